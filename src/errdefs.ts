@@ -44,5 +44,5 @@ export const msg = {
   isPaused: (id: string) => `Container ${id} is paused, unpause the container before exec`,
   notPaused: (id: string) => `Container ${id} is not paused`,
   removeRunning: (id: string) =>
-    `cannot remove container "/${id}": container is running: stop the container before removing or force remove`,
+    `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`,
 } as const;
