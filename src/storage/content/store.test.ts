@@ -1,0 +1,48 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { ContentStore, sha256Digest } from './store.js';
+
+const tmp = () => mkdtemp(join(tmpdir(), 'berth-cs-'));
+
+it('content: put/has/readAll/size/get/delete round-trip', async () => {
+  const root = await tmp();
+  try {
+    const cs = new ContentStore(root);
+    await cs.init();
+    const d = await cs.put('hello');
+    assert.equal(d, sha256Digest('hello'));
+    assert.equal(d, 'sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+    assert.ok(await cs.has(d));
+    assert.equal((await cs.readAll(d)).toString(), 'hello');
+    assert.equal(await cs.size(d), 5);
+    const chunks: Buffer[] = [];
+    for await (const c of await cs.get(d)) chunks.push(c as Buffer);
+    assert.equal(Buffer.concat(chunks).toString(), 'hello');
+    await cs.delete(d);
+    assert.equal(await cs.has(d), false);
+    await assert.rejects(cs.readAll(d), (e: Error & { kind?: string }) => e.kind === 'not-found');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+it('content: ingest hashes a multi-chunk stream; a digest mismatch leaves nothing', async () => {
+  const root = await tmp();
+  try {
+    const cs = new ContentStore(root);
+    const r = await cs.ingest(Readable.from([Buffer.from('ab'), Buffer.from('c')]));
+    assert.deepEqual(r, { digest: sha256Digest('abc'), size: 3 });
+    const bad = 'sha256:' + '0'.repeat(64);
+    await assert.rejects(cs.ingest(Readable.from([Buffer.from('xyz')]), bad), /digest mismatch/);
+    assert.deepEqual(await readdir(cs.ingestDir), []);
+    assert.equal(await cs.has(sha256Digest('xyz')), false);
+    assert.deepEqual(await cs.list(), [sha256Digest('abc')]);
+    await assert.rejects(cs.has('md5:abc'), /invalid digest/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

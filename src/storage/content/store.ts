@@ -1,0 +1,139 @@
+// Content-addressed blob store: <root>/content/blobs/sha256/<hex>, staged under <root>/content/ingest/.
+// A blob becomes visible only by rename after its digest was verified and its data fsynced.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { invalid, notFound } from '../../errdefs.js';
+import { fsyncDir } from '../fsutil/atomic.js';
+
+const DIGEST_RE = /^sha256:([a-f0-9]{64})$/;
+
+export function isDigest(d: string): boolean {
+  return DIGEST_RE.test(d);
+}
+
+export function sha256Digest(data: Buffer | string): string {
+  return 'sha256:' + createHash('sha256').update(data).digest('hex');
+}
+
+export class ContentStore {
+  readonly blobsDir: string;
+  readonly ingestDir: string;
+
+  constructor(root: string) {
+    this.blobsDir = join(root, 'content', 'blobs', 'sha256');
+    this.ingestDir = join(root, 'content', 'ingest');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.blobsDir, { recursive: true });
+    await mkdir(this.ingestDir, { recursive: true });
+    // Leftover ingests are from a crash: they were never visible, drop them.
+    for (const f of await readdir(this.ingestDir)) await rm(join(this.ingestDir, f), { force: true });
+  }
+
+  path(digest: string): string {
+    const m = DIGEST_RE.exec(digest);
+    if (!m) throw invalid(`invalid digest: ${digest}`);
+    return join(this.blobsDir, m[1]);
+  }
+
+  /** Stream into the store, hashing as we go. With expectedDigest, a mismatch leaves nothing behind. */
+  async ingest(src: Readable, expectedDigest?: string): Promise<{ digest: string; size: number }> {
+    if (expectedDigest !== undefined) this.path(expectedDigest); // validates format
+    await mkdir(this.ingestDir, { recursive: true });
+    const tmp = join(this.ingestDir, randomBytes(12).toString('hex'));
+    const hash = createHash('sha256');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    try {
+      const fh = await open(tmp, 'w', 0o644);
+      try {
+        await pipeline(src, tap, fh.createWriteStream({ autoClose: false }));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const digest = 'sha256:' + hash.digest('hex');
+      if (expectedDigest !== undefined && digest !== expectedDigest) {
+        throw invalid(`digest mismatch: expected ${expectedDigest}, got ${digest}`);
+      }
+      await mkdir(this.blobsDir, { recursive: true });
+      await rename(tmp, this.path(digest));
+      await fsyncDir(this.blobsDir);
+      return { digest, size };
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async put(buf: Buffer | string): Promise<string> {
+    const data = typeof buf === 'string' ? Buffer.from(buf) : buf;
+    const d = sha256Digest(data);
+    if (await this.has(d)) return d;
+    const r = await this.ingest(Readable.from([data]), d);
+    return r.digest;
+  }
+
+  async has(digest: string): Promise<boolean> {
+    try {
+      await stat(this.path(digest));
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
+  async size(digest: string): Promise<number> {
+    try {
+      return (await stat(this.path(digest))).size;
+    } catch (e) {
+      throw this.wrap(e, digest);
+    }
+  }
+
+  async get(digest: string): Promise<Readable> {
+    const p = this.path(digest);
+    if (!(await this.has(digest))) throw notFound(`content ${digest}: not found`);
+    return createReadStream(p);
+  }
+
+  async readAll(digest: string): Promise<Buffer> {
+    try {
+      return await readFile(this.path(digest));
+    } catch (e) {
+      throw this.wrap(e, digest);
+    }
+  }
+
+  async delete(digest: string): Promise<void> {
+    try {
+      await rm(this.path(digest));
+    } catch (e) {
+      throw this.wrap(e, digest);
+    }
+  }
+
+  async list(): Promise<string[]> {
+    try {
+      return (await readdir(this.blobsDir)).filter((h) => /^[a-f0-9]{64}$/.test(h)).map((h) => 'sha256:' + h);
+    } catch {
+      return [];
+    }
+  }
+
+  private wrap(e: unknown, digest: string): unknown {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return notFound(`content ${digest}: not found`, e);
+    return e;
+  }
+}

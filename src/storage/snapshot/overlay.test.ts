@@ -1,0 +1,45 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, mkdir, access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { snapshotterSuite } from './testsuite.js';
+import { OverlaySnapshotter } from './overlay.js';
+
+snapshotterSuite('overlay', async (root) => new OverlaySnapshotter(root));
+
+it('overlay: mounts use numeric ids and parents in lowerdir order', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-ov-'));
+  try {
+    const sn = new OverlaySnapshotter(root);
+    const m0 = await sn.prepare('l1-x', null);
+    assert.equal(m0[0].type, 'bind');
+    await sn.commit('l1', 'l1-x');
+    await sn.prepare('l2-x', 'l1');
+    await sn.commit('l2', 'l2-x');
+    const [m] = await sn.prepare('ctr', 'l2');
+    assert.equal(m.type, 'overlay');
+    const lower = m.options.find((o) => o.startsWith('lowerdir='));
+    assert.equal(lower, `lowerdir=${join(root, 'snapshots/2/fs')}:${join(root, 'snapshots/1/fs')}`);
+    assert.ok(m.options.includes(`upperdir=${join(root, 'snapshots/3/fs')}`));
+    assert.deepEqual((await sn.list()).map((s) => s.key).sort(), ['ctr', 'l1', 'l2']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+it('overlay: a fresh instance reloads metadata and drops orphan dirs', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-ov-'));
+  try {
+    const a = new OverlaySnapshotter(root);
+    await a.prepare('k', null);
+    await mkdir(join(root, 'snapshots', '99', 'fs'), { recursive: true }); // crash leftover
+    const b = new OverlaySnapshotter(root);
+    assert.equal((await b.stat('k'))?.kind, 'active');
+    assert.deepEqual((await readdir(join(root, 'snapshots'))).sort(), ['1', 'metadata.json']);
+    await b.remove('k');
+    await assert.rejects(access(join(root, 'snapshots', '1')));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
