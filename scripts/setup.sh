@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Prepare a fresh Debian 12 (as root, no stdin) to build, run and test berth.
+# Idempotent: installs only what is missing, runs `apt-get update` at most once,
+# `npm ci` only when node_modules is stale, then builds.
+#
+# Exit status: 0 ok; 2 the build reported type errors (dist/ was still emitted,
+# callers decide whether that is fatal); anything else: setup failed.
+#
+# Env: BERTH_SKIP_APT=1 skips system packages; BERTH_SKIP_BUILD=1 skips the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+export DEBIAN_FRONTEND=noninteractive
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+apt_updated=0
+apt_update_once() {
+  if [ "$apt_updated" = 0 ]; then
+    log "apt-get update"
+    apt-get update -qq
+    apt_updated=1
+  fi
+}
+
+apt_install() {
+  apt_update_once
+  log "apt-get install $*"
+  apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "$@" >/dev/null
+}
+
+# The first candidate package that apt knows about (Debian renamed some over time).
+first_available() {
+  local p
+  for p in "$@"; do
+    if apt-cache show "$p" >/dev/null 2>&1; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
+install_system_packages() {
+  [ "$(id -u)" = 0 ] || { log "not root: skipping system packages"; return 0; }
+  command -v apt-get >/dev/null || { log "no apt-get: skipping system packages"; return 0; }
+
+  local want=(runc conmon iptables iproute2 busybox-static util-linux jq curl psmisc
+    docker-registry docker-compose skopeo)
+  local missing=() p
+  for p in "${want[@]}"; do installed "$p" || missing+=("$p"); done
+  # `script`, `unshare`, `nsenter` live in util-linux (bsdutils for script on some releases).
+  command -v script >/dev/null || missing+=(bsdutils)
+
+  local need_seccomp=0 need_docker=0
+  [ -f /usr/share/containers/seccomp.json ] || need_seccomp=1
+  command -v docker >/dev/null || need_docker=1
+
+  if [ ${#missing[@]} -eq 0 ] && [ $need_seccomp = 0 ] && [ $need_docker = 0 ]; then
+    log "system packages present"
+    return 0
+  fi
+
+  [ ${#missing[@]} -gt 0 ] && apt_install "${missing[@]}"
+
+  if [ $need_seccomp = 1 ]; then
+    apt_update_once
+    local cc
+    cc=$(first_available containers-common golang-github-containers-common) \
+      || { log "no package ships /usr/share/containers/seccomp.json"; return 1; }
+    apt_install "$cc"
+  fi
+
+  if [ $need_docker = 1 ]; then
+    # Debian's docker.io brings the docker CLI; its dockerd must never run on the
+    # default socket here. policy-rc.d stops the postinst from starting it.
+    local made_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+      chmod +x /usr/sbin/policy-rc.d
+      made_policy=1
+    fi
+    apt_install docker.io || { [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d; return 1; }
+    [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+      systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
+    fi
+  fi
+}
+
+node_modules_stale() {
+  [ -d node_modules ] || return 0
+  [ -f node_modules/.package-lock.json ] || return 0
+  [ package-lock.json -nt node_modules/.package-lock.json ] && return 0
+  [ package.json -nt node_modules/.package-lock.json ] && return 0
+  return 1
+}
+
+if [ "${BERTH_SKIP_APT:-0}" != 1 ]; then install_system_packages; fi
+
+if node_modules_stale; then
+  log "npm ci"
+  # Fall back to `npm install --no-save` when the lock file is out of sync with
+  # package.json (npm ci refuses then); the lock file itself is left unchanged.
+  npm ci --no-audit --no-fund --loglevel=error 2>/tmp/berth-npm-ci.err || {
+    log "npm ci failed ($(grep -m1 -i 'error' /tmp/berth-npm-ci.err || true)); trying npm install --no-save"
+    npm install --no-save --no-audit --no-fund --loglevel=error
+  }
+  touch node_modules/.package-lock.json
+else
+  log "node_modules up to date"
+fi
+
+if [ "${BERTH_SKIP_BUILD:-0}" != 1 ]; then
+  log "npm run build"
+  if ! npm run --silent build; then
+    log "the build reported type errors (dist/ was still emitted)"
+    exit 2
+  fi
+fi

@@ -1,0 +1,292 @@
+// startDaemon(): a berthd on throwaway roots for one integration test file, with the real
+// docker CLI, dockerode and a leak check on stop(). Meant to run inside the namespace made
+// by test/harness/run-isolated.sh (bridges, iptables rules and mounts then stay private).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Dockerode from 'dockerode';
+import { diffLeaks, fdCount, snapshot, type Snapshot } from './leaks.js';
+
+/** Repository root (this file runs from dist/test/harness/ or test/harness/). */
+export const repoRoot = (() => {
+  let d = dirname(fileURLToPath(import.meta.url));
+  while (d !== '/' && !existsSync(join(d, 'package.json'))) d = dirname(d);
+  return d;
+})();
+
+export const berthdMain = join(repoRoot, 'dist/src/daemon/main.js');
+export const dockerCli = process.env.DOCKER_CLI ?? 'docker';
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+export interface RunOptions {
+  /** Fed to stdin then closed. A list is written piece by piece, `gapMs` apart (for -it). */
+  input?: string | Buffer | string[];
+  gapMs?: number;
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Kill after this long (default 60 s); the result then has code 124. */
+  timeoutMs?: number;
+}
+
+export interface StopResult { leaks: string[]; fdBefore: number; fdAfter: number }
+
+export interface Daemon {
+  readonly socket: string;
+  readonly root: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly pid: number;
+  readonly env: { DOCKER_HOST: string; DOCKER_CONFIG: string };
+  readonly dockerode: Dockerode;
+  /** Runs the real docker CLI against this daemon. */
+  docker(args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** Runs the docker CLI on a pseudo-terminal (`script -qefc`), for `-it`. */
+  pty(args: string[], opts?: RunOptions): Promise<RunResult>;
+  /** berthd's stdout+stderr so far. */
+  log(): string;
+  /** Removes containers and user networks, stops berthd, checks for leaks (throws if any unless assert: false). */
+  stop(o?: { assert?: boolean }): Promise<StopResult>;
+}
+
+export interface StartOptions {
+  /** Import the busybox fixture as busybox:latest (default true). */
+  busybox?: boolean;
+  /** Extra berthd flags. */
+  args?: string[];
+  /** How long to wait for /_ping (default 20 s). */
+  readyTimeoutMs?: number;
+  /** Allowed growth of berthd's fd count between start and stop (default 4). */
+  fdSlack?: number;
+}
+
+/** Why integration tests cannot start a daemon here, or null when they can. */
+export function daemonUnavailable(): string | null {
+  if (!existsSync(berthdMain)) return `berthd is not built yet (${berthdMain} does not exist)`;
+  if (process.getuid?.() !== 0) return 'integration tests need root';
+  if (process.env.BERTH_ISOLATED !== '1' && process.env.BERTH_ALLOW_HOST !== '1') {
+    return 'not inside test/harness/run-isolated.sh (set BERTH_ALLOW_HOST=1 to use the host namespaces)';
+  }
+  return null;
+}
+
+function shq(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Spawn a command, feed stdin, collect output; never rejects on a non-zero exit. */
+export function runCommand(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((res, rej) => {
+    const child: ChildProcess = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.stdin!.on('error', () => {}); // the command may exit without reading stdin
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      rej(e);
+    });
+    child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      res({
+        code: timedOut ? 124 : (code ?? 128 + (sig ? 9 : 0)),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8') + (timedOut ? '\n[harness: timed out]' : ''),
+      });
+    });
+    void feed(child, opts);
+  });
+}
+
+async function feed(child: ChildProcess, opts: RunOptions): Promise<void> {
+  const stdin = child.stdin!;
+  if (Array.isArray(opts.input)) {
+    for (const piece of opts.input) {
+      await new Promise((r) => setTimeout(r, opts.gapMs ?? 300));
+      if (stdin.destroyed) return;
+      stdin.write(piece);
+    }
+    await new Promise((r) => setTimeout(r, opts.gapMs ?? 300));
+    stdin.end();
+  } else {
+    stdin.end(opts.input ?? '');
+  }
+}
+
+/** GET a path on a unix socket; resolves with status and body. */
+export function getUnix(socketPath: string, path: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = http.get({ socketPath, path, timeout: timeoutMs }, (r) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (c: string) => (body += c));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', rej);
+  });
+}
+
+/** True when a daemon answers `GET /_ping` with OK on this socket. */
+export async function pingOk(socketPath: string): Promise<boolean> {
+  try {
+    const r = await getUnix(socketPath, '/_ping');
+    return r.status === 200 && r.body.trim() === 'OK';
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Path of the busybox rootfs tarball, built once and cached: $BERTH_BUSYBOX_TAR if set
+ * (scripts/test.sh builds it before the integration phase), else /tmp/berth-fixtures/.
+ */
+export async function busyboxTarball(): Promise<string> {
+  const want = process.env.BERTH_BUSYBOX_TAR ?? '/tmp/berth-fixtures/busybox-rootfs.tar';
+  if (existsSync(want)) return want;
+  const script = join(repoRoot, 'scripts/busybox-rootfs.sh');
+  if (!existsSync(script)) throw new Error(`no busybox fixture: ${want} is missing and ${script} does not exist`);
+  mkdirSync(dirname(want), { recursive: true });
+  // Build beside the target and rename, so parallel test files never see half a tarball.
+  const tmp = `${want}.${process.pid}.tmp`;
+  const r = await runCommand('bash', [script, tmp], { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`scripts/busybox-rootfs.sh failed (${r.code}): ${r.stderr}`);
+  renameSync(tmp, want);
+  return want;
+}
+
+export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
+  const why = daemonUnavailable();
+  if (why) throw new Error(`cannot start berthd: ${why}`);
+
+  const root = mkdtempSync('/tmp/berth-it-');
+  const dataRoot = join(root, 'data');
+  const execRoot = join(root, 'exec');
+  const configDir = join(root, 'docker-config');
+  for (const d of [dataRoot, execRoot, configDir]) mkdirSync(d, { recursive: true });
+  const socket = join(root, 'berth.sock');
+  const pidfile = join(root, 'berthd.pid');
+  const logPath = join(root, 'berthd.log');
+  const roots = [root];
+
+  const logFd = openSync(logPath, 'a');
+  const child = spawn(
+    process.execPath,
+    [berthdMain, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
+      '--pidfile', pidfile, '--log-level', 'debug', ...(o.args ?? [])],
+    { stdio: ['ignore', logFd, logFd], env: process.env },
+  );
+  closeSync(logFd);
+  let exited: string | null = null;
+  const exitedP = new Promise<void>((r) => child.on('exit', (code, sig) => {
+    exited = `berthd exited (code ${code}, signal ${sig})`;
+    r();
+  }));
+  const log = () => { try { return readFileSync(logPath, 'utf8'); } catch { return ''; } };
+
+  const env = { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: configDir };
+  const docker = (args: string[], opts: RunOptions = {}) =>
+    runCommand(dockerCli, args, { ...opts, env: { ...env, ...opts.env } });
+  const pty = (args: string[], opts: RunOptions = {}) =>
+    runCommand('script', ['-qefc', [dockerCli, ...args].map(shq).join(' '), '/dev/null'],
+      { ...opts, env: { ...env, ...opts.env } });
+
+  const giveUp = async (msg: string): Promise<never> => {
+    child.kill('SIGKILL');
+    await exitedP;
+    const tail = log().split('\n').slice(-30).join('\n');
+    if (!process.env.BERTH_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+    throw new Error(`${msg}\n--- berthd log (tail) ---\n${tail}`);
+  };
+
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 20_000);
+  while (!(await pingOk(socket))) {
+    if (exited) return giveUp(exited);
+    if (Date.now() > deadline) return giveUp('berthd did not answer /_ping in time');
+    await sleep(50);
+  }
+
+  if (o.busybox ?? true) {
+    const have = await docker(['image', 'inspect', 'busybox:latest']);
+    if (have.code !== 0) {
+      const tar = await busyboxTarball().catch((e: Error) => giveUp(e.message));
+      const imp = await docker(['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest'], { timeoutMs: 120_000 });
+      if (imp.code !== 0) await giveUp(`docker import of the busybox fixture failed: ${imp.stderr}`);
+    }
+  }
+
+  const dockerode = new Dockerode({ socketPath: socket });
+  const baseline: Snapshot = snapshot(roots);
+  const fdBefore = fdCount(child.pid!);
+
+  const stop = async (so: { assert?: boolean } = {}): Promise<StopResult> => {
+    const leaks: string[] = [];
+    let fdAfter = -1;
+    if (!exited) {
+      // Clean up what the test made, through the API, while berthd is alive.
+      try {
+        for (const c of await dockerode.listContainers({ all: true })) {
+          await dockerode.getContainer(c.Id).remove({ force: true, v: true }).catch((e: Error) =>
+            leaks.push(`container ${c.Id.slice(0, 12)} could not be removed: ${e.message}`));
+        }
+        for (const n of await dockerode.listNetworks()) {
+          if (['bridge', 'host', 'none'].includes(n.Name)) continue;
+          await dockerode.getNetwork(n.Id).remove().catch((e: Error) =>
+            leaks.push(`network ${n.Name} could not be removed: ${e.message}`));
+        }
+      } catch (e) {
+        leaks.push(`cleanup through the API failed: ${(e as Error).message}`);
+      }
+      // Let berthd settle (closing attach sockets, log readers) before counting fds.
+      const slack = o.fdSlack ?? 4;
+      for (let i = 0; i < 20; i++) {
+        fdAfter = fdCount(child.pid!);
+        if (fdBefore < 0 || fdAfter <= fdBefore + slack) break;
+        await sleep(100);
+      }
+      if (fdBefore >= 0 && fdAfter > fdBefore + slack) {
+        leaks.push(`berthd fd leak: ${fdBefore} open fds after start, ${fdAfter} at stop`);
+      }
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedP;
+      clearTimeout(t);
+    } else {
+      leaks.push(`${exited} before stop()`);
+    }
+    const now = snapshot(roots);
+    leaks.push(...diffLeaks(baseline, now));
+    // Whatever leaked, leave the namespace clean for the next test in this file.
+    for (const p of now.conmons) {
+      try { process.kill(Number(p.split(' ')[0]), 'SIGKILL'); } catch { /* gone */ }
+    }
+    for (const m of [...now.mounts].reverse()) await runCommand('umount', ['-l', m]);
+    if (!process.env.BERTH_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+    if (leaks.length && (so.assert ?? true)) {
+      throw new Error(`berthd leaked:\n  ${leaks.join('\n  ')}`);
+    }
+    return { leaks, fdBefore, fdAfter };
+  };
+
+  return {
+    socket, root, dataRoot, execRoot, pid: child.pid!, env, dockerode,
+    docker, pty, log, stop,
+  };
+}
+
+/** Absolute path of an integration fixture under test/fixtures/. */
+export const fixture = (p: string) => resolve(repoRoot, 'test/fixtures', p);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run one compiled integration test file in throwaway namespaces:
+#   test/harness/run-isolated.sh dist/test/integration/x.test.js [extra node --test flags]
+# New network, mount and pid namespaces; / made private so mounts stay inside; lo up.
+# bash stays pid 1 (not exec'd away) because it reaps orphans such as conmon's children;
+# when it exits the kernel kills everything left in the pid namespace.
+set -euo pipefail
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 TEST_FILE [node --test flags...]" >&2
+  exit 2
+fi
+
+if [ "${BERTH_ISOLATED:-}" != 1 ]; then
+  [ "$(id -u)" = 0 ] || { echo "run-isolated: needs root" >&2; exit 2; }
+  exec unshare --net --mount --pid --fork --mount-proc --propagation private \
+    env BERTH_ISOLATED=1 bash "$0" "$@"
+fi
+
+file=$1
+shift
+mount --make-rprivate /
+ip link set lo up
+# Our own /run/netns, so `ip netns` bind mounts made by the daemon stay in this namespace.
+mkdir -p /run/netns
+mount -t tmpfs -o mode=0755 tmpfs /run/netns
+
+node --test --test-timeout="${BERTH_TEST_TIMEOUT_MS:-300000}" "$@" "$file" &
+wait $!
