@@ -4,8 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { invalid, notFound } from '../../errdefs.js';
 import { fsyncDir } from '../fsutil/atomic.js';
 
@@ -48,17 +47,15 @@ export class ContentStore {
     const tmp = join(this.ingestDir, randomBytes(12).toString('hex'));
     const hash = createHash('sha256');
     let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
     try {
       const fh = await open(tmp, 'w', 0o644);
       try {
-        await pipeline(src, tap, fh.createWriteStream({ autoClose: false }));
+        for await (const c of src) {
+          const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+          hash.update(chunk);
+          size += chunk.length;
+          await fh.write(chunk);
+        }
         await fh.sync();
       } finally {
         await fh.close();
