@@ -63,6 +63,33 @@ class Waker {
   }
 }
 
+// Hand-written rather than `yield*` in an async generator: that costs several promise turns per
+// line (about 4 µs; 25 MB/s), this one resolved promise per line.
+function flatten<T>(batches: AsyncGenerator<T[]>): AsyncIterator<T> {
+  let cur: T[] = [];
+  let i = 0;
+  const end: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  const refill = async (): Promise<IteratorResult<T>> => {
+    while (i >= cur.length) {
+      const r = await batches.next();
+      if (r.done === true) return end;
+      cur = r.value;
+      i = 0;
+    }
+    return { done: false, value: cur[i++]! };
+  };
+  return {
+    next(): Promise<IteratorResult<T>> {
+      if (i < cur.length) return Promise.resolve({ done: false, value: cur[i++]! });
+      return refill();
+    },
+    async return(): Promise<IteratorResult<T>> {
+      await batches.return(undefined);
+      return end;
+    },
+  };
+}
+
 export class K8sFileReader implements LogReader {
   private readonly pollMs: number;
   constructor(
@@ -72,8 +99,8 @@ export class K8sFileReader implements LogReader {
     this.pollMs = o.pollMs ?? 250;
   }
 
-  async *read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
-    for await (const batch of this.readBatches(o, signal, done)) yield* batch;
+  read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
+    return { [Symbol.asyncIterator]: () => flatten(this.readBatches(o, signal, done)) };
   }
 
   /**
