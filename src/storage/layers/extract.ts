@@ -1,0 +1,177 @@
+// Tar extraction confined to a directory. Used for image layers (with whiteouts), `docker cp` and import.
+//
+// Whiteouts are applied as real deletions: layers with parents are extracted into the *mounted*
+// overlay of a fresh snapshot, so the kernel records them in the upper dir with overlay's own
+// conventions (0/0 char devices, opaque xattrs). This needs no setfattr and works on any
+// filesystem; an opaque dir marker deletes what the directory held before this layer.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { extract, type Header } from 'tar-stream';
+import { invalid, internal } from '../../errdefs.js';
+import { secureJoin } from '../fsutil/securejoin.js';
+import { maybeGunzip } from './decompress.js';
+
+export interface ExtractOptions {
+  /** Interpret `.wh.` entries (image layers); off for `docker cp`. */
+  whiteouts: boolean;
+  /** Keep the tar's uid/gid (root only). */
+  sameOwner?: boolean;
+}
+
+export interface ExtractResult {
+  /** sha256 of the uncompressed tar stream. */
+  diffId: string;
+  /** Bytes of regular-file content written. */
+  size: number;
+}
+
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+/** Clean a tar entry name into path components; `..` escaping a relative name is rejected. */
+export function entryParts(name: string): string[] {
+  const abs = name.startsWith('/');
+  const parts: string[] = [];
+  for (const p of name.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') {
+      if (parts.length === 0) {
+        if (abs) continue; // "/../x" is "/x", as filepath.Clean does
+        throw invalid(`invalid tar entry ${JSON.stringify(name)}: path is outside of the target directory`);
+      }
+      parts.pop();
+    } else parts.push(p);
+  }
+  return parts;
+}
+
+function mknod(path: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('mknod', [path, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(internal(`mknod ${path}: ${err.trim()}`))));
+  });
+}
+
+async function lstatOrNull(p: string) {
+  try {
+    return await lstat(p);
+  } catch {
+    return null;
+  }
+}
+
+export async function extractTar(dir: string, src: Readable, o: ExtractOptions): Promise<ExtractResult> {
+  const sameOwner = o.sameOwner ?? process.getuid?.() === 0;
+  const hash = createHash('sha256');
+  const ex = extract();
+  const input = await maybeGunzip(src);
+  // Feed by hand (tar-stream is streamx, not a Node stream), hashing the uncompressed bytes.
+  const feeding = (async () => {
+    for await (const c of input) {
+      const chunk = c as Buffer;
+      hash.update(chunk);
+      if (ex.destroyed) return;
+      if (!ex.write(chunk)) await new Promise<void>((r) => (ex.once('drain', () => r()), ex.once('close', () => r())));
+    }
+    ex.end(undefined as never);
+  })().catch((e: unknown) => {
+    ex.destroy(e as Error);
+    throw e;
+  });
+  feeding.catch(() => {}); // observed below
+  const written = new Set<string>();
+  const dirTimes: [string, Date][] = [];
+  let size = 0;
+
+  const apply = async (h: Header, entry: AsyncIterable<Buffer>): Promise<void> => {
+    const parts = entryParts(h.name);
+    if (parts.length === 0) return; // the root itself
+    const base = parts[parts.length - 1];
+    const parentAbs = await secureJoin(dir, parts.slice(0, -1));
+    const rel = parts.join('/');
+    if (o.whiteouts && base.startsWith(WH)) {
+      if (base === OPAQUE) {
+        const prefix = parts.slice(0, -1).join('/');
+        for (const n of await readdir(parentAbs).catch(() => [] as string[])) {
+          if (!written.has(prefix ? `${prefix}/${n}` : n)) await rm(join(parentAbs, n), { recursive: true, force: true });
+        }
+      } else if (!base.startsWith(WH + WH)) {
+        await rm(join(parentAbs, base.slice(WH.length)), { recursive: true, force: true });
+      }
+      return;
+    }
+    await mkdir(parentAbs, { recursive: true });
+    const abs = join(parentAbs, base);
+    const old = await lstatOrNull(abs);
+    if (old && !(old.isDirectory() && h.type === 'directory')) await rm(abs, { recursive: true, force: true });
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    switch (h.type) {
+      case 'directory':
+        if (!old?.isDirectory()) await mkdir(abs, { mode: 0o700 });
+        break;
+      case 'file':
+      case 'contiguous-file':
+        {
+          const fh = await open(abs, 'w', 0o600);
+          try {
+            for await (const chunk of entry) await fh.write(chunk);
+          } finally {
+            await fh.close();
+          }
+        }
+        size += h.size ?? 0;
+        break;
+      case 'symlink':
+        await symlink(h.linkname ?? '', abs);
+        break;
+      case 'link': {
+        const t = entryParts(h.linkname ?? '');
+        const target = join(await secureJoin(dir, t.slice(0, -1)), t[t.length - 1] ?? '');
+        await link(target, abs);
+        written.add(rel);
+        return; // a hardlink shares the target's metadata
+      }
+      case 'character-device':
+      case 'block-device':
+        await mknod(abs, [h.type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)]);
+        break;
+      case 'fifo':
+        await mknod(abs, ['p']);
+        break;
+      default:
+        return; // unsupported types (sockets, GNU extensions) are skipped like Docker does
+    }
+    if (sameOwner) await lchown(abs, h.uid ?? 0, h.gid ?? 0);
+    if (h.type !== 'symlink') await chmod(abs, mode); // after chown, which clears setuid bits
+    const mtime = h.mtime ?? new Date(0);
+    if (h.type === 'directory') dirTimes.push([abs, mtime]);
+    else await lutimes(abs, mtime, mtime);
+    written.add(rel);
+  };
+
+  try {
+    for await (const entry of ex) {
+      try {
+        await apply(entry.header, entry as unknown as AsyncIterable<Buffer>);
+      } finally {
+        entry.resume();
+      }
+    }
+    await feeding;
+  } catch (e) {
+    ex.destroy();
+    input.destroy();
+    await feeding.catch(() => {});
+    throw e;
+  }
+  // Directory mtimes last (children changed them), deepest first.
+  dirTimes.sort((a, b) => b[0].length - a[0].length);
+  for (const [p, t] of dirTimes) await lutimes(p, t, t);
+  return { diffId: 'sha256:' + hash.digest('hex'), size };
+}
