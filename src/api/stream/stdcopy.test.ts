@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { Demuxer, demuxAll, frame, frameAll, header, type StdFrame, type StdStream } from './stdcopy.js';
+
+test('frame: 8-byte header then payload', () => {
+  const f = frame(2, Buffer.from('oops'));
+  assert.deepEqual([...f.subarray(0, 8)], [2, 0, 0, 0, 0, 0, 0, 4]);
+  assert.equal(f.subarray(8).toString(), 'oops');
+  assert.deepEqual([...frame(1, Buffer.alloc(0))], [1, 0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual([...header(1, 0x01020304)], [1, 0, 0, 0, 1, 2, 3, 4]);
+  const big = frame(1, Buffer.alloc(70000, 0x61));
+  assert.equal(big.readUInt32BE(4), 70000);
+});
+
+test('frameAll equals concatenated frames', () => {
+  const fs: StdFrame[] = [
+    { stream: 1, payload: Buffer.from('a\n') },
+    { stream: 2, payload: Buffer.from('') },
+    { stream: 1, payload: Buffer.from('ccc') },
+  ];
+  assert.deepEqual(frameAll(fs), Buffer.concat(fs.map((f) => frame(f.stream, f.payload))));
+  assert.deepEqual(
+    demuxAll(frameAll(fs)).map((f) => [f.stream, f.payload.toString()]),
+    [
+      [1, 'a\n'],
+      [2, ''],
+      [1, 'ccc'],
+    ],
+  );
+});
+
+async function demux(chunks: Buffer[]): Promise<StdFrame[]> {
+  const out: StdFrame[] = [];
+  for await (const f of Readable.from(chunks, { objectMode: false }).pipe(new Demuxer())) out.push(f as StdFrame);
+  return out;
+}
+
+test('Demuxer: random chunking, including frames split inside the header', async () => {
+  const frames: StdFrame[] = [];
+  for (let i = 0; i < 300; i++) {
+    const len = i % 17 === 0 ? 5000 + i : i % 40;
+    frames.push({ stream: ((i % 3) as StdStream), payload: Buffer.alloc(len, i & 0xff) });
+  }
+  const wire = frameAll(frames);
+  for (let round = 0; round < 20; round++) {
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < wire.length; ) {
+      const n = round === 0 ? 1 : 1 + Math.floor(Math.random() * (round < 10 ? 16 : 9000));
+      chunks.push(wire.subarray(at, at + n));
+      at += n;
+    }
+    const got = await demux(chunks);
+    assert.equal(got.length, frames.length);
+    for (let i = 0; i < frames.length; i++) {
+      assert.equal(got[i]!.stream, frames[i]!.stream);
+      assert.deepEqual(got[i]!.payload, frames[i]!.payload);
+    }
+  }
+});
+
+test('Demuxer: bad stream id is an error with moby text; truncated tail is dropped', async () => {
+  const bad = Buffer.from([9, 0, 0, 0, 0, 0, 0, 1, 0x41]);
+  await assert.rejects(demux([bad]), /Unrecognized input header: 9/);
+  const ok = frame(1, Buffer.from('hi'));
+  const got = await demux([ok, frame(2, Buffer.from('cut')).subarray(0, 9)]);
+  assert.deepEqual(
+    got.map((f) => f.payload.toString()),
+    ['hi'],
+  );
+  assert.throws(() => demuxAll(bad), /Unrecognized input header: 9/);
+});
