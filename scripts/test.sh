@@ -2,7 +2,7 @@
 # All of berth's tests (`npm test`, run by CI as root with CI=true and no stdin):
 #   0. import direction check (scripts/check-imports.mjs)
 #   1. setup + build (scripts/setup.sh)
-#   2. unit tests: dist/src/**/*.test.js, dist/test/harness/*.test.js, scripts/*.test.mjs
+#   2. unit tests: dist/{src,test/harness,bench}/**/*.test.js, scripts/*.test.mjs
 #   3. integration tests: each dist/test/integration/**/*.test.js in its own namespaces
 #      (test/harness/run-isolated.sh), BERTH_IT_JOBS at a time (default 2)
 #   4. the summed summary; exit non-zero on any failure.
@@ -38,7 +38,7 @@ compiled_tests() {
 tap_reporters() { echo --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$1"; }
 
 section "unit tests"
-mapfile -t unit < <(compiled_tests src; compiled_tests test/harness; ls scripts/*.test.mjs 2>/dev/null | grep -E -- "$filter")
+mapfile -t unit < <(compiled_tests src; compiled_tests test/harness; compiled_tests bench; ls scripts/*.test.mjs 2>/dev/null | grep -E -- "$filter")
 if [ ${#unit[@]} -gt 0 ]; then
   # shellcheck disable=SC2046
   timeout -k 10 1200 node --test --test-concurrency=2 --test-timeout=120000 \

@@ -1,0 +1,213 @@
+// `npm run bench`: the DESIGN performance budget, measured with the real docker CLI.
+//   DOCKER_HOST       daemon under test (default unix:///run/berth/berth.sock; when nothing
+//                     answers there, a berthd is started on temp roots like the test harness does)
+//   BERTHD_PIDFILE    pidfile of that daemon (default /run/berth/berthd.pid)
+//   REF_DOCKER_HOST   optional reference daemon (e.g. Docker) measured the same way
+//   REF_PIDFILE       its pidfile (default /run/docker-ref.pid, else `pidof dockerd`)
+//   BENCH_N           repetitions for medians (default 10)
+import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { busyboxTarball, pingOk, startDaemon, type Daemon } from '../test/harness/daemon.js';
+import { formatTable, median, parentPid, vmRssBytes, type Row } from './stats.js';
+
+const N = Number(process.env.BENCH_N ?? 10);
+const RUN_ID = `bench${Date.now().toString(36)}`;
+const LABEL = `berth.bench=${RUN_ID}`;
+// Exits promptly on SIGTERM (a plain `sleep` as pid 1 would ignore it and cost the stop timeout).
+const IDLE = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done'];
+
+interface Target { name: string; host: string; pid: number }
+interface Res { code: number; out: string; err: string; ms: number }
+
+function docker(t: Target, args: string[]): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const c = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: t.host }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    c.stdout.on('data', (b: Buffer) => (out += b));
+    c.stderr.on('data', (b: Buffer) => (err += b));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code: code ?? -1, out, err, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+  });
+}
+
+async function must(t: Target, args: string[]): Promise<Res> {
+  const r = await docker(t, args);
+  if (r.code !== 0) throw new Error(`docker ${args.join(' ')} against ${t.name} failed (${r.code}): ${r.err.trim()}`);
+  return r;
+}
+
+/** Run `fn` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+function rss(pid: number): number {
+  try { return vmRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return 0; }
+}
+
+/** RSS of the daemon and its direct children (dockerd's own containerd, for instance). */
+function daemonRss(pid: number): number {
+  let total = rss(pid);
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (parentPid(readFileSync(`/proc/${p}/status`, 'utf8')) === pid) total += rss(Number(p));
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+/** RSS of the per-container monitors (conmon, containerd-shim): processes whose argv names a container id. */
+function monitorRss(ids: string[]): number {
+  let total = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    let cmd: string;
+    try { cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8'); } catch { continue; }
+    if (ids.some((id) => cmd.includes(id))) total += rss(Number(p));
+  }
+  return total;
+}
+
+const MiB = 1024 * 1024;
+
+async function cleanup(t: Target): Promise<void> {
+  const r = await docker(t, ['ps', '-aq', '--no-trunc', '--filter', `label=${LABEL}`]);
+  const ids = r.out.split('\n').filter(Boolean);
+  for (let i = 0; i < ids.length; i += 50) await docker(t, ['rm', '-f', ...ids.slice(i, i + 50)]);
+}
+
+async function ensureBusybox(t: Target): Promise<void> {
+  if ((await docker(t, ['image', 'inspect', 'busybox:latest'])).code === 0) return;
+  await must(t, ['import', '-c', 'CMD ["sh"]', await busyboxTarball(), 'busybox:latest']);
+}
+
+async function measure(t: Target): Promise<Map<string, number | null>> {
+  const m = new Map<string, number | null>();
+  const log = (s: string) => process.stderr.write(`[${t.name}] ${s}\n`);
+  await ensureBusybox(t);
+  await cleanup(t);
+  await sleep(500);
+  m.set('rssIdle', t.pid > 0 ? daemonRss(t.pid) / MiB : null);
+
+  log(`run --rm busybox echo ×${N}`);
+  await must(t, ['run', '--rm', '--label', LABEL, 'busybox', 'echo', 'warm-up']);
+  const runs: number[] = [];
+  for (let i = 0; i < N; i++) runs.push((await must(t, ['run', '--rm', '--label', LABEL, 'busybox', 'echo', 'hi'])).ms);
+  m.set('run', median(runs));
+
+  log(`create/start/stop/rm ×${Math.ceil(N / 2)}`);
+  const cycles: number[] = [];
+  for (let i = 0; i < Math.ceil(N / 2); i++) {
+    const t0 = performance.now();
+    const id = (await must(t, ['create', '--label', LABEL, 'busybox', ...IDLE])).out.trim();
+    await must(t, ['start', id]);
+    await must(t, ['stop', id]);
+    await must(t, ['rm', id]);
+    cycles.push(performance.now() - t0);
+  }
+  m.set('cycle', median(cycles));
+
+  log(`exec ×${N}`);
+  const box = (await must(t, ['run', '-d', '--label', LABEL, 'busybox', ...IDLE])).out.trim();
+  await must(t, ['exec', box, 'true']);
+  const execs: number[] = [];
+  for (let i = 0; i < N; i++) execs.push((await must(t, ['exec', box, 'true'])).ms);
+  m.set('exec', median(execs));
+  await must(t, ['rm', '-f', box]);
+
+  log('ps -a with 200 created containers');
+  await pool(Array.from({ length: 200 }, (_, i) => i), 8, () => must(t, ['create', '--label', LABEL, 'busybox', 'true']));
+  await must(t, ['ps', '-a']);
+  const pss: number[] = [];
+  for (let i = 0; i < N; i++) pss.push((await must(t, ['ps', '-a'])).ms);
+  m.set('ps', median(pss));
+  await cleanup(t);
+
+  log('50 parallel run -d');
+  await sleep(500);
+  const before = t.pid > 0 ? daemonRss(t.pid) : 0;
+  const t0 = performance.now();
+  const started = await Promise.all(Array.from({ length: 50 }, () => must(t, ['run', '-d', '--label', LABEL, 'busybox', ...IDLE])));
+  m.set('parallel', (performance.now() - t0) / 1000);
+  await sleep(1000);
+  const ids = started.map((r) => r.out.trim());
+  const after = t.pid > 0 ? daemonRss(t.pid) : 0;
+  m.set('rss50', t.pid > 0 ? after / MiB : null);
+  m.set('perContainer', t.pid > 0 ? (after - before + monitorRss(ids)) / 50 / MiB : null);
+  log('cleaning up');
+  await cleanup(t);
+  return m;
+}
+
+function pidFromFile(f: string): number {
+  try { return Number(readFileSync(f, 'utf8').trim()) || 0; } catch { return 0; }
+}
+
+function pidof(name: string): number {
+  try { return Number(execFileSync('pidof', ['-s', name], { encoding: 'utf8' }).trim()) || 0; } catch { return 0; }
+}
+
+async function main(): Promise<void> {
+  let own: Daemon | null = null;
+  let host = process.env.DOCKER_HOST ?? 'unix:///run/berth/berth.sock';
+  let pid = pidFromFile(process.env.BERTHD_PIDFILE ?? '/run/berth/berthd.pid');
+  if (!host.startsWith('unix://')) throw new Error(`DOCKER_HOST must be a unix socket: ${host}`);
+  if (!(await pingOk(host.slice('unix://'.length)))) {
+    if (process.env.DOCKER_HOST) throw new Error(`nothing answers /_ping on ${host}`);
+    process.env.BERTH_ALLOW_HOST = '1';
+    process.stderr.write('no berthd on /run/berth/berth.sock: starting one on temp roots\n');
+    own = await startDaemon();
+    host = own.env.DOCKER_HOST;
+    pid = own.pid;
+  }
+  const targets: Target[] = [{ name: 'berth', host, pid }];
+  const refHost = process.env.REF_DOCKER_HOST;
+  if (refHost) {
+    const refPid = pidFromFile(process.env.REF_PIDFILE ?? '/run/docker-ref.pid') || pidof('dockerd');
+    targets.push({ name: 'reference', host: refHost, pid: refPid });
+  }
+
+  const results: Map<string, number | null>[] = [];
+  try {
+    for (const t of targets) {
+      try {
+        results.push(await measure(t));
+      } catch (e) {
+        await cleanup(t).catch(() => {});
+        throw e;
+      }
+    }
+  } finally {
+    if (own) {
+      const s = await own.stop({ assert: false });
+      if (s.leaks.length) process.stderr.write(`berthd leaked:\n  ${s.leaks.join('\n  ')}\n`);
+    }
+  }
+
+  const [b, r] = results;
+  const row = (name: string, key: string, unit: Row['unit'], budget?: number): Row =>
+    ({ name, unit, budget, berth: b.get(key) ?? null, ref: r?.get(key) ?? null });
+  const rows: Row[] = [
+    row('run --rm busybox echo (median)', 'run', 'ms', 150),
+    row('create/start/stop/rm cycle (median)', 'cycle', 'ms'),
+    row('exec (median)', 'exec', 'ms', 45),
+    row('ps -a with 200 containers (median)', 'ps', 'ms', 20),
+    row('50 parallel run -d (wall)', 'parallel', 's', 2.5),
+    row('daemon RSS idle', 'rssIdle', 'MiB', 60),
+    row('daemon RSS with 50 running', 'rss50', 'MiB'),
+    row('memory per running container', 'perContainer', 'MiB', 3),
+  ];
+  console.log(`\nberth: ${targets[0].host}${r ? `   reference: ${targets[1].host}` : ''}   N=${N}`);
+  console.log(formatTable(rows, !!r));
+}
+
+main().catch((e: Error) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});

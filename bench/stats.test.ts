@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatTable, median, parentPid, vmRssBytes } from './stats.js';
+
+test('median of odd, even and empty lists', () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('vmRssBytes and parentPid read /proc/<pid>/status', () => {
+  const status = 'Name:\tnode\nPPid:\t42\nVmPeak:\t  900 kB\nVmRSS:\t   51200 kB\n';
+  assert.equal(vmRssBytes(status), 51200 * 1024);
+  assert.equal(parentPid(status), 42);
+  assert.equal(vmRssBytes('Name:\tkthreadd\n'), 0);
+});
+
+test('formatTable shows ratio against the reference and flags figures over budget', () => {
+  const t = formatTable([
+    { name: 'exec', unit: 'ms', budget: 45, berth: 30, ref: 60 },
+    { name: 'run', unit: 'ms', budget: 150, berth: 200, ref: 100 },
+    { name: 'rss', unit: 'MiB', berth: null, ref: 12.34 },
+  ], true);
+  const lines = t.split('\n');
+  assert.match(lines[0], /^metric\s+berth\s+reference\s+ratio\s+budget$/);
+  assert.match(lines[2], /^exec\s+30 ms\s+60 ms\s+0\.50\s+≤ 45 ms\s+ok$/);
+  assert.match(lines[3], /^run\s+200 ms\s+100 ms\s+2\.00\s+≤ 150 ms\s+OVER$/);
+  assert.match(lines[4], /^rss\s+-\s+12\.3 MiB\s+-$/);
+  assert.doesNotMatch(formatTable([{ name: 'x', unit: 's', berth: 1 }], false), /reference/);
+});
