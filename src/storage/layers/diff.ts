@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pack, type Header } from 'tar-stream';
+import { pack, type Header, type Pack } from 'tar-stream';
 
 const major = (d: number) => Number((BigInt(d) >> 8n) & 0xfffn) | Number((BigInt(d) >> 32n) & ~0xfffn);
 const minor = (d: number) => Number(BigInt(d) & 0xffn) | Number((BigInt(d) >> 12n) & ~0xffn);
@@ -38,62 +38,70 @@ export async function opaqueDirs(dir: string): Promise<Set<string>> {
   return out;
 }
 
-export function diffLayer(upperDir: string): Readable {
+export interface TreeOptions {
+  /** Convert overlay whiteouts (0/0 char devices, opaque dirs listed here) to OCI whiteouts. */
+  overlay?: { opaque: Set<string> };
+}
+
+type Add = (h: Partial<Header> & { name: string }, body?: Buffer) => Promise<void>;
+
+/** Add `abs` to the tar as `name` (recursing into directories). Also used by `docker cp`. */
+export async function packTree(tar: Pack, abs: string, name: string, o: TreeOptions = {}, inodes = new Map<string, string>()): Promise<void> {
+  const add: Add = (h, body) => new Promise<void>((res, rej) => tar.entry(h, body ?? Buffer.alloc(0), (e) => (e ? rej(e) : res())));
+  const st = await lstat(abs);
+  const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
+  const slash = name.lastIndexOf('/');
+  if (o.overlay && st.isCharacterDevice() && st.rdev === 0) {
+    await add({ ...base, name: `${name.slice(0, slash + 1)}.wh.${name.slice(slash + 1)}`, type: 'file', size: 0 });
+    return;
+  }
+  const key = `${st.dev}:${st.ino}`;
+  if (!st.isDirectory() && st.nlink > 1) {
+    const first = inodes.get(key);
+    if (first) return add({ ...base, type: 'link', linkname: first, size: 0 });
+    inodes.set(key, name);
+  }
+  if (st.isDirectory()) {
+    await add({ ...base, name: name + '/', type: 'directory' });
+    if (o.overlay?.opaque.has(abs)) await add({ ...base, name: `${name}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644 });
+    for (const n of (await readdir(abs)).sort()) await packTree(tar, join(abs, n), `${name}/${n}`, o, inodes);
+  } else if (st.isSymbolicLink()) {
+    await add({ ...base, type: 'symlink', linkname: await readlink(abs) });
+  } else if (st.isFile()) {
+    await new Promise<void>((res, rej) => {
+      const w = tar.entry({ ...base, type: 'file', size: st.size }, (e) => (e ? rej(e) : res()));
+      const rs = createReadStream(abs);
+      rs.on('error', rej);
+      rs.on('data', (c) => {
+        if (!w.write(c as Buffer)) {
+          rs.pause();
+          w.once('drain', () => rs.resume());
+        }
+      });
+      rs.on('end', () => w.end(undefined as never));
+    });
+  } else if (st.isCharacterDevice() || st.isBlockDevice()) {
+    const type = st.isCharacterDevice() ? 'character-device' : 'block-device';
+    await add({ ...base, type, devmajor: major(st.rdev), devminor: minor(st.rdev) });
+  } else if (st.isFIFO()) {
+    await add({ ...base, type: 'fifo' });
+  } // sockets are not archived, like Docker
+}
+
+/** A Node Readable over a tar-stream pack filled by `fill` (errors destroy the stream). */
+export function packStream(fill: (tar: Pack) => Promise<void>): Readable {
   const tar = pack();
-  const run = async () => {
-    const opaque = await opaqueDirs(upperDir);
-    const inodes = new Map<string, string>();
-    const add = (h: Header | (Partial<Header> & { name: string }), body?: Buffer) =>
-      new Promise<void>((res, rej) => tar.entry(h, body ?? Buffer.alloc(0), (e) => (e ? rej(e) : res())));
-    const walk = async (abs: string, rel: string): Promise<void> => {
-      for (const n of (await readdir(abs)).sort()) {
-        const p = join(abs, n);
-        const r = rel ? `${rel}/${n}` : n;
-        const st = await lstat(p);
-        const base = { name: r, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
-        if (st.isCharacterDevice() && st.rdev === 0) {
-          await add({ ...base, name: rel ? `${rel}/.wh.${n}` : `.wh.${n}`, type: 'file', size: 0 });
-          continue;
-        }
-        const key = `${st.dev}:${st.ino}`;
-        if (!st.isDirectory() && st.nlink > 1) {
-          const first = inodes.get(key);
-          if (first) {
-            await add({ ...base, type: 'link', linkname: first, size: 0 });
-            continue;
-          }
-          inodes.set(key, r);
-        }
-        if (st.isDirectory()) {
-          await add({ ...base, name: r + '/', type: 'directory' });
-          if (opaque.has(p)) await add({ ...base, name: `${r}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644 });
-          await walk(p, r);
-        } else if (st.isSymbolicLink()) {
-          await add({ ...base, type: 'symlink', linkname: await readlink(p) });
-        } else if (st.isFile()) {
-          await new Promise<void>((res, rej) => {
-            const w = tar.entry({ ...base, type: 'file', size: st.size }, (e) => (e ? rej(e) : res()));
-            const rs = createReadStream(p);
-            rs.on('error', rej);
-            rs.on('data', (c) => {
-              if (!w.write(c as Buffer)) {
-                rs.pause();
-                w.once('drain', () => rs.resume());
-              }
-            });
-            rs.on('end', () => w.end(undefined as never));
-          });
-        } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-          const type = st.isCharacterDevice() ? 'character-device' : 'block-device';
-          await add({ ...base, type, devmajor: major(st.rdev), devminor: minor(st.rdev) });
-        } else if (st.isFIFO()) {
-          await add({ ...base, type: 'fifo' });
-        } // sockets are not archived, like Docker
-      }
-    };
-    await walk(upperDir, '');
-    tar.finalize();
-  };
-  run().catch((e: Error) => tar.destroy(e));
+  fill(tar).then(
+    () => tar.finalize(),
+    (e: Error) => tar.destroy(e),
+  );
   return Readable.from(tar as unknown as AsyncIterable<Buffer>);
+}
+
+export function diffLayer(upperDir: string): Readable {
+  return packStream(async (tar) => {
+    const o = { overlay: { opaque: await opaqueDirs(upperDir) } };
+    const inodes = new Map<string, string>();
+    for (const n of (await readdir(upperDir)).sort()) await packTree(tar, join(upperDir, n), n, o, inodes);
+  });
 }
