@@ -1,4 +1,5 @@
 // Capability sets the way moby's oci/caps does them.
+import { readFileSync } from 'node:fs';
 import { invalid } from '../../errdefs.js';
 
 /** Docker's default set (moby oci/defaults.go), in Docker's order. */
@@ -20,6 +21,30 @@ export const ALL_CAPS: readonly string[] = [
 ];
 const KNOWN = new Set(ALL_CAPS);
 
+/** Caps named by a CapBnd-style hex mask. */
+export function capsFromMask(hex: string): string[] {
+  const mask = BigInt('0x' + hex.trim());
+  return ALL_CAPS.filter((_, i) => (mask >> BigInt(i)) & 1n);
+}
+
+let hostCached: string[] | undefined;
+
+/**
+ * What "all" means here: the daemon's own bounding set (read once). Some hosts withhold
+ * capabilities (e.g. CAP_SYS_RESOURCE) and runc fails to apply caps the daemon lacks.
+ */
+export function hostCaps(): string[] {
+  if (!hostCached) {
+    try {
+      const m = /^CapBnd:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
+      hostCached = m ? capsFromMask(m[1]) : [...ALL_CAPS];
+    } catch {
+      hostCached = [...ALL_CAPS];
+    }
+  }
+  return hostCached;
+}
+
 /** "sys_admin", "CAP_SYS_ADMIN", "all" → "CAP_SYS_ADMIN" / "ALL"; unknown → Docker's error. */
 export function normalizeCaps(caps: readonly string[], field = 'CapAdd'): string[] {
   const out: string[] = [];
@@ -36,13 +61,14 @@ export function normalizeCaps(caps: readonly string[], field = 'CapAdd'): string
 /** moby caps.TweakCapabilities: privileged → all; add ALL → all minus drops; drop ALL → only adds. */
 export function tweakCapabilities(
   base: readonly string[], add: readonly string[] = [], drop: readonly string[] = [], privileged = false,
+  all: readonly string[] = hostCaps(),
 ): string[] {
-  if (privileged) return [...ALL_CAPS];
+  if (privileged) return [...all];
   if (add.length === 0 && drop.length === 0) return [...base];
   const capAdd = normalizeCaps(add, 'CapAdd');
   const capDrop = normalizeCaps(drop, 'CapDrop');
   let caps: string[];
-  if (capAdd.includes('ALL')) caps = ALL_CAPS.filter((c) => !capDrop.includes(c));
+  if (capAdd.includes('ALL')) caps = all.filter((c) => !capDrop.includes(c));
   else if (capDrop.includes('ALL')) caps = [...capAdd];
   else caps = [...base.filter((c) => !capDrop.includes(c)), ...capAdd];
   return [...new Set(caps)];
