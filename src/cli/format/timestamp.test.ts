@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getTimestamp, parseGoDuration, rfc3339Nano } from './timestamp.js';
+
+test('Go durations', () => {
+  assert.equal(parseGoDuration('10m'), 600_000);
+  assert.equal(parseGoDuration('1h30m'), 5_400_000);
+  assert.equal(parseGoDuration('1.5s'), 1500);
+  assert.equal(parseGoDuration('300ms'), 300);
+  assert.throws(() => parseGoDuration('10'), /invalid duration/);
+});
+
+test('GetTimestamp: durations, dates, unix', () => {
+  const now = new Date(Date.UTC(2024, 0, 2, 12, 0, 0));
+  const nowSec = now.getTime() / 1000;
+  assert.equal(getTimestamp('10m', now), String(nowSec - 600));
+  assert.equal(getTimestamp('1704196800', now), '1704196800');
+  assert.equal(getTimestamp('1704196800.5', now), '1704196800.5');
+  assert.equal(getTimestamp('2024-01-02T12:00:00Z', now), `${nowSec}.000000000`);
+  assert.equal(getTimestamp('2024-01-02T13:00:00+01:00', now), `${nowSec}.000000000`);
+  assert.equal(getTimestamp('2024-01-02T12:00:00.25Z', now), `${nowSec}.250000000`);
+  assert.equal(getTimestamp('2024-01-02T12Z', now), `${nowSec}.000000000`);
+  assert.throws(() => getTimestamp('yesterday', now), /failed to parse value as time or duration: "yesterday"/);
+  assert.throws(() => getTimestamp('2024-13-45T99', now));
+});
+
+test('local dates use the local zone', () => {
+  const now = new Date();
+  const local = new Date(2024, 0, 2, 0, 0, 0).getTime() / 1000;
+  assert.equal(getTimestamp('2024-01-02', now), `${local}.000000000`);
+});
+
+test('rfc3339Nano trims zeros', () => {
+  assert.equal(rfc3339Nano(new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 120))), '2024-01-02T03:04:05.12Z');
+});

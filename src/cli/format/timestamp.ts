@@ -1,0 +1,64 @@
+// docker's api/types/time.GetTimestamp: --since/--until values → the daemon's "sec.nanos" form.
+
+const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration, in milliseconds ("1h30m", "10m", "1.5s", "-5s"). */
+export function parseGoDuration(s: string): number {
+  const m0 = /^([-+]?)(.*)$/.exec(s)!;
+  let rest = m0[2];
+  if (rest === '0') return 0;
+  if (!rest) throw new Error(`time: invalid duration "${s}"`);
+  let total = 0;
+  while (rest) {
+    const m = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    if (!m) throw new Error(`time: invalid duration "${s}"`);
+    total += Number(m[1]) * units[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return m0[1] === '-' ? -total : total;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** Parse "2006-01-02[T15[:04[:05[.nnn]]]][Z|±07:00]"; `local` = no zone in the text. */
+function parseDate(value: string, localOffsetMin: number): { sec: number; nanos: number } | null {
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/.exec(value);
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', se = '0', frac = '', zone] = m;
+  let offMin: number;
+  if (!zone) offMin = localOffsetMin;
+  else if (zone === 'Z' || zone === 'z') offMin = 0;
+  else offMin = (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
+  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +se > 59) return null;
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se));
+  if (Number.isNaN(ms)) return null;
+  return { sec: Math.floor(ms / 1000) - offMin * 60, nanos: Number(frac.padEnd(9, '0') || '0') };
+}
+
+/**
+ * Durations are relative to `now` (seconds, integer); RFC 3339-like dates become `sec.nanos`;
+ * a bare unix timestamp passes through.
+ */
+export function getTimestamp(value: string, now: Date = new Date()): string {
+  if (value !== '0') {
+    try {
+      const d = parseGoDuration(value);
+      return String(Math.floor((now.getTime() - d) / 1000));
+    } catch {
+      /* not a duration */
+    }
+  }
+  const hasZone = /[zZ+]/.test(value) || (value.match(/-/g) ?? []).length === 3;
+  const t = parseDate(value, hasZone ? 0 : -now.getTimezoneOffset());
+  if (t) return `${t.sec}.${pad(t.nanos, 9)}`;
+  if (value.includes('-')) throw new Error(`parsing time "${value}": cannot parse`);
+  if (!/^\d+(\.\d{1,9})?$/.test(value)) throw new Error(`failed to parse value as time or duration: "${value}"`);
+  return value;
+}
+
+/** Logs `-t`: RFC3339Nano as the daemon sends it is passed through; this renders a Date the same way. */
+export function rfc3339Nano(d: Date, nanos = d.getUTCMilliseconds() * 1e6): string {
+  const frac = pad(nanos, 9).replace(/0+$/, '');
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac ? '.' + frac : ''}Z`;
+}
