@@ -1,0 +1,188 @@
+// Docker's `--change` instructions for import/commit (a Dockerfile subset applied to a config).
+import { posix } from 'node:path';
+import { invalid } from '../errdefs.js';
+import type { ContainerConfig, HealthConfig } from './types.js';
+
+const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
+
+/** Split shell-like words: whitespace separates, quotes group and are removed, backslash escapes. */
+export function splitWords(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let q: string | null = null;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (q) {
+      if (c === q) q = null;
+      else if (c === '\\' && q === '"' && i + 1 < s.length) cur += s[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      q = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < s.length) {
+      cur += s[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (inWord) out.push(cur);
+  return out;
+}
+
+/** ENV/LABEL arguments: `k=v k2="v 2"` or the legacy `k value with spaces`. */
+function nameValues(cmd: string, args: string): [string, string][] {
+  const words = splitWords(args);
+  if (words.length === 0) throw invalid(`${cmd.toUpperCase()} requires at least one argument`);
+  if (!words[0].includes('=')) {
+    const m = /^\s*(\S+)\s+([\s\S]*)$/.exec(args);
+    if (!m) throw invalid(`${cmd.toUpperCase()} must have two arguments`);
+    return [[m[1], splitWords(m[2]).join(' ')]];
+  }
+  return words.map((w) => {
+    const i = w.indexOf('=');
+    if (i <= 0) throw invalid(`Syntax error - can't find = in "${w}". Must be of the form: name=value`);
+    return [w.slice(0, i), w.slice(i + 1)];
+  });
+}
+
+/** JSON exec form (`["a","b"]`) or null. */
+function jsonArgs(args: string): string[] | null {
+  const t = args.trim();
+  if (!t.startsWith('[')) return null;
+  try {
+    const v: unknown = JSON.parse(t);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch {
+    /* not JSON: shell form */
+  }
+  return null;
+}
+
+function commandArgs(args: string, shell: string[]): string[] {
+  return jsonArgs(args) ?? [...shell, args.trim()];
+}
+
+function duration(s: string): number {
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+  const unit: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  let total = 0;
+  let seen = '';
+  for (let m; (m = re.exec(s)); ) {
+    total += Number(m[1]) * unit[m[2]];
+    seen += m[0];
+  }
+  if (seen !== s || s === '') throw invalid(`time: invalid duration "${s}"`);
+  return Math.round(total);
+}
+
+function healthcheck(args: string, shell: string[]): HealthConfig {
+  let rest = args.trim();
+  const hc: HealthConfig = {};
+  for (let m; (m = /^--([a-z-]+)=(\S+)\s*/.exec(rest)); rest = rest.slice(m[0].length)) {
+    const [, k, v] = m;
+    if (k === 'interval') hc.Interval = duration(v);
+    else if (k === 'timeout') hc.Timeout = duration(v);
+    else if (k === 'start-period') hc.StartPeriod = duration(v);
+    else if (k === 'start-interval') hc.StartInterval = duration(v);
+    else if (k === 'retries') hc.Retries = Number(v);
+    else throw invalid(`Unknown flag: ${k}`);
+  }
+  const [word, ...more] = rest.split(/\s+/);
+  const tail = rest.slice(word.length).trim();
+  if (word.toUpperCase() === 'NONE') {
+    if (more.length) throw invalid('HEALTHCHECK NONE takes no arguments');
+    return { Test: ['NONE'] };
+  }
+  if (word.toUpperCase() !== 'CMD') throw invalid(`Unknown type "${word.toUpperCase()}" in HEALTHCHECK (try CMD)`);
+  const j = jsonArgs(tail);
+  hc.Test = j ? ['CMD', ...j] : ['CMD-SHELL', tail];
+  void shell;
+  return hc;
+}
+
+/** Apply `changes` to a copy of `cfg`. Unknown instructions are rejected with Docker's text. */
+export function applyChanges(cfg: ContainerConfig, changes: string[]): ContainerConfig {
+  const c: ContainerConfig = structuredClone(cfg);
+  const shell = c.Shell ?? ['/bin/sh', '-c'];
+  for (const raw of changes) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(line)!;
+    const cmd = m[1].toLowerCase();
+    const args = m[2];
+    if (!VALID.has(cmd)) throw invalid(`${cmd} is not a valid change command`);
+    switch (cmd) {
+      case 'cmd':
+        c.Cmd = commandArgs(args, shell);
+        break;
+      case 'entrypoint':
+        c.Entrypoint = args.trim() === '' ? null : commandArgs(args, shell);
+        break;
+      case 'env': {
+        const env = [...(c.Env ?? [])];
+        for (const [k, v] of nameValues(cmd, args)) {
+          const i = env.findIndex((e) => e.split('=')[0] === k);
+          if (i >= 0) env[i] = `${k}=${v}`;
+          else env.push(`${k}=${v}`);
+        }
+        c.Env = env;
+        break;
+      }
+      case 'label':
+        c.Labels = { ...(c.Labels ?? {}) };
+        for (const [k, v] of nameValues(cmd, args)) c.Labels[k] = v;
+        break;
+      case 'expose': {
+        c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
+        for (const p of splitWords(args)) {
+          const pm = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(p);
+          if (!pm) throw invalid(`invalid containerPort: ${p.split('/')[0]}`);
+          const lo = Number(pm[1]);
+          const hi = pm[2] ? Number(pm[2]) : lo;
+          for (let n = lo; n <= hi; n++) c.ExposedPorts[`${n}/${(pm[3] ?? 'tcp').toLowerCase()}`] = {};
+        }
+        break;
+      }
+      case 'user':
+        c.User = args.trim();
+        break;
+      case 'volume': {
+        c.Volumes = { ...(c.Volumes ?? {}) };
+        for (const v of jsonArgs(args) ?? splitWords(args)) {
+          if (v.trim() === '') throw invalid('VOLUME specified can not be an empty string');
+          c.Volumes[v] = {};
+        }
+        break;
+      }
+      case 'workdir': {
+        const w = args.trim();
+        c.WorkingDir = posix.isAbsolute(w) ? posix.normalize(w) : posix.join(c.WorkingDir || '/', w);
+        break;
+      }
+      case 'stopsignal': {
+        const s = args.trim();
+        if (!/^(SIG)?[A-Z0-9+-]+$/i.test(s)) throw invalid(`Invalid signal: ${s}`);
+        c.StopSignal = s;
+        break;
+      }
+      case 'onbuild': {
+        const inner = args.trim().split(/\s+/)[0]?.toUpperCase() ?? '';
+        if (inner === 'ONBUILD') throw invalid("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+        if (inner === 'FROM' || inner === 'MAINTAINER') throw invalid(`${inner} isn't allowed as an ONBUILD trigger`);
+        c.OnBuild = [...(c.OnBuild ?? []), args.trim()];
+        break;
+      }
+      case 'healthcheck':
+        c.Healthcheck = healthcheck(args, shell);
+        break;
+    }
+  }
+  return c;
+}
