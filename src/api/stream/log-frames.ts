@@ -1,0 +1,41 @@
+// Encodes a batch of log lines for GET /containers/{id}/logs: stdcopy frames without a TTY,
+// raw bytes with one; `timestamps=1` prefixes each line like moby's write_log_stream.go.
+import { HEADER_LEN } from './stdcopy.js';
+
+/** Structural twin of logs' LogMessage (api/ does not import logs/). */
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  readonly timestamp: string;
+  readonly line: Buffer;
+}
+
+export interface LogFrameOptions {
+  /** The container has a TTY: no framing (the CLI prints the body as is). */
+  tty: boolean;
+  /** Prefix each line with its RFC 3339 timestamp and a space. */
+  timestamps: boolean;
+}
+
+/** One Buffer for the whole batch, so the response sees one write per batch. */
+export function encodeLogBatch(batch: readonly LogLine[], o: LogFrameOptions): Buffer {
+  const head = o.tty ? 0 : HEADER_LEN;
+  const stamps = o.timestamps ? batch.map((m) => m.timestamp + ' ') : null;
+  let n = 0;
+  for (let i = 0; i < batch.length; i++) n += head + batch[i]!.line.length + (stamps === null ? 0 : stamps[i]!.length);
+  const b = Buffer.allocUnsafe(n);
+  let at = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const m = batch[i]!;
+    const ts = stamps === null ? '' : stamps[i]!;
+    const len = ts.length + m.line.length;
+    if (head > 0) {
+      b[at] = m.stream === 'stdout' ? 1 : 2;
+      b[at + 1] = b[at + 2] = b[at + 3] = 0;
+      b.writeUInt32BE(len, at + 4);
+      at += head;
+    }
+    if (ts.length > 0) at += b.latin1Write(ts, at); // timestamps are ASCII
+    at += m.line.copy(b, at);
+  }
+  return b;
+}
