@@ -34,7 +34,7 @@ export function encodeLogBatch(batch: readonly LogLine[], o: LogFrameOptions): B
       b.writeUInt32BE(len, at + 4);
       at += head;
     }
-    if (ts.length > 0) at += b.latin1Write(ts, at); // timestamps are ASCII
+    if (ts.length > 0) at += b.write(ts, at, 'latin1'); // timestamps are ASCII
     at += m.line.copy(b, at);
   }
   return b;
