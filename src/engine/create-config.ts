@@ -1,0 +1,191 @@
+// Docker's create-time rules: defaults, merging the image's config into the container's, validation.
+import { invalid, notFound } from '../errdefs.js';
+import type { ImageRuntimeConfig } from './ports.js';
+import type { ContainerConfig, HostConfig } from './types.js';
+
+export interface CreateRequest {
+  name?: string;
+  config: Partial<ContainerConfig> & Record<string, unknown>;
+  hostConfig?: Partial<HostConfig> | null;
+  networkingConfig?: unknown;
+}
+
+export function defaultHostConfig(): HostConfig {
+  return {
+    Binds: null,
+    ContainerIDFile: '',
+    LogConfig: { Type: 'k8s-file', Config: {} },
+    NetworkMode: 'bridge',
+    PortBindings: {},
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    AutoRemove: false,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    ConsoleSize: [0, 0],
+    CapAdd: null,
+    CapDrop: null,
+    CgroupnsMode: 'host',
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: 'private',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: false,
+    SecurityOpt: null,
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: 67108864,
+    Runtime: 'runc',
+    Isolation: '',
+    CpuShares: 0,
+    Memory: 0,
+    NanoCpus: 0,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: '',
+    CpusetMems: '',
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    MemorySwappiness: null,
+    OomKillDisable: null,
+    PidsLimit: null,
+    Ulimits: null,
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: undefined,
+    ReadonlyPaths: undefined,
+  };
+}
+
+const envKey = (e: string) => {
+  const i = e.indexOf('=');
+  return i < 0 ? e : e.slice(0, i);
+};
+
+/** Image env first, the container's entries replace same-named ones (Docker's ReplaceOrAppendEnvValues). */
+export function mergeEnv(base: string[], overrides: string[]): string[] {
+  const out = [...base];
+  const idx = new Map(out.map((e, i) => [envKey(e), i]));
+  for (const e of overrides) {
+    const k = envKey(e);
+    if (!e.includes('=')) {
+      // "-e NAME" without a value that the client could not resolve: drop it, as Docker does
+      const i = idx.get(k);
+      if (i !== undefined) out.splice(i, 1);
+      continue;
+    }
+    const i = idx.get(k);
+    if (i !== undefined) out[i] = e;
+    else {
+      idx.set(k, out.length);
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRuntimeConfig): ContainerConfig {
+  const cfg: ContainerConfig = {
+    Hostname: c.Hostname || id.slice(0, 12),
+    Domainname: c.Domainname ?? '',
+    User: c.User || img.User || '',
+    AttachStdin: !!c.AttachStdin,
+    AttachStdout: !!c.AttachStdout,
+    AttachStderr: !!c.AttachStderr,
+    Tty: !!c.Tty,
+    OpenStdin: !!c.OpenStdin,
+    StdinOnce: !!c.StdinOnce,
+    Env: mergeEnv(img.Env ?? [], c.Env ?? []),
+    Cmd: null,
+    Image: String(c.Image ?? ''),
+    Volumes: { ...(img.Volumes ?? {}), ...(c.Volumes ?? {}) },
+    WorkingDir: c.WorkingDir || img.WorkingDir || '',
+    Entrypoint: null,
+    OnBuild: c.OnBuild ?? null,
+    Labels: { ...(img.Labels ?? {}), ...(c.Labels ?? {}) },
+  };
+  const exposed = { ...(img.ExposedPorts ?? {}), ...(c.ExposedPorts ?? {}) };
+  if (Object.keys(exposed).length) cfg.ExposedPorts = exposed;
+  if (Object.keys(cfg.Volumes!).length === 0) cfg.Volumes = null;
+  // An explicit entrypoint drops the image's Cmd (Docker); an empty-string entrypoint clears the image's.
+  const userEp = c.Entrypoint;
+  const userCmd = c.Cmd && c.Cmd.length ? c.Cmd : null;
+  if (userEp !== undefined && userEp !== null) {
+    const ep = userEp.length === 1 && userEp[0] === '' ? null : userEp;
+    cfg.Entrypoint = ep && ep.length ? ep : null;
+    cfg.Cmd = userCmd;
+  } else {
+    cfg.Entrypoint = img.Entrypoint && img.Entrypoint.length ? img.Entrypoint : null;
+    cfg.Cmd = userCmd ?? (img.Cmd && img.Cmd.length ? img.Cmd : null);
+  }
+  const stop = c.StopSignal || img.StopSignal;
+  if (stop) cfg.StopSignal = stop;
+  if (typeof c.StopTimeout === 'number') cfg.StopTimeout = c.StopTimeout;
+  if (c.Healthcheck || img.Healthcheck) cfg.Healthcheck = (c.Healthcheck ?? img.Healthcheck) as ContainerConfig['Healthcheck'];
+  if (c.MacAddress) cfg.MacAddress = c.MacAddress;
+  if (c.Shell || img.Shell) cfg.Shell = (c.Shell ?? img.Shell) as string[];
+  if (c.ArgsEscaped) cfg.ArgsEscaped = true;
+  return cfg;
+}
+
+export function validateHostConfig(h: HostConfig): void {
+  const rp = h.RestartPolicy;
+  switch (rp.Name) {
+    case '':
+    case 'no':
+    case 'always':
+    case 'unless-stopped':
+      if (rp.MaximumRetryCount !== 0)
+        throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+      break;
+    case 'on-failure':
+      if (rp.MaximumRetryCount < 0) throw invalid('invalid restart policy: maximum retry count cannot be negative');
+      break;
+    default:
+      throw invalid(`invalid restart policy: unknown policy '${String(rp.Name)}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+  if (h.AutoRemove && rp.Name && rp.Name !== 'no')
+    throw invalid(`invalid restart policy: can't create 'AutoRemove' container with restart policy`);
+  if (h.Memory > 0 && h.Memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
+  if (h.MemorySwap > 0 && h.Memory > 0 && h.MemorySwap < h.Memory)
+    throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
+  if (h.MemorySwap > 0 && !h.Memory) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
+  if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod))
+    throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  if (h.NanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
+  if (h.CpuPeriod && (h.CpuPeriod < 1000 || h.CpuPeriod > 1000000))
+    throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  if (h.CpuQuota && h.CpuQuota > 0 && h.CpuQuota < 1000) throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  if (h.ShmSize < 0) throw invalid('SHM size can not be less than 0');
+  if (h.OomScoreAdj < -1000 || h.OomScoreAdj > 1000)
+    throw invalid(`Invalid value ${h.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+  const nm = h.NetworkMode || 'default';
+  if (!['default', 'bridge', 'host', 'none'].includes(nm) && !nm.startsWith('container:'))
+    throw notFound(`network ${nm} not found`);
+  if (nm.startsWith('container:') && nm.length === 'container:'.length)
+    throw invalid('Invalid network mode: invalid container format container:<name|id>');
+  for (const c of [...(h.CapAdd ?? []), ...(h.CapDrop ?? [])]) {
+    if (!/^(CAP_)?[A-Z_]+$/i.test(c)) throw invalid(`unknown capability: "${c}"`);
+  }
+}

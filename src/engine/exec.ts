@@ -1,0 +1,153 @@
+// Exec sessions: create → start (attached or detached) → inspect for the exit code.
+import { randomBytes } from 'node:crypto';
+import { EngineError, conflict, invalid, msg } from '../errdefs.js';
+import type { Proc } from '../runtime/runtime.js';
+import { mergeEnv } from './create-config.js';
+import type { AttachClient, ContainerService, DetachMatcher } from './service.js';
+
+export interface ExecConfig {
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+  Tty?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Privileged?: boolean;
+  User?: string;
+  WorkingDir?: string;
+  ConsoleSize?: [number, number] | null;
+}
+
+export interface ExecRecord {
+  id: string;
+  containerId: string;
+  config: ExecConfig;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  proc: Proc | null;
+  started: boolean;
+}
+
+export class ExecService {
+  private readonly execs = new Map<string, ExecRecord>();
+  constructor(private readonly containers: ContainerService) {
+    containers.onRemoved = (rec) => {
+      for (const [id, e] of this.execs) if (e.containerId === rec.id) this.execs.delete(id);
+    };
+  }
+
+  create(ref: string, cfg: ExecConfig): { Id: string } {
+    const rec = this.containers.find(ref);
+    if (!cfg.Cmd || cfg.Cmd.length === 0) throw invalid('No exec command specified');
+    if (rec.state.status === 'paused') throw conflict(msg.isPaused(rec.id));
+    if (rec.state.status !== 'running' || !this.containers.task(rec.id)) throw conflict(msg.notRunning(rec.id));
+    const id = randomBytes(32).toString('hex');
+    this.execs.set(id, { id, containerId: rec.id, config: cfg, running: false, exitCode: null, pid: 0, proc: null, started: false });
+    rec.execIds.push(id);
+    this.containers.d.events.emit('container', `exec_create: ${cfg.Cmd.join(' ')}`, rec.id, { execID: id });
+    return { Id: id };
+  }
+
+  get(id: string): ExecRecord {
+    const e = this.execs.get(id);
+    if (!e) throw new EngineError('not-found', msg.noSuchExec(id));
+    return e;
+  }
+
+  inspect(id: string): object {
+    const e = this.get(id);
+    const c = e.config;
+    return {
+      ID: e.id,
+      Running: e.running,
+      ExitCode: e.exitCode,
+      ProcessConfig: {
+        tty: !!c.Tty,
+        entrypoint: c.Cmd?.[0] ?? '',
+        arguments: c.Cmd?.slice(1) ?? [],
+        privileged: !!c.Privileged,
+        user: c.User ?? '',
+      },
+      OpenStdin: !!c.AttachStdin,
+      OpenStderr: !!c.AttachStderr,
+      OpenStdout: !!c.AttachStdout,
+      CanRemove: false,
+      ContainerID: e.containerId,
+      DetachKeys: c.DetachKeys ?? '',
+      Pid: e.pid,
+    };
+  }
+
+  /**
+   * Starts the process. Detached: returns once it runs. Attached: streams until the process exits
+   * (or the client detaches) and resolves then.
+   */
+  async start(id: string, o: { detach: boolean; tty?: boolean; detachKeys?: Buffer | null }, client: AttachClient | null, detachMatcher: ((k: Buffer | null | undefined) => DetachMatcher) | null): Promise<void> {
+    const e = this.get(id);
+    if (e.started) throw conflict(`Error: Exec command ${id} has already run`);
+    const rec = this.containers.find(e.containerId);
+    if (rec.state.status === 'paused') throw conflict(msg.isPaused(rec.id));
+    const task = this.containers.task(rec.id);
+    if (!task || rec.state.status !== 'running') throw conflict(msg.notRunning(rec.id));
+    e.started = true;
+    const c = e.config;
+    const tty = o.tty ?? !!c.Tty;
+    const rootfs = this.containers.rootfsDir(rec.id);
+    const userSpec = c.User || rec.config.User || '';
+    const user = await this.containers.d.spec.resolveUser(rootfs, userSpec);
+    const env = mergeEnv(rec.config.Env ?? [], c.Env ?? []);
+    if (!env.some((x) => x.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    if (tty && !env.some((x) => x.startsWith('TERM='))) env.push('TERM=xterm');
+    const proc = await task.exec(
+      id,
+      { args: c.Cmd!, env, cwd: c.WorkingDir || rec.config.WorkingDir || '/', user, terminal: tty },
+      { tty, stdin: !o.detach && !!c.AttachStdin },
+    );
+    e.proc = proc;
+    e.running = true;
+    void proc.pid.then((p) => (e.pid = p));
+    const exited = proc.exited.then((code) => {
+      e.running = false;
+      e.exitCode = code;
+      e.proc = null;
+      this.containers.d.events.emit('container', 'exec_die', rec.id, { execID: id, exitCode: String(code) });
+    });
+    if (c.ConsoleSize && c.ConsoleSize[0] && c.ConsoleSize[1]) proc.resize(c.ConsoleSize[0], c.ConsoleSize[1]);
+    if (o.detach || !client) {
+      proc.onData(() => {});
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (!done) {
+          done = true;
+          resolve();
+        }
+      };
+      proc.onData((stream, chunk) => {
+        if ((stream === 'stdout' && c.AttachStdout) || (stream === 'stderr' && c.AttachStderr)) client.write(stream, chunk);
+      });
+      void exited.then(finish);
+      client.signal.addEventListener('abort', finish);
+      if (c.AttachStdin && client.input) {
+        const matcher = tty && detachMatcher ? detachMatcher(o.detachKeys) : null;
+        client.input.on('data', (chunk: Buffer) => {
+          if (!matcher) return proc.write(chunk);
+          const r = matcher(chunk);
+          if (r.pass.length) proc.write(r.pass);
+          if (r.detached) finish();
+        });
+        client.input.on('end', () => proc.closeStdin());
+      }
+    });
+  }
+
+  resize(id: string, h: number, w: number): void {
+    const e = this.get(id);
+    if (!e.proc) throw conflict(`Exec ${id} is not running`);
+    e.proc.resize(h, w);
+  }
+}

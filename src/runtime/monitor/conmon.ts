@@ -1,0 +1,467 @@
+// The conmon-based runtime: one conmon per container holds stdio, writes the log and the exit file,
+// and serves the attach socket, so containers outlive berthd.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { SeqpacketSocket } from 'node-unix-socket';
+import { EngineError } from '../../errdefs.js';
+import type { Runc } from '../runc.js';
+import type { AttachConn, Bundle, Exit, ExecIo, OciProcessSpec, Proc, Runtime, Task } from '../runtime.js';
+import { ExitWatcher } from './exit-watcher.js';
+import { syncMessages } from './sync-pipe.js';
+
+export interface ConmonOptions {
+  conmon: string; // path to conmon
+  runc: Runc;
+  exitDir: string; // where conmon writes exit files
+  execRoot: string; // exec sessions' dirs live under <execRoot>/x
+  logLevel?: string;
+}
+
+// conmon's attach socket tags each packet with the pipe it came from.
+const STDOUT_PIPE = 2;
+const STDERR_PIPE = 3;
+
+export class ConmonRuntime implements Runtime {
+  readonly exits: ExitWatcher;
+  constructor(readonly o: ConmonOptions) {
+    this.exits = new ExitWatcher(o.exitDir);
+  }
+
+  start(): void {
+    this.exits.start();
+  }
+  stop(): void {
+    this.exits.stop();
+  }
+
+  private baseArgs(cid: string, cuuid: string, bundle: string, exitDir: string): string[] {
+    return [
+      '--api-version', '1',
+      '-c', cid,
+      '-u', cuuid,
+      '-n', cid,
+      '-r', this.o.runc.o.binary,
+      '-b', bundle,
+      '-p', path.join(bundle, 'pidfile'),
+      '-P', path.join(bundle, 'conmon.pid'),
+      '--exit-dir', exitDir,
+      '--socket-dir-path', bundle,
+      '--full-attach',
+      '--log-level', this.o.logLevel ?? 'error',
+      ...this.o.runc.globalArgs().flatMap((a) => ['--runtime-arg', a]),
+    ];
+  }
+
+  async create(id: string, b: Bundle): Promise<Task> {
+    await fsp.mkdir(b.dir, { recursive: true });
+    await fsp.writeFile(path.join(b.dir, 'config.json'), JSON.stringify(b.spec));
+    for (const f of ['attach', 'ctl', 'winsz', 'pidfile', 'conmon.pid', 'oom']) await fsp.rm(path.join(b.dir, f), { force: true });
+    this.exits.clear(id);
+    const args = this.baseArgs(id, id, b.dir, this.o.exitDir);
+    args.push('-l', `k8s-file:${b.logPath}`, '--persist-dir', b.dir);
+    if (b.logSizeMax && b.logSizeMax > 0) args.push('--log-size-max', String(b.logSizeMax));
+    if (b.tty) args.push('-t');
+    if (b.stdin) args.push('-i');
+    if (b.stdin && !b.stdinOnce) args.push('--leave-stdin-open');
+    const child = spawn(this.o.conmon, args, {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { _OCI_SYNCPIPE: '3', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+      cwd: b.dir,
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const sync = child.stdio[3] as Readable;
+    let pid = -1;
+    let message = '';
+    for await (const m of syncMessages(sync)) {
+      pid = m.data;
+      message = m.message ?? '';
+      break;
+    }
+    sync.destroy();
+    if (pid <= 0) {
+      const text = (message || stderr || 'conmon failed to create the container').trim();
+      throw new EngineError('internal', ociMessage('create', text));
+    }
+    return new ConmonTask(this, id, b.dir, pid);
+  }
+
+  async load(id: string, bundleDir: string): Promise<Task | null> {
+    let pid = 0;
+    try {
+      pid = Number((await fsp.readFile(path.join(bundleDir, 'pidfile'), 'utf8')).trim());
+    } catch {
+      return null;
+    }
+    if (!pid) return null;
+    return new ConmonTask(this, id, bundleDir, pid);
+  }
+
+  async execConmon(cid: string, execId: string, p: OciProcessSpec, io: ExecIo): Promise<Proc> {
+    const dir = path.join(this.o.execRoot, 'x', execId.slice(0, 24));
+    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp.mkdir(dir, { recursive: true });
+    const spec = path.join(dir, 'process.json');
+    await fsp.writeFile(spec, JSON.stringify(processJson(p)));
+    const args = this.baseArgs(cid, execId, dir, dir);
+    args.push('-e', '--exec-attach', '--exec-process-spec', spec, '-l', 'none');
+    if (io.tty) args.push('-t');
+    if (io.stdin) args.push('-i');
+    const child = spawn(this.o.conmon, args, {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      env: { _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5', PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      cwd: dir,
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const startPipe = child.stdio[4] as Writable;
+    // conmon blocks on a first start-pipe message before forking, and on a second before `runc exec`.
+    startPipe.write('0');
+    const attachMsgs = syncMessages((child.stdio as unknown as Readable[])[5]!);
+    const first = await attachMsgs.next();
+    if (first.done) throw new EngineError('internal', ociMessage('exec', stderr.trim() || 'conmon exec failed'));
+    const sock = await connectAttach(path.join(dir, 'attach'));
+    const proc = new ConmonProc(sock, dir);
+    startPipe.end('0');
+    ((child.stdio as unknown as Readable[])[5]!).destroy();
+    const syncIt = syncMessages(child.stdio[3] as Readable);
+    void (async () => {
+      let gotPid = false;
+      let code = -1;
+      let message = '';
+      for await (const m of syncIt) {
+        if (!gotPid) {
+          gotPid = true;
+          if (m.data > 0) {
+            proc.setPid(m.data);
+            continue;
+          }
+          message = m.message ?? '';
+          code = m.data < 0 ? -m.data : 126;
+          break;
+        }
+        code = m.data;
+        break;
+      }
+      (child.stdio[3] as Readable).destroy();
+      if (!gotPid || message) proc.fail(ociMessage('exec', (message || stderr).trim()), code > 0 ? code : execFailCode(message || stderr));
+      else proc.finish(code);
+      await fsp.rm(dir, { recursive: true, force: true }).catch(() => {});
+    })();
+    return proc;
+  }
+}
+
+function execFailCode(text: string): number {
+  return /executable file not found|no such file or directory/.test(text) ? 127 : 126;
+}
+
+/** Docker's wording for runtime failures: `OCI runtime create failed: <runc's message>: unknown`. */
+export function ociMessage(op: 'create' | 'exec', text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => {
+      const m = /msg="((?:[^"\\]|\\.)*)"/.exec(l);
+      return (m ? m[1]!.replace(/\\"/g, '"') : l).replace(/^\[conmon:\w\]:\s*/, '').trim();
+    })
+    .filter((l) => l && !/oom_score_adj/.test(l));
+  const body = lines.join(': ') || 'unknown error';
+  return `OCI runtime ${op} failed: ${body}: unknown`;
+}
+
+function processJson(p: OciProcessSpec): object {
+  return {
+    terminal: p.terminal,
+    user: { uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids },
+    args: p.args,
+    env: p.env,
+    cwd: p.cwd,
+  };
+}
+
+function connectAttach(sockPath: string): Promise<SeqpacketSocket> {
+  return new Promise((resolve, reject) => {
+    const s = new SeqpacketSocket();
+    s.once('error', reject);
+    try {
+      s.connect(sockPath, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
+    } catch (e) {
+      reject(new EngineError('internal', `attach: ${(e as Error).message}`, { cause: e }));
+    }
+  });
+}
+
+class SeqAttach implements AttachConn {
+  private ended = false;
+  private endCbs: Array<() => void> = [];
+  constructor(private readonly s: SeqpacketSocket) {
+    s.on('end', () => this.fireEnd());
+    s.on('close', () => this.fireEnd());
+    s.on('error', () => this.fireEnd());
+  }
+  private fireEnd() {
+    if (this.ended) return;
+    this.ended = true;
+    for (const cb of this.endCbs) cb();
+  }
+  onData(cb: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): void {
+    this.s.on('data', (buf: Buffer) => {
+      if (buf.length < 1) return;
+      const tag = buf[0];
+      if (tag === STDOUT_PIPE) cb('stdout', buf.subarray(1));
+      else if (tag === STDERR_PIPE) cb('stderr', buf.subarray(1));
+    });
+  }
+  onEnd(cb: () => void): void {
+    if (this.ended) cb();
+    else this.endCbs.push(cb);
+  }
+  write(chunk: Buffer): void {
+    if (this.ended) return;
+    // packets are limited by conmon's read buffer (8 KiB); split large writes
+    for (let i = 0; i < chunk.length; i += 8192) {
+      try {
+        this.s.write(chunk.subarray(i, i + 8192));
+      } catch {
+        return;
+      }
+    }
+  }
+  closeStdin(): void {
+    try {
+      this.s.end();
+    } catch {
+      /* closed */
+    }
+  }
+  close(): void {
+    try {
+      this.s.destroy();
+    } catch {
+      /* closed */
+    }
+    this.fireEnd();
+  }
+}
+
+class ConmonProc implements Proc {
+  private readonly attach: SeqAttach;
+  private resolvePid!: (n: number) => void;
+  private resolveExit!: (n: number) => void;
+  readonly pid: Promise<number>;
+  readonly exited: Promise<number>;
+  private code: number | null = null;
+  private outputDone = false;
+  private dataCb: ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | null = null;
+  private pending: Array<[ 'stdout' | 'stderr', Buffer ]> = [];
+  constructor(sock: SeqpacketSocket, private readonly dir: string) {
+    this.attach = new SeqAttach(sock);
+    this.pid = new Promise((r) => (this.resolvePid = r));
+    this.exited = new Promise((r) => (this.resolveExit = r));
+    this.attach.onData((s, c) => (this.dataCb ? this.dataCb(s, c) : this.pending.push([s, c])));
+    this.attach.onEnd(() => {
+      this.outputDone = true;
+      this.maybeDone();
+    });
+  }
+  setPid(n: number) {
+    this.resolvePid(n);
+  }
+  fail(message: string, code: number) {
+    this.resolvePid(0);
+    const out = Buffer.from(message + '\r\n');
+    if (this.dataCb) this.dataCb('stdout', out);
+    else this.pending.push(['stdout', out]);
+    this.code = code;
+    this.outputDone = true;
+    this.attach.close();
+    this.maybeDone();
+  }
+  finish(code: number) {
+    this.code = code;
+    // conmon closes the attach socket after draining; don't wait forever if it doesn't
+    setTimeout(() => {
+      this.outputDone = true;
+      this.maybeDone();
+    }, 2000).unref();
+    this.maybeDone();
+  }
+  private maybeDone() {
+    if (this.code !== null && this.outputDone) {
+      this.attach.close();
+      this.resolveExit(this.code);
+    }
+  }
+  onData(cb: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): void {
+    this.dataCb = cb;
+    for (const [s, c] of this.pending.splice(0)) cb(s, c);
+  }
+  write(chunk: Buffer): void {
+    this.attach.write(chunk);
+  }
+  closeStdin(): void {
+    this.attach.closeStdin();
+  }
+  resize(h: number, w: number): void {
+    writeCtl(this.dir, h, w);
+  }
+  kill(sig: number): void {
+    void this.pid.then((p) => {
+      if (p > 0)
+        try {
+          process.kill(p, sig);
+        } catch {
+          /* gone */
+        }
+    });
+  }
+}
+
+function writeCtl(dir: string, h: number, w: number): void {
+  // conmon's ctl FIFO: "1 <height> <width>\n" resizes the terminal. O_NONBLOCK: never hang on a dead conmon.
+  try {
+    const fd = fs.openSync(path.join(dir, 'ctl'), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    try {
+      fs.writeSync(fd, `1 ${h} ${w}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    /* no conmon listening */
+  }
+}
+
+class ConmonTask implements Task {
+  constructor(
+    private readonly rt: ConmonRuntime,
+    readonly id: string,
+    private readonly dir: string,
+    readonly pid: number,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.rt.o.runc.start(this.id);
+  }
+  async kill(sig: number): Promise<void> {
+    if (this.exited()) return;
+    try {
+      process.kill(this.pid, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
+  }
+  wait(): Promise<Exit> {
+    return this.rt.exits.wait(this.id, path.join(this.dir, 'oom'));
+  }
+  exited(): Exit | null {
+    return this.rt.exits.read(this.id, path.join(this.dir, 'oom'));
+  }
+  async pause(): Promise<void> {
+    await this.rt.o.runc.pause(this.id);
+  }
+  async resume(): Promise<void> {
+    await this.rt.o.runc.resume(this.id);
+  }
+  async attach(): Promise<AttachConn> {
+    const s = await connectAttach(path.join(this.dir, 'attach'));
+    return new SeqAttach(s);
+  }
+  async resize(h: number, w: number): Promise<void> {
+    writeCtl(this.dir, h, w);
+  }
+  async exec(execId: string, p: OciProcessSpec, io: ExecIo): Promise<Proc> {
+    if (io.tty) return this.rt.execConmon(this.id, execId, p, io);
+    return runcExec(this.rt.o.runc, this.id, execId, p, io, this.rt.o.execRoot);
+  }
+  async pids(): Promise<number[]> {
+    return this.rt.o.runc.ps(this.id);
+  }
+  async delete(): Promise<void> {
+    await this.rt.o.runc.delete(this.id, true);
+    this.rt.exits.clear(this.id);
+  }
+}
+
+/** Non-TTY exec without conmon: one `runc exec` with pipes (the fast path). */
+async function runcExec(runc: Runc, cid: string, execId: string, p: OciProcessSpec, io: ExecIo, execRoot: string): Promise<Proc> {
+  const dir = path.join(execRoot, 'x');
+  await fsp.mkdir(dir, { recursive: true });
+  const specFile = path.join(dir, `${execId.slice(0, 24)}.json`);
+  const pidFile = path.join(dir, `${execId.slice(0, 24)}.pid`);
+  await fsp.writeFile(specFile, JSON.stringify(processJson(p)));
+  const child = runc.exec(cid, ['--process', specFile, '--pid-file', pidFile], [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe']);
+  let resolvePid!: (n: number) => void;
+  const pid = new Promise<number>((r) => (resolvePid = r));
+  let dataCb: ((s: 'stdout' | 'stderr', c: Buffer) => void) | null = null;
+  const pending: Array<['stdout' | 'stderr', Buffer]> = [];
+  const emit = (s: 'stdout' | 'stderr', c: Buffer) => (dataCb ? dataCb(s, c) : pending.push([s, c]));
+  child.stdout!.on('data', (c: Buffer) => emit('stdout', c));
+  // runc's own failure text arrives on stderr too (logrus format); reshape it like Docker's message
+  let errText = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    const s = c.toString();
+    if (/level=(error|fatal)/.test(s)) errText += s;
+    else emit('stderr', c);
+  });
+  const pidPoll = setInterval(() => {
+    fs.readFile(pidFile, 'utf8', (err, t) => {
+      if (!err && t.trim()) {
+        clearInterval(pidPoll);
+        resolvePid(Number(t.trim()));
+      }
+    });
+  }, 5);
+  const exited = new Promise<number>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearInterval(pidPoll);
+      resolvePid(0);
+      let rc = code ?? (signal ? 128 + (signalNumber(signal) ?? 9) : 1);
+      if (errText) {
+        emit('stdout', Buffer.from(ociMessage('exec', errText) + '\r\n'));
+        rc = execFailCode(errText);
+      }
+      void fsp.rm(specFile, { force: true });
+      void fsp.rm(pidFile, { force: true });
+      resolve(rc);
+    });
+    child.on('error', () => resolve(126));
+  });
+  return {
+    pid,
+    exited,
+    onData(cb) {
+      dataCb = cb;
+      for (const [s, c] of pending.splice(0)) cb(s, c);
+    },
+    write(chunk) {
+      child.stdin?.write(chunk);
+    },
+    closeStdin() {
+      child.stdin?.end();
+    },
+    resize() {
+      /* no tty */
+    },
+    kill(sig) {
+      void pid.then((n) => {
+        if (n > 0)
+          try {
+            process.kill(n, sig);
+          } catch {
+            /* gone */
+          }
+      });
+    },
+  };
+}
+
+function signalNumber(name: string): number | undefined {
+  return os.constants.signals[name as keyof typeof os.constants.signals];
+}

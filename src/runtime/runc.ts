@@ -1,0 +1,89 @@
+// Typed wrapper around the runc CLI. Only runtime/ spawns runc.
+import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { EngineError } from '../errdefs.js';
+
+export interface RuncOptions {
+  binary: string; // path to runc
+  root: string; // runc --root (state dir)
+}
+
+export interface RuncState {
+  id: string;
+  pid: number;
+  status: 'created' | 'running' | 'paused' | 'stopped' | 'creating';
+  bundle: string;
+}
+
+export class Runc {
+  constructor(readonly o: RuncOptions) {}
+
+  /** Args that every runc invocation shares (conmon gets them as --runtime-arg). */
+  globalArgs(): string[] {
+    return [`--root=${this.o.root}`];
+  }
+
+  run(args: string[], o: { timeoutMs?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        this.o.binary,
+        [...this.globalArgs(), ...args],
+        { timeout: o.timeoutMs ?? 60_000, maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => {
+          if (err) {
+            const text = (stderr || err.message).trim();
+            reject(new EngineError('internal', runcMessage(text), { cause: err }));
+          } else resolve({ stdout, stderr });
+        },
+      );
+    });
+  }
+
+  start(id: string) {
+    return this.run(['start', id]);
+  }
+  kill(id: string, signal: number, all = false) {
+    return this.run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
+  }
+  pause(id: string) {
+    return this.run(['pause', id]);
+  }
+  resume(id: string) {
+    return this.run(['resume', id]);
+  }
+  async delete(id: string, force = false): Promise<void> {
+    try {
+      await this.run(['delete', ...(force ? ['--force'] : []), id]);
+    } catch (e) {
+      if (/does not exist|not exist|no such file/i.test((e as Error).message)) return;
+      throw e;
+    }
+  }
+  async state(id: string): Promise<RuncState | null> {
+    try {
+      const { stdout } = await this.run(['state', id]);
+      return JSON.parse(stdout) as RuncState;
+    } catch (e) {
+      if (/does not exist|not exist|no such file/i.test((e as Error).message)) return null;
+      throw e;
+    }
+  }
+  async ps(id: string): Promise<number[]> {
+    const { stdout } = await this.run(['ps', '--format', 'json', id]);
+    return (JSON.parse(stdout) as number[] | null) ?? [];
+  }
+
+  /** `runc exec` with the given stdio; used for non-TTY exec (fast path, no conmon). */
+  exec(id: string, args: string[], stdio: StdioOptions): ChildProcess {
+    return spawn(this.o.binary, [...this.globalArgs(), 'exec', ...args, id], { stdio });
+  }
+}
+
+/** runc prints logrus lines (`time=… level=error msg="…"`); keep the message. */
+export function runcMessage(text: string): string {
+  const lines = text.split('\n').filter(Boolean);
+  const msgs = lines.map((l) => {
+    const m = /msg="((?:[^"\\]|\\.)*)"/.exec(l);
+    return m ? m[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\') : l;
+  });
+  return msgs.join('; ');
+}
