@@ -73,7 +73,7 @@ export interface PortBinding {
 }
 
 export interface HostConfig {
-  Binds?: string[];
+  Binds?: string[] | null;
   NetworkMode?: string;
   PortBindings?: Record<string, PortBinding[]>;
   PublishAllPorts?: boolean;

@@ -1,0 +1,377 @@
+// `run`/`create` flags → the Engine API's create request, as docker/cli's opts/parse.go builds it.
+import { readFileSync } from 'node:fs';
+import type { FlagSpec, Parsed } from '../flags/parser.js';
+import { get } from '../flags/parser.js';
+import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding, RestartPolicy } from '../../client/types.js';
+import { ramInBytes } from '../format/units.js';
+import { parseGoDuration } from '../format/timestamp.js';
+
+export const createFlags: FlagSpec[] = [
+  { name: 'interactive', short: 'i', type: 'bool', help: 'Keep STDIN open even if not attached' },
+  { name: 'tty', short: 't', type: 'bool', help: 'Allocate a pseudo-TTY' },
+  { name: 'name', type: 'string', help: 'Assign a name to the container' },
+  { name: 'env', short: 'e', type: 'list', help: 'Set environment variables' },
+  { name: 'env-file', type: 'list', help: 'Read in a file of environment variables' },
+  { name: 'hostname', short: 'h', type: 'string', help: 'Container host name' },
+  { name: 'domainname', type: 'string' },
+  { name: 'user', short: 'u', type: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
+  { name: 'entrypoint', type: 'string', help: 'Overwrite the default ENTRYPOINT of the image' },
+  { name: 'label', short: 'l', type: 'list', help: 'Set meta data on a container' },
+  { name: 'label-file', type: 'list' },
+  { name: 'restart', type: 'string', default: 'no', help: 'Restart policy to apply when a container exits' },
+  { name: 'rm', type: 'bool', help: 'Automatically remove the container when it exits' },
+  { name: 'init', type: 'bool', help: 'Run an init inside the container' },
+  { name: 'privileged', type: 'bool' },
+  { name: 'cap-add', type: 'list' },
+  { name: 'cap-drop', type: 'list' },
+  { name: 'read-only', type: 'bool' },
+  { name: 'security-opt', type: 'list' },
+  { name: 'network', type: 'string', default: 'default', help: 'Connect a container to a network' },
+  { name: 'net', type: 'string', default: '' },
+  { name: 'network-alias', type: 'list' },
+  { name: 'memory', short: 'm', type: 'string', help: 'Memory limit' },
+  { name: 'memory-swap', type: 'string' },
+  { name: 'cpus', type: 'string', help: 'Number of CPUs' },
+  { name: 'cpu-shares', short: 'c', type: 'int' },
+  { name: 'cpuset-cpus', type: 'string' },
+  { name: 'pids-limit', type: 'int' },
+  { name: 'stop-signal', type: 'string' },
+  { name: 'stop-timeout', type: 'int' },
+  { name: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
+  { name: 'mount', type: 'list' },
+  { name: 'tmpfs', type: 'list' },
+  { name: 'volumes-from', type: 'list' },
+  { name: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
+  { name: 'publish-all', short: 'P', type: 'bool' },
+  { name: 'expose', type: 'list' },
+  { name: 'dns', type: 'list' },
+  { name: 'add-host', type: 'list' },
+  { name: 'link', type: 'list' },
+  { name: 'log-driver', type: 'string' },
+  { name: 'log-opt', type: 'list' },
+  { name: 'runtime', type: 'string' },
+  { name: 'platform', type: 'string' },
+  { name: 'pull', type: 'string', default: 'missing' },
+  { name: 'quiet', short: 'q', type: 'bool' },
+  { name: 'attach', short: 'a', type: 'list' },
+  { name: 'health-cmd', type: 'string' },
+  { name: 'health-interval', type: 'string' },
+  { name: 'health-timeout', type: 'string' },
+  { name: 'health-retries', type: 'int' },
+  { name: 'health-start-period', type: 'string' },
+  { name: 'no-healthcheck', type: 'bool' },
+  { name: 'ip', type: 'string' },
+  { name: 'shm-size', type: 'string' },
+  { name: 'ulimit', type: 'list' },
+  { name: 'device', type: 'list' },
+  { name: 'oom-kill-disable', type: 'bool' },
+  { name: 'memory-reservation', type: 'string' },
+  { name: 'cgroupns', type: 'string' },
+  { name: 'pid', type: 'string' },
+  { name: 'ipc', type: 'string' },
+  { name: 'uts', type: 'string' },
+  { name: 'userns', type: 'string' },
+  { name: 'sysctl', type: 'list' },
+];
+
+export const runOnlyFlags: FlagSpec[] = [
+  { name: 'detach', short: 'd', type: 'bool', help: 'Run container in background and print container ID' },
+  { name: 'detach-keys', type: 'string', help: 'Override the key sequence for detaching a container' },
+  { name: 'sig-proxy', type: 'bool', default: true },
+];
+
+export class OptError extends Error {
+  override name = 'OptError';
+}
+
+function readKV(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new OptError(`open ${path}: no such file or directory`);
+  }
+  return text
+    .split('\n')
+    .map((l) => l.replace(/^\s+/, ''))
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+/** `-e KEY` takes KEY from the caller's environment, and is dropped when unset. */
+export function parseEnv(list: string[], envFiles: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  for (const raw of [...envFiles.flatMap(readKV), ...list]) {
+    if (raw.startsWith('=')) throw new OptError(`invalid environment variable: ${raw}`);
+    if (raw.includes('=')) out.push(raw);
+    else if (env[raw] !== undefined) out.push(`${raw}=${env[raw]}`);
+  }
+  return out;
+}
+
+export function parseLabels(list: string[], files: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of [...files.flatMap(readKV), ...list]) {
+    const i = l.indexOf('=');
+    if (i < 0) out[l] = '';
+    else out[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return out;
+}
+
+export function parseRestart(s: string): RestartPolicy {
+  if (s === '' || s === 'no') return { Name: 'no', MaximumRetryCount: 0 };
+  const [name, count, extra] = s.split(':');
+  if (extra !== undefined) throw new OptError(`invalid restart policy format: maximum retry count must be an integer`);
+  if (name !== 'always' && name !== 'unless-stopped' && name !== 'on-failure')
+    throw new OptError(`invalid restart policy format: unknown policy '${name}'`);
+  if (count !== undefined) {
+    if (!/^\d+$/.test(count)) throw new OptError(`invalid restart policy format: maximum retry count must be an integer`);
+    if (name !== 'on-failure') throw new OptError(`invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
+  }
+  return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
+}
+
+function portRange(s: string): [number, number] {
+  const [a, b] = s.split('-');
+  const lo = Number(a);
+  const hi = b === undefined ? lo : Number(b);
+  if (!/^\d+$/.test(a) || (b !== undefined && !/^\d+$/.test(b)) || lo > hi || hi > 65535)
+    throw new OptError(`invalid containerPort: ${s}`);
+  return [lo, hi];
+}
+
+/** `-p [ip:][hostPort:]containerPort[/proto]` with ranges → ExposedPorts + PortBindings. */
+export function parsePublish(specs: string[]): { exposed: Record<string, object>; bindings: Record<string, PortBinding[]> } {
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, PortBinding[]> = {};
+  for (const spec of specs) {
+    let rest = spec;
+    let proto = 'tcp';
+    const slash = rest.lastIndexOf('/');
+    if (slash >= 0) {
+      proto = rest.slice(slash + 1).toLowerCase();
+      rest = rest.slice(0, slash);
+      if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new OptError(`invalid proto: ${proto}`);
+    }
+    let ip = '';
+    let hostPart = '';
+    let containerPart: string;
+    const ipv6 = /^\[([^\]]+)\]:(.*)$/.exec(rest);
+    if (ipv6) {
+      ip = ipv6[1];
+      rest = ipv6[2];
+      const i = rest.lastIndexOf(':');
+      hostPart = rest.slice(0, i);
+      containerPart = rest.slice(i + 1);
+    } else {
+      const parts = rest.split(':');
+      if (parts.length === 1) containerPart = parts[0];
+      else if (parts.length === 2) [hostPart, containerPart] = parts;
+      else if (parts.length === 3) [ip, hostPart, containerPart] = parts;
+      else throw new OptError(`invalid port format: ${spec}`);
+    }
+    if (!containerPart) throw new OptError(`no port specified: ${spec}<empty>`);
+    const [clo, chi] = portRange(containerPart);
+    let hlo = 0;
+    let hhi = 0;
+    if (hostPart) [hlo, hhi] = portRange(hostPart);
+    const n = chi - clo;
+    if (hostPart && hhi - hlo !== n && n !== 0)
+      throw new OptError(`invalid ranges specified for container and host Ports: ${containerPart} and ${hostPart}`);
+    for (let i = 0; i <= n; i++) {
+      const key = `${clo + i}/${proto}`;
+      exposed[key] = {};
+      let hostPort = '';
+      if (hostPart) hostPort = n === 0 && hhi !== hlo ? `${hlo}-${hhi}` : String(hlo + i);
+      (bindings[key] ??= []).push({ HostIp: ip, HostPort: hostPort });
+    }
+  }
+  return { exposed, bindings };
+}
+
+/** `--mount type=bind,source=/a,target=/b,readonly` (csv). */
+export function parseMount(spec: string): MountSpec {
+  const m: MountSpec = { Type: 'volume', Target: '' };
+  for (const field of spec.split(',')) {
+    const i = field.indexOf('=');
+    const k = (i < 0 ? field : field.slice(0, i)).trim().toLowerCase();
+    const v = i < 0 ? '' : field.slice(i + 1);
+    switch (k) {
+      case 'type':
+        m.Type = v;
+        break;
+      case 'source':
+      case 'src':
+        m.Source = v;
+        break;
+      case 'target':
+      case 'destination':
+      case 'dst':
+        m.Target = v;
+        break;
+      case 'readonly':
+      case 'ro':
+        m.ReadOnly = i < 0 ? true : /^(1|true)$/i.test(v);
+        break;
+      case 'bind-propagation':
+        m.BindOptions = { ...m.BindOptions, Propagation: v };
+        break;
+      case 'volume-nocopy':
+        m.VolumeOptions = { ...m.VolumeOptions, NoCopy: i < 0 || /^(1|true)$/i.test(v) };
+        break;
+      case 'tmpfs-size':
+        m.TmpfsOptions = { ...m.TmpfsOptions, SizeBytes: ramInBytes(v) };
+        break;
+      case 'tmpfs-mode':
+        m.TmpfsOptions = { ...m.TmpfsOptions, Mode: parseInt(v, 8) };
+        break;
+      default:
+        throw new OptError(`invalid field '${k}' must be a key=value pair`);
+    }
+  }
+  if (!m.Target) throw new OptError('target is required');
+  return m;
+}
+
+const nanos = (s: string) => Math.round(parseGoDuration(s) * 1e6);
+
+export interface CreateSpec {
+  body: ContainerCreateRequest;
+  name: string;
+  platform: string;
+}
+
+/** Build the create request from parsed flags and positional [IMAGE, CMD...]. */
+export function buildCreate(p: Parsed, args: string[], detach: boolean, env: NodeJS.ProcessEnv = process.env): CreateSpec {
+  const [image, ...cmd] = args;
+  const interactive = get.bool(p, 'interactive');
+  const attach = get.list(p, 'attach').map((s) => s.toLowerCase());
+  if (detach && attach.length) throw new OptError('Conflicting options: -a and -d');
+  const attachStdin = detach ? false : attach.length ? attach.includes('stdin') : interactive;
+  const attachStdout = detach ? false : attach.length ? attach.includes('stdout') : true;
+  const attachStderr = detach ? false : attach.length ? attach.includes('stderr') : true;
+
+  const restart = parseRestart(get.str(p, 'restart'));
+  if (get.bool(p, 'rm') && restart.Name !== 'no') throw new OptError('Conflicting options: --restart and --rm');
+
+  const published = parsePublish(get.list(p, 'publish'));
+  for (const e of get.list(p, 'expose')) {
+    const [port, proto = 'tcp'] = e.split('/');
+    const [lo, hi] = portRange(port);
+    for (let i = lo; i <= hi; i++) published.exposed[`${i}/${proto}`] = {};
+  }
+
+  const binds: string[] = [];
+  const volumes: Record<string, object> = {};
+  for (const v of get.list(p, 'volume')) {
+    if (v.includes(':')) binds.push(v);
+    else volumes[v] = {};
+  }
+
+  const tmpfs: Record<string, string> = {};
+  for (const t of get.list(p, 'tmpfs')) {
+    const i = t.indexOf(':');
+    tmpfs[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
+  }
+
+  const network = p.set.has('net') ? get.str(p, 'net') : get.str(p, 'network');
+  const hc: HostConfig = {
+    Binds: binds.length ? binds : null,
+    NetworkMode: network,
+    PortBindings: published.bindings,
+    RestartPolicy: restart,
+    AutoRemove: get.bool(p, 'rm'),
+    VolumesFrom: get.list(p, 'volumes-from'),
+    CapAdd: get.list(p, 'cap-add'),
+    CapDrop: get.list(p, 'cap-drop'),
+    Dns: get.list(p, 'dns'),
+    ExtraHosts: get.list(p, 'add-host'),
+    Links: get.list(p, 'link'),
+    Privileged: get.bool(p, 'privileged'),
+    PublishAllPorts: get.bool(p, 'publish-all'),
+    ReadonlyRootfs: get.bool(p, 'read-only'),
+    SecurityOpt: get.list(p, 'security-opt'),
+    Mounts: get.list(p, 'mount').map(parseMount),
+    Memory: get.str(p, 'memory') ? ramInBytes(get.str(p, 'memory')) : 0,
+    MemorySwap: get.str(p, 'memory-swap') === '-1' ? -1 : get.str(p, 'memory-swap') ? ramInBytes(get.str(p, 'memory-swap')) : 0,
+    NanoCpus: 0,
+    CpuShares: get.int(p, 'cpu-shares'),
+    CpusetCpus: get.str(p, 'cpuset-cpus'),
+  };
+  if (get.str(p, 'cpus')) {
+    const n = Number(get.str(p, 'cpus'));
+    if (!Number.isFinite(n) || n < 0) throw new OptError(`invalid argument "${get.str(p, 'cpus')}" for "--cpus" flag: failed to parse ${get.str(p, 'cpus')} as a rational number`);
+    hc.NanoCpus = Math.round(n * 1e9);
+  }
+  if (p.set.has('pids-limit')) hc.PidsLimit = get.int(p, 'pids-limit');
+  if (p.set.has('init')) hc.Init = get.bool(p, 'init');
+  if (Object.keys(tmpfs).length) hc.Tmpfs = tmpfs;
+  if (get.str(p, 'log-driver') || get.list(p, 'log-opt').length) {
+    const cfg: Record<string, string> = {};
+    for (const o of get.list(p, 'log-opt')) {
+      const i = o.indexOf('=');
+      if (i < 0) throw new OptError(`invalid key/value pair format in logging opts: ${o}`);
+      cfg[o.slice(0, i)] = o.slice(i + 1);
+    }
+    hc.LogConfig = { Type: get.str(p, 'log-driver'), Config: cfg };
+  }
+  if (get.str(p, 'runtime')) hc.Runtime = get.str(p, 'runtime');
+  if (get.str(p, 'shm-size')) hc.ShmSize = ramInBytes(get.str(p, 'shm-size'));
+  for (const k of ['pid', 'ipc', 'uts', 'userns', 'cgroupns'] as const) {
+    const v = get.str(p, k);
+    if (v) hc[k === 'pid' ? 'PidMode' : k === 'ipc' ? 'IpcMode' : k === 'uts' ? 'UTSMode' : k === 'userns' ? 'UsernsMode' : 'CgroupnsMode'] = v;
+  }
+  if (get.bool(p, 'oom-kill-disable')) hc.OomKillDisable = true;
+  if (get.str(p, 'memory-reservation')) hc.MemoryReservation = ramInBytes(get.str(p, 'memory-reservation'));
+  if (get.list(p, 'sysctl').length)
+    hc.Sysctls = Object.fromEntries(get.list(p, 'sysctl').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
+  if (get.list(p, 'ulimit').length)
+    hc.Ulimits = get.list(p, 'ulimit').map((u) => {
+      const [name, v] = u.split('=');
+      const [soft, hard = soft] = (v ?? '').split(':');
+      return { Name: name, Soft: Number(soft), Hard: Number(hard) };
+    });
+
+  const body: ContainerCreateRequest = {
+    Hostname: get.str(p, 'hostname'),
+    Domainname: get.str(p, 'domainname'),
+    User: get.str(p, 'user'),
+    AttachStdin: attachStdin,
+    AttachStdout: attachStdout,
+    AttachStderr: attachStderr,
+    ExposedPorts: published.exposed,
+    Tty: get.bool(p, 'tty'),
+    OpenStdin: interactive,
+    StdinOnce: interactive && attachStdin,
+    Env: parseEnv(get.list(p, 'env'), get.list(p, 'env-file'), env),
+    Cmd: cmd.length ? cmd : null,
+    Image: image,
+    Volumes: volumes,
+    WorkingDir: get.str(p, 'workdir'),
+    Entrypoint: p.set.has('entrypoint') ? [get.str(p, 'entrypoint')] : null,
+    Labels: parseLabels(get.list(p, 'label'), get.list(p, 'label-file')),
+    HostConfig: hc,
+    NetworkingConfig: { EndpointsConfig: {} },
+  };
+  if (get.str(p, 'stop-signal')) body.StopSignal = get.str(p, 'stop-signal');
+  if (p.set.has('stop-timeout')) body.StopTimeout = get.int(p, 'stop-timeout');
+  if (get.bool(p, 'no-healthcheck')) body.Healthcheck = { Test: ['NONE'] };
+  else if (get.str(p, 'health-cmd')) {
+    body.Healthcheck = {
+      Test: ['CMD-SHELL', get.str(p, 'health-cmd')],
+      Interval: get.str(p, 'health-interval') ? nanos(get.str(p, 'health-interval')) : 0,
+      Timeout: get.str(p, 'health-timeout') ? nanos(get.str(p, 'health-timeout')) : 0,
+      StartPeriod: get.str(p, 'health-start-period') ? nanos(get.str(p, 'health-start-period')) : 0,
+      Retries: get.int(p, 'health-retries'),
+    };
+  }
+  const aliases = get.list(p, 'network-alias');
+  const ip = get.str(p, 'ip');
+  if ((aliases.length || ip) && !['default', 'bridge', 'host', 'none'].includes(network)) {
+    body.NetworkingConfig = {
+      EndpointsConfig: { [network]: { Aliases: aliases, ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}) } },
+    };
+  }
+  return { body, name: get.str(p, 'name'), platform: get.str(p, 'platform') };
+}
