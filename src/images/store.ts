@@ -1,0 +1,650 @@
+// The image store and service. Image = config blob (content store; id = its sha256) + a chain of
+// committed layer snapshots named by chainID + a JSON record under <root>/images/. Tags and digests
+// live in <root>/images/repositories.json (full reference → image id). Every file is written
+// atomically; an image record is written only after its layers and config exist, so a crash mid-
+// import leaves no record, and init() reclaims unreferenced layer snapshots and extract leftovers.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { conflict, EngineError, invalid, isKind, msg, notFound } from '../errdefs.js';
+import { ContentStore } from '../storage/content/store.js';
+import { writeJsonAtomic } from '../storage/fsutil/atomic.js';
+import { mountAll, unmount } from '../storage/fsutil/mount.js';
+import { applyLayer } from '../storage/layers/apply.js';
+import { maybeGunzip } from '../storage/layers/decompress.js';
+import type { Mount, SnapshotLister, Snapshotter } from '../storage/snapshot/snapshotter.js';
+import { applyChanges } from './changes.js';
+import { globToRegExp } from './glob.js';
+import { familiarName, familiarString, parseReference, referenceString, validateTag, withDefaultTag, type Reference } from './reference/reference.js';
+import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from './types.js';
+
+export interface LayerRecord {
+  diffId: string;
+  chainId: string;
+  size: number;
+}
+
+export interface ImageRecord {
+  id: string;
+  layers: LayerRecord[];
+  size: number;
+  created: string;
+  parent?: string;
+  lastTagTime?: string;
+}
+
+export interface ImageSummary {
+  Containers: number;
+  Created: number;
+  Id: string;
+  Labels: Record<string, string>;
+  ParentId: string;
+  RepoDigests: string[];
+  RepoTags: string[];
+  SharedSize: number;
+  Size: number;
+  VirtualSize?: number;
+}
+
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Parent: string;
+  Comment: string;
+  Created: string;
+  Container: string;
+  ContainerConfig: ContainerConfig;
+  DockerVersion: string;
+  Author: string;
+  Config: ContainerConfig;
+  Architecture: string;
+  Variant?: string;
+  Os: string;
+  Size: number;
+  VirtualSize: number;
+  GraphDriver: { Name: string; Data: Record<string, string> | null };
+  RootFS: { Type: string; Layers: string[] };
+  Metadata: { LastTagTime: string };
+}
+
+export interface HistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+export type DeleteItem = { Untagged: string } | { Deleted: string };
+export type InUse = (imageId: string) => { id: string; running: boolean }[];
+
+export interface ImportOptions {
+  repo?: string;
+  tag?: string;
+  changes: string[];
+  message?: string;
+  platform?: string;
+}
+
+type Snap = Snapshotter & SnapshotLister & { graphData?(key: string): Promise<Record<string, string>> };
+
+const ID_RE = /^sha256:[a-f0-9]{64}$/;
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+const containerKey = (id: string) => `container-${id}`;
+
+export function chainIds(diffIds: string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) {
+    const prev = out[out.length - 1];
+    out.push(prev ? 'sha256:' + createHash('sha256').update(`${prev} ${d}`).digest('hex') : d);
+  }
+  return out;
+}
+
+function goArch(): string {
+  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
+}
+
+export class ImageService {
+  readonly content: ContentStore;
+  private readonly dir: string;
+  private readonly tmp: string;
+  private images = new Map<string, ImageRecord>();
+  private refs = new Map<string, string>(); // full reference string → image id
+  private queue: Promise<unknown> = Promise.resolve();
+  private layerLocks = new Map<string, Promise<LayerRecord>>();
+
+  constructor(
+    root: string,
+    readonly snapshots: Snap,
+    content?: ContentStore,
+  ) {
+    this.dir = join(root, 'images');
+    this.tmp = join(root, 'tmp');
+    this.content = content ?? new ContentStore(root);
+  }
+
+  // ---- persistence -------------------------------------------------------------------------
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.tmp, { recursive: true });
+    await this.content.init();
+    for (const f of await readdir(this.dir)) {
+      if (!/^[a-f0-9]{64}\.json$/.test(f)) continue;
+      try {
+        const r = JSON.parse(await readFile(join(this.dir, f), 'utf8')) as ImageRecord;
+        this.images.set(r.id, r);
+      } catch {
+        await rm(join(this.dir, f), { force: true });
+      }
+    }
+    try {
+      const repos = JSON.parse(await readFile(join(this.dir, 'repositories.json'), 'utf8')) as Record<string, string>;
+      for (const [k, v] of Object.entries(repos)) if (this.images.has(v)) this.refs.set(k, v);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    // Reclaim what a crash left: extraction snapshots and layers no image refers to.
+    for (const s of await this.snapshots.list()) if (s.key.startsWith('extract-')) await this.snapshots.remove(s.key).catch(() => {});
+    const used = new Set([...this.images.values()].flatMap((i) => i.layers.map((l) => l.chainId)));
+    for (let removed = true; removed; ) {
+      removed = false;
+      const all = await this.snapshots.list();
+      const parents = new Set(all.map((s) => s.parent));
+      for (const s of all) {
+        if (s.kind === 'committed' && ID_RE.test(s.key) && !used.has(s.key) && !parents.has(s.key)) {
+          await this.snapshots.remove(s.key);
+          removed = true;
+        }
+      }
+    }
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  private saveRecord(r: ImageRecord): Promise<void> {
+    return writeJsonAtomic(join(this.dir, r.id.slice(7) + '.json'), r);
+  }
+
+  private saveRefs(): Promise<void> {
+    return writeJsonAtomic(join(this.dir, 'repositories.json'), Object.fromEntries(this.refs));
+  }
+
+  // ---- layers ------------------------------------------------------------------------------
+
+  /**
+   * Make sure the layer `diffId` (its uncompressed tar already in the content store) exists as a
+   * committed snapshot on top of `parentChainId`. Concurrent calls for the same chain share work.
+   */
+  ensureLayer(parentChainId: string | null, diffId: string): Promise<LayerRecord> {
+    const chainId = parentChainId ? chainIds([parentChainId, diffId])[1] : diffId;
+    const running = this.layerLocks.get(chainId);
+    if (running) return running;
+    const p = this.createLayer(parentChainId, diffId, chainId).finally(() => this.layerLocks.delete(chainId));
+    this.layerLocks.set(chainId, p);
+    return p;
+  }
+
+  private async createLayer(parent: string | null, diffId: string, chainId: string): Promise<LayerRecord> {
+    if ((await this.snapshots.stat(chainId))?.kind === 'committed') {
+      for (const img of this.images.values()) {
+        const l = img.layers.find((x) => x.chainId === chainId);
+        if (l) return l;
+      }
+      return { diffId, chainId, size: (await this.snapshots.usage(chainId)).size };
+    }
+    const key = `extract-${randomBytes(8).toString('hex')}`;
+    const mounts = await this.snapshots.prepare(key, parent);
+    try {
+      let size: number;
+      if (mounts.length === 1 && mounts[0].type === 'bind') {
+        size = (await applyLayer(mounts[0].source, await this.content.get(diffId))).size;
+      } else {
+        const target = join(this.tmp, key);
+        await mkdir(target, { recursive: true });
+        await mountAll(mounts, target);
+        try {
+          size = (await applyLayer(target, await this.content.get(diffId))).size;
+        } finally {
+          await unmount(target);
+          await rm(target, { recursive: true, force: true });
+        }
+      }
+      await this.snapshots.commit(chainId, key);
+      return { diffId, chainId, size };
+    } catch (e) {
+      await this.snapshots.remove(key).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Register an image whose config blob and layers exist. Returns the id. */
+  async registerImage(configBytes: Buffer, layers: LayerRecord[], parent?: string): Promise<string> {
+    const id = await this.content.put(configBytes);
+    const cfg = JSON.parse(configBytes.toString('utf8')) as ImageConfigFile;
+    return this.locked(async () => {
+      if (!this.images.has(id)) {
+        const r: ImageRecord = { id, layers, size: layers.reduce((a, l) => a + l.size, 0), created: cfg.created ?? new Date(0).toISOString() };
+        if (parent) r.parent = parent;
+        await this.saveRecord(r);
+        this.images.set(id, r);
+      }
+      return id;
+    });
+  }
+
+  /** Point a reference (familiar or full string) at an image. */
+  async setReference(ref: Reference, id: string): Promise<void> {
+    await this.locked(async () => {
+      const img = this.images.get(id);
+      if (!img) throw notFound(msg.noSuchImage(id));
+      this.refs.set(referenceString(ref), id);
+      await this.saveRefs();
+      img.lastTagTime = new Date().toISOString();
+      await this.saveRecord(img);
+    });
+  }
+
+  // ---- import ------------------------------------------------------------------------------
+
+  async import(tar: Readable, o: ImportOptions): Promise<{ id: string }> {
+    // Validate everything before reading the body: bad input changes nothing.
+    let ref: Reference | null = null;
+    if (o.repo) {
+      ref = parseReference(o.repo);
+      if (ref.digest) throw invalid('cannot import digest reference');
+      if (o.tag) {
+        validateTag(o.tag);
+        ref = { ...ref, tag: o.tag };
+      }
+      ref = withDefaultTag(ref);
+    }
+    const config = applyChanges(emptyContainerConfig(), o.changes ?? []);
+    let os = 'linux';
+    let arch = goArch();
+    let variant: string | undefined;
+    if (o.platform) {
+      const [pos, parch, pvar] = o.platform.toLowerCase().split('/');
+      if (pos !== 'linux') throw invalid(`operating system is not supported: ${pos}`);
+      os = pos;
+      if (parch) arch = parch === 'x86_64' ? 'amd64' : parch === 'aarch64' ? 'arm64' : parch;
+      variant = pvar;
+    }
+
+    const { digest: diffId } = await this.content.ingest(await maybeGunzip(tar));
+    const layer = await this.ensureLayer(null, diffId);
+    const created = new Date().toISOString();
+    const comment = o.message || 'Imported from -';
+    const cfg: ImageConfigFile = {
+      architecture: arch,
+      ...(variant ? { variant } : {}),
+      comment,
+      config,
+      created,
+      history: [{ created, created_by: '', comment }],
+      os,
+      rootfs: { type: 'layers', diff_ids: [diffId] },
+    };
+    const id = await this.registerImage(Buffer.from(JSON.stringify(cfg)), [layer]);
+    if (ref) await this.setReference(ref, id);
+    return { id };
+  }
+
+  // ---- lookup ------------------------------------------------------------------------------
+
+  private refsOf(id: string): string[] {
+    return [...this.refs].filter(([, v]) => v === id).map(([k]) => k);
+  }
+
+  private tagsOf(id: string): string[] {
+    return this.refsOf(id)
+      .filter((r) => !r.includes('@'))
+      .map((r) => familiarString(parseReference(r)))
+      .sort();
+  }
+
+  private digestsOf(id: string): string[] {
+    return this.refsOf(id)
+      .filter((r) => r.includes('@'))
+      .map((r) => {
+        const p = parseReference(r);
+        return `${familiarName(p)}@${p.digest}`;
+      })
+      .sort();
+  }
+
+  async resolve(ref: string): Promise<ImageRecord> {
+    await this.queue;
+    const full = /^(sha256:)?([a-f0-9]{64})$/.exec(ref);
+    if (full) {
+      const img = this.images.get('sha256:' + full[2]);
+      if (img) return img;
+      throw notFound(msg.noSuchImage(ref));
+    }
+    let parseErr: unknown = null;
+    try {
+      const p = parseReference(ref);
+      const key = p.digest ? referenceString({ domain: p.domain, path: p.path, digest: p.digest }) : referenceString(withDefaultTag(p));
+      let id = this.refs.get(key) ?? this.refs.get(referenceString(withDefaultTag(p)));
+      if (!id && p.digest) {
+        // name@digest also matches the repo's digest references regardless of tag
+        id = [...this.refs].find(([k]) => k.endsWith('@' + p.digest) && k.startsWith(`${p.domain}/${p.path}`))?.[1];
+      }
+      if (id && this.images.has(id)) return this.images.get(id)!;
+    } catch (e) {
+      parseErr = e;
+    }
+    const pre = /^(?:sha256:)?([a-f0-9]{1,64})$/.exec(ref);
+    if (pre) {
+      const hits = [...this.images.keys()].filter((id) => id.startsWith('sha256:' + pre[1]));
+      if (hits.length === 1) return this.images.get(hits[0])!;
+    }
+    if (parseErr && !pre) throw parseErr;
+    throw notFound(msg.noSuchImage(ref));
+  }
+
+  async configFile(id: string): Promise<ImageConfigFile> {
+    return JSON.parse((await this.content.readAll(id)).toString('utf8')) as ImageConfigFile;
+  }
+
+  /** The runtime config of an image (Env, Cmd, Entrypoint, WorkingDir, User, …). */
+  async imageConfig(imageId: string): Promise<ContainerConfig> {
+    const img = await this.resolve(imageId);
+    return (await this.configFile(img.id)).config ?? emptyContainerConfig();
+  }
+
+  // ---- list / inspect / history ------------------------------------------------------------
+
+  private summary(img: ImageRecord, cfg: ImageConfigFile, tags: string[]): ImageSummary {
+    return {
+      Containers: -1,
+      Created: Math.floor(Date.parse(img.created) / 1000),
+      Id: img.id,
+      Labels: cfg.config?.Labels ?? {},
+      ParentId: img.parent ?? '',
+      RepoDigests: this.digestsOf(img.id),
+      RepoTags: tags,
+      SharedSize: -1,
+      Size: img.size,
+      VirtualSize: img.size,
+    };
+  }
+
+  async list(o: { all?: boolean; filters: Map<string, string[]> }): Promise<ImageSummary[]> {
+    await this.queue;
+    const f = o.filters;
+    for (const k of f.keys()) if (!['dangling', 'reference', 'label', 'before', 'since', 'until'].includes(k)) throw invalid(`invalid filter '${k}'`);
+    let dangling: boolean | undefined;
+    for (const v of f.get('dangling') ?? []) {
+      if (!['true', 'false', '1', '0'].includes(v.toLowerCase())) throw invalid(`invalid filter 'dangling=${v}'`);
+      dangling = v === 'true' || v === '1';
+    }
+    const createdOf = async (ref: string) => Date.parse((await this.resolve(ref)).created);
+    const before = f.get('before')?.length ? Math.min(...(await Promise.all(f.get('before')!.map(createdOf)))) : undefined;
+    const since = f.get('since')?.length ? Math.max(...(await Promise.all(f.get('since')!.map(createdOf)))) : undefined;
+    const until = f.get('until')?.length ? untilTime(f.get('until')![0]) : undefined;
+    const patterns = (f.get('reference') ?? []).map(globToRegExp);
+    const parents = new Set([...this.images.values()].map((i) => i.parent).filter(Boolean));
+    const out: ImageSummary[] = [];
+    for (const img of this.images.values()) {
+      let tags = this.tagsOf(img.id);
+      const isDangling = this.refsOf(img.id).length === 0;
+      if (dangling !== undefined && dangling !== isDangling) continue;
+      if (!o.all && isDangling && parents.has(img.id)) continue; // intermediate image
+      const t = Date.parse(img.created);
+      if (before !== undefined && !(t < before)) continue;
+      if (since !== undefined && !(t > since)) continue;
+      if (until !== undefined && !(t <= until)) continue;
+      if (patterns.length) {
+        tags = tags.filter((tg) => patterns.some((re) => re.test(tg) || re.test(familiarName(parseReference(tg)))));
+        if (tags.length === 0) continue;
+      }
+      const cfg = await this.configFile(img.id);
+      if (!matchLabels(cfg.config?.Labels ?? {}, f.get('label') ?? [])) continue;
+      out.push(this.summary(img, cfg, tags));
+    }
+    return out.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+  }
+
+  async inspect(ref: string): Promise<ImageInspect> {
+    const img = await this.resolve(ref);
+    const cfg = await this.configFile(img.id);
+    const top = img.layers[img.layers.length - 1]?.chainId;
+    const data = top && this.snapshots.graphData ? await this.snapshots.graphData(top).catch(() => null) : null;
+    const out: ImageInspect = {
+      Id: img.id,
+      RepoTags: this.tagsOf(img.id),
+      RepoDigests: this.digestsOf(img.id),
+      Parent: img.parent ?? '',
+      Comment: cfg.comment ?? '',
+      Created: cfg.created ?? img.created,
+      Container: cfg.container ?? '',
+      ContainerConfig: cfg.container_config ?? emptyContainerConfig(),
+      DockerVersion: cfg.docker_version ?? '',
+      Author: cfg.author ?? '',
+      Config: cfg.config ?? emptyContainerConfig(),
+      Architecture: cfg.architecture,
+      Os: cfg.os,
+      Size: img.size,
+      VirtualSize: img.size,
+      GraphDriver: { Name: 'overlay2', Data: data },
+      RootFS: { Type: 'layers', Layers: cfg.rootfs?.diff_ids ?? [] },
+      Metadata: { LastTagTime: img.lastTagTime ?? ZERO_TIME },
+    };
+    if (cfg.variant) out.Variant = cfg.variant;
+    return out;
+  }
+
+  async history(ref: string): Promise<HistoryItem[]> {
+    const img = await this.resolve(ref);
+    const cfg = await this.configFile(img.id);
+    const items: HistoryItem[] = [];
+    let li = 0;
+    for (const h of cfg.history ?? []) {
+      const size = h.empty_layer ? 0 : (img.layers[li++]?.size ?? 0);
+      items.push({ Id: '<missing>', Created: Math.floor(Date.parse(h.created ?? img.created) / 1000), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
+    }
+    items.reverse();
+    if (items.length) {
+      items[0].Id = img.id;
+      items[0].Tags = this.tagsOf(img.id);
+    }
+    return items;
+  }
+
+  // ---- tag / remove / prune ----------------------------------------------------------------
+
+  async tag(src: string, repo: string, tag?: string): Promise<void> {
+    const img = await this.resolve(src);
+    let ref = parseReference(repo);
+    if (ref.digest) throw invalid('refusing to create a tag with a digest reference');
+    if (tag) {
+      validateTag(tag);
+      ref = { ...ref, tag };
+    }
+    ref = withDefaultTag(ref);
+    if (ref.tag && /^sha256$/.test(familiarName(ref))) throw invalid('refusing to create an ambiguous tag using digest algorithm as name');
+    await this.setReference(ref, img.id);
+  }
+
+  async remove(ref: string, o: { force?: boolean; noprune?: boolean }, inUse: InUse): Promise<DeleteItem[]> {
+    const img = await this.resolve(ref);
+    return this.locked(() => this.removeLocked(ref, img, !!o.force, !o.noprune, inUse));
+  }
+
+  private async removeLocked(ref: string, img: ImageRecord, force: boolean, prune: boolean, inUse: InUse): Promise<DeleteItem[]> {
+    const records: DeleteItem[] = [];
+    const id = img.id;
+    let repoRefs = this.refsOf(id);
+    const users = inUse(id);
+    const byId = id.startsWith(ref) || id.slice(7).startsWith(ref);
+    if (!byId) {
+      const parsed = parseReference(ref);
+      const key = parsed.digest ? referenceString({ domain: parsed.domain, path: parsed.path, digest: parsed.digest }) : referenceString(withDefaultTag(parsed));
+      if (!force && isSingleReference(repoRefs) && users.length > 0) {
+        throw conflict(`conflict: unable to remove repository reference "${ref}" (must force) - container ${short(users[0].id)} is using its referenced image ${short(id)}`);
+      }
+      const actual = repoRefs.includes(key) ? key : (repoRefs.find((r) => r.endsWith('@' + parsed.digest)) ?? key);
+      this.refs.delete(actual);
+      records.push({ Untagged: familiarString(parseReference(actual)) });
+      repoRefs = this.refsOf(id);
+      // Removing the last tag of a repository also drops its digest references.
+      if (!parsed.digest) {
+        const name = `${parsed.domain}/${parsed.path}`;
+        if (!repoRefs.some((r) => !r.includes('@') && parseReference(r).path === parsed.path && r.startsWith(name))) {
+          for (const r of repoRefs.filter((r) => r.includes('@') && r.startsWith(name + '@'))) {
+            this.refs.delete(r);
+            records.push({ Untagged: familiarString(parseReference(r)) });
+          }
+          repoRefs = this.refsOf(id);
+        }
+      }
+      await this.saveRefs();
+      if (repoRefs.length > 0) return records;
+    } else if (repoRefs.length > 0 && !isSingleReference(repoRefs) && !force) {
+      throw conflict(`conflict: unable to delete ${short(id)} (must be forced) - image is referenced in multiple repositories`);
+    }
+    await this.deleteHelper(img, records, force, prune, users);
+    return records;
+  }
+
+  private async deleteHelper(img: ImageRecord, records: DeleteItem[], force: boolean, prune: boolean, users: { id: string; running: boolean }[], quiet = false): Promise<void> {
+    const id = img.id;
+    const hard = (m: string) => conflict(`conflict: unable to delete ${short(id)} (cannot be forced) - ${m}`);
+    const soft = (m: string) => conflict(`conflict: unable to delete ${short(id)} (must be forced) - ${m}`);
+    let err: EngineError | null = null;
+    if ([...this.images.values()].some((i) => i.parent === id)) err = hard('image has dependent child images');
+    else if (users.find((u) => u.running)) err = hard(`image is being used by running container ${short(users.find((u) => u.running)!.id)}`);
+    else if (!force && users.length > 0) err = soft(`image is being used by stopped container ${short(users[0].id)}`);
+    if (err) {
+      if (quiet) return;
+      throw err;
+    }
+    for (const r of this.refsOf(id)) {
+      this.refs.delete(r);
+      records.push({ Untagged: familiarString(parseReference(r)) });
+    }
+    await this.saveRefs();
+    this.images.delete(id);
+    await rm(join(this.dir, id.slice(7) + '.json'), { force: true });
+    records.push({ Deleted: id });
+    await this.content.delete(id).catch(() => {});
+    // Release layers top-down while no other image or snapshot needs them.
+    const stillUsed = new Set([...this.images.values()].flatMap((i) => i.layers.map((l) => l.chainId)));
+    const diffsUsed = new Set([...this.images.values()].flatMap((i) => i.layers.map((l) => l.diffId)));
+    for (const l of [...img.layers].reverse()) {
+      if (stillUsed.has(l.chainId)) break;
+      try {
+        await this.snapshots.remove(l.chainId);
+      } catch (e) {
+        if (isKind(e, 'conflict')) break; // a container or another layer sits on it
+        if (!isKind(e, 'not-found')) throw e;
+      }
+      if (!diffsUsed.has(l.diffId)) await this.content.delete(l.diffId).catch(() => {});
+      records.push({ Deleted: l.chainId });
+    }
+    if (prune && img.parent) {
+      const parent = this.images.get(img.parent);
+      if (parent && this.refsOf(parent.id).length === 0) await this.deleteHelper(parent, records, false, true, [], true);
+    }
+  }
+
+  async prune(o: { all?: boolean; filters: Map<string, string[]> }, inUse: InUse): Promise<{ ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }> {
+    const f = o.filters;
+    for (const k of f.keys()) if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalid(`invalid filter '${k}'`);
+    let all = !!o.all;
+    for (const v of f.get('dangling') ?? []) all = !(v === 'true' || v === '1');
+    const until = f.get('until')?.length ? untilTime(f.get('until')![0]) : undefined;
+    const deleted: DeleteItem[] = [];
+    let reclaimed = 0;
+    for (const img of [...this.images.values()]) {
+      if (!this.images.has(img.id)) continue;
+      if (!all && this.refsOf(img.id).length > 0) continue;
+      if (inUse(img.id).length > 0) continue;
+      if (until !== undefined && !(Date.parse(img.created) < until)) continue;
+      const labels = (await this.configFile(img.id)).config?.Labels ?? {};
+      if (!matchLabels(labels, f.get('label') ?? [])) continue;
+      if ((f.get('label!') ?? []).length && matchLabels(labels, f.get('label!')!, true)) continue;
+      try {
+        const items = await this.locked(async () => {
+          const recs: DeleteItem[] = [];
+          await this.deleteHelper(img, recs, false, true, []);
+          return recs;
+        });
+        deleted.push(...items);
+        reclaimed += items.some((i) => 'Deleted' in i && i.Deleted === img.id) ? img.size : 0;
+      } catch (e) {
+        if (!isKind(e, 'conflict')) throw e;
+      }
+    }
+    return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  }
+
+  // ---- container root filesystems -------------------------------------------------------------
+
+  async createRootfs(containerId: string, imageId: string): Promise<Mount[]> {
+    const img = await this.resolve(imageId);
+    const top = img.layers[img.layers.length - 1]?.chainId ?? null;
+    return this.snapshots.prepare(containerKey(containerId), top);
+  }
+
+  rootfsMounts(containerId: string): Promise<Mount[]> {
+    return this.snapshots.mounts(containerKey(containerId));
+  }
+
+  async removeRootfs(containerId: string): Promise<void> {
+    try {
+      await this.snapshots.remove(containerKey(containerId));
+    } catch (e) {
+      if (!isKind(e, 'not-found')) throw e;
+    }
+  }
+
+  rootfsUsage(containerId: string): Promise<{ size: number; inodes: number }> {
+    return this.snapshots.usage(containerKey(containerId));
+  }
+
+  async diskUsage(): Promise<{ LayersSize: number; Images: ImageSummary[] }> {
+    const imgs = await this.list({ all: true, filters: new Map() });
+    const seen = new Map<string, number>();
+    for (const i of this.images.values()) for (const l of i.layers) seen.set(l.chainId, l.size);
+    return { LayersSize: [...seen.values()].reduce((a, b) => a + b, 0), Images: imgs };
+  }
+}
+
+function isSingleReference(refs: string[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  const name = (r: string) => r.split('@')[0].replace(/:[^/:]+$/, '');
+  const tags = refs.filter((r) => !r.includes('@'));
+  if (tags.length > 1) return false;
+  const canonical = new Set(refs.filter((r) => r.includes('@')).map(name));
+  const single = tags[0] ?? refs[0];
+  return canonical.size === 1 && canonical.has(name(single));
+}
+
+function matchLabels(labels: Record<string, string>, filters: string[], any = false): boolean {
+  const hit = (f: string) => {
+    const i = f.indexOf('=');
+    return i < 0 ? f in labels : labels[f.slice(0, i)] === f.slice(i + 1);
+  };
+  return any ? filters.some(hit) : filters.every(hit);
+}
+
+/** Docker's `until`: a unix timestamp, an RFC 3339 date, or a Go duration relative to now. */
+function untilTime(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const d = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(v);
+  if (d) return Date.now() - Number(d[1]) * { s: 1e3, m: 60e3, h: 3600e3 }[d[2] as 's' | 'm' | 'h'];
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
+  return t;
+}
