@@ -113,7 +113,9 @@ export class K8sFileReader implements LogReader {
     const until = o.until !== undefined && o.until > 0n ? o.until : undefined;
     let ended = false; // until passed
     // Tail first, then filter, like Docker's json-file: `--tail 5 --since X` shows those of the last 5 lines after X.
+    const passAll = o.stdout && o.stderr && since === undefined && until === undefined;
     const filter = (batch: LogMessage[]): LogMessage[] => {
+      if (passAll) return batch;
       const res: LogMessage[] = [];
       for (const m of batch) {
         if (m.stream === 'stdout' ? !o.stdout : !o.stderr) continue;

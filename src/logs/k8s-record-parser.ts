@@ -10,6 +10,30 @@ const SP = 32;
 const F = 70;
 const P = 80;
 
+// conmon stamps every line of one read(2) with the same time, so runs of lines share it:
+// remember the last raw timestamp and its parsed and formatted forms.
+let lastBuf: Buffer | null = null;
+let lastStart = 0;
+let lastLen = -1;
+let lastParsed = -1n;
+let lastTime = -1n;
+let lastStamp = '';
+
+function parseCached(b: Buffer, start: number, end: number): bigint {
+  const len = end - start;
+  if (len === lastLen && lastBuf !== null) {
+    // From the end: the nanoseconds differ first. A JS loop beats Buffer.compare's native call here.
+    let i = len - 1;
+    while (i >= 0 && b[start + i] === lastBuf[lastStart + i]) i--;
+    if (i < 0) return lastParsed;
+  }
+  lastParsed = parseRFC3339Bytes(b, start, end);
+  lastBuf = b; // a view that messages hold anyway; no copy
+  lastStart = start;
+  lastLen = len;
+  return lastParsed;
+}
+
 /** A message whose time and timestamp are parsed only when asked for (most reads never do). */
 export class K8sLogMessage implements LogMessage {
   #time = -1n;
@@ -21,11 +45,16 @@ export class K8sLogMessage implements LogMessage {
     private readonly tsEnd: number,
   ) {}
   get time(): bigint {
-    if (this.#time < 0n) this.#time = parseRFC3339Bytes(this.tsBuf, this.tsStart, this.tsEnd);
+    if (this.#time < 0n) this.#time = parseCached(this.tsBuf, this.tsStart, this.tsEnd);
     return this.#time;
   }
   get timestamp(): string {
-    return formatRFC3339NanoFixed(this.time);
+    const t = this.time;
+    if (t !== lastTime) {
+      lastTime = t;
+      lastStamp = formatRFC3339NanoFixed(t);
+    }
+    return lastStamp;
   }
 }
 

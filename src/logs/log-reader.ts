@@ -30,4 +30,6 @@ export interface LogReader {
    * exited; what is left is drained first) or `signal` aborts (the client went away).
    */
   read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage>;
+  /** The same messages in batches (one await per chunk, not per line): prefer it on hot paths. */
+  readBatches?(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]>;
 }

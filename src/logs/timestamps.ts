@@ -22,16 +22,19 @@ export function parseUnixTimestamp(value: string): bigint {
   return sec * NS + nsec; // like Go's time.Unix(sec, nsec), also for negative seconds
 }
 
-// Formatting the date part is the costly bit; consecutive log lines share their second.
-let cachedSec = Number.NaN;
-let cachedPrefix = '';
+// Formatting the date is the costly bit: cache the day's "YYYY-MM-DDT", do the clock by hand.
+let cachedDay = Number.NaN;
+let cachedDate = '';
+const two = (n: number) => (n < 10 ? '0' + n : String(n));
 
 function secondsPrefix(sec: number): string {
-  if (sec !== cachedSec) {
-    cachedSec = sec;
-    cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 19);
+  const day = Math.floor(sec / 86400);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = new Date(day * 86400_000).toISOString().slice(0, 11);
   }
-  return cachedPrefix;
+  const s = sec - day * 86400;
+  return cachedDate + two(Math.floor(s / 3600)) + ':' + two(Math.floor(s / 60) % 60) + ':' + two(s % 60);
 }
 
 function split(ns: bigint): [number, number] {

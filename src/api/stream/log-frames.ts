@@ -19,22 +19,36 @@ export interface LogFrameOptions {
 /** One Buffer for the whole batch, so the response sees one write per batch. */
 export function encodeLogBatch(batch: readonly LogLine[], o: LogFrameOptions): Buffer {
   const head = o.tty ? 0 : HEADER_LEN;
-  const stamps = o.timestamps ? batch.map((m) => m.timestamp + ' ') : null;
+  // Runs of lines share a timestamp (same string object from the reader): encode it once per run.
+  const stamps: Buffer[] | null = o.timestamps ? new Array<Buffer>(batch.length) : null;
   let n = 0;
-  for (let i = 0; i < batch.length; i++) n += head + batch[i]!.line.length + (stamps === null ? 0 : stamps[i]!.length);
+  let prevTs: string | null = null;
+  let prevBuf = Buffer.alloc(0);
+  for (let i = 0; i < batch.length; i++) {
+    const m = batch[i]!;
+    n += head + m.line.length;
+    if (stamps !== null) {
+      const ts = m.timestamp;
+      if (ts !== prevTs) {
+        prevTs = ts;
+        prevBuf = Buffer.from(ts + ' ', 'latin1'); // timestamps are ASCII
+      }
+      stamps[i] = prevBuf;
+      n += prevBuf.length;
+    }
+  }
   const b = Buffer.allocUnsafe(n);
   let at = 0;
   for (let i = 0; i < batch.length; i++) {
     const m = batch[i]!;
-    const ts = stamps === null ? '' : stamps[i]!;
-    const len = ts.length + m.line.length;
+    const ts = stamps === null ? null : stamps[i]!;
     if (head > 0) {
       b[at] = m.stream === 'stdout' ? 1 : 2;
       b[at + 1] = b[at + 2] = b[at + 3] = 0;
-      b.writeUInt32BE(len, at + 4);
+      b.writeUInt32BE((ts === null ? 0 : ts.length) + m.line.length, at + 4);
       at += head;
     }
-    if (ts.length > 0) at += b.write(ts, at, 'latin1'); // timestamps are ASCII
+    if (ts !== null) at += ts.copy(b, at);
     at += m.line.copy(b, at);
   }
   return b;
