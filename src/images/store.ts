@@ -510,6 +510,9 @@ export class ImageService {
       }
       await this.saveRefs();
       if (repoRefs.length > 0) return records;
+      // Docker deletes the now-dangling image quietly: a container using it keeps it (untagged).
+      await this.deleteHelper(img, records, force, prune, users, true);
+      return records;
     } else if (repoRefs.length > 0 && !isSingleReference(repoRefs) && !force) {
       throw conflict(`conflict: unable to delete ${short(id)} (must be forced) - image is referenced in multiple repositories`);
     }
@@ -522,11 +525,17 @@ export class ImageService {
     const hard = (m: string) => conflict(`conflict: unable to delete ${short(id)} (cannot be forced) - ${m}`);
     const soft = (m: string) => conflict(`conflict: unable to delete ${short(id)} (must be forced) - ${m}`);
     let err: EngineError | null = null;
+    let used = false;
     if ([...this.images.values()].some((i) => i.parent === id)) err = hard('image has dependent child images');
-    else if (users.find((u) => u.running)) err = hard(`image is being used by running container ${short(users.find((u) => u.running)!.id)}`);
-    else if (!force && users.length > 0) err = soft(`image is being used by stopped container ${short(users[0].id)}`);
+    else if (users.find((u) => u.running)) {
+      err = hard(`image is being used by running container ${short(users.find((u) => u.running)!.id)}`);
+      used = true;
+    } else if (!force && users.length > 0) {
+      err = soft(`image is being used by stopped container ${short(users[0].id)}`);
+      used = true;
+    }
     if (err) {
-      if (quiet) return;
+      if (quiet && (used || this.refsOf(id).length > 0)) return;
       throw err;
     }
     for (const r of this.refsOf(id)) {
