@@ -166,17 +166,29 @@ export class K8sFileReader implements LogReader {
     let pos = 0;
     let carry: Buffer | null = null;
     // Reads the next chunk of complete records from fh; null at end of file.
+    // Messages are views into the read buffer, so a buffer is handed over, not reused, when it
+    // is mostly full; a follower's small reads are copied out and the big buffer kept for next time.
+    let spare: Buffer | null = null;
     const next = async (h: FileHandle, limit: number): Promise<LogMessage[] | null> => {
       const want = Math.min(CHUNK, limit - pos);
       if (want <= 0) return null;
       const cl = carry === null ? 0 : carry.length;
-      const buf = Buffer.allocUnsafe(cl + want);
+      let buf: Buffer = spare !== null && spare.length >= cl + want ? spare : Buffer.allocUnsafe(cl + want);
+      spare = null;
       if (carry !== null) carry.copy(buf, 0);
       const { bytesRead } = await h.read(buf, cl, want, pos);
-      if (bytesRead === 0) return null;
+      if (bytesRead === 0) {
+        spare = buf;
+        return null;
+      }
       pos += bytesRead;
+      let end = cl + bytesRead;
+      if (end < buf.length / 4) {
+        spare = buf;
+        buf = Buffer.from(buf.subarray(0, end));
+        end = buf.length;
+      }
       const out: LogMessage[] = [];
-      const end = cl + bytesRead;
       const used = parser.parse(buf, 0, end, out);
       carry = used < end ? Buffer.from(buf.subarray(used, end)) : null;
       return out;
