@@ -1,0 +1,93 @@
+// /images/* routes: thin HTTP adapters over ImageService (errors are thrown, server maps them).
+import { invalid, notImplemented } from '../../errdefs.js';
+import type { ImageService } from '../../images/store.js';
+import { qbool, qfilters, type Route } from '../router.js';
+
+type InUse = (imageId: string) => { id: string; running: boolean }[];
+
+function atLeast(v: string, min: string): boolean {
+  const a = v.split('.').map(Number);
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  }
+  return true;
+}
+
+export function imageRoutes(images: ImageService, inUse: InUse): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/images/json',
+      handler: async (ctx) => {
+        const list = await images.list({ all: qbool(ctx.query, 'all'), filters: qfilters(ctx.query) });
+        if (atLeast(ctx.apiVersion, '1.44')) for (const s of list) delete s.VirtualSize;
+        ctx.reply.json(200, list);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/images/create',
+      handler: async (ctx) => {
+        const q = ctx.query;
+        const src = q.get('fromSrc');
+        if (q.get('fromImage')) throw notImplemented('pulling images is not implemented yet; use docker import or docker load');
+        if (src === null || src === '') throw invalid('fromImage or fromSrc is required');
+        if (src !== '-') throw notImplemented('importing from a URL is not supported; pipe the archive: docker import - < file.tar');
+        const { id } = await images.import(ctx.body, {
+          repo: q.get('repo') ?? undefined,
+          tag: q.get('tag') ?? undefined,
+          changes: q.getAll('changes'),
+          message: q.get('message') ?? undefined,
+          platform: q.get('platform') || undefined,
+        });
+        const out = ctx.reply.stream(200, 'application/json');
+        out.end(JSON.stringify({ status: id }) + '\r\n');
+      },
+    },
+    {
+      method: 'POST',
+      path: '/images/prune',
+      handler: async (ctx) => {
+        const f = qfilters(ctx.query);
+        ctx.reply.json(200, await images.prune({ filters: f }, inUse));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/images/{name*}/json',
+      handler: async (ctx) => {
+        const i = (await images.inspect(ctx.params.name)) as unknown as Record<string, unknown>;
+        if (atLeast(ctx.apiVersion, '1.44')) delete i.VirtualSize;
+        if (atLeast(ctx.apiVersion, '1.45')) {
+          delete i.Container;
+          delete i.ContainerConfig;
+        }
+        ctx.reply.json(200, i);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/images/{name*}/history',
+      handler: async (ctx) => ctx.reply.json(200, await images.history(ctx.params.name)),
+    },
+    {
+      method: 'POST',
+      path: '/images/{name*}/tag',
+      handler: async (ctx) => {
+        const repo = ctx.query.get('repo');
+        if (!repo) throw invalid('repository name must have at least one component');
+        await images.tag(ctx.params.name, repo, ctx.query.get('tag') || undefined);
+        ctx.reply.empty(201);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/images/{name*}',
+      handler: async (ctx) => {
+        const items = await images.remove(ctx.params.name, { force: qbool(ctx.query, 'force'), noprune: qbool(ctx.query, 'noprune') }, inUse);
+        ctx.reply.json(200, items);
+      },
+    },
+  ];
+}
