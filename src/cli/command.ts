@@ -1,0 +1,70 @@
+// The command model: a flag table, an argument rule and an async run returning the exit code.
+import type { Client } from '../client/client.js';
+import type { FlagSpec, Parsed } from './flags/parser.js';
+
+export interface Io {
+  stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+  stderr: NodeJS.WritableStream;
+}
+
+export interface CliContext {
+  /** Program name used in messages ("berth" or "docker"). */
+  prog: string;
+  io: Io;
+  client(): Client;
+}
+
+export interface Command {
+  /** Path, e.g. "container ls"; shorthand aliases live in main's table. */
+  name: string;
+  usage: string;
+  desc: string;
+  flags: FlagSpec[];
+  /** Stop flag parsing at the first positional (run, create, exec). */
+  stopAtArg?: boolean;
+  args?: { min?: number; max?: number };
+  run(ctx: CliContext, p: Parsed): Promise<number>;
+}
+
+/** An exit with a status, optionally with a message for stderr (docker's cli.StatusError). */
+export class StatusError extends Error {
+  constructor(
+    readonly code: number,
+    message = '',
+  ) {
+    super(message);
+    this.name = 'StatusError';
+  }
+}
+
+export function write(s: NodeJS.WritableStream, text: string): void {
+  s.write(text);
+}
+
+export function errText(e: unknown): string {
+  if (e && typeof e === 'object' && 'status' in e && e instanceof Error) return `Error response from daemon: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Run `fn` on each argument; print each successful ref (docker's multi-container commands). */
+export async function forEach(
+  ctx: CliContext,
+  refs: string[],
+  fn: (ref: string) => Promise<string | void>,
+): Promise<number> {
+  const errs: string[] = [];
+  for (const r of refs) {
+    try {
+      const out = await fn(r);
+      ctx.io.stdout.write(`${out ?? r}\n`);
+    } catch (e) {
+      errs.push(errText(e));
+    }
+  }
+  if (errs.length) {
+    ctx.io.stderr.write(errs.join('\n') + '\n');
+    return 1;
+  }
+  return 0;
+}

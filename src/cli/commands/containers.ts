@@ -1,0 +1,421 @@
+// Container lifecycle and listing commands: ps, stop, kill, restart, wait, rm, pause, unpause,
+// rename, top, logs, inspect, prune, stats.
+import { filtersArg } from '../../client/client.js';
+import { ClientError } from '../../client/client-error.js';
+import { StdDemuxer } from '../../client/stdcopy.js';
+import type { ContainerStats } from '../../client/types.js';
+import type { Command, CliContext } from '../command.js';
+import { StatusError, forEach } from '../command.js';
+import { get } from '../flags/parser.js';
+import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
+import { renderRows, unescapeFormat, type Row } from '../format/render.js';
+import { compile } from '../format/template.js';
+import { tabwrite } from '../format/tabwriter.js';
+import { getTimestamp } from '../format/timestamp.js';
+import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js';
+import { truncateId } from '../format/ellipsis.js';
+
+const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
+
+export const ps: Command = {
+  name: 'container ls',
+  usage: 'ps [OPTIONS]',
+  desc: 'List containers',
+  flags: [
+    { name: 'all', short: 'a', type: 'bool', help: 'Show all containers (default shows just running)' },
+    { name: 'quiet', short: 'q', type: 'bool', help: 'Only display container IDs' },
+    { name: 'last', short: 'n', type: 'int', default: -1, help: 'Show n last created containers (includes all states)' },
+    { name: 'latest', short: 'l', type: 'bool', help: 'Show the latest created container (includes all states)' },
+    { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' },
+    { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
+    { name: 'filter', short: 'f', type: 'list', help: 'Filter output based on conditions provided' },
+    formatFlag,
+  ],
+  args: { max: 0 },
+  async run(ctx, p) {
+    const limit = get.bool(p, 'latest') ? 1 : get.int(p, 'last');
+    const format = get.str(p, 'format');
+    const size = get.bool(p, 'size') || /\.Size\b/.test(format);
+    const list = await ctx.client().containerList({
+      all: get.bool(p, 'all') || limit > 0 || undefined,
+      limit: limit > 0 ? limit : undefined,
+      size: size || undefined,
+      filters: filtersArg(get.list(p, 'filter')),
+    });
+    const trunc = !get.bool(p, 'no-trunc');
+    const rows = list.map((c) => containerRow(c, { trunc }));
+    const f = get.bool(p, 'quiet') ? '{{.ID}}' : format;
+    ctx.io.stdout.write(renderRows(rows, f, psDefaultFormat(get.bool(p, 'size')), containerHeaders));
+    return 0;
+  },
+};
+
+const simple = (name: string, usage: string, desc: string, fn: (ctx: CliContext, ref: string) => Promise<void>): Command => ({
+  name,
+  usage,
+  desc,
+  flags: [],
+  args: { min: 1 },
+  run: (ctx, p) => forEach(ctx, p.args, (r) => fn(ctx, r)),
+});
+
+export const pause = simple('container pause', 'pause CONTAINER [CONTAINER...]', 'Pause all processes within one or more containers', (ctx, r) =>
+  ctx.client().containerPause(r),
+);
+export const unpause = simple('container unpause', 'unpause CONTAINER [CONTAINER...]', 'Unpause all processes within one or more containers', (ctx, r) =>
+  ctx.client().containerUnpause(r),
+);
+
+const stopFlags = [
+  { name: 'time', short: 't', type: 'int' as const, help: 'Seconds to wait before killing the container' },
+  { name: 'signal', short: 's', type: 'string' as const, help: 'Signal to send to the container' },
+];
+
+export const stop: Command = {
+  name: 'container stop',
+  usage: 'stop [OPTIONS] CONTAINER [CONTAINER...]',
+  desc: 'Stop one or more running containers',
+  flags: stopFlags,
+  args: { min: 1 },
+  run: (ctx, p) =>
+    forEach(ctx, p.args, (r) =>
+      ctx.client().containerStop(r, { t: p.set.has('time') ? get.int(p, 'time') : undefined, signal: get.str(p, 'signal') || undefined }),
+    ),
+};
+
+export const restart: Command = {
+  ...stop,
+  name: 'container restart',
+  usage: 'restart [OPTIONS] CONTAINER [CONTAINER...]',
+  desc: 'Restart one or more containers',
+  run: (ctx, p) =>
+    forEach(ctx, p.args, (r) =>
+      ctx.client().containerRestart(r, { t: p.set.has('time') ? get.int(p, 'time') : undefined, signal: get.str(p, 'signal') || undefined }),
+    ),
+};
+
+export const kill: Command = {
+  name: 'container kill',
+  usage: 'kill [OPTIONS] CONTAINER [CONTAINER...]',
+  desc: 'Kill one or more running containers',
+  flags: [{ name: 'signal', short: 's', type: 'string', help: 'Signal to send to the container' }],
+  args: { min: 1 },
+  run: (ctx, p) => forEach(ctx, p.args, (r) => ctx.client().containerKill(r, { signal: get.str(p, 'signal') || undefined })),
+};
+
+export const wait: Command = {
+  name: 'container wait',
+  usage: 'wait CONTAINER [CONTAINER...]',
+  desc: 'Block until one or more containers stop, then print their exit codes',
+  flags: [],
+  args: { min: 1 },
+  run: (ctx, p) => forEach(ctx, p.args, async (r) => String((await ctx.client().containerWait(r, 'not-running')).StatusCode)),
+};
+
+export const rm: Command = {
+  name: 'container rm',
+  usage: 'rm [OPTIONS] CONTAINER [CONTAINER...]',
+  desc: 'Remove one or more containers',
+  flags: [
+    { name: 'force', short: 'f', type: 'bool', help: 'Force the removal of a running container (uses SIGKILL)' },
+    { name: 'volumes', short: 'v', type: 'bool', help: 'Remove anonymous volumes associated with the container' },
+    { name: 'link', short: 'l', type: 'bool', help: 'Remove the specified link' },
+  ],
+  args: { min: 1 },
+  async run(ctx, p) {
+    const errs: string[] = [];
+    for (const r of p.args) {
+      try {
+        await ctx.client().containerRemove(r, { force: get.bool(p, 'force') || undefined, v: get.bool(p, 'volumes') || undefined, link: get.bool(p, 'link') || undefined });
+        ctx.io.stdout.write(r + '\n');
+      } catch (e) {
+        // rm -f of a missing container is not an error (docker 23+)
+        if (get.bool(p, 'force') && e instanceof ClientError && e.status === 404) continue;
+        errs.push(e instanceof ClientError ? `Error response from daemon: ${e.message}` : String((e as Error).message));
+      }
+    }
+    if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
+    return errs.length ? 1 : 0;
+  },
+};
+
+export const rename: Command = {
+  name: 'container rename',
+  usage: 'rename CONTAINER NEW_NAME',
+  desc: 'Rename a container',
+  flags: [],
+  args: { min: 2, max: 2 },
+  async run(ctx, p) {
+    const [oldName, newName] = p.args;
+    if (!newName.trim()) throw new StatusError(1, 'Error: neither old nor new names may be empty');
+    await ctx.client().containerRename(oldName, newName);
+    return 0;
+  },
+};
+
+export const top: Command = {
+  name: 'container top',
+  usage: 'top CONTAINER [ps OPTIONS]',
+  desc: 'Display the running processes of a container',
+  flags: [],
+  stopAtArg: true,
+  args: { min: 1 },
+  async run(ctx, p) {
+    const [id, ...psArgs] = p.args;
+    const r = await ctx.client().containerTop(id, psArgs.length ? psArgs.join(' ') : undefined);
+    const text = [r.Titles.join('\t'), ...r.Processes.map((x) => x.join('\t'))].join('\n') + '\n';
+    ctx.io.stdout.write(tabwrite(text, { minWidth: 20, padding: 3 }));
+    return 0;
+  },
+};
+
+export const logs: Command = {
+  name: 'container logs',
+  usage: 'logs [OPTIONS] CONTAINER',
+  desc: 'Fetch the logs of a container',
+  flags: [
+    { name: 'follow', short: 'f', type: 'bool', help: 'Follow log output' },
+    { name: 'tail', short: 'n', type: 'string', default: 'all', help: 'Number of lines to show from the end of the logs' },
+    { name: 'timestamps', short: 't', type: 'bool', help: 'Show timestamps' },
+    { name: 'since', type: 'string', help: 'Show logs since timestamp or relative (e.g. 42m for 42 minutes)' },
+    { name: 'until', type: 'string', help: 'Show logs before a timestamp or relative' },
+    { name: 'details', type: 'bool', help: 'Show extra details provided to logs' },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    const c = ctx.client();
+    const info = await c.containerInspect(p.args[0]);
+    const now = new Date();
+    let since: string | undefined;
+    let until: string | undefined;
+    try {
+      since = get.str(p, 'since') ? getTimestamp(get.str(p, 'since'), now) : undefined;
+      until = get.str(p, 'until') ? getTimestamp(get.str(p, 'until'), now) : undefined;
+    } catch (e) {
+      throw new StatusError(1, `invalid value for "${get.str(p, 'since') && !since ? 'since' : 'until'}": ${(e as Error).message}`);
+    }
+    const res = await c.containerLogs(info.Id, {
+      stdout: true,
+      stderr: true,
+      follow: get.bool(p, 'follow') || undefined,
+      timestamps: get.bool(p, 'timestamps') || undefined,
+      tail: get.str(p, 'tail'),
+      since,
+      until,
+      ...(get.bool(p, 'details') ? { details: true } : {}),
+    });
+    const tty = info.Config.Tty === true;
+    const d = tty ? null : new StdDemuxer({ stdout: (b) => ctx.io.stdout.write(b), stderr: (b) => ctx.io.stderr.write(b) });
+    const stop = () => res.destroy();
+    process.once('SIGINT', stop);
+    try {
+      for await (const chunk of res) {
+        if (d) d.push(chunk as Buffer);
+        else ctx.io.stdout.write(chunk as Buffer);
+      }
+    } catch {
+      /* interrupted */
+    } finally {
+      process.off('SIGINT', stop);
+    }
+    return 0;
+  },
+};
+
+/** Go's json.MarshalIndent(v, "", "    ") with HTML escaping, as docker inspect prints. */
+export function goJSONIndent(v: unknown): string {
+  return JSON.stringify(v, null, 4)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026');
+}
+
+export async function printInspect(ctx: CliContext, refs: string[], format: string, fetch: (ref: string) => Promise<unknown>): Promise<number> {
+  const found: unknown[] = [];
+  const errs: string[] = [];
+  const t = format && format !== 'json' ? compile(unescapeFormat(format)) : null;
+  for (const r of refs) {
+    try {
+      const v = await fetch(r);
+      if (t) ctx.io.stdout.write(t.execute(v) + '\n');
+      else if (format === 'json') ctx.io.stdout.write(JSON.stringify(v) + '\n');
+      else found.push(v);
+    } catch (e) {
+      if (e instanceof ClientError && e.status === 404) errs.push(`Error: No such object: ${r}`);
+      else if (e instanceof ClientError) errs.push(`Error response from daemon: ${e.message}`);
+      else throw e;
+    }
+  }
+  if (!t && format !== 'json') ctx.io.stdout.write(goJSONIndent(found) + '\n');
+  if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
+  return errs.length ? 1 : 0;
+}
+
+const inspectFlags = [
+  { name: 'format', short: 'f', type: 'string' as const, help: 'Format output using a custom template' },
+  { name: 'size', short: 's', type: 'bool' as const, help: 'Display total file sizes' },
+];
+
+export const containerInspect: Command = {
+  name: 'container inspect',
+  usage: 'container inspect [OPTIONS] CONTAINER [CONTAINER...]',
+  desc: 'Display detailed information on one or more containers',
+  flags: inspectFlags,
+  args: { min: 1 },
+  run: (ctx, p) =>
+    printInspect(ctx, p.args, get.str(p, 'format'), (r) => ctx.client().containerInspect(r, { size: get.bool(p, 'size') || undefined })),
+};
+
+export const inspect: Command = {
+  name: 'inspect',
+  usage: 'inspect [OPTIONS] NAME|ID [NAME|ID...]',
+  desc: 'Return low-level information on Docker objects',
+  flags: [...inspectFlags, { name: 'type', type: 'string', help: 'Only inspect objects of the given type' }],
+  args: { min: 1 },
+  run(ctx, p) {
+    const type = get.str(p, 'type');
+    if (type && !['container', 'image'].includes(type)) throw new StatusError(1, `"${type}" is not a valid value for --type`);
+    const c = ctx.client();
+    return printInspect(ctx, p.args, get.str(p, 'format'), async (r) => {
+      if (type === 'image') return c.imageInspect(r);
+      if (type === 'container') return c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
+      try {
+        return await c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
+      } catch (e) {
+        if (!(e instanceof ClientError) || e.status !== 404) throw e;
+        return c.imageInspect(r);
+      }
+    });
+  },
+};
+
+export async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
+  ctx.io.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
+  const stdin = ctx.io.stdin as NodeJS.ReadStream;
+  const line = await new Promise<string>((resolve) => {
+    let buf = '';
+    const onData = (b: Buffer) => {
+      buf += b.toString();
+      if (buf.includes('\n')) done();
+    };
+    const done = () => {
+      stdin.off('data', onData);
+      stdin.off('end', done);
+      stdin.pause();
+      resolve(buf.split('\n')[0]);
+    };
+    stdin.on('data', onData);
+    stdin.on('end', done);
+    stdin.resume();
+  });
+  return /^y(es)?$/i.test(line.trim());
+}
+
+export const prune: Command = {
+  name: 'container prune',
+  usage: 'container prune [OPTIONS]',
+  desc: 'Remove all stopped containers',
+  flags: [
+    { name: 'force', short: 'f', type: 'bool', help: 'Do not prompt for confirmation' },
+    { name: 'filter', type: 'list', help: 'Provide filter values (e.g. "until=<timestamp>")' },
+  ],
+  args: { max: 0 },
+  async run(ctx, p) {
+    if (!get.bool(p, 'force') && !(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) return 0;
+    const r = await ctx.client().containerPrune(filtersArg(get.list(p, 'filter')));
+    const ids = r.ContainersDeleted ?? [];
+    if (ids.length) ctx.io.stdout.write(`Deleted Containers:\n${ids.map((i) => i + '\n').join('')}\n`);
+    ctx.io.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0)}\n`);
+    return 0;
+  },
+};
+
+const statsHeaders: Record<string, string> = {
+  Container: 'CONTAINER',
+  ID: 'CONTAINER ID',
+  Name: 'NAME',
+  CPUPerc: 'CPU %',
+  MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %',
+  NetIO: 'NET I/O',
+  BlockIO: 'BLOCK I/O',
+  PIDs: 'PIDS',
+};
+
+/** The docker CLI's stats calculations (cgroup v1 and v2 memory "cache" accounting). */
+export function statsRow(ref: string, s: ContainerStats, trunc = true): Row {
+  const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
+  const sysDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+  const ncpu = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
+  const cpu = sysDelta > 0 && cpuDelta > 0 ? (cpuDelta / sysDelta) * ncpu * 100 : 0;
+  const st = s.memory_stats.stats ?? {};
+  const cache = st.total_inactive_file ?? st.inactive_file ?? 0;
+  const usage = s.memory_stats.usage ?? 0;
+  const mem = cache < usage ? usage - cache : usage;
+  const limit = s.memory_stats.limit ?? 0;
+  let rx = 0;
+  let tx = 0;
+  for (const n of Object.values(s.networks ?? {})) {
+    rx += n.rx_bytes;
+    tx += n.tx_bytes;
+  }
+  let rd = 0;
+  let wr = 0;
+  for (const e of s.blkio_stats?.io_service_bytes_recursive ?? []) {
+    if (/^read$/i.test(e.op)) rd += e.value;
+    else if (/^write$/i.test(e.op)) wr += e.value;
+  }
+  const id = s.id ?? ref;
+  return {
+    Container: ref,
+    ID: trunc ? truncateId(id) : id,
+    Name: (s.name ?? '').replace(/^\//, '') || '--',
+    CPUPerc: `${cpu.toFixed(2)}%`,
+    MemUsage: `${bytesSize(mem)} / ${bytesSize(limit)}`,
+    MemPerc: `${(limit ? (mem / limit) * 100 : 0).toFixed(2)}%`,
+    NetIO: `${humanSizeWithPrecision(rx, 3)} / ${humanSizeWithPrecision(tx, 3)}`,
+    BlockIO: `${humanSizeWithPrecision(rd, 3)} / ${humanSizeWithPrecision(wr, 3)}`,
+    PIDs: String(s.pids_stats?.current ?? 0),
+  };
+}
+
+export const stats: Command = {
+  name: 'container stats',
+  usage: 'stats [OPTIONS] [CONTAINER...]',
+  desc: 'Display a live stream of container(s) resource usage statistics',
+  flags: [
+    { name: 'all', short: 'a', type: 'bool' },
+    { name: 'no-stream', type: 'bool', help: 'Disable streaming stats and only pull the first result' },
+    { name: 'no-trunc', type: 'bool' },
+    formatFlag,
+  ],
+  async run(ctx, p) {
+    const c = ctx.client();
+    const refs = p.args.length ? p.args : (await c.containerList({ all: get.bool(p, 'all') || undefined })).map((x) => x.Id);
+    const fmt = get.str(p, 'format');
+    const dflt = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
+    const once = async () => {
+      const rows: Row[] = [];
+      const errs: string[] = [];
+      for (const r of refs) {
+        try {
+          rows.push(statsRow(r, await c.containerStatsOnce(r), !get.bool(p, 'no-trunc')));
+        } catch (e) {
+          errs.push(e instanceof ClientError ? `Error response from daemon: ${e.message}` : (e as Error).message);
+        }
+      }
+      return { out: renderRows(rows, fmt, dflt, statsHeaders), errs };
+    };
+    if (get.bool(p, 'no-stream')) {
+      const { out, errs } = await once();
+      ctx.io.stdout.write(out);
+      if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
+      return errs.length ? 1 : 0;
+    }
+    for (;;) {
+      const { out } = await once();
+      ctx.io.stdout.write('\x1b[2J\x1b[H' + out);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  },
+};

@@ -1,0 +1,180 @@
+// Image commands: images/ls, inspect, rm/rmi, prune, history, tag, import.
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { filtersArg } from '../../client/client.js';
+import { ClientError } from '../../client/client-error.js';
+import type { Command } from '../command.js';
+import { StatusError } from '../command.js';
+import { get } from '../flags/parser.js';
+import { historyDefaultFormat, historyHeaders, historyRow, imageHeaders, imageRows, imagesDefaultFormat, splitRef } from '../format/images.js';
+import { renderRows } from '../format/render.js';
+import { humanSize } from '../format/units.js';
+import { confirm, printInspect } from './containers.js';
+import { displayJSONMessages } from '../progress.js';
+
+export const images: Command = {
+  name: 'image ls',
+  usage: 'images [OPTIONS] [REPOSITORY[:TAG]]',
+  desc: 'List images',
+  flags: [
+    { name: 'all', short: 'a', type: 'bool', help: 'Show all images (default hides intermediate images)' },
+    { name: 'quiet', short: 'q', type: 'bool', help: 'Only show image IDs' },
+    { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
+    { name: 'digests', type: 'bool', help: 'Show digests' },
+    { name: 'filter', short: 'f', type: 'list', help: 'Filter output based on conditions provided' },
+    { name: 'format', type: 'string', help: 'Format output using a custom template' },
+  ],
+  args: { max: 1 },
+  async run(ctx, p) {
+    const filters = [...get.list(p, 'filter')];
+    if (p.args[0]) filters.push(`reference=${p.args[0]}`);
+    const list = await ctx.client().imageList({ all: get.bool(p, 'all') || undefined, filters: filtersArg(filters) });
+    const rows = imageRows(list, { trunc: !get.bool(p, 'no-trunc'), digests: get.bool(p, 'digests') });
+    const f = get.bool(p, 'quiet') ? '{{.ID}}' : get.str(p, 'format');
+    let out = renderRows(rows, f, imagesDefaultFormat(get.bool(p, 'digests')), imageHeaders);
+    if (get.bool(p, 'quiet')) out = [...new Set(out.split('\n').filter(Boolean))].map((l) => l + '\n').join('');
+    ctx.io.stdout.write(out);
+    return 0;
+  },
+};
+
+export const imageInspect: Command = {
+  name: 'image inspect',
+  usage: 'image inspect [OPTIONS] IMAGE [IMAGE...]',
+  desc: 'Display detailed information on one or more images',
+  flags: [{ name: 'format', short: 'f', type: 'string' }],
+  args: { min: 1 },
+  run: (ctx, p) => printInspect(ctx, p.args, get.str(p, 'format'), (r) => ctx.client().imageInspect(r)),
+};
+
+export const rmi: Command = {
+  name: 'image rm',
+  usage: 'rmi [OPTIONS] IMAGE [IMAGE...]',
+  desc: 'Remove one or more images',
+  flags: [
+    { name: 'force', short: 'f', type: 'bool', help: 'Force removal of the image' },
+    { name: 'no-prune', type: 'bool', help: 'Do not delete untagged parents' },
+  ],
+  args: { min: 1 },
+  async run(ctx, p) {
+    const errs: string[] = [];
+    for (const r of p.args) {
+      try {
+        const items = await ctx.client().imageRemove(r, { force: get.bool(p, 'force') || undefined, noprune: get.bool(p, 'no-prune') || undefined });
+        for (const d of items ?? []) ctx.io.stdout.write(d.Deleted ? `Deleted: ${d.Deleted}\n` : `Untagged: ${d.Untagged}\n`);
+      } catch (e) {
+        errs.push(e instanceof ClientError ? `Error response from daemon: ${e.message}` : (e as Error).message);
+      }
+    }
+    if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
+    return errs.length ? 1 : 0;
+  },
+};
+
+export const imagePrune: Command = {
+  name: 'image prune',
+  usage: 'image prune [OPTIONS]',
+  desc: 'Remove unused images',
+  flags: [
+    { name: 'all', short: 'a', type: 'bool', help: 'Remove all unused images, not just dangling ones' },
+    { name: 'force', short: 'f', type: 'bool', help: 'Do not prompt for confirmation' },
+    { name: 'filter', type: 'list' },
+  ],
+  args: { max: 0 },
+  async run(ctx, p) {
+    const all = get.bool(p, 'all');
+    const warning = all
+      ? 'WARNING! This will remove all images without at least one container associated to them.'
+      : 'WARNING! This will remove all dangling images.';
+    if (!get.bool(p, 'force') && !(await confirm(ctx, warning))) return 0;
+    const filters = [...get.list(p, 'filter'), `dangling=${all ? 'false' : 'true'}`];
+    const r = await ctx.client().imagePrune(filtersArg(filters));
+    const items = r.ImagesDeleted ?? [];
+    if (items.length)
+      ctx.io.stdout.write(
+        `Deleted Images:\n${items.map((d) => (d.Deleted ? `deleted: ${d.Deleted}\n` : `untagged: ${d.Untagged}\n`)).join('')}\n`,
+      );
+    ctx.io.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0)}\n`);
+    return 0;
+  },
+};
+
+export const history: Command = {
+  name: 'image history',
+  usage: 'history [OPTIONS] IMAGE',
+  desc: 'Show the history of an image',
+  flags: [
+    { name: 'human', short: 'H', type: 'bool', default: true, help: 'Print sizes and dates in human readable format' },
+    { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
+    { name: 'quiet', short: 'q', type: 'bool', help: 'Only show image IDs' },
+    { name: 'format', type: 'string' },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    const h = await ctx.client().imageHistory(p.args[0]);
+    const o = { trunc: !get.bool(p, 'no-trunc'), human: get.bool(p, 'human') };
+    const f = get.bool(p, 'quiet') ? '{{.ID}}' : get.str(p, 'format');
+    ctx.io.stdout.write(renderRows(h.map((x) => historyRow(x, o)), f, historyDefaultFormat, historyHeaders));
+    return 0;
+  },
+};
+
+export const tag: Command = {
+  name: 'image tag',
+  usage: 'tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+  desc: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  flags: [],
+  args: { min: 2, max: 2 },
+  async run(ctx, p) {
+    const t = splitRef(p.args[1]);
+    if (t.digest) throw new StatusError(1, 'refusing to create a tag with a digest reference');
+    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(t.repo.replace(/^[^/]*[.:][^/]*\//, 'h/')))
+      throw new StatusError(1, `invalid reference format: repository name (${t.repo}) must be lowercase`);
+    await ctx.client().imageTag(p.args[0], t.repo, t.tag ?? 'latest');
+    return 0;
+  },
+};
+
+export const importCmd: Command = {
+  name: 'image import',
+  usage: 'import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
+  desc: 'Import the contents from a tarball to create a filesystem image',
+  flags: [
+    { name: 'change', short: 'c', type: 'list', help: 'Apply Dockerfile instruction to the created image' },
+    { name: 'message', short: 'm', type: 'string', help: 'Set commit message for imported image' },
+    { name: 'platform', type: 'string' },
+  ],
+  args: { min: 1, max: 2 },
+  async run(ctx, p) {
+    const [src, ref] = p.args;
+    let body: Readable | undefined;
+    let fromSrc = '-';
+    if (src === '-') body = ctx.io.stdin as Readable;
+    else if (/^https?:\/\//.test(src)) fromSrc = src;
+    else body = createReadStream(src);
+    const q: Record<string, string | string[] | undefined> = {
+      fromSrc,
+      message: get.str(p, 'message') || undefined,
+      changes: get.list(p, 'change').length ? get.list(p, 'change') : undefined,
+      platform: get.str(p, 'platform') || undefined,
+    };
+    if (ref) {
+      const r = splitRef(ref);
+      q.repo = r.repo;
+      q.tag = r.tag;
+    }
+    if (body) {
+      await new Promise<void>((resolve, reject) => {
+        const s = body as Readable;
+        s.once('error', reject);
+        s.once('readable', () => resolve());
+        s.once('end', () => resolve());
+      }).catch((e: NodeJS.ErrnoException) => {
+        throw new StatusError(1, `open ${src}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
+      });
+    }
+    const res = await ctx.client().imageCreate(q, body);
+    await displayJSONMessages(res, ctx.io.stdout);
+    return 0;
+  },
+};

@@ -1,0 +1,203 @@
+// berth: the docker command line over the Engine API. `runCli()` is the process entry (bin/berth);
+// `main()` is the testable core returning an exit code.
+import { basename } from 'node:path';
+import { Client } from '../client/client.js';
+import { ClientError, ConnectError } from '../client/client-error.js';
+import type { Command, CliContext, Io } from './command.js';
+import { StatusError } from './command.js';
+import { FlagError, flagHelp, parseFlags, type FlagSpec } from './flags/parser.js';
+import { attach, create, exec, run, start } from './commands/run.js';
+import * as C from './commands/containers.js';
+import * as I from './commands/images.js';
+import { info, version, CLIENT_VERSION } from './commands/system.js';
+import { StreamError } from './progress.js';
+
+const topLevel: Record<string, Command> = {
+  run, create, start, attach, exec,
+  ps: C.ps, stop: C.stop, kill: C.kill, restart: C.restart, wait: C.wait, rm: C.rm, pause: C.pause,
+  unpause: C.unpause, rename: C.rename, top: C.top, logs: C.logs, inspect: C.inspect, stats: C.stats,
+  images: I.images, import: I.importCmd, tag: I.tag, rmi: I.rmi, history: I.history,
+  version, info,
+};
+
+const groups: Record<string, Record<string, Command>> = {
+  container: {
+    ls: C.ps, ps: C.ps, list: C.ps, run, create, start, attach, exec, stop: C.stop, kill: C.kill,
+    restart: C.restart, wait: C.wait, rm: C.rm, remove: C.rm, pause: C.pause, unpause: C.unpause,
+    rename: C.rename, top: C.top, logs: C.logs, inspect: C.containerInspect, prune: C.prune, stats: C.stats,
+  },
+  image: {
+    ls: I.images, list: I.images, inspect: I.imageInspect, rm: I.rmi, remove: I.rmi, prune: I.imagePrune,
+    history: I.history, tag: I.tag, import: I.importCmd,
+  },
+  system: { info, version },
+};
+
+const globalFlags: FlagSpec[] = [
+  { name: 'host', short: 'H', type: 'list', help: 'Daemon socket to connect to' },
+  { name: 'debug', short: 'D', type: 'bool', help: 'Enable debug mode' },
+  { name: 'log-level', short: 'l', type: 'string', default: 'info' },
+  { name: 'config', type: 'string' },
+  { name: 'context', short: 'c', type: 'string' },
+  { name: 'version', short: 'v', type: 'bool', help: 'Print version information and quit' },
+  { name: 'help', type: 'bool' },
+  { name: 'tls', type: 'bool' },
+  { name: 'tlsverify', type: 'bool' },
+];
+
+function usageLine(prog: string, cmd: Command): string {
+  return `${prog} ${cmd.usage}`;
+}
+
+function plural(n: number): string {
+  return n === 1 ? 'argument' : 'arguments';
+}
+
+function topHelp(prog: string): string {
+  const names = Object.keys(topLevel).sort();
+  return (
+    `\nUsage:  ${prog} [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommands:\n` +
+    names.map((n) => `  ${n.padEnd(11)}${topLevel[n].desc}`).join('\n') +
+    `\n\nManagement Commands:\n  container  Manage containers\n  image      Manage images\n  system     Manage Docker\n\nGlobal Options:\n${flagHelp(globalFlags)}\n`
+  );
+}
+
+/** Split argv into global flags, command and its args (global flags come before the command). */
+function splitGlobal(argv: string[]): { global: string[]; rest: string[] } {
+  const withValue = new Set(['-H', '--host', '-l', '--log-level', '--config', '-c', '--context']);
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
+    if (withValue.has(argv[i])) i++;
+    i++;
+  }
+  return { global: argv.slice(0, i), rest: argv.slice(i) };
+}
+
+export interface MainOptions {
+  io?: Io;
+  env?: NodeJS.ProcessEnv;
+  prog?: string;
+}
+
+export async function main(argv: string[], o: MainOptions = {}): Promise<number> {
+  const io: Io = o.io ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const prog = o.prog ?? 'docker';
+  const { global, rest } = splitGlobal(argv);
+  let g;
+  try {
+    g = parseFlags(globalFlags, global);
+  } catch (e) {
+    io.stderr.write(`${(e as Error).message}\nSee '${prog} --help'.\n`);
+    return 125;
+  }
+  if (g.flags.version) {
+    io.stdout.write(`Docker version ${CLIENT_VERSION}, build berth\n`);
+    return 0;
+  }
+  if (rest.length === 0 || g.flags.help || rest[0] === 'help') {
+    io.stdout.write(topHelp(prog));
+    return 0;
+  }
+  let cmd: Command | undefined;
+  let path: string;
+  let args: string[];
+  const group = groups[rest[0]];
+  if (group) {
+    if (rest.length === 1 || rest[1] === '--help') {
+      io.stdout.write(
+        `\nUsage:  ${prog} ${rest[0]} COMMAND\n\nCommands:\n` +
+          Object.entries(group)
+            .map(([k, c]) => `  ${k.padEnd(11)}${c.desc}`)
+            .join('\n') +
+          '\n',
+      );
+      return 0;
+    }
+    cmd = group[rest[1]];
+    path = `${rest[0]} ${rest[1]}`;
+    args = rest.slice(2);
+    if (!cmd) {
+      io.stderr.write(`${prog}: unknown command: ${prog} ${path}\n\nRun '${prog} ${rest[0]} --help' for more information\n`);
+      return 1;
+    }
+  } else {
+    cmd = topLevel[rest[0]];
+    path = rest[0];
+    args = rest.slice(1);
+    if (!cmd) {
+      io.stderr.write(`${prog}: '${rest[0]}' is not a ${prog} command.\nSee '${prog} --help'\n`);
+      return 1;
+    }
+  }
+  const usage = `${prog} ${path === cmd.usage.split(' ')[0] ? cmd.usage : path + cmd.usage.slice(cmd.usage.indexOf(' '))}`;
+
+  if (args.includes('--help') && (!cmd.stopAtArg || args.indexOf('--help') < firstPositional(args))) {
+    io.stdout.write(`\nUsage:  ${usage}\n\n${cmd.desc}\n\nOptions:\n${flagHelp(cmd.flags)}\n`);
+    return 0;
+  }
+  let p;
+  try {
+    p = parseFlags(cmd.flags, args, { interspersed: !cmd.stopAtArg });
+  } catch (e) {
+    if (e instanceof FlagError) {
+      io.stderr.write(`${e.message}\n\nUsage:  ${usage}\n\nRun '${prog} ${path} --help' for more information\n`);
+      return 125;
+    }
+    throw e;
+  }
+  const { min = 0, max = Infinity } = cmd.args ?? {};
+  if (p.args.length < min || p.args.length > max) {
+    const msg =
+      max === 0
+        ? `'${prog} ${path}' accepts no arguments`
+        : min === max
+          ? `'${prog} ${path}' requires ${min} ${plural(min)}`
+          : p.args.length < min
+            ? `'${prog} ${path}' requires at least ${min} ${plural(min)}`
+            : `'${prog} ${path}' requires at most ${max} ${plural(max)}`;
+    io.stderr.write(`${prog}: ${msg}\n\nUsage:  ${usage}\n\nSee '${prog} ${path} --help' for more information\n`);
+    return 1;
+  }
+
+  let client: Client | undefined;
+  const hosts = g.flags.host as string[];
+  const ctx: CliContext = {
+    prog,
+    io,
+    client: () => (client ??= new Client({ host: hosts[hosts.length - 1], socketPath: undefined, ...hostEnv(o.env) })),
+  };
+  try {
+    return await cmd.run(ctx, p);
+  } catch (e) {
+    return report(io, e);
+  } finally {
+    client?.close();
+  }
+}
+
+function hostEnv(env: NodeJS.ProcessEnv | undefined): { host?: string } {
+  return env?.DOCKER_HOST ? { host: env.DOCKER_HOST } : {};
+}
+
+function firstPositional(args: string[]): number {
+  const i = args.findIndex((a) => !a.startsWith('-'));
+  return i < 0 ? args.length : i;
+}
+
+function report(io: Io, e: unknown): number {
+  if (e instanceof StatusError) {
+    if (e.message) io.stderr.write(e.message + '\n');
+    return e.code;
+  }
+  if (e instanceof ClientError) io.stderr.write(`Error response from daemon: ${e.message}\n`);
+  else if (e instanceof ConnectError || e instanceof StreamError) io.stderr.write(e.message + '\n');
+  else io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  return 1;
+}
+
+/** Process entry: exit with the command's status once output is written. */
+export async function runCli(): Promise<void> {
+  const prog = basename(process.argv[1] ?? 'berth');
+  const code = await main(process.argv.slice(2), { prog: prog === 'berth' ? 'docker' : prog });
+  process.exit(code);
+}
