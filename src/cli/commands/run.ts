@@ -6,6 +6,7 @@ import { buildCreate, createFlags, OptError, runOnlyFlags } from '../opts/run-op
 import type { Command, CliContext } from '../command.js';
 import { StatusError, errText, forEach } from '../command.js';
 import { get, type Parsed } from '../flags/parser.js';
+import { PassThrough } from 'node:stream';
 import { consoleSize, pump } from '../streams.js';
 import { displayJSONMessages } from '../progress.js';
 import { splitRef } from '../format/images.js';
@@ -15,10 +16,12 @@ function withTag(image: string): string {
   return r.tag || r.digest ? image : `${image}:latest`;
 }
 
-async function pullImage(ctx: CliContext, image: string): Promise<void> {
+async function pullImage(ctx: CliContext, image: string, quiet = false): Promise<void> {
   const r = splitRef(withTag(image));
   const res = await ctx.client().imageCreate(r.digest ? { fromImage: `${r.repo}@${r.digest}` } : { fromImage: r.repo, tag: r.tag });
-  await displayJSONMessages(res, ctx.io.stderr);
+  if (quiet) {
+    await displayJSONMessages(res, new PassThrough().resume());
+  } else await displayJSONMessages(res, ctx.io.stderr);
 }
 
 /** Create, pulling the image first when the daemon does not have it (--pull missing/always/never). */
@@ -26,17 +29,16 @@ async function createContainer(ctx: CliContext, spec: CreateSpec, pull: string, 
   const c = ctx.client();
   const image = spec.body.Image ?? '';
   const q = { name: spec.name || undefined, platform: spec.platform || undefined };
-  if (pull === 'always') await pullImage(ctx, image);
+  if (pull === 'always') await pullImage(ctx, image, quiet);
   let res;
   try {
     res = await c.containerCreate(spec.body, q);
   } catch (e) {
     if (!(e instanceof ClientError) || e.status !== 404 || !/No such image/i.test(e.message) || pull === 'never') throw e;
-    ctx.io.stderr.write(`Unable to find image '${withTag(image)}' locally\n`);
-    await pullImage(ctx, image).catch((pe: Error) => {
+    if (!quiet) ctx.io.stderr.write(`Unable to find image '${withTag(image)}' locally\n`);
+    await pullImage(ctx, image, quiet).catch((pe: Error) => {
       throw pe instanceof ClientError ? pe : new ClientError(500, pe.message);
     });
-    void quiet;
     res = await c.containerCreate(spec.body, q);
   }
   for (const w of res.Warnings ?? []) ctx.io.stderr.write(`WARNING: ${w}\n`);
@@ -289,5 +291,3 @@ export const exec: Command = {
 };
 
 export { withTag };
-export type { Parsed };
-void errText;
