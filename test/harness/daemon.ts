@@ -18,6 +18,8 @@ export const repoRoot = (() => {
 
 export const berthdMain = join(repoRoot, 'dist/src/daemon/main.js');
 export const dockerCli = process.env.DOCKER_CLI ?? 'docker';
+/** BERTHD="dockerd" (any command taking dockerd's flags) replaces berthd, to validate the harness. */
+const berthdOverride = process.env.BERTHD?.split(' ').filter(Boolean);
 
 export interface RunResult { code: number; stdout: string; stderr: string }
 
@@ -64,7 +66,7 @@ export interface StartOptions {
 
 /** Why integration tests cannot start a daemon here, or null when they can. */
 export function daemonUnavailable(): string | null {
-  if (!existsSync(berthdMain)) return `berthd is not built yet (${berthdMain} does not exist)`;
+  if (!berthdOverride && !existsSync(berthdMain)) return `berthd is not built yet (${berthdMain} does not exist)`;
   if (process.getuid?.() !== 0) return 'integration tests need root';
   if (process.env.BERTH_ISOLATED !== '1' && process.env.BERTH_ALLOW_HOST !== '1') {
     return 'not inside test/harness/run-isolated.sh (set BERTH_ALLOW_HOST=1 to use the host namespaces)';
@@ -184,9 +186,10 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   const roots = [root];
 
   const logFd = openSync(logPath, 'a');
+  const [cmd, ...pre] = berthdOverride ?? [process.execPath, berthdMain];
   const child = spawn(
-    process.execPath,
-    [berthdMain, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
+    cmd,
+    [...pre, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
       '--pidfile', pidfile, '--log-level', 'debug', ...(o.args ?? [])],
     { stdio: ['ignore', logFd, logFd], env: process.env },
   );

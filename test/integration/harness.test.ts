@@ -1,7 +1,7 @@
 // Self-test of the integration harness: the namespace is really private, and when berthd
 // is built, startDaemon() gives a daemon that answers /_ping and stops without leaks.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { daemonUnavailable, getUnix, startDaemon } from '../harness/daemon.js';
@@ -41,5 +41,26 @@ test('berthd starts, answers /_ping, and stops without leaks', { skip: daemonUna
   } finally {
     const s = await d.stop();
     assert.deepEqual(s.leaks, []);
+  }
+});
+
+test('stop() reports an interface, a mount and a conmon left behind', { skip: daemonUnavailable() ?? false, timeout: 120_000 }, async () => {
+  const d = await startDaemon({ busybox: false });
+  const mnt = `${d.root}/leaked-mount`;
+  execFileSync('mkdir', ['-p', mnt]);
+  execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
+  execFileSync('ip', ['link', 'add', 'berthleak0', 'type', 'bridge']);
+  // A process named conmon whose argv mentions the temp root, as a real leaked monitor would.
+  const fake = spawn('bash', ['-c', `exec -a conmon bash -c 'sleep 300; :' ${d.root}`], { stdio: 'ignore', detached: true });
+  await new Promise((r) => setTimeout(r, 200));
+  try {
+    const s = await d.stop({ assert: false });
+    assert.ok(s.leaks.includes(`mount left: ${mnt}`), s.leaks.join('\n'));
+    assert.ok(s.leaks.includes('network interface left: berthleak0'), s.leaks.join('\n'));
+    assert.ok(s.leaks.some((l) => l.startsWith(`conmon process left: ${fake.pid} conmon`)), s.leaks.join('\n'));
+    assert.equal(s.leaks.length, 3, s.leaks.join('\n'));
+  } finally {
+    fake.kill('SIGKILL');
+    execFileSync('ip', ['link', 'del', 'berthleak0']);
   }
 });
