@@ -3,7 +3,8 @@
 #   test/harness/run-isolated.sh dist/test/integration/x.test.js [extra node --test flags]
 # New network, mount and pid namespaces; / made private so mounts stay inside; lo up.
 # bash stays pid 1 (not exec'd away) because it reaps orphans such as conmon's children;
-# when it exits the kernel kills everything left in the pid namespace.
+# when it exits the kernel kills everything left in the pid namespace, and --kill-child
+# makes it exit when unshare is killed (e.g. by a timeout).
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -13,7 +14,7 @@ fi
 
 if [ "${BERTH_ISOLATED:-}" != 1 ]; then
   [ "$(id -u)" = 0 ] || { echo "run-isolated: needs root" >&2; exit 2; }
-  exec unshare --net --mount --pid --fork --mount-proc --propagation private \
+  exec unshare --net --mount --pid --fork --mount-proc --propagation private --kill-child \
     env BERTH_ISOLATED=1 bash "$0" "$@"
 fi
 
