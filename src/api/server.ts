@@ -326,7 +326,8 @@ class UpgradeReply extends BaseReply {
     this.writeHead(101, 'UPGRADED', { 'Content-Type': contentType, Connection: 'Upgrade', Upgrade: 'tcp' });
     this.streamOut = this.socket;
     this.socket.setNoDelay?.(true);
-    this.socket.resume();
+    // stays paused until the engine subscribes to stdin, so early input (and its end) is not lost
+    this.socket.pause();
     return this.socket;
   }
 }

@@ -141,6 +141,7 @@ export class ExecService {
           if (r.detached) finish();
         });
         client.input.on('end', () => proc.closeStdin());
+        client.input.resume();
       }
     });
   }

@@ -69,5 +69,6 @@ export interface LogReadOptions {
 }
 
 export interface LogsPort {
-  read(path: string, o: LogReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage>;
+  /** Messages in batches (one await per chunk, not per line). */
+  readBatches(path: string, o: LogReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]>;
 }

@@ -12,7 +12,7 @@ import { type CreateRequest, defaultHostConfig, mergeConfig, validateHostConfig 
 import type { Events } from './events.js';
 import { KeyedQueue } from './locks.js';
 import { generateName, validName } from './names.js';
-import type { FsPort, ImagesPort, LogReadOptions, LogsPort, SpecPort } from './ports.js';
+import type { FsPort, ImagesPort, LogMessage, LogReadOptions, LogsPort, SpecPort } from './ports.js';
 import { parseSignal } from './signals.js';
 import { isRunningish } from './states.js';
 import type { ContainerStore } from './store.js';
@@ -277,13 +277,11 @@ export class ContainerService {
       }
       await this.unmountRootfs(rec, true);
       const m = e instanceof Error ? e.message : String(e);
-      rec.state.status = rec.hasBeenStarted || rec.state.status === 'exited' ? 'exited' : 'created';
-      if (rec.state.status === 'created' && /executable file not found|no such file or directory|permission denied/.test(m)) rec.state.status = 'exited';
+      // like moby: the status stays (created stays created), the error and an exit code are recorded
       rec.state.error = m;
       rec.state.exitCode = /executable file not found|no such file or directory/.test(m) ? 127 : /permission denied/.test(m) ? 126 : 128;
-      if (rec.state.status === 'exited') rec.state.finishedAt = nowRfc3339();
       await this.persist(rec);
-      this.notifyWaiters(rec, 'exit');
+      if (rec.hostConfig.AutoRemove) void this.remove(rec.id, { force: true, volumes: true }).catch(() => {});
       if (/executable file not found|no such file or directory|permission denied|is a directory/.test(m)) throw new EngineError('invalid', m, { cause: e });
       throw e;
     }
@@ -626,8 +624,8 @@ export class ContainerService {
   async attach(ref: string, o: AttachOptions, client: AttachClient): Promise<'exited' | 'detached' | 'closed'> {
     const rec = this.find(ref);
     if (o.logs) {
-      for await (const m of this.d.logs.read(rec.logPath, { follow: false, stdout: o.stdout, stderr: o.stderr }, client.signal))
-        client.write(m.stream, m.line);
+      for await (const batch of this.d.logs.readBatches(rec.logPath, { follow: false, stdout: o.stdout, stderr: o.stderr }, client.signal))
+        for (const m of batch) client.write(m.stream, m.line);
     }
     if (!o.stream) return 'exited';
     return new Promise((resolve) => {
@@ -659,6 +657,7 @@ export class ContainerService {
           client.input.on('end', () => {
             if (rec.config.StdinOnce && !rec.config.Tty) c.closeStdin();
           });
+          client.input.resume();
         }
       };
       const run = this.runs.get(rec.id);
@@ -677,7 +676,7 @@ export class ContainerService {
   }
 
   // ---------------------------------------------------------------- logs
-  logs(ref: string, o: LogReadOptions, signal: AbortSignal): { rec: ContainerRecord; messages: AsyncIterable<import('./ports.js').LogMessage> } {
+  logs(ref: string, o: LogReadOptions, signal: AbortSignal): { rec: ContainerRecord; batches: AsyncIterable<LogMessage[]> } {
     const rec = this.find(ref);
     if (!o.stdout && !o.stderr) throw invalid('Bad parameters: you must choose at least one stream');
     let done: Promise<void> | undefined;
@@ -685,7 +684,7 @@ export class ContainerService {
       const run = this.runs.get(rec.id);
       done = run && isRunningish(rec.state.status) ? run.handled.then(() => undefined) : Promise.resolve();
     }
-    return { rec, messages: this.d.logs.read(rec.logPath, o, signal, done) };
+    return { rec, batches: this.d.logs.readBatches(rec.logPath, o, signal, done) };
   }
 
   // ---------------------------------------------------------------- restore after a daemon restart

@@ -1,0 +1,107 @@
+// /_ping, /version, /info, /events.
+import os from 'node:os';
+import type { EngineEvent, Events } from '../../engine/events.js';
+import { parseUnixTimestamp } from '../../logs/timestamps.js';
+import { matchLabels, parseFilters } from '../filters.js';
+import type { Route } from '../router.js';
+import { MAX_API, MIN_API } from '../server.js';
+
+export interface SystemInfo {
+  version: string;
+  info: () => Promise<Record<string, unknown>>;
+  components: () => Promise<Array<{ Name: string; Version: string; Details?: Record<string, string> }>>;
+  events: Events;
+}
+
+const goArch = () => (({ x64: 'amd64', arm64: 'arm64' }) as Record<string, string>)[process.arch] ?? process.arch;
+
+export function systemRoutes(s: SystemInfo): Route[] {
+  const ping: Route['handler'] = (ctx) => {
+    ctx.reply.text(200, 'OK');
+  };
+  return [
+    { method: 'GET', path: '/_ping', handler: ping },
+    { method: 'HEAD', path: '/_ping', handler: ping },
+    {
+      method: 'GET',
+      path: '/version',
+      handler: async (ctx) => {
+        const kernel = os.release();
+        ctx.reply.json(200, {
+          Platform: { Name: 'berth' },
+          Components: [
+            {
+              Name: 'Engine',
+              Version: s.version,
+              Details: {
+                ApiVersion: MAX_API,
+                Arch: goArch(),
+                BuildTime: '',
+                Experimental: 'false',
+                GitCommit: '',
+                GoVersion: `node${process.versions.node}`,
+                KernelVersion: kernel,
+                MinAPIVersion: MIN_API,
+                Os: 'linux',
+              },
+            },
+            ...(await s.components()),
+          ],
+          Version: s.version,
+          ApiVersion: MAX_API,
+          MinAPIVersion: MIN_API,
+          GitCommit: '',
+          GoVersion: `node${process.versions.node}`,
+          Os: 'linux',
+          Arch: goArch(),
+          KernelVersion: kernel,
+          BuildTime: '',
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/info',
+      handler: async (ctx) => {
+        ctx.reply.json(200, await s.info());
+      },
+    },
+    {
+      method: 'GET',
+      path: '/events',
+      handler: async (ctx) => {
+        const q = ctx.query;
+        const f = parseFilters(q.get('filters'), ['container', 'event', 'image', 'label', 'type', 'volume', 'network', 'daemon', 'plugin', 'node', 'service', 'secret', 'config', 'scope']);
+        const since = q.get('since') ? parseUnixTimestamp(q.get('since')!) : null;
+        const until = q.get('until') ? parseUnixTimestamp(q.get('until')!) : null;
+        const match = (e: EngineEvent) => {
+          if (f.has('type') && !f.get('type')!.includes(e.Type)) return false;
+          if (f.has('event') && !f.get('event')!.some((x) => e.Action === x || e.Action.startsWith(x + ':'))) return false;
+          if (f.has('container') && (e.Type !== 'container' || !f.get('container')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))) return false;
+          if (f.has('image') && !f.get('image')!.some((x) => e.Actor.Attributes.image === x || e.Actor.ID === x)) return false;
+          if (!matchLabels(f, 'label', e.Actor.Attributes)) return false;
+          return true;
+        };
+        const out = ctx.reply.stream(200, 'application/json');
+        const nowNs = BigInt(Date.now()) * 1_000_000n;
+        if (since !== null) for (const e of s.events.since(since)) if (match(e) && (until === null || BigInt(e.timeNano) <= until)) out.write(JSON.stringify(e) + '\n');
+        if (until !== null && until <= nowNs) {
+          out.end();
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          const unsub = s.events.subscribe((e) => {
+            if (match(e)) out.write(JSON.stringify(e) + '\n');
+          });
+          const stop = () => {
+            unsub();
+            resolve();
+          };
+          ctx.signal.addEventListener('abort', stop);
+          if (until !== null) setTimeout(stop, Number((until - nowNs) / 1_000_000n)).unref();
+        });
+        out.end();
+      },
+    },
+  ];
+}

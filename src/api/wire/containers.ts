@@ -1,0 +1,136 @@
+// Container record → Docker's inspect and list JSON.
+import type { ContainerRecord } from '../../engine/types.js';
+import { ZERO_TIME, humanDuration, parseRfc3339 } from '../../util/time.js';
+
+export function statusText(rec: ContainerRecord, now = Date.now()): string {
+  const s = rec.state;
+  const since = (t: string) => humanDuration(Math.max(0, now - parseRfc3339(t)));
+  switch (s.status) {
+    case 'running':
+      return `Up ${since(s.startedAt)}`;
+    case 'paused':
+      return `Up ${since(s.startedAt)} (Paused)`;
+    case 'restarting':
+      return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+    default:
+      if (s.startedAt === ZERO_TIME) return 'Created';
+      if (s.finishedAt === ZERO_TIME) return '';
+      return `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+  }
+}
+
+function networkSettings(rec: ContainerRecord) {
+  const mode = rec.hostConfig.NetworkMode;
+  const networks: Record<string, object> = {};
+  if (mode === 'host' || mode === 'none' || mode === 'bridge') {
+    networks[mode] = {
+      IPAMConfig: null,
+      Links: null,
+      Aliases: null,
+      MacAddress: '',
+      DriverOpts: null,
+      NetworkID: '',
+      EndpointID: '',
+      Gateway: '',
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      DNSNames: null,
+    };
+  }
+  return {
+    Bridge: '',
+    SandboxID: '',
+    SandboxKey: '',
+    Ports: {},
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    Networks: networks,
+  };
+}
+
+export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; rootFs: number } } = {}): object {
+  const s = rec.state;
+  const out: Record<string, unknown> = {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.path,
+    Args: rec.args,
+    State: {
+      Status: s.status,
+      Running: s.status === 'running' || s.status === 'paused' || s.status === 'restarting',
+      Paused: s.status === 'paused',
+      Restarting: s.status === 'restarting',
+      OOMKilled: s.oomKilled,
+      Dead: s.status === 'dead',
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+    },
+    Image: rec.image,
+    ResolvConfPath: rec.resolvConfPath,
+    HostnamePath: rec.hostnamePath,
+    HostsPath: rec.hostsPath,
+    LogPath: rec.logPath,
+    Name: '/' + rec.name,
+    RestartCount: rec.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: rec.execIds.length ? rec.execIds : null,
+    HostConfig: rec.hostConfig,
+    GraphDriver: { Data: null, Name: 'overlay2' },
+    Mounts: rec.mounts,
+    Config: rec.config,
+    NetworkSettings: networkSettings(rec),
+  };
+  if (o.size) {
+    out.SizeRw = o.size.rw;
+    out.SizeRootFs = o.size.rootFs;
+  }
+  return out;
+}
+
+export function summaryJson(rec: ContainerRecord, o: { imageRef: string; size?: { rw: number; rootFs: number } }): object {
+  const out: Record<string, unknown> = {
+    Id: rec.id,
+    Names: ['/' + rec.name],
+    Image: o.imageRef,
+    ImageID: rec.image,
+    Command: [rec.path, ...rec.args].join(' '),
+    Created: Math.floor(parseRfc3339(rec.created) / 1000),
+    Ports: [],
+    Labels: rec.config.Labels ?? {},
+    State: rec.state.status,
+    Status: statusText(rec),
+    HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
+    NetworkSettings: { Networks: networkSettings(rec).Networks },
+    Mounts: rec.mounts,
+  };
+  if (o.size) {
+    out.SizeRw = o.size.rw;
+    out.SizeRootFs = o.size.rootFs;
+  }
+  return out;
+}

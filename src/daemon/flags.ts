@@ -1,0 +1,171 @@
+// dockerd-like command line for berthd (and the daemon.json keys that mirror it).
+import fs from 'node:fs';
+import { invalid } from '../errdefs.js';
+
+export interface DaemonOptions {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  configFile: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  defaultRuntime: string;
+  group: string;
+  runtimes: Record<string, string>;
+  logDriver: string;
+  logOpts: Record<string, string>;
+  insecureRegistries: string[];
+  // accepted now, used by the networking issue
+  bip?: string;
+  fixedCidr?: string;
+  iptables: boolean;
+  ipForward: boolean;
+  userlandProxy: boolean;
+  defaultAddressPools: string[];
+}
+
+export function defaults(): DaemonOptions {
+  return {
+    hosts: [],
+    dataRoot: '/var/lib/berth',
+    execRoot: '/run/berth',
+    pidfile: '',
+    configFile: '/etc/berth/daemon.json',
+    logLevel: 'info',
+    defaultRuntime: 'runc',
+    group: 'berth',
+    runtimes: {},
+    logDriver: 'k8s-file',
+    logOpts: {},
+    insecureRegistries: [],
+    iptables: true,
+    ipForward: true,
+    userlandProxy: true,
+    defaultAddressPools: [],
+  };
+}
+
+const USAGE = `Usage:	berthd [OPTIONS]
+
+A Docker-compatible container engine
+
+Options:
+      --config-file string        Daemon configuration file (default "/etc/berth/daemon.json")
+      --data-root string          Root directory of persistent state (default "/var/lib/berth")
+      --exec-root string          Root directory for execution state files (default "/run/berth")
+  -G, --group string              Group for the unix socket (default "berth")
+  -H, --host list                 Daemon socket(s) to connect to
+  -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+  -D, --debug                     Enable debug mode
+  -p, --pidfile string            Path to use for daemon PID file (default "<exec-root>/berthd.pid")
+      --default-runtime string    Default OCI runtime for containers (default "runc")
+      --add-runtime name=path     Register an additional OCI compatible runtime
+      --log-driver string         Default driver for container logs
+      --log-opt map               Default log driver options for containers
+      --insecure-registry list    Enable insecure registry communication
+      --bip, --fixed-cidr, --default-address-pool, --iptables, --ip-forward, --userland-proxy  (networking)
+  -v, --version                   Print version information and quit
+`;
+
+type Key = keyof DaemonOptions;
+const valued: Record<string, Key> = {
+  '-H': 'hosts', '--host': 'hosts', '--data-root': 'dataRoot', '-g': 'dataRoot', '--graph': 'dataRoot', '--exec-root': 'execRoot',
+  '-p': 'pidfile', '--pidfile': 'pidfile', '--config-file': 'configFile', '-l': 'logLevel', '--log-level': 'logLevel',
+  '--default-runtime': 'defaultRuntime', '-G': 'group', '--group': 'group', '--log-driver': 'logDriver',
+  '--insecure-registry': 'insecureRegistries', '--bip': 'bip', '--fixed-cidr': 'fixedCidr', '--default-address-pool': 'defaultAddressPools',
+};
+const boolFlags: Record<string, Key> = { '--iptables': 'iptables', '--ip-forward': 'ipForward', '--userland-proxy': 'userlandProxy' };
+
+export interface ParsedArgs {
+  options: DaemonOptions;
+  help: boolean;
+  version: boolean;
+  /** Which keys were given on the command line (they win over daemon.json, and conflicts are errors like dockerd). */
+  given: Set<string>;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const o = defaults();
+  const given = new Set<string>();
+  let help = false;
+  let version = false;
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!;
+    let val: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      val = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    } else if (/^-[A-Za-z]./.test(a) && !a.startsWith('--')) {
+      val = a.slice(2);
+      a = a.slice(0, 2);
+    }
+    if (a === '-h' || a === '--help') help = true;
+    else if (a === '-v' || a === '--version') version = true;
+    else if (a === '-D' || a === '--debug') o.logLevel = 'debug';
+    else if (a === '--add-runtime' || a === '--log-opt') {
+      const v = val ?? argv[++i];
+      if (v === undefined) throw invalid(`flag needs an argument: ${a}`);
+      const j = v.indexOf('=');
+      if (j <= 0) throw invalid(`invalid ${a} value "${v}": expected key=value`);
+      if (a === '--add-runtime') o.runtimes[v.slice(0, j)] = v.slice(j + 1);
+      else o.logOpts[v.slice(0, j)] = v.slice(j + 1);
+    } else if (boolFlags[a]) {
+      const k = boolFlags[a]!;
+      const v = val ?? 'true';
+      if (!['true', 'false', '1', '0'].includes(v)) throw invalid(`invalid boolean value "${v}" for ${a}`);
+      (o as unknown as Record<string, unknown>)[k] = v === 'true' || v === '1';
+      given.add(k);
+    } else if (valued[a]) {
+      const k = valued[a]!;
+      const v = val ?? argv[++i];
+      if (v === undefined) throw invalid(`flag needs an argument: ${a}`);
+      given.add(k);
+      if (k === 'hosts' || k === 'insecureRegistries' || k === 'defaultAddressPools') (o[k] as string[]).push(v);
+      else if (k === 'logLevel') {
+        if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(v)) throw invalid(`Unable to parse logging level: ${v}`);
+        o.logLevel = v as DaemonOptions['logLevel'];
+      } else (o as unknown as Record<string, unknown>)[k] = v;
+    } else throw invalid(`unknown flag: ${a}\nSee 'berthd --help'.`);
+  }
+  return { options: o, help, version, given };
+}
+
+const jsonKeys: Record<string, Key> = {
+  hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', pidfile: 'pidfile', 'log-level': 'logLevel', debug: 'logLevel',
+  'default-runtime': 'defaultRuntime', group: 'group', 'log-driver': 'logDriver', 'log-opts': 'logOpts', 'insecure-registries': 'insecureRegistries',
+  bip: 'bip', 'fixed-cidr': 'fixedCidr', iptables: 'iptables', 'ip-forward': 'ipForward', 'userland-proxy': 'userlandProxy',
+  'default-address-pools': 'defaultAddressPools', runtimes: 'runtimes',
+};
+
+/** Merge daemon.json (if present) under the command line; a key set in both is an error, as with dockerd. */
+export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
+  const file = p.options.configFile;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (explicit) throw invalid(`unable to configure the daemon: open ${file}: ${(e as Error).message}`);
+    return;
+  }
+  let cfg: Record<string, unknown>;
+  try {
+    cfg = JSON.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw invalid(`unable to configure the daemon with file ${file}: ${(e as Error).message}`);
+  }
+  for (const [k, v] of Object.entries(cfg)) {
+    const key = jsonKeys[k];
+    if (!key) throw invalid(`the following directives don't match any configuration option: ${k}`);
+    if (p.given.has(key)) throw invalid(`the following directives are specified both as a flag and in the configuration file: ${k}: (from flag: …, from file: ${JSON.stringify(v)})`);
+    if (k === 'debug') {
+      if (v) p.options.logLevel = 'debug';
+    } else if (k === 'runtimes') {
+      for (const [n, r] of Object.entries(v as Record<string, { path?: string }>)) if (r?.path) p.options.runtimes[n] = r.path;
+    } else if (k === 'default-address-pools') {
+      p.options.defaultAddressPools = (v as Array<{ base: string; size: number }>).map((x) => `base=${x.base},size=${x.size}`);
+    } else (p.options as unknown as Record<string, unknown>)[key] = v;
+  }
+}
+
+export { USAGE };

@@ -1,0 +1,408 @@
+// berthd: the composition root. Constructs every store and driver explicitly and serves the Engine API.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ApiServer } from '../api/server.js';
+import { containerRoutes } from '../api/routes/containers.js';
+import { imageRoutes } from '../api/routes/images.js';
+import { systemRoutes } from '../api/routes/system.js';
+import { DetachMatcher, DEFAULT_DETACH_KEYS, parseDetachKeys } from '../api/stream/detach.js';
+import { emptyDockerStats, toDockerStats } from '../api/wire/stats.js';
+import { Events } from '../engine/events.js';
+import { ExecService } from '../engine/exec.js';
+import type { ImagesPort, LogsPort } from '../engine/ports.js';
+import { ContainerService } from '../engine/service.js';
+import { OciSpecPort } from '../engine/spec-input.js';
+import { isRunningish } from '../engine/states.js';
+import { ContainerStore } from '../engine/store.js';
+import { EngineError } from '../errdefs.js';
+import { ImageService } from '../images/store.js';
+import { K8sFileReader } from '../logs/k8s-file.js';
+import { cgroupPaths, readStats, type CgroupStats } from '../runtime/cgroups.js';
+import { ConmonRuntime } from '../runtime/monitor/conmon.js';
+import { Runc } from '../runtime/runc.js';
+import { extractInto, packPath, statPath } from '../storage/fsutil/archive.js';
+import { mountAll, unmount } from '../storage/fsutil/mount.js';
+import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
+import { acquireLock } from './lock.js';
+import { applyConfigFile, parseArgs, USAGE, type DaemonOptions } from './flags.js';
+import { paths as mkPaths } from './paths.js';
+import { reconcile } from './reconcile.js';
+
+const VERSION = '0.1.0';
+const run = promisify(execFile);
+const levels = { debug: 0, info: 1, warn: 2, error: 3, fatal: 4 } as const;
+
+function which(bin: string, extra: string[] = []): string | null {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', ...extra]) {
+    const p = path.join(dir, bin);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+async function versionOf(bin: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(bin, args);
+    return /(\d+\.\d+\.\d+[^\s]*)/.exec(stdout)?.[1] ?? stdout.split('\n')[0]!.trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const parsed = parseArgs(argv);
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (parsed.version) {
+    process.stdout.write(`berthd version ${VERSION}\n`);
+    return;
+  }
+  applyConfigFile(parsed, parsed.given.has('configFile'));
+  const o: DaemonOptions = parsed.options;
+  if (o.hosts.length === 0) o.hosts.push(`unix://${path.join(o.execRoot, 'berth.sock')}`);
+  const minLevel = levels[o.logLevel];
+  const log = (level: keyof typeof levels, m: string) => {
+    if (levels[level] >= minLevel) process.stderr.write(`time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(m)}\n`);
+  };
+  if (process.getuid?.() !== 0) throw new EngineError('forbidden', 'berthd needs to be started with root privileges');
+
+  const p = mkPaths(path.resolve(o.dataRoot), path.resolve(o.execRoot), o.pidfile);
+  await fsp.mkdir(p.dataRoot, { recursive: true, mode: 0o711 });
+  await fsp.mkdir(p.execRoot, { recursive: true, mode: 0o700 });
+  const releaseLock = acquireLock(p.lockfile, p.dataRoot);
+
+  const runcBin = o.runtimes[o.defaultRuntime] ?? which(o.defaultRuntime);
+  const conmonBin = which('conmon', ['/usr/libexec/podman', '/usr/lib/podman']);
+  if (!runcBin) throw new EngineError('unavailable', `OCI runtime "${o.defaultRuntime}" not found in PATH (install runc)`);
+  if (!conmonBin) throw new EngineError('unavailable', 'conmon not found in PATH (install conmon)');
+
+  const events = new Events();
+  const runc = new Runc({ binary: runcBin, root: p.runcRoot });
+  const runtime = new ConmonRuntime({ conmon: conmonBin, runc, exitDir: p.exits, execRoot: p.execRoot, logLevel: o.logLevel === 'debug' ? 'debug' : 'error' });
+  runtime.start();
+  const snapshotter = new OverlaySnapshotter(p.storage);
+  await snapshotter.init();
+  const images = new ImageService(p.storage, snapshotter);
+  await images.init();
+  const store = new ContainerStore(p.containers);
+
+  const imagesPort: ImagesPort = {
+    resolveId: async (ref) => (await images.resolve(ref)).id,
+    runtimeConfig: (id) => images.imageConfig(id),
+    createRootfs: async (cid, iid) => {
+      await images.createRootfs(cid, iid);
+    },
+    rootfsMounts: (cid) => images.rootfsMounts(cid),
+    removeRootfs: (cid) => images.removeRootfs(cid),
+    rootfsUsage: async (cid) => (await images.rootfsUsage(cid)).size,
+  };
+  const logsPort: LogsPort = {
+    readBatches: (file, ro, signal, done) => new K8sFileReader(file).readBatches(ro, signal, done),
+  };
+  const containers = new ContainerService({
+    store,
+    runtime,
+    images: imagesPort,
+    fs: { mountAll, unmount },
+    spec: new OciSpecPort({
+      pidOf: (ref) => {
+        const r = store.tryFind(ref);
+        return r && r.state.status === 'running' ? r.state.pid : undefined;
+      },
+    }),
+    logs: logsPort,
+    events,
+    paths: { execRoot: p.execRoot, cgroupParent: 'berth' },
+    log,
+  });
+  containers.detachMatcher = (keys) => {
+    const m = new DetachMatcher(keys ?? parseDetachKeys(DEFAULT_DETACH_KEYS));
+    return (chunk) => {
+      const r = m.push(chunk);
+      return { pass: r.data, detached: r.detach };
+    };
+  };
+  const execs = new ExecService(containers);
+
+  await reconcile({ containers, store, images, runc, paths: p, log });
+
+  const inUse = (imageId: string) =>
+    store
+      .all()
+      .filter((r) => r.image === imageId)
+      .map((r) => ({ id: r.id, running: isRunningish(r.state.status) }));
+
+  const numCpus = os.cpus().length;
+  const stats = async (rec: import('../engine/types.js').ContainerRecord, stream: boolean, out: NodeJS.WritableStream, signal: AbortSignal) => {
+    const sample = async (): Promise<CgroupStats | null> => {
+      if (!isRunningish(rec.state.status) || !rec.state.pid) return null;
+      try {
+        return await readStats(await cgroupPaths(rec.state.pid));
+      } catch {
+        return null;
+      }
+    };
+    let prev: CgroupStats | null = null;
+    let prevAt = new Date();
+    const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(); }); });
+    if (!stream) {
+      // like Docker: two samples a second apart so the CLI can compute CPU %
+      prev = await sample();
+      prevAt = new Date();
+      if (prev) await sleep(1000);
+    }
+    for (;;) {
+      const cur = await sample();
+      const now = new Date();
+      const doc = cur ? toDockerStats(cur, prev, { id: rec.id, name: rec.name, read: now, preread: prevAt, numCpus }) : emptyDockerStats({ id: rec.id, name: rec.name });
+      out.write(JSON.stringify(doc) + '\n');
+      if (!stream || signal.aborted || !cur) return;
+      prev = cur;
+      prevAt = now;
+      await sleep(1000);
+      if (signal.aborted) return;
+    }
+  };
+
+  const api = new ApiServer({
+    version: VERSION,
+    log,
+    routes: [
+      ...systemRoutes({
+        version: VERSION,
+        events,
+        components: async () => [
+          { Name: 'runc', Version: await versionOf(runcBin, ['--version']), Details: { GitCommit: '' } },
+          { Name: 'conmon', Version: await versionOf(conmonBin, ['--version']), Details: { GitCommit: '' } },
+        ],
+        info: async () => {
+          const counts = containers.runningCount();
+          const imgs = await images.list({ all: false, filters: new Map() });
+          return {
+            ID: hostId(p.dataRoot),
+            Containers: store.all().length,
+            ContainersRunning: counts.running,
+            ContainersPaused: counts.paused,
+            ContainersStopped: counts.stopped,
+            Images: imgs.length,
+            Driver: 'overlay2',
+            DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
+            Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['k8s-file'] },
+            MemoryLimit: true,
+            SwapLimit: fs.existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || fs.existsSync('/sys/fs/cgroup/cgroup.controllers'),
+            KernelMemory: false,
+            KernelMemoryTCP: false,
+            CpuCfsPeriod: true,
+            CpuCfsQuota: true,
+            CPUShares: true,
+            CPUSet: true,
+            PidsLimit: true,
+            IPv4Forwarding: (await fsp.readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
+            BridgeNfIptables: false,
+            BridgeNfIp6tables: false,
+            Debug: o.logLevel === 'debug',
+            NFd: fs.readdirSync('/proc/self/fd').length,
+            OomKillDisable: true,
+            NGoroutines: 0,
+            SystemTime: new Date().toISOString(),
+            LoggingDriver: o.logDriver,
+            CgroupDriver: 'cgroupfs',
+            CgroupVersion: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1',
+            NEventsListener: 0,
+            KernelVersion: os.release(),
+            OperatingSystem: osName(),
+            OSVersion: osVersion(),
+            OSType: 'linux',
+            Architecture: os.machine(),
+            IndexServerAddress: 'https://index.docker.io/v1/',
+            RegistryConfig: {
+              AllowNondistributableArtifactsCIDRs: null,
+              AllowNondistributableArtifactsHostnames: null,
+              InsecureRegistryCIDRs: ['127.0.0.0/8'],
+              IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
+              Mirrors: null,
+            },
+            NCPU: numCpus,
+            MemTotal: os.totalmem(),
+            GenericResources: null,
+            DockerRootDir: p.dataRoot,
+            HttpProxy: process.env.HTTP_PROXY ?? '',
+            HttpsProxy: process.env.HTTPS_PROXY ?? '',
+            NoProxy: process.env.NO_PROXY ?? '',
+            Name: os.hostname(),
+            Labels: [],
+            ExperimentalBuild: false,
+            ServerVersion: VERSION,
+            Runtimes: { runc: { path: runcBin }, ...Object.fromEntries(Object.entries(o.runtimes).map(([k, v]) => [k, { path: v }])) },
+            DefaultRuntime: o.defaultRuntime,
+            Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+            LiveRestoreEnabled: true,
+            Isolation: '',
+            InitBinary: 'docker-init',
+            ContainerdCommit: { ID: '', Expected: '' },
+            RuncCommit: { ID: '', Expected: '' },
+            InitCommit: { ID: '', Expected: '' },
+            SecurityOptions: ['name=seccomp,profile=builtin'],
+            CDISpecDirs: [],
+            Warnings: null,
+          };
+        },
+      }),
+      ...containerRoutes({
+        containers,
+        execs,
+        imageIdFor: async (ref) => {
+          try {
+            return (await images.resolve(ref)).id;
+          } catch {
+            return null;
+          }
+        },
+        stats,
+        sizes: async (rec) => {
+          const rw = (await images.rootfsUsage(rec.id).catch(() => ({ size: 0 }))).size;
+          const img = await images.resolve(rec.image).catch(() => null);
+          return { rw, rootFs: rw + (img?.size ?? 0) };
+        },
+        archive: {
+          stat: (rec, p2) => containers.withRootfs(rec, async (root) => statPath(root, p2, rec.name)),
+          get: async (rec, p2) => {
+            // keep the rootfs mounted until the tar stream ends
+            let release!: () => void;
+            const held = new Promise<void>((r) => (release = r));
+            let ready!: (v: { stat: object; stream: NodeJS.ReadableStream }) => void;
+            let fail!: (e: unknown) => void;
+            const result = new Promise<{ stat: object; stream: NodeJS.ReadableStream }>((res, rej) => {
+              ready = res;
+              fail = rej;
+            });
+            void containers
+              .withRootfs(rec, async (root) => {
+                const st = await statPath(root, p2, rec.name);
+                const s = await packPath(root, p2, rec.name);
+                s.once('end', release);
+                s.once('close', release);
+                s.once('error', release);
+                ready({ stat: st, stream: s });
+                await held;
+              })
+              .catch(fail);
+            return result;
+          },
+          put: (rec, p2, body) => containers.withRootfs(rec, (root) => extractInto(root, p2, body as import('node:stream').Readable, rec.name)),
+        },
+      }),
+      ...imageRoutes(images, inUse),
+    ],
+  });
+
+  const sockets: string[] = [];
+  for (const h of o.hosts) {
+    const m = /^unix:\/\/(.+)$/.exec(h);
+    if (!m) throw new EngineError('invalid', `unsupported host ${h}: only unix:// sockets are served`);
+    const sock = m[1]!;
+    await fsp.mkdir(path.dirname(sock), { recursive: true });
+    if (fs.existsSync(sock)) {
+      if (await socketAnswers(sock)) throw new EngineError('conflict', `another daemon is already listening on ${sock}`);
+      await fsp.rm(sock, { force: true });
+    }
+    await api.listen(sock);
+    await fsp.chmod(sock, 0o660);
+    const gid = groupId(o.group);
+    if (gid !== null) await fsp.chown(sock, 0, gid).catch(() => {});
+    sockets.push(sock);
+    log('info', `API listen on ${sock}`);
+  }
+  await fsp.mkdir(path.dirname(p.pidfile), { recursive: true });
+  await fsp.writeFile(p.pidfile, String(process.pid));
+  log('info', `berthd ${VERSION} started (data-root ${p.dataRoot}, exec-root ${p.execRoot})`);
+
+  let stopping = false;
+  const shutdown = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('info', `received ${sig}, shutting down; containers keep running`);
+    api.http.close();
+    api.http.closeAllConnections?.();
+    runtime.stop();
+    for (const s of sockets) fs.rmSync(s, { force: true });
+    fs.rmSync(p.pidfile, { force: true });
+    releaseLock();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGPIPE', () => {});
+}
+
+function socketAnswers(sock: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    import('node:net').then(({ createConnection }) => {
+      const c = createConnection(sock);
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+  });
+}
+
+function groupId(name: string): number | null {
+  if (/^\d+$/.test(name)) return Number(name);
+  try {
+    for (const line of fs.readFileSync('/etc/group', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f[0] === name) return Number(f[2]);
+    }
+  } catch {
+    /* none */
+  }
+  return null;
+}
+
+function osRelease(): Record<string, string> {
+  try {
+    return Object.fromEntries(
+      fs
+        .readFileSync('/etc/os-release', 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
+    );
+  } catch {
+    return {};
+  }
+}
+const osName = () => osRelease().PRETTY_NAME ?? 'Linux';
+const osVersion = () => osRelease().VERSION_ID ?? '';
+
+function hostId(dataRoot: string): string {
+  const f = path.join(dataRoot, 'engine-id');
+  try {
+    return fs.readFileSync(f, 'utf8').trim();
+  } catch {
+    const id = crypto.randomUUID();
+    fs.writeFileSync(f, id);
+    return id;
+  }
+}
+
+const isMain = process.argv[1] && (process.argv[1].endsWith('/main.js') || process.argv[1].endsWith('/berthd'));
+if (isMain) {
+  main(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`berthd: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,123 @@
+// Container record (Docker's Config/HostConfig) → the runtime's SpecInput → OCI spec.
+import { invalid } from '../errdefs.js';
+import {
+  buildSpec,
+  containerEnv,
+  deviceNumbers,
+  findInit,
+  hostDevices,
+  resolveDevice,
+  resolveUser,
+  type ResolvedDevice,
+  type SpecInput,
+} from '../runtime/spec/index.js';
+import type { SpecPort, UserIds } from './ports.js';
+import type { ContainerRecord, ThrottleDevice } from './types.js';
+
+async function rates(list: ThrottleDevice[] | null | undefined) {
+  const out = [];
+  for (const d of list ?? []) out.push({ ...(await deviceNumbers(d.Path)), rate: d.Rate });
+  return out;
+}
+
+export class OciSpecPort implements SpecPort {
+  constructor(private readonly o: { netnsPath?: (rec: ContainerRecord) => string | undefined; pidOf?: (ref: string) => number | undefined } = {}) {}
+
+  resolveUser(rootfs: string, user: string): Promise<UserIds> {
+    return resolveUser(rootfs, user);
+  }
+
+  async build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string } }): Promise<object> {
+    const c = rec.config;
+    const h = rec.hostConfig;
+    const user = await resolveUser(o.rootfs, c.User || '', h.GroupAdd ?? []);
+    const nm = h.NetworkMode;
+    let network: NonNullable<SpecInput['namespaces']>['network'] = { mode: 'private' };
+    let uts: 'private' | 'host' = h.UTSMode === 'host' ? 'host' : 'private';
+    if (nm === 'host') {
+      network = { mode: 'host' };
+      uts = 'host';
+    } else if (nm.startsWith('container:')) {
+      const pid = this.o.pidOf?.(nm.slice('container:'.length));
+      if (!pid) throw invalid(`cannot join network of a non running container: ${nm.slice('container:'.length)}`);
+      network = { mode: 'path', path: `/proc/${pid}/ns/net` };
+    } else {
+      const p = this.o.netnsPath?.(rec);
+      if (p) network = { mode: 'path', path: p };
+    }
+    let pid: NonNullable<SpecInput['namespaces']>['pid'] = { mode: 'private' };
+    if (h.PidMode === 'host') pid = { mode: 'host' };
+    else if (h.PidMode?.startsWith('container:')) {
+      const p = this.o.pidOf?.(h.PidMode.slice('container:'.length));
+      if (!p) throw invalid(`cannot join PID of a non running container: ${h.PidMode.slice('container:'.length)}`);
+      pid = { mode: 'path', path: `/proc/${p}/ns/pid` };
+    }
+    let ipc: NonNullable<SpecInput['namespaces']>['ipc'] = { mode: 'private' };
+    if (h.IpcMode === 'host') ipc = { mode: 'host' };
+    else if (h.IpcMode === 'none') ipc = { mode: 'none' };
+    let devices: ResolvedDevice[] = [];
+    if (h.Privileged) devices = await hostDevices();
+    for (const d of h.Devices ?? [])
+      devices.push(...(await resolveDevice({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer, cgroupPermissions: d.CgroupPermissions })));
+    let init: SpecInput['init'] = null;
+    if (h.Init) {
+      const p = findInit();
+      if (!p) throw invalid('docker-init binary not found: install tini (tini-static) to use --init');
+      init = { path: p };
+    }
+    const etc = [
+      { destination: '/etc/resolv.conf', type: 'bind', source: o.etcFiles.resolvConf, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hostname', type: 'bind', source: o.etcFiles.hostname, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hosts', type: 'bind', source: o.etcFiles.hosts, options: ['rbind', 'rprivate'] },
+    ];
+    const input: SpecInput = {
+      id: rec.id,
+      rootfs: o.rootfs,
+      readonlyRootfs: h.ReadonlyRootfs,
+      process: {
+        args: [rec.path, ...rec.args],
+        env: containerEnv(c.Env ?? [], { hostname: c.Hostname, tty: c.Tty }),
+        cwd: c.WorkingDir || '/',
+        user,
+        tty: c.Tty,
+        consoleSize: h.ConsoleSize && h.ConsoleSize[0] ? { height: h.ConsoleSize[0], width: h.ConsoleSize[1] } : undefined,
+      },
+      hostname: nm === 'host' ? undefined : c.Hostname,
+      domainname: c.Domainname || undefined,
+      mounts: etc,
+      privileged: h.Privileged,
+      capAdd: h.CapAdd ?? [],
+      capDrop: h.CapDrop ?? [],
+      securityOpt: h.SecurityOpt ?? [],
+      namespaces: { network, pid, ipc, uts: { mode: uts } },
+      cgroupsPath: o.cgroupsPath,
+      resources: {
+        memory: h.Memory || undefined,
+        memorySwap: h.MemorySwap || undefined,
+        memoryReservation: h.MemoryReservation || undefined,
+        memorySwappiness: h.MemorySwappiness ?? undefined,
+        oomKillDisable: h.OomKillDisable ?? undefined,
+        cpuShares: h.CpuShares || undefined,
+        cpuPeriod: h.CpuPeriod || undefined,
+        cpuQuota: h.CpuQuota || undefined,
+        nanoCpus: h.NanoCpus || undefined,
+        cpusetCpus: h.CpusetCpus || undefined,
+        cpusetMems: h.CpusetMems || undefined,
+        pidsLimit: h.PidsLimit ?? undefined,
+        blkioWeight: h.BlkioWeight || undefined,
+        blkioDeviceReadBps: await rates(h.BlkioDeviceReadBps),
+        blkioDeviceWriteBps: await rates(h.BlkioDeviceWriteBps),
+        blkioDeviceReadIOps: await rates(h.BlkioDeviceReadIOps),
+        blkioDeviceWriteIOps: await rates(h.BlkioDeviceWriteIOps),
+      },
+      devices,
+      deviceCgroupRules: h.DeviceCgroupRules ?? [],
+      sysctls: h.Sysctls,
+      shmSize: h.ShmSize || undefined,
+      init,
+      oomScoreAdj: h.OomScoreAdj || undefined,
+      ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    };
+    return buildSpec(input);
+  }
+}
