@@ -6,7 +6,7 @@ import type { ContainerService } from '../engine/service.js';
 import type { ContainerStore } from '../engine/store.js';
 import type { ImageService } from '../images/store.js';
 import type { Runc } from '../runtime/runc.js';
-import { unmount } from '../storage/fsutil/mount.js';
+import { unmount } from '../storage/snapshot/mount.js';
 import type { Paths } from './paths.js';
 
 export async function reconcile(o: {

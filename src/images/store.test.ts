@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
-import { mountAll, unmount } from '../storage/fsutil/mount.js';
+import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { makeTar } from '../storage/layers/testtar.js';
 import { chainIds, ImageService } from './store.js';
 

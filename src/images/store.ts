@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import { conflict, EngineError, invalid, isKind, msg, notFound } from '../errdefs.js';
 import { ContentStore } from '../storage/content/store.js';
 import { writeJsonAtomic } from '../storage/fsutil/atomic.js';
-import { mountAll, unmount } from '../storage/fsutil/mount.js';
+import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { applyLayer } from '../storage/layers/apply.js';
 import { maybeGunzip } from '../storage/layers/decompress.js';
 import type { Mount, SnapshotLister, Snapshotter } from '../storage/snapshot/snapshotter.js';

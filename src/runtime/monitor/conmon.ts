@@ -324,6 +324,16 @@ class ConmonProc implements Proc {
   }
 }
 
+function alive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function writeCtl(dir: string, h: number, w: number): void {
   // conmon's ctl FIFO: "1 <height> <width>\n" resizes the terminal. O_NONBLOCK: never hang on a dead conmon.
   try {
@@ -358,7 +368,30 @@ class ConmonTask implements Task {
     }
   }
   wait(): Promise<Exit> {
-    return this.rt.exits.wait(this.id, path.join(this.dir, 'oom'));
+    const fromFile = this.rt.exits.wait(this.id, path.join(this.dir, 'oom'));
+    // If conmon itself died (killed by hand, OOM), no exit file will ever come: watch the processes.
+    const orphaned = new Promise<Exit>((resolve) => {
+      const t = setInterval(() => {
+        if (alive(this.conmonPid()) || this.exited()) return;
+        if (alive(this.pid)) return;
+        clearInterval(t);
+        resolve({ code: 255, finishedAt: new Date(), oomKilled: false });
+      }, 1000);
+      t.unref();
+      void fromFile.then(() => clearInterval(t));
+    });
+    return Promise.race([fromFile, orphaned]);
+  }
+  private conmonPidCache = 0;
+  private conmonPid(): number {
+    if (!this.conmonPidCache) {
+      try {
+        this.conmonPidCache = Number(fs.readFileSync(path.join(this.dir, 'conmon.pid'), 'utf8').trim()) || 0;
+      } catch {
+        return 0;
+      }
+    }
+    return this.conmonPidCache;
   }
   exited(): Exit | null {
     return this.rt.exits.read(this.id, path.join(this.dir, 'oom'));

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mountAll, unmount } from '../fsutil/mount.js';
+import { mountAll, unmount } from '../snapshot/mount.js';
 import type { Snapshotter } from './snapshotter.js';
 
 export function snapshotterSuite(name: string, make: (root: string) => Promise<Snapshotter>): void {

@@ -3,9 +3,9 @@ import { lstat, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { invalid, notFound } from '../../errdefs.js';
-import { packStream, packTree } from '../layers/diff.js';
-import { extractTar } from '../layers/extract.js';
-import { secureJoin } from './securejoin.js';
+import { packStream, packTree } from './diff.js';
+import { extractTar } from './extract.js';
+import { secureJoin } from '../fsutil/securejoin.js';
 
 /** Docker's X-Docker-Container-Path-Stat object. `mode` uses Go's os.FileMode bits. */
 export interface PathStat {

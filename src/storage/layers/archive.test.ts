@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
 import { extractInto, packPath, statPath } from './archive.js';
-import { makeTar } from '../layers/testtar.js';
+import { makeTar } from './testtar.js';
 
 let root: string;
 before(async () => {

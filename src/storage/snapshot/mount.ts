@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { internal } from '../../errdefs.js';
-import type { Mount } from '../snapshot/snapshotter.js';
+import type { Mount } from './snapshotter.js';
 
 const run = promisify(execFile);
 
