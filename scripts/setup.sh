@@ -45,7 +45,7 @@ install_system_packages() {
   command -v apt-get >/dev/null || { log "no apt-get: skipping system packages"; return 0; }
 
   local want=(runc conmon iptables iproute2 busybox-static util-linux jq curl psmisc
-    docker-registry docker-compose skopeo)
+    docker-registry docker-compose skopeo tini)
   local missing=() p
   for p in "${want[@]}"; do installed "$p" || missing+=("$p"); done
   # `script`, `unshare`, `nsenter` live in util-linux (bsdutils for script on some releases).
