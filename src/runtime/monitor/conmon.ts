@@ -6,7 +6,8 @@ import os from 'node:os';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { SeqpacketSocket } from 'node-unix-socket';
+import { createRequire } from 'node:module';
+import type { SeqpacketSocket } from 'node-unix-socket';
 import { EngineError } from '../../errdefs.js';
 import type { Runc } from '../runc.js';
 import type { AttachConn, Bundle, Exit, ExecIo, OciProcessSpec, Proc, Runtime, Task } from '../runtime.js';
@@ -183,9 +184,16 @@ function processJson(p: OciProcessSpec): object {
   };
 }
 
+// loaded on first attach: the native addon costs ~4 MiB of RSS that an idle daemon should not pay
+let seqpacket: typeof import('node-unix-socket').SeqpacketSocket | null = null;
+function newSeqpacket(): SeqpacketSocket {
+  seqpacket ??= (createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket')).SeqpacketSocket;
+  return new seqpacket();
+}
+
 function connectAttach(sockPath: string): Promise<SeqpacketSocket> {
   return new Promise((resolve, reject) => {
-    const s = new SeqpacketSocket();
+    const s = newSeqpacket();
     s.once('error', reject);
     try {
       s.connect(sockPath, () => {

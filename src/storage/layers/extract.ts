@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { extract, type Header } from 'tar-stream';
+import { createRequire } from 'node:module';
+import type { Header } from 'tar-stream';
+// loaded on first use: tar-stream costs ~4 MiB of RSS that an idle daemon should not pay
+const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 import { invalid, internal } from '../../errdefs.js';
 import { secureJoin } from '../fsutil/securejoin.js';
 import { maybeGunzip } from './decompress.js';
@@ -69,7 +72,7 @@ async function lstatOrNull(p: string) {
 export async function extractTar(dir: string, src: Readable, o: ExtractOptions): Promise<ExtractResult> {
   const sameOwner = o.sameOwner ?? process.getuid?.() === 0;
   const hash = createHash('sha256');
-  const ex = extract();
+  const ex = tarStream().extract();
   const input = await maybeGunzip(src);
   // Feed by hand (tar-stream is streamx, not a Node stream), hashing the uncompressed bytes.
   const feeding = (async () => {
