@@ -85,24 +85,25 @@ const envKey = (e: string) => {
 
 /** Image env first, the container's entries replace same-named ones (Docker's ReplaceOrAppendEnvValues). */
 export function mergeEnv(base: string[], overrides: string[]): string[] {
-  const out = [...base];
-  const idx = new Map(out.map((e, i) => [envKey(e), i]));
+  const out: Array<string | null> = [...base];
+  const idx = new Map(out.map((e, i) => [envKey(e!), i]));
   for (const e of overrides) {
     const k = envKey(e);
+    const i = idx.get(k);
     if (!e.includes('=')) {
       // "-e NAME" without a value that the client could not resolve: drop it, as Docker does
-      const i = idx.get(k);
-      if (i !== undefined) out.splice(i, 1);
+      // (marked, removed at the end, so the other indexes stay valid)
+      if (i !== undefined) out[i] = null;
+      idx.delete(k);
       continue;
     }
-    const i = idx.get(k);
     if (i !== undefined) out[i] = e;
     else {
       idx.set(k, out.length);
       out.push(e);
     }
   }
-  return out;
+  return out.filter((e): e is string => e !== null);
 }
 
 export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRuntimeConfig): ContainerConfig {
@@ -131,7 +132,10 @@ export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRu
   // An explicit entrypoint drops the image's Cmd (Docker); an empty-string entrypoint clears the image's.
   const userEp = c.Entrypoint;
   const userCmd = c.Cmd && c.Cmd.length ? c.Cmd : null;
-  if (userEp !== undefined && userEp !== null) {
+  if (userEp !== undefined && userEp !== null && userEp.length === 0) {
+    // an empty entrypoint list clears the image's but keeps its Cmd (moby's merge)
+    cfg.Cmd = userCmd ?? (img.Cmd && img.Cmd.length ? img.Cmd : null);
+  } else if (userEp !== undefined && userEp !== null) {
     const ep = userEp.length === 1 && userEp[0] === '' ? null : userEp;
     cfg.Entrypoint = ep && ep.length ? ep : null;
     cfg.Cmd = userCmd;
