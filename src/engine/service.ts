@@ -247,9 +247,13 @@ export class ContainerService {
       if (other.state.status !== 'running')
         throw conflict(`cannot join network of a non running container: ${other.id}`);
     }
+    const t0 = performance.now();
     const rootfs = await this.mountRootfs(rec);
+    const tMount = performance.now();
     const bundle = this.bundleDir(rec.id);
     let task: Task | null = null;
+    let tSpec = 0;
+    let tCreate = 0;
     try {
       if (!fs.existsSync(rec.hostnamePath)) await this.writeEtcFiles(rec);
       const spec = await this.d.spec.build(rec, {
@@ -257,6 +261,7 @@ export class ContainerService {
         cgroupsPath: `${this.d.paths.cgroupParent}/${rec.id}`,
         etcFiles: { hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath },
       });
+      tSpec = performance.now();
       task = await this.d.runtime.create(rec.id, {
         dir: bundle,
         spec,
@@ -269,6 +274,7 @@ export class ContainerService {
       const pending = this.pendingAttach.get(rec.id) ?? [];
       this.pendingAttach.delete(rec.id);
       await Promise.all(pending.map((p) => p(task!).catch(() => {})));
+      tCreate = performance.now();
       await task.start();
     } catch (e) {
       if (task) {
@@ -295,8 +301,11 @@ export class ContainerService {
       oomKilled: false,
     };
     rec.hasBeenStarted = true;
+    const tStart = performance.now();
     await this.persist(rec);
     this.emit(rec, 'start');
+    const ms = (a: number, b: number) => (b - a).toFixed(1);
+    this.d.log('debug', `start ${rec.id.slice(0, 12)}: mount ${ms(t0, tMount)} spec ${ms(tMount, tSpec)} create ${ms(tSpec, tCreate)} start ${ms(tCreate, tStart)} persist ${ms(tStart, performance.now())} ms`);
     this.watch(rec, task);
   }
 
