@@ -1,0 +1,177 @@
+// Dockerfile word processing (moby/buildkit's shell lexer): quotes, the escape token, and variable
+// expansion with $V, ${V}, ${V:-d}, ${V-d}, ${V:+d}, ${V+d}, ${V:?msg}, ${V?msg}.
+import { invalid } from '../../errdefs.js';
+
+export type Env = ReadonlyMap<string, string> | Record<string, string>;
+
+function lookup(env: Env, k: string): string | undefined {
+  return env instanceof Map ? env.get(k) : (env as Record<string, string>)[k];
+}
+
+class Lexer {
+  private i = 0;
+  constructor(
+    private readonly s: string,
+    private readonly env: Env,
+    private readonly esc: string,
+  ) {}
+
+  private peek(): string {
+    return this.s[this.i] ?? '';
+  }
+  private next(): string {
+    return this.s[this.i++] ?? '';
+  }
+  private eof(): boolean {
+    return this.i >= this.s.length;
+  }
+
+  /** Whole input as words (split on unquoted whitespace), or as one word when `split` is false. */
+  words(split: boolean): string[] {
+    const out: string[] = [];
+    let cur = '';
+    let inWord = false;
+    while (!this.eof()) {
+      const c = this.peek();
+      if (split && /\s/.test(c)) {
+        this.i++;
+        if (inWord) out.push(cur);
+        cur = '';
+        inWord = false;
+        continue;
+      }
+      inWord = true;
+      if (c === "'") {
+        this.i++;
+        cur += this.single();
+      } else if (c === '"') {
+        this.i++;
+        cur += this.double();
+      } else if (c === '$') {
+        this.i++;
+        cur += this.dollar(); // an unquoted expansion is not re-split (as buildkit)
+      } else if (c === this.esc) {
+        this.i++;
+        if (this.eof()) cur += c; // trailing escape stays literal
+        else cur += this.next();
+      } else {
+        this.i++;
+        cur += c;
+      }
+    }
+    if (inWord) out.push(cur);
+    return out;
+  }
+
+  private single(): string {
+    let r = '';
+    while (!this.eof()) {
+      const c = this.next();
+      if (c === "'") return r;
+      r += c;
+    }
+    throw invalid('unexpected end of statement while looking for matching single-quote');
+  }
+
+  private double(): string {
+    let r = '';
+    while (!this.eof()) {
+      const c = this.peek();
+      if (c === '"') {
+        this.i++;
+        return r;
+      }
+      if (c === '$') {
+        this.i++;
+        r += this.dollar();
+      } else if (c === this.esc) {
+        this.i++;
+        const n = this.peek();
+        // inside double quotes the escape only escapes ", $ and itself
+        if (n === '"' || n === '$' || n === this.esc) {
+          r += n;
+          this.i++;
+        } else r += c;
+      } else {
+        r += c;
+        this.i++;
+      }
+    }
+    throw invalid('unexpected end of statement while looking for matching double-quote');
+  }
+
+  private dollar(): string {
+    const c = this.peek();
+    if (c === '{') {
+      this.i++;
+      return this.braced();
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_]*|^[0-9]/.exec(this.s.slice(this.i));
+    if (!m) return '$';
+    this.i += m[0].length;
+    return lookup(this.env, m[0]) ?? '';
+  }
+
+  private braced(): string {
+    const m = /^[A-Za-z_][A-Za-z0-9_]*|^[0-9]+/.exec(this.s.slice(this.i));
+    if (!m) throw invalid(`bad substitution`);
+    const name = m[0];
+    this.i += name.length;
+    const c = this.next();
+    if (c === '}') return lookup(this.env, name) ?? '';
+    let op = c;
+    if (c === ':') op += this.next();
+    if (!['-', '+', '?', ':-', ':+', ':?'].includes(op)) throw invalid(`unsupported modifier (${op}) in substitution`);
+    const word = this.nested();
+    const v = lookup(this.env, name);
+    const set = v !== undefined && (op.length === 1 || v !== '');
+    switch (op.replace(':', '')) {
+      case '-':
+        return set ? v! : word;
+      case '+':
+        return set ? word : '';
+      default:
+        if (!set) throw invalid(`${name}: ${word || 'is not allowed to be unset'}`);
+        return v!;
+    }
+  }
+
+  /** The word after a modifier, up to the matching `}` (may itself contain quotes and $). */
+  private nested(): string {
+    let r = '';
+    while (!this.eof()) {
+      const c = this.peek();
+      if (c === '}') {
+        this.i++;
+        return r;
+      }
+      if (c === '$') {
+        this.i++;
+        r += this.dollar();
+      } else if (c === "'") {
+        this.i++;
+        r += this.single();
+      } else if (c === '"') {
+        this.i++;
+        r += this.double();
+      } else if (c === this.esc) {
+        this.i++;
+        r += this.next();
+      } else {
+        r += c;
+        this.i++;
+      }
+    }
+    throw invalid(`syntax error: missing '}'`);
+  }
+}
+
+/** Expand one word: quotes removed, variables substituted. */
+export function expandWord(s: string, env: Env, escape = '\\'): string {
+  return new Lexer(s, env, escape).words(false).join('');
+}
+
+/** Expand and split on unquoted whitespace (EXPOSE, VOLUME, USER…, ADD/COPY sources). */
+export function expandWords(s: string, env: Env, escape = '\\'): string[] {
+  return new Lexer(s, env, escape).words(true);
+}
