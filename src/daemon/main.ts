@@ -9,6 +9,9 @@ import { ApiServer } from '../api/server.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { systemRoutes } from '../api/routes/system.js';
+import { systemDfRoutes } from '../api/routes/system-df.js';
+import { volumeRoutes } from '../api/routes/volumes.js';
+import { summaryJson } from '../api/wire/containers.js';
 import { DetachMatcher, DEFAULT_DETACH_KEYS, parseDetachKeys } from '../api/stream/detach.js';
 import { emptyDockerStats, toDockerStats } from '../api/wire/stats.js';
 import { Events } from '../engine/events.js';
@@ -27,6 +30,10 @@ import { Runc } from '../runtime/runc.js';
 import { extractInto, packPath, statPath } from '../storage/layers/archive.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
+import { withContainerFs, type ContainerFsDeps } from '../volumes/container-fs.js';
+import { ContainerVolumes } from '../volumes/container-volumes.js';
+import { LocalDriver } from '../volumes/local.js';
+import { VolumeService } from '../volumes/service.js';
 import { acquireLock } from './lock.js';
 import { applyConfigFile, parseArgs, USAGE, type DaemonOptions } from './flags.js';
 import { paths as mkPaths } from './paths.js';
@@ -96,6 +103,17 @@ export async function main(argv: string[]): Promise<void> {
   const images = new ImageService(p.storage, snapshotter);
   await images.init();
   const store = new ContainerStore(p.containers);
+  // volume references are derived from the (persisted) container records: nothing to lose on a crash
+  const volumeUsers = (name: string) => store.all().filter((r) => r.mounts.some((m) => m.Type === 'volume' && m.Name === name)).map((r) => r.id);
+  const volumes = new VolumeService([new LocalDriver(path.join(p.dataRoot, 'volumes'))], volumeUsers);
+  await volumes.init();
+  const ctrVolumes = new ContainerVolumes({
+    volumes,
+    containerMounts: (ref) => store.find(ref).mounts,
+    usedByRunning: (name, exceptId) =>
+      store.all().some((r) => r.id !== exceptId && isRunningish(r.state.status) && r.mounts.some((m) => m.Type === 'volume' && m.Name === name)),
+    log,
+  });
 
   const imagesPort: ImagesPort = {
     resolveId: async (ref) => (await images.resolve(ref)).id,
@@ -122,6 +140,7 @@ export async function main(argv: string[]): Promise<void> {
       },
     }),
     logs: logsPort,
+    volumes: ctrVolumes,
     events,
     paths: { execRoot: p.execRoot, cgroupParent: 'berth' },
     log,
@@ -134,6 +153,7 @@ export async function main(argv: string[]): Promise<void> {
     };
   };
   const execs = new ExecService(containers);
+  const cfs: ContainerFsDeps = { withRootfs: (rec, fn) => containers.withRootfs(store.get(rec.id) ?? store.find(rec.id), fn), volumes: ctrVolumes };
 
   await reconcile({ containers, store, images, runc, paths: p, log });
 
@@ -276,7 +296,7 @@ export async function main(argv: string[]): Promise<void> {
           return { rw, rootFs: rw + (img?.size ?? 0) };
         },
         archive: {
-          stat: (rec, p2) => containers.withRootfs(rec, async (root) => statPath(root, p2, rec.name)),
+          stat: (rec, p2) => withContainerFs(rec, cfs, async (root) => statPath(root, p2, rec.name)),
           get: async (rec, p2) => {
             // keep the rootfs mounted until the tar stream ends
             let release!: () => void;
@@ -287,8 +307,7 @@ export async function main(argv: string[]): Promise<void> {
               ready = res;
               fail = rej;
             });
-            void containers
-              .withRootfs(rec, async (root) => {
+            void withContainerFs(rec, cfs, async (root) => {
                 const st = await statPath(root, p2, rec.name);
                 const s = await packPath(root, p2, rec.name);
                 s.once('end', release);
@@ -300,10 +319,27 @@ export async function main(argv: string[]): Promise<void> {
               .catch(fail);
             return result;
           },
-          put: (rec, p2, body) => containers.withRootfs(rec, (root) => extractInto(root, p2, body as import('node:stream').Readable, rec.name)),
+          put: (rec, p2, body) => {
+            ContainerVolumes.checkWritable(rec.mounts, p2);
+            return withContainerFs(rec, cfs, (root) => extractInto(root, p2, body as import('node:stream').Readable, rec.name));
+          },
         },
       }),
       ...imageRoutes(images, inUse),
+      ...volumeRoutes({ volumes, emit: (action, name, attrs) => events.emit('volume', action, name, attrs) }),
+      ...systemDfRoutes({
+        images: async () => (await images.diskUsage()).Images,
+        layersSize: async () => (await images.diskUsage()).LayersSize,
+        containers: async () =>
+          Promise.all(
+            store.all().map(async (rec) => {
+              const rw = (await images.rootfsUsage(rec.id).catch(() => ({ size: 0 }))).size;
+              const img = await images.resolve(rec.image).catch(() => null);
+              return summaryJson(rec, { imageRef: rec.config.Image, size: { rw, rootFs: rw + (img?.size ?? 0) } });
+            }),
+          ),
+        volumes: () => volumes.usage(),
+      }),
     ],
   });
 

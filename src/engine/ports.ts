@@ -1,5 +1,5 @@
 // What the engine needs from its neighbours, as small role interfaces; daemon/ wires the real ones.
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord, MountPoint } from './types.js';
 
 export interface Mount {
   type: string;
@@ -48,7 +48,7 @@ export interface UserIds {
 
 export interface SpecPort {
   /** The OCI spec for a container whose rootfs is mounted at `rootfs`. */
-  build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string } }): Promise<object>;
+  build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string }; mounts?: OciMountLike[] }): Promise<object>;
   resolveUser(rootfs: string, user: string): Promise<UserIds>;
 }
 
@@ -71,4 +71,24 @@ export interface LogReadOptions {
 export interface LogsPort {
   /** Messages in batches (one await per chunk, not per line). */
   readBatches(path: string, o: LogReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]>;
+}
+
+/** An OCI mount as the volumes module produces it for the spec. */
+export interface OciMountLike {
+  destination: string;
+  type: string;
+  source: string;
+  options: string[];
+}
+
+/** Volumes and mounts (volumes/container-volumes.ts implements it). */
+export interface VolumesPort {
+  /** At create: validate -v/--mount/--tmpfs/--volumes-from/VOLUME, create volumes, give Docker's Mounts. */
+  prepare(rec: ContainerRecord): Promise<MountPoint[]>;
+  /** At start (rootfs mounted): mount volumes, copy image content into empty ones, give the OCI mounts. */
+  setup(rec: ContainerRecord, rootfs: string): Promise<OciMountLike[]>;
+  /** The container stopped. */
+  release(rec: ContainerRecord): Promise<void>;
+  /** `rm -v` / `--rm`: remove the container's anonymous volumes. */
+  removeAnonymous(rec: ContainerRecord): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { type CreateRequest, defaultHostConfig, mergeConfig, validateHostConfig 
 import type { Events } from './events.js';
 import { KeyedQueue } from './locks.js';
 import { generateName, validName } from './names.js';
-import type { FsPort, ImagesPort, LogMessage, LogReadOptions, LogsPort, SpecPort } from './ports.js';
+import type { FsPort, ImagesPort, LogMessage, LogReadOptions, LogsPort, SpecPort, VolumesPort } from './ports.js';
 import { parseSignal } from './signals.js';
 import { isRunningish } from './states.js';
 import type { ContainerStore } from './store.js';
@@ -29,6 +29,7 @@ export interface Deps {
   images: ImagesPort;
   fs: FsPort;
   spec: SpecPort;
+  volumes?: VolumesPort;
   logs: LogsPort;
   events: Events;
   paths: EnginePaths;
@@ -160,12 +161,14 @@ export class ContainerService {
       execIds: [],
     };
     try {
+      if (this.d.volumes) rec.mounts = await this.d.volumes.prepare(rec);
       await fsp.mkdir(dir, { recursive: true });
       await this.d.images.createRootfs(id, imageId);
       await this.writeEtcFiles(rec);
       await this.persist(rec);
     } catch (e) {
       this.d.store.releaseName(name, id);
+      if (rec.mounts.length) await this.d.volumes?.removeAnonymous(rec).catch(() => {});
       await this.d.images.removeRootfs(id).catch(() => {});
       await fsp.rm(dir, { recursive: true, force: true });
       throw e;
@@ -256,10 +259,12 @@ export class ContainerService {
     let tCreate = 0;
     try {
       if (!fs.existsSync(rec.hostnamePath)) await this.writeEtcFiles(rec);
+      const mounts = this.d.volumes ? await this.d.volumes.setup(rec, rootfs) : [];
       const spec = await this.d.spec.build(rec, {
         rootfs,
         cgroupsPath: `${this.d.paths.cgroupParent}/${rec.id}`,
         etcFiles: { hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath },
+        mounts,
       });
       tSpec = performance.now();
       task = await this.d.runtime.create(rec.id, {
@@ -282,6 +287,7 @@ export class ContainerService {
         await task.delete().catch(() => {});
       }
       await this.unmountRootfs(rec, true);
+      await this.d.volumes?.release(rec).catch(() => {});
       const m = e instanceof Error ? e.message : String(e);
       // like moby: the status stays (created stays created), the error and an exit code are recorded
       rec.state.error = m;
@@ -328,6 +334,7 @@ export class ContainerService {
     await task.delete().catch((e) => this.d.log('warn', `runtime delete ${id}: ${(e as Error).message}`));
     if (!rec) return;
     await this.unmountRootfs(rec, true);
+    await this.d.volumes?.release(rec).catch(() => {});
     rec.state.status = 'exited';
     rec.state.pid = 0;
     rec.state.exitCode = exit.code;
@@ -564,6 +571,7 @@ export class ContainerService {
       await fsp.rm(this.bundleDir(rec.id), { recursive: true, force: true }).catch(() => {});
       await this.d.images.removeRootfs(rec.id);
       await this.d.store.delete(rec);
+      if (o.volumes) await this.d.volumes?.removeAnonymous(rec).catch((e) => this.d.log('warn', `remove volumes of ${rec.id}: ${(e as Error).message}`));
       this.restartDelay.delete(rec.id);
       this.emit(rec, 'destroy');
       this.notifyWaiters(rec, 'removed');
@@ -720,7 +728,7 @@ export class ContainerService {
       rec.state.exitCode = rec.state.exitCode || 255;
       rec.state.finishedAt = nowRfc3339();
       await this.persist(rec);
-      if (rec.hostConfig.AutoRemove) await this.remove(rec.id, { force: true }).catch(() => {});
+      if (rec.hostConfig.AutoRemove) await this.remove(rec.id, { force: true, volumes: true }).catch(() => {});
       else this.maybeRestart(rec, { code: 255, finishedAt: new Date(), oomKilled: false });
     }
     // restart policies for containers that were running when the daemon stopped are applied by the runs above

@@ -11,7 +11,7 @@ import {
   type ResolvedDevice,
   type SpecInput,
 } from '../runtime/spec/index.js';
-import type { SpecPort, UserIds } from './ports.js';
+import type { OciMountLike, SpecPort, UserIds } from './ports.js';
 import type { ContainerRecord, ThrottleDevice } from './types.js';
 
 async function rates(list: ThrottleDevice[] | null | undefined) {
@@ -27,7 +27,7 @@ export class OciSpecPort implements SpecPort {
     return resolveUser(rootfs, user);
   }
 
-  async build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string } }): Promise<object> {
+  async build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string }; mounts?: OciMountLike[] }): Promise<object> {
     const c = rec.config;
     const h = rec.hostConfig;
     const user = await resolveUser(o.rootfs, c.User || '', h.GroupAdd ?? []);
@@ -84,7 +84,8 @@ export class OciSpecPort implements SpecPort {
       },
       hostname: nm === 'host' ? undefined : c.Hostname,
       domainname: c.Domainname || undefined,
-      mounts: etc,
+      // the user's mounts (volumes, binds, tmpfs) win over the generated /etc files at the same place
+      mounts: [...etc.filter((e) => !(o.mounts ?? []).some((m) => m.destination === e.destination)), ...(o.mounts ?? [])],
       privileged: h.Privileged,
       capAdd: h.CapAdd ?? [],
       capDrop: h.CapDrop ?? [],
