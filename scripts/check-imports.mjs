@@ -13,11 +13,11 @@ const LOWER = ['runtime', 'storage', 'images', 'network', 'volumes', 'logs', 'bu
 export const RULES = {
   errdefs: [],
   util: [],
-  cli: ['client', 'api/wire'],
+  cli: ['client', 'api/wire', 'registry'], // `berth registry serve` runs the server in-process
   client: ['api/wire'],
   api: ['engine', ...LOWER],
   engine: LOWER,
-  registry: ['storage/content'],
+  registry: ['storage/content', 'storage/fsutil'],
   daemon: ['api', 'engine', 'registry', ...LOWER],
   ...Object.fromEntries(LOWER.map((l) => [l, LOWER.filter((x) => x !== l)])),
 };

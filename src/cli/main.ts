@@ -11,6 +11,7 @@ import * as C from './commands/containers.js';
 import * as I from './commands/images.js';
 import { info, version, CLIENT_VERSION } from './commands/system.js';
 import { StreamError } from './progress.js';
+import { registryGc, registryServe } from './commands/registry.js';
 
 const topLevel: Record<string, Command> = {
   run, create, start, attach, exec,
@@ -31,6 +32,7 @@ const groups: Record<string, Record<string, Command>> = {
     history: I.history, tag: I.tag, import: I.importCmd,
   },
   system: { info, version },
+  registry: { serve: registryServe, gc: registryGc },
 };
 
 const globalFlags: FlagSpec[] = [

@@ -73,6 +73,17 @@ export class ContentStore {
     }
   }
 
+  /**
+   * Move a finished file into the store under `digest`. The caller verified the digest and fsynced
+   * the data; the file must be on the store's filesystem so the rename is atomic.
+   */
+  async adopt(file: string, digest: string): Promise<void> {
+    const dest = this.path(digest);
+    await mkdir(this.blobsDir, { recursive: true });
+    await rename(file, dest);
+    await fsyncDir(this.blobsDir);
+  }
+
   async put(buf: Buffer | string): Promise<string> {
     const data = typeof buf === 'string' ? Buffer.from(buf) : buf;
     const d = sha256Digest(data);
