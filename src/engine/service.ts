@@ -651,7 +651,8 @@ export class ContainerService {
       const finish = (why: 'exited' | 'detached' | 'closed') => {
         if (finished) return;
         finished = true;
-        if (conn && why !== 'exited') conn.close();
+        // also on 'exited': conmon closed its end, ours must be closed too or the fd leaks
+        if (conn) conn.close();
         resolve(why);
       };
       client.signal.addEventListener('abort', () => finish('closed'));
