@@ -35,7 +35,7 @@ export function defaults(): DaemonOptions {
     defaultRuntime: 'runc',
     group: 'berth',
     runtimes: {},
-    logDriver: 'k8s-file',
+    logDriver: 'json-file',
     logOpts: {},
     insecureRegistries: [],
     iptables: true,

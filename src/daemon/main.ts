@@ -23,7 +23,9 @@ import { isRunningish } from '../engine/states.js';
 import { ContainerStore } from '../engine/store.js';
 import { EngineError } from '../errdefs.js';
 import { ImageService } from '../images/store.js';
-import { K8sFileReader } from '../logs/k8s-file.js';
+import { logsPortFor } from '../logs/engine-port.js';
+import { LogManager } from '../logs/manager.js';
+import { validateLogConfig } from '../logs/options.js';
 import { cgroupPaths, readStats, type CgroupStats } from '../runtime/cgroups.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
@@ -125,9 +127,10 @@ export async function main(argv: string[]): Promise<void> {
     removeRootfs: (cid) => images.removeRootfs(cid),
     rootfsUsage: async (cid) => (await images.rootfsUsage(cid)).size,
   };
-  const logsPort: LogsPort = {
-    readBatches: (file, ro, signal, done) => new K8sFileReader(file).readBatches(ro, signal, done),
-  };
+  const logDefaults = { Type: o.logDriver || 'json-file', Config: o.logOpts };
+  validateLogConfig(logDefaults);
+  const logManager = new LogManager({ defaults: logDefaults, log });
+  const logsPort: LogsPort = logsPortFor(logManager);
   const containers = new ContainerService({
     store,
     runtime,
@@ -218,7 +221,7 @@ export async function main(argv: string[]): Promise<void> {
             Images: imgs.length,
             Driver: 'overlay2',
             DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
-            Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['k8s-file'] },
+            Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'local', 'none', 'syslog', 'k8s-file'] },
             MemoryLimit: true,
             SwapLimit: fs.existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || fs.existsSync('/sys/fs/cgroup/cgroup.controllers'),
             KernelMemory: false,
@@ -372,10 +375,13 @@ export async function main(argv: string[]): Promise<void> {
     api.http.close();
     api.http.closeAllConnections?.();
     runtime.stop();
-    for (const s of sockets) fs.rmSync(s, { force: true });
-    fs.rmSync(p.pidfile, { force: true });
-    releaseLock();
-    process.exit(0);
+    // log shippers persist their position after the batch in flight (bounded wait)
+    void Promise.race([logManager.stopAll(), new Promise((r) => setTimeout(r, 2000))]).finally(() => {
+      for (const s of sockets) fs.rmSync(s, { force: true });
+      fs.rmSync(p.pidfile, { force: true });
+      releaseLock();
+      process.exit(0);
+    });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

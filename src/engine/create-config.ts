@@ -14,7 +14,7 @@ export function defaultHostConfig(): HostConfig {
   return {
     Binds: null,
     ContainerIDFile: '',
-    LogConfig: { Type: 'k8s-file', Config: {} },
+    LogConfig: { Type: '', Config: {} },
     NetworkMode: 'bridge',
     PortBindings: {},
     RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },

@@ -69,8 +69,18 @@ export interface LogReadOptions {
 }
 
 export interface LogsPort {
-  /** Messages in batches (one await per chunk, not per line). */
-  readBatches(path: string, o: LogReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]>;
+  /** Messages in batches (one await per chunk, not per line); throws when the driver cannot be read. */
+  readBatches(rec: ContainerRecord, o: LogReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]>;
+  /** HostConfig.LogConfig at create: daemon defaults merged in, validated (Docker's texts). */
+  mergeConfig?(cfg: { Type?: string; Config?: Record<string, string> } | null | undefined): { Type: string; Config: Record<string, string> };
+  /** conmon's --log-size-max for this container's k8s-file. */
+  sizeMax?(rec: ContainerRecord): number | undefined;
+  /** The container runs (started, or found running after a daemon restart): forward its output. */
+  follow?(rec: ContainerRecord): void;
+  /** The container exited: forward what is left before the exit is reported. */
+  flush?(rec: ContainerRecord): Promise<void>;
+  /** The container is being removed. */
+  forget?(rec: ContainerRecord): Promise<void>;
 }
 
 /** An OCI mount as the volumes module produces it for the spec. */
@@ -91,4 +101,21 @@ export interface VolumesPort {
   release(rec: ContainerRecord): Promise<void>;
   /** `rm -v` / `--rm`: remove the container's anonymous volumes. */
   removeAnonymous(rec: ContainerRecord): Promise<void>;
+}
+
+/** Networking for containers (network/ implements it; daemon/ wires it). */
+export interface NetworkSetup {
+  netnsPath?: string;
+  hosts?: string;
+  resolvConf?: string;
+  /** Legacy link variables, before the container's own Env. */
+  env?: string[];
+}
+export interface NetworkPort {
+  /** At create (name known): validate NetworkMode, links, ports, aliases; normalise HostConfig.Links and NetworkingConfig. */
+  prepare(rec: ContainerRecord): Promise<void>;
+  /** Before the task is created: namespace, endpoints, published ports. */
+  setup(rec: ContainerRecord): Promise<NetworkSetup>;
+  /** After exit and at removal: release everything; idempotent. */
+  teardown(rec: ContainerRecord): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { type CreateRequest, defaultHostConfig, mergeConfig, validateHostConfig 
 import type { Events } from './events.js';
 import { KeyedQueue } from './locks.js';
 import { generateName, validName } from './names.js';
-import type { FsPort, ImagesPort, LogMessage, LogReadOptions, LogsPort, SpecPort, VolumesPort } from './ports.js';
+import type { NetworkPort, FsPort, ImagesPort, LogMessage, LogReadOptions, LogsPort, SpecPort, VolumesPort } from './ports.js';
 import { parseSignal } from './signals.js';
 import { isRunningish } from './states.js';
 import type { ContainerStore } from './store.js';
@@ -30,6 +30,7 @@ export interface Deps {
   fs: FsPort;
   spec: SpecPort;
   volumes?: VolumesPort;
+  network?: NetworkPort;
   logs: LogsPort;
   events: Events;
   paths: EnginePaths;
@@ -115,7 +116,8 @@ export class ContainerService {
     if (hostConfig.RestartPolicy.Name === '') hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: hostConfig.RestartPolicy.MaximumRetryCount ?? 0 };
     hostConfig.RestartPolicy.MaximumRetryCount ??= 0;
     if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
-    if (!hostConfig.LogConfig?.Type) hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
+    if (this.d.logs.mergeConfig) hostConfig.LogConfig = this.d.logs.mergeConfig(hostConfig.LogConfig);
+    else if (!hostConfig.LogConfig?.Type) hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
     if (hostConfig.Memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = hostConfig.Memory * 2;
     if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
     validateHostConfig(hostConfig);
@@ -162,6 +164,7 @@ export class ContainerService {
     };
     try {
       if (this.d.volumes) rec.mounts = await this.d.volumes.prepare(rec);
+      await this.d.network?.prepare(rec);
       await fsp.mkdir(dir, { recursive: true });
       await this.d.images.createRootfs(id, imageId);
       await this.writeEtcFiles(rec);
@@ -259,6 +262,9 @@ export class ContainerService {
     let tCreate = 0;
     try {
       if (!fs.existsSync(rec.hostnamePath)) await this.writeEtcFiles(rec);
+      const net = await this.d.network?.setup(rec);
+      if (net?.hosts !== undefined) await fsp.writeFile(rec.hostsPath, net.hosts);
+      if (net?.resolvConf !== undefined) await fsp.writeFile(rec.resolvConfPath, net.resolvConf);
       const mounts = this.d.volumes ? await this.d.volumes.setup(rec, rootfs) : [];
       const spec = await this.d.spec.build(rec, {
         rootfs,
@@ -271,6 +277,7 @@ export class ContainerService {
         dir: bundle,
         spec,
         logPath: rec.logPath,
+        logSizeMax: this.d.logs.sizeMax?.(rec),
         tty: rec.config.Tty,
         stdin: rec.config.OpenStdin,
         stdinOnce: rec.config.StdinOnce && !rec.config.Tty,
@@ -288,6 +295,7 @@ export class ContainerService {
       }
       await this.unmountRootfs(rec, true);
       await this.d.volumes?.release(rec).catch(() => {});
+      await this.d.network?.teardown(rec).catch(() => {});
       const m = e instanceof Error ? e.message : String(e);
       // like moby: the status stays (created stays created), the error and an exit code are recorded
       rec.state.error = m;
@@ -320,6 +328,7 @@ export class ContainerService {
     let resolveHandled!: (e: Exit) => void;
     const handled = new Promise<Exit>((r) => (resolveHandled = r));
     this.runs.set(rec.id, { task, handled });
+    this.d.logs.follow?.(rec);
     void task.wait().then((exit) =>
       this.q
         .run(rec.id, () => this.handleExit(rec.id, task, exit))
@@ -335,11 +344,13 @@ export class ContainerService {
     if (!rec) return;
     await this.unmountRootfs(rec, true);
     await this.d.volumes?.release(rec).catch(() => {});
+    await this.d.network?.teardown(rec).catch((e) => this.d.log('warn', `network teardown ${id}: ${(e as Error).message}`));
     rec.state.status = 'exited';
     rec.state.pid = 0;
     rec.state.exitCode = exit.code;
     rec.state.oomKilled = exit.oomKilled;
     rec.state.finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
+    await this.d.logs.flush?.(rec);
     await this.persist(rec);
     this.emit(rec, 'die', { exitCode: String(exit.code) });
     this.notifyWaiters(rec, 'exit');
@@ -570,6 +581,8 @@ export class ContainerService {
       await this.unmountRootfs(rec, true);
       await fsp.rm(this.bundleDir(rec.id), { recursive: true, force: true }).catch(() => {});
       await this.d.images.removeRootfs(rec.id);
+      await this.d.network?.teardown(rec).catch(() => {});
+      await this.d.logs.forget?.(rec);
       await this.d.store.delete(rec);
       if (o.volumes) await this.d.volumes?.removeAnonymous(rec).catch((e) => this.d.log('warn', `remove volumes of ${rec.id}: ${(e as Error).message}`));
       this.restartDelay.delete(rec.id);
@@ -641,7 +654,7 @@ export class ContainerService {
   async attach(ref: string, o: AttachOptions, client: AttachClient): Promise<'exited' | 'detached' | 'closed'> {
     const rec = this.find(ref);
     if (o.logs) {
-      for await (const batch of this.d.logs.readBatches(rec.logPath, { follow: false, stdout: o.stdout, stderr: o.stderr }, client.signal))
+      for await (const batch of this.d.logs.readBatches(rec, { follow: false, stdout: o.stdout, stderr: o.stderr }, client.signal))
         for (const m of batch) client.write(m.stream, m.line);
     }
     if (!o.stream) return 'exited';
@@ -702,7 +715,7 @@ export class ContainerService {
       const run = this.runs.get(rec.id);
       done = run && isRunningish(rec.state.status) ? run.handled.then(() => undefined) : Promise.resolve();
     }
-    return { rec, batches: this.d.logs.readBatches(rec.logPath, o, signal, done) };
+    return { rec, batches: this.d.logs.readBatches(rec, o, signal, done) };
   }
 
   // ---------------------------------------------------------------- restore after a daemon restart

@@ -1,10 +1,9 @@
 // LogReader over conmon's k8s-file log (`conmon -l k8s-file:PATH`): tail, since/until, follow.
-import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import type { LogMessage, LogReader, ReadOptions } from './log-reader.js';
 import { K8sRecordParser } from './k8s-record-parser.js';
 import { tailOffset } from './tail-offset.js';
+import { Waker } from './waker.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -23,43 +22,6 @@ async function openIfExists(path: string): Promise<FileHandle | null> {
   } catch (e) {
     if (isNotFound(e)) return null;
     throw e;
-  }
-}
-
-/** Wakes a follower on fs.watch events on the log's directory, a poll timer, `done` or abort. */
-class Waker {
-  private wake: (() => void) | null = null;
-  private watcher: FSWatcher | null = null;
-  constructor(path: string, private readonly pollMs: number) {
-    const name = basename(path);
-    try {
-      // The directory, not the file: the file may not exist yet, and conmon replaces it
-      // (rename) when --log-size-max is hit.
-      this.watcher = watch(dirname(path), { persistent: false }, (_ev, f) => {
-        if (f === null || f === name || f.startsWith(name)) this.fire();
-      });
-      this.watcher.on('error', () => this.close());
-    } catch {
-      this.watcher = null; // polling alone still works
-    }
-  }
-  fire(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-  wait(): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => this.fire(), this.pollMs);
-      this.wake = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-  }
-  close(): void {
-    this.watcher?.close();
-    this.watcher = null;
   }
 }
 

@@ -1,5 +1,6 @@
 // Container record → Docker's inspect and list JSON.
 import type { ContainerRecord } from '../../engine/types.js';
+import { driverLogPath } from '../../logs/paths.js';
 import { ZERO_TIME, humanDuration, parseRfc3339 } from '../../util/time.js';
 
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
@@ -90,7 +91,7 @@ export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; root
     ResolvConfPath: rec.resolvConfPath,
     HostnamePath: rec.hostnamePath,
     HostsPath: rec.hostsPath,
-    LogPath: rec.logPath,
+    LogPath: driverLogPath(rec.id, rec.logPath, rec.hostConfig.LogConfig.Type),
     Name: '/' + rec.name,
     RestartCount: rec.restartCount,
     Driver: 'overlay2',

@@ -1,0 +1,316 @@
+// Docker's json-file format: one `{"log":"…","stream":"stdout","time":"RFC3339Nano"}` per line,
+// rotated to <path>.1 … <path>.(max-file - 1) (gzipped as .N.gz with compress=true).
+import { createReadStream, createWriteStream } from 'node:fs';
+import fsp from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import type { FileOptions } from './options.js';
+import type { LogMessage, LogReader, ReadOptions } from './log-reader.js';
+import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from './timestamps.js';
+import { Waker } from './waker.js';
+
+export interface JsonEntry {
+  stream: 'stdout' | 'stderr';
+  time: bigint;
+  line: Buffer;
+}
+
+/** Encodes one entry as Docker does (attrs only when labels/env are configured). */
+export function encodeJsonEntry(e: JsonEntry, attrs?: Record<string, string>): string {
+  const a = attrs && Object.keys(attrs).length > 0 ? `,"attrs":${JSON.stringify(attrs)}` : '';
+  return `{"log":${JSON.stringify(e.line.toString('utf8'))},"stream":"${e.stream}"${a},"time":"${formatRFC3339Nano(e.time)}"}\n`;
+}
+
+export class JsonFileWriter {
+  private fh: fsp.FileHandle | null = null;
+  private size = 0;
+  private compressing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    private readonly o: FileOptions,
+    private readonly attrs?: Record<string, string>,
+  ) {}
+
+  private async ensureOpen(): Promise<fsp.FileHandle> {
+    if (this.fh === null) {
+      this.fh = await fsp.open(this.path, 'a', 0o640);
+      this.size = (await this.fh.stat()).size;
+    }
+    return this.fh;
+  }
+
+  /** Appends entries, rotating before an entry that would take the file over max-size. */
+  async write(entries: JsonEntry[]): Promise<void> {
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
+    const flush = async () => {
+      if (pendingLen === 0) return;
+      const fh = await this.ensureOpen();
+      const b = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
+      let off = 0;
+      while (off < b.length) off += (await fh.write(b, off, b.length - off)).bytesWritten;
+      this.size += b.length;
+      pending = [];
+      pendingLen = 0;
+    };
+    await this.ensureOpen();
+    for (const e of entries) {
+      const b = Buffer.from(encodeJsonEntry(e, this.attrs));
+      if (this.o.maxSize > 0 && this.size + pendingLen > 0 && this.size + pendingLen + b.length > this.o.maxSize) {
+        await flush();
+        await this.rotate();
+      }
+      pending.push(b);
+      pendingLen += b.length;
+    }
+    await flush();
+  }
+
+  private async rotate(): Promise<void> {
+    await this.fh?.close();
+    this.fh = null;
+    const n = this.o.maxFile;
+    if (n < 2) {
+      await fsp.truncate(this.path, 0);
+    } else {
+      await this.compressing; // .1 must be done before it moves on
+      const ext = this.o.compress ? '.gz' : '';
+      for (let i = n - 1; i > 1; i--) await fsp.rename(`${this.path}.${i - 1}${ext}`, `${this.path}.${i}${ext}`).catch(() => {});
+      await fsp.rename(this.path, `${this.path}.1`);
+      if (this.o.compress) this.compressing = gzipFile(`${this.path}.1`).catch(() => {});
+    }
+    this.fh = await fsp.open(this.path, 'a', 0o640);
+    this.size = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.compressing;
+    await this.fh?.close();
+    this.fh = null;
+  }
+}
+
+async function gzipFile(p: string): Promise<void> {
+  await pipeline(createReadStream(p), createGzip(), createWriteStream(`${p}.gz.tmp`));
+  await fsp.rename(`${p}.gz.tmp`, `${p}.gz`);
+  await fsp.rm(p, { force: true });
+}
+
+/** The rotated files that exist, oldest first, then the current file. */
+export async function jsonLogFiles(path: string, maxFile = 100): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = maxFile; i >= 1; i--) {
+    for (const f of [`${path}.${i}`, `${path}.${i}.gz`]) {
+      if (await fsp.access(f).then(() => true, () => false)) out.push(f);
+    }
+  }
+  out.push(path);
+  return out;
+}
+
+class JsonLogMessage implements LogMessage {
+  constructor(
+    readonly stream: 'stdout' | 'stderr',
+    readonly line: Buffer,
+    readonly time: bigint,
+  ) {}
+  get timestamp(): string {
+    return formatRFC3339NanoFixed(this.time);
+  }
+}
+
+function parseLine(l: Buffer): LogMessage | null {
+  try {
+    const o = JSON.parse(l.toString('utf8')) as { log?: string; stream?: string; time?: string };
+    const tb = Buffer.from(o.time ?? '');
+    return new JsonLogMessage(o.stream === 'stderr' ? 'stderr' : 'stdout', Buffer.from(o.log ?? ''), parseRFC3339Bytes(tb, 0, tb.length));
+  } catch {
+    return null;
+  }
+}
+
+/** Splits complete lines off buf; returns messages and bytes consumed. */
+function parseLines(buf: Buffer, out: LogMessage[]): number {
+  let pos = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) return pos;
+    const m = parseLine(buf.subarray(pos, nl));
+    if (m) out.push(m);
+    pos = nl + 1;
+  }
+}
+
+async function readWhole(file: string): Promise<Buffer> {
+  if (!file.endsWith('.gz')) return fsp.readFile(file).catch(() => Buffer.alloc(0));
+  const chunks: Buffer[] = [];
+  await pipeline(createReadStream(file), createGunzip(), async function* (src: AsyncIterable<Buffer>) {
+    for await (const c of src) chunks.push(c);
+  }).catch(() => {});
+  return Buffer.concat(chunks);
+}
+
+/** Counts lines backwards: the offset where the last n lines of the first `size` bytes begin. */
+async function tailStart(fh: fsp.FileHandle, size: number, n: number): Promise<{ offset: number; found: number }> {
+  let found = 0;
+  let end = size;
+  const BLOCK = 64 * 1024;
+  const buf = Buffer.allocUnsafe(BLOCK);
+  let skipLast = true; // the final "\n" ends the last line, it does not start one
+  while (end > 0) {
+    const start = Math.max(0, end - BLOCK);
+    const { bytesRead } = await fh.read(buf, 0, end - start, start);
+    for (let i = bytesRead - 1; i >= 0; i--) {
+      if (buf[i] !== 10) continue;
+      if (skipLast && start + i === size - 1) continue;
+      if (++found === n) return { offset: start + i + 1, found };
+    }
+    skipLast = false;
+    end = start;
+  }
+  return { offset: 0, found: size > 0 ? found + 1 : 0 };
+}
+
+export class JsonFileReader implements LogReader {
+  constructor(
+    readonly path: string,
+    private readonly pollMs = 250,
+  ) {}
+
+  read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
+    const batches = this.readBatches(o, signal, done);
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const b of batches) yield* b;
+      },
+    };
+  }
+
+  async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
+    if (!o.stdout && !o.stderr) return;
+    const since = o.since !== undefined && o.since > 0n ? o.since : undefined;
+    const until = o.until !== undefined && o.until > 0n ? o.until : undefined;
+    let ended = false;
+    const filter = (b: LogMessage[]): LogMessage[] => {
+      const res: LogMessage[] = [];
+      for (const m of b) {
+        if (m.stream === 'stdout' ? !o.stdout : !o.stderr) continue;
+        if (since !== undefined && m.time < since) continue;
+        if (until !== undefined && m.time > until) {
+          ended = true;
+          break;
+        }
+        res.push(m);
+      }
+      return res;
+    };
+    const waker = o.follow ? new Waker(this.path, this.pollMs) : null;
+    let doneFired = false;
+    done?.then(
+      () => ((doneFired = true), waker?.fire()),
+      () => ((doneFired = true), waker?.fire()),
+    );
+    const onAbort = () => waker?.fire();
+    signal.addEventListener('abort', onAbort);
+    let fh: fsp.FileHandle | null = null;
+    try {
+      // Files to read and where in the first one to begin (for --tail).
+      let files = await jsonLogFiles(this.path);
+      let firstOffset = 0;
+      if (o.tail !== undefined && o.tail >= 0) {
+        let need = o.tail;
+        let idx = files.length;
+        if (need === 0) {
+          idx = files.length - 1;
+          firstOffset = -1; // at the end of the current file
+        }
+        while (need > 0 && idx > 0) {
+          idx--;
+          const f = files[idx]!;
+          if (f.endsWith('.gz')) {
+            const lines = (await readWhole(f)).toString('utf8').split('\n').filter((x) => x).length;
+            if (lines >= need) {
+              firstOffset = -2 - (lines - need); // skip that many lines of the gz file
+              need = 0;
+            } else need -= lines;
+            continue;
+          }
+          const h = await fsp.open(f, 'r').catch(() => null);
+          if (!h) continue;
+          const r = await tailStart(h, (await h.stat()).size, need);
+          await h.close();
+          if (r.found >= need) {
+            firstOffset = r.offset;
+            need = 0;
+          } else need -= r.found;
+        }
+        if (need > 0) firstOffset = 0;
+        files = files.slice(idx);
+      }
+      // Rotated files are read whole (they do not change); the current one is read and followed.
+      for (let i = 0; i < files.length - 1; i++) {
+        let buf = await readWhole(files[i]!);
+        if (i === 0 && firstOffset > 0) buf = buf.subarray(firstOffset);
+        const msgs: LogMessage[] = [];
+        parseLines(buf, msgs);
+        if (i === 0 && firstOffset <= -2) msgs.splice(0, -2 - firstOffset);
+        const out = filter(msgs);
+        if (out.length) yield out;
+        if (ended || signal.aborted) return;
+        if (i === 0) firstOffset = 0;
+      }
+      let pos = 0;
+      let ino = -1;
+      let carry = Buffer.alloc(0);
+      const openCur = async () => {
+        fh = await fsp.open(this.path, 'r').catch(() => null);
+        if (fh) ino = (await fh.stat()).ino;
+      };
+      await openCur();
+      if (fh && firstOffset !== 0) pos = firstOffset === -1 ? (await (fh as fsp.FileHandle).stat()).size : Math.max(0, firstOffset);
+      const buf = Buffer.allocUnsafe(1024 * 1024);
+      for (;;) {
+        if (signal.aborted || ended) return;
+        const doneBefore = doneFired;
+        if (fh === null) {
+          await openCur();
+          pos = 0;
+        }
+        if (fh !== null) {
+          const { bytesRead } = await (fh as fsp.FileHandle).read(buf, 0, buf.length, pos);
+          if (bytesRead > 0) {
+            pos += bytesRead;
+            const chunk = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+            const msgs: LogMessage[] = [];
+            const used = parseLines(chunk, msgs);
+            carry = Buffer.from(chunk.subarray(used));
+            const out = filter(msgs);
+            if (out.length) yield out;
+            continue;
+          }
+          if (o.follow) {
+            // rotated under us: the old file is read to its end, continue with the new one
+            const st = await fsp.stat(this.path).catch(() => null);
+            if (st && st.ino !== ino) {
+              await (fh as fsp.FileHandle).close();
+              fh = null;
+              carry = Buffer.alloc(0);
+              continue;
+            }
+            if (st && st.size < pos) {
+              pos = 0;
+              continue;
+            }
+          }
+        }
+        if (!o.follow || doneBefore) return;
+        await waker!.wait();
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      waker?.close();
+      await (fh as fsp.FileHandle | null)?.close();
+    }
+  }
+}

@@ -1,0 +1,187 @@
+// Log drivers on top of conmon. conmon always writes the k8s-file (the source of truth; it keeps
+// being written while berthd is down). For json-file, local and syslog a per-container shipper
+// follows that file and forwards each record, persisting its position (inode + offset) after every
+// batch, so after a berthd restart it resumes where it stopped: nothing lost, nothing repeated.
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { notImplemented } from '../errdefs.js';
+import { followK8sFile, type FollowPosition, type K8sRecord } from './k8s-follower.js';
+import { JsonFileReader, JsonFileWriter } from './json-file.js';
+import { K8sFileReader } from './k8s-file.js';
+import type { LogMessage, ReadOptions } from './log-reader.js';
+import { expandTag, fileOptions, mergeLogConfig, syslogOptions, type LogConfig } from './options.js';
+import { driverLogPath } from './paths.js';
+import { SyslogSender } from './syslog.js';
+
+/** What the log subsystem needs to know about a container. */
+export interface LogTarget {
+  id: string;
+  name: string;
+  /** The image as the user named it, and its id. */
+  image: string;
+  imageId: string;
+  logConfig: LogConfig;
+  /** conmon's k8s-file. */
+  k8sPath: string;
+  env?: string[] | null;
+  labels?: Record<string, string> | null;
+}
+
+export interface LogManagerOptions {
+  defaults: LogConfig;
+  daemonName?: string;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
+  pollMs?: number;
+}
+
+/** Upper bound for conmon's k8s-file when another driver is the user-facing one. */
+const CACHE_MAX = 64 * 1024 * 1024;
+const POSITION_FILE = 'log-shipper.json';
+
+interface Sink {
+  write(records: K8sRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Shipper {
+  done: () => void;
+  abort: AbortController;
+  finished: Promise<void>;
+}
+
+export class LogManager {
+  private readonly shippers = new Map<string, Shipper>();
+  constructor(private readonly o: LogManagerOptions) {}
+
+  get defaults(): LogConfig {
+    return this.o.defaults;
+  }
+
+  /** Docker's create-time merge with the daemon defaults; throws with Docker's texts. */
+  mergeConfig(cfg: Partial<LogConfig> | null | undefined): LogConfig {
+    return mergeLogConfig(cfg, this.o.defaults);
+  }
+
+  /** conmon's --log-size-max for the k8s-file. */
+  sizeMax(cfg: LogConfig): number {
+    if (cfg.Type === 'k8s-file') return fileOptions(cfg).maxSize;
+    return CACHE_MAX;
+  }
+
+  /** The LogPath inspect shows: the driver's own file, or "" for drivers without one. */
+  logPath(t: Pick<LogTarget, 'id' | 'k8sPath' | 'logConfig'>): string {
+    return driverLogPath(t.id, t.k8sPath, t.logConfig.Type);
+  }
+
+  /** `docker logs`: the driver's files, or the k8s-file as the local cache (Docker's dual logging). */
+  readBatches(t: LogTarget, o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]> {
+    switch (t.logConfig.Type) {
+      case 'none':
+        throw notImplemented('configured logging driver does not support reading');
+      case 'json-file':
+      case 'local':
+        return new JsonFileReader(this.logPath(t), this.o.pollMs).readBatches(o, signal, done);
+      default:
+        return new K8sFileReader(t.k8sPath, { pollMs: this.o.pollMs }).readBatches(o, signal, done);
+    }
+  }
+
+  private needsShipper(t: LogTarget): boolean {
+    return ['json-file', 'local', 'syslog'].includes(t.logConfig.Type);
+  }
+
+  /** Starts forwarding a running container's output (after a start or a daemon restart). */
+  follow(t: LogTarget): void {
+    if (!this.needsShipper(t)) return;
+    const prev = this.shippers.get(t.id);
+    let fireDone!: () => void;
+    const done = new Promise<void>((r) => (fireDone = r));
+    const abort = new AbortController();
+    const finished = (async () => {
+      if (prev) {
+        prev.done();
+        await prev.finished;
+      }
+      await this.ship(t, done, abort.signal);
+    })().catch((e) => this.o.log?.('warn', `log shipper ${t.id.slice(0, 12)}: ${(e as Error).message}`));
+    this.shippers.set(t.id, { done: fireDone, abort, finished });
+  }
+
+  /** The container exited: forward what is left, then stop (bounded wait). */
+  async flush(id: string, timeoutMs = 5000): Promise<void> {
+    const s = this.shippers.get(id);
+    if (!s) return;
+    s.done();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([s.finished, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    if (this.shippers.get(id) === s) this.shippers.delete(id);
+  }
+
+  /** Stops forwarding without draining (container removed, daemon shutting down). */
+  async stop(id: string): Promise<void> {
+    const s = this.shippers.get(id);
+    if (!s) return;
+    this.shippers.delete(id);
+    s.abort.abort();
+    await s.finished;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.shippers.keys()].map((id) => this.stop(id)));
+  }
+
+  private async ship(t: LogTarget, done: Promise<void>, signal: AbortSignal): Promise<void> {
+    const posFile = path.join(path.dirname(t.k8sPath), POSITION_FILE);
+    const from = await fsp
+      .readFile(posFile, 'utf8')
+      .then((s) => JSON.parse(s) as FollowPosition)
+      .catch(() => null);
+    const sink = await this.sink(t);
+    try {
+      for await (const { records, pos } of followK8sFile(t.k8sPath, { from, signal, done, pollMs: this.o.pollMs })) {
+        await sink.write(records);
+        await fsp.writeFile(posFile, JSON.stringify(pos));
+      }
+    } finally {
+      await sink.close();
+    }
+  }
+
+  private async sink(t: LogTarget): Promise<Sink> {
+    const cfg = t.logConfig;
+    if (cfg.Type === 'syslog') {
+      const tag = expandTag(cfg.Config.tag, { id: t.id, name: t.name, image: t.image, imageId: t.imageId, daemonName: this.o.daemonName ?? 'berth' });
+      const sender = new SyslogSender(syslogOptions(cfg, this.o.daemonName ?? 'berth'), tag);
+      return {
+        write: async (records) => {
+          for (const r of records) sender.send(r.stream, r.line);
+        },
+        close: () => sender.close(),
+      };
+    }
+    const file = this.logPath(t);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const w = new JsonFileWriter(file, fileOptions(cfg), attrsFor(t));
+    return { write: (records) => w.write(records), close: () => w.close() };
+  }
+}
+
+/** Docker's `labels`/`env` (and -regex) options: extra attributes on every json-file entry. */
+export function attrsFor(t: Pick<LogTarget, 'logConfig' | 'env' | 'labels'>): Record<string, string> | undefined {
+  const c = t.logConfig.Config;
+  const out: Record<string, string> = {};
+  const labels = t.labels ?? {};
+  const env = new Map((t.env ?? []).map((e) => [e.slice(0, Math.max(0, e.indexOf('='))) || e, e.includes('=') ? e.slice(e.indexOf('=') + 1) : '']));
+  for (const k of (c.labels ?? '').split(',').filter(Boolean)) if (k in labels) out[k] = labels[k]!;
+  if (c['labels-regex']) {
+    const re = new RegExp(c['labels-regex']);
+    for (const [k, v] of Object.entries(labels)) if (re.test(k)) out[k] = v;
+  }
+  for (const k of (c.env ?? '').split(',').filter(Boolean)) if (env.has(k)) out[k] = env.get(k)!;
+  if (c['env-regex']) {
+    const re = new RegExp(c['env-regex']);
+    for (const [k, v] of env) if (re.test(k)) out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
+}

@@ -1,0 +1,161 @@
+// The syslog driver's sender: formats like Docker's (srslog formatters), sends over udp, tcp, tcp+tls
+// or a unix stream socket. It never blocks the caller: TCP output is queued (bounded) while
+// connecting and dropped when the endpoint stays dead, so a dead syslog never stalls a container.
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import tls from 'node:tls';
+import type { SyslogFormat, SyslogOptions } from './options.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** Go's time.Stamp: "Jan _2 15:04:05" in local time. */
+function stamp(d: Date): string {
+  return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** RFC 3339 in local time with offset; micro = 6 fraction digits. */
+function rfc3339(d: Date, micro: boolean): string {
+  const off = -d.getTimezoneOffset();
+  const tz = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  const frac = micro ? `.${pad(d.getMilliseconds(), 3)}000` : '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac}${tz}`;
+}
+
+export const SEVERITY = { stdout: 6, stderr: 3 } as const; // info, err
+
+/** One syslog message as Docker's driver writes it (newline-terminated unless length-framed). */
+export function formatSyslog(
+  f: SyslogFormat,
+  pri: number,
+  tag: string,
+  content: string,
+  o: { date?: Date; hostname?: string; pid?: number; lengthFramed?: boolean } = {},
+): string {
+  const d = o.date ?? new Date();
+  const host = o.hostname ?? os.hostname();
+  const pid = o.pid ?? process.pid;
+  let m: string;
+  switch (f) {
+    case 'unix':
+      m = `<${pri}>${stamp(d)} ${tag}[${pid}]: ${content}`;
+      break;
+    case 'rfc3164':
+      m = `<${pri}>${stamp(d)} ${host} ${tag}[${pid}]: ${content}`;
+      break;
+    case 'rfc5424':
+    case 'rfc5424micro':
+      m = `<${pri}>1 ${rfc3339(d, f === 'rfc5424micro')} ${host} ${tag} ${pid} ${tag} - ${content}`;
+      break;
+  }
+  if (o.lengthFramed) return `${Buffer.byteLength(m)} ${m}`;
+  return m.endsWith('\n') ? m : m + '\n';
+}
+
+const MAX_QUEUE = 4 * 1024 * 1024;
+
+export class SyslogSender {
+  private udp: dgram.Socket | null = null;
+  private conn: net.Socket | null = null;
+  private connected = false;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private retryAt = 0;
+  private closed = false;
+  dropped = 0;
+
+  constructor(
+    private readonly o: SyslogOptions,
+    private readonly tag: string,
+  ) {}
+
+  send(stream: 'stdout' | 'stderr', line: Buffer | string): void {
+    let content = typeof line === 'string' ? line : line.toString('utf8');
+    if (content.endsWith('\n')) content = content.slice(0, -1);
+    const pri = this.o.facility * 8 + SEVERITY[stream];
+    const msg = Buffer.from(formatSyslog(this.o.format, pri, this.tag, content, { lengthFramed: this.o.lengthFramed }));
+    if (this.o.proto === 'udp') {
+      if (!this.udp) {
+        this.udp = dgram.createSocket(this.o.address.startsWith('[') ? 'udp6' : 'udp4');
+        this.udp.on('error', () => {}); // ICMP unreachable etc.: syslog over UDP is fire and forget
+        this.udp.unref();
+      }
+      const i = this.o.address.lastIndexOf(':');
+      this.udp.send(msg, Number(this.o.address.slice(i + 1)), this.o.address.slice(0, i).replace(/^\[|\]$/g, ''));
+      return;
+    }
+    if (this.queued + msg.length > MAX_QUEUE) {
+      this.dropped++;
+      return;
+    }
+    this.queue.push(msg);
+    this.queued += msg.length;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    if (this.connected && this.conn) {
+      const all = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue);
+      this.queue = [];
+      this.queued = 0;
+      this.conn.write(all);
+      return;
+    }
+    if (this.conn || Date.now() < this.retryAt) {
+      // A dead endpoint: keep what fits in the queue; a retry is attempted on a later send
+      return;
+    }
+    const onConnect = () => {
+      this.connected = true;
+      this.pump();
+    };
+    let c: net.Socket;
+    if (this.o.proto === 'tcp+tls') {
+      const i = this.o.address.lastIndexOf(':');
+      c = tls.connect({
+        host: this.o.address.slice(0, i),
+        port: Number(this.o.address.slice(i + 1)),
+        rejectUnauthorized: !this.o.tlsSkipVerify,
+        ca: this.o.tlsCa ? fs.readFileSync(this.o.tlsCa) : undefined,
+        cert: this.o.tlsCert ? fs.readFileSync(this.o.tlsCert) : undefined,
+        key: this.o.tlsKey ? fs.readFileSync(this.o.tlsKey) : undefined,
+      });
+      c.once('secureConnect', onConnect);
+    } else if (this.o.proto === 'tcp') {
+      const i = this.o.address.lastIndexOf(':');
+      c = net.connect({ host: this.o.address.slice(0, i), port: Number(this.o.address.slice(i + 1)) });
+      c.once('connect', onConnect);
+    } else {
+      c = net.connect({ path: this.o.address });
+      c.once('connect', onConnect);
+    }
+    c.setNoDelay?.(true);
+    c.unref();
+    c.on('error', () => {});
+    c.on('close', () => {
+      this.conn = null;
+      this.connected = false;
+      this.retryAt = Date.now() + 1000;
+      if (!this.closed && this.queue.length) setTimeout(() => this.pump(), 1000).unref();
+    });
+    this.conn = c;
+  }
+
+  /** Flushes what is queued (bounded wait) and closes. */
+  async close(timeoutMs = 2000): Promise<void> {
+    if (this.conn && this.connected && this.queue.length) this.pump();
+    const c = this.conn;
+    this.closed = true;
+    this.udp?.close();
+    this.udp = null;
+    if (c) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => (c.destroy(), r()), timeoutMs);
+        c.end(() => (clearTimeout(t), r()));
+      });
+    }
+  }
+}
