@@ -389,7 +389,7 @@ export function createRegistryHandler(o: HandlerOptions): (req: IncomingMessage,
           ? e
           : regErr('UNKNOWN', null, { message: e instanceof Error ? e.message : String(e) });
       errText = `${err.code}: ${err.message}`;
-      if (res.headersSent || req.destroyed) {
+      if (res.headersSent || res.destroyed || sock.destroyed) {
         res.destroy();
         return;
       }
