@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { ApiServer } from '../api/server.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
+import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
+import { DistributionService } from '../images/distribution/service.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { volumeRoutes } from '../api/routes/volumes.js';
@@ -165,6 +167,21 @@ export async function main(argv: string[]): Promise<void> {
       .all()
       .filter((r) => r.image === imageId)
       .map((r) => ({ id: r.id, running: isRunningish(r.state.status) }));
+
+  const distDeps: DistributionRouteDeps = {
+    images,
+    distribution: new DistributionService(images, { insecureRegistries: o.insecureRegistries, metadataFile: path.join(p.storage, 'distribution', 'v2metadata.json') }),
+    containers: {
+      find: (ref) => {
+        const r = containers.find(ref);
+        return { id: r.id, image: r.image, config: r.config as unknown as import('../images/types.js').ContainerConfig, status: r.state.status };
+      },
+      mounts: (id) => images.rootfsMounts(id),
+      withRootfs: (id, fn) => containers.withRootfs(containers.find(id), fn),
+      pause: (id) => containers.pause(id),
+      unpause: (id) => containers.unpause(id),
+    },
+  };
 
   const numCpus = os.cpus().length;
   const stats = async (rec: import('../engine/types.js').ContainerRecord, stream: boolean, out: NodeJS.WritableStream, signal: AbortSignal) => {
@@ -328,7 +345,8 @@ export async function main(argv: string[]): Promise<void> {
           },
         },
       }),
-      ...imageRoutes(images, inUse),
+      ...distributionRoutes(distDeps),
+      ...imageRoutes(images, inUse, createImageHandler(distDeps)),
       ...volumeRoutes({ volumes, emit: (action, name, attrs) => events.emit('volume', action, name, attrs) }),
       ...systemDfRoutes({
         images: async () => (await images.diskUsage()).Images,

@@ -1,7 +1,7 @@
 // /images/* routes: thin HTTP adapters over ImageService (errors are thrown, server maps them).
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
-import { qbool, qfilters, type Route } from '../router.js';
+import { qbool, qfilters, type Handler, type Route } from '../router.js';
 
 type InUse = (imageId: string) => { id: string; running: boolean }[];
 
@@ -14,7 +14,8 @@ function atLeast(v: string, min: string): boolean {
   return true;
 }
 
-export function imageRoutes(images: ImageService, inUse: InUse): Route[] {
+/** `create` answers fromImage (pull) and URL imports (images-distribution.ts). */
+export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler): Route[] {
   return [
     {
       method: 'GET',
@@ -31,6 +32,7 @@ export function imageRoutes(images: ImageService, inUse: InUse): Route[] {
       handler: async (ctx) => {
         const q = ctx.query;
         const src = q.get('fromSrc');
+        if (create && (q.get('fromImage') || /^https?:\/\//.test(src ?? ''))) return create(ctx);
         if (q.get('fromImage')) throw notImplemented('pulling images is not implemented yet; use docker import or docker load');
         if (src === null || src === '') throw invalid('fromImage or fromSrc is required');
         if (src !== '-') throw notImplemented('importing from a URL is not supported; pipe the archive: docker import - < file.tar');
@@ -60,7 +62,8 @@ export function imageRoutes(images: ImageService, inUse: InUse): Route[] {
         const i = (await images.inspect(ctx.params.name)) as unknown as Record<string, unknown>;
         if (atLeast(ctx.apiVersion, '1.44')) delete i.VirtualSize;
         if (atLeast(ctx.apiVersion, '1.45')) {
-          delete i.Container;
+          // Docker drops these from 1.45; Container is kept when set (commit) since users read it
+          if (!i.Container) delete i.Container;
           delete i.ContainerConfig;
         }
         ctx.reply.json(200, i);

@@ -1,0 +1,219 @@
+// Routes for moving images in and out: pull (POST /images/create?fromImage=), push, save (GET
+// /images/get, /images/{name}/get), load, commit, /auth, container export and changes.
+// Thin adapters: services do the work; errors before the first byte get a plain HTTP status,
+// later ones go in-band as Docker's errorDetail line.
+import type { Readable, Writable } from 'node:stream';
+import { invalid } from '../../errdefs.js';
+import { containerChanges, overlayDirs, type Change } from '../../images/archive/container-changes.js';
+import { commitContainer } from '../../images/archive/commit.js';
+import { exportRootfs } from '../../images/archive/export.js';
+import { loadImages } from '../../images/archive/load.js';
+import { saveImages } from '../../images/archive/save.js';
+import type { ProgressMessage } from '../../images/copy.js';
+import { decodeAuthHeader, type AuthConfig } from '../../images/distribution/auth.js';
+import { send } from '../../images/distribution/registry.js';
+import type { DistributionService } from '../../images/distribution/service.js';
+import type { ImageService } from '../../images/store.js';
+import type { ContainerConfig } from '../../images/types.js';
+import type { Mount } from '../../storage/snapshot/snapshotter.js';
+import { qbool, type Ctx, type Handler, type Route } from '../router.js';
+import { JsonProgressWriter, progressBar } from '../stream/json-progress.js';
+
+export interface CommitTarget {
+  id: string;
+  image: string;
+  config: ContainerConfig;
+  status: string;
+}
+
+/** What these routes need from the container engine. */
+export interface ContainerFsPort {
+  find(ref: string): CommitTarget;
+  mounts(id: string): Promise<Mount[]>;
+  /** Run fn with the merged rootfs mounted (stays mounted until fn's promise settles). */
+  withRootfs<T>(id: string, fn: (root: string) => Promise<T>): Promise<T>;
+  pause(id: string): Promise<void>;
+  unpause(id: string): Promise<void>;
+}
+
+export interface DistributionRouteDeps {
+  images: ImageService;
+  distribution: DistributionService;
+  containers: ContainerFsPort;
+}
+
+/** A progress stream whose HTTP headers go out with the first message (so early errors keep their status). */
+function lazyProgress(ctx: Ctx): { emit: (m: ProgressMessage) => void; writer: () => JsonProgressWriter | null; end: () => void } {
+  let out: Writable | null = null;
+  let w: JsonProgressWriter | null = null;
+  const open = () => {
+    if (!w) {
+      out = ctx.reply.stream(200, 'application/json');
+      w = new JsonProgressWriter(out);
+    }
+    return w;
+  };
+  return {
+    emit: (m) => {
+      const d = m.progressDetail;
+      open().write({ ...m, ...(d && (d.current || d.total) ? { progress: progressBar(d) } : {}) });
+    },
+    writer: () => w,
+    end: () => (out as Writable | null)?.end(),
+  };
+}
+
+async function streamed(ctx: Ctx, fn: (emit: (m: ProgressMessage) => void) => Promise<void>): Promise<void> {
+  const p = lazyProgress(ctx);
+  try {
+    await fn(p.emit);
+  } catch (e) {
+    const w = p.writer();
+    if (!w) throw e;
+    w.error(e);
+  }
+  p.end();
+}
+
+function auth(ctx: Ctx): AuthConfig | undefined {
+  return decodeAuthHeader(ctx.headers['x-registry-auth']);
+}
+
+async function pipeOut(src: Readable, out: Writable): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    src.on('error', (e) => {
+      out.destroy(e);
+      reject(e);
+    });
+    out.on('close', () => resolve());
+    src.on('end', () => resolve());
+    src.pipe(out);
+  });
+}
+
+/** POST /images/create with fromImage (pull) or a URL fromSrc (import from URL); images.ts delegates here. */
+export function createImageHandler(d: DistributionRouteDeps): Handler {
+  return async (ctx) => {
+    const q = ctx.query;
+    const from = q.get('fromImage');
+    if (from) {
+      await streamed(ctx, (emit) =>
+        d.distribution.pull({ image: from, tag: q.get('tag') || undefined, platform: q.get('platform') || undefined, auth: auth(ctx), progress: emit, signal: ctx.signal }),
+      );
+      return;
+    }
+    const src = q.get('fromSrc') ?? '';
+    if (!/^https?:\/\//.test(src)) throw invalid('fromImage or fromSrc is required');
+    let res = await send('GET', src, {});
+    for (let i = 0; i < 5 && res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; i++) {
+      res.resume();
+      res = await send('GET', new URL(res.headers.location, src).href, {});
+    }
+    if (res.statusCode !== 200) {
+      res.resume();
+      throw invalid(`Get "${src}": unexpected status ${res.statusCode}`);
+    }
+    const { id } = await d.images.import(res, {
+      repo: q.get('repo') ?? undefined,
+      tag: q.get('tag') ?? undefined,
+      changes: q.getAll('changes'),
+      message: q.get('message') || `Imported from ${src}`,
+      platform: q.get('platform') || undefined,
+    });
+    ctx.reply.stream(200, 'application/json').end(JSON.stringify({ status: id }) + '\r\n');
+  };
+}
+
+export function distributionRoutes(d: DistributionRouteDeps): Route[] {
+  const save = async (ctx: Ctx, names: string[]) => {
+    const tar = await saveImages(d.images, names);
+    await pipeOut(tar, ctx.reply.stream(200, 'application/x-tar'));
+  };
+  return [
+    {
+      method: 'POST',
+      path: '/images/{name*}/push',
+      handler: (ctx) =>
+        streamed(ctx, (emit) => d.distribution.push({ name: ctx.params.name, tag: ctx.query.get('tag') || undefined, auth: auth(ctx), progress: emit, signal: ctx.signal })),
+    },
+    { method: 'GET', path: '/images/get', handler: (ctx) => save(ctx, ctx.query.getAll('names')) },
+    { method: 'GET', path: '/images/{name*}/get', handler: (ctx) => save(ctx, [ctx.params.name]) },
+    {
+      method: 'POST',
+      path: '/images/load',
+      handler: async (ctx) => {
+        const lines = await loadImages(d.images, ctx.body);
+        const out = ctx.reply.stream(200, 'application/json');
+        const w = new JsonProgressWriter(out);
+        for (const l of lines) w.stream(l + '\n');
+        out.end();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/auth',
+      handler: async (ctx) => {
+        const a = (await ctx.json<AuthConfig>()) ?? {};
+        ctx.reply.json(200, await d.distribution.login(a));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/commit',
+      handler: async (ctx) => {
+        const q = ctx.query;
+        const c = d.containers.find(q.get('container') ?? '');
+        const body = (await ctx.json<Partial<ContainerConfig>>()) ?? undefined;
+        const dirs = overlayDirs(await d.containers.mounts(c.id));
+        const upperDir = dirs.upper ?? dirs.full;
+        if (!upperDir) throw invalid(`container ${c.id} has no writable layer`);
+        const pause = qbool(q, 'pause', true) && c.status === 'running';
+        if (pause) await d.containers.pause(c.id);
+        let paused = pause;
+        const unpause = async () => {
+          if (paused) {
+            paused = false;
+            await d.containers.unpause(c.id).catch(() => {});
+          }
+        };
+        try {
+          const id = await commitContainer(d.images, {
+            containerId: c.id,
+            imageId: c.image,
+            upperDir,
+            containerConfig: c.config,
+            config: body,
+            repo: q.get('repo') || undefined,
+            tag: q.get('tag') || undefined,
+            comment: q.get('comment') || undefined,
+            author: q.get('author') || undefined,
+            changes: q.getAll('changes').flatMap((x) => x.split('\n')),
+            onLayerStored: unpause,
+          });
+          ctx.reply.json(201, { Id: id });
+        } finally {
+          await unpause();
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/{id}/export',
+      handler: async (ctx) => {
+        const c = d.containers.find(ctx.params.id);
+        await d.containers.withRootfs(c.id, async (root) => {
+          await pipeOut(exportRootfs(root), ctx.reply.stream(200, 'application/x-tar'));
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/{id}/changes',
+      handler: async (ctx) => {
+        const c = d.containers.find(ctx.params.id);
+        const changes: Change[] = await containerChanges(await d.containers.mounts(c.id));
+        ctx.reply.json(200, changes);
+      },
+    },
+  ];
+}

@@ -1,0 +1,169 @@
+// `docker load`: reads a docker-archive (manifest.json, legacy `<id>/layer.tar` included) or an OCI
+// image layout (index.json), gzip or not, in one streaming pass. Every file is hashed into the
+// content store as it passes (nothing is written by its name), then images are assembled from
+// the stored blobs: layers are verified against the config's diff_ids, extracted, registered, tagged.
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { extract } from 'tar-stream';
+import { invalid } from '../../errdefs.js';
+import { maybeGunzip } from '../../storage/layers/decompress.js';
+import { familiarString, parseReference, withDefaultTag } from '../reference/reference.js';
+import type { ImageService, LayerRecord } from '../store.js';
+import type { ImageConfigFile } from '../types.js';
+
+interface ManifestEntry {
+  Config: string;
+  RepoTags?: string[] | null;
+  Layers: string[];
+}
+
+interface OciIndex {
+  manifests?: { mediaType?: string; digest: string; annotations?: Record<string, string> }[];
+}
+
+const SMALL = 1 << 20;
+
+function norm(name: string): string {
+  return name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+}
+
+/** Load every image in the archive; returns the lines Docker prints ("Loaded image: …"). */
+export async function loadImages(images: ImageService, input: Readable): Promise<string[]> {
+  const files = new Map<string, string>(); // archive path → content digest
+  const links = new Map<string, string>(); // symlink/hardlink path → target path
+  const small = new Map<string, Buffer>(); // top-level metadata files
+  const fresh = new Set<string>(); // blobs this load added
+  let entries = 0;
+  const ex = extract();
+  const src = await maybeGunzip(input);
+  src.on('error', (e) => ex.destroy(e));
+  src.pipe(ex as unknown as NodeJS.WritableStream);
+  for await (const e of ex) {
+    entries++;
+    const name = norm(e.header.name);
+    if (e.header.type === 'symlink' || e.header.type === 'link') {
+      const t = e.header.linkname ?? '';
+      links.set(name, e.header.type === 'link' ? norm(t) : norm(name.split('/').slice(0, -1).concat(t).join('/')).replace(/(^|\/)[^/]+\/\.\.\//g, '$1'));
+      e.resume();
+      continue;
+    }
+    if (e.header.type !== 'file' && e.header.type !== 'contiguous-file') {
+      e.resume();
+      continue;
+    }
+    if (!name.includes('/') && (e.header.size ?? 0) <= SMALL) {
+      const parts: Buffer[] = [];
+      for await (const c of e) parts.push(c as Buffer);
+      small.set(name, Buffer.concat(parts));
+      continue;
+    }
+    const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
+    if (m && (await images.content.has('sha256:' + m[1]))) {
+      files.set(name, 'sha256:' + m[1]);
+      e.resume();
+      continue;
+    }
+    const { digest } = await images.content.ingest(e as unknown as Readable, m ? 'sha256:' + m[1] : undefined);
+    files.set(name, digest);
+    fresh.add(digest);
+  }
+  if (entries === 0) throw invalid('unexpected EOF');
+
+  const used = new Set<string>();
+  const blobOf = (path: string): string => {
+    let p = norm(path);
+    for (let i = 0; i < 8 && links.has(p); i++) p = links.get(p)!;
+    const d = files.get(p);
+    if (!d) throw invalid(`invalid archive: ${path} is missing`);
+    return d;
+  };
+  const readJson = async <T>(path: string): Promise<T> => {
+    const p = norm(path);
+    const buf = small.get(p) ?? (await images.content.readAll(blobOf(p)));
+    try {
+      return JSON.parse(buf.toString('utf8')) as T;
+    } catch {
+      throw invalid(`invalid archive: ${path} is not valid JSON`);
+    }
+  };
+  /** The blob's digest as an uncompressed tar: gunzip into the store when it is compressed. */
+  const asDiff = async (d: string, want: string): Promise<string> => {
+    if (d === want) return d;
+    const head = await images.content.readAll(d).then((b) => b.subarray(0, 2)).catch(() => Buffer.alloc(0));
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      if (await images.content.has(want)) return want;
+      const gz = createGunzip();
+      const s = await images.content.get(d);
+      s.on('error', (e) => gz.destroy(e));
+      const r = await images.content.ingest(s.pipe(gz));
+      if (r.digest !== want) {
+        await images.content.delete(r.digest).catch(() => {});
+        throw invalid(`invalid diffID for layer: expected ${want}, got ${r.digest}`);
+      }
+      return r.digest;
+    }
+    throw invalid(`invalid diffID for layer: expected ${want}, got ${d}`);
+  };
+
+  const plan: { config: Buffer; layers: string[]; tags: string[] }[] = [];
+  if (small.has('manifest.json')) {
+    const man = await readJson<ManifestEntry[]>('manifest.json');
+    if (!Array.isArray(man)) throw invalid('invalid archive: manifest.json is not a list');
+    for (const m of man) {
+      if (typeof m?.Config !== 'string' || !Array.isArray(m.Layers)) throw invalid('invalid archive: malformed manifest.json entry');
+      const configDigest = blobOf(m.Config);
+      plan.push({ config: small.get(norm(m.Config)) ?? (await images.content.readAll(configDigest)), layers: m.Layers.map(blobOf), tags: m.RepoTags ?? [] });
+    }
+  } else if (small.has('index.json')) {
+    const idx = await readJson<OciIndex>('index.json');
+    for (const d of idx.manifests ?? []) {
+      const om = await readJson<{ config: { digest: string }; layers: { digest: string }[] }>(`blobs/sha256/${d.digest.replace(/^sha256:/, '')}`);
+      used.add(d.digest);
+      const name = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
+      plan.push({
+        config: await images.content.readAll(blobOf(`blobs/sha256/${om.config.digest.replace(/^sha256:/, '')}`)),
+        layers: om.layers.map((l) => blobOf(`blobs/sha256/${l.digest.replace(/^sha256:/, '')}`)),
+        tags: name && name.includes(':') ? [name] : [],
+      });
+    }
+  } else throw invalid('invalid archive: neither manifest.json nor index.json was found');
+
+  const out: string[] = [];
+  try {
+    await assemble();
+  } finally {
+    for (const d of fresh) if (!used.has(d)) await images.content.delete(d).catch(() => {});
+  }
+  return out;
+
+  async function assemble(): Promise<void> {
+  for (const p of plan) {
+    let cfg: ImageConfigFile;
+    try {
+      cfg = JSON.parse(p.config.toString('utf8')) as ImageConfigFile;
+    } catch {
+      throw invalid('invalid archive: malformed image config');
+    }
+    const diffIds = cfg.rootfs?.diff_ids ?? [];
+    if (diffIds.length !== p.layers.length) throw invalid(`invalid manifest, layers length mismatch: expected ${diffIds.length}, got ${p.layers.length}`);
+    const recs: LayerRecord[] = [];
+    const mine: string[] = [];
+    let parent: string | null = null;
+    for (let i = 0; i < diffIds.length; i++) {
+      const diff = await asDiff(p.layers[i], diffIds[i]);
+      mine.push(p.layers[i], diff);
+      const rec: LayerRecord = await images.ensureLayer(parent, diff);
+      recs.push(rec);
+      parent = rec.chainId;
+    }
+    const id = await images.registerImage(p.config, recs);
+    for (const d of [...mine, id]) used.add(d);
+    if (p.tags.length === 0) out.push(`Loaded image ID: ${id}`);
+    for (const t of p.tags) {
+      const ref = withDefaultTag(parseReference(t));
+      await images.setReference(ref, id);
+      out.push(`Loaded image: ${familiarString(ref)}`);
+    }
+  }
+  }
+}
