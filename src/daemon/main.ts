@@ -10,7 +10,10 @@ import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
 import { DistributionService } from '../images/distribution/service.js';
+import { networkRoutes } from '../api/routes/networks.js';
+import { NetworkService } from '../network/service.js';
 import { systemRoutes } from '../api/routes/system.js';
+import { updateRoutes } from '../api/routes/update.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { volumeRoutes } from '../api/routes/volumes.js';
 import { summaryJson } from '../api/wire/containers.js';
@@ -133,6 +136,14 @@ export async function main(argv: string[]): Promise<void> {
   validateLogConfig(logDefaults);
   const logManager = new LogManager({ defaults: logDefaults, log });
   const logsPort: LogsPort = logsPortFor(logManager);
+  const network = new NetworkService({
+    dataRoot: p.dataRoot,
+    execRoot: p.execRoot,
+    options: { bip: o.bip, fixedCidr: o.fixedCidr, iptables: o.iptables, ipForward: o.ipForward, userlandProxy: o.userlandProxy, defaultAddressPools: o.defaultAddressPools },
+    containers: { find: (ref) => store.tryFind(ref), all: () => store.all(), save: (c) => store.save(c as import('../engine/types.js').ContainerRecord) },
+    log,
+  });
+  await network.init();
   const containers = new ContainerService({
     store,
     runtime,
@@ -143,7 +154,10 @@ export async function main(argv: string[]): Promise<void> {
         const r = store.tryFind(ref);
         return r && r.state.status === 'running' ? r.state.pid : undefined;
       },
+      netnsPath: (rec) => network.netnsPath(rec),
+      extraEnv: (rec) => network.linkEnv(rec.id),
     }),
+    network,
     logs: logsPort,
     volumes: ctrVolumes,
     events,
@@ -161,6 +175,7 @@ export async function main(argv: string[]): Promise<void> {
   const cfs: ContainerFsDeps = { withRootfs: (rec, fn) => containers.withRootfs(store.get(rec.id) ?? store.find(rec.id), fn), volumes: ctrVolumes };
 
   await reconcile({ containers, store, images, runc, paths: p, log });
+  await network.restore();
 
   const inUse = (imageId: string) =>
     store
@@ -310,6 +325,7 @@ export async function main(argv: string[]): Promise<void> {
           }
         },
         stats,
+        network: (rec) => ({ settings: network.settings(rec) as { Networks: object }, ports: network.summaryPorts(rec) }),
         sizes: async (rec) => {
           const rw = (await images.rootfsUsage(rec.id).catch(() => ({ size: 0 }))).size;
           const img = await images.resolve(rec.image).catch(() => null);
@@ -347,6 +363,10 @@ export async function main(argv: string[]): Promise<void> {
       }),
       ...distributionRoutes(distDeps),
       ...imageRoutes(images, inUse, createImageHandler(distDeps)),
+      ...networkRoutes(network),
+      ...updateRoutes(containers, async (id, args) => {
+        await runc.run(['update', ...args, id]);
+      }),
       ...volumeRoutes({ volumes, emit: (action, name, attrs) => events.emit('volume', action, name, attrs) }),
       ...systemDfRoutes({
         images: async () => (await images.diskUsage()).Images,
@@ -394,7 +414,7 @@ export async function main(argv: string[]): Promise<void> {
     api.http.closeAllConnections?.();
     runtime.stop();
     // log shippers persist their position after the batch in flight (bounded wait)
-    void Promise.race([logManager.stopAll(), new Promise((r) => setTimeout(r, 2000))]).finally(() => {
+    void Promise.race([Promise.all([logManager.stopAll(), network.shutdown()]), new Promise((r) => setTimeout(r, 2000))]).finally(() => {
       for (const s of sockets) fs.rmSync(s, { force: true });
       fs.rmSync(p.pidfile, { force: true });
       releaseLock();

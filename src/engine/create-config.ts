@@ -1,6 +1,7 @@
 // Docker's create-time rules: defaults, merging the image's config into the container's, validation.
 import { invalid, notFound } from '../errdefs.js';
 import type { ImageRuntimeConfig } from './ports.js';
+import { validateResources } from './resources.js';
 import type { ContainerConfig, HostConfig } from './types.js';
 
 export interface CreateRequest {
@@ -153,7 +154,8 @@ export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRu
   return cfg;
 }
 
-export function validateHostConfig(h: HostConfig): void {
+/** `userNetworks`: a network port resolves other network names (then only the built-in forms are checked here). */
+export function validateHostConfig(h: HostConfig, o: { userNetworks?: boolean } = {}): void {
   const rp = h.RestartPolicy;
   switch (rp.Name) {
     case '':
@@ -177,7 +179,7 @@ export function validateHostConfig(h: HostConfig): void {
   if (h.MemorySwap > 0 && !h.Memory) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
   if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod))
     throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
-  if (h.NanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available');
+  validateResources(h);
   if (h.CpuPeriod && (h.CpuPeriod < 1000 || h.CpuPeriod > 1000000))
     throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
   if (h.CpuQuota && h.CpuQuota > 0 && h.CpuQuota < 1000) throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
@@ -185,7 +187,7 @@ export function validateHostConfig(h: HostConfig): void {
   if (h.OomScoreAdj < -1000 || h.OomScoreAdj > 1000)
     throw invalid(`Invalid value ${h.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);
   const nm = h.NetworkMode || 'default';
-  if (!['default', 'bridge', 'host', 'none'].includes(nm) && !nm.startsWith('container:'))
+  if (!o.userNetworks && !['default', 'bridge', 'host', 'none'].includes(nm) && !nm.startsWith('container:'))
     throw notFound(`network ${nm} not found`);
   if (nm.startsWith('container:') && nm.length === 'container:'.length)
     throw invalid('Invalid network mode: invalid container format container:<name|id>');

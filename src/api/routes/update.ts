@@ -1,0 +1,18 @@
+// POST /containers/{id}/update: resources and restart policy (docker update).
+import type { UpdateRequest } from '../../engine/resources.js';
+import type { ContainerService } from '../../engine/service.js';
+import { updateContainer, type LiveUpdate } from '../../engine/update.js';
+import type { Route } from '../router.js';
+
+export function updateRoutes(containers: ContainerService, live: LiveUpdate): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/containers/{id}/update',
+      handler: async (ctx) => {
+        const body = (await ctx.json<UpdateRequest>()) ?? {};
+        ctx.reply.json(200, await updateContainer(containers, ctx.params.id!, body, live));
+      },
+    },
+  ];
+}
