@@ -285,7 +285,7 @@ test('security: --init, --privileged, caps, --read-only, --user, no-new-privileg
   const links = (dev: string) => dev.split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean).sort().join(' ');
   // a link only the harness's netns has, so host mode is told apart from a fresh netns
   const { execFileSync } = await import('node:child_process');
-  execFileSync('ip', ['link', 'add', 'berthit0', 'type', 'dummy']);
+  execFileSync('ip', ['link', 'add', 'berthit0', 'type', 'veth', 'peer', 'name', 'berthit1']);
   t.after(() => execFileSync('ip', ['link', 'del', 'berthit0']));
   const hostLinks = links((await import('node:fs')).readFileSync('/proc/net/dev', 'utf8'));
   assert.match(hostLinks, /berthit0/);
