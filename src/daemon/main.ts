@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { ApiServer } from '../api/server.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
+import { buildRoutes } from '../api/routes/build.js';
 import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
 import { DistributionService } from '../images/distribution/service.js';
 import { networkRoutes } from '../api/routes/networks.js';
@@ -363,6 +364,7 @@ export async function main(argv: string[]): Promise<void> {
       }),
       ...distributionRoutes(distDeps),
       ...imageRoutes(images, inUse, createImageHandler(distDeps)),
+      ...buildRoutes({ images, containers, tmpDir: path.join(p.storage, 'tmp'), log }),
       ...networkRoutes(network),
       ...updateRoutes(containers, async (id, args) => {
         await runc.run(['update', ...args, id]);

@@ -622,6 +622,13 @@ export class ImageService {
     return this.snapshots.usage(containerKey(containerId));
   }
 
+  /** Ids of the images whose parent is `parentId` ('' = no parent): the build cache's index. */
+  childrenOf(parentId: string): string[] {
+    const out: string[] = [];
+    for (const i of this.images.values()) if ((i.parent ?? '') === parentId) out.push(i.id);
+    return out;
+  }
+
   async diskUsage(): Promise<{ LayersSize: number; Images: ImageSummary[] }> {
     const imgs = await this.list({ all: true, filters: new Map() });
     const seen = new Map<string, number>();

@@ -1,0 +1,126 @@
+// POST /build: the legacy builder's API. The context tar is streamed in; the JSON stream
+// ({"stream":…}, {"aux":{"ID":…}}, in-band errors) starts with the first line of output, so errors
+// found before that (bad Dockerfile, unknown target) get a normal error status like Docker's.
+import type { Writable } from 'node:stream';
+import { Builder, RunFailedError, type BuildOptions } from '../../build/builder/builder.js';
+import type { RunPort } from '../../build/builder/ports.js';
+import type { ContainerService } from '../../engine/service.js';
+import { invalid, notImplemented } from '../../errdefs.js';
+import type { ImageService } from '../../images/store.js';
+import { messageOf } from '../errors.js';
+import { qbool, type Route } from '../router.js';
+
+export interface BuildRouteDeps {
+  images: ImageService;
+  containers: ContainerService;
+  tmpDir: string;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
+}
+
+/** RUN steps through the engine: create → attach → start → wait, like any container. */
+export function engineRunner(containers: ContainerService, images: ImageService): RunPort {
+  return {
+    async run(spec, hooks, signal) {
+      const { Id } = await containers.create({
+        config: {
+          Image: spec.image,
+          Cmd: spec.cmd,
+          Entrypoint: [''],
+          Env: spec.env,
+          WorkingDir: spec.workdir,
+          User: spec.user,
+          AttachStdout: true,
+          AttachStderr: true,
+          Labels: {},
+        },
+        hostConfig: { NetworkMode: spec.networkMode || 'default', ExtraHosts: spec.extraHosts.length ? spec.extraHosts : null } as never,
+      });
+      hooks.created(Id);
+      const detach = new AbortController();
+      const attached = containers.attach(
+        Id,
+        { stdin: false, stdout: true, stderr: true, stream: true, logs: false },
+        { write: (_s, chunk) => hooks.output(chunk), signal: detach.signal },
+      );
+      const onAbort = () => void containers.kill(Id, 'KILL').catch(() => {});
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await containers.start(Id);
+        const r = await containers.wait(Id, 'not-running', new AbortController().signal);
+        // let the last output drain (the attach ends at the container's exit)
+        await Promise.race([attached, new Promise((res) => setTimeout(res, 2000))]);
+        return r.StatusCode;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        detach.abort();
+      }
+    },
+    async upperDir(id) {
+      const m = (await images.rootfsMounts(id)).flatMap((x) => x.options).find((o) => o.startsWith('upperdir='));
+      if (m) return m.slice('upperdir='.length);
+      const bind = (await images.rootfsMounts(id)).find((x) => x.type === 'bind');
+      if (bind) return bind.source;
+      throw invalid(`container ${id} has no writable layer`);
+    },
+    remove: (id) => containers.remove(id, { force: true, volumes: true }),
+  };
+}
+
+function jsonMap(v: string | null, what: string): Record<string, string | null> {
+  if (!v) return {};
+  try {
+    const o: unknown = JSON.parse(v);
+    if (o && typeof o === 'object' && !Array.isArray(o)) return o as Record<string, string | null>;
+  } catch {
+    /* below */
+  }
+  throw invalid(`error reading ${what}: ${v}`);
+}
+
+export function buildRoutes(d: BuildRouteDeps): Route[] {
+  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers, d.images), tmpDir: d.tmpDir, log: d.log });
+  void builder.cleanup().catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
+  return [
+    {
+      method: 'POST',
+      path: '/build',
+      handler: async (ctx) => {
+        const q = ctx.query;
+        if (q.get('version') === '2') throw notImplemented('BuildKit is not supported by berth; use the legacy builder (DOCKER_BUILDKIT=0)');
+        if (q.get('remote')) throw notImplemented('building from a remote context is not supported; send the context as a tar');
+        const tags = q.getAll('t').filter(Boolean);
+        const labels = jsonMap(q.get('labels'), 'labels') as Record<string, string>;
+        const o: BuildOptions = {
+          dockerfile: q.get('dockerfile') || 'Dockerfile',
+          tags,
+          buildArgs: jsonMap(q.get('buildargs'), 'build args'),
+          target: q.get('target') || undefined,
+          labels,
+          noCache: qbool(q, 'nocache'),
+          rm: qbool(q, 'rm', true),
+          forceRm: qbool(q, 'forcerm'),
+          pull: qbool(q, 'pull'),
+          quiet: qbool(q, 'q'),
+          networkMode: q.get('networkmode') && q.get('networkmode') !== 'default' ? q.get('networkmode')! : undefined,
+          extraHosts: q.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean),
+        };
+        let out: Writable | null = null;
+        const write = (v: object) => {
+          out ??= ctx.reply.stream(200, 'application/json');
+          out.write(JSON.stringify(v) + '\r\n');
+        };
+        try {
+          await builder.build(ctx.body, o, { stream: (s) => write({ stream: s }), aux: (v) => write({ aux: v }) }, ctx.signal);
+        } catch (e) {
+          if (!out) throw e;
+          const m = messageOf(e);
+          const detail: { message: string; code?: number } = { message: m };
+          if (e instanceof RunFailedError) detail.code = e.code;
+          write({ errorDetail: detail, error: m });
+        }
+        if (out) (out as Writable).end();
+        else ctx.reply.stream(200, 'application/json').end();
+      },
+    },
+  ];
+}

@@ -1,0 +1,739 @@
+// The classic (legacy /build) Dockerfile builder: one image per step, Docker's cache rules (parent
+// image + the step's run config, whose Cmd carries the instruction and the checksums of copied
+// files), multi-stage builds limited to the stages the target needs, ARG/ENV scoping.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lchown, lstat, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { join, posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { EngineError, invalid, isKind, msg, notFound } from '../../errdefs.js';
+import type { LayerRecord } from '../../images/store.js';
+import type { ImageService } from '../../images/store.js';
+import { emptyContainerConfig, type ContainerConfig, type HistoryEntry, type ImageConfigFile } from '../../images/types.js';
+import { parseReference, withDefaultTag, familiarString, type Reference } from '../../images/reference/reference.js';
+import { diffLayer } from '../../storage/layers/diff.js';
+import { extractTar } from '../../storage/layers/extract.js';
+import { secureJoin } from '../../storage/fsutil/securejoin.js';
+import { mountAll, unmount } from '../../storage/snapshot/mount.js';
+import { expandWord, expandWords } from '../dockerfile/expand.js';
+import { parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
+import { applyDockerignore, contextPath, receiveContext, type BuildContext } from './context.js';
+import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdirAllIn, resolveOwner, sumSources, urlFileName } from './copy.js';
+import type { BuildOutput, RunPort } from './ports.js';
+
+export interface BuildOptions {
+  dockerfile: string;
+  tags: string[];
+  buildArgs: Record<string, string | null>;
+  target?: string;
+  labels: Record<string, string>;
+  noCache: boolean;
+  rm: boolean;
+  forceRm: boolean;
+  pull: boolean;
+  quiet: boolean;
+  networkMode?: string;
+  extraHosts: string[];
+}
+
+export interface BuilderDeps {
+  images: ImageService;
+  runner: RunPort;
+  /** Scratch space on the data-root's filesystem (contexts, mount points). */
+  tmpDir: string;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
+}
+
+/** A failed RUN: Docker reports the exit code in errorDetail.code. */
+export class RunFailedError extends EngineError {
+  constructor(
+    m: string,
+    readonly code: number,
+  ) {
+    super('internal', m);
+  }
+}
+
+const PROXY_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
+const DEFAULT_SHELL = ['/bin/sh', '-c'];
+const BUILD_SNAP = 'build-';
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+function goArch(): string {
+  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
+}
+
+interface State {
+  imageId: string; // '' while FROM scratch has produced nothing yet
+  file: ImageConfigFile;
+  layers: LayerRecord[];
+  args: Map<string, string | undefined>;
+  shell: string[];
+  cmdSet: boolean;
+}
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const norm = (v: unknown) => (v == null || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v as object).length === 0) ? null : v);
+
+/** What the cache compares (Docker's compare of two run configs). */
+export function cacheKey(c: ContainerConfig): string {
+  return JSON.stringify([c.Cmd, norm(c.Env), norm(c.Entrypoint), c.WorkingDir ?? '', c.User ?? '', norm(c.Labels), norm(c.ExposedPorts), norm(c.Volumes), norm(c.OnBuild), norm(c.Shell), c.StopSignal ?? '', c.Healthcheck ?? null]);
+}
+
+function envMap(st: State): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of st.args) if (v !== undefined) m.set(k, v);
+  for (const e of st.file.config.Env ?? []) {
+    const i = e.indexOf('=');
+    m.set(i < 0 ? e : e.slice(0, i), i < 0 ? '' : e.slice(i + 1));
+  }
+  return m;
+}
+
+function setEnv(c: ContainerConfig, k: string, v: string): void {
+  const env = (c.Env ?? []).filter((e) => e.split('=', 1)[0] !== k);
+  env.push(`${k}=${v}`);
+  c.Env = env;
+}
+
+function goQuote(a: string[]): string {
+  return '[' + a.map((s) => JSON.stringify(s)).join(' ') + ']';
+}
+
+export class Builder {
+  constructor(private readonly d: BuilderDeps) {}
+
+  /** Drop what a crashed build left: build snapshots and scratch directories. */
+  async cleanup(): Promise<void> {
+    const snaps = this.d.images.snapshots;
+    for (const s of await snaps.list()) if (s.key.startsWith(BUILD_SNAP)) await snaps.remove(s.key).catch(() => {});
+    for (const n of await readdir(this.d.tmpDir).catch(() => [] as string[])) {
+      if (!n.startsWith(BUILD_SNAP)) continue;
+      const p = join(this.d.tmpDir, n);
+      await unmount(join(p, 'mnt')).catch(() => {});
+      await rm(p, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+
+  /** Build from a context stream; returns the final image id. Errors are Docker's texts. */
+  async build(body: Readable, o: BuildOptions, out: BuildOutput, signal: AbortSignal): Promise<string> {
+    const refs: Reference[] = o.tags.map((t) => withDefaultTag(parseReference(t)));
+    const work = join(this.d.tmpDir, BUILD_SNAP + randomBytes(8).toString('hex'));
+    await mkdir(work, { recursive: true });
+    try {
+      const dfName = o.dockerfile || 'Dockerfile';
+      const ctx = await receiveContext(body, join(work, 'ctx'), dfName);
+      const dfRel = contextPath(dfName);
+      let text: string;
+      try {
+        text = await readFile(await secureJoin(ctx.dir, dfRel), 'utf8');
+      } catch {
+        throw invalid(`Cannot locate specified Dockerfile: ${dfName}`);
+      }
+      await applyDockerignore(ctx, []);
+      const parsed = parseStages(text, dfName);
+      const run = new BuildRun(this.d, o, out, signal, ctx, parsed, work);
+      const id = await run.execute();
+      for (const r of refs) await this.d.images.setReference(r, id);
+      out.aux({ ID: id });
+      if (o.quiet) out.stream(id + '\n');
+      else {
+        out.stream(`Successfully built ${short(id)}\n`);
+        for (const r of refs) out.stream(`Successfully tagged ${familiarString(r)}\n`);
+      }
+      return id;
+    } finally {
+      await rm(work, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+}
+
+class BuildRun {
+  private step = 0;
+  private total = 0;
+  private readonly results = new Map<number, State>();
+  private readonly used = new Set<string>();
+  private readonly meta = new Map<string, string>();
+  private readonly mounts: string[] = [];
+
+  constructor(
+    private readonly d: BuilderDeps,
+    private readonly o: BuildOptions,
+    private readonly out: BuildOutput,
+    private readonly signal: AbortSignal,
+    private readonly ctx: BuildContext,
+    private readonly p: ParsedFile,
+    private readonly work: string,
+  ) {}
+
+  private say(s: string): void {
+    if (!this.o.quiet) this.out.stream(s);
+  }
+
+  private buildArg(name: string): string | undefined {
+    const v = this.o.buildArgs[name];
+    return v === null || v === undefined ? undefined : v;
+  }
+
+  private stageIndex(ref: string, before: number): number | null {
+    const l = ref.toLowerCase();
+    for (const s of this.p.stages) if (s.index < before && s.name === l) return s.index;
+    if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
+    return null;
+  }
+
+  async execute(): Promise<string> {
+    for (const a of this.p.metaArgs) {
+      const v = this.buildArg(a.name) ?? (a.value !== undefined ? expandWord(a.value, this.meta, this.p.escape) : undefined);
+      if (this.buildArg(a.name) !== undefined) this.used.add(a.name);
+      if (v !== undefined) this.meta.set(a.name, v);
+    }
+    let target = this.p.stages[this.p.stages.length - 1];
+    if (this.o.target) {
+      const t = this.p.stages.find((s) => s.name === this.o.target!.toLowerCase());
+      if (!t) throw invalid(`failed to reach build target ${this.o.target} in Dockerfile`);
+      target = t;
+    }
+    // Only the stages the target depends on (FROM <stage>, COPY --from=<stage>).
+    const need = new Set<number>();
+    const visit = (s: Stage) => {
+      if (need.has(s.index)) return;
+      need.add(s.index);
+      const deps = [expandWord(s.base, this.meta, this.p.escape), ...s.instructions.flatMap((i) => (i.kind === 'copy' && i.from ? [i.from] : []))];
+      for (const dep of deps) {
+        const i = this.stageIndex(dep, s.index);
+        if (i !== null) visit(this.p.stages[i]);
+      }
+    };
+    visit(target);
+    const stages = this.p.stages.filter((s) => need.has(s.index));
+    this.total = this.p.metaNodes.length + stages.reduce((a, s) => a + 1 + s.instructions.length, 0) + (Object.keys(this.o.labels).length ? 1 : 0);
+    for (const n of this.p.metaNodes) this.say(`Step ${++this.step}/${this.total} : ${n.original}\n`);
+    try {
+      for (const s of stages) {
+        const st = await this.from(s);
+        for (const ins of s.instructions) {
+          this.checkAbort();
+          this.say(`Step ${++this.step}/${this.total} : ${ins.node.original}\n`);
+          await this.dispatch(st, ins);
+        }
+        if (s === target && Object.keys(this.o.labels).length) {
+          const pairs = Object.entries(this.o.labels).sort(([a], [b]) => (a < b ? -1 : 1));
+          const line = 'LABEL ' + pairs.map(([k, v]) => `${JSON.stringify(k)}=${JSON.stringify(v)}`).join(' ');
+          this.say(`Step ${++this.step}/${this.total} : ${line}\n`);
+          await this.meta_(st, line, (c) => {
+            c.Labels = { ...(c.Labels ?? {}), ...this.o.labels };
+          });
+        }
+        this.results.set(s.index, st);
+      }
+    } finally {
+      for (const m of this.mounts.splice(0)) await unmount(m).catch(() => {});
+    }
+    const unused = Object.keys(this.o.buildArgs).filter((k) => !this.used.has(k) && !PROXY_ARGS.has(k)).sort();
+    if (unused.length) this.say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
+    const final = this.results.get(target.index)!;
+    if (!final.imageId) throw invalid('No image was generated. Is your Dockerfile empty?');
+    return final.imageId;
+  }
+
+  private checkAbort(): void {
+    if (this.signal.aborted) throw new EngineError('unavailable', 'build cancelled');
+  }
+
+  // ---- FROM ------------------------------------------------------------------------------
+
+  private async from(s: Stage): Promise<State> {
+    this.say(`Step ${++this.step}/${this.total} : ${s.node.original}\n`);
+    const base = expandWord(s.base, this.meta, this.p.escape);
+    const st: State = { imageId: '', file: this.emptyFile(), layers: [], args: new Map(), shell: DEFAULT_SHELL, cmdSet: false };
+    const si = this.stageIndex(base, s.index);
+    if (si !== null) {
+      const src = this.results.get(si)!;
+      Object.assign(st, { imageId: src.imageId, file: clone(src.file), layers: [...src.layers] });
+    } else if (base.toLowerCase() !== 'scratch') {
+      let img;
+      try {
+        img = await this.d.images.resolve(base);
+      } catch (e) {
+        if (isKind(e, 'not-found')) throw notFound(`pull access denied for ${base.split(':')[0]}, repository does not exist or may require 'docker login': ${msg.noSuchImage(base)}`);
+        throw e;
+      }
+      st.imageId = img.id;
+      st.file = await this.d.images.configFile(img.id);
+      st.layers = [...img.layers];
+    }
+    st.file.config ??= emptyContainerConfig();
+    if (st.file.config.Shell?.length) st.shell = st.file.config.Shell;
+    if (st.imageId) this.say(` ---> ${short(st.imageId)}\n`);
+    const triggers = st.file.config.OnBuild ?? [];
+    if (triggers.length) {
+      this.say(`# Executing ${triggers.length} build trigger${triggers.length > 1 ? 's' : ''}\n`);
+      const parsed = parseStages('FROM scratch\n' + triggers.join('\n') + '\n', 'ONBUILD');
+      st.file.config.OnBuild = null;
+      for (const ins of parsed.stages[0].instructions) await this.dispatch(st, ins);
+    }
+    return st;
+  }
+
+  private emptyFile(): ImageConfigFile {
+    return { architecture: goArch(), os: 'linux', config: emptyContainerConfig(), rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+  }
+
+  // ---- commit & cache ----------------------------------------------------------------------
+
+  private async probe(st: State, cmd: string[], mutate?: (c: ContainerConfig) => void): Promise<boolean> {
+    if (this.o.noCache) return false;
+    const want = clone(st.file.config);
+    mutate?.(want);
+    want.Cmd = cmd;
+    const key = cacheKey(want);
+    for (const id of this.d.images.childrenOf(st.imageId)) {
+      const cf = await this.d.images.configFile(id).catch(() => null);
+      if (!cf?.container_config || cacheKey(cf.container_config) !== key) continue;
+      const img = await this.d.images.resolve(id).catch(() => null);
+      if (!img) continue;
+      st.imageId = id;
+      st.file = cf;
+      st.layers = [...img.layers];
+      this.say(` ---> Using cache\n ---> ${short(id)}\n`);
+      return true;
+    }
+    return false;
+  }
+
+  private async commit(st: State, cacheCmd: string[], layer: LayerRecord | null, o: { container?: string; createdBy?: string } = {}): Promise<void> {
+    const now = new Date().toISOString();
+    const config = clone(st.file.config);
+    config.Image = st.imageId;
+    const containerConfig: ContainerConfig = { ...clone(config), Cmd: cacheCmd };
+    const h: HistoryEntry = { created: now, created_by: o.createdBy ?? cacheCmd.join(' ') };
+    if (!layer) h.empty_layer = true;
+    const file: ImageConfigFile = {
+      architecture: st.file.architecture,
+      ...(st.file.variant ? { variant: st.file.variant } : {}),
+      ...(st.file.author ? { author: st.file.author } : {}),
+      config,
+      container: o.container ?? '',
+      container_config: containerConfig,
+      created: now,
+      docker_version: '20.10.0-berth',
+      history: [...(st.file.history ?? []), h],
+      os: st.file.os,
+      rootfs: { type: 'layers', diff_ids: [...(st.file.rootfs?.diff_ids ?? []), ...(layer ? [layer.diffId] : [])] },
+    };
+    const layers = layer ? [...st.layers, layer] : st.layers;
+    const id = await this.d.images.registerImage(Buffer.from(JSON.stringify(file)), layers, st.imageId || undefined);
+    st.imageId = id;
+    st.file = file;
+    st.layers = layers;
+    this.say(` ---> ${short(id)}\n`);
+  }
+
+  /** A metadata-only step: config change, no layer. */
+  private async meta_(st: State, text: string, mutate: (c: ContainerConfig) => void): Promise<void> {
+    const cmd = [...st.shell, '#(nop) ', text];
+    if (await this.probe(st, cmd, mutate)) return;
+    mutate(st.file.config);
+    await this.commit(st, cmd, null);
+  }
+
+  /** Change the filesystem in a fresh snapshot over the current image, then commit it as a layer. */
+  private async fsStep(st: State, cmd: string[], fn: (root: string) => Promise<void>): Promise<void> {
+    const key = BUILD_SNAP + randomBytes(8).toString('hex');
+    const snaps = this.d.images.snapshots;
+    const parent = st.layers[st.layers.length - 1]?.chainId ?? null;
+    const mounts = await snaps.prepare(key, parent);
+    try {
+      let root: string;
+      let upper: string;
+      if (mounts.length === 1 && mounts[0].type === 'bind') {
+        root = upper = mounts[0].source;
+        await fn(root);
+      } else {
+        root = join(this.work, key);
+        await mkdir(root, { recursive: true });
+        upper = mounts[0].options.find((x) => x.startsWith('upperdir='))!.slice('upperdir='.length);
+        await mountAll(mounts, root);
+        try {
+          await fn(root);
+        } finally {
+          await unmount(root);
+        }
+      }
+      const layer = await this.layerFrom(upper, parent);
+      this.checkAbort();
+      await this.commit(st, cmd, layer);
+    } finally {
+      await snaps.remove(key).catch(() => {});
+    }
+  }
+
+  private async layerFrom(upper: string, parent: string | null): Promise<LayerRecord | null> {
+    if ((await readdir(upper)).length === 0) return null;
+    const { digest } = await this.d.images.content.ingest(diffLayer(upper));
+    return this.d.images.ensureLayer(parent, digest);
+  }
+
+  // ---- instructions ----------------------------------------------------------------------
+
+  private async dispatch(st: State, ins: Instruction): Promise<void> {
+    const env = envMap(st);
+    const ex = (s: string) => expandWord(s, env, this.p.escape);
+    const c = st.file.config;
+    switch (ins.kind) {
+      case 'env': {
+        const pairs = ins.pairs.map((p) => ({ key: ex(p.key), value: ex(p.value) }));
+        return this.meta_(st, 'ENV ' + pairs.map((p) => `${p.key}=${p.value}`).join(' '), (cc) => pairs.forEach((p) => setEnv(cc, p.key, p.value)));
+      }
+      case 'label': {
+        const pairs = ins.pairs.map((p) => ({ key: ex(p.key), value: ex(p.value) }));
+        return this.meta_(st, 'LABEL ' + pairs.map((p) => `${p.key}=${p.value}`).join(' '), (cc) => {
+          cc.Labels = { ...(cc.Labels ?? {}) };
+          for (const p of pairs) cc.Labels[p.key] = p.value;
+        });
+      }
+      case 'arg': {
+        const parts: string[] = [];
+        for (const a of ins.args) {
+          const given = this.buildArg(a.name);
+          if (given !== undefined) this.used.add(a.name);
+          const v = given ?? (a.value !== undefined ? ex(a.value) : this.meta.get(a.name));
+          st.args.set(a.name, v);
+          parts.push(a.value !== undefined ? `${a.name}=${a.value}` : a.name);
+        }
+        return this.meta_(st, 'ARG ' + parts.join(' '), () => {});
+      }
+      case 'maintainer': {
+        const v = ex(ins.value);
+        const cmd = [...st.shell, '#(nop) ', `MAINTAINER ${v}`];
+        if (await this.probe(st, cmd)) return;
+        st.file.author = v;
+        return this.commit(st, cmd, null);
+      }
+      case 'workdir': {
+        let w = ex(ins.value);
+        if (!w.startsWith('/')) w = posix.join(c.WorkingDir || '/', w);
+        w = posix.normalize(w);
+        const cmd = [...st.shell, '#(nop) ', `WORKDIR ${w}`];
+        if (await this.probe(st, cmd, (cc) => (cc.WorkingDir = w))) return;
+        c.WorkingDir = w;
+        if (!st.imageId && st.layers.length === 0) return this.commit(st, cmd, null);
+        return this.fsStep(st, cmd, async (root) => {
+          await mkdirAllIn(root, w);
+        });
+      }
+      case 'user': {
+        const u = ex(ins.value);
+        return this.meta_(st, `USER ${u}`, (cc) => (cc.User = u));
+      }
+      case 'stopsignal': {
+        const s = ex(ins.value);
+        return this.meta_(st, `STOPSIGNAL ${s}`, (cc) => (cc.StopSignal = s));
+      }
+      case 'expose': {
+        const ports: string[] = [];
+        for (const w of expandWords(ins.words, env, this.p.escape)) {
+          const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
+          if (!m) throw invalid(`Invalid containerPort: ${w}`);
+          const proto = (m[3] ?? 'tcp').toLowerCase();
+          const lo = Number(m[1]);
+          const hi = m[2] ? Number(m[2]) : lo;
+          for (let pt = lo; pt <= hi; pt++) ports.push(`${pt}/${proto}`);
+        }
+        ports.sort();
+        return this.meta_(st, `EXPOSE ${ports.join(' ')}`, (cc) => {
+          cc.ExposedPorts = { ...(cc.ExposedPorts ?? {}) };
+          for (const pt of ports) cc.ExposedPorts[pt] = {};
+        });
+      }
+      case 'volume': {
+        const vols = ins.json ? ins.json.map(ex) : expandWords(ins.words, env, this.p.escape);
+        for (const v of vols) if (!v.trim()) throw invalid('VOLUME specified can not be an empty string');
+        return this.meta_(st, `VOLUME [${vols.join(' ')}]`, (cc) => {
+          cc.Volumes = { ...(cc.Volumes ?? {}) };
+          for (const v of vols) cc.Volumes[v] = {};
+        });
+      }
+      case 'cmd': {
+        const cmd = ins.json ?? [...st.shell, ins.shell];
+        st.cmdSet = true;
+        return this.meta_(st, `CMD ${goQuote(cmd)}`, (cc) => (cc.Cmd = cmd));
+      }
+      case 'entrypoint': {
+        const ep = ins.json ?? [...st.shell, ins.shell];
+        const cmdSet = st.cmdSet;
+        return this.meta_(st, `ENTRYPOINT ${goQuote(ep)}`, (cc) => {
+          cc.Entrypoint = ep.length ? ep : null;
+          if (!cmdSet) cc.Cmd = null; // an ENTRYPOINT resets an inherited CMD
+        });
+      }
+      case 'shell':
+        st.shell = ins.args;
+        return this.meta_(st, `SHELL [${ins.args.join(' ')}]`, (cc) => (cc.Shell = ins.args));
+      case 'healthcheck': {
+        const hc: NonNullable<ContainerConfig['Healthcheck']> = { Test: ins.test };
+        if (ins.interval !== undefined) hc.Interval = ins.interval;
+        if (ins.timeout !== undefined) hc.Timeout = ins.timeout;
+        if (ins.startPeriod !== undefined) hc.StartPeriod = ins.startPeriod;
+        if (ins.startInterval !== undefined) hc.StartInterval = ins.startInterval;
+        if (ins.retries !== undefined) hc.Retries = ins.retries;
+        return this.meta_(st, `HEALTHCHECK ${JSON.stringify(hc)}`, (cc) => (cc.Healthcheck = hc));
+      }
+      case 'onbuild': {
+        const expr = ins.expr.replace(/^\S+/, (w) => w.toUpperCase());
+        return this.meta_(st, `ONBUILD ${expr}`, (cc) => (cc.OnBuild = [...(cc.OnBuild ?? []), expr]));
+      }
+      case 'run':
+        return this.run(st, ins);
+      case 'copy':
+      case 'add':
+        return this.copy(st, ins, env);
+    }
+  }
+
+  // ---- RUN -------------------------------------------------------------------------------
+
+  private async run(st: State, ins: Extract<Instruction, { kind: 'run' }>): Promise<void> {
+    if (!st.imageId) throw invalid('Please provide a source image with `from` prior to run');
+    if (ins.mounts.length) throw new EngineError('not-implemented', 'RUN --mount is not supported by the legacy builder');
+    let args: string[];
+    if (ins.json) args = ins.json;
+    else if (ins.heredocs.length && /^<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?\s*$/.test(ins.shell.trim())) args = [...st.shell, ins.heredocs[0].content];
+    else if (ins.heredocs.length) args = [...st.shell, ins.shell + '\n' + ins.heredocs.map((h) => h.content + h.name).join('\n')];
+    else args = [...st.shell, ins.shell];
+    // Build args reach RUN as environment; they are part of the cache key (Docker's "|N k=v" prefix).
+    const envKeys = new Set((st.file.config.Env ?? []).map((e) => e.split('=', 1)[0]));
+    const argEnv = [...st.args]
+      .filter(([k, v]) => v !== undefined && !envKeys.has(k))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`);
+    const proxies = Object.keys(this.o.buildArgs).filter((k) => PROXY_ARGS.has(k) && !st.args.has(k) && this.buildArg(k) !== undefined);
+    const saveCmd = argEnv.length ? [`|${argEnv.length}`, ...argEnv, ...args] : args;
+    if (await this.probe(st, saveCmd)) return;
+    let cid = '';
+    const code = await this.d.runner.run(
+      {
+        image: st.imageId,
+        cmd: args,
+        env: [...(st.file.config.Env ?? []), ...argEnv, ...proxies.map((k) => `${k}=${this.buildArg(k)}`)],
+        workdir: st.file.config.WorkingDir,
+        user: st.file.config.User,
+        networkMode: ins.network === 'none' ? 'none' : ins.network === 'host' ? 'host' : this.o.networkMode,
+        extraHosts: this.o.extraHosts,
+      },
+      {
+        created: (id) => {
+          cid = id;
+          this.say(` ---> Running in ${short(id)}\n`);
+        },
+        output: (chunk) => this.say(chunk.toString('utf8')),
+      },
+      this.signal,
+    ).catch(async (e: unknown) => {
+      if (cid && (this.o.forceRm || this.signal.aborted)) await this.d.runner.remove(cid).catch(() => {});
+      throw e;
+    });
+    if (code !== 0 || this.signal.aborted) {
+      if (this.o.forceRm || this.signal.aborted) await this.d.runner.remove(cid).catch(() => {});
+      this.checkAbort();
+      throw new RunFailedError(`The command '${args.join(' ')}' returned a non-zero code: ${code}`, code);
+    }
+    try {
+      const upper = await this.d.runner.upperDir(cid);
+      await dropMountArtifacts(upper);
+      const parent = st.layers[st.layers.length - 1]?.chainId ?? null;
+      const layer = await this.layerFrom(upper, parent);
+      this.checkAbort();
+      if (this.o.rm || this.o.forceRm) {
+        this.say(`Removing intermediate container ${short(cid)}\n`);
+        await this.d.runner.remove(cid);
+      }
+      await this.commit(st, saveCmd, layer, { container: cid });
+    } catch (e) {
+      if (this.o.forceRm || this.signal.aborted) await this.d.runner.remove(cid).catch(() => {});
+      throw e;
+    }
+  }
+
+  // ---- COPY / ADD --------------------------------------------------------------------------
+
+  private async sourceRoot(from: string | undefined, env: Map<string, string>): Promise<{ root: string; files?: BuildContext['files'] }> {
+    if (!from) return { root: this.ctx.dir, files: this.ctx.files };
+    const ref = expandWord(from, env, this.p.escape);
+    const si = this.stageIndex(ref, Number.MAX_SAFE_INTEGER);
+    let layers: LayerRecord[];
+    if (si !== null) {
+      const st = this.results.get(si);
+      if (!st) throw invalid(`invalid from flag value ${ref}: stage ${ref} is not built before it is used`);
+      layers = st.layers;
+    } else {
+      try {
+        layers = (await this.d.images.resolve(ref)).layers;
+      } catch (e) {
+        if (isKind(e, 'not-found')) throw invalid(`invalid from flag value ${ref}: ${msg.noSuchImage(ref)}`);
+        throw e;
+      }
+    }
+    const top = layers[layers.length - 1]?.chainId;
+    const root = join(this.work, 'from-' + randomBytes(6).toString('hex'));
+    await mkdir(root, { recursive: true });
+    if (!top) return { root };
+    const key = BUILD_SNAP + 'view-' + randomBytes(8).toString('hex');
+    const mounts = await this.d.images.snapshots.view(key, top);
+    try {
+      await mountAll(mounts, root);
+    } finally {
+      // the mount keeps the lower dirs; the view's record can go right away
+      await this.d.images.snapshots.remove(key).catch(() => {});
+    }
+    this.mounts.push(root);
+    return { root };
+  }
+
+  private async copy(st: State, ins: Extract<Instruction, { kind: 'copy' | 'add' }>, env: Map<string, string>): Promise<void> {
+    const name = ins.kind.toUpperCase();
+    const isAdd = ins.kind === 'add';
+    const ex = (s: string) => expandWord(s, env, this.p.escape);
+    const dest0 = ex(ins.dest);
+    const src = await this.sourceRoot(ins.from, env);
+    type Item = { kind: 'path'; rel: string } | { kind: 'url'; url: string; file: string } | { kind: 'heredoc'; name: string; data: string };
+    const items: Item[] = [];
+    const sums: string[] = [];
+    let single: 'file' | 'dir' = 'file';
+    const heredocNames = new Set(ins.heredocs.map((h) => h.name));
+    for (const raw of ins.srcs) {
+      const hd = /^<<-?["']?([A-Za-z_][A-Za-z0-9_]*)["']?$/.exec(raw);
+      if (hd && heredocNames.has(hd[1])) {
+        const h = ins.heredocs.find((x) => x.name === hd[1])!;
+        const data = h.expand ? ex(h.content.replace(/"/g, '\\"').replace(/^/, '"').concat('"')) : h.content;
+        items.push({ kind: 'heredoc', name: h.name, data });
+        sums.push(createHashHex(data));
+        continue;
+      }
+      const s = ex(raw);
+      if (isAdd && /^https?:\/\//i.test(s)) {
+        const file = join(this.work, 'url-' + randomBytes(6).toString('hex'));
+        await download(s, file, this.signal);
+        items.push({ kind: 'url', url: s, file });
+        sums.push(await sumSources(this.work, [file.slice(this.work.length + 1)]));
+        continue;
+      }
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !isAdd) throw invalid(`${name} failed: source can't be a URL for ${name}`);
+      const rels = await matchSources(src.root, s, src.files);
+      if (rels.length === 0) {
+        if (hasWildcard(s)) throw invalid(`${name} failed: no source files were specified`);
+        if (ins.from) throw invalid(`${name} failed: stat ${s}: file does not exist`);
+        throw invalid(`${name} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`);
+      }
+      for (const rel of rels) {
+        items.push({ kind: 'path', rel });
+        const stt = await lstat(rel ? join(src.root, rel) : src.root);
+        if (stt.isDirectory()) single = 'dir';
+      }
+      sums.push(await sumSources(src.root, rels, src.files));
+    }
+    if (items.length > 1 && !dest0.endsWith('/')) throw invalid(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
+    const workdir = st.file.config.WorkingDir || '/';
+    const destIsDirSyntax = dest0.endsWith('/') || dest0 === '.' || dest0.endsWith('/.');
+    const dest = posix.normalize(dest0.startsWith('/') ? dest0 : posix.join(workdir, dest0));
+    const kind = items.length > 1 ? 'multi' : items[0].kind === 'path' ? single : 'file';
+    const sum = sums.length === 1 ? sums[0] : createHashHex(sums.join(','));
+    const fromNote = ins.from ? `--from=${ins.from} ` : '';
+    const cmd = [...st.shell, `#(nop) ${name} ${fromNote}${kind}:${sum} in ${dest0} `];
+    if (await this.probe(st, cmd)) return;
+    const mode = ins.chmod !== undefined ? parseInt(ex(ins.chmod), 8) : undefined;
+    if (mode !== undefined && (Number.isNaN(mode) || mode > 0o7777)) throw invalid(`invalid chmod parameter: ${ins.chmod}`);
+    await this.fsStep(st, cmd, async (root) => {
+      const owner = await resolveOwner(root, ins.chown ? ex(ins.chown) : undefined);
+      const o = { owner, mode };
+      const destAbs = await secureJoin(root, dest);
+      const destIsDir = async () => destIsDirSyntax || items.length > 1 || !!(await stat(destAbs).catch(() => null))?.isDirectory();
+      const intoFile = async (base: string): Promise<string> => {
+        if (await destIsDir()) {
+          await mkdirAllIn(root, dest);
+          return secureJoin(root, posix.join(dest, base));
+        }
+        await mkdirAllIn(root, posix.dirname(dest));
+        return destAbs;
+      };
+      for (const it of items) {
+        if (it.kind === 'heredoc') {
+          const target = await intoFile(it.name);
+          await writeFile(target, it.data, { mode: mode ?? 0o644 });
+          await lchown(target, owner.uid, owner.gid);
+        } else if (it.kind === 'url') {
+          const target = await intoFile(urlFileName(it.url));
+          await copyTree(it.file, target, { owner, mode: mode ?? 0o600 });
+        } else {
+          const abs = it.rel ? join(src.root, it.rel) : src.root;
+          const s = await lstat(abs);
+          if (s.isDirectory()) {
+            await mkdirAllIn(root, dest, owner.uid || owner.gid ? owner : undefined);
+            await copyDirContents(abs, destAbs, o);
+          } else if (isAdd && !ins.from && s.isFile() && (await isTarArchive(abs))) {
+            await mkdirAllIn(root, dest);
+            await extractTar(destAbs, createReadStream(abs), { whiteouts: false });
+          } else {
+            const base = it.rel.split('/').pop()!;
+            await copyTree(abs, await intoFile(base), o);
+          }
+        }
+      }
+    });
+  }
+}
+
+function createHashHex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+async function isTarArchive(abs: string): Promise<boolean> {
+  const k = await archiveKind(abs);
+  if (k === 'tar') return true;
+  if (k !== 'gzip') return false;
+  // a gzip file is extracted only when it holds a tar
+  const gz = createReadStream(abs).pipe(createGunzip());
+  let head = Buffer.alloc(0);
+  try {
+    for await (const c of gz) {
+      head = Buffer.concat([head, c as Buffer]);
+      if (head.length >= 262) break;
+    }
+  } catch {
+    return false;
+  } finally {
+    gz.destroy();
+  }
+  return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+}
+
+async function download(url: string, file: string, signal: AbortSignal): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, redirect: 'follow' });
+  } catch (e) {
+    throw invalid(`ADD failed: error downloading ${url}: ${(e as Error).message}`);
+  }
+  if (!res.ok || !res.body) throw invalid(`ADD failed: failed to GET ${url} with status ${res.status} ${res.statusText}`);
+  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+}
+
+/** Files runc creates as bind-mount targets (/etc/hosts …) are not part of a RUN's changes. */
+async function dropMountArtifacts(upper: string): Promise<void> {
+  let removed = false;
+  for (const f of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf', '.dockerenv']) {
+    const p = join(upper, f);
+    const s = await lstat(p).catch(() => null);
+    if (s?.isFile() && s.size === 0) {
+      await rm(p, { force: true });
+      removed = true;
+    }
+  }
+  if (removed) {
+    const etc = join(upper, 'etc');
+    if ((await readdir(etc).catch(() => ['x'])).length === 0) await rmdir(etc).catch(() => {});
+  }
+}
