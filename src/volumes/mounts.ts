@@ -246,7 +246,14 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
   const planned = new Map<string, PlannedMount | MountPoint>();
   for (const spec of req.volumesFrom) {
     const { ref, mode } = parseVolumesFrom(spec);
-    for (const mp of deps.containerMounts(ref)) {
+    let theirs: MountPoint[];
+    try {
+      theirs = deps.containerMounts(ref);
+    } catch (e) {
+      // a 404 here would make the CLI try to pull the image: Docker answers 400
+      throw invalid((e as Error).message, e);
+    }
+    for (const mp of theirs) {
       const copy: MountPoint = { ...mp };
       if (mode) {
         copy.RW = mode === 'rw';
