@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeJsonEntry, JsonFileReader, JsonFileWriter, type JsonEntry } from './json-file.js';
+import type { LogMessage, ReadOptions } from './log-reader.js';
+
+const all: ReadOptions = { follow: false, stdout: true, stderr: true };
+const t0 = 1_700_000_000_000_000_000n;
+const entry = (i: number, stream: 'stdout' | 'stderr' = 'stdout'): JsonEntry => ({ stream, time: t0 + BigInt(i) * 1_000_000_000n, line: Buffer.from(`line-${i}-padding-padding\n`) });
+
+async function lines(it: AsyncIterable<LogMessage[]>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of it) for (const m of b) out.push(m.line.toString().trimEnd());
+  return out;
+}
+
+test("encodes Docker's json-file line", () => {
+  assert.equal(
+    encodeJsonEntry({ stream: 'stderr', time: 1_700_000_000_123_400_000n, line: Buffer.from('a "q"\n') }),
+    '{"log":"a \\"q\\"\\n","stream":"stderr","time":"2023-11-14T22:13:20.1234Z"}\n',
+  );
+  assert.match(encodeJsonEntry(entry(0), { app: 'x' }), /"stream":"stdout","attrs":\{"app":"x"\},"time"/);
+});
+
+test('rotation keeps max-file files of at most max-size and loses nothing still kept', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const p = join(dir, 'c-json.log');
+  const w = new JsonFileWriter(p, { maxSize: 1024, maxFile: 3, compress: false });
+  for (let i = 0; i < 100; i += 10) await w.write(Array.from({ length: 10 }, (_, k) => entry(i + k)));
+  await w.close();
+  assert.deepEqual((await readdir(dir)).sort(), ['c-json.log', 'c-json.log.1', 'c-json.log.2']);
+  for (const f of ['c-json.log', 'c-json.log.1', 'c-json.log.2']) assert.ok((await stat(join(dir, f))).size <= 1024);
+  const got = await lines(new JsonFileReader(p).readBatches(all, new AbortController().signal));
+  // contiguous up to the last line written
+  assert.equal(got.at(-1), 'line-99-padding-padding');
+  const first = Number(/line-(\d+)/.exec(got[0]!)![1]);
+  assert.deepEqual(got, Array.from({ length: 100 - first }, (_, k) => `line-${first + k}-padding-padding`));
+  // --tail across files, since/until and stream filters
+  assert.deepEqual(await lines(new JsonFileReader(p).readBatches({ ...all, tail: 3 }, new AbortController().signal)), got.slice(-3));
+  const tailMany = await lines(new JsonFileReader(p).readBatches({ ...all, tail: got.length - 2 }, new AbortController().signal));
+  assert.deepEqual(tailMany, got.slice(2));
+  assert.deepEqual(await lines(new JsonFileReader(p).readBatches({ ...all, tail: 0 }, new AbortController().signal)), []);
+  const since = await lines(new JsonFileReader(p).readBatches({ ...all, since: t0 + 97n * 1_000_000_000n }, new AbortController().signal));
+  assert.deepEqual(since, ['line-97-padding-padding', 'line-98-padding-padding', 'line-99-padding-padding']);
+});
+
+test('compress gzips rotated files and the reader reads them', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const p = join(dir, 'c-json.log');
+  const w = new JsonFileWriter(p, { maxSize: 512, maxFile: 3, compress: true });
+  for (let i = 0; i < 30; i += 5) await w.write(Array.from({ length: 5 }, (_, k) => entry(i + k)));
+  await w.close();
+  const files = (await readdir(dir)).sort();
+  assert.deepEqual(files, ['c-json.log', 'c-json.log.1.gz', 'c-json.log.2.gz']);
+  const got = await lines(new JsonFileReader(p).readBatches(all, new AbortController().signal));
+  assert.equal(got.at(-1), 'line-29-padding-padding');
+  assert.ok(got.length > 10);
+  assert.deepEqual(await lines(new JsonFileReader(p).readBatches({ ...all, tail: got.length - 1 }, new AbortController().signal)), got.slice(1));
+});
+
+test('max-file=1 truncates in place', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const p = join(dir, 'c-json.log');
+  const w = new JsonFileWriter(p, { maxSize: 300, maxFile: 1, compress: false });
+  for (let i = 0; i < 20; i++) await w.write([entry(i)]);
+  await w.close();
+  assert.deepEqual(await readdir(dir), ['c-json.log']);
+  assert.ok((await readFile(p)).length <= 300);
+});
+
+test('follow continues across a rotation and stops when done', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const p = join(dir, 'c-json.log');
+  const w = new JsonFileWriter(p, { maxSize: 400, maxFile: 2, compress: false });
+  await w.write([entry(0)]);
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const reading = lines(new JsonFileReader(p, 20).readBatches({ ...all, follow: true }, new AbortController().signal, done));
+  for (let i = 1; i < 12; i++) {
+    await w.write([entry(i)]);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  await w.close();
+  await new Promise((r) => setTimeout(r, 100));
+  finish();
+  const got = await reading;
+  assert.deepEqual(got, Array.from({ length: 12 }, (_, k) => `line-${k}-padding-padding`));
+});

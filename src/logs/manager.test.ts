@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { followK8sFile, parseK8sRecords } from './k8s-follower.js';
+import { attrsFor, LogManager, type LogTarget } from './manager.js';
+
+const rec = (i: number, stream = 'stdout', tag = 'F', text = `n${i}`) => `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000001+00:00 ${stream} ${tag} ${text}\n`;
+
+test('parses k8s records, P pieces stay partial, incomplete tail is left', () => {
+  const b = Buffer.from(rec(1) + rec(2, 'stderr', 'P', 'part') + rec(3, 'stderr', 'F', 'rest') + '2026-01-01T00:00:04');
+  const { records, used } = parseK8sRecords(b);
+  assert.equal(used, b.length - '2026-01-01T00:00:04'.length);
+  assert.deepEqual(records.map((r) => [r.stream, r.line.toString(), r.partial]), [['stdout', 'n1\n', false], ['stderr', 'part', true], ['stderr', 'rest\n', false]]);
+  assert.equal(records[0]!.time, 1767225601_000000001n);
+});
+
+test('follower resumes from a saved position and follows a replaced file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-follow-'));
+  const p = join(dir, 'container.log');
+  await writeFile(p, rec(0) + rec(1));
+  const ac = new AbortController();
+  let pos = null;
+  for await (const b of followK8sFile(p, { signal: ac.signal, done: Promise.resolve() })) pos = b.pos;
+  assert.ok(pos && pos.offset === (rec(0) + rec(1)).length);
+  await appendFile(p, rec(2));
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const seen: string[] = [];
+  const it = (async () => {
+    for await (const b of followK8sFile(p, { from: pos, signal: ac.signal, done, pollMs: 20 })) for (const r of b.records) seen.push(r.line.toString().trim());
+  })();
+  await new Promise((r) => setTimeout(r, 60));
+  // conmon's --log-size-max: a new file replaces the old one
+  await writeFile(p + '.tmp', rec(3));
+  await rename(p + '.tmp', p);
+  await new Promise((r) => setTimeout(r, 80));
+  finish();
+  await it;
+  assert.deepEqual(seen, ['n2', 'n3']);
+});
+
+function target(dir: string, type: string, cfg: Record<string, string> = {}): LogTarget {
+  return { id: 'f'.repeat(64), name: 'c1', image: 'busybox', imageId: 'sha256:' + 'e'.repeat(64), logConfig: { Type: type, Config: cfg }, k8sPath: join(dir, 'container.log') };
+}
+
+test('json-file shipper: ships, persists its position, resumes without loss or duplicates', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-ship-'));
+  const t = target(dir, 'json-file');
+  await writeFile(t.k8sPath, rec(0) + rec(1, 'stderr'));
+  const m = new LogManager({ defaults: { Type: 'json-file', Config: {} }, pollMs: 20 });
+  m.follow(t);
+  await new Promise((r) => setTimeout(r, 100));
+  await m.stop(t.id); // berthd stops
+  await appendFile(t.k8sPath, rec(2) + rec(3)); // the container keeps logging
+  const m2 = new LogManager({ defaults: { Type: 'json-file', Config: {} }, pollMs: 20 });
+  m2.follow(t);
+  await appendFile(t.k8sPath, rec(4));
+  await new Promise((r) => setTimeout(r, 60));
+  await m2.flush(t.id);
+  const json = (await readFile(m.logPath(t), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { log: string; stream: string; time: string });
+  assert.deepEqual(json.map((j) => j.log), ['n0\n', 'n1\n', 'n2\n', 'n3\n', 'n4\n']);
+  assert.equal(json[1]!.stream, 'stderr');
+  assert.equal(json[0]!.time, '2026-01-01T00:00:00.000000001Z');
+  const read: string[] = [];
+  for await (const b of m2.readBatches(t, { follow: false, stdout: true, stderr: true }, new AbortController().signal)) for (const x of b) read.push(x.line.toString());
+  assert.equal(read.join(''), 'n0\nn1\nn2\nn3\nn4\n');
+});
+
+test('paths per driver, none cannot be read, attrs from labels and env', () => {
+  const m = new LogManager({ defaults: { Type: 'json-file', Config: {} } });
+  const t = target('/d', 'json-file');
+  assert.equal(m.logPath(t), `/d/${t.id}-json.log`);
+  assert.equal(m.logPath(target('/d', 'syslog')), '');
+  assert.throws(() => m.readBatches(target('/d', 'none'), { follow: false, stdout: true, stderr: true }, new AbortController().signal), /configured logging driver does not support reading/);
+  assert.deepEqual(attrsFor({ logConfig: { Type: 'json-file', Config: { labels: 'a', env: 'E', 'env-regex': '^X' } }, labels: { a: '1', b: '2' }, env: ['E=v', 'XY=z', 'O=o'] }), { a: '1', E: 'v', XY: 'z' });
+});
