@@ -45,7 +45,8 @@ export async function serve(f: RegistryFlags, io: Io, stop?: AbortSignal): Promi
   const quiet = c.logLevel === 'error' || c.logLevel === 'warn';
   let reg: RunningRegistry;
   try {
-    reg = await startRegistry({ ...c, accessLog: c.accessLog && !quiet }, (l) => (l.msg !== 'listening' || !quiet) && sink(l));
+    // The "listening" line is always printed: it tells scripts the bound address.
+    reg = await startRegistry({ ...c, accessLog: c.accessLog && !quiet }, sink);
   } catch (e) {
     io.stderr.write(`registry: ${(e as Error).message}\n`);
     return 1;
