@@ -376,6 +376,25 @@ describe('registry modes', () => {
     }
   });
 
+  test('a stalled request body is dropped after bodyTimeout and the chunk is not kept', async () => {
+    const s = await start({ bodyTimeout: 0.3 });
+    try {
+      const p = await fetch(`${s.base}/v2/slow/blobs/uploads/`, { method: 'POST' });
+      const loc = new URL(p.headers.get('location')!);
+      const closed = await new Promise<boolean>((resolve) => {
+        const req = request({ host: loc.hostname, port: loc.port, path: loc.pathname, method: 'PATCH', headers: { 'Content-Length': 100 } });
+        req.on('error', () => resolve(true));
+        req.on('response', () => resolve(false));
+        req.write('only a little');
+      });
+      assert.ok(closed, 'server kept waiting for the body');
+      const st = await fetch(loc);
+      assert.equal(st.headers.get('range'), '0-0');
+    } finally {
+      await s.stop();
+    }
+  });
+
   test('an upload larger than maxBlobSize is refused with 413 and leaves nothing', async () => {
     const s = await start({ maxBlobSize: 10 });
     try {
