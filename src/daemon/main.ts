@@ -22,6 +22,7 @@ import { DetachMatcher, DEFAULT_DETACH_KEYS, parseDetachKeys } from '../api/stre
 import { emptyDockerStats, toDockerStats } from '../api/wire/stats.js';
 import { Events } from '../engine/events.js';
 import { ExecService } from '../engine/exec.js';
+import { HealthMonitor } from '../engine/health.js';
 import type { ImagesPort, LogsPort } from '../engine/ports.js';
 import { ContainerService } from '../engine/service.js';
 import { OciSpecPort } from '../engine/spec-input.js';
@@ -176,6 +177,7 @@ export async function main(argv: string[]): Promise<void> {
   const cfs: ContainerFsDeps = { withRootfs: (rec, fn) => containers.withRootfs(store.get(rec.id) ?? store.find(rec.id), fn), volumes: ctrVolumes };
 
   await reconcile({ containers, store, images, runc, paths: p, log });
+  new HealthMonitor(containers, execs, events).attach();
   await network.restore();
 
   const inUse = (imageId: string) =>

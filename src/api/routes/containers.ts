@@ -4,6 +4,7 @@ import { EngineError, conflict, invalid, msg } from '../../errdefs.js';
 import type { CreateRequest } from '../../engine/create-config.js';
 import type { ExecConfig, ExecService } from '../../engine/exec.js';
 import type { AttachClient, ContainerService } from '../../engine/service.js';
+import { healthOf } from '../../engine/health.js';
 import { isRunningish } from '../../engine/states.js';
 import type { ContainerRecord, Status } from '../../engine/types.js';
 import { parseUnixTimestamp } from '../../logs/timestamps.js';
@@ -13,7 +14,7 @@ import { versionAtLeast } from '../server.js';
 import { parseDetachKeys } from '../stream/detach.js';
 import { encodeLogBatch } from '../stream/log-frames.js';
 import { frame } from '../stream/stdcopy.js';
-import { inspectJson, summaryJson } from '../wire/containers.js';
+import { type NetworkView, inspectJson, summaryJson } from '../wire/containers.js';
 
 export interface ContainerRouteDeps {
   containers: ContainerService;
@@ -27,6 +28,8 @@ export interface ContainerRouteDeps {
     put: (rec: ContainerRecord, path: string, body: NodeJS.ReadableStream, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }) => Promise<void>;
   };
   sizes: (rec: ContainerRecord) => Promise<{ rw: number; rootFs: number }>;
+  /** NetworkSettings and ps Ports (network layer). */
+  network?: (rec: ContainerRecord) => NetworkView;
 }
 
 const STATUSES: readonly Status[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
@@ -101,7 +104,7 @@ export function containerRoutes(d: ContainerRouteDeps): Route[] {
           if (f.has('network') && !f.get('network')!.includes(r.hostConfig.NetworkMode)) return false;
           if (f.has('volume') && !f.get('volume')!.some((v) => r.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))) return false;
           if (f.has('isolation') && !f.get('isolation')!.includes('default')) return false;
-          if (f.has('health') && !f.get('health')!.includes('none')) return false;
+          if (f.has('health') && !f.get('health')!.includes(healthOf(r)?.Status ?? 'none')) return false;
           if (f.has('is-task') && f.get('is-task')!.includes('true')) return false;
           if (f.has('publish') || f.has('expose')) {
             const exposed = Object.keys(r.config.ExposedPorts ?? {});
@@ -112,7 +115,7 @@ export function containerRoutes(d: ContainerRouteDeps): Route[] {
         });
         if (limit > 0) recs = recs.slice(0, limit);
         const out = [];
-        for (const r of recs) out.push(summaryJson(r, { imageRef: r.config.Image, size: withSize ? await d.sizes(r) : undefined }));
+        for (const r of recs) out.push(summaryJson(r, { imageRef: r.config.Image, size: withSize ? await d.sizes(r) : undefined, network: d.network?.(r) }));
         ctx.reply.json(200, out);
       },
     },
@@ -153,7 +156,7 @@ export function containerRoutes(d: ContainerRouteDeps): Route[] {
       path: '/containers/{id}/json',
       handler: async (ctx) => {
         const rec = c.find(ctx.params.id!);
-        ctx.reply.json(200, inspectJson(rec, { size: qbool(ctx.query, 'size') ? await d.sizes(rec) : undefined }));
+        ctx.reply.json(200, inspectJson(rec, { size: qbool(ctx.query, 'size') ? await d.sizes(rec) : undefined, network: d.network?.(rec) }));
       },
     },
     {

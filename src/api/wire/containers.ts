@@ -1,5 +1,6 @@
 // Container record → Docker's inspect and list JSON.
 import type { ContainerRecord } from '../../engine/types.js';
+import { healthOf, healthSuffix } from '../../engine/health.js';
 import { driverLogPath } from '../../logs/paths.js';
 import { ZERO_TIME, humanDuration, parseRfc3339 } from '../../util/time.js';
 
@@ -8,7 +9,7 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const since = (t: string) => humanDuration(Math.max(0, now - parseRfc3339(t)));
   switch (s.status) {
     case 'running':
-      return `Up ${since(s.startedAt)}`;
+      return `Up ${since(s.startedAt)}${healthSuffix(healthOf(rec))}`;
     case 'paused':
       return `Up ${since(s.startedAt)} (Paused)`;
     case 'restarting':
@@ -67,7 +68,13 @@ function networkSettings(rec: ContainerRecord) {
   };
 }
 
-export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; rootFs: number } } = {}): object {
+/** `network`: NetworkSettings and ps Ports from the network layer (when wired). */
+export interface NetworkView {
+  settings: { Networks: object } & Record<string, unknown>;
+  ports: object[];
+}
+
+export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; rootFs: number }; network?: NetworkView } = {}): object {
   const s = rec.state;
   const out: Record<string, unknown> = {
     Id: rec.id,
@@ -86,6 +93,7 @@ export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; root
       Error: s.error,
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
+      ...(healthOf(rec) ? { Health: healthOf(rec) } : {}),
     },
     Image: rec.image,
     ResolvConfPath: rec.resolvConfPath,
@@ -104,7 +112,7 @@ export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; root
     GraphDriver: { Data: null, Name: 'overlay2' },
     Mounts: rec.mounts,
     Config: rec.config,
-    NetworkSettings: networkSettings(rec),
+    NetworkSettings: o.network?.settings ?? networkSettings(rec),
   };
   if (o.size) {
     out.SizeRw = o.size.rw;
@@ -113,7 +121,7 @@ export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; root
   return out;
 }
 
-export function summaryJson(rec: ContainerRecord, o: { imageRef: string; size?: { rw: number; rootFs: number } }): object {
+export function summaryJson(rec: ContainerRecord, o: { imageRef: string; size?: { rw: number; rootFs: number }; network?: NetworkView }): object {
   const out: Record<string, unknown> = {
     Id: rec.id,
     Names: ['/' + rec.name],
@@ -121,12 +129,12 @@ export function summaryJson(rec: ContainerRecord, o: { imageRef: string; size?: 
     ImageID: rec.image,
     Command: [rec.path, ...rec.args].join(' '),
     Created: Math.floor(parseRfc3339(rec.created) / 1000),
-    Ports: [],
+    Ports: o.network?.ports ?? [],
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    NetworkSettings: { Networks: networkSettings(rec).Networks },
+    NetworkSettings: { Networks: o.network?.settings.Networks ?? networkSettings(rec).Networks },
     Mounts: rec.mounts,
   };
   if (o.size) {
