@@ -39,6 +39,8 @@ export interface ImageDestination {
   hasLayer(l: LayerRef): Promise<LayerPresence | null>;
   /** Store a layer from its (already digest-verified) stream; returns what was stored. */
   putLayer(l: LayerRef, s: Readable, progress: (bytes: number) => void): Promise<Descriptor>;
+  /** True when putLayer itself verifies `l.desc.digest` (then copy does not hash the stream twice). */
+  verifies?(l: LayerRef): boolean;
   /** Called once with the source image before any layer moves. */
   begin?(img: SourceImage): void;
   /** Called as each layer finishes, in any order (lets a local store extract while others download). */
@@ -88,20 +90,22 @@ export class VerifyingStream extends Transform {
   bytes = 0;
 
   constructor(
-    private readonly expected: string,
+    /** null: count only (the consumer verifies). */
+    private readonly expected: string | null,
     private readonly onBytes?: (n: number) => void,
   ) {
     super();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
+    if (this.expected) this.hash.update(chunk);
     this.bytes += chunk.length;
     this.onBytes?.(this.bytes);
     cb(null, chunk);
   }
 
   override _flush(cb: TransformCallback): void {
+    if (!this.expected) return cb();
     const got = 'sha256:' + this.hash.digest('hex');
     if (got !== this.expected) cb(invalid(`filesystem layer verification failed for digest ${this.expected}`));
     else cb();
@@ -167,7 +171,7 @@ export async function copy(src: ImageSource, dst: ImageDestination, o: CopyOptio
           o.progress({ status: pull ? 'Downloading' : 'Pushing', id, progressDetail: { current: n, total, start } });
         };
         const raw = await src.blob(l.desc);
-        const verify = new VerifyingStream(l.desc.digest, pull ? tick : undefined);
+        const verify = new VerifyingStream(dst.verifies?.(l) ? null : l.desc.digest, pull ? tick : undefined);
         raw.on('error', (e) => verify.destroy(e));
         o.signal?.addEventListener('abort', () => raw.destroy(new Error('context canceled')), { once: true });
         const desc = await dst.putLayer(l, raw.pipe(verify), pull ? () => {} : tick);

@@ -2,8 +2,8 @@
 // layers), destination for push (skip or mount known blobs, gzip and stream the rest, then the
 // config and a schema2 manifest).
 import { createHash } from 'node:crypto';
-import { PassThrough, Transform, type Readable } from 'node:stream';
-import { constants, createGzip } from 'node:zlib';
+import { Readable, Transform } from 'node:stream';
+import { constants, createGzip, deflateRawSync } from 'node:zlib';
 import { invalid } from '../../errdefs.js';
 import type { Descriptor, ImageDestination, ImageSource, LayerPresence, LayerRef, SourceImage } from '../copy.js';
 import type { ImageConfigFile } from '../types.js';
@@ -11,6 +11,37 @@ import { parseManifest, platformString, selectPlatform, type Platform } from './
 import type { V2Metadata } from './metadata.js';
 import { MEDIA, readBody } from './registry.js';
 import type { Repository } from './repository.js';
+
+const UNCOMPRESSED = 'application/vnd.docker.image.rootfs.diff.tar';
+
+/** Read up to `n` bytes from the start of `s`; `rest` streams what follows. */
+export async function peek(s: Readable, n: number): Promise<{ buf: Buffer; rest: Readable }> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  const it = s[Symbol.asyncIterator]();
+  let done = false;
+  while (got < n) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    parts.push(r.value as Buffer);
+    got += (r.value as Buffer).length;
+  }
+  const rest = Readable.from(
+    (async function* () {
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value as Buffer;
+      }
+    })(),
+    { objectMode: false },
+  );
+  return { buf: Buffer.concat(parts), rest };
+}
 
 export class RegistrySource implements ImageSource {
   private cached: Promise<SourceImage> | null = null;
@@ -96,16 +127,41 @@ export class RegistryDestination implements ImageDestination {
   }
 
   async putLayer(l: LayerRef, s: Readable, progress: (bytes: number) => void): Promise<Descriptor> {
+    // Peek at the start: data that gzip cannot shrink (media, random, already compressed) is
+    // pushed as an uncompressed layer, which saves the CPU of compressing and keeps the digest
+    // equal to the diffID (so the registry can be asked whether it already has it).
+    const head = await peek(s, 1 << 20);
+    const incompressible = this.gzipLevel === 0 || (head.buf.length >= 64 << 10 && deflateRawSync(head.buf, { level: 1 }).length > head.buf.length * 0.9);
     let n = 0;
-    const counter = new PassThrough();
-    counter.on('data', (c: Buffer) => progress((n += c.length)));
-    const gz = createGzip({ level: this.gzipLevel, chunkSize: 256 << 10, strategy: constants.Z_DEFAULT_STRATEGY });
-    const tally = new Tally();
-    s.on('error', (e) => tally.destroy(e));
-    gz.on('error', (e) => tally.destroy(e));
-    s.pipe(counter).pipe(gz).pipe(tally);
-    await this.repo.putBlobStream(tally, () => 'sha256:' + tally.hash.copy().digest('hex'));
-    const desc: Descriptor = { mediaType: MEDIA.dockerLayer, digest: 'sha256:' + tally.hash.digest('hex'), size: tally.size };
+    // counts in transform(): a 'data' listener would start the flow before the upload is attached
+    const counter = new Transform({
+      highWaterMark: 1 << 20,
+      transform(c: Buffer, _e, cb) {
+        progress((n += c.length));
+        cb(null, c);
+      },
+    });
+    s.on('error', (e) => counter.destroy(e));
+    counter.write(head.buf);
+    head.rest.pipe(counter);
+    let desc: Descriptor;
+    if (incompressible) {
+      if ((await this.repo.statBlob(l.diffId)) !== null) {
+        counter.destroy();
+        desc = { mediaType: UNCOMPRESSED, digest: l.diffId, size: l.desc.size };
+      } else {
+        await this.repo.putBlobStream(counter, () => l.diffId);
+        desc = { mediaType: UNCOMPRESSED, digest: l.diffId, size: n };
+      }
+    } else {
+      const gz = createGzip({ level: this.gzipLevel, chunkSize: 256 << 10, strategy: constants.Z_DEFAULT_STRATEGY });
+      const tally = new Tally();
+      gz.on('error', (e) => tally.destroy(e));
+      counter.on('error', (e) => tally.destroy(e));
+      counter.pipe(gz).pipe(tally);
+      await this.repo.putBlobStream(tally, () => 'sha256:' + tally.hash.copy().digest('hex'));
+      desc = { mediaType: MEDIA.dockerLayer, digest: 'sha256:' + tally.hash.digest('hex'), size: tally.size };
+    }
     await this.meta?.add(l.diffId, { ...desc, host: this.host, repo: this.repo.path });
     return desc;
   }
