@@ -125,7 +125,8 @@ export class ApiServer {
       if (!reply.started) reply.empty(204);
     } catch (e) {
       const status = statusOf(e);
-      if (status >= 500 || !(e instanceof EngineError)) this.o.log?.('error', `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`);
+      if (ac.signal.aborted) this.o.log?.('debug', `${ctx.method} ${req.url}: client went away (${messageOf(e)})`);
+      else if (status >= 500 || !(e instanceof EngineError)) this.o.log?.('error', `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`);
       else this.o.log?.('debug', `${ctx.method} ${req.url}: ${status} ${messageOf(e)}`);
       reply.fail(e);
     } finally {

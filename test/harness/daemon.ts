@@ -49,6 +49,12 @@ export interface Daemon {
   pty(args: string[], opts?: RunOptions): Promise<RunResult>;
   /** berthd's stdout+stderr so far. */
   log(): string;
+  /**
+   * Sends berthd a signal (default SIGKILL) and waits for it to exit, without any cleanup: the
+   * roots, containers and conmons stay, for `startDaemon({ root })` to take over. Resolves with
+   * how it ended. stop() must not be called afterwards.
+   */
+  kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Removes containers and user networks, stops berthd, checks for leaks (throws if any unless assert: false). */
   stop(o?: { assert?: boolean }): Promise<StopResult>;
 }
@@ -62,6 +68,8 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Allowed growth of berthd's fd count between start and stop (default 4). */
   fdSlack?: number;
+  /** Start on the roots of an earlier daemon (its `root`, after its kill()), e.g. for restart tests. */
+  root?: string;
 }
 
 /** Why integration tests cannot start a daemon here, or null when they can. */
@@ -175,7 +183,7 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   const why = daemonUnavailable();
   if (why) throw new Error(`cannot start berthd: ${why}`);
 
-  const root = mkdtempSync('/tmp/berth-it-');
+  const root = o.root ?? mkdtempSync('/tmp/berth-it-');
   const dataRoot = join(root, 'data');
   const execRoot = join(root, 'exec');
   const configDir = join(root, 'docker-config');
@@ -195,8 +203,10 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   );
   closeSync(logFd);
   let exited: string | null = null;
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
   const exitedP = new Promise<void>((r) => child.on('exit', (code, sig) => {
     exited = `berthd exited (code ${code}, signal ${sig})`;
+    exitInfo = { code, signal: sig };
     r();
   }));
   const log = () => { try { return readFileSync(logPath, 'utf8'); } catch { return ''; } };
@@ -212,7 +222,8 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
     child.kill('SIGKILL');
     await exitedP;
     const tail = log().split('\n').slice(-30).join('\n');
-    if (!process.env.BERTH_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+    // a reused root still holds an earlier daemon's containers and mounts: leave it
+    if (!process.env.BERTH_KEEP_TMP && !o.root) rmSync(root, { recursive: true, force: true });
     throw new Error(`${msg}\n--- berthd log (tail) ---\n${tail}`);
   };
 
@@ -287,9 +298,15 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
     return { leaks, fdBefore, fdAfter };
   };
 
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (!exited) child.kill(signal);
+    await exitedP;
+    return exitInfo;
+  };
+
   return {
     socket, root, dataRoot, execRoot, pid: child.pid!, env, dockerode,
-    docker, pty, log, stop,
+    docker, pty, log, kill, stop,
   };
 }
 
