@@ -139,7 +139,7 @@ export function runcUpdateArgs(h: HostConfig): string[] {
   if (h.Memory) a.push('--memory', String(h.Memory));
   if (h.MemorySwap) a.push('--memory-swap', String(h.MemorySwap));
   if (h.MemoryReservation) a.push('--memory-reservation', String(h.MemoryReservation));
-  if (h.CpuShares) a.push('--cpu-shares', String(h.CpuShares));
+  if (h.CpuShares) a.push('--cpu-share', String(h.CpuShares));
   if (h.NanoCpus) a.push('--cpu-period', '100000', '--cpu-quota', String(Math.round((h.NanoCpus * 100000) / 1e9)));
   else {
     if (h.CpuPeriod) a.push('--cpu-period', String(h.CpuPeriod));
