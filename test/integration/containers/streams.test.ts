@@ -121,7 +121,8 @@ test('exec create/start/inspect: output, exit codes, env, user, workdir', { skip
 });
 
 test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { skip: skip ?? false }, async () => {
-  await d.docker(['run', '--name', 'lg', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done']);
+  // (sleeps: conmon reads two pipes, so only time orders stdout against stderr in the log)
+  await d.docker(['run', '--name', 'lg', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo out$i; sleep 0.05; echo err$i >&2; sleep 0.05; done']);
   const all = await d.docker(['logs', 'lg']);
   assert.equal(all.stdout, 'out1\nout2\nout3\nout4\nout5\n');
   assert.equal(all.stderr, 'err1\nerr2\nerr3\nerr4\nerr5\n');
