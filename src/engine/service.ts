@@ -120,7 +120,7 @@ export class ContainerService {
     else if (!hostConfig.LogConfig?.Type) hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
     if (hostConfig.Memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = hostConfig.Memory * 2;
     if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
-    validateHostConfig(hostConfig);
+    validateHostConfig(hostConfig, { userNetworks: !!this.d.network });
     const imageId = await this.d.images.resolveId(String(c.Image));
     const imgCfg = await this.d.images.runtimeConfig(imageId);
     const id = randomBytes(32).toString('hex');
@@ -352,6 +352,7 @@ export class ContainerService {
     rec.state.finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
     await this.d.logs.flush?.(rec);
     await this.persist(rec);
+    if (exit.oomKilled) this.emit(rec, 'oom');
     this.emit(rec, 'die', { exitCode: String(exit.code) });
     this.notifyWaiters(rec, 'exit');
     if (rec.hostConfig.AutoRemove) {

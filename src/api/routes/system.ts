@@ -78,7 +78,11 @@ export function systemRoutes(s: SystemInfo): Route[] {
           if (f.has('type') && !f.get('type')!.includes(e.Type)) return false;
           if (f.has('event') && !f.get('event')!.some((x) => e.Action === x || e.Action.startsWith(x + ':'))) return false;
           if (f.has('container') && (e.Type !== 'container' || !f.get('container')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))) return false;
-          if (f.has('image') && !f.get('image')!.some((x) => e.Actor.Attributes.image === x || e.Actor.ID === x)) return false;
+          const img = (x: string) => x.replace(/:latest$/, '');
+          if (f.has('image') && !f.get('image')!.some((x) => img(e.Actor.Attributes.image ?? '') === img(x) || e.Actor.ID === x || e.Actor.ID.startsWith('sha256:' + x))) return false;
+          if (f.has('volume') && (e.Type !== 'volume' || !f.get('volume')!.includes(e.Actor.ID))) return false;
+          if (f.has('network') && (e.Type !== 'network' || !f.get('network')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))) return false;
+          if (f.has('daemon') && e.Type !== 'daemon') return false;
           if (!matchLabels(f, 'label', e.Actor.Attributes)) return false;
           return true;
         };
