@@ -97,7 +97,7 @@ export class ExecService {
     const rootfs = this.containers.rootfsDir(rec.id);
     const userSpec = c.User || rec.config.User || '';
     const user = await this.containers.d.spec.resolveUser(rootfs, userSpec);
-    const env = mergeEnv(rec.config.Env ?? [], c.Env ?? []);
+    const env = mergeEnv([...(this.containers.d.network?.linkEnv?.(rec.id) ?? []), ...(rec.config.Env ?? [])], c.Env ?? []);
     if (!env.some((x) => x.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     if (tty && !env.some((x) => x.startsWith('TERM='))) env.push('TERM=xterm');
     const proc = await task.exec(

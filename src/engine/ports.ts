@@ -118,4 +118,6 @@ export interface NetworkPort {
   setup(rec: ContainerRecord): Promise<NetworkSetup>;
   /** After exit and at removal: release everything; idempotent. */
   teardown(rec: ContainerRecord): Promise<void>;
+  /** Legacy link variables of a running container (exec gets them too). */
+  linkEnv?(id: string): string[];
 }

@@ -21,7 +21,14 @@ async function rates(list: ThrottleDevice[] | null | undefined) {
 }
 
 export class OciSpecPort implements SpecPort {
-  constructor(private readonly o: { netnsPath?: (rec: ContainerRecord) => string | undefined; pidOf?: (ref: string) => number | undefined } = {}) {}
+  constructor(
+    private readonly o: {
+      netnsPath?: (rec: ContainerRecord) => string | undefined;
+      pidOf?: (ref: string) => number | undefined;
+      /** Variables that come before the container's own Env (legacy link variables). */
+      extraEnv?: (rec: ContainerRecord) => string[];
+    } = {},
+  ) {}
 
   resolveUser(rootfs: string, user: string): Promise<UserIds> {
     return resolveUser(rootfs, user);
@@ -76,7 +83,7 @@ export class OciSpecPort implements SpecPort {
       readonlyRootfs: h.ReadonlyRootfs,
       process: {
         args: [rec.path, ...rec.args],
-        env: containerEnv(c.Env ?? [], { hostname: c.Hostname, tty: c.Tty }),
+        env: containerEnv(c.Env ?? [], { hostname: c.Hostname, tty: c.Tty, linkEnv: this.o.extraEnv?.(rec) }),
         cwd: c.WorkingDir || '/',
         user,
         tty: c.Tty,

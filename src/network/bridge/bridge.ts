@@ -1,0 +1,73 @@
+// Linux bridges and veth pairs: the bridge driver's host-side and in-namespace plumbing.
+import fs from 'node:fs';
+import { ipBatch, run } from '../exec.js';
+import type { EndpointRecord } from '../types.js';
+
+/** Whether an interface exists in berthd's own namespace (/proc/self/net follows the netns; /sys may not). */
+export function linkExists(name: string): boolean {
+  try {
+    return fs.readFileSync('/proc/self/net/dev', 'utf8').split('\n').some((l) => l.trim().startsWith(`${name}:`));
+  } catch {
+    return false;
+  }
+}
+
+/** Create (or adopt) a bridge with the gateway address and bring it up. Idempotent. */
+export async function ensureBridge(name: string, gatewayCidr: string, gateway6Cidr?: string): Promise<void> {
+  const lines: string[] = [];
+  if (!linkExists(name)) lines.push(`link add ${name} type bridge`);
+  await ipBatch(lines.concat([`link set ${name} up`]));
+  // addresses separately: "File exists" when already configured is fine
+  await ipBatch([`addr add ${gatewayCidr} dev ${name}`], undefined, true);
+  if (gateway6Cidr) {
+    await run('sysctl', ['-qw', `net.ipv6.conf.${name}.disable_ipv6=0`], { allowFail: true });
+    await ipBatch([`-6 addr add ${gateway6Cidr} dev ${name}`], undefined, true);
+  }
+}
+
+export async function deleteBridge(name: string): Promise<void> {
+  if (linkExists(name)) await ipBatch([`link del ${name}`], undefined, true);
+}
+
+/**
+ * Make a veth pair, move its peer into the namespace as ep.ifname with the endpoint's MAC and address,
+ * attach the host side to the bridge. `defaultRoute` adds the default route via the gateway.
+ */
+export async function joinBridge(bridge: string, netns: string, ep: EndpointRecord, defaultRoute: boolean): Promise<void> {
+  await ipBatch([
+    `link add ${ep.hostVeth} type veth peer name ${ep.ifname} address ${ep.mac} netns ${netns}`,
+    `link set ${ep.hostVeth} master ${bridge} up`,
+  ]);
+  if (ep.ipv6) await run('sysctl', ['-qw', `net.ipv6.conf.${ep.ifname}.disable_ipv6=0`], { netns });
+  const inside = [`addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`, `link set ${ep.ifname} up`];
+  if (ep.ipv6) inside.push(`-6 addr add ${ep.ipv6}/${ep.ipv6PrefixLen} dev ${ep.ifname} nodad`);
+  if (defaultRoute && ep.gateway) inside.push(`route add default via ${ep.gateway} dev ${ep.ifname}`);
+  if (defaultRoute && ep.ipv6Gateway) inside.push(`-6 route add default via ${ep.ipv6Gateway} dev ${ep.ifname}`);
+  await ipBatch(inside, netns);
+}
+
+export async function leaveBridge(ep: EndpointRecord): Promise<void> {
+  if (linkExists(ep.hostVeth)) await ipBatch([`link del ${ep.hostVeth}`], undefined, true);
+}
+
+/**
+ * Inside the container's namespace: send 127.0.0.11:53 to the embedded DNS server on `gateway`
+ * (DNAT, plus SNAT to the container's address so the answer routes back; route_localnet lets the
+ * loopback-sourced packet leave eth0 before SNAT rewrites it).
+ */
+export async function redirectDns(netns: string, ifname: string, gateway: string, self: string): Promise<void> {
+  const rules = [
+    '*nat',
+    ':BERTH-DNS - [0:0]',
+    `-A BERTH-DNS -d 127.0.0.11/32 -p udp --dport 53 -j DNAT --to-destination ${gateway}:53`,
+    `-A BERTH-DNS -d 127.0.0.11/32 -p tcp --dport 53 -j DNAT --to-destination ${gateway}:53`,
+    ':BERTH-DNS-SNAT - [0:0]',
+    `-A BERTH-DNS-SNAT -s 127.0.0.0/8 -d ${gateway}/32 -p udp --dport 53 -j SNAT --to-source ${self}`,
+    `-A BERTH-DNS-SNAT -s 127.0.0.0/8 -d ${gateway}/32 -p tcp --dport 53 -j SNAT --to-source ${self}`,
+    '-A OUTPUT -d 127.0.0.11/32 -j BERTH-DNS',
+    '-A POSTROUTING -s 127.0.0.0/8 -j BERTH-DNS-SNAT',
+    'COMMIT',
+    '',
+  ].join('\n');
+  await run('sh', ['-c', `sysctl -qw net.ipv4.conf.${ifname}.route_localnet=1 && iptables-restore --noflush`], { netns, input: rules });
+}

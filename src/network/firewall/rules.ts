@@ -1,0 +1,90 @@
+// Pure rule generation: the whole of berth's iptables state as iptables-restore input for its own chains.
+// Applying it with --noflush replaces those chains atomically, so re-applying after a restart never duplicates.
+
+export interface FwNetwork {
+  bridge: string;
+  subnet: string;
+  internal: boolean;
+}
+
+export interface FwPort {
+  bridge: string;
+  proto: 'tcp' | 'udp';
+  hostIp: string; // '0.0.0.0' = every address
+  hostPort: number;
+  containerIp: string;
+  containerPort: number;
+}
+
+export interface FwState {
+  networks: FwNetwork[];
+  ports: FwPort[];
+}
+
+export const CHAINS = {
+  nat: ['BERTH', 'BERTH-POSTROUTING'],
+  filter: ['BERTH-FORWARD', 'BERTH-ISOLATION-1', 'BERTH-ISOLATION-2'],
+} as const;
+
+/** Jumps from the built-in chains into berth's chains: [table, chain, rule args]. */
+export const JUMPS: ReadonlyArray<readonly [string, string, readonly string[]]> = [
+  ['nat', 'PREROUTING', ['-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'BERTH']],
+  ['nat', 'OUTPUT', ['!', '-d', '127.0.0.0/8', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'BERTH']],
+  ['nat', 'POSTROUTING', ['-j', 'BERTH-POSTROUTING']],
+  ['filter', 'FORWARD', ['-j', 'BERTH-FORWARD']],
+];
+
+const dst = (ip: string) => (ip && ip !== '0.0.0.0' ? `-d ${ip}/32 ` : '');
+
+export function renderRules(s: FwState): string {
+  const nets = [...s.networks].sort((a, b) => a.bridge.localeCompare(b.bridge));
+  const ports = [...s.ports].sort(
+    (a, b) => a.proto.localeCompare(b.proto) || a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp),
+  );
+  const nat = ['*nat', ...CHAINS.nat.map((c) => `:${c} - [0:0]`)];
+  for (const n of nets) nat.push(`-A BERTH -i ${n.bridge} -j RETURN`);
+  for (const p of ports)
+    nat.push(
+      `-A BERTH ${dst(p.hostIp)}! -i ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${p.containerIp}:${p.containerPort}`,
+    );
+  for (const n of nets) if (!n.internal) nat.push(`-A BERTH-POSTROUTING -s ${n.subnet} ! -o ${n.bridge} -j MASQUERADE`);
+  for (const p of ports)
+    nat.push(
+      `-A BERTH-POSTROUTING -s ${p.containerIp}/32 -d ${p.containerIp}/32 -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j MASQUERADE`,
+    );
+  nat.push('COMMIT');
+
+  const filter = ['*filter', ...CHAINS.filter.map((c) => `:${c} - [0:0]`)];
+  filter.push('-A BERTH-FORWARD -j BERTH-ISOLATION-1');
+  for (const p of ports)
+    filter.push(
+      `-A BERTH-FORWARD -d ${p.containerIp}/32 ! -i ${p.bridge} -o ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j ACCEPT`,
+    );
+  for (const n of nets) {
+    filter.push(`-A BERTH-FORWARD -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);
+    if (!n.internal) filter.push(`-A BERTH-FORWARD -i ${n.bridge} ! -o ${n.bridge} -j ACCEPT`);
+    filter.push(`-A BERTH-FORWARD -i ${n.bridge} -o ${n.bridge} -j ACCEPT`);
+  }
+  for (const n of nets) {
+    if (n.internal) {
+      filter.push(`-A BERTH-ISOLATION-1 ! -s ${n.subnet} -o ${n.bridge} -j DROP`);
+      filter.push(`-A BERTH-ISOLATION-1 ! -d ${n.subnet} -i ${n.bridge} -j DROP`);
+    } else filter.push(`-A BERTH-ISOLATION-1 -i ${n.bridge} ! -o ${n.bridge} -j BERTH-ISOLATION-2`);
+  }
+  for (const n of nets) filter.push(`-A BERTH-ISOLATION-2 -o ${n.bridge} -j DROP`);
+  filter.push('COMMIT');
+  return [...nat, ...filter, ''].join('\n');
+}
+
+/** Input that empties berth's chains (before deleting them). */
+export function renderFlush(): string {
+  return [
+    '*nat',
+    ...CHAINS.nat.map((c) => `:${c} - [0:0]`),
+    'COMMIT',
+    '*filter',
+    ...CHAINS.filter.map((c) => `:${c} - [0:0]`),
+    'COMMIT',
+    '',
+  ].join('\n');
+}

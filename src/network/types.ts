@@ -1,0 +1,61 @@
+// Network and endpoint records as berthd persists them (one JSON file per network under <data-root>/networks).
+
+export interface IpamPoolConfig {
+  Subnet: string;
+  IPRange?: string;
+  Gateway?: string;
+  AuxiliaryAddresses?: Record<string, string>;
+}
+
+export interface PortMapping {
+  proto: 'tcp' | 'udp';
+  hostIp: string; // '0.0.0.0' for all
+  hostPort: number;
+  containerPort: number;
+}
+
+export interface EndpointRecord {
+  id: string;
+  containerId: string;
+  name: string; // container name, for DNS and inspect
+  ifname: string; // eth0, eth1 … inside the container
+  hostVeth: string;
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+  mac: string;
+  ipv6: string;
+  ipv6PrefixLen: number;
+  ipv6Gateway: string;
+  aliases: string[]; // --network-alias / connect --alias
+  links: string[]; // "target:alias" for user-network links
+  ports: PortMapping[]; // published ports DNAT'ed to this endpoint
+}
+
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  driver: 'bridge' | 'host' | 'null';
+  created: string;
+  internal: boolean;
+  attachable: boolean;
+  enableIPv6: boolean;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  ipamOptions: Record<string, string> | null;
+  ipam: IpamPoolConfig[]; // with Gateway filled in for bridge networks
+  bridge: string; // Linux bridge name ('' for host/null)
+  /** The predefined bridge (legacy links, no DNS, not removable). */
+  isDefault: boolean;
+  endpoints: Record<string, EndpointRecord>; // by container id
+  lastIp?: number; // sequential allocation pointer, like libnetwork's
+}
+
+/** What a container asked for on one network (Docker's EndpointSettings subset). */
+export interface EndpointRequest {
+  aliases: string[];
+  links: string[];
+  ipv4?: string;
+  ipv6?: string;
+  mac?: string;
+}
