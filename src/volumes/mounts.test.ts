@@ -98,6 +98,7 @@ test('resolveMounts: order, shadowing, duplicates, image VOLUMEs and host dir cr
   const from: MountPoint[] = [
     { Type: 'volume', Name: 'shared', Source: '/v/shared/_data', Destination: '/named', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
     { Type: 'bind', Source: '/srv', Destination: '/over', Mode: '', RW: true, Propagation: 'rprivate' },
+    { Type: 'tmpfs', Source: '', Destination: '/theirtmp', Mode: '', RW: true, Propagation: '' },
   ];
   const f = fakeDeps(from);
   const mps = await resolveMounts(

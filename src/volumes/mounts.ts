@@ -254,6 +254,7 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
       throw invalid((e as Error).message, e);
     }
     for (const mp of theirs) {
+      if (mp.Type !== 'volume' && mp.Type !== 'bind') continue; // tmpfs mounts are not shared
       const copy: MountPoint = { ...mp };
       if (mode) {
         copy.RW = mode === 'rw';
