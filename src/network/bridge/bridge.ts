@@ -1,4 +1,5 @@
 // Linux bridges and veth pairs: the bridge driver's host-side and in-namespace plumbing.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { ipBatch, run } from '../exec.js';
 import type { EndpointRecord } from '../types.js';
@@ -15,7 +16,9 @@ export function linkExists(name: string): boolean {
 /** Create (or adopt) a bridge with the gateway address and bring it up. Idempotent. */
 export async function ensureBridge(name: string, gatewayCidr: string, gateway6Cidr?: string): Promise<void> {
   const lines: string[] = [];
-  if (!linkExists(name)) lines.push(`link add ${name} type bridge`);
+  // a fixed MAC: a bridge without one takes its lowest port's MAC, which changes as containers come and go,
+  // leaving stale ARP entries for the gateway in the containers (DNS and outbound traffic stall for seconds)
+  if (!linkExists(name)) lines.push(`link add ${name} address ${randomMac()} type bridge`);
   await ipBatch(lines.concat([`link set ${name} up`]));
   // addresses separately: "File exists" when already configured is fine
   await ipBatch([`addr add ${gatewayCidr} dev ${name}`], undefined, true);
@@ -23,6 +26,13 @@ export async function ensureBridge(name: string, gatewayCidr: string, gateway6Ci
     await run('sysctl', ['-qw', `net.ipv6.conf.${name}.disable_ipv6=0`], { allowFail: true });
     await ipBatch([`-6 addr add ${gateway6Cidr} dev ${name}`], undefined, true);
   }
+}
+
+export function randomMac(): string {
+  const b = randomBytes(6);
+  b[0] = 0x02;
+  b[1] = 0x42;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
 export async function deleteBridge(name: string): Promise<void> {
