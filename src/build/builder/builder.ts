@@ -3,7 +3,7 @@
 // files), multi-stage builds limited to the stages the target needs, ARG/ENV scoping.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lchown, lstat, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { lchown, lstat, mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
@@ -124,15 +124,17 @@ export class Builder {
     await mkdir(work, { recursive: true });
     try {
       const dfName = o.dockerfile || 'Dockerfile';
+      const t0 = Date.now();
       const ctx = await receiveContext(body, join(work, 'ctx'), dfName);
+      this.d.log?.('debug', `build: context of ${ctx.files.size} entries (${ctx.size} bytes) received in ${Date.now() - t0} ms`);
       const dfRel = contextPath(dfName);
       let text: string;
       try {
-        text = await readFile(await secureJoin(ctx.dir, dfRel), 'utf8');
+        text = (await ctx.read(dfRel)).toString('utf8');
       } catch {
         throw invalid(`Cannot locate specified Dockerfile: ${dfName}`);
       }
-      await applyDockerignore(ctx, []);
+      await applyDockerignore(ctx);
       const parsed = parseStages(text, dfName);
       const run = new BuildRun(this.d, o, out, signal, ctx, parsed, work);
       const id = await run.execute();
@@ -630,8 +632,8 @@ class BuildRun {
       }
       for (const rel of rels) {
         items.push({ kind: 'path', rel });
-        const stt = await lstat(rel ? join(src.root, rel) : src.root);
-        if (stt.isDirectory()) single = 'dir';
+        const isDir = src.files ? rel === '' || src.files.get(rel)?.type === 'dir' : (await lstat(rel ? join(src.root, rel) : src.root)).isDirectory();
+        if (isDir) single = 'dir';
       }
       sums.push(await sumSources(src.root, rels, src.files));
     }
@@ -646,6 +648,7 @@ class BuildRun {
     if (await this.probe(st, cmd)) return;
     const mode = ins.chmod !== undefined ? parseInt(ex(ins.chmod), 8) : undefined;
     if (mode !== undefined && (Number.isNaN(mode) || mode > 0o7777)) throw invalid(`invalid chmod parameter: ${ins.chmod}`);
+    if (src.files) await this.ctx.materialize();
     await this.fsStep(st, cmd, async (root) => {
       const owner = await resolveOwner(root, ins.chown ? ex(ins.chown) : undefined);
       const o = { owner, mode };

@@ -2,10 +2,9 @@
 // confined to it, hashing every regular file while it is written (the COPY cache needs the sums),
 // then filtered by .dockerignore.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, open, readdir, readFile, rm, rmdir, symlink, link, utimes, chmod } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { extract, type Header } from 'tar-stream';
 import { invalid } from '../../errdefs.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
 import { entryParts } from '../../storage/layers/extract.js';
@@ -13,180 +12,287 @@ import { maybeGunzip } from '../../storage/layers/decompress.js';
 import { DockerIgnore } from '../dockerfile/dockerignore.js';
 
 export interface ContextFile {
-  type: 'file' | 'dir' | 'symlink';
+  type: 'file' | 'dir' | 'symlink' | 'link';
   mode: number;
-  /** sha256 of the content (files), the link target (symlinks); '' for directories. */
+  /** sha256 of the content (files), the link target (links); '' for directories. */
   sum: string;
-}
-
-export interface BuildContext {
-  dir: string;
-  /** Context-relative paths (no leading slash) → what they are. */
-  files: Map<string, ContextFile>;
-  /** Bytes received (tar stream, uncompressed). */
+  /** Where the content sits in the spooled tar, and its length. */
+  offset: number;
   size: number;
+  mtime: number;
+  linkname: string;
 }
 
-/** Unpack `body` into `dir`. A body that is not a tar is taken as the Dockerfile itself. */
+/**
+ * The context is spooled as one file (the uncompressed tar) and indexed while it streams in; files
+ * are written out only when a COPY/ADD actually needs them (a fully cached rebuild never does).
+ */
+export class BuildContext {
+  readonly files = new Map<string, ContextFile>();
+  size = 0;
+  private done: Promise<void> | null = null;
+
+  constructor(
+    readonly dir: string,
+    readonly spool: string,
+  ) {}
+
+  async read(rel: string): Promise<Buffer> {
+    const f = this.files.get(rel);
+    if (!f || f.type !== 'file') throw Object.assign(new Error(`${rel}: not found`), { code: 'ENOENT' });
+    const fh = await open(this.spool, 'r');
+    try {
+      const b = Buffer.alloc(f.size);
+      await fh.read(b, 0, f.size, f.offset);
+      return b;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Write the (filtered) context out under `dir`, once. */
+  materialize(): Promise<void> {
+    this.done ??= this.writeOut();
+    return this.done;
+  }
+
+  private async writeOut(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const fh = await open(this.spool, 'r');
+    const dirTimes: [string, number][] = [];
+    try {
+      for (const [rel, f] of this.files) {
+        const parts = rel.split('/');
+        const parent = await secureJoin(this.dir, parts.slice(0, -1));
+        await mkdir(parent, { recursive: true });
+        const abs = join(parent, parts[parts.length - 1]);
+        const old = await lstat(abs).catch(() => null);
+        if (old && !(old.isDirectory() && f.type === 'dir')) await rm(abs, { recursive: true, force: true });
+        if (f.type === 'dir') {
+          if (!old) await mkdir(abs);
+          await chmod(abs, f.mode | 0o700);
+          dirTimes.push([abs, f.mtime]);
+        } else if (f.type === 'file') {
+          const out = await open(abs, 'w', 0o600);
+          try {
+            const buf = Buffer.allocUnsafe(Math.min(f.size, 1 << 20));
+            for (let done = 0; done < f.size; ) {
+              const n = Math.min(buf.length, f.size - done);
+              const { bytesRead } = await fh.read(buf, 0, n, f.offset + done);
+              if (bytesRead <= 0) throw invalid('build context truncated');
+              await out.write(buf, 0, bytesRead);
+              done += bytesRead;
+            }
+          } finally {
+            await out.close();
+          }
+          await chmod(abs, f.mode);
+          await utimes(abs, f.mtime, f.mtime);
+        } else if (f.type === 'symlink') {
+          await symlink(f.linkname, abs);
+        } else {
+          const t = entryParts(f.linkname);
+          await link(join(await secureJoin(this.dir, t.slice(0, -1)), t[t.length - 1] ?? ''), abs);
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+    for (const [p, t] of dirTimes.reverse()) await utimes(p, t, t).catch(() => {});
+  }
+}
+
+const octal = (b: Buffer, s: number, n: number): number => {
+  if (b[s] & 0x80) {
+    // GNU base-256
+    let v = 0;
+    for (let i = s + 1; i < s + n; i++) v = v * 256 + b[i];
+    return v;
+  }
+  const t = b.toString('latin1', s, s + n).replace(/\0.*$/s, '').trim();
+  return t ? parseInt(t, 8) : 0;
+};
+const cstr = (b: Buffer, s: number, n: number): string => {
+  const z = b.indexOf(0, s);
+  return b.toString('utf8', s, z >= 0 && z < s + n ? z : s + n);
+};
+
+function paxRecords(data: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(0x20, i);
+    if (sp < 0) break;
+    const len = Number(data.toString('latin1', i, sp));
+    if (!len) break;
+    const rec = data.toString('utf8', sp + 1, i + len - 1);
+    const eq = rec.indexOf('=');
+    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len;
+  }
+  return out;
+}
+
+/** Spool `body` (plain or gzip tar; anything else is the Dockerfile itself) and index it. */
 export async function receiveContext(body: Readable, dir: string, dockerfileName: string): Promise<BuildContext> {
   await mkdir(dir, { recursive: true });
+  const ctx = new BuildContext(join(dir, 'files'), join(dir, 'context.tar'));
   const input = await maybeGunzip(body);
-  const it = input[Symbol.asyncIterator]();
-  // Peek at the first 512-byte header: "ustar" at offset 257 marks a tar.
-  let head = Buffer.alloc(0);
-  let ended = false;
-  while (head.length < 512 && !ended) {
-    const n = await it.next();
-    if (n.done) ended = true;
-    else head = Buffer.concat([head, n.value as Buffer]);
-  }
-  const files = new Map<string, ContextFile>();
-  if (head.length === 0) return { dir, files, size: 0 };
-  const isTar = head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
-  if (!isTar) {
-    let text = head;
-    for (;;) {
-      const n = await it.next();
-      if (n.done) break;
-      text = Buffer.concat([text, n.value as Buffer]);
-    }
-    const name = dockerfileName || 'Dockerfile';
-    await writeRegular(dir, entryParts(name), text, 0o644);
-    files.set(entryParts(name).join('/'), { type: 'file', mode: 0o644, sum: createHash('sha256').update(text).digest('hex') });
-    return { dir, files, size: text.length };
-  }
-  const ex = extract();
-  let size = 0;
-  const feeding = (async () => {
-    async function* chunks(): AsyncGenerator<Buffer> {
-      yield head;
-      if (ended) return;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value as Buffer;
-      }
-    }
-    for await (const chunk of chunks()) {
-      size += chunk.length;
-      if (ex.destroyed) return;
-      if (!ex.write(chunk)) await new Promise<void>((r) => (ex.once('drain', () => r()), ex.once('close', () => r())));
-    }
-    ex.end(undefined as never);
-  })().catch((e: unknown) => {
-    ex.destroy(e as Error);
-    throw e;
-  });
-  feeding.catch(() => {});
-  const dirTimes: [string, Date][] = [];
-  try {
-    for await (const entry of ex) {
-      try {
-        await unpackEntry(dir, entry.header, entry as unknown as AsyncIterable<Buffer>, files, dirTimes);
-      } finally {
-        entry.resume();
-      }
-    }
-    await feeding;
-  } catch (e) {
-    ex.destroy();
-    input.destroy();
-    await feeding.catch(() => {});
-    throw e;
-  }
-  for (const [p, t] of dirTimes.reverse()) await utimes(p, t, t).catch(() => {});
-  return { dir, files, size };
-}
+  const spool = await open(ctx.spool, 'w', 0o600);
+  let pos = 0;
+  let first = true;
+  let isTar = true;
+  // parser state
+  let hdr = Buffer.alloc(0);
+  let state: 'header' | 'data' | 'meta' | 'pad' | 'end' = 'header';
+  let remaining = 0;
+  let pad = 0;
+  let meta: Buffer[] = [];
+  let metaType = '';
+  let pax: Record<string, string> = {};
+  let longName: string | null = null;
+  let longLink: string | null = null;
+  let cur: { rel: string | null; f: ContextFile; hash: ReturnType<typeof createHash> } | null = null;
+  const whole = createHash('sha256');
+  const pending: Promise<unknown>[] = [];
 
-async function writeRegular(dir: string, parts: string[], data: Buffer, mode: number): Promise<void> {
-  const parent = await secureJoin(dir, parts.slice(0, -1));
-  await mkdir(parent, { recursive: true });
-  const fh = await open(join(parent, parts[parts.length - 1]), 'w', mode);
-  try {
-    await fh.write(data);
-  } finally {
-    await fh.close();
-  }
-}
-
-async function unpackEntry(dir: string, h: Header, body: AsyncIterable<Buffer>, files: Map<string, ContextFile>, dirTimes: [string, Date][]): Promise<void> {
-  const parts = entryParts(h.name);
-  if (parts.length === 0) return;
-  const rel = parts.join('/');
-  const parent = await secureJoin(dir, parts.slice(0, -1));
-  await mkdir(parent, { recursive: true });
-  const abs = join(parent, parts[parts.length - 1]);
-  const mode = (h.mode ?? 0o644) & 0o7777;
-  const old = await lstat(abs).catch(() => null);
-  if (old && !(old.isDirectory() && h.type === 'directory')) await rm(abs, { recursive: true, force: true });
-  switch (h.type) {
-    case 'directory':
-      if (!old) await mkdir(abs, { mode: 0o755 });
-      await chmod(abs, mode | 0o700);
-      files.set(rel, { type: 'dir', mode, sum: '' });
-      if (h.mtime) dirTimes.push([abs, h.mtime]);
+  const onHeader = (h: Buffer) => {
+    if (h.every((x) => x === 0)) {
+      state = 'end';
       return;
-    case 'file':
-    case 'contiguous-file': {
-      const hash = createHash('sha256');
-      const fh = await open(abs, 'w', 0o600);
-      try {
-        for await (const c of body) {
-          hash.update(c);
-          await fh.write(c);
+    }
+    const type = String.fromCharCode(h[156] || 0x30);
+    let size = octal(h, 124, 12);
+    if (type === 'x' || type === 'g' || type === 'L' || type === 'K') {
+      metaType = type;
+      meta = [];
+      remaining = size;
+      pad = (512 - (size % 512)) % 512;
+      state = remaining ? 'meta' : 'header';
+      if (!remaining) finishMeta();
+      return;
+    }
+    let name = cstr(h, 0, 100);
+    const prefix = h.toString('latin1', 257, 262) === 'ustar' ? cstr(h, 345, 155) : '';
+    if (prefix) name = prefix + '/' + name;
+    if (longName !== null) name = longName;
+    if (pax.path) name = pax.path;
+    let linkname = longLink ?? pax.linkpath ?? cstr(h, 157, 100);
+    if (pax.size) size = Number(pax.size);
+    const mtime = pax.mtime ? Number(pax.mtime) : octal(h, 136, 12);
+    longName = longLink = null;
+    pax = {};
+    const parts = entryParts(name);
+    const rel = parts.length ? parts.join('/') : null;
+    const kind = type === '0' || type === '7' || type === '\0' ? 'file' : type === '5' ? 'dir' : type === '2' ? 'symlink' : type === '1' ? 'link' : null;
+    if (kind === 'link') linkname = entryParts(linkname).join('/');
+    const f: ContextFile = { type: kind ?? 'file', mode: octal(h, 100, 8) & 0o7777, sum: kind === 'symlink' || kind === 'link' ? linkname : '', offset: 0, size: kind === 'file' ? size : 0, mtime, linkname };
+    cur = { rel: kind ? rel : null, f, hash: createHash('sha256') };
+    remaining = size;
+    pad = (512 - (size % 512)) % 512;
+    if (remaining > 0) state = 'data';
+    else finishEntry();
+  };
+  const finishMeta = () => {
+    const data = Buffer.concat(meta);
+    if (metaType === 'x') pax = paxRecords(data);
+    else if (metaType === 'L') longName = cstr(data, 0, data.length);
+    else if (metaType === 'K') longLink = cstr(data, 0, data.length);
+    state = pad ? 'pad' : 'header';
+  };
+  const finishEntry = () => {
+    const c = cur!;
+    if (c.rel !== null) {
+      if (c.f.type === 'file') c.f.sum = c.hash.digest('hex');
+      if (c.f.type === 'link') {
+        const t = ctx.files.get(c.f.linkname);
+        if (t?.type === 'file') c.f = { ...t, type: 'file', linkname: '' };
+      }
+      ctx.files.delete(c.rel); // a later entry replaces an earlier one, at the end of the order
+      ctx.files.set(c.rel, c.f);
+    }
+    cur = null;
+    state = pad ? 'pad' : 'header';
+  };
+
+  const parse = (chunk: Buffer, base: number) => {
+    let i = 0;
+    while (i < chunk.length && state !== 'end') {
+      if (state === 'header') {
+        const take = Math.min(512 - hdr.length, chunk.length - i);
+        hdr = hdr.length ? Buffer.concat([hdr, chunk.subarray(i, i + take)]) : Buffer.from(chunk.subarray(i, i + take));
+        i += take;
+        if (hdr.length === 512) {
+          const h = hdr;
+          hdr = Buffer.alloc(0);
+          onHeader(h);
+          if (cur && (state as string) === 'data') (cur as { f: ContextFile }).f.offset = base + i;
         }
-      } finally {
-        await fh.close();
+      } else if (state === 'data' || state === 'meta') {
+        const take = Math.min(remaining, chunk.length - i);
+        const part = chunk.subarray(i, i + take);
+        if (state === 'data') cur!.hash.update(part);
+        else meta.push(Buffer.from(part));
+        i += take;
+        remaining -= take;
+        if (remaining === 0) {
+          if (state === 'data') finishEntry();
+          else finishMeta();
+        }
+      } else {
+        const take = Math.min(pad, chunk.length - i);
+        i += take;
+        pad -= take;
+        if (pad === 0) state = 'header';
       }
-      await chmod(abs, mode);
-      if (h.mtime) await utimes(abs, h.mtime, h.mtime);
-      files.set(rel, { type: 'file', mode, sum: hash.digest('hex') });
-      return;
     }
-    case 'symlink':
-      await symlink(h.linkname ?? '', abs);
-      files.set(rel, { type: 'symlink', mode: 0o777, sum: h.linkname ?? '' });
-      return;
-    case 'link': {
-      const t = entryParts(h.linkname ?? '');
-      const target = join(await secureJoin(dir, t.slice(0, -1)), t[t.length - 1] ?? '');
-      await link(target, abs);
-      const f = files.get(t.join('/'));
-      if (f) files.set(rel, { ...f });
-      return;
+  };
+
+  try {
+    for await (const c of input) {
+      const chunk = c as Buffer;
+      if (first) {
+        first = false;
+        isTar = chunk.length >= 262 && chunk.toString('latin1', 257, 262) === 'ustar';
+      }
+      // positional writes overlap with parsing and hashing; a few in flight bound the memory
+      pending.push(spool.write(chunk, 0, chunk.length, pos));
+      if (pending.length >= 16) await Promise.all(pending.splice(0));
+      if (isTar) parse(chunk, pos);
+      else whole.update(chunk);
+      pos += chunk.length;
     }
-    default:
-      return; // devices, fifos: not meaningful in a build context
+    await Promise.all(pending.splice(0));
+  } finally {
+    await Promise.allSettled(pending);
+    await spool.close();
   }
+  ctx.size = pos;
+  if (!first && !isTar) {
+    const rel = entryParts(dockerfileName || 'Dockerfile').join('/');
+    ctx.files.set(rel, { type: 'file', mode: 0o644, sum: whole.digest('hex'), offset: 0, size: pos, mtime: Math.floor(Date.now() / 1000), linkname: '' });
+  } else if (isTar && (state as string) !== 'end' && ((state as string) !== 'header' || hdr.length)) throw invalid('unexpected EOF in the build context tar');
+  return ctx;
 }
 
-/** Apply .dockerignore (if present): remove excluded entries, never the Dockerfile itself. */
-export async function applyDockerignore(ctx: BuildContext, keep: string[]): Promise<DockerIgnore | null> {
+/** Apply .dockerignore (if present) to the index: excluded entries are never written out. */
+export async function applyDockerignore(ctx: BuildContext): Promise<DockerIgnore | null> {
   let text: string;
   try {
-    text = await readFile(join(ctx.dir, '.dockerignore'), 'utf8');
+    text = (await ctx.read('.dockerignore')).toString('utf8');
   } catch {
     return null;
   }
   const ig = DockerIgnore.parse(text);
   if (ig.patterns.length === 0) return ig;
-  const keepSet = new Set(keep);
-  // deepest first, so a directory is judged after its children
-  const paths = [...ctx.files.keys()].sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1));
-  for (const p of paths) {
-    if (keepSet.has(p) || !ig.excludes(p)) continue;
-    const f = ctx.files.get(p)!;
-    const abs = join(ctx.dir, p);
-    if (f.type === 'dir') {
-      if ((await readdir(abs).catch(() => ['x'])).length === 0) {
-        await rmdir(abs).catch(() => {});
-        ctx.files.delete(p);
-      }
-    } else {
-      await rm(abs, { force: true });
-      ctx.files.delete(p);
-    }
+  const kept = new Set<string>();
+  for (const [p, f] of ctx.files) {
+    if (f.type === 'dir') continue;
+    if (ig.excludes(p)) ctx.files.delete(p);
+    else for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) kept.add(p.slice(0, i));
   }
+  // an excluded directory stays only when something below it is kept (a `!` exception)
+  for (const [p, f] of ctx.files) if (f.type === 'dir' && ig.excludes(p) && !kept.has(p)) ctx.files.delete(p);
   return ig;
 }
 

@@ -67,8 +67,8 @@ export async function sumSources(root: string, rels: string[], files?: Map<strin
   const h = createHash('sha256');
   for (const rel of rels) {
     const list = [rel];
-    const st = await lstat(rel ? join(root, rel) : root);
-    if (st.isDirectory()) {
+    const isDir = files ? rel === '' || files.get(rel)?.type === 'dir' : (await lstat(rel ? join(root, rel) : root)).isDirectory();
+    if (isDir) {
       if (files) {
         const pre = rel ? rel + '/' : '';
         for (const k of files.keys()) if (k.startsWith(pre)) list.push(k);
@@ -76,6 +76,7 @@ export async function sumSources(root: string, rels: string[], files?: Map<strin
     }
     list.sort();
     for (const p of list) {
+      if (files && p === '') continue; // the context root itself
       const f = files?.get(p);
       if (f) {
         h.update(`${p}\0${f.type}\0${f.mode.toString(8)}\0${f.sum}\n`);

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { applyDockerignore, receiveContext } from './context.js';
+import { matchSources, sumSources } from './copy.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'berth-ctx-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function makeTar(): Buffer {
+  const src = join(tmp, 'src');
+  mkdirSync(join(src, 'logs'), { recursive: true });
+  mkdirSync(join(src, 'node_modules/p'), { recursive: true });
+  writeFileSync(join(src, 'Dockerfile'), 'FROM busybox\n');
+  writeFileSync(join(src, '.dockerignore'), 'node_modules\n**/*.log\n!logs/keep.log\n');
+  writeFileSync(join(src, 'logs/a.log'), 'a');
+  writeFileSync(join(src, 'logs/keep.log'), 'keep');
+  writeFileSync(join(src, 'node_modules/p/i.js'), 'x');
+  writeFileSync(join(src, 'x'.repeat(120) + '.txt'), 'long name'); // needs a pax/GNU long name
+  rmSync(join(src, 'link'), { force: true });
+  symlinkSync('Dockerfile', join(src, 'link'));
+  return execFileSync('tar', ['-c', '-C', src, '.']);
+}
+
+test('indexes a tar (long names, symlinks), filters by .dockerignore, writes out lazily', async () => {
+  const tar = makeTar();
+  const ctx = await receiveContext(Readable.from([tar]), join(tmp, 'c1'), 'Dockerfile');
+  assert.equal(ctx.size, tar.length);
+  assert.equal((await ctx.read('Dockerfile')).toString(), 'FROM busybox\n');
+  assert.ok(ctx.files.has('x'.repeat(120) + '.txt'));
+  assert.equal(ctx.files.get('link')?.type, 'symlink');
+  await applyDockerignore(ctx);
+  assert.deepEqual([...ctx.files.keys()].sort(), ['.dockerignore', 'Dockerfile', 'link', 'logs', 'logs/keep.log', 'x'.repeat(120) + '.txt']);
+  await ctx.materialize();
+  assert.equal(readFileSync(join(ctx.dir, 'logs/keep.log'), 'utf8'), 'keep');
+  assert.equal(readlinkSync(join(ctx.dir, 'link')), 'Dockerfile');
+  assert.throws(() => statSync(join(ctx.dir, 'node_modules')));
+  // the COPY cache checksum is the same from the index and from the files on disk
+  const rels = await matchSources(ctx.dir, 'logs/*.log', ctx.files);
+  assert.deepEqual(rels, ['logs/keep.log']);
+  assert.equal(await sumSources(ctx.dir, ['logs'], ctx.files), await sumSources(ctx.dir, ['logs']));
+});
+
+test('gzip contexts and a bare Dockerfile body', async () => {
+  const gz = await receiveContext(Readable.from([gzipSync(makeTar())]), join(tmp, 'c2'), 'Dockerfile');
+  assert.equal((await gz.read('Dockerfile')).toString(), 'FROM busybox\n');
+  const bare = await receiveContext(Readable.from([Buffer.from('FROM scratch\nCMD ["x"]\n')]), join(tmp, 'c3'), 'Dockerfile');
+  assert.equal((await bare.read('Dockerfile')).toString(), 'FROM scratch\nCMD ["x"]\n');
+  assert.deepEqual([...bare.files.keys()], ['Dockerfile']);
+});
+
+test('entries cannot escape the context', async () => {
+  const h = Buffer.alloc(1024);
+  h.write('../evil', 0);
+  h.write('0000644\0', 100);
+  h.write('00000000000\0', 124);
+  h.write('0', 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  h.fill(0x20, 148, 156);
+  for (let i = 0; i < 512; i++) sum += h[i];
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  await assert.rejects(receiveContext(Readable.from([Buffer.concat([h, Buffer.alloc(1024)])]), join(tmp, 'c4'), 'Dockerfile'), /outside of the target directory/);
+});
