@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { renderFlush, renderRules, type FwState } from './rules.js';
+
+// compiled to dist/src/network/firewall/; the golden files stay beside the sources
+const golden = (name: string) => fileURLToPath(new URL(`../../../../src/network/firewall/testdata/${name}`, import.meta.url));
+
+const state: FwState = {
+  networks: [
+    { bridge: 'berth0', subnet: '172.17.0.0/16', internal: false },
+    { bridge: 'br-0123456789ab', subnet: '172.18.0.0/16', internal: false },
+    { bridge: 'br-internal0001', subnet: '172.19.0.0/16', internal: true },
+  ],
+  ports: [
+    { bridge: 'berth0', proto: 'udp', hostIp: '0.0.0.0', hostPort: 5514, containerIp: '172.17.0.3', containerPort: 514 },
+    { bridge: 'berth0', proto: 'tcp', hostIp: '0.0.0.0', hostPort: 8080, containerIp: '172.17.0.2', containerPort: 80 },
+    { bridge: 'br-0123456789ab', proto: 'tcp', hostIp: '127.0.0.1', hostPort: 8081, containerIp: '172.18.0.2', containerPort: 8080 },
+  ],
+};
+
+test('rules for bridges, published ports and an internal network match the golden file', () => {
+  const want = fs.readFileSync(golden('rules.golden'), 'utf8');
+  assert.equal(renderRules(state), want);
+});
+
+test('rule order does not depend on the order of the input (re-applying is a no-op)', () => {
+  const shuffled: FwState = { networks: [...state.networks].reverse(), ports: [...state.ports].reverse() };
+  assert.equal(renderRules(shuffled), renderRules(state));
+});
+
+test('an empty state still declares (and so flushes) every berth chain', () => {
+  const text = renderRules({ networks: [], ports: [] });
+  assert.match(text, /^:BERTH - \[0:0\]$/m);
+  assert.match(text, /^-A BERTH-FORWARD -j BERTH-ISOLATION-1$/m);
+  assert.doesNotMatch(text, /DNAT|MASQUERADE/);
+  assert.equal(renderFlush(), fs.readFileSync(golden('flush.golden'), 'utf8'));
+});
+
+test('internal networks get no masquerade and drop traffic leaving the subnet', () => {
+  const text = renderRules(state);
+  assert.doesNotMatch(text, /-s 172\.19\.0\.0\/16 ! -o br-internal0001 -j MASQUERADE/);
+  assert.match(text, /-A BERTH-ISOLATION-1 ! -d 172\.19\.0\.0\/16 -i br-internal0001 -j DROP/);
+  assert.doesNotMatch(text, /-A BERTH-FORWARD -i br-internal0001 ! -o br-internal0001 -j ACCEPT/);
+});
