@@ -10,6 +10,7 @@ import { attach, create, exec, run, start } from './commands/run.js';
 import * as C from './commands/containers.js';
 import * as I from './commands/images.js';
 import { info, version, CLIENT_VERSION } from './commands/system.js';
+import { build } from './commands/build.js';
 import { StreamError } from './progress.js';
 import { registryGc, registryServe } from './commands/registry.js';
 
@@ -18,7 +19,7 @@ const topLevel: Record<string, Command> = {
   ps: C.ps, stop: C.stop, kill: C.kill, restart: C.restart, wait: C.wait, rm: C.rm, pause: C.pause,
   unpause: C.unpause, rename: C.rename, top: C.top, logs: C.logs, inspect: C.inspect, stats: C.stats,
   images: I.images, import: I.importCmd, tag: I.tag, rmi: I.rmi, history: I.history,
-  version, info,
+  version, info, build,
 };
 
 const groups: Record<string, Record<string, Command>> = {
@@ -29,7 +30,7 @@ const groups: Record<string, Record<string, Command>> = {
   },
   image: {
     ls: I.images, list: I.images, inspect: I.imageInspect, rm: I.rmi, remove: I.rmi, prune: I.imagePrune,
-    history: I.history, tag: I.tag, import: I.importCmd,
+    history: I.history, tag: I.tag, import: I.importCmd, build,
   },
   system: { info, version },
   registry: { serve: registryServe, gc: registryGc },

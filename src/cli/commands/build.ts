@@ -1,0 +1,115 @@
+// berth build: the docker CLI's legacy builder client. The context directory is sent as a tar
+// (the daemon applies .dockerignore); a -f outside the context travels inside it under a hidden name.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import type { Command } from '../command.js';
+import { StatusError } from '../command.js';
+import { get } from '../flags/parser.js';
+import { jsonLines } from '../../client/client.js';
+import { humanSize } from '../format/units.js';
+
+export const build: Command = {
+  name: 'image build',
+  usage: 'build [OPTIONS] PATH | URL | -',
+  desc: 'Build an image from a Dockerfile',
+  flags: [
+    { name: 'tag', short: 't', type: 'list', help: 'Name and optionally a tag in the "name:tag" format' },
+    { name: 'file', short: 'f', type: 'string', help: 'Name of the Dockerfile (Default is "PATH/Dockerfile")' },
+    { name: 'build-arg', type: 'list', help: 'Set build-time variables' },
+    { name: 'label', type: 'list', help: 'Set metadata for an image' },
+    { name: 'target', type: 'string', help: 'Set the target build stage to build.' },
+    { name: 'no-cache', type: 'bool', help: 'Do not use cache when building the image' },
+    { name: 'rm', type: 'bool', default: true, help: 'Remove intermediate containers after a successful build' },
+    { name: 'force-rm', type: 'bool', help: 'Always remove intermediate containers' },
+    { name: 'pull', type: 'bool', help: 'Always attempt to pull a newer version of the image' },
+    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress the build output and print image ID on success' },
+    { name: 'network', type: 'string', help: 'Set the networking mode for the RUN instructions during build' },
+    { name: 'add-host', type: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
+    { name: 'iidfile', type: 'string', help: 'Write the image ID to the file' },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    const src = p.args[0];
+    let body: Readable;
+    let dockerfile = get.str(p, 'file');
+    let extra: string | null = null;
+    let sent = 0;
+    if (src === '-') body = ctx.io.stdin as Readable;
+    else {
+      if (!existsSync(src) || !statSync(src).isDirectory()) throw new StatusError(1, `unable to prepare context: path "${src}" not found`);
+      const dir = resolve(src);
+      if (dockerfile) {
+        const abs = resolve(dockerfile);
+        const rel = relative(dir, abs);
+        if (rel.startsWith('..')) {
+          // a Dockerfile outside the context is added to it, like the docker CLI does
+          extra = `.dockerfile.${randomBytes(10).toString('hex')}`;
+          writeFileSync(resolve(dir, extra), readFileSync(abs));
+          dockerfile = extra;
+        } else dockerfile = rel;
+      }
+      const tar = spawn('tar', ['-c', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      body = tar.stdout.pipe(
+        new Transform({
+          transform(c: Buffer, _e, cb) {
+            sent += c.length;
+            cb(null, c);
+          },
+        }),
+      );
+    }
+    const buildArgs: Record<string, string> = {};
+    for (const a of get.list(p, 'build-arg')) {
+      const i = a.indexOf('=');
+      if (i < 0) {
+        if (process.env[a] !== undefined) buildArgs[a] = process.env[a]!;
+      } else buildArgs[a.slice(0, i)] = a.slice(i + 1);
+    }
+    const labels: Record<string, string> = {};
+    for (const l of get.list(p, 'label')) {
+      const i = l.indexOf('=');
+      labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
+    }
+    const quiet = get.bool(p, 'quiet');
+    let id = '';
+    try {
+      const res = await ctx.client().stream('POST', '/build', {
+        query: {
+          t: get.list(p, 'tag'),
+          dockerfile: dockerfile || undefined,
+          buildargs: JSON.stringify(buildArgs),
+          labels: JSON.stringify(labels),
+          target: get.str(p, 'target') || undefined,
+          nocache: get.bool(p, 'no-cache') || undefined,
+          rm: get.bool(p, 'rm') ? '1' : '0',
+          forcerm: get.bool(p, 'force-rm') || undefined,
+          pull: get.bool(p, 'pull') || undefined,
+          q: quiet || undefined,
+          networkmode: get.str(p, 'network') || undefined,
+          extrahosts: get.list(p, 'add-host').length ? get.list(p, 'add-host') : undefined,
+        },
+        body,
+        contentType: 'application/x-tar',
+      });
+      // the daemon answers once it has the whole context
+      if (!quiet && src !== '-') ctx.io.stdout.write(`Sending build context to Docker daemon  ${humanSize(sent)}\n`);
+      for await (const m of jsonLines(res)) {
+        if (m.errorDetail || m.error) {
+          ctx.io.stderr.write(`${m.errorDetail?.message ?? m.error}\n`);
+          throw new StatusError((m.errorDetail as { code?: number } | undefined)?.code || 1);
+        }
+        const aux = (m as { aux?: { ID?: string } }).aux;
+        if (aux?.ID) id = aux.ID;
+        if (m.stream !== undefined) ctx.io.stdout.write(m.stream);
+      }
+    } finally {
+      if (extra) await import('node:fs/promises').then((f) => f.rm(resolve(src, extra!), { force: true }));
+    }
+    const iid = get.str(p, 'iidfile');
+    if (iid && id) writeFileSync(iid, id);
+    return 0;
+  },
+};
