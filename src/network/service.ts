@@ -779,7 +779,7 @@ export class NetworkService {
     }
     if (!found.length) return null;
     const uniq = [...new Map(found.map((e) => [`${e.ip}`, e])).values()];
-    const k = q.name;
+    const k = `${q.name}/${q.type}`; // per type: resolvers ask A and AAAA together, which must not cancel out
     const off = this.rr.get(k) ?? 0;
     this.rr.set(k, off + 1);
     const rot = uniq.map((_, i) => uniq[(i + off) % uniq.length]!);

@@ -1,0 +1,140 @@
+// Networking end to end in the harness namespace: default bridge addressing, -p publishing through
+// the userland proxy (loopback) and iptables DNAT (bridge address), port conflicts, user networks
+// with embedded DNS and round-robin aliases (docker CLI + dockerode), and restart safety after kill -9.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+
+const skip = daemonUnavailable();
+let d: Daemon;
+
+before(async () => {
+  if (skip) return;
+  d = await startDaemon();
+});
+after(async () => {
+  if (!d) return;
+  assert.deepEqual((await d.stop()).leaks, []);
+});
+
+const ok = async (args: string[]) => {
+  const r = await d.docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+
+function get(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+async function eventually(url: string, ms = 10_000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await get(url);
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+const dnatRules = () => execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'BERTH'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('DNAT'));
+
+test('default bridge: address, MAC, route, hosts file, reachable from the host', { skip: skip ?? false }, async () => {
+  await ok(['run', '-d', '--name', 'b1', 'busybox', 'sh', '-c', 'mkdir /w; echo hi-b1 > /w/index.html; httpd -f -p 8000 -h /w']);
+  const ip = await ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'b1']);
+  assert.match(ip, /^172\.17\.\d+\.\d+$/);
+  assert.equal(await ok(['inspect', '-f', '{{.NetworkSettings.Gateway}} {{.NetworkSettings.IPPrefixLen}}', 'b1']), '172.17.0.1 16');
+  assert.match(await ok(['inspect', '-f', '{{.NetworkSettings.MacAddress}}', 'b1']), /^02:42:ac:11:/);
+  assert.match(await ok(['exec', 'b1', 'ip', 'route']), /^default via 172\.17\.0\.1 dev eth0/m);
+  assert.match(await ok(['exec', 'b1', 'cat', '/etc/hosts']), new RegExp(`^${ip.replace(/\./g, '\\.')}\\s`, 'm'));
+  assert.equal((await eventually(`http://${ip}:8000/`)).trim(), 'hi-b1');
+  const members = await ok(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}', 'bridge']);
+  assert.equal(members, `b1 ${ip}/16`);
+  await ok(['rm', '-f', 'b1']);
+});
+
+test('-p publishes through the proxy (loopback) and DNAT (bridge address); conflicts fail cleanly', { skip: skip ?? false }, async () => {
+  const id = await ok(['run', '-d', '--name', 'web', '-p', '18080:80', '-p', '127.0.0.1::81', '-p', '15514:514/udp', 'busybox', 'sh', '-c',
+    'mkdir /w; echo hello > /w/index.html; httpd -p 80 -h /w; httpd -f -p 81 -h /w']);
+  assert.equal((await eventually('http://127.0.0.1:18080/')).trim(), 'hello');
+  assert.equal((await eventually('http://172.17.0.1:18080/')).trim(), 'hello'); // OUTPUT → BERTH → DNAT
+  const ports = (await ok(['port', 'web'])).split('\n').sort();
+  assert.deepEqual(ports.filter((l) => l.startsWith('80/') || l.startsWith('514/')), ['514/udp -> 0.0.0.0:15514', '80/tcp -> 0.0.0.0:18080']);
+  const eph = /81\/tcp -> 127\.0\.0\.1:(\d+)/.exec(ports.join('\n'));
+  assert.ok(eph, ports.join('\n'));
+  assert.equal((await eventually(`http://127.0.0.1:${eph[1]}/`)).trim(), 'hello');
+  assert.ok(dnatRules().some((l) => l.includes('--dport 18080') && l.includes(':80')));
+  // the same host port again: Docker's error, and nothing left behind by the failed start
+  const before = dnatRules().length;
+  const dup = await d.docker(['run', '-d', '--name', 'dup', '-p', '18080:80', 'busybox', 'sleep', '60']);
+  assert.notEqual(dup.code, 0);
+  assert.match(dup.stderr, /Bind for 0\.0\.0\.0:18080 failed: port is already allocated/);
+  assert.equal(dnatRules().length, before);
+  assert.equal(await ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'dup']), '');
+  // ps shows the mapping; stopping releases the port
+  assert.match(await ok(['ps', '--filter', 'name=web', '--format', '{{.Ports}}']), /0\.0\.0\.0:18080->80\/tcp/);
+  await ok(['stop', '-t', '0', 'web']);
+  await assert.rejects(get('http://127.0.0.1:18080/'));
+  assert.equal(dnatRules().length, 0);
+  await ok(['start', 'dup']);
+  await ok(['rm', '-f', id, 'dup']);
+});
+
+test('user network: own subnet, 127.0.0.11 DNS by name and round-robin alias, connect/disconnect', { skip: skip ?? false }, async () => {
+  const net = await d.dockerode.createNetwork({ Name: 'un', Driver: 'bridge', IPAM: { Config: [{ Subnet: '10.77.0.0/24', IPRange: '10.77.0.128/25', Gateway: '10.77.0.1' }] } });
+  const info = await net.inspect();
+  assert.deepEqual(info.IPAM?.Config, [{ Subnet: '10.77.0.0/24', IPRange: '10.77.0.128/25', Gateway: '10.77.0.1' }]);
+  const overlap = await d.docker(['network', 'create', '--subnet', '10.77.0.0/16', 'un2']);
+  assert.match(overlap.stderr, /Pool overlaps with other one on this address space/);
+  for (const n of ['a1', 'a2']) await ok(['run', '-d', '--name', n, '--net', 'un', '--net-alias', 'svc', 'busybox', 'sleep', '300']);
+  await ok(['run', '-d', '--name', 'asker', '--net', 'un', 'busybox', 'sleep', '300']);
+  const ips = await Promise.all(['a1', 'a2'].map((n) => ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "un").IPAddress}}', n])));
+  for (const ip of ips) assert.match(ip, /^10\.77\.0\.(12[89]|1[3-9]\d|2\d\d)$/);
+  assert.equal(await ok(['exec', 'asker', 'grep', 'nameserver', '/etc/resolv.conf']), 'nameserver 127.0.0.11');
+  const ns = await ok(['exec', 'asker', 'nslookup', 'svc', '127.0.0.11']);
+  for (const ip of ips) assert.ok(ns.includes(ip), ns);
+  const firsts = new Set<string>();
+  for (let i = 0; i < 6; i++) firsts.add(/PING svc \(([\d.]+)\)/.exec(await ok(['exec', 'asker', 'ping', '-c1', '-W1', 'svc']))?.[1] ?? '');
+  assert.equal(firsts.size, 2, `round robin: ${[...firsts]}`);
+  assert.match(await ok(['exec', 'asker', 'ping', '-c1', '-W2', 'a1']), new RegExp(`\\(${ips[0]!.replace(/\./g, '\\.')}\\)`));
+  // a container on the default bridge joins later with an alias, then leaves
+  await ok(['run', '-d', '--name', 'late', 'busybox', 'sleep', '300']);
+  await net.connect({ Container: 'late', EndpointConfig: { Aliases: ['lateal'] } });
+  assert.equal(await ok(['exec', 'late', 'sh', '-c', 'ls /sys/class/net | grep -c ^eth']), '2');
+  assert.match(await ok(['exec', 'asker', 'ping', '-c1', '-W2', 'lateal']), /1 packets received/);
+  await ok(['network', 'disconnect', 'un', 'late']);
+  assert.equal(await ok(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}', 'late']), 'bridge');
+  const rm = await d.docker(['network', 'rm', 'un']);
+  assert.match(rm.stderr, /has active endpoints/);
+  await ok(['rm', '-f', 'a1', 'a2', 'asker', 'late']);
+  assert.equal(await ok(['network', 'rm', 'un']), 'un');
+  const gone = await d.docker(['network', 'inspect', 'un']);
+  assert.match(gone.stderr, /network un not found/);
+});
+
+test('berthd killed with -9 and restarted keeps published ports working without duplicate rules', { skip: skip ?? false }, async () => {
+  await ok(['run', '-d', '--name', 'keep', '-p', '18090:80', 'busybox', 'sh', '-c', 'mkdir /w; echo kept > /w/index.html; httpd -f -p 80 -h /w']);
+  assert.equal((await eventually('http://172.17.0.1:18090/')).trim(), 'kept');
+  const rules = dnatRules();
+  const root = d.root;
+  await d.kill('SIGKILL');
+  d = await startDaemon({ root, busybox: false });
+  assert.equal((await eventually('http://127.0.0.1:18090/')).trim(), 'kept'); // proxy back
+  assert.deepEqual(dnatRules(), rules);
+  const next = await ok(['run', '-d', '--name', 'next', 'busybox', 'sleep', '60']);
+  const ipKeep = await ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'keep']);
+  assert.notEqual(await ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', next]), ipKeep);
+  await ok(['rm', '-f', 'keep', 'next']);
+});
