@@ -40,7 +40,13 @@ export interface Io {
 
 /** Serve until SIGINT/SIGTERM (or `stop` aborts), then close and return 0. */
 export async function serve(f: RegistryFlags, io: Io, stop?: AbortSignal): Promise<number> {
-  const c = resolveConfig(f);
+  let c: RegistryConfig;
+  try {
+    c = resolveConfig(f);
+  } catch (e) {
+    io.stderr.write(`registry: ${(e as Error).message}\n`);
+    return 1;
+  }
   const sink = jsonLines(io.stderr);
   const quiet = c.logLevel === 'error' || c.logLevel === 'warn';
   let reg: RunningRegistry;

@@ -26,7 +26,7 @@ function flagsOf(p: Parsed): RegistryFlags {
 
 export const registryServe: Command = {
   name: 'registry serve',
-  usage: 'registry serve [OPTIONS] [CONFIG]',
+  usage: 'serve [OPTIONS] [CONFIG]',
   desc: 'Run an OCI distribution registry',
   args: { max: 1 },
   flags: [
@@ -44,7 +44,7 @@ export const registryServe: Command = {
 
 export const registryGc: Command = {
   name: 'registry gc',
-  usage: 'registry gc [OPTIONS] [CONFIG]',
+  usage: 'gc [OPTIONS] [CONFIG]',
   desc: 'Delete blobs no manifest references',
   args: { max: 1 },
   flags: [
