@@ -46,3 +46,21 @@ it('content: ingest hashes a multi-chunk stream; a digest mismatch leaves nothin
     await rm(root, { recursive: true, force: true });
   }
 });
+
+it('content: adopt moves a finished file into the store under its digest', async () => {
+  const root = await tmp();
+  try {
+    const cs = new ContentStore(root);
+    await cs.init();
+    const { writeFile } = await import('node:fs/promises');
+    const staged = join(root, 'staged');
+    await writeFile(staged, 'adopted');
+    const d = sha256Digest('adopted');
+    await cs.adopt(staged, d);
+    assert.equal((await cs.readAll(d)).toString(), 'adopted');
+    assert.ok(!(await readdir(root)).includes('staged'));
+    await assert.rejects(cs.adopt(join(root, 'nope'), 'sha256:bad'), /invalid digest/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
