@@ -19,7 +19,10 @@ export function startRegistryProcess(args: string[], o: { prefix?: string[] } = 
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`registry did not start:\n${out}`)), 15_000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`registry did not start:\n${out}`));
+    }, 15_000);
     proc.stderr!.on('data', (d) => {
       out += d;
       const m = /"msg":"listening","addr":"([^"]+)"/.exec(out);
