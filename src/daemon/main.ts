@@ -136,7 +136,7 @@ export async function main(argv: string[]): Promise<void> {
   };
   const logDefaults = { Type: o.logDriver || 'json-file', Config: o.logOpts };
   validateLogConfig(logDefaults);
-  const logManager = new LogManager({ defaults: logDefaults, log });
+  const logManager = new LogManager({ defaults: logDefaults, log, ctlPath: (id) => path.join(p.execRoot, 'c', id, 'ctl') });
   const logsPort: LogsPort = logsPortFor(logManager);
   const network = new NetworkService({
     dataRoot: p.dataRoot,

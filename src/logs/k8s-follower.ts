@@ -2,7 +2,7 @@
 // log shipper can persist its position and resume after a berthd restart with no loss and no
 // duplicates. Pieces of long lines (`P` records) are handed out as partial messages, as Docker's
 // json-file writes them, so no state is held between records.
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { parseRFC3339Bytes } from './timestamps.js';
 import { Waker } from './waker.js';
 
@@ -55,11 +55,21 @@ export interface FollowOptions {
   /** Resolves when the writer is gone (the container exited): drain what is left, then stop. */
   done?: Promise<void>;
   pollMs?: number;
+  /**
+   * Bounds the file without ever skipping output: once `rotateAt` bytes were consumed, the file is
+   * renamed to `<path>.shipped` and `reopen()` asks conmon to start a new one; the old file is
+   * read to its end and deleted before the new one is followed.
+   */
+  rotateAt?: number;
+  reopen?: () => void;
 }
 
+export const SHIPPED_SUFFIX = '.shipped';
+
 /**
- * Yields batches of records with the position just after them. Survives conmon replacing the
- * file (--log-size-max): the old file is read to its end before the new one is opened.
+ * Yields batches of records with the position just after them. Survives the file being replaced
+ * (by conmon's --log-size-max or our own rotation): the old file is read to its end, once more
+ * after the new one appeared, so nothing written before the switch is missed.
  */
 export async function* followK8sFile(path: string, o: FollowOptions): AsyncGenerator<{ records: K8sRecord[]; pos: FollowPosition }> {
   const waker = new Waker(path, o.pollMs ?? 250);
@@ -70,14 +80,18 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
     () => ((doneFired = true), waker.fire()),
     () => ((doneFired = true), waker.fire()),
   );
+  const shipped = path + SHIPPED_SUFFIX;
   let fh: FileHandle | null = null;
+  let curName = path;
   let ino = 0;
   let offset = 0;
   let buf = Buffer.allocUnsafe(CHUNK);
   let have = 0; // bytes of an incomplete record kept at buf[0, have)
-  const openCur = async (): Promise<boolean> => {
+  let replaced = false; // a newer file exists: one more read of this one, then switch
+  let rotating = false;
+  const openFile = async (name: string): Promise<boolean> => {
     try {
-      fh = await open(path, 'r');
+      fh = await open(name, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw e;
@@ -85,19 +99,35 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
     const st = await fh.stat();
     if (o.from && o.from.ino === st.ino && o.from.offset <= st.size) offset = o.from.offset;
     else offset = 0;
-    o.from = null; // only the first file can resume mid-way
     ino = st.ino;
+    curName = name;
     have = 0;
+    replaced = false;
     return true;
   };
   try {
+    // A rotation that a previous run did not finish: that file comes first.
+    if (await openFile(shipped)) {
+      if (o.from && o.from.ino !== ino) {
+        // the saved position is in the current file: the shipped one was done already
+        await fh!.close();
+        fh = null;
+        await rm(shipped, { force: true });
+      } else {
+        o.from = null;
+        rotating = true;
+      }
+    }
     for (;;) {
       if (o.signal.aborted) return;
       const doneBefore = doneFired;
-      if (fh === null && !(await openCur())) {
-        if (doneBefore) return;
-        await waker.wait();
-        continue;
+      if (fh === null) {
+        if (!(await openFile(path))) {
+          if (doneBefore) return;
+          await waker.wait();
+          continue;
+        }
+        o.from = null; // only the first file can resume mid-way
       }
       const h: FileHandle = fh!;
       if (have === buf.length) {
@@ -115,21 +145,39 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
         buf.copy(buf, 0, used, end);
         have = rest;
         if (out.length > 0) yield { records: out, pos: { ino, offset } };
+        if (!rotating && curName === path && o.rotateAt && o.reopen && offset >= o.rotateAt) {
+          // our rotation: conmon keeps writing the renamed file until it has reopened the path
+          await rename(path, shipped);
+          curName = shipped;
+          rotating = true;
+          o.reopen();
+        }
         continue;
       }
-      // End of file: replaced by conmon (rotation), truncated, or just idle.
+      // End of file: replaced (rotation), truncated, or just idle.
       const now = await stat(path).catch(() => null);
       if (now !== null && now.ino !== ino) {
+        if (!replaced) {
+          replaced = true; // read once more: the writer may have added to it before switching
+          continue;
+        }
         await h.close();
         fh = null;
+        if (curName === shipped) await rm(shipped, { force: true });
+        rotating = false;
         continue;
       }
-      if (now !== null && now.size < offset + have) {
+      if (now !== null && curName === path && now.size < offset + have) {
         offset = 0;
         have = 0;
         continue;
       }
-      if (doneBefore) return;
+      if (now === null && curName === shipped && !doneBefore) o.reopen?.(); // the request may have been lost (crash)
+      if (doneBefore) {
+        // the writer is gone: a rotation it never acknowledged is finished here
+        if (curName === shipped && now === null) await rename(shipped, path).catch(() => {});
+        return;
+      }
       await waker.wait();
     }
   } finally {

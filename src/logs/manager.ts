@@ -2,6 +2,7 @@
 // being written while berthd is down). For json-file, local and syslog a per-container shipper
 // follows that file and forwards each record, persisting its position (inode + offset) after every
 // batch, so after a berthd restart it resumes where it stopped: nothing lost, nothing repeated.
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { notImplemented } from '../errdefs.js';
@@ -32,10 +33,15 @@ export interface LogManagerOptions {
   daemonName?: string;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
   pollMs?: number;
+  /** conmon's ctl FIFO of a container ("2" asks it to reopen the log file). */
+  ctlPath?: (id: string) => string;
+  rotateAt?: number;
 }
 
-/** Upper bound for conmon's k8s-file when another driver is the user-facing one. */
-const CACHE_MAX = 64 * 1024 * 1024;
+/** The shipper rotates conmon's k8s-file once it has forwarded this much of it. */
+const ROTATE_AT = 32 * 1024 * 1024;
+/** The none driver cannot be read: conmon keeps only a small file. */
+const NONE_MAX = 1024 * 1024;
 const POSITION_FILE = 'log-shipper.json';
 
 interface Sink {
@@ -62,10 +68,14 @@ export class LogManager {
     return mergeLogConfig(cfg, this.o.defaults);
   }
 
-  /** conmon's --log-size-max for the k8s-file. */
+  /**
+   * conmon's --log-size-max for the k8s-file, -1 for none. Shipped drivers get none: conmon would
+   * replace the file without waiting for the shipper; the shipper rotates it itself (ROTATE_AT).
+   */
   sizeMax(cfg: LogConfig): number {
     if (cfg.Type === 'k8s-file') return fileOptions(cfg).maxSize;
-    return CACHE_MAX;
+    if (cfg.Type === 'none') return NONE_MAX;
+    return -1;
   }
 
   /** The LogPath inspect shows: the driver's own file, or "" for drivers without one. */
@@ -139,7 +149,9 @@ export class LogManager {
       .catch(() => null);
     const sink = await this.sink(t);
     try {
-      for await (const { records, pos } of followK8sFile(t.k8sPath, { from, signal, done, pollMs: this.o.pollMs })) {
+      const ctl = this.o.ctlPath?.(t.id);
+      const reopen = ctl ? () => reopenLog(ctl, this.o.log) : undefined;
+      for await (const { records, pos } of followK8sFile(t.k8sPath, { from, signal, done, pollMs: this.o.pollMs, rotateAt: this.o.rotateAt ?? ROTATE_AT, reopen })) {
         await sink.write(records);
         await fsp.writeFile(posFile, JSON.stringify(pos));
       }
@@ -184,4 +196,18 @@ export function attrsFor(t: Pick<LogTarget, 'logConfig' | 'env' | 'labels'>): Re
     for (const [k, v] of env) if (re.test(k)) out[k] = v;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** Asks conmon to reopen its log file (ctl FIFO message 2). O_NONBLOCK: never hang on a dead conmon. */
+function reopenLog(ctl: string, log?: LogManagerOptions['log']): void {
+  try {
+    const fd = fs.openSync(ctl, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    try {
+      fs.writeSync(fd, '2 0 0\n');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    log?.('debug', `reopen log via ${ctl}: ${(e as Error).message}`);
+  }
 }
