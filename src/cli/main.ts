@@ -13,6 +13,7 @@ import { info, version, CLIENT_VERSION } from './commands/system.js';
 import { build } from './commands/build.js';
 import { StreamError } from './progress.js';
 import { registryGc, registryServe } from './commands/registry.js';
+import { composeMain } from './compose/commands.js';
 
 const topLevel: Record<string, Command> = {
   run, create, start, attach, exec,
@@ -100,6 +101,19 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
   if (rest.length === 0 || g.flags.help || rest[0] === 'help') {
     io.stdout.write(topHelp(prog));
     return 0;
+  }
+  if (rest[0] === 'compose') {
+    // compose has its own flag layer and subcommands (src/cli/compose/)
+    let cc: Client | undefined;
+    const h = g.flags.host as string[];
+    const client = () => (cc ??= new Client({ host: h[h.length - 1], ...hostEnv(o.env) }));
+    try {
+      return await composeMain({ prog, io, client }, rest.slice(1));
+    } catch (e) {
+      return report(io, e);
+    } finally {
+      cc?.close();
+    }
   }
   let cmd: Command | undefined;
   let path: string;

@@ -50,7 +50,7 @@ it('GET /images/json drops VirtualSize from API 1.44', async () => {
   assert.deepEqual((await call('GET', '/images/json', {}, '', '1.47').run()).body, [{ Id: 'sha256:1', Size: 5 }]);
   assert.deepEqual((await call('GET', '/images/json', {}, '', '1.41').run()).body, [{ Id: 'sha256:1', VirtualSize: 5, Size: 5 }]);
   const i = (await call('GET', '/images/{name*}/json', { name: 'a/b' }, '', '1.45').run()).body;
-  assert.deepEqual(i, { Id: 'sha256:1' });
+  assert.deepEqual(i, { Id: 'sha256:1', ContainerConfig: {} });
 });
 
 it('POST /images/create imports from - and streams the status line; pull is not implemented', async () => {

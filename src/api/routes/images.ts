@@ -62,9 +62,9 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
         const i = (await images.inspect(ctx.params.name)) as unknown as Record<string, unknown>;
         if (atLeast(ctx.apiVersion, '1.44')) delete i.VirtualSize;
         if (atLeast(ctx.apiVersion, '1.45')) {
-          // Docker drops these from 1.45; Container is kept when set (commit) since users read it
+          // Docker drops these from 1.45; Container is kept when set (commit) since users read it.
+          // ContainerConfig stays: docker-compose 1.29 negotiates the newest version and reads it on recreate.
           if (!i.Container) delete i.Container;
-          delete i.ContainerConfig;
         }
         ctx.reply.json(200, i);
       },
