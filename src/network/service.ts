@@ -492,11 +492,18 @@ export class NetworkService {
   }
 
   /** Before the task is created: namespace, endpoints, published ports, hosts/resolv.conf and link env. */
-  setup(c: ContainerView): Promise<NetworkSetup> {
-    return this.locked(() => this.setupLocked(c));
+  async setup(c: ContainerView): Promise<NetworkSetup> {
+    // The namespace is the container's own: make it before taking the lock, so parallel starts overlap.
+    const nm = c.hostConfig.NetworkMode;
+    if (nm !== 'host' && nm !== 'none' && !nm.startsWith('container:')) await this.netns.create(c.id);
+    let fw: Promise<void> = Promise.resolve();
+    const r = await this.locked(() => this.setupLocked(c, (p) => (fw = p)));
+    // rules are applied outside the lock, shared by the starts that changed state meanwhile
+    await fw;
+    return r;
   }
 
-  private async setupLocked(c: ContainerView): Promise<NetworkSetup> {
+  private async setupLocked(c: ContainerView, deferFirewall?: (p: Promise<void>) => void): Promise<NetworkSetup> {
     const nm = c.hostConfig.NetworkMode;
     if (nm === 'host') return {};
     if (nm.startsWith('container:')) {
@@ -533,7 +540,8 @@ export class NetworkService {
         first = false;
       }
       for (const n of joined) await this.persist(n);
-      await this.applyFirewall();
+      if (deferFirewall) deferFirewall(this.applyFirewall());
+      else await this.applyFirewall();
     } catch (e) {
       await this.teardownLocked(c);
       throw e;
@@ -737,12 +745,25 @@ export class NetworkService {
     return s;
   }
 
-  private async applyFirewall(): Promise<void> {
-    try {
-      await this.fw.apply(this.fwState());
-    } catch (e) {
-      this.d.log('warn', `iptables: ${(e as Error).message}`);
-    }
+  private fwQueued: Promise<void> | null = null;
+  private fwActive: Promise<void> = Promise.resolve();
+  /**
+   * Apply the current rule state. Callers that changed the state while a run is queued share that run
+   * (it reads the state when it starts), so 50 parallel starts cost a few iptables-restore runs, not 50.
+   */
+  private applyFirewall(): Promise<void> {
+    if (this.fwQueued) return this.fwQueued;
+    const run = this.fwActive.then(async () => {
+      this.fwQueued = null;
+      try {
+        await this.fw.apply(this.fwState());
+      } catch (e) {
+        this.d.log('warn', `iptables: ${(e as Error).message}`);
+      }
+    });
+    this.fwQueued = run;
+    this.fwActive = run;
+    return run;
   }
 
   // ------------------------------------------------------------------ DNS
