@@ -89,6 +89,7 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
   let have = 0; // bytes of an incomplete record kept at buf[0, have)
   let replaced = false; // a newer file exists: one more read of this one, then switch
   let rotating = false;
+  let lastReopen = 0;
   const openFile = async (name: string): Promise<boolean> => {
     try {
       fh = await open(name, 'r');
@@ -150,6 +151,7 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
           await rename(path, shipped);
           curName = shipped;
           rotating = true;
+          lastReopen = Date.now();
           o.reopen();
         }
         continue;
@@ -172,7 +174,12 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
         have = 0;
         continue;
       }
-      if (now === null && curName === shipped && !doneBefore) o.reopen?.(); // the request may have been lost (crash)
+      // The request may have been lost (berthd died between rename and request). Asked again only
+      // after a while: a second reopen after conmon did the first would replace a file not yet read.
+      if (now === null && curName === shipped && !doneBefore && Date.now() - lastReopen > 2000) {
+        lastReopen = Date.now();
+        o.reopen?.();
+      }
       if (doneBefore) {
         // the writer is gone: a rotation it never acknowledged is finished here
         if (curName === shipped && now === null) await rename(shipped, path).catch(() => {});

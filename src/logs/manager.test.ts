@@ -76,3 +76,49 @@ test('paths per driver, none cannot be read, attrs from labels and env', () => {
   assert.throws(() => m.readBatches(target('/d', 'none'), { follow: false, stdout: true, stderr: true }, new AbortController().signal), /configured logging driver does not support reading/);
   assert.deepEqual(attrsFor({ logConfig: { Type: 'json-file', Config: { labels: 'a', env: 'E', 'env-regex': '^X' } }, labels: { a: '1', b: '2' }, env: ['E=v', 'XY=z', 'O=o'] }), { a: '1', E: 'v', XY: 'z' });
 });
+
+test('follower rotation: renames, asks for a reopen, reads the old file to its end, deletes it', async () => {
+  const { open: fopen } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
+  const dir = await mkdtemp(join(tmpdir(), 'berth-rot-'));
+  const p = join(dir, 'container.log');
+  let w = await fopen(p, 'a'); // the "conmon" writer
+  let reopens = 0;
+  let pending = false;
+  const reopen = () => {
+    reopens++;
+    pending = true;
+  };
+  // conmon handles the request between writes, and writes a little more to the old file first
+  const write = async (text: string) => {
+    if (pending) {
+      pending = false;
+      await w.write(rec(999, 'stdout', 'F', 'late'));
+      await w.close();
+      w = await fopen(p, 'a');
+    }
+    await w.write(text);
+  };
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const seen: string[] = [];
+  const it = (async () => {
+    for await (const b of followK8sFile(p, { signal: new AbortController().signal, done, pollMs: 10, rotateAt: 500, reopen }))
+      for (const r of b.records) seen.push(r.line.toString().trim());
+  })();
+  const want: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    await write(rec(i));
+    want.push(`n${i}`);
+    if (i % 10 === 0) await new Promise((r) => setTimeout(r, 15));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  finish();
+  await it;
+  await w.close();
+  assert.ok(reopens >= 1);
+  // every line exactly once, in order (the late lines land wherever the rotation happened)
+  assert.deepEqual(seen.filter((l) => l !== 'late'), want);
+  assert.equal(seen.filter((l) => l === 'late').length, reopens); // one request per rotation
+  assert.equal(existsSync(p + '.shipped'), false);
+});
