@@ -88,3 +88,19 @@ test('follow continues across a rotation and stops when done', async () => {
   const got = await reading;
   assert.deepEqual(got, Array.from({ length: 12 }, (_, k) => `line-${k}-padding-padding`));
 });
+
+test('reads lines with escapes, no newline, stderr and foreign key order', async () => {
+  const { writeFile } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const p = join(dir, 'c-json.log');
+  const texts = ['plain\n', 'tab\there "q" \\ end\n', 'no newline', 'ünï\n', ''];
+  let body = texts.map((x, i) => encodeJsonEntry({ stream: i % 2 ? 'stderr' : 'stdout', time: t0 + BigInt(i), line: Buffer.from(x) })).join('');
+  body += '{"stream":"stderr","time":"2023-11-14T22:13:20.5Z","log":"reordered\\n"}\n';
+  await writeFile(p, body);
+  const got: Array<[string, string, bigint]> = [];
+  for await (const b of new JsonFileReader(p).readBatches(all, new AbortController().signal)) for (const m of b) got.push([m.stream, m.line.toString(), m.time]);
+  assert.deepEqual(got, [
+    ...texts.map((x, i): [string, string, bigint] => [i % 2 ? 'stderr' : 'stdout', x, t0 + BigInt(i)]),
+    ['stderr', 'reordered\n', 1_700_000_000_500_000_000n],
+  ]);
+});

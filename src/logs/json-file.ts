@@ -109,25 +109,64 @@ export async function jsonLogFiles(path: string, maxFile = 100): Promise<string[
   return out;
 }
 
+/** A message whose time is parsed only when asked for (most reads never do). */
 class JsonLogMessage implements LogMessage {
+  #time = -2n;
   constructor(
     readonly stream: 'stdout' | 'stderr',
     readonly line: Buffer,
-    readonly time: bigint,
+    private readonly tb: Buffer,
+    private readonly ts: number,
+    private readonly te: number,
   ) {}
+  get time(): bigint {
+    if (this.#time === -2n) this.#time = parseRFC3339Bytes(this.tb, this.ts, this.te);
+    return this.#time;
+  }
   get timestamp(): string {
     return formatRFC3339NanoFixed(this.time);
   }
 }
 
-function parseLine(l: Buffer): LogMessage | null {
+const STREAM_KEY = Buffer.from(',"stream":"');
+const TIME_KEY = Buffer.from('"time":"');
+const LOG_KEY = Buffer.from('{"log":"');
+const BACKSLASH = 92;
+
+function slowParse(l: Buffer): LogMessage | null {
   try {
     const o = JSON.parse(l.toString('utf8')) as { log?: string; stream?: string; time?: string };
     const tb = Buffer.from(o.time ?? '');
-    return new JsonLogMessage(o.stream === 'stderr' ? 'stderr' : 'stdout', Buffer.from(o.log ?? ''), parseRFC3339Bytes(tb, 0, tb.length));
+    return new JsonLogMessage(o.stream === 'stderr' ? 'stderr' : 'stdout', Buffer.from(o.log ?? ''), tb, 0, tb.length);
   } catch {
     return null;
   }
+}
+
+/**
+ * Parses one line of buf[s, e). Fast path for the lines we write ourselves: `{"log":"…","stream":…`
+ * where the only escape is a final "\n": the text is sliced out, no JSON.parse. A raw `,"stream":"`
+ * can only be the key (quotes inside strings are escaped), so lastIndexOf finds it.
+ */
+function parseLine(buf: Buffer, s: number, e: number): LogMessage | null {
+  if (buf.compare(LOG_KEY, 0, LOG_KEY.length, s, s + LOG_KEY.length) !== 0) return slowParse(buf.subarray(s, e));
+  const k = buf.lastIndexOf(STREAM_KEY, e);
+  const t = buf.lastIndexOf(TIME_KEY, e);
+  if (k < s || t < k || buf[k - 1] !== 34) return slowParse(buf.subarray(s, e));
+  const ls = s + LOG_KEY.length;
+  const le = k - 1; // the closing quote of the log string
+  const bs = buf.indexOf(BACKSLASH, ls);
+  let line: Buffer;
+  if (bs < 0 || bs >= le) line = buf.subarray(ls, le);
+  else if (bs === le - 2 && buf[le - 1] === 110) {
+    line = Buffer.allocUnsafe(le - 2 - ls + 1);
+    buf.copy(line, 0, ls, le - 2);
+    line[line.length - 1] = 10;
+  } else return slowParse(buf.subarray(s, e));
+  const stream = buf[k + STREAM_KEY.length + 3] === 101 ? 'stderr' : 'stdout'; // std(e)rr
+  const ts = t + TIME_KEY.length;
+  const te = buf.indexOf(34, ts);
+  return new JsonLogMessage(stream, line, buf, ts, te < 0 ? ts : te);
 }
 
 /** Splits complete lines off buf; returns messages and bytes consumed. */
@@ -136,8 +175,10 @@ function parseLines(buf: Buffer, out: LogMessage[]): number {
   for (;;) {
     const nl = buf.indexOf(10, pos);
     if (nl < 0) return pos;
-    const m = parseLine(buf.subarray(pos, nl));
-    if (m) out.push(m);
+    if (nl > pos) {
+      const m = parseLine(buf, pos, nl);
+      if (m) out.push(m);
+    }
     pos = nl + 1;
   }
 }
@@ -269,7 +310,8 @@ export class JsonFileReader implements LogReader {
       };
       await openCur();
       if (fh && firstOffset !== 0) pos = firstOffset === -1 ? (await (fh as fsp.FileHandle).stat()).size : Math.max(0, firstOffset);
-      const buf = Buffer.allocUnsafe(1024 * 1024);
+      // a fresh buffer per read: messages are views into it
+      let buf = Buffer.allocUnsafe(1024 * 1024);
       for (;;) {
         if (signal.aborted || ended) return;
         const doneBefore = doneFired;
@@ -280,8 +322,10 @@ export class JsonFileReader implements LogReader {
         if (fh !== null) {
           const { bytesRead } = await (fh as fsp.FileHandle).read(buf, 0, buf.length, pos);
           if (bytesRead > 0) {
+            const filled = buf;
+            buf = Buffer.allocUnsafe(1024 * 1024);
             pos += bytesRead;
-            const chunk = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+            const chunk = carry.length ? Buffer.concat([carry, filled.subarray(0, bytesRead)]) : filled.subarray(0, bytesRead);
             const msgs: LogMessage[] = [];
             const used = parseLines(chunk, msgs);
             carry = Buffer.from(chunk.subarray(used));
