@@ -30,7 +30,7 @@ import { isRunningish } from '../engine/states.js';
 import { ContainerStore } from '../engine/store.js';
 import { EngineError } from '../errdefs.js';
 import { ImageService } from '../images/store.js';
-import { logsPortFor } from '../logs/engine-port.js';
+import { logsPortFor } from './logs-port.js';
 import { LogManager } from '../logs/manager.js';
 import { validateLogConfig } from '../logs/options.js';
 import { cgroupPaths, readStats, type CgroupStats } from '../runtime/cgroups.js';

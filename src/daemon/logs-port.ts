@@ -1,7 +1,7 @@
 // Adapts the LogManager to the engine's LogsPort (container records in, log targets out).
 import type { LogsPort } from '../engine/ports.js';
 import type { ContainerRecord } from '../engine/types.js';
-import type { LogManager, LogTarget } from './manager.js';
+import type { LogManager, LogTarget } from '../logs/manager.js';
 
 export function logTarget(rec: ContainerRecord): LogTarget {
   return {
