@@ -77,8 +77,9 @@ test('berth ps/images/inspect/logs/exec/top print what docker prints', { skip: s
   const ex = await both(['exec', 'bg', 'sh', '-c', 'exit 6']);
   assert.equal(ex.b.code, 6);
   await same(['exec', '-i', 'bg', 'cat'], { input: 'via stdin\n' });
-  const topB = (await berth(['top', 'bg'])).stdout.split('\n')[0];
-  assert.equal(topB, (await d.docker(['top', 'bg'])).stdout.split('\n')[0]);
+  const topRes = await berth(['top', 'bg']);
+  const topB = topRes.stdout.split('\n')[0];
+  assert.equal(topB, (await d.docker(['top', 'bg'])).stdout.split('\n')[0], `berth top: exit ${topRes.code}, stderr: ${topRes.stderr}`);
 });
 
 test('berth errors and rm match docker', { skip: skip ?? false }, async () => {

@@ -1,0 +1,25 @@
+// `npm run bench`: every benchmark in turn — the engine budget (bench.ts), `docker cp` throughput
+// (cp-bench.ts, issue 5) and the registry server against Debian's docker-registry (issue 7).
+// BENCH_ONLY=engine|cp|registry runs one of them.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const suites: Array<[string, string, string[]]> = [
+  ['engine', path.join(here, 'bench.js'), []],
+  ['cp', path.join(here, 'cp-bench.js'), []],
+  ['registry', path.join(here, '..', 'test', 'integration', 'registry', 'bench.js'), [process.env.REGISTRY_BENCH_MB ?? '300', process.env.REGISTRY_BENCH_PARALLEL ?? '50']],
+];
+const only = process.env.BENCH_ONLY;
+let failed = 0;
+for (const [name, file, args] of suites) {
+  if (only && only !== name) continue;
+  process.stdout.write(`\n===== ${name} =====\n`);
+  const r = spawnSync(process.execPath, [file, ...args], { stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    failed++;
+    process.stdout.write(`(${name} benchmark exited with ${r.status ?? r.signal})\n`);
+  }
+}
+process.exit(failed ? 1 : 0);
