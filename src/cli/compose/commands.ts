@@ -61,7 +61,8 @@ const t = (p: Parsed) => (get.int(p, 'timeout') >= 0 ? { t: get.int(p, 'timeout'
 
 async function forEach(x: Ctx, p: Parsed, fn: (c: ContainerSummary) => Promise<void>, o: { oneoff?: boolean | 'any' } = {}): Promise<void> {
   const proj = x.load();
-  const names = p.args.length ? p.args : proj.services.map((s) => s.name);
+  // no names: every service of the file, profiles or not (containers of a disabled profile still belong to it)
+  const names = p.args.length ? p.args : [...proj.services, ...proj.disabled].map((s) => s.name);
   for (const n of p.args) ops.serviceByName(proj, n);
   const order = ops.orderServices(proj, names).map((s) => s.name);
   const cs = (await ops.projectContainers(x.c, proj.name, { oneoff: o.oneoff })).filter((c) => names.includes(c.Labels?.[L.service] ?? ''));

@@ -267,11 +267,11 @@ export async function up(c: Client, p: Project, out: Out, o: UpOptions = {}): Pr
       throw new OpError(`services.${s.name}: can't set container_name and ${s.name} as container name must be unique: invalid compose project`);
     if (!o.noStart) await waitDependencies(c, p, s);
     const keep: { id: string; name: string; running: boolean }[] = [];
+    // surplus replicas (scale down) stop in parallel, as each may take the whole stop timeout
+    const surplus = existing.filter((x, i) => numberOf(x) > want || i >= want);
+    await Promise.all(surplus.map((x) => removeOne(c, x, out, true)));
     for (const x of existing) {
-      if (numberOf(x) > want || keep.length >= want) {
-        await removeOne(c, x, out, true);
-        continue;
-      }
+      if (surplus.includes(x)) continue;
       const stale = !o.noRecreate && (o.forceRecreate || x.Labels?.[L.hash] !== hash);
       if (stale) {
         await removeOne(c, x, out, true, 'Recreate');
@@ -335,9 +335,7 @@ export async function down(c: Client, p: Project, out: Out, o: DownOptions = {})
   // reverse dependency order: dependents stop first
   const order = orderServices({ ...p, services: [...p.services, ...p.disabled], disabled: [] }).map((s) => s.name).reverse();
   all.sort((a, b) => order.indexOf(a.Labels?.[L.service] ?? '') - order.indexOf(b.Labels?.[L.service] ?? ''));
-  for (const x of all) {
-    const orphan = !known.has(x.Labels?.[L.service] ?? '');
-    if (orphan && !o.removeOrphans) continue;
+  const rm = async (x: ContainerSummary) => {
     if (x.State === 'running' || x.State === 'paused' || x.State === 'restarting') {
       out.event('Container', nameOf(x), 'Stopping');
       await c.containerStop(x.Id, o.timeout === undefined ? {} : { t: o.timeout });
@@ -346,7 +344,15 @@ export async function down(c: Client, p: Project, out: Out, o: DownOptions = {})
     out.event('Container', nameOf(x), 'Removing');
     await c.containerRemove(x.Id, { force: true, v: o.volumes });
     out.event('Container', nameOf(x), 'Removed');
+  };
+  // dependents first; the replicas of one service in parallel
+  const groups = new Map<string, ContainerSummary[]>();
+  for (const x of all) {
+    const svc = x.Labels?.[L.service] ?? '';
+    if (!known.has(svc) && !o.removeOrphans) continue;
+    groups.set(svc, [...(groups.get(svc) ?? []), x]);
   }
+  for (const g of groups.values()) await Promise.all(g.map(rm));
   for (const n of Object.values(p.networks)) {
     if (n.external) continue;
     try {
