@@ -81,12 +81,14 @@ services:
   web:
     build: ./web
     image: ${name}-web:dev
+    stop_grace_period: 1s
     ports: ["\${WEB_PORT}:8080"]
     environment: ["GREETING=\${GREETING:-hello-compose}"]
     networks: [front]
     volumes: [data:/data, ./shared:/shared:ro]
   worker:
     image: busybox
+    stop_grace_period: 1s
     command: sh -c 'while true; do wget -q -O - http://web:8080/ > /data/last 2>/dev/null; sleep 1; done'
     depends_on: [web]
     networks: [front]
@@ -189,6 +191,7 @@ function appProject(name: string): string {
     `services:
   db:
     image: busybox
+    stop_grace_period: 1s
     command: sh -c 'sleep 1; echo ok > /var/db/ready; exec sleep 300'
     healthcheck:
       test: ["CMD", "test", "-f", "/var/db/ready"]
@@ -198,18 +201,21 @@ function appProject(name: string): string {
     mem_limit: 64m
   web:
     image: busybox
+    stop_grace_period: 1s
     command: sh -c 'cat /var/db/ready; exec sleep 300'
     depends_on:
       db: {condition: service_healthy}
     volumes: [dbdata:/var/db:ro]
   worker:
     image: busybox
+    stop_grace_period: 1s
     command: sleep 300
     depends_on: [db]
     scale: 2
   debug:
     image: busybox
     profiles: [debug]
+    stop_grace_period: 1s
     command: sleep 300
 volumes:
   dbdata:
