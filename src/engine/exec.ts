@@ -117,6 +117,8 @@ export class ExecService {
     if (c.ConsoleSize && c.ConsoleSize[0] && c.ConsoleSize[1]) proc.resize(c.ConsoleSize[0], c.ConsoleSize[1]);
     if (o.detach || !client) {
       proc.onData(() => {});
+      // like Docker, a detached exec returns once the command runs (it shows in `top` right after)
+      await proc.pid;
       return;
     }
     await new Promise<void>((resolve) => {

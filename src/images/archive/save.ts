@@ -3,7 +3,10 @@
 // stored uncompressed and streamed from the content store; nothing is buffered whole.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pack, type Pack } from 'tar-stream';
+import { createRequire } from 'node:module';
+import type { Pack } from 'tar-stream';
+// loaded on first use: tar-stream costs ~4 MiB of RSS that an idle daemon should not pay
+const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 import { invalid } from '../../errdefs.js';
 import { familiarName, familiarString, parseReference, referenceString, withDefaultTag } from '../reference/reference.js';
 import type { ImageService } from '../store.js';
@@ -102,7 +105,7 @@ export async function saveImages(images: ImageService, names: string[]): Promise
       return { ...s, config, diffIds, sizes };
     }),
   );
-  const tar = pack();
+  const tar = tarStream().pack();
   const fill = async () => {
     const written = new Set<string>();
     const manifest: { Config: string; RepoTags: string[] | null; Layers: string[] }[] = [];

@@ -451,12 +451,18 @@ async function runcExec(runc: Runc, cid: string, execId: string, p: OciProcessSp
     if (/level=(error|fatal)/.test(s)) errText += s;
     else emit('stderr', c);
   });
+  // The pid counts once the process runs the command: runc writes the pid file while `runc init` is still
+  // setting up, and `exec -d` must not return before the command shows up in `top`.
+  const runcExe = fs.realpathSync(runc.o.binary);
   const pidPoll = setInterval(() => {
     fs.readFile(pidFile, 'utf8', (err, t) => {
-      if (!err && t.trim()) {
+      if (err || !t.trim()) return;
+      const n = Number(t.trim());
+      fs.readlink(`/proc/${n}/exe`, (e2, exe) => {
+        if (!e2 && exe === runcExe) return; // still runc init
         clearInterval(pidPoll);
-        resolvePid(Number(t.trim()));
-      }
+        resolvePid(n);
+      });
     });
   }, 5);
   const exited = new Promise<number>((resolve) => {
