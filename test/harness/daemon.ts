@@ -194,7 +194,7 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   const roots = [root];
 
   const logFd = openSync(logPath, 'a');
-  const [cmd, ...pre] = berthdOverride ?? [process.execPath, berthdMain];
+  const [cmd, ...pre] = berthdOverride ?? [process.execPath, '--max-semi-space-size=1', berthdMain];
   const child = spawn(
     cmd,
     [...pre, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
