@@ -44,3 +44,14 @@ test('internal networks get no masquerade and drop traffic leaving the subnet', 
   assert.match(text, /-A BERTH-ISOLATION-1 ! -d 172\.19\.0\.0\/16 -i br-internal0001 -j DROP/);
   assert.doesNotMatch(text, /-A BERTH-FORWARD -i br-internal0001 ! -o br-internal0001 -j ACCEPT/);
 });
+
+test('traffic from one bridge to another passes stage 1 into stage 2, which drops it at every bridge', () => {
+  const text = renderRules(state);
+  for (const b of ['berth0', 'br-0123456789ab'])
+    assert.match(text, new RegExp(`^-A BERTH-ISOLATION-1 -i ${b} ! -o ${b} -j BERTH-ISOLATION-2$`, 'm'));
+  for (const b of ['berth0', 'br-0123456789ab', 'br-internal0001'])
+    assert.match(text, new RegExp(`^-A BERTH-ISOLATION-2 -o ${b} -j DROP$`, 'm'));
+  // isolation is checked before any ACCEPT in BERTH-FORWARD
+  const fwd = text.split('\n').filter((l) => l.startsWith('-A BERTH-FORWARD'));
+  assert.equal(fwd[0], '-A BERTH-FORWARD -j BERTH-ISOLATION-1');
+});

@@ -138,3 +138,53 @@ test('berthd killed with -9 and restarted keeps published ports working without 
   assert.notEqual(await ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', next]), ipKeep);
   await ok(['rm', '-f', 'keep', 'next']);
 });
+
+// An "outside" namespace joined to the harness namespace by a veth: 10.99.0.1 here, 10.99.0.2 there.
+// Only namespaces this test made carry the traffic.
+async function outsideNs(): Promise<{ pid: number; close: () => void }> {
+  const { spawn } = await import('node:child_process');
+  const p = spawn('unshare', ['--net', 'sleep', '300'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 200));
+  const pid = p.pid!;
+  const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { stdio: 'pipe' });
+  sh(`ip link add vout0 type veth peer name vout1 && ip link set vout1 netns ${pid}`);
+  sh('ip addr add 10.99.0.1/24 dev vout0 && ip link set vout0 up');
+  sh(`nsenter --net=/proc/${pid}/ns/net sh -c 'ip link set lo up; ip addr add 10.99.0.2/24 dev vout1; ip link set vout1 up; ip route add default via 10.99.0.1'`);
+  return { pid, close: () => { execFileSync('ip', ['link', 'del', 'vout0'], { stdio: 'ignore' }); p.kill('SIGKILL'); } };
+}
+
+test('isolation: two user networks cannot reach each other; --internal has no way out', { skip: skip ?? false }, async () => {
+  const out = await outsideNs();
+  try {
+    await ok(['network', 'create', '--subnet', '10.81.0.0/24', 'iso1']);
+    await ok(['network', 'create', '--subnet', '10.82.0.0/24', 'iso2']);
+    await ok(['network', 'create', '--internal', '--subnet', '10.83.0.0/24', 'isoint']);
+    assert.equal(await ok(['network', 'inspect', '-f', '{{.Internal}}', 'isoint']), 'true');
+    for (const [n, net] of [['i1', 'iso1'], ['i2', 'iso2'], ['in1', 'isoint'], ['in2', 'isoint']])
+      await ok(['run', '-d', '--name', n!, '--net', net!, '--cap-add', 'NET_ADMIN', 'busybox', 'sleep', '300']);
+    const ip = (n: string, net: string) => ok(['inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, n]);
+    const ping = async (from: string, to: string) => (await d.docker(['exec', from, 'ping', '-c1', '-W1', to])).code === 0;
+    const [i2, in2] = [await ip('i2', 'iso2'), await ip('in2', 'isoint')];
+    // positive controls: a normal network reaches the outside namespace (masqueraded), the internal one itself
+    assert.ok(await ping('i1', '10.99.0.2'), 'iso1 → outside');
+    assert.ok(await ping('in1', in2), 'inside the internal network');
+    // bridge to bridge is dropped in BERTH-ISOLATION-*, both ways and to/from the internal network
+    assert.equal(await ping('i1', i2), false, 'iso1 → iso2');
+    assert.equal(await ping('i2', await ip('i1', 'iso1')), false, 'iso2 → iso1');
+    assert.equal(await ping('i1', in2), false, 'iso1 → isoint');
+    assert.equal(await ping('in1', i2), false, 'isoint → iso2');
+    // the internal network: even with a route out (NET_ADMIN), forwarding leaves nothing through
+    await d.docker(['exec', 'in1', 'ip', 'route', 'add', '10.99.0.0/24', 'via', '10.83.0.1']);
+    assert.match(await ok(['exec', 'in1', 'ip', 'route']), /10\.99\.0\.0\/24 via 10\.83\.0\.1/);
+    assert.equal(await ping('in1', '10.99.0.2'), false, 'isoint → outside');
+    const drops = execFileSync('iptables', ['-w', '-S', 'BERTH-ISOLATION-1'], { encoding: 'utf8' });
+    assert.match(drops, /! -d 10\.83\.0\.0\/24 -i br-[0-9a-f]{12} -j DROP/);
+    const nat = execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'BERTH-POSTROUTING'], { encoding: 'utf8' });
+    assert.match(nat, /-s 10\.81\.0\.0\/24 .*MASQUERADE/);
+    assert.doesNotMatch(nat, /-s 10\.83\.0\.0\/24/);
+    await ok(['rm', '-f', 'i1', 'i2', 'in1', 'in2']);
+    await ok(['network', 'rm', 'iso1', 'iso2', 'isoint']);
+  } finally {
+    out.close();
+  }
+});
