@@ -37,6 +37,7 @@ import { cgroupPaths, readStats, type CgroupStats } from '../runtime/cgroups.js'
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
 import { extractInto, packPath, statPath } from '../storage/layers/archive.js';
+import { resolveUser } from '../runtime/spec/resolveUser.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import { withContainerFs, type ContainerFsDeps } from '../volumes/container-fs.js';
@@ -358,15 +359,30 @@ export async function main(argv: string[]): Promise<void> {
               .catch(fail);
             return result;
           },
-          put: (rec, p2, body) => {
+          put: (rec, p2, body, o) => {
             ContainerVolumes.checkWritable(rec.mounts, p2);
-            return withContainerFs(rec, cfs, (root) => extractInto(root, p2, body as import('node:stream').Readable, rec.name));
+            return withContainerFs(rec, cfs, async (root) => {
+              // copyUIDGID with a configured User: entries are owned by that user (moby tarCopyOptions),
+              // looked up in the container's own passwd/group files
+              const chown = o.copyUIDGID && rec.config.User ? await resolveUser(root, rec.config.User) : undefined;
+              return extractInto(root, p2, body as import('node:stream').Readable, rec.name, {
+                noOverwriteDirNonDir: o.noOverwriteDirNonDir,
+                ...(chown ? { chown: { uid: chown.uid, gid: chown.gid } } : {}),
+              });
+            });
           },
         },
       }),
       ...distributionRoutes(distDeps),
       ...imageRoutes(images, inUse, createImageHandler(distDeps)),
-      ...buildRoutes({ images, containers, tmpDir: path.join(p.storage, 'tmp'), log }),
+      ...buildRoutes({
+        images,
+        containers,
+        tmpDir: path.join(p.storage, 'tmp'),
+        // `docker build --pull`: the FROM image through the distribution service, its status lines in the build output
+        puller: { pull: (image, line, signal) => distDeps.distribution.pull({ image, signal, progress: (m) => void (m.status && m.status !== 'Downloading' && m.status !== 'Extracting' && line(m.id ? `${m.id}: ${m.status}` : m.status)) }) },
+        log,
+      }),
       ...networkRoutes(network),
       ...updateRoutes(containers, async (id, args) => {
         await runc.run(['update', ...args, id]);

@@ -86,8 +86,16 @@ export async function packPath(root: string, ctrPath: string, ctrName = ''): Pro
   return packStream((tar) => packTree(tar, r.host, r.name === '/' ? '.' : r.name));
 }
 
-/** Extract a tar into directory ctrPath of the container (resolved fully, in scope). */
-export async function extractInto(root: string, ctrPath: string, tar: Readable, ctrName = ''): Promise<void> {
+export interface PutOptions {
+  /** Refuse to replace a directory with a non-directory and vice versa (the CLI always asks). */
+  noOverwriteDirNonDir?: boolean;
+  /** Own every extracted entry by this uid/gid (`docker cp -a` into a container with a User). */
+  chown?: { uid: number; gid: number };
+}
+
+/** Extract a tar into directory ctrPath of the container (resolved fully, in scope). Without
+ *  `chown` entries keep the tar's uid/gid, as Docker does. */
+export async function extractInto(root: string, ctrPath: string, tar: Readable, ctrName = '', o: PutOptions = {}): Promise<void> {
   const dest = await secureJoin(root, posix.join('/', ctrPath));
   let st;
   try {
@@ -96,5 +104,10 @@ export async function extractInto(root: string, ctrPath: string, tar: Readable, 
     throw fileNotFound(ctrPath, ctrName);
   }
   if (!st.isDirectory()) throw invalid('extraction point is not a directory');
-  await extractTar(dest, tar, { whiteouts: false });
+  const show = (abs: string) => '/' + posix.relative(root, abs);
+  await extractTar(dest, tar, {
+    whiteouts: false,
+    ...(o.chown ? { chown: o.chown } : {}),
+    ...(o.noOverwriteDirNonDir ? { noOverwriteDirNonDir: { show } } : {}),
+  });
 }

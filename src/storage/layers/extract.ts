@@ -6,6 +6,7 @@
 // filesystem; an opaque dir marker deletes what the directory held before this layer.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { constants as C } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -22,6 +23,11 @@ export interface ExtractOptions {
   whiteouts: boolean;
   /** Keep the tar's uid/gid (root only). */
   sameOwner?: boolean;
+  /** Own every entry by this uid/gid instead of the tar's (Docker's ChownOpts, `docker cp -a` with a User). */
+  chown?: { uid: number; gid: number };
+  /** Refuse replacing a directory by a non-directory and vice versa (Docker's NoOverwriteDirNonDir).
+   *  `show` turns a host path into the one named in the message (the container's view). */
+  noOverwriteDirNonDir?: { show: (abs: string) => string };
 }
 
 export interface ExtractResult {
@@ -61,6 +67,20 @@ function mknod(path: string, args: string[]): Promise<void> {
   });
 }
 
+/** chmod of a directory that refuses to follow a symlink swapped in at `p` (chmod(2) would follow
+ *  it). Device nodes and fifos are chmod-ed by name: opening them could have side effects. */
+async function chmodNoFollow(p: string, mode: number, isDir: boolean): Promise<void> {
+  if (!isDir) return chmod(p, mode);
+  const fh = await open(p, C.O_RDONLY | C.O_NOFOLLOW | C.O_DIRECTORY).catch((e: NodeJS.ErrnoException) => {
+    throw invalid(`${p}: not a directory any more (${e.code ?? e.message})`);
+  });
+  try {
+    await fh.chmod(mode);
+  } finally {
+    await fh.close();
+  }
+}
+
 async function lstatOrNull(p: string) {
   try {
     return await lstat(p);
@@ -90,6 +110,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
   feeding.catch(() => {}); // observed below
   const written = new Set<string>();
   const dirTimes: [string, Date][] = [];
+  const made = new Set<string>(); // parent directories known to exist
   let size = 0;
 
   const apply = async (h: Header, entry: AsyncIterable<Buffer>): Promise<void> => {
@@ -99,6 +120,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
     const parentAbs = await secureJoin(dir, parts.slice(0, -1));
     const rel = parts.join('/');
     if (o.whiteouts && base.startsWith(WH)) {
+      made.clear(); // deletions may remove cached parents
       if (base === OPAQUE) {
         const prefix = parts.slice(0, -1).join('/');
         for (const n of await readdir(parentAbs).catch(() => [] as string[])) {
@@ -109,10 +131,22 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       }
       return;
     }
-    await mkdir(parentAbs, { recursive: true });
+    if (!made.has(parentAbs)) {
+      await mkdir(parentAbs, { recursive: true });
+      made.add(parentAbs);
+    }
     const abs = join(parentAbs, base);
     const old = await lstatOrNull(abs);
-    if (old && !(old.isDirectory() && h.type === 'directory')) await rm(abs, { recursive: true, force: true });
+    if (old && o.noOverwriteDirNonDir) {
+      // moby pkg/archive createTarFile: names the entry's path and the extraction directory
+      const show = o.noOverwriteDirNonDir.show;
+      if (old.isDirectory() && h.type !== 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite directory ${JSON.stringify(show(abs))} with non-directory ${JSON.stringify(show(dir))}`);
+      if (!old.isDirectory() && h.type === 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite non-directory ${JSON.stringify(show(abs))} with directory ${JSON.stringify(show(dir))}`);
+    }
+    if (old && !(old.isDirectory() && h.type === 'directory')) {
+      await rm(abs, { recursive: true, force: true });
+      if (old.isDirectory()) made.clear();
+    }
     const mode = (h.mode ?? 0o644) & 0o7777;
     switch (h.type) {
       case 'directory':
@@ -121,9 +155,26 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       case 'file':
       case 'contiguous-file':
         {
-          const fh = await open(abs, 'w', 0o600);
+          // O_EXCL|O_NOFOLLOW: the name was just removed, so anything found here now (a symlink
+          // swapped in by the container) makes the copy fail instead of writing through it.
+          const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
           try {
-            for await (const chunk of entry) await fh.write(chunk);
+            // batch small chunks into fewer syscalls
+            let batch: Buffer[] = [];
+            let n = 0;
+            for await (const chunk of entry) {
+              batch.push(chunk);
+              n += chunk.length;
+              if (n >= 1 << 20 || batch.length >= 512) {
+                await fh.writev(batch);
+                batch = [];
+                n = 0;
+              }
+            }
+            if (n) await fh.writev(batch);
+            if (o.chown) await fh.chown(o.chown.uid, o.chown.gid);
+            else if (sameOwner) await fh.chown(h.uid ?? 0, h.gid ?? 0);
+            await fh.chmod(mode); // after chown, which clears setuid bits
           } finally {
             await fh.close();
           }
@@ -150,8 +201,12 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       default:
         return; // unsupported types (sockets, GNU extensions) are skipped like Docker does
     }
-    if (sameOwner) await lchown(abs, h.uid ?? 0, h.gid ?? 0);
-    if (h.type !== 'symlink') await chmod(abs, mode); // after chown, which clears setuid bits
+    const isFile = h.type === 'file' || h.type === 'contiguous-file';
+    if (!isFile) {
+      if (o.chown) await lchown(abs, o.chown.uid, o.chown.gid);
+      else if (sameOwner) await lchown(abs, h.uid ?? 0, h.gid ?? 0);
+      if (h.type !== 'symlink') await chmodNoFollow(abs, mode, h.type === 'directory'); // after chown, which clears setuid bits
+    }
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') dirTimes.push([abs, mtime]);
     else await lutimes(abs, mtime, mtime);

@@ -1,7 +1,8 @@
 // docker cp both ways: files, directories, "/." , stdout/stdin tar streams, stopped containers,
 // paths inside volumes and binds, read-only mounts, and escape attempts (symlinks, ../ in tars).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -117,4 +118,46 @@ test('cp cannot escape the container: symlinks and ../ entries', { skip: skip ??
   await ok(['cp', join(tmp, marker), `ee:/escape/tmp/${marker}4`]);
   assert.equal(existsSync(`/tmp/${marker}4`), false);
   await ok(['rm', '-f', 'ee']);
+});
+
+const tarOf = (dir: string, name: string) => execFileSync('tar', ['-C', dir, '-c', name]);
+
+// Each rule checked against Docker 20.10 (messages and statuses copied from it).
+test('cp rules: noOverwriteDirNonDir, ownership and -a, -L, trailing /., into a volume', { skip: skip ?? false }, async () => {
+  const src = join(tmp, 'rules');
+  mkdirSync(join(src, 'd', 'sub'), { recursive: true });
+  writeFileSync(join(src, 'd', 'sub', 'x'), 'x\n');
+  writeFileSync(join(src, 'f'), 'file\n');
+  chownSync(join(src, 'f'), 1234, 2345);
+  await ok(['run', '-d', '--name', 'rr', '-v', 'rulesvol:/vol', 'busybox', 'sh', '-c', 'mkdir -p /tmp/t/f /tmp/ex && echo > /tmp/t/d && ln -s /etc/hostname /lnk && sleep 300']);
+  await new Promise((r) => setTimeout(r, 300));
+  // a file over a directory, a directory over a file: refused (500), nothing changed
+  await fails(['cp', '-', 'rr:/tmp/t'], /Error processing tar file\(exit status 1\): cannot overwrite directory "\/tmp\/t\/f" with non-directory "\/tmp\/t"/, tarOf(src, 'f'));
+  await fails(['cp', '-', 'rr:/tmp/t'], /cannot overwrite non-directory "\/tmp\/t\/d" with directory "\/tmp\/t"/, tarOf(src, 'd'));
+  assert.equal(await ok(['exec', 'rr', 'sh', '-c', 'test -d /tmp/t/f && test -f /tmp/t/d && echo same']), 'same\n');
+  // without -a the tar's uid/gid are kept (Docker does the same when the container has no User)
+  await ok(['cp', join(src, 'f'), 'rr:/tmp/own']);
+  assert.match(await ok(['exec', 'rr', 'ls', '-ln', '/tmp/own']), /^-rw-r--r--\s+1 1234\s+2345 /);
+  // -L copies what a symlink points to; without it the link itself
+  await ok(['cp', '-L', 'rr:/lnk', join(src, 'L1')]);
+  assert.equal(lstatSync(join(src, 'L1')).isFile(), true);
+  assert.equal(readFileSync(join(src, 'L1'), 'utf8'), await ok(['exec', 'rr', 'cat', '/etc/hostname']));
+  await ok(['cp', 'rr:/lnk', join(src, 'L2')]);
+  assert.equal(readlinkSync(join(src, 'L2')), '/etc/hostname');
+  // trailing "/.": the contents; without it the directory itself (into an existing dir)
+  await ok(['cp', join(src, 'd') + '/.', 'rr:/tmp/ex']);
+  await ok(['cp', join(src, 'd'), 'rr:/tmp/ex']);
+  await ok(['cp', join(src, 'd') + '/.', 'rr:/tmp/new']);
+  assert.equal(await ok(['exec', 'rr', 'sh', '-c', 'cat /tmp/ex/sub/x /tmp/ex/d/sub/x /tmp/new/sub/x']), 'x\nx\nx\n');
+  // a path inside a volume
+  await ok(['cp', join(src, 'd') + '/.', 'rr:/vol/in/']);
+  assert.equal(readFileSync(join(d.dataRoot, 'volumes', 'rulesvol', '_data', 'in', 'sub', 'x'), 'utf8'), 'x\n');
+  await ok(['rm', '-f', 'rr']);
+  // -a into a container with a User: entries owned by that user (looked up in the container)
+  await ok(['create', '--name', 'ru', '--user', '777:778', 'busybox', 'sleep', '300']);
+  await ok(['cp', '-a', join(src, 'f'), 'ru:/tmp/fa']);
+  await ok(['start', 'ru']);
+  assert.match(await ok(['exec', 'ru', 'ls', '-ln', '/tmp/fa']), /^-rw-r--r--\s+1 777\s+778 /);
+  await ok(['rm', '-f', 'ru']);
+  await ok(['volume', 'rm', 'rulesvol']);
 });
