@@ -9,6 +9,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const suites: Array<[string, string, string[]]> = [
   ['engine', path.join(here, 'bench.js'), []],
   ['cp', path.join(here, 'cp-bench.js'), []],
+  ['network', path.join(here, 'net-bench.js'), []],
   ['images', path.join(here, 'images-bench.js'), []],
   ['registry', path.join(here, '..', 'test', 'integration', 'registry', 'bench.js'), [process.env.REGISTRY_BENCH_MB ?? '300', process.env.REGISTRY_BENCH_PARALLEL ?? '50']],
 ];
