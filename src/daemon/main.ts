@@ -375,7 +375,14 @@ export async function main(argv: string[]): Promise<void> {
       }),
       ...distributionRoutes(distDeps),
       ...imageRoutes(images, inUse, createImageHandler(distDeps)),
-      ...buildRoutes({ images, containers, tmpDir: path.join(p.storage, 'tmp'), log }),
+      ...buildRoutes({
+        images,
+        containers,
+        tmpDir: path.join(p.storage, 'tmp'),
+        // `docker build --pull`: the FROM image through the distribution service, its status lines in the build output
+        puller: { pull: (image, line, signal) => distDeps.distribution.pull({ image, signal, progress: (m) => void (m.status && m.status !== 'Downloading' && m.status !== 'Extracting' && line(m.id ? `${m.id}: ${m.status}` : m.status)) }) },
+        log,
+      }),
       ...networkRoutes(network),
       ...updateRoutes(containers, async (id, args) => {
         await runc.run(['update', ...args, id]);

@@ -3,7 +3,7 @@
 // found before that (bad Dockerfile, unknown target) get a normal error status like Docker's.
 import type { Writable } from 'node:stream';
 import { Builder, RunFailedError, type BuildOptions } from '../../build/builder/builder.js';
-import type { RunPort } from '../../build/builder/ports.js';
+import type { PullPort, RunPort } from '../../build/builder/ports.js';
 import type { ContainerService } from '../../engine/service.js';
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
@@ -14,6 +14,8 @@ export interface BuildRouteDeps {
   images: ImageService;
   containers: ContainerService;
   tmpDir: string;
+  /** `docker build --pull`: pulls a FROM image through the distribution service. */
+  puller?: PullPort;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
 }
 
@@ -33,7 +35,7 @@ export function engineRunner(containers: ContainerService, images: ImageService)
           AttachStderr: true,
           Labels: {},
         },
-        hostConfig: { NetworkMode: spec.networkMode || 'default', ExtraHosts: spec.extraHosts.length ? spec.extraHosts : null } as never,
+        hostConfig: { NetworkMode: spec.networkMode || 'default', ExtraHosts: spec.extraHosts.length ? spec.extraHosts : null, Binds: spec.binds?.length ? spec.binds : null } as never,
       });
       hooks.created(Id);
       const detach = new AbortController();
@@ -78,7 +80,7 @@ function jsonMap(v: string | null, what: string): Record<string, string | null> 
 }
 
 export function buildRoutes(d: BuildRouteDeps): Route[] {
-  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers, d.images), tmpDir: d.tmpDir, log: d.log });
+  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers, d.images), tmpDir: d.tmpDir, puller: d.puller, log: d.log });
   void builder.cleanup().catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
   return [
     {

@@ -1,6 +1,7 @@
 // The classic (legacy /build) Dockerfile builder: one image per step, Docker's cache rules (parent
 // image + the step's run config, whose Cmd carries the instruction and the checksums of copied
 // files), multi-stage builds limited to the stages the target needs, ARG/ENV scoping.
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lchown, lstat, mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { EngineError, invalid, isKind, msg, notFound } from '../../errdefs.js';
 import type { LayerRecord } from '../../images/store.js';
 import type { ImageService } from '../../images/store.js';
@@ -21,7 +23,8 @@ import { expandWord, expandWords } from '../dockerfile/expand.js';
 import { parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
 import { applyDockerignore, contextPath, receiveContext, type BuildContext } from './context.js';
 import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdirAllIn, resolveOwner, sumSources, urlFileName } from './copy.js';
-import type { BuildOutput, RunPort } from './ports.js';
+import type { BuildOutput, PullPort, RunPort } from './ports.js';
+import { cacheDir, CacheLocks, dropMountStubs, parseRunMount } from './run-mounts.js';
 
 export interface BuildOptions {
   dockerfile: string;
@@ -43,6 +46,10 @@ export interface BuilderDeps {
   runner: RunPort;
   /** Scratch space on the data-root's filesystem (contexts, mount points). */
   tmpDir: string;
+  /** Where `RUN --mount=type=cache` directories persist (default: beside tmpDir). */
+  cacheDir?: string;
+  /** Pulls a FROM image for `--pull` (absent: --pull only uses local images). */
+  puller?: PullPort;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
 }
 
@@ -58,6 +65,8 @@ export class RunFailedError extends EngineError {
 
 const PROXY_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
+/** Shared by every build: `sharing=locked` cache mounts serialise on their id. */
+const cacheLocks = new CacheLocks();
 const BUILD_SNAP = 'build-';
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -198,12 +207,23 @@ class BuildRun {
       if (!t) throw invalid(`failed to reach build target ${this.o.target} in Dockerfile`);
       target = t;
     }
-    // Only the stages the target depends on (FROM <stage>, COPY --from=<stage>).
+    // Only the stages the target depends on (FROM <stage>, COPY --from=<stage>, RUN --mount=from=<stage>).
     const need = new Set<number>();
+    const mountFroms = (i: Instruction): string[] => {
+      if (i.kind !== 'run') return [];
+      return i.mounts.flatMap((m) => {
+        try {
+          const f = parseRunMount(m).from;
+          return f ? [f] : [];
+        } catch {
+          return []; // reported when the step runs
+        }
+      });
+    };
     const visit = (s: Stage) => {
       if (need.has(s.index)) return;
       need.add(s.index);
-      const deps = [expandWord(s.base, this.meta, this.p.escape), ...s.instructions.flatMap((i) => (i.kind === 'copy' && i.from ? [i.from] : []))];
+      const deps = [expandWord(s.base, this.meta, this.p.escape), ...s.instructions.flatMap((i) => (i.kind === 'copy' && i.from ? [i.from] : mountFroms(i)))];
       for (const dep of deps) {
         const i = this.stageIndex(dep, s.index);
         if (i !== null) visit(this.p.stages[i]);
@@ -256,6 +276,7 @@ class BuildRun {
       const src = this.results.get(si)!;
       Object.assign(st, { imageId: src.imageId, file: clone(src.file), layers: [...src.layers] });
     } else if (base.toLowerCase() !== 'scratch') {
+      if (this.o.pull && this.d.puller) await this.d.puller.pull(base, (line) => this.say(line + '\n'), this.signal);
       let img;
       try {
         img = await this.d.images.resolve(base);
@@ -500,7 +521,6 @@ class BuildRun {
 
   private async run(st: State, ins: Extract<Instruction, { kind: 'run' }>): Promise<void> {
     if (!st.imageId) throw invalid('Please provide a source image with `from` prior to run');
-    if (ins.mounts.length) throw new EngineError('not-implemented', 'RUN --mount is not supported by the legacy builder');
     let args: string[];
     if (ins.json) args = ins.json;
     else if (ins.heredocs.length && /^<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?\s*$/.test(ins.shell.trim())) args = [...st.shell, ins.heredocs[0].content];
@@ -513,8 +533,64 @@ class BuildRun {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([k, v]) => `${k}=${v}`);
     const proxies = Object.keys(this.o.buildArgs).filter((k) => PROXY_ARGS.has(k) && !st.args.has(k) && this.buildArg(k) !== undefined);
-    const saveCmd = argEnv.length ? [`|${argEnv.length}`, ...argEnv, ...args] : args;
+    const mounts = ins.mounts.map((m) => parseRunMount(expandWord(m, envMap(st), this.p.escape)));
+    // what a bind mount shows is part of the step's cache key (BuildKit does the same)
+    const mountKeys: string[] = [];
+    for (const [i, m] of mounts.entries()) mountKeys.push(`--mount=${ins.mounts[i]}` + (m.type === 'bind' ? `;${await this.bindSum(m, envMap(st))}` : ''));
+    const keyed = [...mountKeys, ...args];
+    const saveCmd = argEnv.length ? [`|${argEnv.length}`, ...argEnv, ...keyed] : keyed;
     if (await this.probe(st, saveCmd)) return;
+    const binds: string[] = [];
+    const releases: Array<() => void> = [];
+    try {
+      for (const m of mounts) binds.push(await this.runMountBind(m, envMap(st), releases));
+      await this.runContainer(st, args, argEnv, proxies, saveCmd, ins.network, binds, mounts.map((m) => m.target));
+    } finally {
+      for (const r of releases) r();
+    }
+  }
+
+  private async bindSum(m: ReturnType<typeof parseRunMount>, env: Map<string, string>): Promise<string> {
+    if (!m.from) {
+      const rel = posix.resolve('/', m.source || '/').slice(1);
+      if (rel && !this.ctx.files.has(rel)) throw invalid(`failed to compute cache key: "/${rel}" not found`);
+      return 'sum=' + (await sumSources(this.ctx.dir, [rel], this.ctx.files));
+    }
+    const ref = expandWord(m.from, env, this.p.escape);
+    const si = this.stageIndex(ref, Number.MAX_SAFE_INTEGER);
+    if (si !== null) return 'from=' + (this.results.get(si)?.imageId ?? ref);
+    return 'from=' + (await this.d.images.resolve(ref).then((i) => i.id, () => ref)) + ':' + m.source;
+  }
+
+  /** A `--mount` as a `host:ctr[:ro]` bind: the cache's directory, or a path of the context / a stage / an image. */
+  private async runMountBind(m: ReturnType<typeof parseRunMount>, env: Map<string, string>, releases: Array<() => void>): Promise<string> {
+    const suffix = m.readOnly ? ':ro' : '';
+    if (m.type === 'cache') {
+      if (m.sharing !== 'shared') releases.push(await cacheLocks.acquire(m.id));
+      const { dir, created } = await cacheDir(this.d.cacheDir ?? join(this.d.tmpDir, '..', 'build-cache-mounts'), m);
+      if (created && m.from) {
+        const { root } = await this.sourceRoot(m.from, env);
+        await cpA(await secureJoin(root, m.source || '/'), dir);
+      }
+      return `${dir}:${m.target}${suffix}`;
+    }
+    const { root, files } = await this.sourceRoot(m.from, env);
+    if (files) await this.ctx.materialize();
+    let src = await secureJoin(root, m.source || '/');
+    if (!(await lstat(src).catch(() => null))) throw invalid(`failed to compute cache key: "${posix.resolve('/', m.source)}" not found`);
+    if (!m.readOnly) {
+      // rw binds see writes during the RUN only: they go to a scratch copy
+      const copy = join(this.work, 'bind-' + randomBytes(6).toString('hex'));
+      await mkdir(copy, { recursive: true });
+      const isDir = (await stat(src)).isDirectory();
+      await cpA(src, isDir ? copy : join(copy, 'f'));
+      src = isDir ? copy : join(copy, 'f');
+    }
+    return `${src}:${m.target}${suffix}`;
+  }
+
+  private async runContainer(st: State, args: string[], argEnv: string[], proxies: string[], saveCmd: string[], network: string | undefined, binds: string[], targets: string[]): Promise<void> {
+    const ins = { network };
     let cid = '';
     const code = await this.d.runner.run(
       {
@@ -525,6 +601,7 @@ class BuildRun {
         user: st.file.config.User,
         networkMode: ins.network === 'none' ? 'none' : ins.network === 'host' ? 'host' : this.o.networkMode,
         extraHosts: this.o.extraHosts,
+        binds,
       },
       {
         created: (id) => {
@@ -546,6 +623,7 @@ class BuildRun {
     try {
       const upper = await this.d.runner.upperDir(cid);
       await dropMountArtifacts(upper);
+      await dropMountStubs(upper, targets);
       const parent = st.layers[st.layers.length - 1]?.chainId ?? null;
       const layer = await this.layerFrom(upper, parent);
       this.checkAbort();
@@ -722,6 +800,12 @@ async function download(url: string, file: string, signal: AbortSignal): Promise
   }
   if (!res.ok || !res.body) throw invalid(`ADD failed: failed to GET ${url} with status ${res.status} ${res.statusText}`);
   await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file));
+}
+
+/** `cp -a`: a directory's contents (or a file) with owners, modes and links kept. */
+async function cpA(from: string, to: string): Promise<void> {
+  const isDir = (await stat(from)).isDirectory();
+  await promisify(execFile)('cp', ['-a', '--', isDir ? from + '/.' : from, to]);
 }
 
 /** Files runc creates as bind-mount targets (/etc/hosts …) are not part of a RUN's changes. */

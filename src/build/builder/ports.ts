@@ -9,6 +9,13 @@ export interface RunSpec {
   user: string;
   networkMode?: string;
   extraHosts: string[];
+  /** `RUN --mount`s as HostConfig.Binds (`/host:/ctr[:ro]`). */
+  binds?: string[];
+}
+
+/** Pulls an image by reference, reporting Docker's progress lines (for `docker build --pull`). */
+export interface PullPort {
+  pull(ref: string, progress: (line: string) => void, signal: AbortSignal): Promise<void>;
 }
 
 export interface RunPort {

@@ -120,3 +120,37 @@ test('dockerode builds from a tar stream and sees the aux ID', async (t) => {
   const badTar = execFileSync('tar', ['-c', '-C', c, 'Dockerfile']);
   await assert.rejects(d.dockerode.buildImage(Readable.from([badTar]), { t: 'dode:bad' }), /dockerfile parse error line 3: unknown instruction: FOO/);
 });
+
+test('RUN --mount=type=cache persists across builds; type=bind from the context or a stage is not committed', async (t) => {
+  if (!d || skip) return t.skip(skip || 'no daemon');
+  const c = ctx('mounts', {
+    'data.txt': 'from-context\n',
+    Dockerfile: [
+      'FROM busybox AS s',
+      'RUN echo fromstage > /f',
+      'FROM busybox',
+      'RUN --mount=type=cache,target=/cache,id=c1 echo x >> /cache/log && wc -l < /cache/log > /count',
+      'RUN --mount=type=bind,target=/ctx cat /ctx/data.txt > /copied && if touch /ctx/new 2>/dev/null; then exit 3; fi',
+      'RUN --mount=type=bind,target=/ctx,rw touch /ctx/new && echo rw >> /ctx/data.txt',
+      'RUN --mount=type=bind,from=s,source=/f,target=/stagef cp /stagef /fromstage',
+    ].join('\n'),
+  });
+  const b = await d.docker(['build', '-t', 'mounts:1', c]);
+  assert.equal(b.code, 0, b.stderr + b.stdout);
+  const r = await d.docker(['run', '--rm', 'mounts:1', 'sh', '-c', 'cat /count /copied /fromstage; ls -d /cache /ctx /stagef 2>&1 | wc -l']);
+  // the mount targets are gone: ls finds none of them (3 error lines)
+  assert.equal(r.stdout.replace(/ +/g, ''), '1\nfrom-context\nfromstage\n3\n');
+  const cached = await d.docker(['build', '-t', 'mounts:1b', c]);
+  assert.equal((cached.stdout.match(/Using cache/g) ?? []).length, 5, cached.stdout);
+  writeFileSync(join(c, 'data.txt'), 'changed\n');
+  const miss = await d.docker(['build', '-t', 'mounts:1c', c]);
+  assert.equal(miss.code, 0, miss.stderr + miss.stdout);
+  assert.equal((miss.stdout.match(/Using cache/g) ?? []).length, 2, 'a changed bind source re-runs the step (and those after it)');
+  assert.equal((await d.docker(['run', '--rm', 'mounts:1c', 'cat', '/copied'])).stdout, 'changed\n');
+  const again = await d.docker(['build', '--no-cache', '-t', 'mounts:2', c]);
+  assert.equal(again.code, 0, again.stderr + again.stdout);
+  assert.equal((await d.docker(['run', '--rm', 'mounts:2', 'cat', '/count'])).stdout.trim(), '2', 'the cache dir kept the first build\'s file');
+  const bad = await d.docker(['build', ctx('mounts-bad', { Dockerfile: 'FROM busybox\nRUN --mount=type=bind,source=nope,target=/x true\n' })]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr + bad.stdout, /"\/nope" not found/);
+});
