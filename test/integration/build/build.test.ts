@@ -1,8 +1,9 @@
 // docker build (legacy /build API) against berthd: multi-stage, cache hits and misses, build args,
 // ADD tar, USER/WORKDIR, failing RUN with --force-rm, .dockerignore, and dockerode.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,7 +17,9 @@ before(async () => {
   if (skip) return;
   d = await startDaemon();
 });
+let registryProc: ChildProcess | undefined;
 after(async () => {
+  registryProc?.kill();
   rmSync(dir, { recursive: true, force: true });
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
@@ -153,4 +156,48 @@ test('RUN --mount=type=cache persists across builds; type=bind from the context 
   const bad = await d.docker(['build', ctx('mounts-bad', { Dockerfile: 'FROM busybox\nRUN --mount=type=bind,source=nope,target=/x true\n' })]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr + bad.stdout, /"\/nope" not found/);
+});
+
+/** Debian's docker-registry on a free loopback port of the test's namespace. */
+async function startRegistry(): Promise<string> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  const rd = join(dir, 'registry');
+  mkdirSync(join(rd, 'data'), { recursive: true });
+  writeFileSync(join(rd, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(rd, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  registryProc = spawn('/usr/bin/docker-registry', ['serve', join(rd, 'config.yml')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
+      c.on('error', () => r(false));
+    });
+    if (up) return `127.0.0.1:${port}`;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('docker-registry did not start');
+}
+
+test('--pull fetches the FROM image from its registry even when a local copy exists', async (t) => {
+  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!existsSync('/usr/bin/docker-registry')) return t.skip('docker-registry is not installed');
+  const reg = await startRegistry();
+  const ref = `${reg}/base:1`;
+  // the registry holds an image with /marker; the local tag of the same name points at plain busybox
+  const marked = await d.docker(['build', '-t', ref, ctx('pull-base', { Dockerfile: 'FROM busybox\nRUN echo remote > /marker\n' })]);
+  assert.equal(marked.code, 0, marked.stderr + marked.stdout);
+  const push = await d.docker(['push', ref]);
+  assert.equal(push.code, 0, push.stderr + push.stdout);
+  assert.equal((await d.docker(['tag', 'busybox', ref])).code, 0);
+  const c = ctx('pull-use', { Dockerfile: `FROM ${ref}\nRUN cat /marker > /seen\n` });
+  const local = await d.docker(['build', c]);
+  assert.notEqual(local.code, 0, 'without --pull the local image (no /marker) is used');
+  assert.match(local.stderr + local.stdout, /returned a non-zero code: 1/);
+  const pulled = await d.docker(['build', '--pull', '-t', 'pulled:1', c]);
+  assert.equal(pulled.code, 0, pulled.stderr + pulled.stdout);
+  assert.match(pulled.stdout, /Status: (Downloaded newer image|Image is up to date) for /);
+  assert.equal((await d.docker(['run', '--rm', 'pulled:1', 'cat', '/seen'])).stdout, 'remote\n');
+  const missing = await d.docker(['build', '--pull', ctx('pull-missing', { Dockerfile: `FROM ${reg}/nope:1\n` })]);
+  assert.notEqual(missing.code, 0);
 });
