@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn — the engine budget (bench.ts), `docker cp` throughput
 // (cp-bench.ts, issue 5) and the registry server against Debian's docker-registry (issue 7).
-// BENCH_ONLY=engine|cp|registry runs one of them.
+// BENCH_ONLY=engine|cp|images|compose|registry runs one of them (images/compose: issues 6 and 10).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -11,6 +11,7 @@ const suites: Array<[string, string, string[]]> = [
   ['cp', path.join(here, 'cp-bench.js'), []],
   ['network', path.join(here, 'net-bench.js'), []],
   ['images', path.join(here, 'images-bench.js'), []],
+  ['compose', path.join(here, 'compose-bench.js'), []],
   ['registry', path.join(here, '..', 'test', 'integration', 'registry', 'bench.js'), [process.env.REGISTRY_BENCH_MB ?? '300', process.env.REGISTRY_BENCH_PARALLEL ?? '50']],
 ];
 const only = process.env.BENCH_ONLY;
