@@ -11,6 +11,7 @@ const suites: Array<[string, string, string[]]> = [
   ['cp', path.join(here, 'cp-bench.js'), []],
   ['network', path.join(here, 'net-bench.js'), []],
   ['images', path.join(here, 'images-bench.js'), []],
+  ['build', path.join(here, 'build-bench.js'), []],
   ['compose', path.join(here, 'compose-bench.js'), []],
   ['registry', path.join(here, '..', 'test', 'integration', 'registry', 'bench.js'), [process.env.REGISTRY_BENCH_MB ?? '300', process.env.REGISTRY_BENCH_PARALLEL ?? '50']],
 ];
