@@ -106,6 +106,11 @@ async function killDuring(d: Daemon, args: string[], when: (out: string) => bool
   return out;
 }
 
+/** Is a blob of more than 1 MB being written into content/ingest/? */
+const hasIngest = (ingest: string) => existsSync(ingest) && readdirSync(ingest).some((f) => {
+  try { return statSync(join(ingest, f)).size > 1e6; } catch { return false; }
+});
+
 /** No stray ingest files, and every blob in the content store hashes to its name. */
 async function assertStoreClean(d: Daemon): Promise<void> {
   const ingest = join(d.dataRoot, 'content', 'ingest');
@@ -153,8 +158,18 @@ test('kill -9 during a pull: no partial image, no stray ingest, the retried pull
   await ok(d0, ['tag', 'crash/big:1', ref]);
   await ok(d0, ['push', ref]);
   assert.deepEqual((await d0.stop()).leaks, []);
-  const d1 = await startDaemon({ busybox: false });
-  // kill once the first layer is complete while the others are still on their way
+  // first crash: in the middle of a download, while a layer is being written into content/ingest/
+  const d0b = await startDaemon({ busybox: false });
+  const ingest = join(d0b.dataRoot, 'content', 'ingest');
+  const early = await killDuring(d0b, ['pull', ref], () => hasIngest(ingest), 60_000);
+  assert.doesNotMatch(early, /Status: Downloaded newer image/, `the pull finished before the kill:\n${early}`);
+  const strayBefore = existsSync(ingest) ? readdirSync(ingest).length : 0;
+  const d1 = await startDaemon({ root: d0b.root, busybox: false });
+  await assertAbsent(d1, ref);
+  await assertStoreClean(d1);
+  console.log(`# pull crash mid-download: ${strayBefore} ingest file(s) left, removed on restart`);
+
+  // second crash: once the first layer is complete while the others are still on their way
   const out = await killDuring(d1, ['pull', ref], (o) => /Pull complete/.test(o), 60_000);
   assert.doesNotMatch(out, /Status: Downloaded newer image/, `the pull finished before the kill:\n${out}`);
 
@@ -181,9 +196,7 @@ test('kill -9 during a load: no partial image, no stray ingest, the retried load
   const d1 = await startDaemon({ busybox: false });
   const ingest = join(d1.dataRoot, 'content', 'ingest');
   // kill while a layer is being written into content/ingest/
-  await killDuring(d1, ['load', '-i', archive], () => existsSync(ingest) && readdirSync(ingest).some((f) => {
-    try { return statSync(join(ingest, f)).size > 1e6; } catch { return false; }
-  }), 60_000);
+  await killDuring(d1, ['load', '-i', archive], () => hasIngest(ingest), 60_000);
   const strayBefore = existsSync(ingest) ? readdirSync(ingest).length : 0;
 
   const d2 = await startDaemon({ root: d1.root, busybox: false });
