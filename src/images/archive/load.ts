@@ -113,8 +113,9 @@ export async function loadImages(images: ImageService, input: Readable): Promise
     if (!Array.isArray(man)) throw invalid('invalid archive: manifest.json is not a list');
     for (const m of man) {
       if (typeof m?.Config !== 'string' || !Array.isArray(m.Layers)) throw invalid('invalid archive: malformed manifest.json entry');
-      const configDigest = blobOf(m.Config);
-      plan.push({ config: small.get(norm(m.Config)) ?? (await images.content.readAll(configDigest)), layers: m.Layers.map(blobOf), tags: m.RepoTags ?? [] });
+      // Docker ≤ 24 stores the config as a small top-level `<hex>.json`, never in the content store
+      const config = small.get(norm(m.Config)) ?? (await images.content.readAll(blobOf(m.Config)));
+      plan.push({ config, layers: m.Layers.map(blobOf), tags: m.RepoTags ?? [] });
     }
   } else if (small.has('index.json')) {
     const idx = await readJson<OciIndex>('index.json');
