@@ -68,3 +68,27 @@ test('entries cannot escape the context', async () => {
   h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
   await assert.rejects(receiveContext(Readable.from([Buffer.concat([h, Buffer.alloc(1024)])]), join(tmp, 'c4'), 'Dockerfile'), /outside of the target directory/);
 });
+
+test('an unchanged file (same path, size, mtime, mode; not modified lately) is not hashed again', async () => {
+  const src = join(tmp, 'memo');
+  mkdirSync(src, { recursive: true });
+  const tarOf = (content: string, mtime: string) => {
+    writeFileSync(join(src, 'f'), content);
+    execFileSync('touch', ['-d', mtime, join(src, 'f')]);
+    return execFileSync('tar', ['-c', '-C', src, 'f']);
+  };
+  const sha = (s: string) => execFileSync('sha256sum', { input: s, encoding: 'utf8' }).split(' ')[0];
+  const first = await receiveContext(Readable.from([tarOf('aaaa', '2020-01-01 00:00:00')]), join(tmp, 'm1'), 'Dockerfile');
+  assert.equal(first.files.get('f')?.sum, sha('aaaa'));
+  // same header, other bytes: the remembered sum is used (what makes a cached rebuild cheap)
+  const second = await receiveContext(Readable.from([tarOf('bbbb', '2020-01-01 00:00:00')]), join(tmp, 'm2'), 'Dockerfile');
+  assert.equal(second.files.get('f')?.sum, sha('aaaa'));
+  // a file modified in the current second is always hashed (its edits could keep size and mtime)
+  const now = new Date().toISOString();
+  await receiveContext(Readable.from([tarOf('cccc', now)]), join(tmp, 'm3'), 'Dockerfile');
+  const racy = await receiveContext(Readable.from([tarOf('dddd', now)]), join(tmp, 'm4'), 'Dockerfile');
+  assert.equal(racy.files.get('f')?.sum, sha('dddd'));
+  // a gzipped context still works (read through gunzip)
+  const gz = await receiveContext(Readable.from([gzipSync(tarOf('eeee', '2021-01-01 00:00:00'))]), join(tmp, 'm5'), 'Dockerfile');
+  assert.equal((await gz.read('f')).toString(), 'eeee');
+});
