@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants as C } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink } from 'node:fs/promises';
+import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -81,6 +81,49 @@ async function chmodNoFollow(p: string, mode: number, isDir: boolean): Promise<v
   }
 }
 
+const SMALL = 1 << 20; // files up to this size are written in the background
+const MAX_JOBS = 8;
+const MAX_BYTES = 32 << 20;
+
+/** Background file writes of one extraction, bounded in number and buffered bytes. */
+class Pending {
+  private jobs = new Map<string, Promise<void>>();
+  private bytes = 0;
+  private error: unknown = null;
+
+  add(path: string, job: Promise<void>, bytes: number): void {
+    this.bytes += bytes;
+    const p = job.then(
+      () => {},
+      (e: unknown) => void (this.error ??= e),
+    ).finally(() => {
+      this.bytes -= bytes;
+      if (this.jobs.get(path) === p) this.jobs.delete(path);
+    });
+    this.jobs.set(path, p);
+  }
+
+  private check(): void {
+    if (this.error) throw this.error;
+  }
+
+  async throttle(): Promise<void> {
+    while (this.jobs.size >= MAX_JOBS || this.bytes > MAX_BYTES) await Promise.race(this.jobs.values());
+    this.check();
+  }
+
+  async wait(path: string): Promise<void> {
+    const p = this.jobs.get(path);
+    if (p) await p;
+    this.check();
+  }
+
+  async all(): Promise<void> {
+    while (this.jobs.size) await Promise.all(this.jobs.values());
+    this.check();
+  }
+}
+
 async function lstatOrNull(p: string) {
   try {
     return await lstat(p);
@@ -100,7 +143,12 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       const chunk = c as Buffer;
       hash.update(chunk);
       if (ex.destroyed) return;
-      if (!ex.write(chunk)) await new Promise<void>((r) => (ex.once('drain', () => r()), ex.once('close', () => r())));
+      if (!ex.write(chunk))
+        await new Promise<void>((r) => {
+          const done = (): void => (ex.off('drain', done), ex.off('close', done), r());
+          ex.once('drain', done);
+          ex.once('close', done);
+        });
     }
     ex.end(undefined as never);
   })().catch((e: unknown) => {
@@ -111,6 +159,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
   const written = new Set<string>();
   const dirTimes: [string, Date][] = [];
   const made = new Set<string>(); // parent directories known to exist
+  const pending = new Pending();
   let size = 0;
 
   const apply = async (h: Header, entry: AsyncIterable<Buffer>): Promise<void> => {
@@ -121,6 +170,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
     const rel = parts.join('/');
     if (o.whiteouts && base.startsWith(WH)) {
       made.clear(); // deletions may remove cached parents
+      await pending.all();
       if (base === OPAQUE) {
         const prefix = parts.slice(0, -1).join('/');
         for (const n of await readdir(parentAbs).catch(() => [] as string[])) {
@@ -136,6 +186,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       made.add(parentAbs);
     }
     const abs = join(parentAbs, base);
+    await pending.wait(abs);
     const old = await lstatOrNull(abs);
     if (old && o.noOverwriteDirNonDir) {
       // moby pkg/archive createTarFile: names the entry's path and the extraction directory
@@ -144,6 +195,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       if (!old.isDirectory() && h.type === 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite non-directory ${JSON.stringify(show(abs))} with directory ${JSON.stringify(show(dir))}`);
     }
     if (old && !(old.isDirectory() && h.type === 'directory')) {
+      if (old.isDirectory()) await pending.all(); // it may hold files still being written
       await rm(abs, { recursive: true, force: true });
       if (old.isDirectory()) made.clear();
     }
@@ -155,26 +207,53 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       case 'file':
       case 'contiguous-file':
         {
-          // O_EXCL|O_NOFOLLOW: the name was just removed, so anything found here now (a symlink
-          // swapped in by the container) makes the copy fail instead of writing through it.
-          const fh = await open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
-          try {
-            // batch small chunks into fewer syscalls
-            let batch: Buffer[] = [];
+          // Small files are read into memory and written in the background, a few at a time, so
+          // the disk sees several writes in flight while the tar is parsed on (cp into a container
+          // was bound by one await per open/write/close). Later entries touching a pending path wait.
+          const small = (h.size ?? 0) <= SMALL;
+          const chunks: Buffer[] = [];
+          const write = async (fh: FileHandle, more: AsyncIterable<Buffer> | null) => {
             let n = 0;
-            for await (const chunk of entry) {
-              batch.push(chunk);
-              n += chunk.length;
-              if (n >= 1 << 20 || batch.length >= 512) {
-                await fh.writev(batch);
-                batch = [];
-                n = 0;
+            for (const c of chunks) n += c.length;
+            if (more) {
+              for await (const chunk of more) {
+                chunks.push(chunk);
+                n += chunk.length;
+                if (n >= 1 << 20 || chunks.length >= 512) {
+                  await fh.writev(chunks.splice(0));
+                  n = 0;
+                }
               }
             }
-            if (n) await fh.writev(batch);
+            if (chunks.length) await fh.writev(chunks.splice(0));
             if (o.chown) await fh.chown(o.chown.uid, o.chown.gid);
             else if (sameOwner) await fh.chown(h.uid ?? 0, h.gid ?? 0);
             await fh.chmod(mode); // after chown, which clears setuid bits
+          };
+          // O_EXCL|O_NOFOLLOW: the name was just removed, so anything found here now (a symlink
+          // swapped in by the container) makes the copy fail instead of writing through it.
+          const create = () => open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+          const mtime = h.mtime ?? new Date(0);
+          if (small) {
+            for await (const chunk of entry) chunks.push(chunk);
+            const job = (async () => {
+              const fh = await create();
+              try {
+                await write(fh, null);
+              } finally {
+                await fh.close();
+              }
+              await lutimes(abs, mtime, mtime);
+            })();
+            pending.add(abs, job, h.size ?? 0);
+            await pending.throttle();
+            size += h.size ?? 0;
+            written.add(rel);
+            return;
+          }
+          const fh = await create();
+          try {
+            await write(fh, entry);
           } finally {
             await fh.close();
           }
@@ -187,6 +266,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       case 'link': {
         const t = entryParts(h.linkname ?? '');
         const target = join(await secureJoin(dir, t.slice(0, -1)), t[t.length - 1] ?? '');
+        await pending.wait(target);
         await link(target, abs);
         written.add(rel);
         return; // a hardlink shares the target's metadata
@@ -222,7 +302,9 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       }
     }
     await feeding;
+    await pending.all();
   } catch (e) {
+    await pending.all().catch(() => {});
     ex.destroy();
     input.destroy();
     await feeding.catch(() => {});
