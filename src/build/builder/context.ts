@@ -60,40 +60,61 @@ export class BuildContext {
     await mkdir(this.dir, { recursive: true });
     const fh = await open(this.spool, 'r');
     const dirTimes: [string, number][] = [];
+    const place = async (rel: string, f: ContextFile): Promise<string> => {
+      const parts = rel.split('/');
+      const parent = await secureJoin(this.dir, parts.slice(0, -1));
+      await mkdir(parent, { recursive: true });
+      const abs = join(parent, parts[parts.length - 1]);
+      const old = await lstat(abs).catch(() => null);
+      if (old && !(old.isDirectory() && f.type === 'dir')) await rm(abs, { recursive: true, force: true });
+      if (f.type === 'dir' && !old?.isDirectory()) await mkdir(abs);
+      return abs;
+    };
+    const writeFile = async (rel: string, f: ContextFile) => {
+      const abs = await place(rel, f);
+      const out = await open(abs, 'w', 0o600);
+      try {
+        const buf = Buffer.allocUnsafe(Math.min(f.size, 1 << 20));
+        for (let done = 0; done < f.size; ) {
+          const n = Math.min(buf.length, f.size - done);
+          const { bytesRead } = await fh.read(buf, 0, n, f.offset + done);
+          if (bytesRead <= 0) throw invalid('build context truncated');
+          await out.write(buf, 0, bytesRead);
+          done += bytesRead;
+        }
+      } finally {
+        await out.close();
+      }
+      await chmod(abs, f.mode);
+      await utimes(abs, f.mtime, f.mtime);
+    };
     try {
+      // directories and symlinks first, in order (paths below may go through them); then the
+      // regular files, several at a time (one at a time is a long chain of syscalls for 1000
+      // files); hard links last, once their targets exist
+      const files: [string, ContextFile][] = [];
+      const links: [string, ContextFile][] = [];
       for (const [rel, f] of this.files) {
-        const parts = rel.split('/');
-        const parent = await secureJoin(this.dir, parts.slice(0, -1));
-        await mkdir(parent, { recursive: true });
-        const abs = join(parent, parts[parts.length - 1]);
-        const old = await lstat(abs).catch(() => null);
-        if (old && !(old.isDirectory() && f.type === 'dir')) await rm(abs, { recursive: true, force: true });
-        if (f.type === 'dir') {
-          if (!old) await mkdir(abs);
+        if (f.type === 'file') files.push([rel, f]);
+        else if (f.type === 'link') links.push([rel, f]);
+        else if (f.type === 'dir') {
+          const abs = await place(rel, f);
           await chmod(abs, f.mode | 0o700);
           dirTimes.push([abs, f.mtime]);
-        } else if (f.type === 'file') {
-          const out = await open(abs, 'w', 0o600);
-          try {
-            const buf = Buffer.allocUnsafe(Math.min(f.size, 1 << 20));
-            for (let done = 0; done < f.size; ) {
-              const n = Math.min(buf.length, f.size - done);
-              const { bytesRead } = await fh.read(buf, 0, n, f.offset + done);
-              if (bytesRead <= 0) throw invalid('build context truncated');
-              await out.write(buf, 0, bytesRead);
-              done += bytesRead;
-            }
-          } finally {
-            await out.close();
-          }
-          await chmod(abs, f.mode);
-          await utimes(abs, f.mtime, f.mtime);
-        } else if (f.type === 'symlink') {
-          await symlink(f.linkname, abs);
-        } else {
-          const t = entryParts(f.linkname);
-          await link(join(await secureJoin(this.dir, t.slice(0, -1)), t[t.length - 1] ?? ''), abs);
+        } else await symlink(f.linkname, await place(rel, f));
+      }
+      let next = 0;
+      const worker = async () => {
+        while (next < files.length) {
+          const [rel, f] = files[next++];
+          await writeFile(rel, f);
         }
+      };
+      await Promise.all(Array.from({ length: Math.min(8, files.length) }, worker));
+      for (const [rel, f] of links) {
+        const abs = await place(rel, f);
+        const t = entryParts(f.linkname);
+        await link(join(await secureJoin(this.dir, t.slice(0, -1)), t[t.length - 1] ?? ''), abs);
       }
     } finally {
       await fh.close();
