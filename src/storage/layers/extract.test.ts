@@ -74,3 +74,25 @@ test('a symlink planted where a file is written is not followed', async () => {
     }
   });
 });
+
+test('a directory swapped for a symlink during extraction never lets writes out', async () => {
+  const files: TestEntry[] = [{ name: 's', type: 'directory' }, ...Array.from({ length: 400 }, (_, i) => ({ name: `s/f${i}`, body: 'x'.repeat(2000) }))];
+  await into(files, async (dir, tar) => {
+    const outside = await mkdtemp(join(tmpdir(), 'berth-outside-'));
+    // the "container": a separate process replacing s with a symlink to outside and back, tightly
+    const { spawn } = await import('node:child_process');
+    const py = `import os,sys\nd,o=sys.argv[1],sys.argv[2]\nwhile True:\n  try:\n    os.rename(d+'/s',d+'/s.real'); os.symlink(o,d+'/s'); os.unlink(d+'/s'); os.rename(d+'/s.real',d+'/s')\n  except OSError: pass`;
+    const sw = spawn('python3', ['-c', py, dir, outside], { stdio: 'ignore' });
+    const swapper = new Promise((r) => sw.on('close', r));
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      await extractTar(dir, Readable.from([tar]), { whiteouts: false }).catch(() => {}); // may fail: never escapes
+    } finally {
+      sw.kill();
+      await swapper;
+    }
+    const { readdir } = await import('node:fs/promises');
+    assert.deepEqual(await readdir(outside), []);
+    await rm(outside, { recursive: true, force: true });
+  });
+});

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants as C } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Header } from 'tar-stream';
@@ -124,6 +124,61 @@ class Pending {
   }
 }
 
+/** Open directories under `root` by their symlink-free paths (as secureJoin returns them), each
+ *  component with O_DIRECTORY|O_NOFOLLOW relative to its parent's fd, creating missing ones.
+ *  Returns `/proc/<pid>/fd/<n>`, a name usable by any path API (and by child processes). */
+class DirFds {
+  private fds = new Map<string, FileHandle>();
+  constructor(private root: string) {}
+
+  private name(fh: FileHandle): string {
+    return `/proc/${process.pid}/fd/${fh.fd}`;
+  }
+
+  async get(abs: string): Promise<string> {
+    const hit = this.fds.get(abs);
+    if (hit) return this.name(hit);
+    if (this.fds.size > 256) await this.clear(); // bound open fds
+    const rel = relative(this.root, abs);
+    if (rel.startsWith('..') || isAbsolute(rel)) throw invalid(`${abs}: path is outside of the target directory`);
+    let cur = this.root;
+    let fh = this.fds.get(cur);
+    if (!fh) {
+      fh = await open(cur, C.O_RDONLY | C.O_DIRECTORY); // the root itself was resolved by the caller
+      this.fds.set(cur, fh);
+    }
+    for (const c of rel ? rel.split('/') : []) {
+      cur = join(cur, c);
+      const known = this.fds.get(cur);
+      if (known) {
+        fh = known;
+        continue;
+      }
+      const p = `${this.name(fh)}/${c}`;
+      const flags = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW;
+      let next: FileHandle;
+      try {
+        next = await open(p, flags);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw invalid(`${abs}: not a directory inside the target (${(e as NodeJS.ErrnoException).code ?? ''})`);
+        await mkdir(p, 0o755).catch((e2: NodeJS.ErrnoException) => {
+          if (e2.code !== 'EEXIST') throw e2;
+        });
+        next = await open(p, flags);
+      }
+      this.fds.set(cur, next);
+      fh = next;
+    }
+    return this.name(fh);
+  }
+
+  async clear(): Promise<void> {
+    const all = [...this.fds.values()];
+    this.fds.clear();
+    await Promise.all(all.map((f) => f.close().catch(() => {})));
+  }
+}
+
 async function lstatOrNull(p: string) {
   try {
     return await lstat(p);
@@ -158,7 +213,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
   feeding.catch(() => {}); // observed below
   const written = new Set<string>();
   const dirTimes: [string, Date][] = [];
-  const made = new Set<string>(); // parent directories known to exist
+  const dirs = new DirFds(dir);
   const pending = new Pending();
   let size = 0;
 
@@ -169,7 +224,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
     const parentAbs = await secureJoin(dir, parts.slice(0, -1));
     const rel = parts.join('/');
     if (o.whiteouts && base.startsWith(WH)) {
-      made.clear(); // deletions may remove cached parents
+      await dirs.clear(); // deletions may remove cached parents
       await pending.all();
       if (base === OPAQUE) {
         const prefix = parts.slice(0, -1).join('/');
@@ -181,13 +236,13 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       }
       return;
     }
-    if (!made.has(parentAbs)) {
-      await mkdir(parentAbs, { recursive: true });
-      made.add(parentAbs);
-    }
+    // `at` names the entry through an fd of its parent opened component by component with
+    // O_NOFOLLOW: a directory swapped for a symlink (by the running container) after the
+    // resolution above cannot redirect any operation below outside `dir`.
+    let at = `${await dirs.get(parentAbs)}/${base}`;
     const abs = join(parentAbs, base);
     await pending.wait(abs);
-    const old = await lstatOrNull(abs);
+    const old = await lstatOrNull(at);
     if (old && o.noOverwriteDirNonDir) {
       // moby pkg/archive createTarFile: names the entry's path and the extraction directory
       const show = o.noOverwriteDirNonDir.show;
@@ -196,13 +251,16 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
     }
     if (old && !(old.isDirectory() && h.type === 'directory')) {
       if (old.isDirectory()) await pending.all(); // it may hold files still being written
-      await rm(abs, { recursive: true, force: true });
-      if (old.isDirectory()) made.clear();
+      await rm(at, { recursive: true, force: true });
+      if (old.isDirectory()) {
+        await dirs.clear(); // cached fds may name what was just removed
+        at = `${await dirs.get(parentAbs)}/${base}`;
+      }
     }
     const mode = (h.mode ?? 0o644) & 0o7777;
     switch (h.type) {
       case 'directory':
-        if (!old?.isDirectory()) await mkdir(abs, { mode: 0o700 });
+        if (!old?.isDirectory()) await mkdir(at, { mode: 0o700 });
         break;
       case 'file':
       case 'contiguous-file':
@@ -232,18 +290,18 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
           };
           // O_EXCL|O_NOFOLLOW: the name was just removed, so anything found here now (a symlink
           // swapped in by the container) makes the copy fail instead of writing through it.
-          const create = () => open(abs, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+          const create = () => open(at, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
           const mtime = h.mtime ?? new Date(0);
           if (small) {
             for await (const chunk of entry) chunks.push(chunk);
+            const fh = await create(); // here, while `at`'s directory fd is surely open
             const job = (async () => {
-              const fh = await create();
               try {
                 await write(fh, null);
+                await fh.utimes(mtime, mtime);
               } finally {
                 await fh.close();
               }
-              await lutimes(abs, mtime, mtime);
             })();
             pending.add(abs, job, h.size ?? 0);
             await pending.throttle();
@@ -261,35 +319,35 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
         size += h.size ?? 0;
         break;
       case 'symlink':
-        await symlink(h.linkname ?? '', abs);
+        await symlink(h.linkname ?? '', at);
         break;
       case 'link': {
         const t = entryParts(h.linkname ?? '');
         const target = join(await secureJoin(dir, t.slice(0, -1)), t[t.length - 1] ?? '');
         await pending.wait(target);
-        await link(target, abs);
+        await link(target, at);
         written.add(rel);
         return; // a hardlink shares the target's metadata
       }
       case 'character-device':
       case 'block-device':
-        await mknod(abs, [h.type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)]);
+        await mknod(at, [h.type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)]);
         break;
       case 'fifo':
-        await mknod(abs, ['p']);
+        await mknod(at, ['p']);
         break;
       default:
         return; // unsupported types (sockets, GNU extensions) are skipped like Docker does
     }
     const isFile = h.type === 'file' || h.type === 'contiguous-file';
     if (!isFile) {
-      if (o.chown) await lchown(abs, o.chown.uid, o.chown.gid);
-      else if (sameOwner) await lchown(abs, h.uid ?? 0, h.gid ?? 0);
-      if (h.type !== 'symlink') await chmodNoFollow(abs, mode, h.type === 'directory'); // after chown, which clears setuid bits
+      if (o.chown) await lchown(at, o.chown.uid, o.chown.gid);
+      else if (sameOwner) await lchown(at, h.uid ?? 0, h.gid ?? 0);
+      if (h.type !== 'symlink') await chmodNoFollow(at, mode, h.type === 'directory'); // after chown, which clears setuid bits
     }
     const mtime = h.mtime ?? new Date(0);
     if (h.type === 'directory') dirTimes.push([abs, mtime]);
-    else await lutimes(abs, mtime, mtime);
+    else await lutimes(at, mtime, mtime);
     written.add(rel);
   };
 
@@ -305,11 +363,13 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
     await pending.all();
   } catch (e) {
     await pending.all().catch(() => {});
+    await dirs.clear();
     ex.destroy();
     input.destroy();
     await feeding.catch(() => {});
     throw e;
   }
+  await dirs.clear();
   // Directory mtimes last (children changed them), deepest first.
   dirTimes.sort((a, b) => b[0].length - a[0].length);
   for (const [p, t] of dirTimes) await lutimes(p, t, t);
