@@ -191,26 +191,6 @@ async function plainOrGunzip(body: Readable): Promise<AsyncIterable<Buffer>> {
   return src.pipe(gz);
 }
 
-/**
- * Content sums of context files seen by earlier builds, by (path, size, mtime, mode) as the tar
- * header gives them: an unchanged file of a rebuilt context is not hashed again. Like git's index,
- * a sum recorded in the second the file was last modified (or before) is never trusted, so a later
- * edit that keeps the size is still seen.
- */
-const sumMemo = new Map<string, { sum: string; at: number }>();
-const SUM_MEMO_MAX = 200_000;
-const memoKey = (rel: string, f: ContextFile) => `${rel}\0${f.size}\0${f.mtime}\0${f.mode}`;
-
-export function rememberedSum(rel: string, f: ContextFile): string | null {
-  const m = sumMemo.get(memoKey(rel, f));
-  return m && f.mtime + 1 < m.at ? m.sum : null;
-}
-
-function rememberSum(rel: string, f: ContextFile): void {
-  if (sumMemo.size >= SUM_MEMO_MAX) sumMemo.clear();
-  sumMemo.set(memoKey(rel, f), { sum: f.sum, at: Math.floor(Date.now() / 1000) });
-}
-
 export async function receiveContext(body: Readable, dir: string, dockerfileName: string): Promise<BuildContext> {
   await mkdir(dir, { recursive: true });
   const ctx = new BuildContext(join(dir, 'files'), join(dir, 'context.tar'));
@@ -274,9 +254,9 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
     const kind = type === '0' || type === '7' || type === '\0' ? 'file' : type === '5' ? 'dir' : type === '2' ? 'symlink' : type === '1' ? 'link' : null;
     if (kind === 'link') linkname = entryParts(linkname).join('/');
     const f: ContextFile = { type: kind ?? 'file', mode: octal(h, 100, 8) & 0o7777, sum: kind === 'symlink' || kind === 'link' ? linkname : '', offset: 0, size: kind === 'file' ? size : 0, mtime, linkname };
-    const known = kind === 'file' && rel !== null ? rememberedSum(rel, f) : null;
-    if (known) f.sum = known;
-    cur = { rel: kind ? rel : null, f, hash: known ? null : createHash('sha256') };
+    // Every file is hashed: a tar header (path, size, whole-second mtime, mode) cannot tell two contents
+    // apart (tools that pin mtimes make that common), and a wrong sum would reuse a stale cached layer.
+    cur = { rel: kind ? rel : null, f, hash: createHash('sha256') };
     remaining = size;
     pad = (512 - (size % 512)) % 512;
     if (remaining > 0) state = 'data';
@@ -294,7 +274,6 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
     if (c.rel !== null) {
       if (c.f.type === 'file' && c.hash) {
         c.f.sum = c.hash.digest('hex');
-        rememberSum(c.rel, c.f);
       }
       if (c.f.type === 'link') {
         const t = ctx.files.get(c.f.linkname);
