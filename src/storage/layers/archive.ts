@@ -107,6 +107,7 @@ export async function extractInto(root: string, ctrPath: string, tar: Readable, 
   const show = (abs: string) => '/' + posix.relative(root, abs);
   await extractTar(dest, tar, {
     whiteouts: false,
+    digest: false,
     ...(o.chown ? { chown: o.chown } : {}),
     ...(o.noOverwriteDirNonDir ? { noOverwriteDirNonDir: { show } } : {}),
   });

@@ -21,6 +21,8 @@ import { maybeGunzip } from './decompress.js';
 export interface ExtractOptions {
   /** Interpret `.wh.` entries (image layers); off for `docker cp`. */
   whiteouts: boolean;
+  /** Compute the diffId (default on); `docker cp` has no use for it. */
+  digest?: boolean;
   /** Keep the tar's uid/gid (root only). */
   sameOwner?: boolean;
   /** Own every entry by this uid/gid instead of the tar's (Docker's ChownOpts, `docker cp -a` with a User). */
@@ -31,7 +33,7 @@ export interface ExtractOptions {
 }
 
 export interface ExtractResult {
-  /** sha256 of the uncompressed tar stream. */
+  /** sha256 of the uncompressed tar stream ("" with `digest: false`). */
   diffId: string;
   /** Bytes of regular-file content written. */
   size: number;
@@ -190,13 +192,14 @@ async function lstatOrNull(p: string) {
 export async function extractTar(dir: string, src: Readable, o: ExtractOptions): Promise<ExtractResult> {
   const sameOwner = o.sameOwner ?? process.getuid?.() === 0;
   const hash = createHash('sha256');
+  const digest = o.digest ?? true;
   const ex = tarStream().extract();
   const input = await maybeGunzip(src);
   // Feed by hand (tar-stream is streamx, not a Node stream), hashing the uncompressed bytes.
   const feeding = (async () => {
     for await (const c of input) {
       const chunk = c as Buffer;
-      hash.update(chunk);
+      if (digest) hash.update(chunk);
       if (ex.destroyed) return;
       if (!ex.write(chunk))
         await new Promise<void>((r) => {
@@ -373,5 +376,5 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
   // Directory mtimes last (children changed them), deepest first.
   dirTimes.sort((a, b) => b[0].length - a[0].length);
   for (const [p, t] of dirTimes) await lutimes(p, t, t);
-  return { diffId: 'sha256:' + hash.digest('hex'), size };
+  return { diffId: digest ? 'sha256:' + hash.digest('hex') : '', size };
 }
