@@ -34,7 +34,7 @@ function ctx(name: string, files: Record<string, string>): string {
 }
 
 test('multi-stage build with USER, WORKDIR, ARG and COPY --from', async (t) => {
-  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
   const c = ctx('ms', {
     'main.c': 'int main(){}\n',
     Dockerfile: [
@@ -67,7 +67,7 @@ test('multi-stage build with USER, WORKDIR, ARG and COPY --from', async (t) => {
 });
 
 test('cache: hit when nothing changed, miss after a file changes or with --no-cache', async (t) => {
-  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
   const c = ctx('cache', { 'a.txt': 'one\n', Dockerfile: 'FROM busybox\nRUN echo $RANDOM > /r\nCOPY a.txt /\nENV X=1\n' });
   const id = async () => (await d!.docker(['image', 'inspect', '-f', '{{.Id}}', 'cache:1'])).stdout.trim();
   assert.equal((await d.docker(['build', '-t', 'cache:1', c])).code, 0);
@@ -85,7 +85,7 @@ test('cache: hit when nothing changed, miss after a file changes or with --no-ca
 });
 
 test('ADD extracts a local tar; .dockerignore applies on the daemon too', async (t) => {
-  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
   const c = ctx('add', { 'p/sub/f.txt': 'in-tar\n', 'secret.env': 'x', '.dockerignore': '*.env\n', Dockerfile: 'FROM busybox\nADD b.tar.gz /x/\nCOPY . /c/\n' });
   execFileSync('tar', ['-czf', join(c, 'b.tar.gz'), '-C', join(c, 'p'), '.']);
   assert.equal((await d.docker(['build', '-t', 'add:1', c])).code, 0);
@@ -94,7 +94,7 @@ test('ADD extracts a local tar; .dockerignore applies on the daemon too', async 
 });
 
 test('a failing RUN reports its code; --force-rm leaves no container', async (t) => {
-  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
   const c = ctx('fail', { Dockerfile: 'FROM busybox\nRUN echo failing-step && exit 3\n' });
   const before = (await d.docker(['ps', '-aq'])).stdout;
   const r = await d.docker(['build', '--force-rm', '-t', 'fail:1', c]);
@@ -110,7 +110,7 @@ test('a failing RUN reports its code; --force-rm leaves no container', async (t)
 });
 
 test('dockerode builds from a tar stream and sees the aux ID', async (t) => {
-  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
   const c = ctx('dode', { Dockerfile: 'FROM busybox\nLABEL via=dockerode\nFOO bar\n', 'ok/Dockerfile': 'FROM busybox\nLABEL via=dockerode\n' });
   const tar = execFileSync('tar', ['-c', '-C', join(c, 'ok'), '.']);
   const { Readable } = await import('node:stream');
@@ -125,7 +125,7 @@ test('dockerode builds from a tar stream and sees the aux ID', async (t) => {
 });
 
 test('RUN --mount=type=cache persists across builds; type=bind from the context or a stage is not committed', async (t) => {
-  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
   const c = ctx('mounts', {
     'data.txt': 'from-context\n',
     Dockerfile: [
@@ -180,7 +180,7 @@ async function startRegistry(): Promise<string> {
 }
 
 test('--pull fetches the FROM image from its registry even when a local copy exists', async (t) => {
-  if (!d || skip) return t.skip(skip || 'no daemon');
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
   if (!existsSync('/usr/bin/docker-registry')) return t.skip('docker-registry is not installed');
   const reg = await startRegistry();
   const ref = `${reg}/base:1`;

@@ -27,7 +27,7 @@ const until = async (f: () => boolean | Promise<boolean>, ms = 10_000) => {
 };
 
 test('json-file is the default: LogPath, JSON lines, docker logs; daemon --log-opt applies', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const r = await d.docker(['run', '--name', 'j1', 'busybox', 'sh', '-c', 'echo out; echo err >&2']);
   assert.equal(r.code, 0, r.stderr);
   const insp = JSON.parse((await d.docker(['inspect', 'j1'])).stdout)[0];
@@ -42,7 +42,7 @@ test('json-file is the default: LogPath, JSON lines, docker logs; daemon --log-o
 });
 
 test('rotation under load keeps max-file files under max-size, newest lines kept in order', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const r = await d.docker(['run', '--name', 'rot', '--log-opt', 'max-size=10k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c', 'seq 1 20000']);
   assert.equal(r.code, 0, r.stderr);
   const lp = (await d.docker(['inspect', '-f', '{{.LogPath}}', 'rot'])).stdout.trim();
@@ -59,7 +59,7 @@ test('rotation under load keeps max-file files under max-size, newest lines kept
 });
 
 test('syslog over UDP (daemon facility, tag template) and TCP (mail facility, default tag)', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const u = dgram.createSocket('udp4');
   u.bind(0, '127.0.0.1');
   await once(u, 'listening');
@@ -91,7 +91,7 @@ test('syslog over UDP (daemon facility, tag template) and TCP (mail facility, de
 });
 
 test('a dead syslog TCP endpoint does not block the container; none refuses docker logs', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const t0 = Date.now();
   const r = await d.docker(['run', '--rm', '--log-driver', 'syslog', '--log-opt', 'syslog-address=tcp://127.0.0.1:1', 'busybox', 'sh', '-c', 'seq 1 5000']);
   assert.equal(r.code, 0, r.stderr);
@@ -101,7 +101,7 @@ test('a dead syslog TCP endpoint does not block the container; none refuses dock
 });
 
 test('forwarding resumes after a berthd restart with no loss and no duplicates', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const r = await d.docker(['run', '-d', '--name', 'rs', 'busybox', 'sh', '-c', 'i=0; while [ $i -lt 80 ]; do echo n$i; i=$((i+1)); sleep 0.03; done; sleep 300']);
   assert.equal(r.code, 0, r.stderr);
   const lp = (await d.docker(['inspect', '-f', '{{.LogPath}}', 'rs'])).stdout.trim();

@@ -16,7 +16,7 @@ after(async () => {
 const cg = (d: Daemon, c: string, v1: string) => d.docker(['exec', c, 'sh', '-c', `cat /sys/fs/cgroup/${v1} 2>/dev/null`]).then((r) => r.stdout.trim());
 
 test('memory, cpu and pids limits reach inspect and the cgroup; docker update changes them live', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const r = await d.docker(['run', '-d', '--name', 'lim', '-m', '128m', '--cpu-shares', '512', '--cpus', '0.5', '--pids-limit', '50', 'busybox', 'sleep', '300']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await d.docker(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}', 'lim'])).stdout.trim(), `${128 << 20} ${256 << 20} 500000000 50`);
@@ -39,7 +39,7 @@ test('memory, cpu and pids limits reach inspect and the cgroup; docker update ch
 });
 
 test("invalid limits are refused with Docker's messages", async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const n = Number((await d.docker(['run', '--rm', 'busybox', 'nproc'])).stdout.trim());
   const cases: Array<[string[], RegExp]> = [
     [['--memory', '4m'], /Minimum memory limit allowed is 6MB/],
@@ -56,13 +56,13 @@ test("invalid limits are refused with Docker's messages", async (t) => {
 });
 
 test('an OOM kill is reported: OOMKilled true, exit 137', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   await d.docker(['run', '--name', 'oom', '-m', '8m', '--memory-swap', '8m', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/dev/null bs=64M count=1']);
   assert.equal((await d.docker(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', 'oom'])).stdout.trim(), 'true 137');
 });
 
 test('health checks: starting → healthy, health_status events, ps shows it; unhealthy after retries', async (t) => {
-  if (!d) return t.skip(skip ?? 'no daemon');
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const since = Math.floor(Date.now() / 1000) - 1;
   await d.docker(['run', '-d', '--name', 'hc', '--health-cmd', 'test -f /tmp/ok', '--health-interval', '200ms', '--health-retries', '2', 'busybox', 'sh', '-c', 'sleep 1; touch /tmp/ok; sleep 300']);
   await d.docker(['run', '-d', '--name', 'bad', '--health-cmd', 'exit 1', '--health-interval', '200ms', '--health-retries', '2', 'busybox', 'sleep', '300']);
