@@ -59,16 +59,9 @@ export interface WeightDevice {
   Weight: number;
 }
 
-export interface MountSpec {
-  Type: 'bind' | 'volume' | 'tmpfs' | 'npipe' | 'cluster';
-  Source?: string;
-  Target: string;
-  ReadOnly?: boolean;
-  Consistency?: string;
-  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-}
+/** HostConfig.Mounts entry (`--mount`): one definition, owned by volumes/ which parses it. */
+export type { MountSpecIn as MountSpec } from '../volumes/mounts.js';
+import type { MountSpecIn as MountSpec } from '../volumes/mounts.js';
 
 export interface HostConfig {
   Binds: string[] | null;
