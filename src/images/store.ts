@@ -12,10 +12,12 @@ import { ContentStore } from '../storage/content/store.js';
 import { writeJsonAtomic } from '../storage/fsutil/atomic.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { applyLayer } from '../storage/layers/apply.js';
+import { SyncFs } from '../storage/fsutil/syncfs.js';
 import { maybeGunzip } from '../storage/layers/decompress.js';
 import type { Mount, SnapshotLister, Snapshotter } from '../storage/snapshot/snapshotter.js';
 import { applyChanges } from './changes.js';
 import { globToRegExp } from './glob.js';
+import { PreparedLayers, type RebasingSnapshotter } from './prepared.js';
 import { familiarName, familiarString, parseReference, referenceString, validateTag, withDefaultTag, type Reference } from './reference/reference.js';
 import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from './types.js';
 
@@ -89,7 +91,7 @@ export interface ImportOptions {
   platform?: string;
 }
 
-type Snap = Snapshotter & SnapshotLister & { graphData?(key: string): Promise<Record<string, string>> };
+type Snap = Snapshotter & SnapshotLister & RebasingSnapshotter & { graphData?(key: string): Promise<Record<string, string>> };
 
 const ID_RE = /^sha256:[a-f0-9]{64}$/;
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
@@ -117,6 +119,10 @@ export class ImageService {
   private refs = new Map<string, string>(); // full reference string → image id
   private queue: Promise<unknown> = Promise.resolve();
   private layerLocks = new Map<string, Promise<LayerRecord>>();
+  /** Layers extracted while they streamed in (pull, load), waiting for ensureLayer. */
+  readonly prepared: PreparedLayers;
+  /** Flushes extracted layers before they are committed: registered layers are durable. */
+  private readonly durable: SyncFs;
 
   constructor(
     root: string,
@@ -126,6 +132,13 @@ export class ImageService {
     this.dir = join(root, 'images');
     this.tmp = join(root, 'tmp');
     this.content = content ?? new ContentStore(root);
+    this.durable = new SyncFs(root);
+    this.prepared = new PreparedLayers(snapshots, this.content, this.durable);
+  }
+
+  /** Store a layer tar in the content store, extracting it on the way (see prepared.ts). */
+  ingestLayer(tar: Readable, diffId?: string): Promise<{ digest: string; size: number; created: boolean }> {
+    return this.prepared.ingest(tar, diffId);
   }
 
   // ---- persistence -------------------------------------------------------------------------
@@ -202,6 +215,18 @@ export class ImageService {
       }
       return { diffId, chainId, size: (await this.snapshots.usage(chainId)).size };
     }
+    const ready = this.prepared.take(diffId);
+    if (ready && this.snapshots.commitOnto && (parent !== null || ready.whiteouts === 0)) {
+      try {
+        await this.durable.sync(ready.mark);
+        await this.snapshots.commitOnto(chainId, ready.key, parent);
+        return { diffId, chainId, size: ready.size };
+      } catch (e) {
+        await this.snapshots.remove(ready.key).catch(() => {});
+        throw e;
+      }
+    }
+    if (ready) await this.snapshots.remove(ready.key).catch(() => {}); // a base layer with whiteouts
     const key = `extract-${randomBytes(8).toString('hex')}`;
     const mounts = await this.snapshots.prepare(key, parent);
     try {
@@ -219,6 +244,7 @@ export class ImageService {
           await rm(target, { recursive: true, force: true });
         }
       }
+      await this.durable.sync();
       await this.snapshots.commit(chainId, key);
       return { diffId, chainId, size };
     } catch (e) {

@@ -3,12 +3,13 @@
 // content store as it passes (nothing is written by its name), then images are assembled from
 // the stored blobs: layers are verified against the config's diff_ids, extracted, registered, tagged.
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 // loaded on first use: tar-stream costs ~4 MiB of RSS that an idle daemon should not pay
 const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 import { invalid } from '../../errdefs.js';
 import { maybeGunzip } from '../../storage/layers/decompress.js';
+import { peek } from '../distribution/remote.js';
 import { familiarString, parseReference, withDefaultTag } from '../reference/reference.js';
 import type { ImageService, LayerRecord } from '../store.js';
 import type { ImageConfigFile } from '../types.js';
@@ -25,6 +26,18 @@ interface OciIndex {
 
 const SMALL = 1 << 20;
 
+async function* prepend(head: Buffer, tail: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  if (head.length) yield head;
+  yield* tail;
+}
+
+function ended(s: { once(ev: string, f: () => void): unknown }): Promise<void> {
+  return new Promise((r) => {
+    s.once('end', r);
+    s.once('close', r);
+  });
+}
+
 function norm(name: string): string {
   return name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 }
@@ -35,11 +48,23 @@ export async function loadImages(images: ImageService, input: Readable): Promise
   const links = new Map<string, string>(); // symlink/hardlink path → target path
   const small = new Map<string, Buffer>(); // top-level metadata files
   const fresh = new Set<string>(); // blobs this load added
+  const jobs: Promise<void>[] = [];
   let entries = 0;
   const ex = tarStream().extract();
   const src = await maybeGunzip(input);
   src.on('error', (e) => ex.destroy(e));
   src.pipe(ex as unknown as NodeJS.WritableStream);
+  try {
+    await readAll();
+  } catch (err) {
+    // a truncated or bad archive: nothing it added stays (blobs, extracted snapshots)
+    await Promise.allSettled(jobs);
+    await images.prepared.release(fresh);
+    for (const d of fresh) await images.content.delete(d).catch(() => {});
+    throw err;
+  }
+
+  async function readAll(): Promise<void> {
   for await (const e of ex) {
     entries++;
     const name = norm(e.header.name);
@@ -65,11 +90,23 @@ export async function loadImages(images: ImageService, input: Readable): Promise
       e.resume();
       continue;
     }
-    const { digest } = await images.content.ingest(e as unknown as Readable, m ? 'sha256:' + m[1] : undefined);
-    files.set(name, digest);
-    fresh.add(digest);
+    // A tar (an uncompressed layer) is extracted while it is stored. The next entry is parsed as
+    // soon as this one is read: its fsync and the tail of its extraction overlap what follows.
+    const { buf, rest: tail } = await peek(e as unknown as Readable, 512);
+    const rest = Readable.from(prepend(buf, tail), { objectMode: false, highWaterMark: 1 << 20 });
+    const isTar = buf.length >= 512 && buf.subarray(257, 262).toString('latin1') === 'ustar';
+    const expected = m ? 'sha256:' + m[1] : undefined;
+    const job = (isTar ? images.ingestLayer(rest, expected) : images.content.ingest(rest, expected)).then((r) => {
+      files.set(name, r.digest);
+      if (r.created) fresh.add(r.digest);
+    });
+    job.catch(() => {});
+    jobs.push(job);
+    await Promise.race([job, ended(e)]);
   }
+  await Promise.all(jobs);
   if (entries === 0) throw invalid('unexpected EOF');
+  }
 
   const used = new Set<string>();
   const blobOf = (path: string): string => {
@@ -97,9 +134,11 @@ export async function loadImages(images: ImageService, input: Readable): Promise
       const gz = createGunzip();
       const s = await images.content.get(d);
       s.on('error', (e) => gz.destroy(e));
-      const r = await images.content.ingest(s.pipe(gz));
+      const r = await images.ingestLayer(s.pipe(gz));
+      if (r.created) fresh.add(r.digest);
       if (r.digest !== want) {
-        await images.content.delete(r.digest).catch(() => {});
+        await images.prepared.release([r.digest]);
+        if (r.created) await images.content.delete(r.digest).catch(() => {});
         throw invalid(`invalid diffID for layer: expected ${want}, got ${r.digest}`);
       }
       return r.digest;
@@ -135,6 +174,7 @@ export async function loadImages(images: ImageService, input: Readable): Promise
   try {
     await assemble();
   } finally {
+    await images.prepared.release(fresh);
     for (const d of fresh) if (!used.has(d)) await images.content.delete(d).catch(() => {});
   }
   return out;

@@ -20,6 +20,7 @@ export class LocalDestination implements ImageDestination {
   private chain: Promise<LayerRecord[]> | null = null;
   private copied = new Set<number>();
   private layers: LayerRef[] = [];
+  private ingested = new Set<string>();
 
   constructor(
     private readonly images: ImageService,
@@ -43,7 +44,8 @@ export class LocalDestination implements ImageDestination {
       s.on('error', (e) => gz.destroy(e));
       tar = s.pipe(gz);
     }
-    await this.images.content.ingest(tar, l.diffId).catch((e: unknown) => {
+    this.ingested.add(l.diffId);
+    await this.images.ingestLayer(tar, l.diffId).catch((e: unknown) => {
       s.destroy();
       throw e;
     });
@@ -78,6 +80,11 @@ export class LocalDestination implements ImageDestination {
 
   layerDone(i: number): void {
     this.ready[i]?.();
+  }
+
+  /** Drop layers extracted for this pull and not committed (it failed, or another pull won). */
+  release(): Promise<void> {
+    return this.images.prepared.release(this.ingested);
   }
 
   async commit(img: SourceImage): Promise<{ id: string }> {

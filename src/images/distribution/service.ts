@@ -92,8 +92,12 @@ export class DistributionService {
     if (have) id = img.configDigest;
     else {
       const dst = new LocalDestination(this.images, { meta: this.meta, host: ref.domain, repo: ref.path, progress: r.progress });
-      const res = await copy(src, dst, { mode: 'pull', concurrency: this.o.maxConcurrentDownloads ?? 3, progress: r.progress, transfers: this.transfers, signal: r.signal });
-      id = res.id!;
+      try {
+        const res = await copy(src, dst, { mode: 'pull', concurrency: this.o.maxConcurrentDownloads ?? 3, progress: r.progress, transfers: this.transfers, signal: r.signal });
+        id = res.id!;
+      } finally {
+        await dst.release();
+      }
       downloaded = true;
     }
     const before = await this.images.resolve(referenceString(ref)).then(

@@ -35,7 +35,14 @@ it('content: ingest hashes a multi-chunk stream; a digest mismatch leaves nothin
   try {
     const cs = new ContentStore(root);
     const r = await cs.ingest(Readable.from([Buffer.from('ab'), Buffer.from('c')]));
-    assert.deepEqual(r, { digest: sha256Digest('abc'), size: 3 });
+    assert.deepEqual(r, { digest: sha256Digest('abc'), size: 3, created: true });
+    // again: same blob, not created (a failing caller must not delete what others use)
+    const big = Array.from({ length: 40 }, (_, i) => Buffer.alloc(64 << 10, i)); // > 1 MiB: several batched writes
+    const r2 = await cs.ingest(Readable.from(big));
+    assert.deepEqual(r2, { digest: sha256Digest(Buffer.concat(big)), size: 40 * (64 << 10), created: true });
+    assert.deepEqual(await cs.readAll(r2.digest), Buffer.concat(big));
+    assert.equal((await cs.ingest(Readable.from([Buffer.from('abc')]))).created, false);
+    await cs.delete(r2.digest);
     const bad = 'sha256:' + '0'.repeat(64);
     await assert.rejects(cs.ingest(Readable.from([Buffer.from('xyz')]), bad), /digest mismatch/);
     assert.deepEqual(await readdir(cs.ingestDir), []);

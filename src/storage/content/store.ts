@@ -2,13 +2,35 @@
 // A blob becomes visible only by rename after its digest was verified and its data fsynced.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, readdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { invalid, notFound } from '../../errdefs.js';
 import { fsyncDir } from '../fsutil/atomic.js';
 
 const DIGEST_RE = /^sha256:([a-f0-9]{64})$/;
+const WRITE_BATCH = 1 << 20;
+
+/** writev until every byte is written (a vectored write may be partial). */
+async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
+  let rest = bufs;
+  let total = rest.reduce((n, b) => n + b.length, 0);
+  while (total > 0) {
+    const { bytesWritten } = await fh.writev(rest);
+    total -= bytesWritten;
+    if (total === 0) return;
+    let skip = bytesWritten;
+    const next: Buffer[] = [];
+    for (const b of rest) {
+      if (skip >= b.length) skip -= b.length;
+      else {
+        next.push(skip ? b.subarray(skip) : b);
+        skip = 0;
+      }
+    }
+    rest = next;
+  }
+}
 
 export function isDigest(d: string): boolean {
   return DIGEST_RE.test(d);
@@ -40,8 +62,11 @@ export class ContentStore {
     return join(this.blobsDir, m[1]);
   }
 
-  /** Stream into the store, hashing as we go. With expectedDigest, a mismatch leaves nothing behind. */
-  async ingest(src: Readable, expectedDigest?: string): Promise<{ digest: string; size: number }> {
+  /**
+   * Stream into the store, hashing as we go. With expectedDigest, a mismatch leaves nothing behind.
+   * `created` is false when the store already held the blob (the caller must not delete it on failure).
+   */
+  async ingest(src: Readable, expectedDigest?: string): Promise<{ digest: string; size: number; created: boolean }> {
     if (expectedDigest !== undefined) this.path(expectedDigest); // validates format
     await mkdir(this.ingestDir, { recursive: true });
     const tmp = join(this.ingestDir, randomBytes(12).toString('hex'));
@@ -50,12 +75,22 @@ export class ContentStore {
     try {
       const fh = await open(tmp, 'w', 0o644);
       try {
+        // gather chunks into ~1 MiB vectored writes: one await per MiB, not per (often 16-64 KiB) chunk
+        let batch: Buffer[] = [];
+        let batched = 0;
         for await (const c of src) {
           const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
           hash.update(chunk);
           size += chunk.length;
-          await fh.write(chunk);
+          batch.push(chunk);
+          batched += chunk.length;
+          if (batched >= WRITE_BATCH) {
+            await writeAll(fh, batch);
+            batch = [];
+            batched = 0;
+          }
         }
+        if (batch.length) await writeAll(fh, batch);
         await fh.sync();
       } finally {
         await fh.close();
@@ -65,9 +100,10 @@ export class ContentStore {
         throw invalid(`digest mismatch: expected ${expectedDigest}, got ${digest}`);
       }
       await mkdir(this.blobsDir, { recursive: true });
+      const created = !(await this.has(digest));
       await rename(tmp, this.path(digest));
       await fsyncDir(this.blobsDir);
-      return { digest, size };
+      return { digest, size, created };
     } finally {
       await rm(tmp, { force: true });
     }

@@ -96,3 +96,34 @@ test('a directory swapped for a symlink during extraction never lets writes out'
     await rm(outside, { recursive: true, force: true });
   });
 });
+
+test("whiteouts: 'overlay' writes 0/0 char devices into a standalone layer; opaque dirs and links below need the parent", { skip: process.getuid?.() === 0 ? false : 'mknod needs root' }, async () => {
+  const { NeedsParent } = await import('./extract.js');
+  await into(
+    [
+      { name: 'd', type: 'directory' },
+      { name: 'd/.wh.gone', body: '' },
+      { name: '.wh.top', body: '' },
+      { name: 'd/kept', body: 'k' },
+      { name: 'd/.wh.kept2', body: '' },
+      { name: 'd/kept2', body: 'again' }, // re-created after its whiteout: the file wins
+    ],
+    async (dir, tar) => {
+      const r = await extractTar(dir, Readable.from([tar]), { whiteouts: 'overlay' });
+      assert.equal(r.whiteouts, 3);
+      for (const p of ['d/gone', 'top']) {
+        const st = await lstat(join(dir, p));
+        assert.equal(st.isCharacterDevice(), true, p);
+        assert.equal(st.rdev, 0);
+      }
+      assert.equal(await readFile(join(dir, 'd/kept2'), 'utf8'), 'again');
+      assert.equal(await readFile(join(dir, 'd/kept'), 'utf8'), 'k');
+    },
+  );
+  await into([{ name: 'd/.wh..wh..opq', body: '' }], async (dir, tar) => {
+    await assert.rejects(extractTar(dir, Readable.from([tar]), { whiteouts: 'overlay' }), NeedsParent);
+  });
+  await into([{ name: 'h', type: 'link', linkname: 'bin/below' }], async (dir, tar) => {
+    await assert.rejects(extractTar(dir, Readable.from([tar]), { whiteouts: 'overlay' }), NeedsParent);
+  });
+});

@@ -19,8 +19,10 @@ import { secureJoin } from '../fsutil/securejoin.js';
 import { maybeGunzip } from './decompress.js';
 
 export interface ExtractOptions {
-  /** Interpret `.wh.` entries (image layers); off for `docker cp`. */
-  whiteouts: boolean;
+  /** Interpret `.wh.` entries (image layers); off for `docker cp`. true: apply them as deletions
+   *  (into a mounted overlay); 'overlay': write overlay whiteouts (0/0 char devices) into a
+   *  standalone layer directory, which then needs no parent (see NeedsParent). */
+  whiteouts: boolean | 'overlay';
   /** Compute the diffId (default on); `docker cp` has no use for it. */
   digest?: boolean;
   /** Keep the tar's uid/gid (root only). */
@@ -37,7 +39,13 @@ export interface ExtractResult {
   diffId: string;
   /** Bytes of regular-file content written. */
   size: number;
+  /** Overlay whiteouts written (whiteouts: 'overlay'). */
+  whiteouts: number;
 }
+
+/** A standalone ('overlay') extraction met what only the parent's view can express: an opaque
+ *  directory (needs an xattr) or a hard link to a file of a lower layer. Extract over the parent. */
+export class NeedsParent extends Error {}
 
 const WH = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -218,6 +226,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
   const dirTimes: [string, Date][] = [];
   const dirs = new DirFds(dir);
   const pending = new Pending();
+  const overlayWhiteouts: [string[], string][] = [];
   let size = 0;
 
   const apply = async (h: Header, entry: AsyncIterable<Buffer>): Promise<void> => {
@@ -226,6 +235,16 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
     const base = parts[parts.length - 1];
     const parentAbs = await secureJoin(dir, parts.slice(0, -1));
     const rel = parts.join('/');
+    if (o.whiteouts === 'overlay' && base.startsWith(WH)) {
+      if (base === OPAQUE) throw new NeedsParent(`opaque directory ${parts.slice(0, -1).join('/')}`);
+      if (base.startsWith(WH + WH)) return;
+      const name = base.slice(WH.length);
+      if (name === '' || name === '.' || name === '..') return;
+      await pending.wait(join(parentAbs, name));
+      await rm(join(parentAbs, name), { recursive: true, force: true }); // written earlier by this very layer
+      overlayWhiteouts.push([parts.slice(0, -1), name]);
+      return;
+    }
     if (o.whiteouts && base.startsWith(WH)) {
       await dirs.clear(); // deletions may remove cached parents
       await pending.all();
@@ -328,7 +347,10 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
         const t = entryParts(h.linkname ?? '');
         const target = join(await secureJoin(dir, t.slice(0, -1)), t[t.length - 1] ?? '');
         await pending.wait(target);
-        await link(target, at);
+        await link(target, at).catch((e: NodeJS.ErrnoException) => {
+          // in a standalone layer, a link to a file of a lower layer cannot be made here
+          throw o.whiteouts === 'overlay' && e.code === 'ENOENT' ? new NeedsParent(`hard link to ${h.linkname ?? ''}`) : e;
+        });
         written.add(rel);
         return; // a hardlink shares the target's metadata
       }
@@ -364,6 +386,8 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
     }
     await feeding;
     await pending.all();
+    await dirs.clear();
+    await makeWhiteouts(dir, dirs, overlayWhiteouts);
   } catch (e) {
     await pending.all().catch(() => {});
     await dirs.clear();
@@ -376,5 +400,23 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
   // Directory mtimes last (children changed them), deepest first.
   dirTimes.sort((a, b) => b[0].length - a[0].length);
   for (const [p, t] of dirTimes) await lutimes(p, t, t);
-  return { diffId: digest ? 'sha256:' + hash.digest('hex') : '', size };
+  return { diffId: digest ? 'sha256:' + hash.digest('hex') : '', size, whiteouts: overlayWhiteouts.length };
+}
+
+/** Overlay whiteouts (0/0 char devices; Node has no mknod) made by one shell per 16, each name
+ *  through an O_NOFOLLOW fd of its parent resolved now, inside `dir`. Names that exist are kept. */
+async function makeWhiteouts(dir: string, dirs: DirFds, list: [string[], string][]): Promise<void> {
+  for (let i = 0; i < list.length; i += 16) {
+    const paths: string[] = [];
+    for (const [parent, name] of list.slice(i, i + 16)) paths.push(`${await dirs.get(await secureJoin(dir, parent))}/${name}`);
+    await new Promise<void>((resolve, reject) => {
+      const script = 'for p do [ -e "$p" ] || [ -L "$p" ] || mknod "$p" c 0 0 || exit 1; done';
+      const p = spawn('sh', ['-c', script, 'sh', ...paths], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (d) => (err += d));
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve() : reject(internal(`whiteouts: ${err.trim()}`))));
+    });
+    await dirs.clear();
+  }
 }

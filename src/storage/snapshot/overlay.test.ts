@@ -43,3 +43,22 @@ it('overlay: a fresh instance reloads metadata and drops orphan dirs', async () 
     await rm(root, { recursive: true, force: true });
   }
 });
+
+it('overlay: commitOnto stacks a snapshot prepared without parent on a committed one', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-ov-'));
+  try {
+    const sn = new OverlaySnapshotter(root);
+    await sn.prepare('base-x', null);
+    await sn.commit('base', 'base-x');
+    await sn.prepare('alone', null);
+    await assert.rejects(sn.commitOnto('top', 'alone', 'missing'), /does not exist/);
+    await sn.commitOnto('top', 'alone', 'base');
+    assert.deepEqual(await sn.stat('top'), { key: 'top', kind: 'committed', parent: 'base', created: (await sn.stat('top'))!.created });
+    assert.equal(await sn.stat('alone'), null);
+    const [m] = await sn.view('v', 'top');
+    assert.ok(m.options.includes(`lowerdir=${join(root, 'snapshots/2/fs')}:${join(root, 'snapshots/1/fs')}`));
+    await assert.rejects(sn.remove('base'), /depends on it/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

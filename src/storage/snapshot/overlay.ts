@@ -142,12 +142,19 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
   }
 
   commit(name: string, key: string): Promise<void> {
+    return this.commitOnto(name, key, undefined);
+  }
+
+  /** commit, stacking the layer on committed `parent` instead of the one given to prepare: for an
+   *  upper dir filled standalone (prepared without parent, overlay whiteouts written as files). */
+  commitOnto(name: string, key: string, parent: string | null | undefined): Promise<void> {
     return this.locked(async () => {
       const e = this.get(key);
       if (e.kind !== 'active') throw invalid(`snapshot ${key} is not active`);
       if (this.meta.snapshots[name]) throw conflict(`snapshot ${name} already exists`);
+      if (parent && this.get(parent).kind !== 'committed') throw invalid(`parent snapshot ${parent} is not committed`);
       delete this.meta.snapshots[key];
-      this.meta.snapshots[name] = { ...e, kind: 'committed', created: new Date().toISOString() };
+      this.meta.snapshots[name] = { ...e, ...(parent !== undefined ? { parent } : {}), kind: 'committed', created: new Date().toISOString() };
       try {
         await this.save();
       } catch (err) {
