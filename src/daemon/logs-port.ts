@@ -13,6 +13,8 @@ export function logTarget(rec: ContainerRecord): LogTarget {
     k8sPath: rec.logPath,
     env: rec.config.Env,
     labels: rec.config.Labels,
+    command: [rec.path, ...rec.args].join(' '),
+    created: rec.created,
   };
 }
 

@@ -10,9 +10,10 @@ import { followK8sFile, type FollowPosition, type K8sRecord } from './k8s-follow
 import { JsonFileReader, JsonFileWriter } from './json-file.js';
 import { K8sFileReader } from './k8s-file.js';
 import type { LogMessage, ReadOptions } from './log-reader.js';
-import { expandTag, fileOptions, mergeLogConfig, syslogOptions, type LogConfig } from './options.js';
+import { expandTag, fileOptions, gelfOptions, mergeLogConfig, syslogOptions, type LogConfig } from './options.js';
 import { driverLogPath } from './paths.js';
 import { SyslogSender } from './syslog.js';
+import { GelfSender, gelfExtra } from './gelf.js';
 
 /** What the log subsystem needs to know about a container. */
 export interface LogTarget {
@@ -26,6 +27,9 @@ export interface LogTarget {
   k8sPath: string;
   env?: string[] | null;
   labels?: Record<string, string> | null;
+  /** Path and args (gelf's _command) and the creation time (gelf's _created). */
+  command?: string;
+  created?: string;
 }
 
 export interface LogManagerOptions {
@@ -97,7 +101,7 @@ export class LogManager {
   }
 
   private needsShipper(t: LogTarget): boolean {
-    return ['json-file', 'local', 'syslog'].includes(t.logConfig.Type);
+    return ['json-file', 'local', 'syslog', 'gelf'].includes(t.logConfig.Type);
   }
 
   /** Starts forwarding a running container's output (after a start or a daemon restart). */
@@ -125,7 +129,8 @@ export class LogManager {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([s.finished, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    if (this.shippers.get(id) === s) this.shippers.delete(id);
+    // Still draining after the timeout: it stays known, so a later stop() (rm) can abort it.
+    if (this.shippers.get(id) === s) void s.finished.then(() => this.shippers.get(id) === s && this.shippers.delete(id));
   }
 
   /** Stops forwarding without draining (container removed, daemon shutting down). */
@@ -168,6 +173,18 @@ export class LogManager {
       return {
         write: async (records) => {
           for (const r of records) sender.send(r.stream, r.line);
+        },
+        close: () => sender.close(),
+      };
+    }
+    if (cfg.Type === 'gelf') {
+      const tag = expandTag(cfg.Config.tag, { id: t.id, name: t.name, image: t.image, imageId: t.imageId, daemonName: this.o.daemonName ?? 'berth' });
+      const extra = gelfExtra({ id: t.id, name: t.name, imageId: t.imageId, image: t.image, command: t.command ?? '', tag, created: t.created ?? '', attrs: attrsFor(t) });
+      const sender = new GelfSender(gelfOptions(cfg), extra);
+      return {
+        write: async (records) => {
+          for (const r of records) sender.send(r.stream, r.line, r.time);
+          await sender.drained();
         },
         close: () => sender.close(),
       };
