@@ -11,18 +11,20 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { EngineError, invalid, isKind, msg, notFound } from '../../errdefs.js';
-import type { LayerRecord } from '../../images/store.js';
+import { chainIds, type LayerRecord } from '../../images/store.js';
 import type { ImageService } from '../../images/store.js';
 import { emptyContainerConfig, type ContainerConfig, type HistoryEntry, type ImageConfigFile } from '../../images/types.js';
 import { parseReference, withDefaultTag, familiarString, type Reference } from '../../images/reference/reference.js';
-import { diffLayer } from '../../storage/layers/diff.js';
 import { extractTar } from '../../storage/layers/extract.js';
+import { opaqueDirs } from '../../storage/layers/diff.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
 import { mountAll, unmount } from '../../storage/snapshot/mount.js';
 import { expandWord, expandWords } from '../dockerfile/expand.js';
 import { parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
 import { applyDockerignore, contextPath, receiveContext, type BuildContext } from './context.js';
 import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdirAllIn, resolveOwner, sumSources, urlFileName } from './copy.js';
+import { fsWorker } from './fs-pool.js';
+import type { LayerTarResult } from './layer-tar.js';
 import type { BuildOutput, PullPort, RunPort } from './ports.js';
 import { cacheDir, CacheLocks, dropMountStubs, parseRunMount } from './run-mounts.js';
 
@@ -147,6 +149,7 @@ export class Builder {
       const parsed = parseStages(text, dfName);
       const run = new BuildRun(this.d, o, out, signal, ctx, parsed, work);
       const id = await run.execute();
+      this.d.log?.('debug', `build ${short(id)}: steps took ${run.timings.join(' ')} ms`);
       for (const r of refs) await this.d.images.setReference(r, id);
       out.aux({ ID: id });
       if (o.quiet) out.stream(id + '\n');
@@ -168,6 +171,8 @@ class BuildRun {
   private readonly used = new Set<string>();
   private readonly meta = new Map<string, string>();
   private readonly mounts: string[] = [];
+  /** ms per instruction (debug log). */
+  readonly timings: number[] = [];
 
   constructor(
     private readonly d: BuilderDeps,
@@ -239,7 +244,9 @@ class BuildRun {
         for (const ins of s.instructions) {
           this.checkAbort();
           this.say(`Step ${++this.step}/${this.total} : ${ins.node.original}\n`);
+          const ts = performance.now();
           await this.dispatch(st, ins);
+          this.timings.push(Math.round(performance.now() - ts));
         }
         if (s === target && Object.keys(this.o.labels).length) {
           const pairs = Object.entries(this.o.labels).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -386,7 +393,8 @@ class BuildRun {
           await unmount(root);
         }
       }
-      const layer = await this.layerFrom(upper, parent);
+      // the snapshot itself becomes the layer: no second extraction of its tar
+      const layer = await this.layerFrom(upper, parent, key);
       this.checkAbort();
       await this.commit(st, cmd, layer);
     } finally {
@@ -394,10 +402,37 @@ class BuildRun {
     }
   }
 
-  private async layerFrom(upper: string, parent: string | null): Promise<LayerRecord | null> {
+  /**
+   * The layer of an upper dir: its tar into the content store, then the layer snapshot. With
+   * `snapshot` (an active snapshot whose upper dir this is) that snapshot is committed as the layer,
+   * as containerd does; otherwise (a RUN container's rootfs) the tar is applied to a new one.
+   */
+  private async layerFrom(upper: string, parent: string | null, snapshot?: string): Promise<LayerRecord | null> {
     if ((await readdir(upper)).length === 0) return null;
-    const { digest } = await this.d.images.content.ingest(diffLayer(upper));
-    return this.d.images.ensureLayer(parent, digest);
+    const content = this.d.images.content;
+    await mkdir(content.ingestDir, { recursive: true });
+    // written and fsynced in the content store's ingest dir, then renamed into place (a crash
+    // leaves only an ingest file, which the store drops at start)
+    const out = join(content.ingestDir, 'build-' + randomBytes(12).toString('hex'));
+    let tar: LayerTarResult;
+    try {
+      tar = await fsWorker.layerTar(upper, out, await opaqueDirs(upper));
+      await content.adopt(out, tar.digest);
+    } catch (e) {
+      await rm(out, { force: true });
+      throw e;
+    }
+    const digest = tar.digest;
+    let r: LayerRecord | null = null;
+    const snaps = this.d.images.snapshots;
+    const chainId = parent ? chainIds([parent, digest])[1] : digest;
+    if (snapshot && !(await snaps.stat(chainId))) {
+      r = await snaps.commit(chainId, snapshot).then(
+        () => ({ diffId: digest, chainId, size: tar.size }),
+        () => null, // made meanwhile by someone else: theirs is used below
+      );
+    }
+    return r ?? this.d.images.ensureLayer(parent, digest);
   }
 
   // ---- instructions ----------------------------------------------------------------------
@@ -726,7 +761,6 @@ class BuildRun {
     if (await this.probe(st, cmd)) return;
     const mode = ins.chmod !== undefined ? parseInt(ex(ins.chmod), 8) : undefined;
     if (mode !== undefined && (Number.isNaN(mode) || mode > 0o7777)) throw invalid(`invalid chmod parameter: ${ins.chmod}`);
-    if (src.files) await this.ctx.materialize();
     await this.fsStep(st, cmd, async (root) => {
       const owner = await resolveOwner(root, ins.chown ? ex(ins.chown) : undefined);
       const o = { owner, mode };
@@ -748,6 +782,18 @@ class BuildRun {
         } else if (it.kind === 'url') {
           const target = await intoFile(urlFileName(it.url));
           await copyTree(it.file, target, { owner, mode: mode ?? 0o600 });
+        } else if (src.files) {
+          // from the context: written straight from the spooled tar
+          const f = it.rel ? src.files.get(it.rel) : undefined;
+          if (!f || f.type === 'dir') {
+            await mkdirAllIn(root, dest, owner.uid || owner.gid ? owner : undefined);
+            await fsWorker.copyFromSpool(this.ctx.copyPlan(it.rel, destAbs, o));
+          } else if (isAdd && f.type === 'file' && (await this.ctx.isTar(it.rel))) {
+            await mkdirAllIn(root, dest);
+            await extractTar(destAbs, this.ctx.stream(it.rel), { whiteouts: false });
+          } else {
+            await fsWorker.copyFromSpool(this.ctx.copyPlan(it.rel, await intoFile(it.rel.split('/').pop()!), o));
+          }
         } else {
           const abs = it.rel ? join(src.root, it.rel) : src.root;
           const s = await lstat(abs);

@@ -2,6 +2,7 @@
 // confined to it, hashing every regular file while it is written (the COPY cache needs the sums),
 // then filtered by .dockerignore.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, rm, symlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,6 +11,7 @@ import { invalid } from '../../errdefs.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
 import { entryParts } from '../../storage/layers/extract.js';
 import { DockerIgnore } from '../dockerfile/dockerignore.js';
+import type { SpoolCopy, SpoolEntry } from './spool-copy.js';
 
 export interface ContextFile {
   type: 'file' | 'dir' | 'symlink' | 'link';
@@ -21,6 +23,12 @@ export interface ContextFile {
   size: number;
   mtime: number;
   linkname: string;
+}
+
+export interface CopyOutOptions {
+  owner: { uid: number; gid: number };
+  /** --chmod: for files and directories alike. */
+  mode?: number;
 }
 
 /**
@@ -48,6 +56,73 @@ export class BuildContext {
     } finally {
       await fh.close();
     }
+  }
+
+  /** A file's content as a stream (ADD's archive extraction). */
+  stream(rel: string): Readable {
+    const f = this.files.get(rel);
+    if (!f || f.type !== 'file') throw Object.assign(new Error(`${rel}: not found`), { code: 'ENOENT' });
+    if (f.size === 0) return Readable.from([]);
+    return createReadStream(this.spool, { start: f.offset, end: f.offset + f.size - 1 });
+  }
+
+  /**
+   * What COPY writes for `rel` (a file, symlink, or a directory's contents; '' is the context root)
+   * at `to` (for a directory: an existing directory): a job for copyFromSpool.
+   */
+  copyPlan(rel: string, to: string, o: CopyOutOptions): SpoolCopy {
+    const entry = (f: ContextFile): SpoolEntry | null => {
+      if (f.type === 'link') {
+        // a hard link whose target is not a regular file (those became copies when indexed)
+        const t = this.files.get(f.linkname);
+        return t?.type === 'symlink' ? entry(t) : null;
+      }
+      return { type: f.type, mode: f.mode, mtime: f.mtime, offset: f.offset, size: f.size, linkname: f.linkname };
+    };
+    const base = { spool: this.spool, to, owner: o.owner, ...(o.mode !== undefined ? { mode: o.mode } : {}) };
+    const top = rel === '' ? null : this.files.get(rel);
+    if (rel !== '' && !top) throw Object.assign(new Error(`${rel}: not found`), { code: 'ENOENT' });
+    if (top && top.type !== 'dir') {
+      const e = entry(top);
+      return e ? { ...base, single: e, entries: [] } : { ...base, entries: [] };
+    }
+    const prefix = rel ? rel + '/' : '';
+    const entries: [string, SpoolEntry][] = [];
+    for (const [k, f] of this.files) {
+      if (!k.startsWith(prefix) || k === prefix) continue;
+      const e = entry(f);
+      if (e) entries.push([k.slice(prefix.length), e]);
+    }
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { ...base, entries };
+  }
+
+  /** Whether a context file is a tar or a gzip'd tar (ADD extracts those). */
+  async isTar(rel: string): Promise<boolean> {
+    const f = this.files.get(rel);
+    if (!f || f.type !== 'file' || f.size < 2) return false;
+    const head = Buffer.alloc(Math.min(f.size, 512));
+    const fh = await open(this.spool, 'r');
+    try {
+      await fh.read(head, 0, head.length, f.offset);
+    } finally {
+      await fh.close();
+    }
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar';
+    // a gzip file is extracted only when it holds a tar
+    const gz = this.stream(rel).pipe(createGunzip());
+    let got = Buffer.alloc(0);
+    try {
+      for await (const c of gz) {
+        got = Buffer.concat([got, c as Buffer]);
+        if (got.length >= 262) break;
+      }
+    } catch {
+      return false;
+    } finally {
+      gz.destroy();
+    }
+    return got.length >= 262 && got.toString('latin1', 257, 262) === 'ustar';
   }
 
   /** Write the (filtered) context out under `dir`, once. */
