@@ -171,7 +171,8 @@ export async function copy(src: ImageSource, dst: ImageDestination, o: CopyOptio
           o.progress({ status: pull ? 'Downloading' : 'Pushing', id, progressDetail: { current: n, total, start } });
         };
         const raw = await src.blob(l.desc);
-        const verify = new VerifyingStream(dst.verifies?.(l) ? null : l.desc.digest, pull ? tick : undefined);
+        // a push reads the local store, which verified every blob on ingest: count, do not re-hash
+        const verify = new VerifyingStream(!pull || dst.verifies?.(l) ? null : l.desc.digest, pull ? tick : undefined);
         raw.on('error', (e) => verify.destroy(e));
         o.signal?.addEventListener('abort', () => raw.destroy(new Error('context canceled')), { once: true });
         const desc = await dst.putLayer(l, raw.pipe(verify), pull ? () => {} : tick);

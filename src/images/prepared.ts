@@ -74,6 +74,9 @@ export class PreparedLayers {
       return s.value;
     }
     this.byDiff.set(s.value.digest, { key, size: ex.size, whiteouts: ex.whiteouts, mark: this.durable.mark() });
+    // start flushing now, while later layers still stream in: ensureLayer's sync(mark) then finds
+    // this flush done or under way instead of writing every layer back at the end
+    this.durable.sync().catch(() => {});
     return s.value;
   }
 

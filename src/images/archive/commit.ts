@@ -63,14 +63,15 @@ export async function commitContainer(images: ImageService, r: CommitRequest): P
   const config = applyChanges(merge(r.containerConfig, r.config), r.changes ?? []);
   const parent = await images.resolve(r.imageId);
   const parentCfg = await images.configFile(parent.id);
-  let diffId: string;
+  let diffId = '';
   try {
-    ({ digest: diffId } = await images.content.ingest(diffLayer(r.upperDir)));
+    // stored and extracted in one pass over the upper dir (see prepared.ts)
+    ({ digest: diffId } = await images.ingestLayer(diffLayer(r.upperDir)));
   } finally {
     await r.onLayerStored?.();
   }
   const top = parent.layers[parent.layers.length - 1]?.chainId ?? null;
-  const layer = await images.ensureLayer(top, diffId);
+  const layer = await images.ensureLayer(top, diffId).finally(() => images.prepared.release([diffId]));
   const created = new Date().toISOString();
   const cfg: ImageConfigFile = {
     architecture: parentCfg.architecture,

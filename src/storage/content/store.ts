@@ -149,7 +149,7 @@ export class ContentStore {
   async get(digest: string): Promise<Readable> {
     const p = this.path(digest);
     if (!(await this.has(digest))) throw notFound(`content ${digest}: not found`);
-    return createReadStream(p);
+    return createReadStream(p, { highWaterMark: 1 << 20 }); // 1 MiB: 16× fewer reads for big layers
   }
 
   async readAll(digest: string): Promise<Buffer> {
