@@ -787,12 +787,12 @@ class BuildRun {
           const f = it.rel ? src.files.get(it.rel) : undefined;
           if (!f || f.type === 'dir') {
             await mkdirAllIn(root, dest, owner.uid || owner.gid ? owner : undefined);
-            await fsWorker.copyFromSpool(this.ctx.copyPlan(it.rel, destAbs, o));
+            await fsWorker.copyFromSpool(await this.ctx.copyPlan(it.rel, destAbs, o));
           } else if (isAdd && f.type === 'file' && (await this.ctx.isTar(it.rel))) {
             await mkdirAllIn(root, dest);
-            await extractTar(destAbs, this.ctx.stream(it.rel), { whiteouts: false });
+            await extractTar(destAbs, await this.ctx.stream(it.rel), { whiteouts: false });
           } else {
-            await fsWorker.copyFromSpool(this.ctx.copyPlan(it.rel, await intoFile(it.rel.split('/').pop()!), o));
+            await fsWorker.copyFromSpool(await this.ctx.copyPlan(it.rel, await intoFile(it.rel.split('/').pop()!), o));
           }
         } else {
           const abs = it.rel ? join(src.root, it.rel) : src.root;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -86,4 +86,34 @@ test('every context file is hashed, even when its tar header matches an earlier 
   // a gzipped context still works (read through gunzip)
   const gz = await receiveContext(Readable.from([gzipSync(tarOf('eeee', '2021-01-01 00:00:00'))]), join(tmp, 'm5'), 'Dockerfile');
   assert.equal((await gz.read('f')).toString(), 'eeee');
+});
+
+/** `b` cut into pieces of `n` bytes (the CLI's body arrives in ~10 KiB chunks; 1-byte ones are legal). */
+const pieces = (b: Buffer, n: number) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
+
+test('a context stays in memory (no spool file until something needs one); past maxMemory it goes to the spool as it arrives', async () => {
+  const tar = makeTar();
+  const mem = await receiveContext(Readable.from(pieces(tar, 1000)), join(tmp, 'k1'), 'Dockerfile');
+  assert.ok(!existsSync(mem.spool), 'a fully cached build never writes its context');
+  assert.equal((await mem.read('logs/keep.log')).toString(), 'keep'); // read across chunk boundaries
+  const plan = await mem.copyPlan('logs', join(tmp, 'k1-to'), { owner: { uid: 0, gid: 0 } });
+  assert.equal(plan.spool, mem.spool);
+  assert.deepEqual(readFileSync(mem.spool), tar); // written out on demand, byte for byte
+  const big = await receiveContext(Readable.from(pieces(tar, 1000)), join(tmp, 'k2'), 'Dockerfile', { maxMemory: 4096 });
+  assert.deepEqual(readFileSync(big.spool), tar);
+  assert.equal((await big.read('Dockerfile')).toString(), 'FROM busybox\n');
+  assert.equal(big.files.get('logs/keep.log')?.sum, mem.files.get('logs/keep.log')?.sum);
+});
+
+test('odd chunking (a 1-byte first chunk, gzip in pieces) and a body that fails midway', async () => {
+  const tar = makeTar();
+  const one = await receiveContext(Readable.from([tar.subarray(0, 1), tar.subarray(1)]), join(tmp, 'o1'), 'Dockerfile');
+  assert.equal((await one.read('Dockerfile')).toString(), 'FROM busybox\n');
+  const gz = await receiveContext(Readable.from(pieces(gzipSync(tar), 7)), join(tmp, 'o2'), 'Dockerfile');
+  assert.equal((await gz.read('logs/keep.log')).toString(), 'keep');
+  const broken = new Readable({ read() {} });
+  broken.push(tar.subarray(0, 3000));
+  setImmediate(() => broken.destroy(new Error('client went away')));
+  await assert.rejects(receiveContext(broken, join(tmp, 'o3'), 'Dockerfile'), /client went away/);
+  await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 3000)]), join(tmp, 'o4'), 'Dockerfile'), /unexpected EOF/);
 });

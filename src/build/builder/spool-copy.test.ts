@@ -34,7 +34,7 @@ test('a directory\'s contents from the spool: data, modes, mtimes (dirs too), sy
   const ctx = await context('c1');
   const to = join(tmp, 'root1');
   mkdirSync(to);
-  copyFromSpool(ctx.copyPlan('dir', to, { owner: { uid: 0, gid: 0 } }));
+  copyFromSpool(await ctx.copyPlan('dir', to, { owner: { uid: 0, gid: 0 } }));
   assert.equal(readFileSync(join(to, 'a.txt'), 'utf8'), 'aaa');
   assert.equal(statSync(join(to, 'sub/run.sh')).mode & 0o7777, 0o775);
   assert.equal(statSync(join(to, 'a.txt')).mtimeMs, 1_000_000_000_000);
@@ -47,10 +47,10 @@ test('the whole context (rel ""), --chmod, and a single big file', async () => {
   const ctx = await context('c2');
   const to = join(tmp, 'root2');
   mkdirSync(to);
-  copyFromSpool(ctx.copyPlan('', to, { owner: { uid: 0, gid: 0 }, mode: 0o640 }));
+  copyFromSpool(await ctx.copyPlan('', to, { owner: { uid: 0, gid: 0 }, mode: 0o640 }));
   assert.equal(statSync(join(to, 'dir/sub/run.sh')).mode & 0o7777, 0o640);
   assert.equal(statSync(join(to, 'dir')).mode & 0o7777, 0o640);
-  copyFromSpool(ctx.copyPlan('big', join(tmp, 'big.copy'), { owner: { uid: 0, gid: 0 } }));
+  copyFromSpool(await ctx.copyPlan('big', join(tmp, 'big.copy'), { owner: { uid: 0, gid: 0 } }));
   assert.deepEqual(readFileSync(join(tmp, 'big.copy')), Buffer.alloc(3 << 20, 1));
 });
 
@@ -63,7 +63,7 @@ test('what is in the way is replaced, never written through (a symlink to outsid
   mkdirSync(to);
   symlinkSync(join(outside, 'a.txt'), join(to, 'a.txt')); // file name → symlink to outside
   symlinkSync(outside, join(to, 'sub')); // directory name → symlink to outside
-  copyFromSpool(ctx.copyPlan('dir', to, { owner: { uid: 0, gid: 0 } }));
+  copyFromSpool(await ctx.copyPlan('dir', to, { owner: { uid: 0, gid: 0 } }));
   assert.equal(readFileSync(join(outside, 'a.txt'), 'utf8'), 'keep me');
   assert.ok(!lstatSync(join(to, 'a.txt')).isSymbolicLink());
   assert.ok(lstatSync(join(to, 'sub')).isDirectory());
@@ -72,7 +72,7 @@ test('what is in the way is replaced, never written through (a symlink to outsid
   const to2 = join(tmp, 'root3b');
   mkdirSync(to2);
   writeFileSync(join(to2, 'sub'), 'a file');
-  copyFromSpool(ctx.copyPlan('dir', to2, { owner: { uid: 0, gid: 0 } }));
+  copyFromSpool(await ctx.copyPlan('dir', to2, { owner: { uid: 0, gid: 0 } }));
   assert.ok(statSync(join(to2, 'sub')).isDirectory());
 });
 
@@ -80,7 +80,7 @@ test('--chown owners every entry', { skip: process.getuid?.() !== 0 && 'chown ne
   const ctx = await context('c4');
   const to = join(tmp, 'root4');
   mkdirSync(to);
-  copyFromSpool(ctx.copyPlan('dir', to, { owner: { uid: 1234, gid: 4321 } }));
+  copyFromSpool(await ctx.copyPlan('dir', to, { owner: { uid: 1234, gid: 4321 } }));
   for (const p of ['a.txt', 'sub', 'sub/run.sh', 'link']) {
     const s = lstatSync(join(to, p));
     assert.deepEqual([p, s.uid, s.gid], [p, 1234, 4321]);
@@ -91,9 +91,9 @@ test('the fs worker runs jobs and reports errors with their code', async () => {
   const ctx = await context('c5');
   const to = join(tmp, 'root5');
   mkdirSync(to);
-  await worker.copyFromSpool(ctx.copyPlan('dir', to, { owner: { uid: 0, gid: 0 } }));
+  await worker.copyFromSpool(await ctx.copyPlan('dir', to, { owner: { uid: 0, gid: 0 } }));
   assert.equal(readFileSync(join(to, 'a.txt'), 'utf8'), 'aaa');
-  await assert.rejects(worker.copyFromSpool(ctx.copyPlan('dir', join(tmp, 'missing/x'), { owner: { uid: 0, gid: 0 } })), { code: 'ENOENT' });
+  await assert.rejects(worker.copyFromSpool(await ctx.copyPlan('dir', join(tmp, 'missing/x'), { owner: { uid: 0, gid: 0 } })), { code: 'ENOENT' });
   const r = await worker.layerTar(to, join(tmp, 'l.tar'), []);
   assert.match(r.digest, /^sha256:[0-9a-f]{64}$/);
   assert.equal(r.size, 3 + 10);
