@@ -43,18 +43,22 @@ export class PreparedLayers {
    */
   async ingest(tar: Readable, diffId?: string): Promise<{ digest: string; size: number; created: boolean }> {
     if (!this.snapshots.commitOnto || (diffId !== undefined && this.byDiff.has(diffId))) return this.content.ingest(tar, diffId);
-    const key = `extract-${randomBytes(8).toString('hex')}`;
-    const mounts = await this.snapshots.prepare(key, null);
-    if (mounts.length !== 1 || mounts[0].type !== 'bind') {
-      await this.snapshots.remove(key).catch(() => {});
-      return this.content.ingest(tar, diffId);
-    }
+    // listen before the first await: a source failing meanwhile (corrupt zstd) must not go unheard
     const toStore = new PassThrough({ highWaterMark: HWM });
     const toFs = new PassThrough({ highWaterMark: HWM });
     tar.on('error', (e) => {
       toStore.destroy(e);
       toFs.destroy(e);
     });
+    // their consumers report errors through their promises; a branch already left must not crash
+    toStore.on('error', () => {});
+    toFs.on('error', () => {});
+    const key = `extract-${randomBytes(8).toString('hex')}`;
+    const mounts = await this.snapshots.prepare(key, null);
+    if (mounts.length !== 1 || mounts[0].type !== 'bind' || tar.errored) {
+      await this.snapshots.remove(key).catch(() => {});
+      return this.content.ingest(tar, diffId);
+    }
     tar.pipe(toStore);
     tar.pipe(toFs);
     const stored = this.content.ingest(toStore, diffId);

@@ -2,13 +2,13 @@
 // image layout (index.json), gzip or not, in one streaming pass. Every file is hashed into the
 // content store as it passes (nothing is written by its name), then images are assembled from
 // the stored blobs: layers are verified against the config's diff_ids, extracted, registered, tagged.
-import { createGunzip } from 'node:zlib';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 // loaded on first use: tar-stream costs ~4 MiB of RSS that an idle daemon should not pay
 const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 import { invalid } from '../../errdefs.js';
-import { maybeGunzip } from '../../storage/layers/decompress.js';
+import { decompress, detectCompression, maybeGunzip } from '../../storage/layers/decompress.js';
 import { peek } from '../distribution/remote.js';
 import { familiarString, parseReference, withDefaultTag } from '../reference/reference.js';
 import type { ImageService, LayerRecord } from '../store.js';
@@ -25,6 +25,18 @@ interface OciIndex {
 }
 
 const SMALL = 1 << 20;
+
+/** The first `n` bytes of a file (not the whole blob, as readAll would). */
+async function readHead(path: string, n: number): Promise<Buffer> {
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return Buffer.alloc(0);
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(n), 0, n, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
 
 async function* prepend(head: Buffer, tail: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   if (head.length) yield head;
@@ -128,13 +140,10 @@ export async function loadImages(images: ImageService, input: Readable): Promise
   /** The blob's digest as an uncompressed tar: gunzip into the store when it is compressed. */
   const asDiff = async (d: string, want: string): Promise<string> => {
     if (d === want) return d;
-    const head = await images.content.readAll(d).then((b) => b.subarray(0, 2)).catch(() => Buffer.alloc(0));
-    if (head[0] === 0x1f && head[1] === 0x8b) {
+    const compression = detectCompression(await readHead(images.content.path(d), 4));
+    if (compression !== 'none') {
       if (await images.content.has(want)) return want;
-      const gz = createGunzip();
-      const s = await images.content.get(d);
-      s.on('error', (e) => gz.destroy(e));
-      const r = await images.ingestLayer(s.pipe(gz));
+      const r = await images.ingestLayer(decompress(await images.content.get(d), compression));
       if (r.created) fresh.add(r.digest);
       if (r.digest !== want) {
         await images.prepared.release([r.digest]);
@@ -160,7 +169,6 @@ export async function loadImages(images: ImageService, input: Readable): Promise
     const idx = await readJson<OciIndex>('index.json');
     for (const d of idx.manifests ?? []) {
       const om = await readJson<{ config: { digest: string }; layers: { digest: string }[] }>(`blobs/sha256/${d.digest.replace(/^sha256:/, '')}`);
-      used.add(d.digest);
       const name = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
       plan.push({
         config: await images.content.readAll(blobOf(`blobs/sha256/${om.config.digest.replace(/^sha256:/, '')}`)),
@@ -194,7 +202,7 @@ export async function loadImages(images: ImageService, input: Readable): Promise
     let parent: string | null = null;
     for (let i = 0; i < diffIds.length; i++) {
       const diff = await asDiff(p.layers[i], diffIds[i]);
-      mine.push(p.layers[i], diff);
+      mine.push(diff); // an image keeps its config and uncompressed layers; compressed blobs and manifests go
       const rec: LayerRecord = await images.ensureLayer(parent, diff);
       recs.push(rec);
       parent = rec.chainId;

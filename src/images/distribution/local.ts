@@ -3,7 +3,7 @@
 // download, and registers the image only when everything is there. As source (push) it offers
 // the stored layer tars uncompressed; the registry side compresses them.
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { decompress } from '../../storage/layers/decompress.js';
 import { invalid } from '../../errdefs.js';
 import type { ImageService, LayerRecord } from '../store.js';
 import type { ImageConfigFile } from '../types.js';
@@ -38,12 +38,7 @@ export class LocalDestination implements ImageDestination {
 
   async putLayer(l: LayerRef, s: Readable): Promise<Descriptor> {
     this.layers.forEach((x, i) => x.diffId === l.diffId && this.copied.add(i));
-    let tar: Readable = s;
-    if (layerCompression(l.desc.mediaType) === 'gzip') {
-      const gz = createGunzip();
-      s.on('error', (e) => gz.destroy(e));
-      tar = s.pipe(gz);
-    }
+    const tar = decompress(s, layerCompression(l.desc.mediaType));
     this.ingested.add(l.diffId);
     await this.images.ingestLayer(tar, l.diffId).catch((e: unknown) => {
       s.destroy();

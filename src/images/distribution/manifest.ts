@@ -60,9 +60,12 @@ export function parseManifest(bytes: Buffer, contentType = ''): Parsed {
   throw invalid(`unsupported manifest media type and no default available: ${mediaType}`);
 }
 
-/** 'gzip' | 'none' for the layer media types we can apply; Docker's error for the rest. */
-export function layerCompression(mediaType: string): 'gzip' | 'none' {
+/** 'gzip' | 'zstd' | 'none' for the layer media types we can apply; Docker's error for the rest. */
+export function layerCompression(mediaType: string): 'gzip' | 'zstd' | 'none' {
   switch (mediaType) {
+    case MEDIA.ociLayerZstd:
+    case 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd':
+      return 'zstd';
     case MEDIA.dockerLayer:
     case MEDIA.ociLayerGzip:
     case MEDIA.dockerForeignLayer:
