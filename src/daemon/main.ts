@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { ApiServer } from '../api/server.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
-import { buildRoutes } from '../api/routes/build.js';
+import { buildCacheJson, buildRoutes } from '../api/routes/build.js';
+import { CacheMounts } from '../build/builder/cache-mounts.js';
 import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
 import { DistributionService } from '../images/distribution/service.js';
 import { networkRoutes } from '../api/routes/networks.js';
@@ -111,6 +112,8 @@ export async function main(argv: string[]): Promise<void> {
   const snapshotter = new OverlaySnapshotter(p.storage);
   await snapshotter.init();
   const images = new ImageService(p.storage, snapshotter);
+  // RUN --mount=type=cache directories: used by builds, listed by system df, removed by builder prune
+  const buildCache = new CacheMounts(path.join(p.storage, 'build-cache-mounts'));
   await images.init();
   const store = new ContainerStore(p.containers);
   // volume references are derived from the (persisted) container records: nothing to lose on a crash
@@ -379,6 +382,7 @@ export async function main(argv: string[]): Promise<void> {
         images,
         containers,
         tmpDir: path.join(p.storage, 'tmp'),
+        cacheMounts: buildCache,
         // `docker build --pull`: the FROM image through the distribution service, its status lines in the build output
         puller: { pull: (image, line, signal) => distDeps.distribution.pull({ image, signal, progress: (m) => void (m.status && m.status !== 'Downloading' && m.status !== 'Extracting' && line(m.id ? `${m.id}: ${m.status}` : m.status)) }) },
         log,
@@ -400,6 +404,7 @@ export async function main(argv: string[]): Promise<void> {
             }),
           ),
         volumes: () => volumes.usage(),
+        buildCache: async () => (await buildCache.list()).map(buildCacheJson),
       }),
     ],
   });

@@ -3,12 +3,13 @@
 // found before that (bad Dockerfile, unknown target) get a normal error status like Docker's.
 import type { Writable } from 'node:stream';
 import { Builder, RunFailedError, type BuildOptions } from '../../build/builder/builder.js';
+import { pruneOptions, type CacheMounts, type CacheRecord } from '../../build/builder/cache-mounts.js';
 import type { PullPort, RunPort } from '../../build/builder/ports.js';
 import type { ContainerService } from '../../engine/service.js';
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
 import { messageOf } from '../errors.js';
-import { qbool, type Route } from '../router.js';
+import { qbool, qfilters, type Route } from '../router.js';
 
 export interface BuildRouteDeps {
   images: ImageService;
@@ -16,6 +17,8 @@ export interface BuildRouteDeps {
   tmpDir: string;
   /** `docker build --pull`: pulls a FROM image through the distribution service. */
   puller?: PullPort;
+  /** RUN --mount=type=cache directories (shared with `system df`); default: beside tmpDir. */
+  cacheMounts?: CacheMounts;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
 }
 
@@ -79,10 +82,40 @@ function jsonMap(v: string | null, what: string): Record<string, string | null> 
   throw invalid(`error reading ${what}: ${v}`);
 }
 
+/** A cache mount as a BuildCache record of `GET /system/df` (BuildKit's exec.cachemount). */
+export function buildCacheJson(r: CacheRecord): object {
+  return {
+    ID: r.id,
+    Parent: '',
+    Parents: [],
+    Type: 'exec.cachemount',
+    Description: r.description,
+    InUse: r.inUse,
+    Shared: false,
+    Size: r.size,
+    CreatedAt: r.createdAt,
+    LastUsedAt: r.lastUsedAt,
+    UsageCount: r.usageCount,
+  };
+}
+
 export function buildRoutes(d: BuildRouteDeps): Route[] {
-  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers, d.images), tmpDir: d.tmpDir, puller: d.puller, log: d.log });
+  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers, d.images), tmpDir: d.tmpDir, puller: d.puller, log: d.log, cacheMounts: d.cacheMounts });
   void builder.cleanup().catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
   return [
+    {
+      // `docker builder prune [-a] [--filter until=…] [--keep-storage N]`, `docker system prune`:
+      // the legacy builder's cache is images (pruned by image prune); what this prunes is the
+      // RUN --mount=type=cache directories, as BuildKit does
+      method: 'POST',
+      path: '/build/prune',
+      handler: async (ctx) => {
+        const q = ctx.query;
+        const o = pruneOptions(qfilters(q), qbool(q, 'all'), q.get('keep-storage'));
+        const r = await builder.cache.prune(o);
+        ctx.reply.json(200, { CachesDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.reclaimed });
+      },
+    },
     {
       method: 'POST',
       path: '/build',

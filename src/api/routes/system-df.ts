@@ -7,6 +7,8 @@ export interface DfSources {
   layersSize: () => Promise<number>;
   containers: () => Promise<object[]>;
   volumes: () => Promise<object[]>;
+  /** BuildCache records (the builder's RUN --mount=type=cache directories). */
+  buildCache?: () => Promise<object[]>;
 }
 
 const TYPES = ['container', 'image', 'volume', 'build-cache'];
@@ -27,7 +29,7 @@ export function systemDfRoutes(s: DfSources): Route[] {
         }
         if (want('container')) out.Containers = await s.containers();
         if (want('volume')) out.Volumes = await s.volumes();
-        if (want('build-cache')) out.BuildCache = [];
+        if (want('build-cache')) out.BuildCache = s.buildCache ? await s.buildCache() : [];
         ctx.reply.json(200, out);
       },
     },

@@ -26,7 +26,8 @@ import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdi
 import { fsWorker } from './fs-pool.js';
 import type { LayerTarResult } from './layer-tar.js';
 import type { BuildOutput, PullPort, RunPort } from './ports.js';
-import { cacheDir, CacheLocks, dropMountStubs, parseRunMount } from './run-mounts.js';
+import { CacheMounts } from './cache-mounts.js';
+import { dropMountStubs, parseRunMount } from './run-mounts.js';
 
 export interface BuildOptions {
   dockerfile: string;
@@ -48,8 +49,8 @@ export interface BuilderDeps {
   runner: RunPort;
   /** Scratch space on the data-root's filesystem (contexts, mount points). */
   tmpDir: string;
-  /** Where `RUN --mount=type=cache` directories persist (default: beside tmpDir). */
-  cacheDir?: string;
+  /** `RUN --mount=type=cache` directories (default: build-cache-mounts beside tmpDir). */
+  cacheMounts?: CacheMounts;
   /** Pulls a FROM image for `--pull` (absent: --pull only uses local images). */
   puller?: PullPort;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
@@ -67,8 +68,6 @@ export class RunFailedError extends EngineError {
 
 const PROXY_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
-/** Shared by every build: `sharing=locked` cache mounts serialise on their id. */
-const cacheLocks = new CacheLocks();
 const BUILD_SNAP = 'build-';
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -114,7 +113,12 @@ function goQuote(a: string[]): string {
 }
 
 export class Builder {
-  constructor(private readonly d: BuilderDeps) {}
+  /** The cache mounts of every build (`docker builder prune`, `system df`). */
+  readonly cache: CacheMounts;
+
+  constructor(private readonly d: BuilderDeps) {
+    this.cache = d.cacheMounts ?? new CacheMounts(join(d.tmpDir, '..', 'build-cache-mounts'));
+  }
 
   /** Drop what a crashed build left: build snapshots and scratch directories. */
   async cleanup(): Promise<void> {
@@ -147,7 +151,7 @@ export class Builder {
       }
       await applyDockerignore(ctx);
       const parsed = parseStages(text, dfName);
-      const run = new BuildRun(this.d, o, out, signal, ctx, parsed, work);
+      const run = new BuildRun(this.d, this.cache, o, out, signal, ctx, parsed, work);
       const id = await run.execute();
       this.d.log?.('debug', `build ${short(id)}: steps took ${run.timings.join(' ')} ms`);
       for (const r of refs) await this.d.images.setReference(r, id);
@@ -176,6 +180,7 @@ class BuildRun {
 
   constructor(
     private readonly d: BuilderDeps,
+    private readonly cache: CacheMounts,
     private readonly o: BuildOptions,
     private readonly out: BuildOutput,
     private readonly signal: AbortSignal,
@@ -578,7 +583,7 @@ class BuildRun {
     const binds: string[] = [];
     const releases: Array<() => void> = [];
     try {
-      for (const m of mounts) binds.push(await this.runMountBind(m, envMap(st), releases));
+      for (const m of mounts) binds.push(await this.runMountBind(m, envMap(st), releases, args.join(' ')));
       await this.runContainer(st, args, argEnv, proxies, saveCmd, ins.network, binds, mounts.map((m) => m.target));
     } finally {
       for (const r of releases) r();
@@ -598,15 +603,17 @@ class BuildRun {
   }
 
   /** A `--mount` as a `host:ctr[:ro]` bind: the cache's directory, or a path of the context / a stage / an image. */
-  private async runMountBind(m: ReturnType<typeof parseRunMount>, env: Map<string, string>, releases: Array<() => void>): Promise<string> {
+  private async runMountBind(m: ReturnType<typeof parseRunMount>, env: Map<string, string>, releases: Array<() => void>, command: string): Promise<string> {
     const suffix = m.readOnly ? ':ro' : '';
     if (m.type === 'cache') {
-      if (m.sharing !== 'shared') releases.push(await cacheLocks.acquire(m.id));
-      const { dir, created } = await cacheDir(this.d.cacheDir ?? join(this.d.tmpDir, '..', 'build-cache-mounts'), m);
-      if (created && m.from) {
-        const { root } = await this.sourceRoot(m.from, env);
-        await cpA(await secureJoin(root, m.source || '/'), dir);
-      }
+      const seed = m.from
+        ? async (dir: string) => {
+            const { root } = await this.sourceRoot(m.from, env);
+            await cpA(await secureJoin(root, m.source || '/'), dir);
+          }
+        : undefined;
+      const { dir, release } = await this.cache.acquire(m, `cached mount ${m.target} from exec ${command}`, seed);
+      releases.push(release);
       return `${dir}:${m.target}${suffix}`;
     }
     const { root, files } = await this.sourceRoot(m.from, env);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cacheDir, CacheLocks, dropMountStubs, parseRunMount } from './run-mounts.js';
+import { dropMountStubs, parseRunMount } from './run-mounts.js';
 
 test('parseRunMount: BuildKit defaults and aliases', () => {
   const c = parseRunMount('type=cache,target=/root/.cache/');
@@ -30,20 +30,9 @@ test('parseRunMount: errors', () => {
   assert.throws(() => parseRunMount('type=cache,target=/c,bogus=1'), /unexpected key 'bogus'/);
 });
 
-test('cacheDir persists per id with mode/uid/gid; dropMountStubs removes only empty stubs', async () => {
+test('dropMountStubs removes only empty stubs', async () => {
   const root = mkdtempSync(join(tmpdir(), 'runmounts-'));
   try {
-    const m = parseRunMount('type=cache,target=/c,id=x,mode=0711,uid=12,gid=34');
-    const a = await cacheDir(root, m);
-    assert.equal(a.created, true);
-    const st = statSync(a.dir);
-    assert.equal(st.mode & 0o777, 0o711);
-    assert.deepEqual([st.uid, st.gid], [12, 34]);
-    writeFileSync(join(a.dir, 'f'), 'kept');
-    const again = await cacheDir(root, m);
-    assert.deepEqual(again, { dir: a.dir, created: false });
-    assert.notEqual((await cacheDir(root, parseRunMount('type=cache,target=/c'))).dir, a.dir, 'another id, another dir');
-
     const up = join(root, 'upper');
     mkdirSync(join(up, 'stub'), { recursive: true });
     mkdirSync(join(up, 'full'), { recursive: true });
@@ -56,19 +45,4 @@ test('cacheDir persists per id with mode/uid/gid; dropMountStubs removes only em
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-});
-
-test('CacheLocks serialise holders of one id', async () => {
-  const l = new CacheLocks();
-  const order: string[] = [];
-  const r1 = await l.acquire('a');
-  const p2 = l.acquire('a').then((r) => (order.push('second'), r));
-  const r3 = await l.acquire('b');
-  order.push('other id');
-  await new Promise((r) => setTimeout(r, 10));
-  order.push('first releases');
-  r1();
-  (await p2)();
-  r3();
-  assert.deepEqual(order, ['other id', 'first releases', 'second']);
 });

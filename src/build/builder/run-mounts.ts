@@ -1,8 +1,7 @@
 // `RUN --mount=type=cache|bind,…` as BuildKit parses them. The builder turns each into a host
 // directory bind-mounted into the RUN container (HostConfig.Binds); mount targets never reach the
 // committed layer.
-import { createHash } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, rmdir, unlink } from 'node:fs/promises';
+import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { invalid } from '../../errdefs.js';
 
@@ -71,34 +70,6 @@ export function parseRunMount(spec: string): RunMount {
     uid: int('uid', 0),
     gid: int('gid', 0),
   };
-}
-
-/** The persistent directory of a cache mount (created with mode/uid/gid on first use). */
-export async function cacheDir(root: string, m: RunMount): Promise<{ dir: string; created: boolean }> {
-  const dir = join(root, createHash('sha256').update(m.id).digest('hex'));
-  const exists = await lstat(dir).catch(() => null);
-  if (exists) return { dir, created: false };
-  await mkdir(dir, { recursive: true });
-  await chmod(dir, m.mode);
-  await chown(dir, m.uid, m.gid);
-  return { dir, created: true };
-}
-
-/** Per-id lock for `sharing=locked` (and `private`, which berth treats alike). */
-export class CacheLocks {
-  private readonly tails = new Map<string, Promise<void>>();
-  async acquire(id: string): Promise<() => void> {
-    const prev = this.tails.get(id) ?? Promise.resolve();
-    let release!: () => void;
-    const next = new Promise<void>((r) => (release = r));
-    const tail = prev.then(() => next);
-    this.tails.set(id, tail);
-    await prev;
-    return () => {
-      release();
-      if (this.tails.get(id) === tail) this.tails.delete(id);
-    };
-  }
 }
 
 /** runc creates the mount points (dirs or files) in the upper dir; an empty one is not part of the RUN's changes. */
