@@ -55,3 +55,30 @@ test('TCP: queues while connecting, facility option; a dead endpoint does not bl
   assert.ok(Date.now() - t0 < 500);
   await dead.close(200);
 });
+
+test('unix datagram sockets: unixgram:// addresses, and unix:// falling back when the socket is a datagram one', async () => {
+  const { createRequire } = await import('node:module');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket');
+  const dir = await mkdtemp(join(tmpdir(), 'berth-syslog-'));
+  const path = join(dir, 'log');
+  const srv = new DgramSocket();
+  srv.bind(path);
+  const got: string[] = [];
+  srv.on('data', (b: Buffer) => got.push(b.toString()));
+  for (const scheme of ['unixgram', 'unix']) {
+    const snd = new SyslogSender(syslogOptions({ Type: 'syslog', Config: { 'syslog-address': `${scheme}://${path}`, 'syslog-facility': 'local0' } }, 'berth'), 'tg');
+    snd.send('stdout', Buffer.from(`via ${scheme}\n`));
+    snd.send('stderr', Buffer.from(`again ${scheme}\n`));
+    for (let i = 0; i < 100 && !got.some((g) => g.endsWith(`again ${scheme}\n`)); i++) await new Promise((r) => setTimeout(r, 10));
+    await snd.close();
+  }
+  srv.close();
+  assert.equal(got.length, 4);
+  assert.match(got[0]!, /^<134>\w{3} [ \d]\d \d\d:\d\d:\d\d tg\[\d+\]: via unixgram\n$/);
+  assert.match(got[1]!, /^<131>.* again unixgram\n$/);
+  assert.match(got[2]!, /via unix\n$/);
+  assert.match(got[3]!, /again unix\n$/);
+});

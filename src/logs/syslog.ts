@@ -1,11 +1,13 @@
-// The syslog driver's sender: formats like Docker's (srslog formatters), sends over udp, tcp, tcp+tls
-// or a unix stream socket. It never blocks the caller: TCP output is queued (bounded) while
+// The syslog driver's sender: formats like Docker's (srslog formatters), sends over udp, tcp, tcp+tls,
+// a unix datagram socket (unixgram://, and /dev/log when it is one) or a unix stream socket. It never blocks the caller: TCP output is queued (bounded) while
 // connecting and dropped when the endpoint stays dead, so a dead syslog never stalls a container.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import tls from 'node:tls';
+import { createRequire } from 'node:module';
+import type { DgramSocket } from 'node-unix-socket';
 import type { SyslogFormat, SyslogOptions } from './options.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -56,8 +58,18 @@ export function formatSyslog(
 
 const MAX_QUEUE = 4 * 1024 * 1024;
 
+// node-unix-socket is a native addon: loaded on first use of a unix datagram address only.
+let dgramCtor: typeof import('node-unix-socket').DgramSocket | null = null;
+function newUnixDgram(): DgramSocket {
+  dgramCtor ??= (createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket')).DgramSocket;
+  return new dgramCtor();
+}
+
 export class SyslogSender {
   private udp: dgram.Socket | null = null;
+  private unixgram: DgramSocket | null = null;
+  /** A unix address that refused a stream connection (EPROTOTYPE): datagrams from then on. */
+  private proto: string;
   private conn: net.Socket | null = null;
   private connected = false;
   private queue: Buffer[] = [];
@@ -69,7 +81,9 @@ export class SyslogSender {
   constructor(
     private readonly o: SyslogOptions,
     private readonly tag: string,
-  ) {}
+  ) {
+    this.proto = o.proto;
+  }
 
   send(stream: 'stdout' | 'stderr', line: Buffer | string): void {
     let content = typeof line === 'string' ? line : line.toString('utf8');
@@ -86,6 +100,10 @@ export class SyslogSender {
       this.udp.send(msg, Number(this.o.address.slice(i + 1)), this.o.address.slice(0, i).replace(/^\[|\]$/g, ''));
       return;
     }
+    if (this.proto === 'unixgram') {
+      this.sendDgram(msg);
+      return;
+    }
     if (this.queued + msg.length > MAX_QUEUE) {
       this.dropped++;
       return;
@@ -93,6 +111,18 @@ export class SyslogSender {
     this.queue.push(msg);
     this.queued += msg.length;
     this.pump();
+  }
+
+  /** Like srslog's unixgram writer: fire and forget; a missing or full socket loses the message. */
+  private sendDgram(msg: Buffer): void {
+    if (this.closed) return; // a socket made now would never be closed
+    if (!this.unixgram) {
+      this.unixgram = newUnixDgram();
+      this.unixgram.on('error', () => {});
+    }
+    this.unixgram.sendTo(msg, 0, msg.length, this.o.address, (e) => {
+      if (e) this.dropped++;
+    });
   }
 
   private pump(): void {
@@ -134,8 +164,21 @@ export class SyslogSender {
     }
     c.setNoDelay?.(true);
     c.unref();
-    c.on('error', () => {});
+    c.on('error', (e: NodeJS.ErrnoException) => {
+      // /dev/log is usually a datagram socket: srslog tries unixgram first, we switch on refusal
+      if (this.proto === 'unix' && e.code === 'EPROTOTYPE') {
+        this.proto = 'unixgram';
+        const q = this.queue;
+        this.queue = [];
+        this.queued = 0;
+        for (const m of q) this.sendDgram(m);
+      }
+    });
     c.on('close', () => {
+      if (this.proto === 'unixgram') {
+        this.conn = null;
+        return;
+      }
       this.conn = null;
       this.connected = false;
       this.retryAt = Date.now() + 1000;
@@ -151,6 +194,8 @@ export class SyslogSender {
     this.closed = true;
     this.udp?.close();
     this.udp = null;
+    this.unixgram?.close();
+    this.unixgram = null;
     if (c) {
       await new Promise<void>((r) => {
         const t = setTimeout(() => (c.destroy(), r()), timeoutMs);
