@@ -9,6 +9,7 @@ import { FlagError, flagHelp, parseFlags, type FlagSpec } from './flags/parser.j
 import { attach, create, exec, run, start } from './commands/run.js';
 import * as C from './commands/containers.js';
 import * as I from './commands/images.js';
+import * as D from './commands/distribution.js';
 import { info, version, CLIENT_VERSION } from './commands/system.js';
 import { build } from './commands/build.js';
 import { StreamError } from './progress.js';
@@ -20,6 +21,7 @@ const topLevel: Record<string, Command> = {
   ps: C.ps, stop: C.stop, kill: C.kill, restart: C.restart, wait: C.wait, rm: C.rm, pause: C.pause,
   unpause: C.unpause, rename: C.rename, top: C.top, logs: C.logs, inspect: C.inspect, stats: C.stats,
   images: I.images, import: I.importCmd, tag: I.tag, rmi: I.rmi, history: I.history,
+  pull: D.pull, push: D.push, save: D.save, load: D.load,
   version, info, build,
 };
 
@@ -32,6 +34,7 @@ const groups: Record<string, Record<string, Command>> = {
   image: {
     ls: I.images, list: I.images, inspect: I.imageInspect, rm: I.rmi, remove: I.rmi, prune: I.imagePrune,
     history: I.history, tag: I.tag, import: I.importCmd, build,
+    pull: D.pull, push: D.push, save: D.save, load: D.load,
   },
   system: { info, version },
   registry: { serve: registryServe, gc: registryGc },

@@ -288,7 +288,7 @@ export interface JSONMessage {
   status?: string;
   id?: string;
   progress?: string;
-  progressDetail?: { current?: number; total?: number };
+  progressDetail?: { current?: number; total?: number; start?: number };
   stream?: string;
   error?: string;
   errorDetail?: { message: string; code?: number };

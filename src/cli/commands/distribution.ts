@@ -1,0 +1,158 @@
+// `pull`, `push`, `save` and `load`: docker's commands over the image transfer endpoints, with
+// docker's progress display (bars on a terminal, see progress.ts) and its registry credentials
+// (the `auths` of $DOCKER_CONFIG/config.json, sent as X-Registry-Auth).
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from '../command.js';
+import { StatusError } from '../command.js';
+import { get } from '../flags/parser.js';
+import { splitRef } from '../format/images.js';
+import { displayJSONMessages } from '../progress.js';
+
+/** The registry host of a reference, as docker keys credentials ("docker.io" for Hub names). */
+export function registryHost(ref: string): string {
+  const i = ref.indexOf('/');
+  const first = i < 0 ? '' : ref.slice(0, i);
+  return first && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+/** X-Registry-Auth for `host` from docker's config file: base64url JSON, `{}` when none. */
+export function registryAuth(host: string, configDir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker')): string {
+  let auth: Record<string, string> = {};
+  try {
+    const cfg = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { auths?: Record<string, { auth?: string; identitytoken?: string }> };
+    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
+    const hit = keys.map((k) => cfg.auths?.[k]).find(Boolean);
+    if (hit?.auth) {
+      const plain = Buffer.from(hit.auth, 'base64').toString('utf8');
+      const c = plain.indexOf(':');
+      auth = { username: plain.slice(0, c), password: plain.slice(c + 1), serveraddress: host === 'docker.io' ? 'https://index.docker.io/v1/' : host };
+    }
+    if (hit?.identitytoken) auth.identitytoken = hit.identitytoken;
+  } catch {
+    /* no config: anonymous */
+  }
+  return Buffer.from(JSON.stringify(auth)).toString('base64url');
+}
+
+/** docker's reference.FamiliarString → full string for the final line of pull (`docker.io/library/x:tag`). */
+function canonical(ref: string): string {
+  const host = registryHost(ref);
+  if (host !== 'docker.io') return ref;
+  const path = ref.startsWith('docker.io/') ? ref.slice('docker.io/'.length) : ref;
+  return `docker.io/${path.includes('/') ? path : `library/${path}`}`;
+}
+
+const quietSink = { write: () => true } as unknown as NodeJS.WritableStream;
+
+export const pull: Command = {
+  name: 'image pull',
+  usage: 'pull [OPTIONS] NAME[:TAG|@DIGEST]',
+  desc: 'Download an image from a registry',
+  flags: [
+    { name: 'all-tags', short: 'a', type: 'bool', help: 'Download all tagged images in the repository' },
+    { name: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
+    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress verbose output' },
+    { name: 'disable-content-trust', type: 'bool', default: true, help: 'Skip image verification' },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    let ref = p.args[0];
+    const r = splitRef(ref);
+    const all = get.bool(p, 'all-tags');
+    if (all && (r.tag || r.digest)) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
+    if (!all && !r.tag && !r.digest) {
+      ctx.io.stdout.write('Using default tag: latest\n');
+      ref = `${r.repo}:latest`;
+    }
+    const s = splitRef(ref);
+    const res = await ctx.client().stream('POST', '/images/create', {
+      query: { fromImage: s.repo, tag: s.tag ?? s.digest, platform: get.str(p, 'platform') || undefined },
+      headers: { 'X-Registry-Auth': registryAuth(registryHost(s.repo)) },
+    });
+    const quiet = get.bool(p, 'quiet');
+    await displayJSONMessages(res, quiet ? quietSink : ctx.io.stdout);
+    if (!all) ctx.io.stdout.write(`${canonical(ref)}\n`);
+    return 0;
+  },
+};
+
+export const push: Command = {
+  name: 'image push',
+  usage: 'push [OPTIONS] NAME[:TAG]',
+  desc: 'Upload an image to a registry',
+  flags: [
+    { name: 'all-tags', short: 'a', type: 'bool', help: 'Push all tags of an image to the repository' },
+    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress verbose output' },
+    { name: 'disable-content-trust', type: 'bool', default: true, help: 'Skip image signing' },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    let ref = p.args[0];
+    const r = splitRef(ref);
+    const all = get.bool(p, 'all-tags');
+    if (all && r.tag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
+    if (r.digest) throw new StatusError(1, 'cannot push a digest reference');
+    if (!all && !r.tag) {
+      ctx.io.stdout.write('Using default tag: latest\n');
+      ref = `${r.repo}:latest`;
+    }
+    const s = splitRef(ref);
+    const res = await ctx.client().stream('POST', `/images/${s.repo}/push`, {
+      query: { tag: s.tag },
+      headers: { 'X-Registry-Auth': registryAuth(registryHost(s.repo)) },
+    });
+    const quiet = get.bool(p, 'quiet');
+    await displayJSONMessages(res, quiet ? quietSink : ctx.io.stdout);
+    if (quiet) ctx.io.stdout.write(`${ref}\n`);
+    return 0;
+  },
+};
+
+export const save: Command = {
+  name: 'image save',
+  usage: 'save [OPTIONS] IMAGE [IMAGE...]',
+  desc: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  flags: [{ name: 'output', short: 'o', type: 'string', help: 'Write to a file, instead of STDOUT' }],
+  args: { min: 1 },
+  async run(ctx, p) {
+    const file = get.str(p, 'output');
+    if (!file && ctx.io.stdout.isTTY) throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
+    const res = await ctx.client().stream('GET', '/images/get', { query: { names: p.args } });
+    if (file) await pipeline(res, createWriteStream(file));
+    else await pipeline(res, ctx.io.stdout);
+    return 0;
+  },
+};
+
+export const load: Command = {
+  name: 'image load',
+  usage: 'load [OPTIONS]',
+  desc: 'Load an image from a tar archive or STDIN',
+  flags: [
+    { name: 'input', short: 'i', type: 'string', help: 'Read from tar archive file, instead of STDIN' },
+    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress the load output' },
+  ],
+  args: { max: 0 },
+  async run(ctx, p) {
+    const file = get.str(p, 'input');
+    const stdin = ctx.io.stdin as Readable & { isTTY?: boolean };
+    if (!file && stdin.isTTY) throw new StatusError(1, 'requested load from stdin, but stdin is empty');
+    const body = file ? createReadStream(file, { highWaterMark: 1 << 20 }) : stdin;
+    if (file) {
+      await new Promise<void>((resolve, reject) => {
+        body.once('error', reject);
+        body.once('readable', () => resolve());
+      }).catch((e: NodeJS.ErrnoException) => {
+        throw new StatusError(1, `open ${file}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
+      });
+    }
+    const quiet = get.bool(p, 'quiet') || !ctx.io.stdout.isTTY;
+    const res = await ctx.client().stream('POST', '/images/load', { query: { quiet: quiet ? '1' : '0' }, body, contentType: 'application/x-tar' });
+    await displayJSONMessages(res, ctx.io.stdout);
+    return 0;
+  },
+};
