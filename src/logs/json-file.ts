@@ -8,6 +8,7 @@ import type { FileOptions } from './options.js';
 import type { LogMessage, LogReader, ReadOptions } from './log-reader.js';
 import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from './timestamps.js';
 import { Waker } from './waker.js';
+import { sinceOffset, type LineTime } from './since-offset.js';
 
 export interface JsonEntry {
   stream: 'stdout' | 'stderr';
@@ -149,29 +150,81 @@ function slowParse(l: Buffer): LogMessage | null {
  * can only be the key (quotes inside strings are escaped), so lastIndexOf finds it.
  */
 function parseLine(buf: Buffer, s: number, e: number): LogMessage | null {
-  if (buf.compare(LOG_KEY, 0, LOG_KEY.length, s, s + LOG_KEY.length) !== 0) return slowParse(buf.subarray(s, e));
-  const k = buf.lastIndexOf(STREAM_KEY, e);
-  const t = buf.lastIndexOf(TIME_KEY, e);
-  if (k < s || t < k || buf[k - 1] !== 34) return slowParse(buf.subarray(s, e));
+  if (e - s < 40 || !hasLogKey(buf, s)) return slowParse(buf.subarray(s, e));
+  // Our own layout first, checked byte by byte from the end (a native call costs more than these
+  // few compares on short lines): …","stream":"stdxxx","time":"<ts>"}
+  let k = -1;
+  let t = -1;
+  let te = e - 2;
+  if (buf[e - 1] === 125 && buf[te] === 34) {
+    let q = te - 1;
+    const stop = Math.max(s, te - 40);
+    while (q > stop && buf[q] !== 34) q--;
+    // q: the quote opening the time value; `"time":"` is 8 bytes, `,"stream":"stdout"` 19 before it
+    if (buf[q] === 34 && matchAt(buf, q - 7, TIME_KEY) && buf[q - 8] === 44 && buf[q - 9] === 34 && matchAt(buf, q - 25, STREAM_KEY)) {
+      t = q - 7;
+      k = q - 25;
+    }
+  }
+  if (k < 0) {
+    k = buf.lastIndexOf(STREAM_KEY, e);
+    t = buf.lastIndexOf(TIME_KEY, e);
+    if (k < s || t < k) return slowParse(buf.subarray(s, e));
+    te = buf.indexOf(34, t + TIME_KEY.length);
+    if (te < 0) te = t + TIME_KEY.length;
+  }
+  if (buf[k - 1] !== 34) return slowParse(buf.subarray(s, e));
   const ls = s + LOG_KEY.length;
   const le = k - 1; // the closing quote of the log string
-  const bs = buf.indexOf(BACKSLASH, ls);
+  const bs = le - ls < 256 ? backslash(buf, ls, le) : buf.indexOf(BACKSLASH, ls);
   let line: Buffer;
   if (bs < 0 || bs >= le) line = buf.subarray(ls, le);
   else if (bs === le - 2 && buf[le - 1] === 110) {
-    line = Buffer.allocUnsafe(le - 2 - ls + 1);
-    buf.copy(line, 0, ls, le - 2);
-    line[line.length - 1] = 10;
+    // the escaped "\n" ending the text: unescaped in place (the read buffer is ours), no copy
+    buf[le - 2] = 10;
+    line = buf.subarray(ls, le - 1);
   } else return slowParse(buf.subarray(s, e));
   const stream = buf[k + STREAM_KEY.length + 3] === 101 ? 'stderr' : 'stdout'; // std(e)rr
-  const ts = t + TIME_KEY.length;
-  const te = buf.indexOf(34, ts);
-  return new JsonLogMessage(stream, line, buf, ts, te < 0 ? ts : te);
+  return new JsonLogMessage(stream, line, buf, t + TIME_KEY.length, te);
 }
 
-/** Splits complete lines off buf; returns messages and bytes consumed. */
-function parseLines(buf: Buffer, out: LogMessage[]): number {
-  let pos = 0;
+function hasLogKey(b: Buffer, at: number): boolean {
+  for (let i = 0; i < LOG_KEY.length; i++) if (b[at + i] !== LOG_KEY[i]) return false;
+  return true;
+}
+
+function matchAt(b: Buffer, at: number, key: Buffer): boolean {
+  if (at < 0) return false;
+  for (let i = 0; i < key.length; i++) if (b[at + i] !== key[i]) return false;
+  return true;
+}
+
+/** The first backslash in b[from, to), or -1: a JS loop, cheaper than indexOf on short text. */
+function backslash(b: Buffer, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (b[i] === BACKSLASH) return i;
+  return -1;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * Parses the lines of a chunk read after `carry` (the incomplete line the previous chunk ended
+ * with): only that line is joined, the rest is parsed in place. Returns the new carry.
+ */
+export function parseChunk(chunk: Buffer, carry: Buffer | null, out: LogMessage[]): Buffer | null {
+  let start = 0;
+  if (carry !== null) {
+    const nl = chunk.indexOf(10);
+    if (nl < 0) return Buffer.concat([carry, chunk]);
+    parseLines(Buffer.concat([carry, chunk.subarray(0, nl + 1)]), out);
+    start = nl + 1;
+  }
+  const used = parseLines(chunk, out, start);
+  return used < chunk.length ? Buffer.from(chunk.subarray(used)) : null;
+}
+
+/** Splits complete lines off buf (from `pos`); returns messages and bytes consumed. */
+function parseLines(buf: Buffer, out: LogMessage[], pos = 0): number {
   for (;;) {
     const nl = buf.indexOf(10, pos);
     if (nl < 0) return pos;
@@ -180,6 +233,29 @@ function parseLines(buf: Buffer, out: LogMessage[]): number {
       if (m) out.push(m);
     }
     pos = nl + 1;
+  }
+}
+
+/** A json-file line's time, for the --since search (the buffer is scratch: parseLine may unescape in it). */
+const jsonLineTime: LineTime = (buf, s, e) => parseLine(buf, s, e)?.time ?? -1n;
+
+/** The part of an uncompressed file from where lines at or after `since` may begin. */
+async function readSince(file: string, since: bigint): Promise<Buffer> {
+  const h = await fsp.open(file, 'r').catch(() => null);
+  if (!h) return Buffer.alloc(0);
+  try {
+    const size = (await h.stat()).size;
+    const off = await sinceOffset(h, size, since, jsonLineTime);
+    const buf = Buffer.allocUnsafe(size - off);
+    let n = 0;
+    while (n < buf.length) {
+      const { bytesRead } = await h.read(buf, n, buf.length - n, off + n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    await h.close();
   }
 }
 
@@ -290,8 +366,9 @@ export class JsonFileReader implements LogReader {
         files = files.slice(idx);
       }
       // Rotated files are read whole (they do not change); the current one is read and followed.
+      const bySince = since !== undefined && (o.tail === undefined || o.tail < 0);
       for (let i = 0; i < files.length - 1; i++) {
-        let buf = await readWhole(files[i]!);
+        let buf = bySince && !files[i]!.endsWith('.gz') ? await readSince(files[i]!, since) : await readWhole(files[i]!);
         if (i === 0 && firstOffset > 0) buf = buf.subarray(firstOffset);
         const msgs: LogMessage[] = [];
         parseLines(buf, msgs);
@@ -303,15 +380,21 @@ export class JsonFileReader implements LogReader {
       }
       let pos = 0;
       let ino = -1;
-      let carry = Buffer.alloc(0);
+      let carry: Buffer | null = null;
       const openCur = async () => {
         fh = await fsp.open(this.path, 'r').catch(() => null);
         if (fh) ino = (await fh.stat()).ino;
       };
       await openCur();
       if (fh && firstOffset !== 0) pos = firstOffset === -1 ? (await (fh as fsp.FileHandle).stat()).size : Math.max(0, firstOffset);
-      // a fresh buffer per read: messages are views into it
-      let buf = Buffer.allocUnsafe(1024 * 1024);
+      else if (fh && bySince) pos = await sinceOffset(fh, (await (fh as fsp.FileHandle).stat()).size, since, jsonLineTime);
+      // A fresh buffer per read (messages are views into it). After a full read the next one is
+      // started before this chunk is parsed and handed on, so the disk and the client overlap.
+      let ahead: Promise<{ buf: Buffer; n: number }> | null = null;
+      const readAt = (h: fsp.FileHandle, at: number) => {
+        const buf = Buffer.allocUnsafe(READ_CHUNK);
+        return h.read(buf, 0, READ_CHUNK, at).then((r) => ({ buf, n: r.bytesRead }));
+      };
       for (;;) {
         if (signal.aborted || ended) return;
         const doneBefore = doneFired;
@@ -320,15 +403,17 @@ export class JsonFileReader implements LogReader {
           pos = 0;
         }
         if (fh !== null) {
-          const { bytesRead } = await (fh as fsp.FileHandle).read(buf, 0, buf.length, pos);
+          const h = fh as fsp.FileHandle;
+          const { buf, n: bytesRead } = await (ahead ?? readAt(h, pos));
+          ahead = null;
           if (bytesRead > 0) {
-            const filled = buf;
-            buf = Buffer.allocUnsafe(1024 * 1024);
             pos += bytesRead;
-            const chunk = carry.length ? Buffer.concat([carry, filled.subarray(0, bytesRead)]) : filled.subarray(0, bytesRead);
+            if (bytesRead === READ_CHUNK) {
+              ahead = readAt(h, pos);
+              ahead.catch(() => {}); // awaited later, or dropped with the handle in finally
+            }
             const msgs: LogMessage[] = [];
-            const used = parseLines(chunk, msgs);
-            carry = Buffer.from(chunk.subarray(used));
+            carry = parseChunk(buf.subarray(0, bytesRead), carry, msgs);
             const out = filter(msgs);
             if (out.length) yield out;
             continue;
@@ -339,7 +424,7 @@ export class JsonFileReader implements LogReader {
             if (st && st.ino !== ino) {
               await (fh as fsp.FileHandle).close();
               fh = null;
-              carry = Buffer.alloc(0);
+              carry = null;
               continue;
             }
             if (st && st.size < pos) {

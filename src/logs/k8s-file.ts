@@ -4,6 +4,14 @@ import type { LogMessage, LogReader, ReadOptions } from './log-reader.js';
 import { K8sRecordParser } from './k8s-record-parser.js';
 import { tailOffset } from './tail-offset.js';
 import { Waker } from './waker.js';
+import { sinceOffset, type LineTime } from './since-offset.js';
+import { parseRFC3339Bytes } from './timestamps.js';
+
+/** A k8s-file record's time: the timestamp before the first space. */
+const k8sLineTime: LineTime = (buf, s, e) => {
+  const sp = buf.indexOf(32, s);
+  return sp > s && sp < e ? parseRFC3339Bytes(buf, s, sp) : -1n;
+};
 
 const CHUNK = 1024 * 1024;
 
@@ -157,6 +165,7 @@ export class K8sFileReader implements LogReader {
     };
 
     try {
+      if (fh !== null && since !== undefined && (o.tail === undefined || o.tail < 0)) pos = await sinceOffset(fh, (await fh.stat()).size, since, k8sLineTime);
       if (fh !== null && o.tail !== undefined && o.tail >= 0) {
         const size = (await fh.stat()).size;
         pos = await tailOffset(fh, size, o.tail);

@@ -35,6 +35,8 @@ export interface ContainerRouteDeps {
 const STATUSES: readonly Status[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 const PS_FILTERS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'network', 'publish', 'expose', 'health', 'isolation', 'is-task'];
 
+const LOGS_IN_FLIGHT = 4 * 1024 * 1024;
+
 function streamType(ctx: Ctx, tty: boolean): string {
   if (tty) return 'application/vnd.docker.raw-stream';
   return versionAtLeast(ctx.apiVersion, '1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
@@ -278,7 +280,8 @@ export function containerRoutes(d: ContainerRouteDeps): Route[] {
         for await (const batch of batches) {
           if (!batch.length) continue;
           const buf = encodeLogBatch(batch, { tty, timestamps });
-          if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()).once('close', () => r()));
+          // a few MiB in flight, so reading the next chunk overlaps the client reading this one
+          if (!out.write(buf) && out.writableLength > LOGS_IN_FLIGHT) await new Promise<void>((r) => out.once('drain', () => r()).once('close', () => r()));
           if (ctx.signal.aborted) break;
         }
         out.end();
