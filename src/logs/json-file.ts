@@ -9,6 +9,7 @@ import type { LogMessage, LogReader, ReadOptions } from './log-reader.js';
 import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from './timestamps.js';
 import { Waker } from './waker.js';
 import { sinceOffset, type LineTime } from './since-offset.js';
+import { attrsMember, encodeJsonEntryInto, maxEncodedLen } from './json-encode.js';
 
 export interface JsonEntry {
   stream: 'stdout' | 'stderr';
@@ -18,20 +19,26 @@ export interface JsonEntry {
 
 /** Encodes one entry as Docker does (attrs only when labels/env are configured). */
 export function encodeJsonEntry(e: JsonEntry, attrs?: Record<string, string>): string {
-  const a = attrs && Object.keys(attrs).length > 0 ? `,"attrs":${JSON.stringify(attrs)}` : '';
-  return `{"log":${JSON.stringify(e.line.toString('utf8'))},"stream":"${e.stream}"${a},"time":"${formatRFC3339Nano(e.time)}"}\n`;
+  const a = attrsMember(attrs);
+  const out = Buffer.allocUnsafe(maxEncodedLen(e, a));
+  return out.toString('utf8', 0, encodeJsonEntryInto(out, 0, e, a));
 }
+
+const OUT_BUF = 1024 * 1024;
 
 export class JsonFileWriter {
   private fh: fsp.FileHandle | null = null;
   private size = 0;
   private compressing: Promise<void> = Promise.resolve();
+  private readonly attrs: Buffer | null;
 
   constructor(
     readonly path: string,
     private readonly o: FileOptions,
-    private readonly attrs?: Record<string, string>,
-  ) {}
+    attrs?: Record<string, string>,
+  ) {
+    this.attrs = attrsMember(attrs);
+  }
 
   private async ensureOpen(): Promise<fsp.FileHandle> {
     if (this.fh === null) {
@@ -41,31 +48,38 @@ export class JsonFileWriter {
     return this.fh;
   }
 
+  private async writeOut(b: Buffer): Promise<void> {
+    const fh = await this.ensureOpen();
+    let off = 0;
+    while (off < b.length) off += (await fh.write(b, off, b.length - off)).bytesWritten;
+    this.size += b.length;
+  }
+
   /** Appends entries, rotating before an entry that would take the file over max-size. */
   async write(entries: JsonEntry[]): Promise<void> {
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
-    const flush = async () => {
-      if (pendingLen === 0) return;
-      const fh = await this.ensureOpen();
-      const b = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLen);
-      let off = 0;
-      while (off < b.length) off += (await fh.write(b, off, b.length - off)).bytesWritten;
-      this.size += b.length;
-      pending = [];
-      pendingLen = 0;
-    };
     await this.ensureOpen();
+    let out = Buffer.allocUnsafe(OUT_BUF);
+    let at = 0;
     for (const e of entries) {
-      const b = Buffer.from(encodeJsonEntry(e, this.attrs));
-      if (this.o.maxSize > 0 && this.size + pendingLen > 0 && this.size + pendingLen + b.length > this.o.maxSize) {
-        await flush();
-        await this.rotate();
+      const need = maxEncodedLen(e, this.attrs);
+      if (at + need > out.length) {
+        await this.writeOut(out.subarray(0, at));
+        at = 0;
+        if (need > out.length) out = Buffer.allocUnsafe(need);
+        else out = Buffer.allocUnsafe(OUT_BUF); // the old one may still be in flight
       }
-      pending.push(b);
-      pendingLen += b.length;
+      const start = at;
+      at = encodeJsonEntryInto(out, at, e, this.attrs);
+      const len = at - start;
+      if (this.o.maxSize > 0 && this.size + start > 0 && this.size + at > this.o.maxSize) {
+        // this entry goes to a new file: what came before it fills the current one
+        if (start > 0) await this.writeOut(out.subarray(0, start));
+        await this.rotate();
+        out.copy(out, 0, start, at);
+        at = len;
+      }
     }
-    await flush();
+    if (at > 0) await this.writeOut(out.subarray(0, at));
   }
 
   private async rotate(): Promise<void> {
