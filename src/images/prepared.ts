@@ -25,7 +25,7 @@ export interface PreparedLayer {
 /** What a snapshotter needs for standalone layers. */
 export type RebasingSnapshotter = Snapshotter & { commitOnto?(name: string, key: string, parent: string | null): Promise<void> };
 
-const HWM = 1 << 20;
+const HWM = 16;
 
 export class PreparedLayers {
   private byDiff = new Map<string, PreparedLayer>();
@@ -44,8 +44,9 @@ export class PreparedLayers {
   async ingest(tar: Readable, diffId?: string): Promise<{ digest: string; size: number; created: boolean }> {
     if (!this.snapshots.commitOnto || (diffId !== undefined && this.byDiff.has(diffId))) return this.content.ingest(tar, diffId);
     // listen before the first await: a source failing meanwhile (corrupt zstd) must not go unheard
-    const toStore = new PassThrough({ highWaterMark: HWM });
-    const toFs = new PassThrough({ highWaterMark: HWM });
+    // object mode: each side gets the source's chunks as they are (16 buffered), no concatenation
+    const toStore = new PassThrough({ objectMode: true, highWaterMark: HWM });
+    const toFs = new PassThrough({ objectMode: true, highWaterMark: HWM });
     tar.on('error', (e) => {
       toStore.destroy(e);
       toFs.destroy(e);

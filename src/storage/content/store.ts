@@ -6,6 +6,7 @@ import { mkdir, open, readFile, rename, rm, stat, readdir, type FileHandle } fro
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { invalid, notFound } from '../../errdefs.js';
+import { chunks } from '../chunks.js';
 import { fsyncDir } from '../fsutil/atomic.js';
 
 const DIGEST_RE = /^sha256:([a-f0-9]{64})$/;
@@ -78,7 +79,7 @@ export class ContentStore {
         // gather chunks into ~1 MiB vectored writes: one await per MiB, not per (often 16-64 KiB) chunk
         let batch: Buffer[] = [];
         let batched = 0;
-        for await (const c of src) {
+        for await (const c of chunks(src)) {
           const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
           hash.update(chunk);
           size += chunk.length;

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { internal, invalid } from '../../errdefs.js';
+import { chunks } from '../chunks.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -17,7 +18,7 @@ export function detectCompression(head: Buffer): Compression {
 /** zstd-decompress through a `zstd -dc` child. Corrupt input fails the stream with zstd's message;
  *  the child is killed when the consumer goes away first. */
 export function zstdDecompress(src: Readable): Readable {
-  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  const out = new PassThrough({ objectMode: true, highWaterMark: 16 });
   const p = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   p.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -50,7 +51,7 @@ export function decompress(src: Readable, c: Compression): Readable {
 
 /** Decompress when the stream starts with the gzip or zstd magic (docker import, load and layers accept all three). */
 export async function maybeGunzip(src: Readable): Promise<Readable> {
-  const it = src[Symbol.asyncIterator]();
+  const it = chunks(src)[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
   let done = false;
   while (head.length < 4 && !done) {
@@ -68,7 +69,7 @@ export async function maybeGunzip(src: Readable): Promise<Readable> {
         yield n.value as Buffer;
       }
     })(),
-    { objectMode: false },
+    { objectMode: true, highWaterMark: 16 }, // object mode: readers get the chunks, not concatenations
   );
   return decompress(rest, detectCompression(head));
 }

@@ -16,6 +16,7 @@ import type { Header } from 'tar-stream';
 const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 import { invalid, internal } from '../../errdefs.js';
 import { secureJoin } from '../fsutil/securejoin.js';
+import { chunks as chunksOf } from '../chunks.js';
 import { maybeGunzip } from './decompress.js';
 
 export interface ExtractOptions {
@@ -205,7 +206,7 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
   const input = await maybeGunzip(src);
   // Feed by hand (tar-stream is streamx, not a Node stream), hashing the uncompressed bytes.
   const feeding = (async () => {
-    for await (const c of input) {
+    for await (const c of chunksOf(input)) {
       const chunk = c as Buffer;
       if (digest) hash.update(chunk);
       if (ex.destroyed) return;
