@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in turn — the engine budget (bench.ts), `docker cp` throughput
 // (cp-bench.ts, issue 5) and the registry server against Debian's docker-registry (issue 7).
-// BENCH_ONLY=engine|cp|images|compose|registry runs one of them (images/compose: issues 6 and 10).
+// BENCH_ONLY=engine|cp|images|compose|stats|registry runs one of them (images/compose: issues 6 and 10;
+// stats: issue 9, the daemon's CPU while `docker stats` streams 50 containers).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -13,6 +14,7 @@ const suites: Array<[string, string, string[]]> = [
   ['images', path.join(here, 'images-bench.js'), []],
   ['build', path.join(here, 'build-bench.js'), []],
   ['compose', path.join(here, 'compose-bench.js'), []],
+  ['stats', path.join(here, 'stats-bench.js'), []],
   ['registry', path.join(here, '..', 'test', 'integration', 'registry', 'bench.js'), [process.env.REGISTRY_BENCH_MB ?? '300', process.env.REGISTRY_BENCH_PARALLEL ?? '50']],
 ];
 const only = process.env.BENCH_ONLY;

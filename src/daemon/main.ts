@@ -34,7 +34,7 @@ import { ImageService } from '../images/store.js';
 import { logsPortFor } from './logs-port.js';
 import { LogManager } from '../logs/manager.js';
 import { validateLogConfig } from '../logs/options.js';
-import { cgroupPaths, readStats, type CgroupStats } from '../runtime/cgroups.js';
+import { StatsSampler, type Sample } from '../runtime/cgroups-sampler.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
 import { extractInto, packPath, statPath } from '../storage/layers/archive.js';
@@ -206,36 +206,34 @@ export async function main(argv: string[]): Promise<void> {
   };
 
   const numCpus = os.cpus().length;
-  const stats = async (rec: import('../engine/types.js').ContainerRecord, stream: boolean, out: NodeJS.WritableStream, signal: AbortSignal) => {
-    const sample = async (): Promise<CgroupStats | null> => {
-      if (!isRunningish(rec.state.status) || !rec.state.pid) return null;
-      try {
-        return await readStats(await cgroupPaths(rec.state.pid));
-      } catch {
-        return null;
+  // one sampling ticker shared by every stats stream (src/runtime/cgroups-sampler.ts)
+  const statsSampler = new StatsSampler();
+  const stats = (rec: import('../engine/types.js').ContainerRecord, stream: boolean, out: NodeJS.WritableStream, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const meta = { id: rec.id, name: rec.name };
+      if (!isRunningish(rec.state.status) || !rec.state.pid) {
+        out.write(JSON.stringify(emptyDockerStats(meta)) + '\n');
+        return resolve();
       }
-    };
-    let prev: CgroupStats | null = null;
-    let prevAt = new Date();
-    const sleep = (ms: number) => new Promise<void>((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(); }); });
-    if (!stream) {
-      // like Docker: two samples a second apart so the CLI can compute CPU %
-      prev = await sample();
-      prevAt = new Date();
-      if (prev) await sleep(1000);
-    }
-    for (;;) {
-      const cur = await sample();
-      const now = new Date();
-      const doc = cur ? toDockerStats(cur, prev, { id: rec.id, name: rec.name, read: now, preread: prevAt, numCpus }) : emptyDockerStats({ id: rec.id, name: rec.name });
-      out.write(JSON.stringify(doc) + '\n');
-      if (!stream || signal.aborted || !cur) return;
-      prev = cur;
-      prevAt = now;
-      await sleep(1000);
-      if (signal.aborted) return;
-    }
-  };
+      const withNet = rec.hostConfig.NetworkMode !== 'host';
+      let prev: Sample | null = null;
+      const finish = () => {
+        stop();
+        resolve();
+      };
+      const stop = statsSampler.watch(rec.id, rec.state.pid, (s) => {
+        if (signal.aborted) return;
+        // like Docker, one-shot stats carry two samples a second apart so the CLI can compute CPU %
+        if (!stream && !prev && s) return void (prev = s);
+        const doc = s
+          ? toDockerStats(s.stats, prev?.stats ?? null, { ...meta, read: s.at, preread: prev?.at ?? s.at, numCpus, networks: withNet ? s.networks : undefined })
+          : emptyDockerStats(meta);
+        out.write(JSON.stringify(doc) + '\n');
+        prev = s;
+        if (!stream || !s) finish();
+      });
+      signal.addEventListener('abort', finish, { once: true });
+    });
 
   const api = new ApiServer({
     version: VERSION,

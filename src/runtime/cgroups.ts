@@ -43,14 +43,6 @@ const under = (o: CgroupOptions | undefined, p: string) => (o?.root ? path.join(
 async function readText(p: string): Promise<string | null> {
   try { return await readFile(p, 'utf8'); } catch { return null; }
 }
-async function readNum(p: string): Promise<number | null> {
-  const t = await readText(p);
-  if (t === null) return null;
-  const v = t.trim();
-  if (v === 'max') return Infinity;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
 function parseKeyed(t: string | null): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of (t ?? '').split('\n')) {
@@ -117,15 +109,7 @@ export async function isCgroupV2(o?: CgroupOptions): Promise<boolean> {
 
 /** Host CPU time (ns) as Docker computes system_cpu_usage, and the number of online CPUs. */
 export async function systemCpu(o?: CgroupOptions): Promise<{ usage: number; onlineCpus: number }> {
-  const text = (await readText(under(o, '/proc/stat'))) ?? '';
-  let usage = 0, onlineCpus = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('cpu ')) {
-      const ticks = line.trim().split(/\s+/).slice(1, 8).reduce((a, v) => a + Number(v), 0);
-      usage = (ticks * 1e9) / CLOCK_TICKS;
-    } else if (/^cpu\d+ /.test(line)) onlineCpus++;
-  }
-  return { usage, onlineCpus };
+  return parseProcStat((await readText(under(o, '/proc/stat'))) ?? '');
 }
 
 function parseBlkioV1(t: string | null): BlkioEntry[] {
@@ -152,72 +136,102 @@ function parseIoStatV2(t: string | null): { bytes: BlkioEntry[]; ios: BlkioEntry
   return { bytes, ios };
 }
 
-async function readStatsV1(c: Record<string, string>, o?: CgroupOptions): Promise<CgroupStats> {
-  const mem = c.memory, acct = c.cpuacct ?? c.cpu, cpu = c.cpu ?? c.cpuacct, pids = c.pids, blkio = c.blkio;
-  const f = (dir: string | undefined, name: string) => (dir ? path.join(dir, name) : '/nonexistent');
-  const [usage, maxUsage, failcnt, limit, memStat, total, percpu, acctStat, cpuStat, pidsCur, pidsMax, bio, bioThrottle, serviced, servicedThrottle, sys] =
-    await Promise.all([
-      readNum(f(mem, 'memory.usage_in_bytes')), readNum(f(mem, 'memory.max_usage_in_bytes')),
-      readNum(f(mem, 'memory.failcnt')), readNum(f(mem, 'memory.limit_in_bytes')), readText(f(mem, 'memory.stat')),
-      readNum(f(acct, 'cpuacct.usage')), readText(f(acct, 'cpuacct.usage_percpu')), readText(f(acct, 'cpuacct.stat')),
-      readText(f(cpu, 'cpu.stat')), readNum(f(pids, 'pids.current')), readNum(f(pids, 'pids.max')),
-      readText(f(blkio, 'blkio.io_service_bytes_recursive')), readText(f(blkio, 'blkio.throttle.io_service_bytes_recursive')),
-      readText(f(blkio, 'blkio.io_serviced_recursive')), readText(f(blkio, 'blkio.throttle.io_serviced_recursive')),
-      systemCpu(o),
-    ]);
-  const acctKV = parseKeyed(acctStat);
-  const cpuKV = parseKeyed(cpuStat);
+/** The files a stats sample reads, by key, for a container's cgroup (absent controllers: no entry). */
+export function statsFiles(paths: CgroupPaths): Record<string, string> {
+  const out: Record<string, string> = {};
+  const add = (dir: string | undefined, names: string[]) => {
+    if (dir) for (const n of names) out[n] = path.join(dir, n);
+  };
+  if (paths.version === 2) {
+    add(paths.path, ['memory.current', 'memory.max', 'memory.stat', 'cpu.stat', 'pids.current', 'pids.max', 'io.stat']);
+    return out;
+  }
+  const c = paths.controllers;
+  add(c.memory, ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.failcnt', 'memory.limit_in_bytes', 'memory.stat']);
+  add(c.cpuacct ?? c.cpu, ['cpuacct.usage', 'cpuacct.usage_percpu', 'cpuacct.stat']);
+  add(c.cpu ?? c.cpuacct, ['cpu.stat']);
+  add(c.pids, ['pids.current', 'pids.max']);
+  add(c.blkio, ['blkio.io_service_bytes_recursive', 'blkio.throttle.io_service_bytes_recursive', 'blkio.io_serviced_recursive', 'blkio.throttle.io_serviced_recursive']);
+  return out;
+}
+
+/** Contents of one stats file by key, null when missing or unreadable. */
+export type StatsText = (key: string) => string | null;
+
+function num(t: string | null): number | null {
+  if (t === null) return null;
+  const v = t.trim();
+  if (v === 'max') return Infinity;
+  const n = Number(v);
+  return v !== '' && Number.isFinite(n) ? n : null;
+}
+
+/** Parses /proc/stat into Docker's system_cpu_usage (ns) and the online CPU count. */
+export function parseProcStat(text: string): { usage: number; onlineCpus: number } {
+  let usage = 0, onlineCpus = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('cpu ')) {
+      const ticks = line.trim().split(/\s+/).slice(1, 8).reduce((a, v) => a + Number(v), 0);
+      usage = (ticks * 1e9) / CLOCK_TICKS;
+    } else if (/^cpu\d+ /.test(line)) onlineCpus++;
+  }
+  return { usage, onlineCpus };
+}
+
+/** Builds a stats snapshot from the texts of statsFiles() and the host CPU figures. */
+export function buildStats(version: 1 | 2, t: StatsText, sys: { usage: number; onlineCpus: number }): CgroupStats {
+  const pidsCur = num(t('pids.current')), pidsMax = num(t('pids.max'));
+  const pids = { current: pidsCur ?? 0, limit: pidsMax === null || pidsMax === Infinity ? null : pidsMax };
+  if (version === 2) {
+    const cpu = parseKeyed(t('cpu.stat'));
+    const { bytes, ios } = parseIoStatV2(t('io.stat'));
+    const limit = num(t('memory.max'));
+    return {
+      version: 2,
+      memory: { usage: num(t('memory.current')) ?? 0, limit: limit === null || limit === Infinity ? null : limit, stats: parseKeyed(t('memory.stat')) },
+      cpu: {
+        total: (cpu.usage_usec ?? 0) * 1000, percpu: [],
+        user: (cpu.user_usec ?? 0) * 1000, system: (cpu.system_usec ?? 0) * 1000,
+        throttling: { periods: cpu.nr_periods ?? 0, throttledPeriods: cpu.nr_throttled ?? 0, throttledTime: (cpu.throttled_usec ?? 0) * 1000 },
+      },
+      systemUsage: sys.usage, onlineCpus: sys.onlineCpus, pids,
+      blkio: { ioServiceBytes: bytes, ioServiced: ios },
+    };
+  }
+  const acctKV = parseKeyed(t('cpuacct.stat'));
+  const cpuKV = parseKeyed(t('cpu.stat'));
+  const limit = num(t('memory.limit_in_bytes'));
   // The CFQ files are empty on blk-mq kernels; the throttle files then carry the numbers.
-  const bytes = parseBlkioV1(bio);
-  const ios = parseBlkioV1(serviced);
+  const bytes = parseBlkioV1(t('blkio.io_service_bytes_recursive'));
+  const ios = parseBlkioV1(t('blkio.io_serviced_recursive'));
   return {
     version: 1,
     memory: {
-      usage: usage ?? 0, maxUsage: maxUsage ?? 0, failcnt: failcnt ?? 0,
+      usage: num(t('memory.usage_in_bytes')) ?? 0, maxUsage: num(t('memory.max_usage_in_bytes')) ?? 0, failcnt: num(t('memory.failcnt')) ?? 0,
       limit: limit === null || limit >= UNLIMITED ? null : limit,
-      stats: parseKeyed(memStat),
+      stats: parseKeyed(t('memory.stat')),
     },
     cpu: {
-      total: total ?? 0,
-      percpu: (percpu ?? '').trim().split(/\s+/).filter((x) => x !== '').map(Number),
+      total: num(t('cpuacct.usage')) ?? 0,
+      percpu: (t('cpuacct.usage_percpu') ?? '').trim().split(/\s+/).filter((x) => x !== '').map(Number),
       user: ((acctKV.user ?? 0) * 1e9) / CLOCK_TICKS,
       system: ((acctKV.system ?? 0) * 1e9) / CLOCK_TICKS,
       throttling: { periods: cpuKV.nr_periods ?? 0, throttledPeriods: cpuKV.nr_throttled ?? 0, throttledTime: cpuKV.throttled_time ?? 0 },
     },
-    systemUsage: sys.usage, onlineCpus: sys.onlineCpus,
-    pids: { current: pidsCur ?? 0, limit: pidsMax === null || pidsMax === Infinity ? null : pidsMax },
+    systemUsage: sys.usage, onlineCpus: sys.onlineCpus, pids,
     blkio: {
-      ioServiceBytes: bytes.length ? bytes : parseBlkioV1(bioThrottle),
-      ioServiced: ios.length ? ios : parseBlkioV1(servicedThrottle),
+      ioServiceBytes: bytes.length ? bytes : parseBlkioV1(t('blkio.throttle.io_service_bytes_recursive')),
+      ioServiced: ios.length ? ios : parseBlkioV1(t('blkio.throttle.io_serviced_recursive')),
     },
-  };
-}
-
-async function readStatsV2(dir: string, o?: CgroupOptions): Promise<CgroupStats> {
-  const f = (name: string) => path.join(dir, name);
-  const [usage, limit, memStat, cpuStat, pidsCur, pidsMax, io, sys] = await Promise.all([
-    readNum(f('memory.current')), readNum(f('memory.max')), readText(f('memory.stat')), readText(f('cpu.stat')),
-    readNum(f('pids.current')), readNum(f('pids.max')), readText(f('io.stat')), systemCpu(o),
-  ]);
-  const cpu = parseKeyed(cpuStat);
-  const { bytes, ios } = parseIoStatV2(io);
-  return {
-    version: 2,
-    memory: { usage: usage ?? 0, limit: limit === null || limit === Infinity ? null : limit, stats: parseKeyed(memStat) },
-    cpu: {
-      total: (cpu.usage_usec ?? 0) * 1000, percpu: [],
-      user: (cpu.user_usec ?? 0) * 1000, system: (cpu.system_usec ?? 0) * 1000,
-      throttling: { periods: cpu.nr_periods ?? 0, throttledPeriods: cpu.nr_throttled ?? 0, throttledTime: (cpu.throttled_usec ?? 0) * 1000 },
-    },
-    systemUsage: sys.usage, onlineCpus: sys.onlineCpus,
-    pids: { current: pidsCur ?? 0, limit: pidsMax === null || pidsMax === Infinity ? null : pidsMax },
-    blkio: { ioServiceBytes: bytes, ioServiced: ios },
   };
 }
 
 /** A snapshot of the counters; missing controllers read as zero rather than failing `docker stats`. */
-export function readStats(paths: CgroupPaths, o?: CgroupOptions): Promise<CgroupStats> {
-  return paths.version === 1 ? readStatsV1(paths.controllers, o) : readStatsV2(paths.path, o);
+export async function readStats(paths: CgroupPaths, o?: CgroupOptions): Promise<CgroupStats> {
+  const files = Object.entries(statsFiles(paths));
+  const [texts, sys] = await Promise.all([Promise.all(files.map(([, p]) => readText(p))), systemCpu(o)]);
+  const byKey = new Map(files.map(([k], i) => [k, texts[i]]));
+  return buildStats(paths.version, (k) => byKey.get(k) ?? null, sys);
 }
 
 async function procsRecursive(dir: string, out: Set<number>): Promise<void> {
