@@ -31,6 +31,7 @@ export class JsonFileWriter {
   private size = 0;
   private compressing: Promise<void> = Promise.resolve();
   private readonly attrs: Buffer | null;
+  private out: Buffer | null = null;
 
   constructor(
     readonly path: string,
@@ -58,7 +59,8 @@ export class JsonFileWriter {
   /** Appends entries, rotating before an entry that would take the file over max-size. */
   async write(entries: JsonEntry[]): Promise<void> {
     await this.ensureOpen();
-    let out = Buffer.allocUnsafe(OUT_BUF);
+    // one buffer for the writer's life: every write of it is awaited before it is reused
+    let out = (this.out ??= Buffer.allocUnsafe(OUT_BUF));
     let at = 0;
     for (const e of entries) {
       const need = maxEncodedLen(e, this.attrs);
@@ -66,7 +68,6 @@ export class JsonFileWriter {
         await this.writeOut(out.subarray(0, at));
         at = 0;
         if (need > out.length) out = Buffer.allocUnsafe(need);
-        else out = Buffer.allocUnsafe(OUT_BUF); // the old one may still be in flight
       }
       const start = at;
       at = encodeJsonEntryInto(out, at, e, this.attrs);

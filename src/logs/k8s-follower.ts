@@ -21,6 +21,7 @@ export interface FollowPosition {
 }
 
 const CHUNK = 256 * 1024;
+const COALESCE_MS = 20;
 
 /** Parses the complete records of buf; returns them and the number of bytes consumed. */
 export function parseK8sRecords(buf: Buffer, end = buf.length): { records: K8sRecord[]; used: number } {
@@ -62,6 +63,8 @@ export interface FollowOptions {
    */
   rotateAt?: number;
   reopen?: () => void;
+  /** After a short read, wait this long before reading again (default 20 ms). */
+  coalesceMs?: number;
 }
 
 export const SHIPPED_SUFFIX = '.shipped';
@@ -142,10 +145,18 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
         const { records, used } = parseK8sRecords(buf, end);
         offset += used;
         const rest = end - used;
-        const out = records.map((r) => ({ ...r, line: Buffer.from(r.line) }));
-        buf.copy(buf, 0, used, end);
+        // records are views into buf: the next read goes to a fresh buffer (no copy per line)
+        if (records.length > 0) {
+          const next = Buffer.allocUnsafe(Math.max(CHUNK, rest * 2));
+          buf.copy(next, 0, used, end);
+          buf = next;
+        } else buf.copy(buf, 0, used, end);
+        const out = records;
         have = rest;
         if (out.length > 0) yield { records: out, pos: { ino, offset } };
+        // Caught up with a busy writer: let output gather for a moment, so a flood is shipped in
+        // big batches (one write and one position update each), not one per fs event.
+        if (bytesRead < CHUNK / 2 && (o.coalesceMs ?? COALESCE_MS) > 0 && !doneFired && !o.signal.aborted) await new Promise((r) => setTimeout(r, o.coalesceMs ?? COALESCE_MS));
         if (!rotating && curName === path && o.rotateAt && o.reopen && offset >= o.rotateAt) {
           // our rotation: conmon keeps writing the renamed file until it has reopened the path
           await rename(path, shipped);

@@ -103,7 +103,7 @@ test('follower rotation: renames, asks for a reopen, reads the old file to its e
   const done = new Promise<void>((r) => (finish = r));
   const seen: string[] = [];
   const it = (async () => {
-    for await (const b of followK8sFile(p, { signal: new AbortController().signal, done, pollMs: 10, rotateAt: 500, reopen }))
+    for await (const b of followK8sFile(p, { signal: new AbortController().signal, done, pollMs: 10, rotateAt: 500, reopen, coalesceMs: 0 }))
       for (const r of b.records) seen.push(r.line.toString().trim());
   })();
   const want: string[] = [];
