@@ -15,6 +15,18 @@ export interface JsonEntry {
   stream: 'stdout' | 'stderr';
   time: bigint;
   line: Buffer;
+  /** A piece of a line whose rest follows (conmon's P records). */
+  partial?: boolean;
+}
+
+/** How a writer lays entries out (json-file's JSON lines by default; local's framed protobuf). */
+export interface EntryEncoder {
+  /** An upper bound of the encoded size. */
+  maxLen(e: JsonEntry): number;
+  /** Writes at out[at…]; returns the new end. */
+  encodeInto(out: Buffer, at: number, e: JsonEntry): number;
+  /** A current file starting with this byte is in another format: rotated away before appending. */
+  foreign?(firstByte: number): boolean;
 }
 
 /** Encodes one entry as Docker does (attrs only when labels/env are configured). */
@@ -30,23 +42,33 @@ export class JsonFileWriter {
   private fh: fsp.FileHandle | null = null;
   private size = 0;
   private compressing: Promise<void> = Promise.resolve();
-  private readonly attrs: Buffer | null;
   private out: Buffer | null = null;
+  private readonly enc: EntryEncoder;
+  private checked = false;
 
   constructor(
     readonly path: string,
     private readonly o: FileOptions,
     attrs?: Record<string, string>,
+    enc?: EntryEncoder,
   ) {
-    this.attrs = attrsMember(attrs);
+    const a = attrsMember(attrs);
+    this.enc = enc ?? { maxLen: (e) => maxEncodedLen(e, a), encodeInto: (out, at, e) => encodeJsonEntryInto(out, at, e, a) };
   }
 
   private async ensureOpen(): Promise<fsp.FileHandle> {
     if (this.fh === null) {
-      this.fh = await fsp.open(this.path, 'a', 0o640);
+      this.fh = await fsp.open(this.path, 'a+', 0o640);
       this.size = (await this.fh.stat()).size;
+      if (!this.checked && this.enc.foreign && this.size > 0) {
+        const one = Buffer.alloc(1);
+        await this.fh.read(one, 0, 1, 0);
+        this.checked = true;
+        if (this.enc.foreign(one[0]!)) await this.rotate();
+      }
+      this.checked = true;
     }
-    return this.fh;
+    return this.fh!;
   }
 
   private async writeOut(b: Buffer): Promise<void> {
@@ -63,14 +85,14 @@ export class JsonFileWriter {
     let out = (this.out ??= Buffer.allocUnsafe(OUT_BUF));
     let at = 0;
     for (const e of entries) {
-      const need = maxEncodedLen(e, this.attrs);
+      const need = this.enc.maxLen(e);
       if (at + need > out.length) {
         await this.writeOut(out.subarray(0, at));
         at = 0;
         if (need > out.length) out = Buffer.allocUnsafe(need);
       }
       const start = at;
-      at = encodeJsonEntryInto(out, at, e, this.attrs);
+      at = this.enc.encodeInto(out, at, e);
       const len = at - start;
       if (this.o.maxSize > 0 && this.size + start > 0 && this.size + at > this.o.maxSize) {
         // this entry goes to a new file: what came before it fills the current one
@@ -274,7 +296,7 @@ async function readSince(file: string, since: bigint): Promise<Buffer> {
   }
 }
 
-async function readWhole(file: string): Promise<Buffer> {
+export async function readWhole(file: string): Promise<Buffer> {
   if (!file.endsWith('.gz')) return fsp.readFile(file).catch(() => Buffer.alloc(0));
   const chunks: Buffer[] = [];
   await pipeline(createReadStream(file), createGunzip(), async function* (src: AsyncIterable<Buffer>) {

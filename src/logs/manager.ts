@@ -14,6 +14,7 @@ import { expandTag, fileOptions, gelfOptions, mergeLogConfig, syslogOptions, typ
 import { driverLogPath } from './paths.js';
 import { SyslogSender } from './syslog.js';
 import { GelfSender, gelfExtra } from './gelf.js';
+import { LocalFileReader, localEncoder } from './local-file.js';
 
 /** What the log subsystem needs to know about a container. */
 export interface LogTarget {
@@ -93,8 +94,9 @@ export class LogManager {
       case 'none':
         throw notImplemented('configured logging driver does not support reading');
       case 'json-file':
-      case 'local':
         return new JsonFileReader(this.logPath(t), this.o.pollMs).readBatches(o, signal, done);
+      case 'local':
+        return new LocalFileReader(this.logPath(t), this.o.pollMs).readBatches(o, signal, done);
       default:
         return new K8sFileReader(t.k8sPath, { pollMs: this.o.pollMs }).readBatches(o, signal, done);
     }
@@ -191,7 +193,7 @@ export class LogManager {
     }
     const file = this.logPath(t);
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const w = new JsonFileWriter(file, fileOptions(cfg), attrsFor(t));
+    const w = cfg.Type === 'local' ? new JsonFileWriter(file, fileOptions(cfg), undefined, localEncoder()) : new JsonFileWriter(file, fileOptions(cfg), attrsFor(t));
     return { write: (records) => w.write(records), close: () => w.close() };
   }
 }

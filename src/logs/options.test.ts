@@ -32,7 +32,8 @@ test("Docker's validation messages", () => {
 test('file options and local defaults', () => {
   assert.deepEqual(fileOptions({ Type: 'json-file', Config: {} }), { maxSize: -1, maxFile: 1, compress: false });
   assert.deepEqual(fileOptions({ Type: 'json-file', Config: { 'max-size': '1k', 'max-file': '3', compress: 'true' } }), { maxSize: 1024, maxFile: 3, compress: true });
-  assert.deepEqual(fileOptions({ Type: 'local', Config: {} }), { maxSize: 20 * 1024 * 1024, maxFile: 5, compress: false });
+  assert.deepEqual(fileOptions({ Type: 'local', Config: {} }), { maxSize: 20 * 1024 * 1024, maxFile: 5, compress: true }); // Docker's local defaults
+  assert.deepEqual(fileOptions({ Type: 'local', Config: { 'max-file': '1' } }), { maxSize: 20 * 1024 * 1024, maxFile: 1, compress: false });
 });
 
 test('syslog address, facility and framing', () => {

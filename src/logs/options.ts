@@ -82,7 +82,7 @@ export function fileOptions(cfg: LogConfig): FileOptions {
     maxFile = Number(c['max-file']);
     if (maxFile < 1) throw invalid('max-file cannot be less than 1');
   }
-  let compress = false;
+  let compress = local && maxFile >= 2; // Docker's local driver compresses rotated files by default
   if (c.compress !== undefined && c.compress !== '') {
     if (!/^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(c.compress))
       throw invalid(`error parsing compress log option: strconv.ParseBool: parsing "${c.compress}": invalid syntax`);
