@@ -435,6 +435,9 @@ export async function main(argv: string[]): Promise<void> {
     log('info', `received ${sig}, shutting down; containers keep running`);
     api.http.close();
     api.http.closeAllConnections?.();
+    // no restart or health probe may start while going down (resumed from state on the next start)
+    containers.supervisor.close();
+    statsSampler.close();
     runtime.stop();
     // log shippers persist their position after the batch in flight (bounded wait)
     void Promise.race([Promise.all([logManager.stopAll(), network.shutdown()]), new Promise((r) => setTimeout(r, 2000))]).finally(() => {

@@ -50,6 +50,21 @@ export class ExecService {
     return { Id: id };
   }
 
+  /** Forgets an exec (health probes: Docker unregisters them once they ran). */
+  remove(id: string): void {
+    const e = this.execs.get(id);
+    if (!e) return;
+    this.execs.delete(id);
+    const rec = this.containers.d.store.get(e.containerId);
+    const i = rec ? rec.execIds.indexOf(id) : -1;
+    if (rec && i >= 0) rec.execIds.splice(i, 1);
+  }
+
+  /** How many exec records are kept (user execs live until their container is removed). */
+  get size(): number {
+    return this.execs.size;
+  }
+
   get(id: string): ExecRecord {
     const e = this.execs.get(id);
     if (!e) throw new EngineError('not-found', msg.noSuchExec(id));

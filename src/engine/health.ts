@@ -79,10 +79,12 @@ export function healthOf(rec: ContainerRecord): HealthState | undefined {
 }
 
 interface Probe {
-  timer: NodeJS.Timeout | null;
   stopped: boolean;
   startedAt: number;
 }
+
+/** What the monitor needs of ExecService (a role interface, so tests can count probe execs). */
+export type ProbeExecs = Pick<ExecService, 'create' | 'start' | 'get' | 'remove'>;
 
 export class HealthMonitor {
   private readonly probes = new Map<string, Probe>();
@@ -90,7 +92,7 @@ export class HealthMonitor {
 
   constructor(
     private readonly containers: ContainerService,
-    private readonly execs: ExecService,
+    private readonly execs: ProbeExecs,
     private readonly events: Events,
   ) {}
 
@@ -121,14 +123,16 @@ export class HealthMonitor {
     if (fresh || !r.state.health) r.state.health = { Status: 'starting', FailingStreak: 0, Log: r.state.health?.Log ?? [] };
     if (fresh) r.state.health.FailingStreak = 0;
     const t = healthTiming(rec.config.Healthcheck);
-    const p: Probe = { timer: null, stopped: false, startedAt: Date.parse(rec.state.startedAt) || Date.now() };
+    const p: Probe = { stopped: false, startedAt: Date.parse(rec.state.startedAt) || Date.now() };
     this.probes.set(id, p);
+    // probes run on the same supervisor as restart policies: stop/rm/shutdown cancel them there
+    const sup = this.containers.supervisor;
     const tick = async () => {
       if (p.stopped) return;
       await this.probe(id, cmd, t, p).catch(() => {});
-      if (!p.stopped) p.timer = setTimeout(() => void tick(), t.intervalMs);
+      if (!p.stopped) sup.schedule(id, 'health', t.intervalMs, () => void tick());
     };
-    p.timer = setTimeout(() => void tick(), t.intervalMs);
+    sup.schedule(id, 'health', t.intervalMs, () => void tick());
   }
 
   private pauseProbe(id: string): void {
@@ -139,7 +143,7 @@ export class HealthMonitor {
     const p = this.probes.get(id);
     if (!p) return;
     p.stopped = true;
-    if (p.timer) clearTimeout(p.timer);
+    this.containers.supervisor.cancel(id, 'health');
     this.probes.delete(id);
   }
 
@@ -168,9 +172,8 @@ export class HealthMonitor {
       code = this.execs.get(Id).exitCode ?? -1;
     }
     ac.abort();
-    // probes are not user execs: do not let them pile up on the record
-    const i = rec.execIds.indexOf(Id);
-    if (i >= 0) rec.execIds.splice(i, 1);
+    // probes are not user execs: like Docker, unregister them (record and ExecIDs) once they ran
+    this.execs.remove(Id);
     if (p.stopped || rec.state.status !== 'running' || !rec.state.health) return;
     const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: output.slice(0, MAX_OUTPUT) };
     const before = rec.state.health.Status;

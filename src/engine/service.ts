@@ -16,6 +16,7 @@ import type { NetworkPort, FsPort, ImagesPort, LogMessage, LogReadOptions, LogsP
 import { parseSignal } from './signals.js';
 import { isRunningish } from './states.js';
 import type { ContainerStore } from './store.js';
+import { Supervisor } from './supervisor.js';
 import type { ContainerRecord, HostConfig, Status } from './types.js';
 
 export interface EnginePaths {
@@ -73,7 +74,8 @@ export class ContainerService {
   private readonly runs = new Map<string, Run>();
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly pendingAttach = new Map<string, Array<(t: Task) => Promise<void>>>();
-  private readonly restartTimers = new Map<string, NodeJS.Timeout>();
+  /** Restart back-off and health-probe timers (supervisor.ts), shared with the HealthMonitor. */
+  readonly supervisor = new Supervisor();
   private readonly mounted = new Map<string, number>(); // rootfs mount refcounts
   detachMatcher: ((keys: Buffer | null | undefined) => DetachMatcher) | null = null;
 
@@ -370,14 +372,10 @@ export class ContainerService {
     else if (p.Name === 'on-failure' && exit.code !== 0) restart = !p.MaximumRetryCount || rec.restartCount < p.MaximumRetryCount;
     if (!restart) return;
     // back-off like Docker: 100 ms doubling, reset after the container ran 10 s
-    const ranMs = Date.now() - parseRfc3339(rec.state.startedAt);
-    const prevDelay = this.restartDelay.get(rec.id) ?? 0;
-    const delay = ranMs > 10_000 ? 100 : Math.min(prevDelay ? prevDelay * 2 : 100, 60_000);
-    this.restartDelay.set(rec.id, delay);
+    const delay = this.supervisor.restartDelay(rec.id, Date.now() - parseRfc3339(rec.state.startedAt));
     rec.state.status = 'restarting';
     void this.persist(rec);
-    const t = setTimeout(() => {
-      this.restartTimers.delete(rec.id);
+    this.supervisor.schedule(rec.id, 'restart', delay, () => {
       void this.q
         .run(rec.id, async () => {
           const cur = this.d.store.get(rec.id);
@@ -394,15 +392,11 @@ export class ContainerService {
             await this.persist(cur).catch(() => {});
           }
         });
-    }, delay);
-    this.restartTimers.set(rec.id, t);
+    });
   }
-  private readonly restartDelay = new Map<string, number>();
 
   private clearRestartTimer(id: string): void {
-    const t = this.restartTimers.get(id);
-    if (t) clearTimeout(t);
-    this.restartTimers.delete(id);
+    this.supervisor.cancel(id, 'restart');
   }
 
   private notifyWaiters(rec: ContainerRecord, what: 'exit' | 'removed'): void {
@@ -586,7 +580,7 @@ export class ContainerService {
       await this.d.logs.forget?.(rec);
       await this.d.store.delete(rec);
       if (o.volumes) await this.d.volumes?.removeAnonymous(rec).catch((e) => this.d.log('warn', `remove volumes of ${rec.id}: ${(e as Error).message}`));
-      this.restartDelay.delete(rec.id);
+      this.supervisor.forget(rec.id);
       this.emit(rec, 'destroy');
       this.notifyWaiters(rec, 'removed');
       this.onRemoved?.(rec);
