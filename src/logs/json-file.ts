@@ -135,16 +135,21 @@ async function gzipFile(p: string): Promise<void> {
   await fsp.rm(p, { force: true });
 }
 
-/** The rotated files that exist, oldest first, then the current file. */
+/** The rotated files that exist, oldest first, then the current file (one readdir, not a probe per name). */
 export async function jsonLogFiles(path: string, maxFile = 100): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = maxFile; i >= 1; i--) {
-    for (const f of [`${path}.${i}`, `${path}.${i}.gz`]) {
-      if (await fsp.access(f).then(() => true, () => false)) out.push(f);
-    }
+  const slash = path.lastIndexOf('/');
+  const dir = path.slice(0, slash + 1) || './';
+  const base = path.slice(slash + 1);
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  const rotated: Array<[number, string]> = [];
+  for (const n of names) {
+    if (!n.startsWith(base + '.')) continue;
+    const m = /^\.(\d+)(\.gz)?$/.exec(n.slice(base.length));
+    if (m && Number(m[1]) >= 1 && Number(m[1]) <= maxFile) rotated.push([Number(m[1]) * 2 + (m[2] ? 0 : 1), dir + n]);
   }
-  out.push(path);
-  return out;
+  // oldest (highest number) first; for one number the plain file (mid-compression) before its .gz
+  rotated.sort((a, b) => b[0] - a[0]);
+  return [...rotated.map((r) => r[1]), path];
 }
 
 /** A message whose time is parsed only when asked for (most reads never do). */
@@ -425,8 +430,9 @@ export class JsonFileReader implements LogReader {
       await openCur();
       if (fh && firstOffset !== 0) pos = firstOffset === -1 ? (await (fh as fsp.FileHandle).stat()).size : Math.max(0, firstOffset);
       else if (fh && bySince) pos = await sinceOffset(fh, (await (fh as fsp.FileHandle).stat()).size, since, jsonLineTime);
-      // A fresh buffer per read (messages are views into it). After a full read the next one is
-      // started before this chunk is parsed and handed on, so the disk and the client overlap.
+      // A fresh buffer per read (messages are views into it, and consumers may keep them: an
+      // attach writes them to a socket as they are). After a full read the next one is started
+      // before this chunk is parsed and handed on, so the disk and the client overlap.
       let ahead: Promise<{ buf: Buffer; n: number }> | null = null;
       const readAt = (h: fsp.FileHandle, at: number) => {
         const buf = Buffer.allocUnsafe(READ_CHUNK);
