@@ -15,6 +15,7 @@ import { generateName, validName } from './names.js';
 import type { NetworkPort, FsPort, ImagesPort, LogMessage, LogReadOptions, LogsPort, SpecPort, VolumesPort } from './ports.js';
 import { parseSignal } from './signals.js';
 import { isRunningish } from './states.js';
+import { resourceWarnings } from './resources.js';
 import type { ContainerStore } from './store.js';
 import { Supervisor } from './supervisor.js';
 import type { ContainerRecord, HostConfig, Status } from './types.js';
@@ -179,7 +180,7 @@ export class ContainerService {
       throw e;
     }
     this.emit(rec, 'create');
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: resourceWarnings(hostConfig) };
   }
 
   private async writeEtcFiles(rec: ContainerRecord): Promise<void> {

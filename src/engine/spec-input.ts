@@ -16,7 +16,13 @@ import type { ContainerRecord, ThrottleDevice } from './types.js';
 
 async function rates(list: ThrottleDevice[] | null | undefined) {
   const out = [];
-  for (const d of list ?? []) out.push({ ...(await deviceNumbers(d.Path)), rate: d.Rate });
+  for (const d of list ?? []) {
+    // Go's text for a missing throttle device, as Docker reports it
+    const n = await deviceNumbers(d.Path).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ENOENT' ? invalid(`stat ${d.Path}: no such file or directory`) : e;
+    });
+    out.push({ ...n, rate: d.Rate });
+  }
   return out;
 }
 
