@@ -68,6 +68,9 @@ export function engineRunner(containers: ContainerService, images: ImageService)
       throw invalid(`container ${id} has no writable layer`);
     },
     remove: (id) => containers.remove(id, { force: true, volumes: true }),
+    // the image service names a container's rootfs snapshot `container-<id>`; removing the
+    // container afterwards tolerates its absence
+    commitRootfs: (id, name) => images.snapshots.commit(name, `container-${id}`),
   };
 }
 

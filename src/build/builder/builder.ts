@@ -399,7 +399,7 @@ class BuildRun {
         }
       }
       // the snapshot itself becomes the layer: no second extraction of its tar
-      const layer = await this.layerFrom(upper, parent, key);
+      const layer = await this.layerFrom(upper, parent, (name) => snaps.commit(name, key));
       this.checkAbort();
       await this.commit(st, cmd, layer);
     } finally {
@@ -409,10 +409,10 @@ class BuildRun {
 
   /**
    * The layer of an upper dir: its tar into the content store, then the layer snapshot. With
-   * `snapshot` (an active snapshot whose upper dir this is) that snapshot is committed as the layer,
-   * as containerd does; otherwise (a RUN container's rootfs) the tar is applied to a new one.
+   * `commit` (which commits the active snapshot whose upper dir this is under a name) that snapshot
+   * becomes the layer, as containerd does; otherwise the tar is applied to a new one.
    */
-  private async layerFrom(upper: string, parent: string | null, snapshot?: string): Promise<LayerRecord | null> {
+  private async layerFrom(upper: string, parent: string | null, commit?: (name: string) => Promise<void>): Promise<LayerRecord | null> {
     if ((await readdir(upper)).length === 0) return null;
     const content = this.d.images.content;
     await mkdir(content.ingestDir, { recursive: true });
@@ -431,8 +431,8 @@ class BuildRun {
     let r: LayerRecord | null = null;
     const snaps = this.d.images.snapshots;
     const chainId = parent ? chainIds([parent, digest])[1] : digest;
-    if (snapshot && !(await snaps.stat(chainId))) {
-      r = await snaps.commit(chainId, snapshot).then(
+    if (commit && !(await snaps.stat(chainId))) {
+      r = await commit(chainId).then(
         () => ({ diffId: digest, chainId, size: tar.size }),
         () => null, // made meanwhile by someone else: theirs is used below
       );
@@ -667,7 +667,10 @@ class BuildRun {
       await dropMountArtifacts(upper);
       await dropMountStubs(upper, targets);
       const parent = st.layers[st.layers.length - 1]?.chainId ?? null;
-      const layer = await this.layerFrom(upper, parent);
+      // a container that is removed next gives its root filesystem snapshot to the layer
+      const runner = this.d.runner;
+      const give = (this.o.rm || this.o.forceRm) && runner.commitRootfs ? (name: string) => runner.commitRootfs!(cid, name) : undefined;
+      const layer = await this.layerFrom(upper, parent, give);
       this.checkAbort();
       if (this.o.rm || this.o.forceRm) {
         this.say(`Removing intermediate container ${short(cid)}\n`);

@@ -24,6 +24,11 @@ export interface RunPort {
   /** The writable (upper) directory of a stopped container's root filesystem. */
   upperDir(containerId: string): Promise<string>;
   remove(containerId: string): Promise<void>;
+  /**
+   * Commit a stopped container's root filesystem snapshot as the layer snapshot `name`, just
+   * before the container is removed (its upper dir then is the layer: nothing is copied).
+   */
+  commitRootfs?(containerId: string, name: string): Promise<void>;
 }
 
 /** Where build output goes: `stream` lines (Docker's {"stream": …}) and the final `aux` id. */

@@ -2,7 +2,7 @@
 // of cache mounts, and crash safety: berthd killed with SIGKILL in the middle of a build (while a
 // COPY layer is being written, and while a RUN runs) leaves nothing half-written after a restart.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,10 @@ import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemo
 const skip = daemonUnavailable() ?? false;
 const dir = mkdtempSync(join(tmpdir(), 'berth-buildcache-'));
 const live: Daemon[] = [];
+/** Daemons to kill -9 mid-test: stopped in after() unless the test killed them (a failed assertion must not leave one running). */
+const crashing = new Set<Daemon>();
 after(async () => {
+  for (const d of crashing) await d.stop({ assert: false }).catch(() => {});
   for (const d of live) assert.deepEqual((await d.stop()).leaks, []);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -104,6 +107,7 @@ async function killDuring(d: Daemon, args: string[], when: (out: string) => bool
     p.on('close', () => (clearInterval(poll), clearTimeout(timer), resolve()));
   });
   await d.kill('SIGKILL');
+  crashing.delete(d);
   await done;
   return out;
 }
@@ -114,8 +118,11 @@ async function assertClean(d: Daemon): Promise<void> {
   assert.deepEqual(existsSync(ingest) ? readdirSync(ingest) : [], [], 'stray files in content/ingest');
   const meta = JSON.parse(readFileSync(join(d.dataRoot, 'snapshots', 'metadata.json'), 'utf8')) as { snapshots: Record<string, unknown> };
   assert.deepEqual(Object.keys(meta.snapshots).filter((k) => k.startsWith('build-')), [], 'build snapshots left');
+  // the builder's start-up cleanup runs in the background: give it a moment
   const tmpd = join(d.dataRoot, 'tmp');
-  assert.deepEqual((existsSync(tmpd) ? readdirSync(tmpd) : []).filter((n) => n.startsWith('build-')), [], 'build scratch dirs left');
+  const scratch = () => (existsSync(tmpd) ? readdirSync(tmpd) : []).filter((n) => n.startsWith('build-'));
+  for (let i = 0; i < 100 && scratch().length; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(scratch(), [], 'build scratch dirs left');
   const blobs = join(d.dataRoot, 'content', 'blobs', 'sha256');
   for (const hex of readdirSync(blobs)) {
     const h = createHash('sha256');
@@ -141,6 +148,7 @@ test('kill -9 mid-build (writing a COPY layer; during a RUN): nothing half-writt
   for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
   const c = ctx('crash', { big, Dockerfile: 'FROM busybox\nCOPY big /big\nRUN sleep 30\nCMD ["true"]\n' });
   const d0 = await startDaemon();
+  crashing.add(d0);
   const ingest = join(d0.dataRoot, 'content', 'ingest');
   // 1. while the COPY step's layer tar is going into content/ingest
   const writing = () => existsSync(ingest) && readdirSync(ingest).some((f) => {
@@ -153,6 +161,7 @@ test('kill -9 mid-build (writing a COPY layer; during a RUN): nothing half-writt
   const out1 = await killDuring(d0, ['build', '-t', 'crash:1', c], writing, 60_000);
   assert.doesNotMatch(out1, /Successfully built/, out1);
   const d1 = await startDaemon({ root: d0.root, busybox: false });
+  crashing.add(d1);
   await assertClean(d1);
   assert.notEqual((await d1.docker(['image', 'inspect', 'crash:1'])).code, 0);
   // 2. while the RUN step runs (the COPY layer is committed by then)
@@ -167,4 +176,34 @@ test('kill -9 mid-build (writing a COPY layer; during a RUN): nothing half-writt
   const b = await ok(d2, ['build', '-t', 'crash:1', c]);
   assert.equal((b.match(/Using cache/g) ?? []).length, 1, b);
   assert.equal((await ok(d2, ['run', '--rm', 'crash:1', 'sh', '-c', 'wc -c < /big'])).trim(), String(big.length));
+});
+
+test('a RUN layer is the container\'s own snapshot with --rm (default); --rm=false keeps the container whole', { skip, timeout: 120_000 }, async () => {
+  const d = live[live.length - 1] ?? (await startDaemon());
+  if (!live.includes(d)) live.push(d);
+  const df = 'FROM busybox\nRUN mkdir -p /out && echo hello > /out/f && rm /etc/group\n';
+  const a = await d.docker(['build', '--no-cache', '-t', 'runlayer:1', '-'], { input: df });
+  assert.equal(a.code, 0, a.stderr);
+  // the layer holds the file and the deletion (a whiteout), and nothing of the mount points
+  assert.equal((await ok(d, ['run', '--rm', 'runlayer:1', 'sh', '-c', 'cat /out/f; test -e /etc/group && echo group || echo no-group'])).trim(), 'hello\nno-group');
+  // the RUN's layer blob, straight from the content store
+  const layers = JSON.parse(await ok(d, ['image', 'inspect', '-f', '{{json .RootFS.Layers}}', 'runlayer:1'])) as string[];
+  const blob = join(d.dataRoot, 'content', 'blobs', 'sha256', layers[layers.length - 1].slice(7));
+  const saved = execFileSync('tar', ['-tf', blob], { encoding: 'utf8' });
+  assert.match(saved, /^etc\/\.wh\.group$/m, saved);
+  assert.doesNotMatch(saved, /^etc\/hosts$|^\.dockerenv$/m, saved);
+  const before = (await ok(d, ['ps', '-aq'])).trim();
+  const b = await d.docker(['build', '--no-cache', '--rm=false', '-t', 'runlayer:2', '-'], { input: df });
+  assert.equal(b.code, 0, b.stderr);
+  const kept = (await ok(d, ['ps', '-aq', '--no-trunc'])).split('\n').filter((x) => x && !before.includes(x.slice(0, 12)));
+  assert.equal(kept.length, 1, 'the intermediate container stays');
+  const files = await new Promise<string>((res) => {
+    const p = spawn('sh', ['-c', `docker export ${kept[0]} | tar -t`], { env: { ...process.env, ...d.env } });
+    let o = '';
+    p.stdout.on('data', (c: Buffer) => (o += c.toString()));
+    p.on('close', () => res(o));
+  });
+  assert.match(files, /^(\.\/)?out\/f$/m);
+  await ok(d, ['rm', kept[0]]);
+  assert.equal((await ok(d, ['run', '--rm', 'runlayer:2', 'cat', '/out/f'])).trim(), 'hello');
 });
