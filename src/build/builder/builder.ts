@@ -120,8 +120,15 @@ export class Builder {
     this.cache = d.cacheMounts ?? new CacheMounts(join(d.tmpDir, '..', 'build-cache-mounts'));
   }
 
-  /** Drop what a crashed build left: build snapshots and scratch directories. */
-  async cleanup(): Promise<void> {
+  private cleaning: Promise<void> | null = null;
+
+  /** Drop what a crashed build left: build snapshots and scratch directories (builds wait for it). */
+  cleanup(): Promise<void> {
+    this.cleaning ??= this.sweep();
+    return this.cleaning;
+  }
+
+  private async sweep(): Promise<void> {
     const snaps = this.d.images.snapshots;
     for (const s of await snaps.list()) if (s.key.startsWith(BUILD_SNAP)) await snaps.remove(s.key).catch(() => {});
     for (const n of await readdir(this.d.tmpDir).catch(() => [] as string[])) {
@@ -134,6 +141,8 @@ export class Builder {
 
   /** Build from a context stream; returns the final image id. Errors are Docker's texts. */
   async build(body: Readable, o: BuildOptions, out: BuildOutput, signal: AbortSignal): Promise<string> {
+    // a build started right after a restart must not have its own scratch swept away
+    await this.cleaning?.catch(() => {});
     const refs: Reference[] = o.tags.map((t) => withDefaultTag(parseReference(t)));
     const work = join(this.d.tmpDir, BUILD_SNAP + randomBytes(8).toString('hex'));
     await mkdir(work, { recursive: true });
