@@ -22,10 +22,20 @@ export interface FollowPosition {
 
 const CHUNK = 256 * 1024;
 const COALESCE_MS = 20;
+const HOLD_MS = 1000;
 
-/** Parses the complete records of buf; returns them and the number of bytes consumed. */
-export function parseK8sRecords(buf: Buffer, end = buf.length): { records: K8sRecord[]; used: number } {
-  const records: K8sRecord[] = [];
+/** Docker's copier splits lines at 16 KiB; shorter lines are joined back from conmon's pieces. */
+export const MAX_LINE = 16 * 1024;
+
+/**
+ * Parses the complete records of buf; returns them and the number of bytes consumed. conmon cuts
+ * lines at its read boundaries (`P` pieces); a run of pieces followed by its `F` record of the same
+ * stream becomes one record, as Docker logs it (up to MAX_LINE). With `holdTail`, a run of pieces
+ * still waiting for its end at the end of buf is left unconsumed (the next read may complete it).
+ */
+export function parseK8sRecords(buf: Buffer, end = buf.length, holdTail = false): { records: K8sRecord[]; used: number } {
+  const raw: K8sRecord[] = [];
+  const starts: number[] = [];
   let pos = 0;
   for (;;) {
     const nl = buf.indexOf(10, pos);
@@ -36,7 +46,8 @@ export function parseK8sRecords(buf: Buffer, end = buf.length): { records: K8sRe
       const tag = buf[s1 + 8];
       if ((c === 111 || c === 101) && (tag === 70 || tag === 80)) {
         const partial = tag === 80;
-        records.push({
+        starts.push(pos);
+        raw.push({
           stream: c === 111 ? 'stdout' : 'stderr',
           time: parseRFC3339Bytes(buf, pos, s1),
           // conmon appends a "\n" to a P record that is not part of the output
@@ -46,6 +57,23 @@ export function parseK8sRecords(buf: Buffer, end = buf.length): { records: K8sRe
       }
     }
     pos = nl + 1;
+  }
+  const records: K8sRecord[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const r = raw[i]!;
+    if (r.partial) {
+      let j = i;
+      let len = 0;
+      while (j < raw.length && raw[j]!.partial && raw[j]!.stream === r.stream) len += raw[j++]!.line.length;
+      const f = raw[j];
+      if (f && f.stream === r.stream && len + f.line.length <= MAX_LINE) {
+        records.push({ stream: r.stream, time: r.time, line: Buffer.concat(raw.slice(i, j + 1).map((x) => x.line)), partial: false });
+        i = j;
+        continue;
+      }
+      if (j === raw.length && holdTail && len < MAX_LINE) return { records, used: starts[i]! };
+    }
+    records.push(r);
   }
   return { records, used: pos };
 }
@@ -93,6 +121,7 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
   let replaced = false; // a newer file exists: one more read of this one, then switch
   let rotating = false;
   let lastReopen = 0;
+  let heldSince = 0;
   const openFile = async (name: string): Promise<boolean> => {
     try {
       fh = await open(name, 'r');
@@ -142,7 +171,7 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
       const { bytesRead } = await h.read(buf, have, buf.length - have, offset + have);
       if (bytesRead > 0) {
         const end = have + bytesRead;
-        const { records, used } = parseK8sRecords(buf, end);
+        const { records, used } = parseK8sRecords(buf, end, true);
         offset += used;
         const rest = end - used;
         // records are views into buf: the next read goes to a fresh buffer (no copy per line)
@@ -153,6 +182,7 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
         } else buf.copy(buf, 0, used, end);
         const out = records;
         have = rest;
+        heldSince = rest > 0 ? heldSince || Date.now() : 0;
         if (out.length > 0) yield { records: out, pos: { ino, offset } };
         // Caught up with a busy writer: let output gather for a moment, so a flood is shipped in
         // big batches (one write and one position update each), not one per fs event.
@@ -169,6 +199,21 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
       }
       // End of file: replaced (rotation), truncated, or just idle.
       const now = await stat(path).catch(() => null);
+      // Pieces of a line held back for its end: shipped as they are when the writer is gone, the
+      // file is being left, or the end is slow to come (a prompt without a newline).
+      if (have > 0 && (doneBefore || (now !== null && now.ino !== ino && replaced) || Date.now() - heldSince >= HOLD_MS)) {
+        const { records, used } = parseK8sRecords(buf, have, false);
+        if (used > 0) {
+          offset += used;
+          const next = Buffer.allocUnsafe(Math.max(CHUNK, (have - used) * 2));
+          buf.copy(next, 0, used, have);
+          buf = next;
+          have -= used;
+          heldSince = have > 0 ? Date.now() : 0;
+          if (records.length > 0) yield { records, pos: { ino, offset } };
+          continue;
+        }
+      }
       if (now !== null && now.ino !== ino) {
         if (!replaced) {
           replaced = true; // read once more: the writer may have added to it before switching

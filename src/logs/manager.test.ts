@@ -8,12 +8,47 @@ import { attrsFor, LogManager, type LogTarget } from './manager.js';
 
 const rec = (i: number, stream = 'stdout', tag = 'F', text = `n${i}`) => `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000001+00:00 ${stream} ${tag} ${text}\n`;
 
-test('parses k8s records, P pieces stay partial, incomplete tail is left', () => {
+test('parses k8s records: P pieces joined with their F, incomplete tail is left, trailing pieces held on request', () => {
   const b = Buffer.from(rec(1) + rec(2, 'stderr', 'P', 'part') + rec(3, 'stderr', 'F', 'rest') + '2026-01-01T00:00:04');
   const { records, used } = parseK8sRecords(b);
   assert.equal(used, b.length - '2026-01-01T00:00:04'.length);
-  assert.deepEqual(records.map((r) => [r.stream, r.line.toString(), r.partial]), [['stdout', 'n1\n', false], ['stderr', 'part', true], ['stderr', 'rest\n', false]]);
+  assert.deepEqual(records.map((r) => [r.stream, r.line.toString(), r.partial]), [['stdout', 'n1\n', false], ['stderr', 'partrest\n', false]]);
   assert.equal(records[0]!.time, 1767225601_000000001n);
+  assert.equal(records[1]!.time, 1767225602_000000001n); // the line's first piece
+  // interleaved streams: a piece whose end is not next stays a partial record
+  const i = parseK8sRecords(Buffer.from(rec(1, 'stdout', 'P', 'a') + rec(2, 'stderr', 'F', 'e') + rec(3, 'stdout', 'F', 'b')));
+  assert.deepEqual(i.records.map((r) => [r.line.toString(), r.partial]), [['a', true], ['e\n', false], ['b\n', false]]);
+  // pieces at the end wait for their end with holdTail, not without
+  const t = Buffer.from(rec(1) + rec(2, 'stdout', 'P', 'x') + rec(3, 'stdout', 'P', 'y'));
+  const held = parseK8sRecords(t, t.length, true);
+  assert.deepEqual(held.records.map((r) => r.line.toString()), ['n1\n']);
+  assert.equal(held.used, rec(1).length);
+  assert.deepEqual(parseK8sRecords(t).records.map((r) => [r.line.toString(), r.partial]), [['n1\n', false], ['x', true], ['y', true]]);
+  // beyond 16 KiB pieces are not joined (Docker splits there too)
+  const big = parseK8sRecords(Buffer.from(rec(1, 'stdout', 'P', 'z'.repeat(9000)) + rec(2, 'stdout', 'F', 'z'.repeat(9000))));
+  assert.deepEqual(big.records.map((r) => r.partial), [true, false]);
+});
+
+test('follower holds a line cut by conmon until its end arrives, and ships a lone piece after a while', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-hold-'));
+  const p = join(dir, 'container.log');
+  await writeFile(p, rec(1) + rec(2, 'stdout', 'P', 'hel'));
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const got: Array<[string, boolean]> = [];
+  const it = (async () => {
+    for await (const b of followK8sFile(p, { signal: new AbortController().signal, done, pollMs: 20, coalesceMs: 0 })) for (const r of b.records) got.push([r.line.toString(), r.partial]);
+  })();
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(got, [['n1\n', false]]); // the piece waits
+  await appendFile(p, rec(3, 'stdout', 'F', 'lo'));
+  await new Promise((r) => setTimeout(r, 150));
+  assert.deepEqual(got, [['n1\n', false], ['hello\n', false]]);
+  await appendFile(p, rec(4, 'stdout', 'P', 'prompt> '));
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.deepEqual(got.at(-1), ['prompt> ', true]); // shipped on its own after the hold time
+  finish();
+  await it;
 });
 
 test('follower resumes from a saved position and follows a replaced file', async () => {
