@@ -14,6 +14,7 @@ import { expandTag, fileOptions, gelfOptions, mergeLogConfig, syslogOptions, typ
 import { driverLogPath } from './paths.js';
 import { SyslogSender } from './syslog.js';
 import { GelfSender, gelfExtra } from './gelf.js';
+import { FluentdSender, fluentdOptions } from './fluentd.js';
 import { LocalFileReader, localEncoder } from './local-file.js';
 
 /** What the log subsystem needs to know about a container. */
@@ -103,7 +104,7 @@ export class LogManager {
   }
 
   private needsShipper(t: LogTarget): boolean {
-    return ['json-file', 'local', 'syslog', 'gelf'].includes(t.logConfig.Type);
+    return ['json-file', 'local', 'syslog', 'gelf', 'fluentd'].includes(t.logConfig.Type);
   }
 
   /** Starts forwarding a running container's output (after a start or a daemon restart). */
@@ -175,6 +176,17 @@ export class LogManager {
       return {
         write: async (records) => {
           for (const r of records) sender.send(r.stream, r.line);
+        },
+        close: () => sender.close(),
+      };
+    }
+    if (cfg.Type === 'fluentd') {
+      const tag = expandTag(cfg.Config.tag, { id: t.id, name: t.name, image: t.image, imageId: t.imageId, daemonName: this.o.daemonName ?? 'berth' });
+      const sender = new FluentdSender(fluentdOptions(cfg), { id: t.id, name: '/' + t.name.replace(/^\//, ''), tag, extra: attrsFor(t) });
+      return {
+        write: async (records) => {
+          for (const r of records) sender.send(r.stream, r.line, r.time, r.partial);
+          await sender.drained();
         },
         close: () => sender.close(),
       };

@@ -1,13 +1,14 @@
 // Log driver names and options: defaults, merging with the daemon's, and Docker's validation texts.
 import fs from 'node:fs';
 import { EngineError, invalid } from '../errdefs.js';
+import { fluentdOptions } from './fluentd.js';
 
 export interface LogConfig {
   Type: string;
   Config: Record<string, string>;
 }
 
-export const LOG_DRIVERS = ['json-file', 'local', 'syslog', 'gelf', 'none', 'k8s-file'] as const;
+export const LOG_DRIVERS = ['json-file', 'local', 'syslog', 'gelf', 'fluentd', 'none', 'k8s-file'] as const;
 export type LogDriverName = (typeof LOG_DRIVERS)[number];
 
 const COMMON = ['tag', 'labels', 'labels-regex', 'env', 'env-regex'];
@@ -25,6 +26,7 @@ const KNOWN: Record<LogDriverName, string[]> = {
     ...COMMON,
   ],
   gelf: ['gelf-address', 'gelf-compression-type', 'gelf-compression-level', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay', ...COMMON],
+  fluentd: [], // fluentdOptions checks its keys
   none: [],
   'k8s-file': ['max-size', ...COMMON],
 };
@@ -48,6 +50,7 @@ export function validateLogConfig(cfg: LogConfig): void {
   const t = cfg.Type;
   if (!isLogDriver(t)) throw invalid(`logger: no log driver named '${t}' is registered`);
   if (t === 'gelf') return void gelfOptions(cfg); // Docker checks the address before the keys
+  if (t === 'fluentd') return void fluentdOptions(cfg);
   for (const k of Object.keys(cfg.Config)) if (!KNOWN[t].includes(k)) throw invalid(`unknown log opt '${k}' for ${t} log driver`);
   if (t === 'json-file' || t === 'local' || t === 'k8s-file') fileOptions(cfg);
   if (t === 'syslog') syslogOptions(cfg, 'berth');
