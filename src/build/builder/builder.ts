@@ -69,6 +69,8 @@ export class RunFailedError extends EngineError {
 const PROXY_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 const BUILD_SNAP = 'build-';
+/** Image id → cacheKey of its container_config (configs are immutable: read each once). */
+const cacheKeys = new Map<string, string | null>();
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 function goArch(): string {
@@ -334,18 +336,29 @@ class BuildRun {
     mutate?.(want);
     want.Cmd = cmd;
     const key = cacheKey(want);
+    // like moby's getLocalCachedImage: of the matching children, the most recently created
+    let best: { id: string; cf: ImageConfigFile; layers: LayerRecord[]; created: string } | null = null;
     for (const id of this.d.images.childrenOf(st.imageId)) {
-      const cf = await this.d.images.configFile(id).catch(() => null);
-      if (!cf?.container_config || cacheKey(cf.container_config) !== key) continue;
+      let k = cacheKeys.get(id);
+      let cf: ImageConfigFile | null = null;
+      if (k === undefined) {
+        cf = await this.d.images.configFile(id).catch(() => null);
+        k = cf?.container_config ? cacheKey(cf.container_config) : null;
+        if (cacheKeys.size >= 50_000) cacheKeys.clear();
+        cacheKeys.set(id, k);
+      }
+      if (k !== key) continue;
       const img = await this.d.images.resolve(id).catch(() => null);
-      if (!img) continue;
-      st.imageId = id;
-      st.file = cf;
-      st.layers = [...img.layers];
-      this.say(` ---> Using cache\n ---> ${short(id)}\n`);
-      return true;
+      if (!img || (best && best.created >= img.created)) continue;
+      cf ??= await this.d.images.configFile(id).catch(() => null);
+      if (cf) best = { id, cf, layers: img.layers, created: img.created };
     }
-    return false;
+    if (!best) return false;
+    st.imageId = best.id;
+    st.file = best.cf;
+    st.layers = [...best.layers];
+    this.say(` ---> Using cache\n ---> ${short(best.id)}\n`);
+    return true;
   }
 
   private async commit(st: State, cacheCmd: string[], layer: LayerRecord | null, o: { container?: string; createdBy?: string } = {}): Promise<void> {

@@ -207,3 +207,15 @@ test('a RUN layer is the container\'s own snapshot with --rm (default); --rm=fal
   await ok(d, ['rm', kept[0]]);
   assert.equal((await ok(d, ['run', '--rm', 'runlayer:2', 'cat', '/out/f'])).trim(), 'hello');
 });
+
+test('a cached rebuild follows the most recent matching chain (after a --no-cache build), as Docker does', { skip, timeout: 120_000 }, async () => {
+  const d = live[live.length - 1];
+  const c = ctx('newest', { 'f.txt': 'x\n', Dockerfile: 'FROM busybox\nCOPY f.txt /f.txt\nRUN cat /f.txt > /g\nCMD ["cat", "/g"]\n' });
+  const id = async (ref: string) => (await ok(d, ['image', 'inspect', '-f', '{{.Id}}', ref])).trim();
+  await ok(d, ['build', '-t', 'newest:1', c]);
+  await ok(d, ['build', '--no-cache', '-t', 'newest:2', c]);
+  assert.notEqual(await id('newest:1'), await id('newest:2'));
+  const out = await ok(d, ['build', '-t', 'newest:3', c]);
+  assert.equal((out.match(/Using cache/g) ?? []).length, 3, out);
+  assert.equal(await id('newest:3'), await id('newest:2'));
+});
