@@ -1,11 +1,35 @@
 // `docker update`: change resource limits and the restart policy, live when the container runs.
 import { EngineError, isKind } from '../errdefs.js';
+import { cgroupPaths } from '../runtime/cgroups.js';
+import { writeLimits, type CgroupLimits } from '../runtime/cgroups-limits.js';
 import { isRunningish } from './states.js';
 import { applyUpdate, resourceWarnings, runcUpdateArgs, type UpdateRequest } from './resources.js';
 import type { ContainerService } from './service.js';
 
-/** Applies `runc update <args>` to a running container. */
+/** Applies `runc update <args>` to a running container (when its cgroup cannot be found). */
 export type LiveUpdate = (id: string, args: string[]) => Promise<void>;
+
+/** The HostConfig's limits as cgroup values (--cpus is a quota over a 100 ms period, like Docker). */
+export function cgroupLimitsOf(h: import('./types.js').HostConfig): CgroupLimits {
+  const l: CgroupLimits = {
+    memory: h.Memory || undefined,
+    memorySwap: h.MemorySwap || undefined,
+    memoryReservation: h.MemoryReservation || undefined,
+    cpuShares: h.CpuShares || undefined,
+    cpusetCpus: h.CpusetCpus || undefined,
+    cpusetMems: h.CpusetMems || undefined,
+    blkioWeight: h.BlkioWeight || undefined,
+    pidsLimit: h.PidsLimit === null || h.PidsLimit === undefined ? undefined : h.PidsLimit,
+  };
+  if (h.NanoCpus) {
+    l.cpuPeriod = 100000;
+    l.cpuQuota = Math.round((h.NanoCpus * 100000) / 1e9);
+  } else {
+    l.cpuPeriod = h.CpuPeriod || undefined;
+    l.cpuQuota = h.CpuQuota || undefined;
+  }
+  return l;
+}
 
 export async function updateContainer(svc: ContainerService, ref: string, u: UpdateRequest, live: LiveUpdate): Promise<{ Warnings: string[] }> {
   const rec = svc.find(ref);
@@ -21,8 +45,11 @@ export async function updateContainer(svc: ContainerService, ref: string, u: Upd
     throw isKind(e, 'conflict') ? cannot(e, 'conflict') : e;
   }
   if (running) {
+    // straight into the cgroup files (v1 or v2), no runc process; runc update if they are not found
+    const paths = rec.state.pid ? await cgroupPaths(rec.state.pid).catch(() => null) : null;
     const args = runcUpdateArgs(next);
-    if (args.length > 0) await live(rec.id, args).catch((e) => Promise.reject(cannot(e, 'internal')));
+    const apply = paths ? writeLimits(paths, cgroupLimitsOf(next)) : args.length > 0 ? live(rec.id, args) : Promise.resolve();
+    await apply.catch((e) => Promise.reject(cannot(e, 'internal')));
   }
   rec.hostConfig = next;
   await svc.d.store.save(rec);

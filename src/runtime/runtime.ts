@@ -38,6 +38,8 @@ export interface OciProcessSpec {
   user: { uid: number; gid: number; additionalGids?: number[] };
   terminal: boolean;
   privileged?: boolean;
+  /** Defaults to the container's (an exec gets its --ulimit values, as in Docker). */
+  rlimits?: Array<{ type: string; soft: number; hard: number }>;
 }
 
 export interface Proc {

@@ -181,6 +181,7 @@ function processJson(p: OciProcessSpec): object {
     args: p.args,
     env: p.env,
     cwd: p.cwd,
+    ...(p.rlimits ? { rlimits: p.rlimits } : {}),
   };
 }
 
@@ -417,7 +418,11 @@ class ConmonTask implements Task {
   async resize(h: number, w: number): Promise<void> {
     writeCtl(this.dir, h, w);
   }
+  private rlimits: OciProcessSpec['rlimits'] | null = null;
   async exec(execId: string, p: OciProcessSpec, io: ExecIo): Promise<Proc> {
+    // runc exec does not apply the container's rlimits to a --process spec without them
+    this.rlimits ??= await fsp.readFile(path.join(this.dir, 'config.json'), 'utf8').then((t) => (JSON.parse(t) as { process?: { rlimits?: OciProcessSpec['rlimits'] } }).process?.rlimits ?? [], () => []);
+    if (!p.rlimits && this.rlimits?.length) p = { ...p, rlimits: this.rlimits };
     if (io.tty) return this.rt.execConmon(this.id, execId, p, io);
     return runcExec(this.rt.o.runc, this.id, execId, p, io, this.rt.o.execRoot);
   }
