@@ -165,7 +165,12 @@ export class Builder {
       const run = new BuildRun(this.d, this.cache, o, out, signal, ctx, parsed, work);
       const id = await run.execute();
       this.d.log?.('debug', `build ${short(id)}: steps took ${run.timings.join(' ')} ms`);
-      for (const r of refs) await this.d.images.setReference(r, id);
+      for (const r of refs) {
+        // a rebuild with nothing changed: the tag already names the image (moby's reference store
+        // writes nothing then either), so no metadata writes (and fsyncs) on the cached path
+        if ((await this.d.images.resolve(familiarString(r)).catch(() => null))?.id === id) continue;
+        await this.d.images.setReference(r, id);
+      }
       out.aux({ ID: id });
       if (o.quiet) out.stream(id + '\n');
       else {
