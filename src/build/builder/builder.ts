@@ -403,30 +403,36 @@ class BuildRun {
   }
 
   /** Change the filesystem in a fresh snapshot over the current image, then commit it as a layer. */
-  private async fsStep(st: State, cmd: string[], fn: (root: string) => Promise<void>): Promise<void> {
+  /**
+   * `fn` may make overlay-opaque directories unless it says otherwise (`noOpaque()`): only a
+   * directory created where something of a lower layer was removed is opaque, and only when that
+   * something was a directory does the layer's tar need to say so.
+   */
+  private async fsStep(st: State, cmd: string[], fn: (root: string, noOpaque: () => void) => Promise<void>): Promise<void> {
     const key = BUILD_SNAP + randomBytes(8).toString('hex');
     const snaps = this.d.images.snapshots;
     const parent = st.layers[st.layers.length - 1]?.chainId ?? null;
     const mounts = await snaps.prepare(key, parent);
+    let opaque = true;
     try {
       let root: string;
       let upper: string;
       if (mounts.length === 1 && mounts[0].type === 'bind') {
         root = upper = mounts[0].source;
-        await fn(root);
+        await fn(root, () => (opaque = false));
       } else {
         root = join(this.work, key);
         await mkdir(root, { recursive: true });
         upper = mounts[0].options.find((x) => x.startsWith('upperdir='))!.slice('upperdir='.length);
         await mountAll(mounts, root);
         try {
-          await fn(root);
+          await fn(root, () => (opaque = false));
         } finally {
           await unmount(root);
         }
       }
       // the snapshot itself becomes the layer: no second extraction of its tar
-      const layer = await this.layerFrom(upper, parent, (name) => snaps.commit(name, key));
+      const layer = await this.layerFrom(upper, parent, (name) => snaps.commit(name, key), opaque);
       this.checkAbort();
       await this.commit(st, cmd, layer);
     } finally {
@@ -439,7 +445,7 @@ class BuildRun {
    * `commit` (which commits the active snapshot whose upper dir this is under a name) that snapshot
    * becomes the layer, as containerd does; otherwise the tar is applied to a new one.
    */
-  private async layerFrom(upper: string, parent: string | null, commit?: (name: string) => Promise<void>): Promise<LayerRecord | null> {
+  private async layerFrom(upper: string, parent: string | null, commit?: (name: string) => Promise<void>, opaque = true): Promise<LayerRecord | null> {
     if ((await readdir(upper)).length === 0) return null;
     const content = this.d.images.content;
     await mkdir(content.ingestDir, { recursive: true });
@@ -448,7 +454,8 @@ class BuildRun {
     const out = join(content.ingestDir, 'build-' + randomBytes(12).toString('hex'));
     let tar: LayerTarResult;
     try {
-      tar = await fsWorker.layerTar(upper, out, await opaqueDirs(upper));
+      // (getfattr, a process per layer, only when opaque dirs can exist)
+      tar = await fsWorker.layerTar(upper, out, opaque ? await opaqueDirs(upper) : []);
       await content.adopt(out, tar.digest);
     } catch (e) {
       await rm(out, { force: true });
@@ -511,8 +518,9 @@ class BuildRun {
         if (await this.probe(st, cmd, (cc) => (cc.WorkingDir = w))) return;
         c.WorkingDir = w;
         if (!st.imageId && st.layers.length === 0) return this.commit(st, cmd, null);
-        return this.fsStep(st, cmd, async (root) => {
-          await mkdirAllIn(root, w);
+        return this.fsStep(st, cmd, async (root, noOpaque) => {
+          await mkdirAllIn(root, w); // only makes what is missing: never an opaque dir
+          noOpaque();
         });
       }
       case 'user': {
@@ -798,7 +806,9 @@ class BuildRun {
     if (await this.probe(st, cmd)) return;
     const mode = ins.chmod !== undefined ? parseInt(ex(ins.chmod), 8) : undefined;
     if (mode !== undefined && (Number.isNaN(mode) || mode > 0o7777)) throw invalid(`invalid chmod parameter: ${ins.chmod}`);
-    await this.fsStep(st, cmd, async (root) => {
+    await this.fsStep(st, cmd, async (root, noOpaque) => {
+      // copies from the context only replace non-directories by directories: no opaque dir matters
+      let mayOpaque = false;
       const owner = await resolveOwner(root, ins.chown ? ex(ins.chown) : undefined);
       const o = { owner, mode };
       const destAbs = await secureJoin(root, dest);
@@ -827,11 +837,13 @@ class BuildRun {
             await fsWorker.copyFromSpool(await this.ctx.copyPlan(it.rel, destAbs, o));
           } else if (isAdd && f.type === 'file' && (await this.ctx.isTar(it.rel))) {
             await mkdirAllIn(root, dest);
+            mayOpaque = true;
             await extractTar(destAbs, await this.ctx.stream(it.rel), { whiteouts: false });
           } else {
             await fsWorker.copyFromSpool(await this.ctx.copyPlan(it.rel, await intoFile(it.rel.split('/').pop()!), o));
           }
         } else {
+          mayOpaque = true;
           const abs = it.rel ? join(src.root, it.rel) : src.root;
           const s = await lstat(abs);
           if (s.isDirectory()) {
@@ -846,6 +858,7 @@ class BuildRun {
           }
         }
       }
+      if (!mayOpaque) noOpaque();
     });
   }
 }

@@ -181,7 +181,7 @@ test('kill -9 mid-build (writing a COPY layer; during a RUN): nothing half-writt
 test('a RUN layer is the container\'s own snapshot with --rm (default); --rm=false keeps the container whole', { skip, timeout: 120_000 }, async () => {
   const d = live[live.length - 1] ?? (await startDaemon());
   if (!live.includes(d)) live.push(d);
-  const df = 'FROM busybox\nRUN mkdir -p /out && echo hello > /out/f && rm /etc/group\n';
+  const df = 'FROM busybox\nRUN mkdir -p /out && echo hello > /out/f && rm /etc/group && rm -rf /usr && mkdir /usr && echo u > /usr/only\n';
   const a = await d.docker(['build', '--no-cache', '-t', 'runlayer:1', '-'], { input: df });
   assert.equal(a.code, 0, a.stderr);
   // the layer holds the file and the deletion (a whiteout), and nothing of the mount points
@@ -191,6 +191,8 @@ test('a RUN layer is the container\'s own snapshot with --rm (default); --rm=fal
   const blob = join(d.dataRoot, 'content', 'blobs', 'sha256', layers[layers.length - 1].slice(7));
   const saved = execFileSync('tar', ['-tf', blob], { encoding: 'utf8' });
   assert.match(saved, /^etc\/\.wh\.group$/m, saved);
+  assert.match(saved, /^usr\/\.wh\.\.wh\.\.opq$/m, 'a directory made anew hides the lower one: opaque');
+  assert.equal((await ok(d, ['run', '--rm', 'runlayer:1', 'ls', '/usr'])).trim(), 'only');
   assert.doesNotMatch(saved, /^etc\/hosts$|^\.dockerenv$/m, saved);
   const before = (await ok(d, ['ps', '-aq'])).trim();
   const b = await d.docker(['build', '--no-cache', '--rm=false', '-t', 'runlayer:2', '-'], { input: df });
