@@ -43,7 +43,7 @@ export interface DistributionRouteDeps {
 }
 
 /** A progress stream whose HTTP headers go out with the first message (so early errors keep their status). */
-function lazyProgress(ctx: Ctx): { emit: (m: ProgressMessage) => void; writer: () => JsonProgressWriter | null; end: () => void } {
+function lazyProgress(ctx: Ctx): { emit: (m: ProgressMessage) => void; writer: () => JsonProgressWriter | null; open: () => JsonProgressWriter; end: () => void } {
   let out: Writable | null = null;
   let w: JsonProgressWriter | null = null;
   const open = () => {
@@ -59,6 +59,7 @@ function lazyProgress(ctx: Ctx): { emit: (m: ProgressMessage) => void; writer: (
       open().write({ ...m, ...(d && (d.current || d.total) ? { progress: progressBar(d) } : {}) });
     },
     writer: () => w,
+    open,
     end: () => (out as Writable | null)?.end(),
   };
 }
@@ -142,11 +143,26 @@ export function distributionRoutes(d: DistributionRouteDeps): Route[] {
       method: 'POST',
       path: '/images/load',
       handler: async (ctx) => {
-        const lines = await loadImages(d.images, ctx.body);
-        const out = ctx.reply.stream(200, 'application/json');
-        const w = new JsonProgressWriter(out);
-        for (const l of lines) w.stream(l + '\n');
-        out.end();
+        if (qbool(ctx.query, 'quiet', false)) {
+          const lines = await loadImages(d.images, ctx.body);
+          const out = ctx.reply.stream(200, 'application/json');
+          const w = new JsonProgressWriter(out);
+          for (const l of lines) w.stream(l + '\n');
+          out.end();
+          return;
+        }
+        // not quiet (the docker CLI on a terminal): "Loading layer" bars as layers stream in
+        const p = lazyProgress(ctx);
+        try {
+          const lines = await loadImages(d.images, ctx.body, { progress: p.emit });
+          const w = p.open();
+          for (const l of lines) w.stream(l + '\n');
+        } catch (e) {
+          const w = p.writer();
+          if (!w) throw e;
+          w.error(e);
+        }
+        p.end();
       },
     },
     {

@@ -11,6 +11,7 @@ import { invalid } from '../../errdefs.js';
 import { decompress, detectCompression, maybeGunzip } from '../../storage/layers/decompress.js';
 import { peek } from '../distribution/remote.js';
 import { familiarString, parseReference, withDefaultTag } from '../reference/reference.js';
+import type { ProgressFn } from '../copy.js';
 import type { ImageService, LayerRecord } from '../store.js';
 import type { ImageConfigFile } from '../types.js';
 
@@ -38,9 +39,27 @@ async function readHead(path: string, n: number): Promise<Buffer> {
   }
 }
 
-async function* prepend(head: Buffer, tail: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* prepend(head: Buffer, tail: AsyncIterable<Buffer>, tick?: (n: number) => void): AsyncGenerator<Buffer> {
+  let n = head.length;
   if (head.length) yield head;
-  yield* tail;
+  for await (const c of tail) {
+    n += c.length;
+    tick?.(n);
+    yield c;
+  }
+  tick?.(-1);
+}
+
+/** Docker's `<12 hex>: Loading layer [==>  ] 1.2MB/3.4MB`, at most every 100 ms, and at the end. */
+function loadingLayer(progress: ProgressFn, name: string, total: number): (n: number) => void {
+  const id = /^[a-f0-9]{64}$/.test(name) ? name.slice(0, 12) : name.split('/')[0].slice(0, 12);
+  let last = 0;
+  return (n) => {
+    const now = Date.now();
+    if (n >= 0 && now - last < 100) return;
+    last = now;
+    progress({ status: 'Loading layer', id, progressDetail: { current: n < 0 ? total : n, total } });
+  };
 }
 
 function ended(s: { once(ev: string, f: () => void): unknown }): Promise<void> {
@@ -54,8 +73,13 @@ function norm(name: string): string {
   return name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 }
 
+export interface LoadOptions {
+  /** Docker's "Loading layer" messages (not quiet): one bar per layer as it streams in. */
+  progress?: ProgressFn;
+}
+
 /** Load every image in the archive; returns the lines Docker prints ("Loaded image: …"). */
-export async function loadImages(images: ImageService, input: Readable): Promise<string[]> {
+export async function loadImages(images: ImageService, input: Readable, o: LoadOptions = {}): Promise<string[]> {
   const files = new Map<string, string>(); // archive path → content digest
   const links = new Map<string, string>(); // symlink/hardlink path → target path
   const small = new Map<string, Buffer>(); // top-level metadata files
@@ -105,8 +129,9 @@ export async function loadImages(images: ImageService, input: Readable): Promise
     // A tar (an uncompressed layer) is extracted while it is stored. The next entry is parsed as
     // soon as this one is read: its fsync and the tail of its extraction overlap what follows.
     const { buf, rest: tail } = await peek(e as unknown as Readable, 512);
-    const rest = Readable.from(prepend(buf, tail), { objectMode: false, highWaterMark: 1 << 20 });
     const isTar = buf.length >= 512 && buf.subarray(257, 262).toString('latin1') === 'ustar';
+    const tick = isTar && o.progress ? loadingLayer(o.progress, m ? m[1] : name, e.header.size ?? 0) : undefined;
+    const rest = Readable.from(prepend(buf, tail, tick), { objectMode: false, highWaterMark: 1 << 20 });
     const expected = m ? 'sha256:' + m[1] : undefined;
     const job = (isTar ? images.ingestLayer(rest, expected) : images.content.ingest(rest, expected)).then((r) => {
       files.set(name, r.digest);

@@ -101,4 +101,13 @@ test('berth save and load round-trip an image', { skip: skip ?? false, timeout: 
   assert.equal(await plain(['load', '-i', file]), `Loaded image: ${R}/cli/img:1\n`);
   assert.equal((await d.docker(['run', '--rm', `${R}/cli/img:1`, 'wc', '-c', '/blob'])).stdout.trim(), '30000000 /blob');
   await plain(['rmi', `${R}/cli/img:1`]);
+  // on a terminal the load is not quiet: docker's "Loading layer" bars, as the docker CLI shows them too
+  const tty = await onTty(`load -i ${file}`);
+  assert.match(tty, /\x1b\[2K\r[0-9a-f]{12}: Loading layer \[=+>\] +30(\.\d+)?MB\/30(\.\d+)?MB\r/);
+  assert.match(tty, /Loaded image: 127\.0\.0\.1:\d+\/cli\/img:1/);
+  await plain(['rmi', `${R}/cli/img:1`]);
+  const r = await runCommand('script', ['-qefc', `stty cols 150 rows 40; docker load -i ${file}`, '/dev/null'], { env: d.env, timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /[0-9a-f]{12}: Loading layer \[=+>\] +30(\.\d+)?MB\/30(\.\d+)?MB/);
+  await plain(['rmi', `${R}/cli/img:1`]);
 });
