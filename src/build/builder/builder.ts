@@ -148,10 +148,11 @@ export class Builder {
     const refs: Reference[] = o.tags.map((t) => withDefaultTag(parseReference(t)));
     const work = join(this.d.tmpDir, BUILD_SNAP + randomBytes(8).toString('hex'));
     await mkdir(work, { recursive: true });
+    let ctx: BuildContext | null = null;
     try {
       const dfName = o.dockerfile || 'Dockerfile';
       const t0 = Date.now();
-      const ctx = await receiveContext(body, join(work, 'ctx'), dfName);
+      ctx = await receiveContext(body, join(work, 'ctx'), dfName);
       this.d.log?.('debug', `build: context of ${ctx.files.size} entries (${ctx.size} bytes) received in ${Date.now() - t0} ms`);
       const dfRel = contextPath(dfName);
       let text: string;
@@ -179,6 +180,7 @@ export class Builder {
       }
       return id;
     } finally {
+      ctx?.release();
       await rm(work, { recursive: true, force: true }).catch(() => {});
     }
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { applyDockerignore, receiveContext } from './context.js';
+import { applyDockerignore, contextMemoryInUse, receiveContext } from './context.js';
 import { matchSources, sumSources } from './copy.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'berth-ctx-'));
@@ -116,4 +116,23 @@ test('odd chunking (a 1-byte first chunk, gzip in pieces) and a body that fails 
   setImmediate(() => broken.destroy(new Error('client went away')));
   await assert.rejects(receiveContext(broken, join(tmp, 'o3'), 'Dockerfile'), /client went away/);
   await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 3000)]), join(tmp, 'o4'), 'Dockerfile'), /unexpected EOF/);
+});
+
+test('in-memory contexts are accounted for and released (also when the body fails)', async () => {
+  const tar = makeTar();
+  const base = contextMemoryInUse();
+  const c = await receiveContext(Readable.from(pieces(tar, 4096)), join(tmp, 'r1'), 'Dockerfile');
+  assert.equal(contextMemoryInUse() - base, tar.length);
+  c.release();
+  assert.equal(contextMemoryInUse(), base);
+  const broken = new Readable({ read() {} });
+  broken.push(tar.subarray(0, 3000));
+  setTimeout(() => broken.destroy(new Error('gone')), 20);
+  await assert.rejects(receiveContext(broken, join(tmp, 'r2'), 'Dockerfile'), /gone/);
+  assert.equal(contextMemoryInUse(), base);
+  // once written to the spool, the memory is given back too
+  const d = await receiveContext(Readable.from([tar]), join(tmp, 'r3'), 'Dockerfile');
+  await d.spoolFile();
+  assert.equal(contextMemoryInUse(), base);
+  assert.equal((await d.read('logs/keep.log')).toString(), 'keep');
 });

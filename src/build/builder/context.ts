@@ -34,6 +34,11 @@ export interface CopyOutOptions {
 
 /** Contexts up to this size stay in memory; bigger ones go to the spool file as they arrive. */
 export const MEMORY_CONTEXT = 128 << 20;
+/** …and all builds' in-memory contexts together stay under this. */
+export const MEMORY_CONTEXTS = 256 << 20;
+let memoryInUse = 0;
+/** Bytes of build contexts held in memory right now (all builds). */
+export const contextMemoryInUse = () => memoryInUse;
 
 /**
  * The context (the uncompressed tar) is indexed while it streams in and kept as it came, in memory
@@ -58,12 +63,23 @@ export class BuildContext {
   keep(c: Buffer, at: number): void {
     this.mem!.push(c);
     this.starts.push(at);
+    this.held += c.length;
+    memoryInUse += c.length;
+  }
+
+  private held = 0;
+
+  /** Drop the in-memory tar (the build is over, or it was written to the spool). */
+  release(): void {
+    memoryInUse -= this.held;
+    this.held = 0;
+    this.mem = null;
+    this.starts = [];
   }
 
   /** @internal receiveContext: the data went (or goes) to the spool file instead. */
   spooled(): void {
-    this.mem = null;
-    this.starts = [];
+    this.release();
     this.spooling = Promise.resolve(this.spool);
   }
 
@@ -82,8 +98,7 @@ export class BuildContext {
       } finally {
         await fh.close();
       }
-      this.mem = null;
-      this.starts = [];
+      this.release();
       return this.spool;
     })();
     return this.spooling;
@@ -523,7 +538,7 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
     if (!spool) {
       held.push(chunk);
       ctx.keep(chunk, at);
-      if (pos > maxMemory) return toSpool();
+      if (pos > maxMemory || memoryInUse > MEMORY_CONTEXTS) return toSpool();
       return;
     }
     // positional writes overlap with parsing and hashing; a few in flight bound the memory
@@ -534,7 +549,10 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
     if (pending.length >= 8) return Promise.all(pending.splice(0)).then(() => {});
   };
   try {
-    await eachChunk(body, onChunk);
+    await eachChunk(body, onChunk).catch((e: unknown) => {
+      ctx.release();
+      throw e;
+    });
     if (pre?.length) {
       const c: Buffer = pre;
       pre = null;
