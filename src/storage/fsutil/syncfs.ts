@@ -6,12 +6,20 @@ import { spawn } from 'node:child_process';
 import { internal } from '../../errdefs.js';
 
 export function syncFs(path: string): Promise<void> {
+  return run(['-f', path]).catch((e: Error) => {
+    // a sync(1) without -f (coreutils < 8.24): flush everything instead
+    if (/invalid option|unrecognized option/.test(e.message)) return run([]);
+    throw e;
+  });
+}
+
+function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('sync', ['-f', path], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('sync', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve() : reject(internal(`sync -f ${path}: ${err.trim() || `exit ${code}`}`))));
+    p.on('close', (code) => (code === 0 ? resolve() : reject(internal(`sync ${args.join(' ')}: ${err.trim() || `exit ${code}`}`))));
   });
 }
 
