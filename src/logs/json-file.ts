@@ -351,7 +351,9 @@ export class JsonFileReader implements LogReader {
     const since = o.since !== undefined && o.since > 0n ? o.since : undefined;
     const until = o.until !== undefined && o.until > 0n ? o.until : undefined;
     let ended = false;
+    const passAll = o.stdout && o.stderr && since === undefined && until === undefined;
     const filter = (b: LogMessage[]): LogMessage[] => {
+      if (passAll) return b;
       const res: LogMessage[] = [];
       for (const m of b) {
         if (m.stream === 'stdout' ? !o.stdout : !o.stderr) continue;
