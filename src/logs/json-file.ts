@@ -424,6 +424,7 @@ export class JsonFileReader implements LogReader {
       }
       let pos = 0;
       let ino = -1;
+      let replaced = false;
       let carry: Buffer | null = null;
       const openCur = async () => {
         fh = await fsp.open(this.path, 'r').catch(() => null);
@@ -467,6 +468,12 @@ export class JsonFileReader implements LogReader {
             // rotated under us: the old file is read to its end, continue with the new one
             const st = await fsp.stat(this.path).catch(() => null);
             if (st && st.ino !== ino) {
+              // one more read first: the writer may have added to it between our read and its rename
+              if (!replaced) {
+                replaced = true;
+                continue;
+              }
+              replaced = false;
               await (fh as fsp.FileHandle).close();
               fh = null;
               carry = null;

@@ -83,3 +83,25 @@ test('files of the old JSON-based local format are still read; the writer rotate
   assert.deepEqual((await read(new LocalFileReader(p))).map((m) => m.line.toString()), ['old 1\n', 'old 2\n', 'new 3\n']);
   assert.deepEqual((await read(new LocalFileReader(p), { tail: 2 })).map((m) => m.line.toString()), ['old 2\n', 'new 3\n']);
 });
+
+test('follow: lines written across rotations are seen once each, in order, until done', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-local-'));
+  const p = join(dir, 'container.log');
+  const w = new JsonFileWriter(p, { maxSize: 2048, maxFile: 3, compress: false }, undefined, localEncoder());
+  await w.write([{ stream: 'stdout', time: t0, line: Buffer.from('l0\n') }]);
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const seen: string[] = [];
+  const it = (async () => {
+    for await (const b of new LocalFileReader(p, 10).readBatches({ ...all, follow: true }, new AbortController().signal, done)) for (const m of b) seen.push(m.line.toString().trim());
+  })();
+  for (let i = 1; i < 400; i++) {
+    await w.write([{ stream: 'stdout', time: t0 + BigInt(i), line: Buffer.from(`l${i}\n`) }]);
+    if (i % 50 === 0) await new Promise((r) => setTimeout(r, 15));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  finish();
+  await it;
+  await w.close();
+  assert.deepEqual(seen, Array.from({ length: 400 }, (_, i) => `l${i}`));
+});

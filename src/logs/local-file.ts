@@ -223,6 +223,7 @@ export class LocalFileReader implements LogReader {
       }
       let pos = 0;
       let ino = -1;
+      let replaced = false;
       let carry: Buffer | null = null;
       let legacyCur = false;
       let dropFirst = 0;
@@ -275,6 +276,12 @@ export class LocalFileReader implements LogReader {
             // rotated under us: the old file was read to its end, go on with the new one
             const st = await fsp.stat(this.path).catch(() => null);
             if (st && st.ino !== ino) {
+              // one more read first: the writer may have added to it between our read and its rename
+              if (!replaced) {
+                replaced = true;
+                continue;
+              }
+              replaced = false;
               await h.close();
               fh = null;
               carry = null;
