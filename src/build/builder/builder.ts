@@ -416,6 +416,9 @@ class BuildRun {
     const parent = st.layers[st.layers.length - 1]?.chainId ?? null;
     const mounts = await snaps.prepare(key, parent);
     let opaque = true;
+    // the overlay is unmounted while the layer's tar is made (only its upper dir is read, and
+    // nothing writes through the mount any more); the snapshot is committed once it is gone
+    let unmounted: Promise<void> = Promise.resolve();
     try {
       let root: string;
       let upper: string;
@@ -430,14 +433,16 @@ class BuildRun {
         try {
           await fn(root, () => (opaque = false));
         } finally {
-          await unmount(root);
+          unmounted = unmount(root);
         }
       }
       // the snapshot itself becomes the layer: no second extraction of its tar
-      const layer = await this.layerFrom(upper, parent, (name) => snaps.commit(name, key), opaque);
+      const layer = await this.layerFrom(upper, parent, async (name) => (await unmounted, snaps.commit(name, key)), opaque);
+      await unmounted; // (its error, if any, fails the step)
       this.checkAbort();
       await this.commit(st, cmd, layer);
     } finally {
+      await unmounted.catch(() => {});
       await snaps.remove(key).catch(() => {});
     }
   }
