@@ -60,8 +60,14 @@ function refPids(host: string): number[] {
   const out = [Number(dockerd)];
   for (const p of procs) {
     const a = cmdline(p);
-    const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-    if (a[0]?.endsWith('containerd') && ppid === Number(dockerd)) out.push(Number(p));
+    if (!a[0]?.endsWith('containerd')) continue;
+    let status = '';
+    try {
+      status = readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0) === Number(dockerd)) out.push(Number(p));
   }
   const execRoot = cmdline(dockerd).find((_, i, a) => a[i - 1] === '--exec-root') ?? '/var/run/docker';
   for (const p of procs) {
