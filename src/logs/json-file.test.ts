@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { testDir } from '../util/test-dirs.js';
 import { encodeJsonEntry, JsonFileReader, JsonFileWriter, type JsonEntry } from './json-file.js';
 import type { LogMessage, ReadOptions } from './log-reader.js';
 
@@ -25,7 +25,7 @@ test("encodes Docker's json-file line", () => {
 });
 
 test('rotation keeps max-file files of at most max-size and loses nothing still kept', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const dir = await testDir('berth-json-');
   const p = join(dir, 'c-json.log');
   const w = new JsonFileWriter(p, { maxSize: 1024, maxFile: 3, compress: false });
   for (let i = 0; i < 100; i += 10) await w.write(Array.from({ length: 10 }, (_, k) => entry(i + k)));
@@ -47,7 +47,7 @@ test('rotation keeps max-file files of at most max-size and loses nothing still 
 });
 
 test('compress gzips rotated files and the reader reads them', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const dir = await testDir('berth-json-');
   const p = join(dir, 'c-json.log');
   const w = new JsonFileWriter(p, { maxSize: 512, maxFile: 3, compress: true });
   for (let i = 0; i < 30; i += 5) await w.write(Array.from({ length: 5 }, (_, k) => entry(i + k)));
@@ -61,7 +61,7 @@ test('compress gzips rotated files and the reader reads them', async () => {
 });
 
 test('max-file=1 truncates in place', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const dir = await testDir('berth-json-');
   const p = join(dir, 'c-json.log');
   const w = new JsonFileWriter(p, { maxSize: 300, maxFile: 1, compress: false });
   for (let i = 0; i < 20; i++) await w.write([entry(i)]);
@@ -71,7 +71,7 @@ test('max-file=1 truncates in place', async () => {
 });
 
 test('follow continues across a rotation and stops when done', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const dir = await testDir('berth-json-');
   const p = join(dir, 'c-json.log');
   const w = new JsonFileWriter(p, { maxSize: 400, maxFile: 2, compress: false });
   await w.write([entry(0)]);
@@ -91,7 +91,7 @@ test('follow continues across a rotation and stops when done', async () => {
 
 test('reads lines with escapes, no newline, stderr and foreign key order', async () => {
   const { writeFile } = await import('node:fs/promises');
-  const dir = await mkdtemp(join(tmpdir(), 'berth-json-'));
+  const dir = await testDir('berth-json-');
   const p = join(dir, 'c-json.log');
   const texts = ['plain\n', 'tab\there "q" \\ end\n', 'no newline', 'ünï\n', ''];
   let body = texts.map((x, i) => encodeJsonEntry({ stream: i % 2 ? 'stderr' : 'stdout', time: t0 + BigInt(i), line: Buffer.from(x) })).join('');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { testDir } from '../util/test-dirs.js';
 import { decodeLocal, encodeLocal, readVarintBig } from './local-format.js';
 import { LocalFileReader, localEncoder } from './local-file.js';
 import { encodeJsonEntry, JsonFileWriter } from './json-file.js';
@@ -41,7 +41,7 @@ function varint(v: bigint): Buffer {
 }
 
 test('writer + reader round trip: newlines restored, partial pieces joined by metadata, rotation with gzip', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-local-'));
+  const dir = await testDir('berth-local-');
   const p = join(dir, 'container.log');
   const w = new JsonFileWriter(p, { maxSize: 4096, maxFile: 3, compress: true }, undefined, localEncoder());
   const entries = Array.from({ length: 300 }, (_, i) => ({ stream: (i % 4 === 3 ? 'stderr' : 'stdout') as 'stdout' | 'stderr', time: t0 + BigInt(i), line: Buffer.from(`line ${i}\n`) }));
@@ -72,7 +72,7 @@ test('writer + reader round trip: newlines restored, partial pieces joined by me
 });
 
 test('files of the old JSON-based local format are still read; the writer rotates such a file away first', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-local-'));
+  const dir = await testDir('berth-local-');
   const p = join(dir, 'container.log');
   await writeFile(p, encodeJsonEntry({ stream: 'stdout', time: t0, line: Buffer.from('old 1\n') }) + encodeJsonEntry({ stream: 'stderr', time: t0 + 1n, line: Buffer.from('old 2\n') }));
   assert.deepEqual((await read(new LocalFileReader(p))).map((m) => m.line.toString()), ['old 1\n', 'old 2\n']);
@@ -85,7 +85,7 @@ test('files of the old JSON-based local format are still read; the writer rotate
 });
 
 test('follow: lines written across rotations are seen once each, in order, until done', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-local-'));
+  const dir = await testDir('berth-local-');
   const p = join(dir, 'container.log');
   const w = new JsonFileWriter(p, { maxSize: 2048, maxFile: 3, compress: false }, undefined, localEncoder());
   await w.write([{ stream: 'stdout', time: t0, line: Buffer.from('l0\n') }]);

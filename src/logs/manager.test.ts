@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testDir } from '../util/test-dirs.js';
 import { followK8sFile, parseK8sRecords } from './k8s-follower.js';
 import { attrsFor, LogManager, type LogTarget } from './manager.js';
 
@@ -30,7 +30,7 @@ test('parses k8s records: P pieces joined with their F, incomplete tail is left,
 });
 
 test('follower holds a line cut by conmon until its end arrives, and ships a lone piece after a while', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-hold-'));
+  const dir = await testDir('berth-hold-');
   const p = join(dir, 'container.log');
   await writeFile(p, rec(1) + rec(2, 'stdout', 'P', 'hel'));
   let finish!: () => void;
@@ -52,7 +52,7 @@ test('follower holds a line cut by conmon until its end arrives, and ships a lon
 });
 
 test('follower resumes from a saved position and follows a replaced file', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-follow-'));
+  const dir = await testDir('berth-follow-');
   const p = join(dir, 'container.log');
   await writeFile(p, rec(0) + rec(1));
   const ac = new AbortController();
@@ -81,7 +81,7 @@ function target(dir: string, type: string, cfg: Record<string, string> = {}): Lo
 }
 
 test('json-file shipper: ships, persists its position, resumes without loss or duplicates', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-ship-'));
+  const dir = await testDir('berth-ship-');
   const t = target(dir, 'json-file');
   await writeFile(t.k8sPath, rec(0) + rec(1, 'stderr'));
   const m = new LogManager({ defaults: { Type: 'json-file', Config: {} }, pollMs: 20 });
@@ -115,7 +115,7 @@ test('paths per driver, none cannot be read, attrs from labels and env', () => {
 test('follower rotation: renames, asks for a reopen, reads the old file to its end, deletes it', async () => {
   const { open: fopen } = await import('node:fs/promises');
   const { existsSync } = await import('node:fs');
-  const dir = await mkdtemp(join(tmpdir(), 'berth-rot-'));
+  const dir = await testDir('berth-rot-');
   const p = join(dir, 'container.log');
   let w = await fopen(p, 'a'); // the "conmon" writer
   let reopens = 0;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { testDir } from '../util/test-dirs.js';
 import { encodeJsonEntry, JsonFileReader } from './json-file.js';
 import { K8sFileReader } from './k8s-file.js';
 import { sinceOffset } from './since-offset.js';
@@ -12,7 +12,7 @@ const t0 = 1_700_000_000_000_000_000n;
 const SEC = 1_000_000_000n;
 
 test('sinceOffset lands on a line start close before the first line at or after since', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-since-'));
+  const dir = await testDir('berth-since-');
   const p = join(dir, 'x-json.log');
   const lines = Array.from({ length: 20000 }, (_, i) => encodeJsonEntry({ stream: i % 3 ? 'stdout' : 'stderr', time: t0 + BigInt(i) * SEC, line: Buffer.from(`line ${i} ${'p'.repeat(i % 50)}\n`) }));
   await writeFile(p, lines.join(''));

@@ -1,7 +1,7 @@
 // The local driver in Docker's framed-protobuf format (round trip through docker logs, --tail,
 // --since, rotation with gzip) and syslog to a unix datagram socket, with the docker CLI.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,9 @@ test('local driver rotation: max-size/max-file honoured, rotated files gzipped, 
 test('syslog to a unix datagram socket (unixgram://)', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket');
-  const sock = join(mkdtempSync(join(tmpdir(), 'berth-ug-')), 'log');
+  const sockDir = mkdtempSync(join(tmpdir(), 'berth-ug-'));
+  t.after(() => rmSync(sockDir, { recursive: true, force: true }));
+  const sock = join(sockDir, 'log');
   const srv = new DgramSocket();
   srv.bind(sock);
   const got: string[] = [];
