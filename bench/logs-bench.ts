@@ -1,6 +1,6 @@
 // Log throughput (issue 9): a container writes LOGS_BENCH_MB of LOGS_BENCH_LINE-byte lines with the
 // default json-file driver; measured with the docker CLI:
-//   write   MB/s from `docker run -d` until the log holds the last line (`docker logs --tail 1`)
+//   write   MB/s from `docker run -d` until the container has exited and the log holds the last line (`docker logs --tail 1`)
 //   read    MB/s of `docker logs c > /dev/null` on that log (median of 3)
 //   tail    latency of `docker logs --tail 10 c` on that log (median of 5)
 //   since   latency of `docker logs --since <time of the last line> c` (median of 5)
@@ -8,7 +8,7 @@
 // reference Docker, with ratios (berth / reference for MB/s, reference / berth for latency).
 //   node dist/bench/logs-bench.js   (re-executes itself in private namespaces with a harness berthd)
 //   LOGS_BENCH_MB (default 200), LOGS_BENCH_LINE (default 1000; 100 shows the per-line costs)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDaemon } from '../test/harness/daemon.js';
@@ -54,7 +54,9 @@ async function measure(env: NodeJS.ProcessEnv, label: string, pid?: number): Pro
   const sampler = pid ? setInterval(() => (peak = Math.max(peak, rssKiB(pid))), 100) : undefined;
   const t0 = performance.now();
   sh(`docker run -d --name ${name} busybox sh -c "${cmd}"`, env);
-  // poll without blocking the sampler's timer
+  // one blocking `docker wait` (a docker CLI spawned every 50 ms would take CPU from the writer on 2 cores),
+  // then poll until the log holds the marker (a daemon may still be writing it), without blocking the sampler's timer
+  await new Promise<void>((res) => spawn('docker', ['wait', name], { env, stdio: 'ignore' }).on('exit', () => res()));
   for (;;) {
     const r = spawnSync('sh', ['-c', `docker logs --tail 1 ${name}`], { env, encoding: 'utf8' });
     if (r.stdout.includes('logs-bench-end')) break;
