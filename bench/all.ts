@@ -1,7 +1,7 @@
-// `npm run bench`: every benchmark in turn — the engine budget (bench.ts), `docker cp` throughput
-// (cp-bench.ts, issue 5) and the registry server against Debian's docker-registry (issue 7).
-// BENCH_ONLY=engine|cp|images|compose|stats|registry runs one of them (images/compose: issues 6 and 10;
-// stats: issue 9, the daemon's CPU while `docker stats` streams 50 containers).
+// `npm run bench`: every benchmark in turn, each against REF_DOCKER_HOST too when it is set.
+// BENCH_ONLY=<name> runs one: engine (issue 3's budget), cp (5), network (4), registry (7), images (6),
+// compose (10), build (8), logs and stats (9: log write/read/tail, the daemon's CPU while `docker stats`
+// streams 50 containers).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
