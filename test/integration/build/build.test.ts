@@ -1,13 +1,13 @@
 // docker build (legacy /build API) against berthd: multi-stage, cache hits and misses, build args,
 // ADD tar, USER/WORKDIR, failing RUN with --force-rm, .dockerignore, and dockerode.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
 let skip: string | false = daemonUnavailable() ?? false;
 let d: Daemon | undefined;
@@ -17,9 +17,9 @@ before(async () => {
   if (skip) return;
   d = await startDaemon();
 });
-let registryProc: ChildProcess | undefined;
+let registryProc: TestRegistry | undefined;
 after(async () => {
-  registryProc?.kill();
+  registryProc?.stop();
   rmSync(dir, { recursive: true, force: true });
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
@@ -160,28 +160,13 @@ test('RUN --mount=type=cache persists across builds; type=bind from the context 
 
 /** Debian's docker-registry on a free loopback port of the test's namespace. */
 async function startRegistry(): Promise<string> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  const rd = join(dir, 'registry');
-  mkdirSync(join(rd, 'data'), { recursive: true });
-  writeFileSync(join(rd, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(rd, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-  registryProc = spawn('/usr/bin/docker-registry', ['serve', join(rd, 'config.yml')], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (up) return `127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('docker-registry did not start');
+  registryProc = await startDockerRegistry(dir);
+  return registryProc.addr;
 }
 
 test('--pull fetches the FROM image from its registry even when a local copy exists', async (t) => {
   if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
-  if (!existsSync('/usr/bin/docker-registry')) return t.skip('docker-registry is not installed');
+  if (!existsSync(DOCKER_REGISTRY)) return t.skip('docker-registry is not installed');
   const reg = await startRegistry();
   const ref = `${reg}/base:1`;
   // the registry holds an image with /marker; the local tag of the same name points at plain busybox

@@ -3,21 +3,20 @@
 // partial image may be visible, content/ingest/ must hold no stray files, every blob in the store
 // must match its digest, and a retried pull (or load) must succeed.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
-const REGISTRY = '/usr/bin/docker-registry';
-const skip = daemonUnavailable() ?? (existsSync(REGISTRY) ? null : 'docker-registry is not installed');
+const skip = daemonUnavailable() ?? (existsSync(DOCKER_REGISTRY) ? null : 'docker-registry is not installed');
 const LAYERS = 3;
 const LAYER_MB = 60;
 const tmp = mkdtempSync(join(tmpdir(), 'berth-imgcrash-'));
-let reg: ChildProcess | null = null;
+let reg: TestRegistry | null = null;
 let R = '';
 let archive = '';
 const live: Daemon[] = [];
@@ -56,23 +55,8 @@ function makeArchive(dir: string, tag: string): string {
 }
 
 async function startRegistry(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  const dir = join(tmp, 'registry');
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-  reg = spawn(REGISTRY, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (up) return `127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('docker-registry did not start');
+  reg = await startDockerRegistry(tmp);
+  return reg.addr;
 }
 
 const ok = async (d: Daemon, args: string[]) => {
@@ -145,7 +129,7 @@ before(async () => {
   R = await startRegistry();
 });
 after(async () => {
-  reg?.kill();
+  reg?.stop();
   for (const d of live) await d.stop({ assert: false }).catch(() => {});
   rmSync(tmp, { recursive: true, force: true });
 });

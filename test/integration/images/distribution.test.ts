@@ -2,57 +2,31 @@
 // docker-registry (plain and htpasswd), skopeo checking what we pushed, save/load, export/import,
 // commit and diff. Runs in the harness namespace, so the registries listen on a private loopback.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { DOCKER_REGISTRY, freePort, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
-const REGISTRY = '/usr/bin/docker-registry';
-const skip = daemonUnavailable() ?? (existsSync(REGISTRY) ? null : 'docker-registry is not installed');
+const skip = daemonUnavailable() ?? (existsSync(DOCKER_REGISTRY) ? null : 'docker-registry is not installed');
 let d: Daemon;
 const tmp = mkdtempSync(join(tmpdir(), 'berth-imgdist-'));
-const regs: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
+const regs: TestRegistry[] = [];
 
 async function registry(htpasswd?: string): Promise<string> {
-  const port = await freePort();
-  const dir = join(tmp, `reg-${port}`);
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  let auth = '';
-  if (htpasswd) {
-    writeFileSync(join(dir, 'htpasswd'), htpasswd + '\n');
-    auth = `auth:\n  htpasswd: {realm: test, path: ${join(dir, 'htpasswd')}}\n`;
-  }
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\n${auth}http:\n  addr: 127.0.0.1:${port}\n`);
-  const p = spawn(REGISTRY, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  regs.push(p);
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (up) return `127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('registry did not start');
+  const r = await startDockerRegistry(tmp, { htpasswd });
+  regs.push(r);
+  return r.addr;
 }
 
 before(async () => {
   if (!skip) d = await startDaemon();
 });
 after(async () => {
-  for (const r of regs) r.kill();
+  for (const r of regs) r.stop();
   rmSync(tmp, { recursive: true, force: true });
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });

@@ -4,37 +4,21 @@
 // and load extract layers standalone (overlay whiteouts written as files) and fall back to the
 // classic apply over the parent for the opaque directory (src/images/prepared.ts).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
-const REGISTRY = '/usr/bin/docker-registry';
-const skip = daemonUnavailable() ?? (existsSync(REGISTRY) ? null : 'docker-registry is not installed');
+const skip = daemonUnavailable() ?? (existsSync(DOCKER_REGISTRY) ? null : 'docker-registry is not installed');
 const tmp = mkdtempSync(join(tmpdir(), 'berth-wh-'));
 let d: Daemon;
-let reg: ChildProcess | null = null;
+let reg: TestRegistry | null = null;
 
 async function startRegistry(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  mkdirSync(join(tmp, 'reg'), { recursive: true });
-  writeFileSync(join(tmp, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(tmp, 'reg')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-  reg = spawn(REGISTRY, ['serve', join(tmp, 'config.yml')], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (up) return `127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('docker-registry did not start');
+  reg = await startDockerRegistry(tmp);
+  return reg.addr;
 }
 
 const ok = async (args: string[]) => {
@@ -55,7 +39,7 @@ before(async () => {
   d = await startDaemon();
 });
 after(async () => {
-  reg?.kill();
+  reg?.stop();
   if (d) assert.deepEqual((await d.stop()).leaks, []);
   rmSync(tmp, { recursive: true, force: true });
 });

@@ -3,22 +3,21 @@
 // into Debian's docker-registry by skopeo, pulled with `docker pull`; both then run. A corrupt
 // zstd layer fails the load with zstd's reason and leaves nothing behind.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { busyboxTarball, daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
-const REGISTRY = '/usr/bin/docker-registry';
-const missing = ['/usr/bin/zstd', '/usr/bin/skopeo', REGISTRY].filter((p) => !existsSync(p));
+const missing = ['/usr/bin/zstd', '/usr/bin/skopeo', DOCKER_REGISTRY].filter((p) => !existsSync(p));
 const skip = daemonUnavailable() ?? (missing.length ? `not installed: ${missing.join(', ')}` : null);
 const ZSTD_LAYER = 'application/vnd.oci.image.layer.v1.tar+zstd';
 const tmp = mkdtempSync(join(tmpdir(), 'berth-zstd-'));
 let d: Daemon;
-let reg: ChildProcess | null = null;
+let reg: TestRegistry | null = null;
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -59,23 +58,8 @@ async function makeLayout(dir: string, tag: string, corrupt = false): Promise<vo
 }
 
 async function startRegistry(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  const dir = join(tmp, 'registry');
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-  reg = spawn(REGISTRY, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (up) return `127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('docker-registry did not start');
+  reg = await startDockerRegistry(tmp);
+  return reg.addr;
 }
 
 const ok = async (args: string[]) => {
@@ -89,7 +73,7 @@ before(async () => {
   d = await startDaemon({ busybox: false });
 });
 after(async () => {
-  reg?.kill();
+  reg?.stop();
   rmSync(tmp, { recursive: true, force: true });
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
