@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { invalid } from '../errdefs.js';
 import { EventTime, pack } from './msgpack.js';
 import type { LogConfig } from './options.js';
+import { StreamLink } from './stream-link.js';
 
 export interface FluentdOptions {
   proto: 'tcp' | 'unix' | 'tls';
@@ -104,100 +105,46 @@ export interface FluentdInfo {
 }
 
 export class FluentdSender {
-  private conn: net.Socket | null = null;
-  private connected = false;
-  private queue: Buffer[] = [];
-  private queued = 0;
-  private retryAt = 0;
-  private failures = 0;
-  private closed = false;
-  dropped = 0;
+  private readonly link: StreamLink;
 
   constructor(
     private readonly o: FluentdOptions,
     private readonly info: FluentdInfo,
-  ) {}
+  ) {
+    this.link = new StreamLink({
+      connect: () =>
+        o.proto === 'unix'
+          ? net.connect({ path: o.path })
+          : o.proto === 'tls'
+            ? tls.connect({ host: o.host, port: o.port, servername: net.isIP(o.host) ? undefined : o.host })
+            : net.connect({ host: o.host, port: o.port }),
+      readyEvent: o.proto === 'tls' ? 'secureConnect' : 'connect',
+      maxQueue: Math.max(o.bufferLimit, 64 * 1024),
+      retryMs: o.retryWaitMs,
+      maxFailures: o.maxRetries,
+    });
+  }
+
+  /** Messages given up (queue full, or the collector stayed away). */
+  get dropped(): number {
+    return this.link.dropped;
+  }
 
   send(stream: 'stdout' | 'stderr', line: Buffer, timeNs: bigint, partial = false): void {
-    if (this.closed) return;
     let text = line.toString('utf8');
     if (!partial && text.endsWith('\n')) text = text.slice(0, -1);
     if (text === '' && !partial) return; // Docker's copier drops empty lines
     const record: Record<string, string> = { container_id: this.info.id, container_name: this.info.name, source: stream, log: text, ...(this.info.extra ?? {}) };
     if (partial) record.partial_message = 'true';
-    const msg = encodeFluentd(this.info.tag, timeNs, record, this.o.subSecond, this.o.requestAck ? randomBytes(16).toString('base64') : undefined);
-    if (this.queued + msg.length > Math.max(this.o.bufferLimit, 64 * 1024)) {
-      this.dropped++;
-      return;
-    }
-    this.queue.push(msg);
-    this.queued += msg.length;
-    this.pump();
+    this.link.write(encodeFluentd(this.info.tag, timeNs, record, this.o.subSecond, this.o.requestAck ? randomBytes(16).toString('base64') : undefined));
   }
 
   /** Resolves when the socket took what was queued (bounded memory in a flood). */
-  async drained(): Promise<void> {
-    const c = this.conn;
-    if (c && this.connected && c.writableLength > 1024 * 1024) {
-      await new Promise<void>((r) => {
-        const done = () => (c.off('drain', done), c.off('close', done), r());
-        c.on('drain', done).on('close', done);
-      });
-    }
+  drained(): Promise<void> {
+    return this.link.drained();
   }
 
-  private pump(): void {
-    if (this.closed) return;
-    if (this.connected && this.conn) {
-      if (!this.queue.length) return;
-      const all = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
-      this.queue = [];
-      this.queued = 0;
-      this.conn.write(all);
-      return;
-    }
-    if (this.conn || Date.now() < this.retryAt) return;
-    const c =
-      this.o.proto === 'unix'
-        ? net.connect({ path: this.o.path })
-        : this.o.proto === 'tls'
-          ? tls.connect({ host: this.o.host, port: this.o.port, servername: net.isIP(this.o.host) ? undefined : this.o.host })
-          : net.connect({ host: this.o.host, port: this.o.port });
-    const ready = this.o.proto === 'tls' ? 'secureConnect' : 'connect';
-    c.unref();
-    c.on('error', () => {});
-    c.on('data', () => {}); // acks (fluentd-request-ack) are read and not waited for
-    c.once(ready, () => {
-      this.connected = true;
-      this.failures = 0;
-      this.pump();
-    });
-    c.on('close', () => {
-      const wasUp = this.connected;
-      this.conn = null;
-      this.connected = false;
-      if (!wasUp && ++this.failures > this.o.maxRetries) {
-        this.dropped += this.queue.length;
-        this.queue = [];
-        this.queued = 0;
-        this.failures = 0;
-      }
-      this.retryAt = Date.now() + this.o.retryWaitMs;
-      if (!this.closed && this.queue.length) setTimeout(() => this.pump(), this.o.retryWaitMs).unref();
-    });
-    this.conn = c;
-  }
-
-  async close(timeoutMs = 2000): Promise<void> {
-    if (this.closed) return;
-    this.pump();
-    this.closed = true;
-    const c = this.conn;
-    if (!c) return;
-    if (!this.connected) return void c.destroy();
-    await new Promise<void>((r) => {
-      const t = setTimeout(() => (c.destroy(), r()), timeoutMs);
-      c.end(() => (clearTimeout(t), r()));
-    });
+  close(timeoutMs = 2000): Promise<void> {
+    return this.link.close(timeoutMs);
   }
 }

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { deflateSync, gzipSync } from 'node:zlib';
 import type { GelfOptions } from './options.js';
+import { StreamLink } from './stream-link.js';
 
 /** go-gelf's ChunkSize: a datagram never exceeds it (less than a 1500-byte MTU minus headers). */
 export const CHUNK_SIZE = 1420;
@@ -16,8 +17,7 @@ const CHUNK_HEADER = 12;
 const CHUNK_DATA = CHUNK_SIZE - CHUNK_HEADER;
 const MAX_CHUNKS = 128;
 const MAX_QUEUE = 4 * 1024 * 1024;
-/** The TCP socket's own buffer: above it a batch waits for 'drain' (bounded memory in a flood). */
-const HIGH_WATER = 1024 * 1024;
+const NUL = Buffer.from([0]);
 
 /** What Docker puts in every message's additional fields (`_container_id` …). */
 export interface GelfInfo {
@@ -96,20 +96,31 @@ export class GelfSender {
   private udp: dgram.Socket | null = null;
   private inFlight = 0;
   private idle: (() => void) | null = null;
-  private conn: net.Socket | null = null;
-  private connected = false;
-  private queue: Buffer[] = [];
-  private queued = 0;
-  private retryAt = 0;
-  private failures = 0;
+  private readonly tcp: StreamLink | null;
+  private udpDropped = 0;
   private closed = false;
   private readonly host = os.hostname();
-  dropped = 0;
 
   constructor(
     private readonly o: GelfOptions,
     private readonly extra: string,
-  ) {}
+  ) {
+    this.tcp =
+      o.proto === 'udp'
+        ? null
+        : new StreamLink({
+            connect: () => net.connect({ host: o.host, port: o.port }),
+            readyEvent: 'connect',
+            maxQueue: MAX_QUEUE,
+            retryMs: o.reconnectDelayMs,
+            maxFailures: o.maxReconnect, // go-gelf gives a message up after max-reconnect attempts
+          });
+  }
+
+  /** Messages given up (too large, queue full, or the endpoint stayed away). */
+  get dropped(): number {
+    return this.udpDropped + (this.tcp?.dropped ?? 0);
+  }
 
   send(stream: 'stdout' | 'stderr', line: Buffer | string, timeNs: bigint): void {
     if (this.closed) return;
@@ -117,8 +128,8 @@ export class GelfSender {
     const len = typeof line === 'string' ? line.length : line.length;
     if (len === 0 || (len === 1 && (typeof line === 'string' ? line === '\n' : line[0] === 10))) return;
     const msg = encodeGelf(this.host, stream, line, timeNs, this.extra);
-    if (this.o.proto === 'udp') this.sendUdp(msg);
-    else this.sendTcp(msg);
+    if (this.tcp) this.tcp.write(Buffer.concat([msg, NUL]));
+    else this.sendUdp(msg);
   }
 
   private sendUdp(msg: Buffer): void {
@@ -131,7 +142,7 @@ export class GelfSender {
     try {
       chunks = chunkGelf(compressGelf(msg, this.o.compression, this.o.level));
     } catch {
-      this.dropped++; // go-gelf refuses messages above 128 chunks too
+      this.udpDropped++; // go-gelf refuses messages above 128 chunks too
       return;
     }
     for (const c of chunks) {
@@ -146,85 +157,19 @@ export class GelfSender {
     }
   }
 
-  private sendTcp(msg: Buffer): void {
-    const framed = Buffer.concat([msg, Buffer.from([0])]);
-    if (this.queued + framed.length > MAX_QUEUE) {
-      this.dropped++;
-      return;
-    }
-    this.queue.push(framed);
-    this.queued += framed.length;
-    this.pump();
-  }
-
   /** Resolves once the output handed over so far left this process (or could not): bounds memory. */
   async drained(): Promise<void> {
     if (this.inFlight > 0) await new Promise<void>((r) => (this.idle = r));
-    const c = this.conn;
-    if (c && this.connected && c.writableLength > HIGH_WATER) {
-      await new Promise<void>((r) => {
-        const done = () => (c.off('drain', done), c.off('close', done), r());
-        c.on('drain', done).on('close', done);
-      });
-    }
-  }
-
-  private pump(): void {
-    if (this.closed) return;
-    if (this.connected && this.conn) {
-      if (!this.queue.length) return;
-      const all = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queued);
-      this.queue = [];
-      this.queued = 0;
-      this.conn.write(all);
-      return;
-    }
-    if (this.conn || Date.now() < this.retryAt) return; // connecting, or waiting for the next attempt
-    const c = net.connect({ host: this.o.host, port: this.o.port });
-    c.setNoDelay(true);
-    c.unref();
-    c.on('error', () => {});
-    c.once('connect', () => {
-      this.connected = true;
-      this.failures = 0;
-      this.pump();
-    });
-    c.on('close', () => {
-      const wasUp = this.connected;
-      this.conn = null;
-      this.connected = false;
-      if (!wasUp && ++this.failures > this.o.maxReconnect) {
-        // go-gelf gives a message up after max-reconnect attempts: drop what waits, keep trying later
-        this.dropped += this.queue.length;
-        this.queue = [];
-        this.queued = 0;
-        this.failures = 0;
-      }
-      this.retryAt = Date.now() + this.o.reconnectDelayMs;
-      if (!this.closed && this.queue.length) setTimeout(() => this.pump(), this.o.reconnectDelayMs).unref();
-    });
-    this.conn = c;
+    await this.tcp?.drained();
   }
 
   /** Sends what is queued if connected (bounded wait) and closes. */
   async close(timeoutMs = 2000): Promise<void> {
     if (this.closed) return;
     if (this.inFlight > 0) await Promise.race([this.drained(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-    this.pump();
     this.closed = true;
     this.udp?.close();
     this.udp = null;
-    const c = this.conn;
-    if (c) {
-      await new Promise<void>((r) => {
-        const t = setTimeout(() => (c.destroy(), r()), timeoutMs);
-        if (!this.connected) {
-          clearTimeout(t);
-          c.destroy();
-          return r();
-        }
-        c.end(() => (clearTimeout(t), r()));
-      });
-    }
+    await this.tcp?.close(timeoutMs);
   }
 }

@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { createRequire } from 'node:module';
 import type { DgramSocket } from 'node-unix-socket';
 import type { SyslogFormat, SyslogOptions } from './options.js';
+import { StreamLink } from './stream-link.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -70,19 +71,50 @@ export class SyslogSender {
   private unixgram: DgramSocket | null = null;
   /** A unix address that refused a stream connection (EPROTOTYPE): datagrams from then on. */
   private proto: string;
-  private conn: net.Socket | null = null;
-  private connected = false;
-  private queue: Buffer[] = [];
-  private queued = 0;
-  private retryAt = 0;
+  private readonly link: StreamLink | null;
+  private dgramDropped = 0;
   private closed = false;
-  dropped = 0;
 
   constructor(
     private readonly o: SyslogOptions,
     private readonly tag: string,
   ) {
     this.proto = o.proto;
+    this.link = o.proto === 'udp' || o.proto === 'unixgram' ? null : new StreamLink({
+      connect: () => this.connect(),
+      readyEvent: o.proto === 'tcp+tls' ? 'secureConnect' : 'connect',
+      maxQueue: MAX_QUEUE,
+      retryMs: 1000,
+      maxFailures: Infinity, // a dead endpoint: keep what fits in the queue
+      onError: (e) => {
+        // /dev/log is usually a datagram socket: srslog tries unixgram first, we switch on refusal
+        if (this.proto === 'unix' && e.code === 'EPROTOTYPE') {
+          this.proto = 'unixgram';
+          for (const m of this.link!.abandon()) this.sendDgram(m);
+        }
+      },
+    });
+  }
+
+  /** Messages given up (queue full, or a datagram that could not be sent). */
+  get dropped(): number {
+    return this.dgramDropped + (this.link?.dropped ?? 0);
+  }
+
+  private connect(): net.Socket {
+    if (this.o.proto === 'unix') return net.connect({ path: this.o.address });
+    const i = this.o.address.lastIndexOf(':');
+    const host = this.o.address.slice(0, i);
+    const port = Number(this.o.address.slice(i + 1));
+    if (this.o.proto === 'tcp') return net.connect({ host, port });
+    return tls.connect({
+      host,
+      port,
+      rejectUnauthorized: !this.o.tlsSkipVerify,
+      ca: this.o.tlsCa ? fs.readFileSync(this.o.tlsCa) : undefined,
+      cert: this.o.tlsCert ? fs.readFileSync(this.o.tlsCert) : undefined,
+      key: this.o.tlsKey ? fs.readFileSync(this.o.tlsKey) : undefined,
+    });
   }
 
   send(stream: 'stdout' | 'stderr', line: Buffer | string): void {
@@ -100,17 +132,8 @@ export class SyslogSender {
       this.udp.send(msg, Number(this.o.address.slice(i + 1)), this.o.address.slice(0, i).replace(/^\[|\]$/g, ''));
       return;
     }
-    if (this.proto === 'unixgram') {
-      this.sendDgram(msg);
-      return;
-    }
-    if (this.queued + msg.length > MAX_QUEUE) {
-      this.dropped++;
-      return;
-    }
-    this.queue.push(msg);
-    this.queued += msg.length;
-    this.pump();
+    if (this.proto === 'unixgram') this.sendDgram(msg);
+    else this.link!.write(msg);
   }
 
   /** Like srslog's unixgram writer: fire and forget; a missing or full socket loses the message. */
@@ -121,86 +144,17 @@ export class SyslogSender {
       this.unixgram.on('error', () => {});
     }
     this.unixgram.sendTo(msg, 0, msg.length, this.o.address, (e) => {
-      if (e) this.dropped++;
+      if (e) this.dgramDropped++;
     });
-  }
-
-  private pump(): void {
-    if (this.closed) return;
-    if (this.connected && this.conn) {
-      const all = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue);
-      this.queue = [];
-      this.queued = 0;
-      this.conn.write(all);
-      return;
-    }
-    if (this.conn || Date.now() < this.retryAt) {
-      // A dead endpoint: keep what fits in the queue; a retry is attempted on a later send
-      return;
-    }
-    const onConnect = () => {
-      this.connected = true;
-      this.pump();
-    };
-    let c: net.Socket;
-    if (this.o.proto === 'tcp+tls') {
-      const i = this.o.address.lastIndexOf(':');
-      c = tls.connect({
-        host: this.o.address.slice(0, i),
-        port: Number(this.o.address.slice(i + 1)),
-        rejectUnauthorized: !this.o.tlsSkipVerify,
-        ca: this.o.tlsCa ? fs.readFileSync(this.o.tlsCa) : undefined,
-        cert: this.o.tlsCert ? fs.readFileSync(this.o.tlsCert) : undefined,
-        key: this.o.tlsKey ? fs.readFileSync(this.o.tlsKey) : undefined,
-      });
-      c.once('secureConnect', onConnect);
-    } else if (this.o.proto === 'tcp') {
-      const i = this.o.address.lastIndexOf(':');
-      c = net.connect({ host: this.o.address.slice(0, i), port: Number(this.o.address.slice(i + 1)) });
-      c.once('connect', onConnect);
-    } else {
-      c = net.connect({ path: this.o.address });
-      c.once('connect', onConnect);
-    }
-    c.setNoDelay?.(true);
-    c.unref();
-    c.on('error', (e: NodeJS.ErrnoException) => {
-      // /dev/log is usually a datagram socket: srslog tries unixgram first, we switch on refusal
-      if (this.proto === 'unix' && e.code === 'EPROTOTYPE') {
-        this.proto = 'unixgram';
-        const q = this.queue;
-        this.queue = [];
-        this.queued = 0;
-        for (const m of q) this.sendDgram(m);
-      }
-    });
-    c.on('close', () => {
-      if (this.proto === 'unixgram') {
-        this.conn = null;
-        return;
-      }
-      this.conn = null;
-      this.connected = false;
-      this.retryAt = Date.now() + 1000;
-      if (!this.closed && this.queue.length) setTimeout(() => this.pump(), 1000).unref();
-    });
-    this.conn = c;
   }
 
   /** Flushes what is queued (bounded wait) and closes. */
   async close(timeoutMs = 2000): Promise<void> {
-    if (this.conn && this.connected && this.queue.length) this.pump();
-    const c = this.conn;
     this.closed = true;
     this.udp?.close();
     this.udp = null;
     this.unixgram?.close();
     this.unixgram = null;
-    if (c) {
-      await new Promise<void>((r) => {
-        const t = setTimeout(() => (c.destroy(), r()), timeoutMs);
-        c.end(() => (clearTimeout(t), r()));
-      });
-    }
+    if (this.proto !== 'unixgram') await this.link?.close(timeoutMs);
   }
 }
