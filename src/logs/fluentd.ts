@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../errdefs.js';
 import { EventTime, pack } from './msgpack.js';
-import type { LogConfig } from './options.js';
+import { parseAddressUrl, type LogConfig } from './options.js';
 import { StreamLink } from './stream-link.js';
 
 export interface FluentdOptions {
@@ -51,13 +51,7 @@ export function fluentdOptions(cfg: LogConfig): FluentdOptions {
   let a = c['fluentd-address'] ?? '';
   if (a !== '') {
     if (!a.includes('://')) a = `tcp://${a}`;
-    let u: URL;
-    try {
-      u = new URL(a);
-    } catch (e) {
-      throw invalid(`parse "${a}": invalid URI for request`, e);
-    }
-    const scheme = u.protocol.replace(/:$/, '');
+    const { u, scheme } = parseAddressUrl(a);
     if (scheme === 'unix') {
       if (u.pathname.replace(/^\/+/, '') === '') throw invalid('path is empty');
       o.proto = 'unix';

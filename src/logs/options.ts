@@ -127,19 +127,24 @@ export function parseFacility(s: string | undefined): number {
 
 const LOCAL_SOCKETS = ['/dev/log', '/var/run/syslog', '/var/run/log'];
 
-/** Docker's parseAddress: "" is the local syslog socket; udp/tcp default to port 514. */
-export function parseSyslogAddress(a: string | undefined): { proto: string; address: string } {
-  if (a === undefined || a === '') {
-    const sock = LOCAL_SOCKETS.find((p) => fs.existsSync(p)) ?? '/dev/log';
-    return { proto: 'unix', address: sock };
-  }
+/** A log driver's address as Go's url.ParseRequestURI sees it, with Docker's text when it does not parse. */
+export function parseAddressUrl(a: string): { u: URL; scheme: string } {
   let u: URL;
   try {
     u = new URL(a);
   } catch (e) {
     throw invalid(`parse "${a}": invalid URI for request`, e);
   }
-  const scheme = u.protocol.replace(/:$/, '');
+  return { u, scheme: u.protocol.replace(/:$/, '') };
+}
+
+/** Docker's parseAddress: "" is the local syslog socket; udp/tcp default to port 514. */
+export function parseSyslogAddress(a: string | undefined): { proto: string; address: string } {
+  if (a === undefined || a === '') {
+    const sock = LOCAL_SOCKETS.find((p) => fs.existsSync(p)) ?? '/dev/log';
+    return { proto: 'unix', address: sock };
+  }
+  const { u, scheme } = parseAddressUrl(a);
   if (scheme === 'unix' || scheme === 'unixgram') {
     if (!fs.existsSync(u.pathname)) throw invalid(`stat ${u.pathname}: no such file or directory`);
     return { proto: scheme, address: u.pathname };

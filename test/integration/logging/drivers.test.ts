@@ -8,6 +8,7 @@ import net from 'node:net';
 import { basename, dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { until } from '../../harness/until.js';
 
 const skip = daemonUnavailable();
 let d: Daemon | undefined;
@@ -17,14 +18,6 @@ before(async () => {
 after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
-
-const until = async (f: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 test('json-file is the default: LogPath, JSON lines, docker logs; daemon --log-opt applies', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);

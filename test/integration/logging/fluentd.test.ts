@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { until } from '../../harness/until.js';
 import { EventTime, unpack } from '../../../src/logs/msgpack.js';
 
 const skip = daemonUnavailable();
@@ -16,14 +17,6 @@ before(async () => {
 after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
-
-const until = async (f: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 test('fluentd forward protocol over TCP: [tag, time, record]; docker logs still works', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { until } from '../../harness/until.js';
 
 const skip = daemonUnavailable();
 let d: Daemon | undefined;
@@ -17,14 +18,6 @@ before(async () => {
 after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
-
-const until = async (f: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 type Gelf = Record<string, string | number>;
 

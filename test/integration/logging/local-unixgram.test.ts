@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { until } from '../../harness/until.js';
 
 const skip = daemonUnavailable();
 let d: Daemon | undefined;
@@ -16,14 +17,6 @@ before(async () => {
 after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
-
-const until = async (f: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 test('local driver: protobuf entries on disk, docker logs / --tail / --since / -t round trip', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
