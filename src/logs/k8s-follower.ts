@@ -23,6 +23,7 @@ export interface FollowPosition {
 const CHUNK = 256 * 1024;
 const COALESCE_MS = 20;
 const HOLD_MS = 1000;
+const REOPEN_RETRY_MS = 2000;
 
 /** Docker's copier splits lines at 16 KiB; shorter lines are joined back from conmon's pieces. */
 export const MAX_LINE = 16 * 1024;
@@ -232,7 +233,7 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
       }
       // The request may have been lost (berthd died between rename and request). Asked again only
       // after a while: a second reopen after conmon did the first would replace a file not yet read.
-      if (now === null && curName === shipped && !doneBefore && Date.now() - lastReopen > 2000) {
+      if (now === null && curName === shipped && !doneBefore && Date.now() - lastReopen > REOPEN_RETRY_MS) {
         lastReopen = Date.now();
         o.reopen?.();
       }
@@ -241,7 +242,12 @@ export async function* followK8sFile(path: string, o: FollowOptions): AsyncGener
         if (curName === shipped && now === null) await rename(shipped, path).catch(() => {});
         return;
       }
-      await waker.wait();
+      // Events drive the loop; the timers that must fire without one bound the wait: held pieces
+      // are shipped after HOLD_MS, a lost reopen request is repeated.
+      let maxMs: number | undefined;
+      if (have > 0) maxMs = Math.max(1, heldSince + HOLD_MS - Date.now());
+      if (curName === shipped && now === null) maxMs = Math.min(maxMs ?? REOPEN_RETRY_MS, Math.max(1, lastReopen + REOPEN_RETRY_MS + 1 - Date.now()));
+      await waker.wait(maxMs);
     }
   } finally {
     o.signal.removeEventListener('abort', onAbort);

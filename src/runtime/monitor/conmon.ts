@@ -379,15 +379,17 @@ class ConmonTask implements Task {
   wait(): Promise<Exit> {
     const fromFile = this.rt.exits.wait(this.id, path.join(this.dir, 'oom'));
     // If conmon itself died (killed by hand, OOM), no exit file will ever come: watch the processes.
+    // One shared timer for all containers (ExitWatcher.every), not one interval each.
     const orphaned = new Promise<Exit>((resolve) => {
-      const t = setInterval(() => {
-        if (alive(this.conmonPid()) || this.exited()) return;
-        if (alive(this.pid)) return;
-        clearInterval(t);
+      let settled = false;
+      void fromFile.then(() => (settled = true));
+      this.rt.exits.every(() => {
+        if (settled) return true;
+        if (alive(this.conmonPid()) || this.exited()) return false;
+        if (alive(this.pid)) return false;
         resolve({ code: 255, finishedAt: new Date(), oomKilled: false });
-      }, 1000);
-      t.unref();
-      void fromFile.then(() => clearInterval(t));
+        return true;
+      });
     });
     return Promise.race([fromFile, orphaned]);
   }

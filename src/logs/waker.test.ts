@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { testDir } from '../util/test-dirs.js';
+import { Waker } from './waker.js';
+
+const since = (t: number) => Date.now() - t;
+
+test('waker: a write to the file wakes a waiter at once while the poll is slow', async () => {
+  const dir = await testDir('berth-waker-');
+  const p = join(dir, 'container.log');
+  await writeFile(p, '');
+  const w = new Waker(p, 250, 10_000);
+  try {
+    assert.equal(w.watching, true);
+    const t = Date.now();
+    const waiting = w.wait();
+    setTimeout(() => void appendFile(p, 'x\n'), 30);
+    await waiting;
+    assert.ok(since(t) < 2000, `woke after ${since(t)} ms`);
+    // a rename (rotation) of the file wakes too; other files in the directory do not
+    const t2 = Date.now();
+    const w2 = w.wait(400);
+    await writeFile(join(dir, 'other.json'), '{}');
+    await w2;
+    assert.ok(since(t2) >= 350, `woke after ${since(t2)} ms on another file's event`);
+    const w3 = w.wait();
+    await rename(p, p + '.shipped');
+    const t3 = Date.now();
+    await w3;
+    assert.ok(since(t3) < 2000);
+  } finally {
+    w.close();
+  }
+});
+
+test('waker: an event while nobody waits is kept for the next wait (no lost wake-up)', async () => {
+  const dir = await testDir('berth-waker-');
+  const w = new Waker(join(dir, 'container.log'), 250, 60_000);
+  try {
+    w.fire(); // e.g. output written between the follower's read and its wait
+    const t = Date.now();
+    await w.wait();
+    assert.ok(since(t) < 50);
+    // only once: the next wait sleeps until its bound
+    const t2 = Date.now();
+    await w.wait(150);
+    assert.ok(since(t2) >= 140, `returned after ${since(t2)} ms`);
+  } finally {
+    w.close();
+  }
+});
+
+test('waker: without a watchable directory it polls at pollMs', async () => {
+  const dir = await testDir('berth-waker-');
+  const w = new Waker(join(dir, 'missing', 'container.log'), 60, 60_000);
+  try {
+    assert.equal(w.watching, false);
+    const t = Date.now();
+    await w.wait();
+    assert.ok(since(t) >= 50 && since(t) < 1000, `polled after ${since(t)} ms`);
+  } finally {
+    w.close();
+  }
+});
