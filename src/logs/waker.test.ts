@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDir } from '../util/test-dirs.js';
-import { Waker } from './waker.js';
+import type { FSWatcher } from 'node:fs';
+import { safetyCheck, Waker } from './waker.js';
 
 const since = (t: number) => Date.now() - t;
 
@@ -11,7 +12,7 @@ test('waker: a write to the file wakes a waiter at once while the poll is slow',
   const dir = await testDir('berth-waker-');
   const p = join(dir, 'container.log');
   await writeFile(p, '');
-  const w = new Waker(p, 250, 10_000);
+  const w = new Waker(p, 250);
   try {
     assert.equal(w.watching, true);
     const t = Date.now();
@@ -37,7 +38,7 @@ test('waker: a write to the file wakes a waiter at once while the poll is slow',
 
 test('waker: an event while nobody waits is kept for the next wait (no lost wake-up)', async () => {
   const dir = await testDir('berth-waker-');
-  const w = new Waker(join(dir, 'container.log'), 250, 60_000);
+  const w = new Waker(join(dir, 'container.log'), 250);
   try {
     w.fire(); // e.g. output written between the follower's read and its wait
     const t = Date.now();
@@ -54,12 +55,41 @@ test('waker: an event while nobody waits is kept for the next wait (no lost wake
 
 test('waker: without a watchable directory it polls at pollMs', async () => {
   const dir = await testDir('berth-waker-');
-  const w = new Waker(join(dir, 'missing', 'container.log'), 60, 60_000);
+  const w = new Waker(join(dir, 'missing', 'container.log'), 60);
   try {
     assert.equal(w.watching, false);
     const t = Date.now();
     await w.wait();
     assert.ok(since(t) >= 50 && since(t) < 1000, `polled after ${since(t)} ms`);
+  } finally {
+    w.close();
+  }
+});
+
+test('waker: the shared safety pass wakes a waiter whose file changed without an event, and only then', async () => {
+  const dir = await testDir('berth-waker-');
+  const p = join(dir, 'container.log');
+  await writeFile(p, 'a\n');
+  const w = new Waker(p, 250);
+  try {
+    // lose every fs event from now on, as after an inotify queue overflow
+    (w as unknown as { watcher: FSWatcher }).watcher.removeAllListeners('change');
+    let woke = false;
+    let waiting = w.wait().then(() => (woke = true));
+    safetyCheck(); // first pass after a wake-up: wakes once and notes the file's state
+    await waiting;
+    assert.equal(woke, true);
+    woke = false;
+    waiting = w.wait().then(() => (woke = true));
+    safetyCheck(); // nothing changed: stays asleep
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(woke, false);
+    await appendFile(p, 'b\n'); // its event is lost
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(woke, false);
+    safetyCheck();
+    await waiting;
+    assert.equal(woke, true);
   } finally {
     w.close();
   }
