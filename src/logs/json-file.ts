@@ -5,9 +5,8 @@ import fsp from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { FileOptions } from './options.js';
-import type { LogMessage, LogReader, ReadOptions } from './log-reader.js';
+import { FollowWake, MessageFilter, messagesOf, type LogMessage, type LogReader, type ReadOptions } from './log-reader.js';
 import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from './timestamps.js';
-import { Waker } from './waker.js';
 import { sinceOffset, type LineTime } from './since-offset.js';
 import { attrsMember, encodeJsonEntryInto, maxEncodedLen } from './json-encode.js';
 
@@ -338,42 +337,15 @@ export class JsonFileReader implements LogReader {
   ) {}
 
   read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
-    const batches = this.readBatches(o, signal, done);
-    return {
-      async *[Symbol.asyncIterator]() {
-        for await (const b of batches) yield* b;
-      },
-    };
+    return messagesOf(() => this.readBatches(o, signal, done));
   }
 
   async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
     if (!o.stdout && !o.stderr) return;
-    const since = o.since !== undefined && o.since > 0n ? o.since : undefined;
-    const until = o.until !== undefined && o.until > 0n ? o.until : undefined;
-    let ended = false;
-    const passAll = o.stdout && o.stderr && since === undefined && until === undefined;
-    const filter = (b: LogMessage[]): LogMessage[] => {
-      if (passAll) return b;
-      const res: LogMessage[] = [];
-      for (const m of b) {
-        if (m.stream === 'stdout' ? !o.stdout : !o.stderr) continue;
-        if (since !== undefined && m.time < since) continue;
-        if (until !== undefined && m.time > until) {
-          ended = true;
-          break;
-        }
-        res.push(m);
-      }
-      return res;
-    };
-    const waker = o.follow ? new Waker(this.path, this.pollMs) : null;
-    let doneFired = false;
-    done?.then(
-      () => ((doneFired = true), waker?.fire()),
-      () => ((doneFired = true), waker?.fire()),
-    );
-    const onAbort = () => waker?.fire();
-    signal.addEventListener('abort', onAbort);
+    const f = new MessageFilter(o);
+    const { since } = f;
+    const wake = new FollowWake(this.path, this.pollMs, o.follow, signal, done);
+    const waker = wake.waker;
     let fh: fsp.FileHandle | null = null;
     try {
       // Files to read and where in the first one to begin (for --tail).
@@ -417,9 +389,9 @@ export class JsonFileReader implements LogReader {
         const msgs: LogMessage[] = [];
         parseLines(buf, msgs);
         if (i === 0 && firstOffset <= -2) msgs.splice(0, -2 - firstOffset);
-        const out = filter(msgs);
+        const out = f.apply(msgs);
         if (out.length) yield out;
-        if (ended || signal.aborted) return;
+        if (f.ended || signal.aborted) return;
         if (i === 0) firstOffset = 0;
       }
       let pos = 0;
@@ -442,8 +414,8 @@ export class JsonFileReader implements LogReader {
         return h.read(buf, 0, READ_CHUNK, at).then((r) => ({ buf, n: r.bytesRead }));
       };
       for (;;) {
-        if (signal.aborted || ended) return;
-        const doneBefore = doneFired;
+        if (signal.aborted || f.ended) return;
+        const doneBefore = wake.doneFired;
         if (fh === null) {
           await openCur();
           pos = 0;
@@ -460,7 +432,7 @@ export class JsonFileReader implements LogReader {
             }
             const msgs: LogMessage[] = [];
             carry = parseChunk(buf.subarray(0, bytesRead), carry, msgs);
-            const out = filter(msgs);
+            const out = f.apply(msgs);
             if (out.length) yield out;
             continue;
           }
@@ -489,8 +461,7 @@ export class JsonFileReader implements LogReader {
         await waker!.wait();
       }
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      waker?.close();
+      wake.close();
       await (fh as fsp.FileHandle | null)?.close();
     }
   }

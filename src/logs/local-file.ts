@@ -4,11 +4,10 @@
 // JSON-based format berth used before are still read (detected by their first byte, '{').
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import type { LogMessage, LogReader, ReadOptions } from './log-reader.js';
+import { FollowWake, MessageFilter, messagesOf, type LogMessage, type LogReader, type ReadOptions } from './log-reader.js';
 import { decodeLocal, encodeLocalInto, maxLocalLen, readVarintBig } from './local-format.js';
 import { jsonLogFiles, parseChunk, readWhole, type EntryEncoder, type JsonEntry } from './json-file.js';
 import { formatRFC3339NanoFixed } from './timestamps.js';
-import { Waker } from './waker.js';
 
 const CHUNK = 1024 * 1024;
 const BLOCK = 64 * 1024;
@@ -132,41 +131,16 @@ export class LocalFileReader implements LogReader {
   ) {}
 
   read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
-    const batches = this.readBatches(o, signal, done);
-    return {
-      async *[Symbol.asyncIterator]() {
-        for await (const b of batches) yield* b;
-      },
-    };
+    return messagesOf(() => this.readBatches(o, signal, done));
   }
 
   async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
     if (!o.stdout && !o.stderr) return;
-    const since = o.since !== undefined && o.since > 0n ? o.since : undefined;
-    const until = o.until !== undefined && o.until > 0n ? o.until : undefined;
+    const f = new MessageFilter(o);
+    const { since } = f;
     const tail = o.tail !== undefined && o.tail >= 0 ? o.tail : Infinity;
-    let ended = false;
-    const filter = (b: LogMessage[]): LogMessage[] => {
-      const res: LogMessage[] = [];
-      for (const m of b) {
-        if (m.stream === 'stdout' ? !o.stdout : !o.stderr) continue;
-        if (since !== undefined && m.time < since) continue;
-        if (until !== undefined && m.time > until) {
-          ended = true;
-          break;
-        }
-        res.push(m);
-      }
-      return res;
-    };
-    const waker = o.follow ? new Waker(this.path, this.pollMs) : null;
-    let doneFired = false;
-    done?.then(
-      () => ((doneFired = true), waker?.fire()),
-      () => ((doneFired = true), waker?.fire()),
-    );
-    const onAbort = () => waker?.fire();
-    signal.addEventListener('abort', onAbort);
+    const wake = new FollowWake(this.path, this.pollMs, o.follow, signal, done);
+    const waker = wake.waker;
     let fh: fsp.FileHandle | null = null;
     try {
       // Where to begin: walk back from the newest file for --tail / --since.
@@ -217,9 +191,9 @@ export class LocalFileReader implements LogReader {
           msgs = parseWhole(buf);
           if (i === first && firstOffset > 0) msgs = msgs.slice(firstOffset);
         }
-        const out = filter(msgs);
+        const out = f.apply(msgs);
         if (out.length) yield out;
-        if (ended || signal.aborted) return;
+        if (f.ended || signal.aborted) return;
       }
       let pos = 0;
       let ino = -1;
@@ -243,8 +217,8 @@ export class LocalFileReader implements LogReader {
         else pos = firstOffset;
       }
       for (;;) {
-        if (signal.aborted || ended) return;
-        const doneBefore = doneFired;
+        if (signal.aborted || f.ended) return;
+        const doneBefore = wake.doneFired;
         if (fh === null) {
           await openCur();
           pos = 0;
@@ -268,7 +242,7 @@ export class LocalFileReader implements LogReader {
               msgs = msgs.slice(d);
               dropFirst -= d;
             }
-            const out = filter(msgs);
+            const out = f.apply(msgs);
             if (out.length) yield out;
             continue;
           }
@@ -293,8 +267,7 @@ export class LocalFileReader implements LogReader {
         await waker!.wait();
       }
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      waker?.close();
+      wake.close();
       await (fh as fsp.FileHandle | null)?.close();
     }
   }

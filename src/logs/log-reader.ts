@@ -1,4 +1,5 @@
 // The contract between log drivers (k8s-file, json-file, …) and the logs API route.
+import { Waker } from './waker.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -32,4 +33,98 @@ export interface LogReader {
   read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage>;
   /** The same messages in batches (one await per chunk, not per line): prefer it on hot paths. */
   readBatches?(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]>;
+}
+
+/**
+ * ReadOptions' stream, `since` and `until` filter, applied after `--tail` like Docker's json-file
+ * (`--tail 5 --since X` shows those of the last 5 lines after X). `ended` turns true at the first
+ * message past `until`: the read stops there.
+ */
+export class MessageFilter {
+  readonly since: bigint | undefined;
+  readonly until: bigint | undefined;
+  ended = false;
+  private readonly passAll: boolean;
+
+  constructor(private readonly o: ReadOptions) {
+    this.since = o.since !== undefined && o.since > 0n ? o.since : undefined;
+    this.until = o.until !== undefined && o.until > 0n ? o.until : undefined;
+    this.passAll = o.stdout && o.stderr && this.since === undefined && this.until === undefined;
+  }
+
+  apply(batch: LogMessage[]): LogMessage[] {
+    if (this.passAll) return batch;
+    const { o, since, until } = this;
+    const res: LogMessage[] = [];
+    for (const m of batch) {
+      if (m.stream === 'stdout' ? !o.stdout : !o.stderr) continue;
+      if (since !== undefined && m.time < since) continue;
+      if (until !== undefined && m.time > until) {
+        this.ended = true;
+        break;
+      }
+      res.push(m);
+    }
+    return res;
+  }
+}
+
+/**
+ * What wakes a follower: new data in `path` (its Waker), the container's end (`done`: what is left
+ * is drained first, then the read ends) or the client going away (`signal`). Null waker when not following.
+ */
+export class FollowWake {
+  readonly waker: Waker | null;
+  doneFired = false;
+  private readonly onAbort = () => this.waker?.fire();
+
+  constructor(
+    path: string,
+    pollMs: number,
+    follow: boolean,
+    private readonly signal: AbortSignal,
+    done?: Promise<void>,
+  ) {
+    this.waker = follow ? new Waker(path, pollMs) : null;
+    const fired = () => ((this.doneFired = true), this.waker?.fire());
+    done?.then(fired, fired);
+    signal.addEventListener('abort', this.onAbort);
+  }
+
+  close(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.waker?.close();
+  }
+}
+
+// Hand-written rather than `yield*` in an async generator: that costs several promise turns per
+// line (about 4 µs; 25 MB/s), this one resolved promise per line.
+function flattenBatches<T>(batches: AsyncIterator<T[]>): AsyncIterator<T> {
+  let cur: T[] = [];
+  let i = 0;
+  const end: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  const refill = async (): Promise<IteratorResult<T>> => {
+    while (i >= cur.length) {
+      const r = await batches.next();
+      if (r.done === true) return end;
+      cur = r.value;
+      i = 0;
+    }
+    return { done: false, value: cur[i++]! };
+  };
+  return {
+    next(): Promise<IteratorResult<T>> {
+      if (i < cur.length) return Promise.resolve({ done: false, value: cur[i++]! });
+      return refill();
+    },
+    async return(): Promise<IteratorResult<T>> {
+      await batches.return?.(undefined);
+      return end;
+    },
+  };
+}
+
+/** `read` from `readBatches`: the messages one by one. */
+export function messagesOf(batches: () => AsyncGenerator<LogMessage[]>): AsyncIterable<LogMessage> {
+  return { [Symbol.asyncIterator]: () => flattenBatches(batches()) };
 }
