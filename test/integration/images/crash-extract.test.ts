@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { makeRandomArchive } from '../../harness/image-archive.js';
 
 const skip = daemonUnavailable();
 const LAYERS = 2;
@@ -23,34 +24,9 @@ const live: Daemon[] = [];
 
 /** Two files of random data: a docker-archive of LAYERS layers, and one plain rootfs tar. */
 function makeInputs(dir: string): void {
-  const arch = join(dir, 'arch');
-  const blobs = join(arch, 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
-  const diffIds: string[] = [];
-  for (let i = 0; i < LAYERS; i++) {
-    const rootfs = join(dir, `rootfs${i}`);
-    mkdirSync(rootfs);
-    execFileSync('sh', ['-c', `head -c ${LAYER_MB * 1e6} /dev/urandom > ${rootfs}/data${i}`]);
-    const t = join(arch, 'layer.tar');
-    execFileSync('tar', ['-C', rootfs, '-cf', t, '.']);
-    if (i === 0) execFileSync('cp', [t, join(dir, 'rootfs.tar')]);
-    const hex = execFileSync('sha256sum', [t], { encoding: 'utf8' }).split(' ')[0];
-    execFileSync('mv', [t, join(blobs, hex)]);
-    rmSync(rootfs, { recursive: true });
-    diffIds.push(hex);
-  }
-  const config = JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z', config: { Cmd: ['sh'] },
-    rootfs: { type: 'layers', diff_ids: diffIds.map((h) => `sha256:${h}`) },
-    history: diffIds.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: 'crash-test' })),
-  });
-  const cfg = createHash('sha256').update(config).digest('hex');
-  writeFileSync(join(blobs, cfg), config);
-  writeFileSync(join(arch, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${cfg}`, RepoTags: ['crash/ex:1'], Layers: diffIds.map((h) => `blobs/sha256/${h}`) }]));
-  archive = join(dir, 'image.tar');
-  execFileSync('tar', ['-C', arch, '-cf', archive, 'manifest.json', 'blobs']);
-  rmSync(arch, { recursive: true });
-  rootfsTar = join(dir, 'rootfs.tar');
+  const r = makeRandomArchive(dir, { tag: 'crash/ex:1', layers: LAYERS, layerMb: LAYER_MB, keepFirstLayer: true });
+  archive = r.archive;
+  rootfsTar = r.firstLayerTar!;
 }
 
 const ok = async (d: Daemon, args: string[]) => {

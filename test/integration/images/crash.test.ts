@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { makeRandomArchive } from '../../harness/image-archive.js';
 import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
 const skip = daemonUnavailable() ?? (existsSync(DOCKER_REGISTRY) ? null : 'docker-registry is not installed');
@@ -21,38 +22,7 @@ let R = '';
 let archive = '';
 const live: Daemon[] = [];
 
-/** A docker-archive (Docker 25 layout) of LAYERS layers of random data, tagged `tag`. */
-function makeArchive(dir: string, tag: string): string {
-  const arch = join(dir, 'arch');
-  const blobs = join(arch, 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
-  const diffIds: string[] = [];
-  for (let i = 0; i < LAYERS; i++) {
-    const rootfs = join(dir, `rootfs${i}`);
-    mkdirSync(rootfs);
-    execFileSync('sh', ['-c', `head -c ${LAYER_MB * 1e6} /dev/urandom > ${rootfs}/data${i}`]);
-    const t = join(arch, 'layer.tar');
-    execFileSync('tar', ['-C', rootfs, '-cf', t, '.']);
-    const hex = execFileSync('sha256sum', [t], { encoding: 'utf8' }).split(' ')[0];
-    execFileSync('mv', [t, join(blobs, hex)]);
-    rmSync(rootfs, { recursive: true });
-    diffIds.push(hex);
-  }
-  const config = JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z', config: { Cmd: ['sh'] },
-    rootfs: { type: 'layers', diff_ids: diffIds.map((h) => `sha256:${h}`) },
-    history: diffIds.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: 'crash-test' })),
-  });
-  const cfg = createHash('sha256').update(config).digest('hex');
-  writeFileSync(join(blobs, cfg), config);
-  writeFileSync(join(arch, 'manifest.json'), JSON.stringify([{
-    Config: `blobs/sha256/${cfg}`, RepoTags: [tag], Layers: diffIds.map((h) => `blobs/sha256/${h}`),
-  }]));
-  const out = join(dir, 'image.tar');
-  execFileSync('tar', ['-C', arch, '-cf', out, 'manifest.json', 'blobs']);
-  rmSync(arch, { recursive: true });
-  return out;
-}
+const makeArchive = (dir: string, tag: string) => makeRandomArchive(dir, { tag, layers: LAYERS, layerMb: LAYER_MB }).archive;
 
 async function startRegistry(): Promise<string> {
   reg = await startDockerRegistry(tmp);
