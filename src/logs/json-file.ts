@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { FileOptions } from './options.js';
-import { FollowWake, MessageFilter, messagesOf, type LogMessage, type LogReader, type ReadOptions } from './log-reader.js';
+import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from './log-reader.js';
 import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from './timestamps.js';
 import { sinceOffset, type LineTime } from './since-offset.js';
 import { attrsMember, encodeJsonEntryInto, maxEncodedLen } from './json-encode.js';
@@ -330,16 +330,7 @@ async function tailStart(fh: fsp.FileHandle, size: number, n: number): Promise<{
   return { offset: 0, found: size > 0 ? found + 1 : 0 };
 }
 
-export class JsonFileReader implements LogReader {
-  constructor(
-    readonly path: string,
-    private readonly pollMs = 250,
-  ) {}
-
-  read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
-    return messagesOf(() => this.readBatches(o, signal, done));
-  }
-
+export class JsonFileReader extends BatchedFileReader {
   async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
     if (!o.stdout && !o.stderr) return;
     const f = new MessageFilter(o);

@@ -4,7 +4,7 @@
 // JSON-based format berth used before are still read (detected by their first byte, '{').
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import { FollowWake, MessageFilter, messagesOf, type LogMessage, type LogReader, type ReadOptions } from './log-reader.js';
+import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from './log-reader.js';
 import { decodeLocal, encodeLocalInto, maxLocalLen, readVarintBig } from './local-format.js';
 import { jsonLogFiles, parseChunk, readWhole, type EntryEncoder, type JsonEntry } from './json-file.js';
 import { formatRFC3339NanoFixed } from './timestamps.js';
@@ -124,16 +124,7 @@ async function walkBack(fh: fsp.FileHandle, size: number, n: number, since: bigi
   return { offset: pos, count, stopped: count >= n };
 }
 
-export class LocalFileReader implements LogReader {
-  constructor(
-    readonly path: string,
-    private readonly pollMs = 250,
-  ) {}
-
-  read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
-    return messagesOf(() => this.readBatches(o, signal, done));
-  }
-
+export class LocalFileReader extends BatchedFileReader {
   async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
     if (!o.stdout && !o.stderr) return;
     const f = new MessageFilter(o);

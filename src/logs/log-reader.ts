@@ -128,3 +128,17 @@ function flattenBatches<T>(batches: AsyncIterator<T[]>): AsyncIterator<T> {
 export function messagesOf(batches: () => AsyncGenerator<LogMessage[]>): AsyncIterable<LogMessage> {
   return { [Symbol.asyncIterator]: () => flattenBatches(batches()) };
 }
+
+/** A file-backed reader whose `read` is its `readBatches` one message at a time. */
+export abstract class BatchedFileReader implements LogReader {
+  constructor(
+    readonly path: string,
+    protected readonly pollMs = 250,
+  ) {}
+
+  read(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage> {
+    return messagesOf(() => this.readBatches(o, signal, done));
+  }
+
+  abstract readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]>;
+}
