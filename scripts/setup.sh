@@ -101,12 +101,9 @@ if [ "${BERTH_SKIP_APT:-0}" != 1 ]; then install_system_packages; fi
 
 if node_modules_stale; then
   log "npm ci"
-  # Fall back to `npm install --no-save` when the lock file is out of sync with
-  # package.json (npm ci refuses then); the lock file itself is left unchanged.
-  npm ci --no-audit --no-fund --loglevel=error 2>/tmp/berth-npm-ci.err || {
-    log "npm ci failed ($(grep -m1 -i 'error' /tmp/berth-npm-ci.err || true)); trying npm install --no-save"
-    npm install --no-save --no-audit --no-fund --loglevel=error
-  }
+  # The lock file holds every platform's optional packages (see docs/decisions.md), so a clean
+  # checkout installs exactly what it pins; a lock file out of sync is an error, not a fallback.
+  npm ci --no-audit --no-fund --loglevel=error || { log "npm ci failed"; exit 1; }
   touch node_modules/.package-lock.json
 else
   log "node_modules up to date"
