@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { buildSpec, MASKED_PATHS } from './buildSpec.js';
 import { DEFAULT_CAPS, hostCaps } from './capabilities.js';
-import { DEFAULT_PROFILE_PATH, defaultSeccompProfile } from './seccomp.js';
 import type { DockerSeccompProfile, SpecInput } from './types.js';
 
 const profile: DockerSeccompProfile = {
@@ -195,18 +193,4 @@ test('spec JSON is runc-readable (no Infinity/NaN, plain JSON)', () => {
   const json = JSON.stringify(s);
   assert.ok(!/Infinity|NaN|null/.test(json));
   for (const r of s.process.rlimits ?? []) assert.ok(r.soft <= r.hard && Number.isSafeInteger(r.hard));
-});
-
-test('the host default profile (containers-common) converts', { skip: !existsSync(DEFAULT_PROFILE_PATH) }, () => {
-  const p = defaultSeccompProfile()!;
-  const s = buildSpec(base({ seccompProfile: p }));
-  const allowed = (name: string, spec = s) => spec.linux.seccomp!.syscalls!.some((c) => c.action === 'SCMP_ACT_ALLOW' && c.names.includes(name) && !c.args);
-  assert.ok(allowed('read'));
-  assert.ok(!allowed('kcmp'), 'kcmp needs CAP_SYS_PTRACE');
-  assert.ok(allowed('kcmp', buildSpec(base({ seccompProfile: p, capAdd: ['SYS_PTRACE'] }))));
-  assert.ok(!allowed('mount') || p.syscalls!.some((c) => c.names?.includes('mount') && !c.includes?.caps));
-  assert.ok(!allowed('bpf'));
-  assert.ok(allowed('bpf', buildSpec(base({ seccompProfile: p, capAdd: ['SYS_ADMIN'] }))));
-  assert.ok(!s.linux.seccomp!.syscalls!.some((c) => c.names.includes('s390_runtime_instr')));
-  assert.equal(defaultSeccompProfile(), p, 'cached');
 });

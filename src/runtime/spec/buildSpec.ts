@@ -133,9 +133,12 @@ export function buildSpec(input: SpecInput): OciSpec {
     spec.linux.maskedPaths = [...MASKED_PATHS];
     spec.linux.readonlyPaths = [...READONLY_PATHS];
   }
-  if (!privileged && sec.seccomp !== null) {
-    const profile = sec.seccomp ?? (input.seccompProfile === undefined ? defaultSeccompProfile() : input.seccompProfile);
-    if (profile) spec.linux.seccomp = toOciSeccomp(profile, caps);
+  // moby WithSeccomp: unconfined → none; privileged → only a profile named explicitly;
+  // otherwise the named profile or the default one, filtered by the bounding set.
+  if (sec.seccomp !== null) {
+    const profile = sec.seccomp ?? (privileged ? null : input.seccompProfile === undefined ? defaultSeccompProfile() : input.seccompProfile);
+    const oci = profile ? toOciSeccomp(profile, caps, input.seccompHost) : null;
+    if (oci) spec.linux.seccomp = oci;
   }
   return spec;
 }

@@ -5,7 +5,7 @@ export { deviceNumbers, hostDevices, resolveDevice, type DeviceMapping } from '.
 export { DEFAULT_DEVICE_RULES, parseDeviceCgroupRule, validateResources } from './resources.js';
 export { resolveUser, type ResolvedUser } from './resolveUser.js';
 export { applyUlimits, daemonRlimits, parseLimits } from './rlimits.js';
-export { DEFAULT_PROFILE_PATH, defaultSeccompProfile, parseSeccompProfile, toOciSeccomp } from './seccomp.js';
+export { BUILTIN_PROFILE, defaultSeccompProfile, parseSeccompProfile, toOciSeccomp } from './seccomp.js';
 export { parseSecurityOpt, type SecurityOpts } from './securityOpt.js';
 export { containerEnv, findInit } from './containerEnv.js';
 export type * from './types.js';

@@ -1,12 +1,15 @@
 // --security-opt parsing (moby daemon parseSecurityOpt). apparmor= and label= are accepted and
 // ignored: this host has neither AppArmor nor SELinux.
 import { invalid } from '../../errdefs.js';
-import { parseSeccompProfile } from './seccomp.js';
+import { BUILTIN_PROFILE, defaultSeccompProfile, parseSeccompProfile } from './seccomp.js';
 import type { DockerSeccompProfile } from './types.js';
 
 export interface SecurityOpts {
   noNewPrivileges?: boolean;
-  /** undefined = default profile, null = unconfined, object = custom profile */
+  /**
+   * undefined = the default profile (none when privileged), null = unconfined, object = a profile
+   * named explicitly (`builtin` or JSON), applied even to privileged containers as in moby.
+   */
   seccomp?: DockerSeccompProfile | null;
   /** systempaths=unconfined: no masked / read-only /proc paths */
   unconfinedPaths?: boolean;
@@ -24,12 +27,16 @@ export function parseSecurityOpt(opts: readonly string[] = []): SecurityOpts {
     const key = opt.slice(0, sep);
     const value = opt.slice(sep + 1);
     switch (key) {
-      case 'no-new-privileges':
-        if (value !== 'true' && value !== 'false') throw invalid(`invalid --security-opt 2: "${opt}"`);
-        out.noNewPrivileges = value === 'true';
+      case 'no-new-privileges': {
+        const b = parseBool(value);
+        if (b === undefined) throw invalid(`invalid --security-opt 2: "${opt}"`);
+        out.noNewPrivileges = b;
         break;
+      }
       case 'seccomp':
-        out.seccomp = value === 'unconfined' ? null : parseSeccompProfile(value);
+        if (value === 'unconfined') out.seccomp = null;
+        else if (value === BUILTIN_PROFILE) out.seccomp = defaultSeccompProfile();
+        else out.seccomp = parseSeccompProfile(value);
         break;
       case 'systempaths':
         if (value !== 'unconfined') throw invalid(`invalid --security-opt 2: "${opt}"`);
@@ -43,4 +50,11 @@ export function parseSecurityOpt(opts: readonly string[] = []): SecurityOpts {
     }
   }
   return out;
+}
+
+/** Go's strconv.ParseBool. */
+function parseBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
 }

@@ -46,7 +46,8 @@ export interface OciResources {
 export interface OciSeccompArg { index: number; value: number; valueTwo?: number; op: string }
 export interface OciSyscall { names: string[]; action: string; errnoRet?: number; args?: OciSeccompArg[] }
 export interface OciSeccomp {
-  defaultAction: string; defaultErrnoRet?: number; architectures?: string[]; flags?: string[]; syscalls?: OciSyscall[];
+  defaultAction: string; defaultErrnoRet?: number; architectures?: string[]; flags?: string[];
+  listenerPath?: string; listenerMetadata?: string; syscalls?: OciSyscall[];
 }
 export interface OciLinux {
   namespaces: OciNamespace[];
@@ -142,25 +143,30 @@ export interface SpecInput {
   ulimits?: { name: string; soft: number; hard: number }[];
   /** Daemon rlimits; default daemonRlimits() (read once from /proc/self/limits). */
   rlimits?: OciRlimit[];
-  /** Seccomp profile (Docker JSON). Default: the host's default profile; null = none. */
+  /** Seccomp profile (Docker JSON) used when securityOpt names none. Default: moby's default profile; null = none. */
   seccompProfile?: DockerSeccompProfile | null;
+  /** Architecture and kernel the profile's conditions are checked against (tests); default this host's. */
+  seccompHost?: { arch?: string; kernel?: string };
 }
 
-/** Docker/containers-common seccomp profile format. */
+/** Docker's seccomp profile format (moby profiles/seccomp Seccomp). */
 export interface DockerSeccompProfile {
   defaultAction: string;
-  defaultErrnoRet?: number;
-  architectures?: string[];
+  defaultErrnoRet?: number | null;
+  architectures?: string[] | null;
   archMap?: { architecture: string; subArchitectures?: string[] | null }[] | null;
-  flags?: string[];
+  flags?: string[] | null;
+  listenerPath?: string;
+  listenerMetadata?: string;
   syscalls?: DockerSyscall[] | null;
 }
 export interface DockerSyscallFilter { caps?: string[] | null; arches?: string[] | null; minKernel?: string | null }
 export interface DockerSyscall {
   name?: string;
   names?: string[] | null;
+  comment?: string;
   action: string;
-  errnoRet?: number;
+  errnoRet?: number | null;
   args?: OciSeccompArg[] | null;
   includes?: DockerSyscallFilter | null;
   excludes?: DockerSyscallFilter | null;
