@@ -1,6 +1,7 @@
 // Route table types shared by api/server.ts and api/routes/*.ts. Only api/ knows HTTP.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { filterValues } from './filters.js';
 
 export interface Reply {
   /** Write a JSON body with the given status. */
@@ -71,8 +72,8 @@ export function qfilters(q: URLSearchParams): Map<string, string[]> {
   }
   if (parsed && typeof parsed === 'object') {
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-      if (Array.isArray(v)) out.set(k, v.map(String));
-      else if (v && typeof v === 'object') out.set(k, Object.keys(v as object));
+      const vals = filterValues(v); // strings only: String() of a deep array overflows the stack
+      if (vals) out.set(k, vals);
     }
   }
   return out;

@@ -6,7 +6,7 @@ import { EngineError } from '../../errdefs.js';
 import { near, onlyThrows, params } from '../../util/prop-check.js';
 import { familiarString, normalize, parseReference, referenceString, validateTag, withDefaultTag } from './reference.js';
 
-const invalidOnly = (fn: () => unknown) =>
+const invalidOnly = <T>(fn: () => T) =>
   onlyThrows(() => {
     try {
       return fn();
