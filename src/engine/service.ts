@@ -16,6 +16,7 @@ import type { NetworkPort, FsPort, ImagesPort, LogMessage, LogReadOptions, LogsP
 import { parseSignal } from './signals.js';
 import { isRunningish } from './states.js';
 import { resourceWarnings } from './resources.js';
+import { adaptToHost } from './host-support.js';
 import type { ContainerStore } from './store.js';
 import { Supervisor } from './supervisor.js';
 import type { ContainerRecord, HostConfig, Status } from './types.js';
@@ -123,6 +124,7 @@ export class ContainerService {
     else if (!hostConfig.LogConfig?.Type) hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
     if (hostConfig.Memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = hostConfig.Memory * 2;
     if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
+    const hostWarnings = await adaptToHost(hostConfig); // what this host's cgroups cannot honour, discarded as Docker does
     validateHostConfig(hostConfig, { userNetworks: !!this.d.network });
     const imageId = await this.d.images.resolveId(String(c.Image));
     const imgCfg = await this.d.images.runtimeConfig(imageId);
@@ -180,7 +182,7 @@ export class ContainerService {
       throw e;
     }
     this.emit(rec, 'create');
-    return { Id: id, Warnings: resourceWarnings(hostConfig) };
+    return { Id: id, Warnings: [...hostWarnings, ...resourceWarnings(hostConfig)] };
   }
 
   private async writeEtcFiles(rec: ContainerRecord): Promise<void> {

@@ -3,6 +3,7 @@ import { EngineError, isKind } from '../errdefs.js';
 import { cgroupPaths } from '../runtime/cgroups.js';
 import { writeLimits, type CgroupLimits } from '../runtime/cgroups-limits.js';
 import { isRunningish } from './states.js';
+import { adaptToHost } from './host-support.js';
 import { applyUpdate, resourceWarnings, runcUpdateArgs, type UpdateRequest } from './resources.js';
 import type { ContainerService } from './service.js';
 
@@ -38,6 +39,7 @@ export async function updateContainer(svc: ContainerService, ref: string, u: Upd
   // "Cannot update container <id>: …"; a bad request alone keeps its plain text
   const cannot = (e: unknown, kind: 'conflict' | 'internal') =>
     new EngineError(kind, `Cannot update container ${rec.id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  const hostWarnings = await adaptToHost(u); // like create: what the host cannot honour is discarded with Docker's warning
   let next;
   try {
     next = applyUpdate(rec.hostConfig, u, running);
@@ -54,5 +56,5 @@ export async function updateContainer(svc: ContainerService, ref: string, u: Upd
   rec.hostConfig = next;
   await svc.d.store.save(rec);
   svc.d.events.emit('container', 'update', rec.id, { image: rec.config.Image, name: rec.name, ...rec.config.Labels });
-  return { Warnings: resourceWarnings({ KernelMemory: u.KernelMemory }) };
+  return { Warnings: [...hostWarnings, ...resourceWarnings({ KernelMemory: u.KernelMemory })] };
 }

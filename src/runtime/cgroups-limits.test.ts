@@ -52,7 +52,15 @@ test('v2: every limit lands in the group directory with v2 names and units', asy
 
 test('v2 without BFQ: io.weight gets the converted weight', async () => {
   const d = dir('v2', 'berth', 'c2');
+  writeFileSync(path.join(d, 'io.weight'), 'default 100\n');
   assert.deepEqual(await limitWrites({ version: 2, path: d }, { blkioWeight: 500 }), [{ dir: d, file: 'io.weight', value: '4950' }]);
+});
+
+test('no weight file (mq-deadline, no iocost): the weight is not written, the other limits are', async () => {
+  const v2 = dir('v2', 'berth', 'c3');
+  assert.deepEqual(await limitWrites({ version: 2, path: v2 }, { blkioWeight: 500, pidsLimit: 9 }), [{ dir: v2, file: 'pids.max', value: '9' }]);
+  const blkio = dir('v1', 'blkio', 'c3'), pids = dir('v1', 'pids', 'c3');
+  assert.deepEqual(await limitWrites({ version: 1, controllers: { blkio, pids } }, { blkioWeight: 500, pidsLimit: 9 }), [{ dir: pids, file: 'pids.max', value: '9' }]);
 });
 
 test('v1: one directory per controller; swap before memory when raising, after when lowering', async () => {
@@ -63,6 +71,7 @@ test('v1: one directory per controller; swap before memory when raising, after w
   const lower = await limitWrites(paths, { memory: 32 << 20, memorySwap: 64 << 20 }, 128 << 20);
   assert.deepEqual(lower.map((x) => x.file), ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
   writeFileSync(path.join(c.memory, 'memory.limit_in_bytes'), String(64 << 20));
+  writeFileSync(path.join(c.blkio, 'blkio.bfq.weight'), '100');
   await writeLimits(paths, { memory: 96 << 20, memorySwap: 200 << 20, memoryReservation: 48 << 20, cpuShares: 256, cpuPeriod: 40000, cpuQuota: 20000, cpusetCpus: '1', blkioWeight: 500, pidsLimit: -1 });
   assert.equal(read(c.memory, 'memory.limit_in_bytes'), String(96 << 20));
   assert.equal(read(c.memory, 'memory.memsw.limit_in_bytes'), String(200 << 20));

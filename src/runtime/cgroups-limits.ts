@@ -2,9 +2,10 @@
 // and v2, with runc's own conversions and write order, so an update costs a few writes instead of
 // a `runc update` process. runc still sets the limits at create from the OCI spec; these are the
 // same files it writes there (libcontainer/cgroups/fs and fs2).
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CgroupPaths } from './cgroups.js';
+import { firstExisting, V1_WEIGHT_FILES, V2_WEIGHT_FILES } from './sysinfo.js';
 
 /** Docker's values (HostConfig units): bytes, shares, µs; memorySwap is memory+swap, -1 = unlimited. */
 export interface CgroupLimits {
@@ -43,8 +44,6 @@ export function swapToV2(memorySwap: number, memory: number): string | null {
   return String(memorySwap - memory);
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
-
 /**
  * The writes for these limits, in the order they must happen. `curMemory` is the v1 memory limit
  * now in force: raising memory above the current memory+swap needs swap written first, lowering
@@ -69,8 +68,9 @@ export async function limitWrites(paths: CgroupPaths, l: CgroupLimits, curMemory
     if (l.cpusetCpus) w(d, 'cpuset.cpus', l.cpusetCpus);
     if (l.cpusetMems) w(d, 'cpuset.mems', l.cpusetMems);
     if (l.blkioWeight) {
-      if (await exists(path.join(d, 'io.bfq.weight'))) w(d, 'io.bfq.weight', l.blkioWeight);
-      else w(d, 'io.weight', blkioToIoWeight(l.blkioWeight));
+      // no weight file (no iocost, no BFQ): create/update discarded the weight with Docker's warning
+      const f = await firstExisting(d, V2_WEIGHT_FILES);
+      if (f) w(d, f, f === 'io.weight' ? blkioToIoWeight(l.blkioWeight) : l.blkioWeight);
     }
     if (pids !== undefined) w(d, 'pids.max', pids);
     return out;
@@ -89,9 +89,9 @@ export async function limitWrites(paths: CgroupPaths, l: CgroupLimits, curMemory
   if (l.cpusetCpus) w(c.cpuset, 'cpuset.cpus', l.cpusetCpus);
   if (l.cpusetMems) w(c.cpuset, 'cpuset.mems', l.cpusetMems);
   if (l.blkioWeight && c.blkio) {
-    // blk-mq kernels only have the BFQ file (runc 1.1 writes whichever exists)
-    if (await exists(path.join(c.blkio, 'blkio.weight'))) w(c.blkio, 'blkio.weight', l.blkioWeight);
-    else w(c.blkio, 'blkio.bfq.weight', l.blkioWeight);
+    // blk-mq kernels have only the BFQ file, or none with mq-deadline (then the weight was discarded)
+    const f = await firstExisting(c.blkio, V1_WEIGHT_FILES);
+    if (f) w(c.blkio, f, l.blkioWeight);
   }
   if (pids !== undefined) w(c.pids, 'pids.max', pids);
   return out;
