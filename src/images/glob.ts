@@ -1,4 +1,7 @@
 // Go's path.Match as a RegExp (Docker's reference filter uses it): `*` and `?` never cross `/`.
+import { invalid } from '../errdefs.js';
+import { linearRegExp } from '../util/linear-regexp.js';
+
 export function globToRegExp(pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
@@ -18,5 +21,8 @@ export function globToRegExp(pattern: string): RegExp {
     } else if (c === '\\' && i + 1 < pattern.length) re += '\\' + pattern[++i];
     else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  // Linear time like Go; a class Go refuses (`[z-a]`) is its ErrBadPattern, not a 500.
+  const out = linearRegExp(`^${re}$`);
+  if (!out) throw invalid('syntax error in pattern');
+  return out;
 }

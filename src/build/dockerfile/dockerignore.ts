@@ -2,6 +2,8 @@
 // `!` exceptions (the last matching pattern wins), leading `/` ignored, and a pattern that matches a
 // parent directory excludes everything below it.
 import { posix } from 'node:path';
+import { invalid } from '../../errdefs.js';
+import { linearRegExp } from '../../util/linear-regexp.js';
 
 interface Pattern {
   re: RegExp;
@@ -77,7 +79,11 @@ export function globRegExp(p: string): RegExp {
       re += escapeRe(p[++i]);
     } else re += escapeRe(c);
   }
-  return new RegExp(re + '$');
+  // Linear time like Go's regexp (`*a*a*a…` backtracks for ever otherwise); a class Go refuses
+  // (`[z-a]`) is its ErrBadPattern, an invalid build, not a crash.
+  const out = linearRegExp(re + '$');
+  if (!out) throw invalid('syntax error in pattern');
+  return out;
 }
 
 function escapeRe(c: string): string {
