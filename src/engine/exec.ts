@@ -110,14 +110,14 @@ export class ExecService {
     const c = e.config;
     const tty = o.tty ?? !!c.Tty;
     const rootfs = this.containers.rootfsDir(rec.id);
-    const userSpec = c.User || rec.config.User || '';
-    const user = await this.containers.d.spec.resolveUser(rootfs, userSpec);
+    // Without -u the runtime keeps the container's user (its group-add included), as Docker does.
+    const user = c.User ? await this.containers.d.spec.resolveUser(rootfs, c.User, rec.hostConfig.GroupAdd ?? []) : undefined;
     const env = mergeEnv([...(this.containers.d.network?.linkEnv?.(rec.id) ?? []), ...(rec.config.Env ?? [])], c.Env ?? []);
     if (!env.some((x) => x.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     if (tty && !env.some((x) => x.startsWith('TERM='))) env.push('TERM=xterm');
     const proc = await task.exec(
       id,
-      { args: c.Cmd!, env, cwd: c.WorkingDir || rec.config.WorkingDir || '/', user, terminal: tty },
+      { args: c.Cmd!, env, cwd: c.WorkingDir || rec.config.WorkingDir || '/', user, terminal: tty, privileged: !!c.Privileged },
       { tty, stdin: !o.detach && !!c.AttachStdin },
     );
     e.proc = proc;

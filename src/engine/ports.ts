@@ -49,7 +49,7 @@ export interface UserIds {
 export interface SpecPort {
   /** The OCI spec for a container whose rootfs is mounted at `rootfs`. */
   build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string }; mounts?: OciMountLike[] }): Promise<object>;
-  resolveUser(rootfs: string, user: string): Promise<UserIds>;
+  resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<UserIds>;
 }
 
 export interface LogMessage {

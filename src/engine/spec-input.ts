@@ -36,8 +36,8 @@ export class OciSpecPort implements SpecPort {
     } = {},
   ) {}
 
-  resolveUser(rootfs: string, user: string): Promise<UserIds> {
-    return resolveUser(rootfs, user);
+  resolveUser(rootfs: string, user: string, groupAdd: readonly string[] = []): Promise<UserIds> {
+    return resolveUser(rootfs, user, groupAdd);
   }
 
   async build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string }; mounts?: OciMountLike[] }): Promise<object> {

@@ -35,8 +35,10 @@ export interface OciProcessSpec {
   args: string[];
   env: string[];
   cwd: string;
-  user: { uid: number; gid: number; additionalGids?: number[] };
+  /** Undefined: the container's user, group-add included (Docker's exec without -u). */
+  user?: { uid: number; gid: number; additionalGids?: number[] };
   terminal: boolean;
+  /** All capabilities instead of the container's (exec --privileged). */
   privileged?: boolean;
   /** Defaults to the container's (an exec gets its --ulimit values, as in Docker). */
   rlimits?: Array<{ type: string; soft: number; hard: number }>;

@@ -11,6 +11,8 @@ import type { SeqpacketSocket } from 'node-unix-socket';
 import { EngineError } from '../../errdefs.js';
 import type { Runc } from '../runc.js';
 import type { AttachConn, Bundle, Exit, ExecIo, OciProcessSpec, Proc, Runtime, Task } from '../runtime.js';
+import type { OciProcess } from '../spec/types.js';
+import { execProcess } from './exec-process.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { syncMessages } from './sync-pipe.js';
 
@@ -102,12 +104,12 @@ export class ConmonRuntime implements Runtime {
     return new ConmonTask(this, id, bundleDir, pid);
   }
 
-  async execConmon(cid: string, execId: string, p: OciProcessSpec, io: ExecIo): Promise<Proc> {
+  async execConmon(cid: string, execId: string, p: OciProcess, io: ExecIo): Promise<Proc> {
     const dir = path.join(this.o.execRoot, 'x', execId.slice(0, 24));
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.mkdir(dir, { recursive: true });
     const spec = path.join(dir, 'process.json');
-    await fsp.writeFile(spec, JSON.stringify(processJson(p)));
+    await fsp.writeFile(spec, JSON.stringify(p));
     const args = this.baseArgs(cid, execId, dir, dir);
     args.push('-e', '--exec-attach', '--exec-process-spec', spec, '-l', 'none');
     if (io.tty) args.push('-t');
@@ -172,17 +174,6 @@ export function ociMessage(op: 'create' | 'exec', text: string): string {
     .filter((l) => l && !/oom_score_adj/.test(l));
   const body = lines.join(': ') || 'unknown error';
   return `OCI runtime ${op} failed: ${body}: unknown`;
-}
-
-function processJson(p: OciProcessSpec): object {
-  return {
-    terminal: p.terminal,
-    user: { uid: p.user.uid, gid: p.user.gid, additionalGids: p.user.additionalGids },
-    args: p.args,
-    env: p.env,
-    cwd: p.cwd,
-    ...(p.rlimits ? { rlimits: p.rlimits } : {}),
-  };
 }
 
 // loaded on first attach: the native addon costs ~4 MiB of RSS that an idle daemon should not pay
@@ -420,13 +411,17 @@ class ConmonTask implements Task {
   async resize(h: number, w: number): Promise<void> {
     writeCtl(this.dir, h, w);
   }
-  private rlimits: OciProcessSpec['rlimits'] | null = null;
+  private process: Partial<OciProcess> | null = null;
   async exec(execId: string, p: OciProcessSpec, io: ExecIo): Promise<Proc> {
-    // runc exec does not apply the container's rlimits to a --process spec without them
-    this.rlimits ??= await fsp.readFile(path.join(this.dir, 'config.json'), 'utf8').then((t) => (JSON.parse(t) as { process?: { rlimits?: OciProcessSpec['rlimits'] } }).process?.rlimits ?? [], () => []);
-    if (!p.rlimits && this.rlimits?.length) p = { ...p, rlimits: this.rlimits };
-    if (io.tty) return this.rt.execConmon(this.id, execId, p, io);
-    return runcExec(this.rt.o.runc, this.id, execId, p, io, this.rt.o.execRoot);
+    // A --process spec replaces the container's process wholesale (runc would even reset
+    // no-new-privileges), so an exec starts from the container's own, as Docker's does.
+    // Without the container's spec there is nothing to confine the exec with: refuse it.
+    this.process ??= await fsp.readFile(path.join(this.dir, 'config.json'), 'utf8').then(
+      (t) => (JSON.parse(t) as { process?: Partial<OciProcess> }).process ?? {},
+      (e: Error) => { throw new EngineError('internal', `cannot read the OCI spec of container ${this.id}: ${e.message}`, { cause: e }); });
+    const proc = execProcess(this.process, p);
+    if (io.tty) return this.rt.execConmon(this.id, execId, proc, io);
+    return runcExec(this.rt.o.runc, this.id, execId, proc, io, this.rt.o.execRoot);
   }
   async pids(): Promise<number[]> {
     return this.rt.o.runc.ps(this.id);
@@ -438,12 +433,12 @@ class ConmonTask implements Task {
 }
 
 /** Non-TTY exec without conmon: one `runc exec` with pipes (the fast path). */
-async function runcExec(runc: Runc, cid: string, execId: string, p: OciProcessSpec, io: ExecIo, execRoot: string): Promise<Proc> {
+async function runcExec(runc: Runc, cid: string, execId: string, p: OciProcess, io: ExecIo, execRoot: string): Promise<Proc> {
   const dir = path.join(execRoot, 'x');
   await fsp.mkdir(dir, { recursive: true });
   const specFile = path.join(dir, `${execId.slice(0, 24)}.json`);
   const pidFile = path.join(dir, `${execId.slice(0, 24)}.pid`);
-  await fsp.writeFile(specFile, JSON.stringify(processJson(p)));
+  await fsp.writeFile(specFile, JSON.stringify(p));
   const child = runc.exec(cid, ['--process', specFile, '--pid-file', pidFile], [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe']);
   let resolvePid!: (n: number) => void;
   const pid = new Promise<number>((r) => (resolvePid = r));
