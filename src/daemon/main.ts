@@ -47,7 +47,7 @@ import { LocalDriver } from '../volumes/local.js';
 import { VolumeService } from '../volumes/service.js';
 import { acquireLock } from './lock.js';
 import { applyConfigFile, parseArgs, USAGE, type DaemonOptions } from './flags.js';
-import { paths as mkPaths } from './paths.js';
+import { paths as mkPaths, setupRoots } from './paths.js';
 import { reconcile } from './reconcile.js';
 
 const VERSION = '0.1.0';
@@ -96,8 +96,7 @@ export async function main(argv: string[]): Promise<void> {
   if (process.getuid?.() !== 0) throw new EngineError('forbidden', 'berthd needs to be started with root privileges');
 
   const p = mkPaths(path.resolve(o.dataRoot), path.resolve(o.execRoot), o.pidfile);
-  await fsp.mkdir(p.dataRoot, { recursive: true, mode: 0o711 });
-  await fsp.mkdir(p.execRoot, { recursive: true, mode: 0o700 });
+  await setupRoots(p, o.hosts.map((h) => /^unix:\/\/(.+)$/.exec(h)?.[1] ?? '').filter(Boolean).map((s) => path.resolve(s)));
   const releaseLock = acquireLock(p.lockfile, p.dataRoot);
 
   const runcBin = o.runtimes[o.defaultRuntime] ?? which(o.defaultRuntime);
