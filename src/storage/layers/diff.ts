@@ -1,12 +1,12 @@
 // Tar of a layer directory (an overlay upper dir, or a plain first layer), converting overlay
 // whiteouts to OCI ones: 0/0 char devices → `.wh.<name>`, opaque dirs → `<dir>/.wh..wh..opq`.
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
-import type { Header, Pack } from 'tar-stream';
+import { addEntry, addFile, type EntryHeader, vanished } from './tar-entries.js';
+import type { Pack } from 'tar-stream';
 // loaded on first use: tar-stream costs ~4 MiB of RSS that an idle daemon should not pay
 const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 
@@ -46,12 +46,17 @@ export interface TreeOptions {
   overlay?: { opaque: Set<string> };
 }
 
-type Add = (h: Partial<Header> & { name: string }, body?: Buffer) => Promise<void>;
-
-/** Add `abs` to the tar as `name` (recursing into directories). Also used by `docker cp`. */
+/** Add `abs` to the tar as `name` (recursing into directories). Also used by `docker cp`. Paths
+ *  that vanish or change type while the tree is walked are skipped, like Docker's archiver does. */
 export async function packTree(tar: Pack, abs: string, name: string, o: TreeOptions = {}, inodes = new Map<string, string>()): Promise<void> {
-  const add: Add = (h, body) => new Promise<void>((res, rej) => tar.entry(h, body ?? Buffer.alloc(0), (e) => (e ? rej(e) : res())));
-  const st = await lstat(abs);
+  const add = (h: EntryHeader) => addEntry(tar, h);
+  let st;
+  try {
+    st = await lstat(abs);
+  } catch (e) {
+    if (vanished(e)) return;
+    throw e;
+  }
   const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime };
   const slash = name.lastIndexOf('/');
   if (o.overlay && st.isCharacterDevice() && st.rdev === 0) {
@@ -62,38 +67,48 @@ export async function packTree(tar: Pack, abs: string, name: string, o: TreeOpti
   if (!st.isDirectory() && st.nlink > 1) {
     const first = inodes.get(key);
     if (first) return add({ ...base, type: 'link', linkname: first, size: 0 });
-    inodes.set(key, name);
   }
+  // a hard link may only point at an entry that made it into the archive
+  const added = () => {
+    if (!st.isDirectory() && st.nlink > 1) inodes.set(key, name);
+  };
   if (st.isDirectory()) {
     await add({ ...base, name: name + '/', type: 'directory' });
     if (o.overlay?.opaque.has(abs)) await add({ ...base, name: `${name}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644 });
-    for (const n of (await readdir(abs)).sort()) await packTree(tar, join(abs, n), `${name}/${n}`, o, inodes);
+    let names: string[] = [];
+    try {
+      names = (await readdir(abs)).sort();
+    } catch (e) {
+      if (!vanished(e)) throw e;
+    }
+    for (const n of names) await packTree(tar, join(abs, n), `${name}/${n}`, o, inodes);
   } else if (st.isSymbolicLink()) {
-    await add({ ...base, type: 'symlink', linkname: await readlink(abs) });
+    let linkname;
+    try {
+      linkname = await readlink(abs);
+    } catch (e) {
+      if (vanished(e) || (e as NodeJS.ErrnoException).code === 'EINVAL') return; // gone, or no longer a link
+      throw e;
+    }
+    await add({ ...base, type: 'symlink', linkname });
+    added();
   } else if (st.isFile()) {
-    await new Promise<void>((res, rej) => {
-      const w = tar.entry({ ...base, type: 'file', size: st.size }, (e) => (e ? rej(e) : res()));
-      const rs = createReadStream(abs);
-      rs.on('error', rej);
-      rs.on('data', (c) => {
-        if (!w.write(c as Buffer)) {
-          rs.pause();
-          w.once('drain', () => rs.resume());
-        }
-      });
-      rs.on('end', () => w.end(undefined as never));
-    });
+    if (await addFile(tar, base, abs)) added();
   } else if (st.isCharacterDevice() || st.isBlockDevice()) {
     const type = st.isCharacterDevice() ? 'character-device' : 'block-device';
     await add({ ...base, type, devmajor: major(st.rdev), devminor: minor(st.rdev) });
+    added();
   } else if (st.isFIFO()) {
     await add({ ...base, type: 'fifo' });
+    added();
   } // sockets are not archived, like Docker
 }
 
-/** A Node Readable over a tar-stream pack filled by `fill` (errors destroy the stream). */
+/** A Node Readable over a tar-stream pack filled by `fill`. Errors destroy the stream; destroying
+ *  the stream (the client went away) destroys the pack, which makes `fill` stop and release its files. */
 export function packStream(fill: (tar: Pack) => Promise<void>): Readable {
   const tar = tarStream().pack();
+  tar.on('error', () => {}); // reaches the consumer through the Readable below
   fill(tar).then(
     () => tar.finalize(),
     (e: Error) => tar.destroy(e),
