@@ -111,6 +111,8 @@ export class ConmonRuntime implements Runtime {
     const spec = path.join(dir, 'process.json');
     await fsp.writeFile(spec, JSON.stringify(p));
     const args = this.baseArgs(cid, execId, dir, dir);
+    // conmon's exec child prints its debug lines into the exec's own output: never debug here
+    args[args.indexOf('--log-level') + 1] = 'error';
     args.push('-e', '--exec-attach', '--exec-process-spec', spec, '-l', 'none');
     if (io.tty) args.push('-t');
     if (io.stdin) args.push('-i');
