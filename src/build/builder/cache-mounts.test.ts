@@ -121,3 +121,10 @@ test('prune options: Go durations and moby\'s errors', () => {
   assert.equal(pruneOptions(new Map([['unused-for', ['2h']]]), true, '1024').keepDuration, 7_200_000);
   assert.equal(pruneOptions(new Map(), true, '1024').keepStorage, 1024);
 });
+
+test('regression: the `until` filter reads durations as Go does (".5h" was refused; overflow is invalid)', () => {
+  assert.equal(pruneOptions(new Map([['until', ['.5h']]]), false, null).keepDuration, 1_800_000);
+  assert.throws(() => pruneOptions(new Map([['until', ['2562048h']]]), false, null), {
+    message: `"until" filter expects a duration (e.g., '24h'): time: invalid duration "2562048h"`,
+  });
+});

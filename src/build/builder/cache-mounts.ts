@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { invalid } from '../../errdefs.js';
 import { diskUsage } from '../../storage/fsutil/usage.js';
 import type { RunMount } from './run-mounts.js';
+import { parseGoDuration as goDurationNs } from '../../util/go-duration.js';
 
 export interface CacheRecord {
   /** The directory's name: BuildKit-style record id. */
@@ -245,29 +246,7 @@ export function pruneOptions(filters: Map<string, string[]>, all: boolean, keepS
   return { all, keepDuration, keepStorage: keep, filters: fields };
 }
 
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** Go's time.ParseDuration, in milliseconds, with its error texts. */
 export function parseGoDuration(s: string): number {
-  const q = JSON.stringify(s);
-  let rest = s;
-  let sign = 1;
-  if (rest[0] === '-' || rest[0] === '+') {
-    if (rest[0] === '-') sign = -1;
-    rest = rest.slice(1);
-  }
-  if (rest === '0') return 0;
-  if (rest === '') throw new Error(`time: invalid duration ${q}`);
-  let total = 0;
-  while (rest) {
-    const num = /^(\d*)(?:\.(\d*))?/.exec(rest)!;
-    if (!num[0] || num[0] === '.') throw new Error(`time: invalid duration ${q}`);
-    rest = rest.slice(num[0].length);
-    const unit = /^[^\d.]*/.exec(rest)![0];
-    if (!unit) throw new Error(`time: missing unit in duration ${q}`);
-    if (!(unit in UNITS)) throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${q}`);
-    rest = rest.slice(unit.length);
-    total += Number(`${num[1] || '0'}.${num[2] || '0'}`) * UNITS[unit];
-  }
-  return sign * total;
+  return goDurationNs(s) / 1e6;
 }

@@ -1,6 +1,7 @@
 // Nodes → typed instructions grouped into stages, validated before anything is built (Docker checks
 // the whole file first). Values stay unexpanded: ARG/ENV are applied at build time.
 import { DockerfileError, parseDockerfile, type Heredoc, type Node } from './parser.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 
 export interface KeyValue {
   key: string;
@@ -118,20 +119,9 @@ function nameVals(n: Node, file: string, escape: string): KeyValue[] {
   });
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-
-/** A Go duration ("30s", "1m30s", "500ms") in nanoseconds. */
+/** A Go duration ("30s", "1m30s", ".5s", "-1h") in nanoseconds, with Go's error texts. */
 export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  let total = 0;
-  let seen = 0;
-  for (const m of s.matchAll(re)) {
-    total += Number(m[1]) * DURATION_UNITS[m[2]];
-    seen += m[0].length;
-  }
-  if (seen !== s.length || seen === 0) throw new Error(`time: invalid duration "${s}"`);
-  return Math.round(total);
+  return parseGoDuration(s);
 }
 
 function instruction(n: Node, file: string, escape: string): Instruction {

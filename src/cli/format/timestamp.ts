@@ -1,21 +1,9 @@
 // docker's api/types/time.GetTimestamp: --since/--until values → the daemon's "sec.nanos" form.
-
-const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+import { parseGoDuration as goDurationNs } from '../../util/go-duration.js';
 
 /** Go's time.ParseDuration, in milliseconds ("1h30m", "10m", "1.5s", "-5s"). */
 export function parseGoDuration(s: string): number {
-  const m0 = /^([-+]?)(.*)$/.exec(s)!;
-  let rest = m0[2];
-  if (rest === '0') return 0;
-  if (!rest) throw new Error(`time: invalid duration "${s}"`);
-  let total = 0;
-  while (rest) {
-    const m = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
-    if (!m) throw new Error(`time: invalid duration "${s}"`);
-    total += Number(m[1]) * units[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return m0[1] === '-' ? -total : total;
+  return goDurationNs(s) / 1e6;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
