@@ -5,11 +5,17 @@ import { invalid } from '../../errdefs.js';
 export type Env = ReadonlyMap<string, string> | Record<string, string>;
 
 function lookup(env: Env, k: string): string | undefined {
-  return env instanceof Map ? env.get(k) : (env as Record<string, string>)[k];
+  // own keys only: `$constructor` is an unset variable, not Object.prototype.constructor
+  if (env instanceof Map) return env.get(k);
+  return Object.hasOwn(env, k) ? (env as Record<string, string>)[k] : undefined;
 }
+
+/** `${A:-${A:-…}}` recurses once per level; a client's file must not overflow the stack. */
+const MAX_DEPTH = 1000;
 
 class Lexer {
   private i = 0;
+  private depth = 0;
   constructor(
     private readonly s: string,
     private readonly env: Env,
@@ -113,6 +119,15 @@ class Lexer {
   }
 
   private braced(): string {
+    if (++this.depth > MAX_DEPTH) throw invalid('bad substitution: nested too deeply');
+    try {
+      return this.bracedBody();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private bracedBody(): string {
     const m = /^[A-Za-z_][A-Za-z0-9_]*|^[0-9]+/.exec(this.s.slice(this.i));
     if (!m) throw invalid(`bad substitution`);
     const name = m[0];

@@ -105,6 +105,7 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
     }
     const endLine = i;
     const original = joined.trim();
+    if (original === '') continue; // only continuation markers: no instruction to read
     const m = /^(\S+)\s*([\s\S]*)$/.exec(original)!;
     const cmd = m[1].toLowerCase();
     let rest = m[2];
