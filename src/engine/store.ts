@@ -80,11 +80,16 @@ export class ContainerStore {
     if (this.byName.get(name) === id) this.byName.delete(name);
   }
 
+  /**
+   * Writes the record, then indexes it: a new record that cannot be written (ENOSPC) is never
+   * listed, so a failed create leaves nothing. A known record stays indexed (memory is the truth
+   * while berthd runs; the caller gets the error).
+   */
   async save(rec: ContainerRecord): Promise<void> {
-    this.byId.set(rec.id, rec);
-    this.byName.set(rec.name, rec.id);
     await fsp.mkdir(this.dir(rec.id), { recursive: true });
     await writeFileAtomic(path.join(this.dir(rec.id), FILE), JSON.stringify(rec));
+    this.byId.set(rec.id, rec);
+    this.byName.set(rec.name, rec.id);
   }
 
   async delete(rec: ContainerRecord): Promise<void> {

@@ -2,6 +2,7 @@
 import { open, rename, mkdir, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { withPath } from '../../util/atomic.js';
 
 export async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
@@ -23,7 +24,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });
-    throw e;
+    throw withPath(e, 'write', path);
   }
   await fh.close();
   await rename(tmp, path);
