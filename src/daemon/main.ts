@@ -499,7 +499,12 @@ function hostId(dataRoot: string): string {
     return fs.readFileSync(f, 'utf8').trim();
   } catch {
     const id = crypto.randomUUID();
-    fs.writeFileSync(f, id);
+    try {
+      fs.writeFileSync(f, id);
+    } catch {
+      // a full disk must not fail /info; the id is written by a later call
+      fs.rmSync(f, { force: true });
+    }
     return id;
   }
 }

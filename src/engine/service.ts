@@ -117,7 +117,7 @@ export class ContainerService {
     }
     const hostConfig: HostConfig = { ...defaultHostConfig(), ...stripUndefined(req.hostConfig ?? {}) };
     if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
-    if (hostConfig.RestartPolicy.Name === '') hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: hostConfig.RestartPolicy.MaximumRetryCount ?? 0 };
+    if (!hostConfig.RestartPolicy.Name) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: hostConfig.RestartPolicy.MaximumRetryCount ?? 0 };
     hostConfig.RestartPolicy.MaximumRetryCount ??= 0;
     if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
     if (this.d.logs.mergeConfig) hostConfig.LogConfig = this.d.logs.mergeConfig(hostConfig.LogConfig);
@@ -356,7 +356,8 @@ export class ContainerService {
     rec.state.oomKilled = exit.oomKilled;
     rec.state.finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
     await this.d.logs.flush?.(rec);
-    await this.persist(rec);
+    // a full disk must not stop exit handling (events, waiters, auto-remove): memory holds the state
+    await this.persist(rec).catch((e) => this.d.log('error', `saving the exit of ${id}: ${(e as Error).message}`));
     if (exit.oomKilled) this.emit(rec, 'oom');
     this.emit(rec, 'die', { exitCode: String(exit.code) });
     this.notifyWaiters(rec, 'exit');
@@ -569,25 +570,36 @@ export class ContainerService {
     this.clearRestartTimer(rec.id);
     await this.q.run(rec.id, async () => {
       if (!this.d.store.get(rec.id)) return;
+      const was = rec.state.status;
       rec.state.status = 'removing';
-      const run = this.runs.get(rec.id);
-      if (run) {
-        await run.task.kill(9).catch(() => {});
-        await run.task.delete().catch(() => {});
-        this.runs.delete(rec.id);
+      try {
+        await this.removeLocked(rec, o);
+      } catch (e) {
+        // like moby's ResetRemovalInProgress: a failed removal can be retried
+        if (rec.state.status === 'removing') rec.state.status = was;
+        throw e;
       }
-      await this.unmountRootfs(rec, true);
-      await fsp.rm(this.bundleDir(rec.id), { recursive: true, force: true }).catch(() => {});
-      await this.d.images.removeRootfs(rec.id);
-      await this.d.network?.teardown(rec).catch(() => {});
-      await this.d.logs.forget?.(rec);
-      await this.d.store.delete(rec);
-      if (o.volumes) await this.d.volumes?.removeAnonymous(rec).catch((e) => this.d.log('warn', `remove volumes of ${rec.id}: ${(e as Error).message}`));
-      this.supervisor.forget(rec.id);
-      this.emit(rec, 'destroy');
-      this.notifyWaiters(rec, 'removed');
-      this.onRemoved?.(rec);
     });
+  }
+
+  private async removeLocked(rec: ContainerRecord, o: { volumes?: boolean }): Promise<void> {
+    const run = this.runs.get(rec.id);
+    if (run) {
+      await run.task.kill(9).catch(() => {});
+      await run.task.delete().catch(() => {});
+      this.runs.delete(rec.id);
+    }
+    await this.unmountRootfs(rec, true);
+    await fsp.rm(this.bundleDir(rec.id), { recursive: true, force: true }).catch(() => {});
+    await this.d.images.removeRootfs(rec.id);
+    await this.d.network?.teardown(rec).catch(() => {});
+    await this.d.logs.forget?.(rec);
+    await this.d.store.delete(rec);
+    if (o.volumes) await this.d.volumes?.removeAnonymous(rec).catch((e) => this.d.log('warn', `remove volumes of ${rec.id}: ${(e as Error).message}`));
+    this.supervisor.forget(rec.id);
+    this.emit(rec, 'destroy');
+    this.notifyWaiters(rec, 'removed');
+    this.onRemoved?.(rec);
   }
   onRemoved: ((rec: ContainerRecord) => void) | null = null;
 

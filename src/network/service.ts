@@ -602,9 +602,11 @@ export class NetworkService {
 
   private async teardownLocked(c: ContainerView): Promise<void> {
     let changed = false;
+    let failed: unknown = null;
     for (const n of this.nets.values())
       if (n.endpoints[c.id]) {
-        await this.leave(n, c.id);
+        // a record that cannot be saved (full disk) must not keep the netns, proxies and rules
+        await this.leave(n, c.id).catch((e) => (failed ??= e));
         changed = true;
       }
     for (const p of this.proxies.get(c.id) ?? []) p.close();
@@ -613,6 +615,7 @@ export class NetworkService {
     this.envs.delete(c.id);
     if (this.netns.exists(c.id) || fs.existsSync(this.netns.pathOf(c.id))) await this.netns.remove(c.id);
     if (changed) await this.applyFirewall();
+    if (failed) throw failed;
   }
 
   netnsPath(c: { id: string; hostConfig: { NetworkMode: string } }): string | undefined {

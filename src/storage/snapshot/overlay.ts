@@ -177,7 +177,18 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
       const child = Object.entries(this.meta.snapshots).find(([, s]) => s.parent === key);
       if (child) throw conflict(`cannot remove snapshot ${key}: snapshot ${child[0]} depends on it`);
       delete this.meta.snapshots[key];
-      await this.save();
+      try {
+        await this.save();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') {
+          this.meta.snapshots[key] = e;
+          throw err;
+        }
+        // a full disk: removing is how space comes back, so free the data first, then record it;
+        // if even that cannot be written, memory is right and the next save() writes it
+        await rm(join(this.dir, String(e.id)), { recursive: true, force: true });
+        await this.save().catch(() => {});
+      }
       await rm(join(this.dir, String(e.id)), { recursive: true, force: true });
     });
   }
