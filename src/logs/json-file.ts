@@ -73,7 +73,14 @@ export class JsonFileWriter {
   private async writeOut(b: Buffer): Promise<void> {
     const fh = await this.ensureOpen();
     let off = 0;
-    while (off < b.length) off += (await fh.write(b, off, b.length - off)).bytesWritten;
+    try {
+      while (off < b.length) off += (await fh.write(b, off, b.length - off)).bytesWritten;
+    } catch (e) {
+      // a full disk (ENOSPC) may have taken part of the buffer: cut it off, so the file keeps
+      // whole entries only and readers never meet half a line
+      if (off > 0) await fh.truncate(this.size).catch(() => {});
+      throw e;
+    }
     this.size += b.length;
   }
 

@@ -159,9 +159,22 @@ export class LogManager {
     try {
       const ctl = this.o.ctlPath?.(t.id);
       const reopen = ctl ? () => reopenLog(ctl, this.o.log) : undefined;
+      let full = 0; // records dropped since the disk filled up
       for await (const { records, pos } of followK8sFile(t.k8sPath, { from, signal, done, pollMs: this.o.pollMs, rotateAt: this.o.rotateAt ?? ROTATE_AT, reopen })) {
-        await sink.write(records);
-        await fsp.writeFile(posFile, JSON.stringify(pos));
+        try {
+          await sink.write(records);
+          if (full) this.o.log?.('warn', `log ${t.id.slice(0, 12)}: writing again after ${full} lines were dropped (no space left on device)`);
+          full = 0;
+        } catch (e) {
+          // like Docker's "Error writing log message": a full disk drops lines, never the shipper
+          if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+          if (!full) this.o.log?.('warn', `log ${t.id.slice(0, 12)}: ${(e as Error).message}; dropping lines until there is space`);
+          full += records.length;
+        }
+        // the position only speeds up a restart: a full disk must not stop shipping
+        await fsp.writeFile(posFile, JSON.stringify(pos)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOSPC') throw e;
+        });
       }
     } finally {
       await sink.close();
