@@ -441,8 +441,14 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
     if (longName !== null) name = longName;
     if (pax.path) name = pax.path;
     let linkname = longLink ?? pax.linkpath ?? cstr(h, 157, 100);
-    if (pax.size) size = Number(pax.size);
-    const mtime = pax.mtime ? Number(pax.mtime) : octal(h, 136, 12);
+    // PAX values are client text: a size or mtime that is not a number would reach fs calls
+    // (a fractional read length aborts the process in Node's native assertion)
+    if (pax.size !== undefined) {
+      if (!/^\d{1,15}$/.test(pax.size)) throw invalid('archive/tar: invalid tar header');
+      size = Number(pax.size);
+    }
+    const mtime = pax.mtime !== undefined ? Number(pax.mtime) : octal(h, 136, 12);
+    if (!Number.isFinite(mtime) || Math.abs(mtime) > 1e11) throw invalid('archive/tar: invalid tar header');
     longName = longLink = null;
     pax = {};
     const parts = entryParts(name);
