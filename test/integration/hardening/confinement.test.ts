@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { defaultSeccompProfile, toOciSeccomp } from '../../../src/runtime/spec/seccomp.js';
+import type { OciSpec } from '../../../src/runtime/spec/types.js';
 import { daemonUnavailable, runCommand, startDaemon, type Daemon } from '../../harness/daemon.js';
 
 const skip = daemonUnavailable();
@@ -44,6 +46,21 @@ test('the default profile refuses unshare -U, unshare -m and mount, as Docker do
     const r = await run([], cmd);
     assert.notEqual(r.code, 0, `${cmd} must fail: ${r.stdout}`);
     assert.match(r.stderr, /Operation not permitted|permission denied/, cmd); // busybox mount's EPERM text
+  }
+  // the running container's spec carries moby's profile for its bounding set: keyctl, bpf and
+  // perf_event_open (busybox cannot call them) fall to the EPERM default
+  const c = await d!.docker(['run', '-d', '--name', 'spec', 'busybox', 'sleep', '300']);
+  assert.equal(c.code, 0, c.stderr);
+  try {
+    const id = (await d!.docker(['inspect', '-f', '{{.Id}}', 'spec'])).stdout.trim();
+    const spec = JSON.parse(readFileSync(join(d!.execRoot, 'c', id, 'config.json'), 'utf8')) as OciSpec;
+    assert.deepEqual(spec.linux.seccomp, toOciSeccomp(defaultSeccompProfile(), spec.process.capabilities!.bounding!));
+    assert.equal(spec.linux.seccomp!.defaultErrnoRet, 1);
+    for (const name of ['keyctl', 'add_key', 'request_key', 'bpf', 'perf_event_open', 'unshare', 'setns', 'mount']) {
+      assert.ok(!spec.linux.seccomp!.syscalls!.some((r) => r.names.includes(name)), name);
+    }
+  } finally {
+    await d!.docker(['rm', '-f', 'spec']);
   }
   // seccomp, not a missing capability, is what stops `unshare -U` (it needs no capability)
   const unconfined = await run(['--security-opt', 'seccomp=unconfined'], 'unshare -U true && echo ok');
