@@ -8,6 +8,7 @@ export type Kind =
   | 'forbidden'
   | 'unavailable'
   | 'not-implemented'
+  | 'too-large'
   | 'internal';
 
 export class EngineError extends Error {

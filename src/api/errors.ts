@@ -10,6 +10,7 @@ const status: Record<Kind, number> = {
   forbidden: 403,
   unavailable: 503,
   'not-implemented': 501,
+  'too-large': 413,
   internal: 500,
 };
 

@@ -3,6 +3,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Duplex, PassThrough, Readable, type Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { EngineError, invalid, notFound } from '../errdefs.js';
+import { JSON_BODY_LIMIT, JsonBody } from './body.js';
+import { onClientError, MAX_HEADER_SIZE, decodeParam, parseRequestUrl } from './edge.js';
 import { messageOf, statusOf, streamError } from './errors.js';
 import type { Ctx, Handler, Reply, Route } from './router.js';
 
@@ -22,6 +24,7 @@ export const versionAtLeast = (v: string, min: string) => cmpVersion(v, min) >= 
 
 interface Compiled {
   method: string;
+  path: string;
   re: RegExp;
   names: string[];
   handler: Handler;
@@ -38,7 +41,7 @@ function compile(r: Route): Compiled {
       return m[2] ? '(.+?)' : '([^/]+)';
     })
     .join('/');
-  return { method: r.method, re: new RegExp('^' + src + '$'), names, handler: r.handler };
+  return { method: r.method, path: r.path, re: new RegExp('^' + src + '$'), names, handler: r.handler };
 }
 
 export interface ServerOptions {
@@ -52,17 +55,18 @@ export class ApiServer {
   readonly http: http.Server;
   constructor(private readonly o: ServerOptions) {
     this.routes = o.routes.map(compile);
-    this.http = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, (req, res) => {
+    this.http = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEADER_SIZE }, (req, res) => {
       void this.dispatch(req, res, null, null);
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       void this.dispatch(req, null, socket, head);
     });
+    this.http.on('clientError', onClientError);
     this.http.headersTimeout = 0;
     this.http.timeout = 0;
   }
 
-  private match(method: string, path: string): { handler: Handler; params: Record<string, string> } | null {
+  private match(method: string, path: string): { handler: Handler; params: Record<string, string>; endpoint: string } | null {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.re.exec(path);
@@ -70,15 +74,15 @@ export class ApiServer {
       pathMatched = true;
       if (r.method !== method && !(method === 'HEAD' && r.method === 'GET')) continue;
       const params: Record<string, string> = {};
-      r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
-      return { handler: r.handler, params };
+      r.names.forEach((n, i) => (params[n] = decodeParam(m[i + 1]!)));
+      return { handler: r.handler, params, endpoint: `${r.method} ${r.path}` };
     }
     if (pathMatched) return null;
     return null;
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse | null, socket: Socket | null, head: Buffer | null): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://berth');
+    const url = parseRequestUrl(req.url);
     let path = url.pathname;
     let apiVersion = MAX_API;
     const vm = /^\/v([0-9]+(?:\.[0-9]+)*)(\/.*)$/.exec(path);
@@ -91,12 +95,15 @@ export class ApiServer {
     const onClose = () => {
       if (!reply.finished) ac.abort();
     };
-    (socket ?? req.socket).once('close', onClose);
+    // req.socket is null once a connection is torn down (an oversized body closes it): keep our own handle
+    const conn = socket ?? req.socket;
+    conn.once('close', onClose);
     let body: Readable = req;
     if (socket) {
       // An upgraded request's body (exec start's JSON) arrives on the socket after the headers.
       body = upgradeBody(req, socket, head ?? Buffer.alloc(0));
     }
+    const jsonBody = new JsonBody(body, req.headers);
     const ctx: Ctx = {
       method: req.method ?? 'GET',
       path,
@@ -105,7 +112,7 @@ export class ApiServer {
       headers: req.headers,
       apiVersion,
       body,
-      json: async <T>() => readJson<T>(body),
+      json: <T>() => jsonBody.json<T>(),
       signal: ac.signal,
       reply,
     };
@@ -121,6 +128,8 @@ export class ApiServer {
       const m = this.match(ctx.method, path);
       if (!m) throw notFound(`page not found`);
       (ctx as { params: Record<string, string> }).params = m.params;
+      // the body is read, bounded and checked against the endpoint's schema before the handler runs
+      await jsonBody.load(m.endpoint);
       await m.handler(ctx);
       if (!reply.started) reply.empty(204);
     } catch (e) {
@@ -128,9 +137,12 @@ export class ApiServer {
       if (ac.signal.aborted) this.o.log?.('debug', `${ctx.method} ${req.url}: client went away (${messageOf(e)})`);
       else if (status >= 500 || !(e instanceof EngineError)) this.o.log?.('error', `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`);
       else this.o.log?.('debug', `${ctx.method} ${req.url}: ${status} ${messageOf(e)}`);
+      // an unread oversized body is not drained: answer, then close the connection
+      if (status === 413 && res && !res.headersSent) res.setHeader('Connection', 'close');
       reply.fail(e);
+      if (status === 413 && socket) socket.destroySoon();
     } finally {
-      (socket ?? req.socket).off('close', onClose);
+      conn.off('close', onClose);
     }
   }
 
@@ -146,22 +158,11 @@ export class ApiServer {
   }
 }
 
-async function readJson<T>(body: Readable): Promise<T | undefined> {
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(c as Buffer);
-  const s = Buffer.concat(chunks).toString('utf8').trim();
-  if (s === '') return undefined;
-  try {
-    return JSON.parse(s) as T;
-  } catch (e) {
-    throw invalid(`invalid JSON: ${messageOf(e)}`, e);
-  }
-}
-
 function upgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): Readable {
   const len = Number(req.headers['content-length'] ?? 0);
   const out = new PassThrough();
-  if (!len) {
+  // nothing is buffered for a body over the limit: JsonBody answers 413 from the Content-Length
+  if (!len || len > JSON_BODY_LIMIT) {
     if (head.length) socket.unshift(head);
     out.end();
     return out;
@@ -188,6 +189,10 @@ function upgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): Readab
     }
   };
   socket.on('data', onData);
+  // the client left before sending the whole body: fail the read instead of waiting forever (an
+  // upgraded socket is half-open after the client's FIN and would never close by itself)
+  socket.once('end', () => got.length < len && socket.destroy());
+  socket.once('close', () => got.length < len && out.destroy(new Error('client closed the connection before sending the whole body')));
   return out;
 }
 
@@ -225,6 +230,8 @@ class HttpReply extends BaseReply {
   constructor(private readonly res: ServerResponse, private readonly version: string) {
     super();
     res.once('finish', () => (this.finished = true));
+    // a write after the client left (write after end) must fail this request, not the daemon
+    res.on('error', () => {});
   }
   private head(status: number, headers: Record<string, string>) {
     this.started = true;
@@ -273,7 +280,7 @@ class HttpReply extends BaseReply {
       },
     });
     req.on('data', (c) => {
-      if (!d.push(c)) req.pause();
+      if (!d.destroyed && !d.push(c)) req.pause();
     });
     req.on('end', () => d.push(null));
     res.on('close', () => d.destroy());
@@ -285,6 +292,18 @@ class UpgradeReply extends BaseReply {
   constructor(private readonly socket: Socket, private readonly version: string) {
     super();
     socket.once('close', () => (this.finished = true));
+    // node's HTTP server drops its error listener when it hands over an upgraded socket; a reset
+    // (ECONNRESET) or a write to a client that left (EPIPE) would end berthd. 'close' follows any
+    // error and aborts the request.
+    socket.on('error', () => {});
+  }
+  /** Ends a `Connection: close` answer and lets go of the socket once it is flushed: a client
+   *  that never closes its side would otherwise keep it half-open for ever. */
+  private close(body?: string) {
+    this.finished = true;
+    this.socket.once('finish', () => this.socket.destroy());
+    if (body === undefined) this.socket.end();
+    else this.socket.end(body);
   }
   private writeHead(status: number, reason: string, headers: Record<string, string>) {
     this.started = true;
@@ -300,13 +319,11 @@ class UpgradeReply extends BaseReply {
       'Content-Length': String(Buffer.byteLength(body)),
       Connection: 'close',
     });
-    this.socket.end(body);
-    this.finished = true;
+    this.close(body);
   }
   empty(status = 204): void {
     this.writeHead(status, http.STATUS_CODES[status] ?? '', { 'Content-Length': '0', Connection: 'close' });
-    this.socket.end();
-    this.finished = true;
+    this.close();
   }
   text(status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
     this.writeHead(status, http.STATUS_CODES[status] ?? '', {
@@ -314,13 +331,13 @@ class UpgradeReply extends BaseReply {
       'Content-Length': String(Buffer.byteLength(body)),
       Connection: 'close',
     });
-    this.socket.end(body);
-    this.finished = true;
+    this.close(body);
   }
   stream(status: number, contentType: string, headers: Record<string, string> = {}): Writable {
     this.writeHead(status, http.STATUS_CODES[status] ?? '', { 'Content-Type': contentType, Connection: 'close', ...headers });
     this.streamContentType = contentType;
     this.streamOut = this.socket;
+    this.socket.once('finish', () => this.socket.destroy()); // Connection: close, as above
     return this.socket;
   }
   hijack(contentType: string): Duplex {

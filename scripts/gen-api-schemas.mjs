@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Generates src/api/schema/engine-api.gen.ts: one self-contained JSON schema per JSON-body endpoint
+// berthd serves, from moby's api/swagger.yaml (Engine API v1.47).
+//
+//   git -C <moby> show v27.5.1:api/swagger.yaml > /tmp/swagger.yaml
+//   node scripts/gen-api-schemas.mjs /tmp/swagger.yaml 4c9b3b011ae4c30145a7b344c870bdda01b454e2
+//
+// The schemas describe what Go's encoding/json accepts for moby's structs, not the swagger's
+// documentation: null is accepted everywhere (Go leaves the zero value), unknown fields are ignored,
+// enums/patterns/minimums are dropped (semantic checks happen at create with Docker's texts), integers
+// are bounded by their Go type, and strslice.StrSlice fields (Cmd, Entrypoint, Shell) take a string too.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+const [swaggerPath, commit] = process.argv.slice(2);
+if (!swaggerPath || !commit) {
+  console.error('usage: gen-api-schemas.mjs SWAGGER_YAML MOBY_COMMIT');
+  process.exit(2);
+}
+const swagger = YAML.parse(fs.readFileSync(swaggerPath, 'utf8'));
+
+/** Endpoint (berth's route pattern) → the swagger path and the Go type moby decodes into (for messages). */
+const ENDPOINTS = [
+  ['POST /containers/create', '/containers/create', 'container.CreateRequest'],
+  ['POST /containers/{id}/update', '/containers/{id}/update', 'container.UpdateConfig'],
+  ['POST /containers/{id}/exec', '/containers/{id}/exec', 'container.ExecOptions'],
+  ['POST /exec/{id}/start', '/exec/{id}/start', 'container.ExecStartOptions'],
+  ['POST /commit', '/commit', 'container.Config'],
+  ['POST /auth', '/auth', 'registry.AuthConfig'],
+  ['POST /volumes/create', '/volumes/create', 'volume.CreateOptions'],
+  ['POST /networks/create', '/networks/create', 'network.CreateRequest'],
+  ['POST /networks/{id}/connect', '/networks/{id}/connect', 'network.ConnectOptions'],
+  ['POST /networks/{id}/disconnect', '/networks/{id}/disconnect', 'network.DisconnectOptions'],
+];
+
+/** Fields Go decodes as strslice.StrSlice (a string or a list of strings). */
+const STRSLICE = new Set(['Cmd', 'Entrypoint', 'Shell']);
+const INT_RANGE = {
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
+  uint64: [0, 18446744073709551615],
+  int32: [-2147483648, 2147483647],
+  int64: [-9223372036854775808, 9223372036854775807],
+};
+
+function deref(s, seen) {
+  const name = s.$ref.replace('#/definitions/', '');
+  if (seen.includes(name)) return { goType: name }; // recursive: accept anything below
+  return convert(swagger.definitions[name], [...seen, name], name);
+}
+
+/** Swagger schema → our reduced schema (type, properties, items, additionalProperties, goType, bounds). */
+function convert(s, seen, name) {
+  if (!s) return {};
+  if (s.$ref) return deref(s, seen);
+  if (s.allOf) {
+    const out = { type: ['object', 'null'], properties: {}, goType: name ?? s.title ?? 'struct' };
+    for (const part of s.allOf) {
+      const c = convert(part, seen);
+      Object.assign(out.properties, c.properties ?? {});
+    }
+    return out;
+  }
+  const t = s.type ?? (s.properties ? 'object' : undefined);
+  if (t === 'object' && s.properties) {
+    const props = {};
+    for (const [k, v] of Object.entries(s.properties)) {
+      props[k] = STRSLICE.has(k) && v.type === 'array' ? strslice() : convert(v, seen);
+    }
+    const out = { type: ['object', 'null'], properties: props, goType: name ?? s.title ?? 'struct' };
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = convert(s.additionalProperties, seen);
+    return out;
+  }
+  if (t === 'object') {
+    const out = { type: ['object', 'null'] };
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') {
+      out.additionalProperties = convert(s.additionalProperties, seen);
+      out.goType = `map[string]${out.additionalProperties.goType ?? 'interface {}'}`;
+    } else out.goType = 'struct {}';
+    return out;
+  }
+  if (t === 'array') {
+    const items = convert(s.items ?? {}, seen);
+    return { type: ['array', 'null'], items, goType: `[]${items.goType ?? 'interface {}'}` };
+  }
+  if (t === 'integer') {
+    const f = INT_RANGE[s.format] ? s.format : 'int64';
+    const [minimum, maximum] = INT_RANGE[f];
+    return { type: ['integer', 'null'], minimum, maximum, goType: s.format && INT_RANGE[s.format] ? f : 'int' };
+  }
+  if (t === 'number') return { type: ['number', 'null'], goType: 'float64' };
+  if (t === 'boolean') return { type: ['boolean', 'null'], goType: 'bool' };
+  if (t === 'string') return { type: ['string', 'null'], goType: 'string' };
+  return {};
+}
+
+function strslice() {
+  return { type: ['array', 'string', 'null'], items: { type: ['string', 'null'], goType: 'string' }, goType: 'strslice.StrSlice' };
+}
+
+const out = {};
+for (const [key, p, goType] of ENDPOINTS) {
+  const method = key.split(' ')[0].toLowerCase();
+  const op = swagger.paths[p]?.[method];
+  const param = op?.parameters?.find((x) => x.in === 'body');
+  if (!param) throw new Error(`no JSON body for ${key} in the swagger`);
+  const schema = convert(param.schema, [], goType);
+  schema.goType = goType;
+  out[key] = schema;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const target = path.join(here, '..', 'src', 'api', 'schema', 'engine-api.gen.ts');
+let ts = `// GENERATED by scripts/gen-api-schemas.mjs from moby api/swagger.yaml (Engine API v${swagger.info.version}),\n`;
+ts += `// moby commit ${commit}. Do not edit; re-run the script.\n`;
+ts += `import type { BodySchema } from './body-schema.js';\n\n`;
+ts += `export const SWAGGER_COMMIT = '${commit}';\n\n`;
+ts += `export const bodySchemas: Record<string, BodySchema> = {\n`;
+for (const [k, v] of Object.entries(out)) ts += `  ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`;
+ts += `};\n`;
+fs.mkdirSync(path.dirname(target), { recursive: true });
+fs.writeFileSync(target, ts);
+console.log(`wrote ${target} (${Object.keys(out).length} endpoints)`);

@@ -1,0 +1,50 @@
+// The HTTP edge below routing: header size, malformed requests node's parser refuses, and the
+// request target's percent-encoding. None of these may reach a handler or end berthd.
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { invalid } from '../errdefs.js';
+
+/** Go's http.DefaultMaxHeaderBytes; node's default (16 KiB) would refuse large X-Registry-Auth headers Docker takes. */
+export const MAX_HEADER_SIZE = 1024 * 1024;
+
+/** The answer for a request node's parser refused (the socket is not a request yet, so no Reply). */
+export function clientErrorResponse(code: string | undefined): { status: number; message: string } {
+  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, message: 'request header fields too large' };
+  return { status: 400, message: 'malformed HTTP request' };
+}
+
+/** http.Server 'clientError': answer 431/400 when the socket can still take it, never throw. */
+export function onClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+    // the peer is gone, or a response is already under way on this socket
+    socket.destroy();
+    return;
+  }
+  const { status, message } = clientErrorResponse(err.code);
+  const body = JSON.stringify({ message }) + '\n';
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** A path segment's percent-decoding; a malformed escape is Go's url.EscapeError as a 400. */
+export function decodeParam(s: string): string {
+  const bad = /%(?![0-9a-fA-F]{2})/.exec(s);
+  if (bad) throw invalid(`invalid URL escape ${JSON.stringify(s.slice(bad.index, bad.index + 3))}`);
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // well-formed escapes that are not UTF-8 (%FF): Go keeps the bytes; we keep what decodes
+    return Buffer.from(s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+}
+
+/** The request target as a URL; a target URL cannot parse is answered as path "/" (→ 404), never thrown. */
+export function parseRequestUrl(raw: string | undefined): URL {
+  try {
+    return new URL(raw ?? '/', 'http://berth');
+  } catch {
+    return new URL('http://berth/');
+  }
+}
