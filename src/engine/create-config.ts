@@ -1,6 +1,7 @@
 // Docker's create-time rules: defaults, merging the image's config into the container's, validation.
 import { invalid, notFound } from '../errdefs.js';
 import type { ImageRuntimeConfig } from './ports.js';
+import { validateEnv, validateHealthcheck, validateLateResources, validatePortBindings, validateStorageOpt } from './create-checks.js';
 import { validateResources } from './resources.js';
 import type { ContainerConfig, HostConfig } from './types.js';
 
@@ -108,6 +109,9 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
 }
 
 export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRuntimeConfig): ContainerConfig {
+  // moby's verifyContainerSettings checks on the request's own Config, before anything is made
+  validateEnv(c.Env);
+  validateHealthcheck(c.Healthcheck as Parameters<typeof validateHealthcheck>[0]);
   const cfg: ContainerConfig = {
     Hostname: c.Hostname || id.slice(0, 12),
     Domainname: c.Domainname ?? '',
@@ -163,7 +167,9 @@ export function validateHostConfig(h: HostConfig, o: { userNetworks?: boolean } 
     case 'always':
     case 'unless-stopped':
       if (rp.MaximumRetryCount !== 0)
-        throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+        throw invalid(
+          `invalid restart policy: maximum retry count can only be used with 'on-failure'${rp.MaximumRetryCount < 0 ? ' and cannot be negative' : ''}`,
+        );
       break;
     case 'on-failure':
       if (rp.MaximumRetryCount < 0) throw invalid('invalid restart policy: maximum retry count cannot be negative');
@@ -173,13 +179,17 @@ export function validateHostConfig(h: HostConfig, o: { userNetworks?: boolean } 
   }
   if (h.AutoRemove && rp.Name && rp.Name !== 'no')
     throw invalid(`invalid restart policy: can't create 'AutoRemove' container with restart policy`);
-  if (h.Memory > 0 && h.Memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
+  validatePortBindings(h.PortBindings);
+  validateStorageOpt(h.StorageOpt);
+  // moby: any non-zero memory below 6MB, negative included
+  if (h.Memory !== 0 && h.Memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
   if (h.MemorySwap > 0 && h.Memory > 0 && h.MemorySwap < h.Memory)
     throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
   if (h.MemorySwap > 0 && !h.Memory) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
   if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod))
     throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   validateResources(h);
+  validateLateResources(h);
   if (h.CpuPeriod && (h.CpuPeriod < 1000 || h.CpuPeriod > 1000000))
     throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
   if (h.CpuQuota && h.CpuQuota > 0 && h.CpuQuota < 1000) throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');

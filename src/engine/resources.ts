@@ -64,7 +64,7 @@ const ULIMIT_NAMES = new Set(['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'me
  */
 export function validateUlimits(ulimits: HostConfig['Ulimits'] | undefined, caps: readonly LimitEntry[] = daemonLimits()): void {
   for (const u of ulimits ?? []) {
-    if (!ULIMIT_NAMES.has(u.Name)) throw invalid(`invalid ulimit type: ${u.Name}`);
+    if (!ULIMIT_NAMES.has(u.Name)) throw invalid(`invalid ulimit type: ${u.Name ?? ''}`);
     if (u.Soft > u.Hard) throw invalid(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
     const cap = caps.find((l) => l.type === `RLIMIT_${u.Name.toUpperCase()}`)?.hard ?? Infinity;
     // -1 asks for "unlimited"

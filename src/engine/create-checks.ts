@@ -1,0 +1,78 @@
+// Create-time semantic checks moby makes in daemon/container.go (verifyContainerSettings) and at
+// graphdriver/spec time, with its texts, so a bad request is a 400 at create, never a runc failure.
+import { invalid } from '../errdefs.js';
+import type { HostConfig } from './types.js';
+
+/** go-connections nat.ParsePortRange: "80" or "8000-8080", each 0..65535 (strconv.ParseUint(s, 10, 16)). */
+function parsePortRange(s: string): boolean {
+  if (s === '') return true;
+  const parts = s.includes('-') ? [s.slice(0, s.indexOf('-')), s.slice(s.indexOf('-') + 1)] : [s];
+  const nums = parts.map((p) => (/^\d+$/.test(p) && Number(p) <= 65535 ? Number(p) : NaN));
+  if (nums.some(Number.isNaN)) return false;
+  return nums.length === 1 || nums[1]! >= nums[0]!;
+}
+
+/** nat.SplitProtoPort: "80/udp" → ["udp", "80"]; "80" → ["tcp", "80"]. */
+function splitProtoPort(raw: string): [string, string] {
+  const parts = raw.split('/');
+  if (raw === '' || parts[0] === '') return ['', ''];
+  if (parts.length === 1) return ['tcp', raw];
+  if (parts[1] === '') return ['tcp', parts[0]!];
+  return [parts[1]!, parts[0]!];
+}
+
+/** moby's validatePortBindings. */
+export function validatePortBindings(bindings: HostConfig['PortBindings'] | undefined): void {
+  for (const [key, list] of Object.entries(bindings ?? {})) {
+    const [, port] = splitProtoPort(key);
+    // nat.ParsePort: a single port, no range
+    if (port !== '' && !(/^\d+$/.test(port) && Number(port) <= 65535)) throw invalid(`invalid port specification: ${JSON.stringify(port)}`);
+    for (const b of list ?? []) {
+      const hp = b?.HostPort ?? '';
+      if (!parsePortRange(splitProtoPort(hp)[1])) throw invalid(`invalid port specification: ${JSON.stringify(hp)}`);
+    }
+  }
+}
+
+/** moby's opts.ValidateEnv, as verifyContainerSettings runs it on Config.Env. */
+export function validateEnv(env: readonly string[] | null | undefined): void {
+  for (const e of env ?? []) {
+    const i = e.indexOf('=');
+    if ((i < 0 ? e : e.slice(0, i)) === '') throw invalid(`invalid environment variable: ${e}`);
+  }
+}
+
+/** Go's time.Duration String for the 1ms minimum moby allows. */
+const MIN_DURATION_NS = 1_000_000;
+
+/** moby's validateHealthCheck (durations in nanoseconds). */
+export function validateHealthcheck(h: { Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number; StartInterval?: number } | null | undefined): void {
+  if (!h) return;
+  for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval'] as const) {
+    const v = h[k] ?? 0;
+    if (v !== 0 && v < MIN_DURATION_NS) throw invalid(`${k} in Healthcheck cannot be less than 1ms`);
+  }
+  if ((h.Retries ?? 0) < 0) throw invalid('Retries in Healthcheck cannot be negative');
+}
+
+/**
+ * --storage-opt: overlay2 enforces `size` only on xfs with project quotas, which berth does not
+ * do yet, so it refuses like overlay2 on any other backing filesystem; other keys are unknown to it.
+ */
+export function validateStorageOpt(opts: Record<string, string> | null | undefined): void {
+  for (const key of Object.keys(opts ?? {})) {
+    if (key.toLowerCase() === 'size') throw invalid(`--storage-opt is supported only for overlay over xfs with 'pquota' mount option`);
+    throw invalid(`Unknown option ${key}`);
+  }
+}
+
+/** Values Docker only rejects when building the spec or in runc; refused here, at create. */
+export function validateLateResources(h: Partial<HostConfig> & { IOMaximumIOps?: number; IOMaximumBandwidth?: number }): void {
+  if ((h.CpuShares ?? 0) < 0) throw invalid('shares: invalid argument');
+  const sw = h.MemorySwappiness;
+  if (sw !== null && sw !== undefined && (sw < 0 || sw > 100)) throw invalid(`Invalid value: ${sw}, valid memory swappiness range is 0-100`);
+  if (h.IOMaximumIOps || h.IOMaximumBandwidth) throw invalid('Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps');
+  for (const d of h.Devices ?? []) {
+    if (!d.PathOnHost) throw invalid(`error gathering device information while adding custom device "${d.PathOnHost ?? ''}": no such file or directory`);
+  }
+}
