@@ -2,7 +2,6 @@
 // and serves the attach socket, so containers outlive berthd.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -13,6 +12,7 @@ import type { Runc } from '../runc.js';
 import type { AttachConn, Bundle, Exit, ExecIo, OciProcessSpec, Proc, Runtime, Task } from '../runtime.js';
 import type { OciProcess } from '../spec/types.js';
 import { execProcess } from './exec-process.js';
+import { execFailCode, ociMessage, runcExec } from './runc-exec.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { syncMessages } from './sync-pipe.js';
 
@@ -159,23 +159,6 @@ export class ConmonRuntime implements Runtime {
     })();
     return proc;
   }
-}
-
-function execFailCode(text: string): number {
-  return /executable file not found|no such file or directory/.test(text) ? 127 : 126;
-}
-
-/** Docker's wording for runtime failures: `OCI runtime create failed: <runc's message>: unknown`. */
-export function ociMessage(op: 'create' | 'exec', text: string): string {
-  const lines = text
-    .split('\n')
-    .map((l) => {
-      const m = /msg="((?:[^"\\]|\\.)*)"/.exec(l);
-      return (m ? m[1]!.replace(/\\"/g, '"') : l).replace(/^\[conmon:\w\]:\s*/, '').trim();
-    })
-    .filter((l) => l && !/oom_score_adj/.test(l));
-  const body = lines.join(': ') || 'unknown error';
-  return `OCI runtime ${op} failed: ${body}: unknown`;
 }
 
 // loaded on first attach: the native addon costs ~4 MiB of RSS that an idle daemon should not pay
@@ -432,87 +415,4 @@ class ConmonTask implements Task {
     await this.rt.o.runc.delete(this.id, true);
     this.rt.exits.clear(this.id);
   }
-}
-
-/** Non-TTY exec without conmon: one `runc exec` with pipes (the fast path). */
-async function runcExec(runc: Runc, cid: string, execId: string, p: OciProcess, io: ExecIo, execRoot: string): Promise<Proc> {
-  const dir = path.join(execRoot, 'x');
-  await fsp.mkdir(dir, { recursive: true });
-  const specFile = path.join(dir, `${execId.slice(0, 24)}.json`);
-  const pidFile = path.join(dir, `${execId.slice(0, 24)}.pid`);
-  await fsp.writeFile(specFile, JSON.stringify(p));
-  const child = runc.exec(cid, ['--process', specFile, '--pid-file', pidFile], [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe']);
-  let resolvePid!: (n: number) => void;
-  const pid = new Promise<number>((r) => (resolvePid = r));
-  let dataCb: ((s: 'stdout' | 'stderr', c: Buffer) => void) | null = null;
-  const pending: Array<['stdout' | 'stderr', Buffer]> = [];
-  const emit = (s: 'stdout' | 'stderr', c: Buffer) => (dataCb ? dataCb(s, c) : pending.push([s, c]));
-  child.stdout!.on('data', (c: Buffer) => emit('stdout', c));
-  // runc's own failure text arrives on stderr too (logrus format); reshape it like Docker's message
-  let errText = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    const s = c.toString();
-    if (/level=(error|fatal)/.test(s)) errText += s;
-    else emit('stderr', c);
-  });
-  // The pid counts once the process runs the command: runc writes the pid file while `runc init` is still
-  // setting up, and `exec -d` must not return before the command shows up in `top`.
-  const runcExe = fs.realpathSync(runc.o.binary);
-  const pidPoll = setInterval(() => {
-    fs.readFile(pidFile, 'utf8', (err, t) => {
-      if (err || !t.trim()) return;
-      const n = Number(t.trim());
-      fs.readlink(`/proc/${n}/exe`, (e2, exe) => {
-        if (!e2 && exe === runcExe) return; // still runc init
-        clearInterval(pidPoll);
-        resolvePid(n);
-      });
-    });
-  }, 5);
-  const exited = new Promise<number>((resolve) => {
-    child.on('close', (code, signal) => {
-      clearInterval(pidPoll);
-      resolvePid(0);
-      let rc = code ?? (signal ? 128 + (signalNumber(signal) ?? 9) : 1);
-      if (errText) {
-        emit('stdout', Buffer.from(ociMessage('exec', errText) + '\r\n'));
-        rc = execFailCode(errText);
-      }
-      void fsp.rm(specFile, { force: true });
-      void fsp.rm(pidFile, { force: true });
-      resolve(rc);
-    });
-    child.on('error', () => resolve(126));
-  });
-  return {
-    pid,
-    exited,
-    onData(cb) {
-      dataCb = cb;
-      for (const [s, c] of pending.splice(0)) cb(s, c);
-    },
-    write(chunk) {
-      child.stdin?.write(chunk);
-    },
-    closeStdin() {
-      child.stdin?.end();
-    },
-    resize() {
-      /* no tty */
-    },
-    kill(sig) {
-      void pid.then((n) => {
-        if (n > 0)
-          try {
-            process.kill(n, sig);
-          } catch {
-            /* gone */
-          }
-      });
-    },
-  };
-}
-
-function signalNumber(name: string): number | undefined {
-  return os.constants.signals[name as keyof typeof os.constants.signals];
 }
