@@ -12,6 +12,7 @@ import { parseFilters, matchLabels, matchRegexp } from '../filters.js';
 import { type Ctx, type Route, qbool, qint } from '../router.js';
 import { versionAtLeast } from '../server.js';
 import { parseDetachKeys } from '../stream/detach.js';
+import { pipeOut } from '../stream/pipe-out.js';
 import { encodeLogBatch } from '../stream/log-frames.js';
 import { frame } from '../stream/stdcopy.js';
 import { type NetworkView, inspectJson, summaryJson } from '../wire/containers.js';
@@ -36,6 +37,8 @@ const STATUSES: readonly Status[] = ['created', 'restarting', 'running', 'removi
 const PS_FILTERS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'network', 'publish', 'expose', 'health', 'isolation', 'is-task'];
 
 const LOGS_IN_FLIGHT = 4 * 1024 * 1024;
+/** Output an attach/exec client may fall behind by before it is disconnected. */
+const CLIENT_BACKLOG_MAX = 64 * 1024 * 1024;
 
 function streamType(ctx: Ctx, tty: boolean): string {
   if (tty) return 'application/vnd.docker.raw-stream';
@@ -46,13 +49,19 @@ function clientFor(ctx: Ctx, sock: Duplex, tty: boolean, withInput: boolean): At
   const ac = new AbortController();
   const abort = () => ac.abort();
   sock.once('close', abort);
-  sock.once('error', abort);
+  sock.on('error', abort); // every error, not only the first: a later one must not go unheard
   ctx.signal.addEventListener('abort', abort);
   // without stdin nobody reads the socket: drain it so a client's close is still noticed
   if (!withInput) sock.resume();
   return {
     write(stream, chunk) {
       if (sock.destroyed || sock.writableEnded) return;
+      // conmon's attach socket cannot be paused: a client this far behind a flooding container
+      // is cut off rather than buffered for without bound
+      if (sock.writableLength > CLIENT_BACKLOG_MAX) {
+        sock.destroy();
+        return;
+      }
       sock.write(tty ? chunk : frame(stream === 'stdout' ? 1 : 2, chunk));
     },
     input: withInput ? sock : null,
@@ -345,12 +354,7 @@ export function containerRoutes(d: ContainerRouteDeps): Route[] {
         if (!p) throw invalid('path cannot be empty');
         const { stat, stream } = await d.archive.get(rec, p);
         const out = ctx.reply.stream(200, 'application/x-tar', { 'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
-        await new Promise<void>((resolve, reject) => {
-          stream.on('error', reject);
-          out.on('close', () => resolve());
-          stream.pipe(out);
-          stream.on('end', () => resolve());
-        });
+        await pipeOut(stream, out);
       },
     },
     {

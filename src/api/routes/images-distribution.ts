@@ -18,6 +18,7 @@ import type { ContainerConfig } from '../../images/types.js';
 import type { Mount } from '../../storage/snapshot/snapshotter.js';
 import { qbool, type Ctx, type Handler, type Route } from '../router.js';
 import { JsonProgressWriter, progressBar } from '../stream/json-progress.js';
+import { pipeOut } from '../stream/pipe-out.js';
 
 export interface CommitTarget {
   id: string;
@@ -78,18 +79,6 @@ async function streamed(ctx: Ctx, fn: (emit: (m: ProgressMessage) => void) => Pr
 
 function auth(ctx: Ctx): AuthConfig | undefined {
   return decodeAuthHeader(ctx.headers['x-registry-auth']);
-}
-
-async function pipeOut(src: Readable, out: Writable): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    src.on('error', (e) => {
-      out.destroy(e);
-      reject(e);
-    });
-    out.on('close', () => resolve());
-    src.on('end', () => resolve());
-    src.pipe(out);
-  });
 }
 
 /** POST /images/create with fromImage (pull) or a URL fromSrc (import from URL); images.ts delegates here. */

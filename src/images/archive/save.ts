@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Pack } from 'tar-stream';
+import { addBuffer as addEntryBuffer, addStream } from '../../storage/layers/tar-entries.js';
 // loaded on first use: tar-stream costs ~4 MiB of RSS that an idle daemon should not pay
 const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 import { invalid } from '../../errdefs.js';
@@ -73,24 +74,12 @@ export async function selectImages(images: ImageService, names: string[]): Promi
 }
 
 function addBuffer(tar: Pack, name: string, data: Buffer | string): Promise<void> {
-  return new Promise((res, rej) => tar.entry({ name, mode: 0o644, mtime: new Date(0) }, typeof data === 'string' ? Buffer.from(data) : data, (e) => (e ? rej(e) : res())));
+  return addEntryBuffer(tar, { name, mode: 0o644, mtime: new Date(0) }, typeof data === 'string' ? Buffer.from(data) : data);
 }
 
-async function addBlob(tar: Pack, name: string, size: number, src: Readable): Promise<void> {
-  await new Promise<void>((res, rej) => {
-    const w = tar.entry({ name, size, mode: 0o644, mtime: new Date(0) }, (e) => (e ? rej(e) : res()));
-    src.on('error', (e) => {
-      w.destroy(e);
-      rej(e);
-    });
-    src.on('data', (c: Buffer) => {
-      if (!w.write(c)) {
-        src.pause();
-        w.once('drain', () => src.resume());
-      }
-    });
-    src.on('end', () => w.end(undefined as never));
-  });
+// the blob is cut or padded to its recorded size and closed when the client goes away
+function addBlob(tar: Pack, name: string, size: number, src: Readable): Promise<void> {
+  return addStream(tar, { name, size, mode: 0o644, mtime: new Date(0) }, src);
 }
 
 /** The archive of `names` as a tar stream. Errors about names come before the first byte. */
@@ -153,6 +142,7 @@ export async function saveImages(images: ImageService, names: string[]): Promise
     await addBuffer(tar, 'oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));
     if (Object.keys(repositories).length) await addBuffer(tar, 'repositories', JSON.stringify(repositories));
   };
+  tar.on('error', () => {}); // reaches the consumer through the Readable below
   fill().then(
     () => tar.finalize(),
     (e: Error) => tar.destroy(e),

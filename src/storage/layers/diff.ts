@@ -109,11 +109,15 @@ export async function packTree(tar: Pack, abs: string, name: string, o: TreeOpti
 export function packStream(fill: (tar: Pack) => Promise<void>): Readable {
   const tar = tarStream().pack();
   tar.on('error', () => {}); // reaches the consumer through the Readable below
-  fill(tar).then(
+  const filled = fill(tar).then(
     () => tar.finalize(),
     (e: Error) => tar.destroy(e),
   );
-  return Readable.from(tar as unknown as AsyncIterable<Buffer>);
+  const r = Readable.from(tar as unknown as AsyncIterable<Buffer>);
+  // 'close' only once the packer let go of its files: a caller may unmount the tree right after
+  const destroy = r._destroy.bind(r);
+  r._destroy = (err, cb) => destroy(err, (e) => void filled.then(() => cb(e)));
+  return r;
 }
 
 export function diffLayer(upperDir: string): Readable {

@@ -1,0 +1,161 @@
+// Clients that go away at any point of a streaming or hijacked response must never end berthd
+// (issue 14). For each endpoint a seeded loop sends the request to a container flooding its
+// output with `yes`, reads a random number of response bytes and drops the connection (closed
+// with unread data, half-closed, or stalled then closed). After each endpoint: berthd still
+// answers /_ping with the same pid, never logged an uncaught error, and its fd count returns to
+// where it was.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { fdCount } from '../../harness/leaks.js';
+import { until } from '../../harness/until.js';
+import { DROP_MODES, requestJson, seeded, sendAndDrop, type RawRequest } from './raw-client.js';
+
+const skip = daemonUnavailable();
+const ITERATIONS = 20;
+const FD_SLACK = 4;
+let d: Daemon;
+let flood = ''; // the flooding container's id
+let ttyFlood = '';
+const recordedPids: number[] = []; // container processes, killed in after() whatever happened
+let fdBaseline = -1;
+
+function killRecorded(): void {
+  for (const p of recordedPids.splice(0)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function startFlood(tty: boolean): Promise<string> {
+  // CPU-capped so the flood cannot starve the machine; rotated logs so it cannot fill the disk
+  const r = await requestJson<{ Id: string }>(d.socket, 'POST', '/containers/create', {
+    Image: 'busybox',
+    Cmd: ['sh', '-c', 'dd if=/dev/urandom of=/big bs=1024 count=1024 2>/dev/null; exec yes'],
+    Tty: tty,
+    OpenStdin: true,
+    HostConfig: { NanoCpus: 250_000_000, LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } } },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  const id = r.json.Id;
+  const s = await requestJson<null>(d.socket, 'POST', `/containers/${id}/start`);
+  assert.equal(s.status, 204);
+  const ins = await requestJson<{ State: { Pid: number } }>(d.socket, 'GET', `/containers/${id}/json`);
+  if (ins.json.State.Pid > 0) recordedPids.push(ins.json.State.Pid);
+  return id;
+}
+
+before(async () => {
+  if (skip) return;
+  d = await startDaemon();
+  try {
+    flood = await startFlood(false);
+    ttyFlood = await startFlood(true);
+    // /big is written before `yes` starts
+    await until(async () => (await requestJson<unknown>(d.socket, 'HEAD', `/containers/${flood}/archive?path=/big`).catch(() => ({ status: 0 }))).status === 200, 15_000).catch(() => {});
+  } catch (e) {
+    killRecorded();
+    throw e;
+  }
+  fdBaseline = fdCount(d.pid);
+});
+
+after(async () => {
+  killRecorded();
+  if (d) assert.deepEqual((await d.stop()).leaks, []);
+});
+
+async function assertDaemonWell(what: string): Promise<void> {
+  assert.ok(await pingOk(d.socket), `${what}: berthd no longer answers /_ping\n${d.log().split('\n').slice(-30).join('\n')}`);
+  assert.doesNotThrow(() => process.kill(d.pid, 0), `${what}: berthd (pid ${d.pid}) is gone`);
+  assert.doesNotMatch(d.log(), /uncaught|unhandled/i, `${what}: berthd hit its last-resort handler`);
+  let now = -1;
+  await until(() => (now = fdCount(d.pid)) <= fdBaseline + FD_SLACK, 20_000).catch(() => {});
+  assert.ok(now <= fdBaseline + FD_SLACK, `${what}: berthd holds ${now} fds, ${fdBaseline} before the drops`);
+}
+
+/** Runs ITERATIONS seeded drops of `make(i)`, reading up to `maxBytes` of response first. */
+async function dropLoop(name: string, seed: number, maxBytes: number, make: (i: number, rnd: () => number) => Promise<RawRequest> | RawRequest, afterDrop?: () => Promise<void>): Promise<void> {
+  const rnd = seeded(seed);
+  const seen = new Set<string>();
+  for (let i = 0; i < ITERATIONS; i++) {
+    const req = await make(i, rnd);
+    // one in five drops right after sending, before any answer; the others somewhere in the stream
+    const dropAfter = rnd() < 0.2 ? 0 : 1 + Math.floor(rnd() * maxBytes);
+    const mode = DROP_MODES[Math.floor(rnd() * DROP_MODES.length)]!;
+    const r = await sendAndDrop(d.socket, req, dropAfter, mode);
+    if (r.statusLine) seen.add(r.statusLine.split(' ')[1]!);
+    await afterDrop?.();
+    assert.ok(!d.log().includes('uncaught'), `${name} #${i} (seed ${seed}, drop after ${dropAfter} bytes, ${mode}) hit the last-resort handler`);
+  }
+  // the loop really exercised the endpoint, not only error answers
+  assert.ok([...seen].every((s) => s === '200' || s === '101'), `${name}: unexpected statuses ${[...seen].join(',')}`);
+  await assertDaemonWell(name);
+}
+
+const opts = { skip: skip ?? false };
+
+test('attach (hijacked, no upgrade) to a flooding container, dropped at random points', opts, async () => {
+  await dropLoop('attach', 1401, 256 * 1024, (i) => ({ method: 'POST', path: `/containers/${i % 2 ? flood : ttyFlood}/attach?stream=1&stdout=1&stderr=1&stdin=1${i % 3 === 0 ? '&logs=1' : ''}` }));
+});
+
+test('attach with upgrade (docker CLI style), dropped at random points', opts, async () => {
+  await dropLoop('attach upgrade', 1402, 256 * 1024, (i) => ({ method: 'POST', path: `/v1.41/containers/${i % 2 ? flood : ttyFlood}/attach?stream=1&stdout=1&stderr=1&stdin=1`, upgrade: true }));
+});
+
+test('logs -f of a flooding container, dropped at random points', opts, async () => {
+  await dropLoop('logs -f', 1403, 512 * 1024, (i) => ({ method: 'GET', path: `/containers/${i % 2 ? flood : ttyFlood}/logs?follow=1&stdout=1&stderr=1&tail=${i % 4 === 0 ? 'all' : '1000'}&timestamps=${i % 2}` }));
+});
+
+test('events stream, dropped at random points while events are emitted', opts, async () => {
+  // each drop is followed by an event, so berthd writes to the connection after it went away
+  await dropLoop('events', 1404, 2048, () => ({ method: 'GET', path: '/events?since=1' }), async () => {
+    await requestJson(d.socket, 'POST', `/containers/${flood}/exec`, { Cmd: ['true'] });
+  });
+});
+
+test('stats stream, dropped at random points', opts, async () => {
+  await dropLoop('stats', 1405, 4096, (i) => ({ method: 'GET', path: `/containers/${i % 2 ? flood : ttyFlood}/stats?stream=1` }));
+});
+
+test('exec start (hijacked, with and without upgrade) of a flooding command, dropped at random points', opts, async () => {
+  await dropLoop('exec start', 1406, 256 * 1024, async (i) => {
+    const tty = i % 4 === 1;
+    const c = await requestJson<{ Id: string }>(d.socket, 'POST', `/containers/${flood}/exec`, {
+      // bounded, so execs whose client left still end on their own
+      Cmd: ['sh', '-c', 'yes | head -c 2000000'],
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: i % 2 === 0,
+      Tty: tty,
+    });
+    assert.equal(c.status, 201);
+    return { method: 'POST', path: `/v1.41/exec/${c.json.Id}/start`, body: JSON.stringify({ Detach: false, Tty: tty }), upgrade: i % 3 !== 0 };
+  });
+});
+
+test('archive GET (docker cp) and export, dropped at random points', opts, async () => {
+  await dropLoop('archive GET', 1407, 1024 * 1024, (i) => ({ method: 'GET', path: `/containers/${flood}/archive?path=${i % 2 ? '/big' : '/bin'}` }));
+  await dropLoop('export', 1408, 2 * 1024 * 1024, (i) => ({ method: 'GET', path: `/containers/${i % 2 ? flood : ttyFlood}/export` }));
+});
+
+test('image save stream, dropped at random points', opts, async () => {
+  await dropLoop('image save', 1409, 1024 * 1024, () => ({ method: 'GET', path: '/images/get?names=busybox' }));
+});
+
+test('upgrade requests answered with an error, or dropped while their body is read', opts, async () => {
+  const rnd = seeded(1410);
+  for (let i = 0; i < ITERATIONS; i++) {
+    const mode = DROP_MODES[i % DROP_MODES.length]!;
+    const dropAfter = i % 2 ? 0 : 1 + Math.floor(rnd() * 64);
+    // an error answer written to a client that already left
+    await sendAndDrop(d.socket, { method: 'POST', path: '/v1.41/exec/no-such-exec/start', body: '{"Detach":false}', upgrade: true }, dropAfter, mode);
+    await sendAndDrop(d.socket, { method: 'POST', path: '/v1.41/containers/no-such-container/attach?stream=1&stdout=1', upgrade: true }, dropAfter, mode);
+    // a body announced but never sent: berthd is still reading it when the client leaves
+    await sendAndDrop(d.socket, { method: 'POST', path: '/v1.41/exec/no-such-exec/start', headers: { 'Content-Length': '100', 'Content-Type': 'application/json' }, upgrade: true }, 0, mode);
+  }
+  await assertDaemonWell('upgrade errors');
+});
