@@ -1,0 +1,62 @@
+// Create-time checks: each bad value is a 400 with moby's text at create, before runc sees it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EngineError } from '../errdefs.js';
+import { defaultHostConfig, mergeConfig, validateHostConfig } from './create-config.js';
+import type { HostConfig } from './types.js';
+
+const ID = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+
+function refusedHost(h: Partial<HostConfig> & Record<string, unknown>): string {
+  try {
+    validateHostConfig({ ...defaultHostConfig(), ...h } as HostConfig, { userNetworks: true });
+  } catch (e) {
+    assert.ok(e instanceof EngineError && e.kind === 'invalid', String(e));
+    return e.message;
+  }
+  assert.fail(`accepted ${JSON.stringify(h)}`);
+}
+
+test('port specifications are checked with moby\'s text', () => {
+  assert.equal(refusedHost({ PortBindings: { '70000/tcp': [{ HostIp: '', HostPort: '' }] } }), 'invalid port specification: "70000"');
+  assert.equal(refusedHost({ PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '99999' }] } }), 'invalid port specification: "99999"');
+  assert.equal(refusedHost({ PortBindings: { 'abc/tcp': null } as unknown as HostConfig['PortBindings'] }), 'invalid port specification: "abc"');
+  assert.equal(refusedHost({ PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '9000-8000' }] } }), 'invalid port specification: "9000-8000"');
+  validateHostConfig({ ...defaultHostConfig(), PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8000-8010' }], '53/udp': [{}] as never, '81': null as never } }, { userNetworks: true });
+});
+
+test('restart policies: Docker\'s texts for unknown names and retry counts', () => {
+  assert.match(refusedHost({ RestartPolicy: { Name: 'sometimes' as 'no', MaximumRetryCount: 0 } }), /^invalid restart policy: unknown policy 'sometimes'/);
+  assert.equal(
+    refusedHost({ RestartPolicy: { Name: 'always', MaximumRetryCount: 3 } }),
+    "invalid restart policy: maximum retry count can only be used with 'on-failure'",
+  );
+  assert.equal(
+    refusedHost({ RestartPolicy: { Name: 'always', MaximumRetryCount: -1 } }),
+    "invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative",
+  );
+});
+
+test('--storage-opt is refused (overlay without xfs pquota), not silently ignored', () => {
+  assert.equal(refusedHost({ StorageOpt: { size: '10G' } }), "--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
+  assert.equal(refusedHost({ StorageOpt: { foo: 'bar' } }), 'Unknown option foo');
+  validateHostConfig({ ...defaultHostConfig(), StorageOpt: {} }, { userNetworks: true });
+});
+
+test('resource values runc would refuse later are refused at create', () => {
+  assert.equal(refusedHost({ Memory: -1 }), 'Minimum memory limit allowed is 6MB');
+  assert.equal(refusedHost({ CpuShares: -5 }), 'shares: invalid argument');
+  assert.match(refusedHost({ NanoCpus: -1 }), /Range of CPUs is from 0\.01/i);
+  assert.equal(refusedHost({ MemorySwappiness: 101 }), 'Invalid value: 101, valid memory swappiness range is 0-100');
+  assert.match(refusedHost({ IOMaximumIOps: 5 }), /^Invalid QoS settings/);
+  assert.match(refusedHost({ Devices: [{}] as HostConfig['Devices'] }), /^error gathering device information while adding custom device ""/);
+  assert.equal(refusedHost({ Ulimits: [{}] as HostConfig['Ulimits'] }), 'invalid ulimit type: ');
+});
+
+test('Config checks at create: empty env names, healthcheck durations', () => {
+  assert.throws(() => mergeConfig(ID, { Image: 'x', Env: [''] }, {}), { message: 'invalid environment variable: ' });
+  assert.throws(() => mergeConfig(ID, { Image: 'x', Env: ['=foo'] }, {}), { message: 'invalid environment variable: =foo' });
+  assert.throws(() => mergeConfig(ID, { Image: 'x', Healthcheck: { Interval: 5 } as never }, {}), { message: 'Interval in Healthcheck cannot be less than 1ms' });
+  assert.throws(() => mergeConfig(ID, { Image: 'x', Healthcheck: { Retries: -1 } as never }, {}), { message: 'Retries in Healthcheck cannot be negative' });
+  assert.deepEqual(mergeConfig(ID, { Image: 'x', Env: ['A=1', 'B'] }, {}).Env, ['A=1']);
+});
