@@ -55,11 +55,14 @@ export function rootModes(p: Paths, sockets: readonly string[]): Array<[string, 
 
 /**
  * Creates the roots, and sets their modes and root ownership even when they already exist
- * (mkdir's mode is ignored for an existing dir, and umask trims it for a new one).
+ * (mkdir's mode is ignored for an existing dir, and umask trims it for a new one), as dockerd
+ * does for its data-root. An exec-root that already existed is left as it is, like dockerd's:
+ * it may be a shared directory (`--exec-root /run`); the dirs we own inside it are fixed.
  */
 export async function setupRoots(p: Paths, sockets: readonly string[]): Promise<void> {
   for (const [dir, mode] of rootModes(p, sockets)) {
-    await mkdir(dir, { recursive: true, mode });
+    const created = await mkdir(dir, { recursive: true, mode });
+    if (dir === p.execRoot && created === undefined) continue;
     await chown(dir, 0, 0);
     await chmod(dir, mode);
   }

@@ -161,15 +161,17 @@ test('other users cannot list the data-root or read a container rootfs; the sock
   assert.equal(r.code, 0, r.stderr);
   try {
     const id = (await d!.docker(['inspect', '-f', '{{.Id}}', 'files'])).stdout.trim();
-    for (const [dir, mode] of [[d!.dataRoot, 0o710], [join(d!.dataRoot, 'containers'), 0o710], [join(d!.dataRoot, 'snapshots'), 0o710], [d!.execRoot, 0o700], [join(d!.execRoot, 'c'), 0o700]] as const) {
+    for (const [dir, mode] of [[d!.dataRoot, 0o710], [join(d!.dataRoot, 'containers'), 0o710], [join(d!.dataRoot, 'snapshots'), 0o710], [join(d!.execRoot, 'c'), 0o700]] as const) {
       const st = statSync(dir);
       assert.deepEqual([st.mode & 0o7777, st.uid, st.gid], [mode, 0, 0], dir);
     }
+    // (the harness made the exec-root; an existing one is left alone, as dockerd does, and
+    // c/ inside it, which holds the rootfs mounts, is what is closed)
     const rootfs = join(d!.execRoot, 'c', id, 'rootfs');
     assert.equal(readFileSync(join(rootfs, 'etc/passwd'), 'utf8').split(':')[0], 'root', 'root reads it: the path is right');
     const upper = (await runCommand('sh', ['-c', `grep -l secret ${d!.dataRoot}/snapshots/*/fs/secret 2>/dev/null; true`])).stdout.trim();
     assert.ok(upper, 'the container layer holds /secret');
-    for (const cmd of [`ls ${d!.dataRoot}`, `ls ${d!.dataRoot}/containers`, `cat ${upper}`, `ls ${rootfs}`, `cat ${rootfs}/etc/passwd`, `ls ${d!.execRoot}`]) {
+    for (const cmd of [`ls ${d!.dataRoot}`, `ls ${d!.dataRoot}/containers`, `cat ${upper}`, `ls ${rootfs}`, `cat ${rootfs}/etc/passwd`, `ls ${d!.execRoot}/c`]) {
       const n = await asNobody(cmd);
       assert.notEqual(n.code, 0, `nobody: ${cmd} → ${n.stdout}`);
       assert.match(n.stderr, /Permission denied/, cmd);
