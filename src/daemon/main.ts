@@ -37,6 +37,7 @@ import { validateLogConfig } from '../logs/options.js';
 import { StatsSampler, type Sample } from '../runtime/cgroups-sampler.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
+import { hostSysInfo, infoSummary } from '../runtime/sysinfo.js';
 import { extractInto, packPath, statPath } from '../storage/layers/archive.js';
 import { resolveUser } from '../runtime/spec/resolveUser.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
@@ -137,6 +138,8 @@ export async function main(argv: string[]): Promise<void> {
     removeRootfs: (cid) => images.removeRootfs(cid),
     rootfsUsage: async (cid) => (await images.rootfsUsage(cid)).size,
   };
+  // what the host's cgroups lack, once at start (moby's sysinfo warnings); create discards those flags
+  for (const w of (await hostSysInfo()).warnings) log('warn', w);
   const logDefaults = { Type: o.logDriver || 'json-file', Config: o.logOpts };
   validateLogConfig(logDefaults);
   const logManager = new LogManager({ defaults: logDefaults, log, ctlPath: (id) => path.join(p.execRoot, 'c', id, 'ctl') });
@@ -248,6 +251,7 @@ export async function main(argv: string[]): Promise<void> {
         info: async () => {
           const counts = containers.runningCount();
           const imgs = await images.list({ all: false, filters: new Map() });
+          const cg = infoSummary(await hostSysInfo());
           return {
             ID: hostId(p.dataRoot),
             Containers: store.all().length,
@@ -258,26 +262,26 @@ export async function main(argv: string[]): Promise<void> {
             Driver: 'overlay2',
             DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
             Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'local', 'none', 'syslog', 'k8s-file'] },
-            MemoryLimit: true,
-            SwapLimit: fs.existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes') || fs.existsSync('/sys/fs/cgroup/cgroup.controllers'),
-            KernelMemory: false,
-            KernelMemoryTCP: false,
-            CpuCfsPeriod: true,
-            CpuCfsQuota: true,
-            CPUShares: true,
-            CPUSet: true,
-            PidsLimit: true,
+            MemoryLimit: cg.MemoryLimit,
+            SwapLimit: cg.SwapLimit,
+            KernelMemory: cg.KernelMemory,
+            KernelMemoryTCP: cg.KernelMemoryTCP,
+            CpuCfsPeriod: cg.CpuCfsPeriod,
+            CpuCfsQuota: cg.CpuCfsQuota,
+            CPUShares: cg.CPUShares,
+            CPUSet: cg.CPUSet,
+            PidsLimit: cg.PidsLimit,
             IPv4Forwarding: (await fsp.readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
             BridgeNfIptables: false,
             BridgeNfIp6tables: false,
             Debug: o.logLevel === 'debug',
             NFd: fs.readdirSync('/proc/self/fd').length,
-            OomKillDisable: true,
+            OomKillDisable: cg.OomKillDisable,
             NGoroutines: 0,
             SystemTime: new Date().toISOString(),
             LoggingDriver: o.logDriver,
             CgroupDriver: 'cgroupfs',
-            CgroupVersion: fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1',
+            CgroupVersion: cg.CgroupVersion,
             NEventsListener: 0,
             KernelVersion: os.release(),
             OperatingSystem: osName(),
@@ -314,7 +318,7 @@ export async function main(argv: string[]): Promise<void> {
             InitCommit: { ID: '', Expected: '' },
             SecurityOptions: ['name=seccomp,profile=builtin'],
             CDISpecDirs: [],
-            Warnings: null,
+            Warnings: cg.Warnings.length ? cg.Warnings : null,
           };
         },
       }),

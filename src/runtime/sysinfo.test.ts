@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { detectSysInfo, firstExisting } from './sysinfo.js';
+import { detectSysInfo, firstExisting, infoSummary } from './sysinfo.js';
 
 const top = mkdtempSync(path.join(tmpdir(), 'berth-sysinfo-'));
 after(() => rmSync(top, { recursive: true, force: true }));
@@ -129,4 +129,16 @@ test('firstExisting keeps the order of preference', async () => {
   const root = host({ '/d/b': '', '/d/c': '' });
   assert.equal(await firstExisting(path.join(root, 'd'), ['a', 'c', 'b']), 'c');
   assert.equal(await firstExisting(path.join(root, 'd'), ['a']), null);
+});
+
+test("docker info's cgroup fields and warnings follow the host (moby's texts; v1 says nothing of blkio weight)", async () => {
+  const v1 = await detectSysInfo({ root: host({ '/proc/self/cgroup': v1Cgroup(false), '/proc/self/mountinfo': v1Mounts(), ...v1Files({ swap: false }) }) });
+  const i1 = infoSummary(v1);
+  assert.equal(i1.CgroupVersion, '1');
+  assert.deepEqual([i1.MemoryLimit, i1.SwapLimit, i1.OomKillDisable, i1.CpuCfsQuota, i1.PidsLimit], [true, false, true, true, true]);
+  assert.deepEqual(i1.Warnings, ['WARNING: No swap limit support', 'WARNING: No kernel memory TCP limit support']);
+  const v2 = await detectSysInfo({ root: host(v2Files('cpu io memory pids')) });
+  const i2 = infoSummary(v2);
+  assert.equal(i2.CgroupVersion, '2');
+  assert.deepEqual(i2.Warnings, ['WARNING: No swap limit support', 'WARNING: No cpuset support', 'WARNING: No io.weight support']);
 });

@@ -201,3 +201,37 @@ export function hostSysInfo(): Promise<SysInfo> {
   cached ??= detectSysInfo();
   return cached;
 }
+
+/** The cgroup fields of `docker info` and its warnings, as moby's fillPlatformInfo gives them. */
+export interface SysInfoSummary {
+  MemoryLimit: boolean; SwapLimit: boolean; KernelMemory: boolean; KernelMemoryTCP: boolean; CpuCfsPeriod: boolean; CpuCfsQuota: boolean;
+  CPUShares: boolean; CPUSet: boolean; PidsLimit: boolean; OomKillDisable: boolean; CgroupVersion: '1' | '2';
+  Warnings: string[];
+}
+
+export function infoSummary(s: SysInfo): SysInfoSummary {
+  const v2 = s.mode === 'v2';
+  const w: string[] = [];
+  if (!s.memoryLimit) w.push('WARNING: No memory limit support');
+  if (!s.swapLimit) w.push('WARNING: No swap limit support');
+  // v2 has no kmem or OOM-kill switch: nothing the user can do, so moby says nothing there
+  if (!s.kernelMemoryTcp && !v2) w.push('WARNING: No kernel memory TCP limit support');
+  if (!s.oomKillDisable && !v2) w.push('WARNING: No oom kill disable support');
+  if (!s.cpuCfs) w.push('WARNING: No cpu cfs quota support', 'WARNING: No cpu cfs period support');
+  if (!s.cpuShares) w.push('WARNING: No cpu shares support');
+  if (!s.cpuset) w.push('WARNING: No cpuset support');
+  if (!s.blkioWeightFile && v2) w.push('WARNING: No io.weight support');
+  if (!s.blkioWeightDevice && v2) w.push('WARNING: No io.weight (per device) support');
+  const io: Array<[boolean, string, string]> = [
+    [s.blkioReadBpsDevice, 'io.max (rbps)', 'blkio throttle.read_bps_device'],
+    [s.blkioWriteBpsDevice, 'io.max (wbps)', 'blkio throttle.write_bps_device'],
+    [s.blkioReadIOpsDevice, 'io.max (riops)', 'blkio throttle.read_iops_device'],
+    [s.blkioWriteIOpsDevice, 'io.max (wiops)', 'blkio throttle.write_iops_device'],
+  ];
+  for (const [ok, a, b] of io) if (!ok) w.push(`WARNING: No ${v2 ? a : b} support`);
+  return {
+    MemoryLimit: s.memoryLimit, SwapLimit: s.swapLimit, KernelMemory: s.kernelMemory, KernelMemoryTCP: s.kernelMemoryTcp,
+    CpuCfsPeriod: s.cpuCfs, CpuCfsQuota: s.cpuCfs, CPUShares: s.cpuShares, CPUSet: s.cpuset, PidsLimit: s.pidsLimit,
+    OomKillDisable: s.oomKillDisable, CgroupVersion: v2 ? '2' : '1', Warnings: w,
+  };
+}
