@@ -1,6 +1,6 @@
 // .env and env_file parsing as Compose does it: KEY=VAL lines, `#` comments, optional `export `,
 // single quotes literal, double quotes with \n escapes, a bare KEY takes the value from the environment.
-import type { Env } from './interpolate.js';
+import { lookup as own, type Env } from './interpolate.js';
 
 export function parseDotEnv(text: string, lookup: Env = {}): Record<string, string> {
   const out: Record<string, string> = {};
@@ -10,7 +10,8 @@ export function parseDotEnv(text: string, lookup: Env = {}): Record<string, stri
     if (line.startsWith('export ')) line = line.slice(7).trim();
     const i = line.indexOf('=');
     if (i < 0) {
-      if (lookup[line] !== undefined) out[line] = lookup[line]!;
+      const v = own(lookup, line);
+      if (v !== undefined) out[line] = v;
       continue;
     }
     const k = line.slice(0, i).trim();

@@ -7,6 +7,11 @@ export class InterpolationError extends Error {
   override name = 'InterpolationError';
 }
 
+/** Own variables only: `$constructor` is unset, not Object.prototype.constructor. */
+export function lookup(env: Env, k: string): string | undefined {
+  return Object.hasOwn(env, k) ? env[k] : undefined;
+}
+
 /** Index of the `}` closing the `${` opened just before `from`, honouring nesting. */
 function closing(s: string, from: number): number {
   let depth = 1;
@@ -19,11 +24,25 @@ function closing(s: string, from: number): number {
   return -1;
 }
 
+/** `${A:-${A:-…}}` recurses once per level; bounded so a file cannot overflow the stack. */
+const MAX_DEPTH = 100;
+let depth = 0;
+
 function braced(expr: string, env: Env, where: string): string {
+  if (depth >= MAX_DEPTH) throw new InterpolationError(`${where}invalid interpolation format for "\${${expr}}": nested too deeply`);
+  depth++;
+  try {
+    return bracedBody(expr, env, where);
+  } finally {
+    depth--;
+  }
+}
+
+function bracedBody(expr: string, env: Env, where: string): string {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([\s\S]*))?$/.exec(expr);
   if (!m) throw new InterpolationError(`${where}invalid interpolation format for "\${${expr}}"`);
   const [, name, op, arg = ''] = m;
-  const v = env[name];
+  const v = lookup(env, name);
   const unsetOrEmpty = v === undefined || v === '';
   switch (op) {
     case undefined:
@@ -67,7 +86,7 @@ export function interpolate(s: string, env: Env, where = ''): string {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(i + 1));
       if (!m) out += '$';
       else {
-        out += env[m[0]] ?? '';
+        out += lookup(env, m[0]) ?? '';
         i += m[0].length;
       }
     }
@@ -80,9 +99,8 @@ export function interpolateTree(v: unknown, env: Env, file: string, path: string
   if (typeof v === 'string') return interpolate(v, env, `${file}: ${path.join('.')}: `);
   if (Array.isArray(v)) return v.map((x, i) => interpolateTree(x, env, file, [...path, `[${i}]`]));
   if (v && typeof v === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = interpolateTree(x, env, file, [...path, k]);
-    return o;
+    // fromEntries defines own properties: a `__proto__` key stays a key, not the prototype
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolateTree(x, env, file, [...path, k])]));
   }
   return v;
 }

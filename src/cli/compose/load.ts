@@ -84,6 +84,65 @@ function readYaml(file: string): Obj {
   return doc;
 }
 
+export type YamlType = 'string' | 'number' | 'boolean' | 'null' | 'list' | 'mapping';
+const yamlType = (v: unknown): YamlType =>
+  v === null || v === undefined ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'mapping' : (typeof v as 'string' | 'number' | 'boolean');
+
+const LIST: YamlType[] = ['list'];
+const LIST_OR_DICT: YamlType[] = ['mapping', 'list'];
+const STRING_OR_LIST: YamlType[] = ['string', 'list'];
+/** The compose-spec schema's container types for the service keys the loader walks into (scalars
+ *  are read with String()); a wrong type was a TypeError deep in the loader before. */
+export const SERVICE_TYPES: Record<string, YamlType[]> = {
+  build: ['string', 'mapping'], cap_add: LIST, cap_drop: LIST, command: ['null', 'string', 'list'], configs: LIST, deploy: ['null', 'mapping'],
+  depends_on: LIST_OR_DICT, devices: LIST, dns: STRING_OR_LIST, dns_opt: LIST, dns_search: STRING_OR_LIST, entrypoint: ['null', 'string', 'list'],
+  env_file: STRING_OR_LIST, environment: LIST_OR_DICT, expose: LIST, extends: ['string', 'mapping'], external_links: LIST, extra_hosts: LIST_OR_DICT,
+  group_add: LIST, healthcheck: ['mapping'], labels: LIST_OR_DICT, links: LIST, logging: ['mapping'], networks: LIST_OR_DICT, ports: LIST,
+  profiles: LIST, secrets: LIST, security_opt: LIST, storage_opt: ['mapping'], sysctls: LIST_OR_DICT, tmpfs: STRING_OR_LIST, ulimits: ['mapping'],
+  volumes: LIST, volumes_from: LIST,
+};
+/** Nested places of the same kind: `services.<name>.<key>.<sub>`. */
+const NESTED_TYPES: Record<string, Record<string, YamlType[]>> = {
+  build: { args: LIST_OR_DICT, labels: LIST_OR_DICT, context: ['string'] },
+  healthcheck: { test: STRING_OR_LIST },
+  logging: { options: ['null', 'mapping'] },
+  deploy: { resources: ['null', 'mapping'] },
+  extends: { service: ['string'], file: ['string'] },
+};
+
+/** compose-go's humanReadableType list: "a string or list". */
+const expected = (ts: YamlType[]) => ts.length === 1 ? ts[0] : `${ts.slice(0, -1).join(', ')} or ${ts[ts.length - 1]}`;
+
+function checkType(v: unknown, want: YamlType[], path: string, file: string): void {
+  if (!want.includes(yamlType(v))) throw new ComposeError(`validating ${file}: ${path} must be a ${expected(want.filter((t) => t !== 'null'))}`);
+}
+
+function validateService(name: string, s: Obj, file: string): void {
+  for (const [k, v] of Object.entries(s)) {
+    if (!SERVICE_KEYS.has(k) && !k.startsWith('x-')) throw new ComposeError(`validating ${file}: services.${name} additional properties '${k}' not allowed`);
+    const want = SERVICE_TYPES[k];
+    if (want) checkType(v, want, `services.${name}.${k}`, file);
+    const nested = NESTED_TYPES[k];
+    if (nested && isObj(v)) for (const [sub, t] of Object.entries(nested)) if (v[sub] !== undefined) checkType(v[sub], t, `services.${name}.${k}.${sub}`, file);
+  }
+  const items = (k: string, want: YamlType[]) => {
+    if (Array.isArray(s[k])) (s[k] as unknown[]).forEach((x, i) => checkType(x, want, `services.${name}.${k}.${i}`, file));
+  };
+  items('ports', ['string', 'number', 'mapping']);
+  items('volumes', ['string', 'mapping']);
+  for (const k of ['cap_add', 'cap_drop', 'depends_on', 'dns', 'dns_search', 'env_file', 'expose', 'links', 'networks', 'profiles', 'security_opt', 'tmpfs', 'volumes_from', 'devices', 'external_links', 'group_add'])
+    items(k, ['string', 'number']);
+  if (isObj(s.depends_on)) for (const [d, c] of Object.entries(s.depends_on)) checkType(c, ['null', 'mapping'], `services.${name}.depends_on.${d}`, file);
+  if (isObj(s.networks))
+    for (const [n, c] of Object.entries(s.networks)) {
+      checkType(c, ['null', 'mapping'], `services.${name}.networks.${n}`, file);
+      if (isObj(c) && c.aliases !== undefined) checkType(c.aliases, LIST, `services.${name}.networks.${n}.aliases`, file);
+    }
+  if (isObj(s.ulimits)) for (const [u, v] of Object.entries(s.ulimits)) checkType(v, ['number', 'string', 'mapping'], `services.${name}.ulimits.${u}`, file);
+  if (isObj(s.deploy) && isObj(s.deploy.resources) && s.deploy.resources.limits !== undefined)
+    checkType(s.deploy.resources.limits, ['null', 'mapping'], `services.${name}.deploy.resources.limits`, file);
+}
+
 function validate(doc: Obj, file: string): void {
   for (const k of Object.keys(doc))
     if (!TOP_KEYS.has(k) && !k.startsWith('x-')) throw new ComposeError(`validating ${file}: additional properties '${k}' not allowed`);
@@ -91,9 +150,7 @@ function validate(doc: Obj, file: string): void {
   for (const [name, s] of Object.entries((doc.services as Obj) ?? {})) {
     if (s === null) continue;
     if (!isObj(s)) throw new ComposeError(`validating ${file}: services.${name} must be a mapping`);
-    for (const k of Object.keys(s))
-      if (!SERVICE_KEYS.has(k) && !k.startsWith('x-'))
-        throw new ComposeError(`validating ${file}: services.${name} additional properties '${k}' not allowed`);
+    validateService(name, s, file);
   }
   for (const kind of ['networks', 'volumes']) {
     for (const [name, r] of Object.entries((doc[kind] as Obj) ?? {})) {
@@ -102,6 +159,8 @@ function validate(doc: Obj, file: string): void {
       for (const k of Object.keys(r))
         if (!RESOURCE_KEYS.has(k) && !k.startsWith('x-'))
           throw new ComposeError(`validating ${file}: ${kind}.${name} additional properties '${k}' not allowed`);
+      if (r.labels !== undefined) checkType(r.labels, LIST_OR_DICT, `${kind}.${name}.labels`, file);
+      if (r.driver_opts !== undefined) checkType(r.driver_opts, ['null', 'mapping'], `${kind}.${name}.driver_opts`, file);
     }
   }
 }
@@ -173,6 +232,7 @@ function resolveExtends(services: Obj, name: string, file: string, env: Env, see
   if (ext.file) {
     const f = resolve(dirname(file), String(ext.file));
     const doc = interpolateTree(readYaml(f), env, f) as Obj;
+    validate(doc, f);
     const svcs = (doc.services as Obj) ?? {};
     if (!svcs[String(ext.service)]) throw new ComposeError(`${f}: cannot extend service "${String(ext.service)}": service not found`);
     base = resolveExtends(svcs, String(ext.service), f, env, [...seen, key]);
@@ -209,7 +269,7 @@ function parseVolume(v: unknown, where: string, dir: string, declared: Obj): Vol
     m = { type, source, target: String(v.target), readOnly: v.read_only === true };
   } else throw new ComposeError(`${where}: invalid volume ${JSON.stringify(v)}`);
   if (!m.target || !isAbsolute(m.target)) throw new ComposeError(`${where}: invalid mount target, must be an absolute path: ${m.target}`);
-  if (m.type === 'volume' && m.source && !(m.source in declared))
+  if (m.type === 'volume' && m.source && !Object.hasOwn(declared, m.source))
     throw new ComposeError(`${where}: service refers to undefined volume ${m.source}: invalid compose project`);
   return m;
 }
@@ -245,7 +305,7 @@ function normalizeService(name: string, s: Obj, p: { dir: string; env: Env; volu
   if (s.network_mode === undefined) {
     const nets = isObj(s.networks) ? s.networks : { default: null };
     for (const [n, c] of Object.entries(nets)) {
-      if (!(n in p.networks) && n !== 'default') throw new ComposeError(`${where}: service refers to undefined network ${n}: invalid compose project`);
+      if (!Object.hasOwn(p.networks, n) && n !== 'default') throw new ComposeError(`${where}: service refers to undefined network ${n}: invalid compose project`);
       const cfg = isObj(c) ? c : {};
       networks[n] = {
         aliases: Array.isArray(cfg.aliases) ? cfg.aliases.map(String) : [],
