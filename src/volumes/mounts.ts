@@ -146,8 +146,35 @@ export function parseBind(spec: string): PlannedMount {
   };
 }
 
+type GoKind = 'string' | 'bool' | 'number' | 'object' | 'map';
+const MOUNT_FIELDS: Record<string, GoKind> = {
+  Type: 'string', Source: 'string', Target: 'string', ReadOnly: 'bool', Consistency: 'string', BindOptions: 'object', VolumeOptions: 'object', TmpfsOptions: 'object',
+  'BindOptions.Propagation': 'string', 'BindOptions.NonRecursive': 'bool', 'BindOptions.CreateMountpoint': 'bool',
+  'VolumeOptions.NoCopy': 'bool', 'VolumeOptions.Labels': 'map', 'VolumeOptions.DriverConfig': 'object',
+  'VolumeOptions.DriverConfig.Name': 'string', 'VolumeOptions.DriverConfig.Options': 'map',
+  'TmpfsOptions.SizeBytes': 'number', 'TmpfsOptions.Mode': 'number',
+};
+const jsonKind = (v: unknown) => (Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v);
+
+/** The field types Go's decoder enforces on HostConfig.Mounts (null is a zero value there), so a
+ *  request that skipped the edge's schema still gets a 400, not a TypeError. */
+function checkMountTypes(m: unknown, at = ''): void {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw invalid(`json: cannot unmarshal ${jsonKind(m)} into Go value of type mount.Mount`);
+  for (const [k, v] of Object.entries(m)) {
+    const want = MOUNT_FIELDS[at + k];
+    if (want === undefined || v === null || v === undefined) continue;
+    const ok =
+      want === 'object' || want === 'map'
+        ? typeof v === 'object' && !Array.isArray(v) && (want === 'object' || Object.values(v).every((x) => typeof x === 'string'))
+        : jsonKind(v) === want && (want !== 'number' || Number.isFinite(v));
+    if (!ok) throw invalid(`json: cannot unmarshal ${jsonKind(v)} into Go struct field Mount.${at}${k} of type ${want === 'map' ? 'map[string]string' : want}`);
+    if (want === 'object') checkMountTypes(v, `${at}${k}.`);
+  }
+}
+
 /** A `--mount` / HostConfig.Mounts entry, validated like moby's mount validator. */
 export function parseMountSpec(m: MountSpecIn): PlannedMount {
+  checkMountTypes(m);
   const t = m.Type;
   const bad = (s: string) => invalid(`invalid mount config for type "${t}": ${s}`);
   if (t !== 'bind' && t !== 'volume' && t !== 'tmpfs') throw invalid(`mount type unknown: "${t}"`);
