@@ -119,6 +119,38 @@ export function parseLabels(list: string[], files: string[]): Record<string, str
   return out;
 }
 
+const ULIMITS = new Set(['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
+
+/** strconv.ParseInt(s, 10, 64) with Go's error text. */
+function parseInt64(s: string): number {
+  if (!/^[+-]?\d+$/.test(s)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
+  const v = BigInt(s);
+  if (v > 2n ** 63n - 1n || v < -(2n ** 63n)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
+  return Number(v);
+}
+
+/** `--ulimit name=soft[:hard]`, docker/go-units ParseUlimit (soft and hard were NaN for junk). */
+export function parseUlimit(u: string): { Name: string; Soft: number; Hard: number } {
+  const fail = (m: string) => new OptError(`invalid argument "${u}" for "--ulimit" flag: ${m}`);
+  const i = u.indexOf('=');
+  if (i < 0) throw fail(`invalid ulimit argument: ${u}`);
+  const name = u.slice(0, i);
+  const vals = u.slice(i + 1).split(':');
+  if (!ULIMITS.has(name)) throw fail(`invalid ulimit type: ${name}`);
+  if (vals.length > 2) throw fail(`too many limit value arguments - ${u.slice(i + 1)}, can only have up to two, \`soft[:hard]\``);
+  let soft: number;
+  let hard: number;
+  try {
+    hard = vals.length === 2 ? parseInt64(vals[1]) : NaN;
+    soft = parseInt64(vals[0]);
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
+  if (vals.length === 1) hard = soft;
+  if (hard !== -1 && soft > hard) throw fail(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
+  return { Name: name, Soft: soft, Hard: hard };
+}
+
 export function parseRestart(s: string): RestartPolicy {
   if (s === '' || s === 'no') return { Name: 'no', MaximumRetryCount: 0 };
   const [name, count, extra] = s.split(':');
@@ -327,11 +359,7 @@ export function buildCreate(p: Parsed, args: string[], detach: boolean, env: Nod
   if (get.list(p, 'sysctl').length)
     hc.Sysctls = Object.fromEntries(get.list(p, 'sysctl').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
   if (get.list(p, 'ulimit').length)
-    hc.Ulimits = get.list(p, 'ulimit').map((u) => {
-      const [name, v] = u.split('=');
-      const [soft, hard = soft] = (v ?? '').split(':');
-      return { Name: name, Soft: Number(soft), Hard: Number(hard) };
-    });
+    hc.Ulimits = get.list(p, 'ulimit').map(parseUlimit);
 
   const body: ContainerCreateRequest = {
     Hostname: get.str(p, 'hostname'),
