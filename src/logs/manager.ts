@@ -10,7 +10,7 @@ import { followK8sFile, type FollowPosition, type K8sRecord } from './k8s-follow
 import { JsonFileReader, JsonFileWriter } from './json-file.js';
 import { K8sFileReader } from './k8s-file.js';
 import type { LogMessage, ReadOptions } from './log-reader.js';
-import { expandTag, fileOptions, gelfOptions, mergeLogConfig, syslogOptions, type LogConfig } from './options.js';
+import { expandTag, fileOptions, gelfOptions, logOptRegExp, mergeLogConfig, syslogOptions, type LogConfig } from './options.js';
 import { driverLogPath } from './paths.js';
 import { SyslogSender } from './syslog.js';
 import { GelfSender, gelfExtra } from './gelf.js';
@@ -229,14 +229,14 @@ export function attrsFor(t: Pick<LogTarget, 'logConfig' | 'env' | 'labels'>): Re
   const out: Record<string, string> = {};
   const labels = t.labels ?? {};
   const env = new Map((t.env ?? []).map((e) => [e.slice(0, Math.max(0, e.indexOf('='))) || e, e.includes('=') ? e.slice(e.indexOf('=') + 1) : '']));
-  for (const k of (c.labels ?? '').split(',').filter(Boolean)) if (k in labels) out[k] = labels[k]!;
+  for (const k of (c.labels ?? '').split(',').filter(Boolean)) if (Object.hasOwn(labels, k)) out[k] = labels[k]!;
   if (c['labels-regex']) {
-    const re = new RegExp(c['labels-regex']);
+    const re = logOptRegExp(c, 'labels-regex');
     for (const [k, v] of Object.entries(labels)) if (re.test(k)) out[k] = v;
   }
   for (const k of (c.env ?? '').split(',').filter(Boolean)) if (env.has(k)) out[k] = env.get(k)!;
   if (c['env-regex']) {
-    const re = new RegExp(c['env-regex']);
+    const re = logOptRegExp(c, 'env-regex');
     for (const [k, v] of env) if (re.test(k)) out[k] = v;
   }
   return Object.keys(out).length ? out : undefined;

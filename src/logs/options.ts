@@ -1,6 +1,7 @@
 // Log driver names and options: defaults, merging with the daemon's, and Docker's validation texts.
 import fs from 'node:fs';
 import { EngineError, invalid } from '../errdefs.js';
+import { linearRegExp } from '../util/linear-regexp.js';
 import { fluentdOptions } from './fluentd.js';
 
 export interface LogConfig {
@@ -52,8 +53,17 @@ export function validateLogConfig(cfg: LogConfig): void {
   if (t === 'gelf') return void gelfOptions(cfg); // Docker checks the address before the keys
   if (t === 'fluentd') return void fluentdOptions(cfg);
   for (const k of Object.keys(cfg.Config)) if (!KNOWN[t].includes(k)) throw invalid(`unknown log opt '${k}' for ${t} log driver`);
+  for (const k of ['labels-regex', 'env-regex'] as const) if (cfg.Config[k]) logOptRegExp(cfg.Config, k);
   if (t === 'json-file' || t === 'local' || t === 'k8s-file') fileOptions(cfg);
   if (t === 'syslog') syslogOptions(cfg, 'berth');
+}
+
+/** A `labels-regex`/`env-regex` option compiled like Go's regexp: linear time (a container's
+ *  log options must not stall the daemon), and an invalid pattern is the client's error. */
+export function logOptRegExp(c: Record<string, string>, k: 'labels-regex' | 'env-regex'): RegExp {
+  const re = linearRegExp(c[k] ?? '');
+  if (!re) throw invalid(`error parsing regexp in log opt ${k}: ${JSON.stringify(c[k])}`);
+  return re;
 }
 
 /** go-units RAMInBytes/FromHumanSize as Docker uses it for max-size: "10k", "1m", "1.5g", "100". */
@@ -204,7 +214,7 @@ export function expandTag(template: string | undefined, i: TagInfo): string {
     DaemonName: i.daemonName,
   };
   return t.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (all, k: string) => {
-    if (k in fields) return fields[k]!;
+    if (Object.hasOwn(fields, k)) return fields[k]!;
     throw new EngineError('invalid', `template: log-tag:1: can't evaluate field ${k} in type *logger.Info`);
   });
 }
