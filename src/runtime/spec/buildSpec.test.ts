@@ -194,3 +194,14 @@ test('spec JSON is runc-readable (no Infinity/NaN, plain JSON)', () => {
   assert.ok(!/Infinity|NaN|null/.test(json));
   for (const r of s.process.rlimits ?? []) assert.ok(r.soft <= r.hard && Number.isSafeInteger(r.hard));
 });
+
+test('writable-cgroups (moby): defaults to privileged, overrides it either way; bad values are refused', () => {
+  const opts = (s: ReturnType<typeof buildSpec>) => mount(s, '/sys/fs/cgroup')?.options ?? [];
+  assert.ok(opts(buildSpec(base())).includes('ro'));
+  assert.ok(opts(buildSpec(base({ securityOpt: ['writable-cgroups'] }))).includes('rw'));
+  assert.ok(opts(buildSpec(base({ securityOpt: ['writable-cgroups=true'] }))).includes('rw'));
+  const priv = buildSpec(base({ privileged: true, securityOpt: ['writable-cgroups=false'] }));
+  assert.ok(opts(priv).includes('ro') && !opts(priv).includes('rw'));
+  assert.ok(mount(priv, '/sys')?.options?.includes('rw'), '/sys stays rw for privileged');
+  assert.throws(() => buildSpec(base({ securityOpt: ['writable-cgroups=maybe'] })), /invalid --security-opt 2: "writable-cgroups=maybe"/);
+});

@@ -84,7 +84,9 @@ export function buildSpec(input: SpecInput): OciSpec {
   for (const m of defaults) {
     if (userDests.has(m.destination)) continue;
     if (mountsDev && m.destination.startsWith('/dev/')) continue;
-    if (privileged && (m.type === 'sysfs' || m.type === 'cgroup')) setRw(m, true);
+    if (privileged && m.type === 'sysfs') setRw(m, true);
+    // moby: writable-cgroups defaults to privileged and may override it either way
+    if (m.type === 'cgroup' && (sec.writableCgroups ?? privileged)) setRw(m, true);
     if (input.readonlyRootfs && !['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue'].includes(m.destination)) setRw(m, false);
     mounts.push(m);
   }

@@ -11,6 +11,8 @@ export interface SecurityOpts {
    * named explicitly (`builtin` or JSON), applied even to privileged containers as in moby.
    */
   seccomp?: DockerSeccompProfile | null;
+  /** writable-cgroups[=bool]: /sys/fs/cgroup read-write (default: only when privileged) */
+  writableCgroups?: boolean;
   /** systempaths=unconfined: no masked / read-only /proc paths */
   unconfinedPaths?: boolean;
 }
@@ -19,6 +21,7 @@ export function parseSecurityOpt(opts: readonly string[] = []): SecurityOpts {
   const out: SecurityOpts = {};
   for (const opt of opts) {
     if (opt === 'no-new-privileges') { out.noNewPrivileges = true; continue; }
+    if (opt === 'writable-cgroups') { out.writableCgroups = true; continue; }
     if (opt === 'disable') continue; // label=disable's old spelling
     let sep = opt.indexOf('=');
     // no-new-privileges and the legacy "key:value" forms (apparmor:…, label:…) use ':'.
@@ -31,6 +34,12 @@ export function parseSecurityOpt(opts: readonly string[] = []): SecurityOpts {
         const b = parseBool(value);
         if (b === undefined) throw invalid(`invalid --security-opt 2: "${opt}"`);
         out.noNewPrivileges = b;
+        break;
+      }
+      case 'writable-cgroups': {
+        const b = parseBool(value);
+        if (b === undefined) throw invalid(`invalid --security-opt 2: "${opt}"`);
+        out.writableCgroups = b;
         break;
       }
       case 'seccomp':
