@@ -69,6 +69,11 @@ function ended(s: { once(ev: string, f: () => void): unknown }): Promise<void> {
   });
 }
 
+/** The archive's JSON is client input: shapes are checked before use (a 5 where a list belongs
+ *  was a TypeError, a 500). */
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
 function norm(name: string): string {
   return name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 }
@@ -181,20 +186,39 @@ export async function loadImages(images: ImageService, input: Readable, o: LoadO
   };
 
   const plan: { config: Buffer; layers: string[]; tags: string[] }[] = [];
+  const out: string[] = [];
+  try {
+    await makePlan();
+    await assemble();
+  } finally {
+    await images.prepared.release(fresh);
+    for (const d of fresh) if (!used.has(d)) await images.content.delete(d).catch(() => {});
+  }
+  return out;
+
+  // Building the plan reads blobs this load added: a malformed archive must reach the cleanup above.
+  async function makePlan(): Promise<void> {
   if (small.has('manifest.json')) {
     const man = await readJson<ManifestEntry[]>('manifest.json');
     if (!Array.isArray(man)) throw invalid('invalid archive: manifest.json is not a list');
     for (const m of man) {
-      if (typeof m?.Config !== 'string' || !Array.isArray(m.Layers)) throw invalid('invalid archive: malformed manifest.json entry');
+      if (typeof m?.Config !== 'string' || !isStrings(m.Layers) || !(m.RepoTags == null || isStrings(m.RepoTags)))
+        throw invalid('invalid archive: malformed manifest.json entry');
       // Docker ≤ 24 stores the config as a small top-level `<hex>.json`, never in the content store
       const config = small.get(norm(m.Config)) ?? (await images.content.readAll(blobOf(m.Config)));
       plan.push({ config, layers: m.Layers.map(blobOf), tags: m.RepoTags ?? [] });
     }
   } else if (small.has('index.json')) {
     const idx = await readJson<OciIndex>('index.json');
+    const malformed = () => invalid('invalid archive: malformed index.json');
+    if (!isObject(idx) || !(idx.manifests == null || Array.isArray(idx.manifests))) throw malformed();
     for (const d of idx.manifests ?? []) {
+      if (!isObject(d) || typeof d.digest !== 'string' || !(d.annotations == null || isObject(d.annotations))) throw malformed();
       const om = await readJson<{ config: { digest: string }; layers: { digest: string }[] }>(`blobs/sha256/${d.digest.replace(/^sha256:/, '')}`);
-      const name = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
+      if (!isObject(om) || !isObject(om.config) || typeof om.config.digest !== 'string' || !Array.isArray(om.layers) || !om.layers.every((l) => isObject(l) && typeof l.digest === 'string'))
+        throw invalid(`invalid archive: malformed manifest ${d.digest}`);
+      const named = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
+      const name = typeof named === 'string' ? named : undefined;
       plan.push({
         config: await images.content.readAll(blobOf(`blobs/sha256/${om.config.digest.replace(/^sha256:/, '')}`)),
         layers: om.layers.map((l) => blobOf(`blobs/sha256/${l.digest.replace(/^sha256:/, '')}`)),
@@ -202,15 +226,7 @@ export async function loadImages(images: ImageService, input: Readable, o: LoadO
       });
     }
   } else throw invalid('invalid archive: neither manifest.json nor index.json was found');
-
-  const out: string[] = [];
-  try {
-    await assemble();
-  } finally {
-    await images.prepared.release(fresh);
-    for (const d of fresh) if (!used.has(d)) await images.content.delete(d).catch(() => {});
   }
-  return out;
 
   async function assemble(): Promise<void> {
   for (const p of plan) {
@@ -220,6 +236,8 @@ export async function loadImages(images: ImageService, input: Readable, o: LoadO
     } catch {
       throw invalid('invalid archive: malformed image config');
     }
+    if (!isObject(cfg) || !(cfg.rootfs == null || (isObject(cfg.rootfs) && (cfg.rootfs.diff_ids == null || isStrings(cfg.rootfs.diff_ids)))))
+      throw invalid('invalid archive: malformed image config');
     const diffIds = cfg.rootfs?.diff_ids ?? [];
     if (diffIds.length !== p.layers.length) throw invalid(`invalid manifest, layers length mismatch: expected ${diffIds.length}, got ${p.layers.length}`);
     const recs: LayerRecord[] = [];
