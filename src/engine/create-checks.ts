@@ -70,7 +70,7 @@ export function validateStorageOpt(opts: Record<string, string> | null | undefin
 export function validateLateResources(h: Partial<HostConfig> & { IOMaximumIOps?: number; IOMaximumBandwidth?: number }): void {
   if ((h.CpuShares ?? 0) < 0) throw invalid('shares: invalid argument');
   const sw = h.MemorySwappiness;
-  if (sw !== null && sw !== undefined && (sw < 0 || sw > 100)) throw invalid(`Invalid value: ${sw}, valid memory swappiness range is 0-100`);
+  if (sw !== null && sw !== undefined && sw !== -1 && (sw < 0 || sw > 100)) throw invalid(`Invalid value: ${sw}, valid memory swappiness range is 0-100`);
   if (h.IOMaximumIOps || h.IOMaximumBandwidth) throw invalid('Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps');
   for (const d of h.Devices ?? []) {
     if (!d.PathOnHost) throw invalid(`error gathering device information while adding custom device "${d.PathOnHost ?? ''}": no such file or directory`);
