@@ -46,7 +46,8 @@ export function parseRunMount(spec: string): RunMount {
     const v = kv.get(k);
     if (v === undefined) return d;
     const n = parseInt(v, base);
-    if (!Number.isFinite(n) || n < 0 || !/^[0-9]+$/.test(v)) throw invalid(`invalid value for ${k}: ${v}`);
+    // strconv.ParseUint(v, base, 32) as BuildKit reads them: a 20-digit uid is refused here, not by chown
+    if (!Number.isFinite(n) || n < 0 || n > 0xffffffff || !(base === 8 ? /^[0-7]+$/ : /^[0-9]+$/).test(v)) throw invalid(`invalid value for ${k}: ${v}`);
     return n;
   };
   const rw = bool('readwrite');
