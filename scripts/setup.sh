@@ -31,15 +31,6 @@ apt_install() {
   apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "$@" >/dev/null
 }
 
-# The first candidate package that apt knows about (Debian renamed some over time).
-first_available() {
-  local p
-  for p in "$@"; do
-    if apt-cache show "$p" >/dev/null 2>&1; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-
 install_system_packages() {
   [ "$(id -u)" = 0 ] || { log "not root: skipping system packages"; return 0; }
   command -v apt-get >/dev/null || { log "no apt-get: skipping system packages"; return 0; }
@@ -53,24 +44,15 @@ install_system_packages() {
   # `script`, `unshare`, `nsenter` live in util-linux (bsdutils for script on some releases).
   command -v script >/dev/null || missing+=(bsdutils)
 
-  local need_seccomp=0 need_docker=0
-  [ -f /usr/share/containers/seccomp.json ] || need_seccomp=1
+  local need_docker=0
   command -v docker >/dev/null || need_docker=1
 
-  if [ ${#missing[@]} -eq 0 ] && [ $need_seccomp = 0 ] && [ $need_docker = 0 ]; then
+  if [ ${#missing[@]} -eq 0 ] && [ $need_docker = 0 ]; then
     log "system packages present"
     return 0
   fi
 
   [ ${#missing[@]} -gt 0 ] && apt_install "${missing[@]}"
-
-  if [ $need_seccomp = 1 ]; then
-    apt_update_once
-    local cc
-    cc=$(first_available containers-common golang-github-containers-common) \
-      || { log "no package ships /usr/share/containers/seccomp.json"; return 1; }
-    apt_install "$cc"
-  fi
 
   if [ $need_docker = 1 ]; then
     # Debian's docker.io brings the docker CLI; its dockerd must never run on the
