@@ -72,3 +72,14 @@ test('wrong types are refused with Go\'s unmarshal message', () => {
   assert.match(refused('POST /auth', 'user'), /cannot unmarshal string into Go value of type registry\.AuthConfig/);
   assert.match(refused(CREATE, { Labels: { 'a/b': 1 } }), /CreateRequest\.Labels of type string/);
 });
+
+test('keys match fields case-insensitively, as in Go: {"image": …} is Image and is type-checked', () => {
+  assert.deepEqual(checkBody(CREATE, { image: 'busybox', cmd: ['true'], hostconfig: { memory: 8388608 } }), {
+    Image: 'busybox',
+    Cmd: ['true'],
+    HostConfig: { Memory: 8388608 },
+  });
+  assert.match(refused(CREATE, { hostConfig: { MEMORY: 'x' } }), /CreateRequest\.HostConfig\.Memory of type int64/);
+  const both = checkBody(CREATE, { Image: 'a', image: 'b' }) as Record<string, unknown>;
+  assert.equal(both.Image, 'a', 'the exact name wins when both are sent');
+});

@@ -46,6 +46,7 @@ export function checkBody(endpoint: string, value: unknown): unknown {
   const schema = schemaFor(endpoint);
   if (!schema || value === undefined) return value;
   if (value === null) return undefined;
+  canonicalize(schema, value);
   const v = validatorFor(endpoint, schema);
   if (!v(value)) throw invalid(messageFor(schema, value, v.errors?.[0]));
   return normalize(schema, value);
@@ -84,6 +85,33 @@ function messageFor(root: BodySchema, value: unknown, err: ErrorObject | undefin
   const type = s?.goType ?? 'interface {}';
   if (fields.length === 0) return `json: cannot unmarshal ${shown} into Go value of type ${type}`;
   return `json: cannot unmarshal ${shown} into Go struct field ${rootName}.${fields.join('.')} of type ${type}`;
+}
+
+/**
+ * Go matches JSON keys to struct fields case-insensitively ({"image": …} sets Image): such keys
+ * are renamed to the field's name (when it is not also present), so they are checked and used.
+ */
+function canonicalize(s: BodySchema | undefined, v: unknown): void {
+  if (!s || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) {
+    for (const x of v) canonicalize(s.items, x);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  const props = s.properties;
+  if (props) {
+    let lower: Map<string, string> | undefined;
+    for (const k of Object.keys(o)) {
+      if (Object.hasOwn(props, k)) continue;
+      lower ??= new Map(Object.keys(props).map((p) => [p.toLowerCase(), p]));
+      const field = lower.get(k.toLowerCase());
+      if (field && !Object.hasOwn(o, field)) {
+        o[field] = o[k];
+        delete o[k];
+      }
+    }
+    for (const [k, x] of Object.entries(o)) if (Object.hasOwn(props, k)) canonicalize(props[k], x);
+  } else if (s.additionalProperties) for (const x of Object.values(o)) canonicalize(s.additionalProperties, x);
 }
 
 function zero(s: BodySchema | undefined): unknown {
