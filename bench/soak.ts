@@ -16,6 +16,8 @@ const CONC = Math.max(1, env('SOAK_CONCURRENCY', 4));
 const SEED = env('SOAK_SEED', 1);
 const DEADLINE = Date.now() + env('SOAK_MAX_MINUTES', 40) * 60_000;
 const RSS_TOLERANCE = 0.1;
+/** Which streams a round opens (default all three), to narrow down a leak. */
+const KINDS = new Set((process.env.SOAK_STREAM_KINDS ?? 'attach,logs,exec').split(','));
 
 /** mulberry32: a failing run can be replayed with its seed. */
 function seeded(seed: number): () => number {
@@ -150,14 +152,15 @@ function postJson(socket: string, path: string, body: unknown): Promise<{ status
 async function streamRound(d: Daemon, id: string, stats: Stats): Promise<void> {
   const up = 'Connection: Upgrade\r\nUpgrade: tcp\r\n';
   const r = () => rnd() < 0.7;
-  const ex = await postJson(d.socket, `/containers/${id}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo exec-$i; done'] });
-  const jobs = [
-    sendAndDrop(d.socket, `POST /containers/${id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: d\r\n${up}`, '', Math.floor(rnd() * 4000), Math.floor(rnd() * 300), r()),
-    sendAndDrop(d.socket, `GET /containers/${id}/logs?follow=1&stdout=1&stderr=1&tail=20 HTTP/1.1\r\nHost: d\r\n`, '', Math.floor(rnd() * 4000), Math.floor(rnd() * 300), r()),
-  ];
-  if (ex.status === 201 && typeof ex.json.Id === 'string') {
-    jobs.push(sendAndDrop(d.socket, `POST /exec/${ex.json.Id}/start HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n${up}`, '{"Detach":false,"Tty":false}', Math.floor(rnd() * 200), Math.floor(rnd() * 300), r()));
-  } else stats.execFailed++;
+  const jobs: Promise<number>[] = [];
+  // the random draws happen whatever the kinds, so a seed replays the same drop points
+  const [aAt, aMs, aReset, lAt, lMs, lReset, eAt, eMs, eReset] = [rnd() * 4000, rnd() * 300, r(), rnd() * 4000, rnd() * 300, r(), rnd() * 200, rnd() * 300, r()];
+  if (KINDS.has('attach')) jobs.push(sendAndDrop(d.socket, `POST /containers/${id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: d\r\n${up}`, '', Math.floor(aAt), Math.floor(aMs), aReset));
+  if (KINDS.has('logs')) jobs.push(sendAndDrop(d.socket, `GET /containers/${id}/logs?follow=1&stdout=1&stderr=1&tail=20 HTTP/1.1\r\nHost: d\r\n`, '', Math.floor(lAt), Math.floor(lMs), lReset));
+  const ex = KINDS.has('exec') ? await postJson(d.socket, `/containers/${id}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo exec-$i; done'] }) : null;
+  if (ex && ex.status === 201 && typeof ex.json.Id === 'string') {
+    jobs.push(sendAndDrop(d.socket, `POST /exec/${ex.json.Id}/start HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n${up}`, '{"Detach":false,"Tty":false}', Math.floor(eAt), Math.floor(eMs), eReset));
+  } else if (ex) stats.execFailed++;
   for (const got of await Promise.all(jobs)) stats.bytes += got;
   stats.dropped += jobs.length;
 }
@@ -184,6 +187,7 @@ async function main(): Promise<void> {
   const stats: Stats = { dropped: 0, execFailed: 0, bytes: 0 };
   let base: Figures | null = null;
   let after: Figures | null = null;
+  let sockets: string[] = [];
   const t0 = Date.now();
   try {
     // warm-up: code paths compiled and heaps grown by both phases before the baseline
@@ -211,6 +215,8 @@ async function main(): Promise<void> {
     });
     await removeAll(d);
     after = await settle(d, base);
+    // berthd's unix sockets with their peers, to tell which stream kept one
+    if (after.fds > base.fds) sockets = run('ss', ['-xpn']).split('\n').filter((l) => l.includes(`pid=${d.pid},`));
   } finally {
     const alive = (() => {
       try {
@@ -221,13 +227,13 @@ async function main(): Promise<void> {
       }
     })();
     const stop = await d.stop({ assert: false });
-    report({ base, after, ranRuns, failedRuns, ranStreams, stats, alive, harnessLeaks: stop.leaks, secs: (Date.now() - t0) / 1000 });
+    report({ base, after, ranRuns, failedRuns, ranStreams, stats, alive, harnessLeaks: stop.leaks, secs: (Date.now() - t0) / 1000, sockets });
   }
 }
 
 function report(o: {
   base: Figures | null; after: Figures | null; ranRuns: number; failedRuns: number; ranStreams: number;
-  stats: Stats; alive: boolean; harnessLeaks: string[]; secs: number;
+  stats: Stats; alive: boolean; harnessLeaks: string[]; secs: number; sockets: string[];
 }): void {
   const lines: string[] = [];
   let bad = !o.alive || !o.base || !o.after || o.failedRuns > 0 || o.harnessLeaks.length > 0;
@@ -246,7 +252,7 @@ function report(o: {
   if (o.base && o.after && o.after.fds > o.base.fds) {
     const left = [...o.after.fdTargets];
     for (const t of o.base.fdTargets) left.splice(left.indexOf(t), left.includes(t) ? 1 : 0);
-    lines.push('', `new fds: ${left.join(', ')}`);
+    lines.push('', `new fds: ${left.join(', ')}`, 'berthd unix sockets (ss -xpn):', ...o.sockets.slice(0, 40).map((l) => `  ${l.replace(/\s+/g, ' ')}`));
   }
   if (o.ranRuns < RUNS || o.ranStreams < STREAMS) lines.push('', `stopped early at SOAK_MAX_MINUTES`);
   for (const l of o.harnessLeaks) lines.push(`harness: ${l}`);

@@ -682,6 +682,8 @@ export class ContainerService {
       const connect = async (task: Task) => {
         if (finished) return;
         const c = await task.attach();
+        // the client may have gone while conmon's socket was connecting: nobody else would close it
+        if (finished) return c.close();
         conn = c;
         c.onData((stream, chunk) => {
           if ((stream === 'stdout' && o.stdout) || (stream === 'stderr' && o.stderr)) client.write(stream, chunk);

@@ -1,0 +1,60 @@
+// ContainerService.attach against a fake task: the conmon attach connection is closed whenever the
+// attachment ends, including when the client goes away while the connection is still being made
+// (found by `npm run soak`: one SEQPACKET fd leaked per such drop).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { AttachConn, Task } from '../runtime/runtime.js';
+import { ContainerService, type Deps } from './service.js';
+import type { ContainerRecord } from './types.js';
+
+function fakeConn(): AttachConn & { closed: number } {
+  const c = {
+    closed: 0,
+    onData: () => {},
+    onEnd: () => {},
+    write: () => {},
+    closeStdin: () => {},
+    close: () => void c.closed++,
+  };
+  return c;
+}
+
+function setup(connectMs: number) {
+  const rec = { id: 'c1', name: 'web', config: { OpenStdin: false, Tty: false }, state: { status: 'running' } } as unknown as ContainerRecord;
+  const conns: Array<AttachConn & { closed: number }> = [];
+  const task = {
+    attach: async () => {
+      await new Promise((r) => setTimeout(r, connectMs));
+      const c = fakeConn();
+      conns.push(c);
+      return c;
+    },
+  } as unknown as Task;
+  const svc = new ContainerService({ store: { find: () => rec } } as unknown as Deps);
+  // a running container as start() leaves it
+  (svc as unknown as { runs: Map<string, unknown> }).runs.set(rec.id, { task, handled: new Promise(() => {}) });
+  return { svc, conns };
+}
+
+const opts = { stdin: false, stdout: true, stderr: true, stream: true, logs: false };
+
+test('a client gone while the attach socket connects: the socket is closed when it arrives', async () => {
+  const { svc, conns } = setup(30);
+  const ac = new AbortController();
+  const done = svc.attach('c1', opts, { write: () => {}, signal: ac.signal });
+  ac.abort();
+  assert.equal(await done, 'closed');
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(conns.length, 1);
+  assert.equal(conns[0]!.closed, 1, 'the late connection was closed');
+});
+
+test('a client gone after the connection was made: it is closed once', async () => {
+  const { svc, conns } = setup(0);
+  const ac = new AbortController();
+  const done = svc.attach('c1', opts, { write: () => {}, signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 20));
+  ac.abort();
+  assert.equal(await done, 'closed');
+  assert.deepEqual(conns.map((c) => c.closed), [1]);
+});
