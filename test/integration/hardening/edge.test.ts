@@ -219,3 +219,27 @@ test('random bodies on every JSON endpoint (fast-check) never get a 500 and neve
   assert.ok(seen.some((s) => / 2\d\d$/.test(s)), 'some random bodies were accepted, so handlers were reached');
   await alive();
 });
+
+test('random well-typed updates of a running container are applied or refused with a 4xx, never a 500', { skip: skip ?? false }, async () => {
+  const run = await d.docker(['run', '-d', '--name', 'edge-upd', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done']);
+  assert.equal(run.code, 0, run.stderr);
+  const id = run.stdout.trim();
+  try {
+    await fc
+      .assert(
+        fc.asyncProperty(shaped(bodySchemas['POST /containers/{id}/update'], 0, false), async (body) => {
+          const r = await json('POST', `/containers/${id}/update`, body);
+          assert.ok(r.status < 500, `update ${JSON.stringify(body)} → ${r.status} ${r.body}`);
+        }),
+        { numRuns: Number(process.env.BERTH_PROP_RUNS ?? 40) },
+      )
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\n${String(e.cause)}`);
+      });
+    const st = JSON.parse((await call('GET', `/containers/${id}/json`)).body) as { State: { Running: boolean } };
+    assert.equal(st.State.Running, true, 'the container survived its updates');
+  } finally {
+    await call('DELETE', `/containers/${id}?force=1`);
+  }
+  await alive();
+});
