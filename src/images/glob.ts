@@ -1,6 +1,6 @@
 // Go's path.Match as a RegExp (Docker's reference filter uses it): `*` and `?` never cross `/`.
 import { invalid } from '../errdefs.js';
-import { linearRegExp } from '../util/linear-regexp.js';
+import { boundedRegExp } from '../util/linear-regexp.js';
 
 export function globToRegExp(pattern: string): RegExp {
   let re = '';
@@ -22,7 +22,7 @@ export function globToRegExp(pattern: string): RegExp {
     else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
   }
   // Linear time like Go; a class Go refuses (`[z-a]`) is its ErrBadPattern, not a 500.
-  const out = linearRegExp(`^${re}$`);
+  const out = boundedRegExp(`^${re}$`);
   if (!out) throw invalid('syntax error in pattern');
   return out;
 }

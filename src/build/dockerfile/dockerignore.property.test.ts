@@ -71,3 +71,34 @@ test('regression: many stars against a long near-miss name match in linear time'
   assert.equal(globToRegExp(g).test(name), false);
   assert.equal(DockerIgnore.parse('**/' + g).excludes(`d/${name}`), false);
 });
+
+/** Docker's patternmatcher, literally: the path, then each parent directory, last match wins. */
+function naiveExcludes(lines: string[], path: string): boolean {
+  const d = new DockerIgnore(lines);
+  const file = path.replace(/^\/+/, '');
+  const parents = file.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'));
+  let matched = false;
+  for (const p of d.patterns) {
+    const re = globRegExp(p.text);
+    if (re.test(file) || parents.some((x) => re.test(x))) matched = !p.exclusion;
+  }
+  return matched;
+}
+
+test('excludes() answers as matching the path and then every parent directory does', () => {
+  const line = fc.tuple(fc.constantFrom('', '!'), fc.array(fc.constantFrom('a', 'b', '*', '**', '?', '[ab]', '[!a]', 'a*', '.x'), { minLength: 1, maxLength: 3 })).map(([neg, c]) => neg + c.join('/'));
+  const file = fc.array(fc.constantFrom('a', 'b', 'ab', 'ba', '.x', 'c'), { minLength: 1, maxLength: 5 }).map((c) => c.join('/'));
+  fc.assert(
+    fc.property(fc.array(line, { minLength: 1, maxLength: 4 }), file, (lines, f) => {
+      assert.equal(new DockerIgnore(lines).excludes(f), naiveExcludes(lines, f), `${JSON.stringify(lines)} ${f}`);
+    }),
+    params(1000),
+  );
+});
+
+test('regression: a path thousands of directories deep is matched once per pattern (was quadratic: minutes)', () => {
+  const deep = 'b/'.repeat(20_000) + 'c';
+  const d = DockerIgnore.parse('**/a\n'.repeat(10) + '**/c\n');
+  assert.equal(d.excludes(deep), true);
+  assert.equal(d.excludes(deep + 'x'), false);
+});

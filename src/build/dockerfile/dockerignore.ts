@@ -3,9 +3,10 @@
 // parent directory excludes everything below it.
 import { posix } from 'node:path';
 import { invalid } from '../../errdefs.js';
-import { linearRegExp } from '../../util/linear-regexp.js';
+import { boundedRegExp } from '../../util/linear-regexp.js';
 
 interface Pattern {
+  /** Matches the path or one of its parent directories (a `/` follows the match). */
   re: RegExp;
   exclusion: boolean;
   text: string;
@@ -27,7 +28,7 @@ export class DockerIgnore {
       let p = posix.normalize(l);
       p = p.replace(/^\/+/, '').replace(/\/+$/, '');
       if (p === '' || p === '.') continue;
-      this.patterns.push({ re: globRegExp(p), exclusion, text: p });
+      this.patterns.push({ re: globRegExp(p, '(?:$|/)'), exclusion, text: p });
     }
   }
 
@@ -42,20 +43,20 @@ export class DockerIgnore {
   /** Whether the context-relative path (slash-separated, no leading `./`) is excluded. */
   excludes(path: string): boolean {
     const file = posix.normalize(path).replace(/^\/+/, '');
-    const parents = file.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'));
     let matched = false;
+    // One test per pattern: Docker tries the path, then each parent (quadratic in the depth: a
+    // context entry thousands of directories deep held the event loop for minutes).
     for (const p of this.patterns) {
       if (p.exclusion !== matched) continue; // cannot change the outcome
-      let hit = p.re.test(file);
-      if (!hit) hit = parents.some((d) => p.re.test(d));
-      if (hit) matched = !p.exclusion;
+      if (p.re.test(file)) matched = !p.exclusion;
     }
     return matched;
   }
 }
 
-/** Docker's pattern → regexp translation (`*`, `?`, `**`, `[...]`, `\` escapes). */
-export function globRegExp(p: string): RegExp {
+/** Docker's pattern → regexp translation (`*`, `?`, `**`, `[...]`, `\` escapes). `end` follows
+ *  the pattern: `$` for the whole path, `(?:$|/)` for the path or any of its parent directories. */
+export function globRegExp(p: string, end = '$'): RegExp {
   let re = '^';
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
@@ -81,7 +82,7 @@ export function globRegExp(p: string): RegExp {
   }
   // Linear time like Go's regexp (`*a*a*a…` backtracks for ever otherwise); a class Go refuses
   // (`[z-a]`) is its ErrBadPattern, an invalid build, not a crash.
-  const out = linearRegExp(re + '$');
+  const out = boundedRegExp(re + end);
   if (!out) throw invalid('syntax error in pattern');
   return out;
 }
