@@ -217,8 +217,15 @@ function instruction(n: Node, file: string, escape: string): Instruction {
         if (d !== 0 && d < 1e6) throw err(file, n, `Interval "${k}" cannot be less than 1ms`);
         return d;
       };
-      const retries = f.has('retries') ? Number(f.get('retries')) : undefined;
-      if (retries !== undefined && (!Number.isInteger(retries) || retries < 0)) throw err(file, n, '--retries cannot be negative');
+      // strconv.ParseInt(v, 10, 32) as BuildKit reads it (Number() took "0x10", "1e3" and " 5")
+      const rv = f.get('retries');
+      let retries: number | undefined;
+      if (rv !== undefined && rv !== '') {
+        if (!/^[+-]?\d+$/.test(rv)) throw err(file, n, `strconv.ParseInt: parsing ${JSON.stringify(rv)}: invalid syntax`);
+        retries = Number(rv);
+        if (retries > 2 ** 31 - 1 || retries < -(2 ** 31)) throw err(file, n, `strconv.ParseInt: parsing ${JSON.stringify(rv)}: value out of range`);
+        if (retries < 0) throw err(file, n, `--retries cannot be negative (${retries})`);
+      }
       return { kind: 'healthcheck', node: n, none: false, test, interval: dur('interval'), timeout: dur('timeout'), startPeriod: dur('start-period'), startInterval: dur('start-interval'), retries };
     }
     case 'shell':

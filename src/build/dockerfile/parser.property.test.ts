@@ -173,3 +173,16 @@ test('regression: HEALTHCHECK reads durations as Go does', () => {
   assert.throws(() => parseStages('FROM a\nHEALTHCHECK --interval=1d CMD true\n'), { message: 'dockerfile parse error line 2: time: unknown unit "d" in duration "1d"' });
   assert.throws(() => parseStages('FROM a\nHEALTHCHECK --interval=-1s CMD true\n'), { message: 'dockerfile parse error line 2: Interval "interval" cannot be less than 1ms' });
 });
+
+test('regression: HEALTHCHECK --retries is strconv.ParseInt(v, 10, 32) with its texts, as BuildKit reads it', () => {
+  const retries = (v: string) => {
+    const i = parseStages(`FROM a\nHEALTHCHECK --retries=${v} CMD true\n`).stages[0].instructions[0];
+    return i.kind === 'healthcheck' ? i.retries : undefined;
+  };
+  assert.equal(retries('3'), 3);
+  assert.equal(retries('+3'), 3);
+  assert.throws(() => retries('0x10'), { message: 'dockerfile parse error line 2: strconv.ParseInt: parsing "0x10": invalid syntax' });
+  assert.throws(() => retries('1e3'), { message: /invalid syntax/ });
+  assert.throws(() => retries('99999999999'), { message: 'dockerfile parse error line 2: strconv.ParseInt: parsing "99999999999": value out of range' });
+  assert.throws(() => retries('-1'), { message: 'dockerfile parse error line 2: --retries cannot be negative (-1)' });
+});
