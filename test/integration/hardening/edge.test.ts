@@ -220,7 +220,7 @@ test('random bodies on every JSON endpoint (fast-check) never get a 500 and neve
   await alive();
 });
 
-test('random well-typed updates of a running container are applied or refused with a 4xx, never a 500', { skip: skip ?? false }, async () => {
+test('random updates and exec creates on a running container are applied or refused with a 4xx, never a 500', { skip: skip ?? false }, async () => {
   const run = await d.docker(['run', '-d', '--name', 'edge-upd', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done']);
   assert.equal(run.code, 0, run.stderr);
   const id = run.stdout.trim();
@@ -230,6 +230,18 @@ test('random well-typed updates of a running container are applied or refused wi
         fc.asyncProperty(shaped(bodySchemas['POST /containers/{id}/update'], 0, false), async (body) => {
           const r = await json('POST', `/containers/${id}/update`, body);
           assert.ok(r.status < 500, `update ${JSON.stringify(body)} → ${r.status} ${r.body}`);
+        }),
+        { numRuns: Number(process.env.BERTH_PROP_RUNS ?? 40) },
+      )
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\n${String(e.cause)}`);
+      });
+    // exec instances are only created (not started): random commands are not run
+    await fc
+      .assert(
+        fc.asyncProperty(fc.oneof(shaped(bodySchemas['POST /containers/{id}/exec']), shaped(bodySchemas['POST /containers/{id}/exec'], 0, false)), async (body) => {
+          const r = await json('POST', `/containers/${id}/exec`, body);
+          assert.ok(r.status < 500, `exec create ${JSON.stringify(body)} → ${r.status} ${r.body}`);
         }),
         { numRuns: Number(process.env.BERTH_PROP_RUNS ?? 40) },
       )
