@@ -1,6 +1,7 @@
 // Docker's `--change` instructions for import/commit (a Dockerfile subset applied to a config).
 import { posix } from 'node:path';
 import { invalid } from '../errdefs.js';
+import { parseGoDuration } from '../util/go-duration.js';
 import type { ContainerConfig, HealthConfig } from './types.js';
 
 const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
@@ -69,17 +70,25 @@ function commandArgs(args: string, shell: string[]): string[] {
   return jsonArgs(args) ?? [...shell, args.trim()];
 }
 
-function duration(s: string): number {
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  const unit: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let total = 0;
-  let seen = '';
-  for (let m; (m = re.exec(s)); ) {
-    total += Number(m[1]) * unit[m[2]];
-    seen += m[0];
+/** strconv.ParseInt(v, 10, 32), as BuildKit reads --retries (Number() took "0x10" and "1e3"). */
+function retries(v: string): number {
+  if (!/^[+-]?\d+$/.test(v)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const n = Number(v);
+  if (n > 2 ** 31 - 1 || n < -(2 ** 31)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+  if (n < 0) throw invalid(`--retries cannot be negative (${n})`);
+  return n;
+}
+
+/** A HEALTHCHECK interval as BuildKit's parseOptInterval reads it: Go's syntax, 0 or at least 1ms. */
+function duration(k: string, s: string): number {
+  let d: number;
+  try {
+    d = parseGoDuration(s);
+  } catch (e) {
+    throw invalid((e as Error).message);
   }
-  if (seen !== s || s === '') throw invalid(`time: invalid duration "${s}"`);
-  return Math.round(total);
+  if (d !== 0 && d < 1e6) throw invalid(`Interval "${k}" cannot be less than 1ms`);
+  return d;
 }
 
 function healthcheck(args: string, shell: string[]): HealthConfig {
@@ -87,11 +96,11 @@ function healthcheck(args: string, shell: string[]): HealthConfig {
   const hc: HealthConfig = {};
   for (let m; (m = /^--([a-z-]+)=(\S+)\s*/.exec(rest)); rest = rest.slice(m[0].length)) {
     const [, k, v] = m;
-    if (k === 'interval') hc.Interval = duration(v);
-    else if (k === 'timeout') hc.Timeout = duration(v);
-    else if (k === 'start-period') hc.StartPeriod = duration(v);
-    else if (k === 'start-interval') hc.StartInterval = duration(v);
-    else if (k === 'retries') hc.Retries = Number(v);
+    if (k === 'interval') hc.Interval = duration(k, v);
+    else if (k === 'timeout') hc.Timeout = duration(k, v);
+    else if (k === 'start-period') hc.StartPeriod = duration(k, v);
+    else if (k === 'start-interval') hc.StartInterval = duration(k, v);
+    else if (k === 'retries') hc.Retries = retries(v);
     else throw invalid(`Unknown flag: ${k}`);
   }
   const [word, ...more] = rest.split(/\s+/);
@@ -146,6 +155,8 @@ export function applyChanges(cfg: ContainerConfig, changes: string[]): Container
           if (!pm) throw invalid(`invalid containerPort: ${p.split('/')[0]}`);
           const lo = Number(pm[1]);
           const hi = pm[2] ? Number(pm[2]) : lo;
+          // nat.ParsePortRange: 16-bit ports, start <= end (`1-99999999` looped 10^8 times)
+          if (hi > 65535 || lo > hi) throw invalid(`invalid containerPort: ${p.split('/')[0]}`);
           for (let n = lo; n <= hi; n++) c.ExposedPorts[`${n}/${(pm[3] ?? 'tcp').toLowerCase()}`] = {};
         }
         break;
