@@ -60,3 +60,11 @@ test('Config checks at create: empty env names, healthcheck durations', () => {
   assert.throws(() => mergeConfig(ID, { Image: 'x', Healthcheck: { Retries: -1 } as never }, {}), { message: 'Retries in Healthcheck cannot be negative' });
   assert.deepEqual(mergeConfig(ID, { Image: 'x', Env: ['A=1', 'B'] }, {}).Env, ['A=1']);
 });
+
+test('relative working directories and malformed --add-host values are refused with moby\'s texts', () => {
+  assert.throws(() => mergeConfig(ID, { Image: 'x', WorkingDir: 'srv' }, {}), { message: "the working directory 'srv' is invalid, it needs to be an absolute path" });
+  assert.equal(mergeConfig(ID, { Image: 'x', WorkingDir: '/srv' }, {}).WorkingDir, '/srv');
+  assert.equal(refusedHost({ ExtraHosts: ['db'] }), 'bad format for add-host: "db"');
+  assert.equal(refusedHost({ ExtraHosts: ['db:not-an-ip'] }), 'invalid IP address in add-host: "not-an-ip"');
+  validateHostConfig({ ...defaultHostConfig(), ExtraHosts: ['db:10.0.0.1', 'v6:::1', 'gw:host-gateway'] }, { userNetworks: true });
+});

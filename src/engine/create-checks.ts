@@ -1,5 +1,6 @@
 // Create-time semantic checks moby makes in daemon/container.go (verifyContainerSettings) and at
 // graphdriver/spec time, with its texts, so a bad request is a 400 at create, never a runc failure.
+import { isIP } from 'node:net';
 import { invalid } from '../errdefs.js';
 import type { HostConfig } from './types.js';
 
@@ -74,5 +75,20 @@ export function validateLateResources(h: Partial<HostConfig> & { IOMaximumIOps?:
   if (h.IOMaximumIOps || h.IOMaximumBandwidth) throw invalid('Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps');
   for (const d of h.Devices ?? []) {
     if (!d.PathOnHost) throw invalid(`error gathering device information while adding custom device "${d.PathOnHost ?? ''}": no such file or directory`);
+  }
+}
+
+/** moby's translateWorkingDir: relative working directories are refused. */
+export function validateWorkingDir(wd: string | null | undefined): void {
+  if (wd && !wd.startsWith('/')) throw invalid(`the working directory '${wd}' is invalid, it needs to be an absolute path`);
+}
+
+/** moby's opts.ValidateExtraHost: "name:ip" (split at the first colon), or "name:host-gateway". */
+export function validateExtraHosts(hosts: readonly string[] | null | undefined): void {
+  for (const h of hosts ?? []) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw invalid(`bad format for add-host: ${JSON.stringify(h)}`);
+    const ip = h.slice(i + 1);
+    if (ip !== 'host-gateway' && !isIP(ip.trim())) throw invalid(`invalid IP address in add-host: ${JSON.stringify(ip)}`);
   }
 }

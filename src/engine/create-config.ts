@@ -1,7 +1,15 @@
 // Docker's create-time rules: defaults, merging the image's config into the container's, validation.
 import { invalid, notFound } from '../errdefs.js';
 import type { ImageRuntimeConfig } from './ports.js';
-import { validateEnv, validateHealthcheck, validateLateResources, validatePortBindings, validateStorageOpt } from './create-checks.js';
+import {
+  validateEnv,
+  validateExtraHosts,
+  validateHealthcheck,
+  validateLateResources,
+  validatePortBindings,
+  validateStorageOpt,
+  validateWorkingDir,
+} from './create-checks.js';
 import { validateResources } from './resources.js';
 import type { ContainerConfig, HostConfig } from './types.js';
 
@@ -111,6 +119,7 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
 export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRuntimeConfig): ContainerConfig {
   // moby's verifyContainerSettings checks on the request's own Config, before anything is made
   validateEnv(c.Env);
+  validateWorkingDir(c.WorkingDir);
   validateHealthcheck(c.Healthcheck as Parameters<typeof validateHealthcheck>[0]);
   const cfg: ContainerConfig = {
     Hostname: c.Hostname || id.slice(0, 12),
@@ -180,6 +189,7 @@ export function validateHostConfig(h: HostConfig, o: { userNetworks?: boolean } 
   if (h.AutoRemove && rp.Name && rp.Name !== 'no')
     throw invalid(`invalid restart policy: can't create 'AutoRemove' container with restart policy`);
   validatePortBindings(h.PortBindings);
+  validateExtraHosts(h.ExtraHosts);
   validateStorageOpt(h.StorageOpt);
   // moby: any non-zero memory below 6MB, negative included
   if (h.Memory !== 0 && h.Memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
