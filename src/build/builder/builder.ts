@@ -20,7 +20,7 @@ import { opaqueDirs } from '../../storage/layers/diff.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
 import { mountAll, unmount } from '../../storage/snapshot/mount.js';
 import { expandWord, expandWords } from '../dockerfile/expand.js';
-import { parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
+import { exposedPorts, parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
 import { applyDockerignore, contextPath, receiveContext, type BuildContext } from './context.js';
 import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdirAllIn, resolveOwner, sumSources, urlFileName } from './copy.js';
 import { fsWorker } from './fs-pool.js';
@@ -539,16 +539,7 @@ class BuildRun {
         return this.meta_(st, `STOPSIGNAL ${s}`, (cc) => (cc.StopSignal = s));
       }
       case 'expose': {
-        const ports: string[] = [];
-        for (const w of expandWords(ins.words, env, this.p.escape)) {
-          const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
-          if (!m) throw invalid(`Invalid containerPort: ${w}`);
-          const proto = (m[3] ?? 'tcp').toLowerCase();
-          const lo = Number(m[1]);
-          const hi = m[2] ? Number(m[2]) : lo;
-          for (let pt = lo; pt <= hi; pt++) ports.push(`${pt}/${proto}`);
-        }
-        ports.sort();
+        const ports = exposedPorts(expandWords(ins.words, env, this.p.escape));
         return this.meta_(st, `EXPOSE ${ports.join(' ')}`, (cc) => {
           cc.ExposedPorts = { ...(cc.ExposedPorts ?? {}) };
           for (const pt of ports) cc.ExposedPorts[pt] = {};

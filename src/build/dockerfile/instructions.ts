@@ -1,5 +1,6 @@
 // Nodes → typed instructions grouped into stages, validated before anything is built (Docker checks
 // the whole file first). Values stay unexpanded: ARG/ENV are applied at build time.
+import { EngineError } from '../../errdefs.js';
 import { DockerfileError, parseDockerfile, type Heredoc, type Node } from './parser.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 
@@ -81,6 +82,21 @@ export function splitWords(s: string, escape: string): string[] {
   }
   if (inWord) out.push(cur);
   return out;
+}
+
+/** EXPOSE's expanded words → sorted `port/proto` keys, as nat.ParsePortSpecs reads them: 16-bit
+ *  ports, start <= end (`EXPOSE 1-4294967295` made four billion keys: out of memory). */
+export function exposedPorts(words: string[]): string[] {
+  const ports: string[] = [];
+  for (const w of words) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
+    const lo = Number(m?.[1]);
+    const hi = m?.[2] ? Number(m[2]) : lo;
+    if (!m || hi > 65535 || lo > hi) throw new EngineError('invalid', `Invalid containerPort: ${w}`);
+    const proto = (m[3] ?? 'tcp').toLowerCase();
+    for (let pt = lo; pt <= hi; pt++) ports.push(`${pt}/${proto}`);
+  }
+  return ports.sort();
 }
 
 function parseFlags(n: Node, file: string, allowed: string[]): Map<string, string> {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { EngineError } from '../../errdefs.js';
 import { near, onlyThrows, params } from '../../util/prop-check.js';
 import { expandWord, expandWords } from './expand.js';
-import { parseDuration, parseStages, splitWords } from './instructions.js';
+import { exposedPorts, parseDuration, parseStages, splitWords } from './instructions.js';
 import { parseDockerfile } from './parser.js';
 
 const invalidOnly = <T>(fn: () => T) =>
@@ -185,4 +185,20 @@ test('regression: HEALTHCHECK --retries is strconv.ParseInt(v, 10, 32) with its 
   assert.throws(() => retries('1e3'), { message: /invalid syntax/ });
   assert.throws(() => retries('99999999999'), { message: 'dockerfile parse error line 2: strconv.ParseInt: parsing "99999999999": value out of range' });
   assert.throws(() => retries('-1'), { message: 'dockerfile parse error line 2: --retries cannot be negative (-1)' });
+});
+
+test('EXPOSE words give 16-bit port keys or an invalid EngineError', () => {
+  fc.assert(
+    fc.property(fc.array(near('0123456789-/tcpudpsctp', 14), { maxLength: 4 }), (words) => {
+      const ports = invalidOnly(() => exposedPorts(words));
+      if (ports) for (const p of ports) assert.match(p, /^\d{1,5}\/(tcp|udp|sctp)$/);
+    }),
+    params(1000),
+  );
+});
+
+test('regression: EXPOSE 1-4294967295 is refused (it made four billion keys: out of memory)', () => {
+  assert.throws(() => exposedPorts(['1-4294967295']), { message: 'Invalid containerPort: 1-4294967295' });
+  assert.throws(() => exposedPorts(['9-1/udp']), { message: 'Invalid containerPort: 9-1/udp' });
+  assert.deepEqual(exposedPorts(['80', '1-2/UDP']), ['1/udp', '2/udp', '80/tcp']);
 });
