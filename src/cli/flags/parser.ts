@@ -60,6 +60,9 @@ export function parseFlags(specs: FlagSpec[], argv: string[], o: { interspersed?
       case 'int': {
         if (!/^[-+]?\d+$/.test(v))
           throw new FlagError(`invalid argument "${v}" for "${label(s)}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+        // beyond 2^53 a Number is no longer the value given: refuse it as Go refuses int64 overflow
+        if (!Number.isSafeInteger(Number(v)))
+          throw new FlagError(`invalid argument "${v}" for "${label(s)}" flag: strconv.ParseInt: parsing "${v}": value out of range`);
         flags[s.name] = Number(v);
         break;
       }

@@ -1,0 +1,35 @@
+// Property tests: any argv parses against the run/create flag set or fails with FlagError; flag
+// values of the declared types come back; positionals after the image stay untouched.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { onlyThrows, params } from '../../util/prop-check.js';
+import { createFlags, runOnlyFlags } from '../opts/run-opts.js';
+import { FlagError, parseFlags } from './parser.js';
+
+const SPECS = [...createFlags, ...runOnlyFlags];
+
+test('any argv parses or is a FlagError, with values of the declared types', () => {
+  const word = fc.oneof(fc.constantFrom('-it', '-itd', '-p', '-p80:80', '--publish=1:2', '-e', '-e=A', '--rm', '--rm=maybe', '--cpu-shares', '--cpu-shares=x', '-m', '--', '-', '--nope', '-Z', '--name', 'busybox', 'sh', '-c', '--restart=always', '--pids-limit=1e3', '--pids-limit', '99999999999999999999'), fc.string({ maxLength: 8 }));
+  fc.assert(
+    fc.property(fc.array(word, { maxLength: 10 }), fc.boolean(), (argv, inter) => {
+      const p = onlyThrows(() => parseFlags(SPECS, argv, { interspersed: inter }), FlagError);
+      if (!p) return;
+      for (const s of SPECS) {
+        const v: unknown = p.flags[s.name];
+        const want = s.type === 'list' ? 'object' : s.type === 'int' ? 'number' : s.type === 'bool' ? 'boolean' : 'string';
+        assert.equal(typeof v, want, s.name);
+        if (s.type === 'int') assert.ok(Number.isSafeInteger(v), `${s.name}=${String(v)}`);
+      }
+      for (const a of p.args) assert.ok(argv.includes(a) || argv.includes('--'), a);
+    }),
+    params(1000),
+  );
+});
+
+test('regression: an int flag past 2^53 is out of range, not silently rounded', () => {
+  assert.throws(() => parseFlags(SPECS, ['--cpu-shares', '99999999999999999999']), {
+    name: 'FlagError',
+    message: 'invalid argument "99999999999999999999" for "-c, --cpu-shares" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range',
+  });
+});
