@@ -13,7 +13,7 @@ import { EngineError } from '../../errdefs.js';
 import { genEntries, packEntries, snapshot, type GenEntry } from '../../storage/layers/tar-arbitraries.js';
 import { onlyRejects, params } from '../../util/prop-check.js';
 import { testDir } from '../../util/test-dirs.js';
-import { applyDockerignore, receiveContext } from './context.js';
+import { applyDockerignore, contextMemoryInUse, contextPath, receiveContext } from './context.js';
 
 async function sandbox(): Promise<{ base: string; target: string; outside: string }> {
   const base = await testDir('berth-prop-ctx-');
@@ -110,4 +110,42 @@ test('regression: a fractional PAX size aborted the process (native assertion in
   const ok = await receiveContext(Readable.from([await packEntries([{ name: 'f', type: 'file', body: 'abc', pax: { mtime: '1.5' } }])]), join(s.base, 'ok'), 'Dockerfile');
   assert.equal(ok.files.get('f')?.mtime, 1.5, 'fractional PAX mtimes are valid');
   ok.release();
+});
+
+test('a bare Dockerfile body under any dockerfile name is indexed inside the context or refused', async () => {
+  const s = await sandbox();
+  const name = fc.oneof(fc.constantFrom('Dockerfile', '.dockerfile.0af3', '/', '.', '..', '../x', '/abs/Dockerfile', 'a/../../b', '', 'a//b/', 'x'.repeat(300)), fc.string({ maxLength: 12 }));
+  await fc.assert(
+    fc.asyncProperty(name, async (df) => {
+      await rm(s.target, { recursive: true, force: true });
+      await mkdir(s.target);
+      const ctx = await onlyRejects(() => receiveContext(Readable.from([Buffer.from('FROM scratch\n')]), s.target, df), EngineError);
+      if (!ctx) return;
+      try {
+        for (const rel of ctx.files.keys()) assert.ok(rel !== '' && !rel.split('/').includes('..') && !rel.startsWith('/'), JSON.stringify(rel));
+        assert.equal(contextPath(df || 'Dockerfile'), [...ctx.files.keys()][0]);
+      } finally {
+        ctx.release();
+      }
+    }),
+    params(300),
+  );
+});
+
+test('regression: a bare Dockerfile named "/" is refused (it was a file in place of the context directory)', async () => {
+  const s = await sandbox();
+  await assert.rejects(receiveContext(Readable.from([Buffer.from('FROM scratch\n')]), s.target, '/'), { message: 'Cannot locate specified Dockerfile: /' });
+});
+
+test('regression: a refused context gives its in-memory bytes back (truncated tar, bad PAX, "/" name)', async () => {
+  const s = await sandbox();
+  const before = contextMemoryInUse();
+  const tar = await packEntries([{ name: 'f', type: 'file', body: 'x'.repeat(3000) }]);
+  const bad = [
+    () => receiveContext(Readable.from([tar.subarray(0, 1500)]), s.target, 'Dockerfile'),
+    async () => receiveContext(Readable.from([await packEntries([{ name: 'f', type: 'file', body: 'x', pax: { size: 'abc' } }])]), s.target, 'Dockerfile'),
+    () => receiveContext(Readable.from([Buffer.from('FROM scratch\n')]), s.target, '/'),
+  ];
+  for (const b of bad) await assert.rejects(b(), EngineError);
+  assert.equal(contextMemoryInUse(), before);
 });

@@ -555,10 +555,7 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
     if (pending.length >= 8) return Promise.all(pending.splice(0)).then(() => {});
   };
   try {
-    await eachChunk(body, onChunk).catch((e: unknown) => {
-      ctx.release();
-      throw e;
-    });
+    await eachChunk(body, onChunk);
     if (pre?.length) {
       const c: Buffer = pre;
       pre = null;
@@ -569,15 +566,20 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
       flush();
       await Promise.all(pending.splice(0));
     }
+    ctx.size = pos;
+    if (!first && !isTar) {
+      const rel = entryParts(dockerfileName || 'Dockerfile').join('/');
+      // `-f /` names the context root: no file can be there (it replaced the context directory)
+      if (rel === '') throw invalid(`Cannot locate specified Dockerfile: ${dockerfileName}`);
+      ctx.files.set(rel, { type: 'file', mode: 0o644, sum: whole.digest('hex'), offset: 0, size: pos, mtime: Math.floor(Date.now() / 1000), linkname: '' });
+    } else if (isTar && (state as string) !== 'end' && ((state as string) !== 'header' || hdr.length)) throw invalid('unexpected EOF in the build context tar');
+  } catch (e) {
+    ctx.release(); // a refused context gives its share of the in-memory budget back
+    throw e;
   } finally {
     await Promise.allSettled(pending);
     await (spool as FileHandle | null)?.close();
   }
-  ctx.size = pos;
-  if (!first && !isTar) {
-    const rel = entryParts(dockerfileName || 'Dockerfile').join('/');
-    ctx.files.set(rel, { type: 'file', mode: 0o644, sum: whole.digest('hex'), offset: 0, size: pos, mtime: Math.floor(Date.now() / 1000), linkname: '' });
-  } else if (isTar && (state as string) !== 'end' && ((state as string) !== 'header' || hdr.length)) throw invalid('unexpected EOF in the build context tar');
   return ctx;
 }
 
