@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -59,6 +60,21 @@ test('corrupted tar bytes are refused or extracted, never a crash-class error', 
       await checkConfined(cut ? tar.subarray(0, Math.floor(tar.length / 2)) : tar, { whiteouts: true }, s);
     }),
     params(300),
+  );
+});
+
+test('corrupted or truncated gzip layers are refused, never an unhandled stream error', async () => {
+  const s = await sandbox();
+  const mutation = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 });
+  await fc.assert(
+    fc.asyncProperty(genEntries(s.outside), mutation, fc.option(fc.nat(), { nil: undefined }), async (entries, flips, cut) => {
+      const gz = gzipSync(await packEntries(entries));
+      for (const [at, v] of flips) gz[2 + (at % (gz.length - 2))] = v; // keep the magic: it must go through gunzip
+      await rm(s.target, { recursive: true, force: true });
+      await mkdir(s.target);
+      await checkConfined(cut === undefined ? gz : gz.subarray(0, 2 + (cut % gz.length)), { whiteouts: true }, s);
+    }),
+    params(200),
   );
 });
 
