@@ -194,3 +194,15 @@ test('an upgrade request (exec start) declaring a huge body is 413 and nothing i
   assert.equal(typed.status, 400);
   await stillServing();
 });
+
+test('request targets new URL() cannot parse are answered (404), not left hanging; the query is kept', async () => {
+  for (const target of ['//', '/\\', '//x/containers/abc/json']) {
+    const r = await raw(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    assert.equal(r.status, 404, target);
+  }
+  const q = await raw('GET /v1.47/containers/a%2Fb/json?x=1#frag HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.deepEqual(JSON.parse(q.body), { id: 'a/b' });
+  const abs = await raw('GET http://berth/containers/abc/json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.deepEqual(JSON.parse(abs.body), { id: 'abc' });
+  await stillServing();
+});

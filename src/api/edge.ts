@@ -40,11 +40,24 @@ export function decodeParam(s: string): string {
   }
 }
 
-/** The request target as a URL; a target URL cannot parse is answered as path "/" (→ 404), never thrown. */
-export function parseRequestUrl(raw: string | undefined): URL {
-  try {
-    return new URL(raw ?? '/', 'http://berth');
-  } catch {
-    return new URL('http://berth/');
+/**
+ * The request target's path (still percent-encoded, as routes match it) and query. Split by hand:
+ * `new URL` throws on targets node's parser lets through ("//", "/\\") and resolves "//host/x" and
+ * dot segments into another path.
+ */
+export function parseRequestTarget(raw: string | undefined): { pathname: string; searchParams: URLSearchParams } {
+  let t = raw || '/';
+  if (!t.startsWith('/')) {
+    // absolute-form ("http://host/path?q") is legal HTTP/1.1
+    try {
+      const u = new URL(t);
+      t = u.pathname + u.search;
+    } catch {
+      return { pathname: t, searchParams: new URLSearchParams() };
+    }
   }
+  const hash = t.indexOf('#');
+  if (hash >= 0) t = t.slice(0, hash);
+  const q = t.indexOf('?');
+  return { pathname: q < 0 ? t : t.slice(0, q), searchParams: new URLSearchParams(q < 0 ? '' : t.slice(q + 1)) };
 }

@@ -4,7 +4,7 @@ import { Duplex, PassThrough, Readable, type Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { EngineError, invalid, notFound } from '../errdefs.js';
 import { JSON_BODY_LIMIT, JsonBody } from './body.js';
-import { onClientError, MAX_HEADER_SIZE, decodeParam, parseRequestUrl } from './edge.js';
+import { onClientError, MAX_HEADER_SIZE, decodeParam, parseRequestTarget } from './edge.js';
 import { messageOf, statusOf, streamError } from './errors.js';
 import type { Ctx, Handler, Reply, Route } from './router.js';
 
@@ -82,7 +82,7 @@ export class ApiServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse | null, socket: Socket | null, head: Buffer | null): Promise<void> {
-    const url = parseRequestUrl(req.url);
+    const url = parseRequestTarget(req.url);
     let path = url.pathname;
     let apiVersion = MAX_API;
     const vm = /^\/v([0-9]+(?:\.[0-9]+)*)(\/.*)$/.exec(path);
