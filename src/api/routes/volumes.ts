@@ -1,5 +1,4 @@
 // /volumes/* routes: thin HTTP adapters over VolumeService (errors are thrown, server maps them).
-import { invalid } from '../../errdefs.js';
 import { PRUNE_FILTERS, VOLUME_FILTERS, type CreateVolumeRequest, type VolumeService } from '../../volumes/service.js';
 import { parseFilters } from '../filters.js';
 import { qbool, type Route } from '../router.js';
@@ -26,8 +25,8 @@ export function volumeRoutes(d: VolumeRouteDeps): Route[] {
       method: 'POST',
       path: '/volumes/create',
       handler: async (ctx) => {
+        // shape and types were checked at the edge (api/schema): an object or nothing
         const req = (await ctx.json<CreateVolumeRequest>()) ?? {};
-        if (typeof req !== 'object' || Array.isArray(req)) throw invalid('invalid volume create request');
         const existed = req.Name ? v.tryGet(req.Name) !== null : false;
         const vol = await v.create(req);
         if (!existed) d.emit?.('create', vol.Name, { driver: vol.Driver });
