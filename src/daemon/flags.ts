@@ -110,13 +110,13 @@ export function parseArgs(argv: string[]): ParsedArgs {
       if (j <= 0) throw invalid(`invalid ${a} value "${v}": expected key=value`);
       if (a === '--add-runtime') o.runtimes[v.slice(0, j)] = v.slice(j + 1);
       else o.logOpts[v.slice(0, j)] = v.slice(j + 1);
-    } else if (boolFlags[a]) {
+    } else if (Object.hasOwn(boolFlags, a)) {
       const k = boolFlags[a]!;
       const v = val ?? 'true';
       if (!['true', 'false', '1', '0'].includes(v)) throw invalid(`invalid boolean value "${v}" for ${a}`);
       (o as unknown as Record<string, unknown>)[k] = v === 'true' || v === '1';
       given.add(k);
-    } else if (valued[a]) {
+    } else if (Object.hasOwn(valued, a)) {
       const k = valued[a]!;
       const v = val ?? argv[++i];
       if (v === undefined) throw invalid(`flag needs an argument: ${a}`);
@@ -138,6 +138,20 @@ const jsonKeys: Record<string, Key> = {
   'default-address-pools': 'defaultAddressPools', runtimes: 'runtimes',
 };
 
+const jsonKindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v);
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = { ok: (v: unknown) => typeof v === 'string', go: 'string' };
+const bool = { ok: (v: unknown) => typeof v === 'boolean', go: 'bool' };
+const strs = { ok: (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string'), go: '[]string' };
+/** dockerd's Config field types: a wrong one in daemon.json is its decoder error, not a TypeError at start. */
+const JSON_TYPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = {
+  hosts: strs, 'data-root': str, 'exec-root': str, pidfile: str, 'log-level': str, debug: bool, 'default-runtime': str, group: str,
+  'log-driver': str, 'log-opts': { ok: (v) => isObj(v) && Object.values(v).every((x) => typeof x === 'string'), go: 'map[string]string' },
+  'insecure-registries': strs, bip: str, 'fixed-cidr': str, iptables: bool, 'ip-forward': bool, 'userland-proxy': bool,
+  'default-address-pools': { ok: (v) => Array.isArray(v) && v.every((x) => isObj(x) && typeof x.base === 'string' && typeof x.size === 'number'), go: '[]*ipamutils.NetworkToSplit' },
+  runtimes: { ok: (v) => isObj(v) && Object.values(v).every((r) => isObj(r) && (r.path === undefined || typeof r.path === 'string')), go: 'map[string]types.Runtime' },
+};
+
 /** Merge daemon.json (if present) under the command line; a key set in both is an error, as with dockerd. */
 export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
   const file = p.options.configFile;
@@ -148,15 +162,20 @@ export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
     if (explicit) throw invalid(`unable to configure the daemon: open ${file}: ${(e as Error).message}`);
     return;
   }
-  let cfg: Record<string, unknown>;
+  let cfg: unknown;
   try {
-    cfg = JSON.parse(text) as Record<string, unknown>;
+    cfg = JSON.parse(text);
   } catch (e) {
     throw invalid(`unable to configure the daemon with file ${file}: ${(e as Error).message}`);
   }
+  if (cfg === null) return; // Go decodes null as an empty configuration
+  if (!isObj(cfg)) throw invalid(`unable to configure the daemon with file ${file}: json: cannot unmarshal ${jsonKindOf(cfg)} into Go value of type map[string]interface {}`);
   for (const [k, v] of Object.entries(cfg)) {
-    const key = jsonKeys[k];
+    const key = Object.hasOwn(jsonKeys, k) ? jsonKeys[k] : undefined;
     if (!key) throw invalid(`the following directives don't match any configuration option: ${k}`);
+    if (v === null) continue; // null is a field's zero value for Go's decoder
+    const want = JSON_TYPES[k]!;
+    if (!want.ok(v)) throw invalid(`unable to configure the daemon with file ${file}: json: cannot unmarshal ${jsonKindOf(v)} into Go struct field Config.${k} of type ${want.go}`);
     if (p.given.has(key)) throw invalid(`the following directives are specified both as a flag and in the configuration file: ${k}: (from flag: …, from file: ${JSON.stringify(v)})`);
     if (k === 'debug') {
       if (v) p.options.logLevel = 'debug';
