@@ -68,7 +68,8 @@ function convert(s, seen, name) {
   if (t === 'object' && s.properties) {
     const props = {};
     for (const [k, v] of Object.entries(s.properties)) {
-      props[k] = STRSLICE.has(k) && v.type === 'array' ? strslice() : convert(v, seen);
+      // an inline struct is named after its field (Go's message names the type)
+      props[k] = STRSLICE.has(k) && v.type === 'array' ? strslice() : convert(v, seen, k);
     }
     const out = { type: ['object', 'null'], properties: props, goType: name ?? s.title ?? 'struct' };
     if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = convert(s.additionalProperties, seen);
@@ -83,7 +84,7 @@ function convert(s, seen, name) {
     return out;
   }
   if (t === 'array') {
-    const items = convert(s.items ?? {}, seen);
+    const items = convert(s.items ?? {}, seen, name?.replace(/s$/, ''));
     return { type: ['array', 'null'], items, goType: `[]${items.goType ?? 'interface {}'}` };
   }
   if (t === 'integer') {
