@@ -48,6 +48,9 @@ test('resource values runc would refuse later are refused at create', () => {
   assert.equal(refusedHost({ CpuShares: -5 }), 'shares: invalid argument');
   assert.match(refusedHost({ NanoCpus: -1 }), /Range of CPUs is from 0\.01/i);
   assert.equal(refusedHost({ MemorySwappiness: 101 }), 'Invalid value: 101, valid memory swappiness range is 0-100');
+  assert.equal(refusedHost({ MemorySwappiness: -2 }), 'Invalid value: -2, valid memory swappiness range is 0-100');
+  // -1 is the API's "unset" (moby's fixMemorySwappiness); the docker CLI sends it on every run
+  validateHostConfig({ ...defaultHostConfig(), MemorySwappiness: -1 }, { userNetworks: true });
   assert.match(refusedHost({ IOMaximumIOps: 5 }), /^Invalid QoS settings/);
   assert.match(refusedHost({ Devices: [{}] as HostConfig['Devices'] }), /^error gathering device information while adding custom device ""/);
   assert.equal(refusedHost({ Ulimits: [{}] as HostConfig['Ulimits'] }), 'invalid ulimit type: ');
