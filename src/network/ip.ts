@@ -100,8 +100,10 @@ export function parseCidr6(s: string): Cidr6 | null {
   const i = s.indexOf('/');
   if (i < 0) return null;
   const ip = parseIp6(s.slice(0, i));
-  const bits = Number(s.slice(i + 1));
-  if (ip === null || !Number.isInteger(bits) || bits < 0 || bits > 128) return null;
+  const bitsStr = s.slice(i + 1);
+  // decimal digits only, as Go's ParseCIDR: Number() read "" as 0 and "0x10" as 16
+  if (ip === null || !/^\d{1,3}$/.test(bitsStr) || Number(bitsStr) > 128) return null;
+  const bits = Number(bitsStr);
   const mask = bits === 0 ? 0n : ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n);
   return { base: ip & mask, bits };
 }
