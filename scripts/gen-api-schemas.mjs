@@ -37,6 +37,22 @@ const ENDPOINTS = [
 
 /** Fields Go decodes as strslice.StrSlice (a string or a list of strings). */
 const STRSLICE = new Set(['Cmd', 'Entrypoint', 'Shell']);
+/**
+ * Integer fields whose Go type is unsigned although the swagger says int64 (a negative value is a
+ * Go unmarshal error at create in Docker, and a runc failure at start if let through). Keyed by
+ * `<struct>.<field>`; `[]` marks a list's items.
+ */
+const GO_UINT = {
+  'ThrottleDevice.Rate': 'uint64',
+  'BlkioWeightDevice.Weight': 'uint16',
+  BlkioWeight: 'uint16',
+  IOMaximumIOps: 'uint64',
+  IOMaximumBandwidth: 'uint64',
+  'ConsoleSize[]': 'uint64',
+  'TmpfsOptions.Mode': 'uint32',
+};
+/** The Go unsigned type for a field path (matched on its last segments), if any. */
+const goUint = (field) => (field ? Object.entries(GO_UINT).find(([k]) => field === k || field.endsWith('.' + k))?.[1] : undefined);
 const INT_RANGE = {
   uint8: [0, 255],
   uint16: [0, 65535],
@@ -53,7 +69,7 @@ function deref(s, seen) {
 }
 
 /** Swagger schema → our reduced schema (type, properties, items, additionalProperties, goType, bounds). */
-function convert(s, seen, name) {
+function convert(s, seen, name, field) {
   if (!s) return {};
   if (s.$ref) return deref(s, seen);
   if (s.allOf) {
@@ -69,7 +85,7 @@ function convert(s, seen, name) {
     const props = {};
     for (const [k, v] of Object.entries(s.properties)) {
       // an inline struct is named after its field (Go's message names the type)
-      props[k] = STRSLICE.has(k) && v.type === 'array' ? strslice() : convert(v, seen, k);
+      props[k] = STRSLICE.has(k) && v.type === 'array' ? strslice() : convert(v, seen, k, `${name ?? s.title ?? ''}.${k}`);
     }
     const out = { type: ['object', 'null'], properties: props, goType: name ?? s.title ?? 'struct' };
     if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = convert(s.additionalProperties, seen);
@@ -84,13 +100,14 @@ function convert(s, seen, name) {
     return out;
   }
   if (t === 'array') {
-    const items = convert(s.items ?? {}, seen, name?.replace(/s$/, ''));
+    const items = convert(s.items ?? {}, seen, name?.replace(/s$/, ''), field && `${field}[]`);
     return { type: ['array', 'null'], items, goType: `[]${items.goType ?? 'interface {}'}` };
   }
   if (t === 'integer') {
-    const f = INT_RANGE[s.format] ? s.format : 'int64';
+    const u = goUint(field);
+    const f = u ?? (INT_RANGE[s.format] ? s.format : 'int64');
     const [minimum, maximum] = INT_RANGE[f];
-    return { type: ['integer', 'null'], minimum, maximum, goType: s.format && INT_RANGE[s.format] ? f : 'int' };
+    return { type: ['integer', 'null'], minimum, maximum, goType: u || (s.format && INT_RANGE[s.format]) ? f : 'int' };
   }
   if (t === 'number') return { type: ['number', 'null'], goType: 'float64' };
   if (t === 'boolean') return { type: ['boolean', 'null'], goType: 'bool' };

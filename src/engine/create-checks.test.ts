@@ -71,3 +71,13 @@ test('relative working directories and malformed --add-host values are refused w
   assert.equal(refusedHost({ ExtraHosts: ['db:not-an-ip'] }), 'invalid IP address in add-host: "not-an-ip"');
   validateHostConfig({ ...defaultHostConfig(), ExtraHosts: ['db:10.0.0.1', 'v6:::1', 'gw:host-gateway'] }, { userNetworks: true });
 });
+
+test('values runc refuses at start are refused at create: negative reservations, cgroup rules, sysctls', () => {
+  assert.equal(refusedHost({ MemoryReservation: -5 * 1024 * 1024 }), 'Minimum memory reservation allowed is 6MB');
+  assert.equal(refusedHost({ DeviceCgroupRules: ['x'] }), "invalid device cgroup format 'x'");
+  assert.equal(refusedHost({ Sysctls: { 'x.y': '1' } } as never), 'sysctl "x.y" is not in a separate kernel namespace');
+  assert.equal(refusedHost({ Sysctls: { 'net.ipv4.ip_forward': '1' }, NetworkMode: 'host' } as never), 'sysctl "net.ipv4.ip_forward" is not allowed in the hosts network namespace');
+  assert.equal(refusedHost({ Sysctls: { 'kernel.shmmax': '1' }, IpcMode: 'host' } as never), 'sysctl "kernel.shmmax" is not allowed in the hosts ipc namespace');
+  validateHostConfig({ ...defaultHostConfig(), Sysctls: { 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1', 'fs.mqueue.msg_max': '10', 'kernel.domainname': 'x' } } as HostConfig, { userNetworks: true });
+  validateHostConfig({ ...defaultHostConfig(), DeviceCgroupRules: ['c 1:3 rwm', 'b *:* m'] }, { userNetworks: true });
+});

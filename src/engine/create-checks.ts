@@ -2,6 +2,7 @@
 // graphdriver/spec time, with its texts, so a bad request is a 400 at create, never a runc failure.
 import { isIP } from 'node:net';
 import { invalid } from '../errdefs.js';
+import { parseDeviceCgroupRule } from '../runtime/spec/resources.js';
 import type { HostConfig } from './types.js';
 
 /** go-connections nat.ParsePortRange: "80" or "8000-8080", each 0..65535 (strconv.ParseUint(s, 10, 16)). */
@@ -73,6 +74,8 @@ export function validateLateResources(h: Partial<HostConfig> & { IOMaximumIOps?:
   const sw = h.MemorySwappiness;
   if (sw !== null && sw !== undefined && sw !== -1 && (sw < 0 || sw > 100)) throw invalid(`Invalid value: ${sw}, valid memory swappiness range is 0-100`);
   if (h.IOMaximumIOps || h.IOMaximumBandwidth) throw invalid('Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps');
+  for (const r of h.DeviceCgroupRules ?? []) parseDeviceCgroupRule(r);
+  validateSysctls(h);
   for (const d of h.Devices ?? []) {
     if (!d.PathOnHost) throw invalid(`error gathering device information while adding custom device "${d.PathOnHost ?? ''}": no such file or directory`);
   }
@@ -90,5 +93,29 @@ export function validateExtraHosts(hosts: readonly string[] | null | undefined):
     if (i <= 0) throw invalid(`bad format for add-host: ${JSON.stringify(h)}`);
     const ip = h.slice(i + 1);
     if (ip !== 'host-gateway' && !isIP(ip.trim())) throw invalid(`invalid IP address in add-host: ${JSON.stringify(ip)}`);
+  }
+}
+
+const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
+
+/**
+ * runc's sysctl validator (libcontainer/configs/validate), run at create so a sysctl the
+ * container's namespaces cannot take is a 400 here instead of a failed start.
+ */
+export function validateSysctls(h: { IpcMode?: string; NetworkMode?: string; Sysctls?: Record<string, string> | null; UTSMode?: string }): void {
+  for (const k of Object.keys(h.Sysctls ?? {})) {
+    if (IPC_SYSCTLS.has(k) || k.startsWith('fs.mqueue.')) {
+      if (h.IpcMode === 'host') throw invalid(`sysctl "${k}" is not allowed in the hosts ipc namespace`);
+      continue;
+    }
+    if (k.startsWith('net.')) {
+      if (h.NetworkMode === 'host') throw invalid(`sysctl "${k}" is not allowed in the hosts network namespace`);
+      continue;
+    }
+    if (h.UTSMode !== 'host') {
+      if (k === 'kernel.domainname') continue;
+      if (k === 'kernel.hostname') throw invalid(`sysctl "${k}" is not allowed as it conflicts with the OCI "hostname" field`);
+    }
+    throw invalid(`sysctl "${k}" is not in a separate kernel namespace`);
   }
 }

@@ -80,7 +80,8 @@ export function validateResources(h: Partial<Limits> & { Ulimits?: HostConfig['U
   if (nc < 0 || nc > host.numCpus * 1e9)
     throw invalid(`Range of CPUs is from 0.01 to ${host.numCpus}.00, as there are only ${host.numCpus} CPUs available`);
   if (nc > 0 && nc < 1e7) throw invalid(`Range of CPUs is from 0.01 to ${host.numCpus}.00, as there are only ${host.numCpus} CPUs available`);
-  if (h.MemoryReservation && h.MemoryReservation > 0 && h.MemoryReservation < 6 * 1024 * 1024)
+  // negative too: runc fails writing it at start (moby only checks > 0)
+  if (h.MemoryReservation && h.MemoryReservation < 6 * 1024 * 1024)
     throw invalid('Minimum memory reservation allowed is 6MB');
   if (h.Memory && h.MemoryReservation && h.Memory > 0 && h.MemoryReservation > h.Memory)
     throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage');

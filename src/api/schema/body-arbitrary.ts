@@ -21,7 +21,7 @@ export function shaped(s: BodySchema | undefined, depth = 0, wrongTypes = true):
   const alts: Array<fc.Arbitrary<unknown>> = [];
   for (const t of s.type) {
     if (t === 'string') alts.push(strings);
-    else if (t === 'integer') alts.push(integers);
+    else if (t === 'integer') alts.push(wrongTypes ? integers : integers.filter((n) => n >= (s.minimum ?? -Infinity) && n <= (s.maximum ?? Infinity)));
     else if (t === 'number') alts.push(fc.double({ noNaN: true, noDefaultInfinity: true }));
     else if (t === 'boolean') alts.push(fc.boolean());
     else if (t === 'array') alts.push(fc.array(shaped(s.items, depth + 1, wrongTypes), { maxLength: 3 }));

@@ -83,3 +83,13 @@ test('keys match fields case-insensitively, as in Go: {"image": …} is Image an
   const both = checkBody(CREATE, { Image: 'a', image: 'b' }) as Record<string, unknown>;
   assert.equal(both.Image, 'a', 'the exact name wins when both are sent');
 });
+
+test('fields Go decodes as unsigned refuse negatives (runc would fail on them at start)', () => {
+  assert.match(
+    refused(CREATE, { HostConfig: { BlkioDeviceReadBps: [{ Path: '/dev/sda', Rate: -1 }] } }),
+    /cannot unmarshal number -1 into Go struct field CreateRequest\.HostConfig\.BlkioDeviceReadBps\.Rate of type uint64/,
+  );
+  assert.match(refused(CREATE, { HostConfig: { BlkioWeight: 70000 } }), /BlkioWeight of type uint16/);
+  assert.match(refused('POST /exec/{id}/start', { ConsoleSize: [-1, 80] }), /ConsoleSize of type uint64/);
+  checkBody(CREATE, { HostConfig: { MemorySwappiness: -1, CpuQuota: -1, MemorySwap: -1 } });
+});
