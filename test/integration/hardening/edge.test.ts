@@ -255,3 +255,27 @@ test('random updates and exec creates on a running container are applied or refu
   }
   await alive();
 });
+
+test('values runc would refuse are a 400 at create, not a 500 at start', { skip: skip ?? false }, async () => {
+  const hostConfigs: Array<Record<string, unknown>> = [
+    { MemoryReservation: -5 * 1024 * 1024 },
+    { BlkioDeviceReadBps: [{ Path: '/dev/null', Rate: -1 }] },
+    { DeviceCgroupRules: ['x'] },
+    { Sysctls: { 'x.y': '1' } },
+    { Sysctls: { 'net.ipv4.ip_forward': '1' }, NetworkMode: 'host' },
+    { CpuQuota: -5 },
+    { MemorySwap: -1 },
+    { PidsLimit: -5 },
+    { Sysctls: { 'net.ipv4.ip_forward': '0' } },
+  ];
+  for (const hc of hostConfigs) {
+    const c = await json('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: hc });
+    assert.ok(c.status === 201 || c.status === 400, `${JSON.stringify(hc)}: ${c.status} ${c.body}`);
+    if (c.status !== 201) continue;
+    const id = (JSON.parse(c.body) as { Id: string }).Id;
+    const s = await call('POST', `/containers/${id}/start`);
+    await call('DELETE', `/containers/${id}?force=1`);
+    assert.ok(s.status < 500, `${JSON.stringify(hc)} passed create, then start → ${s.status} ${s.body}`);
+  }
+  await alive();
+});
