@@ -148,7 +148,15 @@ export class ExecService {
         if ((stream === 'stdout' && c.AttachStdout) || (stream === 'stderr' && c.AttachStderr)) client.write(stream, chunk);
       });
       void exited.then(finish);
-      client.signal.addEventListener('abort', finish);
+      const gone = () => {
+        // like moby (CloseStdin for exec): a client that left closes a non-TTY process's stdin, so
+        // a command waiting for input ends instead of holding its pipes for ever
+        if (c.AttachStdin && !tty) proc.closeStdin();
+        finish();
+      };
+      // the client may have left while the process was being set up: an aborted signal fires no more
+      if (client.signal.aborted) return gone();
+      client.signal.addEventListener('abort', gone);
       if (c.AttachStdin && client.input) {
         const matcher = tty && detachMatcher ? detachMatcher(o.detachKeys) : null;
         client.input.on('data', (chunk: Buffer) => {

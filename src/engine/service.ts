@@ -678,6 +678,8 @@ export class ContainerService {
         if (conn) conn.close();
         resolve(why);
       };
+      // the client may have left during the logs replay: an aborted signal fires no more
+      if (client.signal.aborted) return finish('closed');
       client.signal.addEventListener('abort', () => finish('closed'));
       const connect = async (task: Task) => {
         if (finished) return;

@@ -37,6 +37,8 @@ export async function runcExec(runc: Runc, cid: string, execId: string, p: OciPr
   let dataCb: ((s: 'stdout' | 'stderr', c: Buffer) => void) | null = null;
   const pending: Array<['stdout' | 'stderr', Buffer]> = [];
   const emit = (s: 'stdout' | 'stderr', c: Buffer) => (dataCb ? dataCb(s, c) : pending.push([s, c]));
+  // the process may exit or close its stdin while the client still sends: EPIPE only ends that input
+  child.stdin?.on('error', () => {});
   child.stdout!.on('data', (c: Buffer) => emit('stdout', c));
   // runc's own failure text arrives on stderr too (logrus format); reshape it like Docker's message
   let errText = '';
@@ -82,7 +84,7 @@ export async function runcExec(runc: Runc, cid: string, execId: string, p: OciPr
       for (const [s, c] of pending.splice(0)) cb(s, c);
     },
     write(chunk) {
-      child.stdin?.write(chunk);
+      if (child.stdin && !child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.write(chunk);
     },
     closeStdin() {
       child.stdin?.end();

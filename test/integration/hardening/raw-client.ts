@@ -30,6 +30,8 @@ export interface RawRequest {
   body?: string;
   /** Ask for a protocol upgrade (what the docker CLI does for attach and exec start). */
   upgrade?: boolean;
+  /** Written (as stdin) once the answer starts, for hijacked endpoints. */
+  stdin?: Buffer;
 }
 
 export interface DropResult {
@@ -94,6 +96,7 @@ export function sendAndDrop(socketPath: string, req: RawRequest, dropAfter: numb
       if (dropAfter <= 0) drop();
     });
     sock.on('data', (c: Buffer) => {
+      if (req.stdin && received === 0) sock.write(req.stdin);
       if (head.length < 200) head += c.subarray(0, 200).toString('latin1');
       received += c.length;
       if (received >= dropAfter) drop();

@@ -5,6 +5,7 @@
 // answers /_ping with the same pid, never logged an uncaught error, and its fd count returns to
 // where it was.
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { fdCount } from '../../harness/leaks.js';
@@ -34,7 +35,8 @@ async function startFlood(tty: boolean): Promise<string> {
   // CPU-capped so the flood cannot starve the machine; rotated logs so it cannot fill the disk
   const r = await requestJson<{ Id: string }>(d.socket, 'POST', '/containers/create', {
     Image: 'busybox',
-    Cmd: ['sh', '-c', 'dd if=/dev/urandom of=/big bs=1024 count=1024 2>/dev/null; exec yes'],
+    // sh stays pid 1 and reaps: TTY execs are reparented to it and must not stay zombies
+    Cmd: ['sh', '-c', 'dd if=/dev/urandom of=/big bs=1024 count=1024 2>/dev/null; yes & wait'],
     Tty: tty,
     OpenStdin: true,
     HostConfig: { NanoCpus: 250_000_000, LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } } },
@@ -68,13 +70,27 @@ after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
 
+function fdTargets(pid: number): string {
+  const seen = new Map<string, number>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let t = '?';
+    try {
+      t = readlinkSync(`/proc/${pid}/fd/${fd}`).replace(/\d+/g, 'N');
+    } catch {
+      /* closed meanwhile */
+    }
+    seen.set(t, (seen.get(t) ?? 0) + 1);
+  }
+  return [...seen].map(([t, n]) => `${n}x ${t}`).join(', ');
+}
+
 async function assertDaemonWell(what: string): Promise<void> {
   assert.ok(await pingOk(d.socket), `${what}: berthd no longer answers /_ping\n${d.log().split('\n').slice(-30).join('\n')}`);
   assert.doesNotThrow(() => process.kill(d.pid, 0), `${what}: berthd (pid ${d.pid}) is gone`);
   assert.doesNotMatch(d.log(), /uncaught|unhandled/i, `${what}: berthd hit its last-resort handler`);
   let now = -1;
   await until(() => (now = fdCount(d.pid)) <= fdBaseline + FD_SLACK, 20_000).catch(() => {});
-  assert.ok(now <= fdBaseline + FD_SLACK, `${what}: berthd holds ${now} fds, ${fdBaseline} before the drops`);
+  assert.ok(now <= fdBaseline + FD_SLACK, `${what}: berthd holds ${now} fds, ${fdBaseline} before the drops: ${fdTargets(d.pid)}`);
 }
 
 /** Runs ITERATIONS seeded drops of `make(i)`, reading up to `maxBytes` of response first. */
@@ -158,4 +174,29 @@ test('upgrade requests answered with an error, or dropped while their body is re
     await sendAndDrop(d.socket, { method: 'POST', path: '/v1.41/exec/no-such-exec/start', headers: { 'Content-Length': '100', 'Content-Type': 'application/json' }, upgrade: true }, 0, mode);
   }
   await assertDaemonWell('upgrade errors');
+});
+
+test('stdin sent to an exec or attach whose process stopped reading it', opts, async () => {
+  const rnd = seeded(1411);
+  // lines, so a TTY's line discipline hands `head` its byte too
+  const input = Buffer.from('a\n'.repeat(2 << 20));
+  for (let i = 0; i < ITERATIONS; i++) {
+    const tty = i % 4 === 3;
+    // exits (after one byte, or at once on a TTY) while the client is still sending: writes to its
+    // stdin fail (EPIPE). A TTY process that waits for input would rightly keep running (and its
+    // fds) after its client left, as in Docker, so it does not wait.
+    const c = await requestJson<{ Id: string }>(d.socket, 'POST', `/containers/${flood}/exec`, {
+      Cmd: tty ? ['sh', '-c', 'exit 0'] : ['head', '-c', '1'],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: tty,
+    });
+    assert.equal(c.status, 201);
+    const mode = DROP_MODES[Math.floor(rnd() * DROP_MODES.length)]!;
+    await sendAndDrop(d.socket, { method: 'POST', path: `/v1.41/exec/${c.json.Id}/start`, body: JSON.stringify({ Detach: false, Tty: tty }), upgrade: i % 2 === 0, stdin: input }, 1 << 30, mode, 1500);
+    // the flooding container does not read its stdin either
+    await sendAndDrop(d.socket, { method: 'POST', path: `/v1.41/containers/${flood}/attach?stream=1&stdin=1&stdout=1`, upgrade: i % 2 === 1, stdin: input }, 64 * 1024 + Math.floor(rnd() * 65536), mode, 1500);
+  }
+  await assertDaemonWell('stdin to exited processes');
 });
