@@ -20,7 +20,7 @@ import { opaqueDirs } from '../../storage/layers/diff.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
 import { mountAll, unmount } from '../../storage/snapshot/mount.js';
 import { expandWord, expandWords } from '../dockerfile/expand.js';
-import { exposedPorts, parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
+import { chmodMode, exposedPorts, parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
 import { applyDockerignore, contextPath, receiveContext, type BuildContext } from './context.js';
 import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdirAllIn, resolveOwner, sumSources, urlFileName } from './copy.js';
 import { fsWorker } from './fs-pool.js';
@@ -802,8 +802,7 @@ class BuildRun {
     const fromNote = ins.from ? `--from=${ins.from} ` : '';
     const cmd = [...st.shell, `#(nop) ${name} ${fromNote}${kind}:${sum} in ${dest0} `];
     if (await this.probe(st, cmd)) return;
-    const mode = ins.chmod !== undefined ? parseInt(ex(ins.chmod), 8) : undefined;
-    if (mode !== undefined && (Number.isNaN(mode) || mode > 0o7777)) throw invalid(`invalid chmod parameter: ${ins.chmod}`);
+    const mode = ins.chmod !== undefined ? chmodMode(ex(ins.chmod), ins.chmod) : undefined;
     await this.fsStep(st, cmd, async (root, noOpaque) => {
       // copies from the context only replace non-directories by directories: no opaque dir matters
       let mayOpaque = false;

@@ -99,6 +99,12 @@ export function exposedPorts(words: string[]): string[] {
   return ports.sort();
 }
 
+/** COPY/ADD --chmod (expanded) → a mode: octal digits up to 7777 (parseInt read "0789" as 7). */
+export function chmodMode(expanded: string, written = expanded): number {
+  if (!/^[0-7]{1,4}$/.test(expanded.replace(/^0+(?=\d)/, ''))) throw new EngineError('invalid', `invalid chmod parameter: ${written}`);
+  return parseInt(expanded, 8);
+}
+
 function parseFlags(n: Node, file: string, allowed: string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const f of n.flags) {

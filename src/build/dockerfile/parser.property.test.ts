@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { EngineError } from '../../errdefs.js';
 import { near, onlyThrows, params } from '../../util/prop-check.js';
 import { expandWord, expandWords } from './expand.js';
-import { exposedPorts, parseDuration, parseStages, splitWords } from './instructions.js';
+import { chmodMode, exposedPorts, parseDuration, parseStages, splitWords } from './instructions.js';
 import { parseDockerfile } from './parser.js';
 
 const invalidOnly = <T>(fn: () => T) =>
@@ -201,4 +201,21 @@ test('regression: EXPOSE 1-4294967295 is refused (it made four billion keys: out
   assert.throws(() => exposedPorts(['1-4294967295']), { message: 'Invalid containerPort: 1-4294967295' });
   assert.throws(() => exposedPorts(['9-1/udp']), { message: 'Invalid containerPort: 9-1/udp' });
   assert.deepEqual(exposedPorts(['80', '1-2/UDP']), ['1/udp', '2/udp', '80/tcp']);
+});
+
+test('COPY --chmod values are octal modes up to 7777 or an invalid EngineError', () => {
+  fc.assert(
+    fc.property(near('01234567789x+-', 8), (s) => {
+      const m = invalidOnly(() => chmodMode(s));
+      if (m !== undefined) assert.ok(Number.isInteger(m) && m >= 0 && m <= 0o7777 && m.toString(8) === s.replace(/^0+(?=\d)/, ''));
+    }),
+    params(1000),
+  );
+});
+
+test('regression: --chmod=0789 and 7x were read as 7', () => {
+  assert.throws(() => chmodMode('0789'), { message: 'invalid chmod parameter: 0789' });
+  assert.throws(() => chmodMode('7x', '$M'), { message: 'invalid chmod parameter: $M' });
+  assert.equal(chmodMode('0755'), 0o755);
+  assert.equal(chmodMode('4755'), 0o4755);
 });
