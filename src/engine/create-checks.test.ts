@@ -75,6 +75,9 @@ test('relative working directories and malformed --add-host values are refused w
 test('values runc refuses at start are refused at create: negative reservations, cgroup rules, sysctls', () => {
   assert.equal(refusedHost({ MemoryReservation: -5 * 1024 * 1024 }), 'Minimum memory reservation allowed is 6MB');
   assert.equal(refusedHost({ DeviceCgroupRules: ['x'] }), "invalid device cgroup format 'x'");
+  assert.equal(refusedHost({ CpuShares: 300000 }), 'the maximum allowed cpu-shares is 262144');
+  // service.create sets MemorySwap = 2 x Memory before validating
+  assert.match(refusedHost({ Memory: 2 ** 62, MemorySwap: 2 ** 63 }), /^invalid memory limit 4611686018427388000: with its swap limit/);
   assert.equal(refusedHost({ Sysctls: { 'x.y': '1' } } as never), 'sysctl "x.y" is not in a separate kernel namespace');
   assert.equal(refusedHost({ Sysctls: { 'net.ipv4.ip_forward': '1' }, NetworkMode: 'host' } as never), 'sysctl "net.ipv4.ip_forward" is not allowed in the hosts network namespace');
   assert.equal(refusedHost({ Sysctls: { 'kernel.shmmax': '1' }, IpcMode: 'host' } as never), 'sysctl "kernel.shmmax" is not allowed in the hosts ipc namespace');

@@ -71,6 +71,11 @@ export function validateStorageOpt(opts: Record<string, string> | null | undefin
 /** Values Docker only rejects when building the spec or in runc; refused here, at create. */
 export function validateLateResources(h: Partial<HostConfig> & { IOMaximumIOps?: number; IOMaximumBandwidth?: number }): void {
   if ((h.CpuShares ?? 0) < 0) throw invalid('shares: invalid argument');
+  // runc's text; the kernel caps shares at 2^18 on cgroup v1 and the v2 weight it maps to at 10000
+  if ((h.CpuShares ?? 0) > 262144) throw invalid('the maximum allowed cpu-shares is 262144');
+  // the default swap limit is twice the memory limit: it must still be an int64 for runc
+  if ((h.Memory ?? 0) >= 2 ** 63 || (h.MemorySwap ?? 0) >= 2 ** 63)
+    throw invalid(`invalid memory limit ${h.Memory}: with its swap limit (${h.MemorySwap}) it exceeds the largest value a cgroup takes (9223372036854775807)`);
   const sw = h.MemorySwappiness;
   if (sw !== null && sw !== undefined && sw !== -1 && (sw < 0 || sw > 100)) throw invalid(`Invalid value: ${sw}, valid memory swappiness range is 0-100`);
   if (h.IOMaximumIOps || h.IOMaximumBandwidth) throw invalid('Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps');

@@ -267,6 +267,8 @@ test('values runc would refuse are a 400 at create, not a 500 at start', { skip:
     { MemorySwap: -1 },
     { PidsLimit: -5 },
     { Sysctls: { 'net.ipv4.ip_forward': '0' } },
+    { Memory: 2 ** 62 },
+    { CpuShares: 300000 },
   ];
   for (const hc of hostConfigs) {
     const c = await json('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], HostConfig: hc });
