@@ -27,7 +27,7 @@ export interface RawRequest {
   method: string;
   path: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
   /** Ask for a protocol upgrade (what the docker CLI does for attach and exec start). */
   upgrade?: boolean;
   /** Written (as stdin) once the answer starts, for hijacked endpoints. */
@@ -41,7 +41,7 @@ export interface DropResult {
   statusLine: string;
 }
 
-function requestText(r: RawRequest): string {
+function requestText(r: RawRequest): Buffer {
   const h: Record<string, string> = { Host: 'berth', 'User-Agent': 'berth-hardening-test', ...r.headers };
   if (r.upgrade) {
     h.Connection = 'Upgrade';
@@ -53,7 +53,7 @@ function requestText(r: RawRequest): string {
   }
   let s = `${r.method} ${r.path} HTTP/1.1\r\n`;
   for (const [k, v] of Object.entries(h)) s += `${k}: ${v}\r\n`;
-  return s + '\r\n' + (r.body ?? '');
+  return Buffer.concat([Buffer.from(s + '\r\n'), Buffer.from(r.body ?? '')]);
 }
 
 /**
@@ -140,4 +140,32 @@ function dechunk(s: string): string {
     i = nl + 2 + n + 2;
   }
   return out;
+}
+
+export interface OpenStream {
+  /** Response bytes so far. */
+  received(): number;
+  /** Resolves when the daemon ends or closes the connection. */
+  ended: Promise<void>;
+  isEnded(): boolean;
+  destroy(): void;
+}
+
+/** Sends `req` and keeps reading (discarding) the answer until the daemon ends it. */
+export function openStream(socketPath: string, req: RawRequest): OpenStream {
+  const sock = net.connect(socketPath);
+  let n = 0;
+  let done = false;
+  const ended = new Promise<void>((resolve) => {
+    sock.on('close', () => resolve());
+    sock.on('end', () => {
+      sock.end();
+      resolve();
+    });
+  }).then(() => void (done = true));
+  sock.on('error', () => {});
+  // Connection: close, so the end of the answer is the end of the connection
+  sock.on('connect', () => sock.write(requestText(req.upgrade ? req : { ...req, headers: { Connection: 'close', ...req.headers } })));
+  sock.on('data', (c: Buffer) => (n += c.length));
+  return { received: () => n, ended, isEnded: () => done, destroy: () => sock.destroy() };
 }

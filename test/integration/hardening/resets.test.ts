@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { fdCount } from '../../harness/leaks.js';
 import { until } from '../../harness/until.js';
-import { DROP_MODES, requestJson, seeded, sendAndDrop, type RawRequest } from './raw-client.js';
+import { createRequire } from 'node:module';
+import { DROP_MODES, openStream, requestJson, seeded, sendAndDrop, type RawRequest } from './raw-client.js';
 
 const skip = daemonUnavailable();
 const ITERATIONS = 20;
@@ -199,4 +200,58 @@ test('stdin sent to an exec or attach whose process stopped reading it', opts, a
     await sendAndDrop(d.socket, { method: 'POST', path: `/v1.41/containers/${flood}/attach?stream=1&stdin=1&stdout=1`, upgrade: i % 2 === 1, stdin: input }, 64 * 1024 + Math.floor(rnd() * 65536), mode, 1500);
   }
   await assertDaemonWell('stdin to exited processes');
+});
+
+const tarStream = createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
+async function contextTar(dockerfile: string): Promise<Buffer> {
+  const p = tarStream.pack();
+  p.entry({ name: 'Dockerfile' }, dockerfile);
+  p.finalize();
+  const parts: Buffer[] = [];
+  for await (const c of p as unknown as AsyncIterable<Buffer>) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+test('build output of a flooding RUN step, dropped at random points', opts, async () => {
+  const body = await contextTar('FROM busybox\nRUN yes | head -c 3000000\n');
+  const rnd = seeded(1412);
+  for (let i = 0; i < 8; i++) {
+    const dropAfter = 1 + Math.floor(rnd() * 256 * 1024);
+    const mode = DROP_MODES[Math.floor(rnd() * DROP_MODES.length)]!;
+    await sendAndDrop(d.socket, { method: 'POST', path: '/build?nocache=1&rm=1', headers: { 'Content-Type': 'application/x-tar' }, body }, dropAfter, mode, 10_000);
+  }
+  // the RUN containers of abandoned builds go away
+  await until(async () => (await requestJson<unknown[]>(d.socket, 'GET', '/containers/json?all=1')).json.length === 2, 30_000).catch(() => {});
+  const left = (await requestJson<Array<{ Id: string }>>(d.socket, 'GET', '/containers/json?all=1')).json.map((c) => c.Id);
+  assert.deepEqual(left.sort(), [flood, ttyFlood].sort(), 'build containers were left behind');
+  await assertDaemonWell('build');
+});
+
+test('streams of a flooding container that is removed while they flow end by themselves', opts, async () => {
+  for (let i = 0; i < 4; i++) {
+    const tty = i % 2 === 1;
+    const id = await startFlood(tty);
+    const ex = await requestJson<{ Id: string }>(d.socket, 'POST', `/containers/${id}/exec`, { Cmd: ['yes'], AttachStdout: true, AttachStderr: true, Tty: tty });
+    const names = ['attach (upgrade)', 'attach (http)', 'logs -f', 'stats', 'exec start'];
+    const streams = [
+      openStream(d.socket, { method: 'POST', path: `/v1.41/containers/${id}/attach?stream=1&stdout=1&stderr=1&stdin=1`, upgrade: true }),
+      openStream(d.socket, { method: 'POST', path: `/containers/${id}/attach?stream=1&stdout=1&stderr=1` }),
+      openStream(d.socket, { method: 'GET', path: `/containers/${id}/logs?follow=1&stdout=1&stderr=1&tail=10` }),
+      openStream(d.socket, { method: 'GET', path: `/containers/${id}/stats?stream=1` }),
+      openStream(d.socket, { method: 'POST', path: `/v1.41/exec/${ex.json.Id}/start`, body: JSON.stringify({ Detach: false, Tty: tty }), upgrade: true }),
+    ];
+    try {
+      await until(() => streams.every((s) => s.received() > 0), 15_000);
+      const rm = await requestJson<unknown>(d.socket, 'DELETE', `/containers/${id}?force=1`);
+      assert.equal(rm.status, 204);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), 20_000)));
+      const r = await Promise.race([Promise.all(streams.map((s) => s.ended)), late]);
+      clearTimeout(timer);
+      assert.notEqual(r, 'late', `still open 20 s after removing the ${tty ? 'TTY ' : ''}container: ${names.filter((_, j) => !streams[j]!.isEnded()).join(', ')}`);
+    } finally {
+      for (const s of streams) s.destroy();
+    }
+  }
+  await assertDaemonWell('container removed mid-stream');
 });
