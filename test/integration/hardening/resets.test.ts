@@ -5,7 +5,8 @@
 // answers /_ping with the same pid, never logged an uncaught error, and its fd count returns to
 // where it was.
 import assert from 'node:assert/strict';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { fdCount } from '../../harness/leaks.js';
@@ -254,4 +255,39 @@ test('streams of a flooding container that is removed while they flow end by the
     }
   }
   await assertDaemonWell('container removed mid-stream');
+});
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : -1;
+}
+
+test('an exec client that stops reading a flood is cut off, not buffered for without bound', opts, async () => {
+  // 600 MB through runc's pipes, which berthd drains as fast as they fill: without a cap on what a
+  // client may fall behind by, all of it would sit in berthd's memory (conmon itself drops attach
+  // clients that stop reading, so attach does not get this far)
+  const c = await requestJson<{ Id: string }>(d.socket, 'POST', `/containers/${flood}/exec`, { Cmd: ['sh', '-c', 'yes | head -c 600000000'], AttachStdout: true, AttachStderr: true });
+  const body = '{"Detach":false,"Tty":false}';
+  const sock = net.connect(d.socket);
+  sock.on('error', () => {});
+  try {
+    const started = new Promise<void>((resolve) => {
+      sock.once('data', () => {
+        sock.pause(); // and never read again
+        resolve();
+      });
+    });
+    sock.on('connect', () => sock.write(`POST /v1.41/exec/${c.json.Id}/start HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+    await started;
+    let peak = 0;
+    await until(async () => {
+      peak = Math.max(peak, rssMiB(d.pid));
+      const e = (await requestJson<{ Running: boolean; ExitCode: number | null }>(d.socket, 'GET', `/exec/${c.json.Id}/json`)).json;
+      return !e.Running && e.ExitCode !== null;
+    }, 180_000);
+    assert.ok(peak < 512, `berthd grew to ${Math.round(peak)} MiB while the client stalled`);
+  } finally {
+    sock.destroy();
+  }
+  await assertDaemonWell('stalled exec client');
 });
