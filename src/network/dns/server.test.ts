@@ -28,3 +28,45 @@ test('known names are answered with every address; unknown ones go upstream (non
   assert.equal(nx.rcode, RCODE_NXDOMAIN);
   assert.deepEqual(seen, ['172.18.0.9 search', '172.18.0.9 v4only', '172.18.0.9 nosuch']);
 });
+
+test('a resolver that throws loses that query only: UDP and TCP listeners keep serving', async () => {
+  let fail = true;
+  const s = new DnsServer({
+    upstreams: [],
+    resolve: () => {
+      if (fail) throw new Error('resolver broke');
+      return { addrs: [Buffer.from([10, 0, 0, 1])] };
+    },
+  });
+  const { default: dgram } = await import('node:dgram');
+  const { default: net } = await import('node:net');
+  // a free port for both listeners (UDP and TCP share the number)
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+  const port = probe.address().port;
+  probe.close();
+  await s.listen('127.0.0.1', port);
+  try {
+    const ask = (id: number) =>
+      new Promise<Buffer | null>((resolve) => {
+        const c = dgram.createSocket('udp4');
+        const t = setTimeout(() => (c.close(), resolve(null)), 300);
+        c.on('message', (m) => (clearTimeout(t), c.close(), resolve(m)));
+        c.send(encodeQuery(id, 'x', TYPE_A), port, '127.0.0.1');
+      });
+    assert.equal(await ask(1), null, 'the failed query is dropped');
+    const tcp = net.connect(port, '127.0.0.1');
+    await new Promise((r) => tcp.once('connect', r));
+    const q = encodeQuery(2, 'x', TYPE_A);
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(q.length);
+    tcp.write(Buffer.concat([len, q]));
+    await new Promise((r) => tcp.once('close', r));
+    fail = false;
+    const ok = await ask(3);
+    assert.ok(ok, 'the server still answers');
+    assert.deepEqual(parseAnswers(ok).a, ['10.0.0.1']);
+  } finally {
+    s.closeAll();
+  }
+});

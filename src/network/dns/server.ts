@@ -32,7 +32,10 @@ export class DnsServer {
     });
     u.on('error', () => {});
     u.on('message', (m, r) => {
-      void this.answer(r.address, m).then((out) => out && u.send(out, r.port, r.address));
+      // A query that cannot be answered (or a socket closed meanwhile) is dropped, as a lost packet.
+      this.answer(r.address, m)
+        .then((out) => out && u.send(out, r.port, r.address))
+        .catch(() => {});
     });
     const t = net.createServer((c) => this.serveTcp(c));
     await new Promise<void>((resolve, reject) => {
@@ -69,12 +72,12 @@ export class DnsServer {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        void this.answer(c.remoteAddress?.replace(/^::ffff:/, '') ?? '', Buffer.from(msg)).then((out) => {
+        this.answer(c.remoteAddress?.replace(/^::ffff:/, '') ?? '', Buffer.from(msg)).then((out) => {
           if (!out || c.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(out.length);
           c.write(Buffer.concat([len, out]));
-        });
+        }).catch(() => c.destroy());
       }
     });
   }
