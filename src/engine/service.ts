@@ -378,7 +378,7 @@ export class ContainerService {
     // back-off like Docker: 100 ms doubling, reset after the container ran 10 s
     const delay = this.supervisor.restartDelay(rec.id, Date.now() - parseRfc3339(rec.state.startedAt));
     rec.state.status = 'restarting';
-    void this.persist(rec);
+    void this.persist(rec).catch((e) => this.d.log('error', `saving the restart of ${rec.id}: ${(e as Error).message}`));
     this.supervisor.schedule(rec.id, 'restart', delay, () => {
       void this.q
         .run(rec.id, async () => {

@@ -156,7 +156,7 @@ export class ConmonRuntime implements Runtime {
       if (!gotPid || message) proc.fail(ociMessage('exec', (message || stderr).trim()), code > 0 ? code : execFailCode(message || stderr));
       else proc.finish(code);
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => {});
-    })();
+    })().catch((e: unknown) => proc.fail(ociMessage('exec', (e as Error).message), 126)); // a broken sync pipe ends this exec only
     return proc;
   }
 }
