@@ -2,10 +2,10 @@
 // records at create, and MountPoint records → OCI mounts at start. Parsers are pure; resolve() does
 // the side effects (creating volumes and missing `-v` host dirs) only after everything validated.
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import { posix } from 'node:path';
 import { invalid } from '../errdefs.js';
 import { VALID_VOLUME_NAME, invalidNameMessage } from './driver.js';
+import { mkdirp } from '../util/mkdirp.js';
 
 /** Docker's inspect `Mounts` entry (same shape as engine/types.ts MountPoint). */
 export interface MountPoint {
@@ -331,7 +331,7 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
         continue;
       }
       if (p.type === 'bind') {
-        if (p.createHostDir && !fs.existsSync(p.source)) await fsp.mkdir(p.source, { recursive: true, mode: 0o755 });
+        if (p.createHostDir && !fs.existsSync(p.source)) await mkdirp(p.source, 0o755); // fs.mkdir -p spins forever under /proc
         out.push({ Type: 'bind', Source: p.source, Destination: p.destination, Mode: p.mode, RW: p.rw, Propagation: p.propagation });
       } else if (p.type === 'volume') {
         const v = await deps.createVolume({ name: p.source, driver: p.driver, opts: p.driverOpts, labels: p.labels });

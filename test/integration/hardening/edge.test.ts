@@ -145,6 +145,8 @@ test('create: nulls, wrong types and bad values are 400 with Docker\'s texts and
     [{ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, /^invalid restart policy: unknown policy 'sometimes'/],
     [{ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } } }, /^invalid restart policy: maximum retry count can only be used with 'on-failure'$/],
     [{ Image: 'busybox', HostConfig: { StorageOpt: { size: '1G' } } }, /^--storage-opt is supported only for overlay over xfs with 'pquota' mount option$/],
+    // node's fs.mkdir -p spins forever under /proc: the request used to hang and pin a CPU
+    [{ Image: 'busybox', HostConfig: { Binds: ['/proc/berth-nope/x:/y'] } }, /^mkdir \/proc\/berth-nope: no such file or directory$/],
   ];
   for (const [b, want] of cases) {
     const r = await json('POST', '/containers/create', b);
