@@ -78,6 +78,11 @@ export class FollowWake {
   doneFired = false;
   private readonly onAbort = () => this.waker?.fire();
 
+  // `done` (the container's exit) outlives this follower and a promise cannot drop a reaction: the
+  // reaction reaches us through this box, emptied on close, so a finished `logs -f` on a long-running
+  // container is not kept alive (with its request and response) until the container exits
+  private readonly box: { w: FollowWake | null } = { w: this };
+
   constructor(
     path: string,
     pollMs: number,
@@ -86,12 +91,19 @@ export class FollowWake {
     done?: Promise<void>,
   ) {
     this.waker = follow ? new Waker(path, pollMs) : null;
-    const fired = () => ((this.doneFired = true), this.waker?.fire());
+    const box = this.box;
+    const fired = () => {
+      const w = box.w;
+      if (!w) return;
+      w.doneFired = true;
+      w.waker?.fire();
+    };
     done?.then(fired, fired);
     signal.addEventListener('abort', this.onAbort);
   }
 
   close(): void {
+    this.box.w = null;
     this.signal.removeEventListener('abort', this.onAbort);
     this.waker?.close();
   }
