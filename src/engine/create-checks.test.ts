@@ -84,3 +84,16 @@ test('values runc refuses at start are refused at create: negative reservations,
   validateHostConfig({ ...defaultHostConfig(), Sysctls: { 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1', 'fs.mqueue.msg_max': '10', 'kernel.domainname': 'x' } } as HostConfig, { userNetworks: true });
   validateHostConfig({ ...defaultHostConfig(), DeviceCgroupRules: ['c 1:3 rwm', 'b *:* m'] }, { userNetworks: true });
 });
+
+test('namespace modes, isolation, annotation keys and hostname length are checked with moby\'s texts', () => {
+  assert.equal(refusedHost({ IpcMode: 'weird' }), 'invalid IPC mode: weird');
+  assert.equal(refusedHost({ PidMode: 'container:' }), 'invalid PID mode: container:');
+  assert.equal(refusedHost({ UTSMode: 'weird' }), 'invalid UTS mode: weird');
+  assert.equal(refusedHost({ CgroupnsMode: 'weird' as 'host' }), 'invalid cgroup namespace mode: weird');
+  assert.equal(refusedHost({ Isolation: 'hyperv' }), "invalid isolation 'hyperv' on linux");
+  assert.equal(refusedHost({ Annotations: { '': 'x' } } as never), 'invalid Annotations: the empty string is not permitted as an annotation key');
+  for (const ok of [{ IpcMode: 'shareable' }, { IpcMode: 'container:abc' }, { PidMode: 'host' }, { PidMode: 'container:x' }, { UTSMode: 'host' }, { CgroupnsMode: 'private' as const }, { Isolation: 'Default' }])
+    validateHostConfig({ ...defaultHostConfig(), ...ok }, { userNetworks: true });
+  assert.throws(() => mergeConfig(ID, { Image: 'x', Hostname: 'a'.repeat(65) }, {}), { message: /^invalid hostname format: a+ \(longer than 64 bytes\)$/ });
+  assert.equal(mergeConfig(ID, { Image: 'x', Hostname: 'a'.repeat(64) }, {}).Hostname, 'a'.repeat(64));
+});

@@ -124,3 +124,23 @@ export function validateSysctls(h: { IpcMode?: string; NetworkMode?: string; Sys
     throw invalid(`sysctl "${k}" is not in a separate kernel namespace`);
   }
 }
+
+/** moby's IpcMode/PidMode/UTSMode/CgroupnsMode Valid(), Isolation.IsValid() on Linux and the annotation key check. */
+export function validateModes(h: { IpcMode?: string; PidMode?: string; UTSMode?: string; CgroupnsMode?: string; Isolation?: string; Annotations?: Record<string, string> | null }): void {
+  const ipc = h.IpcMode ?? '';
+  if (!['', 'none', 'private', 'host', 'shareable'].includes(ipc) && !ipc.startsWith('container:')) throw invalid(`invalid IPC mode: ${ipc}`);
+  const pid = h.PidMode ?? '';
+  if (!['', 'host'].includes(pid) && !(pid.startsWith('container:') && pid.length > 'container:'.length)) throw invalid(`invalid PID mode: ${pid}`);
+  const uts = h.UTSMode ?? '';
+  if (uts !== '' && uts !== 'host') throw invalid(`invalid UTS mode: ${uts}`);
+  const cgns = h.CgroupnsMode ?? '';
+  if (!['', 'private', 'host'].includes(cgns)) throw invalid(`invalid cgroup namespace mode: ${cgns}`);
+  const iso = (h.Isolation ?? '').toLowerCase();
+  if (iso !== '' && iso !== 'default') throw invalid(`invalid isolation '${h.Isolation}' on linux`);
+  if (h.Annotations && Object.hasOwn(h.Annotations, '')) throw invalid('invalid Annotations: the empty string is not permitted as an annotation key');
+}
+
+/** sethostname(2) takes at most 64 bytes; longer fails in runc at start. */
+export function validateHostname(name: string | null | undefined): void {
+  if (name && Buffer.byteLength(name) > 64) throw invalid(`invalid hostname format: ${name} (longer than 64 bytes)`);
+}

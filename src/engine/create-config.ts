@@ -5,7 +5,9 @@ import {
   validateEnv,
   validateExtraHosts,
   validateHealthcheck,
+  validateHostname,
   validateLateResources,
+  validateModes,
   validatePortBindings,
   validateStorageOpt,
   validateWorkingDir,
@@ -120,6 +122,7 @@ export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRu
   // moby's verifyContainerSettings checks on the request's own Config, before anything is made
   validateEnv(c.Env);
   validateWorkingDir(c.WorkingDir);
+  validateHostname(c.Hostname);
   validateHealthcheck(c.Healthcheck as Parameters<typeof validateHealthcheck>[0]);
   const cfg: ContainerConfig = {
     Hostname: c.Hostname || id.slice(0, 12),
@@ -190,6 +193,7 @@ export function validateHostConfig(h: HostConfig, o: { userNetworks?: boolean } 
     throw invalid(`invalid restart policy: can't create 'AutoRemove' container with restart policy`);
   validatePortBindings(h.PortBindings);
   validateExtraHosts(h.ExtraHosts);
+  validateModes(h as Parameters<typeof validateModes>[0]);
   validateStorageOpt(h.StorageOpt);
   // moby: any non-zero memory below 6MB, negative included
   if (h.Memory !== 0 && h.Memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
