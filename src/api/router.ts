@@ -31,7 +31,11 @@ export interface Ctx {
   readonly apiVersion: string;
   /** The raw request body. */
   readonly body: Readable;
-  /** The request body parsed as JSON; `{}`-like undefined when empty; 400 on malformed JSON. */
+  /**
+   * The request body parsed as JSON; undefined when empty. For endpoints with a schema (api/schema)
+   * it was read, type-checked and normalised (Go's null and StrSlice rules) before the handler
+   * ran. 400 on malformed, too deep or wrong-typed JSON; 413 above 10 MiB.
+   */
   json<T = unknown>(): Promise<T | undefined>;
   /** Aborted when the client disconnects. */
   readonly signal: AbortSignal;
