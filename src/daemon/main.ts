@@ -235,6 +235,7 @@ export async function main(argv: string[]): Promise<void> {
         if (!stream || !s) finish();
       });
       signal.addEventListener('abort', finish, { once: true });
+      if (signal.aborted) finish(); // the client left before we got here: an aborted signal fires no more
     });
 
   const api = new ApiServer({

@@ -51,6 +51,8 @@ function clientFor(ctx: Ctx, sock: Duplex, tty: boolean, withInput: boolean): At
   sock.once('close', abort);
   sock.on('error', abort); // every error, not only the first: a later one must not go unheard
   ctx.signal.addEventListener('abort', abort);
+  // the client may have left before the hijack: neither 'close' nor 'abort' will fire again
+  if (ctx.signal.aborted || sock.destroyed) abort();
   // without stdin nobody reads the socket: drain it so a client's close is still noticed
   if (!withInput) sock.resume();
   return {

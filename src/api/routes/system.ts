@@ -102,6 +102,7 @@ export function systemRoutes(s: SystemInfo): Route[] {
             resolve();
           };
           ctx.signal.addEventListener('abort', stop);
+          if (ctx.signal.aborted) stop(); // the client left before we subscribed: 'abort' fires no more
           if (until !== null) setTimeout(stop, Number((until - nowNs) / 1_000_000n)).unref();
         });
         out.end();

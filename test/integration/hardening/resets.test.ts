@@ -22,6 +22,12 @@ let flood = ''; // the flooding container's id
 let ttyFlood = '';
 const recordedPids: number[] = []; // container processes, killed in after() whatever happened
 let fdBaseline = -1;
+let mountBaseline = -1;
+let stopped = ''; // a created, never started container: cp and export mount its rootfs per request
+
+function mountsUnderRoot(): number {
+  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.split(' ')[4]?.startsWith(d.root + '/')).length;
+}
 
 function killRecorded(): void {
   for (const p of recordedPids.splice(0)) {
@@ -58,6 +64,9 @@ before(async () => {
   try {
     flood = await startFlood(false);
     ttyFlood = await startFlood(true);
+    const cr = await requestJson<{ Id: string }>(d.socket, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['true'] });
+    assert.equal(cr.status, 201);
+    stopped = cr.json.Id;
     // /big is written before `yes` starts
     await until(async () => (await requestJson<unknown>(d.socket, 'HEAD', `/containers/${flood}/archive?path=/big`).catch(() => ({ status: 0 }))).status === 200, 15_000).catch(() => {});
   } catch (e) {
@@ -65,6 +74,7 @@ before(async () => {
     throw e;
   }
   fdBaseline = fdCount(d.pid);
+  mountBaseline = mountsUnderRoot();
 });
 
 after(async () => {
@@ -93,6 +103,9 @@ async function assertDaemonWell(what: string): Promise<void> {
   let now = -1;
   await until(() => (now = fdCount(d.pid)) <= fdBaseline + FD_SLACK, 20_000).catch(() => {});
   assert.ok(now <= fdBaseline + FD_SLACK, `${what}: berthd holds ${now} fds, ${fdBaseline} before the drops: ${fdTargets(d.pid)}`);
+  let mounts = -1;
+  await until(() => (mounts = mountsUnderRoot()) <= mountBaseline, 20_000).catch(() => {});
+  assert.ok(mounts <= mountBaseline, `${what}: ${mounts} mounts under the daemon's root, ${mountBaseline} before the drops`);
 }
 
 /** Runs ITERATIONS seeded drops of `make(i)`, reading up to `maxBytes` of response first. */
@@ -156,8 +169,8 @@ test('exec start (hijacked, with and without upgrade) of a flooding command, dro
 });
 
 test('archive GET (docker cp) and export, dropped at random points', opts, async () => {
-  await dropLoop('archive GET', 1407, 1024 * 1024, (i) => ({ method: 'GET', path: `/containers/${flood}/archive?path=${i % 2 ? '/big' : '/bin'}` }));
-  await dropLoop('export', 1408, 2 * 1024 * 1024, (i) => ({ method: 'GET', path: `/containers/${i % 2 ? flood : ttyFlood}/export` }));
+  await dropLoop('archive GET', 1407, 1024 * 1024, (i) => ({ method: 'GET', path: `/containers/${i % 3 === 2 ? stopped : flood}/archive?path=${i % 2 ? '/bin/busybox' : '/bin'}` }));
+  await dropLoop('export', 1408, 2 * 1024 * 1024, (i) => ({ method: 'GET', path: `/containers/${[flood, ttyFlood, stopped][i % 3]}/export` }));
 });
 
 test('image save stream, dropped at random points', opts, async () => {
@@ -222,9 +235,9 @@ test('build output of a flooding RUN step, dropped at random points', opts, asyn
     await sendAndDrop(d.socket, { method: 'POST', path: '/build?nocache=1&rm=1', headers: { 'Content-Type': 'application/x-tar' }, body }, dropAfter, mode, 10_000);
   }
   // the RUN containers of abandoned builds go away
-  await until(async () => (await requestJson<unknown[]>(d.socket, 'GET', '/containers/json?all=1')).json.length === 2, 30_000).catch(() => {});
+  await until(async () => (await requestJson<unknown[]>(d.socket, 'GET', '/containers/json?all=1')).json.length === 3, 30_000).catch(() => {});
   const left = (await requestJson<Array<{ Id: string }>>(d.socket, 'GET', '/containers/json?all=1')).json.map((c) => c.Id);
-  assert.deepEqual(left.sort(), [flood, ttyFlood].sort(), 'build containers were left behind');
+  assert.deepEqual(left.sort(), [flood, ttyFlood, stopped].sort(), 'build containers were left behind');
   await assertDaemonWell('build');
 });
 
