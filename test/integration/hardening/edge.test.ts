@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
@@ -12,6 +13,7 @@ import { checkBody } from '../../../src/api/schema/body-schema.js';
 import { bodySchemas } from '../../../src/api/schema/engine-api.gen.js';
 import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
 
+const tarStream = createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 const skip = daemonUnavailable();
 let d: Daemon;
 
@@ -282,4 +284,35 @@ test('values runc would refuse are a 400 at create, not a 500 at start', { skip:
     assert.ok(s.status < 500, `${JSON.stringify(hc)} passed create, then start → ${s.status} ${s.body}`);
   }
   await alive();
+});
+
+test('an archive PUT of 64 MiB is streamed to disk, not held in berthd\'s memory', { skip: skip ?? false }, async (t) => {
+  const c = await json('POST', '/containers/create?name=edge-put', { Image: 'busybox', Cmd: ['true'] });
+  const id = (JSON.parse(c.body) as { Id: string }).Id;
+  const SIZE = 64 * 1024 * 1024;
+  try {
+    const before = rssKiB();
+    const pack = tarStream.pack();
+    const put = new Promise<Res>((resolve, reject) => {
+      const r = http.request({ socketPath: d.socket, method: 'PUT', path: `/containers/${id}/archive?path=/tmp`, headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
+        let s = '';
+        res.on('data', (x: Buffer) => (s += x.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s }));
+      });
+      r.on('error', reject);
+      (pack as unknown as NodeJS.ReadableStream).pipe(r);
+    });
+    const entry = pack.entry({ name: 'big', size: SIZE }) as unknown as NodeJS.WritableStream;
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    for (let i = 0; i < SIZE / chunk.length; i++) if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', () => r()));
+    entry.end();
+    pack.finalize();
+    const r = await put;
+    assert.equal(r.status, 200, r.body);
+    const grown = rssKiB() - before;
+    t.diagnostic(`RSS growth for a 64 MiB upload: ${grown} KiB`);
+    assert.ok(grown < 40 * 1024, `berthd's RSS grew by ${grown} KiB for a 64 MiB upload`);
+  } finally {
+    await call('DELETE', `/containers/${id}?force=1`);
+  }
 });
