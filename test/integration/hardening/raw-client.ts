@@ -32,6 +32,8 @@ export interface RawRequest {
   upgrade?: boolean;
   /** Written (as stdin) once the answer starts, for hijacked endpoints. */
   stdin?: Buffer;
+  /** Send only this many bytes of the request (a body cut short by a client that leaves). */
+  truncateAt?: number;
 }
 
 export interface DropResult {
@@ -92,7 +94,8 @@ export function sendAndDrop(socketPath: string, req: RawRequest, dropAfter: numb
       finish();
     };
     sock.on('connect', () => {
-      sock.write(requestText(req));
+      const all = requestText(req);
+      sock.write(req.truncateAt === undefined ? all : all.subarray(0, req.truncateAt));
       if (dropAfter <= 0) drop();
     });
     sock.on('data', (c: Buffer) => {

@@ -304,3 +304,26 @@ test('an exec client that stops reading a flood is cut off, not buffered for wit
   }
   await assertDaemonWell('stalled exec client');
 });
+
+test('docker cp into a container (archive PUT) with the upload cut off at random points', opts, async () => {
+  const p = tarStream.pack();
+  p.entry({ name: 'upload.bin' }, Buffer.alloc(2 << 20, 7));
+  p.finalize();
+  const parts: Buffer[] = [];
+  for await (const c of p as unknown as AsyncIterable<Buffer>) parts.push(c);
+  const body = Buffer.concat(parts);
+  const rnd = seeded(1413);
+  for (let i = 0; i < ITERATIONS; i++) {
+    const target = i % 2 ? stopped : flood; // a stopped container's rootfs is mounted for the upload
+    const req: RawRequest = { method: 'PUT', path: `/containers/${target}/archive?path=/tmp`, headers: { 'Content-Type': 'application/x-tar' }, body };
+    const cut = 200 + Math.floor(rnd() * body.length);
+    const mode = DROP_MODES[Math.floor(rnd() * DROP_MODES.length)]!;
+    await sendAndDrop(d.socket, { ...req, truncateAt: cut }, 0, mode);
+  }
+  await assertDaemonWell('archive PUT');
+  // a whole upload over what the cut ones left still works
+  await d.dockerode.getContainer(stopped).putArchive(body, { path: '/tmp' });
+  const st = await requestJson<unknown>(d.socket, 'HEAD', `/containers/${stopped}/archive?path=/tmp/upload.bin`);
+  assert.equal(st.status, 200);
+  await assertDaemonWell('archive PUT');
+});
