@@ -149,3 +149,12 @@ it('an error while filling the pack fails the stream instead of throwing', async
   });
   await assert.rejects(collect(r), /disk on fire/);
 });
+
+it('adding to a pack that was destroyed (the client left) rejects without throwing elsewhere', async () => {
+  const tar = tarStream.pack();
+  tar.on('error', () => {});
+  tar.destroy();
+  await assert.rejects(addBuffer(tar, { name: 'late' }, Buffer.from('x')), /destroyed/);
+  await writeFile(join(dir, 'small'), 'abc');
+  await assert.rejects(addFile(tar, { name: 'small' }, join(dir, 'small')), /destroyed/);
+});

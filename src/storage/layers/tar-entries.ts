@@ -88,10 +88,12 @@ function waitDrain(w: EntrySink): Promise<void> {
  * non-files). Rejects when the pack was destroyed (the client went away) or failed.
  */
 export async function addEntry(tar: Pack, header: EntryHeader, chunks?: AsyncIterable<Buffer>): Promise<void> {
-  let sink!: EntrySink;
+  let sink: EntrySink | undefined;
   const done = new Promise<void>((resolve, reject) => {
+    // throws once the pack was destroyed: that rejects `done`
     sink = tar.entry(header as Header, (e) => (e ? reject(e) : resolve())) as unknown as EntrySink;
   });
+  if (!sink) return done;
   done.catch(noop); // awaited below; a failure while writing must not count as unhandled meanwhile
   sink.on('error', noop); // reported through the callback
   try {
