@@ -1,10 +1,9 @@
 // Request bodies checked against the Engine API's types (one generated schema per endpoint), the way
 // Go's encoding/json decodes into moby's structs: a wrong type is a 400 with Go's message shape,
 // null is the zero value, unknown fields are ignored.
-import AjvModule from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { invalid } from '../../errdefs.js';
 import { bodySchemas } from './engine-api.gen.js';
+import { validators } from './engine-api.validators.gen.js';
 
 /** The reduced schema scripts/gen-api-schemas.mjs emits (a JSON-schema subset plus the Go type name). */
 export interface BodySchema {
@@ -17,24 +16,21 @@ export interface BodySchema {
   goType?: string;
 }
 
-// ajv is CommonJS; under nodenext its class is the default export's `default`.
-const Ajv = AjvModule.default;
-// strict off: the schemas carry goType, which is ours, not a JSON-schema keyword
-const ajv = new Ajv({ strict: false, allErrors: false });
-const compiled = new Map<string, ValidateFunction>();
+/** What ajv reports for the first mismatch (its standalone validators need no ajv at run time). */
+interface SchemaError {
+  instancePath: string;
+  keyword: string;
+}
+/** ajv's calling convention: a boolean, with the errors left on the function. */
+interface Validate {
+  (data: unknown): boolean;
+  errors?: SchemaError[] | null;
+}
+const compiled = validators as unknown as Record<string, Validate>;
 
 /** The schema for `METHOD /route/{pattern}`, or undefined when the endpoint takes no JSON body. */
 export function schemaFor(endpoint: string): BodySchema | undefined {
   return bodySchemas[endpoint];
-}
-
-function validatorFor(endpoint: string, schema: BodySchema): ValidateFunction {
-  let v = compiled.get(endpoint);
-  if (!v) {
-    v = ajv.compile(schema);
-    compiled.set(endpoint, v);
-  }
-  return v;
 }
 
 /**
@@ -47,7 +43,8 @@ export function checkBody(endpoint: string, value: unknown): unknown {
   if (!schema || value === undefined) return value;
   if (value === null) return undefined;
   canonicalize(schema, value);
-  const v = validatorFor(endpoint, schema);
+  const v = compiled[endpoint];
+  if (!v) throw new Error(`no validator generated for ${endpoint}: re-run scripts/gen-api-schemas.mjs`);
   if (!v(value)) throw invalid(messageFor(schema, value, v.errors?.[0]));
   return normalize(schema, value);
 }
@@ -61,7 +58,7 @@ function goKind(v: unknown): string {
 }
 
 /** Go's UnmarshalTypeError text: `json: cannot unmarshal number into Go struct field X.a.b of type string`. */
-function messageFor(root: BodySchema, value: unknown, err: ErrorObject | undefined): string {
+function messageFor(root: BodySchema, value: unknown, err: SchemaError | undefined): string {
   const rootName = (root.goType ?? 'struct').replace(/^.*\./, '');
   if (!err) return `json: cannot unmarshal ${goKind(value)} into Go value of type ${root.goType}`;
   const segs = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
