@@ -45,6 +45,8 @@ export interface AttachClient {
   write(stream: 'stdout' | 'stderr', chunk: Buffer): void;
   input?: NodeJS.ReadableStream | null;
   signal: AbortSignal;
+  /** Resolves once the client has taken in most of what was written (backpressure for the logs replay). */
+  ready?(): Promise<void>;
 }
 
 export interface AttachOptions {
@@ -664,8 +666,10 @@ export class ContainerService {
   async attach(ref: string, o: AttachOptions, client: AttachClient): Promise<'exited' | 'detached' | 'closed'> {
     const rec = this.find(ref);
     if (o.logs) {
-      for await (const batch of this.d.logs.readBatches(rec, { follow: false, stdout: o.stdout, stderr: o.stderr }, client.signal))
+      for await (const batch of this.d.logs.readBatches(rec, { follow: false, stdout: o.stdout, stderr: o.stderr }, client.signal)) {
         for (const m of batch) client.write(m.stream, m.line);
+        await client.ready?.();
+      }
     }
     if (!o.stream) return 'exited';
     return new Promise((resolve) => {

@@ -68,6 +68,19 @@ function clientFor(ctx: Ctx, sock: Duplex, tty: boolean, withInput: boolean): At
     },
     input: withInput ? sock : null,
     signal: ac.signal,
+    // the logs replay (attach logs=1) reads from disk faster than any client: wait for it
+    ready: () =>
+      sock.writableLength <= LOGS_IN_FLIGHT || sock.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((r) => {
+            const done = () => {
+              sock.off('drain', done);
+              sock.off('close', done);
+              r();
+            };
+            sock.on('drain', done);
+            sock.on('close', done);
+          }),
   };
 }
 

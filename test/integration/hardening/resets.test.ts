@@ -327,3 +327,39 @@ test('docker cp into a container (archive PUT) with the upload cut off at random
   assert.equal(st.status, 200);
   await assertDaemonWell('archive PUT');
 });
+
+test('attach logs=1 replays a large log to a slow reader in full (backpressure, not the backlog cut-off)', opts, async () => {
+  const lines = 20_000;
+  const cr = await requestJson<{ Id: string }>(d.socket, 'POST', '/containers/create', {
+    Image: 'busybox',
+    Cmd: ['sh', '-c', `l=$(head -c 4000 /dev/zero | tr '\\0' a); i=0; while [ $i -lt ${lines} ]; do echo $l; i=$((i+1)); done`],
+    HostConfig: { LogConfig: { Type: 'json-file', Config: {} } },
+  });
+  assert.equal(cr.status, 201);
+  const id = cr.json.Id;
+  try {
+    assert.equal((await requestJson(d.socket, 'POST', `/containers/${id}/start`)).status, 204);
+    await requestJson(d.socket, 'POST', `/containers/${id}/wait`);
+    const sock = net.connect(d.socket);
+    let got = 0;
+    const ended = new Promise<void>((resolve) => {
+      sock.on('close', () => resolve());
+      sock.on('error', () => resolve());
+    });
+    sock.on('connect', () => sock.write(`POST /v1.41/containers/${id}/attach?logs=1&stream=0&stdout=1&stderr=1 HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`));
+    sock.on('data', (c: Buffer) => {
+      const before = got;
+      got += c.length;
+      // a slow reader: a pause after every 4 MiB
+      if (Math.floor(got / (4 << 20)) > Math.floor(before / (4 << 20))) {
+        sock.pause();
+        setTimeout(() => sock.resume(), 100);
+      }
+    });
+    await ended;
+    assert.ok(got >= lines * 4001, `the replay was cut short: ${got} bytes of at least ${lines * 4001}`);
+  } finally {
+    await requestJson(d.socket, 'DELETE', `/containers/${id}?force=1`);
+  }
+  await assertDaemonWell('attach logs replay');
+});
