@@ -151,6 +151,7 @@ export class LogManager {
 
   private async ship(t: LogTarget, done: Promise<void>, signal: AbortSignal): Promise<void> {
     const posFile = path.join(path.dirname(t.k8sPath), POSITION_FILE);
+    const posTmp = `${posFile}.tmp`;
     const from = await fsp
       .readFile(posFile, 'utf8')
       .then((s) => JSON.parse(s) as FollowPosition)
@@ -171,10 +172,15 @@ export class LogManager {
           if (!full) this.o.log?.('warn', `log ${t.id.slice(0, 12)}: ${(e as Error).message}; dropping lines until there is space`);
           full += records.length;
         }
-        // the position only speeds up a restart: a full disk must not stop shipping
-        await fsp.writeFile(posFile, JSON.stringify(pos)).catch((e: NodeJS.ErrnoException) => {
-          if (e.code !== 'ENOSPC') throw e;
-        });
+        // written beside and renamed (no fsync: it is only where to resume), so a full disk cannot
+        // leave it empty (a restart would ship everything again); and it must not stop shipping
+        await fsp
+          .writeFile(posTmp, JSON.stringify(pos))
+          .then(() => fsp.rename(posTmp, posFile))
+          .catch(async (e: NodeJS.ErrnoException) => {
+            if (e.code !== 'ENOSPC') throw e;
+            await fsp.rm(posTmp, { force: true });
+          });
       }
     } finally {
       await sink.close();
