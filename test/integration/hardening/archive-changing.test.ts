@@ -95,3 +95,18 @@ test('docker export while files grow and vanish gives a well-formed tar', opts, 
   }
   await assertAlive('export');
 });
+
+test('docker commit --pause=false while files grow and vanish makes a usable image', opts, async () => {
+  for (let i = 0; i < 3; i++) {
+    const r = await d.docker(['commit', '--pause=false', ctr, `churn:${i}`], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, `commit #${i}: ${r.stderr}`);
+    // the layer tar was well-formed: the image's filesystem can be listed
+    const ls = await d.dockerode.createContainer({ Image: `churn:${i}`, Cmd: ['true'] });
+    const ex = await d.docker(['export', '-o', join(work, `c${i}.tar`), ls.id]);
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.equal((await runCommand('tar', ['-tf', join(work, `c${i}.tar`)])).code, 0);
+    await ls.remove({ force: true });
+    rmSync(join(work, `c${i}.tar`), { force: true });
+  }
+  await assertAlive('commit');
+});
