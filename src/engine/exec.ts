@@ -159,14 +159,23 @@ export class ExecService {
       client.signal.addEventListener('abort', gone);
       if (c.AttachStdin && client.input) {
         const matcher = tty && detachMatcher ? detachMatcher(o.detachKeys) : null;
-        client.input.on('data', (chunk: Buffer) => {
-          if (!matcher) return proc.write(chunk);
-          const r = matcher(chunk);
-          if (r.pass.length) proc.write(r.pass);
-          if (r.detached) finish();
+        const input = client.input;
+        input.on('data', (chunk: Buffer) => {
+          if (!matcher) proc.write(chunk);
+          else {
+            const r = matcher(chunk);
+            if (r.pass.length) proc.write(r.pass);
+            if (r.detached) finish();
+          }
+          // backpressure: stop reading the client while the process is behind on its stdin
+          const ready = proc.stdinReady?.();
+          if (ready) {
+            input.pause();
+            void ready.then(() => input.resume());
+          }
         });
-        client.input.on('end', () => proc.closeStdin());
-        client.input.resume();
+        input.on('end', () => proc.closeStdin());
+        input.resume();
       }
     });
   }

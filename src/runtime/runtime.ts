@@ -48,6 +48,8 @@ export interface Proc {
   /** Output of the process: for TTY everything arrives as stdout. */
   onData(cb: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): void;
   write(chunk: Buffer): void;
+  /** Null while stdin takes more; else resolves once it does again. Absent: no backpressure. */
+  stdinReady?(): Promise<void> | null;
   closeStdin(): void;
   resize(h: number, w: number): void;
   readonly pid: Promise<number>;

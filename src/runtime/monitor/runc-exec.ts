@@ -25,6 +25,9 @@ export function ociMessage(op: 'create' | 'exec', text: string): string {
 }
 
 /** Non-TTY exec without conmon: one `runc exec` with pipes (the fast path). */
+/** Stdin bytes held for a process before its client is paused. */
+const STDIN_BACKLOG = 1 << 20;
+
 export async function runcExec(runc: Runc, cid: string, execId: string, p: OciProcess, io: ExecIo, execRoot: string): Promise<Proc> {
   const dir = path.join(execRoot, 'x');
   await fsp.mkdir(dir, { recursive: true });
@@ -85,6 +88,20 @@ export async function runcExec(runc: Runc, cid: string, execId: string, p: OciPr
     },
     write(chunk) {
       if (child.stdin && !child.stdin.destroyed && !child.stdin.writableEnded) child.stdin.write(chunk);
+    },
+    // a process that does not read its stdin must not make berthd buffer what the client sends
+    stdinReady() {
+      const w = child.stdin;
+      if (!w || w.destroyed || w.writableEnded || w.writableLength < STDIN_BACKLOG) return null;
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          w.off('drain', done);
+          w.off('close', done);
+          resolve();
+        };
+        w.on('drain', done);
+        w.on('close', done);
+      });
     },
     closeStdin() {
       child.stdin?.end();

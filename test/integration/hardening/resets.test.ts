@@ -363,3 +363,31 @@ test('attach logs=1 replays a large log to a slow reader in full (backpressure, 
   }
   await assertDaemonWell('attach logs replay');
 });
+
+test('stdin sent faster than an exec reads it is held back at the client, not buffered in berthd', opts, async () => {
+  // the process never reads its stdin and ends after a while; the client sends as fast as it may
+  const c = await requestJson<{ Id: string }>(d.socket, 'POST', `/containers/${flood}/exec`, { Cmd: ['sleep', '4'], AttachStdin: true, AttachStdout: true, AttachStderr: true });
+  const body = '{"Detach":false,"Tty":false}';
+  const sock = net.connect(d.socket);
+  let closed = false;
+  sock.on('error', () => {});
+  sock.on('close', () => (closed = true));
+  sock.resume();
+  let sent = 0;
+  let peak = 0;
+  try {
+    await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
+    sock.write(`POST /v1.41/exec/${c.json.Id}/start HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const chunk = Buffer.alloc(1 << 20, 0x62);
+    // up to 1 GB, respecting the socket's own backpressure; stops when berthd closes the stream
+    while (!closed && sent < 1024 * chunk.length) {
+      peak = Math.max(peak, rssMiB(d.pid));
+      sent += chunk.length;
+      if (!sock.write(chunk)) await new Promise<void>((r) => { sock.once('drain', r); sock.once('close', r); });
+    }
+  } finally {
+    sock.destroy();
+  }
+  assert.ok(peak < 512, `berthd grew to ${Math.round(peak)} MiB holding ${sent >> 20} MiB of stdin`);
+  await assertDaemonWell('stdin backpressure');
+});
