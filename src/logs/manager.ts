@@ -151,7 +151,6 @@ export class LogManager {
 
   private async ship(t: LogTarget, done: Promise<void>, signal: AbortSignal): Promise<void> {
     const posFile = path.join(path.dirname(t.k8sPath), POSITION_FILE);
-    const posTmp = `${posFile}.tmp`;
     const from = await fsp
       .readFile(posFile, 'utf8')
       .then((s) => JSON.parse(s) as FollowPosition)
@@ -172,15 +171,10 @@ export class LogManager {
           if (!full) this.o.log?.('warn', `log ${t.id.slice(0, 12)}: ${(e as Error).message}; dropping lines until there is space`);
           full += records.length;
         }
-        // written beside and renamed (no fsync: it is only where to resume), so a full disk cannot
-        // leave it empty (a restart would ship everything again); and it must not stop shipping
-        await fsp
-          .writeFile(posTmp, JSON.stringify(pos))
-          .then(() => fsp.rename(posTmp, posFile))
-          .catch(async (e: NodeJS.ErrnoException) => {
-            if (e.code !== 'ENOSPC') throw e;
-            await fsp.rm(posTmp, { force: true });
-          });
+        // the position only speeds up a restart; a full disk must not stop shipping
+        await writePosition(posFile, pos).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOSPC') throw e;
+        });
       }
     } finally {
       await sink.close();
@@ -226,6 +220,23 @@ export class LogManager {
     await fsp.mkdir(path.dirname(file), { recursive: true });
     const w = cfg.Type === 'local' ? new JsonFileWriter(file, fileOptions(cfg), undefined, localEncoder()) : new JsonFileWriter(file, fileOptions(cfg), attrsFor(t));
     return { write: (records) => w.write(records), close: () => w.close() };
+  }
+}
+
+const POSITION_BYTES = 128;
+
+/**
+ * Overwrites the position in place, padded to a fixed size: rewriting blocks the file already has
+ * needs no new space, so a full disk cannot leave it empty (writeFile truncates first, and a
+ * berthd restart would then ship the whole log again). JSON.parse ignores the padding.
+ */
+async function writePosition(file: string, pos: FollowPosition): Promise<void> {
+  const text = JSON.stringify(pos);
+  const fh = await fsp.open(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
+  try {
+    await fh.write(Buffer.from(text.padEnd(POSITION_BYTES, ' ')), 0, Math.max(POSITION_BYTES, text.length), 0);
+  } finally {
+    await fh.close();
   }
 }
 
