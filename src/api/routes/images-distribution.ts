@@ -132,24 +132,18 @@ export function distributionRoutes(d: DistributionRouteDeps): Route[] {
       method: 'POST',
       path: '/images/load',
       handler: async (ctx) => {
-        if (qbool(ctx.query, 'quiet', false)) {
-          const lines = await loadImages(d.images, ctx.body);
-          const out = ctx.reply.stream(200, 'application/json');
-          const w = new JsonProgressWriter(out);
-          for (const l of lines) w.stream(l + '\n');
-          out.end();
-          return;
-        }
-        // not quiet (the docker CLI on a terminal): "Loading layer" bars as layers stream in
+        // Like moby: quiet unless asked otherwise, always 200, and a failed load is reported in-band
+        // (docker-py raises ImageLoadError on it; the docker CLI prints it and exits 1).
+        const quiet = qbool(ctx.query, 'quiet', true);
         const p = lazyProgress(ctx);
         try {
-          const lines = await loadImages(d.images, ctx.body, { progress: p.emit });
+          const lines = await loadImages(d.images, ctx.body, quiet ? {} : { progress: p.emit });
           const w = p.open();
           for (const l of lines) w.stream(l + '\n');
         } catch (e) {
-          const w = p.writer();
-          if (!w) throw e;
-          w.error(e);
+          // tar-stream's wording for a truncated archive; Go's archive/tar says this
+          const err = e instanceof Error && e.message === 'Unexpected end of data' ? new Error('unexpected EOF') : e;
+          (p.writer() ?? p.open()).error(err);
         }
         p.end();
       },
