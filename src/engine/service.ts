@@ -697,11 +697,20 @@ export class ContainerService {
         c.onEnd(() => finish('exited'));
         if (o.stdin && rec.config.OpenStdin && client.input) {
           const matcher = rec.config.Tty && this.detachMatcher ? this.detachMatcher(o.detachKeys) : null;
-          client.input.on('data', (chunk: Buffer) => {
-            if (!matcher) return c.write(chunk);
-            const r = matcher(chunk);
-            if (r.pass.length) c.write(r.pass);
-            if (r.detached) finish('detached');
+          const input = client.input;
+          input.on('data', (chunk: Buffer) => {
+            if (!matcher) c.write(chunk);
+            else {
+              const r = matcher(chunk);
+              if (r.pass.length) c.write(r.pass);
+              if (r.detached) finish('detached');
+            }
+            // backpressure: a container that does not read its stdin must not make berthd hold it
+            const ready = c.stdinReady?.();
+            if (ready) {
+              input.pause();
+              void ready.then(() => input.resume());
+            }
           });
           client.input.on('end', () => {
             if (rec.config.StdinOnce && !rec.config.Tty) c.closeStdin();

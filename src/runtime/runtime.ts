@@ -21,6 +21,8 @@ export interface AttachConn {
   onData(cb: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): void;
   onEnd(cb: () => void): void;
   write(chunk: Buffer): void;
+  /** Null while stdin takes more; else resolves once it does again. Absent: no backpressure. */
+  stdinReady?(): Promise<void> | null;
   /** Half-close: with stdinOnce the monitor closes the container's stdin. */
   closeStdin(): void;
   close(): void;

@@ -183,9 +183,14 @@ function connectAttach(sockPath: string): Promise<SeqpacketSocket> {
   });
 }
 
+/** Stdin bytes handed to the attach socket but not yet to the kernel before the client is paused. */
+const STDIN_BACKLOG = 1 << 20;
+
 class SeqAttach implements AttachConn {
   private ended = false;
   private endCbs: Array<() => void> = [];
+  private queued = 0; // written to the socket, not yet taken by the kernel (conmon not reading)
+  private readyWaiters: Array<() => void> = [];
   constructor(private readonly s: SeqpacketSocket) {
     s.on('end', () => this.fireEnd());
     s.on('close', () => this.fireEnd());
@@ -195,6 +200,14 @@ class SeqAttach implements AttachConn {
     if (this.ended) return;
     this.ended = true;
     for (const cb of this.endCbs) cb();
+    this.wakeWriters();
+  }
+  private wakeWriters() {
+    for (const w of this.readyWaiters.splice(0)) w();
+  }
+  stdinReady(): Promise<void> | null {
+    if (this.ended || this.queued < STDIN_BACKLOG) return null;
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
   onData(cb: (stream: 'stdout' | 'stderr', chunk: Buffer) => void): void {
     this.s.on('data', (buf: Buffer) => {
@@ -212,8 +225,13 @@ class SeqAttach implements AttachConn {
     if (this.ended) return;
     // packets are limited by conmon's read buffer (8 KiB); split large writes
     for (let i = 0; i < chunk.length; i += 8192) {
+      const piece = chunk.subarray(i, i + 8192);
       try {
-        this.s.write(chunk.subarray(i, i + 8192));
+        this.queued += piece.length;
+        this.s.write(piece, 0, piece.length, () => {
+          this.queued -= piece.length;
+          if (this.queued < STDIN_BACKLOG) this.wakeWriters();
+        });
       } catch {
         return;
       }
@@ -290,6 +308,9 @@ class ConmonProc implements Proc {
   }
   write(chunk: Buffer): void {
     this.attach.write(chunk);
+  }
+  stdinReady(): Promise<void> | null {
+    return this.attach.stdinReady();
   }
   closeStdin(): void {
     this.attach.closeStdin();

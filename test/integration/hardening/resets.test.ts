@@ -391,3 +391,34 @@ test('stdin sent faster than an exec reads it is held back at the client, not bu
   assert.ok(peak < 512, `berthd grew to ${Math.round(peak)} MiB holding ${sent >> 20} MiB of stdin`);
   await assertDaemonWell('stdin backpressure');
 });
+
+test('stdin sent faster than a container reads it (attach) is held back at the client, not buffered in berthd', opts, async () => {
+  const cr = await requestJson<{ Id: string }>(d.socket, 'POST', '/containers/create', { Image: 'busybox', Cmd: ['sleep', '4'], OpenStdin: true });
+  assert.equal(cr.status, 201);
+  const id = cr.json.Id;
+  const sock = net.connect(d.socket);
+  let closed = false;
+  sock.on('error', () => {});
+  sock.on('close', () => (closed = true));
+  let sent = 0;
+  let peak = 0;
+  try {
+    await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
+    const answered = new Promise<void>((resolve) => sock.once('data', () => resolve()));
+    sock.write(`POST /v1.41/containers/${id}/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: berth\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    await answered;
+    sock.resume();
+    assert.equal((await requestJson(d.socket, 'POST', `/containers/${id}/start`)).status, 204);
+    const chunk = Buffer.alloc(1 << 20, 0x63);
+    while (!closed && sent < 1024 * chunk.length) {
+      peak = Math.max(peak, rssMiB(d.pid));
+      sent += chunk.length;
+      if (!sock.write(chunk)) await new Promise<void>((r) => { sock.once('drain', r); sock.once('close', r); });
+    }
+  } finally {
+    sock.destroy();
+    await requestJson(d.socket, 'DELETE', `/containers/${id}?force=1`);
+  }
+  assert.ok(peak < 512, `berthd grew to ${Math.round(peak)} MiB holding ${sent >> 20} MiB of stdin`);
+  await assertDaemonWell('attach stdin backpressure');
+});
