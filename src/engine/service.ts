@@ -507,7 +507,10 @@ export class ContainerService {
       if (rec.state.status === 'paused') throw conflict(`Container ${rec.id} is already paused`);
       const run = this.runs.get(rec.id);
       if (!run || rec.state.status !== 'running') throw conflict(msg.notRunning(rec.id));
-      await run.task.pause();
+      // the process may have exited just now, before its exit was handled: that is a 409, not a 500
+      await run.task.pause().catch((e: unknown) => {
+        throw e instanceof Error && /not running|stopped/i.test(e.message) ? conflict(msg.notRunning(rec.id)) : e;
+      });
       rec.state.status = 'paused';
       await this.persist(rec);
       this.emit(rec, 'pause');

@@ -3,7 +3,7 @@
 // Thin adapters: services do the work; errors before the first byte get a plain HTTP status,
 // later ones go in-band as Docker's errorDetail line.
 import type { Readable, Writable } from 'node:stream';
-import { invalid } from '../../errdefs.js';
+import { invalid, isKind } from '../../errdefs.js';
 import { containerChanges, overlayDirs, type Change } from '../../images/archive/container-changes.js';
 import { commitContainer } from '../../images/archive/commit.js';
 import { exportRootfs } from '../../images/archive/export.js';
@@ -166,9 +166,17 @@ export function distributionRoutes(d: DistributionRouteDeps): Route[] {
         const dirs = overlayDirs(await d.containers.mounts(c.id));
         const upperDir = dirs.upper ?? dirs.full;
         if (!upperDir) throw invalid(`container ${c.id} has no writable layer`);
-        const pause = qbool(q, 'pause', true) && c.status === 'running';
-        if (pause) await d.containers.pause(c.id);
-        let paused = pause;
+        let paused = false;
+        if (qbool(q, 'pause', true) && c.status === 'running') {
+          // a container that exits meanwhile is committed unpaused, as moby does for one not running
+          paused = await d.containers.pause(c.id).then(
+            () => true,
+            (e: unknown) => {
+              if (isKind(e, 'conflict')) return false;
+              throw e;
+            },
+          );
+        }
         const unpause = async () => {
           if (paused) {
             paused = false;
