@@ -15,6 +15,7 @@ import { DistributionService } from '../images/distribution/service.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { NetworkService } from '../network/service.js';
 import { systemRoutes } from '../api/routes/system.js';
+import { swarmRoutes } from '../api/routes/swarm.js';
 import { updateRoutes } from '../api/routes/update.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { volumeRoutes } from '../api/routes/volumes.js';
@@ -390,6 +391,7 @@ export async function main(argv: string[]): Promise<void> {
         log,
       }),
       ...networkRoutes(network),
+      ...swarmRoutes(),
       ...updateRoutes(containers, async (id, args) => {
         await runc.run(['update', ...args, id]);
       }),
