@@ -61,7 +61,7 @@ test('Config checks at create: empty env names, healthcheck durations', () => {
   assert.throws(() => mergeConfig(ID, { Image: 'x', Env: ['=foo'] }, {}), { message: 'invalid environment variable: =foo' });
   assert.throws(() => mergeConfig(ID, { Image: 'x', Healthcheck: { Interval: 5 } as never }, {}), { message: 'Interval in Healthcheck cannot be less than 1ms' });
   assert.throws(() => mergeConfig(ID, { Image: 'x', Healthcheck: { Retries: -1 } as never }, {}), { message: 'Retries in Healthcheck cannot be negative' });
-  assert.deepEqual(mergeConfig(ID, { Image: 'x', Env: ['A=1', 'B'] }, {}).Env, ['A=1']);
+  assert.deepEqual(mergeConfig(ID, { Image: 'x', Env: ['A=1', 'B'] }, {}).Env, ['A=1', 'B'], 'a bare name stays in Config.Env, as in moby');
 });
 
 test('relative working directories and malformed --add-host values are refused with moby\'s texts', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EngineError } from '../errdefs.js';
-import { defaultHostConfig, mergeConfig, mergeEnv, validateHostConfig } from './create-config.js';
+import { configEnv, defaultHostConfig, mergeConfig, mergeEnv, validateHostConfig } from './create-config.js';
 import type { ImageRuntimeConfig } from './ports.js';
 import type { HostConfig } from './types.js';
 
@@ -38,7 +38,7 @@ test('hostname defaults to the short id; an explicit one is kept', () => {
 test('the request overrides: Cmd replaces the image Cmd, env entries replace same-named ones, labels merge', () => {
   const c = mergeConfig(ID, { Image: 'b', Cmd: ['echo', 'hi'], Env: ['A=mine', 'B=new'], Labels: { both: 'mine' }, WorkingDir: '/w', User: '1000:1000', StopSignal: 'SIGTERM', StopTimeout: 3 }, img);
   assert.deepEqual(c.Cmd, ['echo', 'hi']);
-  assert.deepEqual(c.Env, ['PATH=/usr/bin:/bin', 'A=mine', 'B=new']);
+  assert.deepEqual(c.Env, ['A=mine', 'B=new', 'PATH=/usr/bin:/bin'], 'moby: the request entries, then unused image ones');
   assert.deepEqual(c.Labels, { from: 'image', both: 'mine' });
   assert.equal(c.WorkingDir, '/w');
   assert.equal(c.User, '1000:1000');
@@ -106,4 +106,11 @@ test('validateHostConfig rejects bad input with Docker texts', () => {
   rejects(hc({ NetworkMode: 'nosuchnet' }), 'not-found', 'network nosuchnet not found');
   rejects(hc({ NetworkMode: 'container:' }), 'invalid', 'Invalid network mode: invalid container format container:<name|id>');
   rejects(hc({ CapAdd: ['NET ADMIN'] }), 'invalid', 'unknown capability: "NET ADMIN"');
+});
+
+test("configEnv: the request's entries first, bare names kept (docker-py: Foo stays in inspect), then unused image entries", () => {
+  assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['Foo', 'Other=one', 'Blank=']), ['Foo', 'Other=one', 'Blank=', 'PATH=/bin', 'A=1']);
+  assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['A']), ['A', 'PATH=/bin']);
+  assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['A=2']), ['A=2', 'PATH=/bin']);
+  assert.deepEqual(configEnv(['PATH=/bin'], []), ['PATH=/bin']);
 });

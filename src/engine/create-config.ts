@@ -118,6 +118,17 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
   return out.filter((e): e is string => e !== null);
 }
 
+/**
+ * The stored Config.Env (moby daemon/commit.go merge): the request's entries as given, names without
+ * a value included, then the image's entries whose name the request does not use. Only the
+ * process environment drops a bare name (containerEnv).
+ */
+export function configEnv(image: readonly string[], request: readonly string[]): string[] {
+  if (request.length === 0) return [...image];
+  const used = new Set(request.map(envKey));
+  return [...request, ...image.filter((e) => !used.has(envKey(e)))];
+}
+
 export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRuntimeConfig): ContainerConfig {
   // moby's verifyContainerSettings checks on the request's own Config, before anything is made
   validateEnv(c.Env);
@@ -134,7 +145,7 @@ export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRu
     Tty: !!c.Tty,
     OpenStdin: !!c.OpenStdin,
     StdinOnce: !!c.StdinOnce,
-    Env: mergeEnv(img.Env ?? [], c.Env ?? []),
+    Env: configEnv(img.Env ?? [], c.Env ?? []),
     Cmd: null,
     Image: String(c.Image ?? ''),
     Volumes: { ...(img.Volumes ?? {}), ...(c.Volumes ?? {}) },
