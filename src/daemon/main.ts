@@ -252,7 +252,7 @@ export async function main(argv: string[]): Promise<void> {
         ],
         info: async () => {
           const counts = containers.runningCount();
-          const imgs = await images.list({ all: false, filters: new Map() });
+          const imgs = await images.list({ all: true, filters: new Map() });
           const cg = infoSummary(await hostSysInfo());
           return {
             ID: hostId(p.dataRoot),
