@@ -14,25 +14,48 @@ export const JSON_DEPTH_LIMIT = 200;
 /** Go's http.MaxBytesReader text, as a 413. */
 export const tooLarge = () => new EngineError('too-large', 'http: request body too large');
 
-/** Reads at most `limit` bytes; stops reading and throws 413 as soon as the body is longer. */
-export async function readBounded(body: Readable, headers: IncomingHttpHeaders, limit = JSON_BODY_LIMIT): Promise<Buffer> {
+/**
+ * Reads at most `limit` bytes; stops reading (pauses, without destroying the request, whose
+ * socket must still carry the 413) and throws as soon as the body is longer.
+ */
+export function readBounded(body: Readable, headers: IncomingHttpHeaders, limit = JSON_BODY_LIMIT): Promise<Buffer> {
   const declared = Number(headers['content-length'] ?? NaN);
   if (declared > limit) {
     body.pause();
-    throw tooLarge();
+    return Promise.reject(tooLarge());
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    const b = c as Buffer;
-    size += b.length;
-    if (size > limit) {
-      // leaving the loop destroys the iterator; the reply closes the connection (server.ts)
-      throw tooLarge();
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
+  if (body.readableEnded || body.destroyed) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (e: Error | null) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      if (e) reject(e);
+      else resolve(Buffer.concat(chunks));
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        body.pause();
+        settle(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = () => settle(null);
+    const onError = (e: Error) => settle(e);
+    const onClose = () => settle(new Error('client closed the connection before sending the whole body'));
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('close', onClose);
+  });
 }
 
 /** moby's httputils.CheckForJSON: no Content-Type is fine only without a body. */

@@ -22,10 +22,39 @@ export function onClientError(err: Error & { code?: string }, socket: Duplex): v
   }
   const { status, message } = clientErrorResponse(err.code);
   const body = JSON.stringify({ message }) + '\n';
-  socket.end(
+  lingerClose(
+    socket,
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** How long, and for how many bytes, a refused request's remaining input is read and dropped. */
+export const LINGER_MS = 2000;
+export const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Go's lingering close: send the last answer and half-close, then read and drop what the client is
+ * still sending (bounded in time and bytes) before closing. Closing with unread input would reset
+ * the connection, and a client still writing its oversized request would see EPIPE/ECONNRESET
+ * instead of the 413/431 that explains it.
+ */
+export function lingerClose(socket: Duplex, last?: string): void {
+  // the HTTP parser is done with this socket: its listeners must not see the dropped bytes
+  socket.removeAllListeners('data');
+  let dropped = 0;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > LINGER_BYTES) socket.destroy();
+  });
+  socket.once('close', () => clearTimeout(timer));
+  socket.on('error', () => socket.destroy());
+  socket.once('end', () => socket.destroy());
+  if (last === undefined) socket.end();
+  else socket.end(last);
+  socket.resume();
 }
 
 /** A path segment's percent-decoding; a malformed escape is Go's url.EscapeError as a 400. */

@@ -4,7 +4,7 @@ import { Duplex, PassThrough, Readable, type Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { EngineError, invalid, notFound } from '../errdefs.js';
 import { JSON_BODY_LIMIT, JsonBody } from './body.js';
-import { onClientError, MAX_HEADER_SIZE, decodeParam, parseRequestTarget } from './edge.js';
+import { onClientError, MAX_HEADER_SIZE, decodeParam, lingerClose, parseRequestTarget } from './edge.js';
 import { messageOf, statusOf, streamError } from './errors.js';
 import type { Ctx, Handler, Reply, Route } from './router.js';
 
@@ -137,10 +137,19 @@ export class ApiServer {
       if (ac.signal.aborted) this.o.log?.('debug', `${ctx.method} ${req.url}: client went away (${messageOf(e)})`);
       else if (status >= 500 || !(e instanceof EngineError)) this.o.log?.('error', `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`);
       else this.o.log?.('debug', `${ctx.method} ${req.url}: ${status} ${messageOf(e)}`);
-      // an unread oversized body is not drained: answer, then close the connection
-      if (status === 413 && res && !res.headersSent) res.setHeader('Connection', 'close');
+      // an unread oversized body is not drained: answer, then close the connection, lingering so
+      // the client reads the 413 rather than a reset (node ends a Connection: close response's
+      // socket with destroySoon, which would close it on the unread input)
+      if (status === 413 && res && !res.headersSent) {
+        res.setHeader('Connection', 'close');
+        const s = res.socket as (Socket & { destroySoon?: () => void }) | null;
+        if (s) s.destroySoon = () => lingerClose(s);
+      }
       reply.fail(e);
-      if (status === 413 && socket) socket.destroySoon();
+      if (status === 413 && socket) {
+        socket.removeAllListeners('finish'); // the reply's destroy-on-flush: lingering replaces it
+        lingerClose(socket);
+      }
     } finally {
       conn.off('close', onClose);
     }
@@ -161,6 +170,7 @@ export class ApiServer {
 function upgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): Readable {
   const len = Number(req.headers['content-length'] ?? 0);
   const out = new PassThrough();
+  out.on('error', () => {}); // a body nobody reads must not end berthd when the client leaves mid-body; readers get it too
   // nothing is buffered for a body over the limit: JsonBody answers 413 from the Content-Length
   if (!len || len > JSON_BODY_LIMIT) {
     if (head.length) socket.unshift(head);
