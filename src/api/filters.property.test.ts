@@ -4,21 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../errdefs.js';
-import { near, onlyThrows, params } from '../util/prop-check.js';
+import { invalidOnly, near, onlyThrows, params } from '../util/prop-check.js';
 import { matchLabels, matchRegexp, parseFilters } from './filters.js';
 import { qfilters } from './router.js';
 
 const KEYS = ['name', 'label', 'status', 'id'];
-
-const invalidOnly = <T>(fn: () => T) =>
-  onlyThrows(() => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof EngineError) assert.equal(e.kind, 'invalid');
-      throw e;
-    }
-  }, EngineError);
 
 // JSON documents shaped like filters (list and legacy map forms) and any other JSON value
 const filterDoc = fc.oneof(

@@ -5,21 +5,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../errdefs.js';
-import { near, onlyThrows, params } from '../util/prop-check.js';
+import { invalidOnly, near, onlyThrows, params } from '../util/prop-check.js';
 import { applyChanges } from './changes.js';
 import type { ContainerConfig } from './types.js';
 
 const base = (): ContainerConfig => ({ Env: ['PATH=/bin'], Cmd: ['sh'], Labels: { a: 'b' } }) as unknown as ContainerConfig;
-
-const invalidOnly = <T>(fn: () => T) =>
-  onlyThrows(() => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof EngineError) assert.equal(e.kind, 'invalid', e.message);
-      throw e;
-    }
-  }, EngineError);
 
 test('any change lines apply or are an invalid EngineError', () => {
   const KW = ['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'EXPOSE', 'VOLUME', 'WORKDIR', 'USER', 'STOPSIGNAL', 'ONBUILD', 'HEALTHCHECK', 'FROM', 'cmd'];

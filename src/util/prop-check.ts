@@ -1,6 +1,8 @@
 // Shared pieces of the parser property tests (x.property.test.ts): one fixed seed so every run
 // replays the same inputs, and the "only the parser's own error type" check.
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { EngineError } from '../errdefs.js';
 
 /** Fixed, so CI replays exactly what a developer saw; fast-check prints it with any failure. */
 export const SEED = 1414;
@@ -52,4 +54,16 @@ export function near(alphabet: string, maxLength = 40): fc.Arbitrary<string> {
     fc.string({ unit: fc.constantFrom(...chars), maxLength }),
     fc.string({ unit: 'grapheme', maxLength }),
   );
+}
+
+/** onlyThrows for parsers of user input: the one allowed error is an `invalid` EngineError (a 400). */
+export function invalidOnly<T>(fn: () => T): T | undefined {
+  return onlyThrows(() => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof EngineError) assert.equal(e.kind, 'invalid', e.message);
+      throw e;
+    }
+  }, EngineError);
 }

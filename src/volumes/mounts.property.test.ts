@@ -4,18 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../errdefs.js';
-import { near, onlyThrows, params } from '../util/prop-check.js';
+import { invalidOnly, near, onlyThrows, params } from '../util/prop-check.js';
 import { parseBind, parseMode, parseMountSpec, parseVolumesFrom, tmpfsOptions, tmpfsSpecOptions, type MountSpecIn } from './mounts.js';
-
-const invalidOnly = <T>(fn: () => T) =>
-  onlyThrows(() => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof EngineError) assert.equal(e.kind, 'invalid', e.message);
-      throw e;
-    }
-  }, EngineError);
 
 const PARTS = ['/', '/data', '/a/../b', '.', '..', 'vol', 'my-vol_1', 'C:', ':', ':', 'ro', 'rw', 'z', 'Z', 'nocopy', 'rshared', 'rprivate', 'cached', ',', 'ro,z', '//', '/x/', 'é', ' ', '\0', 'constructor', '__proto__'];
 const bindSpec = fc.oneof(fc.array(fc.constantFrom(...PARTS), { maxLength: 6 }).map((a) => a.join('')), near('/:a-zZro,.', 30));

@@ -5,20 +5,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../../errdefs.js';
-import { near, onlyThrows, params } from '../../util/prop-check.js';
+import { invalidOnly, near, onlyThrows, params } from '../../util/prop-check.js';
 import { expandWord, expandWords } from './expand.js';
 import { chmodMode, exposedPorts, parseDuration, parseStages, splitWords } from './instructions.js';
 import { parseDockerfile } from './parser.js';
-
-const invalidOnly = <T>(fn: () => T) =>
-  onlyThrows(() => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof EngineError) assert.equal(e.kind, 'invalid', e.message);
-      throw e;
-    }
-  }, EngineError);
 
 const KEYWORDS = ['FROM', 'RUN', 'CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'ARG', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', 'HEALTHCHECK', 'SHELL', 'ONBUILD', 'STOPSIGNAL', 'MAINTAINER', 'from', 'AS', 'CMD', 'NONE', '# escape=`', '# escape=\\', '# syntax=x'];
 const TOKENS = [...KEYWORDS, ' ', ' ', '\t', '\n', '\n', '\r\n', '\\', '`', '\\\n', '`\n', '"', "'", '[', ']', '["a","b"]', ',', '=', '--', '--from=', '--mount=type=cache,target=/x', '--interval=', '1s', '.5ms', '-1h', '<<EOF', '<<-"X"', 'EOF', 'X', '\tX', '$', '${', '}', ':-', ':+', ':?', '#', 'a', 'b', '/x', '\uFEFF', 'é'];

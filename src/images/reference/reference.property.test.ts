@@ -3,18 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../../errdefs.js';
-import { near, onlyThrows, params } from '../../util/prop-check.js';
+import { invalidOnly, near, onlyThrows, params } from '../../util/prop-check.js';
 import { familiarString, normalize, parseReference, referenceString, validateTag, withDefaultTag } from './reference.js';
-
-const invalidOnly = <T>(fn: () => T) =>
-  onlyThrows(() => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof EngineError) assert.equal(e.kind, 'invalid');
-      throw e;
-    }
-  }, EngineError);
 
 const lower = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const component = fc
