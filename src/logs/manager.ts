@@ -16,6 +16,7 @@ import { SyslogSender } from './syslog.js';
 import { GelfSender, gelfExtra } from './gelf.js';
 import { FluentdSender, fluentdOptions } from './fluentd.js';
 import { LocalFileReader, localEncoder } from './local-file.js';
+import { dropShipped, jsonFileTail } from './shipped-tail.js';
 
 /** What the log subsystem needs to know about a container. */
 export interface LogTarget {
@@ -160,9 +161,17 @@ export class LogManager {
       const ctl = this.o.ctlPath?.(t.id);
       const reopen = ctl ? () => reopenLog(ctl, this.o.log) : undefined;
       let full = 0; // records dropped since the disk filled up
-      for await (const { records, pos } of followK8sFile(t.k8sPath, { from, signal, done, pollMs: this.o.pollMs, rotateAt: this.o.rotateAt ?? ROTATE_AT, reopen })) {
+      // resuming after a kill: what the json-file already holds is not written again
+      let tail = from && t.logConfig.Type === 'json-file' ? await jsonFileTail(this.logPath(t)) : null;
+      for await (const { records: batch, pos } of followK8sFile(t.k8sPath, { from, signal, done, pollMs: this.o.pollMs, rotateAt: this.o.rotateAt ?? ROTATE_AT, reopen })) {
+        let records = batch;
+        if (tail) {
+          const d = dropShipped(batch, tail);
+          records = d.rest;
+          if (!d.pending) tail = null;
+        }
         try {
-          await sink.write(records);
+          if (records.length) await sink.write(records);
           if (full) this.o.log?.('warn', `log ${t.id.slice(0, 12)}: writing again after ${full} lines were dropped (no space left on device)`);
           full = 0;
         } catch (e) {
