@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { startDaemon, type Daemon } from '../test/harness/daemon.js';
+import { seeded } from '../test/integration/hardening/raw-client.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const RUNS = env('SOAK_RUNS', 1000);
@@ -19,17 +20,6 @@ const RSS_TOLERANCE = 0.1;
 /** Which streams a round opens (default all three), to narrow down a leak. */
 const KINDS = new Set((process.env.SOAK_STREAM_KINDS ?? 'attach,logs,exec').split(','));
 
-/** mulberry32: a failing run can be replayed with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = seeded(SEED);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
