@@ -413,15 +413,18 @@ export function containerRoutes(d: ContainerRouteDeps): Route[] {
           ctx.reply.empty(200);
           return;
         }
-        const tty = body.Tty ?? !!e.config.Tty;
+        // moby: the process gets a terminal when the exec was created with one; the start's Tty
+        // only picks the framing (raw, or multiplexed from API 1.42), e.g. docker-py's exec_start
+        // sends Tty: false for an exec created with tty=True and reads framed "\r\n" output
+        const framed = body.Tty ?? !!e.config.Tty;
         // fail before hijacking so the client gets a proper status and message
         const rec = c.find(e.containerId);
         if (rec.state.status === 'paused') throw conflict(msg.isPaused(rec.id));
         if (rec.state.status !== 'running') throw conflict(msg.notRunning(rec.id));
-        const sock = ctx.reply.hijack(streamType(ctx, tty));
-        const client = clientFor(ctx, sock, tty, !!e.config.AttachStdin);
+        const sock = ctx.reply.hijack(streamType(ctx, framed));
+        const client = clientFor(ctx, sock, framed, !!e.config.AttachStdin);
         try {
-          await d.execs.start(e.id, { detach: false, tty, detachKeys: keys }, client, c.detachMatcher);
+          await d.execs.start(e.id, { detach: false, tty: !!e.config.Tty, detachKeys: keys }, client, c.detachMatcher);
         } catch (err) {
           client.write('stdout', Buffer.from((err instanceof Error ? err.message : String(err)) + '\r\n'));
         }
