@@ -25,7 +25,7 @@ export function networkJson(n: NetworkRecord, withContainers: boolean): object {
     Scope: 'local',
     Driver: n.driver,
     EnableIPv6: n.enableIPv6,
-    IPAM: { Driver: 'default', Options: n.isDefault || n.driver !== 'bridge' ? null : (n.ipamOptions ?? {}), Config: n.ipam },
+    IPAM: { Driver: 'default', Options: n.isDefault || n.driver !== 'bridge' ? null : n.ipamOptions, Config: n.ipam },
     Internal: n.internal,
     Attachable: n.attachable,
     Ingress: false,
