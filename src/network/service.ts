@@ -831,8 +831,9 @@ export class NetworkService {
         IPAMConfig: cfg.IPAMConfig ?? null,
         Links: cfg.Links ?? null,
         Aliases: n && !n.isDefault && n.driver === 'bridge' ? [...(ep?.aliases ?? cfg.Aliases ?? []), c.id.slice(0, 12)] : null,
-        MacAddress: ep?.mac ?? '',
-        DriverOpts: null,
+        // before it runs, a container shows the MAC and driver options it asked for (Docker does)
+        MacAddress: ep?.mac ?? cfg.MacAddress ?? '',
+        DriverOpts: (cfg.DriverOpts as Record<string, string> | null | undefined) ?? null,
         NetworkID: n?.id ?? '',
         EndpointID: ep?.id ?? '',
         Gateway: ep?.gateway ?? '',
