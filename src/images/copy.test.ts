@@ -91,3 +91,31 @@ test('limiter never runs more than n at once', async () => {
   );
   assert.equal(peak, 3);
 });
+
+test('a pull that shares a download with a cancelled one still completes (it runs the download again)', async () => {
+  const blob = Buffer.alloc(4096, 7);
+  const f = fixture([blob]);
+  const slowSrc: ImageSource = {
+    image: f.src.image,
+    blob: async () =>
+      Readable.from(
+        (async function* () {
+          for (let i = 0; i < 8; i++) {
+            await new Promise((r) => setTimeout(r, 10));
+            yield blob.subarray(i * 512, (i + 1) * 512);
+          }
+        })(),
+      ),
+  };
+  const transfers = new Transfers();
+  const ac = new AbortController();
+  const first = copy(slowSrc, f.dst, { mode: 'pull', concurrency: 1, progress: () => {}, transfers, signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 15));
+  const second = copy(slowSrc, f.dst, { mode: 'pull', concurrency: 1, progress: () => {}, transfers });
+  await new Promise((r) => setTimeout(r, 10));
+  ac.abort(); // the first client left
+  await assert.rejects(first, /context canceled|aborted/i);
+  const res = await second;
+  assert.equal(res.size, 1);
+  assert.deepEqual(f.stored.get(f.layers[0]!.diffId), blob);
+});

@@ -71,6 +71,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
 }
 
+const canceled = (e: unknown) => e instanceof Error && (e.message === 'context canceled' || e.name === 'AbortError');
+
 /** Shares in-flight transfers by key: a second pull of the same blob waits for the first. */
 export class Transfers {
   private running = new Map<string, Promise<unknown>>();
@@ -182,12 +184,23 @@ export async function copy(src: ImageSource, dst: ImageDestination, o: CopyOptio
         } else o.progress({ status: 'Pushed', id, progressDetail: {} });
         return desc;
       });
-    const t = o.transfers ? o.transfers.run(key, run) : { promise: run(), shared: false };
-    return t.promise.then((d) => {
-      if (t.shared) o.progress({ status: pull ? 'Download complete' : 'Pushed', id, progressDetail: {} });
-      dst.layerDone?.(i);
-      return d;
-    });
+    const attempt = (): Promise<Descriptor> => {
+      const t = o.transfers ? o.transfers.run(key, run) : { promise: run(), shared: false };
+      return t.promise.then(
+        (d) => {
+          if (t.shared) o.progress({ status: pull ? 'Download complete' : 'Pushed', id, progressDetail: {} });
+          dst.layerDone?.(i);
+          return d;
+        },
+        (e: unknown) => {
+          // a transfer shared with a request whose client left ends with that request; this one,
+          // still wanted, runs it again (or joins another that is under way)
+          if (t.shared && !o.signal?.aborted && canceled(e)) return attempt();
+          throw e;
+        },
+      );
+    };
+    return attempt();
   });
   const settled = await Promise.allSettled(results);
   const failed = settled.find((s) => s.status === 'rejected');
