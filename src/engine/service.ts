@@ -349,6 +349,9 @@ export class ContainerService {
     if (this.runs.get(id)?.task === task) this.runs.delete(id);
     await task.delete().catch((e) => this.d.log('warn', `runtime delete ${id}: ${(e as Error).message}`));
     if (!rec) return;
+    // moby waits for the output streams before it marks the container stopped: a client that sees
+    // it exited (wait, inspect) and then reads its logs gets all of them (docker-py's run())
+    await this.d.logs.flush?.(rec);
     await this.unmountRootfs(rec, true);
     await this.d.volumes?.release(rec).catch(() => {});
     await this.d.network?.teardown(rec).catch((e) => this.d.log('warn', `network teardown ${id}: ${(e as Error).message}`));
@@ -357,7 +360,6 @@ export class ContainerService {
     rec.state.exitCode = exit.code;
     rec.state.oomKilled = exit.oomKilled;
     rec.state.finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
-    await this.d.logs.flush?.(rec);
     // a full disk must not stop exit handling (events, waiters, auto-remove): memory holds the state
     await this.persist(rec).catch((e) => this.d.log('error', `saving the exit of ${id}: ${(e as Error).message}`));
     if (exit.oomKilled) this.emit(rec, 'oom');
