@@ -31,6 +31,9 @@ after(async () => {
 });
 
 const need = (t: { skip(m: string): void }) => {
+  // Skips only where an integration test cannot run at all: daemonUnavailable() gives the reason
+  // (not root, outside test/harness/run-isolated.sh's namespaces, berthd not built) or before()
+  // already failed to start berthd, which fails the file on its own.
   if (!d) t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   return !d;
 };

@@ -123,6 +123,9 @@ async function spaceBack(baseline: number): Promise<void> {
 }
 
 test('a container filling its rootfs gets ENOSPC; berthd and the others carry on; removal frees the space', async (t) => {
+  // Skips only where an integration test cannot run at all: daemonUnavailable() gives the reason
+  // (not root, outside test/harness/run-isolated.sh's namespaces, berthd not built) or before()
+  // already failed to start berthd, which fails the file on its own.
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const baseline = freeBytes();
   try {
@@ -139,6 +142,9 @@ test('a container filling its rootfs gets ENOSPC; berthd and the others carry on
 });
 
 test('a container flooding its log fills the disk; berthd stays up, logs still read; removal frees the space', async (t) => {
+  // Skips only where an integration test cannot run at all: daemonUnavailable() gives the reason
+  // (not root, outside test/harness/run-isolated.sh's namespaces, berthd not built) or before()
+  // already failed to start berthd, which fails the file on its own.
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const baseline = freeBytes();
   try {

@@ -30,6 +30,9 @@ async function ok(d: Awaited<ReturnType<typeof startDaemon>>, args: string[]): P
 }
 
 test('json-file: daemon.json max-size/max-file rotate a container run without --log-opt', async (t) => {
+  // Skips only where an integration test cannot run at all: daemonUnavailable() gives the reason
+  // (not root, outside test/harness/run-isolated.sh's namespaces, berthd not built) or before()
+  // already failed to start berthd, which fails the file on its own.
   if (skip) return t.skip(skip);
   await withConfig({ 'log-opts': { 'max-size': '1k', 'max-file': '2' } }, async (d) => {
     // ~9 KB of output: several rotations at 1 KiB
@@ -54,6 +57,9 @@ test('json-file: daemon.json max-size/max-file rotate a container run without --
 });
 
 test('local: daemon.json log-driver local with max-size/max-file rotates', async (t) => {
+  // Skips only where an integration test cannot run at all: daemonUnavailable() gives the reason
+  // (not root, outside test/harness/run-isolated.sh's namespaces, berthd not built) or before()
+  // already failed to start berthd, which fails the file on its own.
   if (skip) return t.skip(skip);
   await withConfig({ 'log-driver': 'local', 'log-opts': { 'max-size': '1k', 'max-file': '2' } }, async (d) => {
     await ok(d, ['run', '--name', 'lf', 'busybox', 'seq', '1', '2000']);
@@ -66,6 +72,9 @@ test('local: daemon.json log-driver local with max-size/max-file rotates', async
 });
 
 test('bad daemon.json log-opts stop berthd at start with a clear error', async (t) => {
+  // Skips only where an integration test cannot run at all: daemonUnavailable() gives the reason
+  // (not root, outside test/harness/run-isolated.sh's namespaces, berthd not built) or before()
+  // already failed to start berthd, which fails the file on its own.
   if (skip) return t.skip(skip);
   const dir = mkdtempSync('/tmp/berth-cfg-');
   const file = path.join(dir, 'daemon.json');
