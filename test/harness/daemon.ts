@@ -6,6 +6,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import Dockerode from 'dockerode';
 import { diffLeaks, fdCount, snapshot, type Snapshot } from './leaks.js';
 
@@ -312,3 +313,25 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
 
 /** Absolute path of an integration fixture under test/fixtures/. */
 export const fixture = (p: string) => resolve(repoRoot, 'test/fixtures', p);
+
+/**
+ * One berthd for a whole test file: started in before() unless the file cannot run here, stopped
+ * with the leak check in after(). `skip` is daemonUnavailable()'s reason, for the tests' skip option.
+ */
+export function daemonPerFile(o: StartOptions = {}): { readonly skip: string | null; readonly d: Daemon } {
+  const skip = daemonUnavailable();
+  let d: Daemon | undefined;
+  before(async () => {
+    if (!skip) d = await startDaemon(o);
+  });
+  after(async () => {
+    if (d) await d.stop();
+  });
+  return {
+    skip,
+    get d(): Daemon {
+      if (!d) throw new Error('berthd is not running (see before())');
+      return d;
+    },
+  };
+}

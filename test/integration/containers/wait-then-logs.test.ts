@@ -2,20 +2,14 @@
 // the state changes, as moby waits for the streams (docker-py's containers.run: create, start,
 // wait, then logs, sometimes got b'').
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) await d.stop();
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
 test('create, start, wait, logs: the output is always there', { skip: skip ?? false, timeout: 120_000 }, async () => {
+  const d = berthd.d;
   for (let i = 0; i < 25; i++) {
     const c = await d.dockerode.createContainer({ Image: 'busybox', Cmd: ['echo', `hello world ${i}`] });
     await c.start();

@@ -1,20 +1,14 @@
 // Committing a container that exits while it is being committed (docker-py's test_commit: start
 // `touch /test`, commit at once) succeeds unpaused, as in moby; it was a 500 from runc's pause.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) await d.stop();
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
 test('commit right after start of a short-lived container never fails', { skip: skip ?? false, timeout: 120_000 }, async () => {
+  const d = berthd.d;
   const images: string[] = [];
   for (let i = 0; i < 15; i++) {
     const c = await d.dockerode.createContainer({ Image: 'busybox', Cmd: ['touch', '/test'] });

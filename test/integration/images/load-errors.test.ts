@@ -2,22 +2,15 @@
 // ImageLoadError on it; the docker CLI prints it and exits 1), never a 500; nothing is left behind.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-
-before(async () => {
-  if (!skip) d = await startDaemon({ busybox: false });
-});
-after(async () => {
-  if (d) await d.stop();
-});
+const berthd = daemonPerFile({ busybox: false });
+const skip = berthd.skip;
 
 function post(path: string, body: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: d.socket, path, method: 'POST', headers: { 'Content-Type': 'application/x-tar', 'Content-Length': body.length } }, (res) => {
+    const req = http.request({ socketPath: berthd.d.socket, path, method: 'POST', headers: { 'Content-Type': 'application/x-tar', 'Content-Length': body.length } }, (res) => {
       let s = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (s += c));
@@ -29,6 +22,7 @@ function post(path: string, body: Buffer): Promise<{ status: number; body: strin
 }
 
 test('loading a broken archive: 200 with the error in-band, quiet or not', { skip: skip ?? false }, async () => {
+  const d = berthd.d;
   for (const path of ['/v1.44/images/load', '/v1.44/images/load?quiet=0', '/v1.44/images/load?quiet=1']) {
     const r = await post(path, Buffer.from('abc'));
     assert.equal(r.status, 200, `${path}: ${r.body}`);

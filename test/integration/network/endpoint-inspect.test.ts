@@ -2,20 +2,14 @@
 // running container's endpoint, and the MAC address of a created container connected to a network
 // (docker-py's test_create_with_driveropt and test_connect_with_mac_address).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) await d.stop();
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
 test('endpoint DriverOpts and a requested MacAddress appear in inspect', { skip: skip ?? false }, async () => {
+  const d = berthd.d;
   const c = await d.dockerode.createContainer({
     Image: 'busybox',
     Cmd: ['sleep', '300'],
