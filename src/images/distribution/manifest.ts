@@ -2,6 +2,7 @@
 // platform selection, with Docker's messages for what it cannot use.
 import { invalid, notFound } from '../../errdefs.js';
 import { MEDIA } from './registry.js';
+import { goArch } from '../../util/go-arch.js';
 
 export interface Platform {
   os: string;
@@ -79,10 +80,6 @@ export function layerCompression(mediaType: string): 'gzip' | 'zstd' | 'none' {
     default:
       throw invalid(`unsupported media type ${mediaType}`);
   }
-}
-
-export function goArch(): string {
-  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
 }
 
 /** `linux/arm64/v8` → Platform (with Docker's normalisations); empty → this host. */
