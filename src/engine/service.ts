@@ -108,6 +108,24 @@ export class ContainerService {
     rec.state.status = s;
   }
 
+  /**
+   * The one way for other modules (network connect, health, update) to change a container's
+   * record: mutate runs in the container's queue, then the record is persisted. The status is not
+   * theirs to change (the lifecycle methods own it). Never call it from inside the container's
+   * queue (e.g. from a NetworkPort or VolumesPort hook during start): it would wait for itself.
+   */
+  updateRecord(id: string, mutate: (rec: ContainerRecord) => void | Promise<void>): Promise<void> {
+    const rec = this.find(id);
+    return this.q.run(rec.id, async () => {
+      const cur = this.d.store.get(rec.id);
+      if (!cur) throw new EngineError('not-found', msg.noSuchContainer(id));
+      const status = cur.state.status;
+      await mutate(cur);
+      if (cur.state.status !== status) throw new EngineError('internal', `updateRecord cannot change the status of ${cur.id} (${status} → ${cur.state.status})`);
+      await this.persist(cur);
+    });
+  }
+
   // ---------------------------------------------------------------- create
   async create(req: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
     const c = req.config ?? {};
