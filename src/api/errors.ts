@@ -14,9 +14,23 @@ const status: Record<Kind, number> = {
   internal: 500,
 };
 
+/**
+ * The kind of the first EngineError along e's `cause` chain, like moby's errdefs walking
+ * Unwrap(): a plain Error that wraps a not-found is a 404. The outermost kind wins (an
+ * 'internal' around a 'not-found' stays 500). null when no link of the chain has a kind.
+ */
+export function kindOf(e: unknown): Kind | null {
+  const seen = new Set<unknown>(); // a cause cycle must not hang the error path
+  for (let cur = e; cur instanceof Error && !seen.has(cur); cur = cur.cause) {
+    if (cur instanceof EngineError) return cur.kind;
+    seen.add(cur);
+  }
+  return null;
+}
+
 export function statusOf(e: unknown): number {
-  if (e instanceof EngineError) return status[e.kind];
-  return 500;
+  const k = kindOf(e);
+  return k ? status[k] : 500;
 }
 
 export function messageOf(e: unknown): string {

@@ -2,10 +2,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { Duplex, PassThrough, Readable, type Writable } from 'node:stream';
 import type { Socket } from 'node:net';
-import { EngineError, invalid, notFound } from '../errdefs.js';
+import { invalid, notFound } from '../errdefs.js';
 import { JSON_BODY_LIMIT, JsonBody } from './body.js';
 import { onClientError, MAX_HEADER_SIZE, decodeParam, lingerClose, parseRequestTarget } from './edge.js';
-import { messageOf, statusOf, streamError } from './errors.js';
+import { kindOf, messageOf, statusOf, streamError } from './errors.js';
 import type { Ctx, Handler, Reply, Route } from './router.js';
 
 export const MIN_API = '1.24';
@@ -135,7 +135,7 @@ export class ApiServer {
     } catch (e) {
       const status = statusOf(e);
       if (ac.signal.aborted) this.o.log?.('debug', `${ctx.method} ${req.url}: client went away (${messageOf(e)})`);
-      else if (status >= 500 || !(e instanceof EngineError)) this.o.log?.('error', `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`);
+      else if (status >= 500 || kindOf(e) === null) this.o.log?.('error', `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`);
       else this.o.log?.('debug', `${ctx.method} ${req.url}: ${status} ${messageOf(e)}`);
       // an unread oversized body is not drained: answer, then close the connection, lingering so
       // the client reads the 413 rather than a reset (node ends a Connection: close response's
