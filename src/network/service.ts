@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 import { deleteBridge, ensureBridge, joinBridge, leaveBridge, redirectDns } from './bridge/bridge.js';
 import { DnsServer } from './dns/server.js';
 import { TYPE_A, TYPE_AAAA, type Question } from './dns/packet.js';
+import { writeEtcFiles, writeInitialEtcFiles } from './container-files.js';
 import { buildHosts, buildResolvConf, hostNameservers, linkEnv } from './etc.js';
 import { run } from './exec.js';
 import { Firewall } from './firewall/firewall.js';
@@ -417,10 +418,9 @@ export class NetworkService {
         await this.persist(n);
         // like libnetwork: joining a user network starts the embedded resolver for the container
         if (!n.isDefault && !/^\s*nameserver\s+127\.0\.0\.11/m.test(readText(c.resolvConfPath)))
-          await fsp.writeFile(
-            c.resolvConfPath,
-            buildResolvConf({ host: this.hostResolv, embedded: true, dns: [], search: c.hostConfig.DnsSearch ?? [], options: c.hostConfig.DnsOptions ?? [] }),
-          );
+          await writeEtcFiles(c, {
+            resolvConf: buildResolvConf({ host: this.hostResolv, embedded: true, dns: [], search: c.hostConfig.DnsSearch ?? [], options: c.hostConfig.DnsOptions ?? [] }),
+          });
       }
       want[n.name] = { ...entry, Aliases: entry.Aliases ?? null };
       setEndpointsConfig(c, want);
@@ -500,7 +500,14 @@ export class NetworkService {
     const r = await this.locked(() => this.setupLocked(c, (p) => (fw = p)));
     // rules are applied outside the lock, shared by the starts that changed state meanwhile
     await fw;
+    // network/ owns these two files; hosts/resolvConf stay in the result while the engine still writes them
+    await writeEtcFiles(c, r);
     return r;
+  }
+
+  /** At create, before any network: the container's hosts and resolv.conf as Docker writes them then. */
+  writeInitialFiles(c: ContainerView): Promise<void> {
+    return writeInitialEtcFiles(c);
   }
 
   private async setupLocked(c: ContainerView, deferFirewall?: (p: Promise<void>) => void): Promise<NetworkSetup> {
