@@ -7,7 +7,7 @@ import type { AttachClient, ContainerService } from '../../engine/service.js';
 import { healthOf } from '../../engine/health.js';
 import { isRunningish } from '../../engine/states.js';
 import type { ContainerRecord, Status } from '../../engine/types.js';
-import { parseUnixTimestamp } from '../../logs/timestamps.js';
+import { parseUnixTimestamp } from '../../logs/common/timestamps.js';
 import { parseFilters, matchLabels, matchRegexp } from '../filters.js';
 import { type Ctx, type Route, qbool, qint } from '../router.js';
 import { versionAtLeast } from '../server.js';

@@ -1,7 +1,7 @@
 // /_ping, /version, /info, /events.
 import os from 'node:os';
 import type { EngineEvent, Events } from '../../engine/events.js';
-import { parseUnixTimestamp } from '../../logs/timestamps.js';
+import { parseUnixTimestamp } from '../../logs/common/timestamps.js';
 import { matchLabels, parseFilters } from '../filters.js';
 import type { Route } from '../router.js';
 import { MAX_API, MIN_API } from '../server.js';
