@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # All of berth's tests (`npm test`, run by CI as root with CI=true and no stdin):
 #   0. import direction check (scripts/check-imports.mjs)
-#   1. setup + build (scripts/setup.sh)
+#   1. setup + build (scripts/setup.sh), then format + lint (Biome: `npm run lint`)
 #   2. unit tests: dist/{src,test/harness,bench}/**/*.test.js, scripts/*.test.mjs
 #   3. integration tests: each dist/test/integration/**/*.test.js in its own namespaces
 #      (test/harness/run-isolated.sh), BERTH_IT_JOBS at a time (default 2)
@@ -26,6 +26,10 @@ case $? in
   2) failures+=("build: tsc reported type errors") ;;
   *) echo "test.sh: setup failed, cannot test" >&2; exit 1 ;;
 esac
+
+section "format and lint"
+# `npm run format` fixes formatting; lint findings are fixed by hand (biome.jsonc says why a rule is off).
+npx --no-install biome check --max-diagnostics=50 || failures+=("format and lint (npm run lint)")
 
 # Compiled test files whose .ts source still exists (dist/ may hold stale outputs).
 compiled_tests() {
