@@ -21,12 +21,13 @@ import { systemDfRoutes } from '../api/routes/system-df.js';
 import { volumeRoutes } from '../api/routes/volumes.js';
 import { summaryJson } from '../api/wire/containers.js';
 import { DetachMatcher, DEFAULT_DETACH_KEYS, parseDetachKeys } from '../api/stream/detach.js';
-import { emptyDockerStats, toDockerStats } from '../api/wire/stats.js';
 import { Events } from '../engine/events.js';
 import { ExecService } from '../engine/exec.js';
 import { HealthMonitor } from '../engine/health.js';
 import type { ImagesPort, LogsPort } from '../engine/ports.js';
 import { ContainerService } from '../engine/service.js';
+import { ContainerStats } from '../engine/stats.js';
+import { ContainerArchive } from '../engine/archive.js';
 import { OciSpecPort } from '../engine/spec-input.js';
 import { isRunningish } from '../engine/states.js';
 import { ContainerStore } from '../engine/store.js';
@@ -35,12 +36,10 @@ import { ImageService } from '../images/store.js';
 import { logsPortFor } from './logs-port.js';
 import { LogManager } from '../logs/manager.js';
 import { validateLogConfig } from '../logs/options.js';
-import { StatsSampler, type Sample } from '../runtime/cgroups-sampler.js';
+import { StatsSampler } from '../runtime/cgroups-sampler.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
 import { hostSysInfo, infoSummary } from '../runtime/sysinfo.js';
-import { extractInto, packPath, statPath } from '../storage/layers/archive.js';
-import { resolveUser } from '../runtime/spec/resolveUser.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import { withContainerFs, type ContainerFsDeps } from '../volumes/container-fs.js';
@@ -211,33 +210,8 @@ export async function main(argv: string[]): Promise<void> {
   const numCpus = os.cpus().length;
   // one sampling ticker shared by every stats stream (src/runtime/cgroups-sampler.ts)
   const statsSampler = new StatsSampler();
-  const stats = (rec: import('../engine/types.js').ContainerRecord, stream: boolean, out: NodeJS.WritableStream, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const meta = { id: rec.id, name: rec.name };
-      if (!isRunningish(rec.state.status) || !rec.state.pid) {
-        out.write(JSON.stringify(emptyDockerStats(meta)) + '\n');
-        return resolve();
-      }
-      const withNet = rec.hostConfig.NetworkMode !== 'host';
-      let prev: Sample | null = null;
-      const finish = () => {
-        stop();
-        resolve();
-      };
-      const stop = statsSampler.watch(rec.id, rec.state.pid, (s) => {
-        if (signal.aborted) return;
-        // like Docker, one-shot stats carry two samples a second apart so the CLI can compute CPU %
-        if (!stream && !prev && s) return void (prev = s);
-        const doc = s
-          ? toDockerStats(s.stats, prev?.stats ?? null, { ...meta, read: s.at, preread: prev?.at ?? s.at, numCpus, networks: withNet ? s.networks : undefined })
-          : emptyDockerStats(meta);
-        out.write(JSON.stringify(doc) + '\n');
-        prev = s;
-        if (!stream || !s) finish();
-      });
-      signal.addEventListener('abort', finish, { once: true });
-      if (signal.aborted) finish(); // the client left before we got here: an aborted signal fires no more
-    });
+  const stats = new ContainerStats(statsSampler);
+  const archive = new ContainerArchive({ withFs: (rec, fn) => withContainerFs(rec, cfs, fn), checkWritable: ContainerVolumes.checkWritable });
 
   const api = new ApiServer({
     version: VERSION,
@@ -341,43 +315,7 @@ export async function main(argv: string[]): Promise<void> {
           const img = await images.resolve(rec.image).catch(() => null);
           return { rw, rootFs: rw + (img?.size ?? 0) };
         },
-        archive: {
-          stat: (rec, p2) => withContainerFs(rec, cfs, async (root) => statPath(root, p2, rec.name)),
-          get: async (rec, p2) => {
-            // keep the rootfs mounted until the tar stream ends
-            let release!: () => void;
-            const held = new Promise<void>((r) => (release = r));
-            let ready!: (v: { stat: object; stream: NodeJS.ReadableStream }) => void;
-            let fail!: (e: unknown) => void;
-            const result = new Promise<{ stat: object; stream: NodeJS.ReadableStream }>((res, rej) => {
-              ready = res;
-              fail = rej;
-            });
-            void withContainerFs(rec, cfs, async (root) => {
-                const st = await statPath(root, p2, rec.name);
-                const s = await packPath(root, p2, rec.name);
-                s.once('end', release);
-                s.once('close', release);
-                s.once('error', release);
-                ready({ stat: st, stream: s });
-                await held;
-              })
-              .catch(fail);
-            return result;
-          },
-          put: (rec, p2, body, o) => {
-            ContainerVolumes.checkWritable(rec.mounts, p2);
-            return withContainerFs(rec, cfs, async (root) => {
-              // copyUIDGID with a configured User: entries are owned by that user (moby tarCopyOptions),
-              // looked up in the container's own passwd/group files
-              const chown = o.copyUIDGID && rec.config.User ? await resolveUser(root, rec.config.User) : undefined;
-              return extractInto(root, p2, body as import('node:stream').Readable, rec.name, {
-                noOverwriteDirNonDir: o.noOverwriteDirNonDir,
-                ...(chown ? { chown: { uid: chown.uid, gid: chown.gid } } : {}),
-              });
-            });
-          },
-        },
+        archive,
       }),
       ...distributionRoutes(distDeps),
       ...imageRoutes(images, inUse, createImageHandler(distDeps)),

@@ -1,11 +1,14 @@
 // /containers/* and /exec/* routes: decode the request, call the engine, encode Docker's response.
-import type { Duplex, Writable } from 'node:stream';
+import os from 'node:os';
+import type { Duplex } from 'node:stream';
 import { EngineError, conflict, invalid, msg } from '../../errdefs.js';
 import type { CreateRequest } from '../../engine/create-config.js';
 import type { ExecConfig, ExecService } from '../../engine/exec.js';
 import type { AttachClient, ContainerService } from '../../engine/service.js';
 import { healthOf } from '../../engine/health.js';
 import { isRunningish } from '../../engine/states.js';
+import type { ContainerArchive } from '../../engine/archive.js';
+import type { ContainerStats } from '../../engine/stats.js';
 import type { ContainerRecord, Status } from '../../engine/types.js';
 import { parseUnixTimestamp } from '../../logs/common/timestamps.js';
 import { parseFilters, matchLabels, matchRegexp } from '../filters.js';
@@ -16,18 +19,15 @@ import { pipeOut } from '../stream/pipe-out.js';
 import { encodeLogBatch } from '../stream/log-frames.js';
 import { frame } from '../stream/stdcopy.js';
 import { type NetworkView, inspectJson, summaryJson } from '../wire/containers.js';
+import { statsJson } from '../wire/stats.js';
 
 export interface ContainerRouteDeps {
   containers: ContainerService;
   execs: ExecService;
   /** Image id → the reference to show in `ps` (the container's configured image name is used first). */
   imageIdFor: (ref: string) => Promise<string | null>;
-  stats: (rec: ContainerRecord, stream: boolean, out: Writable, signal: AbortSignal) => Promise<void>;
-  archive: {
-    stat: (rec: ContainerRecord, path: string) => Promise<object>;
-    get: (rec: ContainerRecord, path: string) => Promise<{ stat: object; stream: NodeJS.ReadableStream }>;
-    put: (rec: ContainerRecord, path: string, body: NodeJS.ReadableStream, o: { noOverwriteDirNonDir: boolean; copyUIDGID: boolean }) => Promise<void>;
-  };
+  stats: Pick<ContainerStats, 'stream'>;
+  archive: Pick<ContainerArchive, 'stat' | 'get' | 'put'>;
   sizes: (rec: ContainerRecord) => Promise<{ rw: number; rootFs: number }>;
   /** NetworkSettings and ps Ports (network layer). */
   network?: (rec: ContainerRecord) => NetworkView;
@@ -93,6 +93,7 @@ function endSocket(sock: Duplex): void {
 
 export function containerRoutes(d: ContainerRouteDeps): Route[] {
   const c = d.containers;
+  const numCpus = os.cpus().length;
   return [
     {
       method: 'GET',
@@ -345,7 +346,7 @@ export function containerRoutes(d: ContainerRouteDeps): Route[] {
         const rec = c.find(ctx.params.id!);
         const stream = qbool(ctx.query, 'stream', true) && !qbool(ctx.query, 'one-shot');
         const out = ctx.reply.stream(200, 'application/json');
-        await d.stats(rec, stream, out, ctx.signal);
+        await d.stats.stream(rec, { stream }, ctx.signal, (f) => out.write(JSON.stringify(statsJson(f, numCpus)) + '\n'));
         out.end();
       },
     },

@@ -2,6 +2,7 @@
 // (types.StatsJSON, with Go's omitempty), so `docker stats` computes CPU %, MEM USAGE / LIMIT
 // (usage minus total_inactive_file on v1, inactive_file on v2), BLOCK I/O and PIDS unchanged.
 import { totalmem } from 'node:os';
+import type { StatsFrame } from '../../engine/stats.js';
 import type { BlkioEntry, CgroupStats } from '../../runtime/cgroups.js';
 
 export interface DockerBlkioEntry { major: number; minor: number; op: string; value: number }
@@ -140,4 +141,12 @@ export function emptyDockerStats(meta: Pick<StatsMeta, 'id' | 'name'>): DockerSt
     num_procs: 0, storage_stats: {}, cpu_stats: zero, precpu_stats: cpuStats(null, 0), memory_stats: {},
     name: '/' + meta.name.replace(/^\//, ''), id: meta.id,
   };
+}
+
+/** One frame of engine/stats as the document the client gets. */
+export function statsJson(f: StatsFrame, numCpus: number): DockerStats {
+  const meta = { id: f.id, name: f.name };
+  if (!f.cur) return emptyDockerStats(meta);
+  const { cur, prev } = f;
+  return toDockerStats(cur.stats, prev?.stats ?? null, { ...meta, read: cur.at, preread: prev?.at ?? cur.at, numCpus, networks: f.withNetworks ? cur.networks : undefined });
 }
