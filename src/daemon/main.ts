@@ -38,6 +38,7 @@ import { LogManager } from '../logs/manager.js';
 import { validateLogConfig } from '../logs/options.js';
 import { StatsSampler } from '../runtime/cgroups-sampler.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
+import { writeConmonCtl } from '../runtime/monitor/ctl.js';
 import { Runc } from '../runtime/runc.js';
 import { hostSysInfo, infoSummary } from '../runtime/sysinfo.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
@@ -142,7 +143,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const w of (await hostSysInfo()).warnings) log('warn', w);
   const logDefaults = { Type: o.logDriver || 'json-file', Config: o.logOpts };
   validateLogConfig(logDefaults);
-  const logManager = new LogManager({ defaults: logDefaults, log, ctlPath: (id) => path.join(p.execRoot, 'c', id, 'ctl') });
+  const logManager = new LogManager({ defaults: logDefaults, log, reopenLog: (id) => writeConmonCtl(path.join(p.execRoot, 'c', id, 'ctl'), { op: 'reopen-log' }) });
   const logsPort: LogsPort = logsPortFor(logManager);
   const network = new NetworkService({
     dataRoot: p.dataRoot,

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { params } from '../util/prop-check.js';
-import { encodeJsonEntry, parseChunk } from './json-file.js';
-import { K8sRecordParser } from './k8s-record-parser.js';
-import type { LogMessage } from './log-reader.js';
-import { localEncoder, parseLocalFrames } from './local-file.js';
+import { encodeJsonEntry, parseChunk } from './json-file/json-file.js';
+import { K8sRecordParser } from './common/k8s-record-parser.js';
+import type { LogMessage } from './common/log-reader.js';
+import { localEncoder, parseLocalFrames } from './local/local-file.js';
 
 function readAll(msgs: LogMessage[]): void {
   for (const m of msgs) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDir } from '../util/test-dirs.js';
-import { followK8sFile, parseK8sRecords } from './k8s-follower.js';
+import { followK8sFile, parseK8sRecords } from './common/k8s-follower.js';
 import { attrsFor, LogManager, type LogTarget } from './manager.js';
 
 const rec = (i: number, stream = 'stdout', tag = 'F', text = `n${i}`) => `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000001+00:00 ${stream} ${tag} ${text}\n`;

@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { EngineError } from '../errdefs.js';
 import { invalidOnly, near, onlyThrows, params } from '../util/prop-check.js';
 import { attrsFor } from './manager.js';
-import { expandTag, LOG_DRIVERS, mergeLogConfig, parseSize, type LogConfig } from './options.js';
+import { parseSize, type LogConfig } from './common/config.js';
+import { expandTag } from './common/tag.js';
+import { LOG_DRIVERS, mergeLogConfig } from './options.js';
 
 const KEYS = ['max-size', 'max-file', 'compress', 'tag', 'labels', 'labels-regex', 'env', 'env-regex', 'syslog-address', 'syslog-facility', 'syslog-format', 'syslog-tls-skip-verify', 'gelf-address', 'gelf-compression-type', 'gelf-compression-level', 'gelf-tcp-max-reconnect', 'fluentd-address', 'fluentd-async', 'fluentd-retry-wait', 'fluentd-max-retries', 'fluentd-buffer-limit', 'mode', 'max-buffer-size', 'bogus', 'constructor'];
 const VALUES = ['', '1', '-1', '10m', '1.5g', 'abc', 'true', 'false', 'udp://127.0.0.1:12201', 'tcp://[::1]:514', 'unix:///dev/log', 'tcp://h', 'local0', 'rfc5424', 'gzip', '9', '10', '1s', '{{.Name}}', '{{.Bogus}}', '{{.constructor}}', 'a,b', '(a+)+$', '[', 'x'.repeat(300)];

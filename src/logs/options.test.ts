@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandTag, fileOptions, mergeLogConfig, parseFacility, parseSize, parseSyslogAddress, syslogOptions, validateLogConfig } from './options.js';
+import { parseSize } from './common/config.js';
+import { fileOptions } from './common/file-options.js';
+import { expandTag } from './common/tag.js';
+import { mergeLogConfig, validateLogConfig } from './options.js';
+import { parseFacility, parseSyslogAddress, syslogOptions } from './syslog/options.js';
 
 test('sizes like go-units', () => {
   assert.equal(parseSize('10k'), 10240);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../util/test-dirs.js';
+import { testDir } from '../../util/test-dirs.js';
 import { followK8sFile, type K8sRecord } from './k8s-follower.js';
 
 const rec = (tag: 'F' | 'P', text: string) => `2026-01-01T00:00:01.000000001+00:00 stdout ${tag} ${text}\n`;

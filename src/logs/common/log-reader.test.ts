@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { testDir } from '../util/test-dirs.js';
+import { testDir } from '../../util/test-dirs.js';
 import { FollowWake } from './log-reader.js';
 
 setFlagsFromString('--expose-gc');

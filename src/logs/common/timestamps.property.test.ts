@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { EngineError } from '../errdefs.js';
-import { near, onlyThrows, params } from '../util/prop-check.js';
+import { EngineError } from '../../errdefs.js';
+import { near, onlyThrows, params } from '../../util/prop-check.js';
 import { formatRFC3339Nano, parseUnixTimestamp } from './timestamps.js';
 
 const NS = 1_000_000_000n;

@@ -6,7 +6,7 @@ import {
   parseRFC3339Bytes,
   parseUnixTimestamp,
 } from './timestamps.js';
-import { EngineError } from '../errdefs.js';
+import { EngineError } from '../../errdefs.js';
 
 test('parseUnixTimestamp: seconds and fractions as the docker CLI sends them', () => {
   assert.equal(parseUnixTimestamp('1474765979'), 1474765979_000000000n);

@@ -1,6 +1,6 @@
 // Time values of the logs API: Docker's `since`/`until` query values in, RFC 3339 strings out.
 // Everything is nanoseconds since the epoch as a bigint, so no precision is lost to doubles.
-import { invalid } from '../errdefs.js';
+import { invalid } from '../../errdefs.js';
 
 const NS = 1_000_000_000n;
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../util/test-dirs.js';
+import { testDir } from '../../util/test-dirs.js';
 import type { FSWatcher } from 'node:fs';
 import { safetyCheck, Waker } from './waker.js';
 

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { EventTime, pack, unpack } from './msgpack.js';
-import { encodeFluentd, FluentdSender, fluentdOptions } from './fluentd.js';
-import { validateLogConfig } from './options.js';
+import { encodeFluentd, FluentdSender } from './fluentd.js';
+import { fluentdOptions } from './options.js';
+import { validateLogConfig } from '../options.js';
 
 test('msgpack bytes for the types the forward protocol uses', () => {
   assert.deepEqual(pack(['a', 1, null, true, false]), Buffer.from([0x95, 0xa1, 0x61, 0x01, 0xc0, 0xc3, 0xc2]));

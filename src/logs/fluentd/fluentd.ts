@@ -5,83 +5,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { randomBytes } from 'node:crypto';
-import { invalid } from '../errdefs.js';
+import { StreamLink } from '../common/stream-link.js';
 import { EventTime, pack } from './msgpack.js';
-import { parseAddressUrl, type LogConfig } from './options.js';
-import { StreamLink } from './stream-link.js';
-
-export interface FluentdOptions {
-  proto: 'tcp' | 'unix' | 'tls';
-  host: string;
-  port: number;
-  path: string;
-  subSecond: boolean;
-  requestAck: boolean;
-  bufferLimit: number;
-  retryWaitMs: number;
-  maxRetries: number;
-}
-
-const KEYS = [
-  'env', 'env-regex', 'labels', 'labels-regex', 'tag', 'fluentd-address', 'fluentd-async', 'fluentd-async-connect',
-  'fluentd-async-reconnect-interval', 'fluentd-buffer-limit', 'fluentd-max-retries', 'fluentd-request-ack',
-  'fluentd-retry-wait', 'fluentd-sub-second-precision',
-];
-
-function bool(c: Record<string, string>, k: string): boolean {
-  const v = c[k];
-  if (v === undefined || v === '') return false;
-  if (!/^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(v)) throw invalid(`strconv.ParseBool: parsing "${v}": invalid syntax`);
-  return /^(1|t|true)$/i.test(v);
-}
-
-/** Go's time.ParseDuration for the simple forms Docker users write ("1s", "500ms", "1m"). */
-function duration(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(v);
-  if (!m) throw invalid(`time: invalid duration "${v}"`);
-  const unit = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms'];
-  return Number(m[1]) * unit;
-}
-
-/** Docker's fluentd ValidateLogOpt + parseAddress, with their texts. */
-export function fluentdOptions(cfg: LogConfig): FluentdOptions {
-  const c = cfg.Config;
-  for (const k of Object.keys(c)) if (!KEYS.includes(k)) throw invalid(`unknown log opt '${k}' for fluentd log driver`);
-  const o: FluentdOptions = { proto: 'tcp', host: '127.0.0.1', port: 24224, path: '', subSecond: false, requestAck: false, bufferLimit: 1024 * 1024, retryWaitMs: 1000, maxRetries: 2 ** 31 - 1 };
-  let a = c['fluentd-address'] ?? '';
-  if (a !== '') {
-    if (!a.includes('://')) a = `tcp://${a}`;
-    const { u, scheme } = parseAddressUrl(a);
-    if (scheme === 'unix') {
-      if (u.pathname.replace(/^\/+/, '') === '') throw invalid('path is empty');
-      o.proto = 'unix';
-      o.path = u.pathname;
-    } else if (scheme === 'tcp' || scheme === 'tls') {
-      if (u.pathname !== '' && u.pathname !== '/') throw invalid('should not contain a path element');
-      o.proto = scheme;
-      if (u.hostname) o.host = u.hostname.replace(/^\[|\]$/g, '');
-      if (u.port) o.port = Number(u.port);
-    } else throw invalid(`unsupported scheme: '${scheme}'`);
-  }
-  if (c['fluentd-buffer-limit']) {
-    if (!/^\d+$/.test(c['fluentd-buffer-limit'])) throw invalid(`strconv.Atoi: parsing "${c['fluentd-buffer-limit']}": invalid syntax`);
-    o.bufferLimit = Number(c['fluentd-buffer-limit']);
-  }
-  if (c['fluentd-retry-wait']) o.retryWaitMs = duration(c['fluentd-retry-wait']);
-  if (c['fluentd-max-retries']) {
-    if (!/^\d+$/.test(c['fluentd-max-retries'])) throw invalid(`strconv.ParseUint: parsing "${c['fluentd-max-retries']}": invalid syntax`);
-    o.maxRetries = Number(c['fluentd-max-retries']);
-  }
-  bool(c, 'fluentd-async');
-  bool(c, 'fluentd-async-connect');
-  o.subSecond = bool(c, 'fluentd-sub-second-precision');
-  o.requestAck = bool(c, 'fluentd-request-ack');
-  if (c['fluentd-async-reconnect-interval']) {
-    const ms = duration(c['fluentd-async-reconnect-interval']);
-    if (ms < 100 || ms > 10_000) throw invalid(`invalid value for fluentd-async-reconnect-interval: ${c['fluentd-async-reconnect-interval']}`);
-  }
-  return o;
-}
+import type { FluentdOptions } from './options.js';
 
 /** One forward-protocol message as fluent-logger-golang encodes it: [tag, time, record, option]. */
 export function encodeFluentd(tag: string, timeNs: bigint, record: Record<string, string>, subSecond: boolean, chunk?: string): Buffer {

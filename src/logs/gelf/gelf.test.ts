@@ -5,7 +5,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { chunkGelf, CHUNK_SIZE, encodeGelf, gelfExtra, GelfSender } from './gelf.js';
-import { gelfOptions, validateLogConfig } from './options.js';
+import { gelfOptions } from './options.js';
+import { validateLogConfig } from '../options.js';
 
 const info = { id: 'c'.repeat(64), name: '/web', imageId: 'sha256:' + 'a'.repeat(64), image: 'busybox', command: 'sh -c echo <hi>', tag: 'cccccccccccc', created: '2026-01-01T00:00:00.5Z' };
 const cfg = (c: Record<string, string>) => ({ Type: 'gelf', Config: c });

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { deflateSync, gzipSync } from 'node:zlib';
 import type { GelfOptions } from './options.js';
-import { StreamLink } from './stream-link.js';
+import { StreamLink } from '../common/stream-link.js';
 
 /** go-gelf's ChunkSize: a datagram never exceeds it (less than a 1500-byte MTU minus headers). */
 export const CHUNK_SIZE = 1420;

@@ -2,7 +2,7 @@
 // ffjsonWriteJSONBytesAsString (", \, \n, \r as two-byte escapes; other controls, <, > and & as
 // \u00XX; invalid UTF-8 as \ufffd; U+2028/9 escaped). Plain ASCII text, the common case, is one
 // table scan and one memcpy: no string is made from the log line.
-import { formatRFC3339Nano } from './timestamps.js';
+import { formatRFC3339Nano } from '../common/timestamps.js';
 
 /** 1 for bytes that cannot be copied as they are (controls, ", \, <, >, &, non-ASCII). */
 const SPECIAL = new Uint8Array(256);

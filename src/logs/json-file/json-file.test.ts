@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../util/test-dirs.js';
+import { testDir } from '../../util/test-dirs.js';
 import { encodeJsonEntry, JsonFileReader, JsonFileWriter, type JsonEntry } from './json-file.js';
-import type { LogMessage, ReadOptions } from './log-reader.js';
+import type { LogMessage, ReadOptions } from '../common/log-reader.js';
 
 const all: ReadOptions = { follow: false, stdout: true, stderr: true };
 const t0 = 1_700_000_000_000_000_000n;

@@ -4,10 +4,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import type { FileOptions } from './options.js';
-import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from './log-reader.js';
-import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from './timestamps.js';
-import { sinceOffset, type LineTime } from './since-offset.js';
+import type { FileOptions } from '../common/file-options.js';
+import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from '../common/log-reader.js';
+import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from '../common/timestamps.js';
+import { sinceOffset, type LineTime } from '../common/since-offset.js';
 import { attrsMember, encodeJsonEntryInto, maxEncodedLen } from './json-encode.js';
 
 export interface JsonEntry {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { testDir } from '../util/test-dirs.js';
-import type { K8sRecord } from './k8s-follower.js';
+import { testDir } from '../../util/test-dirs.js';
+import type { K8sRecord } from '../common/k8s-follower.js';
 import { dropShipped, jsonFileTail } from './shipped-tail.js';
-import { formatRFC3339Nano } from './timestamps.js';
+import { formatRFC3339Nano } from '../common/timestamps.js';
 
 const T0 = 1_780_000_000_000_000_000n;
 const rec = (i: number, time: bigint, stream: 'stdout' | 'stderr' = 'stdout'): K8sRecord => ({ stream, time, line: Buffer.from(`n${i}\n`), partial: false });

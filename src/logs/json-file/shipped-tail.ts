@@ -4,8 +4,8 @@
 // the log's own tail says what is already there: records older than its newest entry, and those of
 // the same timestamp that it holds (conmon stamps every line of one read alike), are dropped.
 import fsp from 'node:fs/promises';
-import type { K8sRecord } from './k8s-follower.js';
-import { parseRFC3339Bytes } from './timestamps.js';
+import type { K8sRecord } from '../common/k8s-follower.js';
+import { parseRFC3339Bytes } from '../common/timestamps.js';
 
 /** The newest timestamp in a log and the entries (stream + text) it holds at that timestamp. */
 export interface ShippedTail {

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../util/test-dirs.js';
+import { testDir } from '../../util/test-dirs.js';
 import { decodeLocal, encodeLocal, readVarintBig } from './local-format.js';
 import { LocalFileReader, localEncoder } from './local-file.js';
-import { encodeJsonEntry, JsonFileWriter } from './json-file.js';
-import type { LogMessage, ReadOptions } from './log-reader.js';
+import { encodeJsonEntry, JsonFileWriter } from '../json-file/json-file.js';
+import type { LogMessage, ReadOptions } from '../common/log-reader.js';
 
 const all: ReadOptions = { follow: false, stdout: true, stderr: true };
 const t0 = 1_700_000_000_000_000_000n;

@@ -4,10 +4,10 @@
 // JSON-based format berth used before are still read (detected by their first byte, '{').
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from './log-reader.js';
+import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from '../common/log-reader.js';
 import { decodeLocal, encodeLocalInto, maxLocalLen, readVarintBig } from './local-format.js';
-import { jsonLogFiles, parseChunk, readWhole, type EntryEncoder, type JsonEntry } from './json-file.js';
-import { formatRFC3339NanoFixed } from './timestamps.js';
+import { jsonLogFiles, parseChunk, readWhole, type EntryEncoder, type JsonEntry } from '../json-file/json-file.js';
+import { formatRFC3339NanoFixed } from '../common/timestamps.js';
 
 const CHUNK = 1024 * 1024;
 const BLOCK = 64 * 1024;

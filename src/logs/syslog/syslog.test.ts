@@ -5,7 +5,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { formatSyslog, SyslogSender } from './syslog.js';
 import { syslogOptions } from './options.js';
-import { testDir } from '../util/test-dirs.js';
+import { testDir } from '../../util/test-dirs.js';
 
 const date = new Date(2026, 0, 5, 7, 8, 9, 123);
 

@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { createRequire } from 'node:module';
 import type { DgramSocket } from 'node-unix-socket';
 import type { SyslogFormat, SyslogOptions } from './options.js';
-import { StreamLink } from './stream-link.js';
+import { StreamLink } from '../common/stream-link.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

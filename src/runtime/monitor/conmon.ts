@@ -15,6 +15,7 @@ import { execProcess } from './exec-process.js';
 import { execFailCode, ociMessage, runcExec } from './runc-exec.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { syncMessages } from './sync-pipe.js';
+import { writeConmonCtl } from './ctl.js';
 
 export interface ConmonOptions {
   conmon: string; // path to conmon
@@ -341,14 +342,8 @@ function alive(pid: number): boolean {
 }
 
 function writeCtl(dir: string, h: number, w: number): void {
-  // conmon's ctl FIFO: "1 <height> <width>\n" resizes the terminal. O_NONBLOCK: never hang on a dead conmon.
   try {
-    const fd = fs.openSync(path.join(dir, 'ctl'), fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-    try {
-      fs.writeSync(fd, `1 ${h} ${w}\n`);
-    } finally {
-      fs.closeSync(fd);
-    }
+    writeConmonCtl(path.join(dir, 'ctl'), { op: 'resize', height: h, width: w });
   } catch {
     /* no conmon listening */
   }

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDir } from '../util/test-dirs.js';
-import { encodeJsonEntry, JsonFileReader } from './json-file.js';
-import { K8sFileReader } from './k8s-file.js';
-import { sinceOffset } from './since-offset.js';
-import { parseRFC3339Bytes } from './timestamps.js';
+import { encodeJsonEntry, JsonFileReader } from './json-file/json-file.js';
+import { K8sFileReader } from './common/k8s-file.js';
+import { sinceOffset } from './common/since-offset.js';
+import { parseRFC3339Bytes } from './common/timestamps.js';
 
 const t0 = 1_700_000_000_000_000_000n;
 const SEC = 1_000_000_000n;

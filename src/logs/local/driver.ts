@@ -1,0 +1,27 @@
+// local: Docker's compact driver (framed protobuf entries, rotated and compressed by default).
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { checkKeys } from '../common/config.js';
+import { fileOptions } from '../common/file-options.js';
+import type { LogDriver } from '../driver.js';
+import { JsonFileWriter } from '../json-file/json-file.js';
+import { LocalFileReader, localEncoder } from './local-file.js';
+
+const logPath = (_id: string, k8sPath: string) => path.join(path.dirname(k8sPath), 'local-logs', 'container.log');
+
+export const localDriver: LogDriver = {
+  name: 'local',
+  validate(cfg) {
+    checkKeys(cfg, ['max-file', 'max-size', 'compress']);
+    fileOptions(cfg);
+  },
+  sizeMax: () => -1,
+  logPath,
+  reader: (t, ctx) => new LocalFileReader(logPath(t.id, t.k8sPath), ctx.pollMs),
+  async openSink(t) {
+    const file = logPath(t.id, t.k8sPath);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const w = new JsonFileWriter(file, fileOptions(t.logConfig), undefined, localEncoder());
+    return { write: (records) => w.write(records), close: () => w.close() };
+  },
+};
