@@ -2,7 +2,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ApiServer } from '../api/server.js';
@@ -28,6 +27,7 @@ import type { ImagesPort, LogsPort } from '../engine/ports.js';
 import { ContainerService } from '../engine/service.js';
 import { ContainerStats } from '../engine/stats.js';
 import { ContainerArchive } from '../engine/archive.js';
+import { InfoService } from '../engine/info.js';
 import { OciSpecPort } from '../engine/spec-input.js';
 import { isRunningish } from '../engine/states.js';
 import { ContainerStore } from '../engine/store.js';
@@ -40,7 +40,7 @@ import { StatsSampler } from '../runtime/cgroups-sampler.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { writeConmonCtl } from '../runtime/monitor/ctl.js';
 import { Runc } from '../runtime/runc.js';
-import { hostSysInfo, infoSummary } from '../runtime/sysinfo.js';
+import { hostSysInfo } from '../runtime/sysinfo.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import { withContainerFs, type ContainerFsDeps } from '../volumes/container-fs.js';
@@ -208,10 +208,14 @@ export async function main(argv: string[]): Promise<void> {
     },
   };
 
-  const numCpus = os.cpus().length;
   // one sampling ticker shared by every stats stream (src/runtime/cgroups-sampler.ts)
   const statsSampler = new StatsSampler();
   const stats = new ContainerStats(statsSampler);
+  const info = new InfoService({
+    containers: () => ({ total: store.all().length, ...containers.runningCount() }),
+    imageCount: async () => (await images.list({ all: true, filters: new Map() })).length,
+    config: { version: VERSION, dataRoot: p.dataRoot, debug: o.logLevel === 'debug', logDriver: o.logDriver, defaultRuntime: o.defaultRuntime, runtimes: { runc: runcBin, ...o.runtimes } },
+  });
   const archive = new ContainerArchive({ withFs: (rec, fn) => withContainerFs(rec, cfs, fn), checkWritable: ContainerVolumes.checkWritable });
 
   const api = new ApiServer({
@@ -225,79 +229,7 @@ export async function main(argv: string[]): Promise<void> {
           { Name: 'runc', Version: await versionOf(runcBin, ['--version']), Details: { GitCommit: '' } },
           { Name: 'conmon', Version: await versionOf(conmonBin, ['--version']), Details: { GitCommit: '' } },
         ],
-        info: async () => {
-          const counts = containers.runningCount();
-          const imgs = await images.list({ all: true, filters: new Map() });
-          const cg = infoSummary(await hostSysInfo());
-          return {
-            ID: hostId(p.dataRoot),
-            Containers: store.all().length,
-            ContainersRunning: counts.running,
-            ContainersPaused: counts.paused,
-            ContainersStopped: counts.stopped,
-            Images: imgs.length,
-            Driver: 'overlay2',
-            DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
-            Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'local', 'none', 'syslog', 'k8s-file'] },
-            MemoryLimit: cg.MemoryLimit,
-            SwapLimit: cg.SwapLimit,
-            KernelMemory: cg.KernelMemory,
-            KernelMemoryTCP: cg.KernelMemoryTCP,
-            CpuCfsPeriod: cg.CpuCfsPeriod,
-            CpuCfsQuota: cg.CpuCfsQuota,
-            CPUShares: cg.CPUShares,
-            CPUSet: cg.CPUSet,
-            PidsLimit: cg.PidsLimit,
-            IPv4Forwarding: (await fsp.readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
-            BridgeNfIptables: false,
-            BridgeNfIp6tables: false,
-            Debug: o.logLevel === 'debug',
-            NFd: fs.readdirSync('/proc/self/fd').length,
-            OomKillDisable: cg.OomKillDisable,
-            NGoroutines: 0,
-            SystemTime: new Date().toISOString(),
-            LoggingDriver: o.logDriver,
-            CgroupDriver: 'cgroupfs',
-            CgroupVersion: cg.CgroupVersion,
-            NEventsListener: 0,
-            KernelVersion: os.release(),
-            OperatingSystem: osName(),
-            OSVersion: osVersion(),
-            OSType: 'linux',
-            Architecture: os.machine(),
-            IndexServerAddress: 'https://index.docker.io/v1/',
-            RegistryConfig: {
-              AllowNondistributableArtifactsCIDRs: null,
-              AllowNondistributableArtifactsHostnames: null,
-              InsecureRegistryCIDRs: ['127.0.0.0/8'],
-              IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
-              Mirrors: null,
-            },
-            NCPU: numCpus,
-            MemTotal: os.totalmem(),
-            GenericResources: null,
-            DockerRootDir: p.dataRoot,
-            HttpProxy: process.env.HTTP_PROXY ?? '',
-            HttpsProxy: process.env.HTTPS_PROXY ?? '',
-            NoProxy: process.env.NO_PROXY ?? '',
-            Name: os.hostname(),
-            Labels: [],
-            ExperimentalBuild: false,
-            ServerVersion: VERSION,
-            Runtimes: { runc: { path: runcBin }, ...Object.fromEntries(Object.entries(o.runtimes).map(([k, v]) => [k, { path: v }])) },
-            DefaultRuntime: o.defaultRuntime,
-            Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
-            LiveRestoreEnabled: true,
-            Isolation: '',
-            InitBinary: 'docker-init',
-            ContainerdCommit: { ID: '', Expected: '' },
-            RuncCommit: { ID: '', Expected: '' },
-            InitCommit: { ID: '', Expected: '' },
-            SecurityOptions: ['name=seccomp,profile=builtin'],
-            CDISpecDirs: [],
-            Warnings: cg.Warnings.length ? cg.Warnings : null,
-          };
-        },
+        info: () => info.info(),
       }),
       ...containerRoutes({
         containers,
@@ -426,38 +358,6 @@ function groupId(name: string): number | null {
     /* none */
   }
   return null;
-}
-
-function osRelease(): Record<string, string> {
-  try {
-    return Object.fromEntries(
-      fs
-        .readFileSync('/etc/os-release', 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('='))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^"|"$/g, '')]),
-    );
-  } catch {
-    return {};
-  }
-}
-const osName = () => osRelease().PRETTY_NAME ?? 'Linux';
-const osVersion = () => osRelease().VERSION_ID ?? '';
-
-function hostId(dataRoot: string): string {
-  const f = path.join(dataRoot, 'engine-id');
-  try {
-    return fs.readFileSync(f, 'utf8').trim();
-  } catch {
-    const id = crypto.randomUUID();
-    try {
-      fs.writeFileSync(f, id);
-    } catch {
-      // a full disk must not fail /info; the id is written by a later call
-      fs.rmSync(f, { force: true });
-    }
-    return id;
-  }
 }
 
 const isMain = process.argv[1] && (process.argv[1].endsWith('/main.js') || process.argv[1].endsWith('/berthd'));

@@ -1,21 +1,22 @@
 // /_ping, /version, /info, /events.
 import os from 'node:os';
 import type { EngineEvent, Events } from '../../engine/events.js';
+import type { SystemInfo } from '../../engine/info.js';
 import { parseUnixTimestamp } from '../../logs/common/timestamps.js';
 import { matchLabels, parseFilters } from '../filters.js';
 import type { Route } from '../router.js';
 import { MAX_API, MIN_API } from '../server.js';
+import { goArch } from '../../util/go-arch.js';
+import { infoJson } from '../wire/info.js';
 
-export interface SystemInfo {
+export interface SystemRouteDeps {
   version: string;
-  info: () => Promise<Record<string, unknown>>;
+  info: () => Promise<SystemInfo>;
   components: () => Promise<Array<{ Name: string; Version: string; Details?: Record<string, string> }>>;
   events: Events;
 }
 
-const goArch = () => (({ x64: 'amd64', arm64: 'arm64' }) as Record<string, string>)[process.arch] ?? process.arch;
-
-export function systemRoutes(s: SystemInfo): Route[] {
+export function systemRoutes(s: SystemRouteDeps): Route[] {
   const ping: Route['handler'] = (ctx) => {
     ctx.reply.text(200, 'OK');
   };
@@ -63,7 +64,7 @@ export function systemRoutes(s: SystemInfo): Route[] {
       method: 'GET',
       path: '/info',
       handler: async (ctx) => {
-        ctx.reply.json(200, await s.info());
+        ctx.reply.json(200, infoJson(await s.info()));
       },
     },
     {

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SystemInfo } from '../../engine/info.js';
+import { infoJson } from './info.js';
+
+const info = (warnings: string[]): SystemInfo => ({
+  id: 'e1d2',
+  containers: { total: 4, running: 2, paused: 1, stopped: 1 },
+  images: 7,
+  cgroups: { MemoryLimit: true, SwapLimit: true, KernelMemory: false, KernelMemoryTCP: false, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true, OomKillDisable: false, CgroupVersion: '2', Warnings: warnings },
+  ipv4Forwarding: false,
+  openFds: 12,
+  systemTime: '2024-05-01T10:00:00.000Z',
+  kernelVersion: '6.1.0',
+  operatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+  osVersion: '12',
+  architecture: 'x86_64',
+  ncpu: 2,
+  memTotal: 1024,
+  name: 'box',
+  proxies: { http: '', https: 'https://p', no: 'localhost' },
+  config: { version: '0.1.0', dataRoot: '/var/lib/berth', debug: true, logDriver: 'local', defaultRuntime: 'runc', runtimes: { runc: '/usr/bin/runc', crun: '/usr/bin/crun' } },
+});
+
+test('infoJson: moby field names and values, runtimes as {path}, the fixed answers of a berthd', () => {
+  const j = infoJson(info([]));
+  assert.equal(j.ID, 'e1d2');
+  assert.deepEqual([j.Containers, j.ContainersRunning, j.ContainersPaused, j.ContainersStopped, j.Images], [4, 2, 1, 1, 7]);
+  assert.equal(j.Driver, 'overlay2');
+  assert.equal(j.CgroupVersion, '2');
+  assert.equal(j.CgroupDriver, 'cgroupfs');
+  assert.equal(j.Debug, true);
+  assert.equal(j.LoggingDriver, 'local');
+  assert.equal(j.NFd, 12);
+  assert.equal(j.DockerRootDir, '/var/lib/berth');
+  assert.equal(j.ServerVersion, '0.1.0');
+  assert.deepEqual(j.Runtimes, { runc: { path: '/usr/bin/runc' }, crun: { path: '/usr/bin/crun' } });
+  assert.deepEqual([j.HttpProxy, j.HttpsProxy, j.NoProxy], ['', 'https://p', 'localhost']);
+  assert.equal((j.Swarm as { LocalNodeState: string }).LocalNodeState, 'inactive');
+  assert.equal(j.Warnings, null, 'no warnings is null, as moby sends it');
+});
+
+test('infoJson: the host cgroup warnings are passed on', () => {
+  assert.deepEqual(infoJson(info(['WARNING: No swap limit support'])).Warnings, ['WARNING: No swap limit support']);
+});
+
+test('infoJson keeps every key the docker CLI and SDKs read', () => {
+  const keys = Object.keys(infoJson(info([])));
+  for (const k of ['ID', 'Containers', 'Images', 'Driver', 'DriverStatus', 'Plugins', 'MemoryLimit', 'SwapLimit', 'KernelMemory', 'CpuCfsPeriod', 'CpuCfsQuota', 'CPUShares', 'CPUSet', 'PidsLimit', 'IPv4Forwarding', 'BridgeNfIptables', 'Debug', 'NFd', 'OomKillDisable', 'NGoroutines', 'SystemTime', 'LoggingDriver', 'CgroupDriver', 'CgroupVersion', 'NEventsListener', 'KernelVersion', 'OperatingSystem', 'OSVersion', 'OSType', 'Architecture', 'IndexServerAddress', 'RegistryConfig', 'NCPU', 'MemTotal', 'GenericResources', 'DockerRootDir', 'HttpProxy', 'HttpsProxy', 'NoProxy', 'Name', 'Labels', 'ExperimentalBuild', 'ServerVersion', 'Runtimes', 'DefaultRuntime', 'Swarm', 'LiveRestoreEnabled', 'Isolation', 'InitBinary', 'ContainerdCommit', 'RuncCommit', 'InitCommit', 'SecurityOptions', 'CDISpecDirs', 'Warnings'])
+    assert.ok(keys.includes(k), k);
+  assert.equal(keys.length, 60);
+});

@@ -1,0 +1,99 @@
+// GET /info: engine/info's SystemInfo as moby's types.Info, with the fixed answers a berthd gives
+// (overlay2, cgroupfs, no swarm, the plugins it has).
+import type { SystemInfo } from '../../engine/info.js';
+
+/** /info is large; the CLI prints a subset and `--format` sees all of it. */
+export interface InfoResponse {
+  ID?: string;
+  Containers: number;
+  ContainersRunning: number;
+  ContainersPaused: number;
+  ContainersStopped: number;
+  Images: number;
+  Driver: string;
+  DriverStatus?: Array<[string, string]> | null;
+  Name: string;
+  ServerVersion: string;
+  [k: string]: unknown;
+}
+
+const DRIVER_STATUS: Array<[string, string]> = [
+  ['Backing Filesystem', 'extfs'],
+  ['Supports d_type', 'true'],
+  ['Using metacopy', 'false'],
+  ['Native Overlay Diff', 'true'],
+  ['userxattr', 'false'],
+];
+
+export function infoJson(i: SystemInfo): InfoResponse {
+  const cg = i.cgroups;
+  const c = i.config;
+  return {
+    ID: i.id,
+    Containers: i.containers.total,
+    ContainersRunning: i.containers.running,
+    ContainersPaused: i.containers.paused,
+    ContainersStopped: i.containers.stopped,
+    Images: i.images,
+    Driver: 'overlay2',
+    DriverStatus: DRIVER_STATUS,
+    Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'local', 'none', 'syslog', 'k8s-file'] },
+    MemoryLimit: cg.MemoryLimit,
+    SwapLimit: cg.SwapLimit,
+    KernelMemory: cg.KernelMemory,
+    KernelMemoryTCP: cg.KernelMemoryTCP,
+    CpuCfsPeriod: cg.CpuCfsPeriod,
+    CpuCfsQuota: cg.CpuCfsQuota,
+    CPUShares: cg.CPUShares,
+    CPUSet: cg.CPUSet,
+    PidsLimit: cg.PidsLimit,
+    IPv4Forwarding: i.ipv4Forwarding,
+    BridgeNfIptables: false,
+    BridgeNfIp6tables: false,
+    Debug: c.debug,
+    NFd: i.openFds,
+    OomKillDisable: cg.OomKillDisable,
+    NGoroutines: 0,
+    SystemTime: i.systemTime,
+    LoggingDriver: c.logDriver,
+    CgroupDriver: 'cgroupfs',
+    CgroupVersion: cg.CgroupVersion,
+    NEventsListener: 0,
+    KernelVersion: i.kernelVersion,
+    OperatingSystem: i.operatingSystem,
+    OSVersion: i.osVersion,
+    OSType: 'linux',
+    Architecture: i.architecture,
+    IndexServerAddress: 'https://index.docker.io/v1/',
+    RegistryConfig: {
+      AllowNondistributableArtifactsCIDRs: null,
+      AllowNondistributableArtifactsHostnames: null,
+      InsecureRegistryCIDRs: ['127.0.0.0/8'],
+      IndexConfigs: { 'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true } },
+      Mirrors: null,
+    },
+    NCPU: i.ncpu,
+    MemTotal: i.memTotal,
+    GenericResources: null,
+    DockerRootDir: c.dataRoot,
+    HttpProxy: i.proxies.http,
+    HttpsProxy: i.proxies.https,
+    NoProxy: i.proxies.no,
+    Name: i.name,
+    Labels: [],
+    ExperimentalBuild: false,
+    ServerVersion: c.version,
+    Runtimes: Object.fromEntries(Object.entries(c.runtimes).map(([k, v]) => [k, { path: v }])),
+    DefaultRuntime: c.defaultRuntime,
+    Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+    LiveRestoreEnabled: true,
+    Isolation: '',
+    InitBinary: 'docker-init',
+    ContainerdCommit: { ID: '', Expected: '' },
+    RuncCommit: { ID: '', Expected: '' },
+    InitCommit: { ID: '', Expected: '' },
+    SecurityOptions: ['name=seccomp,profile=builtin'],
+    CDISpecDirs: [],
+    Warnings: cg.Warnings.length ? cg.Warnings : null,
+  };
+}
