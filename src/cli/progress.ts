@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { jsonLines } from '../client/client.js';
 import type { JSONMessage } from '../client/types.js';
+import { formatGoDuration } from '../util/go-duration.js';
 
 export class StreamError extends Error {
   override name = 'StreamError';
@@ -35,15 +36,8 @@ function formatG4(v: number): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
-/** Go's time.Duration.String() for whole seconds. */
-export function goDuration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s === 0) return '0s';
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return (h ? `${h}h${m}m` : m ? `${m}m` : '') + `${sec}s`;
-}
+/** Go's time.Duration.String() for whole seconds (the time left, truncated like docker's). */
+export const goDuration = (seconds: number): string => formatGoDuration(Math.max(0, Math.floor(seconds)) * 1e9);
 
 /** JSONProgress.String() for a terminal `width` columns wide. */
 export function progressString(p: Progress, width: number, now = Date.now()): string {

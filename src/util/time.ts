@@ -42,5 +42,5 @@ export function humanDuration(ms: number): string {
   if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
   if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
   if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
-  return `${Math.floor(h / 24 / 365)} years`;
+  return `${Math.trunc(ms / 3_600_000 / 24 / 365)} years`; // Go: int(d.Hours())/24/365, unrounded
 }

@@ -1,7 +1,7 @@
 // formatter/container.go: the `ps` row context, column headers and default formats.
 import type { ContainerSummary, Port } from '../../client/types.js';
 import { ellipsis, truncateId } from './ellipsis.js';
-import { goTimeString, humanDuration, humanSizeWithPrecision } from './units.js';
+import { goTimeString, humanSizeWithPrecision, timeAgo } from './units.js';
 import type { Row } from './render.js';
 
 export const containerHeaders: Record<string, string> = {
@@ -122,7 +122,7 @@ export function containerRow(c: ContainerSummary, o: { trunc: boolean; now?: num
       return goTimeString(c.Created);
     },
     get RunningFor() {
-      return `${humanDuration(now - c.Created * 1000)} ago`;
+      return timeAgo(c.Created, now);
     },
     get Ports() {
       return displayablePorts(c.Ports ?? []);

@@ -1,7 +1,7 @@
 // formatter/image.go and formatter/history.go: `images` and `history` rows.
 import type { HistoryItem, ImageSummary } from '../../client/types.js';
 import { ellipsis, truncateId } from './ellipsis.js';
-import { goTimeString, humanDuration, humanSizeWithPrecision, rfc3339 } from './units.js';
+import { goTimeString, humanSizeWithPrecision, rfc3339, timeAgo } from './units.js';
 import type { Row } from './render.js';
 
 export const imageHeaders: Record<string, string> = {
@@ -52,7 +52,7 @@ function imageRow(i: ImageSummary, repo: string, tag: string, digest: string, tr
       return digest;
     },
     get CreatedSince() {
-      return `${humanDuration(now - i.Created * 1000)} ago`;
+      return timeAgo(i.Created, now);
     },
     get CreatedAt() {
       return goTimeString(i.Created);
@@ -137,7 +137,7 @@ export function historyRow(h: HistoryItem, o: { trunc: boolean; human: boolean; 
       return rfc3339(h.Created);
     },
     get CreatedSince() {
-      return o.human ? `${humanDuration(now - h.Created * 1000)} ago` : rfc3339(h.Created);
+      return o.human ? timeAgo(h.Created, now) : rfc3339(h.Created);
     },
     get CreatedBy() {
       const s = (h.CreatedBy ?? '').replace(/\t/g, ' ');

@@ -1,10 +1,5 @@
 // docker's api/types/time.GetTimestamp: --since/--until values → the daemon's "sec.nanos" form.
-import { parseGoDuration as goDurationNs } from '../../util/go-duration.js';
-
-/** Go's time.ParseDuration, in milliseconds ("1h30m", "10m", "1.5s", "-5s"). */
-export function parseGoDuration(s: string): number {
-  return goDurationNs(s) / 1e6;
-}
+import { parseGoDuration } from '../../util/go-duration.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -31,8 +26,8 @@ function parseDate(value: string, localOffsetMin: number): { sec: number; nanos:
 export function getTimestamp(value: string, now: Date = new Date()): string {
   if (value !== '0') {
     try {
-      const d = parseGoDuration(value);
-      return String(Math.floor((now.getTime() - d) / 1000));
+      const ms = parseGoDuration(value) / 1e6;
+      return String(Math.floor((now.getTime() - ms) / 1000));
     } catch {
       /* not a duration */
     }

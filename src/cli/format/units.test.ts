@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goG, humanSize, humanSizeWithPrecision, humanDuration, bytesSize, ramInBytes, goTimeString, timeAgo } from './units.js';
+import { goG, humanSize, humanSizeWithPrecision, bytesSize, ramInBytes, goTimeString, timeAgo } from './units.js';
 
 test('goG matches Go %g', () => {
   assert.equal(goG(4.2568, 3), '4.26');
@@ -18,18 +18,20 @@ test('human sizes like docker', () => {
   assert.equal(bytesSize(1536 * 1024), '1.5MiB');
 });
 
-test('HumanDuration', () => {
-  assert.equal(humanDuration(500), 'Less than a second');
-  assert.equal(humanDuration(1000), '1 second');
-  assert.equal(humanDuration(2500), '2 seconds');
-  assert.equal(humanDuration(61_000), 'About a minute');
-  assert.equal(humanDuration(5 * 60_000), '5 minutes');
-  assert.equal(humanDuration(60 * 60_000), 'About an hour');
-  assert.equal(humanDuration(3 * 3600_000), '3 hours');
-  assert.equal(humanDuration(3 * 86400_000), '3 days');
-  assert.equal(humanDuration(20 * 86400_000), '2 weeks');
-  assert.equal(humanDuration(90 * 86400_000), '3 months');
-  assert.equal(humanDuration(800 * 86400_000), '2 years');
+test('timeAgo: HumanDuration before "ago"', () => {
+  const ago = (ms: number) => timeAgo(0, ms).replace(/ ago$/, '');
+  assert.equal(ago(500), 'Less than a second');
+  assert.equal(ago(1000), '1 second');
+  assert.equal(ago(2500), '2 seconds');
+  assert.equal(ago(61_000), 'About a minute');
+  assert.equal(ago(5 * 60_000), '5 minutes');
+  assert.equal(ago(60 * 60_000), 'About an hour');
+  assert.equal(ago(3 * 3600_000), '3 hours');
+  assert.equal(ago(3 * 86400_000), '3 days');
+  assert.equal(ago(20 * 86400_000), '2 weeks');
+  assert.equal(ago(90 * 86400_000), '3 months');
+  assert.equal(ago(800 * 86400_000), '2 years');
+  assert.equal(ago(2 * 365 * 86400_000 - 60_000), '1 years', 'years count whole hours, unrounded (Go)');
   assert.equal(timeAgo(100, 103_000), '3 seconds ago');
 });
 

@@ -1,4 +1,5 @@
-// Go's docker/go-units formatting: HumanDuration, HumanSize, and Go's %g for the numbers.
+// Go's docker/go-units formatting: HumanSize, timeAgo (HumanDuration is util/time's) and Go's %g for the numbers.
+import { humanDuration } from '../../util/time.js';
 
 /** Go's fmt `%.{p}g`: p significant digits, trailing zeros dropped, exponent form when large/small. */
 export function goG(x: number, p: number): string {
@@ -42,24 +43,6 @@ export function humanSize(size: number): string {
 export function bytesSize(size: number): string {
   const [s, u] = sizeAndUnit(size, 1024, binaryAbbrs);
   return goG(s, 4) + u;
-}
-
-/** units.HumanDuration for a duration in milliseconds. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.trunc(ms / 60000);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.trunc(ms / 3600000 + 0.5);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
-  return `${Math.trunc(ms / 3600000 / 24 / 365)} years`;
 }
 
 /** "<duration> ago" from a unix-seconds timestamp, as in CREATED columns. */

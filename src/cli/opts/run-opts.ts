@@ -4,7 +4,7 @@ import type { FlagSpec, Parsed } from '../flags/parser.js';
 import { get } from '../flags/parser.js';
 import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding, RestartPolicy } from '../../client/types.js';
 import { ramInBytes } from '../format/units.js';
-import { parseGoDuration } from '../format/timestamp.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 
 export const createFlags: FlagSpec[] = [
   { name: 'interactive', short: 'i', type: 'bool', help: 'Keep STDIN open even if not attached' },
@@ -266,7 +266,7 @@ export function parseMount(spec: string): MountSpec {
   return m;
 }
 
-const nanos = (s: string) => Math.round(parseGoDuration(s) * 1e6);
+const nanos = parseGoDuration;
 
 export interface CreateSpec {
   body: ContainerCreateRequest;
