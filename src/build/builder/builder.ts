@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lchown, lstat, mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +20,8 @@ import { secureJoin } from '../../storage/fsutil/securejoin.js';
 import { mountAll, unmount } from '../../storage/snapshot/mount.js';
 import { expandWord, expandWords } from '../dockerfile/expand.js';
 import { chmodMode, exposedPorts, parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
-import { applyDockerignore, contextPath, receiveContext, type BuildContext } from './context.js';
+import { applyDockerignore, contextPath, gzipHoldsTar, receiveContext, type BuildContext } from './context.js';
+import { goArch } from '../../util/go-arch.js';
 import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdirAllIn, resolveOwner, sumSources, urlFileName } from './copy.js';
 import { fsWorker } from './fs-pool.js';
 import type { LayerTarResult } from './layer-tar.js';
@@ -73,9 +73,6 @@ const BUILD_SNAP = 'build-';
 const cacheKeys = new Map<string, string | null>();
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
-function goArch(): string {
-  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
-}
 
 interface State {
   imageId: string; // '' while FROM scratch has produced nothing yet
@@ -180,7 +177,6 @@ export class Builder {
       }
       return id;
     } finally {
-      ctx?.release();
       await rm(work, { recursive: true, force: true }).catch(() => {});
     }
   }
@@ -869,19 +865,7 @@ async function isTarArchive(abs: string): Promise<boolean> {
   if (k === 'tar') return true;
   if (k !== 'gzip') return false;
   // a gzip file is extracted only when it holds a tar
-  const gz = createReadStream(abs).pipe(createGunzip());
-  let head = Buffer.alloc(0);
-  try {
-    for await (const c of gz) {
-      head = Buffer.concat([head, c as Buffer]);
-      if (head.length >= 262) break;
-    }
-  } catch {
-    return false;
-  } finally {
-    gz.destroy();
-  }
-  return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+  return gzipHoldsTar(createReadStream(abs));
 }
 
 async function download(url: string, file: string, signal: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { applyDockerignore, contextMemoryInUse, receiveContext } from './context.js';
+import { applyDockerignore, receiveContext } from './context.js';
 import { matchSources, sumSources } from './copy.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'berth-ctx-'));
@@ -91,18 +91,15 @@ test('every context file is hashed, even when its tar header matches an earlier 
 /** `b` cut into pieces of `n` bytes (the CLI's body arrives in ~10 KiB chunks; 1-byte ones are legal). */
 const pieces = (b: Buffer, n: number) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
 
-test('a context stays in memory (no spool file until something needs one); past maxMemory it goes to the spool as it arrives', async () => {
+test('the context goes to its spool file as it arrives, byte for byte, whatever the chunking', async () => {
   const tar = makeTar();
-  const mem = await receiveContext(Readable.from(pieces(tar, 1000)), join(tmp, 'k1'), 'Dockerfile');
-  assert.ok(!existsSync(mem.spool), 'a fully cached build never writes its context');
-  assert.equal((await mem.read('logs/keep.log')).toString(), 'keep'); // read across chunk boundaries
-  const plan = await mem.copyPlan('logs', join(tmp, 'k1-to'), { owner: { uid: 0, gid: 0 } });
-  assert.equal(plan.spool, mem.spool);
-  assert.deepEqual(readFileSync(mem.spool), tar); // written out on demand, byte for byte
-  const big = await receiveContext(Readable.from(pieces(tar, 1000)), join(tmp, 'k2'), 'Dockerfile', { maxMemory: 4096 });
-  assert.deepEqual(readFileSync(big.spool), tar);
-  assert.equal((await big.read('Dockerfile')).toString(), 'FROM busybox\n');
-  assert.equal(big.files.get('logs/keep.log')?.sum, mem.files.get('logs/keep.log')?.sum);
+  const c = await receiveContext(Readable.from(pieces(tar, 1000)), join(tmp, 'k1'), 'Dockerfile');
+  assert.deepEqual(readFileSync(c.spool), tar);
+  assert.equal((await c.read('logs/keep.log')).toString(), 'keep');
+  const plan = c.copyPlan('logs', join(tmp, 'k1-to'), { owner: { uid: 0, gid: 0 } });
+  assert.equal(plan.spool, c.spool);
+  const whole = await receiveContext(Readable.from([tar]), join(tmp, 'k2'), 'Dockerfile');
+  assert.equal(whole.files.get('logs/keep.log')?.sum, c.files.get('logs/keep.log')?.sum);
 });
 
 test('odd chunking (a 1-byte first chunk, gzip in pieces) and a body that fails midway', async () => {
@@ -118,21 +115,73 @@ test('odd chunking (a 1-byte first chunk, gzip in pieces) and a body that fails 
   await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 3000)]), join(tmp, 'o4'), 'Dockerfile'), /unexpected EOF/);
 });
 
-test('in-memory contexts are accounted for and released (also when the body fails)', async () => {
-  const tar = makeTar();
-  const base = contextMemoryInUse();
-  const c = await receiveContext(Readable.from(pieces(tar, 4096)), join(tmp, 'r1'), 'Dockerfile');
-  assert.equal(contextMemoryInUse() - base, tar.length);
-  c.release();
-  assert.equal(contextMemoryInUse(), base);
-  const broken = new Readable({ read() {} });
-  broken.push(tar.subarray(0, 3000));
-  setTimeout(() => broken.destroy(new Error('gone')), 20);
-  await assert.rejects(receiveContext(broken, join(tmp, 'r2'), 'Dockerfile'), /gone/);
-  assert.equal(contextMemoryInUse(), base);
-  // once written to the spool, the memory is given back too
-  const d = await receiveContext(Readable.from([tar]), join(tmp, 'r3'), 'Dockerfile');
-  await d.spoolFile();
-  assert.equal(contextMemoryInUse(), base);
-  assert.equal((await d.read('logs/keep.log')).toString(), 'keep');
+test('a tar that ends right after its last file (no padding, no end blocks: the CLI with -f outside the context)', async () => {
+  const src = join(tmp, 'nopad');
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, 'Dockerfile'), 'FROM busybox\n'); // 13 bytes: 499 bytes of padding follow
+  const tar = execFileSync('tar', ['-c', '-C', src, 'Dockerfile']);
+  const cut = tar.subarray(0, 512 + 13);
+  const c = await receiveContext(Readable.from([cut]), join(tmp, 'np1'), 'Dockerfile');
+  assert.equal((await c.read('Dockerfile')).toString(), 'FROM busybox\n');
+  // cut inside the content or inside the padding: still a truncated tar, as Go's reader says
+  await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 512 + 5)]), join(tmp, 'np2'), 'Dockerfile'), /unexpected EOF/);
+  await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 512 + 20)]), join(tmp, 'np3'), 'Dockerfile'), /unexpected EOF/);
+});
+
+test('directories that have no entry of their own are indexed (and kept by a .dockerignore exception)', async () => {
+  const src = join(tmp, 'parents');
+  mkdirSync(join(src, 'ignored/sub'), { recursive: true });
+  writeFileSync(join(src, 'ignored/sub/keep'), 'k');
+  writeFileSync(join(src, '.dockerignore'), 'ignored\n!ignored/sub/keep\n');
+  const tar = execFileSync('tar', ['-c', '--no-recursion', '-C', src, '.dockerignore', 'ignored/sub/keep']);
+  const c = await receiveContext(Readable.from([tar]), join(tmp, 'p1'), 'Dockerfile');
+  assert.equal(c.files.get('ignored')?.type, 'dir');
+  assert.equal(c.files.get('ignored/sub')?.type, 'dir');
+  await applyDockerignore(c);
+  assert.deepEqual(await matchSources(c.dir, 'ignored*', c.files), ['ignored']);
+  await c.materialize();
+  assert.equal(readFileSync(join(c.dir, 'ignored/sub/keep'), 'utf8'), 'k');
+});
+
+/** A tar of one `size`-byte file, made as it is read (nothing of it held here). */
+function* bigTar(size: number): Generator<Buffer> {
+  const h = Buffer.alloc(512);
+  h.write('big.bin', 0);
+  h.write('0000644\0', 100);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.write('0', 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += h[i];
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  yield h;
+  const block = Buffer.alloc(64 << 10, 0x61);
+  for (let done = 0; done < size; done += block.length) yield Buffer.from(block.subarray(0, Math.min(block.length, size - done)));
+  yield Buffer.alloc(1024 + ((512 - (size % 512)) % 512));
+}
+
+test('a context bigger than any memory threshold streams to disk: RSS does not grow by its size', async () => {
+  const size = 192 << 20;
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  try {
+    const src = Readable.from(bigTar(size));
+    src.on('data', () => (peak = Math.max(peak, process.memoryUsage().rss)));
+    const c = await receiveContext(src, join(tmp, 'big'), 'Dockerfile');
+    assert.equal(c.files.get('big.bin')?.size, size);
+    const head = c.stream('big.bin');
+    for await (const chunk of head) {
+      assert.equal((chunk as Buffer).subarray(0, 4).toString(), 'aaaa');
+      break;
+    }
+  } finally {
+    clearInterval(sample);
+    rmSync(join(tmp, 'big'), { recursive: true, force: true });
+  }
+  const grew = peak - before;
+  assert.ok(grew < size / 4, `RSS grew by ${(grew / 2 ** 20).toFixed(0)} MiB for a ${size / 2 ** 20} MiB context`);
 });
