@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, writeFile, symlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveUser } from './resolveUser.js';
-import { secureJoin } from './secureJoin.js';
+import { secureJoin } from '../../storage/fsutil/securejoin.js';
 
 let root: string;
 let outside: string;

@@ -2,7 +2,7 @@
 // container's own /etc/passwd and /etc/group confined to its rootfs.
 import { readFile } from 'node:fs/promises';
 import { invalid } from '../../errdefs.js';
-import { secureJoin } from './secureJoin.js';
+import { secureJoin } from '../../storage/fsutil/securejoin.js';
 
 export interface ResolvedUser { uid: number; gid: number; additionalGids: number[] }
 
