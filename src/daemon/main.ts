@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { ApiServer } from '../api/server.js';
 import { containerRoutes } from '../api/routes/containers.js';
 import { imageRoutes } from '../api/routes/images.js';
-import { buildCacheJson, buildRoutes } from '../api/routes/build.js';
+import { buildRoutes } from '../api/routes/build.js';
 import { CacheMounts } from '../build/builder/cache-mounts.js';
 import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
 import { DistributionService } from '../images/distribution/service.js';
@@ -18,7 +18,6 @@ import { swarmRoutes } from '../api/routes/swarm.js';
 import { updateRoutes } from '../api/routes/update.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { volumeRoutes } from '../api/routes/volumes.js';
-import { summaryJson } from '../api/wire/containers.js';
 import { DetachMatcher, DEFAULT_DETACH_KEYS, parseDetachKeys } from '../api/stream/detach.js';
 import { Events } from '../engine/events.js';
 import { ExecService } from '../engine/exec.js';
@@ -28,6 +27,7 @@ import { ContainerService } from '../engine/service.js';
 import { ContainerStats } from '../engine/stats.js';
 import { ContainerArchive } from '../engine/archive.js';
 import { InfoService } from '../engine/info.js';
+import { DiskUsage } from '../engine/disk-usage.js';
 import { OciSpecPort } from '../engine/spec-input.js';
 import { isRunningish } from '../engine/states.js';
 import { ContainerStore } from '../engine/store.js';
@@ -213,8 +213,16 @@ export async function main(argv: string[]): Promise<void> {
   const stats = new ContainerStats(statsSampler);
   const info = new InfoService({
     containers: () => ({ total: store.all().length, ...containers.runningCount() }),
-    imageCount: async () => (await images.list({ all: true, filters: new Map() })).length,
+    imageCount: () => images.count(),
     config: { version: VERSION, dataRoot: p.dataRoot, debug: o.logLevel === 'debug', logDriver: o.logDriver, defaultRuntime: o.defaultRuntime, runtimes: { runc: runcBin, ...o.runtimes } },
+  });
+  const diskUsage = new DiskUsage({
+    containers: () => store.all(),
+    rwSize: async (id) => (await images.rootfsUsage(id)).size,
+    imageSize: async (id) => (await images.resolve(id)).size,
+    images: () => images.diskUsage(),
+    volumes: () => volumes.usage(),
+    buildCache: () => buildCache.list(),
   });
   const archive = new ContainerArchive({ withFs: (rec, fn) => withContainerFs(rec, cfs, fn), checkWritable: ContainerVolumes.checkWritable });
 
@@ -243,11 +251,7 @@ export async function main(argv: string[]): Promise<void> {
         },
         stats,
         network: (rec) => ({ settings: network.settings(rec) as { Networks: object }, ports: network.summaryPorts(rec) }),
-        sizes: async (rec) => {
-          const rw = (await images.rootfsUsage(rec.id).catch(() => ({ size: 0 }))).size;
-          const img = await images.resolve(rec.image).catch(() => null);
-          return { rw, rootFs: rw + (img?.size ?? 0) };
-        },
+        sizes: (rec) => diskUsage.containerSize(rec),
         archive,
       }),
       ...distributionRoutes(distDeps),
@@ -267,20 +271,7 @@ export async function main(argv: string[]): Promise<void> {
         await runc.run(['update', ...args, id]);
       }),
       ...volumeRoutes({ volumes, emit: (action, name, attrs) => events.emit('volume', action, name, attrs) }),
-      ...systemDfRoutes({
-        images: async () => (await images.diskUsage()).Images,
-        layersSize: async () => (await images.diskUsage()).LayersSize,
-        containers: async () =>
-          Promise.all(
-            store.all().map(async (rec) => {
-              const rw = (await images.rootfsUsage(rec.id).catch(() => ({ size: 0 }))).size;
-              const img = await images.resolve(rec.image).catch(() => null);
-              return summaryJson(rec, { imageRef: rec.config.Image, size: { rw, rootFs: rw + (img?.size ?? 0) } });
-            }),
-          ),
-        volumes: () => volumes.usage(),
-        buildCache: async () => (await buildCache.list()).map(buildCacheJson),
-      }),
+      ...systemDfRoutes(diskUsage),
     ],
   });
 

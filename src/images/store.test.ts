@@ -55,20 +55,19 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
     await assert.rejects(svc.resolve('busybox:other'), { message: 'No such image: busybox:other' });
   });
 
-  it('inspect and history have Docker shapes', async () => {
-    const i = await svc.inspect('busybox');
-    assert.equal(i.Id, bb);
-    assert.deepEqual(i.RepoTags, ['busybox:latest']);
-    assert.equal(i.GraphDriver.Name, 'overlay2');
-    assert.equal(i.RootFS.Layers.length, 1);
-    assert.ok(i.Size > 500_000);
-    assert.notEqual(i.Metadata.LastTagTime, '0001-01-01T00:00:00Z');
-    assert.deepEqual(i.Config.Env, ['PATH=/bin']);
-    const h = await svc.history('busybox');
-    assert.equal(h.length, 1);
-    assert.equal(h[0].Id, bb);
-    assert.deepEqual(h[0].Tags, ['busybox:latest']);
-    assert.equal(h[0].Comment, 'Imported from -');
+  it('view: record, config, tags and the snapshot data inspect and history are made of', async () => {
+    const v = await svc.view('busybox');
+    assert.equal(v.record.id, bb);
+    assert.deepEqual(v.tags, ['busybox:latest']);
+    assert.deepEqual(v.digests, []);
+    assert.ok(v.graphData && 'UpperDir' in v.graphData, JSON.stringify(v.graphData));
+    assert.equal(v.config.rootfs.diff_ids.length, 1);
+    assert.ok(v.record.size > 500_000);
+    assert.ok(v.record.lastTagTime);
+    assert.deepEqual(v.config.config.Env, ['PATH=/bin']);
+    assert.equal(v.config.history?.length, 1);
+    assert.equal(v.config.history?.[0].comment, 'Imported from -');
+    assert.equal(await svc.count(), 1);
   });
 
   it('tags, lists with filters, and rejects unknown filters', async () => {
@@ -79,8 +78,7 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
     assert.equal(all.length, 2);
     const top = all.find((s) => s.Id === bb)!;
     assert.deepEqual(top.RepoTags, ['busybox:latest', 'localhost:5000/me/bb:1']);
-    assert.equal(top.SharedSize, -1);
-    assert.equal(top.Containers, -1);
+    assert.deepEqual((await svc.views({ filters: new Map() })).map((v) => v.record.id).sort(), [bb, other].sort());
     const dang = await svc.list({ filters: new Map([['dangling', ['true']]]) });
     assert.deepEqual(dang.map((s) => s.Id), [other]);
     const lab = await svc.list({ filters: new Map([['label', ['a=b']]]) });
@@ -88,7 +86,7 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
     const refd = await svc.list({ filters: new Map([['reference', ['busy*']]]) });
     assert.deepEqual(refd.map((s) => s.RepoTags), [['busybox:latest']]);
     await assert.rejects(svc.list({ filters: new Map([['bogus', ['x']]]) }), { message: "invalid filter 'bogus'" });
-    assert.equal((await svc.inspect(other)).Comment, 'msg');
+    assert.equal((await svc.view(other)).config.comment, 'msg');
   });
 
   it('remove: untag when other tags exist, Docker conflict texts, delete', async () => {
@@ -107,7 +105,7 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
     await assert.rejects(svc.remove(bb, {}, ctr), {
       message: `conflict: unable to delete ${bb.slice(7, 19)} (must be forced) - image is being used by stopped container cccccccccccc`,
     });
-    assert.deepEqual((await svc.inspect(bb)).RepoTags, ['busybox:latest']);
+    assert.deepEqual((await svc.view(bb)).tags, ['busybox:latest']);
   });
 
   it('container rootfs: a writable overlay over the image', async () => {

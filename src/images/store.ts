@@ -19,6 +19,7 @@ import { applyChanges } from './changes.js';
 import { globToRegExp } from './glob.js';
 import { PreparedLayers, type RebasingSnapshotter } from './prepared.js';
 import { familiarName, familiarString, parseReference, referenceString, validateTag, withDefaultTag, type Reference } from './reference/reference.js';
+import { goArch } from '../util/go-arch.js';
 import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from './types.js';
 
 export interface LayerRecord {
@@ -36,48 +37,14 @@ export interface ImageRecord {
   lastTagTime?: string;
 }
 
-export interface ImageSummary {
-  Containers: number;
-  Created: number;
-  Id: string;
-  Labels: Record<string, string>;
-  ParentId: string;
-  RepoDigests: string[];
-  RepoTags: string[];
-  SharedSize: number;
-  Size: number;
-  VirtualSize?: number;
-}
-
-export interface ImageInspect {
-  Id: string;
-  RepoTags: string[];
-  RepoDigests: string[];
-  Parent: string;
-  Comment: string;
-  Created: string;
-  Container: string;
-  ContainerConfig: ContainerConfig;
-  DockerVersion: string;
-  Author: string;
-  Config: ContainerConfig;
-  Architecture: string;
-  Variant?: string;
-  Os: string;
-  Size: number;
-  VirtualSize: number;
-  GraphDriver: { Name: string; Data: Record<string, string> | null };
-  RootFS: { Type: string; Layers: string[] };
-  Metadata: { LastTagTime: string };
-}
-
-export interface HistoryItem {
-  Id: string;
-  Created: number;
-  CreatedBy: string;
-  Tags: string[] | null;
-  Size: number;
-  Comment: string;
+/** An image as the store knows it: its record, its config blob, and the references naming it. */
+export interface ImageView {
+  record: ImageRecord;
+  config: ImageConfigFile;
+  /** Familiar tags (busybox:latest), sorted. */
+  tags: string[];
+  /** Familiar digest references (name@sha256:…), sorted. */
+  digests: string[];
 }
 
 export type DeleteItem = { Untagged: string } | { Deleted: string };
@@ -95,7 +62,6 @@ type Snap = Snapshotter & SnapshotLister & RebasingSnapshotter & { graphData?(ke
 
 const ID_RE = /^sha256:[a-f0-9]{64}$/;
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
-const ZERO_TIME = '0001-01-01T00:00:00Z';
 const containerKey = (id: string) => `container-${id}`;
 
 export function chainIds(diffIds: string[]): string[] {
@@ -105,10 +71,6 @@ export function chainIds(diffIds: string[]): string[] {
     out.push(prev ? 'sha256:' + createHash('sha256').update(`${prev} ${d}`).digest('hex') : d);
   }
   return out;
-}
-
-function goArch(): string {
-  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
 }
 
 export class ImageService {
@@ -390,22 +352,18 @@ export class ImageService {
 
   // ---- list / inspect / history ------------------------------------------------------------
 
-  private summary(img: ImageRecord, cfg: ImageConfigFile, tags: string[]): ImageSummary {
-    return {
-      Containers: -1,
-      Created: Math.floor(Date.parse(img.created) / 1000),
-      Id: img.id,
-      Labels: cfg.config?.Labels ?? {},
-      ParentId: img.parent ?? '',
-      RepoDigests: this.digestsOf(img.id),
-      RepoTags: tags,
-      SharedSize: -1,
-      Size: img.size,
-      VirtualSize: img.size,
-    };
+  private async viewOf(img: ImageRecord, tags = this.tagsOf(img.id), config?: ImageConfigFile): Promise<ImageView> {
+    return { record: img, config: config ?? (await this.configFile(img.id)), tags, digests: this.digestsOf(img.id) };
   }
 
-  async list(o: { all?: boolean; filters: Map<string, string[]> }): Promise<ImageSummary[]> {
+  /** Number of images, intermediate ones included (moby CountImages, `docker info`). */
+  async count(): Promise<number> {
+    await this.queue;
+    return this.images.size;
+  }
+
+  /** `docker images`: the images the filters select, newest first. */
+  async views(o: { all?: boolean; filters: Map<string, string[]> }): Promise<ImageView[]> {
     await this.queue;
     const f = o.filters;
     for (const k of f.keys()) if (!['dangling', 'reference', 'label', 'before', 'since', 'until'].includes(k)) throw invalid(`invalid filter '${k}'`);
@@ -420,7 +378,7 @@ export class ImageService {
     const until = f.get('until')?.length ? untilTime(f.get('until')![0]) : undefined;
     const patterns = (f.get('reference') ?? []).map(globToRegExp);
     const parents = new Set([...this.images.values()].map((i) => i.parent).filter(Boolean));
-    const out: ImageSummary[] = [];
+    const out: ImageView[] = [];
     for (const img of this.images.values()) {
       let tags = this.tagsOf(img.id);
       const isDangling = this.refsOf(img.id).length === 0;
@@ -436,55 +394,25 @@ export class ImageService {
       }
       const cfg = await this.configFile(img.id);
       if (!matchLabels(cfg.config?.Labels ?? {}, f.get('label') ?? [])) continue;
-      out.push(this.summary(img, cfg, tags));
+      out.push(await this.viewOf(img, tags, cfg));
     }
-    return out.sort((a, b) => b.Created - a.Created || a.Id.localeCompare(b.Id));
+    // newest first by the second, as the JSON's Created compares; ids break ties
+    const sec = (v: ImageView) => Math.floor(Date.parse(v.record.created) / 1000);
+    return out.sort((a, b) => sec(b) - sec(a) || a.record.id.localeCompare(b.record.id));
   }
 
-  async inspect(ref: string): Promise<ImageInspect> {
+  /** @deprecated for images/archive/save.ts and images/distribution/service.ts: use views(). */
+  async list(o: { all?: boolean; filters: Map<string, string[]> }): Promise<Array<{ Id: string; RepoTags: string[] }>> {
+    return (await this.views(o)).map((v) => ({ Id: v.record.id, RepoTags: v.tags }));
+  }
+
+  /** One image by reference, with its snapshotter data (GraphDriver.Data) for inspect. */
+  async view(ref: string): Promise<ImageView & { graphData: Record<string, string> | null }> {
     const img = await this.resolve(ref);
-    const cfg = await this.configFile(img.id);
+    const v = await this.viewOf(img);
     const top = img.layers[img.layers.length - 1]?.chainId;
-    const data = top && this.snapshots.graphData ? await this.snapshots.graphData(top).catch(() => null) : null;
-    const out: ImageInspect = {
-      Id: img.id,
-      RepoTags: this.tagsOf(img.id),
-      RepoDigests: this.digestsOf(img.id),
-      Parent: img.parent ?? '',
-      Comment: cfg.comment ?? '',
-      Created: cfg.created ?? img.created,
-      Container: cfg.container ?? '',
-      ContainerConfig: cfg.container_config ?? emptyContainerConfig(),
-      DockerVersion: cfg.docker_version ?? '',
-      Author: cfg.author ?? '',
-      Config: cfg.config ?? emptyContainerConfig(),
-      Architecture: cfg.architecture,
-      Os: cfg.os,
-      Size: img.size,
-      VirtualSize: img.size,
-      GraphDriver: { Name: 'overlay2', Data: data },
-      RootFS: { Type: 'layers', Layers: cfg.rootfs?.diff_ids ?? [] },
-      Metadata: { LastTagTime: img.lastTagTime ?? ZERO_TIME },
-    };
-    if (cfg.variant) out.Variant = cfg.variant;
-    return out;
-  }
-
-  async history(ref: string): Promise<HistoryItem[]> {
-    const img = await this.resolve(ref);
-    const cfg = await this.configFile(img.id);
-    const items: HistoryItem[] = [];
-    let li = 0;
-    for (const h of cfg.history ?? []) {
-      const size = h.empty_layer ? 0 : (img.layers[li++]?.size ?? 0);
-      items.push({ Id: '<missing>', Created: Math.floor(Date.parse(h.created ?? img.created) / 1000), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
-    }
-    items.reverse();
-    if (items.length) {
-      items[0].Id = img.id;
-      items[0].Tags = this.tagsOf(img.id);
-    }
-    return items;
+    const graphData = top && this.snapshots.graphData ? await this.snapshots.graphData(top).catch(() => null) : null;
+    return { ...v, graphData };
   }
 
   // ---- tag / remove / prune ----------------------------------------------------------------
@@ -655,11 +583,12 @@ export class ImageService {
     return out;
   }
 
-  async diskUsage(): Promise<{ LayersSize: number; Images: ImageSummary[] }> {
-    const imgs = await this.list({ all: true, filters: new Map() });
+  /** `docker system df`: every image, and the size of the distinct layers they share. */
+  async diskUsage(): Promise<{ layersSize: number; images: ImageView[] }> {
+    const images = await this.views({ all: true, filters: new Map() });
     const seen = new Map<string, number>();
     for (const i of this.images.values()) for (const l of i.layers) seen.set(l.chainId, l.size);
-    return { LayersSize: [...seen.values()].reduce((a, b) => a + b, 0), Images: imgs };
+    return { layersSize: [...seen.values()].reduce((a, b) => a + b, 0), images };
   }
 }
 

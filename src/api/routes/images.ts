@@ -2,17 +2,10 @@
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
 import { qbool, qfilters, type Handler, type Route } from '../router.js';
+import { versionAtLeast } from '../server.js';
+import { imageHistoryJson, imageInspectJson, imageSummaryJson } from '../wire/images.js';
 
 type InUse = (imageId: string) => { id: string; running: boolean }[];
-
-function atLeast(v: string, min: string): boolean {
-  const a = v.split('.').map(Number);
-  const b = min.split('.').map(Number);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
-  }
-  return true;
-}
 
 /** `create` answers fromImage (pull) and URL imports (images-distribution.ts). */
 export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler): Route[] {
@@ -21,8 +14,8 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
       method: 'GET',
       path: '/images/json',
       handler: async (ctx) => {
-        const list = await images.list({ all: qbool(ctx.query, 'all'), filters: qfilters(ctx.query) });
-        if (atLeast(ctx.apiVersion, '1.44')) for (const s of list) delete s.VirtualSize;
+        const list = (await images.views({ all: qbool(ctx.query, 'all'), filters: qfilters(ctx.query) })).map(imageSummaryJson);
+        if (versionAtLeast(ctx.apiVersion, '1.44')) for (const s of list) delete s.VirtualSize;
         ctx.reply.json(200, list);
       },
     },
@@ -59,9 +52,10 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
       method: 'GET',
       path: '/images/{name*}/json',
       handler: async (ctx) => {
-        const i = (await images.inspect(ctx.params.name)) as unknown as Record<string, unknown>;
-        if (atLeast(ctx.apiVersion, '1.44')) delete i.VirtualSize;
-        if (atLeast(ctx.apiVersion, '1.45')) {
+        const v = await images.view(ctx.params.name);
+        const i = imageInspectJson(v, v.graphData) as unknown as Record<string, unknown>;
+        if (versionAtLeast(ctx.apiVersion, '1.44')) delete i.VirtualSize;
+        if (versionAtLeast(ctx.apiVersion, '1.45')) {
           // Docker drops these from 1.45; Container is kept when set (commit) since users read it.
           // ContainerConfig stays: docker-compose 1.29 negotiates the newest version and reads it on recreate.
           if (!i.Container) delete i.Container;
@@ -72,7 +66,7 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
     {
       method: 'GET',
       path: '/images/{name*}/history',
-      handler: async (ctx) => ctx.reply.json(200, await images.history(ctx.params.name)),
+      handler: async (ctx) => ctx.reply.json(200, imageHistoryJson(await images.view(ctx.params.name))),
     },
     {
       method: 'POST',

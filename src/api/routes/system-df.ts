@@ -1,35 +1,28 @@
 // GET /system/df: disk usage of images, containers, volumes and the build cache (`docker system df [-v]`).
+import { DF_TYPES, type DfType, type DiskUsage } from '../../engine/disk-usage.js';
 import { invalid } from '../../errdefs.js';
 import type { Route } from '../router.js';
+import { summaryJson } from '../wire/containers.js';
+import { imageSummaryJson } from '../wire/images.js';
+import { buildCacheJson } from './build.js';
 
-export interface DfSources {
-  images: () => Promise<object[]>;
-  layersSize: () => Promise<number>;
-  containers: () => Promise<object[]>;
-  volumes: () => Promise<object[]>;
-  /** BuildCache records (the builder's RUN --mount=type=cache directories). */
-  buildCache?: () => Promise<object[]>;
-}
-
-const TYPES = ['container', 'image', 'volume', 'build-cache'];
-
-export function systemDfRoutes(s: DfSources): Route[] {
+export function systemDfRoutes(df: Pick<DiskUsage, 'usage'>): Route[] {
   return [
     {
       method: 'GET',
       path: '/system/df',
       handler: async (ctx) => {
         const types = ctx.query.getAll('type');
-        for (const t of types) if (!TYPES.includes(t)) throw invalid(`unknown object type: ${t}`);
-        const want = (t: string) => types.length === 0 || types.includes(t);
+        for (const t of types) if (!DF_TYPES.includes(t as DfType)) throw invalid(`unknown object type: ${t}`);
+        const u = await df.usage(types as DfType[]);
         const out: Record<string, unknown> = {};
-        if (want('image')) {
-          out.LayersSize = await s.layersSize();
-          out.Images = await s.images();
+        if (u.images) {
+          out.LayersSize = u.layersSize;
+          out.Images = u.images.map(imageSummaryJson);
         }
-        if (want('container')) out.Containers = await s.containers();
-        if (want('volume')) out.Volumes = await s.volumes();
-        if (want('build-cache')) out.BuildCache = s.buildCache ? await s.buildCache() : [];
+        if (u.containers) out.Containers = u.containers.map(({ rec, size }) => summaryJson(rec, { imageRef: rec.config.Image, size }));
+        if (u.volumes) out.Volumes = u.volumes;
+        if (u.buildCache) out.BuildCache = u.buildCache.map(buildCacheJson);
         ctx.reply.json(200, out);
       },
     },

@@ -1,0 +1,111 @@
+// Image JSON of the Engine API (moby api/types/image): list summaries, inspect and history,
+// shaped from the image store's data views.
+import type { ImageView } from '../../images/store.js';
+import { emptyContainerConfig, type ContainerConfig } from '../../images/types.js';
+
+export interface ImageSummary {
+  Containers: number;
+  Created: number;
+  Id: string;
+  Labels: Record<string, string>;
+  ParentId: string;
+  RepoDigests: string[];
+  RepoTags: string[];
+  SharedSize: number;
+  Size: number;
+  VirtualSize?: number;
+}
+
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Parent: string;
+  Comment: string;
+  Created: string;
+  Container: string;
+  ContainerConfig: ContainerConfig;
+  DockerVersion: string;
+  Author: string;
+  Config: ContainerConfig;
+  Architecture: string;
+  Variant?: string;
+  Os: string;
+  Size: number;
+  VirtualSize: number;
+  GraphDriver: { Name: string; Data: Record<string, string> | null };
+  RootFS: { Type: string; Layers: string[] };
+  Metadata: { LastTagTime: string };
+}
+
+export interface HistoryItem {
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
+/** Go's zero time.Time: LastTagTime of an image never tagged. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+export function imageSummaryJson(v: ImageView): ImageSummary {
+  const img = v.record;
+  return {
+    Containers: -1,
+    Created: unixSeconds(img.created),
+    Id: img.id,
+    Labels: v.config.config?.Labels ?? {},
+    ParentId: img.parent ?? '',
+    RepoDigests: v.digests,
+    RepoTags: v.tags,
+    SharedSize: -1,
+    Size: img.size,
+    VirtualSize: img.size,
+  };
+}
+
+export function imageInspectJson(v: ImageView, graphData: Record<string, string> | null): ImageInspect {
+  const { record: img, config: cfg } = v;
+  const out: ImageInspect = {
+    Id: img.id,
+    RepoTags: v.tags,
+    RepoDigests: v.digests,
+    Parent: img.parent ?? '',
+    Comment: cfg.comment ?? '',
+    Created: cfg.created ?? img.created,
+    Container: cfg.container ?? '',
+    ContainerConfig: cfg.container_config ?? emptyContainerConfig(),
+    DockerVersion: cfg.docker_version ?? '',
+    Author: cfg.author ?? '',
+    Config: cfg.config ?? emptyContainerConfig(),
+    Architecture: cfg.architecture,
+    Os: cfg.os,
+    Size: img.size,
+    VirtualSize: img.size,
+    GraphDriver: { Name: 'overlay2', Data: graphData },
+    RootFS: { Type: 'layers', Layers: cfg.rootfs?.diff_ids ?? [] },
+    Metadata: { LastTagTime: img.lastTagTime ?? ZERO_TIME },
+  };
+  if (cfg.variant) out.Variant = cfg.variant;
+  return out;
+}
+
+/** Newest first; layers are matched to the history entries that made one (empty_layer ones did not). */
+export function imageHistoryJson(v: ImageView): HistoryItem[] {
+  const { record: img, config: cfg } = v;
+  const items: HistoryItem[] = [];
+  let li = 0;
+  for (const h of cfg.history ?? []) {
+    const size = h.empty_layer ? 0 : (img.layers[li++]?.size ?? 0);
+    items.push({ Id: '<missing>', Created: unixSeconds(h.created ?? img.created), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
+  }
+  items.reverse();
+  if (items.length) {
+    items[0].Id = img.id;
+    items[0].Tags = v.tags;
+  }
+  return items;
+}
