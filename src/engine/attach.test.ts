@@ -1,10 +1,11 @@
-// ContainerService.attach against a fake task: the conmon attach connection is closed whenever the
+// attachContainer against a fake task: the conmon attach connection is closed whenever the
 // attachment ends, including when the client goes away while the connection is still being made
 // (found by `npm run soak`: one SEQPACKET fd leaked per such drop).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AttachConn, Task } from '../runtime/runtime.js';
-import { ContainerService, type Deps } from './service.js';
+import { type AttachClient, type AttachOptions, attachContainer } from './attach.js';
+import type { Core } from './core.js';
 import type { ContainerRecord } from './types.js';
 
 function fakeConn(): AttachConn & { closed: number } {
@@ -30,9 +31,9 @@ function setup(connectMs: number) {
       return c;
     },
   } as unknown as Task;
-  const svc = new ContainerService({ store: { find: () => rec } } as unknown as Deps);
   // a running container as start() leaves it
-  (svc as unknown as { runs: Map<string, unknown> }).runs.set(rec.id, { task, handled: new Promise(() => {}) });
+  const core = { d: {}, runs: new Map([[rec.id, { task, handled: new Promise(() => {}) }]]), pendingAttach: new Map() } as unknown as Core;
+  const svc = { attach: (_ref: string, o: AttachOptions, client: AttachClient) => attachContainer(core, rec, o, client, null) };
   return { svc, conns };
 }
 

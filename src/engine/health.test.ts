@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Events } from './events.js';
-import { HealthMonitor, healthOf, recordResult, type ProbeExecs } from './health.js';
-import type { ContainerService } from './service.js';
+import { HealthMonitor, healthOf, recordResult, type HealthContainers, type ProbeExecs } from './health.js';
 import { Supervisor } from './supervisor.js';
 import type { ContainerRecord } from './types.js';
 
@@ -16,10 +15,17 @@ function fixture(exitCode: () => number) {
     state: { status: 'running', startedAt: new Date().toISOString() },
   } as unknown as ContainerRecord;
   const supervisor = new Supervisor();
-  const containers = {
+  let updates = 0;
+  const containers: HealthContainers = {
     supervisor,
-    d: { store: { get: (id: string) => (id === rec.id ? rec : undefined), all: () => [rec], save: async () => {} } },
-  } as unknown as ContainerService;
+    d: { store: { get: (id: string) => (id === rec.id ? rec : undefined), all: () => [rec] } },
+    // the monitor records results through the container service, the record's one writer
+    updateRecord: async (id, mutate) => {
+      assert.equal(id, rec.id);
+      updates++;
+      await mutate(rec);
+    },
+  };
   const records = new Map<string, { exitCode: number | null; proc: null }>();
   let created = 0;
   const execs: ProbeExecs = {
@@ -41,7 +47,7 @@ function fixture(exitCode: () => number) {
       if (i >= 0) rec.execIds.splice(i, 1);
     },
   };
-  return { rec, containers, execs, records, supervisor, created: () => created };
+  return { rec, containers, execs, records, supervisor, created: () => created, updates: () => updates };
 }
 
 test('probe execs are unregistered after each run: the exec map and ExecIDs do not grow', async () => {
@@ -60,6 +66,7 @@ test('probe execs are unregistered after each run: the exec map and ExecIDs do n
   assert.equal(healthOf(f.rec)?.Status, 'healthy');
   assert.equal(healthOf(f.rec)?.Log.length, 5, 'the log keeps the last 5 results');
   assert.deepEqual(statuses, ['health_status: healthy']);
+  assert.equal(f.updates(), f.created(), 'each result was recorded through updateRecord');
   assert.equal(f.supervisor.size, 0, 'close() cancelled the probe timer');
 });
 

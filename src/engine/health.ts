@@ -4,6 +4,7 @@
 import type { Events } from './events.js';
 import type { ExecService } from './exec.js';
 import type { ContainerService } from './service.js';
+import type { ContainerStore } from './store.js';
 import type { ContainerRecord, HealthConfig } from './types.js';
 
 export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
@@ -83,6 +84,9 @@ interface Probe {
   startedAt: number;
 }
 
+/** What the monitor needs of the container service: read records, record results, share the timers. */
+export type HealthContainers = Pick<ContainerService, 'updateRecord' | 'supervisor'> & { d: { store: Pick<ContainerStore, 'get' | 'all'> } };
+
 /** What the monitor needs of ExecService (a role interface, so tests can count probe execs). */
 export type ProbeExecs = Pick<ExecService, 'create' | 'start' | 'get' | 'remove'>;
 
@@ -91,7 +95,7 @@ export class HealthMonitor {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly containers: ContainerService,
+    private readonly containers: HealthContainers,
     private readonly execs: ProbeExecs,
     private readonly events: Events,
   ) {}
@@ -174,14 +178,19 @@ export class HealthMonitor {
     ac.abort();
     // probes are not user execs: like Docker, unregister them (record and ExecIDs) once they ran
     this.execs.remove(Id);
-    if (p.stopped || rec.state.status !== 'running' || !rec.state.health) return;
     const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: output.slice(0, MAX_OUTPUT) };
-    const before = rec.state.health.Status;
-    const inStart = Date.now() - p.startedAt < t.startPeriodMs;
-    rec.state.health = recordResult(rec.state.health, entry, t.retries, inStart);
-    await this.containers.d.store.save(rec).catch(() => {});
-    if (rec.state.health.Status !== before)
-      this.events.emit('container', `health_status: ${rec.state.health.Status}`, rec.id, { image: rec.config.Image, name: rec.name, ...rec.config.Labels });
+    let changed: HealthStatus | null = null;
+    // the record's writer is the container service: the result is recorded in the container's queue
+    await this.containers
+      .updateRecord(id, (cur) => {
+        const r = cur as WithHealth;
+        if (p.stopped || r.state.status !== 'running' || !r.state.health) return;
+        const before = r.state.health.Status;
+        r.state.health = recordResult(r.state.health, entry, t.retries, Date.now() - p.startedAt < t.startPeriodMs);
+        if (r.state.health.Status !== before) changed = r.state.health.Status;
+      })
+      .catch(() => {});
+    if (changed) this.events.emit('container', `health_status: ${changed}`, rec.id, { image: rec.config.Image, name: rec.name, ...rec.config.Labels });
   }
 }
 

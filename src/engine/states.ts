@@ -8,7 +8,8 @@ const table: Record<Status, readonly Status[]> = {
   paused: ['running', 'exited', 'removing', 'dead'],
   restarting: ['running', 'exited', 'removing', 'dead'],
   exited: ['running', 'restarting', 'removing', 'dead'],
-  removing: ['dead', 'exited', 'created'],
+  // a failed removal returns to where it was (moby's ResetRemovalInProgress)
+  removing: ['dead', 'exited', 'created', 'running', 'paused', 'restarting'],
   dead: ['removing'],
 };
 
@@ -18,6 +19,16 @@ export function canTransition(from: Status, to: Status): boolean {
 
 export function assertTransition(from: Status, to: Status): void {
   if (!canTransition(from, to)) throw new EngineError('conflict', `cannot change container state from ${from} to ${to}`);
+}
+
+/** podman's ensureState: err unless the container is in one of `states` (one line per guard). */
+export function ensureState(rec: { id: string; state: { status: Status } }, states: readonly Status[], err: (id: string) => Error): void {
+  if (!states.includes(rec.state.status)) throw err(rec.id);
+}
+
+/** The converse guard: err when the container is in one of `states`. */
+export function ensureNotState(rec: { id: string; state: { status: Status } }, states: readonly Status[], err: (id: string) => Error): void {
+  if (states.includes(rec.state.status)) throw err(rec.id);
 }
 
 export const isRunningish = (s: Status) => s === 'running' || s === 'paused' || s === 'restarting';

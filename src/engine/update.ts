@@ -34,27 +34,29 @@ export function cgroupLimitsOf(h: import('./types.js').HostConfig): CgroupLimits
 
 export async function updateContainer(svc: ContainerService, ref: string, u: UpdateRequest, live: LiveUpdate): Promise<{ Warnings: string[] }> {
   const rec = svc.find(ref);
-  const running = isRunningish(rec.state.status) && rec.state.status !== 'restarting';
   // like moby, what fails against the container's current state (or in the runtime) is
   // "Cannot update container <id>: …"; a bad request alone keeps its plain text
   const cannot = (e: unknown, kind: 'conflict' | 'internal') =>
     new EngineError(kind, `Cannot update container ${rec.id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   const hostWarnings = await adaptToHost(u); // like create: what the host cannot honour is discarded with Docker's warning
-  let next;
-  try {
-    next = applyUpdate(rec.hostConfig, u, running);
-  } catch (e) {
-    throw isKind(e, 'conflict') ? cannot(e, 'conflict') : e;
-  }
-  if (running) {
-    // straight into the cgroup files (v1 or v2), no runc process; runc update if they are not found
-    const paths = rec.state.pid ? await cgroupPaths(rec.state.pid).catch(() => null) : null;
-    const args = runcUpdateArgs(next);
-    const apply = paths ? writeLimits(paths, cgroupLimitsOf(next)) : args.length > 0 ? live(rec.id, args) : Promise.resolve();
-    await apply.catch((e) => Promise.reject(cannot(e, 'internal')));
-  }
-  rec.hostConfig = next;
-  await svc.d.store.save(rec);
-  svc.d.events.emit('container', 'update', rec.id, { image: rec.config.Image, name: rec.name, ...rec.config.Labels });
+  // in the container's queue: a start or stop cannot slip between the check and the cgroup write
+  await svc.updateRecord(rec.id, async (cur) => {
+    const running = isRunningish(cur.state.status) && cur.state.status !== 'restarting';
+    let next;
+    try {
+      next = applyUpdate(cur.hostConfig, u, running);
+    } catch (e) {
+      throw isKind(e, 'conflict') ? cannot(e, 'conflict') : e;
+    }
+    if (running) {
+      // straight into the cgroup files (v1 or v2), no runc process; runc update if they are not found
+      const paths = cur.state.pid ? await cgroupPaths(cur.state.pid).catch(() => null) : null;
+      const args = runcUpdateArgs(next);
+      const apply = paths ? writeLimits(paths, cgroupLimitsOf(next)) : args.length > 0 ? live(cur.id, args) : Promise.resolve();
+      await apply.catch((e) => Promise.reject(cannot(e, 'internal')));
+    }
+    cur.hostConfig = next;
+  });
+  svc.emit(rec, 'update');
   return { Warnings: [...hostWarnings, ...resourceWarnings({ KernelMemory: u.KernelMemory })] };
 }

@@ -1,0 +1,153 @@
+// Start and exit: the task is created and started inside the container's queue, and its exit is
+// handled there too (unmount, release, persist, events, waiters, auto-remove or restart policy).
+import fs from 'node:fs';
+import { EngineError, conflict, msg, notModified } from '../errdefs.js';
+import type { Exit, Task } from '../runtime/runtime.js';
+import { nowRfc3339, rfc3339Nano } from '../util/time.js';
+import { type Core, bundleDir } from './core.js';
+import { writeEtcFiles } from './create.js';
+import { removeContainer } from './remove.js';
+import { scheduleRestart, shouldRestart } from './restart.js';
+import { ensureNotState, ensureState } from './states.js';
+import type { ContainerRecord } from './types.js';
+
+/** `docker start`: 304 when it runs, 409 when paused or being removed. */
+export function startContainer(core: Core, ref: string): Promise<void> {
+  const rec = core.d.store.find(ref);
+  return core.tx.locked(rec.id, async () => {
+    const cur = core.d.store.get(rec.id);
+    if (!cur) throw new EngineError('not-found', msg.noSuchContainer(ref));
+    ensureNotState(cur, ['paused'], () => conflict('cannot start a paused container, try unpause instead'));
+    ensureNotState(cur, ['running'], () => notModified());
+    ensureNotState(cur, ['removing', 'dead'], () => conflict(`container is marked for removal and cannot be started`));
+    core.supervisor.cancel(cur.id, 'restart');
+    cur.manuallyStopped = false;
+    await startLocked(core, cur);
+  });
+}
+
+/** Creates and starts the task; in the container's queue. On failure the status stays, like moby. */
+export async function startLocked(core: Core, rec: ContainerRecord): Promise<void> {
+  const nm = rec.hostConfig.NetworkMode;
+  if (nm.startsWith('container:')) {
+    const other = core.d.store.tryFind(nm.slice('container:'.length));
+    if (!other) throw new EngineError('not-found', msg.noSuchContainer(nm.slice('container:'.length)));
+    ensureState(other, ['running'], (id) => conflict(`cannot join network of a non running container: ${id}`));
+  }
+  const t0 = performance.now();
+  const rootfs = await core.rootfs.mount(rec.id);
+  const task = await createAndStart(core, rec, rootfs);
+  const tStart = performance.now();
+  const state = { pid: task.pid, exitCode: 0, error: '', startedAt: nowRfc3339(), finishedAt: rec.state.finishedAt, oomKilled: false };
+  rec.hasBeenStarted = true;
+  await core.tx.to(rec, 'running', { fresh: state, events: [['start']] });
+  core.d.log('debug', `start ${rec.id.slice(0, 12)}: task ${(tStart - t0).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`);
+  watch(core, rec, task);
+}
+
+async function createAndStart(core: Core, rec: ContainerRecord, rootfs: string): Promise<Task> {
+  let task: Task | null = null;
+  try {
+    task = await createTask(core, rec, rootfs);
+    await task.start();
+    return task;
+  } catch (e) {
+    return startFailed(core, rec, task, e);
+  }
+}
+
+/** Network, volumes, spec and the runtime's task; clients that attached before start are connected to it. */
+async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Promise<Task> {
+  const { d } = core;
+  if (!fs.existsSync(rec.hostnamePath)) await writeEtcFiles(rec);
+  // network/ writes the container's hosts and resolv.conf in setup
+  await d.network?.setup(rec);
+  const mounts = d.volumes ? await d.volumes.setup(rec, rootfs) : [];
+  const spec = await d.spec.build(rec, {
+    rootfs,
+    cgroupsPath: `${d.paths.cgroupParent}/${rec.id}`,
+    etcFiles: { hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath },
+    mounts,
+  });
+  const task = await d.runtime.create(rec.id, {
+    dir: bundleDir(d.paths, rec.id),
+    spec,
+    logPath: rec.logPath,
+    logSizeMax: d.logs.sizeMax?.(rec),
+    tty: rec.config.Tty,
+    stdin: rec.config.OpenStdin,
+    stdinOnce: rec.config.StdinOnce && !rec.config.Tty,
+  });
+  const pending = core.pendingAttach.get(rec.id) ?? [];
+  core.pendingAttach.delete(rec.id);
+  await Promise.all(pending.map((p) => p(task).catch(() => {})));
+  return task;
+}
+
+/** Undo a failed start; like moby the status stays (created stays created), the error and an exit code are recorded. */
+async function startFailed(core: Core, rec: ContainerRecord, task: Task | null, e: unknown): Promise<never> {
+  const { d } = core;
+  if (task) {
+    await task.kill(9).catch(() => {});
+    await task.delete().catch(() => {});
+  }
+  await core.rootfs.unmount(rec.id, true);
+  await d.volumes?.release(rec).catch(() => {});
+  await d.network?.teardown(rec).catch(() => {});
+  const m = e instanceof Error ? e.message : String(e);
+  const exitCode = /executable file not found|no such file or directory/.test(m) ? 127 : /permission denied/.test(m) ? 126 : 128;
+  await core.tx.to(rec, rec.state.status, { state: { error: m, exitCode } });
+  if (rec.hostConfig.AutoRemove) void removeContainer(core, rec.id, { force: true, volumes: true }).catch(() => {});
+  if (/executable file not found|no such file or directory|permission denied|is a directory/.test(m)) throw new EngineError('invalid', m, { cause: e });
+  throw e;
+}
+
+/** Follow a task until it exits; the exit is handled in the container's queue. */
+export function watch(core: Core, rec: ContainerRecord, task: Task): void {
+  let resolveHandled!: (e: Exit) => void;
+  const handled = new Promise<Exit>((r) => (resolveHandled = r));
+  core.runs.set(rec.id, { task, handled });
+  core.d.logs.follow?.(rec);
+  void task.wait().then((exit) =>
+    core.tx
+      .locked(rec.id, () => handleExit(core, rec.id, task, exit))
+      .catch((e) => core.d.log('error', `handling exit of ${rec.id}: ${(e as Error).message}`))
+      .finally(() => resolveHandled(exit)),
+  );
+}
+
+async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promise<void> {
+  const { d } = core;
+  const rec = d.store.get(id);
+  if (core.runs.get(id)?.task === task) core.runs.delete(id);
+  await task.delete().catch((e) => d.log('warn', `runtime delete ${id}: ${(e as Error).message}`));
+  if (!rec) return;
+  // moby waits for the output streams before it marks the container stopped: a client that sees
+  // it exited (wait, inspect) and then reads its logs gets all of them (docker-py's run())
+  await d.logs.flush?.(rec);
+  await core.rootfs.unmount(rec.id, true);
+  await d.volumes?.release(rec).catch(() => {});
+  await d.network?.teardown(rec).catch((e) => d.log('warn', `network teardown ${id}: ${(e as Error).message}`));
+  const finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
+  const events: Array<[string, Record<string, string>?]> = exit.oomKilled ? [['oom']] : [];
+  events.push(['die', { exitCode: String(exit.code) }]);
+  // a full disk must not stop exit handling (events, waiters, auto-remove): memory holds the state
+  await core.tx.to(rec, 'exited', { state: { pid: 0, exitCode: exit.code, oomKilled: exit.oomKilled, finishedAt }, persist: 'best-effort', events });
+  core.waiters.notify(rec, 'exit');
+  if (rec.hostConfig.AutoRemove) {
+    void removeContainer(core, rec.id, { force: true, volumes: true }).catch((e) => d.log('warn', `auto-remove ${id}: ${(e as Error).message}`));
+    return;
+  }
+  await applyRestartPolicy(core, rec, exit);
+}
+
+/** In the container's queue, after an exit: maybe restart it after Docker's back-off. */
+export async function applyRestartPolicy(core: Core, rec: ContainerRecord, exit: Exit): Promise<void> {
+  if (!shouldRestart(rec, exit)) return;
+  await core.tx.to(rec, 'restarting', { persist: 'best-effort' });
+  scheduleRestart(core, rec, async (cur) => {
+    cur.restartCount++;
+    await startLocked(core, cur);
+    core.tx.emit(cur, 'restart');
+  });
+}

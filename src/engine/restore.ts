@@ -1,0 +1,50 @@
+// After a daemon restart: reattach to the containers conmon kept running, mark the ones that died
+// meanwhile exited (and apply their restart policy or auto-remove), finish interrupted removals.
+import { nowRfc3339 } from '../util/time.js';
+import { type Core, bundleDir } from './core.js';
+import { applyRestartPolicy, watch } from './lifecycle.js';
+import { removeContainer } from './remove.js';
+import { isRunningish } from './states.js';
+import type { ContainerRecord } from './types.js';
+
+export async function restoreContainers(core: Core): Promise<void> {
+  const recs = await core.d.store.load();
+  for (const rec of recs) {
+    if (rec.state.status === 'removing') {
+      await removeContainer(core, rec.id, { force: true }).catch(() => {});
+      continue;
+    }
+    if (!isRunningish(rec.state.status)) continue;
+    const autoRemove = await core.tx.locked(rec.id, () => restoreOne(core, rec));
+    if (autoRemove) await removeContainer(core, rec.id, { force: true, volumes: true }).catch(() => {});
+  }
+  // restart policies for containers that were running when the daemon stopped are applied by the runs above
+}
+
+/** In the container's queue; true when the container died meanwhile and is to be auto-removed. */
+async function restoreOne(core: Core, rec: ContainerRecord): Promise<boolean> {
+  const task = await core.d.runtime.load(rec.id, bundleDir(core.d.paths, rec.id));
+  if (task && (task.exited() || processAlive(task.pid))) {
+    core.rootfs.adopt(rec.id);
+    if (rec.state.status === 'restarting') await core.tx.to(rec, 'running', { persist: 'no' });
+    watch(core, rec, task);
+    return false;
+  }
+  // the monitor is gone and left no exit: the container died with the host or was killed
+  await core.rootfs.unmount(rec.id, true);
+  if (task) await task.delete().catch(() => {});
+  await core.tx.to(rec, 'exited', { state: { pid: 0, exitCode: rec.state.exitCode || 255, finishedAt: nowRfc3339() } });
+  if (rec.hostConfig.AutoRemove) return true;
+  await applyRestartPolicy(core, rec, { code: 255, finishedAt: new Date(), oomKilled: false });
+  return false;
+}
+
+function processAlive(pid: number): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
