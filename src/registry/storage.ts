@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { ContentStore } from '../storage/content/store.js';
-import { fsyncDir, writeFileAtomic } from '../storage/fsutil/atomic.js';
+import { fsyncDir, writeFileAtomic } from '../util/atomic.js';
 import { regErr } from './errors.js';
 import { parseManifest, type Descriptor, type ParsedManifest } from './manifest.js';
 
@@ -89,7 +89,7 @@ export class RegistryStorage {
   async linkBlob(name: string, digest: string): Promise<void> {
     const p = join(this.repoDir(name), '_layers', hex(digest));
     if (await exists(p)) return;
-    await writeFileAtomic(p, digest);
+    await writeFileAtomic(p, digest, { mkdir: true });
   }
 
   /** Size of a blob readable from `name`, or null when the repo does not hold it. */
@@ -129,7 +129,7 @@ export class RegistryStorage {
     await mkdir(dir, { recursive: true });
     const startedAt = new Date().toISOString();
     await (await open(join(dir, 'data'), 'w', 0o644)).close();
-    await writeFileAtomic(join(dir, 'info.json'), JSON.stringify({ repo: name, startedAt }));
+    await writeFileAtomic(join(dir, 'info.json'), JSON.stringify({ repo: name, startedAt }), { mkdir: true });
     this.hashes.set(uuid, { hash: createHash('sha256'), size: 0 });
     return { uuid, repo: name, size: 0, startedAt };
   }
@@ -282,14 +282,14 @@ export class RegistryStorage {
     }
     const digest = await this.content.put(body);
     const dir = this.repoDir(name);
-    await writeFileAtomic(join(dir, '_manifests', 'revisions', hex(digest)), JSON.stringify({ mediaType: parsed.mediaType }));
+    await writeFileAtomic(join(dir, '_manifests', 'revisions', hex(digest)), JSON.stringify({ mediaType: parsed.mediaType }), { mkdir: true });
     if (parsed.subject) {
       const d: Descriptor = { mediaType: parsed.mediaType, digest, size: body.length };
       if (parsed.artifactType) d.artifactType = parsed.artifactType;
       if (parsed.annotations) d.annotations = parsed.annotations;
-      await writeFileAtomic(join(dir, '_referrers', hex(parsed.subject.digest), hex(digest)), JSON.stringify(d));
+      await writeFileAtomic(join(dir, '_referrers', hex(parsed.subject.digest), hex(digest)), JSON.stringify(d), { mkdir: true });
     }
-    if (tag) await this.locked(`tag:${name}:${tag}`, () => writeFileAtomic(join(dir, '_manifests', 'tags', tag), digest));
+    if (tag) await this.locked(`tag:${name}:${tag}`, () => writeFileAtomic(join(dir, '_manifests', 'tags', tag), digest, { mkdir: true }));
     return { digest, parsed };
   }
 

@@ -3,12 +3,12 @@
 // write and then EFBIG, the same path a write meeting ENOSPC takes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { testDir } from './test-dirs.js';
-import { withPath } from './atomic.js';
+import { withPath, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const mod = (rel: string) => pathToFileURL(path.join(here, rel)).href;
@@ -51,7 +51,7 @@ test('json-file writer: an entry batch failing midway is cut off, the file keeps
   const log = path.join(dir, 'c-json.log');
   const r = await underFileLimit<{ code: string; sizeAfterFirst: number }>(dir, `
     import { statSync } from 'node:fs';
-    import { JsonFileWriter } from ${JSON.stringify(mod('../logs/json-file.js'))};
+    import { JsonFileWriter } from ${JSON.stringify(mod('../logs/json-file/json-file.js'))};
     const w = new JsonFileWriter(${JSON.stringify(log)}, { maxSize: -1, maxFile: 1, compress: false });
     const e = (s) => ({ stream: 'stdout', time: 1700000000000000000n, line: Buffer.from(s + '\\n') });
     await w.write([e('first')]);
@@ -65,4 +65,19 @@ test('json-file writer: an entry batch failing midway is cut off, the file keeps
   const text = readFileSync(log, 'utf8');
   assert.equal(text.length, r.sizeAfterFirst, 'the partial batch is gone');
   assert.deepEqual(text.trimEnd().split('\n').map((l) => (JSON.parse(l) as { log: string }).log), ['first\n']);
+});
+
+test('writeFileAtomic replaces the file whole, with its mode; a missing directory is an error unless mkdir', async () => {
+  const dir = await testDir('berth-atomic-');
+  const f = path.join(dir, 'rec.json');
+  await writeFileAtomic(f, 'one');
+  await writeJsonAtomic(f, { two: 2 }, { mode: 0o640 });
+  assert.equal(readFileSync(f, 'utf8'), '{"two":2}');
+  assert.equal(statSync(f).mode & 0o777, 0o640);
+  assert.deepEqual(readdirSync(dir), ['rec.json'], 'no temp file left');
+  const deep = path.join(dir, 'gone', 'rec.json');
+  await assert.rejects(writeFileAtomic(deep, 'x'), { code: 'ENOENT' });
+  assert.equal(existsSync(path.join(dir, 'gone')), false, 'a removed record directory is not brought back');
+  await writeFileAtomic(deep, 'x', { mkdir: true });
+  assert.equal(readFileSync(deep, 'utf8'), 'x');
 });

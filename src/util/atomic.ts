@@ -13,10 +13,21 @@ export function withPath(e: unknown, op: string, file: string): unknown {
   return Object.assign(new Error(`${op} ${file}: ${text}`, { cause: e }), { code: x.code });
 }
 
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
+export interface AtomicWriteOptions {
+  /** The file's mode (default 0600). */
+  mode?: number;
+  /**
+   * Create missing parent directories first. Off by default: a record whose directory was removed
+   * (a container deleted meanwhile) must fail to save, not bring the directory back.
+   */
+  mkdir?: boolean;
+}
+
+export async function writeFileAtomic(file: string, data: string | Buffer, o: AtomicWriteOptions = {}): Promise<void> {
   const dir = path.dirname(file);
+  if (o.mkdir) await fsp.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const fh = await fsp.open(tmp, 'w', mode);
+  const fh = await fsp.open(tmp, 'w', o.mode ?? 0o600);
   try {
     await fh.writeFile(data);
     await fh.sync();
@@ -33,6 +44,15 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
     await fsp.rm(tmp, { force: true });
     throw e;
   }
+  await fsyncDir(dir);
+}
+
+export async function writeJsonAtomic(file: string, value: unknown, o: AtomicWriteOptions = {}): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value), o);
+}
+
+/** Makes a rename or a new entry in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
   const dh = await fsp.open(dir, 'r');
   try {
     await dh.sync();

@@ -7,7 +7,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { conflict, internal, invalid, notFound } from '../errdefs.js';
-import { writeJsonAtomic } from '../storage/fsutil/atomic.js';
+import { writeJsonAtomic } from '../util/atomic.js';
 import { diskUsage } from '../storage/fsutil/usage.js';
 import { VALID_VOLUME_NAME, invalidNameMessage, type VolumeDriver, type VolumeInfo } from './driver.js';
 
@@ -117,7 +117,7 @@ export class LocalDriver implements VolumeDriver {
         labels: labels && Object.keys(labels).length ? { ...labels } : null,
         options: opts && Object.keys(opts).length ? { ...opts } : null,
       };
-      await writeJsonAtomic(path.join(dir, META), meta);
+      await writeJsonAtomic(path.join(dir, META), meta, { mkdir: true });
       this.vols.set(name, meta);
       return this.info(meta);
     })();

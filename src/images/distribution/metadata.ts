@@ -2,7 +2,7 @@
 // compressed blob digests seen for it, per registry host and repository. Push uses it to skip
 // blobs the registry already has and to mount them from sibling repositories.
 import { readFile } from 'node:fs/promises';
-import { writeJsonAtomic } from '../../storage/fsutil/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
 
 export interface BlobLocation {
   digest: string;
@@ -40,7 +40,7 @@ export class V2Metadata {
     list.unshift(loc);
     this.map.set(diffId, list.slice(0, 50));
     const snapshot = Object.fromEntries(this.map);
-    this.writing = this.writing.then(() => writeJsonAtomic(this.file, snapshot)).catch(() => {});
+    this.writing = this.writing.then(() => writeJsonAtomic(this.file, snapshot, { mkdir: true })).catch(() => {});
     await this.writing;
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { invalid, notFound } from '../../errdefs.js';
 import { chunks } from '../chunks.js';
-import { fsyncDir } from '../fsutil/atomic.js';
+import { fsyncDir } from '../../util/atomic.js';
 
 const DIGEST_RE = /^sha256:([a-f0-9]{64})$/;
 const WRITE_BATCH = 1 << 20;

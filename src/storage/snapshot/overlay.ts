@@ -5,7 +5,7 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../../errdefs.js';
-import { writeJsonAtomic } from '../fsutil/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
 import { diskUsage } from '../fsutil/usage.js';
 import type { Mount, SnapshotInfo, SnapshotKind, SnapshotLister, Snapshotter } from './snapshotter.js';
 
@@ -62,7 +62,7 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
   }
 
   private save(): Promise<void> {
-    return writeJsonAtomic(this.metaPath, this.meta);
+    return writeJsonAtomic(this.metaPath, this.meta, { mkdir: true });
   }
 
   private get(key: string): Entry {
