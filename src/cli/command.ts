@@ -15,16 +15,20 @@ export interface CliContext {
   client(): Client;
 }
 
-export interface Command {
-  /** Path, e.g. "container ls"; shorthand aliases live in main's table. */
-  name: string;
+/** A command over a context `C`: docker's (CliContext) or compose's, which adds the project. */
+export interface CommandSpec<C> {
   usage: string;
   desc: string;
   flags: FlagSpec[];
   /** Stop flag parsing at the first positional (run, create, exec). */
   stopAtArg?: boolean;
+  run(ctx: C, p: Parsed): Promise<number>;
+}
+
+export interface Command extends CommandSpec<CliContext> {
+  /** Path, e.g. "container ls"; shorthand aliases live in main's table. */
+  name: string;
   args?: { min?: number; max?: number };
-  run(ctx: CliContext, p: Parsed): Promise<number>;
 }
 
 /** An exit with a status, optionally with a message for stderr (docker's cli.StatusError). */

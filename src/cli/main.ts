@@ -5,7 +5,7 @@ import { Client } from '../client/client.js';
 import { ClientError, ConnectError } from '../client/client-error.js';
 import type { Command, CliContext, Io } from './command.js';
 import { StatusError } from './command.js';
-import { FlagError, flagHelp, parseFlags, type FlagSpec } from './flags/parser.js';
+import { FlagError, flagHelp, parseFlags, splitLeading, type FlagSpec } from './flags/parser.js';
 import { attach, create, exec, run, start } from './commands/run.js';
 import * as C from './commands/containers.js';
 import * as I from './commands/images.js';
@@ -52,10 +52,6 @@ const globalFlags: FlagSpec[] = [
   { name: 'tlsverify', type: 'bool' },
 ];
 
-function usageLine(prog: string, cmd: Command): string {
-  return `${prog} ${cmd.usage}`;
-}
-
 function plural(n: number): string {
   return n === 1 ? 'argument' : 'arguments';
 }
@@ -69,17 +65,6 @@ function topHelp(prog: string): string {
   );
 }
 
-/** Split argv into global flags, command and its args (global flags come before the command). */
-function splitGlobal(argv: string[]): { global: string[]; rest: string[] } {
-  const withValue = new Set(['-H', '--host', '-l', '--log-level', '--config', '-c', '--context']);
-  let i = 0;
-  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
-    if (withValue.has(argv[i])) i++;
-    i++;
-  }
-  return { global: argv.slice(0, i), rest: argv.slice(i) };
-}
-
 export interface MainOptions {
   io?: Io;
   env?: NodeJS.ProcessEnv;
@@ -89,7 +74,7 @@ export interface MainOptions {
 export async function main(argv: string[], o: MainOptions = {}): Promise<number> {
   const io: Io = o.io ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   const prog = o.prog ?? 'docker';
-  const { global, rest } = splitGlobal(argv);
+  const { global, rest } = splitLeading(globalFlags, argv, { dashDashEnds: true });
   let g;
   try {
     g = parseFlags(globalFlags, global);

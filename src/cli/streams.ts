@@ -10,7 +10,7 @@ export function detachKeyBytes(keys: string): number[] {
   for (const k of keys.split(',')) {
     const key = k.trim();
     if (key.length === 1) out.push(key.charCodeAt(0));
-    else if (/^ctrl-[a-z@\[\\\]^_]$/i.test(key)) {
+    else if (/^ctrl-[a-z@[\\\]^_]$/i.test(key)) {
       const c = key.slice(5).toLowerCase();
       out.push(c >= 'a' && c <= 'z' ? c.charCodeAt(0) - 96 : { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 }[c]!);
     } else throw new Error(`Invalid detach keys (${key}) provided`);

@@ -7,9 +7,10 @@ import type { Command, CliContext } from '../command.js';
 import { StatusError, errText, forEach } from '../command.js';
 import { get, type Parsed } from '../flags/parser.js';
 import { PassThrough } from 'node:stream';
-import { consoleSize, pump } from '../streams.js';
+import { pump } from '../streams.js';
 import { displayJSONMessages } from '../progress.js';
 import { splitRef } from '../format/images.js';
+import { execSession } from './exec-session.js';
 
 function withTag(image: string): string {
   const r = splitRef(image);
@@ -253,40 +254,20 @@ export const exec: Command = {
   stopAtArg: true,
   args: { min: 2 },
   async run(ctx, p) {
-    const c = ctx.client();
     const [container, ...cmd] = p.args;
     const detach = get.bool(p, 'detach');
-    const tty = get.bool(p, 'tty');
-    const stdin = get.bool(p, 'interactive') && !detach;
     const { parseEnv } = await import('../opts/run-opts.js');
-    const body = {
-      User: get.str(p, 'user'),
-      Privileged: get.bool(p, 'privileged'),
-      Tty: tty,
-      AttachStdin: stdin,
-      AttachStdout: !detach,
-      AttachStderr: !detach,
-      DetachKeys: get.str(p, 'detach-keys') || undefined,
-      Env: parseEnv(get.list(p, 'env'), get.list(p, 'env-file')),
-      WorkingDir: get.str(p, 'workdir'),
-      Cmd: cmd,
-      ConsoleSize: tty ? consoleSize(ctx.io) ?? null : null,
-    };
-    const { Id } = await c.execCreate(container, body);
-    if (detach) {
-      await c.execStartDetached(Id, tty);
-      return 0;
-    }
-    const h = await c.execStartAttached(Id, tty, body.ConsoleSize ?? undefined);
-    const { detached } = await pump(ctx.io, h, {
-      tty,
-      stdin,
+    return execSession(ctx.client(), ctx.io, container, {
+      cmd,
+      detach,
+      tty: get.bool(p, 'tty'),
+      stdin: get.bool(p, 'interactive') && !detach,
+      user: get.str(p, 'user'),
+      privileged: get.bool(p, 'privileged'),
+      env: parseEnv(get.list(p, 'env'), get.list(p, 'env-file')),
+      workdir: get.str(p, 'workdir'),
       detachKeys: get.str(p, 'detach-keys'),
-      resize: (rows, cols) => c.execResize(Id, rows, cols),
     });
-    if (detached) return 0;
-    const r = await c.execInspect(Id);
-    return r.ExitCode ?? 0;
   },
 };
 

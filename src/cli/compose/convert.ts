@@ -86,7 +86,7 @@ export function containerPlan(p: Project, s: Service, n: number, o: { oneoff?: b
   const { exposed, bindings } = parsePublish(s.ports);
   for (const e of strs(r.expose) ?? []) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
   const deploy = (r.deploy as Obj | undefined) ?? {};
-  const limits = (((deploy.resources as Obj | undefined) ?? {}).limits as Obj | undefined) ?? {};
+  const limits = ((deploy.resources as Obj | undefined)?.limits as Obj | undefined) ?? {};
   const binds: string[] = [];
   const volumes: Record<string, object> = {};
   const tmpfs: Record<string, string> = {};

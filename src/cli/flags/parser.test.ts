@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFlags, FlagError, type FlagSpec } from './parser.js';
+import { parseFlags, FlagError, splitLeading, type FlagSpec } from './parser.js';
 
 const run: FlagSpec[] = [
   { name: 'detach', short: 'd', type: 'bool' },
@@ -45,4 +45,20 @@ test('bool=value, int parsing, errors like pflag', () => {
   assert.throws(() => parseFlags(run, ['--name']), new FlagError('flag needs an argument: --name'));
   assert.throws(() => parseFlags(run, ['-e']), new FlagError("flag needs an argument: 'e' in -e"));
   assert.throws(() => parseFlags(run, ['--stop-timeout', 'x']), /invalid argument "x" for "--stop-timeout" flag/);
+});
+
+test('splitLeading: the flags before the command, valued ones with their next word', () => {
+  const global: FlagSpec[] = [
+    { name: 'host', short: 'H', type: 'list' },
+    { name: 'debug', short: 'D', type: 'bool' },
+    { name: 'parallel', type: 'int' },
+  ];
+  assert.deepEqual(splitLeading(global, ['-H', 'unix:///s', '-D', '--parallel', '2', 'ps', '-a']), {
+    global: ['-H', 'unix:///s', '-D', '--parallel', '2'],
+    rest: ['ps', '-a'],
+  });
+  assert.deepEqual(splitLeading(global, ['--host=x', '-D', 'run', '-H']), { global: ['--host=x', '-D'], rest: ['run', '-H'] });
+  // `--` ends them for docker; compose keeps it with its own flags
+  assert.deepEqual(splitLeading(global, ['-D', '--', 'ps'], { dashDashEnds: true }), { global: ['-D'], rest: ['--', 'ps'] });
+  assert.deepEqual(splitLeading(global, ['-D', '--', 'ps']), { global: ['-D', '--'], rest: ['ps'] });
 });

@@ -141,3 +141,20 @@ export function flagHelp(specs: FlagSpec[]): string {
   const w = Math.max(0, ...rows.map((r) => r[0].length)) + 3;
   return rows.map(([a, b]) => (a + ' '.repeat(w - a.length) + b).trimEnd()).join('\n');
 }
+
+/**
+ * Splits the flags before a (sub)command, `docker [OPTIONS] COMMAND` style, from the command and
+ * its arguments. A flag in `specs` that is not a bool takes the next word as its value (`-H x`);
+ * `--` ends the leading flags only when `dashDashEnds` (docker's; compose keeps it with them).
+ */
+export function splitLeading(specs: FlagSpec[], argv: string[], o: { dashDashEnds?: boolean } = {}): { global: string[]; rest: string[] } {
+  const withValue = new Set(
+    specs.filter((s) => s.type !== 'bool').flatMap((s) => [`--${s.name}`, ...(s.short ? [`-${s.short}`] : [])]),
+  );
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith('-') && !(o.dashDashEnds && argv[i] === '--')) {
+    if (withValue.has(argv[i])) i++;
+    i++;
+  }
+  return { global: argv.slice(0, i), rest: argv.slice(i) };
+}
