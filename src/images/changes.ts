@@ -1,6 +1,7 @@
 // Docker's `--change` instructions for import/commit (a Dockerfile subset applied to a config).
 import { posix } from 'node:path';
 import { invalid } from '../errdefs.js';
+import { parseExecForm } from '../util/exec-form.js';
 import { parseGoDuration } from '../util/go-duration.js';
 import type { ContainerConfig, HealthConfig } from './types.js';
 
@@ -53,21 +54,8 @@ function nameValues(cmd: string, args: string): [string, string][] {
   });
 }
 
-/** JSON exec form (`["a","b"]`) or null. */
-function jsonArgs(args: string): string[] | null {
-  const t = args.trim();
-  if (!t.startsWith('[')) return null;
-  try {
-    const v: unknown = JSON.parse(t);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  } catch {
-    /* not JSON: shell form */
-  }
-  return null;
-}
-
 function commandArgs(args: string, shell: string[]): string[] {
-  return jsonArgs(args) ?? [...shell, args.trim()];
+  return parseExecForm(args) ?? [...shell, args.trim()];
 }
 
 /** strconv.ParseInt(v, 10, 32), as BuildKit reads --retries (Number() took "0x10" and "1e3"). */
@@ -110,7 +98,7 @@ function healthcheck(args: string, shell: string[]): HealthConfig {
     return { Test: ['NONE'] };
   }
   if (word.toUpperCase() !== 'CMD') throw invalid(`Unknown type "${word.toUpperCase()}" in HEALTHCHECK (try CMD)`);
-  const j = jsonArgs(tail);
+  const j = parseExecForm(tail);
   hc.Test = j ? ['CMD', ...j] : ['CMD-SHELL', tail];
   void shell;
   return hc;
@@ -166,7 +154,7 @@ export function applyChanges(cfg: ContainerConfig, changes: string[]): Container
         break;
       case 'volume': {
         c.Volumes = { ...(c.Volumes ?? {}) };
-        for (const v of jsonArgs(args) ?? splitWords(args)) {
+        for (const v of parseExecForm(args) ?? splitWords(args)) {
           if (v.trim() === '') throw invalid('VOLUME specified can not be an empty string');
           c.Volumes[v] = {};
         }
