@@ -12,6 +12,7 @@ import { CacheMounts } from '../build/builder/cache-mounts.js';
 import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
 import { DistributionService } from '../images/distribution/service.js';
 import { networkRoutes } from '../api/routes/networks.js';
+import { containerNetworkView } from '../api/wire/networks.js';
 import { NetworkService } from '../network/service.js';
 import { systemRoutes } from '../api/routes/system.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
@@ -149,7 +150,7 @@ export async function main(argv: string[]): Promise<void> {
     dataRoot: p.dataRoot,
     execRoot: p.execRoot,
     options: { bip: o.bip, fixedCidr: o.fixedCidr, iptables: o.iptables, ipForward: o.ipForward, userlandProxy: o.userlandProxy, defaultAddressPools: o.defaultAddressPools },
-    containers: { find: (ref) => store.tryFind(ref), all: () => store.all(), save: (c) => store.save(c as import('../engine/types.js').ContainerRecord) },
+    containers: { find: (ref) => store.tryFind(ref), all: () => store.all(), update: (id, mutate) => containers.updateRecord(id, mutate) },
     log,
   });
   await network.init();
@@ -250,7 +251,7 @@ export async function main(argv: string[]): Promise<void> {
           }
         },
         stats,
-        network: (rec) => ({ settings: network.settings(rec) as { Networks: object }, ports: network.summaryPorts(rec) }),
+        network: containerNetworkView(network),
         sizes: (rec) => diskUsage.containerSize(rec),
         archive,
       }),

@@ -4,12 +4,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { HOSTS_HEADER } from './etc.js';
-import { initialEtcFiles, initialResolvConf, writeEtcFiles, writeInitialEtcFiles, type EtcHostConfig } from './container-files.js';
+import {
+  initialEtcFiles,
+  initialResolvConf,
+  writeEtcFiles,
+  writeInitialEtcFiles,
+  type EtcHostConfig,
+} from './container-files.js';
 
-const hc = (o: Partial<EtcHostConfig> = {}): EtcHostConfig => ({ NetworkMode: 'bridge', ExtraHosts: null, Dns: null, DnsSearch: null, DnsOptions: null, ...o });
+const hc = (o: Partial<EtcHostConfig> = {}): EtcHostConfig => ({
+  NetworkMode: 'bridge',
+  ExtraHosts: null,
+  Dns: null,
+  DnsSearch: null,
+  DnsOptions: null,
+  ...o,
+});
 
 test('create-time resolv.conf drops loopback resolvers and falls back to public ones', () => {
-  assert.equal(initialResolvConf(hc(), 'nameserver 127.0.0.53\nsearch lan\n'), 'search lan\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n');
+  assert.equal(
+    initialResolvConf(hc(), 'nameserver 127.0.0.53\nsearch lan\n'),
+    'search lan\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n',
+  );
   assert.equal(initialResolvConf(hc(), 'nameserver 10.0.0.1\nnameserver ::1'), 'nameserver 10.0.0.1\n');
   // host mode keeps the host's file as it is
   assert.equal(initialResolvConf(hc({ NetworkMode: 'host' }), 'nameserver 127.0.0.53'), 'nameserver 127.0.0.53\n');
@@ -17,9 +33,15 @@ test('create-time resolv.conf drops loopback resolvers and falls back to public 
 
 test('create-time resolv.conf with --dns, --dns-search, --dns-option', () => {
   const h = hc({ Dns: ['1.1.1.1'], DnsSearch: ['a.example', 'b.example'], DnsOptions: ['ndots:2'] });
-  assert.equal(initialResolvConf(h, 'nameserver 10.0.0.1\n'), 'nameserver 1.1.1.1\nsearch a.example b.example\noptions ndots:2\n');
+  assert.equal(
+    initialResolvConf(h, 'nameserver 10.0.0.1\n'),
+    'nameserver 1.1.1.1\nsearch a.example b.example\noptions ndots:2\n',
+  );
   // search alone keeps the host's (reachable) nameservers
-  assert.equal(initialResolvConf(hc({ DnsSearch: ['x'] }), 'nameserver 10.0.0.1\nnameserver 127.0.0.1\n'), 'nameserver 10.0.0.1\nsearch x\n');
+  assert.equal(
+    initialResolvConf(hc({ DnsSearch: ['x'] }), 'nameserver 10.0.0.1\nnameserver 127.0.0.1\n'),
+    'nameserver 10.0.0.1\nsearch x\n',
+  );
 });
 
 test('create-time hosts: localhost block plus --add-host; host mode reads the host file', async () => {

@@ -1,8 +1,9 @@
 // The container's /etc/hosts and /etc/resolv.conf: network/ owns their content and writes them.
 // At create (before any network exists) they hold the host's view; setup() rewrites them for the
 // container's networks; connecting to a user network switches resolv.conf to the embedded DNS.
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { buildHosts } from './etc.js';
+import { buildHosts, buildResolvConf } from './etc.js';
 
 /** Where a container's files live (engine's ContainerRecord fits structurally). */
 export interface EtcFilePaths {
@@ -62,4 +63,31 @@ export function initialResolvConf(h: EtcHostConfig, hostResolv: string): string 
 /** Create-time files, written: what the engine calls at create instead of writing them itself. */
 export async function writeInitialEtcFiles(c: EtcFilePaths & { hostConfig: EtcHostConfig }): Promise<void> {
   await writeEtcFiles(c, await initialEtcFiles(c.hostConfig));
+}
+
+/** A file's text, '' when it cannot be read (a container's files, the host's resolv.conf). */
+export function readEtcText(p: string): string {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Joining a user network starts the embedded resolver for the container (libnetwork does), once. */
+export async function useEmbeddedDns(
+  c: EtcFilePaths & { hostConfig: { DnsSearch: string[] | null; DnsOptions: string[] | null } },
+  hostResolv: string,
+): Promise<void> {
+  if (/^\s*nameserver\s+127\.0\.0\.11/m.test(readEtcText(c.resolvConfPath))) return;
+  const h = c.hostConfig;
+  const search = h.DnsSearch ?? [];
+  const resolvConf = buildResolvConf({
+    host: hostResolv,
+    embedded: true,
+    dns: [],
+    search,
+    options: h.DnsOptions ?? [],
+  });
+  await writeEtcFiles(c, { resolvConf });
 }

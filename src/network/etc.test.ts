@@ -8,21 +8,42 @@ test('hosts: localhost block, --add-host, links (alias id name) and the containe
     links: [{ ip: '172.17.0.3', alias: 'mysql', id: '0123456789abcdef', name: 'wordpressdb' }],
     self: { ip: '172.17.0.4', hostname: 'c0ffee' },
   });
-  assert.equal(h, `${HOSTS_HEADER}10.0.0.5\tdb.local\n172.17.0.3\tmysql 0123456789ab wordpressdb\n172.17.0.4\tc0ffee\n`);
+  assert.equal(
+    h,
+    `${HOSTS_HEADER}10.0.0.5\tdb.local\n172.17.0.3\tmysql 0123456789ab wordpressdb\n172.17.0.4\tc0ffee\n`,
+  );
 });
 
 test('resolv.conf: host resolvers without loopback on the default bridge, 127.0.0.11 on user networks', () => {
   const host = 'nameserver 127.0.0.53\nnameserver 10.0.0.2\nsearch example.com\n';
-  assert.equal(buildResolvConf({ host, embedded: false, dns: [], search: [], options: [] }), 'nameserver 10.0.0.2\nsearch example.com\n');
-  assert.equal(buildResolvConf({ host, embedded: true, dns: [], search: [], options: [] }), 'nameserver 127.0.0.11\nsearch example.com\noptions ndots:0\n');
   assert.equal(
-    buildResolvConf({ host: 'nameserver 127.0.0.1\n', embedded: false, dns: ['1.1.1.1'], search: ['a.b'], options: ['rotate'] }),
+    buildResolvConf({ host, embedded: false, dns: [], search: [], options: [] }),
+    'nameserver 10.0.0.2\nsearch example.com\n',
+  );
+  assert.equal(
+    buildResolvConf({ host, embedded: true, dns: [], search: [], options: [] }),
+    'nameserver 127.0.0.11\nsearch example.com\noptions ndots:0\n',
+  );
+  assert.equal(
+    buildResolvConf({
+      host: 'nameserver 127.0.0.1\n',
+      embedded: false,
+      dns: ['1.1.1.1'],
+      search: ['a.b'],
+      options: ['rotate'],
+    }),
     'nameserver 1.1.1.1\nsearch a.b\noptions rotate\n',
   );
 });
 
 test('legacy link variables like Docker', () => {
-  const env = linkEnv({ alias: 'my-sql', name: '/web/my-sql', ip: '172.17.0.2', ports: [{ port: 3306, proto: 'tcp' }], env: ['PATH=/bin', 'MYSQL_ROOT_PASSWORD=pw'] });
+  const env = linkEnv({
+    alias: 'my-sql',
+    name: '/web/my-sql',
+    ip: '172.17.0.2',
+    ports: [{ port: 3306, proto: 'tcp' }],
+    env: ['PATH=/bin', 'MYSQL_ROOT_PASSWORD=pw'],
+  });
   assert.deepEqual(env, [
     'MY_SQL_PORT=tcp://172.17.0.2:3306',
     'MY_SQL_PORT_3306_TCP=tcp://172.17.0.2:3306',

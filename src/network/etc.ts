@@ -36,7 +36,9 @@ export function hostNameservers(resolv: string): string[] {
 }
 
 export function buildResolvConf(r: ResolvInput): string {
-  const search = r.search.length ? r.search : [...r.host.matchAll(/^\s*(?:search|domain)\s+(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
+  const search = r.search.length
+    ? r.search
+    : [...r.host.matchAll(/^\s*(?:search|domain)\s+(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
   const hostOpts = [...r.host.matchAll(/^\s*options\s+(.+)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
   let ns: string[];
   let opts = r.options.length ? [...r.options] : hostOpts;
@@ -69,7 +71,12 @@ export function linkEnv(l: LinkEnvInput): string[] {
   if (ports.length) out.push(`${A}_PORT=${ports[0]!.proto}://${l.ip}:${ports[0]!.port}`);
   for (const p of ports) {
     const P = `${A}_PORT_${p.port}_${p.proto.toUpperCase()}`;
-    out.push(`${P}=${p.proto}://${l.ip}:${p.port}`, `${P}_ADDR=${l.ip}`, `${P}_PORT=${p.port}`, `${P}_PROTO=${p.proto}`);
+    out.push(
+      `${P}=${p.proto}://${l.ip}:${p.port}`,
+      `${P}_ADDR=${l.ip}`,
+      `${P}_PORT=${p.port}`,
+      `${P}_PROTO=${p.proto}`,
+    );
   }
   out.push(`${A}_NAME=${l.name}`);
   for (const e of l.env) {

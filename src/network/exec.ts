@@ -27,7 +27,8 @@ export function run(cmd: string, args: string[], o: RunOptions = {}): Promise<Ru
     p.on('error', (e) => reject(internal(`${cmd}: ${e.message}`, e)));
     p.on('close', (code) => {
       const r = { code: code ?? -1, stdout, stderr };
-      if (r.code !== 0 && !o.allowFail) reject(internal(`${cmd} ${args.join(' ')}: ${stderr.trim() || `exit ${r.code}`}`));
+      if (r.code !== 0 && !o.allowFail)
+        reject(internal(`${cmd} ${args.join(' ')}: ${stderr.trim() || `exit ${r.code}`}`));
       else resolve(r);
     });
     p.stdin.on('error', () => {});

@@ -25,16 +25,22 @@ test('any text parses to an address, null, or an invalid EngineError', () => {
 
 test('generated addresses and networks round-trip through their text', () => {
   fc.assert(
-    fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), fc.ipV6(), fc.integer({ min: 0, max: 128 }), (v4, b4, v6, b6) => {
-      assert.equal(fmtIp4(parseIp4(v4)!), v4);
-      const c4 = parseCidr4(`${v4}/${b4}`)!;
-      assert.deepEqual(parseCidr4(fmtCidr4(c4)), c4);
-      const n6 = parseIp6(v6);
-      if (n6 === null) return; // fc.ipV6 also writes the ::ffff:1.2.3.4 form, which berth does not take
-      assert.equal(parseIp6(fmtIp6(n6)), n6);
-      const c6 = parseCidr6(`${v6}/${b6}`)!;
-      assert.deepEqual(parseCidr6(fmtCidr6(c6)), c6);
-    }),
+    fc.property(
+      fc.ipV4(),
+      fc.integer({ min: 0, max: 32 }),
+      fc.ipV6(),
+      fc.integer({ min: 0, max: 128 }),
+      (v4, b4, v6, b6) => {
+        assert.equal(fmtIp4(parseIp4(v4)!), v4);
+        const c4 = parseCidr4(`${v4}/${b4}`)!;
+        assert.deepEqual(parseCidr4(fmtCidr4(c4)), c4);
+        const n6 = parseIp6(v6);
+        if (n6 === null) return; // fc.ipV6 also writes the ::ffff:1.2.3.4 form, which berth does not take
+        assert.equal(parseIp6(fmtIp6(n6)), n6);
+        const c6 = parseCidr6(`${v6}/${b6}`)!;
+        assert.deepEqual(parseCidr6(fmtCidr6(c6)), c6);
+      },
+    ),
     params(),
   );
 });

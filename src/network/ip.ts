@@ -42,10 +42,10 @@ export function mustCidr4(s: string): Cidr4 {
 
 export const fmtCidr4 = (c: Cidr4) => `${fmtIp4(c.base)}/${c.bits}`;
 export const size4 = (c: Cidr4) => 2 ** (32 - c.bits);
-export const contains4 = (c: Cidr4, ip: number) => ((ip & maskOf(c.bits)) >>> 0) === c.base;
+export const contains4 = (c: Cidr4, ip: number) => (ip & maskOf(c.bits)) >>> 0 === c.base;
 export function overlaps4(a: Cidr4, b: Cidr4): boolean {
   const bits = Math.min(a.bits, b.bits);
-  return ((a.base & maskOf(bits)) >>> 0) === ((b.base & maskOf(bits)) >>> 0);
+  return (a.base & maskOf(bits)) >>> 0 === (b.base & maskOf(bits)) >>> 0;
 }
 
 export const isIp6 = (s: string) => s.includes(':');

@@ -6,23 +6,57 @@ import type { NetworkRecord } from './types.js';
 
 function net(ipam: NetworkRecord['ipam']): NetworkRecord {
   return {
-    id: 'x', name: 'n', driver: 'bridge', created: '', internal: false, attachable: false, enableIPv6: false, labels: {}, options: {},
-    ipamOptions: null, ipam, bridge: 'br-x', isDefault: false, endpoints: {},
+    id: 'x',
+    name: 'n',
+    driver: 'bridge',
+    created: '',
+    internal: false,
+    attachable: false,
+    enableIPv6: false,
+    labels: {},
+    options: {},
+    ipamOptions: null,
+    ipam,
+    bridge: 'br-x',
+    isDefault: false,
+    endpoints: {},
   };
 }
 const take = (n: NetworkRecord, cid: string, want?: string) => {
   const a = allocateIp(n, want);
-  n.endpoints[cid] = { id: cid, containerId: cid, name: cid, ifname: 'eth0', hostVeth: 'v', ip: a.ip, prefixLen: a.prefixLen, gateway: a.gateway, mac: '', ipv6: '', ipv6PrefixLen: 0, ipv6Gateway: '', aliases: [], links: [], ports: [] };
+  n.endpoints[cid] = {
+    id: cid,
+    containerId: cid,
+    name: cid,
+    ifname: 'eth0',
+    hostVeth: 'v',
+    ip: a.ip,
+    prefixLen: a.prefixLen,
+    gateway: a.gateway,
+    mac: '',
+    ipv6: '',
+    ipv6PrefixLen: 0,
+    ipv6Gateway: '',
+    aliases: [],
+    links: [],
+    ports: [],
+  };
   return a.ip;
 };
 
 test('the default bridge gets 172.17.0.0/16 unless that is routed; then the next pool', () => {
   assert.deepEqual(pickSubnet(DEFAULT_POOLS, []), parseCidr4('172.17.0.0/16'));
-  assert.deepEqual(pickSubnet(DEFAULT_POOLS, [parseCidr4('172.17.5.0/24')!, parseCidr4('172.18.0.0/16')!]), parseCidr4('172.19.0.0/16'));
+  assert.deepEqual(
+    pickSubnet(DEFAULT_POOLS, [parseCidr4('172.17.5.0/24')!, parseCidr4('172.18.0.0/16')!]),
+    parseCidr4('172.19.0.0/16'),
+  );
   // after the 172.x /16s come 192.168.0.0/16 in /20s
   const used = [parseCidr4('172.16.0.0/12')!];
   assert.deepEqual(pickSubnet(DEFAULT_POOLS, used), parseCidr4('192.168.0.0/20'));
-  assert.deepEqual(pickSubnet([parsePoolFlag('base=10.10.0.0/16,size=24')], [parseCidr4('10.10.0.0/24')!]), parseCidr4('10.10.1.0/24'));
+  assert.deepEqual(
+    pickSubnet([parsePoolFlag('base=10.10.0.0/16,size=24')], [parseCidr4('10.10.0.0/24')!]),
+    parseCidr4('10.10.1.0/24'),
+  );
   assert.throws(() => parsePoolFlag('base=10.10.0.0/16'), /invalid default address pool/);
 });
 
@@ -43,7 +77,10 @@ test('--ip-range limits dynamic addresses; --ip must be inside the subnet and fr
 });
 
 test('pool validation: overlap, ip-range outside the subnet, gateway default', () => {
-  assert.throws(() => completePool({ Subnet: '172.72.0.0/16' }, [parseCidr4('172.72.0.0/16')!]), /Pool overlaps with other one on this address space/);
+  assert.throws(
+    () => completePool({ Subnet: '172.72.0.0/16' }, [parseCidr4('172.72.0.0/16')!]),
+    /Pool overlaps with other one on this address space/,
+  );
   assert.throws(() => completePool({ Subnet: '172.73.0.0/16', IPRange: '172.82.0.0/24' }, []), /not within subnet/);
   assert.equal(completePool({ Subnet: '10.1.0.0/24' }, []).Gateway, '10.1.0.1');
   assert.throws(() => completePool({ Subnet: '10.1.0.0/24', Gateway: '10.2.0.1' }, []), /does not belong to subnet/);

@@ -1,7 +1,20 @@
 // Address management: choose subnets from the default pools and hand out addresses within a network.
 // Pure functions over the network records, so "never twice" follows from the persisted endpoints.
-import { conflict, invalid } from '../errdefs.js';
-import { type Cidr4, contains4, fmtCidr4, fmtIp4, maskOf, mustCidr4, overlaps4, parseCidr4, parseIp4, size4 } from './ip.js';
+import { EngineError, conflict, invalid } from '../errdefs.js';
+import {
+  type Cidr4,
+  contains4,
+  fmtCidr4,
+  fmtIp4,
+  fmtIp6,
+  maskOf,
+  mustCidr4,
+  overlaps4,
+  parseCidr4,
+  parseCidr6,
+  parseIp4,
+  size4,
+} from './ip.js';
 import type { IpamPoolConfig, NetworkRecord } from './types.js';
 
 export interface AddressPool {
@@ -23,9 +36,11 @@ export const DEFAULT_POOLS: AddressPool[] = [
 /** Parse `--default-address-pool base=10.10.0.0/16,size=24`. */
 export function parsePoolFlag(s: string): AddressPool {
   const kv = Object.fromEntries(s.split(',').map((p) => p.split('=', 2) as [string, string]));
-  if (!kv.base || !kv.size || !parseCidr4(kv.base) || !/^\d+$/.test(kv.size)) throw invalid(`invalid default address pool: ${s}`);
+  if (!kv.base || !kv.size || !parseCidr4(kv.base) || !/^\d+$/.test(kv.size))
+    throw invalid(`invalid default address pool: ${s}`);
   const size = Number(kv.size);
-  if (size < parseCidr4(kv.base)!.bits || size > 30) throw invalid(`invalid default address pool: ${s}: size must be between the base prefix and 30`);
+  if (size < parseCidr4(kv.base)!.bits || size > 30)
+    throw invalid(`invalid default address pool: ${s}: size must be between the base prefix and 30`);
   return { base: kv.base, size };
 }
 
@@ -46,10 +61,11 @@ export function pickSubnet(pools: AddressPool[], used: Cidr4[]): Cidr4 | null {
 
 export function ipv4Subnets(nets: NetworkRecord[]): Cidr4[] {
   const out: Cidr4[] = [];
-  for (const n of nets) for (const c of n.ipam) {
-    const p = parseCidr4(c.Subnet);
-    if (p) out.push(p);
-  }
+  for (const n of nets)
+    for (const c of n.ipam) {
+      const p = parseCidr4(c.Subnet);
+      if (p) out.push(p);
+    }
   return out;
 }
 
@@ -62,19 +78,22 @@ export function completePool(cfg: IpamPoolConfig, existing: Cidr4[]): IpamPoolCo
   if (cfg.IPRange) {
     const r = parseCidr4(cfg.IPRange);
     if (!r) throw invalid(`invalid CIDR address: ${cfg.IPRange}`);
-    if (r.bits < sub.bits || !contains4(sub, r.base)) throw invalid(`Invalid Address: IP range ${cfg.IPRange} is not within subnet ${cfg.Subnet}`);
+    if (r.bits < sub.bits || !contains4(sub, r.base))
+      throw invalid(`Invalid Address: IP range ${cfg.IPRange} is not within subnet ${cfg.Subnet}`);
     out.IPRange = fmtCidr4(r);
   }
   if (cfg.Gateway) {
     const g = parseIp4(cfg.Gateway);
     if (g === null) throw invalid(`invalid gateway address ${cfg.Gateway}`);
-    if (!contains4(sub, g)) throw invalid(`Invalid Address: gateway ${cfg.Gateway} does not belong to subnet ${cfg.Subnet}`);
+    if (!contains4(sub, g))
+      throw invalid(`Invalid Address: gateway ${cfg.Gateway} does not belong to subnet ${cfg.Subnet}`);
     out.Gateway = cfg.Gateway;
   } else out.Gateway = fmtIp4(sub.base + 1);
   if (cfg.AuxiliaryAddresses && Object.keys(cfg.AuxiliaryAddresses).length) {
     for (const [k, v] of Object.entries(cfg.AuxiliaryAddresses)) {
       const a = parseIp4(v);
-      if (a === null || !contains4(sub, a)) throw invalid(`invalid auxiliary address ${k}=${v}: not within subnet ${cfg.Subnet}`);
+      if (a === null || !contains4(sub, a))
+        throw invalid(`invalid auxiliary address ${k}=${v}: not within subnet ${cfg.Subnet}`);
     }
     out.AuxiliaryAddresses = cfg.AuxiliaryAddresses;
   }
@@ -103,7 +122,8 @@ export function allocateIp(n: NetworkRecord, want?: string): { ip: string; prefi
   if (want) {
     const a = parseIp4(want);
     if (a === null) throw invalid(`invalid IPv4 address: ${want}`);
-    if (!contains4(sub, a)) throw invalid(`Invalid address ${want}: It does not belong to any of this network's subnets`);
+    if (!contains4(sub, a))
+      throw invalid(`Invalid address ${want}: It does not belong to any of this network's subnets`);
     if (used.has(a)) throw conflict(`Address already in use`);
     return { ip: want, prefixLen: sub.bits, gateway };
   }
@@ -132,3 +152,84 @@ export function macFor(ip: string): string {
 }
 
 export { maskOf };
+
+/** An address handed to an endpoint, with what its interface needs. */
+export interface AddressLease {
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+}
+
+/** A network's pool request: the user's IPAM config entry, or none to pick one from the default pools. */
+export interface PoolRequest {
+  config?: IpamPoolConfig;
+  family: 4 | 6;
+  /** The other networks, whose subnets a new pool must not overlap. */
+  others: NetworkRecord[];
+  /** Bridges whose host routes are ours (not a reason to skip a subnet). */
+  ownBridges?: string[];
+}
+
+/**
+ * Address management (libnetwork's ipamapi shape). The persisted endpoints are the allocation table, so an
+ * address is free again once its endpoint is deleted from the network record, and a pool once its network is.
+ */
+export interface Ipam {
+  requestPool(r: PoolRequest): Promise<IpamPoolConfig>;
+  requestAddress(n: NetworkRecord, family: 4 | 6, want?: string): AddressLease;
+  releaseAddress(n: NetworkRecord, ip: string): void;
+  releasePool(n: NetworkRecord, pool: IpamPoolConfig): void;
+}
+
+const NO_POOL =
+  'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network';
+
+/** The built-in IPAM driver ("default"): the default address pools, sequential IPv4, first free IPv6. */
+export class DefaultIpam implements Ipam {
+  /** `routes`: IPv4 subnets routed on the host, except those of the given bridges (`ip route`). */
+  constructor(
+    private readonly pools: () => AddressPool[],
+    private readonly routes: (ownBridges: string[]) => Promise<Cidr4[]>,
+  ) {}
+
+  async requestPool(r: PoolRequest): Promise<IpamPoolConfig> {
+    const cfg = r.config;
+    if (r.family === 6) {
+      const s6 = cfg && parseCidr6(cfg.Subnet);
+      if (!cfg || !s6) throw invalid(`invalid CIDR address: ${cfg?.Subnet ?? ''}`);
+      return { Subnet: cfg.Subnet, Gateway: cfg.Gateway || fmtIp6(s6.base + 1n) };
+    }
+    const existing = ipv4Subnets(r.others);
+    if (cfg?.Subnet) return completePool(cfg, existing);
+    if (cfg?.IPRange || cfg?.Gateway) throw invalid('ip-range and gateway require a subnet');
+    const sub = pickSubnet(this.pools(), [...existing, ...(await this.routes(r.ownBridges ?? []))]);
+    if (!sub) throw new EngineError('unavailable', NO_POOL);
+    return { Subnet: fmtCidr4(sub), Gateway: fmtIp4(sub.base + 1) };
+  }
+
+  requestAddress(n: NetworkRecord, family: 4 | 6, want?: string): AddressLease {
+    return family === 4 ? allocateIp(n, want) : allocateIp6(n, want);
+  }
+
+  releaseAddress(): void {
+    // the endpoint's removal from the network record frees it
+  }
+
+  releasePool(): void {
+    // the network record's removal frees it
+  }
+}
+
+/** IPv6: `want`, else the first address after the subnet's ::1 that no endpoint and not the gateway holds. */
+export function allocateIp6(n: NetworkRecord, want?: string): AddressLease {
+  const pool = n.ipam.find((p) => parseCidr6(p.Subnet));
+  if (!pool) throw invalid(`network ${n.name} has no IPv6 pool`);
+  const s6 = parseCidr6(pool.Subnet)!;
+  const taken = new Set(Object.values(n.endpoints).map((e) => e.ipv6));
+  let addr = want ?? '';
+  for (let k = 2n; !addr && k < 1n << 16n; k++) {
+    const cand = fmtIp6(s6.base + k);
+    if (!taken.has(cand) && cand !== pool.Gateway) addr = cand;
+  }
+  return { ip: addr, prefixLen: s6.bits, gateway: pool.Gateway ?? '' };
+}

@@ -3,9 +3,21 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { redirectDns } from './dns/redirect.js';
 import { run } from './exec.js';
 
-export class Netns {
+/** Container namespaces as the service uses them (Netns; tests pass a fake). */
+export interface NetnsPort {
+  pathOf(id: string): string;
+  exists(id: string): boolean;
+  create(id: string): Promise<string>;
+  remove(id: string): Promise<void>;
+  list(): string[];
+  /** Send the namespace's 127.0.0.11:53 to the embedded DNS server on `gateway`. */
+  redirectDns(netnsPath: string, ifname: string, gateway: string, self: string): Promise<void>;
+}
+
+export class Netns implements NetnsPort {
   constructor(readonly dir: string) {}
 
   pathOf(id: string): string {
@@ -29,7 +41,12 @@ export class Netns {
     // unshare bind-mounts the new namespace onto the file; the script runs inside it. Interfaces added later
     // start with IPv6 off, as Docker does for networks without IPv6 (glibc then keeps the DNS order of
     // answers instead of sorting them by prefix, so round-robin aliases rotate); IPv6 endpoints turn it on.
-    await run('unshare', [`--net=${p}`, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; ip link set lo up']);
+    await run('unshare', [
+      `--net=${p}`,
+      'sh',
+      '-c',
+      'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6; ip link set lo up',
+    ]);
     return p;
   }
 
@@ -45,5 +62,9 @@ export class Netns {
     } catch {
       return [];
     }
+  }
+
+  redirectDns(netnsPath: string, ifname: string, gateway: string, self: string): Promise<void> {
+    return redirectDns(netnsPath, ifname, gateway, self);
   }
 }

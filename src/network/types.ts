@@ -59,3 +59,66 @@ export interface EndpointRequest {
   ipv6?: string;
   mac?: string;
 }
+
+/** The parts of a container the network layer reads (engine's ContainerRecord fits structurally). */
+export interface ContainerView {
+  id: string;
+  name: string;
+  config: {
+    Hostname: string;
+    Domainname: string;
+    Env: string[] | null;
+    ExposedPorts?: Record<string, object> | null;
+    MacAddress?: string;
+  };
+  hostConfig: {
+    NetworkMode: string;
+    PortBindings: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null;
+    PublishAllPorts: boolean;
+    Links: string[] | null;
+    ExtraHosts: string[] | null;
+    Dns: string[] | null;
+    DnsSearch: string[] | null;
+    DnsOptions: string[] | null;
+  };
+  networkingConfig: unknown;
+  state: { status: string; pid: number };
+  hostsPath: string;
+  resolvConfPath: string;
+}
+
+/** Docker's EndpointSettings as a container asks for it (NetworkingConfig.EndpointsConfig[name]). */
+export interface EndpointsConfigEntry {
+  Aliases?: string[] | null;
+  Links?: string[] | null;
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
+  MacAddress?: string;
+  [k: string]: unknown;
+}
+
+/** POST /networks/create. */
+export interface CreateNetworkRequest {
+  Name?: string;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  EnableIPv6?: boolean;
+  IPAM?: { Driver?: string; Config?: IpamPoolConfig[] | null; Options?: Record<string, string> | null } | null;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+/** What a container's start needs from the network layer. */
+export interface NetworkSetup {
+  netnsPath?: string;
+  hosts?: string;
+  resolvConf?: string;
+  env?: string[];
+}
+
+/** The networks a container is configured for, each with its record and endpoint when they exist. */
+export interface ContainerNetworks {
+  entries: Array<{ name: string; network?: NetworkRecord; endpoint?: EndpointRecord; config: EndpointsConfigEntry }>;
+  /** The namespace's path while it exists. */
+  sandboxKey?: string;
+}

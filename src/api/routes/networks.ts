@@ -1,41 +1,12 @@
 // /networks/* routes: Docker's network API over the NetworkService.
 import { invalid } from '../../errdefs.js';
-import type { CreateNetworkRequest, NetworkService } from '../../network/service.js';
-import type { NetworkRecord } from '../../network/types.js';
+import type { NetworkService } from '../../network/service.js';
+import type { CreateNetworkRequest, EndpointsConfigEntry, NetworkRecord } from '../../network/types.js';
 import { matchLabels, parseFilters } from '../filters.js';
-import { type Route, qbool } from '../router.js';
+import type { Route } from '../router.js';
+import { networkJson } from '../wire/networks.js';
 
 const LIST_FILTERS = ['driver', 'id', 'label', 'name', 'scope', 'type', 'dangling'];
-
-export function networkJson(n: NetworkRecord, withContainers: boolean): object {
-  const containers: Record<string, object> = {};
-  if (withContainers)
-    for (const ep of Object.values(n.endpoints))
-      containers[ep.containerId] = {
-        Name: ep.name,
-        EndpointID: ep.id,
-        MacAddress: ep.mac,
-        IPv4Address: ep.ip ? `${ep.ip}/${ep.prefixLen}` : '',
-        IPv6Address: ep.ipv6 ? `${ep.ipv6}/${ep.ipv6PrefixLen}` : '',
-      };
-  return {
-    Name: n.name,
-    Id: n.id,
-    Created: n.created,
-    Scope: 'local',
-    Driver: n.driver,
-    EnableIPv6: n.enableIPv6,
-    IPAM: { Driver: 'default', Options: n.isDefault || n.driver !== 'bridge' ? null : n.ipamOptions, Config: n.ipam },
-    Internal: n.internal,
-    Attachable: n.attachable,
-    Ingress: false,
-    ConfigFrom: { Network: '' },
-    ConfigOnly: false,
-    Containers: containers,
-    Options: n.options,
-    Labels: n.labels,
-  };
-}
 
 function untilCutoff(v: string): number {
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
@@ -46,29 +17,51 @@ function untilCutoff(v: string): number {
   return t;
 }
 
+type Filters = ReturnType<typeof parseFilters>;
+
+/** GET /networks filters: driver, id (prefix), name (substring), scope, type (builtin/custom), dangling, label. */
+function listFilter(f: Filters): (n: NetworkRecord) => boolean {
+  for (const t of f.get('type') ?? [])
+    if (t !== 'custom' && t !== 'builtin') throw invalid(`invalid filter: 'type'='${t}'`);
+  const builtin = (n: NetworkRecord) => n.name === 'host' || n.name === 'none' || n.isDefault;
+  return (n) => {
+    if (f.has('driver') && !f.get('driver')!.includes(n.driver)) return false;
+    if (f.has('id') && !f.get('id')!.some((x) => n.id.startsWith(x))) return false;
+    if (f.has('name') && !f.get('name')!.some((x) => n.name.includes(x))) return false;
+    if (f.has('scope') && !f.get('scope')!.includes('local')) return false;
+    if (f.has('type') && !f.get('type')!.includes(builtin(n) ? 'builtin' : 'custom')) return false;
+    if (f.has('dangling')) {
+      const d = f.get('dangling')!.includes('true') || f.get('dangling')!.includes('1');
+      if (d !== (!builtin(n) && Object.keys(n.endpoints).length === 0)) return false;
+    }
+    return matchLabels(f, 'label', n.labels);
+  };
+}
+
+/** POST /networks/prune filters: label, label!, until. */
+function pruneFilter(f: Filters): (n: NetworkRecord) => boolean {
+  const until = f.get('until')?.map(untilCutoff);
+  return (n) => {
+    if (!matchLabels(f, 'label', n.labels)) return false;
+    for (const w of f.get('label!') ?? []) {
+      const i = w.indexOf('=');
+      if (i < 0 ? Object.hasOwn(n.labels, w) : n.labels[w.slice(0, i)] === w.slice(i + 1)) return false;
+    }
+    if (until && !until.every((u) => Date.parse(n.created) < u)) return false;
+    return true;
+  };
+}
+
 export function networkRoutes(net: NetworkService): Route[] {
   return [
     {
       method: 'GET',
       path: '/networks',
       handler: (ctx) => {
-        const f = parseFilters(ctx.query.get('filters'), LIST_FILTERS);
-        for (const t of f.get('type') ?? []) if (t !== 'custom' && t !== 'builtin') throw invalid(`invalid filter: 'type'='${t}'`);
-        const builtin = (n: NetworkRecord) => n.name === 'host' || n.name === 'none' || n.isDefault;
+        const keep = listFilter(parseFilters(ctx.query.get('filters'), LIST_FILTERS));
         const out = net
           .list()
-          .filter((n) => {
-            if (f.has('driver') && !f.get('driver')!.includes(n.driver)) return false;
-            if (f.has('id') && !f.get('id')!.some((x) => n.id.startsWith(x))) return false;
-            if (f.has('name') && !f.get('name')!.some((x) => n.name.includes(x))) return false;
-            if (f.has('scope') && !f.get('scope')!.includes('local')) return false;
-            if (f.has('type') && !f.get('type')!.includes(builtin(n) ? 'builtin' : 'custom')) return false;
-            if (f.has('dangling')) {
-              const d = f.get('dangling')!.includes('true') || f.get('dangling')!.includes('1');
-              if (d !== (!builtin(n) && Object.keys(n.endpoints).length === 0)) return false;
-            }
-            return matchLabels(f, 'label', n.labels);
-          })
+          .filter(keep)
           .map((n) => networkJson(n, false));
         ctx.reply.json(200, out);
       },
@@ -100,9 +93,9 @@ export function networkRoutes(net: NetworkService): Route[] {
       method: 'POST',
       path: '/networks/{id}/connect',
       handler: async (ctx) => {
-        const body = (await ctx.json<{ Container?: string; EndpointConfig?: Record<string, unknown> | null }>()) ?? {};
+        const body = (await ctx.json<{ Container?: string; EndpointConfig?: EndpointsConfigEntry | null }>()) ?? {};
         if (!body.Container) throw invalid('container is required');
-        await net.connect(ctx.params.id!, body.Container, body.EndpointConfig as Parameters<NetworkService['connect']>[2]);
+        await net.connect(ctx.params.id!, body.Container, body.EndpointConfig);
         ctx.reply.empty(200);
       },
     },
@@ -120,18 +113,9 @@ export function networkRoutes(net: NetworkService): Route[] {
       method: 'POST',
       path: '/networks/prune',
       handler: async (ctx) => {
-        const f = parseFilters(ctx.query.get('filters'), ['label', 'label!', 'until']);
-        const until = f.get('until')?.map(untilCutoff);
-        const deleted = await net.prune((n) => {
-          if (!matchLabels(f, 'label', n.labels)) return false;
-          for (const w of f.get('label!') ?? []) {
-            const i = w.indexOf('=');
-            if (i < 0 ? Object.hasOwn(n.labels, w) : n.labels[w.slice(0, i)] === w.slice(i + 1)) return false;
-          }
-          if (until && !until.every((u) => Date.parse(n.created) < u)) return false;
-          return true;
-        });
-        void qbool;
+        const deleted = await net.prune(
+          pruneFilter(parseFilters(ctx.query.get('filters'), ['label', 'label!', 'until'])),
+        );
         ctx.reply.json(200, { NetworksDeleted: deleted });
       },
     },

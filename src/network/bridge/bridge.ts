@@ -7,7 +7,10 @@ import type { EndpointRecord } from '../types.js';
 /** Whether an interface exists in berthd's own namespace (/proc/self/net follows the netns; /sys may not). */
 export function linkExists(name: string): boolean {
   try {
-    return fs.readFileSync('/proc/self/net/dev', 'utf8').split('\n').some((l) => l.trim().startsWith(`${name}:`));
+    return fs
+      .readFileSync('/proc/self/net/dev', 'utf8')
+      .split('\n')
+      .some((l) => l.trim().startsWith(`${name}:`));
   } catch {
     return false;
   }
@@ -43,7 +46,12 @@ export async function deleteBridge(name: string): Promise<void> {
  * Make a veth pair, move its peer into the namespace as ep.ifname with the endpoint's MAC and address,
  * attach the host side to the bridge. `defaultRoute` adds the default route via the gateway.
  */
-export async function joinBridge(bridge: string, netns: string, ep: EndpointRecord, defaultRoute: boolean): Promise<void> {
+export async function joinBridge(
+  bridge: string,
+  netns: string,
+  ep: EndpointRecord,
+  defaultRoute: boolean,
+): Promise<void> {
   await ipBatch([
     `link add ${ep.hostVeth} type veth peer name ${ep.ifname} address ${ep.mac} netns ${netns}`,
     `link set ${ep.hostVeth} master ${bridge} up`,
@@ -58,26 +66,4 @@ export async function joinBridge(bridge: string, netns: string, ep: EndpointReco
 
 export async function leaveBridge(ep: EndpointRecord): Promise<void> {
   if (linkExists(ep.hostVeth)) await ipBatch([`link del ${ep.hostVeth}`], undefined, true);
-}
-
-/**
- * Inside the container's namespace: send 127.0.0.11:53 to the embedded DNS server on `gateway`
- * (DNAT, plus SNAT to the container's address so the answer routes back; route_localnet lets the
- * loopback-sourced packet leave eth0 before SNAT rewrites it).
- */
-export async function redirectDns(netns: string, ifname: string, gateway: string, self: string): Promise<void> {
-  const rules = [
-    '*nat',
-    ':BERTH-DNS - [0:0]',
-    `-A BERTH-DNS -d 127.0.0.11/32 -p udp --dport 53 -j DNAT --to-destination ${gateway}:53`,
-    `-A BERTH-DNS -d 127.0.0.11/32 -p tcp --dport 53 -j DNAT --to-destination ${gateway}:53`,
-    ':BERTH-DNS-SNAT - [0:0]',
-    `-A BERTH-DNS-SNAT -s 127.0.0.0/8 -d ${gateway}/32 -p udp --dport 53 -j SNAT --to-source ${self}`,
-    `-A BERTH-DNS-SNAT -s 127.0.0.0/8 -d ${gateway}/32 -p tcp --dport 53 -j SNAT --to-source ${self}`,
-    '-A OUTPUT -d 127.0.0.11/32 -j BERTH-DNS',
-    '-A POSTROUTING -s 127.0.0.0/8 -j BERTH-DNS-SNAT',
-    'COMMIT',
-    '',
-  ].join('\n');
-  await run('sh', ['-c', `sysctl -qw net.ipv4.conf.${ifname}.route_localnet=1 && iptables-restore --noflush`], { netns, input: rules });
 }

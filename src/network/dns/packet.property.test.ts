@@ -10,16 +10,25 @@ import { DnsServer } from './server.js';
 
 const server = new DnsServer({
   upstreams: [], // nothing leaves the test: unknown names are NXDOMAIN
-  resolve: (_ip, q) => (q.name.startsWith('web') ? { addrs: [Buffer.from([10, 0, 0, 2]), ...(q.type === TYPE_AAAA ? [Buffer.alloc(16, 1)] : [])] } : null),
+  resolve: (_ip, q) =>
+    q.name.startsWith('web')
+      ? { addrs: [Buffer.from([10, 0, 0, 2]), ...(q.type === TYPE_AAAA ? [Buffer.alloc(16, 1)] : [])] }
+      : null,
 });
 
 test('any datagram is answered or dropped, never a thrown error', async () => {
   const bytes = fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b));
-  const mutated = fc.tuple(fc.stringMatching(/^[a-z0-9.-]{0,20}$/), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat({ max: 40 })).map(([name, flips, cut]) => {
-    const q = encodeQuery(1, name, TYPE_A);
-    for (const [at, v] of flips) q[at % q.length] = v;
-    return q.subarray(0, Math.max(0, q.length - cut));
-  });
+  const mutated = fc
+    .tuple(
+      fc.stringMatching(/^[a-z0-9.-]{0,20}$/),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+      fc.nat({ max: 40 }),
+    )
+    .map(([name, flips, cut]) => {
+      const q = encodeQuery(1, name, TYPE_A);
+      for (const [at, v] of flips) q[at % q.length] = v;
+      return q.subarray(0, Math.max(0, q.length - cut));
+    });
   await fc.assert(
     fc.asyncProperty(fc.oneof(bytes, mutated), async (m) => {
       const q = parseQuery(m);
@@ -34,13 +43,18 @@ test('any datagram is answered or dropped, never a thrown error', async () => {
 test('generated queries round-trip, and answers parse back', async () => {
   const label = fc.stringMatching(/^[a-z0-9-]{1,20}$/);
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 0, max: 0xffff }), fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom(TYPE_A, TYPE_AAAA), async (id, labels, type) => {
-      const name = ['web', ...labels].join('.');
-      const q = parseQuery(encodeQuery(id, name, type))!;
-      assert.deepEqual([q.id, q.name, q.type], [id, name, type]);
-      const r = parseAnswers((await server.answer('172.18.0.9', encodeQuery(id, name, type)))!);
-      assert.deepEqual(r, { rcode: RCODE_OK, a: ['10.0.0.2'] }); // the 16-byte AAAA rdata is not an A record
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.array(label, { minLength: 1, maxLength: 4 }),
+      fc.constantFrom(TYPE_A, TYPE_AAAA),
+      async (id, labels, type) => {
+        const name = ['web', ...labels].join('.');
+        const q = parseQuery(encodeQuery(id, name, type))!;
+        assert.deepEqual([q.id, q.name, q.type], [id, name, type]);
+        const r = parseAnswers((await server.answer('172.18.0.9', encodeQuery(id, name, type)))!);
+        assert.deepEqual(r, { rcode: RCODE_OK, a: ['10.0.0.2'] }); // the 16-byte AAAA rdata is not an A record
+      },
+    ),
     params(),
   );
 });

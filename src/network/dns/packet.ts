@@ -35,7 +35,14 @@ export function parseQuery(b: Buffer): Question | null {
     o += 1 + n;
   }
   if (o + 4 > b.length) return null;
-  return { id: b.readUInt16BE(0), flags: b.readUInt16BE(2), name: labels.join('.').toLowerCase(), type: b.readUInt16BE(o), cls: b.readUInt16BE(o + 2), end: o + 4 };
+  return {
+    id: b.readUInt16BE(0),
+    flags: b.readUInt16BE(2),
+    name: labels.join('.').toLowerCase(),
+    type: b.readUInt16BE(o),
+    cls: b.readUInt16BE(o + 2),
+    end: o + 4,
+  };
 }
 
 function encodeName(name: string): Buffer {

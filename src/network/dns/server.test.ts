@@ -17,7 +17,11 @@ test('known names are answered with every address; unknown ones go upstream (non
     upstreams: [],
     resolve: (ip, q) => {
       seen.push(`${ip} ${q.name}`);
-      return q.name === 'search' ? { addrs: [Buffer.from([172, 18, 0, 2]), Buffer.from([172, 18, 0, 3])] } : q.name === 'v4only' ? { addrs: [] } : null;
+      return q.name === 'search'
+        ? { addrs: [Buffer.from([172, 18, 0, 2]), Buffer.from([172, 18, 0, 3])] }
+        : q.name === 'v4only'
+          ? { addrs: [] }
+          : null;
     },
   });
   const a = parseAnswers((await s.answer('172.18.0.9', encodeQuery(7, 'search', TYPE_A)))!);

@@ -72,12 +72,14 @@ export class DnsServer {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        this.answer(c.remoteAddress?.replace(/^::ffff:/, '') ?? '', Buffer.from(msg)).then((out) => {
-          if (!out || c.destroyed) return;
-          const len = Buffer.alloc(2);
-          len.writeUInt16BE(out.length);
-          c.write(Buffer.concat([len, out]));
-        }).catch(() => c.destroy());
+        this.answer(c.remoteAddress?.replace(/^::ffff:/, '') ?? '', Buffer.from(msg))
+          .then((out) => {
+            if (!out || c.destroyed) return;
+            const len = Buffer.alloc(2);
+            len.writeUInt16BE(out.length);
+            c.write(Buffer.concat([len, out]));
+          })
+          .catch(() => c.destroy());
       }
     });
   }
@@ -87,7 +89,9 @@ export class DnsServer {
     if (!q) return null;
     const r = this.o.resolve(clientIp, q);
     if (r) return encodeResponse(m, q, RCODE_OK, r.addrs);
-    return (await this.forward(m)) ?? encodeResponse(m, q, this.o.upstreams.length ? RCODE_SERVFAIL : RCODE_NXDOMAIN, []);
+    return (
+      (await this.forward(m)) ?? encodeResponse(m, q, this.o.upstreams.length ? RCODE_SERVFAIL : RCODE_NXDOMAIN, [])
+    );
   }
 
   private forward(m: Buffer): Promise<Buffer | null> {

@@ -34,7 +34,8 @@ export class Firewall {
     }
     await run('iptables-restore', ['--noflush', '-w'], { input: renderFlush(), allowFail: true });
     for (const table of ['filter', 'nat'] as const)
-      for (const c of [...CHAINS[table]].reverse()) await run('iptables', ['-w', '-t', table, '-X', c], { allowFail: true });
+      for (const c of [...CHAINS[table]].reverse())
+        await run('iptables', ['-w', '-t', table, '-X', c], { allowFail: true });
     this.jumpsReady = false;
     this.last = '';
   }

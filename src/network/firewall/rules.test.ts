@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { renderFlush, renderRules, type FwState } from './rules.js';
 
 // compiled to dist/src/network/firewall/; the golden files stay beside the sources
-const golden = (name: string) => fileURLToPath(new URL(`../../../../src/network/firewall/testdata/${name}`, import.meta.url));
+const golden = (name: string) =>
+  fileURLToPath(new URL(`../../../../src/network/firewall/testdata/${name}`, import.meta.url));
 
 const state: FwState = {
   networks: [
@@ -14,9 +15,23 @@ const state: FwState = {
     { bridge: 'br-internal0001', subnet: '172.19.0.0/16', internal: true },
   ],
   ports: [
-    { bridge: 'berth0', proto: 'udp', hostIp: '0.0.0.0', hostPort: 5514, containerIp: '172.17.0.3', containerPort: 514 },
+    {
+      bridge: 'berth0',
+      proto: 'udp',
+      hostIp: '0.0.0.0',
+      hostPort: 5514,
+      containerIp: '172.17.0.3',
+      containerPort: 514,
+    },
     { bridge: 'berth0', proto: 'tcp', hostIp: '0.0.0.0', hostPort: 8080, containerIp: '172.17.0.2', containerPort: 80 },
-    { bridge: 'br-0123456789ab', proto: 'tcp', hostIp: '127.0.0.1', hostPort: 8081, containerIp: '172.18.0.2', containerPort: 8080 },
+    {
+      bridge: 'br-0123456789ab',
+      proto: 'tcp',
+      hostIp: '127.0.0.1',
+      hostPort: 8081,
+      containerIp: '172.18.0.2',
+      containerPort: 8080,
+    },
   ],
 };
 

@@ -1,4 +1,5 @@
 // Host port bookkeeping: which (proto, address, port) are taken, with 0.0.0.0 clashing with any address.
+import fs from 'node:fs';
 import { conflict } from '../../errdefs.js';
 
 export class PortAllocator {
@@ -47,4 +48,13 @@ export class PortAllocator {
 export function ephemeralRange(text: string | null): [number, number] {
   const m = /^\s*(\d+)\s+(\d+)/.exec(text ?? '');
   return m ? [Number(m[1]), Number(m[2])] : [49153, 60999];
+}
+
+/** The host's ephemeral port range (net.ipv4.ip_local_port_range), Linux's default when unreadable. */
+export function hostEphemeralRange(): [number, number] {
+  try {
+    return ephemeralRange(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'));
+  } catch {
+    return [49153, 60999];
+  }
 }

@@ -29,7 +29,11 @@ function hostRange(s: string | undefined): [number, number] {
 }
 
 /** Validate and expand bindings; PublishAllPorts adds an ephemeral binding for each exposed port without one. */
-export function portRequests(bindings: Bindings, exposed: Record<string, object> | null | undefined, publishAll: boolean): PortRequest[] {
+export function portRequests(
+  bindings: Bindings,
+  exposed: Record<string, object> | null | undefined,
+  publishAll: boolean,
+): PortRequest[] {
   const out: PortRequest[] = [];
   const seen = new Set<string>();
   for (const [key, list] of Object.entries(bindings ?? {})) {
