@@ -8,6 +8,7 @@ import type { FileOptions } from '../common/file-options.js';
 import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from '../common/log-reader.js';
 import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from '../common/timestamps.js';
 import { sinceOffset, type LineTime } from '../common/since-offset.js';
+import { readCurrentFile } from '../common/current-file.js';
 import { attrsMember, encodeJsonEntryInto, maxEncodedLen } from './json-encode.js';
 
 export interface JsonEntry {
@@ -337,48 +338,51 @@ async function tailStart(fh: fsp.FileHandle, size: number, n: number): Promise<{
   return { offset: 0, found: size > 0 ? found + 1 : 0 };
 }
 
+/**
+ * The files a --tail read needs, and where in the first one to begin: a byte offset, -1 for the
+ * end of the current file (--tail 0), or -2-k to skip k lines of a gzipped one.
+ */
+async function tailFiles(files: string[], tail: number | undefined): Promise<{ files: string[]; firstOffset: number }> {
+  if (tail === undefined || tail < 0) return { files, firstOffset: 0 };
+  let firstOffset = 0;
+  let need = tail;
+  let idx = files.length;
+  if (need === 0) {
+    idx = files.length - 1;
+    firstOffset = -1; // at the end of the current file
+  }
+  while (need > 0 && idx > 0) {
+    idx--;
+    const f = files[idx]!;
+    if (f.endsWith('.gz')) {
+      const lines = (await readWhole(f)).toString('utf8').split('\n').filter((x) => x).length;
+      if (lines >= need) {
+        firstOffset = -2 - (lines - need); // skip that many lines of the gz file
+        need = 0;
+      } else need -= lines;
+      continue;
+    }
+    const h = await fsp.open(f, 'r').catch(() => null);
+    if (!h) continue;
+    const r = await tailStart(h, (await h.stat()).size, need);
+    await h.close();
+    if (r.found >= need) {
+      firstOffset = r.offset;
+      need = 0;
+    } else need -= r.found;
+  }
+  if (need > 0) firstOffset = 0;
+  return { files: files.slice(idx), firstOffset };
+}
+
 export class JsonFileReader extends BatchedFileReader {
   async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
     if (!o.stdout && !o.stderr) return;
     const f = new MessageFilter(o);
     const { since } = f;
     const wake = new FollowWake(this.path, this.pollMs, o.follow, signal, done);
-    const waker = wake.waker;
-    let fh: fsp.FileHandle | null = null;
     try {
-      // Files to read and where in the first one to begin (for --tail).
-      let files = await jsonLogFiles(this.path);
-      let firstOffset = 0;
-      if (o.tail !== undefined && o.tail >= 0) {
-        let need = o.tail;
-        let idx = files.length;
-        if (need === 0) {
-          idx = files.length - 1;
-          firstOffset = -1; // at the end of the current file
-        }
-        while (need > 0 && idx > 0) {
-          idx--;
-          const f = files[idx]!;
-          if (f.endsWith('.gz')) {
-            const lines = (await readWhole(f)).toString('utf8').split('\n').filter((x) => x).length;
-            if (lines >= need) {
-              firstOffset = -2 - (lines - need); // skip that many lines of the gz file
-              need = 0;
-            } else need -= lines;
-            continue;
-          }
-          const h = await fsp.open(f, 'r').catch(() => null);
-          if (!h) continue;
-          const r = await tailStart(h, (await h.stat()).size, need);
-          await h.close();
-          if (r.found >= need) {
-            firstOffset = r.offset;
-            need = 0;
-          } else need -= r.found;
-        }
-        if (need > 0) firstOffset = 0;
-        files = files.slice(idx);
-      }
+      const { files, firstOffset } = await tailFiles(await jsonLogFiles(this.path), o.tail);
       // Rotated files are read whole (they do not change); the current one is read and followed.
       const bySince = since !== undefined && (o.tail === undefined || o.tail < 0);
       for (let i = 0; i < files.length - 1; i++) {
@@ -390,77 +394,32 @@ export class JsonFileReader extends BatchedFileReader {
         const out = f.apply(msgs);
         if (out.length) yield out;
         if (f.ended || signal.aborted) return;
-        if (i === 0) firstOffset = 0;
       }
-      let pos = 0;
-      let ino = -1;
-      let replaced = false;
+      const startAt = files.length === 1 ? firstOffset : 0; // the offset was for the first file
       let carry: Buffer | null = null;
-      const openCur = async () => {
-        fh = await fsp.open(this.path, 'r').catch(() => null);
-        if (fh) ino = (await fh.stat()).ino;
-      };
-      await openCur();
-      if (fh && firstOffset !== 0) pos = firstOffset === -1 ? (await (fh as fsp.FileHandle).stat()).size : Math.max(0, firstOffset);
-      else if (fh && bySince) pos = await sinceOffset(fh, (await (fh as fsp.FileHandle).stat()).size, since, jsonLineTime);
-      // A fresh buffer per read (messages are views into it, and consumers may keep them: an
-      // attach writes them to a socket as they are). After a full read the next one is started
-      // before this chunk is parsed and handed on, so the disk and the client overlap.
-      let ahead: Promise<{ buf: Buffer; n: number }> | null = null;
-      const readAt = (h: fsp.FileHandle, at: number) => {
-        const buf = Buffer.allocUnsafe(READ_CHUNK);
-        return h.read(buf, 0, READ_CHUNK, at).then((r) => ({ buf, n: r.bytesRead }));
-      };
-      for (;;) {
-        if (signal.aborted || f.ended) return;
-        const doneBefore = wake.doneFired;
-        if (fh === null) {
-          await openCur();
-          pos = 0;
-        }
-        if (fh !== null) {
-          const h = fh as fsp.FileHandle;
-          const { buf, n: bytesRead } = await (ahead ?? readAt(h, pos));
-          ahead = null;
-          if (bytesRead > 0) {
-            pos += bytesRead;
-            if (bytesRead === READ_CHUNK) {
-              ahead = readAt(h, pos);
-              ahead.catch(() => {}); // awaited later, or dropped with the handle in finally
-            }
-            const msgs: LogMessage[] = [];
-            carry = parseChunk(buf.subarray(0, bytesRead), carry, msgs);
-            const out = f.apply(msgs);
-            if (out.length) yield out;
-            continue;
-          }
-          if (o.follow) {
-            // rotated under us: the old file is read to its end, continue with the new one
-            const st = await fsp.stat(this.path).catch(() => null);
-            if (st && st.ino !== ino) {
-              // one more read first: the writer may have added to it between our read and its rename
-              if (!replaced) {
-                replaced = true;
-                continue;
-              }
-              replaced = false;
-              await (fh as fsp.FileHandle).close();
-              fh = null;
-              carry = null;
-              continue;
-            }
-            if (st && st.size < pos) {
-              pos = 0;
-              continue;
-            }
-          }
-        }
-        if (!o.follow || doneBefore) return;
-        await waker!.wait();
+      const chunks = readCurrentFile({
+        path: this.path,
+        follow: o.follow,
+        signal,
+        wake,
+        chunkSize: READ_CHUNK,
+        readAhead: true,
+        truncation: true,
+        opened: () => void (carry = null),
+        start: (fh, size) => {
+          if (startAt !== 0) return startAt === -1 ? size : Math.max(0, startAt);
+          return bySince ? sinceOffset(fh, size, since, jsonLineTime) : 0;
+        },
+      });
+      for await (const chunk of chunks) {
+        const msgs: LogMessage[] = [];
+        carry = parseChunk(chunk, carry, msgs);
+        const out = f.apply(msgs);
+        if (out.length) yield out;
+        if (f.ended) return;
       }
     } finally {
       wake.close();
-      await (fh as fsp.FileHandle | null)?.close();
     }
   }
 }

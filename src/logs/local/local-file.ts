@@ -8,6 +8,7 @@ import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type Rea
 import { decodeLocal, encodeLocalInto, maxLocalLen, readVarintBig } from './local-format.js';
 import { jsonLogFiles, parseChunk, readWhole, type EntryEncoder, type JsonEntry } from '../json-file/json-file.js';
 import { formatRFC3339NanoFixed } from '../common/timestamps.js';
+import { readCurrentFile } from '../common/current-file.js';
 
 const CHUNK = 1024 * 1024;
 const BLOCK = 64 * 1024;
@@ -124,52 +125,60 @@ async function walkBack(fh: fsp.FileHandle, size: number, n: number, since: bigi
   return { offset: pos, count, stopped: count >= n };
 }
 
+/**
+ * Where a --tail/--since read begins, walking back from the newest file: the first file to read and
+ * in it a byte offset (a framed file) or how many messages to skip (a gzipped or legacy one read
+ * whole), or -1 for the end of the current file (--tail 0).
+ */
+async function startOf(files: string[], tail: number, since: bigint | undefined): Promise<{ first: number; firstOffset: number }> {
+  const last = files.length - 1;
+  if (tail === Infinity && since === undefined) return { first: 0, firstOffset: 0 };
+  let need = tail;
+  let first = last;
+  let firstOffset = 0;
+  for (let i = last; i >= 0 && need > 0; i--) {
+    first = i;
+    const plain = !files[i]!.endsWith('.gz');
+    const h = plain ? await fsp.open(files[i]!, 'r').catch(() => null) : null;
+    let size = 0;
+    let legacy = !plain;
+    if (h) {
+      size = (await h.stat()).size;
+      legacy = size > 0 && (await firstByte(h)) === LEGACY;
+    }
+    if (h && !legacy) {
+      const r = await walkBack(h, size, need, since).finally(() => h.close());
+      firstOffset = r.offset;
+      need -= r.count;
+      if (r.stopped) break;
+      continue;
+    }
+    await h?.close();
+    const msgs = parseWhole(await readWhole(files[i]!));
+    let k = msgs.length;
+    while (k > 0 && need > 0 && (since === undefined || msgs[k - 1]!.time >= since)) (k--, need--);
+    firstOffset = k;
+    if (k > 0 || need === 0) break;
+  }
+  if (tail === 0) return { first: last, firstOffset: -1 };
+  return { first, firstOffset };
+}
+
+async function firstByte(h: fsp.FileHandle): Promise<number | undefined> {
+  const one = Buffer.alloc(1);
+  const { bytesRead } = await h.read(one, 0, 1, 0);
+  return bytesRead ? one[0] : undefined;
+}
+
 export class LocalFileReader extends BatchedFileReader {
   async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
     if (!o.stdout && !o.stderr) return;
     const f = new MessageFilter(o);
-    const { since } = f;
-    const tail = o.tail !== undefined && o.tail >= 0 ? o.tail : Infinity;
     const wake = new FollowWake(this.path, this.pollMs, o.follow, signal, done);
-    const waker = wake.waker;
-    let fh: fsp.FileHandle | null = null;
     try {
-      // Where to begin: walk back from the newest file for --tail / --since.
       const files = await jsonLogFiles(this.path);
       const last = files.length - 1;
-      let first = 0;
-      let firstOffset = 0; // a byte offset in a plain file, or how many messages to drop in a whole one
-      if (tail !== Infinity || since !== undefined) {
-        let need = tail;
-        first = last;
-        for (let i = last; i >= 0 && need > 0; i--) {
-          first = i;
-          const plain = !files[i]!.endsWith('.gz');
-          const h = plain ? await fsp.open(files[i]!, 'r').catch(() => null) : null;
-          let size = 0;
-          let legacy = !plain;
-          if (h) {
-            size = (await h.stat()).size;
-            const one = Buffer.alloc(1);
-            await h.read(one, 0, 1, 0);
-            legacy = size > 0 && one[0] === LEGACY;
-          }
-          if (h && !legacy) {
-            const r = await walkBack(h, size, need, since).finally(() => h.close());
-            firstOffset = r.offset;
-            need -= r.count;
-            if (r.stopped) break;
-            continue;
-          }
-          await h?.close();
-          const msgs = parseWhole(await readWhole(files[i]!));
-          let k = msgs.length;
-          while (k > 0 && need > 0 && (since === undefined || msgs[k - 1]!.time >= since)) (k--, need--);
-          firstOffset = k;
-          if (k > 0 || need === 0) break;
-        }
-        if (tail === 0) (first = last), (firstOffset = -1);
-      }
+      const { first, firstOffset } = await startOf(files, o.tail !== undefined && o.tail >= 0 ? o.tail : Infinity, f.since);
       // Rotated files (they no longer change) are read whole; the current one is read and followed.
       for (let i = first; i < last; i++) {
         const buf = await readWhole(files[i]!);
@@ -186,80 +195,46 @@ export class LocalFileReader extends BatchedFileReader {
         if (out.length) yield out;
         if (f.ended || signal.aborted) return;
       }
-      let pos = 0;
-      let ino = -1;
-      let replaced = false;
       let carry: Buffer | null = null;
-      let legacyCur = false;
+      let legacyCur = false; // a current file in berth's old JSON format
       let dropFirst = 0;
-      const openCur = async () => {
-        fh = await fsp.open(this.path, 'r').catch(() => null);
-        if (!fh) return;
-        const st = await fh.stat();
-        ino = st.ino;
-        const one = Buffer.alloc(1);
-        await fh.read(one, 0, 1, 0);
-        legacyCur = st.size > 0 && one[0] === LEGACY;
-      };
-      await openCur();
-      if (fh && first === last) {
-        if (firstOffset === -1) pos = (await (fh as fsp.FileHandle).stat()).size;
-        else if (legacyCur) dropFirst = firstOffset;
-        else pos = firstOffset;
-      }
-      for (;;) {
-        if (signal.aborted || f.ended) return;
-        const doneBefore = wake.doneFired;
-        if (fh === null) {
-          await openCur();
-          pos = 0;
+      const chunks = readCurrentFile({
+        path: this.path,
+        follow: o.follow,
+        signal,
+        wake,
+        chunkSize: CHUNK,
+        carry: () => carry,
+        opened: async (fh, size) => {
+          carry = null;
+          legacyCur = size > 0 && (await firstByte(fh)) === LEGACY;
+        },
+        start: (_fh, size) => {
+          if (first !== last) return 0;
+          if (firstOffset === -1) return size;
+          if (!legacyCur) return firstOffset;
+          dropFirst = firstOffset;
+          return 0;
+        },
+      });
+      for await (const chunk of chunks) {
+        let msgs: LogMessage[] = [];
+        if (legacyCur) carry = parseChunk(chunk, null, msgs);
+        else {
+          const used = parseLocalFrames(chunk, msgs);
+          carry = used < chunk.length ? Buffer.from(chunk.subarray(used)) : null;
         }
-        if (fh !== null) {
-          const h = fh as fsp.FileHandle;
-          const buf = Buffer.allocUnsafe(CHUNK + (carry ? carry.length : 0));
-          const cl = carry ? carry.copy(buf, 0) : 0;
-          const { bytesRead } = await h.read(buf, cl, CHUNK, pos);
-          if (bytesRead > 0) {
-            pos += bytesRead;
-            const chunk = buf.subarray(0, cl + bytesRead);
-            let msgs: LogMessage[] = [];
-            if (legacyCur) carry = parseChunk(chunk, null, msgs);
-            else {
-              const used = parseLocalFrames(chunk, msgs);
-              carry = used < chunk.length ? Buffer.from(chunk.subarray(used)) : null;
-            }
-            if (dropFirst > 0) {
-              const d = Math.min(dropFirst, msgs.length);
-              msgs = msgs.slice(d);
-              dropFirst -= d;
-            }
-            const out = f.apply(msgs);
-            if (out.length) yield out;
-            continue;
-          }
-          if (o.follow) {
-            // rotated under us: the old file was read to its end, go on with the new one
-            const st = await fsp.stat(this.path).catch(() => null);
-            if (st && st.ino !== ino) {
-              // one more read first: the writer may have added to it between our read and its rename
-              if (!replaced) {
-                replaced = true;
-                continue;
-              }
-              replaced = false;
-              await h.close();
-              fh = null;
-              carry = null;
-              continue;
-            }
-          }
+        if (dropFirst > 0) {
+          const d = Math.min(dropFirst, msgs.length);
+          msgs = msgs.slice(d);
+          dropFirst -= d;
         }
-        if (!o.follow || doneBefore) return;
-        await waker!.wait();
+        const out = f.apply(msgs);
+        if (out.length) yield out;
+        if (f.ended) return;
       }
     } finally {
       wake.close();
-      await (fh as fsp.FileHandle | null)?.close();
     }
   }
 }

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { testDir } from '../../util/test-dirs.js';
+import { readCurrentFile } from './current-file.js';
+import { FollowWake } from './log-reader.js';
+
+async function collect(path: string, opts: { follow: boolean; truncation?: boolean }, step: (text: string) => Promise<boolean>) {
+  const ac = new AbortController();
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+  const wake = new FollowWake(path, 10, opts.follow, ac.signal, done);
+  let text = '';
+  try {
+    for await (const c of readCurrentFile({ path, follow: opts.follow, signal: ac.signal, wake, chunkSize: 4, truncation: opts.truncation })) {
+      text += c.toString();
+      if (await step(text)) finish();
+    }
+  } finally {
+    wake.close();
+  }
+  return text;
+}
+
+test('readCurrentFile: without follow, the whole file in chunks from the start offset', async () => {
+  const p = join(await testDir('berth-cur-'), 'x.log');
+  await writeFile(p, 'abcdefghij');
+  const ac = new AbortController();
+  const wake = new FollowWake(p, 10, false, ac.signal);
+  const chunks: string[] = [];
+  for await (const c of readCurrentFile({ path: p, follow: false, signal: ac.signal, wake, chunkSize: 4, start: () => 2 })) chunks.push(c.toString());
+  wake.close();
+  assert.deepEqual(chunks, ['cdef', 'ghij']);
+});
+
+test('readCurrentFile: following across a rotation reads the old file to its end, then the new one', async () => {
+  const dir = await testDir('berth-cur-');
+  const p = join(dir, 'x.log');
+  await writeFile(p, 'one\n');
+  let rotated = false;
+  const text = await collect(p, { follow: true }, async (t) => {
+    if (t === 'one\n' && !rotated) {
+      rotated = true;
+      await appendFile(p, 'tail\n'); // written just before the rename: still read
+      await rename(p, p + '.1');
+      await writeFile(p, 'two\n');
+    }
+    return t.endsWith('two\n');
+  });
+  assert.equal(text, 'one\ntail\ntwo\n');
+});
+
+test('readCurrentFile: with truncation, a file cut under the reader is read again from the start', async () => {
+  const p = join(await testDir('berth-cur-'), 'x.log');
+  await writeFile(p, 'abcdefgh');
+  let cut = false;
+  const text = await collect(p, { follow: true, truncation: true }, async (t) => {
+    if (t === 'abcdefgh' && !cut) {
+      cut = true;
+      await truncate(p, 0);
+      await appendFile(p, 'xy');
+    }
+    return t.endsWith('xy');
+  });
+  assert.equal(text, 'abcdefghxy');
+});
+
+test('readCurrentFile: the carry is put before the next read', async () => {
+  const p = join(await testDir('berth-cur-'), 'x.log');
+  await writeFile(p, 'abcdefgh');
+  const ac = new AbortController();
+  const wake = new FollowWake(p, 10, false, ac.signal);
+  let carry: Buffer | null = null;
+  const chunks: string[] = [];
+  for await (const c of readCurrentFile({ path: p, follow: false, signal: ac.signal, wake, chunkSize: 4, carry: () => carry })) {
+    chunks.push(c.toString());
+    carry = c.subarray(c.length - 1); // the last byte was not parsed yet
+  }
+  wake.close();
+  assert.deepEqual(chunks, ['abcd', 'defgh'], 'a read with nothing new yields nothing, carry or not');
+});
