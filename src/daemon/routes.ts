@@ -1,0 +1,132 @@
+// The API's route table over the daemon's services: the per-request services (stats, info, disk
+// usage, cp archive, distribution) are made here and handed to each router with what it needs.
+import path from 'node:path';
+import { buildRoutes } from '../api/routes/build.js';
+import { containerRoutes, type ContainerRouteDeps } from '../api/routes/containers.js';
+import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
+import { imageRoutes } from '../api/routes/images.js';
+import { networkRoutes } from '../api/routes/networks.js';
+import { swarmRoutes } from '../api/routes/swarm.js';
+import { systemDfRoutes } from '../api/routes/system-df.js';
+import { systemRoutes } from '../api/routes/system.js';
+import { updateRoutes } from '../api/routes/update.js';
+import { volumeRoutes } from '../api/routes/volumes.js';
+import type { Route } from '../api/router.js';
+import type { CacheMounts } from '../build/builder/cache-mounts.js';
+import { ContainerArchive } from '../engine/archive.js';
+import { DiskUsage } from '../engine/disk-usage.js';
+import type { Events } from '../engine/events.js';
+import type { ExecService } from '../engine/exec.js';
+import { InfoService } from '../engine/info.js';
+import type { ContainerService } from '../engine/service.js';
+import { ContainerStats, type StatsSource } from '../engine/stats.js';
+import type { ContainerStore } from '../engine/store.js';
+import { DistributionService } from '../images/distribution/service.js';
+import type { ImageService } from '../images/store.js';
+import type { ContainerConfig as ImageContainerConfig } from '../images/types.js';
+import type { NetworkService } from '../network/service.js';
+import { binaryVersion } from '../runtime/binary-version.js';
+import { runcLiveUpdate } from '../runtime/runc-update.js';
+import type { Runc } from '../runtime/runc.js';
+import { withContainerFs, type ContainerFsDeps } from '../volumes/container-fs.js';
+import { ContainerVolumes } from '../volumes/container-volumes.js';
+import type { VolumeService } from '../volumes/service.js';
+import type { DaemonOptions } from './flags.js';
+import type { Log } from './logger.js';
+import type { Paths } from './paths.js';
+import { imageUsers } from './ports.js';
+
+export interface RouteServices {
+  version: string;
+  log: Log;
+  paths: Paths;
+  options: DaemonOptions;
+  binaries: { runc: string; conmon: string };
+  events: Events;
+  store: ContainerStore;
+  containers: ContainerService;
+  execs: ExecService;
+  images: ImageService;
+  volumes: VolumeService;
+  containerVolumes: ContainerVolumes;
+  network: NetworkService;
+  /** NetworkSettings and ps Ports of a container (network/'s view). */
+  containerNetwork: ContainerRouteDeps['network'];
+  buildCache: CacheMounts;
+  runc: Runc;
+  statsSource: StatsSource;
+}
+
+function distributionDeps(s: RouteServices): DistributionRouteDeps {
+  const { images, containers, options: o } = s;
+  return {
+    images,
+    distribution: new DistributionService(images, { insecureRegistries: o.insecureRegistries, metadataFile: path.join(s.paths.storage, 'distribution', 'v2metadata.json') }),
+    containers: {
+      find: (ref) => {
+        const r = containers.find(ref);
+        return { id: r.id, image: r.image, config: r.config as unknown as ImageContainerConfig, status: r.state.status };
+      },
+      mounts: (id) => images.rootfsMounts(id),
+      withRootfs: (id, fn) => containers.withRootfs(containers.find(id), fn),
+      pause: (id) => containers.pause(id),
+      unpause: (id) => containers.unpause(id),
+    },
+  };
+}
+
+function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDeps {
+  const { store, containers, images } = s;
+  const cfs: ContainerFsDeps = { withRootfs: (rec, fn) => containers.withRootfs(store.get(rec.id) ?? store.find(rec.id), fn), volumes: s.containerVolumes };
+  return {
+    containers,
+    execs: s.execs,
+    imageIdFor: async (ref) => (await images.resolve(ref).catch(() => null))?.id ?? null,
+    stats: new ContainerStats(s.statsSource),
+    network: s.containerNetwork,
+    sizes: (rec) => diskUsage.containerSize(rec),
+    archive: new ContainerArchive({ withFs: (rec, fn) => withContainerFs(rec, cfs, fn), checkWritable: ContainerVolumes.checkWritable }),
+  };
+}
+
+export function apiRoutes(s: RouteServices): Route[] {
+  const { store, containers, images, volumes, buildCache, events, options: o } = s;
+  const info = new InfoService({
+    containers: () => ({ total: store.all().length, ...containers.runningCount() }),
+    imageCount: () => images.count(),
+    config: { version: s.version, dataRoot: s.paths.dataRoot, debug: o.logLevel === 'debug', logDriver: o.logDriver, defaultRuntime: o.defaultRuntime, runtimes: { runc: s.binaries.runc, ...o.runtimes } },
+  });
+  const diskUsage = new DiskUsage({
+    containers: () => store.all(),
+    rwSize: async (id) => (await images.rootfsUsage(id)).size,
+    imageSize: async (id) => (await images.resolve(id)).size,
+    images: () => images.diskUsage(),
+    volumes: () => volumes.usage(),
+    buildCache: () => buildCache.list(),
+  });
+  const dist = distributionDeps(s);
+  const components = async () => [
+    { Name: 'runc', Version: await binaryVersion(s.binaries.runc), Details: { GitCommit: '' } },
+    { Name: 'conmon', Version: await binaryVersion(s.binaries.conmon), Details: { GitCommit: '' } },
+  ];
+  return [
+    ...systemRoutes({ version: s.version, events, components, info: () => info.info() }),
+    ...containerRoutes(containerDeps(s, diskUsage)),
+    ...distributionRoutes(dist),
+    ...imageRoutes(images, imageUsers(store), createImageHandler(dist)),
+    ...buildRoutes({
+      images,
+      containers,
+      tmpDir: path.join(s.paths.storage, 'tmp'),
+      cacheMounts: buildCache,
+      // `docker build --pull`: the FROM image through the distribution service, its status lines in the build output
+      puller: { pull: (image, line, signal) => dist.distribution.pull({ image, signal, progress: (m) => void (m.status && m.status !== 'Downloading' && m.status !== 'Extracting' && line(m.id ? `${m.id}: ${m.status}` : m.status)) }) },
+      log: s.log,
+    }),
+    ...networkRoutes(s.network),
+    ...swarmRoutes(),
+    ...updateRoutes(containers, runcLiveUpdate(s.runc)),
+    ...volumeRoutes({ volumes, emit: (action, name, attrs) => events.emit('volume', action, name, attrs) }),
+    ...systemDfRoutes(diskUsage),
+  ];
+}
