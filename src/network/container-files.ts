@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { buildHosts, buildResolvConf } from './etc.js';
+import type { ContainerView } from './types.js';
 
 /** Where a container's files live (engine's ContainerRecord fits structurally). */
 export interface EtcFilePaths {
@@ -12,13 +13,10 @@ export interface EtcFilePaths {
 }
 
 /** The HostConfig fields the create-time files read. */
-export interface EtcHostConfig {
-  NetworkMode: string;
-  ExtraHosts: string[] | null;
-  Dns: string[] | null;
-  DnsSearch: string[] | null;
-  DnsOptions: string[] | null;
-}
+export type EtcHostConfig = Pick<
+  ContainerView['hostConfig'],
+  'NetworkMode' | 'ExtraHosts' | 'Dns' | 'DnsSearch' | 'DnsOptions'
+>;
 
 export interface EtcFiles {
   hosts?: string;

@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, notFound } from '../errdefs.js';
 import { BridgeDriver } from './bridge/driver.js';
-import { readEtcText, useEmbeddedDns, writeEtcFiles, writeInitialEtcFiles } from './container-files.js';
+import { type EtcFiles, readEtcText, useEmbeddedDns, writeEtcFiles } from './container-files.js';
 import { applyRequest, checkCreateRequest } from './create-request.js';
 import { ensurePredefined } from './default-bridge.js';
 import type { DnsPort, NetworkServiceDeps } from './deps.js';
@@ -317,20 +317,17 @@ export class NetworkService {
     const nm = c.hostConfig.NetworkMode;
     if (nm !== 'host' && nm !== 'none' && !nm.startsWith('container:')) await this.netns.create(c.id);
     let fw: Promise<void> = Promise.resolve();
-    const r = await this.locked(() => this.setupLocked(c, (p) => (fw = p)));
+    const { hosts, resolvConf, ...r } = await this.locked(() => this.setupLocked(c, (p) => (fw = p)));
     // rules are applied outside the lock, shared by the starts that changed state meanwhile
     await fw;
-    // network/ owns these two files; hosts/resolvConf stay in the result while the engine still writes them
-    await writeEtcFiles(c, r);
+    await writeEtcFiles(c, { hosts, resolvConf });
     return r;
   }
 
-  /** At create, before any network: the container's hosts and resolv.conf as Docker writes them then. */
-  writeInitialFiles(c: ContainerView): Promise<void> {
-    return writeInitialEtcFiles(c);
-  }
-
-  private async setupLocked(c: ContainerView, deferFirewall: (p: Promise<void>) => void): Promise<NetworkSetup> {
+  private async setupLocked(
+    c: ContainerView,
+    deferFirewall: (p: Promise<void>) => void,
+  ): Promise<NetworkSetup & EtcFiles> {
     const nm = c.hostConfig.NetworkMode;
     if (nm === 'host') return {};
     if (nm.startsWith('container:')) {

@@ -108,11 +108,10 @@ export interface CreateNetworkRequest {
   Labels?: Record<string, string> | null;
 }
 
-/** What a container's start needs from the network layer. */
+/** What a container's start needs from the network layer (setup writes its hosts and resolv.conf itself). */
 export interface NetworkSetup {
   netnsPath?: string;
-  hosts?: string;
-  resolvConf?: string;
+  /** Legacy link variables, before the container's own Env. */
   env?: string[];
 }
 
