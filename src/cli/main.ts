@@ -5,7 +5,7 @@ import { Client } from '../client/client.js';
 import { ClientError, ConnectError } from '../client/client-error.js';
 import type { Command, CliContext, Io } from './command.js';
 import { StatusError } from './command.js';
-import { FlagError, flagHelp, parseFlags, splitLeading, type FlagSpec } from './flags/parser.js';
+import { FlagError, flagHelp, parseFlags, splitLeading, type FlagSpec, type Parsed } from './flags/parser.js';
 import { attach, create, exec, run, start } from './commands/run.js';
 import * as C from './commands/containers.js';
 import * as I from './commands/images.js';
@@ -17,24 +17,78 @@ import { registryGc, registryServe } from './commands/registry.js';
 import { composeMain } from './compose/commands.js';
 
 const topLevel: Record<string, Command> = {
-  run, create, start, attach, exec,
-  ps: C.ps, stop: C.stop, kill: C.kill, restart: C.restart, wait: C.wait, rm: C.rm, pause: C.pause,
-  unpause: C.unpause, rename: C.rename, top: C.top, logs: C.logs, inspect: C.inspect, stats: C.stats,
-  images: I.images, import: I.importCmd, tag: I.tag, rmi: I.rmi, history: I.history,
-  pull: D.pull, push: D.push, save: D.save, load: D.load,
-  version, info, build,
+  run,
+  create,
+  start,
+  attach,
+  exec,
+  ps: C.ps,
+  stop: C.stop,
+  kill: C.kill,
+  restart: C.restart,
+  wait: C.wait,
+  rm: C.rm,
+  pause: C.pause,
+  unpause: C.unpause,
+  rename: C.rename,
+  top: C.top,
+  logs: C.logs,
+  inspect: C.inspect,
+  stats: C.stats,
+  images: I.images,
+  import: I.importCmd,
+  tag: I.tag,
+  rmi: I.rmi,
+  history: I.history,
+  pull: D.pull,
+  push: D.push,
+  save: D.save,
+  load: D.load,
+  version,
+  info,
+  build,
 };
 
 const groups: Record<string, Record<string, Command>> = {
   container: {
-    ls: C.ps, ps: C.ps, list: C.ps, run, create, start, attach, exec, stop: C.stop, kill: C.kill,
-    restart: C.restart, wait: C.wait, rm: C.rm, remove: C.rm, pause: C.pause, unpause: C.unpause,
-    rename: C.rename, top: C.top, logs: C.logs, inspect: C.containerInspect, prune: C.prune, stats: C.stats,
+    ls: C.ps,
+    ps: C.ps,
+    list: C.ps,
+    run,
+    create,
+    start,
+    attach,
+    exec,
+    stop: C.stop,
+    kill: C.kill,
+    restart: C.restart,
+    wait: C.wait,
+    rm: C.rm,
+    remove: C.rm,
+    pause: C.pause,
+    unpause: C.unpause,
+    rename: C.rename,
+    top: C.top,
+    logs: C.logs,
+    inspect: C.containerInspect,
+    prune: C.prune,
+    stats: C.stats,
   },
   image: {
-    ls: I.images, list: I.images, inspect: I.imageInspect, rm: I.rmi, remove: I.rmi, prune: I.imagePrune,
-    history: I.history, tag: I.tag, import: I.importCmd, build,
-    pull: D.pull, push: D.push, save: D.save, load: D.load,
+    ls: I.images,
+    list: I.images,
+    inspect: I.imageInspect,
+    rm: I.rmi,
+    remove: I.rmi,
+    prune: I.imagePrune,
+    history: I.history,
+    tag: I.tag,
+    import: I.importCmd,
+    build,
+    pull: D.pull,
+    push: D.push,
+    save: D.save,
+    load: D.load,
   },
   system: { info, version },
   registry: { serve: registryServe, gc: registryGc },
@@ -75,7 +129,7 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
   const io: Io = o.io ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   const prog = o.prog ?? 'docker';
   const { global, rest } = splitLeading(globalFlags, argv, { dashDashEnds: true });
-  let g;
+  let g: Parsed;
   try {
     g = parseFlags(globalFlags, global);
   } catch (e) {
@@ -90,57 +144,69 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
     io.stdout.write(topHelp(prog));
     return 0;
   }
-  if (rest[0] === 'compose') {
+  const hosts = g.flags.host as string[];
+  let client: Client | undefined;
+  const ctx: CliContext = {
+    prog,
+    io,
+    client: () => (client ??= new Client({ host: hosts[hosts.length - 1], ...hostEnv(o.env) })),
+  };
+  try {
     // compose has its own flag layer and subcommands (src/cli/compose/)
-    let cc: Client | undefined;
-    const h = g.flags.host as string[];
-    const client = () => (cc ??= new Client({ host: h[h.length - 1], ...hostEnv(o.env) }));
-    try {
-      return await composeMain({ prog, io, client }, rest.slice(1));
-    } catch (e) {
-      return report(io, e);
-    } finally {
-      cc?.close();
-    }
+    if (rest[0] === 'compose') return await composeMain(ctx, rest.slice(1));
+    const found = findCommand(prog, io, rest);
+    return typeof found === 'number' ? found : await runCommand(ctx, found);
+  } catch (e) {
+    return report(io, e);
+  } finally {
+    client?.close();
   }
-  let cmd: Command | undefined;
-  let path: string;
-  let args: string[];
-  const group = groups[rest[0]];
-  if (group) {
-    if (rest.length === 1 || rest[1] === '--help') {
-      io.stdout.write(
-        `\nUsage:  ${prog} ${rest[0]} COMMAND\n\nCommands:\n` +
-          Object.entries(group)
-            .map(([k, c]) => `  ${k.padEnd(11)}${c.desc}`)
-            .join('\n') +
-          '\n',
-      );
-      return 0;
-    }
-    cmd = group[rest[1]];
-    path = `${rest[0]} ${rest[1]}`;
-    args = rest.slice(2);
-    if (!cmd) {
-      io.stderr.write(`${prog}: unknown command: ${prog} ${path}\n\nRun '${prog} ${rest[0]} --help' for more information\n`);
-      return 1;
-    }
-  } else {
-    cmd = topLevel[rest[0]];
-    path = rest[0];
-    args = rest.slice(1);
-    if (!cmd) {
-      io.stderr.write(`${prog}: '${rest[0]}' is not a ${prog} command.\nSee '${prog} --help'\n`);
-      return 1;
-    }
-  }
-  const usage = `${prog} ${path === cmd.usage.split(' ')[0] ? cmd.usage : path + cmd.usage.slice(cmd.usage.indexOf(' '))}`;
+}
 
+interface Found {
+  cmd: Command;
+  /** The command as typed: "ps", "container ls". */
+  path: string;
+  args: string[];
+}
+
+/** The command `rest` names, or the exit status after printing a group's help or an unknown command. */
+function findCommand(prog: string, io: Io, rest: string[]): Found | number {
+  const group = groups[rest[0]];
+  if (!group) {
+    const cmd = topLevel[rest[0]];
+    if (cmd) return { cmd, path: rest[0], args: rest.slice(1) };
+    io.stderr.write(`${prog}: '${rest[0]}' is not a ${prog} command.\nSee '${prog} --help'\n`);
+    return 1;
+  }
+  if (rest.length === 1 || rest[1] === '--help') {
+    io.stdout.write(
+      `\nUsage:  ${prog} ${rest[0]} COMMAND\n\nCommands:\n` +
+        Object.entries(group)
+          .map(([k, c]) => `  ${k.padEnd(11)}${c.desc}`)
+          .join('\n') +
+        '\n',
+    );
+    return 0;
+  }
+  const cmd = group[rest[1]];
+  const path = `${rest[0]} ${rest[1]}`;
+  if (cmd) return { cmd, path, args: rest.slice(2) };
+  io.stderr.write(
+    `${prog}: unknown command: ${prog} ${path}\n\nRun '${prog} ${rest[0]} --help' for more information\n`,
+  );
+  return 1;
+}
+
+/** --help, flags and the argument count as the docker CLI checks them, then the command itself. */
+async function runCommand(ctx: CliContext, { cmd, path, args }: Found): Promise<number> {
+  const { prog, io } = ctx;
+  const usage = `${prog} ${path === cmd.usage.split(' ')[0] ? cmd.usage : path + cmd.usage.slice(cmd.usage.indexOf(' '))}`;
   if (args.includes('--help') && (!cmd.stopAtArg || args.indexOf('--help') < firstPositional(args))) {
     io.stdout.write(`\nUsage:  ${usage}\n\n${cmd.desc}\n\nOptions:\n${flagHelp(cmd.flags)}\n`);
     return 0;
   }
-  let p;
+  let p: Parsed;
   try {
     p = parseFlags(cmd.flags, args, { interspersed: !cmd.stopAtArg });
   } catch (e) {
@@ -150,34 +216,23 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
     }
     throw e;
   }
-  const { min = 0, max = Infinity } = cmd.args ?? {};
-  if (p.args.length < min || p.args.length > max) {
-    const msg =
-      max === 0
-        ? `'${prog} ${path}' accepts no arguments`
-        : min === max
-          ? `'${prog} ${path}' requires ${min} ${plural(min)}`
-          : p.args.length < min
-            ? `'${prog} ${path}' requires at least ${min} ${plural(min)}`
-            : `'${prog} ${path}' requires at most ${max} ${plural(max)}`;
-    io.stderr.write(`${prog}: ${msg}\n\nUsage:  ${usage}\n\nSee '${prog} ${path} --help' for more information\n`);
+  const countError = argCountError(cmd, p.args.length);
+  if (countError) {
+    io.stderr.write(
+      `${prog}: '${prog} ${path}' ${countError}\n\nUsage:  ${usage}\n\nSee '${prog} ${path} --help' for more information\n`,
+    );
     return 1;
   }
+  return cmd.run(ctx, p);
+}
 
-  let client: Client | undefined;
-  const hosts = g.flags.host as string[];
-  const ctx: CliContext = {
-    prog,
-    io,
-    client: () => (client ??= new Client({ host: hosts[hosts.length - 1], socketPath: undefined, ...hostEnv(o.env) })),
-  };
-  try {
-    return await cmd.run(ctx, p);
-  } catch (e) {
-    return report(io, e);
-  } finally {
-    client?.close();
-  }
+/** Docker's text when `n` arguments are not what `cmd` takes, else undefined. */
+function argCountError(cmd: Command, n: number): string | undefined {
+  const { min = 0, max = Infinity } = cmd.args ?? {};
+  if (n >= min && n <= max) return undefined;
+  if (max === 0) return 'accepts no arguments';
+  if (min === max) return `requires ${min} ${plural(min)}`;
+  return n < min ? `requires at least ${min} ${plural(min)}` : `requires at most ${max} ${plural(max)}`;
 }
 
 function hostEnv(env: NodeJS.ProcessEnv | undefined): { host?: string } {

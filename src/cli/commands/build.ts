@@ -7,7 +7,7 @@ import { relative, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
-import { get } from '../flags/parser.js';
+import { get, type Parsed } from '../flags/parser.js';
 import { jsonLines } from '../../client/client.js';
 import { humanSize } from '../format/units.js';
 
@@ -33,46 +33,8 @@ export const build: Command = {
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const src = p.args[0];
-    let body: Readable;
-    let dockerfile = get.str(p, 'file');
-    let extra: string | null = null;
-    let sent = 0;
-    if (src === '-') body = ctx.io.stdin as Readable;
-    else {
-      if (!existsSync(src) || !statSync(src).isDirectory()) throw new StatusError(1, `unable to prepare context: path "${src}" not found`);
-      const dir = resolve(src);
-      if (dockerfile) {
-        const abs = resolve(dockerfile);
-        const rel = relative(dir, abs);
-        if (rel.startsWith('..')) {
-          // a Dockerfile outside the context is added to it, like the docker CLI does
-          extra = `.dockerfile.${randomBytes(10).toString('hex')}`;
-          writeFileSync(resolve(dir, extra), readFileSync(abs));
-          dockerfile = extra;
-        } else dockerfile = rel;
-      }
-      const tar = spawn('tar', ['-c', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      body = tar.stdout.pipe(
-        new Transform({
-          transform(c: Buffer, _e, cb) {
-            sent += c.length;
-            cb(null, c);
-          },
-        }),
-      );
-    }
-    const buildArgs: Record<string, string> = {};
-    for (const a of get.list(p, 'build-arg')) {
-      const i = a.indexOf('=');
-      if (i < 0) {
-        if (process.env[a] !== undefined) buildArgs[a] = process.env[a]!;
-      } else buildArgs[a.slice(0, i)] = a.slice(i + 1);
-    }
-    const labels: Record<string, string> = {};
-    for (const l of get.list(p, 'label')) {
-      const i = l.indexOf('=');
-      labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
-    }
+    const { body, dockerfile, extra, sent } = buildContext(ctx.io.stdin as Readable, src, get.str(p, 'file'));
+    const { buildArgs, labels } = argsAndLabels(p);
     const quiet = get.bool(p, 'quiet');
     let id = '';
     try {
@@ -95,7 +57,7 @@ export const build: Command = {
         contentType: 'application/x-tar',
       });
       // the daemon answers once it has the whole context
-      if (!quiet && src !== '-') ctx.io.stdout.write(`Sending build context to Docker daemon  ${humanSize(sent)}\n`);
+      if (!quiet && src !== '-') ctx.io.stdout.write(`Sending build context to Docker daemon  ${humanSize(sent())}\n`);
       for await (const m of jsonLines(res)) {
         if (m.errorDetail || m.error) {
           ctx.io.stderr.write(`${m.errorDetail?.message ?? m.error}\n`);
@@ -113,3 +75,57 @@ export const build: Command = {
     return 0;
   },
 };
+
+/**
+ * The context to send: stdin for `-`, else a tar of the directory. A Dockerfile outside it is
+ * copied in under a hidden name (`extra`, removed after the build), as the docker CLI does.
+ */
+function buildContext(
+  stdin: Readable,
+  src: string,
+  file: string,
+): { body: Readable; dockerfile: string; extra: string | null; sent: () => number } {
+  if (src === '-') return { body: stdin, dockerfile: file, extra: null, sent: () => 0 };
+  if (!existsSync(src) || !statSync(src).isDirectory())
+    throw new StatusError(1, `unable to prepare context: path "${src}" not found`);
+  const dir = resolve(src);
+  let dockerfile = file;
+  let extra: string | null = null;
+  if (dockerfile) {
+    const abs = resolve(dockerfile);
+    const rel = relative(dir, abs);
+    if (rel.startsWith('..')) {
+      extra = `.dockerfile.${randomBytes(10).toString('hex')}`;
+      writeFileSync(resolve(dir, extra), readFileSync(abs));
+      dockerfile = extra;
+    } else dockerfile = rel;
+  }
+  let sent = 0;
+  const tar = spawn('tar', ['-c', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const body = tar.stdout.pipe(
+    new Transform({
+      transform(c: Buffer, _e, cb) {
+        sent += c.length;
+        cb(null, c);
+      },
+    }),
+  );
+  return { body, dockerfile, extra, sent: () => sent };
+}
+
+/** --build-arg (a bare NAME takes the client's environment value, if set) and --label. */
+function argsAndLabels(p: Parsed): { buildArgs: Record<string, string>; labels: Record<string, string> } {
+  const buildArgs: Record<string, string> = {};
+  for (const a of get.list(p, 'build-arg')) {
+    const i = a.indexOf('=');
+    if (i < 0) {
+      if (process.env[a] !== undefined) buildArgs[a] = process.env[a]!;
+    } else buildArgs[a.slice(0, i)] = a.slice(i + 1);
+  }
+  const labels: Record<string, string> = {};
+  for (const l of get.list(p, 'label')) {
+    const i = l.indexOf('=');
+    labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
+  }
+  return { buildArgs, labels };
+}

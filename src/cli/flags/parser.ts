@@ -42,6 +42,41 @@ function label(s: FlagSpec): string {
   return s.short ? `-${s.short}, --${s.name}` : `--${s.name}`;
 }
 
+/** Records flag `s` = `v` (text as given) in `st`, typed by the flag's kind. */
+function assignFlag(
+  st: { flags: Record<string, FlagValue>; set: Set<string>; listSeen: Set<string> },
+  s: FlagSpec,
+  v: string,
+): void {
+  const { flags, set, listSeen } = st;
+  set.add(s.name);
+  switch (s.type) {
+    case 'bool':
+      flags[s.name] = parseBool(v, label(s));
+      break;
+    case 'int': {
+      if (!/^[-+]?\d+$/.test(v))
+        throw new FlagError(
+          `invalid argument "${v}" for "${label(s)}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`,
+        );
+      // beyond 2^53 a Number is no longer the value given: refuse it as Go refuses int64 overflow
+      if (!Number.isSafeInteger(Number(v)))
+        throw new FlagError(
+          `invalid argument "${v}" for "${label(s)}" flag: strconv.ParseInt: parsing "${v}": value out of range`,
+        );
+      flags[s.name] = Number(v);
+      break;
+    }
+    case 'list':
+      // a repeated flag appends; its first use replaces the default
+      flags[s.name] = listSeen.has(s.name) ? [...(flags[s.name] as string[]), v] : [v];
+      listSeen.add(s.name);
+      break;
+    default:
+      flags[s.name] = v;
+  }
+}
+
 export function parseFlags(specs: FlagSpec[], argv: string[], o: { interspersed?: boolean } = {}): Parsed {
   const interspersed = o.interspersed ?? true;
   const byLong = new Map(specs.map((s) => [s.name, s]));
@@ -51,30 +86,7 @@ export function parseFlags(specs: FlagSpec[], argv: string[], o: { interspersed?
   const args: string[] = [];
   const listSeen = new Set<string>();
 
-  const assign = (s: FlagSpec, v: string) => {
-    set.add(s.name);
-    switch (s.type) {
-      case 'bool':
-        flags[s.name] = parseBool(v, label(s));
-        break;
-      case 'int': {
-        if (!/^[-+]?\d+$/.test(v))
-          throw new FlagError(`invalid argument "${v}" for "${label(s)}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
-        // beyond 2^53 a Number is no longer the value given: refuse it as Go refuses int64 overflow
-        if (!Number.isSafeInteger(Number(v)))
-          throw new FlagError(`invalid argument "${v}" for "${label(s)}" flag: strconv.ParseInt: parsing "${v}": value out of range`);
-        flags[s.name] = Number(v);
-        break;
-      }
-      case 'list':
-        // a repeated flag appends; its first use replaces the default
-        flags[s.name] = listSeen.has(s.name) ? [...(flags[s.name] as string[]), v] : [v];
-        listSeen.add(s.name);
-        break;
-      default:
-        flags[s.name] = v;
-    }
-  };
+  const assign = (s: FlagSpec, v: string) => assignFlag({ flags, set, listSeen }, s, v);
 
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -147,7 +159,11 @@ export function flagHelp(specs: FlagSpec[]): string {
  * its arguments. A flag in `specs` that is not a bool takes the next word as its value (`-H x`);
  * `--` ends the leading flags only when `dashDashEnds` (docker's; compose keeps it with them).
  */
-export function splitLeading(specs: FlagSpec[], argv: string[], o: { dashDashEnds?: boolean } = {}): { global: string[]; rest: string[] } {
+export function splitLeading(
+  specs: FlagSpec[],
+  argv: string[],
+  o: { dashDashEnds?: boolean } = {},
+): { global: string[]; rest: string[] } {
   const withValue = new Set(
     specs.filter((s) => s.type !== 'bool').flatMap((s) => [`--${s.name}`, ...(s.short ? [`-${s.short}`] : [])]),
   );

@@ -119,13 +119,30 @@ export function parseLabels(list: string[], files: string[]): Record<string, str
   return out;
 }
 
-const ULIMITS = new Set(['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
+const ULIMITS = new Set([
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+]);
 
 /** strconv.ParseInt(s, 10, 64) with Go's error text. */
 function parseInt64(s: string): number {
   if (!/^[+-]?\d+$/.test(s)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
   const v = BigInt(s);
-  if (v > 2n ** 63n - 1n || v < -(2n ** 63n)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
+  if (v > 2n ** 63n - 1n || v < -(2n ** 63n))
+    throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
   return Number(v);
 }
 
@@ -137,7 +154,8 @@ export function parseUlimit(u: string): { Name: string; Soft: number; Hard: numb
   const name = u.slice(0, i);
   const vals = u.slice(i + 1).split(':');
   if (!ULIMITS.has(name)) throw fail(`invalid ulimit type: ${name}`);
-  if (vals.length > 2) throw fail(`too many limit value arguments - ${u.slice(i + 1)}, can only have up to two, \`soft[:hard]\``);
+  if (vals.length > 2)
+    throw fail(`too many limit value arguments - ${u.slice(i + 1)}, can only have up to two, \`soft[:hard]\``);
   let soft: number;
   let hard: number;
   try {
@@ -147,7 +165,8 @@ export function parseUlimit(u: string): { Name: string; Soft: number; Hard: numb
     throw fail((e as Error).message);
   }
   if (vals.length === 1) hard = soft;
-  if (hard !== -1 && soft > hard) throw fail(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
+  if (hard !== -1 && soft > hard)
+    throw fail(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
   return { Name: name, Soft: soft, Hard: hard };
 }
 
@@ -158,8 +177,10 @@ export function parseRestart(s: string): RestartPolicy {
   if (name !== 'always' && name !== 'unless-stopped' && name !== 'on-failure')
     throw new OptError(`invalid restart policy format: unknown policy '${name}'`);
   if (count !== undefined) {
-    if (!/^\d+$/.test(count)) throw new OptError(`invalid restart policy format: maximum retry count must be an integer`);
-    if (name !== 'on-failure') throw new OptError(`invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
+    if (!/^\d+$/.test(count))
+      throw new OptError(`invalid restart policy format: maximum retry count must be an integer`);
+    if (name !== 'on-failure')
+      throw new OptError(`invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
   }
   return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
 }
@@ -174,7 +195,10 @@ function portRange(s: string): [number, number] {
 }
 
 /** `-p [ip:][hostPort:]containerPort[/proto]` with ranges → ExposedPorts + PortBindings. */
-export function parsePublish(specs: string[]): { exposed: Record<string, object>; bindings: Record<string, PortBinding[]> } {
+export function parsePublish(specs: string[]): {
+  exposed: Record<string, object>;
+  bindings: Record<string, PortBinding[]>;
+} {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, PortBinding[]> = {};
   for (const spec of specs) {
@@ -275,7 +299,12 @@ export interface CreateSpec {
 }
 
 /** Build the create request from parsed flags and positional [IMAGE, CMD...]. */
-export function buildCreate(p: Parsed, args: string[], detach: boolean, env: NodeJS.ProcessEnv = process.env): CreateSpec {
+export function buildCreate(
+  p: Parsed,
+  args: string[],
+  detach: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): CreateSpec {
   const [image, ...cmd] = args;
   const interactive = get.bool(p, 'interactive');
   const attach = get.list(p, 'attach').map((s) => s.toLowerCase());
@@ -308,58 +337,7 @@ export function buildCreate(p: Parsed, args: string[], detach: boolean, env: Nod
   }
 
   const network = p.set.has('net') ? get.str(p, 'net') : get.str(p, 'network');
-  const hc: HostConfig = {
-    Binds: binds.length ? binds : null,
-    NetworkMode: network,
-    PortBindings: published.bindings,
-    RestartPolicy: restart,
-    AutoRemove: get.bool(p, 'rm'),
-    VolumesFrom: get.list(p, 'volumes-from'),
-    CapAdd: get.list(p, 'cap-add'),
-    CapDrop: get.list(p, 'cap-drop'),
-    Dns: get.list(p, 'dns'),
-    ExtraHosts: get.list(p, 'add-host'),
-    Links: get.list(p, 'link'),
-    Privileged: get.bool(p, 'privileged'),
-    PublishAllPorts: get.bool(p, 'publish-all'),
-    ReadonlyRootfs: get.bool(p, 'read-only'),
-    SecurityOpt: get.list(p, 'security-opt'),
-    Mounts: get.list(p, 'mount').map(parseMount),
-    Memory: get.str(p, 'memory') ? ramInBytes(get.str(p, 'memory')) : 0,
-    MemorySwap: get.str(p, 'memory-swap') === '-1' ? -1 : get.str(p, 'memory-swap') ? ramInBytes(get.str(p, 'memory-swap')) : 0,
-    NanoCpus: 0,
-    CpuShares: get.int(p, 'cpu-shares'),
-    CpusetCpus: get.str(p, 'cpuset-cpus'),
-  };
-  if (get.str(p, 'cpus')) {
-    const n = Number(get.str(p, 'cpus'));
-    if (!Number.isFinite(n) || n < 0) throw new OptError(`invalid argument "${get.str(p, 'cpus')}" for "--cpus" flag: failed to parse ${get.str(p, 'cpus')} as a rational number`);
-    hc.NanoCpus = Math.round(n * 1e9);
-  }
-  if (p.set.has('pids-limit')) hc.PidsLimit = get.int(p, 'pids-limit');
-  if (p.set.has('init')) hc.Init = get.bool(p, 'init');
-  if (Object.keys(tmpfs).length) hc.Tmpfs = tmpfs;
-  if (get.str(p, 'log-driver') || get.list(p, 'log-opt').length) {
-    const cfg: Record<string, string> = {};
-    for (const o of get.list(p, 'log-opt')) {
-      const i = o.indexOf('=');
-      if (i < 0) throw new OptError(`invalid key/value pair format in logging opts: ${o}`);
-      cfg[o.slice(0, i)] = o.slice(i + 1);
-    }
-    hc.LogConfig = { Type: get.str(p, 'log-driver'), Config: cfg };
-  }
-  if (get.str(p, 'runtime')) hc.Runtime = get.str(p, 'runtime');
-  if (get.str(p, 'shm-size')) hc.ShmSize = ramInBytes(get.str(p, 'shm-size'));
-  for (const k of ['pid', 'ipc', 'uts', 'userns', 'cgroupns'] as const) {
-    const v = get.str(p, k);
-    if (v) hc[k === 'pid' ? 'PidMode' : k === 'ipc' ? 'IpcMode' : k === 'uts' ? 'UTSMode' : k === 'userns' ? 'UsernsMode' : 'CgroupnsMode'] = v;
-  }
-  if (get.bool(p, 'oom-kill-disable')) hc.OomKillDisable = true;
-  if (get.str(p, 'memory-reservation')) hc.MemoryReservation = ramInBytes(get.str(p, 'memory-reservation'));
-  if (get.list(p, 'sysctl').length)
-    hc.Sysctls = Object.fromEntries(get.list(p, 'sysctl').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]));
-  if (get.list(p, 'ulimit').length)
-    hc.Ulimits = get.list(p, 'ulimit').map(parseUlimit);
+  const hc = hostConfigOf(p, { network, binds, published, restart, tmpfs });
 
   const body: ContainerCreateRequest = {
     Hostname: get.str(p, 'hostname'),
@@ -384,16 +362,8 @@ export function buildCreate(p: Parsed, args: string[], detach: boolean, env: Nod
   };
   if (get.str(p, 'stop-signal')) body.StopSignal = get.str(p, 'stop-signal');
   if (p.set.has('stop-timeout')) body.StopTimeout = get.int(p, 'stop-timeout');
-  if (get.bool(p, 'no-healthcheck')) body.Healthcheck = { Test: ['NONE'] };
-  else if (get.str(p, 'health-cmd')) {
-    body.Healthcheck = {
-      Test: ['CMD-SHELL', get.str(p, 'health-cmd')],
-      Interval: get.str(p, 'health-interval') ? nanos(get.str(p, 'health-interval')) : 0,
-      Timeout: get.str(p, 'health-timeout') ? nanos(get.str(p, 'health-timeout')) : 0,
-      StartPeriod: get.str(p, 'health-start-period') ? nanos(get.str(p, 'health-start-period')) : 0,
-      Retries: get.int(p, 'health-retries'),
-    };
-  }
+  const health = healthcheckOf(p);
+  if (health) body.Healthcheck = health;
   const aliases = get.list(p, 'network-alias');
   const ip = get.str(p, 'ip');
   if ((aliases.length || ip) && !['default', 'bridge', 'host', 'none'].includes(network)) {
@@ -402,4 +372,100 @@ export function buildCreate(p: Parsed, args: string[], detach: boolean, env: Nod
     };
   }
   return { body, name: get.str(p, 'name'), platform: get.str(p, 'platform') };
+}
+
+/** HostConfig from the flags; `o` carries what buildCreate parsed first (its errors come first). */
+function hostConfigOf(
+  p: Parsed,
+  o: {
+    network: string;
+    binds: string[];
+    published: ReturnType<typeof parsePublish>;
+    restart: RestartPolicy;
+    tmpfs: Record<string, string>;
+  },
+): HostConfig {
+  const { network, binds, published, restart, tmpfs } = o;
+  const hc: HostConfig = {
+    Binds: binds.length ? binds : null,
+    NetworkMode: network,
+    PortBindings: published.bindings,
+    RestartPolicy: restart,
+    AutoRemove: get.bool(p, 'rm'),
+    VolumesFrom: get.list(p, 'volumes-from'),
+    CapAdd: get.list(p, 'cap-add'),
+    CapDrop: get.list(p, 'cap-drop'),
+    Dns: get.list(p, 'dns'),
+    ExtraHosts: get.list(p, 'add-host'),
+    Links: get.list(p, 'link'),
+    Privileged: get.bool(p, 'privileged'),
+    PublishAllPorts: get.bool(p, 'publish-all'),
+    ReadonlyRootfs: get.bool(p, 'read-only'),
+    SecurityOpt: get.list(p, 'security-opt'),
+    Mounts: get.list(p, 'mount').map(parseMount),
+    Memory: get.str(p, 'memory') ? ramInBytes(get.str(p, 'memory')) : 0,
+    MemorySwap:
+      get.str(p, 'memory-swap') === '-1' ? -1 : get.str(p, 'memory-swap') ? ramInBytes(get.str(p, 'memory-swap')) : 0,
+    NanoCpus: 0,
+    CpuShares: get.int(p, 'cpu-shares'),
+    CpusetCpus: get.str(p, 'cpuset-cpus'),
+  };
+  if (get.str(p, 'cpus')) {
+    const n = Number(get.str(p, 'cpus'));
+    if (!Number.isFinite(n) || n < 0)
+      throw new OptError(
+        `invalid argument "${get.str(p, 'cpus')}" for "--cpus" flag: failed to parse ${get.str(p, 'cpus')} as a rational number`,
+      );
+    hc.NanoCpus = Math.round(n * 1e9);
+  }
+  if (p.set.has('pids-limit')) hc.PidsLimit = get.int(p, 'pids-limit');
+  if (p.set.has('init')) hc.Init = get.bool(p, 'init');
+  if (Object.keys(tmpfs).length) hc.Tmpfs = tmpfs;
+  if (get.str(p, 'log-driver') || get.list(p, 'log-opt').length) {
+    const cfg: Record<string, string> = {};
+    for (const o of get.list(p, 'log-opt')) {
+      const i = o.indexOf('=');
+      if (i < 0) throw new OptError(`invalid key/value pair format in logging opts: ${o}`);
+      cfg[o.slice(0, i)] = o.slice(i + 1);
+    }
+    hc.LogConfig = { Type: get.str(p, 'log-driver'), Config: cfg };
+  }
+  if (get.str(p, 'runtime')) hc.Runtime = get.str(p, 'runtime');
+  if (get.str(p, 'shm-size')) hc.ShmSize = ramInBytes(get.str(p, 'shm-size'));
+  for (const k of ['pid', 'ipc', 'uts', 'userns', 'cgroupns'] as const) {
+    const v = get.str(p, k);
+    if (v)
+      hc[
+        k === 'pid'
+          ? 'PidMode'
+          : k === 'ipc'
+            ? 'IpcMode'
+            : k === 'uts'
+              ? 'UTSMode'
+              : k === 'userns'
+                ? 'UsernsMode'
+                : 'CgroupnsMode'
+      ] = v;
+  }
+  if (get.bool(p, 'oom-kill-disable')) hc.OomKillDisable = true;
+  if (get.str(p, 'memory-reservation')) hc.MemoryReservation = ramInBytes(get.str(p, 'memory-reservation'));
+  if (get.list(p, 'sysctl').length)
+    hc.Sysctls = Object.fromEntries(
+      get.list(p, 'sysctl').map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)]),
+    );
+  if (get.list(p, 'ulimit').length) hc.Ulimits = get.list(p, 'ulimit').map(parseUlimit);
+  return hc;
+}
+
+/** --health-* and --no-healthcheck as the create body's Healthcheck (undefined: the image's). */
+function healthcheckOf(p: Parsed): ContainerCreateRequest['Healthcheck'] {
+  if (get.bool(p, 'no-healthcheck')) return { Test: ['NONE'] };
+  if (!get.str(p, 'health-cmd')) return undefined;
+  return {
+    Test: ['CMD-SHELL', get.str(p, 'health-cmd')],
+    Interval: get.str(p, 'health-interval') ? nanos(get.str(p, 'health-interval')) : 0,
+    Timeout: get.str(p, 'health-timeout') ? nanos(get.str(p, 'health-timeout')) : 0,
+    StartPeriod: get.str(p, 'health-start-period') ? nanos(get.str(p, 'health-start-period')) : 0,
+    Retries: get.int(p, 'health-retries'),
+  };
 }
