@@ -32,6 +32,64 @@ async function openIfExists(path: string): Promise<FileHandle | null> {
   }
 }
 
+/** With a future `until`, a follower stops when that time comes, like Docker. */
+function endAtUntil(f: MessageFilter, waker: { fire(): void } | null): NodeJS.Timeout | undefined {
+  if (f.until === undefined) return undefined;
+  const ms = Number((f.until - BigInt(Date.now()) * 1_000_000n) / 1_000_000n);
+  return setTimeout(
+    () => {
+      f.ended = true;
+      waker?.fire();
+    },
+    Math.max(0, Math.min(ms + 1, 2 ** 31 - 1)),
+  );
+}
+
+/**
+ * Reads a k8s-file chunk by chunk into complete records. Messages are views into the read buffer,
+ * so a buffer is handed over, not reused, when it is mostly full; a follower's small reads are
+ * copied out and the big buffer kept for next time.
+ */
+class RecordChunks {
+  readonly parser = new K8sRecordParser();
+  pos = 0;
+  private carry: Buffer | null = null;
+  private spare: Buffer | null = null;
+
+  /** The file was replaced or truncated: start over at its beginning. */
+  restart(): void {
+    this.pos = 0;
+    this.carry = null;
+  }
+
+  /** The next chunk's complete records, up to byte `limit`; null at the end of the file. */
+  async next(h: FileHandle, limit: number): Promise<LogMessage[] | null> {
+    const want = Math.min(CHUNK, limit - this.pos);
+    if (want <= 0) return null;
+    const carry = this.carry;
+    const cl = carry === null ? 0 : carry.length;
+    let buf: Buffer = this.spare !== null && this.spare.length >= cl + want ? this.spare : Buffer.allocUnsafe(cl + want);
+    this.spare = null;
+    if (carry !== null) carry.copy(buf, 0);
+    const { bytesRead } = await h.read(buf, cl, want, this.pos);
+    if (bytesRead === 0) {
+      this.spare = buf;
+      return null;
+    }
+    this.pos += bytesRead;
+    let end = cl + bytesRead;
+    if (end < buf.length / 4) {
+      this.spare = buf;
+      buf = Buffer.from(buf.subarray(0, end));
+      end = buf.length;
+    }
+    const out: LogMessage[] = [];
+    const used = this.parser.parse(buf, 0, end, out);
+    this.carry = used < end ? Buffer.from(buf.subarray(used, end)) : null;
+    return out;
+  }
+}
+
 export class K8sFileReader implements LogReader {
   private readonly pollMs: number;
   constructor(
@@ -52,65 +110,24 @@ export class K8sFileReader implements LogReader {
   async *readBatches(o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncGenerator<LogMessage[]> {
     if (signal.aborted || (!o.stdout && !o.stderr)) return;
     const f = new MessageFilter(o);
-    const { since, until } = f;
+    const { since } = f;
 
     let fh = await openIfExists(this.path);
     if (fh === null && !o.follow) return;
 
     const wake = new FollowWake(this.path, this.pollMs, o.follow, signal, done);
     const waker = wake.waker;
-    // With a future `until`, a follower stops when that time comes, like Docker.
-    let untilTimer: NodeJS.Timeout | undefined;
-    if (o.follow && until !== undefined) {
-      const ms = Number((until - BigInt(Date.now()) * 1_000_000n) / 1_000_000n);
-      untilTimer = setTimeout(
-        () => {
-          f.ended = true;
-          waker?.fire();
-        },
-        Math.max(0, Math.min(ms + 1, 2 ** 31 - 1)),
-      );
-    }
-
-    const parser = new K8sRecordParser();
-    let pos = 0;
-    let carry: Buffer | null = null;
-    // Reads the next chunk of complete records from fh; null at end of file.
-    // Messages are views into the read buffer, so a buffer is handed over, not reused, when it
-    // is mostly full; a follower's small reads are copied out and the big buffer kept for next time.
-    let spare: Buffer | null = null;
-    const next = async (h: FileHandle, limit: number): Promise<LogMessage[] | null> => {
-      const want = Math.min(CHUNK, limit - pos);
-      if (want <= 0) return null;
-      const cl = carry === null ? 0 : carry.length;
-      let buf: Buffer = spare !== null && spare.length >= cl + want ? spare : Buffer.allocUnsafe(cl + want);
-      spare = null;
-      if (carry !== null) carry.copy(buf, 0);
-      const { bytesRead } = await h.read(buf, cl, want, pos);
-      if (bytesRead === 0) {
-        spare = buf;
-        return null;
-      }
-      pos += bytesRead;
-      let end = cl + bytesRead;
-      if (end < buf.length / 4) {
-        spare = buf;
-        buf = Buffer.from(buf.subarray(0, end));
-        end = buf.length;
-      }
-      const out: LogMessage[] = [];
-      const used = parser.parse(buf, 0, end, out);
-      carry = used < end ? Buffer.from(buf.subarray(used, end)) : null;
-      return out;
-    };
+    const untilTimer = o.follow ? endAtUntil(f, waker) : undefined;
+    const chunks = new RecordChunks();
+    const parser = chunks.parser;
 
     try {
-      if (fh !== null && since !== undefined && (o.tail === undefined || o.tail < 0)) pos = await sinceOffset(fh, (await fh.stat()).size, since, k8sLineTime);
+      if (fh !== null && since !== undefined && (o.tail === undefined || o.tail < 0)) chunks.pos = await sinceOffset(fh, (await fh.stat()).size, since, k8sLineTime);
       if (fh !== null && o.tail !== undefined && o.tail >= 0) {
         const size = (await fh.stat()).size;
-        pos = await tailOffset(fh, size, o.tail);
+        chunks.pos = await tailOffset(fh, size, o.tail);
         const all: LogMessage[] = [];
-        for (let b = await next(fh, size); b !== null; b = await next(fh, size)) {
+        for (let b = await chunks.next(fh, size); b !== null; b = await chunks.next(fh, size)) {
           for (const m of b) all.push(m);
           if (signal.aborted) return;
         }
@@ -131,7 +148,7 @@ export class K8sFileReader implements LogReader {
             continue;
           }
         }
-        const batch = await next(fh, Infinity);
+        const batch = await chunks.next(fh, Infinity);
         if (batch !== null) {
           const out = f.apply(batch);
           if (out.length > 0) yield out;
@@ -139,13 +156,12 @@ export class K8sFileReader implements LogReader {
         }
         // End of file: was it replaced (conmon's --log-size-max reopen) or truncated?
         const [cur, now] = await Promise.all([fh.stat(), stat(this.path).catch((e: unknown) => (isNotFound(e) ? null : Promise.reject(e)))]);
-        if (now !== null && (now.ino !== cur.ino || now.dev !== cur.dev || now.size < pos)) {
+        if (now !== null && (now.ino !== cur.ino || now.dev !== cur.dev || now.size < chunks.pos)) {
           if (now.ino !== cur.ino || now.dev !== cur.dev) {
             await fh.close();
             fh = null;
           }
-          pos = 0;
-          carry = null;
+          chunks.restart();
           continue;
         }
         if (!o.follow || doneBefore) break;

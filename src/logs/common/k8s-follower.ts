@@ -3,6 +3,7 @@
 // duplicates. Pieces of long lines (`P` records) are handed out as partial messages, as Docker's
 // json-file writes them, so no state is held between records.
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { parseRFC3339Bytes } from './timestamps.js';
 import { Waker } from './waker.js';
 
@@ -98,160 +99,219 @@ export interface FollowOptions {
 
 export const SHIPPED_SUFFIX = '.shipped';
 
+/** The follower's state between reads: the open file, the bytes held for an incomplete record, the rotation. */
+class Follower {
+  fh: FileHandle | null = null;
+  doneFired = false;
+  readonly waker: Waker;
+  private readonly shipped: string;
+  private readonly onAbort = () => this.waker.fire();
+  private curName: string;
+  private ino = 0;
+  private offset = 0;
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private have = 0; // bytes of an incomplete record kept at buf[0, have)
+  private replaced = false; // a newer file exists: one more read of this one, then switch
+  private rotating = false;
+  private lastReopen = 0;
+  private heldSince = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly o: FollowOptions,
+  ) {
+    this.waker = new Waker(path, o.pollMs ?? 250);
+    this.shipped = path + SHIPPED_SUFFIX;
+    this.curName = path;
+    o.signal.addEventListener('abort', this.onAbort);
+    const fired = () => ((this.doneFired = true), this.waker.fire());
+    o.done?.then(fired, fired);
+  }
+
+  get pos(): FollowPosition {
+    return { ino: this.ino, offset: this.offset };
+  }
+
+  async openFile(name: string): Promise<boolean> {
+    try {
+      this.fh = await open(name, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    const st = await this.fh.stat();
+    const from = this.o.from;
+    this.offset = from && from.ino === st.ino && from.offset <= st.size ? from.offset : 0;
+    this.ino = st.ino;
+    this.curName = name;
+    this.have = 0;
+    this.replaced = false;
+    return true;
+  }
+
+  /** A rotation that a previous run did not finish: that file comes first. */
+  async resumeRotation(): Promise<void> {
+    if (!(await this.openFile(this.shipped))) return;
+    if (this.o.from && this.o.from.ino !== this.ino) {
+      // the saved position is in the current file: the shipped one was done already
+      await this.fh!.close();
+      this.fh = null;
+      await rm(this.shipped, { force: true });
+    } else {
+      this.o.from = null;
+      this.rotating = true;
+    }
+  }
+
+  /** One read: the records it completed (maybe none), or null at the end of the file. */
+  async read(h: FileHandle): Promise<{ records: K8sRecord[]; bytesRead: number } | null> {
+    if (this.have === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.have);
+      this.buf = bigger;
+    }
+    const { bytesRead } = await h.read(this.buf, this.have, this.buf.length - this.have, this.offset + this.have);
+    if (bytesRead === 0) return null;
+    const end = this.have + bytesRead;
+    const { records, used } = parseK8sRecords(this.buf, end, true);
+    this.offset += used;
+    const rest = end - used;
+    // records are views into buf: the next read goes to a fresh buffer (no copy per line)
+    if (records.length > 0) {
+      const next = Buffer.allocUnsafe(Math.max(CHUNK, rest * 2));
+      this.buf.copy(next, 0, used, end);
+      this.buf = next;
+    } else this.buf.copy(this.buf, 0, used, end);
+    this.have = rest;
+    this.heldSince = rest > 0 ? this.heldSince || Date.now() : 0;
+    return { records, bytesRead };
+  }
+
+  /**
+   * After a read: caught up with a busy writer, let output gather for a moment (a flood is shipped
+   * in big batches, one write and one position update each, not one per fs event); then start our
+   * rotation when due (conmon keeps writing the renamed file until it has reopened the path).
+   */
+  async afterRead(bytesRead: number): Promise<void> {
+    const o = this.o;
+    const coalesceMs = o.coalesceMs ?? COALESCE_MS;
+    if (bytesRead < CHUNK / 2 && coalesceMs > 0 && !this.doneFired && !o.signal.aborted) await new Promise((r) => setTimeout(r, coalesceMs));
+    if (!this.rotating && this.curName === this.path && o.rotateAt && o.reopen && this.offset >= o.rotateAt) {
+      await rename(this.path, this.shipped);
+      this.curName = this.shipped;
+      this.rotating = true;
+      this.lastReopen = Date.now();
+      o.reopen();
+    }
+  }
+
+  /**
+   * Pieces of a line held back for its end, shipped as they are when the writer is gone, the file
+   * is being left, or the end is slow to come (a prompt without a newline). Null: nothing to ship.
+   */
+  takeHeld(now: Stats | null, doneBefore: boolean): K8sRecord[] | null {
+    const { have } = this;
+    if (have === 0 || !(doneBefore || (now !== null && now.ino !== this.ino && this.replaced) || Date.now() - this.heldSince >= HOLD_MS)) return null;
+    const { records, used } = parseK8sRecords(this.buf, have, false);
+    if (used === 0) return null;
+    this.offset += used;
+    const next = Buffer.allocUnsafe(Math.max(CHUNK, (have - used) * 2));
+    this.buf.copy(next, 0, used, have);
+    this.buf = next;
+    this.have = have - used;
+    this.heldSince = this.have > 0 ? Date.now() : 0;
+    return records;
+  }
+
+  /** At the end of the file: replaced (rotation), truncated, the writer gone, or just idle. */
+  async atEnd(h: FileHandle, now: Stats | null, doneBefore: boolean): Promise<'again' | 'stop' | 'wait'> {
+    if (now !== null && now.ino !== this.ino) {
+      if (!this.replaced) {
+        this.replaced = true; // read once more: the writer may have added to it before switching
+        return 'again';
+      }
+      await h.close();
+      this.fh = null;
+      if (this.curName === this.shipped) await rm(this.shipped, { force: true });
+      this.rotating = false;
+      return 'again';
+    }
+    if (now !== null && this.curName === this.path && now.size < this.offset + this.have) {
+      this.offset = 0;
+      this.have = 0;
+      return 'again';
+    }
+    // The request may have been lost (berthd died between rename and request). Asked again only
+    // after a while: a second reopen after conmon did the first would replace a file not yet read.
+    const unacknowledged = now === null && this.curName === this.shipped;
+    if (unacknowledged && !doneBefore && Date.now() - this.lastReopen > REOPEN_RETRY_MS) {
+      this.lastReopen = Date.now();
+      this.o.reopen?.();
+    }
+    if (doneBefore) {
+      // the writer is gone: a rotation it never acknowledged is finished here
+      if (unacknowledged) await rename(this.shipped, this.path).catch(() => {});
+      return 'stop';
+    }
+    return 'wait';
+  }
+
+  /**
+   * Events drive the loop; the timers that must fire without one bound the wait: held pieces are
+   * shipped after HOLD_MS, a lost reopen request is repeated.
+   */
+  maxWaitMs(now: Stats | null): number | undefined {
+    let maxMs: number | undefined;
+    if (this.have > 0) maxMs = Math.max(1, this.heldSince + HOLD_MS - Date.now());
+    if (this.curName === this.shipped && now === null) maxMs = Math.min(maxMs ?? REOPEN_RETRY_MS, Math.max(1, this.lastReopen + REOPEN_RETRY_MS + 1 - Date.now()));
+    return maxMs;
+  }
+
+  async close(): Promise<void> {
+    this.o.signal.removeEventListener('abort', this.onAbort);
+    this.waker.close();
+    await this.fh?.close();
+  }
+}
+
 /**
  * Yields batches of records with the position just after them. Survives the file being replaced
  * (by conmon's --log-size-max or our own rotation): the old file is read to its end, once more
  * after the new one appeared, so nothing written before the switch is missed.
  */
 export async function* followK8sFile(path: string, o: FollowOptions): AsyncGenerator<{ records: K8sRecord[]; pos: FollowPosition }> {
-  const waker = new Waker(path, o.pollMs ?? 250);
-  let doneFired = false;
-  const onAbort = () => waker.fire();
-  o.signal.addEventListener('abort', onAbort);
-  o.done?.then(
-    () => ((doneFired = true), waker.fire()),
-    () => ((doneFired = true), waker.fire()),
-  );
-  const shipped = path + SHIPPED_SUFFIX;
-  let fh: FileHandle | null = null;
-  let curName = path;
-  let ino = 0;
-  let offset = 0;
-  let buf = Buffer.allocUnsafe(CHUNK);
-  let have = 0; // bytes of an incomplete record kept at buf[0, have)
-  let replaced = false; // a newer file exists: one more read of this one, then switch
-  let rotating = false;
-  let lastReopen = 0;
-  let heldSince = 0;
-  const openFile = async (name: string): Promise<boolean> => {
-    try {
-      fh = await open(name, 'r');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
-    }
-    const st = await fh.stat();
-    if (o.from && o.from.ino === st.ino && o.from.offset <= st.size) offset = o.from.offset;
-    else offset = 0;
-    ino = st.ino;
-    curName = name;
-    have = 0;
-    replaced = false;
-    return true;
-  };
+  const f = new Follower(path, o);
   try {
-    // A rotation that a previous run did not finish: that file comes first.
-    if (await openFile(shipped)) {
-      if (o.from && o.from.ino !== ino) {
-        // the saved position is in the current file: the shipped one was done already
-        await fh!.close();
-        fh = null;
-        await rm(shipped, { force: true });
-      } else {
-        o.from = null;
-        rotating = true;
-      }
-    }
+    await f.resumeRotation();
     for (;;) {
       if (o.signal.aborted) return;
-      const doneBefore = doneFired;
-      if (fh === null) {
-        if (!(await openFile(path))) {
+      const doneBefore = f.doneFired;
+      if (f.fh === null) {
+        if (!(await f.openFile(path))) {
           if (doneBefore) return;
-          await waker.wait();
+          await f.waker.wait();
           continue;
         }
         o.from = null; // only the first file can resume mid-way
       }
-      const h: FileHandle = fh!;
-      if (have === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
-      const { bytesRead } = await h.read(buf, have, buf.length - have, offset + have);
-      if (bytesRead > 0) {
-        const end = have + bytesRead;
-        const { records, used } = parseK8sRecords(buf, end, true);
-        offset += used;
-        const rest = end - used;
-        // records are views into buf: the next read goes to a fresh buffer (no copy per line)
-        if (records.length > 0) {
-          const next = Buffer.allocUnsafe(Math.max(CHUNK, rest * 2));
-          buf.copy(next, 0, used, end);
-          buf = next;
-        } else buf.copy(buf, 0, used, end);
-        const out = records;
-        have = rest;
-        heldSince = rest > 0 ? heldSince || Date.now() : 0;
-        if (out.length > 0) yield { records: out, pos: { ino, offset } };
-        // Caught up with a busy writer: let output gather for a moment, so a flood is shipped in
-        // big batches (one write and one position update each), not one per fs event.
-        if (bytesRead < CHUNK / 2 && (o.coalesceMs ?? COALESCE_MS) > 0 && !doneFired && !o.signal.aborted) await new Promise((r) => setTimeout(r, o.coalesceMs ?? COALESCE_MS));
-        if (!rotating && curName === path && o.rotateAt && o.reopen && offset >= o.rotateAt) {
-          // our rotation: conmon keeps writing the renamed file until it has reopened the path
-          await rename(path, shipped);
-          curName = shipped;
-          rotating = true;
-          lastReopen = Date.now();
-          o.reopen();
-        }
+      const h: FileHandle = f.fh!;
+      const r = await f.read(h);
+      if (r !== null) {
+        if (r.records.length > 0) yield { records: r.records, pos: f.pos };
+        await f.afterRead(r.bytesRead);
         continue;
       }
-      // End of file: replaced (rotation), truncated, or just idle.
       const now = await stat(path).catch(() => null);
-      // Pieces of a line held back for its end: shipped as they are when the writer is gone, the
-      // file is being left, or the end is slow to come (a prompt without a newline).
-      if (have > 0 && (doneBefore || (now !== null && now.ino !== ino && replaced) || Date.now() - heldSince >= HOLD_MS)) {
-        const { records, used } = parseK8sRecords(buf, have, false);
-        if (used > 0) {
-          offset += used;
-          const next = Buffer.allocUnsafe(Math.max(CHUNK, (have - used) * 2));
-          buf.copy(next, 0, used, have);
-          buf = next;
-          have -= used;
-          heldSince = have > 0 ? Date.now() : 0;
-          if (records.length > 0) yield { records, pos: { ino, offset } };
-          continue;
-        }
-      }
-      if (now !== null && now.ino !== ino) {
-        if (!replaced) {
-          replaced = true; // read once more: the writer may have added to it before switching
-          continue;
-        }
-        await h.close();
-        fh = null;
-        if (curName === shipped) await rm(shipped, { force: true });
-        rotating = false;
+      const held = f.takeHeld(now, doneBefore);
+      if (held !== null) {
+        if (held.length > 0) yield { records: held, pos: f.pos };
         continue;
       }
-      if (now !== null && curName === path && now.size < offset + have) {
-        offset = 0;
-        have = 0;
-        continue;
-      }
-      // The request may have been lost (berthd died between rename and request). Asked again only
-      // after a while: a second reopen after conmon did the first would replace a file not yet read.
-      if (now === null && curName === shipped && !doneBefore && Date.now() - lastReopen > REOPEN_RETRY_MS) {
-        lastReopen = Date.now();
-        o.reopen?.();
-      }
-      if (doneBefore) {
-        // the writer is gone: a rotation it never acknowledged is finished here
-        if (curName === shipped && now === null) await rename(shipped, path).catch(() => {});
-        return;
-      }
-      // Events drive the loop; the timers that must fire without one bound the wait: held pieces
-      // are shipped after HOLD_MS, a lost reopen request is repeated.
-      let maxMs: number | undefined;
-      if (have > 0) maxMs = Math.max(1, heldSince + HOLD_MS - Date.now());
-      if (curName === shipped && now === null) maxMs = Math.min(maxMs ?? REOPEN_RETRY_MS, Math.max(1, lastReopen + REOPEN_RETRY_MS + 1 - Date.now()));
-      await waker.wait(maxMs);
+      const next = await f.atEnd(h, now, doneBefore);
+      if (next === 'stop') return;
+      if (next === 'wait') await f.waker.wait(f.maxWaitMs(now));
     }
   } finally {
-    o.signal.removeEventListener('abort', onAbort);
-    waker.close();
-    await (fh as FileHandle | null)?.close();
+    await f.close();
   }
 }
