@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCidr4 } from './ip.js';
-import { allocateIp, completePool, DEFAULT_POOLS, macFor, parsePoolFlag, pickSubnet } from './ipam.js';
+import { mustCidr4, parseCidr4 } from './ip.js';
+import { allocateIp, completePool, DEFAULT_POOLS, DefaultIpam, macFor, parsePoolFlag, pickSubnet } from './ipam.js';
 import type { NetworkRecord } from './types.js';
 
 function net(ipam: NetworkRecord['ipam']): NetworkRecord {
@@ -88,4 +88,37 @@ test('pool validation: overlap, ip-range outside the subnet, gateway default', (
 
 test('MACs are derived from the address like Docker (02:42 + address bytes)', () => {
   assert.equal(macFor('172.17.0.2'), '02:42:ac:11:00:02');
+});
+
+test('DefaultIpam: pools from the request, the default pools minus networks and routes, IPv6 next to IPv4', async () => {
+  const asked: string[][] = [];
+  const ipam = new DefaultIpam(
+    () => DEFAULT_POOLS,
+    async (own) => (asked.push(own), [mustCidr4('172.17.0.0/16')]),
+  );
+  const taken = net([{ Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }]);
+  assert.deepEqual(await ipam.requestPool({ family: 4, others: [taken], ownBridges: ['berth0'] }), {
+    Subnet: '172.19.0.0/16',
+    Gateway: '172.19.0.1',
+  });
+  assert.deepEqual(asked, [['berth0']]);
+  assert.deepEqual(await ipam.requestPool({ family: 4, config: { Subnet: '10.0.0.0/24' }, others: [taken] }), {
+    Subnet: '10.0.0.0/24',
+    Gateway: '10.0.0.1',
+  });
+  assert.deepEqual(await ipam.requestPool({ family: 6, config: { Subnet: 'fd00:1::/64' }, others: [] }), {
+    Subnet: 'fd00:1::/64',
+    Gateway: 'fd00:1::1',
+  });
+  await assert.rejects(
+    ipam.requestPool({ family: 6, config: { Subnet: '10.0.0.0/8' }, others: [] }),
+    /invalid CIDR address: 10\.0\.0\.0\/8/,
+  );
+  const n = net([
+    { Subnet: '10.0.0.0/24', Gateway: '10.0.0.1' },
+    { Subnet: 'fd00:1::/64', Gateway: 'fd00:1::1' },
+  ]);
+  assert.deepEqual(ipam.requestAddress(n, 4), { ip: '10.0.0.2', prefixLen: 24, gateway: '10.0.0.1' });
+  assert.deepEqual(ipam.requestAddress(n, 6), { ip: 'fd00:1::2', prefixLen: 64, gateway: 'fd00:1::1' });
+  assert.deepEqual(ipam.requestAddress(n, 6, 'fd00:1::99').ip, 'fd00:1::99');
 });

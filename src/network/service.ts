@@ -79,11 +79,6 @@ export class NetworkService {
     this.dns = d.dns ? d.dns(resolve, upstreams) : new DnsServer({ resolve, upstreams });
   }
 
-  /** Networks by id (read-only use; the service changes them under its lock). */
-  get nets(): ReadonlyMap<string, NetworkRecord> {
-    return this.store.nets;
-  }
-
   /** Serialise mutations (address allocation + plumbing + persistence). */
   private locked<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.lock.then(fn, fn);
@@ -187,7 +182,7 @@ export class NetworkService {
       const others = this.store.list();
       const ipam = [await this.ipam.requestPool({ config: r.v4, family: 4, others })];
       if (r.v6) ipam.push(await this.ipam.requestPool({ config: r.v6, family: 6, others }));
-      const n = this.store.newRecord(r.name, driver.type as NetworkRecord['driver'], { ...(req.Options ?? {}) });
+      const n = this.store.newRecord(r.name, driver.type, { ...(req.Options ?? {}) });
       applyRequest(n, req, ipam);
       driver.configure(n, others);
       this.store.put(n);

@@ -37,12 +37,7 @@ export class NetworkStore {
   }
 
   /** A new record, not indexed nor persisted yet. */
-  newRecord(
-    name: string,
-    driver: NetworkRecord['driver'],
-    options: Record<string, string>,
-    id = newId(),
-  ): NetworkRecord {
+  newRecord(name: string, driver: string, options: Record<string, string>, id = newId()): NetworkRecord {
     const n: NetworkRecord = {
       id,
       name,

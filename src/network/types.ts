@@ -35,7 +35,8 @@ export interface EndpointRecord {
 export interface NetworkRecord {
   id: string;
   name: string;
-  driver: 'bridge' | 'host' | 'null';
+  /** 'host' and 'null' (the predefined networks), else a NetworkDriver's type ('bridge'). */
+  driver: string;
   created: string;
   internal: boolean;
   attachable: boolean;
