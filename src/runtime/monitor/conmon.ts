@@ -16,6 +16,7 @@ import { execFailCode, ociMessage, runcExec } from './runc-exec.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { syncMessages } from './sync-pipe.js';
 import { writeConmonCtl } from './ctl.js';
+import { pidAlive as alive } from '../../util/pid-alive.js';
 
 export interface ConmonOptions {
   conmon: string; // path to conmon
@@ -328,16 +329,6 @@ class ConmonProc implements Proc {
           /* gone */
         }
     });
-  }
-}
-
-function alive(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
