@@ -7,19 +7,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { conflict, EngineError, invalid, isKind, msg, notFound } from '../errdefs.js';
+import { invalid, isKind, msg, notFound } from '../errdefs.js';
 import { ContentStore } from '../storage/content/store.js';
-import { writeJsonAtomic } from '../storage/fsutil/atomic.js';
+import { writeJsonAtomic } from '../util/atomic.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { applyLayer } from '../storage/layers/apply.js';
 import { SyncFs } from '../storage/fsutil/syncfs.js';
-import { maybeGunzip } from '../storage/layers/decompress.js';
 import type { Mount, SnapshotLister, Snapshotter } from '../storage/snapshot/snapshotter.js';
-import { applyChanges } from './changes.js';
+import { ImageDeleter, type DeleteItem, type InUse } from './delete.js';
+import { matchLabels, untilTime } from './filters.js';
 import { globToRegExp } from './glob.js';
 import { PreparedLayers, type RebasingSnapshotter } from './prepared.js';
 import { familiarName, familiarString, parseReference, referenceString, validateTag, withDefaultTag, type Reference } from './reference/reference.js';
-import { goArch } from '../util/go-arch.js';
+import { importTarball } from './import.js';
 import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from './types.js';
 
 export interface LayerRecord {
@@ -47,8 +47,7 @@ export interface ImageView {
   digests: string[];
 }
 
-export type DeleteItem = { Untagged: string } | { Deleted: string };
-export type InUse = (imageId: string) => { id: string; running: boolean }[];
+export type { DeleteItem, InUse } from './delete.js';
 
 export interface ImportOptions {
   repo?: string;
@@ -61,7 +60,6 @@ export interface ImportOptions {
 type Snap = Snapshotter & SnapshotLister & RebasingSnapshotter & { graphData?(key: string): Promise<Record<string, string>> };
 
 const ID_RE = /^sha256:[a-f0-9]{64}$/;
-const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 const containerKey = (id: string) => `container-${id}`;
 
 export function chainIds(diffIds: string[]): string[] {
@@ -85,6 +83,7 @@ export class ImageService {
   readonly prepared: PreparedLayers;
   /** Flushes extracted layers before they are committed: registered layers are durable. */
   private readonly durable: SyncFs;
+  private readonly deleter: ImageDeleter;
 
   constructor(
     root: string,
@@ -96,6 +95,15 @@ export class ImageService {
     this.content = content ?? new ContentStore(root);
     this.durable = new SyncFs(root);
     this.prepared = new PreparedLayers(snapshots, this.content, this.durable);
+    this.deleter = new ImageDeleter({
+      images: this.images,
+      refs: this.refs,
+      refsOf: (id) => this.refsOf(id),
+      saveRefs: () => this.saveRefs(),
+      removeRecordFile: (id) => rm(join(this.dir, id.slice(7) + '.json'), { force: true }),
+      content: this.content,
+      snapshots,
+    });
   }
 
   /** Store a layer tar in the content store, extracting it on the way (see prepared.ts). */
@@ -244,47 +252,9 @@ export class ImageService {
 
   // ---- import ------------------------------------------------------------------------------
 
-  async import(tar: Readable, o: ImportOptions): Promise<{ id: string }> {
-    // Validate everything before reading the body: bad input changes nothing.
-    let ref: Reference | null = null;
-    if (o.repo) {
-      ref = parseReference(o.repo);
-      if (ref.digest) throw invalid('cannot import digest reference');
-      if (o.tag) {
-        validateTag(o.tag);
-        ref = { ...ref, tag: o.tag };
-      }
-      ref = withDefaultTag(ref);
-    }
-    const config = applyChanges(emptyContainerConfig(), o.changes ?? []);
-    let os = 'linux';
-    let arch = goArch();
-    let variant: string | undefined;
-    if (o.platform) {
-      const [pos, parch, pvar] = o.platform.toLowerCase().split('/');
-      if (pos !== 'linux') throw invalid(`operating system is not supported: ${pos}`);
-      os = pos;
-      if (parch) arch = parch === 'x86_64' ? 'amd64' : parch === 'aarch64' ? 'arm64' : parch;
-      variant = pvar;
-    }
-
-    const { digest: diffId } = await this.content.ingest(await maybeGunzip(tar));
-    const layer = await this.ensureLayer(null, diffId);
-    const created = new Date().toISOString();
-    const comment = o.message || 'Imported from -';
-    const cfg: ImageConfigFile = {
-      architecture: arch,
-      ...(variant ? { variant } : {}),
-      comment,
-      config,
-      created,
-      history: [{ created, created_by: '', comment }],
-      os,
-      rootfs: { type: 'layers', diff_ids: [diffId] },
-    };
-    const id = await this.registerImage(Buffer.from(JSON.stringify(cfg)), [layer]);
-    if (ref) await this.setReference(ref, id);
-    return { id };
+  /** `docker import`: one layer from a tarball (gzip or plain), config from --change/--message/--platform. */
+  import(tar: Readable, o: ImportOptions): Promise<{ id: string }> {
+    return importTarball(this, tar, o);
   }
 
   // ---- lookup ------------------------------------------------------------------------------
@@ -432,93 +402,7 @@ export class ImageService {
 
   async remove(ref: string, o: { force?: boolean; noprune?: boolean }, inUse: InUse): Promise<DeleteItem[]> {
     const img = await this.resolve(ref);
-    return this.locked(() => this.removeLocked(ref, img, !!o.force, !o.noprune, inUse));
-  }
-
-  private async removeLocked(ref: string, img: ImageRecord, force: boolean, prune: boolean, inUse: InUse): Promise<DeleteItem[]> {
-    const records: DeleteItem[] = [];
-    const id = img.id;
-    let repoRefs = this.refsOf(id);
-    const users = inUse(id);
-    const byId = id.startsWith(ref) || id.slice(7).startsWith(ref);
-    if (!byId) {
-      const parsed = parseReference(ref);
-      const key = parsed.digest ? referenceString({ domain: parsed.domain, path: parsed.path, digest: parsed.digest }) : referenceString(withDefaultTag(parsed));
-      if (!force && isSingleReference(repoRefs) && users.length > 0) {
-        throw conflict(`conflict: unable to remove repository reference "${ref}" (must force) - container ${short(users[0].id)} is using its referenced image ${short(id)}`);
-      }
-      const actual = repoRefs.includes(key) ? key : (repoRefs.find((r) => r.endsWith('@' + parsed.digest)) ?? key);
-      this.refs.delete(actual);
-      records.push({ Untagged: familiarString(parseReference(actual)) });
-      repoRefs = this.refsOf(id);
-      // Removing the last tag of a repository also drops its digest references.
-      if (!parsed.digest) {
-        const name = `${parsed.domain}/${parsed.path}`;
-        if (!repoRefs.some((r) => !r.includes('@') && parseReference(r).path === parsed.path && r.startsWith(name))) {
-          for (const r of repoRefs.filter((r) => r.includes('@') && r.startsWith(name + '@'))) {
-            this.refs.delete(r);
-            records.push({ Untagged: familiarString(parseReference(r)) });
-          }
-          repoRefs = this.refsOf(id);
-        }
-      }
-      await this.saveRefs();
-      if (repoRefs.length > 0) return records;
-      // Docker deletes the now-dangling image quietly: a container using it keeps it (untagged).
-      await this.deleteHelper(img, records, force, prune, users, true);
-      return records;
-    } else if (repoRefs.length > 0 && !isSingleReference(repoRefs) && !force) {
-      throw conflict(`conflict: unable to delete ${short(id)} (must be forced) - image is referenced in multiple repositories`);
-    }
-    await this.deleteHelper(img, records, force, prune, users);
-    return records;
-  }
-
-  private async deleteHelper(img: ImageRecord, records: DeleteItem[], force: boolean, prune: boolean, users: { id: string; running: boolean }[], quiet = false): Promise<void> {
-    const id = img.id;
-    const hard = (m: string) => conflict(`conflict: unable to delete ${short(id)} (cannot be forced) - ${m}`);
-    const soft = (m: string) => conflict(`conflict: unable to delete ${short(id)} (must be forced) - ${m}`);
-    let err: EngineError | null = null;
-    let used = false;
-    if ([...this.images.values()].some((i) => i.parent === id)) err = hard('image has dependent child images');
-    else if (users.find((u) => u.running)) {
-      err = hard(`image is being used by running container ${short(users.find((u) => u.running)!.id)}`);
-      used = true;
-    } else if (!force && users.length > 0) {
-      err = soft(`image is being used by stopped container ${short(users[0].id)}`);
-      used = true;
-    }
-    if (err) {
-      if (quiet && (used || this.refsOf(id).length > 0)) return;
-      throw err;
-    }
-    for (const r of this.refsOf(id)) {
-      this.refs.delete(r);
-      records.push({ Untagged: familiarString(parseReference(r)) });
-    }
-    await this.saveRefs();
-    this.images.delete(id);
-    await rm(join(this.dir, id.slice(7) + '.json'), { force: true });
-    records.push({ Deleted: id });
-    await this.content.delete(id).catch(() => {});
-    // Release layers top-down while no other image or snapshot needs them.
-    const stillUsed = new Set([...this.images.values()].flatMap((i) => i.layers.map((l) => l.chainId)));
-    const diffsUsed = new Set([...this.images.values()].flatMap((i) => i.layers.map((l) => l.diffId)));
-    for (const l of [...img.layers].reverse()) {
-      if (stillUsed.has(l.chainId)) break;
-      try {
-        await this.snapshots.remove(l.chainId);
-      } catch (e) {
-        if (isKind(e, 'conflict')) break; // a container or another layer sits on it
-        if (!isKind(e, 'not-found')) throw e;
-      }
-      if (!diffsUsed.has(l.diffId)) await this.content.delete(l.diffId).catch(() => {});
-      records.push({ Deleted: l.chainId });
-    }
-    if (prune && img.parent) {
-      const parent = this.images.get(img.parent);
-      if (parent && this.refsOf(parent.id).length === 0) await this.deleteHelper(parent, records, false, true, [], true);
-    }
+    return this.locked(() => this.deleter.remove(ref, img, !!o.force, !o.noprune, inUse));
   }
 
   async prune(o: { all?: boolean; filters: Map<string, string[]> }, inUse: InUse): Promise<{ ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }> {
@@ -540,7 +424,7 @@ export class ImageService {
       try {
         const items = await this.locked(async () => {
           const recs: DeleteItem[] = [];
-          await this.deleteHelper(img, recs, false, true, []);
+          await this.deleter.delete(img, recs, false, true, []);
           return recs;
         });
         deleted.push(...items);
@@ -590,32 +474,4 @@ export class ImageService {
     for (const i of this.images.values()) for (const l of i.layers) seen.set(l.chainId, l.size);
     return { layersSize: [...seen.values()].reduce((a, b) => a + b, 0), images };
   }
-}
-
-function isSingleReference(refs: string[]): boolean {
-  if (refs.length <= 1) return refs.length === 1;
-  const name = (r: string) => r.split('@')[0].replace(/:[^/:]+$/, '');
-  const tags = refs.filter((r) => !r.includes('@'));
-  if (tags.length > 1) return false;
-  const canonical = new Set(refs.filter((r) => r.includes('@')).map(name));
-  const single = tags[0] ?? refs[0];
-  return canonical.size === 1 && canonical.has(name(single));
-}
-
-function matchLabels(labels: Record<string, string>, filters: string[], any = false): boolean {
-  const hit = (f: string) => {
-    const i = f.indexOf('=');
-    return i < 0 ? f in labels : labels[f.slice(0, i)] === f.slice(i + 1);
-  };
-  return any ? filters.some(hit) : filters.every(hit);
-}
-
-/** Docker's `until`: a unix timestamp, an RFC 3339 date, or a Go duration relative to now. */
-function untilTime(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { s: 1e3, m: 60e3, h: 3600e3 }[d[2] as 's' | 'm' | 'h'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
-  return t;
 }
