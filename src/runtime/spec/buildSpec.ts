@@ -5,7 +5,7 @@ import { DEFAULT_CAPS, tweakCapabilities } from './capabilities.js';
 import { DEFAULT_DEVICE_RULES, parseDeviceCgroupRule, toOciResources, validateResources } from './resources.js';
 import { applyUlimits, daemonLimits, daemonRlimits } from './rlimits.js';
 import { defaultSeccompProfile, toOciSeccomp } from './seccomp.js';
-import { parseSecurityOpt } from './securityOpt.js';
+import { parseSecurityOpt, type SecurityOpts } from './securityOpt.js';
 import type { OciDeviceCgroup, OciMount, OciNamespace, OciProcess, OciSpec, SpecInput } from './types.js';
 
 export const OCI_VERSION = '1.0.2-dev';
@@ -37,19 +37,7 @@ function setRw(m: OciMount, rw: boolean): void {
   m.options = [...opts, rw ? 'rw' : 'ro'];
 }
 
-export function buildSpec(input: SpecInput): OciSpec {
-  const sec = parseSecurityOpt(input.securityOpt);
-  const privileged = input.privileged ?? false;
-  const caps = tweakCapabilities(DEFAULT_CAPS, input.capAdd, input.capDrop, privileged);
-  const res = input.resources ?? {};
-  validateResources(res);
-  const ns = input.namespaces ?? {};
-  const netMode = ns.network?.mode ?? 'private';
-  const pidMode = ns.pid?.mode ?? 'private';
-  const ipcMode = ns.ipc?.mode ?? 'private';
-  const utsMode = ns.uts?.mode ?? 'private';
-
-  // ---- process
+function specProcess(input: SpecInput, caps: string[], sec: SecurityOpts): OciProcess {
   const p = input.process;
   const args = input.init ? [INIT_PATH, '--', ...p.args] : [...p.args];
   const process: OciProcess = {
@@ -67,8 +55,11 @@ export function buildSpec(input: SpecInput): OciSpec {
   let rlimits = input.rlimits ?? daemonRlimits();
   if (input.ulimits?.length) rlimits = applyUlimits(rlimits, input.ulimits, input.rlimits ? rlimits : daemonLimits());
   if (rlimits.length) process.rlimits = rlimits.map((r) => ({ ...r }));
+  return process;
+}
 
-  // ---- mounts: defaults not overridden by the caller's, then the caller's parents-first.
+/** The defaults not overridden by the caller's mounts, then the caller's, parents first. */
+function specMounts(input: SpecInput, sec: SecurityOpts, privileged: boolean, ipcMode: string): OciMount[] {
   const userMounts = [...(input.mounts ?? [])].map((m) => ({ ...m, destination: clean(m.destination), options: [...(m.options ?? [])] }));
   if (input.init) userMounts.push({ destination: INIT_PATH, type: 'bind', source: input.init.path, options: ['bind', 'ro'] });
   const userDests = new Set(userMounts.map((m) => m.destination));
@@ -92,26 +83,45 @@ export function buildSpec(input: SpecInput): OciSpec {
   }
   const sorted = userMounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i);
   mounts.push(...sorted.map((x) => x.m));
+  return mounts;
+}
 
-  // ---- namespaces
+function specNamespaces(ns: NonNullable<SpecInput['namespaces']>): OciNamespace[] {
+  const netMode = ns.network?.mode ?? 'private';
+  const pidMode = ns.pid?.mode ?? 'private';
+  const ipcMode = ns.ipc?.mode ?? 'private';
   const namespaces: OciNamespace[] = [{ type: 'mount' }];
   if (netMode === 'path') namespaces.push({ type: 'network', path: ns.network!.path! });
   else if (netMode !== 'host') namespaces.push({ type: 'network' });
-  if (utsMode === 'private') namespaces.push({ type: 'uts' });
+  if ((ns.uts?.mode ?? 'private') === 'private') namespaces.push({ type: 'uts' });
   if (pidMode === 'path') namespaces.push({ type: 'pid', path: ns.pid!.path! });
   else if (pidMode === 'private') namespaces.push({ type: 'pid' });
   if (ipcMode === 'path') namespaces.push({ type: 'ipc', path: ns.ipc!.path! });
   else if (ipcMode !== 'host') namespaces.push({ type: 'ipc' });
   if (ns.cgroup?.mode === 'private') namespaces.push({ type: 'cgroup' });
+  return namespaces;
+}
 
-  // ---- devices and their cgroup rules
+function deviceRules(input: SpecInput, privileged: boolean): OciDeviceCgroup[] {
+  if (privileged) return [{ allow: true, access: 'rwm' }];
+  const rules = [...DEFAULT_DEVICE_RULES.map((r) => ({ ...r })), ...(input.devices ?? []).map((d) => ({ ...d.rule }))];
+  for (const r of input.deviceCgroupRules ?? []) rules.push(parseDeviceCgroupRule(r));
+  return rules;
+}
+
+export function buildSpec(input: SpecInput): OciSpec {
+  const sec = parseSecurityOpt(input.securityOpt);
+  const privileged = input.privileged ?? false;
+  const caps = tweakCapabilities(DEFAULT_CAPS, input.capAdd, input.capDrop, privileged);
+  const res = input.resources ?? {};
+  validateResources(res);
+  const ns = input.namespaces ?? {};
+  const utsMode = ns.uts?.mode ?? 'private';
+  const process = specProcess(input, caps, sec);
+  const mounts = specMounts(input, sec, privileged, ns.ipc?.mode ?? 'private');
+  const namespaces = specNamespaces(ns);
   const devices = (input.devices ?? []).map((d) => ({ ...d.device }));
-  let rules: OciDeviceCgroup[];
-  if (privileged) rules = [{ allow: true, access: 'rwm' }];
-  else {
-    rules = [...DEFAULT_DEVICE_RULES.map((r) => ({ ...r })), ...(input.devices ?? []).map((d) => ({ ...d.rule }))];
-    for (const r of input.deviceCgroupRules ?? []) rules.push(parseDeviceCgroupRule(r));
-  }
+  const rules = deviceRules(input, privileged);
 
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
