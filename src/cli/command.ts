@@ -47,7 +47,8 @@ export function write(s: NodeJS.WritableStream, text: string): void {
 }
 
 export function errText(e: unknown): string {
-  if (e && typeof e === 'object' && 'status' in e && e instanceof Error) return `Error response from daemon: ${e.message}`;
+  if (e && typeof e === 'object' && 'status' in e && e instanceof Error)
+    return `Error response from daemon: ${e.message}`;
   return e instanceof Error ? e.message : String(e);
 }
 

@@ -30,7 +30,18 @@ before(async () => {
     req.on('end', () => {
       if (path === '/containers/json')
         return reply(res, 200, [
-          { Id: 'a'.repeat(64), Names: ['/web'], Image: 'busybox', ImageID: 'sha256:1', Command: 'sleep 300', Created: now - 5, Ports: [], Labels: {}, State: 'running', Status: 'Up 5 seconds' },
+          {
+            Id: 'a'.repeat(64),
+            Names: ['/web'],
+            Image: 'busybox',
+            ImageID: 'sha256:1',
+            Command: 'sleep 300',
+            Created: now - 5,
+            Ports: [],
+            Labels: {},
+            State: 'running',
+            Status: 'Up 5 seconds',
+          },
         ]);
       if (path === '/containers/create') return reply(res, 201, { Id: 'c1', Warnings: [] });
       if (path === '/containers/c1/wait') {
@@ -41,13 +52,21 @@ before(async () => {
       }
       if (path === '/containers/c1/start') return reply(res, 204);
       if (path === '/containers/web/json' || path === '/containers/c1/json')
-        return reply(res, 200, { Id: 'c1', Name: '/web', State: { Status: 'running', Running: true }, Config: { Tty: false, Labels: { a: 'b' } } });
+        return reply(res, 200, {
+          Id: 'c1',
+          Name: '/web',
+          State: { Status: 'running', Running: true },
+          Config: { Tty: false, Labels: { a: 'b' } },
+        });
       if (path === '/containers/c1/logs') {
         res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
         res.end(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n')]));
         return;
       }
-      if (path === '/containers/bad/start') return reply(res, 400, { message: 'failed to create task: exec: "nosuch": executable file not found in $PATH' });
+      if (path === '/containers/bad/start')
+        return reply(res, 400, {
+          message: 'failed to create task: exec: "nosuch": executable file not found in $PATH',
+        });
       if (path.startsWith('/containers/missing')) return reply(res, 404, { message: 'No such container: missing' });
       if (path.startsWith('/images/missing')) return reply(res, 404, { message: 'No such image: missing' });
       reply(res, 404, { message: `page not found` });
@@ -74,7 +93,10 @@ async function berth(...argv: string[]) {
   const stderr = new PassThrough();
   stdout.on('data', (b) => (out += b));
   stderr.on('data', (b) => (err += b));
-  const code = await main(argv, { io: { stdin: new PassThrough(), stdout, stderr }, env: { DOCKER_HOST: `unix://${sock}` } });
+  const code = await main(argv, {
+    io: { stdin: new PassThrough(), stdout, stderr },
+    env: { DOCKER_HOST: `unix://${sock}` },
+  });
   return { code, out, err };
 }
 
@@ -94,7 +116,12 @@ test('run: attach, then wait registered, then start; exit code from wait', async
   assert.equal(r.out, 'hello\n');
   assert.equal(r.err, 'warn\n');
   const order = calls.map((c) => c.split('?')[0]);
-  assert.deepEqual(order, ['POST /containers/create', 'UPGRADE /containers/c1/attach', 'POST /containers/c1/wait', 'POST /containers/c1/start']);
+  assert.deepEqual(order, [
+    'POST /containers/create',
+    'UPGRADE /containers/c1/attach',
+    'POST /containers/c1/wait',
+    'POST /containers/c1/start',
+  ]);
   assert.match(calls[2], /condition=next-exit/);
 });
 

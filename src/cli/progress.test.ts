@@ -12,14 +12,27 @@ const msgs = [
   { status: 'Pulling from b/x', id: '1' },
   { status: 'Pulling fs layer', progressDetail: {}, id: 'aaa' },
   { status: 'Pulling fs layer', progressDetail: {}, id: 'bbb' },
-  { status: 'Downloading', progressDetail: { current: 500000, total: 1000000 }, progress: '[==>] 500kB/1MB', id: 'aaa' },
+  {
+    status: 'Downloading',
+    progressDetail: { current: 500000, total: 1000000 },
+    progress: '[==>] 500kB/1MB',
+    id: 'aaa',
+  },
   { status: 'Pull complete', progressDetail: {}, id: 'aaa' },
   { status: 'Digest: sha256:x' },
   { progressDetail: {}, aux: { Tag: '1' } },
 ];
 
 test('go-units and Go duration formats', () => {
-  assert.deepEqual([0, 512, 65140, 98300, 21e6, 50010000, 1049400000].map(humanSize), ['0B', '512B', '65.14kB', '98.3kB', '21MB', '50.01MB', '1.049GB']);
+  assert.deepEqual([0, 512, 65140, 98300, 21e6, 50010000, 1049400000].map(humanSize), [
+    '0B',
+    '512B',
+    '65.14kB',
+    '98.3kB',
+    '21MB',
+    '50.01MB',
+    '1.049GB',
+  ]);
   assert.deepEqual([0, 5, 62, 3600, 3723].map(goDuration), ['0s', '5s', '1m2s', '1h0m0s', '1h2m3s']);
 });
 
@@ -52,6 +65,12 @@ test('terminal: each id owns a line rewritten in place, like docker', async () =
 test('not a terminal: one line per status, byte counts left out, errors thrown', async () => {
   const s = sink();
   assert.equal(await displayJSONMessages(lines(...msgs), s.out, { terminal: false }), 'Digest: sha256:x');
-  assert.equal(s.text(), '1: Pulling from b/x\naaa: Pulling fs layer\nbbb: Pulling fs layer\naaa: Pull complete\nDigest: sha256:x\n');
-  await assert.rejects(displayJSONMessages(lines({ status: 'x' }, { errorDetail: { message: 'boom' }, error: 'boom' }), sink().out), (e: Error) => e instanceof StreamError && e.message === 'boom');
+  assert.equal(
+    s.text(),
+    '1: Pulling from b/x\naaa: Pulling fs layer\nbbb: Pulling fs layer\naaa: Pull complete\nDigest: sha256:x\n',
+  );
+  await assert.rejects(
+    displayJSONMessages(lines({ status: 'x' }, { errorDetail: { message: 'boom' }, error: 'boom' }), sink().out),
+    (e: Error) => e instanceof StreamError && e.message === 'boom',
+  );
 });

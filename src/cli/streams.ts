@@ -12,7 +12,9 @@ export function detachKeyBytes(keys: string): number[] {
     if (key.length === 1) out.push(key.charCodeAt(0));
     else if (/^ctrl-[a-z@[\\\]^_]$/i.test(key)) {
       const c = key.slice(5).toLowerCase();
-      out.push(c >= 'a' && c <= 'z' ? c.charCodeAt(0) - 96 : { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 }[c]!);
+      out.push(
+        c >= 'a' && c <= 'z' ? c.charCodeAt(0) - 96 : { '@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, _: 31 }[c]!,
+      );
     } else throw new Error(`Invalid detach keys (${key}) provided`);
   }
   return out;
@@ -90,7 +92,8 @@ export function pump(io: Io, h: Hijacked, o: PumpOptions): Promise<{ detached: b
         stdin.off('data', onIn);
         stdin.off('end', onInEnd);
         stdin.pause();
-        if ('unref' in stdin && typeof (stdin as { unref?: () => void }).unref === 'function') (stdin as { unref: () => void }).unref();
+        if ('unref' in stdin && typeof (stdin as { unref?: () => void }).unref === 'function')
+          (stdin as { unref: () => void }).unref();
       }
       conn.destroy();
       resolve({ detached });

@@ -24,7 +24,13 @@ export const ps: Command = {
   flags: [
     { name: 'all', short: 'a', type: 'bool', help: 'Show all containers (default shows just running)' },
     { name: 'quiet', short: 'q', type: 'bool', help: 'Only display container IDs' },
-    { name: 'last', short: 'n', type: 'int', default: -1, help: 'Show n last created containers (includes all states)' },
+    {
+      name: 'last',
+      short: 'n',
+      type: 'int',
+      default: -1,
+      help: 'Show n last created containers (includes all states)',
+    },
     { name: 'latest', short: 'l', type: 'bool', help: 'Show the latest created container (includes all states)' },
     { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' },
     { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
@@ -50,7 +56,12 @@ export const ps: Command = {
   },
 };
 
-const simple = (name: string, usage: string, desc: string, fn: (ctx: CliContext, ref: string) => Promise<void>): Command => ({
+const simple = (
+  name: string,
+  usage: string,
+  desc: string,
+  fn: (ctx: CliContext, ref: string) => Promise<void>,
+): Command => ({
   name,
   usage,
   desc,
@@ -59,11 +70,17 @@ const simple = (name: string, usage: string, desc: string, fn: (ctx: CliContext,
   run: (ctx, p) => forEach(ctx, p.args, (r) => fn(ctx, r)),
 });
 
-export const pause = simple('container pause', 'pause CONTAINER [CONTAINER...]', 'Pause all processes within one or more containers', (ctx, r) =>
-  ctx.client().containerPause(r),
+export const pause = simple(
+  'container pause',
+  'pause CONTAINER [CONTAINER...]',
+  'Pause all processes within one or more containers',
+  (ctx, r) => ctx.client().containerPause(r),
 );
-export const unpause = simple('container unpause', 'unpause CONTAINER [CONTAINER...]', 'Unpause all processes within one or more containers', (ctx, r) =>
-  ctx.client().containerUnpause(r),
+export const unpause = simple(
+  'container unpause',
+  'unpause CONTAINER [CONTAINER...]',
+  'Unpause all processes within one or more containers',
+  (ctx, r) => ctx.client().containerUnpause(r),
 );
 
 const stopFlags = [
@@ -79,7 +96,10 @@ export const stop: Command = {
   args: { min: 1 },
   run: (ctx, p) =>
     forEach(ctx, p.args, (r) =>
-      ctx.client().containerStop(r, { t: p.set.has('time') ? get.int(p, 'time') : undefined, signal: get.str(p, 'signal') || undefined }),
+      ctx.client().containerStop(r, {
+        t: p.set.has('time') ? get.int(p, 'time') : undefined,
+        signal: get.str(p, 'signal') || undefined,
+      }),
     ),
 };
 
@@ -90,7 +110,10 @@ export const restart: Command = {
   desc: 'Restart one or more containers',
   run: (ctx, p) =>
     forEach(ctx, p.args, (r) =>
-      ctx.client().containerRestart(r, { t: p.set.has('time') ? get.int(p, 'time') : undefined, signal: get.str(p, 'signal') || undefined }),
+      ctx.client().containerRestart(r, {
+        t: p.set.has('time') ? get.int(p, 'time') : undefined,
+        signal: get.str(p, 'signal') || undefined,
+      }),
     ),
 };
 
@@ -100,7 +123,8 @@ export const kill: Command = {
   desc: 'Kill one or more running containers',
   flags: [{ name: 'signal', short: 's', type: 'string', help: 'Signal to send to the container' }],
   args: { min: 1 },
-  run: (ctx, p) => forEach(ctx, p.args, (r) => ctx.client().containerKill(r, { signal: get.str(p, 'signal') || undefined })),
+  run: (ctx, p) =>
+    forEach(ctx, p.args, (r) => ctx.client().containerKill(r, { signal: get.str(p, 'signal') || undefined })),
 };
 
 export const wait: Command = {
@@ -109,7 +133,8 @@ export const wait: Command = {
   desc: 'Block until one or more containers stop, then print their exit codes',
   flags: [],
   args: { min: 1 },
-  run: (ctx, p) => forEach(ctx, p.args, async (r) => String((await ctx.client().containerWait(r, 'not-running')).StatusCode)),
+  run: (ctx, p) =>
+    forEach(ctx, p.args, async (r) => String((await ctx.client().containerWait(r, 'not-running')).StatusCode)),
 };
 
 export const rm: Command = {
@@ -126,7 +151,11 @@ export const rm: Command = {
     const errs: string[] = [];
     for (const r of p.args) {
       try {
-        await ctx.client().containerRemove(r, { force: get.bool(p, 'force') || undefined, v: get.bool(p, 'volumes') || undefined, link: get.bool(p, 'link') || undefined });
+        await ctx.client().containerRemove(r, {
+          force: get.bool(p, 'force') || undefined,
+          v: get.bool(p, 'volumes') || undefined,
+          link: get.bool(p, 'link') || undefined,
+        });
         ctx.io.stdout.write(r + '\n');
       } catch (e) {
         // rm -f of a missing container is not an error (docker 23+)
@@ -175,7 +204,13 @@ export const logs: Command = {
   desc: 'Fetch the logs of a container',
   flags: [
     { name: 'follow', short: 'f', type: 'bool', help: 'Follow log output' },
-    { name: 'tail', short: 'n', type: 'string', default: 'all', help: 'Number of lines to show from the end of the logs' },
+    {
+      name: 'tail',
+      short: 'n',
+      type: 'string',
+      default: 'all',
+      help: 'Number of lines to show from the end of the logs',
+    },
     { name: 'timestamps', short: 't', type: 'bool', help: 'Show timestamps' },
     { name: 'since', type: 'string', help: 'Show logs since timestamp or relative (e.g. 42m for 42 minutes)' },
     { name: 'until', type: 'string', help: 'Show logs before a timestamp or relative' },
@@ -192,7 +227,10 @@ export const logs: Command = {
       since = get.str(p, 'since') ? getTimestamp(get.str(p, 'since'), now) : undefined;
       until = get.str(p, 'until') ? getTimestamp(get.str(p, 'until'), now) : undefined;
     } catch (e) {
-      throw new StatusError(1, `invalid value for "${get.str(p, 'since') && !since ? 'since' : 'until'}": ${(e as Error).message}`);
+      throw new StatusError(
+        1,
+        `invalid value for "${get.str(p, 'since') && !since ? 'since' : 'until'}": ${(e as Error).message}`,
+      );
     }
     const res = await c.containerLogs(info.Id, {
       stdout: true,
@@ -205,7 +243,9 @@ export const logs: Command = {
       ...(get.bool(p, 'details') ? { details: true } : {}),
     });
     const tty = info.Config.Tty === true;
-    const d = tty ? null : new StdDemuxer({ stdout: (b) => ctx.io.stdout.write(b), stderr: (b) => ctx.io.stderr.write(b) });
+    const d = tty
+      ? null
+      : new StdDemuxer({ stdout: (b) => ctx.io.stdout.write(b), stderr: (b) => ctx.io.stderr.write(b) });
     const stop = () => res.destroy();
     process.once('SIGINT', stop);
     try {
@@ -224,13 +264,15 @@ export const logs: Command = {
 
 /** Go's json.MarshalIndent(v, "", "    ") with HTML escaping, as docker inspect prints. */
 export function goJSONIndent(v: unknown): string {
-  return JSON.stringify(v, null, 4)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026');
+  return JSON.stringify(v, null, 4).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
-export async function printInspect(ctx: CliContext, refs: string[], format: string, fetch: (ref: string) => Promise<unknown>): Promise<number> {
+export async function printInspect(
+  ctx: CliContext,
+  refs: string[],
+  format: string,
+  fetch: (ref: string) => Promise<unknown>,
+): Promise<number> {
   const found: unknown[] = [];
   const errs: string[] = [];
   const t = format && format !== 'json' ? compile(unescapeFormat(format)) : null;
@@ -263,7 +305,9 @@ export const containerInspect: Command = {
   flags: inspectFlags,
   args: { min: 1 },
   run: (ctx, p) =>
-    printInspect(ctx, p.args, get.str(p, 'format'), (r) => ctx.client().containerInspect(r, { size: get.bool(p, 'size') || undefined })),
+    printInspect(ctx, p.args, get.str(p, 'format'), (r) =>
+      ctx.client().containerInspect(r, { size: get.bool(p, 'size') || undefined }),
+    ),
 };
 
 export const inspect: Command = {
@@ -274,7 +318,8 @@ export const inspect: Command = {
   args: { min: 1 },
   run(ctx, p) {
     const type = get.str(p, 'type');
-    if (type && !['container', 'image'].includes(type)) throw new StatusError(1, `"${type}" is not a valid value for --type`);
+    if (type && !['container', 'image'].includes(type))
+      throw new StatusError(1, `"${type}" is not a valid value for --type`);
     const c = ctx.client();
     return printInspect(ctx, p.args, get.str(p, 'format'), async (r) => {
       if (type === 'image') return c.imageInspect(r);
@@ -391,9 +436,12 @@ export const stats: Command = {
   ],
   async run(ctx, p) {
     const c = ctx.client();
-    const refs = p.args.length ? p.args : (await c.containerList({ all: get.bool(p, 'all') || undefined })).map((x) => x.Id);
+    const refs = p.args.length
+      ? p.args
+      : (await c.containerList({ all: get.bool(p, 'all') || undefined })).map((x) => x.Id);
     const fmt = get.str(p, 'format');
-    const dflt = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
+    const dflt =
+      'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
     const once = async () => {
       const rows: Row[] = [];
       const errs: string[] = [];

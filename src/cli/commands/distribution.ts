@@ -20,16 +20,28 @@ export function registryHost(ref: string): string {
 }
 
 /** X-Registry-Auth for `host` from docker's config file: base64url JSON, `{}` when none. */
-export function registryAuth(host: string, configDir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker')): string {
+export function registryAuth(
+  host: string,
+  configDir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'),
+): string {
   let auth: Record<string, string> = {};
   try {
-    const cfg = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { auths?: Record<string, { auth?: string; identitytoken?: string }> };
-    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
+    const cfg = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as {
+      auths?: Record<string, { auth?: string; identitytoken?: string }>;
+    };
+    const keys =
+      host === 'docker.io'
+        ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io']
+        : [host, `https://${host}`, `http://${host}`];
     const hit = keys.map((k) => cfg.auths?.[k]).find(Boolean);
     if (hit?.auth) {
       const plain = Buffer.from(hit.auth, 'base64').toString('utf8');
       const c = plain.indexOf(':');
-      auth = { username: plain.slice(0, c), password: plain.slice(c + 1), serveraddress: host === 'docker.io' ? 'https://index.docker.io/v1/' : host };
+      auth = {
+        username: plain.slice(0, c),
+        password: plain.slice(c + 1),
+        serveraddress: host === 'docker.io' ? 'https://index.docker.io/v1/' : host,
+      };
     }
     if (hit?.identitytoken) auth.identitytoken = hit.identitytoken;
   } catch {
@@ -63,7 +75,7 @@ export const pull: Command = {
     let ref = p.args[0];
     const r = splitRef(ref);
     const all = get.bool(p, 'all-tags');
-    if (all && (r.tag || r.digest)) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
+    if (all && (r.tag || r.digest)) throw new StatusError(1, "tag can't be used with --all-tags/-a");
     if (!all && !r.tag && !r.digest) {
       ctx.io.stdout.write('Using default tag: latest\n');
       ref = `${r.repo}:latest`;
@@ -94,7 +106,7 @@ export const push: Command = {
     let ref = p.args[0];
     const r = splitRef(ref);
     const all = get.bool(p, 'all-tags');
-    if (all && r.tag) throw new StatusError(1, 'tag can\'t be used with --all-tags/-a');
+    if (all && r.tag) throw new StatusError(1, "tag can't be used with --all-tags/-a");
     if (r.digest) throw new StatusError(1, 'cannot push a digest reference');
     if (!all && !r.tag) {
       ctx.io.stdout.write('Using default tag: latest\n');
@@ -120,7 +132,8 @@ export const save: Command = {
   args: { min: 1 },
   async run(ctx, p) {
     const file = get.str(p, 'output');
-    if (!file && ctx.io.stdout.isTTY) throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
+    if (!file && ctx.io.stdout.isTTY)
+      throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
     const res = await ctx.client().stream('GET', '/images/get', { query: { names: p.args } });
     if (file) await pipeline(res, createWriteStream(file));
     else await pipeline(res, ctx.io.stdout);
@@ -151,7 +164,9 @@ export const load: Command = {
       });
     }
     const quiet = get.bool(p, 'quiet') || !ctx.io.stdout.isTTY;
-    const res = await ctx.client().stream('POST', '/images/load', { query: { quiet: quiet ? '1' : '0' }, body, contentType: 'application/x-tar' });
+    const res = await ctx
+      .client()
+      .stream('POST', '/images/load', { query: { quiet: quiet ? '1' : '0' }, body, contentType: 'application/x-tar' });
     await displayJSONMessages(res, ctx.io.stdout);
     return 0;
   },

@@ -6,7 +6,15 @@ import { ClientError } from '../../client/client-error.js';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { get } from '../flags/parser.js';
-import { historyDefaultFormat, historyHeaders, historyRow, imageHeaders, imageRows, imagesDefaultFormat, splitRef } from '../format/images.js';
+import {
+  historyDefaultFormat,
+  historyHeaders,
+  historyRow,
+  imageHeaders,
+  imageRows,
+  imagesDefaultFormat,
+  splitRef,
+} from '../format/images.js';
 import { renderRows } from '../format/render.js';
 import { humanSize } from '../format/units.js';
 import { confirm, printInspect } from './containers.js';
@@ -60,8 +68,11 @@ export const rmi: Command = {
     const errs: string[] = [];
     for (const r of p.args) {
       try {
-        const items = await ctx.client().imageRemove(r, { force: get.bool(p, 'force') || undefined, noprune: get.bool(p, 'no-prune') || undefined });
-        for (const d of items ?? []) ctx.io.stdout.write(d.Deleted ? `Deleted: ${d.Deleted}\n` : `Untagged: ${d.Untagged}\n`);
+        const items = await ctx
+          .client()
+          .imageRemove(r, { force: get.bool(p, 'force') || undefined, noprune: get.bool(p, 'no-prune') || undefined });
+        for (const d of items ?? [])
+          ctx.io.stdout.write(d.Deleted ? `Deleted: ${d.Deleted}\n` : `Untagged: ${d.Untagged}\n`);
       } catch (e) {
         errs.push(e instanceof ClientError ? `Error response from daemon: ${e.message}` : (e as Error).message);
       }
@@ -114,7 +125,14 @@ export const history: Command = {
     const h = await ctx.client().imageHistory(p.args[0]);
     const o = { trunc: !get.bool(p, 'no-trunc'), human: get.bool(p, 'human') };
     const f = get.bool(p, 'quiet') ? '{{.ID}}' : get.str(p, 'format');
-    ctx.io.stdout.write(renderRows(h.map((x) => historyRow(x, o)), f, historyDefaultFormat, historyHeaders));
+    ctx.io.stdout.write(
+      renderRows(
+        h.map((x) => historyRow(x, o)),
+        f,
+        historyDefaultFormat,
+        historyHeaders,
+      ),
+    );
     return 0;
   },
 };
@@ -128,7 +146,11 @@ export const tag: Command = {
   async run(ctx, p) {
     const t = splitRef(p.args[1]);
     if (t.digest) throw new StatusError(1, 'refusing to create a tag with a digest reference');
-    if (!/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(t.repo.replace(/^[^/]*[.:][^/]*\//, 'h/')))
+    if (
+      !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(
+        t.repo.replace(/^[^/]*[.:][^/]*\//, 'h/'),
+      )
+    )
       throw new StatusError(1, `invalid reference format: repository name (${t.repo}) must be lowercase`);
     await ctx.client().imageTag(p.args[0], t.repo, t.tag ?? 'latest');
     return 0;

@@ -52,5 +52,6 @@ export const registryGc: Command = {
     { name: 'dry-run', short: 'd', type: 'bool', help: 'Only print what would be deleted' },
     { name: 'delete-untagged', short: 'm', type: 'bool', help: 'Also delete manifests no tag reaches' },
   ],
-  run: (ctx, p) => gc({ ...flagsOf(p), dryRun: get.bool(p, 'dry-run'), deleteUntagged: get.bool(p, 'delete-untagged') }, ctx.io),
+  run: (ctx, p) =>
+    gc({ ...flagsOf(p), dryRun: get.bool(p, 'dry-run'), deleteUntagged: get.bool(p, 'delete-untagged') }, ctx.io),
 };

@@ -19,7 +19,9 @@ function withTag(image: string): string {
 
 async function pullImage(ctx: CliContext, image: string, quiet = false): Promise<void> {
   const r = splitRef(withTag(image));
-  const res = await ctx.client().imageCreate(r.digest ? { fromImage: `${r.repo}@${r.digest}` } : { fromImage: r.repo, tag: r.tag });
+  const res = await ctx
+    .client()
+    .imageCreate(r.digest ? { fromImage: `${r.repo}@${r.digest}` } : { fromImage: r.repo, tag: r.tag });
   if (quiet) {
     await displayJSONMessages(res, new PassThrough().resume());
   } else await displayJSONMessages(res, ctx.io.stderr);
@@ -35,7 +37,8 @@ async function createContainer(ctx: CliContext, spec: CreateSpec, pull: string, 
   try {
     res = await c.containerCreate(spec.body, q);
   } catch (e) {
-    if (!(e instanceof ClientError) || e.status !== 404 || !/No such image/i.test(e.message) || pull === 'never') throw e;
+    if (!(e instanceof ClientError) || e.status !== 404 || !/No such image/i.test(e.message) || pull === 'never')
+      throw e;
     if (!quiet) ctx.io.stderr.write(`Unable to find image '${withTag(image)}' locally\n`);
     await pullImage(ctx, image, quiet).catch((pe: Error) => {
       throw pe instanceof ClientError ? pe : new ClientError(500, pe.message);
@@ -48,7 +51,8 @@ async function createContainer(ctx: CliContext, spec: CreateSpec, pull: string, 
 
 /** runStartContainerErr: 127 for a missing executable, 126 when it cannot be invoked, else 125. */
 export function startErrorCode(message: string): number {
-  if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message)) return 127;
+  if (/executable file not found|no such file or directory|system cannot find the file specified/.test(message))
+    return 127;
   if (/permission denied|is a directory/.test(message)) return 126;
   return 125;
 }
@@ -90,7 +94,16 @@ async function startAttached(
   ctx: CliContext,
   c: Client,
   id: string,
-  o: { tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean; detachKeys: string; waitCond: 'next-exit' | 'removed'; start: boolean; cmd: string },
+  o: {
+    tty: boolean;
+    stdin: boolean;
+    stdout: boolean;
+    stderr: boolean;
+    detachKeys: string;
+    waitCond: 'next-exit' | 'removed';
+    start: boolean;
+    cmd: string;
+  },
 ): Promise<number> {
   const h = await c.containerAttach(id, {
     stream: true,
@@ -203,7 +216,7 @@ export const start: Command = {
 export const attach: Command = {
   name: 'container attach',
   usage: 'attach [OPTIONS] CONTAINER',
-  desc: "Attach local standard input, output, and error streams to a running container",
+  desc: 'Attach local standard input, output, and error streams to a running container',
   flags: [
     { name: 'detach-keys', type: 'string' },
     { name: 'no-stdin', type: 'bool' },
@@ -215,7 +228,8 @@ export const attach: Command = {
     const info = await c.containerInspect(p.args[0]);
     if (!info.State.Running) throw new StatusError(1, 'You cannot attach to a stopped container, start it first');
     if (info.State.Paused) throw new StatusError(1, 'You cannot attach to a paused container, unpause it first');
-    if (info.State.Restarting) throw new StatusError(1, 'You cannot attach to a restarting container, wait until it is running');
+    if (info.State.Restarting)
+      throw new StatusError(1, 'You cannot attach to a restarting container, wait until it is running');
     const stdin = !get.bool(p, 'no-stdin') && info.Config.OpenStdin === true;
     const h = await c.containerAttach(info.Id, {
       stream: true,

@@ -45,8 +45,7 @@ export function renderVersion(client: ReturnType<typeof clientInfo>, server: Ver
       s += `  ${pad('Go version', 17)}${server.GoVersion}\n  ${pad('Git commit', 17)}${server.GitCommit}\n`;
       s += `  ${pad('Built', 17)}${server.BuildTime ?? ''}\n  ${pad('OS/Arch', 17)}${server.Os}/${server.Arch}\n`;
       s += `  ${pad('Experimental', 17)}${server.Experimental ?? false}\n`;
-    } else
-      for (const [k, v] of Object.entries(c.Details ?? {})) s += `  ${pad(k, 17)}${v}\n`;
+    } else for (const [k, v] of Object.entries(c.Details ?? {})) s += `  ${pad(k, 17)}${v}\n`;
   }
   return s;
 }
@@ -67,7 +66,10 @@ export const version: Command = {
       err = e;
     }
     const f = get.str(p, 'format');
-    if (f) ctx.io.stdout.write(compile(unescapeFormat(f === 'json' ? '{{json .}}' : f)).execute({ Client: client, Server: server }) + '\n');
+    if (f)
+      ctx.io.stdout.write(
+        compile(unescapeFormat(f === 'json' ? '{{json .}}' : f)).execute({ Client: client, Server: server }) + '\n',
+      );
     else ctx.io.stdout.write(renderVersion(client, server));
     if (err) {
       ctx.io.stderr.write((err as Error).message + '\n');
@@ -102,9 +104,13 @@ export function renderInfo(i: Record<string, unknown>): string {
   s += ` Architecture: ${g('Architecture')}\n CPUs: ${g('NCPU')}\n Total Memory: ${bytesSize(Number(i.MemTotal ?? 0))}\n`;
   s += ` Name: ${g('Name')}\n ID: ${g('ID')}\n Docker Root Dir: ${g('DockerRootDir')}\n Debug Mode: ${g('Debug') || false}\n`;
   s += ` Experimental: ${g('ExperimentalBuild') || false}\n`;
-  const reg = i.RegistryConfig as { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }> } | undefined;
+  const reg = i.RegistryConfig as
+    | { InsecureRegistryCIDRs?: string[]; IndexConfigs?: Record<string, { Secure?: boolean }> }
+    | undefined;
   const insecure = [
-    ...Object.entries(reg?.IndexConfigs ?? {}).filter(([, v]) => v.Secure === false).map(([k]) => k),
+    ...Object.entries(reg?.IndexConfigs ?? {})
+      .filter(([, v]) => v.Secure === false)
+      .map(([k]) => k),
     ...(reg?.InsecureRegistryCIDRs ?? []),
   ];
   if (insecure.length) s += ` Insecure Registries:\n${insecure.map((x) => `  ${x}\n`).join('')}`;
@@ -121,7 +127,11 @@ export const info: Command = {
   async run(ctx: CliContext, p) {
     const i = await ctx.client().info();
     const f = get.str(p, 'format');
-    const data = { ...i, ClientInfo: { ...clientInfo(), Debug: false, Plugins: [], Warnings: null }, ServerErrors: null };
+    const data = {
+      ...i,
+      ClientInfo: { ...clientInfo(), Debug: false, Plugins: [], Warnings: null },
+      ServerErrors: null,
+    };
     if (f) ctx.io.stdout.write(compile(unescapeFormat(f === 'json' ? '{{json .}}' : f)).execute(data) + '\n');
     else ctx.io.stdout.write(renderInfo(i));
     for (const w of (i.Warnings as string[] | undefined) ?? []) ctx.io.stderr.write(w + '\n');

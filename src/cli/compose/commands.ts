@@ -27,7 +27,21 @@ const globalFlags: FlagSpec[] = [
 ];
 
 export const subcommands: Record<string, ComposeCommand> = {
-  up, down, ps, logs, exec, run, build, pull, push, config, restart, stop, start, kill, rm,
+  up,
+  down,
+  ps,
+  logs,
+  exec,
+  run,
+  build,
+  pull,
+  push,
+  config,
+  restart,
+  stop,
+  start,
+  kill,
+  rm,
 };
 
 function help(prog: string): string {

@@ -32,11 +32,30 @@ function lifecycle(
   };
 }
 
-export const restart = lifecycle('restart', 'Restart service containers', (x, c, p) => x.c.containerRestart(c.Id, timeoutOf(p)), 'Restarting', 'Started');
-export const stop = lifecycle('stop', 'Stop services', (x, c, p) => x.c.containerStop(c.Id, timeoutOf(p)), 'Stopping', 'Stopped', true);
-export const start = lifecycle('start', 'Start services', async (x, c) => {
-  if (c.State !== 'running') await x.c.containerStart(c.Id);
-}, 'Starting', 'Started');
+export const restart = lifecycle(
+  'restart',
+  'Restart service containers',
+  (x, c, p) => x.c.containerRestart(c.Id, timeoutOf(p)),
+  'Restarting',
+  'Started',
+);
+export const stop = lifecycle(
+  'stop',
+  'Stop services',
+  (x, c, p) => x.c.containerStop(c.Id, timeoutOf(p)),
+  'Stopping',
+  'Stopped',
+  true,
+);
+export const start = lifecycle(
+  'start',
+  'Start services',
+  async (x, c) => {
+    if (c.State !== 'running') await x.c.containerStart(c.Id);
+  },
+  'Starting',
+  'Started',
+);
 
 export const kill: ComposeCommand = {
   usage: 'kill [OPTIONS] [SERVICE...]',

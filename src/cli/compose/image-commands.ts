@@ -18,7 +18,8 @@ export const build: ComposeCommand = {
     const quiet = get.bool(p, 'quiet');
     const out: ops.Out = quiet ? { event: x.out.event, write: () => {} } : x.out;
     for (const s of p.args.length ? p.args.map((n) => ops.serviceByName(proj, n)) : proj.services)
-      if (s.build) await ops.buildService(x.c, proj, s, out, { noCache: get.bool(p, 'no-cache'), pull: get.bool(p, 'pull') });
+      if (s.build)
+        await ops.buildService(x.c, proj, s, out, { noCache: get.bool(p, 'no-cache'), pull: get.bool(p, 'pull') });
     return 0;
   },
 };
@@ -60,8 +61,12 @@ export const push: ComposeCommand = {
       const i = img.lastIndexOf(':');
       const [repo, tag] = i > img.lastIndexOf('/') ? [img.slice(0, i), img.slice(i + 1)] : [img, 'latest'];
       const auth = Buffer.from('{}').toString('base64');
-      const res = await x.c.stream('POST', `/images/${repo}/push`, { query: { tag }, headers: { 'X-Registry-Auth': auth } });
-      for await (const m of jsonLines(res)) if (m.errorDetail || m.error) throw new ComposeError(String(m.errorDetail?.message ?? m.error));
+      const res = await x.c.stream('POST', `/images/${repo}/push`, {
+        query: { tag },
+        headers: { 'X-Registry-Auth': auth },
+      });
+      for await (const m of jsonLines(res))
+        if (m.errorDetail || m.error) throw new ComposeError(String(m.errorDetail?.message ?? m.error));
       x.out.event('Image', img, 'Pushed');
     }
     return 0;

@@ -16,17 +16,24 @@ it('expands the Compose variable forms', () => {
 });
 
 it('required variables fail with the location', () => {
-  assert.throws(() => interpolate('${U:?set U}', env, 'f.yml: services.web.image: '), (e: Error) => e instanceof InterpolationError && e.message === 'f.yml: services.web.image: required variable U is missing a value: set U');
+  assert.throws(
+    () => interpolate('${U:?set U}', env, 'f.yml: services.web.image: '),
+    (e: Error) =>
+      e instanceof InterpolationError &&
+      e.message === 'f.yml: services.web.image: required variable U is missing a value: set U',
+  );
   assert.equal(interpolate('${E?x}', env), '');
   assert.throws(() => interpolate('${A', env), /invalid interpolation format/);
 });
 
 it('interpolates values of a whole tree but not keys', () => {
-  assert.deepEqual(interpolateTree({ $A: ['${A}', 1, null, { k: '${U:-z}' }] }, env, 'f'), { $A: ['a', 1, null, { k: 'z' }] });
+  assert.deepEqual(interpolateTree({ $A: ['${A}', 1, null, { k: '${U:-z}' }] }, env, 'f'), {
+    $A: ['a', 1, null, { k: 'z' }],
+  });
 });
 
 it('parses .env files', () => {
-  const t = "# c\nexport X=1\nY='a b' \nZ=\"q\\nr\"\nW=v # comment\nLOOK\nEMPTY=\n";
+  const t = '# c\nexport X=1\nY=\'a b\' \nZ="q\\nr"\nW=v # comment\nLOOK\nEMPTY=\n';
   assert.deepEqual(parseDotEnv(t, { LOOK: 'up' }), { X: '1', Y: 'a b', Z: 'q\nr', W: 'v', LOOK: 'up', EMPTY: '' });
 });
 
@@ -40,7 +47,10 @@ it('parses durations and sizes', () => {
   assert.equal(parseDuration('1m30s', 'x'), 90e9);
   assert.equal(parseDuration('500ms', 'x'), 5e8);
   assert.equal(parseDuration(2, 'x'), 2e9);
-  assert.throws(() => parseDuration('soon', 'services.a.healthcheck.interval'), /services.a.healthcheck.interval: invalid duration/);
+  assert.throws(
+    () => parseDuration('soon', 'services.a.healthcheck.interval'),
+    /services.a.healthcheck.interval: invalid duration/,
+  );
   assert.equal(parseBytes('64m', 'x'), 64 * 1024 * 1024);
   assert.equal(parseBytes('1gb', 'x'), 1024 ** 3);
   assert.equal(parseBytes(1000, 'x'), 1000);

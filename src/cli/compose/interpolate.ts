@@ -29,7 +29,8 @@ const MAX_DEPTH = 100;
 let depth = 0;
 
 function braced(expr: string, env: Env, where: string): string {
-  if (depth >= MAX_DEPTH) throw new InterpolationError(`${where}invalid interpolation format for "\${${expr}}": nested too deeply`);
+  if (depth >= MAX_DEPTH)
+    throw new InterpolationError(`${where}invalid interpolation format for "\${${expr}}": nested too deeply`);
   depth++;
   try {
     return bracedBody(expr, env, where);
@@ -56,10 +57,16 @@ function bracedBody(expr: string, env: Env, where: string): string {
     case '+':
       return v === undefined ? '' : interpolate(arg, env, where);
     case ':?':
-      if (unsetOrEmpty) throw new InterpolationError(`${where}required variable ${name} is missing a value: ${interpolate(arg, env, where)}`);
+      if (unsetOrEmpty)
+        throw new InterpolationError(
+          `${where}required variable ${name} is missing a value: ${interpolate(arg, env, where)}`,
+        );
       return v;
     default: // '?'
-      if (v === undefined) throw new InterpolationError(`${where}required variable ${name} is missing a value: ${interpolate(arg, env, where)}`);
+      if (v === undefined)
+        throw new InterpolationError(
+          `${where}required variable ${name} is missing a value: ${interpolate(arg, env, where)}`,
+        );
       return v;
   }
 }

@@ -22,31 +22,143 @@ const ALLOWED = [ComposeError, InterpolationError, OptError, Error];
 
 const scalar = fc.oneof(
   fc.string({ maxLength: 12 }),
-  fc.constantFrom('8080:80', '127.0.0.1:80:80/udp', './data:/data:ro', '/abs', 'vol:/x', '1m30s', '64m', 'always', 'on-failure:3', '${X:-d}', '$$', 'a=b', 'x'),
+  fc.constantFrom(
+    '8080:80',
+    '127.0.0.1:80:80/udp',
+    './data:/data:ro',
+    '/abs',
+    'vol:/x',
+    '1m30s',
+    '64m',
+    'always',
+    'on-failure:3',
+    '${X:-d}',
+    '$$',
+    'a=b',
+    'x',
+  ),
   fc.integer(),
   fc.double(),
   fc.boolean(),
   fc.constant(null),
 );
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.constantFrom('target', 'source', 'type', 'published', 'condition', 'soft', 'hard', 'test', 'interval', 'file', 'service', 'external', 'name', 'aliases', 'limits', 'resources', 'options', 'driver', 'x'), tie('v'), { maxKeys: 3 })),
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalar,
+    fc.array(tie('v'), { maxLength: 3 }),
+    fc.dictionary(
+      fc.constantFrom(
+        'target',
+        'source',
+        'type',
+        'published',
+        'condition',
+        'soft',
+        'hard',
+        'test',
+        'interval',
+        'file',
+        'service',
+        'external',
+        'name',
+        'aliases',
+        'limits',
+        'resources',
+        'options',
+        'driver',
+        'x',
+      ),
+      tie('v'),
+      { maxKeys: 3 },
+    ),
+  ),
 })).v;
 const SVC_KEYS = [...SERVICE_KEYS];
-const service = fc.dictionary(fc.constantFrom(...SVC_KEYS, '__proto__', 'constructor'), value, { maxKeys: 5 }).map((s) => ({ image: 'busybox', ...s }));
+const service = fc
+  .dictionary(fc.constantFrom(...SVC_KEYS, '__proto__', 'constructor'), value, { maxKeys: 5 })
+  .map((s) => ({ image: 'busybox', ...s }));
 // Type-correct services (values of a type the schema allows, contents still random) reach convert.
-const item = fc.oneof(fc.constantFrom('8080:80', '127.0.0.1:80:80/udp', '80', '1-3:1-3', './data:/data:ro', '/abs:/abs', 'data:/d', 'web', 'db', 'a=b', 'x', '', 'NET_ADMIN', 'a:b:c:d', '${X}'), scalar);
-const sub = fc.constantFrom('target', 'source', 'type', 'published', 'condition', 'soft', 'hard', 'test', 'interval', 'timeout', 'retries', 'disable', 'aliases', 'ipv4_address', 'limits', 'resources', 'options', 'driver', 'context', 'args', 'memory', 'cpus', 'service');
+const item = fc.oneof(
+  fc.constantFrom(
+    '8080:80',
+    '127.0.0.1:80:80/udp',
+    '80',
+    '1-3:1-3',
+    './data:/data:ro',
+    '/abs:/abs',
+    'data:/d',
+    'web',
+    'db',
+    'a=b',
+    'x',
+    '',
+    'NET_ADMIN',
+    'a:b:c:d',
+    '${X}',
+  ),
+  scalar,
+);
+const sub = fc.constantFrom(
+  'target',
+  'source',
+  'type',
+  'published',
+  'condition',
+  'soft',
+  'hard',
+  'test',
+  'interval',
+  'timeout',
+  'retries',
+  'disable',
+  'aliases',
+  'ipv4_address',
+  'limits',
+  'resources',
+  'options',
+  'driver',
+  'context',
+  'args',
+  'memory',
+  'cpus',
+  'service',
+);
 const ofType = (t: YamlType): fc.Arbitrary<unknown> =>
-  t === 'list' ? fc.array(item, { maxLength: 3 }) : t === 'mapping' ? fc.dictionary(sub, fc.oneof(item, value), { maxKeys: 3 }) : t === 'string' ? item.map(String) : fc.constant(null);
+  t === 'list'
+    ? fc.array(item, { maxLength: 3 })
+    : t === 'mapping'
+      ? fc.dictionary(sub, fc.oneof(item, value), { maxKeys: 3 })
+      : t === 'string'
+        ? item.map(String)
+        : fc.constant(null);
 const typedService = fc
   .uniqueArray(fc.constantFrom(...SVC_KEYS), { maxLength: 6 })
-  .chain((keys) => fc.tuple(...keys.map((k) => (SERVICE_TYPES[k] ? fc.constantFrom(...SERVICE_TYPES[k]).chain(ofType) : item).map((v) => [k, v] as const))))
+  .chain((keys) =>
+    fc.tuple(
+      ...keys.map((k) =>
+        (SERVICE_TYPES[k] ? fc.constantFrom(...SERVICE_TYPES[k]).chain(ofType) : item).map((v) => [k, v] as const),
+      ),
+    ),
+  )
   .map((kv) => ({ image: 'busybox', ...Object.fromEntries(kv) }));
 const doc = fc.record(
   {
-    services: fc.dictionary(fc.constantFrom('web', 'db', 'x', '__proto__', 'toString'), fc.oneof({ weight: 1, arbitrary: service }, { weight: 6, arbitrary: typedService }), { minKeys: 1, maxKeys: 3 }),
-    networks: fc.dictionary(fc.constantFrom('default', 'front', 'web'), fc.oneof(fc.constant(null), ofType('mapping'), value), { maxKeys: 2 }),
-    volumes: fc.dictionary(fc.constantFrom('data', 'vol', 'web'), fc.oneof(fc.constant(null), ofType('mapping'), value), { maxKeys: 2 }),
+    services: fc.dictionary(
+      fc.constantFrom('web', 'db', 'x', '__proto__', 'toString'),
+      fc.oneof({ weight: 1, arbitrary: service }, { weight: 6, arbitrary: typedService }),
+      { minKeys: 1, maxKeys: 3 },
+    ),
+    networks: fc.dictionary(
+      fc.constantFrom('default', 'front', 'web'),
+      fc.oneof(fc.constant(null), ofType('mapping'), value),
+      { maxKeys: 2 },
+    ),
+    volumes: fc.dictionary(
+      fc.constantFrom('data', 'vol', 'web'),
+      fc.oneof(fc.constant(null), ofType('mapping'), value),
+      { maxKeys: 2 },
+    ),
     name: fc.constantFrom('proj', 'P r o j', ''),
   },
   { requiredKeys: ['services'] },
@@ -66,7 +178,7 @@ function loadAndPlan(dir: string, text: string, dotenv?: string): void {
   for (const s of p.services) onlyThrows(() => containerPlan(p, s, 1), ...ALLOWED);
 }
 
-test('random compose trees load and convert, or fail with the loader\'s errors', async () => {
+test("random compose trees load and convert, or fail with the loader's errors", async () => {
   const base = await projectDir();
   let i = 0;
   fc.assert(
@@ -75,20 +187,60 @@ test('random compose trees load and convert, or fail with the loader\'s errors',
   );
 });
 
-test('raw YAML noise (anchors, merges, tags, odd scalars) loads or fails with the loader\'s errors', async () => {
+test("raw YAML noise (anchors, merges, tags, odd scalars) loads or fails with the loader's errors", async () => {
   const base = await projectDir();
   let i = 0;
-  const tokens = ['services:', '\n  web:', '\n    image: x', '\n    ports:', '\n      - ', '&a ', '*a', '<<: *a', '!!binary ', '!!set ', '? ', '{', '}', '[', ']', ': ', '- ', '"', "'", '${X', '}', '~', '.inf', '0x1F', '\t', 'x', '\n'];
+  const tokens = [
+    'services:',
+    '\n  web:',
+    '\n    image: x',
+    '\n    ports:',
+    '\n      - ',
+    '&a ',
+    '*a',
+    '<<: *a',
+    '!!binary ',
+    '!!set ',
+    '? ',
+    '{',
+    '}',
+    '[',
+    ']',
+    ': ',
+    '- ',
+    '"',
+    "'",
+    '${X',
+    '}',
+    '~',
+    '.inf',
+    '0x1F',
+    '\t',
+    'x',
+    '\n',
+  ];
   fc.assert(
-    fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 30 }), near('ab:-[]{}&*!\n '), fc.string({ maxLength: 40 }), (toks, noise, env) => {
-      loadAndPlan(join(base, String(i++)), toks.join('') + noise, env);
-    }),
+    fc.property(
+      fc.array(fc.constantFrom(...tokens), { maxLength: 30 }),
+      near('ab:-[]{}&*!\n '),
+      fc.string({ maxLength: 40 }),
+      (toks, noise, env) => {
+        loadAndPlan(join(base, String(i++)), toks.join('') + noise, env);
+      },
+    ),
     params(400),
   );
 });
 
 test('interpolation, .env and shlex: any text gives strings or their own error', () => {
-  const text = fc.oneof(near('${}:-+?X_a$ "\'\\#=\n', 40), fc.array(fc.constantFrom('$', '${', '}', 'X', 'EMPTY', 'constructor', ':-', '-', ':?', '+', 'd', '$$'), { maxLength: 20 }).map((a) => a.join('')));
+  const text = fc.oneof(
+    near('${}:-+?X_a$ "\'\\#=\n', 40),
+    fc
+      .array(fc.constantFrom('$', '${', '}', 'X', 'EMPTY', 'constructor', ':-', '-', ':?', '+', 'd', '$$'), {
+        maxLength: 20,
+      })
+      .map((a) => a.join('')),
+  );
   fc.assert(
     fc.property(text, (s) => {
       const env = { X: 'x', EMPTY: '' };
@@ -127,7 +279,10 @@ test('regression: wrong value types are validation errors (env_file: 0 was a Typ
     const d = join(dir, String(i));
     mkdirSync(d, { recursive: true });
     writeFileSync(join(d, 'compose.yaml'), `services:\n  web:\n    image: x\n    ${yaml}\n`);
-    assert.throws(() => loadProject({ cwd: d, env: {} }), { name: 'ComposeError', message: `validating ${join(d, 'compose.yaml')}: ${msg}` });
+    assert.throws(() => loadProject({ cwd: d, env: {} }), {
+      name: 'ComposeError',
+      message: `validating ${join(d, 'compose.yaml')}: ${msg}`,
+    });
   });
 });
 

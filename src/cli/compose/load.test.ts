@@ -41,7 +41,10 @@ volumes:
   data:
 `,
   );
-  write('App_One/override.yaml', 'services:\n  web:\n    environment:\n      GREETING: over\n    ports: ["9000:90"]\n    volumes: ["other:/data"]\nvolumes:\n  other: {}\n');
+  write(
+    'App_One/override.yaml',
+    'services:\n  web:\n    environment:\n      GREETING: over\n    ports: ["9000:90"]\n    volumes: ["other:/data"]\nvolumes:\n  other: {}\n',
+  );
   const p = loadProject({ cwd: d, files: ['compose.yaml', 'override.yaml'], env: {}, services: ['db'] });
   assert.equal(p.name, 'app_one');
   const web = p.services.find((s) => s.name === 'web')!;
@@ -49,11 +52,14 @@ volumes:
   assert.deepEqual(web.command, ['sh', '-c', 'echo hi']);
   assert.deepEqual(web.environment, { FROM_FILE: 'yes', GREETING: 'over', ONLY_BASE: '1' });
   assert.deepEqual(web.ports, ['8080:80', '9000:90']);
-  assert.deepEqual(web.volumes.map((v) => [v.type, v.source, v.target, v.readOnly]), [
-    ['volume', 'other', '/data', false],
-    ['bind', join(d, 'html'), '/html', true],
-    ['volume', undefined, '/anon', false],
-  ]);
+  assert.deepEqual(
+    web.volumes.map((v) => [v.type, v.source, v.target, v.readOnly]),
+    [
+      ['volume', 'other', '/data', false],
+      ['bind', join(d, 'html'), '/html', true],
+      ['volume', undefined, '/anon', false],
+    ],
+  );
   assert.deepEqual(web.depends_on, { db: { condition: 'service_started' } });
   assert.equal(p.networks.default.name, 'app_one_default');
   assert.equal(p.volumes.data.name, 'app_one_data');
@@ -62,16 +68,28 @@ volumes:
 it('profiles disable services unless activated', () => {
   write('prof/compose.yml', 'services:\n  a: {image: busybox}\n  b: {image: busybox, profiles: [debug]}\n');
   const off = loadProject({ cwd: join(dir, 'prof'), env: {} });
-  assert.deepEqual(off.services.map((s) => s.name), ['a']);
-  assert.deepEqual(off.disabled.map((s) => s.name), ['b']);
+  assert.deepEqual(
+    off.services.map((s) => s.name),
+    ['a'],
+  );
+  assert.deepEqual(
+    off.disabled.map((s) => s.name),
+    ['b'],
+  );
   const on = loadProject({ cwd: join(dir, 'prof'), env: { COMPOSE_PROFILES: 'debug' }, projectName: 'X!y' });
-  assert.deepEqual(on.services.map((s) => s.name), ['a', 'b']);
+  assert.deepEqual(
+    on.services.map((s) => s.name),
+    ['a', 'b'],
+  );
   assert.equal(on.name, 'xy');
 });
 
 it('extends merges a base service (same file and another file)', () => {
   write('ext/base.yml', 'services:\n  common:\n    image: busybox\n    environment: {A: "1", B: "1"}\n');
-  write('ext/compose.yml', 'services:\n  base2:\n    extends: {file: base.yml, service: common}\n    labels: [x=1]\n  app:\n    extends: base2\n    environment: {B: "2"}\n');
+  write(
+    'ext/compose.yml',
+    'services:\n  base2:\n    extends: {file: base.yml, service: common}\n    labels: [x=1]\n  app:\n    extends: base2\n    environment: {B: "2"}\n',
+  );
   const p = loadProject({ cwd: join(dir, 'ext'), env: {} });
   const app = p.services.find((s) => s.name === 'app')!;
   assert.equal(app.image, 'busybox');
@@ -81,18 +99,35 @@ it('extends merges a base service (same file and another file)', () => {
 
 it('errors name the file, the service and the key', () => {
   const f = write('bad/compose.yml', 'services:\n  web:\n    image: busybox\n    imagee: typo\n');
-  assert.throws(() => loadProject({ cwd: join(dir, 'bad'), env: {} }), (e: Error) => e instanceof ComposeError && e.message === `validating ${f}: services.web additional properties 'imagee' not allowed`);
+  assert.throws(
+    () => loadProject({ cwd: join(dir, 'bad'), env: {} }),
+    (e: Error) =>
+      e instanceof ComposeError &&
+      e.message === `validating ${f}: services.web additional properties 'imagee' not allowed`,
+  );
   const g = write('bad2/compose.yml', 'services:\n  web:\n    image: ${NEED:?please set NEED}\n');
-  assert.throws(() => loadProject({ cwd: join(dir, 'bad2'), env: {} }), (e: Error) => e.message === `${g}: services.web.image: required variable NEED is missing a value: please set NEED`);
+  assert.throws(
+    () => loadProject({ cwd: join(dir, 'bad2'), env: {} }),
+    (e: Error) => e.message === `${g}: services.web.image: required variable NEED is missing a value: please set NEED`,
+  );
   write('bad3/compose.yml', 'services:\n  web:\n    image: busybox\n    volumes: [nope:/x]\n');
-  assert.throws(() => loadProject({ cwd: join(dir, 'bad3'), env: {} }), /services.web.volumes: service refers to undefined volume nope/);
+  assert.throws(
+    () => loadProject({ cwd: join(dir, 'bad3'), env: {} }),
+    /services.web.volumes: service refers to undefined volume nope/,
+  );
   write('bad4/compose.yml', 'services:\n  web:\n    image: [unclosed\n');
   assert.throws(() => loadProject({ cwd: join(dir, 'bad4'), env: {} }), /^ComposeError: yaml: .*bad4\/compose.yml/);
-  assert.throws(() => loadProject({ cwd: join(dir, 'nothing-here'), files: ['x.yml'], env: {} }), /open .*x.yml: no such file or directory/);
+  assert.throws(
+    () => loadProject({ cwd: join(dir, 'nothing-here'), files: ['x.yml'], env: {} }),
+    /open .*x.yml: no such file or directory/,
+  );
 });
 
 it('mergeService: maps merge, command replaces, ports append', () => {
-  const m = mergeService({ command: ['a', 'b'], environment: { A: '1' }, ports: ['1:1'] }, { command: ['c'], environment: { B: '2' }, ports: ['1:1', '2:2'] });
+  const m = mergeService(
+    { command: ['a', 'b'], environment: { A: '1' }, ports: ['1:1'] },
+    { command: ['c'], environment: { B: '2' }, ports: ['1:1', '2:2'] },
+  );
   assert.deepEqual(m, { command: ['c'], environment: { A: '1', B: '2' }, ports: ['1:1', '2:2'] });
 });
 

@@ -7,11 +7,20 @@ import { parse } from 'yaml';
 import { parseDotEnv } from './dotenv.js';
 import { interpolateTree, type Env } from './interpolate.js';
 import { shlexSplit } from './shlex.js';
-import type { BuildConfig, DependsCondition, Project, ResourceConfig, Service, ServiceNetwork, VolumeMount } from './types.js';
+import { ComposeError } from './compose-error.js';
+import { isObj, type Obj, validate } from './validate.js';
+import type {
+  BuildConfig,
+  DependsCondition,
+  Project,
+  ResourceConfig,
+  Service,
+  ServiceNetwork,
+  VolumeMount,
+} from './types.js';
 
-export class ComposeError extends Error {
-  override name = 'ComposeError';
-}
+export { ComposeError } from './compose-error.js';
+export { SERVICE_KEYS, SERVICE_TYPES, type YamlType } from './validate.js';
 
 export interface LoadOptions {
   files?: string[];
@@ -25,24 +34,13 @@ export interface LoadOptions {
   cwd?: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-
 const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
-const OVERRIDES = ['compose.override.yaml', 'compose.override.yml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
-
-const TOP_KEYS = new Set(['version', 'name', 'services', 'networks', 'volumes', 'configs', 'secrets', 'include']);
-export const SERVICE_KEYS = new Set([
-  'build', 'cap_add', 'cap_drop', 'cgroup_parent', 'command', 'container_name', 'cpu_count', 'cpu_percent', 'cpu_shares',
-  'cpu_quota', 'cpu_period', 'cpus', 'cpuset', 'depends_on', 'deploy', 'devices', 'dns', 'dns_search', 'dns_opt', 'domainname',
-  'entrypoint', 'env_file', 'environment', 'expose', 'extends', 'external_links', 'extra_hosts', 'group_add', 'healthcheck',
-  'hostname', 'image', 'init', 'ipc', 'isolation', 'labels', 'links', 'logging', 'mac_address', 'mem_limit', 'mem_reservation',
-  'mem_swappiness', 'memswap_limit', 'network_mode', 'networks', 'oom_kill_disable', 'oom_score_adj', 'pid', 'pids_limit',
-  'platform', 'ports', 'privileged', 'profiles', 'pull_policy', 'read_only', 'restart', 'scale', 'security_opt', 'shm_size',
-  'stdin_open', 'stop_grace_period', 'stop_signal', 'sysctls', 'tmpfs', 'tty', 'ulimits', 'user', 'userns_mode', 'volumes',
-  'volumes_from', 'working_dir', 'configs', 'secrets', 'runtime', 'storage_opt', 'attach',
-]);
-const RESOURCE_KEYS = new Set(['name', 'external', 'driver', 'driver_opts', 'labels', 'ipam', 'internal', 'attachable', 'enable_ipv6']);
+const OVERRIDES = [
+  'compose.override.yaml',
+  'compose.override.yml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+];
 
 /** Files to load: -f, else COMPOSE_FILE, else the default names in cwd or a parent, plus an override file. */
 export function findFiles(o: LoadOptions): string[] {
@@ -71,7 +69,9 @@ function readYaml(file: string): Obj {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ComposeError(`open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    throw new ComposeError(
+      `open ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`,
+    );
   }
   let doc: unknown;
   try {
@@ -82,87 +82,6 @@ function readYaml(file: string): Obj {
   if (doc == null) return {};
   if (!isObj(doc)) throw new ComposeError(`${file}: top-level object must be a mapping`);
   return doc;
-}
-
-export type YamlType = 'string' | 'number' | 'boolean' | 'null' | 'list' | 'mapping';
-const yamlType = (v: unknown): YamlType =>
-  v === null || v === undefined ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'mapping' : (typeof v as 'string' | 'number' | 'boolean');
-
-const LIST: YamlType[] = ['list'];
-const LIST_OR_DICT: YamlType[] = ['mapping', 'list'];
-const STRING_OR_LIST: YamlType[] = ['string', 'list'];
-/** The compose-spec schema's container types for the service keys the loader walks into (scalars
- *  are read with String()); a wrong type was a TypeError deep in the loader before. */
-export const SERVICE_TYPES: Record<string, YamlType[]> = {
-  build: ['string', 'mapping'], cap_add: LIST, cap_drop: LIST, command: ['null', 'string', 'list'], configs: LIST, deploy: ['null', 'mapping'],
-  depends_on: LIST_OR_DICT, devices: LIST, dns: STRING_OR_LIST, dns_opt: LIST, dns_search: STRING_OR_LIST, entrypoint: ['null', 'string', 'list'],
-  env_file: STRING_OR_LIST, environment: LIST_OR_DICT, expose: LIST, extends: ['string', 'mapping'], external_links: LIST, extra_hosts: LIST_OR_DICT,
-  group_add: LIST, healthcheck: ['mapping'], labels: LIST_OR_DICT, links: LIST, logging: ['mapping'], networks: LIST_OR_DICT, ports: LIST,
-  profiles: LIST, secrets: LIST, security_opt: LIST, storage_opt: ['mapping'], sysctls: LIST_OR_DICT, tmpfs: STRING_OR_LIST, ulimits: ['mapping'],
-  volumes: LIST, volumes_from: LIST,
-};
-/** Nested places of the same kind: `services.<name>.<key>.<sub>`. */
-const NESTED_TYPES: Record<string, Record<string, YamlType[]>> = {
-  build: { args: LIST_OR_DICT, labels: LIST_OR_DICT, context: ['string'] },
-  healthcheck: { test: STRING_OR_LIST },
-  logging: { options: ['null', 'mapping'] },
-  deploy: { resources: ['null', 'mapping'] },
-  extends: { service: ['string'], file: ['string'] },
-};
-
-/** compose-go's humanReadableType list: "a string or list". */
-const expected = (ts: YamlType[]) => ts.length === 1 ? ts[0] : `${ts.slice(0, -1).join(', ')} or ${ts[ts.length - 1]}`;
-
-function checkType(v: unknown, want: YamlType[], path: string, file: string): void {
-  if (!want.includes(yamlType(v))) throw new ComposeError(`validating ${file}: ${path} must be a ${expected(want.filter((t) => t !== 'null'))}`);
-}
-
-function validateService(name: string, s: Obj, file: string): void {
-  for (const [k, v] of Object.entries(s)) {
-    if (!SERVICE_KEYS.has(k) && !k.startsWith('x-')) throw new ComposeError(`validating ${file}: services.${name} additional properties '${k}' not allowed`);
-    const want = SERVICE_TYPES[k];
-    if (want) checkType(v, want, `services.${name}.${k}`, file);
-    const nested = NESTED_TYPES[k];
-    if (nested && isObj(v)) for (const [sub, t] of Object.entries(nested)) if (v[sub] !== undefined) checkType(v[sub], t, `services.${name}.${k}.${sub}`, file);
-  }
-  const items = (k: string, want: YamlType[]) => {
-    if (Array.isArray(s[k])) (s[k] as unknown[]).forEach((x, i) => checkType(x, want, `services.${name}.${k}.${i}`, file));
-  };
-  items('ports', ['string', 'number', 'mapping']);
-  items('volumes', ['string', 'mapping']);
-  for (const k of ['cap_add', 'cap_drop', 'depends_on', 'dns', 'dns_search', 'env_file', 'expose', 'links', 'networks', 'profiles', 'security_opt', 'tmpfs', 'volumes_from', 'devices', 'external_links', 'group_add'])
-    items(k, ['string', 'number']);
-  if (isObj(s.depends_on)) for (const [d, c] of Object.entries(s.depends_on)) checkType(c, ['null', 'mapping'], `services.${name}.depends_on.${d}`, file);
-  if (isObj(s.networks))
-    for (const [n, c] of Object.entries(s.networks)) {
-      checkType(c, ['null', 'mapping'], `services.${name}.networks.${n}`, file);
-      if (isObj(c) && c.aliases !== undefined) checkType(c.aliases, LIST, `services.${name}.networks.${n}.aliases`, file);
-    }
-  if (isObj(s.ulimits)) for (const [u, v] of Object.entries(s.ulimits)) checkType(v, ['number', 'string', 'mapping'], `services.${name}.ulimits.${u}`, file);
-  if (isObj(s.deploy) && isObj(s.deploy.resources) && s.deploy.resources.limits !== undefined)
-    checkType(s.deploy.resources.limits, ['null', 'mapping'], `services.${name}.deploy.resources.limits`, file);
-}
-
-function validate(doc: Obj, file: string): void {
-  for (const k of Object.keys(doc))
-    if (!TOP_KEYS.has(k) && !k.startsWith('x-')) throw new ComposeError(`validating ${file}: additional properties '${k}' not allowed`);
-  if (doc.services !== undefined && !isObj(doc.services)) throw new ComposeError(`validating ${file}: services must be a mapping`);
-  for (const [name, s] of Object.entries((doc.services as Obj) ?? {})) {
-    if (s === null) continue;
-    if (!isObj(s)) throw new ComposeError(`validating ${file}: services.${name} must be a mapping`);
-    validateService(name, s, file);
-  }
-  for (const kind of ['networks', 'volumes']) {
-    for (const [name, r] of Object.entries((doc[kind] as Obj) ?? {})) {
-      if (r == null) continue;
-      if (!isObj(r)) throw new ComposeError(`validating ${file}: ${kind}.${name} must be a mapping`);
-      for (const k of Object.keys(r))
-        if (!RESOURCE_KEYS.has(k) && !k.startsWith('x-'))
-          throw new ComposeError(`validating ${file}: ${kind}.${name} additional properties '${k}' not allowed`);
-      if (r.labels !== undefined) checkType(r.labels, LIST_OR_DICT, `${kind}.${name}.labels`, file);
-      if (r.driver_opts !== undefined) checkType(r.driver_opts, ['null', 'mapping'], `${kind}.${name}.driver_opts`, file);
-    }
-  }
 }
 
 /** `KEY=V` lists and `{KEY: V}` maps both become maps; a bare KEY/null takes `lookup[KEY]` or is dropped. */
@@ -195,7 +114,8 @@ function toMap(v: unknown, where: string, lookup?: Env): Record<string, string> 
 function preNormalize(s: Obj): Obj {
   const o = { ...s };
   for (const k of ['environment', 'labels']) if (Array.isArray(o[k])) o[k] = toMap(o[k], k);
-  if (Array.isArray(o.depends_on)) o.depends_on = Object.fromEntries((o.depends_on as string[]).map((d) => [d, { condition: 'service_started' }]));
+  if (Array.isArray(o.depends_on))
+    o.depends_on = Object.fromEntries((o.depends_on as string[]).map((d) => [d, { condition: 'service_started' }]));
   if (Array.isArray(o.networks)) o.networks = Object.fromEntries((o.networks as string[]).map((n) => [n, null]));
   if (isObj(o.build) && Array.isArray(o.build.args)) o.build = { ...o.build, args: toMap(o.build.args, 'build.args') };
   if (typeof o.build === 'string') o.build = { context: o.build };
@@ -203,7 +123,22 @@ function preNormalize(s: Obj): Obj {
   return o;
 }
 
-const APPEND = new Set(['ports', 'expose', 'dns', 'dns_search', 'cap_add', 'cap_drop', 'env_file', 'profiles', 'extra_hosts', 'devices', 'security_opt', 'external_links', 'links', 'tmpfs']);
+const APPEND = new Set([
+  'ports',
+  'expose',
+  'dns',
+  'dns_search',
+  'cap_add',
+  'cap_drop',
+  'env_file',
+  'profiles',
+  'extra_hosts',
+  'devices',
+  'security_opt',
+  'external_links',
+  'links',
+  'tmpfs',
+]);
 const volTarget = (v: unknown): string => (typeof v === 'string' ? (v.split(':')[1] ?? v) : String((v as Obj)?.target));
 
 /** Compose merge rules: maps merge recursively, some lists append, volumes merge by target, the rest is replaced. */
@@ -215,7 +150,8 @@ export function mergeService(base: Obj, over: Obj): Obj {
       const byT = new Map(b.map((x) => [volTarget(x), x]));
       for (const x of v) byT.set(volTarget(x), x);
       out[k] = [...byT.values()];
-    } else if (APPEND.has(k) && Array.isArray(b) && Array.isArray(v)) out[k] = [...new Set([...b, ...v].map((x) => JSON.stringify(x)))].map((x) => JSON.parse(x));
+    } else if (APPEND.has(k) && Array.isArray(b) && Array.isArray(v))
+      out[k] = [...new Set([...b, ...v].map((x) => JSON.stringify(x)))].map((x) => JSON.parse(x));
     else if (isObj(b) && isObj(v) && k !== 'command' && k !== 'entrypoint') out[k] = mergeService(b, v);
     else out[k] = v;
   }
@@ -227,17 +163,20 @@ function resolveExtends(services: Obj, name: string, file: string, env: Env, see
   if (!isObj(s.extends) && typeof s.extends !== 'string') return s;
   const ext = typeof s.extends === 'string' ? { service: s.extends } : (s.extends as Obj);
   const key = `${ext.file ?? file}#${ext.service}`;
-  if (seen.includes(key)) throw new ComposeError(`${file}: services.${name}.extends: circular reference with ${String(ext.service)}`);
+  if (seen.includes(key))
+    throw new ComposeError(`${file}: services.${name}.extends: circular reference with ${String(ext.service)}`);
   let base: Obj;
   if (ext.file) {
     const f = resolve(dirname(file), String(ext.file));
     const doc = interpolateTree(readYaml(f), env, f) as Obj;
     validate(doc, f);
     const svcs = (doc.services as Obj) ?? {};
-    if (!svcs[String(ext.service)]) throw new ComposeError(`${f}: cannot extend service "${String(ext.service)}": service not found`);
+    if (!svcs[String(ext.service)])
+      throw new ComposeError(`${f}: cannot extend service "${String(ext.service)}": service not found`);
     base = resolveExtends(svcs, String(ext.service), f, env, [...seen, key]);
   } else {
-    if (!services[String(ext.service)]) throw new ComposeError(`${file}: services.${name}.extends: service "${String(ext.service)}" not found`);
+    if (!services[String(ext.service)])
+      throw new ComposeError(`${file}: services.${name}.extends: service "${String(ext.service)}" not found`);
     base = resolveExtends(services, String(ext.service), file, env, [...seen, key]);
   }
   const rest = { ...s };
@@ -268,7 +207,8 @@ function parseVolume(v: unknown, where: string, dir: string, declared: Obj): Vol
     if (type === 'bind' && source) source = resolve(dir, expandHome(source));
     m = { type, source, target: String(v.target), readOnly: v.read_only === true };
   } else throw new ComposeError(`${where}: invalid volume ${JSON.stringify(v)}`);
-  if (!m.target || !isAbsolute(m.target)) throw new ComposeError(`${where}: invalid mount target, must be an absolute path: ${m.target}`);
+  if (!m.target || !isAbsolute(m.target))
+    throw new ComposeError(`${where}: invalid mount target, must be an absolute path: ${m.target}`);
   if (m.type === 'volume' && m.source && !Object.hasOwn(declared, m.source))
     throw new ComposeError(`${where}: service refers to undefined volume ${m.source}: invalid compose project`);
   return m;
@@ -281,7 +221,11 @@ function cmdList(v: unknown, where: string): string[] | undefined {
   throw new ComposeError(`${where} must be a string or a list`);
 }
 
-function normalizeService(name: string, s: Obj, p: { dir: string; env: Env; volumes: Obj; networks: Obj; file: string }): Service {
+function normalizeService(
+  name: string,
+  s: Obj,
+  p: { dir: string; env: Env; volumes: Obj; networks: Obj; file: string },
+): Service {
   const where = `${p.file}: services.${name}`;
   const env: Record<string, string> = {};
   for (const f of (s.env_file as string[] | undefined) ?? []) {
@@ -300,12 +244,16 @@ function normalizeService(name: string, s: Obj, p: { dir: string; env: Env; volu
       labels: toMap(s.build.labels, `${where}.build.labels`),
     };
   }
-  if (!s.image && !build) throw new ComposeError(`${where}: service has neither an image nor a build context specified: invalid compose project`);
+  if (!s.image && !build)
+    throw new ComposeError(
+      `${where}: service has neither an image nor a build context specified: invalid compose project`,
+    );
   const networks: Record<string, ServiceNetwork> = {};
   if (s.network_mode === undefined) {
     const nets = isObj(s.networks) ? s.networks : { default: null };
     for (const [n, c] of Object.entries(nets)) {
-      if (!Object.hasOwn(p.networks, n) && n !== 'default') throw new ComposeError(`${where}: service refers to undefined network ${n}: invalid compose project`);
+      if (!Object.hasOwn(p.networks, n) && n !== 'default')
+        throw new ComposeError(`${where}: service refers to undefined network ${n}: invalid compose project`);
       const cfg = isObj(c) ? c : {};
       networks[n] = {
         aliases: Array.isArray(cfg.aliases) ? cfg.aliases.map(String) : [],
@@ -322,7 +270,8 @@ function normalizeService(name: string, s: Obj, p: { dir: string; env: Env; volu
   }
   const deploy = isObj(s.deploy) ? s.deploy : {};
   const replicas = Number(s.scale ?? deploy.replicas ?? 1);
-  if (!Number.isInteger(replicas) || replicas < 0) throw new ComposeError(`${where}.scale: must be a non-negative integer`);
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw new ComposeError(`${where}.scale: must be a non-negative integer`);
   return {
     name,
     image: s.image === undefined ? undefined : String(s.image),
@@ -402,23 +351,35 @@ export function loadProject(o: LoadOptions = {}): Project {
   }
   services = Object.fromEntries(order.map((n) => [n, services[n]]));
 
-  const projectName = normalizeProjectName(o.projectName || procEnv.COMPOSE_PROJECT_NAME || name || basename(workingDir));
+  const projectName = normalizeProjectName(
+    o.projectName || procEnv.COMPOSE_PROJECT_NAME || name || basename(workingDir),
+  );
   if (!projectName) throw new ComposeError('project name must not be empty');
   const nets = resources('networks', networks, projectName);
   const needDefault = Object.values(services).some((s) => {
     const so = s as Obj;
     return so.network_mode === undefined && (!isObj(so.networks) || 'default' in so.networks);
   });
-  if (needDefault && !nets.default) nets.default = { name: `${projectName}_default`, external: false, labels: {}, raw: {} };
+  if (needDefault && !nets.default)
+    nets.default = { name: `${projectName}_default`, external: false, labels: {}, raw: {} };
   const vols = resources('volumes', volumes, projectName);
 
-  const profiles = new Set([...(o.profiles ?? []), ...(procEnv.COMPOSE_PROFILES ? procEnv.COMPOSE_PROFILES.split(',') : [])]);
-  const all = order.map((n) => normalizeService(n, services[n] as Obj, { dir: workingDir, env, volumes, networks: nets, file: files[0] }));
-  const enabled = (s: Service) => s.profiles.length === 0 || s.profiles.some((p) => profiles.has(p) || p === '*') || (o.services ?? []).includes(s.name);
+  const profiles = new Set([
+    ...(o.profiles ?? []),
+    ...(procEnv.COMPOSE_PROFILES ? procEnv.COMPOSE_PROFILES.split(',') : []),
+  ]);
+  const all = order.map((n) =>
+    normalizeService(n, services[n] as Obj, { dir: workingDir, env, volumes, networks: nets, file: files[0] }),
+  );
+  const enabled = (s: Service) =>
+    s.profiles.length === 0 ||
+    s.profiles.some((p) => profiles.has(p) || p === '*') ||
+    (o.services ?? []).includes(s.name);
   const on = all.filter(enabled);
   for (const s of on)
     for (const d of Object.keys(s.depends_on))
-      if (!all.some((x) => x.name === d)) throw new ComposeError(`service "${s.name}" depends on undefined service ${d}: invalid compose project`);
+      if (!all.some((x) => x.name === d))
+        throw new ComposeError(`service "${s.name}" depends on undefined service ${d}: invalid compose project`);
   return {
     name: projectName,
     workingDir,

@@ -49,7 +49,12 @@ export function prefixFor(name: string, width: number, i: number, color: boolean
 }
 
 /** Stream logs of the containers until they end (or forever with follow until `signal`). */
-export async function streamLogs(c: Client, containers: ContainerSummary[], out: NodeJS.WritableStream, o: LogOptions): Promise<void> {
+export async function streamLogs(
+  c: Client,
+  containers: ContainerSummary[],
+  out: NodeJS.WritableStream,
+  o: LogOptions,
+): Promise<void> {
   const width = Math.max(0, ...containers.map((x) => logName(x).length));
   await Promise.all(
     containers.map(async (x, i) => {
@@ -59,7 +64,15 @@ export async function streamLogs(c: Client, containers: ContainerSummary[], out:
       try {
         res = await c.containerLogs(
           x.Id,
-          { follow: o.follow, stdout: true, stderr: true, tail: o.tail || 'all', timestamps: o.timestamps, since: o.since, until: o.until },
+          {
+            follow: o.follow,
+            stdout: true,
+            stderr: true,
+            tail: o.tail || 'all',
+            timestamps: o.timestamps,
+            since: o.since,
+            until: o.until,
+          },
           o.signal,
         );
       } catch (e) {

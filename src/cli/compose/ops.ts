@@ -139,7 +139,13 @@ export async function ensureVolumes(c: Client, p: Project, out: Out, used: Set<s
 }
 
 /** Build a service's image with the legacy /build endpoint (context sent as a tar). */
-export async function buildService(c: Client, p: Project, s: Service, out: Out, o: { noCache?: boolean; pull?: boolean } = {}): Promise<void> {
+export async function buildService(
+  c: Client,
+  p: Project,
+  s: Service,
+  out: Out,
+  o: { noCache?: boolean; pull?: boolean } = {},
+): Promise<void> {
   const b = s.build;
   if (!b) return;
   if (!existsSync(b.context) || !statSync(b.context).isDirectory())
@@ -173,12 +179,19 @@ export async function pullImage(c: Client, image: string, out: Out): Promise<voi
   const slash = image.lastIndexOf('/');
   const [fromImage, tag] = i > slash ? [image.slice(0, i), image.slice(i + 1)] : [image, 'latest'];
   const res = await c.imageCreate({ fromImage, tag });
-  for await (const m of jsonLines(res)) if (m.errorDetail || m.error) throw new OpError(String(m.errorDetail?.message ?? m.error));
+  for await (const m of jsonLines(res))
+    if (m.errorDetail || m.error) throw new OpError(String(m.errorDetail?.message ?? m.error));
   out.event('Image', image, 'Pulled');
 }
 
 /** Make sure the image exists: build (when `build:` and missing or forced), else pull when missing. */
-export async function ensureImage(c: Client, p: Project, s: Service, out: Out, o: { build?: boolean; noBuild?: boolean; pull?: string }): Promise<void> {
+export async function ensureImage(
+  c: Client,
+  p: Project,
+  s: Service,
+  out: Out,
+  o: { build?: boolean; noBuild?: boolean; pull?: string },
+): Promise<void> {
   const img = imageName(p, s);
   const have = await exists(() => c.imageInspect(img));
   if (s.build && !o.noBuild && (o.build || !have)) return buildService(c, p, s, out);
@@ -193,13 +206,23 @@ export async function ensureImage(c: Client, p: Project, s: Service, out: Out, o
   } else if (!have) throw new OpError(`No such image: ${img}`);
 }
 
-export async function createContainer(c: Client, p: Project, s: Service, n: number, out: Out, o: { oneoff?: boolean; name?: string; patch?: (b: Obj) => void } = {}): Promise<string> {
+export async function createContainer(
+  c: Client,
+  p: Project,
+  s: Service,
+  n: number,
+  out: Out,
+  o: { oneoff?: boolean; name?: string; patch?: (b: Obj) => void } = {},
+): Promise<string> {
   const plan = containerPlan(p, s, n, o);
   o.patch?.(plan.body as Obj);
   const { Id } = await c.containerCreate(plan.body, { name: plan.name });
   for (const n2 of plan.extraNetworks)
     await c.request('POST', `/networks/${encodeURIComponent(n2.name)}/connect`, {
-      body: { Container: Id, EndpointConfig: { Aliases: n2.aliases, ...(n2.ipv4 ? { IPAMConfig: { IPv4Address: n2.ipv4 } } : {}) } },
+      body: {
+        Container: Id,
+        EndpointConfig: { Aliases: n2.aliases, ...(n2.ipv4 ? { IPAMConfig: { IPv4Address: n2.ipv4 } } : {}) },
+      },
     });
   if (!o.oneoff) out.event('Container', plan.name, 'Created');
   return Id;
@@ -248,7 +271,8 @@ export interface UpOptions {
 
 /** Converge: networks, volumes, images, then each service in dependency order. Returns touched container ids. */
 export async function up(c: Client, p: Project, out: Out, o: UpOptions = {}): Promise<string[]> {
-  const services = o.noDeps && o.services?.length ? o.services.map((n) => serviceByName(p, n)) : orderServices(p, o.services);
+  const services =
+    o.noDeps && o.services?.length ? o.services.map((n) => serviceByName(p, n)) : orderServices(p, o.services);
   const nets = new Set<string>();
   const vols = new Set<string>();
   for (const s of services) {
@@ -264,7 +288,9 @@ export async function up(c: Client, p: Project, out: Out, o: UpOptions = {}): Pr
     const hash = configHash(s);
     const existing = await projectContainers(c, p.name, { service: s.name });
     if (want > 1 && s.raw.container_name)
-      throw new OpError(`services.${s.name}: can't set container_name and ${s.name} as container name must be unique: invalid compose project`);
+      throw new OpError(
+        `services.${s.name}: can't set container_name and ${s.name} as container name must be unique: invalid compose project`,
+      );
     if (!o.noStart) await waitDependencies(c, p, s);
     const keep: { id: string; name: string; running: boolean }[] = [];
     // surplus replicas (scale down) stop in parallel, as each may take the whole stop timeout
@@ -310,7 +336,14 @@ export async function removeOrphans(c: Client, p: Project, out: Out): Promise<vo
     if (!known.has(x.Labels?.[L.service] ?? '')) await removeOne(c, x, out, true);
 }
 
-export async function removeOne(c: Client, x: ContainerSummary, out: Out, stop: boolean, verb = '', volumes = false): Promise<void> {
+export async function removeOne(
+  c: Client,
+  x: ContainerSummary,
+  out: Out,
+  stop: boolean,
+  verb = '',
+  volumes = false,
+): Promise<void> {
   const name = nameOf(x);
   if (stop && (x.State === 'running' || x.State === 'paused' || x.State === 'restarting')) {
     out.event('Container', name, 'Stopping');
@@ -333,7 +366,9 @@ export async function down(c: Client, p: Project, out: Out, o: DownOptions = {})
   const known = new Set([...p.services, ...p.disabled].map((s) => s.name));
   const all = await projectContainers(c, p.name, { oneoff: 'any' });
   // reverse dependency order: dependents stop first
-  const order = orderServices({ ...p, services: [...p.services, ...p.disabled], disabled: [] }).map((s) => s.name).reverse();
+  const order = orderServices({ ...p, services: [...p.services, ...p.disabled], disabled: [] })
+    .map((s) => s.name)
+    .reverse();
   all.sort((a, b) => order.indexOf(a.Labels?.[L.service] ?? '') - order.indexOf(b.Labels?.[L.service] ?? ''));
   const rm = async (x: ContainerSummary) => {
     if (x.State === 'running' || x.State === 'paused' || x.State === 'restarting') {

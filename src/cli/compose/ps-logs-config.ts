@@ -22,25 +22,45 @@ export const ps: ComposeCommand = {
   ],
   async run(x, p) {
     const proj = x.load();
-    let cs = await ops.projectContainers(x.c, proj.name, { all: get.bool(p, 'all') || get.list(p, 'status').length > 0, oneoff: 'any' });
+    let cs = await ops.projectContainers(x.c, proj.name, {
+      all: get.bool(p, 'all') || get.list(p, 'status').length > 0,
+      oneoff: 'any',
+    });
     if (p.args.length) cs = cs.filter((c) => p.args.includes(c.Labels?.[L.service] ?? ''));
     const st = get.list(p, 'status');
     if (st.length) cs = cs.filter((c) => st.includes(c.State));
     const w = x.cli.io.stdout;
     if (get.bool(p, 'quiet')) w.write(cs.map((c) => c.Id + '\n').join(''));
-    else if (get.bool(p, 'services')) w.write([...new Set(cs.map((c) => c.Labels?.[L.service] ?? ''))].map((s) => s + '\n').join(''));
+    else if (get.bool(p, 'services'))
+      w.write([...new Set(cs.map((c) => c.Labels?.[L.service] ?? ''))].map((s) => s + '\n').join(''));
     else if (get.str(p, 'format') === 'json')
       w.write(
         JSON.stringify(
           cs.map((c) => ({
-            ID: c.Id, Name: ops.nameOf(c), Image: c.Image, Command: c.Command, Project: proj.name,
-            Service: c.Labels?.[L.service], Created: c.Created, State: c.State, Status: c.Status, Ports: displayablePorts(c.Ports),
+            ID: c.Id,
+            Name: ops.nameOf(c),
+            Image: c.Image,
+            Command: c.Command,
+            Project: proj.name,
+            Service: c.Labels?.[L.service],
+            Created: c.Created,
+            State: c.State,
+            Status: c.Status,
+            Ports: displayablePorts(c.Ports),
           })),
         ) + '\n',
       );
     else {
       const rows = cs.map((c) =>
-        [ops.nameOf(c), c.Image, JSON.stringify(c.Command.length > 20 ? c.Command.slice(0, 19) + '…' : c.Command), c.Labels?.[L.service] ?? '', timeAgo(c.Created), c.Status, displayablePorts(c.Ports)].join('\t'),
+        [
+          ops.nameOf(c),
+          c.Image,
+          JSON.stringify(c.Command.length > 20 ? c.Command.slice(0, 19) + '…' : c.Command),
+          c.Labels?.[L.service] ?? '',
+          timeAgo(c.Created),
+          c.Status,
+          displayablePorts(c.Ports),
+        ].join('\t'),
       );
       w.write(tabwrite(['NAME\tIMAGE\tCOMMAND\tSERVICE\tCREATED\tSTATUS\tPORTS', ...rows].join('\n') + '\n'));
     }
@@ -56,7 +76,13 @@ export const logs: ComposeCommand = {
     { name: 'no-color', type: 'bool', help: 'Produce monochrome output' },
     { name: 'no-log-prefix', type: 'bool', help: "Don't print prefix in logs" },
     { name: 'timestamps', short: 't', type: 'bool', help: 'Show timestamps' },
-    { name: 'tail', short: 'n', type: 'string', default: 'all', help: 'Number of lines to show from the end of the logs' },
+    {
+      name: 'tail',
+      short: 'n',
+      type: 'string',
+      default: 'all',
+      help: 'Number of lines to show from the end of the logs',
+    },
     { name: 'since', type: 'string' },
     { name: 'until', type: 'string' },
     { name: 'index', type: 'int', default: 0 },
@@ -93,7 +119,7 @@ export const config: ComposeCommand = {
   usage: 'config [OPTIONS] [SERVICE...]',
   desc: 'Parse, resolve and render compose file in canonical format',
   flags: [
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Only validate the configuration, don\'t print anything' },
+    { name: 'quiet', short: 'q', type: 'bool', help: "Only validate the configuration, don't print anything" },
     { name: 'services', type: 'bool', help: 'Print the service names, one per line' },
     { name: 'volumes', type: 'bool', help: 'Print the volume names, one per line' },
     { name: 'images', type: 'bool', help: 'Print the image names, one per line' },
@@ -105,9 +131,20 @@ export const config: ComposeCommand = {
     const w = x.cli.io.stdout;
     if (get.bool(p, 'quiet')) return 0;
     if (get.bool(p, 'services')) w.write(proj.services.map((s) => s.name + '\n').join(''));
-    else if (get.bool(p, 'volumes')) w.write(Object.keys(proj.volumes).map((s) => s + '\n').join(''));
+    else if (get.bool(p, 'volumes'))
+      w.write(
+        Object.keys(proj.volumes)
+          .map((s) => s + '\n')
+          .join(''),
+      );
     else if (get.bool(p, 'images')) w.write(proj.services.map((s) => imageName(proj, s) + '\n').join(''));
-    else if (get.bool(p, 'profiles')) w.write([...new Set([...proj.services, ...proj.disabled].flatMap((s) => s.profiles))].sort().map((s) => s + '\n').join(''));
+    else if (get.bool(p, 'profiles'))
+      w.write(
+        [...new Set([...proj.services, ...proj.disabled].flatMap((s) => s.profiles))]
+          .sort()
+          .map((s) => s + '\n')
+          .join(''),
+      );
     else {
       const m = canonical(proj, p.args);
       w.write(get.str(p, 'format') === 'json' ? JSON.stringify(m, null, 2) + '\n' : stringify(m));
@@ -122,22 +159,36 @@ function canonical(proj: Project, only: string[]): Record<string, unknown> {
   for (const s of proj.services) {
     if (only.length && !only.includes(s.name)) continue;
     const r: Record<string, unknown> = { ...s.raw };
-    if (s.build) r.build = { ...s.build, args: Object.keys(s.build.args).length ? s.build.args : undefined, labels: undefined };
+    if (s.build)
+      r.build = { ...s.build, args: Object.keys(s.build.args).length ? s.build.args : undefined, labels: undefined };
     if (s.command) r.command = s.command;
     if (s.entrypoint) r.entrypoint = s.entrypoint;
     if (Object.keys(s.environment).length) r.environment = s.environment;
     else delete r.environment;
     delete r.env_file;
     if (Object.keys(s.depends_on).length) r.depends_on = s.depends_on;
-    if (Object.keys(s.networks).length) r.networks = Object.fromEntries(Object.entries(s.networks).map(([k, v]) => [k, v.aliases.length || v.ipv4_address ? v : null]));
-    if (s.volumes.length) r.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, read_only: v.readOnly || undefined }));
+    if (Object.keys(s.networks).length)
+      r.networks = Object.fromEntries(
+        Object.entries(s.networks).map(([k, v]) => [k, v.aliases.length || v.ipv4_address ? v : null]),
+      );
+    if (s.volumes.length)
+      r.volumes = s.volumes.map((v) => ({
+        type: v.type,
+        source: v.source,
+        target: v.target,
+        read_only: v.readOnly || undefined,
+      }));
     services[s.name] = JSON.parse(JSON.stringify(r));
   }
   const res = (m: Record<string, { name: string; external: boolean; raw: Record<string, unknown> }>) =>
-    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, JSON.parse(JSON.stringify({ ...v.raw, name: v.name, external: v.external || undefined }))]));
+    Object.fromEntries(
+      Object.entries(m).map(([k, v]) => [
+        k,
+        JSON.parse(JSON.stringify({ ...v.raw, name: v.name, external: v.external || undefined })),
+      ]),
+    );
   const out: Record<string, unknown> = { name: proj.name, services };
   if (Object.keys(proj.networks).length) out.networks = res(proj.networks);
   if (Object.keys(proj.volumes).length) out.volumes = res(proj.volumes);
   return out;
 }
-

@@ -28,7 +28,9 @@ export const exec: ComposeCommand = {
     if (!svc || cmd.length === 0) throw new ComposeError('exec requires at least 2 arguments: SERVICE COMMAND');
     const proj = x.load();
     ops.serviceByName(proj, svc);
-    const cs = (await ops.projectContainers(x.c, proj.name, { service: svc, all: false })).filter((c) => ops.numberOf(c) === get.int(p, 'index'));
+    const cs = (await ops.projectContainers(x.c, proj.name, { service: svc, all: false })).filter(
+      (c) => ops.numberOf(c) === get.int(p, 'index'),
+    );
     if (!cs.length) throw new ComposeError(`service "${svc}" is not running`);
     const detach = get.bool(p, 'detach');
     return execSession(x.c, x.cli.io, cs[0].Id, {
@@ -70,7 +72,10 @@ export const run: ComposeCommand = {
     if (!svc) throw new ComposeError('run requires at least 1 argument: SERVICE');
     const proj = x.load([svc]);
     const s = ops.serviceByName(proj, svc);
-    const deps = ops.orderServices(proj, [svc]).filter((d) => d.name !== svc).map((d) => d.name);
+    const deps = ops
+      .orderServices(proj, [svc])
+      .filter((d) => d.name !== svc)
+      .map((d) => d.name);
     if (!get.bool(p, 'no-deps') && deps.length) await ops.up(x.c, proj, x.out, { services: deps });
     else {
       const nets = new Set(Object.keys(s.networks));

@@ -2,7 +2,14 @@
 import { parseGoDuration } from '../../util/go-duration.js';
 
 /** A YAML value in a message; circular aliases and odd prototypes must not throw here. */
-const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : v === null || typeof v !== 'object' ? String(v) : Array.isArray(v) ? 'a list' : 'a mapping');
+const show = (v: unknown) =>
+  typeof v === 'string'
+    ? JSON.stringify(v)
+    : v === null || typeof v !== 'object'
+      ? String(v)
+      : Array.isArray(v)
+        ? 'a list'
+        : 'a mapping';
 
 /** Duration → nanoseconds: a number or numeric string is seconds, anything else Go's syntax.
  *  YAML may hand any type here (`interval: true`), hence `unknown`. */

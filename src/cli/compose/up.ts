@@ -18,7 +18,12 @@ function scaleMap(list: string[]): Record<string, number> {
 }
 
 /** Foreground `up`: print every container's logs until they all exit; Ctrl-C stops the project. */
-async function attachForeground(x: ComposeContext, proj: Project, ids: string[], timeout: { t?: number }): Promise<number> {
+async function attachForeground(
+  x: ComposeContext,
+  proj: Project,
+  ids: string[],
+  timeout: { t?: number },
+): Promise<number> {
   const cs = (await ops.projectContainers(x.c, proj.name)).filter((c) => ids.includes(c.Id));
   const ac = new AbortController();
   let stopping = false;
@@ -51,7 +56,8 @@ async function waitRunning(x: ComposeContext, ids: string[], timeoutMs = 120_000
     for (;;) {
       const i = await x.c.containerInspect(id);
       const h = (i.State as { Health?: { Status?: string } }).Health?.Status;
-      if (!i.State.Running) throw new ComposeError(`container ${i.Name.replace(/^\//, '')} exited (${i.State.ExitCode})`);
+      if (!i.State.Running)
+        throw new ComposeError(`container ${i.Name.replace(/^\//, '')} exited (${i.State.ExitCode})`);
       if (h === 'unhealthy') throw new ComposeError(`container ${i.Name.replace(/^\//, '')} is unhealthy`);
       if (h === undefined || h === 'healthy') break;
       if (Date.now() > deadline) throw new ComposeError(`timeout waiting for ${i.Name.replace(/^\//, '')}`);
@@ -102,8 +108,17 @@ export const down: ComposeCommand = {
   usage: 'down [OPTIONS]',
   desc: 'Stop and remove containers, networks',
   flags: [
-    { name: 'volumes', short: 'v', type: 'bool', help: 'Remove named volumes declared in the "volumes" section and anonymous volumes' },
-    { name: 'rmi', type: 'string', help: 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")' },
+    {
+      name: 'volumes',
+      short: 'v',
+      type: 'bool',
+      help: 'Remove named volumes declared in the "volumes" section and anonymous volumes',
+    },
+    {
+      name: 'rmi',
+      type: 'string',
+      help: 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")',
+    },
     { name: 'remove-orphans', type: 'bool' },
     timeoutFlag,
   ],

@@ -22,14 +22,43 @@ const SPECS: FlagSpec[] = [
 ];
 
 test('any argv parses or is a FlagError, with values of the declared types', () => {
-  const word = fc.oneof(fc.constantFrom('-it', '-itd', '-p', '-p80:80', '--publish=1:2', '-e', '-e=A', '--rm', '--rm=maybe', '--cpu-shares', '--cpu-shares=x', '-m', '--', '-', '--nope', '-Z', '--name', 'busybox', 'sh', '-c', '--restart=always', '--pids-limit=1e3', '--pids-limit', '99999999999999999999'), fc.string({ maxLength: 8 }));
+  const word = fc.oneof(
+    fc.constantFrom(
+      '-it',
+      '-itd',
+      '-p',
+      '-p80:80',
+      '--publish=1:2',
+      '-e',
+      '-e=A',
+      '--rm',
+      '--rm=maybe',
+      '--cpu-shares',
+      '--cpu-shares=x',
+      '-m',
+      '--',
+      '-',
+      '--nope',
+      '-Z',
+      '--name',
+      'busybox',
+      'sh',
+      '-c',
+      '--restart=always',
+      '--pids-limit=1e3',
+      '--pids-limit',
+      '99999999999999999999',
+    ),
+    fc.string({ maxLength: 8 }),
+  );
   fc.assert(
     fc.property(fc.array(word, { maxLength: 10 }), fc.boolean(), (argv, inter) => {
       const p = onlyThrows(() => parseFlags(SPECS, argv, { interspersed: inter }), FlagError);
       if (!p) return;
       for (const s of SPECS) {
         const v: unknown = p.flags[s.name];
-        const want = s.type === 'list' ? 'object' : s.type === 'int' ? 'number' : s.type === 'bool' ? 'boolean' : 'string';
+        const want =
+          s.type === 'list' ? 'object' : s.type === 'int' ? 'number' : s.type === 'bool' ? 'boolean' : 'string';
         assert.equal(typeof v, want, s.name);
         if (s.type === 'int') assert.ok(Number.isSafeInteger(v), `${s.name}=${String(v)}`);
       }
@@ -42,6 +71,7 @@ test('any argv parses or is a FlagError, with values of the declared types', () 
 test('regression: an int flag past 2^53 is out of range, not silently rounded', () => {
   assert.throws(() => parseFlags(SPECS, ['--cpu-shares', '99999999999999999999']), {
     name: 'FlagError',
-    message: 'invalid argument "99999999999999999999" for "-c, --cpu-shares" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range',
+    message:
+      'invalid argument "99999999999999999999" for "-c, --cpu-shares" flag: strconv.ParseInt: parsing "99999999999999999999": value out of range',
   });
 });

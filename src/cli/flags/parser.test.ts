@@ -15,9 +15,13 @@ const run: FlagSpec[] = [
 ];
 
 test('bundled shorts, attached and separate values, repeats', () => {
-  const p = parseFlags(run, ['-itd', '-e', 'A=1', '-eB=2', '-e=C=3', '-p80:80', '--name=web', '--rm', 'busybox', 'sh'], {
-    interspersed: false,
-  });
+  const p = parseFlags(
+    run,
+    ['-itd', '-e', 'A=1', '-eB=2', '-e=C=3', '-p80:80', '--name=web', '--rm', 'busybox', 'sh'],
+    {
+      interspersed: false,
+    },
+  );
   assert.equal(p.flags.interactive, true);
   assert.equal(p.flags.tty, true);
   assert.equal(p.flags.detach, true);
@@ -57,8 +61,14 @@ test('splitLeading: the flags before the command, valued ones with their next wo
     global: ['-H', 'unix:///s', '-D', '--parallel', '2'],
     rest: ['ps', '-a'],
   });
-  assert.deepEqual(splitLeading(global, ['--host=x', '-D', 'run', '-H']), { global: ['--host=x', '-D'], rest: ['run', '-H'] });
+  assert.deepEqual(splitLeading(global, ['--host=x', '-D', 'run', '-H']), {
+    global: ['--host=x', '-D'],
+    rest: ['run', '-H'],
+  });
   // `--` ends them for docker; compose keeps it with its own flags
-  assert.deepEqual(splitLeading(global, ['-D', '--', 'ps'], { dashDashEnds: true }), { global: ['-D'], rest: ['--', 'ps'] });
+  assert.deepEqual(splitLeading(global, ['-D', '--', 'ps'], { dashDashEnds: true }), {
+    global: ['-D'],
+    rest: ['--', 'ps'],
+  });
   assert.deepEqual(splitLeading(global, ['-D', '--', 'ps']), { global: ['-D', '--'], rest: ['ps'] });
 });

@@ -54,7 +54,10 @@ test('no-trunc, custom formats, json, labels', () => {
   const t = containerRow(c({ Names: ['/web', '/other/alias'] }), { trunc: true, now });
   assert.equal(renderRows([t], '{{.Names}}\\t{{.Labels}}', '', containerHeaders), 'web\ta=1,b=2\n');
   assert.equal(renderRows([t], '{{.Label "a"}}', '', containerHeaders), '1\n');
-  assert.equal(renderRows([t], 'table {{.Names}}\t{{.State}}', '', containerHeaders), 'NAMES     STATE\nweb       running\n');
+  assert.equal(
+    renderRows([t], 'table {{.Names}}\t{{.State}}', '', containerHeaders),
+    'NAMES     STATE\nweb       running\n',
+  );
   const j = JSON.parse(renderRows([t], 'json', '', containerHeaders));
   assert.equal(j.Names, 'web');
   assert.equal(j.Command, '"sleep 300"');

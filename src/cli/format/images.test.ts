@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageSummary } from '../../client/types.js';
-import { historyDefaultFormat, historyHeaders, historyRow, imageHeaders, imageRows, imagesDefaultFormat, splitRef } from './images.js';
+import {
+  historyDefaultFormat,
+  historyHeaders,
+  historyRow,
+  imageHeaders,
+  imageRows,
+  imagesDefaultFormat,
+  splitRef,
+} from './images.js';
 import { renderRows } from './render.js';
 
 const now = 1_700_000_000_000;
@@ -20,7 +28,10 @@ const img = (over: Partial<ImageSummary>): ImageSummary => ({
 
 test('images table', () => {
   const rows = imageRows(
-    [img({ RepoTags: ['busybox:latest', 'localhost:5000/my/busybox:1.0'] }), img({ Id: 'sha256:aaaabbbbccccdddd', RepoTags: [], Size: 0 })],
+    [
+      img({ RepoTags: ['busybox:latest', 'localhost:5000/my/busybox:1.0'] }),
+      img({ Id: 'sha256:aaaabbbbccccdddd', RepoTags: [], Size: 0 }),
+    ],
     { trunc: true, digests: false, now },
   );
   assert.equal(
@@ -44,8 +55,28 @@ test('images quiet/no-trunc and digests', () => {
 
 test('history table', () => {
   const rows = [
-    historyRow({ Id: 'sha256:0123456789abcdef', Created: now / 1000 - 7200, CreatedBy: '/bin/sh -c #(nop)  CMD ["sh"]', Size: 0, Comment: '', Tags: null }, { trunc: true, human: true, now }),
-    historyRow({ Id: '<missing>', Created: now / 1000 - 7200, CreatedBy: '/bin/sh -c #(nop) ADD file:0123456789abcdef0123456789 in / ', Size: 4_261_550, Comment: '', Tags: null }, { trunc: true, human: true, now }),
+    historyRow(
+      {
+        Id: 'sha256:0123456789abcdef',
+        Created: now / 1000 - 7200,
+        CreatedBy: '/bin/sh -c #(nop)  CMD ["sh"]',
+        Size: 0,
+        Comment: '',
+        Tags: null,
+      },
+      { trunc: true, human: true, now },
+    ),
+    historyRow(
+      {
+        Id: '<missing>',
+        Created: now / 1000 - 7200,
+        CreatedBy: '/bin/sh -c #(nop) ADD file:0123456789abcdef0123456789 in / ',
+        Size: 4_261_550,
+        Comment: '',
+        Tags: null,
+      },
+      { trunc: true, human: true, now },
+    ),
   ];
   assert.equal(
     renderRows(rows, '', historyDefaultFormat, historyHeaders),
@@ -56,6 +87,9 @@ test('history table', () => {
       '',
     ].join('\n'),
   );
-  const raw = historyRow({ Id: 'x', Created: 0, CreatedBy: '', Size: 10, Comment: 'c', Tags: null }, { trunc: false, human: false, now });
+  const raw = historyRow(
+    { Id: 'x', Created: 0, CreatedBy: '', Size: 10, Comment: 'c', Tags: null },
+    { trunc: false, human: false, now },
+  );
   assert.equal(renderRows([raw], '{{.CreatedSince}} {{.Size}}', '', historyHeaders), '1970-01-01T00:00:00Z 10\n');
 });

@@ -4,10 +4,7 @@ import { tabwrite } from './tabwriter.js';
 
 test('aligns like docker ps', () => {
   const s = tabwrite('CONTAINER ID\tIMAGE\tCOMMAND\tNAMES\n0123456789ab\tbusybox\t"sleep 300"\tweb\n');
-  assert.equal(
-    s,
-    'CONTAINER ID   IMAGE     COMMAND       NAMES\n' + '0123456789ab   busybox   "sleep 300"   web\n',
-  );
+  assert.equal(s, 'CONTAINER ID   IMAGE     COMMAND       NAMES\n' + '0123456789ab   busybox   "sleep 300"   web\n');
 });
 
 test('counts runes, not bytes, and leaves untabbed lines alone', () => {

@@ -62,45 +62,61 @@ function str(v: Value): string {
 
 function sprintf(fmt: string, args: Value[]): string {
   let ai = 0;
-  return fmt.replace(/%([-+# 0]*)(\d+)?(?:\.(\d+))?([svdqftxXgT%])/g, (_m, flags: string, w: string, prec: string, verb: string) => {
-    if (verb === '%') return '%';
-    if (ai >= args.length) return `%!${verb}(MISSING)`;
-    const a = args[ai++];
-    let s: string;
-    switch (verb) {
-      case 'd':
-        s = typeof a === 'number' ? String(Math.trunc(a)) : `%!d(${typeof a}=${goPrint(a)})`;
-        break;
-      case 'f':
-        s = typeof a === 'number' ? a.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${typeof a}=${goPrint(a)})`;
-        break;
-      case 'g':
-        s = typeof a === 'number' ? goFloat(a) : goPrint(a);
-        break;
-      case 'q':
-        s = JSON.stringify(str(a));
-        break;
-      case 'x':
-      case 'X':
-        s = typeof a === 'number' ? a.toString(16) : Buffer.from(str(a)).toString('hex');
-        if (verb === 'X') s = s.toUpperCase();
-        break;
-      case 'T':
-        s = a === null ? '<nil>' : Array.isArray(a) ? '[]interface {}' : typeof a === 'object' ? 'map[string]interface {}' : typeof a === 'number' ? 'float64' : typeof a === 'boolean' ? 'bool' : 'string';
-        break;
-      case 's':
-        s = str(a);
-        if (prec !== undefined) s = [...s].slice(0, Number(prec)).join('');
-        break;
-      default:
-        s = goPrint(a);
-    }
-    if (w) {
-      const n = Number(w) - [...s].length;
-      if (n > 0) s = flags.includes('-') ? s + ' '.repeat(n) : (flags.includes('0') && verb !== 's' ? '0' : ' ').repeat(n) + s;
-    }
-    return s;
-  });
+  return fmt.replace(
+    /%([-+# 0]*)(\d+)?(?:\.(\d+))?([svdqftxXgT%])/g,
+    (_m, flags: string, w: string, prec: string, verb: string) => {
+      if (verb === '%') return '%';
+      if (ai >= args.length) return `%!${verb}(MISSING)`;
+      const a = args[ai++];
+      let s: string;
+      switch (verb) {
+        case 'd':
+          s = typeof a === 'number' ? String(Math.trunc(a)) : `%!d(${typeof a}=${goPrint(a)})`;
+          break;
+        case 'f':
+          s =
+            typeof a === 'number' ? a.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${typeof a}=${goPrint(a)})`;
+          break;
+        case 'g':
+          s = typeof a === 'number' ? goFloat(a) : goPrint(a);
+          break;
+        case 'q':
+          s = JSON.stringify(str(a));
+          break;
+        case 'x':
+        case 'X':
+          s = typeof a === 'number' ? a.toString(16) : Buffer.from(str(a)).toString('hex');
+          if (verb === 'X') s = s.toUpperCase();
+          break;
+        case 'T':
+          s =
+            a === null
+              ? '<nil>'
+              : Array.isArray(a)
+                ? '[]interface {}'
+                : typeof a === 'object'
+                  ? 'map[string]interface {}'
+                  : typeof a === 'number'
+                    ? 'float64'
+                    : typeof a === 'boolean'
+                      ? 'bool'
+                      : 'string';
+          break;
+        case 's':
+          s = str(a);
+          if (prec !== undefined) s = [...s].slice(0, Number(prec)).join('');
+          break;
+        default:
+          s = goPrint(a);
+      }
+      if (w) {
+        const n = Number(w) - [...s].length;
+        if (n > 0)
+          s = flags.includes('-') ? s + ' '.repeat(n) : (flags.includes('0') && verb !== 's' ? '0' : ' ').repeat(n) + s;
+      }
+      return s;
+    },
+  );
 }
 
 function cmp(a: Value, b: Value): number {
@@ -138,7 +154,8 @@ export const builtins: Record<string, TemplateFunc> = {
       if (cur === null || cur === undefined) return undefined;
       if (Array.isArray(cur)) {
         const i = Number(k);
-        if (!Number.isInteger(i) || i < 0 || i >= cur.length) throw new Error(`error calling index: index out of range: ${k}`);
+        if (!Number.isInteger(i) || i < 0 || i >= cur.length)
+          throw new Error(`error calling index: index out of range: ${k}`);
         cur = cur[i];
       } else if (typeof cur === 'object') cur = (cur as Record<string, Value>)[str(k)];
       else throw new Error(`can't index item of type ${typeof cur}`);
@@ -151,7 +168,8 @@ export const builtins: Record<string, TemplateFunc> = {
     if (Array.isArray(v)) return v.slice(i, j);
     throw new Error(`can't slice item of type ${typeof v}`);
   },
-  print: (...a) => a.map((x, i) => (i > 0 && typeof x !== 'string' && typeof a[i - 1] !== 'string' ? ' ' : '') + goPrint(x)).join(''),
+  print: (...a) =>
+    a.map((x, i) => (i > 0 && typeof x !== 'string' && typeof a[i - 1] !== 'string' ? ' ' : '') + goPrint(x)).join(''),
   println: (...a) => a.map(goPrint).join(' ') + '\n',
   printf: (f, ...a) => sprintf(str(f), a),
   not: (v) => !truth(v),
@@ -177,4 +195,3 @@ const headerPassThrough = (v: Value): Value => v;
 export const headerFunctions: Record<string, TemplateFunc> = Object.fromEntries(
   ['json', 'split', 'join', 'title', 'lower', 'upper', 'pad', 'truncate'].map((k) => [k, headerPassThrough]),
 );
-

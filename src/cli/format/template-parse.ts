@@ -77,10 +77,7 @@ export interface Pipe {
   assign: boolean; // `=` instead of `:=`
   cmds: Cmd[];
 }
-export type Node =
-  | { k: 'text'; s: string }
-  | { k: 'action'; p: Pipe }
-  | Block;
+export type Node = { k: 'text'; s: string } | { k: 'action'; p: Pipe } | Block;
 export interface Block {
   k: 'if' | 'with' | 'range';
   p: Pipe;
@@ -201,7 +198,8 @@ export function parse(src: string): Node[] {
     let els: Node[] = [];
     if (body.stop === 'else') {
       const m = /^(if|with)\b/.exec(body.stopArg);
-      if (m) els = [parseBlock(m[1] as 'if' | 'with', body.stopArg.slice(m[1].length))]; // else if: shares the end
+      if (m)
+        els = [parseBlock(m[1] as 'if' | 'with', body.stopArg.slice(m[1].length))]; // else if: shares the end
       else {
         const e = parseList();
         if (e.stop !== 'end') throw new Error(`expected end; found ${e.stop ?? 'EOF'}`);
@@ -214,4 +212,3 @@ export function parse(src: string): Node[] {
   if (top.stop) throw new Error(`unexpected {{${top.stop}}}`);
   return top.nodes;
 }
-

@@ -7,15 +7,65 @@ import fc from 'fast-check';
 import { onlyThrows, params } from '../../util/prop-check.js';
 import { render } from './template.js';
 
-const TOKENS = ['{{', '}}', '{{.}}', '{{.Names}}', '{{.ID}}', '{{.constructor}}', '{{.__proto__}}', '{{json .}}', '{{join .Names ","}}', '{{range .Names}}', '{{end}}', '{{if .ID}}', '{{else}}', '{{with .Labels}}', '{{$x := .ID}}', '{{$x}}', '{{index .Labels "a"}}', '{{upper .ID}}', '{{printf "%s %d %v" .ID 3 .}}', '{{table}}', '{{.Labels.a}}', '{{ .ID | lower }}', '(', ')', '"', '`', ' ', '\\t', 'x', '{{-', '-}}', '{{/* c */}}', '{{len .Names}}', '{{slice .ID 1 2}}', '{{split .ID "a"}}', '{{truncate .ID 2}}', '{{pad .ID 1 2}}', '{{title .ID}}'];
+const TOKENS = [
+  '{{',
+  '}}',
+  '{{.}}',
+  '{{.Names}}',
+  '{{.ID}}',
+  '{{.constructor}}',
+  '{{.__proto__}}',
+  '{{json .}}',
+  '{{join .Names ","}}',
+  '{{range .Names}}',
+  '{{end}}',
+  '{{if .ID}}',
+  '{{else}}',
+  '{{with .Labels}}',
+  '{{$x := .ID}}',
+  '{{$x}}',
+  '{{index .Labels "a"}}',
+  '{{upper .ID}}',
+  '{{printf "%s %d %v" .ID 3 .}}',
+  '{{table}}',
+  '{{.Labels.a}}',
+  '{{ .ID | lower }}',
+  '(',
+  ')',
+  '"',
+  '`',
+  ' ',
+  '\\t',
+  'x',
+  '{{-',
+  '-}}',
+  '{{/* c */}}',
+  '{{len .Names}}',
+  '{{slice .ID 1 2}}',
+  '{{split .ID "a"}}',
+  '{{truncate .ID 2}}',
+  '{{pad .ID 1 2}}',
+  '{{title .ID}}',
+];
 
 test('any template renders to a string or fails with the template Error', () => {
-  const data = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ ID: fc.string(), Names: fc.array(fc.string(), { maxLength: 3 }), Labels: fc.dictionary(fc.string({ maxLength: 3 }), fc.string()) }));
-  fc.assert(
-    fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 12 }).map((t) => t.join('')), data, (tpl, d) => {
-      const out = onlyThrows(() => render(tpl, d), Error);
-      if (out !== undefined) assert.equal(typeof out, 'string');
+  const data = fc.oneof(
+    fc.jsonValue({ maxDepth: 3 }),
+    fc.record({
+      ID: fc.string(),
+      Names: fc.array(fc.string(), { maxLength: 3 }),
+      Labels: fc.dictionary(fc.string({ maxLength: 3 }), fc.string()),
     }),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom(...TOKENS), { maxLength: 12 }).map((t) => t.join('')),
+      data,
+      (tpl, d) => {
+        const out = onlyThrows(() => render(tpl, d), Error);
+        if (out !== undefined) assert.equal(typeof out, 'string');
+      },
+    ),
     params(1000),
   );
 });

@@ -118,14 +118,18 @@ class Exec {
     if (head.k === 'field' && head.chain.length > 0) {
       // a method with arguments, e.g. {{.Label "com.example"}}
       const parent = head.chain.slice(0, -1).reduce(field, dot);
-      const m = parent && typeof parent === 'object' ? (parent as Record<string, Value>)[head.chain[head.chain.length - 1]] : undefined;
+      const m =
+        parent && typeof parent === 'object'
+          ? (parent as Record<string, Value>)[head.chain[head.chain.length - 1]]
+          : undefined;
       if (typeof m === 'function') {
         const args = rest.map((a) => this.arg(a, dot));
         if (piped !== NO_VALUE) args.push(piped);
         return (m as TemplateFunc).apply(parent, args);
       }
     }
-    if (rest.length > 0 || piped !== NO_VALUE) throw new Error(`can't give argument to non-function ${goPrint(this.arg(head, dot))}`);
+    if (rest.length > 0 || piped !== NO_VALUE)
+      throw new Error(`can't give argument to non-function ${goPrint(this.arg(head, dot))}`);
     return this.arg(head, dot);
   }
 }
@@ -158,4 +162,3 @@ export function compile(src: string, funcs: Record<string, TemplateFunc> = built
 export function render(src: string, data: Value): string {
   return compile(src).execute(data);
 }
-

@@ -6,7 +6,9 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 /** Parse "2006-01-02[T15[:04[:05[.nnn]]]][Z|±07:00]"; `local` = no zone in the text. */
 function parseDate(value: string, localOffsetMin: number): { sec: number; nanos: number } | null {
   const m =
-    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/.exec(value);
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?(Z|z|[-+]\d{2}:\d{2})?$/.exec(
+      value,
+    );
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', se = '0', frac = '', zone] = m;
   let offMin: number;

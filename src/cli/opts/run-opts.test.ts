@@ -6,9 +6,44 @@ import { buildCreate, createFlags, parsePublish, parseRestart, parseMount, runOn
 const parse = (argv: string[]) => parseFlags([...createFlags, ...runOnlyFlags], argv, { interspersed: false });
 
 test('run flags build Docker create body', () => {
-  const p = parse(['-it', '--name', 'web', '-e', 'A=1', '-e', 'HOMEX', '-l', 'x=y', '-m', '64m', '--cpus', '0.5', '--pids-limit', '10',
-    '--restart', 'on-failure:3', '--init', '--cap-add', 'NET_ADMIN', '-p', '8080:80', '-v', '/data', '-v', '/h:/c:ro',
-    '--entrypoint', '', '--stop-timeout', '3', '-w', '/tmp', 'busybox', 'sh', '-c', 'echo hi']);
+  const p = parse([
+    '-it',
+    '--name',
+    'web',
+    '-e',
+    'A=1',
+    '-e',
+    'HOMEX',
+    '-l',
+    'x=y',
+    '-m',
+    '64m',
+    '--cpus',
+    '0.5',
+    '--pids-limit',
+    '10',
+    '--restart',
+    'on-failure:3',
+    '--init',
+    '--cap-add',
+    'NET_ADMIN',
+    '-p',
+    '8080:80',
+    '-v',
+    '/data',
+    '-v',
+    '/h:/c:ro',
+    '--entrypoint',
+    '',
+    '--stop-timeout',
+    '3',
+    '-w',
+    '/tmp',
+    'busybox',
+    'sh',
+    '-c',
+    'echo hi',
+  ]);
   const { body, name } = buildCreate(p, p.args, false, { HOMEX: '/root' });
   assert.equal(name, 'web');
   assert.equal(body.Image, 'busybox');
@@ -53,6 +88,11 @@ test('publish, restart and mount syntax', () => {
   assert.deepEqual(parsePublish(['80']).bindings, { '80/tcp': [{ HostIp: '', HostPort: '' }] });
   assert.throws(() => parseRestart('sometimes'), /invalid restart policy format/);
   assert.throws(() => parseRestart('always:3'), /only be used with 'on-failure'/);
-  assert.deepEqual(parseMount('type=bind,source=/a,target=/b,readonly'), { Type: 'bind', Source: '/a', Target: '/b', ReadOnly: true });
+  assert.deepEqual(parseMount('type=bind,source=/a,target=/b,readonly'), {
+    Type: 'bind',
+    Source: '/a',
+    Target: '/b',
+    ReadOnly: true,
+  });
   assert.throws(() => parseMount('type=bind,source=/a'), /target is required/);
 });
