@@ -12,7 +12,6 @@ let dir: string;
 let sock: string;
 let server: http.Server;
 const calls: string[] = [];
-const now = Math.floor(Date.now() / 1000);
 
 function reply(res: http.ServerResponse, status: number, body?: unknown) {
   res.writeHead(status, body === undefined ? {} : { 'Content-Type': 'application/json' });
@@ -36,7 +35,8 @@ before(async () => {
             Image: 'busybox',
             ImageID: 'sha256:1',
             Command: 'sleep 300',
-            Created: now - 5,
+            // 5.5 s before the reply (not a whole second, so the CLI's clock cannot round it to 6)
+            Created: Date.now() / 1000 - 5.5,
             Ports: [],
             Labels: {},
             State: 'running',
