@@ -8,7 +8,7 @@ import type { FwState } from './firewall/rules.js';
 import type { Cidr4 } from './ip.js';
 import type { NetnsPort } from './netns.js';
 import { NetworkService } from './service.js';
-import type { ContainerView } from './types.js';
+import type { ContainerView, NetworkCreate } from './types.js';
 
 export class FakeNetns implements NetnsPort {
   readonly live = new Set<string>();
@@ -170,4 +170,20 @@ export async function run(r: Rig, c: ContainerView): Promise<ContainerView> {
   c.state = { status: 'running', pid: 1 };
   await r.queue.run(c.id, () => r.svc.setup(c));
   return c;
+}
+
+/** A create request with the API's defaults. */
+export function req(o: Partial<NetworkCreate> & { name: string }): NetworkCreate {
+  return {
+    driver: '',
+    internal: false,
+    attachable: false,
+    enableIPv6: false,
+    ipamDriver: '',
+    pools: [],
+    ipamOptions: null,
+    options: {},
+    labels: {},
+    ...o,
+  };
 }

@@ -162,7 +162,7 @@ export interface AddressLease {
 
 /** A network's pool request: the user's IPAM config entry, or none to pick one from the default pools. */
 export interface PoolRequest {
-  config?: IpamPoolConfig;
+  config?: Partial<IpamPoolConfig>;
   family: 4 | 6;
   /** The other networks, whose subnets a new pool must not overlap. */
   others: NetworkRecord[];
@@ -195,12 +195,12 @@ export class DefaultIpam implements Ipam {
   async requestPool(r: PoolRequest): Promise<IpamPoolConfig> {
     const cfg = r.config;
     if (r.family === 6) {
-      const s6 = cfg && parseCidr6(cfg.Subnet);
-      if (!cfg || !s6) throw invalid(`invalid CIDR address: ${cfg?.Subnet ?? ''}`);
+      const s6 = cfg?.Subnet ? parseCidr6(cfg.Subnet) : null;
+      if (!cfg?.Subnet || !s6) throw invalid(`invalid CIDR address: ${cfg?.Subnet ?? ''}`);
       return { Subnet: cfg.Subnet, Gateway: cfg.Gateway || fmtIp6(s6.base + 1n) };
     }
     const existing = ipv4Subnets(r.others);
-    if (cfg?.Subnet) return completePool(cfg, existing);
+    if (cfg?.Subnet) return completePool({ ...cfg, Subnet: cfg.Subnet }, existing);
     if (cfg?.IPRange || cfg?.Gateway) throw invalid('ip-range and gateway require a subnet');
     const sub = pickSubnet(this.pools(), [...existing, ...(await this.routes(r.ownBridges ?? []))]);
     if (!sub) throw new EngineError('unavailable', NO_POOL);

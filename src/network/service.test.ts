@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { EngineError } from '../errdefs.js';
-import { container, rig, run } from './fake-rig.js';
+import { container, req, rig, run } from './fake-rig.js';
 import { mustCidr4 } from './ip.js';
-import type { IpamPoolConfig, NetworkRecord } from './types.js';
+import type { NetworkRecord } from './types.js';
 
 const id = (c: string) => c.repeat(64).slice(0, 64);
 const rejects = (p: Promise<unknown>, kind: string, message: string | RegExp) =>
@@ -33,12 +33,15 @@ test('init: host, none and the default bridge on the first default pool, persist
 
 test('create with IPAM config: subnet, range, gateway, options; bridge, DNS and firewall follow', async () => {
   const r = await rig();
-  const { Id } = await r.svc.create({
-    Name: 'app',
-    IPAM: { Config: [{ Subnet: '10.5.0.0/24', IPRange: '10.5.0.128/25', Gateway: '10.5.0.254' }], Options: { a: 'b' } },
-    Labels: { l: '1' },
-    Internal: true,
-  });
+  const { id: Id } = await r.svc.create(
+    req({
+      name: 'app',
+      pools: [{ Subnet: '10.5.0.0/24', IPRange: '10.5.0.128/25', Gateway: '10.5.0.254' }],
+      ipamOptions: { a: 'b' },
+      labels: { l: '1' },
+      internal: true,
+    }),
+  );
   const n = r.svc.find('app');
   assert.equal(n.id, Id);
   assert.deepEqual(n.ipam, [{ Subnet: '10.5.0.0/24', IPRange: '10.5.0.128/25', Gateway: '10.5.0.254' }]);
@@ -61,48 +64,48 @@ test('create with IPAM config: subnet, range, gateway, options; bridge, DNS and 
 
 test('create without IPAM config takes the next default pool that no network or host route uses', async () => {
   const r = await rig({ routes: [mustCidr4('172.18.5.0/24')] });
-  await r.svc.create({ Name: 'a' });
+  await r.svc.create(req({ name: 'a' }));
   assert.deepEqual(r.svc.find('a').ipam, [{ Subnet: '172.19.0.0/16', Gateway: '172.19.0.1' }]);
-  await r.svc.create({ Name: 'b' });
+  await r.svc.create(req({ name: 'b' }));
   assert.equal(r.svc.find('b').ipam[0]!.Subnet, '172.20.0.0/16');
 });
 
 test('refused creates: Docker texts and kinds, nothing left behind', async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'a', IPAM: { Config: [{ Subnet: '10.1.0.0/16' }] } });
+  await r.svc.create(req({ name: 'a', pools: [{ Subnet: '10.1.0.0/16' }] }));
   const before = fs.readdirSync(path.join(r.dir, 'networks')).length;
   await rejects(
-    r.svc.create({ Name: 'b', IPAM: { Config: [{ Subnet: '10.1.2.0/24' }] } }),
+    r.svc.create(req({ name: 'b', pools: [{ Subnet: '10.1.2.0/24' }] })),
     'conflict',
     'Pool overlaps with other one on this address space',
   );
   await rejects(
-    r.svc.create({ Name: 'c', IPAM: { Config: [{ Subnet: '172.17.0.0/20' }] } }),
+    r.svc.create(req({ name: 'c', pools: [{ Subnet: '172.17.0.0/20' }] })),
     'conflict',
     'Pool overlaps with other one on this address space',
   );
-  await rejects(r.svc.create({ Name: 'a' }), 'conflict', 'network with name a already exists');
-  await rejects(r.svc.create({ Name: '' }), 'invalid', 'network name cannot be empty');
-  await rejects(r.svc.create({ Name: 'd', Driver: 'macvlan' }), 'not-found', 'plugin "macvlan" not found');
+  await rejects(r.svc.create(req({ name: 'a' })), 'conflict', 'network with name a already exists');
+  await rejects(r.svc.create(req({ name: '' })), 'invalid', 'network name cannot be empty');
+  await rejects(r.svc.create(req({ name: 'd', driver: 'macvlan' })), 'not-found', 'plugin "macvlan" not found');
   await rejects(
-    r.svc.create({ Name: 'd', Driver: 'host' }),
+    r.svc.create(req({ name: 'd', driver: 'host' })),
     'forbidden',
     'only one instance of "host" network is allowed',
   );
   // the API may omit Subnet
-  const noSubnet = { Gateway: '10.2.0.1' } as IpamPoolConfig;
+  const noSubnet = { Gateway: '10.2.0.1' };
   await rejects(
-    r.svc.create({ Name: 'd', IPAM: { Config: [noSubnet] } }),
+    r.svc.create(req({ name: 'd', pools: [noSubnet] })),
     'invalid',
     'ip-range and gateway require a subnet',
   );
   await rejects(
-    r.svc.create({ Name: 'd', IPAM: { Config: [{ Subnet: '10.3.0.0/24', Gateway: '10.4.0.1' }] } }),
+    r.svc.create(req({ name: 'd', pools: [{ Subnet: '10.3.0.0/24', Gateway: '10.4.0.1' }] })),
     'invalid',
     'Invalid Address: gateway 10.4.0.1 does not belong to subnet 10.3.0.0/24',
   );
   await rejects(
-    r.svc.create({ Name: 'd', Options: { 'com.docker.network.bridge.name': 'berth0' } }),
+    r.svc.create(req({ name: 'd', options: { 'com.docker.network.bridge.name': 'berth0' } })),
     'conflict',
     'bridge name berth0 is already in use',
   );
@@ -119,7 +122,7 @@ test('refused creates: Docker texts and kinds, nothing left behind', async () =>
 
 test('prepare normalises links and EndpointsConfig and refuses what Docker refuses', async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'app' });
+  await r.svc.create(req({ name: 'app' }));
   const t = r.add(container(id('a'), 'target'));
   const c = r.add(container(id('b'), 'web', { NetworkMode: 'app', Links: ['target:db'] }));
   c.networkingConfig = { EndpointsConfig: { app: { Aliases: ['w'] }, bridge: {} } };
@@ -185,7 +188,7 @@ test('setup: endpoint, published port (proxy + DNAT), hosts and resolv.conf writ
 
 test('connect/disconnect a running container: endpoint on ethN, embedded DNS, record changed through update()', async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.5.0.0/24' }] } });
+  await r.svc.create(req({ name: 'app', pools: [{ Subnet: '10.5.0.0/24' }] }));
   const c = await run(r, container(id('a'), 'web', {}, r.dir));
   await r.svc.connect('app', 'web', { Aliases: ['w1'], IPAMConfig: { IPv4Address: '10.5.0.9' } });
   const ep = r.svc.find('app').endpoints[c.id]!;
@@ -216,7 +219,7 @@ test('connect/disconnect a running container: endpoint on ethN, embedded DNS, re
 
 test('connect a stopped container: only its EndpointsConfig changes; the next start joins', async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'app' });
+  await r.svc.create(req({ name: 'app' }));
   const c = r.add(container(id('a'), 'web', {}, r.dir));
   await r.svc.prepare(c);
   await r.svc.connect('app', c.id, null);
@@ -230,7 +233,7 @@ test('connect while the container start waits in its queue does not deadlock (up
   timeout: 20_000,
 }, async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'app' });
+  await r.svc.create(req({ name: 'app' }));
   const c = r.add(container(id('a'), 'web', {}, r.dir));
   await r.svc.prepare(c);
   let open!: () => void;
@@ -250,7 +253,7 @@ test('connect while the container start waits in its queue does not deadlock (up
 
 test('embedded DNS: names, aliases, short ids, name.network, links for the linker only, round-robin', async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.5.0.0/24' }] } });
+  await r.svc.create(req({ name: 'app', pools: [{ Subnet: '10.5.0.0/24' }] }));
   const on = (c: ReturnType<typeof container>, aliases: string[] = []) => {
     c.hostConfig.NetworkMode = 'app';
     c.networkingConfig = { EndpointsConfig: { app: { Aliases: aliases } } };

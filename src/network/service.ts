@@ -31,7 +31,7 @@ import { NetworkStore } from './store.js';
 import type {
   ContainerNetworks,
   ContainerView,
-  CreateNetworkRequest,
+  NetworkCreate,
   EndpointRecord,
   EndpointRequest,
   EndpointsConfigEntry,
@@ -39,7 +39,7 @@ import type {
   NetworkSetup,
 } from './types.js';
 
-export type { ContainerNetworks, ContainerView, CreateNetworkRequest, NetworkSetup } from './types.js';
+export type { ContainerNetworks, ContainerView, NetworkCreate, NetworkSetup } from './types.js';
 export { routedSubnets } from './routes.js';
 export type { ContainerPort, DnsPort, NetworkOptions, NetworkServiceDeps } from './deps.js';
 
@@ -175,14 +175,14 @@ export class NetworkService {
   }
 
   // ------------------------------------------------------------------ networks API
-  create(req: CreateNetworkRequest): Promise<{ Id: string; Warning: string }> {
+  create(req: NetworkCreate): Promise<NetworkRecord> {
     return this.locked(async () => {
       const r = checkCreateRequest(req, (name) => !!this.store.byName(name), this.drivers);
       const driver = r.driver;
       const others = this.store.list();
       const ipam = [await this.ipam.requestPool({ config: r.v4, family: 4, others })];
       if (r.v6) ipam.push(await this.ipam.requestPool({ config: r.v6, family: 6, others }));
-      const n = this.store.newRecord(r.name, driver.type, { ...(req.Options ?? {}) });
+      const n = this.store.newRecord(r.name, driver.type, { ...req.options });
       applyRequest(n, req, ipam);
       driver.configure(n, others);
       this.store.put(n);
@@ -195,7 +195,7 @@ export class NetworkService {
         await this.store.delete(n.id);
         throw e;
       }
-      return { Id: n.id, Warning: '' };
+      return n;
     });
   }
 

@@ -97,16 +97,22 @@ export interface EndpointsConfigEntry {
   [k: string]: unknown;
 }
 
-/** POST /networks/create. */
-export interface CreateNetworkRequest {
-  Name?: string;
-  Driver?: string;
-  Internal?: boolean;
-  Attachable?: boolean;
-  EnableIPv6?: boolean;
-  IPAM?: { Driver?: string; Config?: IpamPoolConfig[] | null; Options?: Record<string, string> | null } | null;
-  Options?: Record<string, string> | null;
-  Labels?: Record<string, string> | null;
+/** A network to create (api/wire/networks.ts converts Docker's request to it). */
+export interface NetworkCreate {
+  name: string;
+  /** '' for the default driver (bridge). */
+  driver: string;
+  internal: boolean;
+  attachable: boolean;
+  enableIPv6: boolean;
+  /** '' for the default IPAM driver. */
+  ipamDriver: string;
+  /** The pools asked for; a Subnet may be missing (then one comes from the default pools). */
+  pools: Array<Partial<IpamPoolConfig>>;
+  /** null when the request gave none (inspect shows it as given). */
+  ipamOptions: Record<string, string> | null;
+  options: Record<string, string>;
+  labels: Record<string, string>;
 }
 
 /** What a container's start needs from the network layer (setup writes its hosts and resolv.conf itself). */

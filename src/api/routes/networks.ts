@@ -1,10 +1,10 @@
 // /networks/* routes: Docker's network API over the NetworkService.
 import { invalid } from '../../errdefs.js';
 import type { NetworkService } from '../../network/service.js';
-import type { CreateNetworkRequest, EndpointsConfigEntry, NetworkRecord } from '../../network/types.js';
+import type { EndpointsConfigEntry, NetworkRecord } from '../../network/types.js';
 import { matchLabels, parseFilters } from '../filters.js';
 import type { Route } from '../router.js';
-import { networkJson } from '../wire/networks.js';
+import { type NetworkCreateRequest, networkCreate, networkCreateJson, networkJson } from '../wire/networks.js';
 
 const LIST_FILTERS = ['driver', 'id', 'label', 'name', 'scope', 'type', 'dangling'];
 
@@ -77,8 +77,8 @@ export function networkRoutes(net: NetworkService): Route[] {
       method: 'POST',
       path: '/networks/create',
       handler: async (ctx) => {
-        const body = (await ctx.json<CreateNetworkRequest>()) ?? {};
-        ctx.reply.json(201, await net.create(body));
+        const body = (await ctx.json<NetworkCreateRequest>()) ?? {};
+        ctx.reply.json(201, networkCreateJson(await net.create(networkCreate(body))));
       },
     },
     {

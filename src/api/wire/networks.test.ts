@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { container, rig, run } from '../../network/fake-rig.js';
-import { containerNetworkView, networkJson } from './networks.js';
+import { containerNetworkView, networkCreate, networkJson } from './networks.js';
 
 const id = (c: string) => c.repeat(64);
 
 test('NetworkSettings: top-level fields from the default bridge, per-network EndpointSettings, Ports', async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'app', IPAM: { Config: [{ Subnet: '10.5.0.0/24' }] } });
+  await r.svc.create(networkCreate({ Name: 'app', IPAM: { Config: [{ Subnet: '10.5.0.0/24' }] } }));
   const c = container(
     id('a'),
     'web',
@@ -59,7 +59,7 @@ test('a container not running shows what it asked for: MAC, no address, no sandb
 
 test('network JSON: IPAM Options only for user networks, containers only on inspect', async () => {
   const r = await rig();
-  await r.svc.create({ Name: 'app', IPAM: { Options: { o: '1' } } });
+  await r.svc.create(networkCreate({ Name: 'app', IPAM: { Options: { o: '1' } } }));
   const c = await run(r, container(id('d'), 'web', { NetworkMode: 'app' }, r.dir));
   const app = networkJson(r.svc.find('app'), true) as {
     IPAM: { Options: unknown };

@@ -2,7 +2,13 @@
 // Built from network/'s records and views; the only place their PascalCase shape is written.
 import { isUserNetwork } from '../../network/endpoints.js';
 import type { ContainerNetworks, NetworkService } from '../../network/service.js';
-import type { ContainerView, EndpointRecord, NetworkRecord } from '../../network/types.js';
+import type {
+  ContainerView,
+  EndpointRecord,
+  IpamPoolConfig,
+  NetworkCreate,
+  NetworkRecord,
+} from '../../network/types.js';
 
 type PortMap = Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
 export interface PortSummary {
@@ -10,6 +16,42 @@ export interface PortSummary {
   PrivatePort: number;
   PublicPort?: number;
   Type: string;
+}
+
+/** POST /networks/create's body (moby's network.CreateRequest, the fields berth reads). */
+export interface NetworkCreateRequest {
+  Name?: string;
+  Driver?: string;
+  Internal?: boolean;
+  Attachable?: boolean;
+  EnableIPv6?: boolean;
+  IPAM?: {
+    Driver?: string;
+    Config?: Array<Partial<IpamPoolConfig>> | null;
+    Options?: Record<string, string> | null;
+  } | null;
+  Options?: Record<string, string> | null;
+  Labels?: Record<string, string> | null;
+}
+
+export function networkCreate(req: NetworkCreateRequest): NetworkCreate {
+  return {
+    name: req.Name ?? '',
+    driver: req.Driver ?? '',
+    internal: !!req.Internal,
+    attachable: !!req.Attachable,
+    enableIPv6: !!req.EnableIPv6,
+    ipamDriver: req.IPAM?.Driver ?? '',
+    pools: req.IPAM?.Config ?? [],
+    ipamOptions: req.IPAM?.Options ?? null,
+    options: { ...(req.Options ?? {}) },
+    labels: { ...(req.Labels ?? {}) },
+  };
+}
+
+/** The answer to a create: the new network's id (Warning is always empty, as moby's today). */
+export function networkCreateJson(n: NetworkRecord): { Id: string; Warning: string } {
+  return { Id: n.id, Warning: '' };
 }
 
 /** A network as inspect (with its containers) and list (without) show it. */
