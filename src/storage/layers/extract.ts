@@ -5,10 +5,10 @@
 // conventions (0/0 char devices, opaque xattrs). This needs no setfattr and works on any
 // filesystem; an opaque dir marker deletes what the directory held before this layer.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { constants as C } from 'node:fs';
+import { createHash, type Hash } from 'node:crypto';
+import { constants as C, type Stats } from 'node:fs';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Header } from 'tar-stream';
@@ -198,17 +198,13 @@ async function lstatOrNull(p: string) {
   }
 }
 
-export async function extractTar(dir: string, src: Readable, o: ExtractOptions): Promise<ExtractResult> {
-  const sameOwner = o.sameOwner ?? process.getuid?.() === 0;
-  const hash = createHash('sha256');
-  const digest = o.digest ?? true;
-  const ex = tarStream().extract();
-  const input = await maybeGunzip(src);
-  // Feed by hand (tar-stream is streamx, not a Node stream), hashing the uncompressed bytes.
-  const feeding = (async () => {
+/** Feeds the (decompressed) input to the tar parser by hand (tar-stream is streamx, not a Node
+ *  stream), hashing the uncompressed bytes. Rejects (and destroys the parser) on an input error. */
+async function feed(input: Readable, ex: ReturnType<ReturnType<typeof tarStream>['extract']>, hash: Hash | null): Promise<void> {
+  try {
     for await (const c of chunksOf(input)) {
       const chunk = c as Buffer;
-      if (digest) hash.update(chunk);
+      hash?.update(chunk);
       if (ex.destroyed) return;
       if (!ex.write(chunk))
         await new Promise<void>((r) => {
@@ -218,68 +214,77 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
         });
     }
     ex.end(undefined as never);
-  })().catch((e: unknown) => {
+  } catch (e) {
     ex.destroy(e as Error);
     throw e;
-  });
-  feeding.catch(() => {}); // observed below
-  const written = new Set<string>();
-  const dirTimes: [string, Date][] = [];
-  const dirs = new DirFds(dir);
-  const pending = new Pending();
-  const overlayWhiteouts: [string[], string][] = [];
-  let size = 0;
+  }
+}
 
-  const apply = async (h: Header, entry: AsyncIterable<Buffer>): Promise<void> => {
+export async function extractTar(dir: string, src: Readable, o: ExtractOptions): Promise<ExtractResult> {
+  const hash = (o.digest ?? true) ? createHash('sha256') : null;
+  const ex = tarStream().extract();
+  const input = await maybeGunzip(src);
+  const feeding = feed(input, ex, hash);
+  feeding.catch(() => {}); // observed below
+  const x = new Extraction(dir, o);
+  try {
+    for await (const entry of ex) {
+      try {
+        await x.apply(entry.header, entry as unknown as AsyncIterable<Buffer>);
+      } finally {
+        entry.resume();
+      }
+    }
+    await feeding;
+    await x.pending.all();
+    await x.dirs.clear();
+    await makeWhiteouts(dir, x.dirs, x.overlayWhiteouts);
+  } catch (e) {
+    await x.pending.all().catch(() => {});
+    await x.dirs.clear();
+    ex.destroy();
+    input.destroy();
+    await feeding.catch(() => {});
+    throw e;
+  }
+  await x.dirs.clear();
+  await x.setDirTimes();
+  return { diffId: hash ? 'sha256:' + hash.digest('hex') : '', size: x.size, whiteouts: x.overlayWhiteouts.length };
+}
+
+/** One extraction's state: what was written, directory fds, background writes, whiteouts to make. */
+class Extraction {
+  readonly dirs: DirFds;
+  readonly pending = new Pending();
+  readonly overlayWhiteouts: [string[], string][] = [];
+  size = 0;
+  private readonly written = new Set<string>();
+  private readonly dirTimes: [string, Date][] = [];
+  private readonly sameOwner: boolean;
+
+  constructor(
+    private readonly dir: string,
+    private readonly o: ExtractOptions,
+  ) {
+    this.dirs = new DirFds(dir);
+    this.sameOwner = o.sameOwner ?? process.getuid?.() === 0;
+  }
+
+  async apply(h: Header, entry: AsyncIterable<Buffer>): Promise<void> {
     const parts = entryParts(h.name);
     if (parts.length === 0) return; // the root itself
     const base = parts[parts.length - 1];
-    const parentAbs = await secureJoin(dir, parts.slice(0, -1));
+    const parentAbs = await secureJoin(this.dir, parts.slice(0, -1));
     const rel = parts.join('/');
-    if (o.whiteouts === 'overlay' && base.startsWith(WH)) {
-      if (base === OPAQUE) throw new NeedsParent(`opaque directory ${parts.slice(0, -1).join('/')}`);
-      if (base.startsWith(WH + WH)) return;
-      const name = base.slice(WH.length);
-      if (name === '' || name === '.' || name === '..') return;
-      await pending.wait(join(parentAbs, name));
-      await rm(join(parentAbs, name), { recursive: true, force: true }); // written earlier by this very layer
-      overlayWhiteouts.push([parts.slice(0, -1), name]);
-      return;
-    }
-    if (o.whiteouts && base.startsWith(WH)) {
-      await dirs.clear(); // deletions may remove cached parents
-      await pending.all();
-      if (base === OPAQUE) {
-        const prefix = parts.slice(0, -1).join('/');
-        for (const n of await readdir(parentAbs).catch(() => [] as string[])) {
-          if (!written.has(prefix ? `${prefix}/${n}` : n)) await rm(join(parentAbs, n), { recursive: true, force: true });
-        }
-      } else if (!base.startsWith(WH + WH)) {
-        await rm(join(parentAbs, base.slice(WH.length)), { recursive: true, force: true });
-      }
-      return;
-    }
+    if (base.startsWith(WH) && this.o.whiteouts) return this.whiteout(parts, parentAbs);
     // `at` names the entry through an fd of its parent opened component by component with
     // O_NOFOLLOW: a directory swapped for a symlink (by the running container) after the
     // resolution above cannot redirect any operation below outside `dir`.
-    let at = `${await dirs.get(parentAbs)}/${base}`;
+    const first = `${await this.dirs.get(parentAbs)}/${base}`;
     const abs = join(parentAbs, base);
-    await pending.wait(abs);
-    const old = await lstatOrNull(at);
-    if (old && o.noOverwriteDirNonDir) {
-      // moby pkg/archive createTarFile: names the entry's path and the extraction directory
-      const show = o.noOverwriteDirNonDir.show;
-      if (old.isDirectory() && h.type !== 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite directory ${JSON.stringify(show(abs))} with non-directory ${JSON.stringify(show(dir))}`);
-      if (!old.isDirectory() && h.type === 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite non-directory ${JSON.stringify(show(abs))} with directory ${JSON.stringify(show(dir))}`);
-    }
-    if (old && !(old.isDirectory() && h.type === 'directory')) {
-      if (old.isDirectory()) await pending.all(); // it may hold files still being written
-      await rm(at, { recursive: true, force: true });
-      if (old.isDirectory()) {
-        await dirs.clear(); // cached fds may name what was just removed
-        at = `${await dirs.get(parentAbs)}/${base}`;
-      }
-    }
+    await this.pending.wait(abs);
+    const old = await lstatOrNull(first);
+    const at = await this.clearOld(h, old, first, parentAbs, abs);
     const mode = (h.mode ?? 0o644) & 0o7777;
     switch (h.type) {
       case 'directory':
@@ -287,74 +292,18 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
         break;
       case 'file':
       case 'contiguous-file':
-        {
-          // Small files are read into memory and written in the background, a few at a time, so
-          // the disk sees several writes in flight while the tar is parsed on (cp into a container
-          // was bound by one await per open/write/close). Later entries touching a pending path wait.
-          const small = (h.size ?? 0) <= SMALL;
-          const chunks: Buffer[] = [];
-          const write = async (fh: FileHandle, more: AsyncIterable<Buffer> | null) => {
-            let n = 0;
-            for (const c of chunks) n += c.length;
-            if (more) {
-              for await (const chunk of more) {
-                chunks.push(chunk);
-                n += chunk.length;
-                if (n >= 1 << 20 || chunks.length >= 512) {
-                  await fh.writev(chunks.splice(0));
-                  n = 0;
-                }
-              }
-            }
-            if (chunks.length) await fh.writev(chunks.splice(0));
-            if (o.chown) await fh.chown(o.chown.uid, o.chown.gid);
-            else if (sameOwner) await fh.chown(h.uid ?? 0, h.gid ?? 0);
-            await fh.chmod(mode); // after chown, which clears setuid bits
-          };
-          // O_EXCL|O_NOFOLLOW: the name was just removed, so anything found here now (a symlink
-          // swapped in by the container) makes the copy fail instead of writing through it.
-          const create = () => open(at, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
-          const mtime = h.mtime ?? new Date(0);
-          if (small) {
-            for await (const chunk of entry) chunks.push(chunk);
-            const fh = await create(); // here, while `at`'s directory fd is surely open
-            const job = (async () => {
-              try {
-                await write(fh, null);
-                await fh.utimes(mtime, mtime);
-              } finally {
-                await fh.close();
-              }
-            })();
-            pending.add(abs, job, h.size ?? 0);
-            await pending.throttle();
-            size += h.size ?? 0;
-            written.add(rel);
-            return;
-          }
-          const fh = await create();
-          try {
-            await write(fh, entry);
-          } finally {
-            await fh.close();
-          }
+        if (await this.writeFile(h, entry, at, abs, mode)) {
+          this.written.add(rel);
+          return; // small: written in the background, metadata with it
         }
-        size += h.size ?? 0;
         break;
       case 'symlink':
         await symlink(h.linkname ?? '', at);
         break;
-      case 'link': {
-        const t = entryParts(h.linkname ?? '');
-        const target = join(await secureJoin(dir, t.slice(0, -1)), t[t.length - 1] ?? '');
-        await pending.wait(target);
-        await link(target, at).catch((e: NodeJS.ErrnoException) => {
-          // in a standalone layer, a link to a file of a lower layer cannot be made here
-          throw o.whiteouts === 'overlay' && e.code === 'ENOENT' ? new NeedsParent(`hard link to ${h.linkname ?? ''}`) : e;
-        });
-        written.add(rel);
+      case 'link':
+        await this.hardLink(h, at);
+        this.written.add(rel);
         return; // a hardlink shares the target's metadata
-      }
       case 'character-device':
       case 'block-device':
         await mknod(at, [h.type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)]);
@@ -365,43 +314,137 @@ export async function extractTar(dir: string, src: Readable, o: ExtractOptions):
       default:
         return; // unsupported types (sockets, GNU extensions) are skipped like Docker does
     }
+    await this.setMeta(h, at, abs, mode);
+    this.written.add(rel);
+  }
+
+  /** A `.wh.` entry: an overlay whiteout to make later, or a deletion now (into a mounted overlay). */
+  private async whiteout(parts: string[], parentAbs: string): Promise<void> {
+    const base = parts[parts.length - 1]!;
+    if (this.o.whiteouts === 'overlay') {
+      if (base === OPAQUE) throw new NeedsParent(`opaque directory ${parts.slice(0, -1).join('/')}`);
+      if (base.startsWith(WH + WH)) return;
+      const name = base.slice(WH.length);
+      if (name === '' || name === '.' || name === '..') return;
+      await this.pending.wait(join(parentAbs, name));
+      await rm(join(parentAbs, name), { recursive: true, force: true }); // written earlier by this very layer
+      this.overlayWhiteouts.push([parts.slice(0, -1), name]);
+      return;
+    }
+    await this.dirs.clear(); // deletions may remove cached parents
+    await this.pending.all();
+    if (base === OPAQUE) {
+      const prefix = parts.slice(0, -1).join('/');
+      for (const n of await readdir(parentAbs).catch(() => [] as string[])) {
+        if (!this.written.has(prefix ? `${prefix}/${n}` : n)) await rm(join(parentAbs, n), { recursive: true, force: true });
+      }
+    } else if (!base.startsWith(WH + WH)) {
+      await rm(join(parentAbs, base.slice(WH.length)), { recursive: true, force: true });
+    }
+  }
+
+  /** Removes what the entry replaces (a directory stays for a directory); returns the entry's fd path anew. */
+  private async clearOld(h: Header, old: Stats | null, at: string, parentAbs: string, abs: string): Promise<string> {
+    if (old && this.o.noOverwriteDirNonDir) {
+      // moby pkg/archive createTarFile: names the entry's path and the extraction directory
+      const show = this.o.noOverwriteDirNonDir.show;
+      if (old.isDirectory() && h.type !== 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite directory ${JSON.stringify(show(abs))} with non-directory ${JSON.stringify(show(this.dir))}`);
+      if (!old.isDirectory() && h.type === 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite non-directory ${JSON.stringify(show(abs))} with directory ${JSON.stringify(show(this.dir))}`);
+    }
+    if (old && !(old.isDirectory() && h.type === 'directory')) {
+      if (old.isDirectory()) await this.pending.all(); // it may hold files still being written
+      await rm(at, { recursive: true, force: true });
+      if (old.isDirectory()) {
+        await this.dirs.clear(); // cached fds may name what was just removed
+        return `${await this.dirs.get(parentAbs)}/${basename(at)}`;
+      }
+    }
+    return at;
+  }
+
+  /**
+   * A regular file. Small files are read into memory and written in the background, a few at a
+   * time, so the disk sees several writes in flight while the tar is parsed on (cp into a container
+   * was bound by one await per open/write/close); later entries touching a pending path wait.
+   * Returns true for such a background write (its owner, mode and mtime are set with it).
+   */
+  private async writeFile(h: Header, entry: AsyncIterable<Buffer>, at: string, abs: string, mode: number): Promise<boolean> {
+    const chunks: Buffer[] = [];
+    const write = async (fh: FileHandle, more: AsyncIterable<Buffer> | null) => {
+      let n = 0;
+      for (const c of chunks) n += c.length;
+      if (more) {
+        for await (const chunk of more) {
+          chunks.push(chunk);
+          n += chunk.length;
+          if (n >= 1 << 20 || chunks.length >= 512) {
+            await fh.writev(chunks.splice(0));
+            n = 0;
+          }
+        }
+      }
+      if (chunks.length) await fh.writev(chunks.splice(0));
+      if (this.o.chown) await fh.chown(this.o.chown.uid, this.o.chown.gid);
+      else if (this.sameOwner) await fh.chown(h.uid ?? 0, h.gid ?? 0);
+      await fh.chmod(mode); // after chown, which clears setuid bits
+    };
+    // O_EXCL|O_NOFOLLOW: the name was just removed, so anything found here now (a symlink
+    // swapped in by the container) makes the copy fail instead of writing through it.
+    const create = () => open(at, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+    this.size += h.size ?? 0;
+    if ((h.size ?? 0) > SMALL) {
+      const fh = await create();
+      try {
+        await write(fh, entry);
+      } finally {
+        await fh.close();
+      }
+      return false;
+    }
+    const mtime = h.mtime ?? new Date(0);
+    for await (const chunk of entry) chunks.push(chunk);
+    const fh = await create(); // here, while `at`'s directory fd is surely open
+    const job = (async () => {
+      try {
+        await write(fh, null);
+        await fh.utimes(mtime, mtime);
+      } finally {
+        await fh.close();
+      }
+    })();
+    this.pending.add(abs, job, h.size ?? 0);
+    await this.pending.throttle();
+    return true;
+  }
+
+  private async hardLink(h: Header, at: string): Promise<void> {
+    const t = entryParts(h.linkname ?? '');
+    const target = join(await secureJoin(this.dir, t.slice(0, -1)), t[t.length - 1] ?? '');
+    await this.pending.wait(target);
+    await link(target, at).catch((e: NodeJS.ErrnoException) => {
+      // in a standalone layer, a link to a file of a lower layer cannot be made here
+      throw this.o.whiteouts === 'overlay' && e.code === 'ENOENT' ? new NeedsParent(`hard link to ${h.linkname ?? ''}`) : e;
+    });
+  }
+
+  /** Owner, mode and mtime of an entry written in the foreground (directories' mtimes come last). */
+  private async setMeta(h: Header, at: string, abs: string, mode: number): Promise<void> {
     const isFile = h.type === 'file' || h.type === 'contiguous-file';
     if (!isFile) {
-      if (o.chown) await lchown(at, o.chown.uid, o.chown.gid);
-      else if (sameOwner) await lchown(at, h.uid ?? 0, h.gid ?? 0);
+      if (this.o.chown) await lchown(at, this.o.chown.uid, this.o.chown.gid);
+      else if (this.sameOwner) await lchown(at, h.uid ?? 0, h.gid ?? 0);
       if (h.type !== 'symlink') await chmodNoFollow(at, mode, h.type === 'directory'); // after chown, which clears setuid bits
     }
     const mtime = h.mtime ?? new Date(0);
-    if (h.type === 'directory') dirTimes.push([abs, mtime]);
+    if (h.type === 'directory') this.dirTimes.push([abs, mtime]);
     else await lutimes(at, mtime, mtime);
-    written.add(rel);
-  };
-
-  try {
-    for await (const entry of ex) {
-      try {
-        await apply(entry.header, entry as unknown as AsyncIterable<Buffer>);
-      } finally {
-        entry.resume();
-      }
-    }
-    await feeding;
-    await pending.all();
-    await dirs.clear();
-    await makeWhiteouts(dir, dirs, overlayWhiteouts);
-  } catch (e) {
-    await pending.all().catch(() => {});
-    await dirs.clear();
-    ex.destroy();
-    input.destroy();
-    await feeding.catch(() => {});
-    throw e;
   }
-  await dirs.clear();
-  // Directory mtimes last (children changed them), deepest first.
-  dirTimes.sort((a, b) => b[0].length - a[0].length);
-  for (const [p, t] of dirTimes) await lutimes(p, t, t);
-  return { diffId: digest ? 'sha256:' + hash.digest('hex') : '', size, whiteouts: overlayWhiteouts.length };
+
+  /** Directory mtimes last (children changed them), deepest first. */
+  async setDirTimes(): Promise<void> {
+    this.dirTimes.sort((a, b) => b[0].length - a[0].length);
+    for (const [p, t] of this.dirTimes) await lutimes(p, t, t);
+  }
 }
 
 /** Overlay whiteouts (0/0 char devices; Node has no mknod) made by one shell per 16, each name
