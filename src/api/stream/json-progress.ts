@@ -1,30 +1,9 @@
 // Docker's JSON message stream (moby pkg/jsonmessage + pkg/streamformatter): pull, push, build,
 // load and import answer with one JSON object per line, errors included once headers are sent.
 
-/** moby's JSONProgress; every field is omitted when zero. */
-export interface ProgressDetail {
-  current?: number;
-  total?: number;
-  /** Unix seconds when the transfer started (for the time-left estimate). */
-  start?: number;
-  hidecounts?: boolean;
-  units?: string;
-}
+import type { JsonMessage, ProgressDetail } from '../wire/json-message.js';
 
-/** moby's JSONMessage. */
-export interface JsonMessage {
-  stream?: string;
-  status?: string;
-  progressDetail?: ProgressDetail;
-  progress?: string;
-  id?: string;
-  from?: string;
-  time?: number;
-  timeNano?: number;
-  errorDetail?: { code?: number; message: string };
-  error?: string;
-  aux?: unknown;
-}
+export type { JsonMessage, ProgressDetail } from '../wire/json-message.js';
 
 /** Where lines go: a Writable, an HTTP response, or a test array. */
 export interface LineSink {

@@ -1,8 +1,168 @@
-// Container record → Docker's inspect and list JSON.
+// Docker's container JSON: the API's container types, and a container record → inspect and list JSON.
 import type { ContainerRecord } from '../../engine/types.js';
 import { healthOf, healthSuffix } from '../../engine/health.js';
 import { driverLogPath } from '../../logs/paths.js';
 import { ZERO_TIME, humanDuration, parseRfc3339 } from '../../util/time.js';
+import type { ContainerConfig, HealthConfig } from '../../images/container-config.js';
+
+export type { ContainerConfig, HealthConfig };
+
+// ---- the API's container types (moby api/types/container), as clients send and read them ----
+
+export type Labels = Record<string, string>;
+
+export interface Port {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  Created: number;
+  Ports: Port[];
+  SizeRw?: number;
+  SizeRootFs?: number;
+  Labels: Labels | null;
+  State: string;
+  Status: string;
+  HostConfig?: { NetworkMode?: string };
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; NetworkID?: string }> };
+  Mounts?: Array<{ Name?: string; Source?: string; Destination: string; Type?: string }>;
+}
+
+export interface RestartPolicy {
+  Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  MaximumRetryCount?: number;
+}
+
+export interface MountSpec {
+  Type: string;
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  BindOptions?: { Propagation?: string };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Labels };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
+export interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
+export interface HostConfig {
+  Binds?: string[] | null;
+  NetworkMode?: string;
+  PortBindings?: Record<string, PortBinding[]>;
+  PublishAllPorts?: boolean;
+  RestartPolicy?: RestartPolicy;
+  AutoRemove?: boolean;
+  Privileged?: boolean;
+  CapAdd?: string[];
+  CapDrop?: string[];
+  ReadonlyRootfs?: boolean;
+  SecurityOpt?: string[];
+  Init?: boolean | null;
+  Memory?: number;
+  MemorySwap?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpusetCpus?: string;
+  PidsLimit?: number | null;
+  Mounts?: MountSpec[];
+  Tmpfs?: Record<string, string>;
+  Dns?: string[];
+  ExtraHosts?: string[];
+  Links?: string[];
+  LogConfig?: { Type: string; Config: Record<string, string> };
+  VolumesFrom?: string[];
+  Runtime?: string;
+  [k: string]: unknown;
+}
+
+/** The body of POST /containers/create: a Config with HostConfig and NetworkingConfig beside it. */
+export interface ContainerCreateRequest extends Partial<ContainerConfig> {
+  HostConfig?: HostConfig;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, { Aliases?: string[]; IPAMConfig?: object }> };
+}
+
+export interface ContainerState {
+  Status: string;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+  Health?: { Status: string };
+}
+
+export interface ContainerInspect {
+  Id: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  State: ContainerState;
+  Image: string;
+  Name: string;
+  RestartCount: number;
+  HostConfig: HostConfig;
+  Config: ContainerConfig;
+  NetworkSettings?: Record<string, unknown>;
+  Mounts?: unknown[];
+  SizeRw?: number;
+  SizeRootFs?: number;
+  [k: string]: unknown;
+}
+
+export interface CreateResponse {
+  Id: string;
+  Warnings: string[] | null;
+}
+
+export interface WaitResponse {
+  StatusCode: number;
+  Error?: { Message: string } | null;
+}
+
+export interface TopResponse {
+  Titles: string[];
+  Processes: string[][];
+}
+
+export interface ExecCreateRequest {
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+  Tty?: boolean;
+  Env?: string[];
+  Cmd: string[];
+  Privileged?: boolean;
+  User?: string;
+  WorkingDir?: string;
+  ConsoleSize?: [number, number] | null;
+}
+
+export interface ExecInspect {
+  ID: string;
+  Running: boolean;
+  ExitCode: number | null;
+  ContainerID: string;
+  Pid: number;
+  ProcessConfig?: { tty?: boolean; entrypoint?: string; arguments?: string[] };
+  [k: string]: unknown;
+}
 
 export function statusText(rec: ContainerRecord, now = Date.now()): string {
   const s = rec.state;
@@ -74,7 +234,10 @@ export interface NetworkView {
   ports: object[];
 }
 
-export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; rootFs: number }; network?: NetworkView } = {}): object {
+export function inspectJson(
+  rec: ContainerRecord,
+  o: { size?: { rw: number; rootFs: number }; network?: NetworkView } = {},
+): object {
   const s = rec.state;
   const out: Record<string, unknown> = {
     Id: rec.id,
@@ -121,7 +284,10 @@ export function inspectJson(rec: ContainerRecord, o: { size?: { rw: number; root
   return out;
 }
 
-export function summaryJson(rec: ContainerRecord, o: { imageRef: string; size?: { rw: number; rootFs: number }; network?: NetworkView }): object {
+export function summaryJson(
+  rec: ContainerRecord,
+  o: { imageRef: string; size?: { rw: number; rootFs: number }; network?: NetworkView },
+): object {
   const out: Record<string, unknown> = {
     Id: rec.id,
     Names: ['/' + rec.name],

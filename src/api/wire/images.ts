@@ -1,16 +1,18 @@
 // Image JSON of the Engine API (moby api/types/image): list summaries, inspect and history,
 // shaped from the image store's data views.
 import type { ImageView } from '../../images/store.js';
-import { emptyContainerConfig, type ContainerConfig } from '../../images/types.js';
+import type { ContainerConfig } from '../../images/container-config.js';
+import { emptyContainerConfig } from '../../images/types.js';
 
 export interface ImageSummary {
   Containers: number;
   Created: number;
   Id: string;
-  Labels: Record<string, string>;
+  /** Other daemons send null where berthd sends {} and []. */
+  Labels: Record<string, string> | null;
   ParentId: string;
-  RepoDigests: string[];
-  RepoTags: string[];
+  RepoDigests: string[] | null;
+  RepoTags: string[] | null;
   SharedSize: number;
   Size: number;
   VirtualSize?: number;
@@ -45,6 +47,19 @@ export interface HistoryItem {
   Tags: string[] | null;
   Size: number;
   Comment: string;
+}
+
+/** One entry of DELETE /images/{name} and prune answers: either key set. */
+export interface DeleteItem {
+  Untagged?: string;
+  Deleted?: string;
+}
+
+/** POST /containers/prune and /images/prune. */
+export interface PruneReport {
+  ContainersDeleted?: string[] | null;
+  ImagesDeleted?: DeleteItem[] | null;
+  SpaceReclaimed: number;
 }
 
 /** Go's zero time.Time: LastTagTime of an image never tagged. */

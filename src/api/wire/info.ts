@@ -1,4 +1,4 @@
-// GET /info: engine/info's SystemInfo as moby's types.Info, with the fixed answers a berthd gives
+// GET /version's types, and GET /info: engine/info's SystemInfo as moby's types.Info, with the fixed answers a berthd gives
 // (overlay2, cgroupfs, no swarm, the plugins it has).
 import type { SystemInfo } from '../../engine/info.js';
 
@@ -15,6 +15,27 @@ export interface InfoResponse {
   Name: string;
   ServerVersion: string;
   [k: string]: unknown;
+}
+
+export interface VersionComponent {
+  Name: string;
+  Version: string;
+  Details?: Record<string, string>;
+}
+
+export interface VersionResponse {
+  Platform?: { Name: string };
+  Components?: VersionComponent[];
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion?: string;
+  GitCommit: string;
+  GoVersion: string;
+  Os: string;
+  Arch: string;
+  KernelVersion?: string;
+  Experimental?: boolean;
+  BuildTime?: string;
 }
 
 const DRIVER_STATUS: Array<[string, string]> = [
