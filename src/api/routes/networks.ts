@@ -1,23 +1,13 @@
 // /networks/* routes: Docker's network API over the NetworkService.
 import { invalid } from '../../errdefs.js';
+import { untilTime } from '../../images/filters.js';
 import type { NetworkService } from '../../network/service.js';
 import type { EndpointsConfigEntry, NetworkRecord } from '../../network/types.js';
-import { matchLabels, parseFilters } from '../filters.js';
+import { type Filters, matchLabels, parseFilters } from '../filters.js';
 import type { Route } from '../router.js';
 import { type NetworkCreateRequest, networkCreate, networkCreateJson, networkJson } from '../wire/networks.js';
 
 const LIST_FILTERS = ['driver', 'id', 'label', 'name', 'scope', 'type', 'dangling'];
-
-function untilCutoff(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const m = /^(\d+)(s|m|h)$/.exec(v);
-  if (m) return Date.now() - Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 's' | 'm' | 'h'];
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
-  return t;
-}
-
-type Filters = ReturnType<typeof parseFilters>;
 
 /** GET /networks filters: driver, id (prefix), name (substring), scope, type (builtin/custom), dangling, label. */
 function listFilter(f: Filters): (n: NetworkRecord) => boolean {
@@ -40,7 +30,7 @@ function listFilter(f: Filters): (n: NetworkRecord) => boolean {
 
 /** POST /networks/prune filters: label, label!, until. */
 function pruneFilter(f: Filters): (n: NetworkRecord) => boolean {
-  const until = f.get('until')?.map(untilCutoff);
+  const until = f.get('until')?.map(untilTime);
   return (n) => {
     if (!matchLabels(f, 'label', n.labels)) return false;
     for (const w of f.get('label!') ?? []) {
