@@ -1,6 +1,10 @@
-// Demultiplexes Docker's stdcopy framing: [stream, 0, 0, 0, size(uint32 BE)] + payload.
-// stream 0 = stdin (echoed), 1 = stdout, 2 = stderr, 3 = systemerr (daemon error text).
+// Demultiplexes Docker's stdcopy framing (parsed by api/wire/stdcopy.ts, the one implementation)
+// into sinks: stream 0 = stdin (echoed) and 1 go to stdout, 2 to stderr, 3 = systemerr (daemon
+// error text) to its own sink when given.
 import { Writable } from 'node:stream';
+import { FrameParser, type StdFrame } from '../api/wire/stdcopy.js';
+
+export { frame } from '../api/wire/stdcopy.js';
 
 export interface DemuxSinks {
   stdout: (b: Buffer) => void;
@@ -10,29 +14,25 @@ export interface DemuxSinks {
 }
 
 export class StdDemuxer {
-  private buf: Buffer = Buffer.alloc(0);
-  constructor(private readonly sinks: DemuxSinks) {}
+  private readonly parser = new FrameParser();
+  private readonly route: (f: StdFrame) => void;
+
+  constructor(sinks: DemuxSinks) {
+    this.route = (f) => {
+      if (f.stream === 0 || f.stream === 1) sinks.stdout(f.payload);
+      else if (f.stream === 2) sinks.stderr(f.payload);
+      else if (sinks.systemErr) sinks.systemErr(f.payload.toString());
+      else sinks.stderr(f.payload);
+    };
+  }
 
   push(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    while (this.buf.length >= 8) {
-      const size = this.buf.readUInt32BE(4);
-      if (this.buf.length < 8 + size) break;
-      const kind = this.buf[0];
-      const payload = this.buf.subarray(8, 8 + size);
-      this.buf = this.buf.subarray(8 + size);
-      if (kind === 0 || kind === 1) this.sinks.stdout(payload);
-      else if (kind === 2) this.sinks.stderr(payload);
-      else if (kind === 3) {
-        if (this.sinks.systemErr) this.sinks.systemErr(payload.toString());
-        else this.sinks.stderr(payload);
-      } else throw new Error(`Unrecognized input header: ${kind}`);
-    }
+    this.parser.push(chunk, this.route);
   }
 
   /** Bytes of an incomplete frame left when the stream ended. */
   get pending(): number {
-    return this.buf.length;
+    return this.parser.pending;
   }
 }
 
@@ -49,13 +49,4 @@ export function demuxTo(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableSt
       }
     },
   });
-}
-
-/** Encode one frame (tests and fakes). */
-export function frame(stream: 0 | 1 | 2 | 3, payload: Buffer | string): Buffer {
-  const p = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const h = Buffer.alloc(8);
-  h[0] = stream;
-  h.writeUInt32BE(p.length, 4);
-  return Buffer.concat([h, p]);
 }

@@ -17,7 +17,7 @@ import { versionAtLeast } from '../server.js';
 import { parseDetachKeys } from '../stream/detach.js';
 import { pipeOut } from '../stream/pipe-out.js';
 import { encodeLogBatch } from '../stream/log-frames.js';
-import { frame } from '../stream/stdcopy.js';
+import { frame } from '../wire/stdcopy.js';
 import { type NetworkView, inspectJson, summaryJson } from '../wire/containers.js';
 import { statsJson } from '../wire/stats.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeLogBatch, type LogLine } from './log-frames.js';
-import { demuxAll } from './stdcopy.js';
+import { demuxAll } from '../wire/stdcopy.js';
 
 const batch: LogLine[] = [
   { stream: 'stdout', timestamp: '2016-09-25T01:12:59.123456789Z', line: Buffer.from('hello\n') },

@@ -1,6 +1,6 @@
 // Encodes a batch of log lines for GET /containers/{id}/logs: stdcopy frames without a TTY,
 // raw bytes with one; `timestamps=1` prefixes each line like moby's write_log_stream.go.
-import { HEADER_LEN } from './stdcopy.js';
+import { HEADER_LEN } from '../wire/stdcopy.js';
 
 /** Structural twin of logs' LogMessage (api/ does not import logs/). */
 export interface LogLine {

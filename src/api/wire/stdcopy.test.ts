@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { Demuxer, demuxAll, frame, frameAll, header, type StdFrame, type StdStream } from './stdcopy.js';
+import { Demuxer, demuxAll, FrameParser, frame, frameAll, header, type StdFrame, type StdStream } from './stdcopy.js';
 
 test('frame: 8-byte header then payload', () => {
   const f = frame(2, Buffer.from('oops'));
@@ -69,4 +69,22 @@ test('Demuxer: bad stream id is an error with moby text; truncated tail is dropp
     ['hi'],
   );
   assert.throws(() => demuxAll(bad), /Unrecognized input header: 9/);
+});
+
+test('FrameParser: frames whatever the chunking, pending bytes of a partial frame, moby text for a bad header', () => {
+  const all = Buffer.concat([frame(1, 'hello\n'), frame(2, ''), frame(3, 'boom'), frame(0, 'in')]);
+  for (const step of [1, 3, 8, 9, all.length]) {
+    const p = new FrameParser();
+    const got: Array<[number, string]> = [];
+    for (let i = 0; i < all.length; i += step) p.push(all.subarray(i, i + step), (f) => got.push([f.stream, f.payload.toString()]));
+    assert.deepEqual(got, [[1, 'hello\n'], [2, ''], [3, 'boom'], [0, 'in']], `step ${step}`);
+    assert.equal(p.pending, 0);
+  }
+  const p = new FrameParser();
+  p.push(frame(1, 'abcdef').subarray(0, 10), () => assert.fail('no whole frame yet'));
+  assert.equal(p.pending, 10);
+  const bad = frame(1, 'x');
+  bad[0] = 7;
+  assert.throws(() => new FrameParser().push(bad, () => {}), /Unrecognized input header: 7/);
+  assert.deepEqual(frame(1, 'ab'), frame(1, Buffer.from('ab')), 'a string payload is framed as its bytes');
 });
