@@ -1,6 +1,7 @@
 // Docker's network JSON: GET /networks, a container's NetworkSettings and the Ports of `docker ps`.
 // Built from network/'s records and views; the only place their PascalCase shape is written.
 import { isUserNetwork } from '../../network/endpoints.js';
+import type { NetworkView, Port } from './containers.js';
 import type { ContainerNetworks, NetworkService } from '../../network/service.js';
 import type {
   ContainerView,
@@ -11,12 +12,6 @@ import type {
 } from '../../network/types.js';
 
 type PortMap = Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
-export interface PortSummary {
-  IP?: string;
-  PrivatePort: number;
-  PublicPort?: number;
-  Type: string;
-}
 
 /** POST /networks/create's body (moby's network.CreateRequest, the fields berth reads). */
 export interface NetworkCreateRequest {
@@ -157,8 +152,8 @@ function portMap(c: ContainerView, ep: EndpointRecord): PortMap {
 }
 
 /** The `Ports` list of `docker ps`: published ports, then exposed ones that are not. */
-export function portSummaryJson(c: ContainerView, endpoints: EndpointRecord[]): PortSummary[] {
-  const out: PortSummary[] = [];
+export function portSummaryJson(c: ContainerView, endpoints: EndpointRecord[]): Port[] {
+  const out: Port[] = [];
   const published = new Set<string>();
   for (const ep of endpoints)
     for (const p of ep.ports) {
@@ -173,9 +168,7 @@ export function portSummaryJson(c: ContainerView, endpoints: EndpointRecord[]): 
 }
 
 /** The container routes' `network` view: NetworkSettings and ps Ports. */
-export function containerNetworkView(
-  net: NetworkService,
-): (c: ContainerView) => { settings: { Networks: object } & Record<string, unknown>; ports: PortSummary[] } {
+export function containerNetworkView(net: NetworkService): (c: ContainerView) => NetworkView & { ports: Port[] } {
   return (c) => ({
     settings: networkSettingsJson(c, net.containerNetworks(c)),
     ports: portSummaryJson(c, net.endpointsOf(c.id)),
