@@ -16,7 +16,11 @@ const suites: Array<[string, string, string[]]> = [
   ['compose', path.join(here, 'compose-bench.js'), []],
   ['stats', path.join(here, 'stats-bench.js'), []],
   ['logs', path.join(here, 'logs-bench.js'), []],
-  ['registry', path.join(here, '..', 'test', 'integration', 'registry', 'bench.js'), [process.env.REGISTRY_BENCH_MB ?? '300', process.env.REGISTRY_BENCH_PARALLEL ?? '50']],
+  [
+    'registry',
+    path.join(here, '..', 'test', 'integration', 'registry', 'bench.js'),
+    [process.env.REGISTRY_BENCH_MB ?? '300', process.env.REGISTRY_BENCH_PARALLEL ?? '50'],
+  ],
 ];
 const only = process.env.BENCH_ONLY;
 let failed = 0;

@@ -17,14 +17,27 @@ const LABEL = `berth.bench=${RUN_ID}`;
 // Exits promptly on SIGTERM (a plain `sleep` as pid 1 would ignore it and cost the stop timeout).
 const IDLE = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done'];
 
-interface Target { name: string; host: string; pid: number }
-interface Res { code: number; out: string; err: string; ms: number }
+interface Target {
+  name: string;
+  host: string;
+  pid: number;
+}
+interface Res {
+  code: number;
+  out: string;
+  err: string;
+  ms: number;
+}
 
 function docker(t: Target, args: string[]): Promise<Res> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const c = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: t.host }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
+    const c = spawn('docker', args, {
+      env: { ...process.env, DOCKER_HOST: t.host },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '',
+      err = '';
     c.stdout.on('data', (b: Buffer) => (out += b));
     c.stderr.on('data', (b: Buffer) => (err += b));
     c.on('error', reject);
@@ -41,13 +54,19 @@ async function must(t: Target, args: string[]): Promise<Res> {
 /** Run `fn` over `items` with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, fn: (x: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
 }
 
 function rss(pid: number): number {
-  try { return vmRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return 0; }
+  try {
+    return vmRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return 0;
+  }
 }
 
 /** RSS of the daemon and its direct children (dockerd's own containerd, for instance). */
@@ -57,7 +76,9 @@ function daemonRss(pid: number): number {
     if (!/^\d+$/.test(p)) continue;
     try {
       if (parentPid(readFileSync(`/proc/${p}/status`, 'utf8')) === pid) total += rss(Number(p));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return total;
 }
@@ -68,7 +89,11 @@ function monitorRss(ids: string[]): number {
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     let cmd: string;
-    try { cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8'); } catch { continue; }
+    try {
+      cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
     if (ids.some((id) => cmd.includes(id))) total += rss(Number(p));
   }
   return total;
@@ -122,7 +147,11 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   await must(t, ['rm', '-f', box]);
 
   log('ps -a with 200 created containers');
-  await pool(Array.from({ length: 200 }, (_, i) => i), 8, () => must(t, ['create', '--label', LABEL, 'busybox', 'true']));
+  await pool(
+    Array.from({ length: 200 }, (_, i) => i),
+    8,
+    () => must(t, ['create', '--label', LABEL, 'busybox', 'true']),
+  );
   await must(t, ['ps', '-a']);
   const pss: number[] = [];
   for (let i = 0; i < N; i++) pss.push((await must(t, ['ps', '-a'])).ms);
@@ -133,7 +162,9 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   await sleep(500);
   const before = t.pid > 0 ? daemonRss(t.pid) : 0;
   const t0 = performance.now();
-  const started = await Promise.all(Array.from({ length: 50 }, () => must(t, ['run', '-d', '--label', LABEL, 'busybox', ...IDLE])));
+  const started = await Promise.all(
+    Array.from({ length: 50 }, () => must(t, ['run', '-d', '--label', LABEL, 'busybox', ...IDLE])),
+  );
   m.set('parallel', (performance.now() - t0) / 1000);
   await sleep(1000);
   const ids = started.map((r) => r.out.trim());
@@ -146,11 +177,19 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
 }
 
 function pidFromFile(f: string): number {
-  try { return Number(readFileSync(f, 'utf8').trim()) || 0; } catch { return 0; }
+  try {
+    return Number(readFileSync(f, 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 function pidof(name: string): number {
-  try { return Number(execFileSync('pidof', ['-s', name], { encoding: 'utf8' }).trim()) || 0; } catch { return 0; }
+  try {
+    return Number(execFileSync('pidof', ['-s', name], { encoding: 'utf8' }).trim()) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 async function main(): Promise<void> {
@@ -191,8 +230,13 @@ async function main(): Promise<void> {
   }
 
   const [b, r] = results;
-  const row = (name: string, key: string, unit: Row['unit'], budget?: number): Row =>
-    ({ name, unit, budget, berth: b.get(key) ?? null, ref: r?.get(key) ?? null });
+  const row = (name: string, key: string, unit: Row['unit'], budget?: number): Row => ({
+    name,
+    unit,
+    budget,
+    berth: b.get(key) ?? null,
+    ref: r?.get(key) ?? null,
+  });
   const rows: Row[] = [
     row('run --rm busybox echo (median)', 'run', 'ms', 150),
     row('create/start/stop/rm cycle (median)', 'cycle', 'ms'),

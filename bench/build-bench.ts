@@ -70,7 +70,8 @@ interface Target {
  */
 function measure(ctx: string, targets: Target[]): void {
   const tag = `buildbench:${process.pid}`;
-  for (let i = 0; i < COLD_ROUNDS; i++) for (const t of targets) t.cold.push(timed(['build', '--no-cache', '-t', tag, ctx], t.env).s);
+  for (let i = 0; i < COLD_ROUNDS; i++)
+    for (const t of targets) t.cold.push(timed(['build', '--no-cache', '-t', tag, ctx], t.env).s);
   for (let i = 0; i < ROUNDS; i++) {
     for (const t of targets) {
       const r = timed(['build', '-t', tag, ctx], t.env);
@@ -91,18 +92,27 @@ async function main(): Promise<number> {
     const env = { ...process.env, DOCKER_BUILDKIT: '0', DOCKER_HOST: d.env.DOCKER_HOST };
     const b: Target = { name: 'berth', env, cold: [], cached: [] };
     const refHost = process.env.REF_DOCKER_HOST;
-    const r: Target | null = refHost ? { name: 'reference', env: { ...env, DOCKER_HOST: refHost }, cold: [], cached: [] } : null;
+    const r: Target | null = refHost
+      ? { name: 'reference', env: { ...env, DOCKER_HOST: refHost }, cold: [], cached: [] }
+      : null;
     measure(work, r ? [b, r] : [b]);
-    console.log(`docker build: 10-step Dockerfile, context of 1000 files / ${(bytes / 1e6).toFixed(0)} MB; medians of ${COLD_ROUNDS} cold builds and ${ROUNDS} cached rebuilds`);
-    const row = (what: string, s: number, ref?: number) => `${what.padEnd(22)} ${s.toFixed(3).padStart(7)} s${ref !== undefined ? `   reference ${ref.toFixed(3)} s   ratio ${(s / ref).toFixed(2)}` : ''}`;
+    console.log(
+      `docker build: 10-step Dockerfile, context of 1000 files / ${(bytes / 1e6).toFixed(0)} MB; medians of ${COLD_ROUNDS} cold builds and ${ROUNDS} cached rebuilds`,
+    );
+    const row = (what: string, s: number, ref?: number) =>
+      `${what.padEnd(22)} ${s.toFixed(3).padStart(7)} s${ref !== undefined ? `   reference ${ref.toFixed(3)} s   ratio ${(s / ref).toFixed(2)}` : ''}`;
     console.log(row('cold (--no-cache)', median(b.cold), r ? median(r.cold) : undefined));
     console.log(row('cached rebuild', median(b.cached), r ? median(r.cached) : undefined));
-    const rounds = (t: Target) => `  ${t.name} cold: ${t.cold.map((s) => s.toFixed(3)).join(' ')}; cached: ${t.cached.map((s) => s.toFixed(3)).join(' ')}`;
+    const rounds = (t: Target) =>
+      `  ${t.name} cold: ${t.cold.map((s) => s.toFixed(3)).join(' ')}; cached: ${t.cached.map((s) => s.toFixed(3)).join(' ')}`;
     console.log(rounds(b));
     if (r) console.log(rounds(r));
     const ok = median(b.cached) <= CACHED_BUDGET_S;
     console.log(`cached rebuild budget ≤ ${CACHED_BUDGET_S} s: ${ok ? 'PASS' : 'FAIL'}`);
-    if (r) console.log(`cold build budget ≤ ${COLD_RATIO_BUDGET}× the reference: ${median(b.cold) <= COLD_RATIO_BUDGET * median(r.cold) ? 'PASS' : 'FAIL'}`);
+    if (r)
+      console.log(
+        `cold build budget ≤ ${COLD_RATIO_BUDGET}× the reference: ${median(b.cold) <= COLD_RATIO_BUDGET * median(r.cold) ? 'PASS' : 'FAIL'}`,
+      );
     return ok ? 0 : 1;
   } finally {
     if (d) await d.stop();
@@ -112,8 +122,29 @@ async function main(): Promise<number> {
 
 if (process.env.BERTH_ISOLATED !== '1') {
   // bridges/mounts of the daemon stay in throwaway namespaces, like test/harness/run-isolated.sh
-  const script = 'mount --make-rprivate / && ip link set lo up && mkdir -p /run/netns && mount -t tmpfs -o mode=0755 tmpfs /run/netns && exec "$0" "$1"';
-  const r = spawnSync('unshare', ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', 'env', 'BERTH_ISOLATED=1', 'bash', '-c', script, process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+  const script =
+    'mount --make-rprivate / && ip link set lo up && mkdir -p /run/netns && mount -t tmpfs -o mode=0755 tmpfs /run/netns && exec "$0" "$1"';
+  const r = spawnSync(
+    'unshare',
+    [
+      '--net',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--propagation',
+      'private',
+      '--kill-child',
+      'env',
+      'BERTH_ISOLATED=1',
+      'bash',
+      '-c',
+      script,
+      process.execPath,
+      fileURLToPath(import.meta.url),
+    ],
+    { stdio: 'inherit' },
+  );
   process.exit(r.status ?? 1);
 } else {
   process.exit(await main());

@@ -30,7 +30,13 @@ volumes:
 
 function timed(args: string[], cwd: string, host: string): number {
   const t0 = performance.now();
-  const r = spawnSync('docker-compose', args, { cwd, env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('docker-compose', args, {
+    cwd,
+    env: { ...process.env, DOCKER_HOST: host },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`docker-compose ${args.join(' ')} (${host}): ${r.stderr}`);
   return (performance.now() - t0) / 1000;
 }
@@ -47,14 +53,19 @@ function measure(host: string, dir: string): { up: number; down: number } {
       downs.push(timed(['down', '-v'], dir, host));
     }
   } catch (e) {
-    spawnSync('docker-compose', ['down', '-v'], { cwd: dir, env: { ...process.env, DOCKER_HOST: host }, stdio: 'ignore' });
+    spawnSync('docker-compose', ['down', '-v'], {
+      cwd: dir,
+      env: { ...process.env, DOCKER_HOST: host },
+      stdio: 'ignore',
+    });
     throw e;
   }
   return { up: median(ups), down: median(downs) };
 }
 
 async function main(): Promise<void> {
-  if (!existsSync('/usr/bin/docker-compose')) throw new Error('docker-compose is not installed (apt-get install docker-compose)');
+  if (!existsSync('/usr/bin/docker-compose'))
+    throw new Error('docker-compose is not installed (apt-get install docker-compose)');
   const dir = mkdtempSync(join(tmpdir(), 'compose-bench-'));
   // the project name comes from the directory: one fixed name, so leftovers are found again
   const proj = join(dir, 'berthcomposebench');
@@ -67,17 +78,23 @@ async function main(): Promise<void> {
     const refHost = process.env.REF_DOCKER_HOST;
     let r: { up: number; down: number } | null = null;
     if (refHost) {
-      const have = spawnSync('docker', ['image', 'inspect', 'busybox:latest'], { env: { ...process.env, DOCKER_HOST: refHost }, stdio: 'ignore' });
+      const have = spawnSync('docker', ['image', 'inspect', 'busybox:latest'], {
+        env: { ...process.env, DOCKER_HOST: refHost },
+        stdio: 'ignore',
+      });
       if (have.status === 0) r = measure(refHost, proj);
       else process.stderr.write(`reference daemon has no busybox:latest: berth-only figures\n`);
     }
     const f = (s: number | undefined) => (s === undefined ? '-' : `${(s * 1000).toFixed(0)} ms`);
     const rows = (['up', 'down'] as const).map((k) => [
-      `docker-compose ${k === 'up' ? 'up -d' : 'down -v'} (${SERVICES} services, median)`, f(b[k]),
-      ...(r ? [f(r[k]), `${(r[k] / b[k]).toFixed(2)}`] : [])]);
+      `docker-compose ${k === 'up' ? 'up -d' : 'down -v'} (${SERVICES} services, median)`,
+      f(b[k]),
+      ...(r ? [f(r[k]), `${(r[k] / b[k]).toFixed(2)}`] : []),
+    ]);
     const head = ['metric', 'berth', ...(r ? ['reference', 'speedup'] : [])];
     const widths = head.map((_, i) => Math.max(...[head, ...rows].map((x) => x[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     console.log(`\nberth (in a private namespace)${r ? `   reference: ${refHost}` : ''}   rounds=${ROUNDS}`);
     console.log(line(head));
     for (const row of rows) console.log(line(row));

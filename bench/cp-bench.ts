@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     const inSec = timed(`docker cp ${src} ${name}:/tmp/`, env);
     const outSec = timed(`docker cp ${name}:/tmp/src ${work}/out`, env);
     timed(`docker rm -f ${name}`, env);
-    const row = (what: string, s: number) => `${what.padEnd(28)} ${(mb / s).toFixed(0).padStart(6)} MB/s  ${s.toFixed(2).padStart(6)} s  ratio to tar|tar ${(tarSec / s).toFixed(2)}`;
+    const row = (what: string, s: number) =>
+      `${what.padEnd(28)} ${(mb / s).toFixed(0).padStart(6)} MB/s  ${s.toFixed(2).padStart(6)} s  ratio to tar|tar ${(tarSec / s).toFixed(2)}`;
     console.log(`docker cp of ${mb.toFixed(0)} MB (mixed files) against ${env.DOCKER_HOST}`);
     console.log(row('tar -c | tar -x (baseline)', tarSec));
     console.log(row('docker cp host → container', inSec));

@@ -28,10 +28,30 @@ const budgets: Record<Op, number> = { load: 200, push: 150, pull: 200, save: 200
 
 /** Re-runs this file inside the same namespaces test/harness/run-isolated.sh makes. */
 export function reexecIsolated(file: string, env: NodeJS.ProcessEnv = process.env): number {
-  const script = 'mount --make-rprivate / && ip link set lo up && mkdir -p /run/netns && ' +
+  const script =
+    'mount --make-rprivate / && ip link set lo up && mkdir -p /run/netns && ' +
     'mount -t tmpfs -o mode=0755 tmpfs /run/netns && exec "$0" "$1"';
-  const r = spawnSync('unshare', ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private',
-    '--kill-child', 'env', 'BERTH_ISOLATED=1', 'bash', '-c', script, process.execPath, file], { stdio: 'inherit', env });
+  const r = spawnSync(
+    'unshare',
+    [
+      '--net',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--propagation',
+      'private',
+      '--kill-child',
+      'env',
+      'BERTH_ISOLATED=1',
+      'bash',
+      '-c',
+      script,
+      process.execPath,
+      file,
+    ],
+    { stdio: 'inherit', env },
+  );
   return r.status ?? 1;
 }
 
@@ -56,13 +76,21 @@ export function makeArchive(dir: string, layers: number, mb: number, tag: string
   }
   const now = new Date().toISOString();
   const config = JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: now, config: { Cmd: ['sh'] },
+    architecture: 'amd64',
+    os: 'linux',
+    created: now,
+    config: { Cmd: ['sh'] },
     rootfs: { type: 'layers', diff_ids: diffIds },
     history: diffIds.map(() => ({ created: now, created_by: 'images-bench' })),
   });
   const cfgHex = createHash('sha256').update(config).digest('hex');
   writeFileSync(join(blobs, cfgHex), config);
-  writeFileSync(join(arch, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${cfgHex}`, RepoTags: [tag], Layers: diffIds.map((d) => `blobs/sha256/${d.slice(7)}`) }]));
+  writeFileSync(
+    join(arch, 'manifest.json'),
+    JSON.stringify([
+      { Config: `blobs/sha256/${cfgHex}`, RepoTags: [tag], Layers: diffIds.map((d) => `blobs/sha256/${d.slice(7)}`) },
+    ]),
+  );
   const tar = join(dir, 'image.tar');
   execFileSync('tar', ['-C', arch, '-cf', tar, 'manifest.json', 'blobs']);
   rmSync(arch, { recursive: true, force: true });
@@ -80,14 +108,19 @@ async function freePort(): Promise<number> {
 function registryConfig(dir: string, port: number): string {
   mkdirSync(join(dir, 'data'), { recursive: true });
   const cfg = join(dir, 'config.yml');
-  writeFileSync(cfg, `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  writeFileSync(
+    cfg,
+    `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(dir, 'data')}}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   return cfg;
 }
 
 /** Is 127.0.0.1:port accepting connections (in netns `netns` when given)? */
 async function listening(port: number, netns?: string): Promise<boolean> {
   if (netns) {
-    const r = spawnSync('nsenter', [`--net=${netns}`, 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: 'ignore' });
+    const r = spawnSync('nsenter', [`--net=${netns}`, 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`], {
+      stdio: 'ignore',
+    });
     return r.status === 0;
   }
   return new Promise<boolean>((r) => {
@@ -103,7 +136,9 @@ async function startRegistry(dir: string, netns?: string): Promise<{ addr: strin
     const port = netns ? 20000 + Math.floor(Math.random() * 30000) : await freePort();
     const cfg = registryConfig(dir, port);
     const argv = [REGISTRY, 'serve', cfg];
-    const proc = netns ? spawn('nsenter', [`--net=${netns}`, ...argv], { stdio: 'ignore' }) : spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
+    const proc = netns
+      ? spawn('nsenter', [`--net=${netns}`, ...argv], { stdio: 'ignore' })
+      : spawn(argv[0], argv.slice(1), { stdio: 'ignore' });
     let exited = false;
     proc.on('exit', () => (exited = true));
     for (let i = 0; i < 100 && !exited; i++) {
@@ -169,11 +204,20 @@ function table(mb: number, berth: Map<Op, number[]>, ref: Map<Op, number[]> | nu
   const rows = OPS.map((k) => {
     const b = rate(berth, k);
     const rr = rate(ref, k);
-    return [`docker ${k} (${label})`, f(b), ...(ref ? [f(rr), b && rr ? `${(b / rr).toFixed(2)}x` : '-'] : []),
-      `≥ ${budgets[k]} MB/s`, b === null ? '' : b >= budgets[k] ? 'ok' : 'UNDER'];
+    return [
+      `docker ${k} (${label})`,
+      f(b),
+      ...(ref ? [f(rr), b && rr ? `${(b / rr).toFixed(2)}x` : '-'] : []),
+      `≥ ${budgets[k]} MB/s`,
+      b === null ? '' : b >= budgets[k] ? 'ok' : 'UNDER',
+    ];
   });
   const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -201,10 +245,23 @@ async function main(): Promise<void> {
       rmSync(join(work, `run${run}`), { recursive: true, force: true });
     }
     const label = `${LAYERS}×${LAYER_MB} MB`;
-    console.log(`\nberth in a private namespace, registry ${r.addr}${refHost ? `; reference ${refHost}, registry ${refRegistry ?? 'none (load/save only)'}` : ''}`);
-    console.log(`median of ${RUNS} run(s), MB/s of uncompressed layer data (${mb.toFixed(0)} MB); ratio = berth / reference`);
+    console.log(
+      `\nberth in a private namespace, registry ${r.addr}${refHost ? `; reference ${refHost}, registry ${refRegistry ?? 'none (load/save only)'}` : ''}`,
+    );
+    console.log(
+      `median of ${RUNS} run(s), MB/s of uncompressed layer data (${mb.toFixed(0)} MB); ratio = berth / reference`,
+    );
     console.log(table(mb, berth, ref, label));
-    const raw = (m: Map<Op, number[]>) => OPS.filter((k) => m.has(k)).map((k) => `${k} ${m.get(k)!.map((s) => (mb / s).toFixed(0)).join('/')}`).join(', ');
+    const raw = (m: Map<Op, number[]>) =>
+      OPS.filter((k) => m.has(k))
+        .map(
+          (k) =>
+            `${k} ${m
+              .get(k)!
+              .map((s) => (mb / s).toFixed(0))
+              .join('/')}`,
+        )
+        .join(', ');
     console.log(`runs (MB/s): berth ${raw(berth)}${ref ? `; reference ${raw(ref)}` : ''}`);
   } finally {
     if (own) await own.stop({ assert: false });
@@ -216,7 +273,8 @@ async function main(): Promise<void> {
 /** Outside the namespaces: give the reference daemon a registry in its netns, then run isolated. */
 async function outer(self: string): Promise<number> {
   const refHost = process.env.REF_DOCKER_HOST;
-  if (!refHost || process.env.REF_REGISTRY || !existsSync(REF_NETNS) || !existsSync(REGISTRY)) return reexecIsolated(self);
+  if (!refHost || process.env.REF_REGISTRY || !existsSync(REF_NETNS) || !existsSync(REGISTRY))
+    return reexecIsolated(self);
   const dir = mkdtempSync(join(tmpdir(), 'images-bench-ref-'));
   let reg: ChildProcess | null = null;
   try {
@@ -235,7 +293,12 @@ async function outer(self: string): Promise<number> {
 
 const self = fileURLToPath(import.meta.url);
 if (process.argv[1] === self) {
-  const run = process.env.BERTH_ISOLATED === '1' ? main().then(() => 0) : process.env.REF_REGISTRY ? Promise.resolve(reexecIsolated(self)) : outer(self);
+  const run =
+    process.env.BERTH_ISOLATED === '1'
+      ? main().then(() => 0)
+      : process.env.REF_REGISTRY
+        ? Promise.resolve(reexecIsolated(self))
+        : outer(self);
   run.then(
     (code) => process.exit(code),
     (e: Error) => {

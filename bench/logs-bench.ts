@@ -16,7 +16,12 @@ import { reexecIsolated } from './images-bench.js';
 
 const MB = Number(process.env.LOGS_BENCH_MB ?? 200);
 const LINE = Number(process.env.LOGS_BENCH_LINE ?? 1000);
-const budgets: Record<string, string> = { write: '≥ 100 MB/s', read: '≥ 300 MB/s', tail: 'independent of size', since: 'independent of size' };
+const budgets: Record<string, string> = {
+  write: '≥ 100 MB/s',
+  read: '≥ 300 MB/s',
+  tail: 'independent of size',
+  since: 'independent of size',
+};
 
 interface Result {
   write: number;
@@ -28,7 +33,12 @@ interface Result {
 
 function sh(cmd: string, env: NodeJS.ProcessEnv): { out: string; sec: number } {
   const t0 = performance.now();
-  const r = spawnSync('sh', ['-c', cmd], { env, encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('sh', ['-c', cmd], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const sec = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
   return { out: r.stdout, sec };
@@ -72,9 +82,16 @@ async function measure(env: NodeJS.ProcessEnv, label: string, pid?: number): Pro
   for (let i = 0; i < 5; i++) tails.push(sh(`docker logs --tail 10 ${name} >/dev/null 2>&1`, env).sec * 1000);
   const lastTime = sh(`docker logs -t --tail 1 ${name}`, env).out.split(' ')[0]!;
   const sinces: number[] = [];
-  for (let i = 0; i < 5; i++) sinces.push(sh(`docker logs --since ${lastTime} ${name} >/dev/null 2>&1`, env).sec * 1000);
+  for (let i = 0; i < 5; i++)
+    sinces.push(sh(`docker logs --since ${lastTime} ${name} >/dev/null 2>&1`, env).sec * 1000);
   spawnSync('sh', ['-c', `docker rm -f ${name}`], { env, stdio: 'ignore' });
-  return { write, read: median(reads), tail: median(tails), since: median(sinces), rssMiB: pid ? peak / 1024 : undefined };
+  return {
+    write,
+    read: median(reads),
+    tail: median(tails),
+    since: median(sinces),
+    rssMiB: pid ? peak / 1024 : undefined,
+  };
 }
 
 function table(b: Result, r: Result | null): string {
@@ -83,13 +100,19 @@ function table(b: Result, r: Result | null): string {
     const bv = b[k]!;
     const rv = r?.[k];
     const ratio = rv === undefined ? '' : (higherBetter ? bv / rv : rv / bv).toFixed(2) + '×';
-    rows.push([`${k} (${unit})`, bv.toFixed(unit === 'ms' ? 1 : 0), ...(r ? [rv === undefined ? '-' : rv.toFixed(unit === 'ms' ? 1 : 0), ratio] : []), budgets[k] ?? '']);
+    rows.push([
+      `${k} (${unit})`,
+      bv.toFixed(unit === 'ms' ? 1 : 0),
+      ...(r ? [rv === undefined ? '-' : rv.toFixed(unit === 'ms' ? 1 : 0), ratio] : []),
+      budgets[k] ?? '',
+    ]);
   };
   add('write', 'MB/s', true);
   add('read', 'MB/s', true);
   add('tail', 'ms', false);
   add('since', 'ms', false);
-  if (b.rssMiB !== undefined) rows.push(['berthd peak RSS while writing (MiB)', b.rssMiB.toFixed(0), ...(r ? ['-', ''] : []), 'bounded']);
+  if (b.rssMiB !== undefined)
+    rows.push(['berthd peak RSS while writing (MiB)', b.rssMiB.toFixed(0), ...(r ? ['-', ''] : []), 'bounded']);
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((c, i) => c.padEnd(w[i]!)).join('  ')).join('\n');
 }
@@ -100,8 +123,13 @@ async function main(): Promise<void> {
     const berth = await measure({ ...process.env, ...d.env }, 'berth', d.pid);
     const refHost = process.env.REF_DOCKER_HOST;
     let ref: Result | null = null;
-    if (refHost) ref = await measure({ ...process.env, DOCKER_HOST: refHost }, 'reference').catch((e: Error) => (console.error(`reference: ${e.message}`), null));
-    console.log(`\ndocker logs / log writing, json-file, ${MB} MB of ${LINE}-byte lines; berth in a private namespace${refHost ? `; reference ${refHost}` : ''}`);
+    if (refHost)
+      ref = await measure({ ...process.env, DOCKER_HOST: refHost }, 'reference').catch(
+        (e: Error) => (console.error(`reference: ${e.message}`), null),
+      );
+    console.log(
+      `\ndocker logs / log writing, json-file, ${MB} MB of ${LINE}-byte lines; berth in a private namespace${refHost ? `; reference ${refHost}` : ''}`,
+    );
     console.log(table(berth, ref));
   } finally {
     await d.stop({ assert: false });

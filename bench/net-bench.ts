@@ -31,7 +31,21 @@ function isolate(): never {
   ].join('; ');
   const r = spawnSync(
     'unshare',
-    ['--net', '--mount', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--kill-child', 'env', 'BERTH_ISOLATED=1', 'bash', '-c', script],
+    [
+      '--net',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--propagation',
+      'private',
+      '--kill-child',
+      'env',
+      'BERTH_ISOLATED=1',
+      'bash',
+      '-c',
+      script,
+    ],
     { stdio: 'inherit' },
   );
   process.exit(r.status ?? 1);
@@ -78,7 +92,13 @@ async function main(): Promise<void> {
     await ok(['run', '-d', '--name', 'dnstarget', '--net', 'benchnet', 'busybox', 'sleep', '600']);
     await ok(['run', '-d', '--name', 'dnsasker', '--net', 'benchnet', 'busybox', 'sleep', '600']);
     const loop = async (body: string) => {
-      const r = await d.docker(['exec', 'dnsasker', 'sh', '-c', `time sh -c 'i=0; while [ $i -lt ${DNS} ]; do ${body} >/dev/null || exit 1; i=$((i+1)); done'`]);
+      const r = await d.docker([
+        'exec',
+        'dnsasker',
+        'sh',
+        '-c',
+        `time sh -c 'i=0; while [ $i -lt ${DNS} ]; do ${body} >/dev/null || exit 1; i=$((i+1)); done'`,
+      ]);
       if (r.code !== 0) throw new Error(`dns loop: ${r.stderr}`);
       return busyboxReal(r.stderr);
     };
@@ -87,11 +107,23 @@ async function main(): Promise<void> {
     const spawnOnly = await loop('busybox true');
     console.log(`embedded DNS (127.0.0.11), ${DNS} × nslookup of a container name in one container`);
     console.log(`  per lookup incl. nslookup process  ${((withDns * 1000) / DNS).toFixed(2).padStart(7)} ms`);
-    console.log(`  answer latency (minus spawn loop)  ${(((withDns - spawnOnly) * 1000) / DNS).toFixed(2).padStart(7)} ms`);
+    console.log(
+      `  answer latency (minus spawn loop)  ${(((withDns - spawnOnly) * 1000) / DNS).toFixed(2).padStart(7)} ms`,
+    );
 
     // 3. throughput: httpd serving an MB-sized file from a container published on 19000
-    await ok(['run', '-d', '--name', 'websrv', '-p', '19000:80', 'busybox', 'sh', '-c',
-      `mkdir /w && dd if=/dev/zero of=/w/big bs=1M count=${MB} 2>/dev/null && touch /w/ready && httpd -f -p 80 -h /w`]);
+    await ok([
+      'run',
+      '-d',
+      '--name',
+      'websrv',
+      '-p',
+      '19000:80',
+      'busybox',
+      'sh',
+      '-c',
+      `mkdir /w && dd if=/dev/zero of=/w/big bs=1M count=${MB} 2>/dev/null && touch /w/ready && httpd -f -p 80 -h /w`,
+    ]);
     await ok(['run', '-d', '--name', 'webcli', 'busybox', 'sleep', '600']);
     const ip = await ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'websrv']);
     const gw = await ok(['inspect', '-f', '{{.NetworkSettings.Gateway}}', 'websrv']);
@@ -124,7 +156,9 @@ async function main(): Promise<void> {
     rows.push([`container → ${gw}:19000 (proxy, hairpin)`, await fromCtr(`http://${gw}:19000/big`), ctrDirect]);
     console.log(`throughput of a ${MB} MiB HTTP download (busybox httpd → busybox wget), median of 3`);
     for (const [what, s, base] of rows)
-      console.log(`  ${what.padEnd(42)} ${((MB * 1.048576) / s).toFixed(0).padStart(6)} MB/s  ratio to direct ${(base / s).toFixed(2)}`);
+      console.log(
+        `  ${what.padEnd(42)} ${((MB * 1.048576) / s).toFixed(0).padStart(6)} MB/s  ratio to direct ${(base / s).toFixed(2)}`,
+      );
   } finally {
     await d.stop({ assert: false });
   }

@@ -18,7 +18,12 @@ const WINDOW = Number(process.env.STATS_BENCH_WINDOW ?? 30);
 const IDLE_WINDOW = Math.min(WINDOW, 15);
 const TICK = 100; // USER_HZ
 
-export interface Figures { idlePct: number; statsPct: number; /** times the CLI redrew the last container's row */ frames: number; label: string }
+export interface Figures {
+  idlePct: number;
+  statsPct: number /** times the CLI redrew the last container's row */;
+  frames: number;
+  label: string;
+}
 
 /** utime+stime+cutime+cstime in seconds from the text of /proc/<pid>/stat. */
 export function cpuSeconds(stat: string): number {
@@ -77,12 +82,6 @@ function refPids(host: string): number[] {
   return out;
 }
 
-function docker(host: string, args: string[]): string {
-  const r = spawnSync('docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(host: string, label: string, pids: () => number[]): Promise<Figures> {
@@ -95,7 +94,10 @@ async function measure(host: string, label: string, pids: () => number[]): Promi
         names.slice(i, i + 10).map(
           (n) =>
             new Promise<void>((resolve, reject) => {
-              const c = spawn('docker', ['run', '-d', '--name', n, 'busybox:latest', 'sleep', '3600'], { env: { ...process.env, DOCKER_HOST: host }, stdio: 'ignore' });
+              const c = spawn('docker', ['run', '-d', '--name', n, 'busybox:latest', 'sleep', '3600'], {
+                env: { ...process.env, DOCKER_HOST: host },
+                stdio: 'ignore',
+              });
               c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker run ${n} exited ${code}`))));
             }),
         ),
@@ -106,7 +108,10 @@ async function measure(host: string, label: string, pids: () => number[]): Promi
     const i0 = cpuOf(ps);
     await sleep(IDLE_WINDOW * 1000);
     const idle = cpuOf(ps) - i0;
-    const client = spawn('docker', ['stats', ...names], { env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const client = spawn('docker', ['stats', ...names], {
+      env: { ...process.env, DOCKER_HOST: host },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     client.stdout.on('data', (b: Buffer) => {
       out += b.toString('latin1');
@@ -125,7 +130,11 @@ async function measure(host: string, label: string, pids: () => number[]): Promi
     if (frames === 0) throw new Error(`docker stats showed nothing for ${names[N - 1]} on ${host}`);
     return { label, idlePct: (idle / IDLE_WINDOW) * 100, statsPct: ((s1 - s0) / WINDOW) * 100, frames };
   } finally {
-    spawnSync('docker', ['rm', '-f', ...names], { env: { ...process.env, DOCKER_HOST: host }, stdio: 'ignore', timeout: 300_000 });
+    spawnSync('docker', ['rm', '-f', ...names], {
+      env: { ...process.env, DOCKER_HOST: host },
+      stdio: 'ignore',
+      timeout: 300_000,
+    });
   }
 }
 
@@ -133,12 +142,23 @@ function print(b: Figures, r: Figures | null): void {
   const pct = (v: number) => `${v.toFixed(2)} %`;
   const rows: string[][] = [
     ['metric', 'berth', ...(r ? ['reference', 'ratio'] : []), 'budget'],
-    [`daemon CPU, docker stats streaming ${N} containers (${WINDOW} s)`, pct(b.statsPct), ...(r ? [pct(r.statsPct), (b.statsPct / r.statsPct).toFixed(3)] : []), '< 5 %'],
-    [`daemon CPU, same ${N} containers, no client (${IDLE_WINDOW} s)`, pct(b.idlePct), ...(r ? [pct(r.idlePct), r.idlePct ? (b.idlePct / r.idlePct).toFixed(3) : '-'] : []), ''],
+    [
+      `daemon CPU, docker stats streaming ${N} containers (${WINDOW} s)`,
+      pct(b.statsPct),
+      ...(r ? [pct(r.statsPct), (b.statsPct / r.statsPct).toFixed(3)] : []),
+      '< 5 %',
+    ],
+    [
+      `daemon CPU, same ${N} containers, no client (${IDLE_WINDOW} s)`,
+      pct(b.idlePct),
+      ...(r ? [pct(r.idlePct), r.idlePct ? (b.idlePct / r.idlePct).toFixed(3) : '-'] : []),
+      '',
+    ],
   ];
   const w = rows[0].map((_, i) => Math.max(...rows.map((x) => x[i].length)));
   for (const row of rows) console.log(row.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  '));
-  if (r) console.log(`(reference = ${r.label}; % of one core; ratio = berth / reference, below 1 means berth is cheaper)`);
+  if (r)
+    console.log(`(reference = ${r.label}; % of one core; ratio = berth / reference, below 1 means berth is cheaper)`);
 }
 
 async function main(): Promise<void> {

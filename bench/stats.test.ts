@@ -16,11 +16,14 @@ test('vmRssBytes and parentPid read /proc/<pid>/status', () => {
 });
 
 test('formatTable shows ratio against the reference and flags figures over budget', () => {
-  const t = formatTable([
-    { name: 'exec', unit: 'ms', budget: 45, berth: 30, ref: 60 },
-    { name: 'run', unit: 'ms', budget: 150, berth: 200, ref: 100 },
-    { name: 'rss', unit: 'MiB', berth: null, ref: 12.34 },
-  ], true);
+  const t = formatTable(
+    [
+      { name: 'exec', unit: 'ms', budget: 45, berth: 30, ref: 60 },
+      { name: 'run', unit: 'ms', budget: 150, berth: 200, ref: 100 },
+      { name: 'rss', unit: 'MiB', berth: null, ref: 12.34 },
+    ],
+    true,
+  );
   const lines = t.split('\n');
   assert.match(lines[0], /^metric\s+berth\s+reference\s+ratio\s+budget$/);
   assert.match(lines[2], /^exec\s+30 ms\s+60 ms\s+0\.50\s+≤ 45 ms\s+ok$/);

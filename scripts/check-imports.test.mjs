@@ -61,8 +61,14 @@ test('check flags a wrong direction and a cycle between sibling folders in a tre
     put('storage/a/x.ts', "import { y } from '../b/y.js';\n");
     put('storage/b/y.ts', "import { x } from '../a/x.js';\n");
     const problems = check(root);
-    assert.ok(problems.includes('runtime/bad.ts: imports engine/service.js (runtime may not import engine)'), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('cycle between folders: engine → runtime → engine')), problems.join('\n'));
+    assert.ok(
+      problems.includes('runtime/bad.ts: imports engine/service.js (runtime may not import engine)'),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('cycle between folders: engine → runtime → engine')),
+      problems.join('\n'),
+    );
     assert.ok(problems.includes('cycle between folders: storage/a → storage/b → storage/a'), problems.join('\n'));
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -56,14 +56,16 @@ const GO_UINT = {
   'TmpfsOptions.Mode': 'uint32',
 };
 /** The Go unsigned type for a field path (matched on its last segments), if any. */
-const goUint = (field) => (field ? Object.entries(GO_UINT).find(([k]) => field === k || field.endsWith('.' + k))?.[1] : undefined);
+const goUint = (field) =>
+  field ? Object.entries(GO_UINT).find(([k]) => field === k || field.endsWith('.' + k))?.[1] : undefined;
 const INT_RANGE = {
   uint8: [0, 255],
   uint16: [0, 65535],
   uint32: [0, 4294967295],
-  uint64: [0, 18446744073709551615],
+  // a double holds 2^64 - 1 and 2^63 - 1 only as 2^64 and 2^63 (the literals rounded to these too)
+  uint64: [0, 2 ** 64],
   int32: [-2147483648, 2147483647],
-  int64: [-9223372036854775808, 9223372036854775807],
+  int64: [-(2 ** 63), 2 ** 63],
 };
 
 function deref(s, seen) {
@@ -89,10 +91,12 @@ function convert(s, seen, name, field) {
     const props = {};
     for (const [k, v] of Object.entries(s.properties)) {
       // an inline struct is named after its field (Go's message names the type)
-      props[k] = STRSLICE.has(k) && v.type === 'array' ? strslice() : convert(v, seen, k, `${name ?? s.title ?? ''}.${k}`);
+      props[k] =
+        STRSLICE.has(k) && v.type === 'array' ? strslice() : convert(v, seen, k, `${name ?? s.title ?? ''}.${k}`);
     }
     const out = { type: ['object', 'null'], properties: props, goType: name ?? s.title ?? 'struct' };
-    if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = convert(s.additionalProperties, seen);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object')
+      out.additionalProperties = convert(s.additionalProperties, seen);
     return out;
   }
   if (t === 'object') {
@@ -120,7 +124,11 @@ function convert(s, seen, name, field) {
 }
 
 function strslice() {
-  return { type: ['array', 'string', 'null'], items: { type: ['string', 'null'], goType: 'string' }, goType: 'strslice.StrSlice' };
+  return {
+    type: ['array', 'string', 'null'],
+    items: { type: ['string', 'null'], goType: 'string' },
+    goType: 'strslice.StrSlice',
+  };
 }
 
 const out = {};
