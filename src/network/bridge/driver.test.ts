@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { NetworkRecord } from '../types.js';
+import { BridgeDriver } from './driver.js';
+
+const net = (o: Partial<NetworkRecord> = {}): NetworkRecord => ({
+  id: 'f'.repeat(64),
+  name: 'n',
+  driver: 'bridge',
+  created: '',
+  internal: true,
+  attachable: false,
+  enableIPv6: false,
+  labels: {},
+  options: {},
+  ipamOptions: null,
+  ipam: [{ Subnet: '10.8.0.0/16', Gateway: '10.8.0.1' }],
+  bridge: '',
+  isDefault: false,
+  endpoints: {},
+  ...o,
+});
+
+test('bridge names: br-<id12> by default, the option when given; too long or taken is refused', () => {
+  const d = new BridgeDriver();
+  const a = net();
+  d.configure(a, []);
+  assert.equal(a.bridge, 'br-ffffffffffff');
+  const b = net({ options: { 'com.docker.network.bridge.name': 'mybr' } });
+  d.configure(b, [a]);
+  assert.equal(b.bridge, 'mybr');
+  assert.throws(
+    () => d.configure(net({ options: { 'com.docker.network.bridge.name': 'x'.repeat(16) } }), []),
+    /is too long/,
+  );
+  assert.throws(
+    () => d.configure(net({ options: { 'com.docker.network.bridge.name': 'mybr' } }), [b]),
+    /bridge name mybr is already in use/,
+  );
+});
+
+test('the bridge comes up with the gateway of each family; firewall state from the IPv4 pool', async () => {
+  const calls: string[] = [];
+  const d = new BridgeDriver({
+    ensureBridge: async (name, gw, gw6) => void calls.push(`${name} ${gw} ${gw6 ?? '-'}`),
+    deleteBridge: async () => {},
+    joinBridge: async () => {},
+    leaveBridge: async () => {},
+  });
+  const n = net({
+    bridge: 'br0',
+    ipam: [
+      { Subnet: '10.8.0.0/16', Gateway: '10.8.0.1' },
+      { Subnet: 'fd00::/64', Gateway: 'fd00::1' },
+    ],
+  });
+  await d.createNetwork(n);
+  assert.deepEqual(calls, ['br0 10.8.0.1/16 fd00::1/64']);
+  assert.deepEqual(d.firewall(n).networks, [{ bridge: 'br0', subnet: '10.8.0.0/16', internal: true }]);
+  assert.deepEqual(d.firewall(net({ ipam: [] })), { networks: [], ports: [] });
+});
