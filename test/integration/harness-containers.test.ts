@@ -11,7 +11,9 @@ let d: Daemon | undefined;
 before(async () => {
   if (!skip) d = await startDaemon();
 });
-after(async () => { if (d) assert.deepEqual((await d.stop()).leaks, []); });
+after(async () => {
+  if (d) assert.deepEqual((await d.stop()).leaks, []);
+});
 
 test('docker run prints to stdout and returns the exit code', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);

@@ -18,18 +18,26 @@ test('the network namespace has only lo, and lo is up', { skip: notIsolated }, (
 
 test('pid 1 is the harness shell', { skip: notIsolated }, () => {
   const cmd = readFileSync('/proc/1/cmdline', 'utf8').split('\0');
-  assert.ok(cmd.some((a) => a.endsWith('run-isolated.sh')), `pid 1 is ${cmd.join(' ')}`);
+  assert.ok(
+    cmd.some((a) => a.endsWith('run-isolated.sh')),
+    `pid 1 is ${cmd.join(' ')}`,
+  );
 });
 
 test('the root mount is private', { skip: notIsolated }, () => {
-  const root = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .map((l) => l.split(' ')).find((f) => f[4] === '/');
+  const root = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .find((f) => f[4] === '/');
   assert.ok(root, 'no / in mountinfo');
   const optional = root.slice(6, root.indexOf('-'));
   assert.ok(!optional.some((t) => t.startsWith('shared:')), `/ is still shared: ${optional.join(' ')}`);
 });
 
-test('berthd starts, answers /_ping, and stops without leaks', { skip: daemonUnavailable() ?? false, timeout: 120_000 }, async () => {
+test('berthd starts, answers /_ping, and stops without leaks', {
+  skip: daemonUnavailable() ?? false,
+  timeout: 120_000,
+}, async () => {
   const d = await startDaemon({ busybox: false });
   try {
     const r = await getUnix(d.socket, '/_ping');
@@ -44,20 +52,29 @@ test('berthd starts, answers /_ping, and stops without leaks', { skip: daemonUna
   }
 });
 
-test('stop() reports an interface, a mount and a conmon left behind', { skip: daemonUnavailable() ?? false, timeout: 120_000 }, async () => {
+test('stop() reports an interface, a mount and a conmon left behind', {
+  skip: daemonUnavailable() ?? false,
+  timeout: 120_000,
+}, async () => {
   const d = await startDaemon({ busybox: false });
   const mnt = `${d.root}/leaked-mount`;
   execFileSync('mkdir', ['-p', mnt]);
   execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', mnt]);
   execFileSync('ip', ['link', 'add', 'berthleak0', 'type', 'bridge']);
   // A process named conmon whose argv mentions the temp root, as a real leaked monitor would.
-  const fake = spawn('bash', ['-c', `exec -a conmon bash -c 'sleep 300; :' ${d.root}`], { stdio: 'ignore', detached: true });
+  const fake = spawn('bash', ['-c', `exec -a conmon bash -c 'sleep 300; :' ${d.root}`], {
+    stdio: 'ignore',
+    detached: true,
+  });
   await new Promise((r) => setTimeout(r, 200));
   try {
     const s = await d.stop({ assert: false });
     assert.ok(s.leaks.includes(`mount left: ${mnt}`), s.leaks.join('\n'));
     assert.ok(s.leaks.includes('network interface left: berthleak0'), s.leaks.join('\n'));
-    assert.ok(s.leaks.some((l) => l.startsWith(`conmon process left: ${fake.pid} conmon`)), s.leaks.join('\n'));
+    assert.ok(
+      s.leaks.some((l) => l.startsWith(`conmon process left: ${fake.pid} conmon`)),
+      s.leaks.join('\n'),
+    );
     assert.equal(s.leaks.length, 3, s.leaks.join('\n'));
   } finally {
     fake.kill('SIGKILL');

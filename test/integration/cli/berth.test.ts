@@ -3,12 +3,23 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { daemonUnavailable, repoRoot, runCommand, startDaemon, type Daemon, type RunOptions } from '../../harness/daemon.js';
+import {
+  daemonUnavailable,
+  repoRoot,
+  runCommand,
+  startDaemon,
+  type Daemon,
+  type RunOptions,
+} from '../../harness/daemon.js';
 
 const skip = daemonUnavailable();
 let d: Daemon;
-before(async () => { if (!skip) d = await startDaemon(); });
-after(async () => { if (d) assert.deepEqual((await d.stop()).leaks, []); });
+before(async () => {
+  if (!skip) d = await startDaemon();
+});
+after(async () => {
+  if (d) assert.deepEqual((await d.stop()).leaks, []);
+});
 
 const berthBin = join(repoRoot, 'bin/berth');
 const berth = (args: string[], opts: RunOptions = {}) =>
@@ -16,7 +27,11 @@ const berth = (args: string[], opts: RunOptions = {}) =>
 /** Runs the same command with both CLIs; asserts equal exit codes and returns both results. */
 async function both(args: string[], opts: RunOptions = {}) {
   const [b, k] = await Promise.all([berth(args, opts), d.docker(args, opts)]);
-  assert.equal(b.code, k.code, `exit code of ${args.join(' ')}: berth ${b.code} (${b.stderr}) vs docker ${k.code} (${k.stderr})`);
+  assert.equal(
+    b.code,
+    k.code,
+    `exit code of ${args.join(' ')}: berth ${b.code} (${b.stderr}) vs docker ${k.code} (${k.stderr})`,
+  );
   return { b, k };
 }
 const same = async (args: string[], opts: RunOptions = {}) => {
@@ -29,7 +44,9 @@ test('berth run: output, exit code, --rm, -d, -i', { skip: skip ?? false }, asyn
   const r = await berth(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [3, 'out\n', 'err\n']);
   assert.equal((await berth(['run', '--rm', '-i', 'busybox', 'tr', 'a-z', 'A-Z'], { input: 'abc\n' })).stdout, 'ABC\n');
-  const id = (await berth(['run', '-d', '--name', 'bg', '--label', 'k=v', 'busybox', 'sh', '-c', 'echo started; sleep 300'])).stdout.trim();
+  const id = (
+    await berth(['run', '-d', '--name', 'bg', '--label', 'k=v', 'busybox', 'sh', '-c', 'echo started; sleep 300'])
+  ).stdout.trim();
   assert.match(id, /^[0-9a-f]{64}$/);
   const nf = await both(['run', '--rm', 'busybox', 'nosuchcmd']);
   assert.equal(nf.b.code, 127);
@@ -55,7 +72,8 @@ test('berth ps/images/inspect/logs/exec/top print what docker prints', { skip: s
   assert.equal(psB.length, psD.length);
 
   // CREATED moves on between the two runs ("9 seconds ago" vs "10 seconds ago"), and column widths with it
-  const norm = (t: string) => t.replace(/(\d+ seconds|About a minute|\d+ minutes) ago/g, 'T ago').replace(/ {2,}/g, '  ');
+  const norm = (t: string) =>
+    t.replace(/(\d+ seconds|About a minute|\d+ minutes) ago/g, 'T ago').replace(/ {2,}/g, '  ');
   const imB = await berth(['images']);
   assert.equal(norm(imB.stdout), norm((await d.docker(['images'])).stdout));
   assert.match(imB.stdout, /^REPOSITORY {3}TAG {7}IMAGE ID {7}CREATED +SIZE\nbusybox +latest +[0-9a-f]{12} /);
@@ -79,7 +97,11 @@ test('berth ps/images/inspect/logs/exec/top print what docker prints', { skip: s
   await same(['exec', '-i', 'bg', 'cat'], { input: 'via stdin\n' });
   const topRes = await berth(['top', 'bg']);
   const topB = topRes.stdout.split('\n')[0];
-  assert.equal(topB, (await d.docker(['top', 'bg'])).stdout.split('\n')[0], `berth top: exit ${topRes.code}, stderr: ${topRes.stderr}`);
+  assert.equal(
+    topB,
+    (await d.docker(['top', 'bg'])).stdout.split('\n')[0],
+    `berth top: exit ${topRes.code}, stderr: ${topRes.stderr}`,
+  );
 });
 
 test('berth errors and rm match docker', { skip: skip ?? false }, async () => {

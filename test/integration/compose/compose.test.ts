@@ -7,7 +7,14 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { daemonUnavailable, repoRoot, runCommand, startDaemon, type Daemon, type RunResult } from '../../harness/daemon.js';
+import {
+  daemonUnavailable,
+  repoRoot,
+  runCommand,
+  startDaemon,
+  type Daemon,
+  type RunResult,
+} from '../../harness/daemon.js';
 
 const skip = daemonUnavailable();
 const noCompose = existsSync('/usr/bin/docker-compose') ? false : 'docker-compose not installed';
@@ -30,9 +37,17 @@ function check(r: RunResult, what: string): string {
   assert.equal(r.code, 0, `${what}: ${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
-const dc = async (cwd: string, args: string[]) => check(await runCommand('docker-compose', args, { cwd, env: env(), timeoutMs: 90_000 }), `docker-compose ${args.join(' ')}`);
+const dc = async (cwd: string, args: string[]) =>
+  check(
+    await runCommand('docker-compose', args, { cwd, env: env(), timeoutMs: 90_000 }),
+    `docker-compose ${args.join(' ')}`,
+  );
 const bc = async (cwd: string, args: string[]) => {
-  const r = await runCommand('node', [join(repoRoot, 'bin/berth'), 'compose', ...args], { cwd, env: env(), timeoutMs: 90_000 });
+  const r = await runCommand('node', [join(repoRoot, 'bin/berth'), 'compose', ...args], {
+    cwd,
+    env: env(),
+    timeoutMs: 90_000,
+  });
   check(r, `berth compose ${args.join(' ')}`);
   return r;
 };
@@ -109,17 +124,28 @@ async function assertNothingLeft(project: string): Promise<void> {
 }
 
 async function checkSeedApp(project: string, web: string, port: number): Promise<void> {
-  assert.equal(await until(() => get(`http://127.0.0.1:${port}/`), (b) => b === 'compose-web\n'), 'compose-web\n');
+  assert.equal(
+    await until(
+      () => get(`http://127.0.0.1:${port}/`),
+      (b) => b === 'compose-web\n',
+    ),
+    'compose-web\n',
+  );
   assert.equal(await dk(['exec', web, 'sh', '-c', 'echo $GREETING']), 'hello-compose');
   assert.equal(await dk(['exec', web, 'cat', '/shared/b.txt']), 'from-bind');
   assert.equal(await dk(['network', 'inspect', '-f', '{{.Driver}}', `${project}_front`]), 'bridge');
   assert.equal(await dk(['volume', 'inspect', '-f', '{{.Driver}}', `${project}_data`]), 'local');
   // worker reaches web by its service name and shares the named volume
-  const last = await until(() => dk(['exec', web, 'cat', '/data/last']), (s) => s === 'compose-web');
+  const last = await until(
+    () => dk(['exec', web, 'cat', '/data/last']),
+    (s) => s === 'compose-web',
+  );
   assert.equal(last, 'compose-web');
 }
 
-test('docker-compose 1.29: seed example up --build, idempotent up, scale, down -v --rmi local', { skip: skip ?? noCompose }, async () => {
+test('docker-compose 1.29: seed example up --build, idempotent up, scale, down -v --rmi local', {
+  skip: skip ?? noCompose,
+}, async () => {
   const p = seedProject('dcseed', 18091);
   const up = await dc(p, ['up', '-d', '--build']).catch((e) => assert.fail(e));
   void up;
@@ -131,15 +157,39 @@ test('docker-compose 1.29: seed example up --build, idempotent up, scale, down -
   assert.match(again.stderr, /dcseed_web_1 is up-to-date/);
   assert.equal(await dk(['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.compose.project=dcseed']), ids);
   await dc(p, ['up', '-d', '--scale', 'worker=3']);
-  assert.equal(await dk(['ps', '--filter', 'label=com.docker.compose.service=worker', '--filter', 'label=com.docker.compose.project=dcseed', '--format', '{{.Names}}']).then((s) => s.split('\n').sort().join(',')), 'dcseed_worker_1,dcseed_worker_2,dcseed_worker_3');
+  assert.equal(
+    await dk([
+      'ps',
+      '--filter',
+      'label=com.docker.compose.service=worker',
+      '--filter',
+      'label=com.docker.compose.project=dcseed',
+      '--format',
+      '{{.Names}}',
+    ]).then((s) => s.split('\n').sort().join(',')),
+    'dcseed_worker_1,dcseed_worker_2,dcseed_worker_3',
+  );
   await dc(p, ['up', '-d', '--scale', 'worker=1']);
-  assert.equal(await dk(['ps', '--filter', 'label=com.docker.compose.service=worker', '--filter', 'label=com.docker.compose.project=dcseed', '--format', '{{.Names}}']), 'dcseed_worker_1');
+  assert.equal(
+    await dk([
+      'ps',
+      '--filter',
+      'label=com.docker.compose.service=worker',
+      '--filter',
+      'label=com.docker.compose.project=dcseed',
+      '--format',
+      '{{.Names}}',
+    ]),
+    'dcseed_worker_1',
+  );
   await dc(p, ['down', '-v', '--rmi', 'local']);
   await assertNothingLeft('dcseed');
   await dk(['rmi', 'dcseed-web:dev']);
 });
 
-test('berth compose: seed example up --build, ps, logs, exec, idempotent up, scale, config, down -v', { skip: skip ?? false }, async () => {
+test('berth compose: seed example up --build, ps, logs, exec, idempotent up, scale, config, down -v', {
+  skip: skip ?? false,
+}, async () => {
   const p = seedProject('bcseed', 18092);
   const up = await bc(p, ['up', '-d', '--build']);
   assert.match(up.stdout, /Successfully tagged bcseed-web:dev/);
@@ -162,12 +212,24 @@ test('berth compose: seed example up --build, ps, logs, exec, idempotent up, sca
   assert.equal(await dk(['ps', '-q', '--no-trunc', '--filter', 'label=com.docker.compose.project=bcseed']), ids);
   // scale up and down
   await bc(p, ['up', '-d', '--scale', 'worker=3']);
-  const workers = () => dk(['ps', '--filter', 'label=com.docker.compose.project=bcseed', '--filter', 'label=com.docker.compose.service=worker', '--format', '{{.Names}}']).then((s) => s.split('\n').sort().join(','));
+  const workers = () =>
+    dk([
+      'ps',
+      '--filter',
+      'label=com.docker.compose.project=bcseed',
+      '--filter',
+      'label=com.docker.compose.service=worker',
+      '--format',
+      '{{.Names}}',
+    ]).then((s) => s.split('\n').sort().join(','));
   assert.equal(await workers(), 'bcseed-worker-1,bcseed-worker-2,bcseed-worker-3');
   await bc(p, ['up', '-d', '--scale', 'worker=1']);
   assert.equal(await workers(), 'bcseed-worker-1');
   // a config change recreates only that service
-  const r = await runCommand('node', [join(repoRoot, 'bin/berth'), 'compose', 'up', '-d'], { cwd: p, env: { ...env(), GREETING: 'changed' } });
+  const r = await runCommand('node', [join(repoRoot, 'bin/berth'), 'compose', 'up', '-d'], {
+    cwd: p,
+    env: { ...env(), GREETING: 'changed' },
+  });
   assert.match(r.stderr, /Container bcseed-web-1 {2}Recreated/);
   assert.doesNotMatch(r.stderr, /worker-1 {2}Recreated/);
   assert.equal(await dk(['exec', 'bcseed-web-1', 'sh', '-c', 'echo $GREETING']), 'changed');
@@ -235,7 +297,11 @@ test('web + worker + healthchecked db with a named volume: both tools', { skip: 
     assert.equal(await dk(['logs', `app${sep}web${sep}1`]), 'ok');
     assert.equal(await dk(['inspect', '-f', '{{.HostConfig.Memory}}', `app${sep}db${sep}1`]), String(64 * 1024 * 1024));
     const names = await dk(['ps', '--filter', 'label=com.docker.compose.project=app', '--format', '{{.Names}}']);
-    assert.deepEqual(names.split('\n').sort(), [`app${sep}db${sep}1`, `app${sep}web${sep}1`, `app${sep}worker${sep}1`, `app${sep}worker${sep}2`], tool);
+    assert.deepEqual(
+      names.split('\n').sort(),
+      [`app${sep}db${sep}1`, `app${sep}web${sep}1`, `app${sep}worker${sep}1`, `app${sep}worker${sep}2`],
+      tool,
+    );
     if (tool === 'berth') {
       await bc(p, ['--profile', 'debug', 'up', '-d', 'debug']);
       assert.equal(await dk(['inspect', '-f', '{{.State.Running}}', 'app-debug-1']), 'true');

@@ -24,11 +24,25 @@ after(async () => {
 function post(path: string, body: unknown): Promise<{ status: number; type: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
-    const req = http.request({ socketPath: d.socket, path, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body: Buffer.concat(chunks) }));
-    });
+    const req = http.request(
+      {
+        socketPath: d.socket,
+        path,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type']),
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -47,25 +61,57 @@ function frames(b: Buffer): [number, string][] {
 
 const cmd = ['sh', '-c', 'echo hello out; echo hello err >&2'];
 
-test('exec created with Tty, started with Tty false: a terminal, framed output on stdout', { skip: skip ?? false }, async () => {
-  const ex = await post(`/v1.44/containers/${id}/exec`, { Cmd: cmd, Tty: true, AttachStdout: true, AttachStderr: true });
+test('exec created with Tty, started with Tty false: a terminal, framed output on stdout', {
+  skip: skip ?? false,
+}, async () => {
+  const ex = await post(`/v1.44/containers/${id}/exec`, {
+    Cmd: cmd,
+    Tty: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
   assert.equal(ex.status, 201);
-  const r = await post(`/v1.44/exec/${(JSON.parse(ex.body.toString()) as { Id: string }).Id}/start`, { Tty: false, Detach: false });
+  const r = await post(`/v1.44/exec/${(JSON.parse(ex.body.toString()) as { Id: string }).Id}/start`, {
+    Tty: false,
+    Detach: false,
+  });
   assert.equal(r.status, 200);
   assert.equal(r.type, 'application/vnd.docker.multiplexed-stream');
   const f = frames(r.body);
-  assert.ok(f.every(([s]) => s === 1), 'one terminal: everything on stdout');
+  assert.ok(
+    f.every(([s]) => s === 1),
+    'one terminal: everything on stdout',
+  );
   assert.equal(f.map(([, p]) => p).join(''), 'hello out\r\nhello err\r\n');
 });
 
-test('exec created with Tty, started with Tty true: raw "\\r\\n" output; without Tty: no terminal, split streams', { skip: skip ?? false }, async () => {
-  const ex = await post(`/v1.44/containers/${id}/exec`, { Cmd: cmd, Tty: true, AttachStdout: true, AttachStderr: true });
+test('exec created with Tty, started with Tty true: raw "\\r\\n" output; without Tty: no terminal, split streams', {
+  skip: skip ?? false,
+}, async () => {
+  const ex = await post(`/v1.44/containers/${id}/exec`, {
+    Cmd: cmd,
+    Tty: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
   const raw = await post(`/v1.44/exec/${(JSON.parse(ex.body.toString()) as { Id: string }).Id}/start`, { Tty: true });
   assert.equal(raw.type, 'application/vnd.docker.raw-stream');
   assert.equal(raw.body.toString(), 'hello out\r\nhello err\r\n');
   const plain = await post(`/v1.44/containers/${id}/exec`, { Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const r = await post(`/v1.44/exec/${(JSON.parse(plain.body.toString()) as { Id: string }).Id}/start`, {});
   const f = frames(r.body);
-  assert.deepEqual(f.filter(([s]) => s === 1).map(([, p]) => p).join(''), 'hello out\n');
-  assert.deepEqual(f.filter(([s]) => s === 2).map(([, p]) => p).join(''), 'hello err\n');
+  assert.deepEqual(
+    f
+      .filter(([s]) => s === 1)
+      .map(([, p]) => p)
+      .join(''),
+    'hello out\n',
+  );
+  assert.deepEqual(
+    f
+      .filter(([s]) => s === 2)
+      .map(([, p]) => p)
+      .join(''),
+    'hello err\n',
+  );
 });

@@ -7,8 +7,12 @@ import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemo
 const skip = daemonUnavailable();
 let d: Daemon;
 
-before(async () => { if (!skip) d = await startDaemon(); });
-after(async () => { if (d) assert.deepEqual((await d.stop()).leaks, []); });
+before(async () => {
+  if (!skip) d = await startDaemon();
+});
+after(async () => {
+  if (d) assert.deepEqual((await d.stop()).leaks, []);
+});
 
 const ok = async (args: string[]) => {
   const r = await d.docker(args);
@@ -57,35 +61,55 @@ test('refused requests: Docker texts and statuses, nothing changed', { skip: ski
 
   const dup = await d.docker(['create', '--name', 'web', 'busybox']);
   assert.equal(dup.code, 1);
-  assert.match(dup.stderr, new RegExp(`Conflict\\. The container name "/web" is already in use by container "${id}"\\. You have to remove \\(or rename\\) that container to be able to reuse that name\\.`));
-  const dupApi = await d.dockerode.createContainer({ name: 'web', Image: 'busybox' }).catch((e: { statusCode: number }) => e);
+  assert.match(
+    dup.stderr,
+    new RegExp(
+      `Conflict\\. The container name "/web" is already in use by container "${id}"\\. You have to remove \\(or rename\\) that container to be able to reuse that name\\.`,
+    ),
+  );
+  const dupApi = await d.dockerode
+    .createContainer({ name: 'web', Image: 'busybox' })
+    .catch((e: { statusCode: number }) => e);
   assert.equal((dupApi as { statusCode: number }).statusCode, 409);
 
   const rmRunning = await d.docker(['rm', 'web']);
   assert.equal(rmRunning.code, 1);
-  assert.match(rmRunning.stderr, new RegExp(`You cannot remove a running container ${id}\\. Stop the container before attempting removal or force remove`));
+  assert.match(
+    rmRunning.stderr,
+    new RegExp(
+      `You cannot remove a running container ${id}\\. Stop the container before attempting removal or force remove`,
+    ),
+  );
   assert.equal(await fmt('web', '{{.State.Status}}'), 'running', 'untouched');
 
   const badName = await d.docker(['create', '--name', 'a b', 'busybox']);
   assert.equal(badName.code, 1);
   assert.match(badName.stderr, /Invalid container name \(a b\), only \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\] are allowed/);
-  const badNameApi = await d.dockerode.createContainer({ name: 'a b', Image: 'busybox' }).catch((e: { statusCode: number }) => e);
+  const badNameApi = await d.dockerode
+    .createContainer({ name: 'a b', Image: 'busybox' })
+    .catch((e: { statusCode: number }) => e);
   assert.equal((badNameApi as { statusCode: number }).statusCode, 400);
 
   const noCtr = await d.docker(['stop', 'nosuch']);
   assert.equal(noCtr.code, 1);
   assert.match(noCtr.stderr, /No such container: nosuch/);
-  const noCtrApi = await d.dockerode.getContainer('nosuch').inspect().catch((e: { statusCode: number; json: { message: string } }) => e);
+  const noCtrApi = await d.dockerode
+    .getContainer('nosuch')
+    .inspect()
+    .catch((e: { statusCode: number; json: { message: string } }) => e);
   assert.equal((noCtrApi as { statusCode: number }).statusCode, 404);
   assert.deepEqual((noCtrApi as { json: unknown }).json, { message: 'No such container: nosuch' });
 
-  const noImg = await d.dockerode.createContainer({ Image: 'nosuchimage:1' }).catch((e: { statusCode: number; json: { message: string } }) => e);
+  const noImg = await d.dockerode
+    .createContainer({ Image: 'nosuchimage:1' })
+    .catch((e: { statusCode: number; json: { message: string } }) => e);
   assert.equal((noImg as { statusCode: number }).statusCode, 404);
   assert.match((noImg as { json: { message: string } }).json.message, /^No such image: nosuchimage:1$/);
 
   const badRestart = await d.docker(['create', '--restart', 'always', '--rm', 'busybox']);
   assert.equal(badRestart.code, 125);
-  const badPolicyApi = await d.dockerode.createContainer({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 3 } } })
+  const badPolicyApi = await d.dockerode
+    .createContainer({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 3 } } })
     .catch((e: { statusCode: number }) => e);
   assert.equal((badPolicyApi as { statusCode: number }).statusCode, 400);
 
@@ -104,9 +128,20 @@ test('refused requests: Docker texts and statuses, nothing changed', { skip: ski
 });
 
 test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { skip: skip ?? false }, async () => {
-  const id = await ok(['create', '--name', 'lc', 'busybox', 'sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done']);
+  const id = await ok([
+    'create',
+    '--name',
+    'lc',
+    'busybox',
+    'sh',
+    '-c',
+    'trap "exit 7" TERM; while true; do sleep 0.1; done',
+  ]);
   assert.match(id, /^[0-9a-f]{64}$/);
-  assert.equal(await fmt('lc', '{{.State.Status}} {{.State.Pid}} {{.State.StartedAt}}'), 'created 0 0001-01-01T00:00:00Z');
+  assert.equal(
+    await fmt('lc', '{{.State.Status}} {{.State.Pid}} {{.State.StartedAt}}'),
+    'created 0 0001-01-01T00:00:00Z',
+  );
   assert.equal(await ok(['start', 'lc']), 'lc');
   const st = await inspect('lc');
   assert.equal(st.State.Status, 'running');
@@ -156,7 +191,11 @@ test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { ski
   assert.equal(await fmt('stubborn', '{{.State.ExitCode}}'), '137');
 
   assert.equal(await ok(['kill', '-s', 'USR1', 'lc2']), 'lc2');
-  assert.equal(await fmt('lc2', '{{.State.ExitCode}} {{.State.Status}}'), '0 running', 'pid 1 ignores signals it has no handler for');
+  assert.equal(
+    await fmt('lc2', '{{.State.ExitCode}} {{.State.Status}}'),
+    '0 running',
+    'pid 1 ignores signals it has no handler for',
+  );
   const waitP = d.docker(['wait', 'lc2']);
   await ok(['kill', 'lc2']);
   const w = await waitP;
@@ -176,13 +215,15 @@ test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { ski
 });
 
 test('ps: -a, -q, filters, --format, prune', { skip: skip ?? false }, async () => {
-  for (const c of await d.dockerode.listContainers({ all: true })) await d.dockerode.getContainer(c.Id).remove({ force: true });
+  for (const c of await d.dockerode.listContainers({ all: true }))
+    await d.dockerode.getContainer(c.Id).remove({ force: true });
   await ok(['run', '-d', '--name', 'p-run', '--label', 'tier=web', 'busybox', 'sleep', '300']);
   await ok(['run', '--name', 'p-ex3', 'busybox', 'sh', '-c', 'exit 3']).catch(() => {});
   assert.equal((await d.docker(['run', '--name', 'p-ex0', '--label', 'tier=db', 'busybox', 'true'])).code, 0);
   await ok(['create', '--name', 'p-cr', 'busybox']);
 
-  const names = async (args: string[]) => (await ok(['ps', ...args, '--format', '{{.Names}}'])).split('\n').filter(Boolean).sort();
+  const names = async (args: string[]) =>
+    (await ok(['ps', ...args, '--format', '{{.Names}}'])).split('\n').filter(Boolean).sort();
   assert.deepEqual(await names([]), ['p-run']);
   assert.deepEqual(await names(['-a']), ['p-cr', 'p-ex0', 'p-ex3', 'p-run']);
   assert.deepEqual(await names(['-f', 'status=exited']), ['p-ex0', 'p-ex3']);
@@ -195,7 +236,7 @@ test('ps: -a, -q, filters, --format, prune', { skip: skip ?? false }, async () =
   assert.deepEqual(await names(['-a', '-f', 'before=p-cr']), ['p-ex0', 'p-ex3', 'p-run']);
   assert.deepEqual(await names(['-a', '-f', 'since=p-ex0']), ['p-cr']);
   assert.deepEqual(await names(['-a', '-f', 'status=exited', '-f', 'status=created']), ['p-cr', 'p-ex0', 'p-ex3']);
-  const runId = (await ok(['inspect', '-f', '{{.Id}}', 'p-run']));
+  const runId = await ok(['inspect', '-f', '{{.Id}}', 'p-run']);
   assert.deepEqual(await names(['-a', '-f', `id=${runId.slice(0, 8)}`]), ['p-run']);
   const badFilter = await d.docker(['ps', '-f', 'color=red']);
   assert.equal(badFilter.code, 1);
@@ -203,8 +244,10 @@ test('ps: -a, -q, filters, --format, prune', { skip: skip ?? false }, async () =
 
   assert.equal(await ok(['ps', '-q']), runId.slice(0, 12));
   assert.equal(await ok(['ps', '--no-trunc', '-q']), runId);
-  assert.match(await ok(['ps', '--format', '{{.ID}} {{.Names}} {{.Status}} {{.Image}} {{.Command}}']),
-    new RegExp(`^${runId.slice(0, 12)} p-run Up (Less than a second|\\d+ seconds?) busybox "sleep 300"$`));
+  assert.match(
+    await ok(['ps', '--format', '{{.ID}} {{.Names}} {{.Status}} {{.Image}} {{.Command}}']),
+    new RegExp(`^${runId.slice(0, 12)} p-run Up (Less than a second|\\d+ seconds?) busybox "sleep 300"$`),
+  );
   assert.match(await ok(['ps', '-a', '-f', 'name=p-ex3', '--format', '{{.Status}}']), /^Exited \(3\) .* ago$/);
   assert.match(await ok(['ps', '-a', '-f', 'name=p-cr', '--format', '{{.Status}}']), /^Created$/);
   const table = (await ok(['ps'])).split('\n');
@@ -226,15 +269,28 @@ test('restart policies: on-failure:N, always, unless-stopped', { skip: skip ?? f
   await ok(['run', '-d', '--name', 'us', '--restart', 'unless-stopped', 'busybox', 'sleep', '300']);
   await ok(['run', '-d', '--name', 'ofok', '--restart', 'on-failure', 'busybox', 'true']);
 
-  await waitFor('on-failure:2 gives up after 2 restarts', async () =>
-    (await fmt('of', '{{.State.Status}} {{.RestartCount}}')) === 'exited 2', 20_000);
-  assert.equal(await fmt('of', '{{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}'), '5 on-failure 2');
+  await waitFor(
+    'on-failure:2 gives up after 2 restarts',
+    async () => (await fmt('of', '{{.State.Status}} {{.RestartCount}}')) === 'exited 2',
+    20_000,
+  );
+  assert.equal(
+    await fmt(
+      'of',
+      '{{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}',
+    ),
+    '5 on-failure 2',
+  );
   await waitFor('always restarts a clean exit', async () => Number(await fmt('al', '{{.RestartCount}}')) >= 2, 20_000);
   assert.equal(await fmt('ofok', '{{.State.Status}} {{.RestartCount}}'), 'exited 0', 'on-failure ignores exit 0');
 
   await ok(['stop', '-t', '1', 'us']);
   await new Promise((r) => setTimeout(r, 1500));
-  assert.equal(await fmt('us', '{{.State.Status}} {{.RestartCount}}'), 'exited 0', 'a stopped unless-stopped stays stopped');
+  assert.equal(
+    await fmt('us', '{{.State.Status}} {{.RestartCount}}'),
+    'exited 0',
+    'a stopped unless-stopped stays stopped',
+  );
   await ok(['stop', '-t', '1', 'al']);
   const cnt = await fmt('al', '{{.RestartCount}}');
   await new Promise((r) => setTimeout(r, 1500));
@@ -242,7 +298,9 @@ test('restart policies: on-failure:N, always, unless-stopped', { skip: skip ?? f
   await ok(['rm', '-f', 'of', 'al', 'us', 'ofok']);
 });
 
-test('security: --init, --privileged, caps, --read-only, --user, no-new-privileges, masked /proc, seccomp, --network', { skip: skip ?? false }, async (t) => {
+test('security: --init, --privileged, caps, --read-only, --user, no-new-privileges, masked /proc, seccomp, --network', {
+  skip: skip ?? false,
+}, async (t) => {
   const run = async (flags: string[], script: string) => {
     const r = await d.docker(['run', '--rm', ...flags, 'busybox', 'sh', '-c', script]);
     assert.equal(r.code, 0, `${flags.join(' ')} ${script}: ${r.stderr}`);
@@ -250,10 +308,12 @@ test('security: --init, --privileged, caps, --read-only, --user, no-new-privileg
   };
   const capEff = (s: string) => /CapEff:\s*([0-9a-f]+)/.exec(s)![1]!;
   const dflt = BigInt('0x' + capEff(await run([], 'cat /proc/self/status')));
-  assert.equal(dflt, 0xa80425fbn, 'Docker\'s default capability set');
+  assert.equal(dflt, 0xa80425fbn, "Docker's default capability set");
   const priv = BigInt('0x' + capEff(await run(['--privileged'], 'cat /proc/self/status')));
   assert.ok(priv > dflt && (priv & (1n << 21n)) !== 0n, 'privileged has CAP_SYS_ADMIN');
-  const dropped = BigInt('0x' + capEff(await run(['--cap-drop', 'NET_RAW', '--cap-drop', 'chown'], 'cat /proc/self/status')));
+  const dropped = BigInt(
+    '0x' + capEff(await run(['--cap-drop', 'NET_RAW', '--cap-drop', 'chown'], 'cat /proc/self/status')),
+  );
   assert.equal(dropped, dflt & ~(1n << 13n) & ~(1n << 0n));
   const added = BigInt('0x' + capEff(await run(['--cap-add', 'NET_ADMIN'], 'cat /proc/self/status')));
   assert.equal(added, dflt | (1n << 12n));
@@ -263,26 +323,47 @@ test('security: --init, --privileged, caps, --read-only, --user, no-new-privileg
   assert.equal(await run(['--privileged'], 'grep Seccomp: /proc/self/status'), 'Seccomp:\t0');
   assert.equal(await run(['--security-opt', 'seccomp=unconfined'], 'grep Seccomp: /proc/self/status'), 'Seccomp:\t0');
   assert.equal(await run([], 'grep NoNewPrivs: /proc/self/status'), 'NoNewPrivs:\t0');
-  assert.equal(await run(['--security-opt', 'no-new-privileges'], 'grep NoNewPrivs: /proc/self/status'), 'NoNewPrivs:\t1');
+  assert.equal(
+    await run(['--security-opt', 'no-new-privileges'], 'grep NoNewPrivs: /proc/self/status'),
+    'NoNewPrivs:\t1',
+  );
 
   assert.equal(await run(['--init'], 'cat /proc/1/comm; true'), 'docker-init');
   assert.match(await run(['--init'], 'cat /proc/1/cmdline | tr "\\0" " "'), /^\/sbin\/docker-init -- sh -c/);
   assert.equal(await run([], 'cat /proc/1/comm; true'), 'sh');
 
   assert.match(await run(['--read-only'], 'touch /x 2>&1 || true'), /Read-only file system/);
-  assert.equal(await run(['--read-only'], 'touch /tmp/x 2>/dev/null && echo ok || echo ro'), 'ro', 'no implicit tmpfs on /tmp (Docker)');
+  assert.equal(
+    await run(['--read-only'], 'touch /tmp/x 2>/dev/null && echo ok || echo ro'),
+    'ro',
+    'no implicit tmpfs on /tmp (Docker)',
+  );
   assert.equal(await run(['--user', '1234:5678'], 'id -u; id -g'), '1234\n5678');
   assert.equal(await run(['--user', 'nobody'], 'id -un'), 'nobody');
   assert.equal(await run([], 'id -u'), '0');
 
-  assert.equal(await run([], 'stat -c %t:%T /proc/keys /proc/timer_list | tr "\\n" " "'), '1:3 1:3', 'masked with /dev/null');
+  assert.equal(
+    await run([], 'stat -c %t:%T /proc/keys /proc/timer_list | tr "\\n" " "'),
+    '1:3 1:3',
+    'masked with /dev/null',
+  );
   assert.match(await run([], 'ls /proc/acpi 2>&1 | wc -l; cat /proc/keys 2>&1 | wc -c'), /^0\n0$/);
   assert.match(await run([], '(echo 1 > /proc/sys/kernel/domainname) 2>&1 || true'), /Read-only file system/);
-  assert.match(await run(['--privileged'], 'ls /proc/acpi >/dev/null 2>&1 && echo visible || echo hidden'), /^(visible|hidden)$/);
+  assert.match(
+    await run(['--privileged'], 'ls /proc/acpi >/dev/null 2>&1 && echo visible || echo hidden'),
+    /^(visible|hidden)$/,
+  );
 
   assert.equal(await run(['--network', 'none'], 'ls /sys/class/net | tr "\\n" " "'), 'lo');
   // /proc/net/dev lists the links of the reader's netns (the test runs in the harness's private one)
-  const links = (dev: string) => dev.split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean).sort().join(' ');
+  const links = (dev: string) =>
+    dev
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(':')[0]!.trim())
+      .filter(Boolean)
+      .sort()
+      .join(' ');
   // a link only the harness's netns has, so host mode is told apart from a fresh netns
   const { execFileSync } = await import('node:child_process');
   execFileSync('ip', ['link', 'add', 'berthit0', 'type', 'veth', 'peer', 'name', 'berthit1']);

@@ -7,8 +7,12 @@ import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemo
 
 const skip = daemonUnavailable();
 let d: Daemon;
-before(async () => { if (!skip) d = await startDaemon(); });
-after(async () => { if (d) assert.deepEqual((await d.stop()).leaks, []); });
+before(async () => {
+  if (!skip) d = await startDaemon();
+});
+after(async () => {
+  if (d) assert.deepEqual((await d.stop()).leaks, []);
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const collect = (s: NodeJS.ReadableStream) => {
@@ -22,13 +26,22 @@ async function demuxed(stream: NodeJS.ReadableStream) {
   d.dockerode.modem.demuxStream(stream, out, err);
   const o = collect(out);
   const e = collect(err);
-  return { out: o, err: e, end: () => { out.end(); err.end(); } };
+  return {
+    out: o,
+    err: e,
+    end: () => {
+      out.end();
+      err.end();
+    },
+  };
 }
 
 test('attach before start, then wait: stdout and stderr demuxed, exit code', { skip: skip ?? false }, async () => {
   const c = await d.dockerode.createContainer({
-    Image: 'busybox', Cmd: ['sh', '-c', 'echo out1; echo err1 >&2; echo out2; exit 3'],
-    AttachStdout: true, AttachStderr: true,
+    Image: 'busybox',
+    Cmd: ['sh', '-c', 'echo out1; echo err1 >&2; echo out2; exit 3'],
+    AttachStdout: true,
+    AttachStderr: true,
   });
   const stream = await c.attach({ stream: true, stdout: true, stderr: true });
   const dm = await demuxed(stream);
@@ -43,10 +56,17 @@ test('attach before start, then wait: stdout and stderr demuxed, exit code', { s
   await c.remove();
 });
 
-test('attach with stdin (OpenStdin + StdinOnce) and a TTY container\'s raw stream', { skip: skip ?? false }, async () => {
+test("attach with stdin (OpenStdin + StdinOnce) and a TTY container's raw stream", {
+  skip: skip ?? false,
+}, async () => {
   const c = await d.dockerode.createContainer({
-    Image: 'busybox', Cmd: ['sh', '-c', 'tr a-z A-Z; echo done >&2'],
-    OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true,
+    Image: 'busybox',
+    Cmd: ['sh', '-c', 'tr a-z A-Z; echo done >&2'],
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
   });
   const stream = await c.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
   const dm = await demuxed(stream);
@@ -62,7 +82,13 @@ test('attach with stdin (OpenStdin + StdinOnce) and a TTY container\'s raw strea
   assert.equal(dm.err.text(), 'done\n');
   await c.remove();
 
-  const t = await d.dockerode.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'echo a; echo b >&2'], Tty: true, AttachStdout: true, AttachStderr: true });
+  const t = await d.dockerode.createContainer({
+    Image: 'busybox',
+    Cmd: ['sh', '-c', 'echo a; echo b >&2'],
+    Tty: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
   const ts = await t.attach({ stream: true, stdout: true, stderr: true });
   const raw = collect(ts);
   await t.start();
@@ -85,14 +111,22 @@ test('exec create/start/inspect: output, exit codes, env, user, workdir', { skip
     await new Promise((r) => s.on('end', r));
     dm.end();
     let info = await ex.inspect();
-    for (let i = 0; i < 20 && info.Running; i++) { await sleep(50); info = await ex.inspect(); }
+    for (let i = 0; i < 20 && info.Running; i++) {
+      await sleep(50);
+      info = await ex.inspect();
+    }
     return { out: dm.out.text(), err: dm.err.text(), info };
   };
   const a = await run({ Cmd: ['sh', '-c', 'echo o; echo e >&2; exit 5'] });
   assert.deepEqual([a.out, a.err, a.info.ExitCode, a.info.Running], ['o\n', 'e\n', 5, false]);
   assert.equal(a.info.ContainerID, (await c.inspect()).Id);
   assert.deepEqual(a.info.ProcessConfig.entrypoint, 'sh');
-  const b = await run({ Cmd: ['sh', '-c', 'echo $FOO $(id -u) $(pwd)'], Env: ['FOO=bar'], User: '1000', WorkingDir: '/tmp' });
+  const b = await run({
+    Cmd: ['sh', '-c', 'echo $FOO $(id -u) $(pwd)'],
+    Env: ['FOO=bar'],
+    User: '1000',
+    WorkingDir: '/tmp',
+  });
   assert.deepEqual([b.out, b.info.ExitCode], ['bar 1000 /tmp\n', 0]);
   const nf = await c.exec({ Cmd: ['nosuchcmd'], AttachStdout: true, AttachStderr: true });
   const s = await nf.start({ hijack: true, stdin: false });
@@ -100,13 +134,19 @@ test('exec create/start/inspect: output, exit codes, env, user, workdir', { skip
   await new Promise((r) => s.on('end', r));
   dm.end();
   let info = await nf.inspect();
-  for (let i = 0; i < 20 && info.Running; i++) { await sleep(50); info = await nf.inspect(); }
+  for (let i = 0; i < 20 && info.Running; i++) {
+    await sleep(50);
+    info = await nf.inspect();
+  }
   assert.equal(info.ExitCode, 127, 'exec of a missing command exits 127 (docker exec prints the OCI error)');
   const detached = await c.exec({ Cmd: ['sh', '-c', 'sleep 0.2; exit 9'] });
   await detached.start({ Detach: true });
   await sleep(700);
   assert.equal((await detached.inspect()).ExitCode, 9);
-  const noExec = await d.dockerode.getExec('nosuchexec').inspect().catch((e: { statusCode: number; json: unknown }) => e);
+  const noExec = await d.dockerode
+    .getExec('nosuchexec')
+    .inspect()
+    .catch((e: { statusCode: number; json: unknown }) => e);
   assert.equal((noExec as { statusCode: number }).statusCode, 404);
   assert.deepEqual((noExec as { json: unknown }).json, { message: 'No such exec instance: nosuchexec' });
   // docker CLI: exit code passthrough and stdin
@@ -122,7 +162,15 @@ test('exec create/start/inspect: output, exit codes, env, user, workdir', { skip
 
 test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { skip: skip ?? false }, async () => {
   // (sleeps: conmon reads two pipes, so only time orders stdout against stderr in the log)
-  await d.docker(['run', '--name', 'lg', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo out$i; sleep 0.05; echo err$i >&2; sleep 0.05; done']);
+  await d.docker([
+    'run',
+    '--name',
+    'lg',
+    'busybox',
+    'sh',
+    '-c',
+    'for i in 1 2 3 4 5; do echo out$i; sleep 0.05; echo err$i >&2; sleep 0.05; done',
+  ]);
   const all = await d.docker(['logs', 'lg']);
   assert.equal(all.stdout, 'out1\nout2\nout3\nout4\nout5\n');
   assert.equal(all.stderr, 'err1\nerr2\nerr3\nerr4\nerr5\n');
@@ -138,7 +186,7 @@ test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { 
   const until = await d.docker(['logs', '--until', '2000-01-01T00:00:00Z', 'lg']);
   assert.equal(until.stdout + until.stderr, '');
   const c = d.dockerode.getContainer('lg');
-  const apiOnlyErr = await c.logs({ stdout: false, stderr: true, follow: false }) as unknown as Buffer;
+  const apiOnlyErr = (await c.logs({ stdout: false, stderr: true, follow: false })) as unknown as Buffer;
   const out = new PassThrough();
   const err = new PassThrough();
   const so = collect(out);
@@ -161,7 +209,16 @@ test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { 
   assert.equal(f.stdout, 'f1\nf2\nf3\n');
   assert.ok(Date.now() - t0 >= 500, 'follow waited for the later lines');
   // follow with --tail on a running container, then stop it
-  await d.docker(['run', '-d', '--name', 'fl2', 'busybox', 'sh', '-c', 'i=0; while true; do echo n$i; i=$((i+1)); sleep 0.1; done']);
+  await d.docker([
+    'run',
+    '-d',
+    '--name',
+    'fl2',
+    'busybox',
+    'sh',
+    '-c',
+    'i=0; while true; do echo n$i; i=$((i+1)); sleep 0.1; done',
+  ]);
   await sleep(600);
   const pending = d.docker(['logs', '-f', '--tail', '2', 'fl2'], { timeoutMs: 10_000 });
   await sleep(500);
@@ -171,6 +228,7 @@ test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { 
   const lines = f2.stdout.trim().split('\n');
   assert.ok(lines.length >= 4, `tail 2 then new lines: ${lines.join(',')}`);
   const nums = lines.map((l) => Number(l.slice(1)));
-  for (let i = 1; i < nums.length; i++) assert.equal(nums[i], nums[i - 1]! + 1, 'consecutive, nothing lost or repeated');
+  for (let i = 1; i < nums.length; i++)
+    assert.equal(nums[i], nums[i - 1]! + 1, 'consecutive, nothing lost or repeated');
   await d.docker(['rm', '-f', 'lg', 'fl', 'fl2']);
 });

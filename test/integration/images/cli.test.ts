@@ -23,7 +23,10 @@ async function startRegistry(): Promise<string> {
 
 /** `berth args` on a pseudo-terminal 150 columns wide; the raw bytes it drew. */
 async function onTty(args: string): Promise<string> {
-  const r = await runCommand('script', ['-qefc', `stty cols 150 rows 40; ${berth} ${args}`, '/dev/null'], { env: d.env, timeoutMs: 120_000 });
+  const r = await runCommand('script', ['-qefc', `stty cols 150 rows 40; ${berth} ${args}`, '/dev/null'], {
+    env: d.env,
+    timeoutMs: 120_000,
+  });
   assert.equal(r.code, 0, `berth ${args}: ${r.stdout}${r.stderr}`);
   return r.stdout;
 }
@@ -39,7 +42,9 @@ before(async () => {
   d = await startDaemon();
   R = await startRegistry();
   // a layer big enough for several progress updates
-  const r = await d.docker(['run', '--name', 'src', 'busybox', 'sh', '-c', 'head -c 30000000 /dev/urandom > /blob'], { timeoutMs: 60_000 });
+  const r = await d.docker(['run', '--name', 'src', 'busybox', 'sh', '-c', 'head -c 30000000 /dev/urandom > /blob'], {
+    timeoutMs: 60_000,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await d.docker(['commit', 'src', `${R}/cli/img:1`])).code, 0);
   assert.equal((await d.docker(['rm', 'src'])).code, 0);
@@ -52,7 +57,10 @@ after(async () => {
 
 const BAR = /\x1b\[\d+A\x1b\[2K\r[0-9a-f]{12}: (Pushing|Downloading) \[=*>\s*\] +[\d.]+[kMG]?B\/[\d.]+[kMG]?B/;
 
-test('berth push and pull draw docker progress bars on a terminal', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test('berth push and pull draw docker progress bars on a terminal', {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   const push = await onTty(`push ${R}/cli/img:1`);
   assert.match(push, /The push refers to repository \[127\.0\.0\.1:\d+\/cli\/img\]/);
   assert.match(push, BAR);
@@ -83,14 +91,20 @@ test('berth save and load round-trip an image', { skip: skip ?? false, timeout: 
   await plain(['save', '-o', file, `${R}/cli/img:1`]);
   await plain(['rmi', `${R}/cli/img:1`]);
   assert.equal(await plain(['load', '-i', file]), `Loaded image: ${R}/cli/img:1\n`);
-  assert.equal((await d.docker(['run', '--rm', `${R}/cli/img:1`, 'wc', '-c', '/blob'])).stdout.trim(), '30000000 /blob');
+  assert.equal(
+    (await d.docker(['run', '--rm', `${R}/cli/img:1`, 'wc', '-c', '/blob'])).stdout.trim(),
+    '30000000 /blob',
+  );
   await plain(['rmi', `${R}/cli/img:1`]);
   // on a terminal the load is not quiet: docker's "Loading layer" bars, as the docker CLI shows them too
   const tty = await onTty(`load -i ${file}`);
   assert.match(tty, /\x1b\[2K\r[0-9a-f]{12}: Loading layer \[=+>\] +30(\.\d+)?MB\/30(\.\d+)?MB\r/);
   assert.match(tty, /Loaded image: 127\.0\.0\.1:\d+\/cli\/img:1/);
   await plain(['rmi', `${R}/cli/img:1`]);
-  const r = await runCommand('script', ['-qefc', `stty cols 150 rows 40; docker load -i ${file}`, '/dev/null'], { env: d.env, timeoutMs: 120_000 });
+  const r = await runCommand('script', ['-qefc', `stty cols 150 rows 40; docker load -i ${file}`, '/dev/null'], {
+    env: d.env,
+    timeoutMs: 120_000,
+  });
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /[0-9a-f]{12}: Loading layer \[=+>\] +30(\.\d+)?MB\/30(\.\d+)?MB/);
   await plain(['rmi', `${R}/cli/img:1`]);

@@ -7,7 +7,10 @@ import { daemonPerFile } from '../../harness/daemon.js';
 const berthd = daemonPerFile();
 const skip = berthd.skip;
 
-test('commit right after start of a short-lived container never fails', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test('commit right after start of a short-lived container never fails', {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   const d = berthd.d;
   const images: string[] = [];
   for (let i = 0; i < 15; i++) {

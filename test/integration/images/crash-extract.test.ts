@@ -35,7 +35,9 @@ const ok = async (d: Daemon, args: string[]) => {
   return r.stdout.trim();
 };
 
-interface SnapMeta { snapshots: Record<string, { id: number; kind: string; parent: string | null }> }
+interface SnapMeta {
+  snapshots: Record<string, { id: number; kind: string; parent: string | null }>;
+}
 const snapMeta = (d: Daemon): SnapMeta => {
   const p = join(d.dataRoot, 'snapshots', 'metadata.json');
   try {
@@ -53,7 +55,9 @@ function extracting(d: Daemon): number {
     const fs = join(d.dataRoot, 'snapshots', String(s.id), 'fs');
     try {
       for (const f of readdirSync(fs)) n += statSync(join(fs, f)).size;
-    } catch { /* just removed */ }
+    } catch {
+      /* just removed */
+    }
   }
   return n;
 }
@@ -80,10 +84,18 @@ async function assertClean(d: Daemon): Promise<void> {
   const ingest = join(d.dataRoot, 'content', 'ingest');
   assert.deepEqual(existsSync(ingest) ? readdirSync(ingest) : [], [], 'stray files in content/ingest');
   const meta = snapMeta(d);
-  assert.deepEqual(Object.keys(meta.snapshots).filter((k) => k.startsWith('extract-')), [], 'extraction snapshots left');
+  assert.deepEqual(
+    Object.keys(meta.snapshots).filter((k) => k.startsWith('extract-')),
+    [],
+    'extraction snapshots left',
+  );
   const ids = new Set(Object.values(meta.snapshots).map((s) => String(s.id)));
   const dirs = readdirSync(join(d.dataRoot, 'snapshots')).filter((n) => /^\d+$/.test(n));
-  assert.deepEqual(dirs.filter((n) => !ids.has(n)), [], 'snapshot directories without metadata');
+  assert.deepEqual(
+    dirs.filter((n) => !ids.has(n)),
+    [],
+    'snapshot directories without metadata',
+  );
   const blobs = join(d.dataRoot, 'content', 'blobs', 'sha256');
   for (const hex of existsSync(blobs) ? readdirSync(blobs) : []) {
     const h = createHash('sha256');
@@ -97,7 +109,9 @@ async function assertOnlyBusybox(d: Daemon, ref: string): Promise<void> {
   const r = await d.docker(['image', 'inspect', ref]);
   assert.notEqual(r.code, 0, `a partial image is visible after the crash: ${r.stdout}`);
   assert.match(r.stderr, /No such image/);
-  assert.deepEqual((await ok(d, ['images', '-a', '--format', '{{.Repository}}:{{.Tag}}'])).split('\n'), ['busybox:latest']);
+  assert.deepEqual((await ok(d, ['images', '-a', '--format', '{{.Repository}}:{{.Tag}}'])).split('\n'), [
+    'busybox:latest',
+  ]);
   assert.equal(await ok(d, ['run', '--rm', 'busybox', 'echo', 'intact']), 'intact');
   // committed layer snapshots: busybox's one only (nothing half-registered counts as an image)
   assert.equal(Object.values(snapMeta(d).snapshots).filter((s) => s.kind === 'committed').length, 1);
@@ -111,7 +125,10 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('kill -9 while a large layer is extracted (load and import), then the retry succeeds', { skip: skip ?? false, timeout: 240_000 }, async () => {
+test('kill -9 while a large layer is extracted (load and import), then the retry succeeds', {
+  skip: skip ?? false,
+  timeout: 240_000,
+}, async () => {
   const d1 = await startDaemon();
   // load: layers are extracted while they stream into the content store
   await killDuring(d1, ['load', '-i', archive], () => extracting(d1) > 10e6, 'a layer was being extracted');
@@ -122,15 +139,31 @@ test('kill -9 while a large layer is extracted (load and import), then the retry
   assert.match(await ok(d2, ['load', '-i', archive]), /Loaded image: crash\/ex:1/);
   // whole: the container made from it holds both files at full size (the image has no shell)
   const cid = await ok(d2, ['create', 'crash/ex:1']);
-  const list = execFileSync('sh', ['-c', `docker export ${cid} | tar -tv`], { env: { ...process.env, ...d2.env }, encoding: 'utf8' });
+  const list = execFileSync('sh', ['-c', `docker export ${cid} | tar -tv`], {
+    env: { ...process.env, ...d2.env },
+    encoding: 'utf8',
+  });
   for (let i = 0; i < LAYERS; i++) assert.match(list, new RegExp(` ${LAYER_MB * 1e6} .* (\\./)?data${i}$`, 'm'));
   await ok(d2, ['rm', cid]);
   await ok(d2, ['rmi', 'crash/ex:1']);
 
   // import: the blob is stored first, then extracted from the store (the classic apply)
   const blobs = join(d2.dataRoot, 'content', 'blobs', 'sha256');
-  const stored = () => existsSync(blobs) && readdirSync(blobs).some((h) => { try { return statSync(join(blobs, h)).size > LAYER_MB * 1e6; } catch { return false; } });
-  await killDuring(d2, ['import', rootfsTar, 'crash/imp:1'], () => stored() && extracting(d2) > 10e6, 'the imported layer was being extracted');
+  const stored = () =>
+    existsSync(blobs) &&
+    readdirSync(blobs).some((h) => {
+      try {
+        return statSync(join(blobs, h)).size > LAYER_MB * 1e6;
+      } catch {
+        return false;
+      }
+    });
+  await killDuring(
+    d2,
+    ['import', rootfsTar, 'crash/imp:1'],
+    () => stored() && extracting(d2) > 10e6,
+    'the imported layer was being extracted',
+  );
   live.splice(live.indexOf(d2), 1);
   const d3 = await startDaemon({ root: d2.root, busybox: false });
   live.push(d3);
@@ -144,16 +177,37 @@ test('kill -9 while a large layer is extracted (load and import), then the retry
   assert.deepEqual((await d3.stop()).leaks, []);
 });
 
-test('kill -9 during docker commit of a big upper dir, then the retry succeeds', { skip: skip ?? false, timeout: 240_000 }, async () => {
+test('kill -9 during docker commit of a big upper dir, then the retry succeeds', {
+  skip: skip ?? false,
+  timeout: 240_000,
+}, async () => {
   const d1 = await startDaemon();
   const MB = 120;
-  await ok(d1, ['run', '-d', '--name', 'big', 'busybox', 'sh', '-c', `head -c ${MB * 1000000} /dev/urandom > /big.tmp && mv /big.tmp /big && sleep 600`]);
+  await ok(d1, [
+    'run',
+    '-d',
+    '--name',
+    'big',
+    'busybox',
+    'sh',
+    '-c',
+    `head -c ${MB * 1000000} /dev/urandom > /big.tmp && mv /big.tmp /big && sleep 600`,
+  ]);
   for (let i = 0; i < 600; i++) {
     if ((await d1.docker(['exec', 'big', 'test', '-f', '/big'])).code === 0) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const ingest = join(d1.dataRoot, 'content', 'ingest');
-  const busy = () => extracting(d1) > 10e6 || (existsSync(ingest) && readdirSync(ingest).some((f) => { try { return statSync(join(ingest, f)).size > 10e6; } catch { return false; } }));
+  const busy = () =>
+    extracting(d1) > 10e6 ||
+    (existsSync(ingest) &&
+      readdirSync(ingest).some((f) => {
+        try {
+          return statSync(join(ingest, f)).size > 10e6;
+        } catch {
+          return false;
+        }
+      }));
   await killDuring(d1, ['commit', '-m', 'crash', 'big', 'crash/commit:1'], busy, 'the layer was being stored');
   const d2 = await startDaemon({ root: d1.root, busybox: false });
   live.push(d2);

@@ -22,7 +22,8 @@ let R = '';
 let archive = '';
 const live: Daemon[] = [];
 
-const makeArchive = (dir: string, tag: string) => makeRandomArchive(dir, { tag, layers: LAYERS, layerMb: LAYER_MB }).archive;
+const makeArchive = (dir: string, tag: string) =>
+  makeRandomArchive(dir, { tag, layers: LAYERS, layerMb: LAYER_MB }).archive;
 
 async function startRegistry(): Promise<string> {
   reg = await startDockerRegistry(tmp);
@@ -50,9 +51,16 @@ async function killDuring(d: Daemon, args: string[], when: (out: string) => bool
       resolve();
     };
     const timer = setTimeout(fire, maxMs);
-    const poll = setInterval(() => { if (when(out)) fire(); }, 5);
-    p.stdout!.on('data', (c: Buffer) => { out += c.toString(); if (when(out)) fire(); });
-    p.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+    const poll = setInterval(() => {
+      if (when(out)) fire();
+    }, 5);
+    p.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (when(out)) fire();
+    });
+    p.stderr!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     p.on('close', fire);
   });
   await d.kill('SIGKILL');
@@ -61,9 +69,15 @@ async function killDuring(d: Daemon, args: string[], when: (out: string) => bool
 }
 
 /** Is a blob of more than 1 MB being written into content/ingest/? */
-const hasIngest = (ingest: string) => existsSync(ingest) && readdirSync(ingest).some((f) => {
-  try { return statSync(join(ingest, f)).size > 1e6; } catch { return false; }
-});
+const hasIngest = (ingest: string) =>
+  existsSync(ingest) &&
+  readdirSync(ingest).some((f) => {
+    try {
+      return statSync(join(ingest, f)).size > 1e6;
+    } catch {
+      return false;
+    }
+  });
 
 /** No stray ingest files, and every blob in the content store hashes to its name. */
 async function assertStoreClean(d: Daemon): Promise<void> {
@@ -73,7 +87,11 @@ async function assertStoreClean(d: Daemon): Promise<void> {
   for (const hex of existsSync(blobs) ? readdirSync(blobs) : []) {
     const h = createHash('sha256');
     for await (const c of createReadStream(join(blobs, hex))) h.update(c as Buffer);
-    assert.equal(h.digest('hex'), hex, `blob ${hex} does not match its digest (${statSync(join(blobs, hex)).size} bytes)`);
+    assert.equal(
+      h.digest('hex'),
+      hex,
+      `blob ${hex} does not match its digest (${statSync(join(blobs, hex)).size} bytes)`,
+    );
   }
 }
 
@@ -81,14 +99,21 @@ async function assertAbsent(d: Daemon, ref: string): Promise<void> {
   const r = await d.docker(['image', 'inspect', ref]);
   assert.notEqual(r.code, 0, `a partial image is visible after the crash: ${r.stdout}`);
   assert.match(r.stderr, /No such image/);
-  assert.doesNotMatch(await ok(d, ['images', '-a', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']), /crash\/big|<none>/);
+  assert.doesNotMatch(
+    await ok(d, ['images', '-a', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']),
+    /crash\/big|<none>/,
+  );
 }
 
 /** The image is whole: three layers, and a container made from it holds the three files. */
 async function assertWhole(d: Daemon, ref: string): Promise<void> {
   assert.equal(await ok(d, ['image', 'inspect', '--format', '{{len .RootFS.Layers}}', ref]), String(LAYERS));
   const id = await ok(d, ['create', ref]);
-  const files = execFileSync('sh', ['-c', `docker export ${id} | tar -t`], { env: { ...process.env, ...d.env }, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const files = execFileSync('sh', ['-c', `docker export ${id} | tar -t`], {
+    env: { ...process.env, ...d.env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   for (let i = 0; i < LAYERS; i++) assert.match(files, new RegExp(`^(\\./)?data${i}$`, 'm'));
   await ok(d, ['rm', id]);
 }
@@ -104,7 +129,10 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('kill -9 during a pull: no partial image, no stray ingest, the retried pull succeeds', { skip: skip ?? false, timeout: 240_000 }, async () => {
+test('kill -9 during a pull: no partial image, no stray ingest, the retried pull succeeds', {
+  skip: skip ?? false,
+  timeout: 240_000,
+}, async () => {
   // another daemon puts the image into the registry, so the one that pulls starts with nothing
   const d0 = await startDaemon({ busybox: false });
   const ref = `${R}/crash/big:1`;
@@ -138,15 +166,23 @@ test('kill -9 during a pull: no partial image, no stray ingest, the retried pull
   const completedBefore = (out.match(/Pull complete/g) ?? []).length;
   // (downloads run ahead of extraction, so layers fully downloaded but not yet extracted count too)
   const downloaded = (out.match(/Download complete/g) ?? []).length;
-  assert.ok(reused >= completedBefore, `reused ${reused} layers after ${completedBefore} completed:\n${out}\n---\n${retry}`);
-  console.log(`# pull crash: at the kill ${completedBefore} layer(s) pulled, ${downloaded} downloaded; the retry reported ${reused} "Already exists"`);
+  assert.ok(
+    reused >= completedBefore,
+    `reused ${reused} layers after ${completedBefore} completed:\n${out}\n---\n${retry}`,
+  );
+  console.log(
+    `# pull crash: at the kill ${completedBefore} layer(s) pulled, ${downloaded} downloaded; the retry reported ${reused} "Already exists"`,
+  );
   await assertWhole(d2, ref);
   await assertStoreClean(d2);
   live.splice(live.indexOf(d2), 1);
   assert.deepEqual((await d2.stop()).leaks, []);
 });
 
-test('kill -9 during a load: no partial image, no stray ingest, the retried load succeeds', { skip: skip ?? false, timeout: 240_000 }, async () => {
+test('kill -9 during a load: no partial image, no stray ingest, the retried load succeeds', {
+  skip: skip ?? false,
+  timeout: 240_000,
+}, async () => {
   const d1 = await startDaemon({ busybox: false });
   const ingest = join(d1.dataRoot, 'content', 'ingest');
   // kill while a layer is being written into content/ingest/

@@ -45,7 +45,10 @@ test('push, pull by tag/digest/all-tags, existing layers, errors', { skip: skip 
   assert.match(out, new RegExp(`The push refers to repository \\[${R}/me/app\\]`));
   const digest = /^1: digest: (sha256:[0-9a-f]{64}) size: \d+$/m.exec(out)?.[1];
   assert.ok(digest, out);
-  assert.match(await ok(['image', 'inspect', '--format', '{{json .RepoDigests}}', `${R}/me/app:1`]), new RegExp(`${R}/me/app@${digest}`));
+  assert.match(
+    await ok(['image', 'inspect', '--format', '{{json .RepoDigests}}', `${R}/me/app:1`]),
+    new RegExp(`${R}/me/app@${digest}`),
+  );
   await ok(['tag', `${R}/me/app:1`, `${R}/me/app:2`]);
   assert.match(await ok(['push', `${R}/me/app:2`]), /Layer already exists/);
   // skopeo, an independent client, reads what we pushed
@@ -100,9 +103,18 @@ test('login with htpasswd credentials, push and pull, logout', { skip: skip ?? f
 });
 
 test('save/load (file, gzip stdin), export/import, commit, diff', { skip: skip ?? false }, async () => {
-  await ok(['run', '--name', 'c1', 'busybox', 'sh', '-c', 'echo new > /added.txt; echo x >> /etc/passwd; rm /bin/vi; mkdir -p /tmp/newdir']);
+  await ok([
+    'run',
+    '--name',
+    'c1',
+    'busybox',
+    'sh',
+    '-c',
+    'echo new > /added.txt; echo x >> /etc/passwd; rm /bin/vi; mkdir -p /tmp/newdir',
+  ]);
   const diff = (await ok(['diff', 'c1'])).split('\n');
-  for (const l of ['A /added.txt', 'C /etc', 'C /etc/passwd', 'D /bin/vi', 'A /tmp/newdir']) assert.ok(diff.includes(l), `${l} in ${diff.join(',')}`);
+  for (const l of ['A /added.txt', 'C /etc', 'C /etc/passwd', 'D /bin/vi', 'A /tmp/newdir'])
+    assert.ok(diff.includes(l), `${l} in ${diff.join(',')}`);
   const id = await ok(['commit', '-a', 'me', '-m', 'msg', '-c', 'CMD ["cat","/added.txt"]', 'c1', 'mine:1']);
   assert.match(id, /^sha256:[0-9a-f]{64}$/);
   assert.equal(await ok(['run', '--rm', 'mine:1']), 'new');
@@ -112,7 +124,8 @@ test('save/load (file, gzip stdin), export/import, commit, diff', { skip: skip ?
   const tar = join(tmp, 'img.tar');
   await ok(['save', '-o', tar, 'mine:1']);
   const list = spawnSync('tar', ['-tf', tar], { encoding: 'utf8' }).stdout;
-  for (const f of ['manifest.json', 'index.json', 'oci-layout', 'repositories']) assert.match(list, new RegExp(`^${f}$`, 'm'));
+  for (const f of ['manifest.json', 'index.json', 'oci-layout', 'repositories'])
+    assert.match(list, new RegExp(`^${f}$`, 'm'));
   const manifest = JSON.parse(spawnSync('tar', ['-xOf', tar, 'manifest.json'], { encoding: 'utf8' }).stdout);
   assert.deepEqual(manifest[0].RepoTags, ['mine:1']);
   await ok(['rmi', 'mine:1']);

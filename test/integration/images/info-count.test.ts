@@ -19,14 +19,20 @@ after(async () => {
   rmSync(ctx, { recursive: true, force: true });
 });
 
-test('info Images = distinct ids of images -a, with intermediate images present', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test('info Images = distinct ids of images -a, with intermediate images present', {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo one > /one\nRUN echo two > /two\nLABEL x=y\n');
   const b = await d.docker(['build', '-q', '-t', 'infocount:1', ctx]);
   assert.equal(b.code, 0, b.stderr);
   const ids = async (args: string[]) => new Set((await d.docker(args)).stdout.split('\n').filter(Boolean));
   const all = await ids(['images', '-aq', '--no-trunc']);
   const shown = await ids(['images', '-q', '--no-trunc']);
-  assert.ok(all.size > shown.size, `intermediate images exist and are hidden by default (${all.size} vs ${shown.size})`);
+  assert.ok(
+    all.size > shown.size,
+    `intermediate images exist and are hidden by default (${all.size} vs ${shown.size})`,
+  );
   const info = await d.docker(['info', '--format', '{{.Images}}']);
   assert.equal(Number(info.stdout.trim()), all.size);
   assert.equal((await d.docker(['rmi', 'infocount:1'])).code, 0);

@@ -10,12 +10,20 @@ const skip = berthd.skip;
 
 function post(path: string, body: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: berthd.d.socket, path, method: 'POST', headers: { 'Content-Type': 'application/x-tar', 'Content-Length': body.length } }, (res) => {
-      let s = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (s += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s }));
-    });
+    const req = http.request(
+      {
+        socketPath: berthd.d.socket,
+        path,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-tar', 'Content-Length': body.length },
+      },
+      (res) => {
+        let s = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (s += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

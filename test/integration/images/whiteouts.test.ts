@@ -44,15 +44,26 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('whiteouts and opaque directories come back whole through push/pull and save/load', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test('whiteouts and opaque directories come back whole through push/pull and save/load', {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   const R = await startRegistry();
-  await ok(['run', '--name', 'w1', 'busybox', 'sh', '-c', 'rm /bin/ls && mkdir -p /d && echo x > /d/f && echo k > /keep']);
+  await ok([
+    'run',
+    '--name',
+    'w1',
+    'busybox',
+    'sh',
+    '-c',
+    'rm /bin/ls && mkdir -p /d && echo x > /d/f && echo k > /keep',
+  ]);
   await ok(['commit', 'w1', 'wh/img:1']);
   await ok(['run', '--name', 'w2', 'wh/img:1', 'sh', '-c', 'rm -rf /d && mkdir /d && echo y > /d/g']);
   await ok(['commit', 'w2', `${R}/wh/img:2`]);
   await ok(['rm', 'w1', 'w2']);
   await assertView(`${R}/wh/img:2`);
-  assert.match(await ok(['diff', (await ok(['create', `${R}/wh/img:2`]))]), /^$/); // a fresh container has no changes
+  assert.match(await ok(['diff', await ok(['create', `${R}/wh/img:2`])]), /^$/); // a fresh container has no changes
   await ok(['container', 'prune', '-f']);
 
   await ok(['push', `${R}/wh/img:2`]);

@@ -35,26 +35,51 @@ async function makeLayout(dir: string, tag: string, corrupt = false): Promise<vo
     writeFileSync(join(blobs, sha(z)), z);
     return { mediaType: ZSTD_LAYER, digest: `sha256:${sha(z)}`, size: z.length };
   });
-  const config = Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z', config: { Cmd: ['sh'] },
-    rootfs: { type: 'layers', diff_ids: tars.map((t) => `sha256:${sha(t)}`) },
-    history: [{ created: '2024-01-01T00:00:00Z', created_by: 'busybox' }, { created: '2024-01-01T00:00:00Z', created_by: 'hello' }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: '2024-01-01T00:00:00Z',
+      config: { Cmd: ['sh'] },
+      rootfs: { type: 'layers', diff_ids: tars.map((t) => `sha256:${sha(t)}`) },
+      history: [
+        { created: '2024-01-01T00:00:00Z', created_by: 'busybox' },
+        { created: '2024-01-01T00:00:00Z', created_by: 'hello' },
+      ],
+    }),
+  );
   writeFileSync(join(blobs, sha(config)), config);
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${sha(config)}`, size: config.length },
-    layers,
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: `sha256:${sha(config)}`,
+        size: config.length,
+      },
+      layers,
+    }),
+  );
   writeFileSync(join(blobs, sha(manifest)), manifest);
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{
-      mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${sha(manifest)}`, size: manifest.length,
-      annotations: { 'io.containerd.image.name': `docker.io/zstd/bb:${tag}`, 'org.opencontainers.image.ref.name': tag },
-    }],
-  }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: `sha256:${sha(manifest)}`,
+          size: manifest.length,
+          annotations: {
+            'io.containerd.image.name': `docker.io/zstd/bb:${tag}`,
+            'org.opencontainers.image.ref.name': tag,
+          },
+        },
+      ],
+    }),
+  );
 }
 
 async function startRegistry(): Promise<string> {
@@ -110,13 +135,25 @@ test('a corrupt zstd layer fails the load and stores nothing', { skip: skip ?? f
   assert.deepEqual(existsSync(blobsDir) ? readdirSync(blobsDir).sort() : [], before);
 });
 
-test('docker pull of a registry image with zstd layers (pushed by skopeo)', { skip: skip ?? false, timeout: 120_000 }, async () => {
+test('docker pull of a registry image with zstd layers (pushed by skopeo)', {
+  skip: skip ?? false,
+  timeout: 120_000,
+}, async () => {
   const R = await startRegistry();
   const layout = join(tmp, 'oci-pull');
   await makeLayout(layout, 'pull');
-  execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:pull`, `docker://${R}/zstd/bb:pull`], { stdio: 'pipe' });
-  const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${R}/zstd/bb:pull`], { encoding: 'utf8' });
-  assert.deepEqual((JSON.parse(raw) as { layers: { mediaType: string }[] }).layers.map((l) => l.mediaType), [ZSTD_LAYER, ZSTD_LAYER]);
+  execFileSync(
+    'skopeo',
+    ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:pull`, `docker://${R}/zstd/bb:pull`],
+    { stdio: 'pipe' },
+  );
+  const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${R}/zstd/bb:pull`], {
+    encoding: 'utf8',
+  });
+  assert.deepEqual(
+    (JSON.parse(raw) as { layers: { mediaType: string }[] }).layers.map((l) => l.mediaType),
+    [ZSTD_LAYER, ZSTD_LAYER],
+  );
   const out = await ok(['pull', `${R}/zstd/bb:pull`]);
   assert.match(out, /Pull complete/);
   assert.match(out, /Status: Downloaded newer image/);

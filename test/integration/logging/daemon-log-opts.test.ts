@@ -9,7 +9,10 @@ import { daemonUnavailable, startDaemon } from '../../harness/daemon.js';
 
 const skip = daemonUnavailable();
 
-async function withConfig(cfg: object, body: (d: Awaited<ReturnType<typeof startDaemon>>) => Promise<void>): Promise<void> {
+async function withConfig(
+  cfg: object,
+  body: (d: Awaited<ReturnType<typeof startDaemon>>) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync('/tmp/berth-cfg-');
   const file = path.join(dir, 'daemon.json');
   writeFileSync(file, JSON.stringify(cfg));
@@ -37,7 +40,10 @@ test('json-file: daemon.json max-size/max-file rotate a container run without --
   await withConfig({ 'log-opts': { 'max-size': '1k', 'max-file': '2' } }, async (d) => {
     // ~9 KB of output: several rotations at 1 KiB
     await ok(d, ['run', '--name', 'jf', 'busybox', 'seq', '1', '2000']);
-    assert.equal(await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'jf']), '{"Type":"json-file","Config":{"max-file":"2","max-size":"1k"}}');
+    assert.equal(
+      await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'jf']),
+      '{"Type":"json-file","Config":{"max-file":"2","max-size":"1k"}}',
+    );
     const logPath = await ok(d, ['inspect', '-f', '{{.LogPath}}', 'jf']);
     assert.ok(existsSync(logPath) && existsSync(`${logPath}.1`), 'the log and one rotated file');
     assert.equal(existsSync(`${logPath}.2`), false, 'max-file 2 keeps two files');
@@ -46,13 +52,22 @@ test('json-file: daemon.json max-size/max-file rotate a container run without --
     const lines = (await ok(d, ['logs', 'jf'])).split('\n').map(Number);
     assert.equal(lines.at(-1), 2000);
     assert.ok(lines.length > 10 && lines.length < 2000, `${lines.length} lines kept`);
-    assert.deepEqual(lines, Array.from({ length: lines.length }, (_, i) => 2001 - lines.length + i));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: lines.length }, (_, i) => 2001 - lines.length + i),
+    );
     // a container's own option wins over the daemon's, the other is still filled in
     await ok(d, ['run', '--name', 'own', '--log-opt', 'max-size=2k', 'busybox', 'true']);
-    assert.equal(await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', 'own']), '{"max-file":"2","max-size":"2k"}');
+    assert.equal(
+      await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', 'own']),
+      '{"max-file":"2","max-size":"2k"}',
+    );
     // another driver does not take the json-file defaults (Docker merges only for the same type)
     await ok(d, ['run', '--name', 'loc', '--log-driver', 'local', 'busybox', 'true']);
-    assert.equal(await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'loc']), '{"Type":"local","Config":{}}');
+    assert.equal(
+      await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'loc']),
+      '{"Type":"local","Config":{}}',
+    );
   });
 });
 
@@ -63,11 +78,17 @@ test('local: daemon.json log-driver local with max-size/max-file rotates', async
   if (skip) return t.skip(skip);
   await withConfig({ 'log-driver': 'local', 'log-opts': { 'max-size': '1k', 'max-file': '2' } }, async (d) => {
     await ok(d, ['run', '--name', 'lf', 'busybox', 'seq', '1', '2000']);
-    assert.equal(await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'lf']), '{"Type":"local","Config":{"max-file":"2","max-size":"1k"}}');
+    assert.equal(
+      await ok(d, ['inspect', '-f', '{{json .HostConfig.LogConfig}}', 'lf']),
+      '{"Type":"local","Config":{"max-file":"2","max-size":"1k"}}',
+    );
     const lines = (await ok(d, ['logs', 'lf'])).split('\n').map(Number);
     assert.equal(lines.at(-1), 2000);
     assert.ok(lines.length < 2000, `${lines.length} lines kept: rotated away the oldest`);
-    assert.deepEqual(lines, Array.from({ length: lines.length }, (_, i) => 2001 - lines.length + i));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: lines.length }, (_, i) => 2001 - lines.length + i),
+    );
   });
 });
 
@@ -80,7 +101,10 @@ test('bad daemon.json log-opts stop berthd at start with a clear error', async (
   const file = path.join(dir, 'daemon.json');
   writeFileSync(file, JSON.stringify({ 'log-opts': { 'max-size': 'lots' } }));
   try {
-    await assert.rejects(startDaemon({ args: ['--config-file', file], busybox: false, readyTimeoutMs: 10_000 }), /invalid size: 'lots'/);
+    await assert.rejects(
+      startDaemon({ args: ['--config-file', file], busybox: false, readyTimeoutMs: 10_000 }),
+      /invalid size: 'lots'/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -39,8 +39,23 @@ test('fluentd forward protocol over TCP: [tag, time, record]; docker logs still 
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const port = (srv.address() as net.AddressInfo).port;
-  const r = await d.docker(['run', '--name', 'fl', '--log-driver', 'fluentd', '--log-opt', `fluentd-address=127.0.0.1:${port}`, '--log-opt', 'tag=docker.{{.Name}}',
-    '--log-opt', 'fluentd-sub-second-precision=true', 'busybox', 'sh', '-c', 'echo hello; echo bad >&2']);
+  const r = await d.docker([
+    'run',
+    '--name',
+    'fl',
+    '--log-driver',
+    'fluentd',
+    '--log-opt',
+    `fluentd-address=127.0.0.1:${port}`,
+    '--log-opt',
+    'tag=docker.{{.Name}}',
+    '--log-opt',
+    'fluentd-sub-second-precision=true',
+    'busybox',
+    'sh',
+    '-c',
+    'echo hello; echo bad >&2',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   await until(() => got.length >= 2);
   srv.close();
@@ -49,7 +64,10 @@ test('fluentd forward protocol over TCP: [tag, time, record]; docker logs still 
   assert.equal(out[0], 'docker.fl');
   assert.ok(out[1] instanceof EventTime && Math.abs((out[1] as EventTime).sec - Date.now() / 1000) < 60);
   assert.deepEqual(out[2], { container_id: id, container_name: '/fl', source: 'stdout', log: 'hello' });
-  assert.equal((got.find((m) => (m[2] as Record<string, string>).log === 'bad')![2] as Record<string, string>).source, 'stderr');
+  assert.equal(
+    (got.find((m) => (m[2] as Record<string, string>).log === 'bad')![2] as Record<string, string>).source,
+    'stderr',
+  );
   const logs = await d.docker(['logs', 'fl']);
   assert.equal(logs.stdout, 'hello\n');
   assert.equal(logs.stderr, 'bad\n');
@@ -58,7 +76,19 @@ test('fluentd forward protocol over TCP: [tag, time, record]; docker logs still 
 test('fluentd: a dead endpoint blocks neither the container nor berthd; options are validated', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const t0 = Date.now();
-  const r = await d.docker(['run', '--name', 'fldead', '--log-driver', 'fluentd', '--log-opt', 'fluentd-address=tcp://127.0.0.1:1', 'busybox', 'sh', '-c', 'seq 1 20000']);
+  const r = await d.docker([
+    'run',
+    '--name',
+    'fldead',
+    '--log-driver',
+    'fluentd',
+    '--log-opt',
+    'fluentd-address=tcp://127.0.0.1:1',
+    'busybox',
+    'sh',
+    '-c',
+    'seq 1 20000',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
   assert.equal((await d.docker(['logs', '--tail', '1', 'fldead'])).stdout, '20000\n');

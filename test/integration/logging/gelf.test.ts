@@ -29,8 +29,25 @@ test('gelf over UDP: gzip, Docker fields, level by stream, tag template; docker 
   const got: Gelf[] = [];
   u.on('message', (m) => got.push(JSON.parse(gunzipSync(m).toString())));
   const port = (u.address() as net.AddressInfo).port;
-  const r = await d.docker(['run', '--name', 'g1', '--label', 'team=a', '--log-driver', 'gelf', '--log-opt', `gelf-address=udp://127.0.0.1:${port}`,
-    '--log-opt', 'tag={{.Name}}/{{.ID}}', '--log-opt', 'labels=team', 'busybox', 'sh', '-c', 'echo out1; echo err1 >&2']);
+  const r = await d.docker([
+    'run',
+    '--name',
+    'g1',
+    '--label',
+    'team=a',
+    '--log-driver',
+    'gelf',
+    '--log-opt',
+    `gelf-address=udp://127.0.0.1:${port}`,
+    '--log-opt',
+    'tag={{.Name}}/{{.ID}}',
+    '--log-opt',
+    'labels=team',
+    'busybox',
+    'sh',
+    '-c',
+    'echo out1; echo err1 >&2',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   await until(() => got.length >= 2);
   u.close();
@@ -63,8 +80,20 @@ test('gelf over UDP without compression: a 5000-byte line arrives in 1420-byte c
   const chunks: Buffer[] = [];
   u.on('message', (m) => chunks.push(m));
   const port = (u.address() as net.AddressInfo).port;
-  const r = await d.docker(['run', '--rm', '--log-driver', 'gelf', '--log-opt', `gelf-address=udp://127.0.0.1:${port}`, '--log-opt', 'gelf-compression-type=none',
-    'busybox', 'sh', '-c', 'head -c 5000 /dev/zero | tr "\\0" x; echo']);
+  const r = await d.docker([
+    'run',
+    '--rm',
+    '--log-driver',
+    'gelf',
+    '--log-opt',
+    `gelf-address=udp://127.0.0.1:${port}`,
+    '--log-opt',
+    'gelf-compression-type=none',
+    'busybox',
+    'sh',
+    '-c',
+    'head -c 5000 /dev/zero | tr "\\0" x; echo',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   await until(() => chunks.length > 0 && chunks.length === chunks[0]![11]);
   u.close();
@@ -85,16 +114,56 @@ test('gelf over TCP: NUL-framed JSON; a dead TCP or UDP endpoint blocks neither 
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const port = (srv.address() as net.AddressInfo).port;
-  const r = await d.docker(['run', '--rm', '--log-driver', 'gelf', '--log-opt', `gelf-address=tcp://127.0.0.1:${port}`, 'busybox', 'sh', '-c', 'seq 1 3']);
+  const r = await d.docker([
+    'run',
+    '--rm',
+    '--log-driver',
+    'gelf',
+    '--log-opt',
+    `gelf-address=tcp://127.0.0.1:${port}`,
+    'busybox',
+    'sh',
+    '-c',
+    'seq 1 3',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   await until(() => data.split('\0').length >= 4);
   srv.close();
-  assert.deepEqual(data.split('\0').filter(Boolean).map((m) => JSON.parse(m).short_message), ['1', '2', '3']);
+  assert.deepEqual(
+    data
+      .split('\0')
+      .filter(Boolean)
+      .map((m) => JSON.parse(m).short_message),
+    ['1', '2', '3'],
+  );
 
   const t0 = Date.now();
-  const dead = await d.docker(['run', '--name', 'gdead', '--log-driver', 'gelf', '--log-opt', 'gelf-address=tcp://127.0.0.1:1', 'busybox', 'sh', '-c', 'seq 1 20000']);
+  const dead = await d.docker([
+    'run',
+    '--name',
+    'gdead',
+    '--log-driver',
+    'gelf',
+    '--log-opt',
+    'gelf-address=tcp://127.0.0.1:1',
+    'busybox',
+    'sh',
+    '-c',
+    'seq 1 20000',
+  ]);
   assert.equal(dead.code, 0, dead.stderr);
-  const deadUdp = await d.docker(['run', '--rm', '--log-driver', 'gelf', '--log-opt', 'gelf-address=udp://127.0.0.1:1', 'busybox', 'sh', '-c', 'seq 1 20000']);
+  const deadUdp = await d.docker([
+    'run',
+    '--rm',
+    '--log-driver',
+    'gelf',
+    '--log-opt',
+    'gelf-address=udp://127.0.0.1:1',
+    'busybox',
+    'sh',
+    '-c',
+    'seq 1 20000',
+  ]);
   assert.equal(deadUdp.code, 0, deadUdp.stderr);
   assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
   // berthd answers, and the local cache has every line
@@ -105,11 +174,21 @@ test('gelf over TCP: NUL-framed JSON; a dead TCP or UDP endpoint blocks neither 
 
 test("gelf options are validated with Docker's texts", async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
-  const run = (opts: string[]) => d!.docker(['run', '--rm', '--log-driver', 'gelf', ...opts.flatMap((o) => ['--log-opt', o]), 'busybox', 'true']);
-  assert.match((await run(['gelf-address=udp://127.0.0.1:12201', 'x=1'])).stderr, /unknown log opt 'x' for gelf log driver/);
+  const run = (opts: string[]) =>
+    d!.docker(['run', '--rm', '--log-driver', 'gelf', ...opts.flatMap((o) => ['--log-opt', o]), 'busybox', 'true']);
+  assert.match(
+    (await run(['gelf-address=udp://127.0.0.1:12201', 'x=1'])).stderr,
+    /unknown log opt 'x' for gelf log driver/,
+  );
   assert.match((await run([])).stderr, /gelf-address is a required parameter/);
   assert.match((await run(['gelf-address=http://127.0.0.1:12201'])).stderr, /gelf: endpoint needs to be TCP or UDP/);
-  assert.match((await run(['gelf-address=udp://127.0.0.1'])).stderr, /gelf: please provide gelf-address as proto:\/\/host:port/);
-  assert.match((await run(['gelf-address=tcp://127.0.0.1:12201', 'gelf-compression-type=gzip'])).stderr, /compression is only supported on UDP/);
+  assert.match(
+    (await run(['gelf-address=udp://127.0.0.1'])).stderr,
+    /gelf: please provide gelf-address as proto:\/\/host:port/,
+  );
+  assert.match(
+    (await run(['gelf-address=tcp://127.0.0.1:12201', 'gelf-compression-type=gzip'])).stderr,
+    /compression is only supported on UDP/,
+  );
   assert.equal((await d.docker(['ps', '-aq', '--filter', 'status=created'])).stdout.trim(), '');
 });

@@ -20,7 +20,17 @@ after(async () => {
 
 test('local driver: protobuf entries on disk, docker logs / --tail / --since / -t round trip', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
-  const r = await d.docker(['run', '--name', 'loc', '--log-driver', 'local', 'busybox', 'sh', '-c', 'echo first; echo oops >&2; sleep 1.2; seq 2 4']);
+  const r = await d.docker([
+    'run',
+    '--name',
+    'loc',
+    '--log-driver',
+    'local',
+    'busybox',
+    'sh',
+    '-c',
+    'echo first; echo oops >&2; sleep 1.2; seq 2 4',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const id = (await d.docker(['inspect', '-f', '{{.Id}}', 'loc'])).stdout.trim();
   const file = join(d.dataRoot, 'containers', id, 'local-logs', 'container.log');
@@ -42,7 +52,21 @@ test('local driver: protobuf entries on disk, docker logs / --tail / --since / -
 
 test('local driver rotation: max-size/max-file honoured, rotated files gzipped, lines contiguous', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
-  const r = await d.docker(['run', '--name', 'locrot', '--log-driver', 'local', '--log-opt', 'max-size=20k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c', 'seq 1 30000']);
+  const r = await d.docker([
+    'run',
+    '--name',
+    'locrot',
+    '--log-driver',
+    'local',
+    '--log-opt',
+    'max-size=20k',
+    '--log-opt',
+    'max-file=3',
+    'busybox',
+    'sh',
+    '-c',
+    'seq 1 30000',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const id = (await d.docker(['inspect', '-f', '{{.Id}}', 'locrot'])).stdout.trim();
   const dir = join(d.dataRoot, 'containers', id, 'local-logs');
@@ -52,7 +76,10 @@ test('local driver rotation: max-size/max-file honoured, rotated files gzipped, 
   assert.ok(out.length > 1000 && out.length < 30000, String(out.length));
   out.forEach((n, i) => assert.equal(n, out[0]! + i));
   assert.equal((await d.docker(['logs', '--tail', '3', 'locrot'])).stdout, '29998\n29999\n30000\n');
-  assert.match((await d.docker(['run', '--rm', '--log-driver', 'local', '--log-opt', 'tag=x', 'busybox', 'true'])).stderr, /unknown log opt 'tag' for local log driver/);
+  assert.match(
+    (await d.docker(['run', '--rm', '--log-driver', 'local', '--log-opt', 'tag=x', 'busybox', 'true'])).stderr,
+    /unknown log opt 'tag' for local log driver/,
+  );
 });
 
 test('syslog to a unix datagram socket (unixgram://)', async (t) => {
@@ -66,14 +93,48 @@ test('syslog to a unix datagram socket (unixgram://)', async (t) => {
   const got: string[] = [];
   srv.on('data', (b: Buffer) => got.push(b.toString()));
   try {
-    const r = await d.docker(['run', '--name', 'ug', '--log-driver', 'syslog', '--log-opt', `syslog-address=unixgram://${sock}`, '--log-opt', 'tag={{.Name}}', 'busybox', 'sh', '-c', 'echo via-dgram; echo e >&2']);
+    const r = await d.docker([
+      'run',
+      '--name',
+      'ug',
+      '--log-driver',
+      'syslog',
+      '--log-opt',
+      `syslog-address=unixgram://${sock}`,
+      '--log-opt',
+      'tag={{.Name}}',
+      'busybox',
+      'sh',
+      '-c',
+      'echo via-dgram; echo e >&2',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     await until(() => got.length >= 2);
   } finally {
     srv.close();
   }
-  assert.ok(got.some((m) => /^<30>\w{3} [ \d]\d \d\d:\d\d:\d\d ug\[\d+\]: via-dgram\n$/.test(m)), got.join('|'));
-  assert.ok(got.some((m) => /^<27>.* ug\[\d+\]: e\n$/.test(m)), got.join('|'));
+  assert.ok(
+    got.some((m) => /^<30>\w{3} [ \d]\d \d\d:\d\d:\d\d ug\[\d+\]: via-dgram\n$/.test(m)),
+    got.join('|'),
+  );
+  assert.ok(
+    got.some((m) => /^<27>.* ug\[\d+\]: e\n$/.test(m)),
+    got.join('|'),
+  );
   assert.equal((await d.docker(['logs', 'ug'])).stdout, 'via-dgram\n');
-  assert.match((await d.docker(['run', '--rm', '--log-driver', 'syslog', '--log-opt', 'syslog-address=unixgram:///nonexistent/sock', 'busybox', 'true'])).stderr, /no such file or directory/);
+  assert.match(
+    (
+      await d.docker([
+        'run',
+        '--rm',
+        '--log-driver',
+        'syslog',
+        '--log-opt',
+        'syslog-address=unixgram:///nonexistent/sock',
+        'busybox',
+        'true',
+      ])
+    ).stderr,
+    /no such file or directory/,
+  );
 });

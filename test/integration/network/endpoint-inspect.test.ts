@@ -17,13 +17,17 @@ test('endpoint DriverOpts and a requested MacAddress appear in inspect', { skip:
     NetworkingConfig: { EndpointsConfig: { bridge: { DriverOpts: { 'com.example.setting': 'on' } } } },
   });
   await c.start();
-  const bridge = (await c.inspect()).NetworkSettings.Networks['bridge'] as { DriverOpts?: unknown; MacAddress?: string } | undefined;
+  const bridge = (await c.inspect()).NetworkSettings.Networks['bridge'] as
+    | { DriverOpts?: unknown; MacAddress?: string }
+    | undefined;
   assert.deepEqual(bridge?.DriverOpts, { 'com.example.setting': 'on' });
   assert.match(bridge?.MacAddress ?? '', /^02:42:ac:11:/, 'a running endpoint shows its real MAC');
 
   assert.equal((await d.docker(['network', 'create', 'macnet'])).code, 0);
   const created = await d.dockerode.createContainer({ Image: 'busybox', Cmd: ['top'] });
-  await d.dockerode.getNetwork('macnet').connect({ Container: created.id, EndpointConfig: { MacAddress: '02:42:ac:11:00:02' } });
+  await d.dockerode
+    .getNetwork('macnet')
+    .connect({ Container: created.id, EndpointConfig: { MacAddress: '02:42:ac:11:00:02' } });
   assert.equal((await created.inspect()).NetworkSettings.Networks['macnet']?.MacAddress, '02:42:ac:11:00:02');
   await created.remove({ force: true });
   await c.remove({ force: true });

@@ -28,7 +28,9 @@ async function makeDirImage(dir: string, mb: number): Promise<void> {
   await new Promise<void>((r) => out.end(() => r()));
   const layer = h.digest('hex');
   execFileSync('mv', [layerTmp, join(dir, layer)]);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${layer}`] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${layer}`] } }),
+  );
   const cd = createHash('sha256').update(config).digest('hex');
   writeFileSync(join(dir, cd), config);
   writeFileSync(
@@ -36,8 +38,14 @@ async function makeDirImage(dir: string, mb: number): Promise<void> {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: `sha256:${cd}`, size: config.length },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar', digest: `sha256:${layer}`, size: mb << 20 }],
+      config: {
+        mediaType: 'application/vnd.docker.container.image.v1+json',
+        digest: `sha256:${cd}`,
+        size: config.length,
+      },
+      layers: [
+        { mediaType: 'application/vnd.docker.image.rootfs.diff.tar', digest: `sha256:${layer}`, size: mb << 20 },
+      ],
     }),
   );
   writeFileSync(join(dir, 'version'), 'Directory Transport Version: 1.1\n');
@@ -59,7 +67,9 @@ async function timed(fn: () => Promise<void>): Promise<number> {
 }
 
 async function pullHttp(addr: string, repo: string): Promise<void> {
-  const m = await fetch(`http://${addr}/v2/${repo}/manifests/1`, { headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' } });
+  const m = await fetch(`http://${addr}/v2/${repo}/manifests/1`, {
+    headers: { Accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
   const man = (await m.json()) as { config: { digest: string }; layers: { digest: string }[] };
   for (const d of [man.config.digest, ...man.layers.map((l) => l.digest)]) {
     const r = await fetch(`http://${addr}/v2/${repo}/blobs/${d}`);
@@ -70,7 +80,10 @@ async function pullHttp(addr: string, repo: string): Promise<void> {
 async function startDistribution(root: string, port: number): Promise<{ addr: string; stop(): void }> {
   const cfg = join(root, 'config.yml');
   mkdirSync(root, { recursive: true });
-  writeFileSync(cfg, `version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage:\n  filesystem: {rootdirectory: ${root}/data}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  writeFileSync(
+    cfg,
+    `version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage:\n  filesystem: {rootdirectory: ${root}/data}\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   const p = spawn('docker-registry', ['serve', cfg], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     try {
@@ -90,7 +103,9 @@ async function bench(name: string, addr: string, big: string, small: string) {
   const pull = await timed(() => run('skopeo', [...sk, `docker://${addr}/bench/big:1`, `dir:${out}`]));
   rmSync(out, { recursive: true, force: true });
   await run('skopeo', [...sk, `dir:${small}`, `docker://${addr}/bench/small:1`]);
-  const par = await timed(() => Promise.all(Array.from({ length: parallel }, () => pullHttp(addr, 'bench/small'))).then(() => undefined));
+  const par = await timed(() =>
+    Promise.all(Array.from({ length: parallel }, () => pullHttp(addr, 'bench/small'))).then(() => undefined),
+  );
   return { push, pull, par };
 }
 

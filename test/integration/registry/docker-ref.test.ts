@@ -15,13 +15,18 @@ import { startRegistryProcess } from './serve.js';
 
 const SOCK = '/run/docker-ref.sock';
 const NETNS = '/var/run/netns/ref';
-const unavailable = !existsSync(SOCK) || !existsSync(NETNS) ? `reference Docker not reachable (${SOCK}, ${NETNS})` : false;
+const unavailable =
+  !existsSync(SOCK) || !existsSync(NETNS) ? `reference Docker not reachable (${SOCK}, ${NETNS})` : false;
 const prefix = ['nsenter', `--net=${NETNS}`];
 let tmp: string;
 const image = `berth-regtest-${process.pid}`;
 
 function docker(args: string[], input?: string) {
-  return runCommand('docker', args, { env: { DOCKER_HOST: `unix://${SOCK}`, DOCKER_CONFIG: join(tmp, 'dcfg') }, input, timeoutMs: 60_000 });
+  return runCommand('docker', args, {
+    env: { DOCKER_HOST: `unix://${SOCK}`, DOCKER_CONFIG: join(tmp, 'dcfg') },
+    input,
+    timeoutMs: 60_000,
+  });
 }
 
 before(async () => {
@@ -40,7 +45,10 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('docker push, pull and run through berth registry (reference Docker)', { skip: unavailable, timeout: 120_000 }, async () => {
+test('docker push, pull and run through berth registry (reference Docker)', {
+  skip: unavailable,
+  timeout: 120_000,
+}, async () => {
   const reg = await startRegistryProcess(['--addr', '127.0.0.1:0', '--root', join(tmp, 'plain')], { prefix });
   const port = reg.addr.split(':')[1];
   const ref = `localhost:${port}/team/app:1`;
@@ -70,14 +78,49 @@ test('docker push, pull and run through berth registry (reference Docker)', { sk
   }
 });
 
-test('docker login against TLS + htpasswd, then push and pull (reference Docker)', { skip: unavailable, timeout: 120_000 }, async () => {
+test('docker login against TLS + htpasswd, then push and pull (reference Docker)', {
+  skip: unavailable,
+  timeout: 120_000,
+}, async () => {
   const dir = join(tmp, 'tls');
   execFileSync('mkdir', ['-p', dir]);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   writeFileSync(join(dir, 'htpasswd'), `bob:${bcrypt.hashSync('builder', 6)}\n`);
-  const reg = await startRegistryProcess(['--addr', '127.0.0.1:0', '--root', join(dir, 'root'), '--htpasswd', join(dir, 'htpasswd'),
-    '--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem')], { prefix });
+  const reg = await startRegistryProcess(
+    [
+      '--addr',
+      '127.0.0.1:0',
+      '--root',
+      join(dir, 'root'),
+      '--htpasswd',
+      join(dir, 'htpasswd'),
+      '--tls-cert',
+      join(dir, 'c.pem'),
+      '--tls-key',
+      join(dir, 'k.pem'),
+    ],
+    { prefix },
+  );
   const host = `localhost:${reg.addr.split(':')[1]}`;
   const ref = `${host}/sec/app:1`;
   try {

@@ -27,23 +27,45 @@ async function until(what: string, f: () => Promise<boolean>, ms = 15_000): Prom
   assert.fail(`timed out waiting: ${what}`);
 }
 
-test('stop cancels a pending restart; restarts and probes resume after kill -9 of berthd', { skip: skip ?? false, timeout: 100_000 }, async () => {
+test('stop cancels a pending restart; restarts and probes resume after kill -9 of berthd', {
+  skip: skip ?? false,
+  timeout: 100_000,
+}, async () => {
   const d1 = await startDaemon();
   live = d1;
   // a flapping container: back-off grows, so it spends time in "restarting" between runs
   await ok(d1, ['run', '-d', '--name', 'flap', '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 0.3; exit 3']);
   await ok(d1, ['run', '-d', '--name', 'once', '--restart', 'on-failure', 'busybox', 'sh', '-c', 'sleep 0.2; exit 2']);
-  await ok(d1, ['run', '-d', '--name', 'hc', '--health-cmd', 'true', '--health-interval', '200ms', 'busybox', 'sleep', '300']);
+  await ok(d1, [
+    'run',
+    '-d',
+    '--name',
+    'hc',
+    '--health-cmd',
+    'true',
+    '--health-interval',
+    '200ms',
+    'busybox',
+    'sleep',
+    '300',
+  ]);
   const count = async (d: Daemon, c: string) => Number(await ok(d, ['inspect', '-f', '{{.RestartCount}}', c]));
   await until('flap restarted twice', async () => (await count(d1, 'flap')) >= 2);
   await until('once restarted', async () => (await count(d1, 'once')) >= 1);
   // docker stop on a container waiting for its restart: the timer is cancelled, it stays exited
-  await until('once is between runs', async () => (await ok(d1, ['inspect', '-f', '{{.State.Status}}', 'once'])) === 'restarting', 20_000);
+  await until(
+    'once is between runs',
+    async () => (await ok(d1, ['inspect', '-f', '{{.State.Status}}', 'once'])) === 'restarting',
+    20_000,
+  );
   await ok(d1, ['stop', 'once']);
   const n = await count(d1, 'once');
   await sleep(1500);
   assert.equal(await ok(d1, ['inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'once']), `exited ${n}`);
-  await until('hc healthy', async () => (await ok(d1, ['inspect', '-f', '{{.State.Health.Status}}', 'hc'])) === 'healthy');
+  await until(
+    'hc healthy',
+    async () => (await ok(d1, ['inspect', '-f', '{{.State.Health.Status}}', 'hc'])) === 'healthy',
+  );
 
   const before = await count(d1, 'flap');
   await d1.kill('SIGKILL');
@@ -52,11 +74,22 @@ test('stop cancels a pending restart; restarts and probes resume after kill -9 o
   const d2 = await startDaemon({ root: d1.root, busybox: false });
   live = d2;
   await until('flap restarts again under the new daemon', async () => (await count(d2, 'flap')) > before);
-  assert.equal(await ok(d2, ['inspect', '-f', '{{.State.Status}}', 'once']), 'exited', 'a stopped container is not resumed');
+  assert.equal(
+    await ok(d2, ['inspect', '-f', '{{.State.Status}}', 'once']),
+    'exited',
+    'a stopped container is not resumed',
+  );
   // probes resumed: new entries arrive in the health log
-  const last = async () => Date.parse((JSON.parse(await ok(d2, ['inspect', '-f', '{{json .State.Health.Log}}', 'hc'])) as Array<{ End: string }>).at(-1)?.End ?? '') || 0;
+  const last = async () =>
+    Date.parse(
+      (JSON.parse(await ok(d2, ['inspect', '-f', '{{json .State.Health.Log}}', 'hc'])) as Array<{ End: string }>).at(-1)
+        ?.End ?? '',
+    ) || 0;
   const l0 = await last();
   await until('a new probe result', async () => (await last()) > l0);
-  assert.equal(await ok(d2, ['inspect', '-f', '{{.State.Health.Status}} {{len .ExecIDs}}', 'hc']).then((s) => s.split(' ')[0]), 'healthy');
+  assert.equal(
+    await ok(d2, ['inspect', '-f', '{{.State.Health.Status}} {{len .ExecIDs}}', 'hc']).then((s) => s.split(' ')[0]),
+    'healthy',
+  );
   await ok(d2, ['rm', '-f', 'flap', 'once', 'hc']);
 });

@@ -9,20 +9,40 @@ import { snapshot } from '../../harness/leaks.js';
 
 const skip = daemonUnavailable();
 let live: Daemon | undefined;
-after(async () => { if (live) await live.stop({ assert: false }); });
+after(async () => {
+  if (live) await live.stop({ assert: false });
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 /** Every conmon in this test's pid namespace. */
-const conmons = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-  try { return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'conmon'; } catch { return false; }
-});
+const conmons = () =>
+  readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'conmon';
+      } catch {
+        return false;
+      }
+    });
 
 function tmpFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     let ents;
-    try { ents = readdirSync(d, { withFileTypes: true }); } catch { return; }
+    try {
+      ents = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of ents) {
       const p = join(d, e.name);
       if (e.isDirectory() && !e.isSymbolicLink()) {
@@ -36,7 +56,10 @@ function tmpFiles(dir: string): string[] {
   return out;
 }
 
-test('kill -9 berthd with 20 running containers, restart on the same roots', { skip: skip ?? false, timeout: 110_000 }, async () => {
+test('kill -9 berthd with 20 running containers, restart on the same roots', {
+  skip: skip ?? false,
+  timeout: 110_000,
+}, async () => {
   const d1 = await startDaemon();
   live = d1;
   const ok = async (d: Daemon, args: string[]) => {
@@ -46,8 +69,22 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', { s
   };
   const names = Array.from({ length: 20 }, (_, i) => `r${i}`);
   for (let i = 0; i < names.length; i += 5) {
-    await Promise.all(names.slice(i, i + 5).map((n) =>
-      ok(d1, ['run', '-d', '--name', n, 'busybox', 'sh', '-c', `i=0; while true; do echo ${n} tick $i; i=$((i+1)); sleep 0.5; done`])));
+    await Promise.all(
+      names
+        .slice(i, i + 5)
+        .map((n) =>
+          ok(d1, [
+            'run',
+            '-d',
+            '--name',
+            n,
+            'busybox',
+            'sh',
+            '-c',
+            `i=0; while true; do echo ${n} tick $i; i=$((i+1)); sleep 0.5; done`,
+          ]),
+        ),
+    );
   }
   const pids1 = new Map<string, number>();
   for (const n of names) pids1.set(n, Number(await ok(d1, ['inspect', '-f', '{{.State.Pid}}', n])));
@@ -99,14 +136,20 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', { s
   assert.equal(logs.length, 3);
   for (const l of logs) assert.match(l, /^r3 tick \d+$/);
   assert.ok(Number(/\d+$/.exec(logs[2]!)![0]) >= 6, 'ticks logged while berthd was down are there');
-  assert.equal(await ok(d2, ['exec', 'r5', 'sh', '-c', 'echo in $(hostname)']), `in ${(await ok(d2, ['inspect', '-f', '{{.Id}}', 'r5'])).slice(0, 12)}`);
+  assert.equal(
+    await ok(d2, ['exec', 'r5', 'sh', '-c', 'echo in $(hostname)']),
+    `in ${(await ok(d2, ['inspect', '-f', '{{.Id}}', 'r5'])).slice(0, 12)}`,
+  );
   const att = await d2.dockerode.getContainer('r7').attach({ stream: true, stdout: true, stderr: true });
   const got = await new Promise<string>((res, rej) => {
     let buf = '';
     const t = setTimeout(() => rej(new Error(`attach got no tick: ${JSON.stringify(buf)}`)), 5000);
     att.on('data', (c: Buffer) => {
       buf += c.toString('latin1');
-      if (/r7 tick \d+\n/.test(buf)) { clearTimeout(t); res(buf); }
+      if (/r7 tick \d+\n/.test(buf)) {
+        clearTimeout(t);
+        res(buf);
+      }
     });
   });
   (att as unknown as { destroy(): void }).destroy();
@@ -121,8 +164,21 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', { s
   assert.deepEqual(tmpFiles(d2.dataRoot), [], 'no *.tmp files under the data-root');
 
   // one daemon per data-root: a second berthd refuses clearly
-  const second = await runCommand(process.execPath, [berthdMain, '--data-root', d2.dataRoot, '--exec-root', join(d2.root, 'exec2'),
-    '-H', `unix://${join(d2.root, 'second.sock')}`, '--pidfile', join(d2.root, 'second.pid')], { timeoutMs: 20_000 });
+  const second = await runCommand(
+    process.execPath,
+    [
+      berthdMain,
+      '--data-root',
+      d2.dataRoot,
+      '--exec-root',
+      join(d2.root, 'exec2'),
+      '-H',
+      `unix://${join(d2.root, 'second.sock')}`,
+      '--pidfile',
+      join(d2.root, 'second.pid'),
+    ],
+    { timeoutMs: 20_000 },
+  );
   assert.notEqual(second.code, 0);
   assert.notEqual(second.code, 124, 'exited by itself');
   assert.match(second.stderr, new RegExp(`another berthd \\(pid \\d+\\) is already using data-root ${d2.dataRoot}`));
@@ -142,7 +198,8 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', { s
   assert.equal(await ok(d3, ['exec', 'r19', 'echo', 'ok']), 'ok');
 
   // remove everything: no orphan mounts or conmons remain
-  for (const c of await d3.dockerode.listContainers({ all: true })) await d3.dockerode.getContainer(c.Id).remove({ force: true });
+  for (const c of await d3.dockerode.listContainers({ all: true }))
+    await d3.dockerode.getContainer(c.Id).remove({ force: true });
   await sleep(300);
   assert.deepEqual(snapshot([d3.root]).mounts, [], 'no mounts left under the roots');
   assert.deepEqual(conmons(), [], 'no conmon left');

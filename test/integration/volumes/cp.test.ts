@@ -2,7 +2,18 @@
 // paths inside volumes and binds, read-only mounts, and escape attempts (symlinks, ../ in tars).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -77,7 +88,10 @@ test('cp in and out of a running and a stopped container', { skip: skip ?? false
   await ok(['cp', join(tmp, 'hostfile'), 'cc:/tmp/while-stopped']);
   await ok(['start', 'cc']);
   assert.equal(await ok(['exec', 'cc', 'cat', '/tmp/while-stopped']), 'host-data\n');
-  await fails(['cp', 'cc:/does/not/exist', join(tmp, 'x')], /Could not find the file \/does\/not\/exist in container cc/);
+  await fails(
+    ['cp', 'cc:/does/not/exist', join(tmp, 'x')],
+    /Could not find the file \/does\/not\/exist in container cc/,
+  );
   await fails(['cp', 'nosuch:/tmp/x', join(tmp, 'x')], /No such container: nosuch/);
   await ok(['rm', '-f', 'cc']);
 });
@@ -86,7 +100,20 @@ test('cp through volumes and binds; read-only mounts refuse writes', { skip: ski
   const b = join(tmp, 'bind');
   mkdirSync(b);
   writeFileSync(join(b, 'inbind'), 'bound\n');
-  await ok(['create', '--name', 'vv', '-v', 'cpvol:/data', '-v', `${b}:/bind`, '-v', `${b}:/robind:ro`, 'busybox', 'sleep', '300']);
+  await ok([
+    'create',
+    '--name',
+    'vv',
+    '-v',
+    'cpvol:/data',
+    '-v',
+    `${b}:/bind`,
+    '-v',
+    `${b}:/robind:ro`,
+    'busybox',
+    'sleep',
+    '300',
+  ]);
   // stopped (never started): volumes are bound into the rootfs for the copy
   await ok(['cp', join(tmp, 'hostfile'), 'vv:/data/']);
   assert.equal(readFileSync(join(d.dataRoot, 'volumes', 'cpvol', '_data', 'hostfile'), 'utf8'), 'host-data\n');
@@ -103,7 +130,16 @@ test('cp through volumes and binds; read-only mounts refuse writes', { skip: ski
 });
 
 test('cp cannot escape the container: symlinks and ../ entries', { skip: skip ?? false }, async () => {
-  await ok(['run', '-d', '--name', 'ee', 'busybox', 'sh', '-c', 'ln -s / /escape && ln -s ../../../../../ /rel && sleep 300']);
+  await ok([
+    'run',
+    '-d',
+    '--name',
+    'ee',
+    'busybox',
+    'sh',
+    '-c',
+    'ln -s / /escape && ln -s ../../../../../ /rel && sleep 300',
+  ]);
   await new Promise((r) => setTimeout(r, 300));
   const marker = `berth-escape-${process.pid}`;
   writeFileSync(join(tmp, marker), 'x');
@@ -111,8 +147,15 @@ test('cp cannot escape the container: symlinks and ../ entries', { skip: skip ??
   await ok(['cp', join(tmp, marker), `ee:/rel/tmp/${marker}2`]);
   assert.equal(existsSync(`/tmp/${marker}`), false);
   assert.equal(existsSync(`/tmp/${marker}2`), false);
-  assert.equal((await ok(['exec', 'ee', 'ls', '/tmp'])).split('\n').filter(Boolean).sort().join(' '), `${marker} ${marker}2`);
-  await fails(['cp', '-', 'ee:/tmp'], /path is outside of the target directory/, oneFileTar(`../../../../tmp/${marker}3`, 'evil'));
+  assert.equal(
+    (await ok(['exec', 'ee', 'ls', '/tmp'])).split('\n').filter(Boolean).sort().join(' '),
+    `${marker} ${marker}2`,
+  );
+  await fails(
+    ['cp', '-', 'ee:/tmp'],
+    /path is outside of the target directory/,
+    oneFileTar(`../../../../tmp/${marker}3`, 'evil'),
+  );
   assert.equal(existsSync(`/tmp/${marker}3`), false);
   await ok(['stop', '-t', '0', 'ee']);
   await ok(['cp', join(tmp, marker), `ee:/escape/tmp/${marker}4`]);
@@ -123,17 +166,38 @@ test('cp cannot escape the container: symlinks and ../ entries', { skip: skip ??
 const tarOf = (dir: string, name: string) => execFileSync('tar', ['-C', dir, '-c', name]);
 
 // Each rule checked against Docker 20.10 (messages and statuses copied from it).
-test('cp rules: noOverwriteDirNonDir, ownership and -a, -L, trailing /., into a volume', { skip: skip ?? false }, async () => {
+test('cp rules: noOverwriteDirNonDir, ownership and -a, -L, trailing /., into a volume', {
+  skip: skip ?? false,
+}, async () => {
   const src = join(tmp, 'rules');
   mkdirSync(join(src, 'd', 'sub'), { recursive: true });
   writeFileSync(join(src, 'd', 'sub', 'x'), 'x\n');
   writeFileSync(join(src, 'f'), 'file\n');
   chownSync(join(src, 'f'), 1234, 2345);
-  await ok(['run', '-d', '--name', 'rr', '-v', 'rulesvol:/vol', 'busybox', 'sh', '-c', 'mkdir -p /tmp/t/f /tmp/ex && echo > /tmp/t/d && ln -s /etc/hostname /lnk && sleep 300']);
+  await ok([
+    'run',
+    '-d',
+    '--name',
+    'rr',
+    '-v',
+    'rulesvol:/vol',
+    'busybox',
+    'sh',
+    '-c',
+    'mkdir -p /tmp/t/f /tmp/ex && echo > /tmp/t/d && ln -s /etc/hostname /lnk && sleep 300',
+  ]);
   await new Promise((r) => setTimeout(r, 300));
   // a file over a directory, a directory over a file: refused (500), nothing changed
-  await fails(['cp', '-', 'rr:/tmp/t'], /Error processing tar file\(exit status 1\): cannot overwrite directory "\/tmp\/t\/f" with non-directory "\/tmp\/t"/, tarOf(src, 'f'));
-  await fails(['cp', '-', 'rr:/tmp/t'], /cannot overwrite non-directory "\/tmp\/t\/d" with directory "\/tmp\/t"/, tarOf(src, 'd'));
+  await fails(
+    ['cp', '-', 'rr:/tmp/t'],
+    /Error processing tar file\(exit status 1\): cannot overwrite directory "\/tmp\/t\/f" with non-directory "\/tmp\/t"/,
+    tarOf(src, 'f'),
+  );
+  await fails(
+    ['cp', '-', 'rr:/tmp/t'],
+    /cannot overwrite non-directory "\/tmp\/t\/d" with directory "\/tmp\/t"/,
+    tarOf(src, 'd'),
+  );
   assert.equal(await ok(['exec', 'rr', 'sh', '-c', 'test -d /tmp/t/f && test -f /tmp/t/d && echo same']), 'same\n');
   // without -a the tar's uid/gid are kept (Docker does the same when the container has no User)
   await ok(['cp', join(src, 'f'), 'rr:/tmp/own']);

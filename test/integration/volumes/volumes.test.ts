@@ -35,7 +35,9 @@ const fails = async (args: string[], re: RegExp) => {
 };
 const fmt = (ref: string, f: string) => ok(['inspect', '--format', f, ref]);
 
-test('bind mounts: both ways, ro, single file, auto-created host dir, Mounts shape', { skip: skip ?? false }, async () => {
+test('bind mounts: both ways, ro, single file, auto-created host dir, Mounts shape', {
+  skip: skip ?? false,
+}, async () => {
   const h = join(tmp, 'html');
   mkdirSync(h);
   writeFileSync(join(h, 'index.html'), 'v1\n');
@@ -43,40 +45,71 @@ test('bind mounts: both ways, ro, single file, auto-created host dir, Mounts sha
   assert.equal(await ok(['exec', 'b1', 'cat', '/srv/index.html']), 'v1');
   await ok(['exec', 'b1', 'sh', '-c', 'echo from-ctr > /srv/new.txt']);
   assert.equal(readFileSync(join(h, 'new.txt'), 'utf8'), 'from-ctr\n');
-  assert.equal(await fmt('b1', '{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.RW}} {{.Propagation}}{{end}}'), `bind ${h} /srv true rprivate`);
+  assert.equal(
+    await fmt('b1', '{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.RW}} {{.Propagation}}{{end}}'),
+    `bind ${h} /srv true rprivate`,
+  );
   await ok(['rm', '-f', 'b1']);
   assert.ok(existsSync(join(h, 'new.txt')), 'data outlives the container');
 
-  const ro = await d.docker(['run', '--rm', '-v', `${h}:/srv:ro`, 'busybox', 'sh', '-c', 'cat /srv/index.html; touch /srv/x']);
+  const ro = await d.docker([
+    'run',
+    '--rm',
+    '-v',
+    `${h}:/srv:ro`,
+    'busybox',
+    'sh',
+    '-c',
+    'cat /srv/index.html; touch /srv/x',
+  ]);
   assert.equal(ro.code, 1);
   assert.match(ro.stdout, /v1/);
   assert.match(ro.stderr, /Read-only file system/);
 
   writeFileSync(join(tmp, 'app.conf'), 'k=v\n');
-  assert.equal(await ok(['run', '--rm', '-v', `${join(tmp, 'app.conf')}:/etc/app.conf:ro`, 'busybox', 'cat', '/etc/app.conf']), 'k=v');
+  assert.equal(
+    await ok(['run', '--rm', '-v', `${join(tmp, 'app.conf')}:/etc/app.conf:ro`, 'busybox', 'cat', '/etc/app.conf']),
+    'k=v',
+  );
 
   const auto = join(tmp, 'auto', 'db');
   await ok(['run', '--rm', '-v', `${auto}:/var/lib/db`, 'busybox', 'sh', '-c', 'echo db > /var/lib/db/f']);
   assert.equal(readFileSync(join(auto, 'f'), 'utf8'), 'db\n');
 
-  await fails(['run', '--rm', '--mount', `type=bind,src=${join(tmp, 'missing')},dst=/x`, 'busybox', 'true'],
-    /invalid mount config for type "bind": bind source path does not exist: .*missing/);
+  await fails(
+    ['run', '--rm', '--mount', `type=bind,src=${join(tmp, 'missing')},dst=/x`, 'busybox', 'true'],
+    /invalid mount config for type "bind": bind source path does not exist: .*missing/,
+  );
   assert.equal(existsSync(join(tmp, 'missing')), false, '--mount does not create the source');
-  await fails(['run', '--rm', '-v', 'relative/path:/x', 'busybox', 'true'], /"relative\/path" includes invalid characters for a local volume name/);
+  await fails(
+    ['run', '--rm', '-v', 'relative/path:/x', 'busybox', 'true'],
+    /"relative\/path" includes invalid characters for a local volume name/,
+  );
   await fails(['run', '--rm', '-v', `${h}:/x`, '-v', `${tmp}:/x`, 'busybox', 'true'], /Duplicate mount point: \/x/);
   await fails(['run', '--rm', '-v', `${h}:/x:bogus`, 'busybox', 'true'], /invalid mode: bogus/);
 });
 
-test('named volumes: create/ls/inspect, copy-up with ownership, sharing, survive rm', { skip: skip ?? false }, async () => {
+test('named volumes: create/ls/inspect, copy-up with ownership, sharing, survive rm', {
+  skip: skip ?? false,
+}, async () => {
   assert.equal(await ok(['volume', 'create', '--label', 'tier=db', 'myvol']), 'myvol');
   const mp = await ok(['volume', 'inspect', '--format', '{{.Mountpoint}}', 'myvol']);
   assert.equal(mp, join(d.dataRoot, 'volumes', 'myvol', '_data'));
-  assert.equal(await ok(['volume', 'inspect', '--format', '{{.Driver}} {{.Scope}} {{index .Labels "tier"}}', 'myvol']), 'local local db');
+  assert.equal(
+    await ok(['volume', 'inspect', '--format', '{{.Driver}} {{.Scope}} {{index .Labels "tier"}}', 'myvol']),
+    'local local db',
+  );
   assert.match(await ok(['volume', 'ls']), /^DRIVER +VOLUME NAME\nlocal +myvol$/m);
   await ok(['run', '--name', 'w1', '-v', 'myvol:/data', 'busybox', 'sh', '-c', 'echo hello > /data/f']);
   assert.equal(await ok(['run', '--rm', '-v', 'myvol:/d', 'busybox', 'cat', '/d/f']), 'hello');
   assert.equal(readFileSync(join(mp, 'f'), 'utf8'), 'hello\n');
-  assert.equal(await fmt('w1', '{{range .Mounts}}{{.Type}} {{.Name}} {{.Source}} {{.Destination}} {{.Driver}} {{.Mode}} {{.RW}}{{end}}'), `volume myvol ${mp} /data local z true`);
+  assert.equal(
+    await fmt(
+      'w1',
+      '{{range .Mounts}}{{.Type}} {{.Name}} {{.Source}} {{.Destination}} {{.Driver}} {{.Mode}} {{.RW}}{{end}}',
+    ),
+    `volume myvol ${mp} /data local z true`,
+  );
   await fails(['volume', 'rm', 'myvol'], /remove myvol: volume is in use - \[[0-9a-f]{64}\]/);
   await ok(['rm', 'w1']);
   assert.equal(await ok(['volume', 'ls', '-q', '--filter', 'label=tier=db']), 'myvol');
@@ -96,7 +129,9 @@ test('named volumes: create/ls/inspect, copy-up with ownership, sharing, survive
   await ok(['volume', 'rm', 'myvol', 'etcvol', 'emptyvol']);
 });
 
-test('anonymous volumes: hex names, rm -v and --rm remove them, plain rm keeps them', { skip: skip ?? false }, async () => {
+test('anonymous volumes: hex names, rm -v and --rm remove them, plain rm keeps them', {
+  skip: skip ?? false,
+}, async () => {
   await ok(['run', '-d', '--name', 'a1', '-v', '/data', 'busybox', 'sleep', '300']);
   const v = await fmt('a1', '{{range .Mounts}}{{.Name}}{{end}}');
   assert.match(v, /^[0-9a-f]{64}$/);
@@ -127,7 +162,18 @@ test('anonymous volumes: hex names, rm -v and --rm remove them, plain rm keeps t
 });
 
 test('--mount tmpfs, --tmpfs, local volumes with -o type=tmpfs', { skip: skip ?? false }, async () => {
-  const m = await ok(['run', '--rm', '--mount', 'type=tmpfs,dst=/t,tmpfs-size=64m', '--tmpfs', '/run:size=1m', 'busybox', 'sh', '-c', 'grep -E " /(t|run) " /proc/mounts']);
+  const m = await ok([
+    'run',
+    '--rm',
+    '--mount',
+    'type=tmpfs,dst=/t,tmpfs-size=64m',
+    '--tmpfs',
+    '/run:size=1m',
+    'busybox',
+    'sh',
+    '-c',
+    'grep -E " /(t|run) " /proc/mounts',
+  ]);
   assert.match(m, /tmpfs \/t tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k/);
   assert.match(m, /tmpfs \/run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k/);
   await ok(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', '-o', 'o=size=8m', 'tv']);
@@ -146,7 +192,8 @@ test('--volumes-from: bind and named volumes, :ro, missing container', { skip: s
   assert.equal(await ok(['exec', 'dst', 'cat', '/b/f']), 'shared');
   await ok(['exec', 'src', 'sh', '-c', 'echo n1 > /named/x']);
   assert.equal(await ok(['exec', 'dst', 'cat', '/named/x']), 'n1');
-  const mounts = (c: string) => fmt(c, '{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}').then((s) => s.split(' ').sort().join(' '));
+  const mounts = (c: string) =>
+    fmt(c, '{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}').then((s) => s.split(' ').sort().join(' '));
   assert.equal(await mounts('dst'), await mounts('src'));
   const ro = await d.docker(['run', '--rm', '--volumes-from', 'src:ro', 'busybox', 'touch', '/named/y']);
   assert.match(ro.stderr, /Read-only file system/);
