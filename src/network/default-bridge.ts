@@ -2,7 +2,7 @@
 import { invalid } from '../errdefs.js';
 import { fmtCidr4, parseCidr4, parseIp4 } from './ip.js';
 import { completePool, type Ipam } from './ipam.js';
-import type { NetworkStore } from './store.js';
+import { type NetworkStore, newNetworkRecord } from './store.js';
 import type { IpamPoolConfig, NetworkRecord } from './types.js';
 
 export interface DefaultBridgeOptions {
@@ -17,7 +17,7 @@ export async function ensurePredefined(store: NetworkStore, ipam: Ipam, o: Defau
     ['host', 'host'],
     ['none', 'null'],
   ] as const)
-    if (!store.byName(name)) await store.persist(store.put(store.newRecord(name, driver, {})));
+    if (!store.byName(name)) await store.persist(store.put(newNetworkRecord(name, driver, {})));
   const bridgeName = o.bridgeName ?? 'berth0';
   const def = store.byName('bridge');
   // keep the default bridge's subnet across restarts unless the flags ask for another one
@@ -32,7 +32,7 @@ export async function ensurePredefined(store: NetworkStore, ipam: Ipam, o: Defau
     }
     return;
   }
-  const n = store.newRecord('bridge', 'bridge', {
+  const n = newNetworkRecord('bridge', 'bridge', {
     'com.docker.network.bridge.default_bridge': 'true',
     'com.docker.network.bridge.enable_icc': 'true',
     'com.docker.network.bridge.enable_ip_masquerade': 'true',

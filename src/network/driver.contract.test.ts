@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { type BridgeOps, BridgeDriver } from './bridge/driver.js';
 import type { NetworkDriver } from './driver.js';
 import { newEndpoint } from './endpoints.js';
+import { newNetworkRecord } from './store.js';
 import type { EndpointRecord, NetworkRecord } from './types.js';
 
 function recordingBridgeOps(log: string[]): BridgeOps {
@@ -21,23 +22,9 @@ const DRIVERS: Record<string, (log: string[]) => NetworkDriver> = {
 };
 
 function record(id: string, subnet: string, options: Record<string, string> = {}): NetworkRecord {
-  const base = subnet.replace(/\.0\/\d+$/, '');
-  return {
-    id: id.repeat(64).slice(0, 64),
-    name: `net-${id}`,
-    driver: '',
-    created: '',
-    internal: false,
-    attachable: false,
-    enableIPv6: false,
-    labels: {},
-    options,
-    ipamOptions: null,
-    ipam: [{ Subnet: subnet, Gateway: `${base}.1` }],
-    bridge: '',
-    isDefault: false,
-    endpoints: {},
-  };
+  const n = newNetworkRecord(`net-${id}`, '', options, id.repeat(64).slice(0, 64));
+  n.ipam = [{ Subnet: subnet, Gateway: `${subnet.replace(/\.0\/\d+$/, '')}.1` }];
+  return n;
 }
 
 function endpoint(n: NetworkRecord, cid: string, ip: string): EndpointRecord {

@@ -27,7 +27,7 @@ import { PortAllocator, hostEphemeralRange } from './portmap/allocator.js';
 import { PortPublisher } from './portmap/publisher.js';
 import { routedSubnets } from './routes.js';
 import { prepareContainer } from './prepare.js';
-import { NetworkStore } from './store.js';
+import { NetworkStore, newNetworkRecord } from './store.js';
 import type {
   ContainerNetworks,
   ContainerView,
@@ -182,7 +182,7 @@ export class NetworkService {
       const others = this.store.list();
       const ipam = [await this.ipam.requestPool({ config: r.v4, family: 4, others })];
       if (r.v6) ipam.push(await this.ipam.requestPool({ config: r.v6, family: 6, others }));
-      const n = this.store.newRecord(r.name, driver.type, { ...req.options });
+      const n = newNetworkRecord(r.name, driver.type, { ...req.options });
       applyRequest(n, req, ipam);
       driver.configure(n, others);
       this.store.put(n);

@@ -36,27 +36,6 @@ export class NetworkStore {
     await fsp.rm(path.join(this.dir, `${id}.json`), { force: true });
   }
 
-  /** A new record, not indexed nor persisted yet. */
-  newRecord(name: string, driver: string, options: Record<string, string>, id = newId()): NetworkRecord {
-    const n: NetworkRecord = {
-      id,
-      name,
-      driver,
-      created: new Date().toISOString(),
-      internal: false,
-      attachable: false,
-      enableIPv6: false,
-      labels: {},
-      options,
-      ipamOptions: null,
-      ipam: [],
-      bridge: '',
-      isDefault: false,
-      endpoints: {},
-    };
-    return n;
-  }
-
   /** Index a record (not persisted yet). */
   put(n: NetworkRecord): NetworkRecord {
     this.nets.set(n.id, n);
@@ -93,3 +72,28 @@ export class NetworkStore {
 }
 
 export const newId = (): string => randomBytes(32).toString('hex');
+
+/** A network record with no addresses, endpoints or driver fields yet. */
+export function newNetworkRecord(
+  name: string,
+  driver: string,
+  options: Record<string, string>,
+  id = newId(),
+): NetworkRecord {
+  return {
+    id,
+    name,
+    driver,
+    created: new Date().toISOString(),
+    internal: false,
+    attachable: false,
+    enableIPv6: false,
+    labels: {},
+    options,
+    ipamOptions: null,
+    ipam: [],
+    bridge: '',
+    isDefault: false,
+    endpoints: {},
+  };
+}

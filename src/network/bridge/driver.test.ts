@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NetworkRecord } from '../types.js';
+import { newNetworkRecord } from '../store.js';
 import { BridgeDriver } from './driver.js';
 
 const net = (o: Partial<NetworkRecord> = {}): NetworkRecord => ({
-  id: 'f'.repeat(64),
-  name: 'n',
-  driver: 'bridge',
-  created: '',
+  ...newNetworkRecord('n', 'bridge', {}, 'f'.repeat(64)),
   internal: true,
-  attachable: false,
-  enableIPv6: false,
-  labels: {},
-  options: {},
-  ipamOptions: null,
   ipam: [{ Subnet: '10.8.0.0/16', Gateway: '10.8.0.1' }],
-  bridge: '',
-  isDefault: false,
-  endpoints: {},
   ...o,
 });
 
