@@ -23,7 +23,7 @@ export interface BuildRouteDeps {
 }
 
 /** RUN steps through the engine: create → attach → start → wait, like any container. */
-export function engineRunner(containers: ContainerService, images: ImageService): RunPort {
+export function engineRunner(containers: ContainerService): RunPort {
   return {
     async run(spec, hooks, signal) {
       const { Id } = await containers.create({
@@ -45,7 +45,7 @@ export function engineRunner(containers: ContainerService, images: ImageService)
       const attached = containers.attach(
         Id,
         { stdin: false, stdout: true, stderr: true, stream: true, logs: false },
-        { write: (_s, chunk) => hooks.output(chunk), signal: detach.signal },
+        { write: (s, chunk) => hooks.output(chunk, s), signal: detach.signal },
       );
       const onAbort = () => void containers.kill(Id, 'KILL').catch(() => {});
       signal.addEventListener('abort', onAbort, { once: true });
@@ -60,18 +60,20 @@ export function engineRunner(containers: ContainerService, images: ImageService)
         detach.abort();
       }
     },
-    async upperDir(id) {
-      const m = (await images.rootfsMounts(id)).flatMap((x) => x.options).find((o) => o.startsWith('upperdir='));
-      if (m) return m.slice('upperdir='.length);
-      const bind = (await images.rootfsMounts(id)).find((x) => x.type === 'bind');
-      if (bind) return bind.source;
-      throw invalid(`container ${id} has no writable layer`);
-    },
     remove: (id) => containers.remove(id, { force: true, volumes: true }),
-    // the image service names a container's rootfs snapshot `container-<id>`; removing the
-    // container afterwards tolerates its absence
-    commitRootfs: (id, name) => images.snapshots.commit(name, `container-${id}`),
   };
+}
+
+/** `cachefrom`: a JSON array of image names (docker-py, the CLI's --cache-from). */
+function jsonList(v: string | null, what: string): string[] | undefined {
+  if (!v) return undefined;
+  try {
+    const a: unknown = JSON.parse(v);
+    if (Array.isArray(a) && a.every((x) => typeof x === 'string')) return a;
+  } catch {
+    /* below */
+  }
+  throw invalid(`error reading ${what}: ${v}`);
 }
 
 function jsonMap(v: string | null, what: string): Record<string, string | null> {
@@ -103,7 +105,7 @@ export function buildCacheJson(r: CacheRecord): object {
 }
 
 export function buildRoutes(d: BuildRouteDeps): Route[] {
-  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers, d.images), tmpDir: d.tmpDir, puller: d.puller, log: d.log, cacheMounts: d.cacheMounts });
+  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers), tmpDir: d.tmpDir, puller: d.puller, log: d.log, cacheMounts: d.cacheMounts });
   void builder.cleanup().catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
   return [
     {
@@ -141,6 +143,7 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
           quiet: qbool(q, 'q'),
           networkMode: q.get('networkmode') && q.get('networkmode') !== 'default' ? q.get('networkmode')! : undefined,
           extraHosts: q.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean),
+          cacheFrom: jsonList(q.get('cachefrom'), 'cache from'),
         };
         let out: Writable | null = null;
         const write = (v: object) => {

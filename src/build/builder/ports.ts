@@ -1,5 +1,6 @@
 // What the builder needs from the container engine (wired in api/routes/build.ts): run a RUN step's
-// container to completion, find its upper dir, remove it.
+// container to completion and remove it; and from the image side (container-layers.ts): the
+// container's writable layer.
 
 export interface RunSpec {
   image: string;
@@ -20,10 +21,20 @@ export interface PullPort {
 
 export interface RunPort {
   /** Create the container, report its id, stream its output, start it and wait: the exit code. */
-  run(spec: RunSpec, hooks: { created(id: string): void; output(chunk: Buffer): void }, signal: AbortSignal): Promise<number>;
+  run(spec: RunSpec, hooks: RunHooks, signal: AbortSignal): Promise<number>;
+  remove(containerId: string): Promise<void>;
+}
+
+export interface RunHooks {
+  created(id: string): void;
+  /** Output of the step's process; stderr is shown in red, as the classic builder does. */
+  output(chunk: Buffer, stream: 'stdout' | 'stderr'): void;
+}
+
+/** A RUN container's root filesystem as the image store keeps it (the snapshot names stay there). */
+export interface ContainerLayerPort {
   /** The writable (upper) directory of a stopped container's root filesystem. */
   upperDir(containerId: string): Promise<string>;
-  remove(containerId: string): Promise<void>;
   /**
    * Commit a stopped container's root filesystem snapshot as the layer snapshot `name`, just
    * before the container is removed (its upper dir then is the layer: nothing is copied).
