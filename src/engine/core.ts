@@ -55,7 +55,3 @@ export interface Core {
 export function bundleDir(paths: EnginePaths, id: string): string {
   return path.join(paths.execRoot, 'c', id);
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -73,15 +73,7 @@ export class ContainerService {
    * queue (e.g. from a NetworkPort or VolumesPort hook during start): it would wait for itself.
    */
   updateRecord(id: string, mutate: (rec: ContainerRecord) => void | Promise<void>): Promise<void> {
-    const rec = this.find(id);
-    return this.core.tx.locked(rec.id, async () => {
-      const cur = this.d.store.get(rec.id);
-      if (!cur) throw new EngineError('not-found', msg.noSuchContainer(id));
-      const status = cur.state.status;
-      await mutate(cur);
-      if (cur.state.status !== status) throw new EngineError('internal', `updateRecord cannot change the status of ${cur.id} (${status} → ${cur.state.status})`);
-      await this.core.tx.save(cur);
-    });
+    return this.core.tx.update(this.find(id).id, mutate);
   }
 
   /** Emits a container event with Docker's attributes (image, name, labels). */

@@ -3,7 +3,7 @@
 // its timeout, as in Docker, and `wait`/`attach` hold no queue at all.
 import { conflict, msg, notModified } from '../errdefs.js';
 import type { Task } from '../runtime/runtime.js';
-import { type Core, type Run, sleep } from './core.js';
+import type { Core, Run } from './core.js';
 import { parseSignal } from './signals.js';
 import { ensureState } from './states.js';
 import type { ContainerRecord } from './types.js';
@@ -32,7 +32,7 @@ export async function stopContainer(core: Core, ref: string, o: { timeout?: numb
   if (!run) return;
   const t = o.timeout ?? rec.config.StopTimeout ?? 10;
   if (t >= 0) {
-    const timedOut = await Promise.race([run.handled.then(() => false), sleep(t * 1000).then(() => true)]);
+    const timedOut = await timesOut(run, t * 1000);
     if (timedOut) await core.tx.locked(rec.id, async () => (core.runs.get(rec.id) === run ? signalLocked(core, rec, run.task, 9) : undefined));
   }
   await run.handled;
@@ -64,4 +64,11 @@ export async function signalLocked(core: Core, rec: ContainerRecord, task: Task,
     await task.resume().catch(() => {});
     await core.tx.to(rec, 'running', { persist: 'best-effort', events: [['unpause']] });
   }
+}
+
+/** true when ms pass before the exit is handled; the timer is cleared either way (no hour-long timer is left behind). */
+function timesOut(run: Run, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms)));
+  return Promise.race([run.handled.then(() => false), timeout]).finally(() => clearTimeout(timer));
 }

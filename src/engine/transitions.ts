@@ -1,7 +1,7 @@
 // The one writer of a container's state: every status change goes through Transitions.to(), which
 // runs inside the container's queue, checks states.ts's table, persists and emits the events.
 // single-writer.test.ts fails the build when `state.status =` is assigned anywhere else.
-import { EngineError } from '../errdefs.js';
+import { EngineError, msg } from '../errdefs.js';
 import type { Events } from './events.js';
 import { KeyedQueue } from './locks.js';
 import { assertTransition } from './states.js';
@@ -48,6 +48,26 @@ export class Transitions {
     if (persist === 'yes') await this.save(rec);
     else if (persist === 'best-effort') await this.save(rec).catch((e) => this.log('error', `saving ${status} of ${rec.id}: ${(e as Error).message}`));
     for (const [action, extra] of o.events ?? []) this.emit(rec, action, extra);
+  }
+
+  /**
+   * Another module's change to a record (network endpoints, health, resources): in the container's
+   * queue, then persisted. The status is not theirs: a mutation that changes it is undone and refused.
+   */
+  update(id: string, mutate: (rec: ContainerRecord) => void | Promise<void>): Promise<void> {
+    return this.locked(id, async () => {
+      const cur = this.store.get(id);
+      if (!cur) throw new EngineError('not-found', msg.noSuchContainer(id));
+      const state = cur.state;
+      const status = state.status;
+      await mutate(cur);
+      if (cur.state !== state || state.status !== status) {
+        cur.state = state;
+        state.status = status;
+        throw new EngineError('internal', `a record update cannot change the status of ${id}`);
+      }
+      await this.save(cur);
+    });
   }
 
   /** Persists the record (fields other than the state: name, restart count, manuallyStopped…). */
