@@ -14,6 +14,9 @@ export class SpoolWriter {
   private batchBytes = 0;
   private batchPos = 0;
   private pending: Promise<unknown>[] = [];
+  /** Bytes [0, issuedUpTo) have had their writes issued; `issued` settles when those are done. */
+  issuedUpTo = 0;
+  issued: Promise<void> = Promise.resolve();
 
   /** Opens (creates) `path` at once; nothing is awaited, so a body's listeners can go on first. */
   constructor(readonly path: string) {
@@ -30,7 +33,8 @@ export class SpoolWriter {
     this.batch.push(chunk);
     this.batchBytes += chunk.length;
     if (this.batchBytes >= BATCH_BYTES || this.batch.length >= BATCH_BUFFERS) this.flush();
-    if (this.pending.length >= IN_FLIGHT) return Promise.all(this.pending.splice(0)).then(() => {});
+    // a window of writes in flight: wait for the oldest
+    if (this.pending.length >= IN_FLIGHT) return this.pending.shift()!.then(() => {});
   }
 
   private flush(): void {
@@ -39,6 +43,9 @@ export class SpoolWriter {
     const p = this.fh.then((fh) => fh.writev(bufs, pos));
     p.catch(() => {}); // awaited later (write or close); no unhandled rejection meanwhile
     this.pending.push(p);
+    this.issuedUpTo = pos + this.batchBytes;
+    this.issued = Promise.all([this.issued, p]).then(() => {});
+    this.issued.catch(() => {});
     this.batch = [];
     this.batchBytes = 0;
   }
