@@ -1,39 +1,8 @@
 // Image config shapes (Docker/OCI JSON field names, as stored in the config blob).
 
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
-
-/** The `config` of an image (Docker's container.Config subset images carry). */
-export interface ContainerConfig {
-  Hostname: string;
-  Domainname: string;
-  User: string;
-  AttachStdin: boolean;
-  AttachStdout: boolean;
-  AttachStderr: boolean;
-  ExposedPorts?: Record<string, Record<string, never>>;
-  Tty: boolean;
-  OpenStdin: boolean;
-  StdinOnce: boolean;
-  Env: string[] | null;
-  Cmd: string[] | null;
-  Healthcheck?: HealthConfig;
-  ArgsEscaped?: boolean;
-  Image: string;
-  Volumes: Record<string, Record<string, never>> | null;
-  WorkingDir: string;
-  Entrypoint: string[] | null;
-  OnBuild: string[] | null;
-  Labels: Record<string, string> | null;
-  StopSignal?: string;
-  Shell?: string[];
-}
+// The container Config an image carries: one definition, in container-config.ts.
+import type { ContainerConfig } from './container-config.js';
+export type { ContainerConfig, HealthConfig } from './container-config.js';
 
 export interface HistoryEntry {
   created?: string;
