@@ -4,28 +4,18 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ApiServer } from '../api/server.js';
 import { containerNetworkView } from '../api/wire/networks.js';
-import { CacheMounts } from '../build/builder/cache-mounts.js';
-import { Events } from '../engine/events.js';
 import { ExecService } from '../engine/exec.js';
 import { HealthMonitor } from '../engine/health.js';
 import type { LogsPort } from '../engine/ports.js';
 import { ContainerService } from '../engine/service.js';
-import { OciSpecPort } from '../engine/spec-input.js';
-import { ContainerStore } from '../engine/store.js';
 import { EngineError } from '../errdefs.js';
-import { ImageService } from '../images/store.js';
 import { LogManager } from '../logs/manager.js';
 import { validateLogConfig } from '../logs/options.js';
 import { NetworkService } from '../network/service.js';
 import { StatsSampler } from '../runtime/cgroups-sampler.js';
-import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { writeConmonCtl } from '../runtime/monitor/ctl.js';
-import { Runc } from '../runtime/runc.js';
 import { hostSysInfo } from '../runtime/sysinfo.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
-import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
-import { LocalDriver } from '../volumes/local.js';
-import { VolumeService } from '../volumes/service.js';
 import { findBinaries } from './binaries.js';
 import { applyConfigFile, parseArgs, USAGE, type DaemonOptions } from './flags.js';
 import { listenAll, unixSocketOf } from './listen.js';
@@ -33,10 +23,11 @@ import { acquireLock } from './lock.js';
 import { daemonLogger } from './logger.js';
 import { logsPortFor } from './logs-port.js';
 import { paths as mkPaths, setupRoots } from './paths.js';
-import { containerVolumesFor, detachMatcher, imagesPortFor, volumeUsers } from './ports.js';
+import { detachMatcher, imagesPortFor, ociSpecPortFor } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { apiRoutes } from './routes.js';
 import { installSignalHandlers } from './shutdown.js';
+import { openStores } from './stores.js';
 
 const VERSION = '0.1.0';
 
@@ -55,20 +46,8 @@ export async function main(argv: string[]): Promise<void> {
   const releaseLock = acquireLock(p.lockfile, p.dataRoot);
   const binaries = findBinaries(o);
 
-  const events = new Events();
-  const runc = new Runc({ binary: binaries.runc, root: p.runcRoot });
-  const runtime = new ConmonRuntime({ conmon: binaries.conmon, runc, exitDir: p.exits, execRoot: p.execRoot, logLevel: o.logLevel === 'debug' ? 'debug' : 'error' });
-  runtime.start();
-  const snapshotter = new OverlaySnapshotter(p.storage);
-  await snapshotter.init();
-  const images = new ImageService(p.storage, snapshotter);
-  // RUN --mount=type=cache directories: used by builds, listed by system df, removed by builder prune
-  const buildCache = new CacheMounts(path.join(p.storage, 'build-cache-mounts'));
-  await images.init();
-  const store = new ContainerStore(p.containers);
-  const volumes = new VolumeService([new LocalDriver(path.join(p.dataRoot, 'volumes'))], volumeUsers(store));
-  await volumes.init();
-  const ctrVolumes = containerVolumesFor(store, volumes, log);
+  const stores = await openStores(p, binaries, o.logLevel === 'debug', log);
+  const { events, runc, runtime, images, store, containerVolumes: ctrVolumes } = stores;
 
   // what the host's cgroups lack, once at start (moby's sysinfo warnings); create discards those flags
   for (const w of (await hostSysInfo()).warnings) log('warn', w);
@@ -89,14 +68,7 @@ export async function main(argv: string[]): Promise<void> {
     runtime,
     images: imagesPortFor(images),
     fs: { mountAll, unmount },
-    spec: new OciSpecPort({
-      pidOf: (ref) => {
-        const r = store.tryFind(ref);
-        return r && r.state.status === 'running' ? r.state.pid : undefined;
-      },
-      netnsPath: (rec) => network.netnsPath(rec),
-      extraEnv: (rec) => network.linkEnv(rec.id),
-    }),
+    spec: ociSpecPortFor(store, network),
     network,
     logs: logsPort,
     volumes: ctrVolumes,
@@ -114,22 +86,16 @@ export async function main(argv: string[]): Promise<void> {
   // one sampling ticker shared by every stats stream (src/runtime/cgroups-sampler.ts)
   const statsSampler = new StatsSampler();
   const routes = apiRoutes({
+    ...stores,
     version: VERSION,
     log,
     paths: p,
     options: o,
     binaries,
-    events,
-    store,
     containers,
     execs,
-    images,
-    volumes,
-    containerVolumes: ctrVolumes,
     network,
     containerNetwork: containerNetworkView(network),
-    buildCache,
-    runc,
     statsSource: statsSampler,
   });
   const api = new ApiServer({ version: VERSION, log, routes });

@@ -1,13 +1,27 @@
 // Adapters from the daemon's stores to the small ports engine/, volumes/ and api/ ask for.
 import { DEFAULT_DETACH_KEYS, DetachMatcher, parseDetachKeys } from '../api/stream/detach.js';
 import type { ImagesPort } from '../engine/ports.js';
+import { OciSpecPort } from '../engine/spec-input.js';
 import type { ContainerService } from '../engine/service.js';
 import { isRunningish } from '../engine/states.js';
 import type { ContainerStore } from '../engine/store.js';
 import type { ImageService } from '../images/store.js';
+import type { NetworkService } from '../network/service.js';
 import { ContainerVolumes } from '../volumes/container-volumes.js';
 import type { VolumeService } from '../volumes/service.js';
 import type { Log } from './logger.js';
+
+/** What the OCI spec needs from outside the container: --pid/--ipc container:<x>, the netns, link env. */
+export function ociSpecPortFor(store: ContainerStore, network: Pick<NetworkService, 'netnsPath' | 'linkEnv'>): OciSpecPort {
+  return new OciSpecPort({
+    pidOf: (ref) => {
+      const r = store.tryFind(ref);
+      return r && r.state.status === 'running' ? r.state.pid : undefined;
+    },
+    netnsPath: (rec) => network.netnsPath(rec),
+    extraEnv: (rec) => network.linkEnv(rec.id),
+  });
+}
 
 export function imagesPortFor(images: ImageService): ImagesPort {
   return {

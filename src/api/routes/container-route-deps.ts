@@ -1,0 +1,19 @@
+// What the container routes (containers.ts, containers-io.ts, exec.ts) need from the daemon.
+import type { ContainerArchive } from '../../engine/archive.js';
+import type { ExecService } from '../../engine/exec.js';
+import type { ContainerService } from '../../engine/service.js';
+import type { ContainerStats } from '../../engine/stats.js';
+import type { ContainerRecord } from '../../engine/types.js';
+import type { NetworkView } from '../wire/containers.js';
+
+export interface ContainerRouteDeps {
+  containers: ContainerService;
+  execs: ExecService;
+  /** Image id → the reference to show in `ps` (the container's configured image name is used first). */
+  imageIdFor: (ref: string) => Promise<string | null>;
+  stats: Pick<ContainerStats, 'stream'>;
+  archive: Pick<ContainerArchive, 'stat' | 'get' | 'put'>;
+  sizes: (rec: ContainerRecord) => Promise<{ rw: number; rootFs: number }>;
+  /** NetworkSettings and ps Ports (network layer). */
+  network?: (rec: ContainerRecord) => NetworkView;
+}

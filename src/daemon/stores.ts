@@ -1,0 +1,44 @@
+// The daemon's stores and runtime, opened in dependency order on its data and exec roots.
+import path from 'node:path';
+import { CacheMounts } from '../build/builder/cache-mounts.js';
+import { Events } from '../engine/events.js';
+import { ContainerStore } from '../engine/store.js';
+import { ImageService } from '../images/store.js';
+import { ConmonRuntime } from '../runtime/monitor/conmon.js';
+import { Runc } from '../runtime/runc.js';
+import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
+import type { ContainerVolumes } from '../volumes/container-volumes.js';
+import { LocalDriver } from '../volumes/local.js';
+import { VolumeService } from '../volumes/service.js';
+import type { Log } from './logger.js';
+import type { Paths } from './paths.js';
+import { containerVolumesFor, volumeUsers } from './ports.js';
+
+export interface Stores {
+  events: Events;
+  runc: Runc;
+  runtime: ConmonRuntime;
+  images: ImageService;
+  /** RUN --mount=type=cache directories: used by builds, listed by system df, removed by builder prune. */
+  buildCache: CacheMounts;
+  store: ContainerStore;
+  volumes: VolumeService;
+  containerVolumes: ContainerVolumes;
+}
+
+export async function openStores(p: Paths, binaries: { runc: string; conmon: string }, debug: boolean, log: Log): Promise<Stores> {
+  const events = new Events();
+  const runc = new Runc({ binary: binaries.runc, root: p.runcRoot });
+  const runtime = new ConmonRuntime({ conmon: binaries.conmon, runc, exitDir: p.exits, execRoot: p.execRoot, logLevel: debug ? 'debug' : 'error' });
+  runtime.start();
+  const snapshotter = new OverlaySnapshotter(p.storage);
+  await snapshotter.init();
+  const images = new ImageService(p.storage, snapshotter);
+  const buildCache = new CacheMounts(path.join(p.storage, 'build-cache-mounts'));
+  await images.init();
+  const store = new ContainerStore(p.containers);
+  const volumes = new VolumeService([new LocalDriver(path.join(p.dataRoot, 'volumes'))], volumeUsers(store));
+  await volumes.init();
+  const containerVolumes = containerVolumesFor(store, volumes, log);
+  return { events, runc, runtime, images, buildCache, store, volumes, containerVolumes };
+}
