@@ -303,3 +303,39 @@ test('restore after a restart keeps endpoints of running containers, drops the r
   const clash = container(id('c'), 'clash', { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8081' }] } }, r.dir);
   await assert.rejects(run(r2, clash), /port is already allocated/);
 });
+
+test('legacy links on the default bridge: running targets only, hosts lines and <ALIAS>_ variables, recomputed after a restart', async () => {
+  const r = await rig();
+  const db = r.add(container(id('d'), 'db', {}, r.dir));
+  db.config.ExposedPorts = { '5432/tcp': {} };
+  db.config.Env = ['PGUSER=app', 'PATH=/bin'];
+  await r.svc.prepare(db);
+  const web = container(id('w'), 'web', { Links: ['db:dbl'] }, r.dir);
+  r.add(web);
+  await r.svc.prepare(web);
+  web.state = { status: 'running', pid: 1 };
+  await assert.rejects(r.svc.setup(web), /^EngineError: Cannot link to a non running container: \/db AS \/web\/dbl$/);
+  db.state = { status: 'running', pid: 1 };
+  await r.svc.setup(db);
+  const s = await r.svc.setup(web);
+  const dbIp = r.svc.find('bridge').endpoints[db.id]!.ip;
+  assert.match(
+    fs.readFileSync(web.hostsPath, 'utf8'),
+    new RegExp(`\\n${dbIp.replace(/\./g, '\\.')}\\tdbl ${db.id.slice(0, 12)} db\\n`),
+  );
+  const env = [
+    `DBL_PORT=tcp://${dbIp}:5432`,
+    `DBL_PORT_5432_TCP=tcp://${dbIp}:5432`,
+    `DBL_PORT_5432_TCP_ADDR=${dbIp}`,
+    'DBL_PORT_5432_TCP_PORT=5432',
+    'DBL_PORT_5432_TCP_PROTO=tcp',
+    'DBL_NAME=/web/dbl',
+    'DBL_ENV_PGUSER=app',
+  ];
+  assert.deepEqual(s.env, env);
+  assert.deepEqual(r.svc.linkEnv(web.id), env);
+  const r2 = await rig({ dataRoot: r.dir });
+  r2.add(db);
+  r2.add(web);
+  assert.deepEqual(r2.svc.linkEnv(web.id), env, 'from the persisted endpoints');
+});
