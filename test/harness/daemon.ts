@@ -22,7 +22,11 @@ export const dockerCli = process.env.DOCKER_CLI ?? 'docker';
 /** BERTHD="dockerd" (any command taking dockerd's flags) replaces berthd, to validate the harness. */
 const berthdOverride = process.env.BERTHD?.split(' ').filter(Boolean);
 
-export interface RunResult { code: number; stdout: string; stderr: string }
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export interface RunOptions {
   /** Fed to stdin then closed. A list is written piece by piece, `gapMs` apart (for -it). */
@@ -34,7 +38,11 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-export interface StopResult { leaks: string[]; fdBefore: number; fdAfter: number }
+export interface StopResult {
+  leaks: string[];
+  fdBefore: number;
+  fdAfter: number;
+}
 
 export interface Daemon {
   readonly socket: string;
@@ -180,6 +188,136 @@ export async function busyboxTarball(): Promise<string> {
   return want;
 }
 
+/** berthd (or BERTHD's command) with `args`, stdout and stderr appended to `logPath`. */
+function spawnBerthd(logPath: string, args: string[]) {
+  const logFd = openSync(logPath, 'a');
+  const [cmd, ...pre] = berthdOverride ?? [process.execPath, '--max-semi-space-size=1', berthdMain];
+  const child = spawn(cmd, [...pre, ...args], { stdio: ['ignore', logFd, logFd], env: process.env });
+  closeSync(logFd);
+  const proc = {
+    child,
+    /** Why it exited ("berthd exited (code …)"), null while it runs. */
+    exited: null as string | null,
+    exitInfo: { code: null, signal: null } as { code: number | null; signal: NodeJS.Signals | null },
+    exitedP: Promise.resolve(),
+  };
+  proc.exitedP = new Promise<void>((r) =>
+    child.on('exit', (code, sig) => {
+      proc.exited = `berthd exited (code ${code}, signal ${sig})`;
+      proc.exitInfo = { code, signal: sig };
+      r();
+    }),
+  );
+  return proc;
+}
+
+/**
+ * Removes the test's containers and user networks through the API while berthd is alive; what
+ * cannot be removed is a leak. Routes berthd does not serve (404) have nothing to clean.
+ */
+async function removeThroughApi(socket: string, dockerode: Dockerode, leaks: string[]): Promise<void> {
+  const serves = async (path: string) => (await getUnix(socket, path).catch(() => ({ status: 0 }))).status !== 404;
+  try {
+    if (await serves('/containers/json?all=1'))
+      for (const c of await dockerode.listContainers({ all: true })) {
+        await dockerode
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch((e: Error) => leaks.push(`container ${c.Id.slice(0, 12)} could not be removed: ${e.message}`));
+      }
+    if (await serves('/networks'))
+      for (const n of await dockerode.listNetworks()) {
+        if (['bridge', 'host', 'none'].includes(n.Name)) continue;
+        await dockerode
+          .getNetwork(n.Id)
+          .remove()
+          .catch((e: Error) => leaks.push(`network ${n.Name} could not be removed: ${e.message}`));
+      }
+  } catch (e) {
+    leaks.push(`cleanup through the API failed: ${(e as Error).message}`);
+  }
+}
+
+/** Whatever leaked, leave the namespace clean for the next test in this file. */
+async function clearLeftovers(now: Snapshot): Promise<void> {
+  for (const p of now.conmons) {
+    try {
+      process.kill(Number(p.split(' ')[0]), 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  for (const m of [...now.mounts].reverse()) await runCommand('umount', ['-l', m]);
+}
+
+type Berthd = ReturnType<typeof spawnBerthd>;
+type GiveUp = (msg: string) => Promise<never>;
+
+/** Waits for /_ping; gives up when berthd exits first or `timeoutMs` passes. */
+async function waitReady(socket: string, proc: Berthd, timeoutMs: number, giveUp: GiveUp): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await pingOk(socket))) {
+    if (proc.exited) return giveUp(proc.exited);
+    if (Date.now() > deadline) return giveUp('berthd did not answer /_ping in time');
+    await sleep(50);
+  }
+}
+
+/** Imports the busybox fixture as busybox:latest unless the daemon has it (a reused root). */
+async function importBusybox(docker: Daemon['docker'], giveUp: GiveUp): Promise<void> {
+  const have = await docker(['image', 'inspect', 'busybox:latest']);
+  if (have.code === 0) return;
+  const tar = await busyboxTarball().catch((e: Error) => giveUp(e.message));
+  const imp = await docker(['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest'], { timeoutMs: 120_000 });
+  if (imp.code !== 0) await giveUp(`docker import of the busybox fixture failed: ${imp.stderr}`);
+}
+
+/** Daemon.stop(): clean up through the API, stop berthd, then compare with the start's snapshot. */
+function stopper(s: {
+  proc: Berthd;
+  socket: string;
+  dockerode: Dockerode;
+  root: string;
+  roots: string[];
+  baseline: Snapshot;
+  fdBefore: number;
+  fdSlack: number;
+}): Daemon['stop'] {
+  const { proc, socket, dockerode, root, roots, baseline, fdBefore, fdSlack } = s;
+  const { child, exitedP } = proc;
+  return async (so: { assert?: boolean } = {}): Promise<StopResult> => {
+    const leaks: string[] = [];
+    let fdAfter = -1;
+    if (!proc.exited) {
+      await removeThroughApi(socket, dockerode, leaks);
+      // Let berthd settle (closing attach sockets, log readers) before counting fds.
+      const slack = fdSlack;
+      for (let i = 0; i < 20; i++) {
+        fdAfter = fdCount(child.pid!);
+        if (fdBefore < 0 || fdAfter <= fdBefore + slack) break;
+        await sleep(100);
+      }
+      if (fdBefore >= 0 && fdAfter > fdBefore + slack) {
+        leaks.push(`berthd fd leak: ${fdBefore} open fds after start, ${fdAfter} at stop`);
+      }
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedP;
+      clearTimeout(t);
+    } else {
+      leaks.push(`${proc.exited} before stop()`);
+    }
+    const now = snapshot(roots);
+    leaks.push(...diffLeaks(baseline, now));
+    await clearLeftovers(now);
+    if (!process.env.BERTH_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+    if (leaks.length && (so.assert ?? true)) {
+      throw new Error(`berthd leaked:\n  ${leaks.join('\n  ')}`);
+    }
+    return { leaks, fdBefore, fdAfter };
+  };
+}
+
 export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   const why = daemonUnavailable();
   if (why) throw new Error(`cannot start berthd: ${why}`);
@@ -194,30 +332,25 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   const logPath = join(root, 'berthd.log');
   const roots = [root];
 
-  const logFd = openSync(logPath, 'a');
-  const [cmd, ...pre] = berthdOverride ?? [process.execPath, '--max-semi-space-size=1', berthdMain];
-  const child = spawn(
-    cmd,
-    [...pre, '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
-      '--pidfile', pidfile, '--log-level', 'debug', ...(o.args ?? [])],
-    { stdio: ['ignore', logFd, logFd], env: process.env },
-  );
-  closeSync(logFd);
-  let exited: string | null = null;
-  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
-  const exitedP = new Promise<void>((r) => child.on('exit', (code, sig) => {
-    exited = `berthd exited (code ${code}, signal ${sig})`;
-    exitInfo = { code, signal: sig };
-    r();
-  }));
-  const log = () => { try { return readFileSync(logPath, 'utf8'); } catch { return ''; } };
+  const where = ['-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile];
+  const proc = spawnBerthd(logPath, [...where, '--log-level', 'debug', ...(o.args ?? [])]);
+  const { child, exitedP } = proc;
+  const log = () => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
 
   const env = { DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: configDir };
   const docker = (args: string[], opts: RunOptions = {}) =>
     runCommand(dockerCli, args, { ...opts, env: { ...env, ...opts.env } });
   const pty = (args: string[], opts: RunOptions = {}) =>
-    runCommand('script', ['-qefc', [dockerCli, ...args].map(shq).join(' '), '/dev/null'],
-      { ...opts, env: { ...env, ...opts.env } });
+    runCommand('script', ['-qefc', [dockerCli, ...args].map(shq).join(' '), '/dev/null'], {
+      ...opts,
+      env: { ...env, ...opts.env },
+    });
 
   const giveUp = async (msg: string): Promise<never> => {
     child.kill('SIGKILL');
@@ -228,87 +361,22 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
     throw new Error(`${msg}\n--- berthd log (tail) ---\n${tail}`);
   };
 
-  const deadline = Date.now() + (o.readyTimeoutMs ?? 20_000);
-  while (!(await pingOk(socket))) {
-    if (exited) return giveUp(exited);
-    if (Date.now() > deadline) return giveUp('berthd did not answer /_ping in time');
-    await sleep(50);
-  }
-
-  if (o.busybox ?? true) {
-    const have = await docker(['image', 'inspect', 'busybox:latest']);
-    if (have.code !== 0) {
-      const tar = await busyboxTarball().catch((e: Error) => giveUp(e.message));
-      const imp = await docker(['import', '-c', 'CMD ["sh"]', tar, 'busybox:latest'], { timeoutMs: 120_000 });
-      if (imp.code !== 0) await giveUp(`docker import of the busybox fixture failed: ${imp.stderr}`);
-    }
-  }
+  await waitReady(socket, proc, o.readyTimeoutMs ?? 20_000, giveUp);
+  if (o.busybox ?? true) await importBusybox(docker, giveUp);
 
   const dockerode = new Dockerode({ socketPath: socket });
   const baseline: Snapshot = snapshot(roots);
   const fdBefore = fdCount(child.pid!);
 
-  const stop = async (so: { assert?: boolean } = {}): Promise<StopResult> => {
-    const leaks: string[] = [];
-    let fdAfter = -1;
-    if (!exited) {
-      // Clean up what the test made, through the API, while berthd is alive.
-      // Routes berthd does not serve yet (404) have nothing to clean; skip them.
-      const serves = async (path: string) => (await getUnix(socket, path).catch(() => ({ status: 0 }))).status !== 404;
-      try {
-        if (await serves('/containers/json?all=1')) for (const c of await dockerode.listContainers({ all: true })) {
-          await dockerode.getContainer(c.Id).remove({ force: true, v: true }).catch((e: Error) =>
-            leaks.push(`container ${c.Id.slice(0, 12)} could not be removed: ${e.message}`));
-        }
-        if (await serves('/networks')) for (const n of await dockerode.listNetworks()) {
-          if (['bridge', 'host', 'none'].includes(n.Name)) continue;
-          await dockerode.getNetwork(n.Id).remove().catch((e: Error) =>
-            leaks.push(`network ${n.Name} could not be removed: ${e.message}`));
-        }
-      } catch (e) {
-        leaks.push(`cleanup through the API failed: ${(e as Error).message}`);
-      }
-      // Let berthd settle (closing attach sockets, log readers) before counting fds.
-      const slack = o.fdSlack ?? 4;
-      for (let i = 0; i < 20; i++) {
-        fdAfter = fdCount(child.pid!);
-        if (fdBefore < 0 || fdAfter <= fdBefore + slack) break;
-        await sleep(100);
-      }
-      if (fdBefore >= 0 && fdAfter > fdBefore + slack) {
-        leaks.push(`berthd fd leak: ${fdBefore} open fds after start, ${fdAfter} at stop`);
-      }
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exitedP;
-      clearTimeout(t);
-    } else {
-      leaks.push(`${exited} before stop()`);
-    }
-    const now = snapshot(roots);
-    leaks.push(...diffLeaks(baseline, now));
-    // Whatever leaked, leave the namespace clean for the next test in this file.
-    for (const p of now.conmons) {
-      try { process.kill(Number(p.split(' ')[0]), 'SIGKILL'); } catch { /* gone */ }
-    }
-    for (const m of [...now.mounts].reverse()) await runCommand('umount', ['-l', m]);
-    if (!process.env.BERTH_KEEP_TMP) rmSync(root, { recursive: true, force: true });
-    if (leaks.length && (so.assert ?? true)) {
-      throw new Error(`berthd leaked:\n  ${leaks.join('\n  ')}`);
-    }
-    return { leaks, fdBefore, fdAfter };
-  };
+  const stop = stopper({ proc, socket, dockerode, root, roots, baseline, fdBefore, fdSlack: o.fdSlack ?? 4 });
 
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
-    if (!exited) child.kill(signal);
+    if (!proc.exited) child.kill(signal);
     await exitedP;
-    return exitInfo;
+    return proc.exitInfo;
   };
 
-  return {
-    socket, root, dataRoot, execRoot, pid: child.pid!, env, dockerode,
-    docker, pty, log, kill, stop,
-  };
+  return { socket, root, dataRoot, execRoot, pid: child.pid!, env, dockerode, docker, pty, log, kill, stop };
 }
 
 /** Absolute path of an integration fixture under test/fixtures/. */

@@ -13,7 +13,10 @@ export interface RandomArchive {
 }
 
 /** `layers` layers of `layerMb` MB of random data each, tagged `tag`, written under `dir`. */
-export function makeRandomArchive(dir: string, o: { tag: string; layers: number; layerMb: number; keepFirstLayer?: boolean }): RandomArchive {
+export function makeRandomArchive(
+  dir: string,
+  o: { tag: string; layers: number; layerMb: number; keepFirstLayer?: boolean },
+): RandomArchive {
   const arch = join(dir, 'arch');
   const blobs = join(arch, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
@@ -32,13 +35,21 @@ export function makeRandomArchive(dir: string, o: { tag: string; layers: number;
     diffIds.push(hex);
   }
   const config = JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z', config: { Cmd: ['sh'] },
+    architecture: 'amd64',
+    os: 'linux',
+    created: '2024-01-01T00:00:00Z',
+    config: { Cmd: ['sh'] },
     rootfs: { type: 'layers', diff_ids: diffIds.map((h) => `sha256:${h}`) },
     history: diffIds.map(() => ({ created: '2024-01-01T00:00:00Z', created_by: 'crash-test' })),
   });
   const cfg = createHash('sha256').update(config).digest('hex');
   writeFileSync(join(blobs, cfg), config);
-  writeFileSync(join(arch, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${cfg}`, RepoTags: [o.tag], Layers: diffIds.map((h) => `blobs/sha256/${h}`) }]));
+  writeFileSync(
+    join(arch, 'manifest.json'),
+    JSON.stringify([
+      { Config: `blobs/sha256/${cfg}`, RepoTags: [o.tag], Layers: diffIds.map((h) => `blobs/sha256/${h}`) },
+    ]),
+  );
   execFileSync('tar', ['-C', arch, '-cf', res.archive, 'manifest.json', 'blobs']);
   rmSync(arch, { recursive: true });
   return res;

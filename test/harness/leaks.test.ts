@@ -33,7 +33,9 @@ test('linkNames drops lo and @peer suffixes', () => {
 });
 
 test('berthChains picks BERTH* chain definitions only', () => {
-  const out = ['-P INPUT ACCEPT', '-N BERTH', '-N BERTH-ISOLATION-STAGE-1', '-N DOCKER', '-A FORWARD -j BERTH'].join('\n');
+  const out = ['-P INPUT ACCEPT', '-N BERTH', '-N BERTH-ISOLATION-STAGE-1', '-N DOCKER', '-A FORWARD -j BERTH'].join(
+    '\n',
+  );
   assert.deepEqual(berthChains('filter', out), ['filter/BERTH', 'filter/BERTH-ISOLATION-STAGE-1']);
 });
 

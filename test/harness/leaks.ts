@@ -5,10 +5,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** One snapshot of the things a test may leak. */
 export interface Snapshot {
-  mounts: string[];   // mount points under the watched roots
-  links: string[];    // network interfaces other than lo
-  chains: string[];   // "table/CHAIN" for iptables chains named BERTH*
-  conmons: string[];  // "pid cmdline" of conmon processes mentioning a watched root
+  mounts: string[]; // mount points under the watched roots
+  links: string[]; // network interfaces other than lo
+  chains: string[]; // "table/CHAIN" for iptables chains named BERTH*
+  conmons: string[]; // "pid cmdline" of conmon processes mentioning a watched root
 }
 
 /** Unescape the octal escapes (\040 …) the kernel uses in /proc/self/mountinfo. */

@@ -38,7 +38,10 @@ export async function startDockerRegistry(dir: string, opts: { htpasswd?: string
     writeFileSync(join(rd, 'htpasswd'), opts.htpasswd + '\n');
     auth = `auth:\n  htpasswd: {realm: test, path: ${join(rd, 'htpasswd')}}\n`;
   }
-  writeFileSync(join(rd, 'config.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(rd, 'data')}}\n${auth}http:\n  addr: 127.0.0.1:${port}\n`);
+  writeFileSync(
+    join(rd, 'config.yml'),
+    `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${join(rd, 'data')}}\n${auth}http:\n  addr: 127.0.0.1:${port}\n`,
+  );
   const proc = spawn(DOCKER_REGISTRY, ['serve', join(rd, 'config.yml')], { stdio: 'ignore' });
   const reg = { addr: `127.0.0.1:${port}`, proc, stop: () => void proc.kill() };
   for (let i = 0; i < 200; i++) {

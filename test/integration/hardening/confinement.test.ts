@@ -39,13 +39,24 @@ const need = (t: { skip(m: string): void }) => {
 };
 const run = (args: string[], cmd: string) => d!.docker(['run', '--rm', ...args, 'busybox', 'sh', '-c', cmd]);
 /** Runs a command on the host as nobody (uid/gid 65534, no groups unless given). */
-const asNobody = (cmd: string, groups: number[] = []) => runCommand('setpriv', [
-  '--reuid=65534', '--regid=65534', ...(groups.length ? [`--groups=${groups.join(',')}`] : ['--clear-groups']), 'sh', '-c', cmd,
-]);
+const asNobody = (cmd: string, groups: number[] = []) =>
+  runCommand('setpriv', [
+    '--reuid=65534',
+    '--regid=65534',
+    ...(groups.length ? [`--groups=${groups.join(',')}`] : ['--clear-groups']),
+    'sh',
+    '-c',
+    cmd,
+  ]);
 
 test('the default profile refuses unshare -U, unshare -m and mount, as Docker does', async (t) => {
   if (need(t)) return;
-  for (const cmd of ['unshare -U true', 'unshare -m true', 'mkdir -p /m && mount -t tmpfs t /m', 'nsenter -t 1 -m true']) {
+  for (const cmd of [
+    'unshare -U true',
+    'unshare -m true',
+    'mkdir -p /m && mount -t tmpfs t /m',
+    'nsenter -t 1 -m true',
+  ]) {
     const r = await run([], cmd);
     assert.notEqual(r.code, 0, `${cmd} must fail: ${r.stdout}`);
     assert.match(r.stderr, /Operation not permitted|permission denied/, cmd); // busybox mount's EPERM text
@@ -69,42 +80,76 @@ test('the default profile refuses unshare -U, unshare -m and mount, as Docker do
   const unconfined = await run(['--security-opt', 'seccomp=unconfined'], 'unshare -U true && echo ok');
   assert.equal(unconfined.stdout.trim(), 'ok', unconfined.stderr);
   // --cap-add SYS_ADMIN brings the CAP_SYS_ADMIN rules (Docker's per-capability additions)
-  const admin = await run(['--cap-add', 'SYS_ADMIN'], 'unshare -m true && mkdir -p /m && mount -t tmpfs t /m && echo ok');
+  const admin = await run(
+    ['--cap-add', 'SYS_ADMIN'],
+    'unshare -m true && mkdir -p /m && mount -t tmpfs t /m && echo ok',
+  );
   assert.equal(admin.stdout.trim(), 'ok', admin.stderr);
 });
 
 test('--privileged runs them (no seccomp, all capabilities); seccomp=<profile> still applies', async (t) => {
   if (need(t)) return;
-  const r = await run(['--privileged'], 'unshare -U true && unshare -m true && mkdir -p /m && mount -t tmpfs t /m && grep Seccomp: /proc/self/status');
+  const r = await run(
+    ['--privileged'],
+    'unshare -U true && unshare -m true && mkdir -p /m && mount -t tmpfs t /m && grep Seccomp: /proc/self/status',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Seccomp:\s+0$/m);
   // a custom profile (the CLI reads the file and sends its content) is applied, privileged or not
   const profile = join(root, 'no-unshare.json');
-  writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['unshare'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] }));
+  writeFileSync(
+    profile,
+    JSON.stringify({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      syscalls: [{ names: ['unshare'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }],
+    }),
+  );
   for (const extra of [[], ['--privileged']]) {
-    const c = await run([...extra, '--security-opt', `seccomp=${profile}`], 'grep Seccomp: /proc/self/status; unshare -m true');
+    const c = await run(
+      [...extra, '--security-opt', `seccomp=${profile}`],
+      'grep Seccomp: /proc/self/status; unshare -m true',
+    );
     assert.notEqual(c.code, 0, extra.join(' '));
     assert.match(c.stdout, /^Seccomp:\s+2$/m);
     assert.match(c.stderr, /Operation not permitted/);
   }
   // /sys/fs/cgroup: read-only unless privileged or writable-cgroups (moby)
   // (the first cgroup or cgroup2 mount: on v1 /sys/fs/cgroup itself is a tmpfs)
-  const cg = async (args: string[]) => (await run(args, "awk '$3 ~ /^cgroup2?$/ { split($4, o, \",\"); print o[1]; exit }' /proc/mounts")).stdout.trim();
-  assert.deepEqual([await cg([]), await cg(['--security-opt', 'writable-cgroups=true']), await cg(['--privileged', '--security-opt', 'writable-cgroups=false'])], ['ro', 'rw', 'ro']);
+  const cg = async (args: string[]) =>
+    (await run(args, 'awk \'$3 ~ /^cgroup2?$/ { split($4, o, ","); print o[1]; exit }\' /proc/mounts')).stdout.trim();
+  assert.deepEqual(
+    [
+      await cg([]),
+      await cg(['--security-opt', 'writable-cgroups=true']),
+      await cg(['--privileged', '--security-opt', 'writable-cgroups=false']),
+    ],
+    ['ro', 'rw', 'ro'],
+  );
   // a broken profile is the client's error (400), not the daemon's
   const bad = join(root, 'bad.json');
   writeFileSync(bad, '{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": "read"}]}');
   const r2 = await d!.docker(['run', '--rm', '--security-opt', `seccomp=${bad}`, 'busybox', 'true']);
   assert.notEqual(r2.code, 0);
   assert.match(r2.stderr, /Decoding seccomp profile failed/);
-  const api = await d!.dockerode.createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { SecurityOpt: ['seccomp={nope'] } })
-    .then((c) => c.start().then(() => c.remove({ force: true }).then(() => 0), async (e: { statusCode?: number }) => { await c.remove({ force: true }); return e.statusCode; }),
-      (e: { statusCode?: number }) => e.statusCode);
+  const api = await d!.dockerode
+    .createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { SecurityOpt: ['seccomp={nope'] } })
+    .then(
+      (c) =>
+        c.start().then(
+          () => c.remove({ force: true }).then(() => 0),
+          async (e: { statusCode?: number }) => {
+            await c.remove({ force: true });
+            return e.statusCode;
+          },
+        ),
+      (e: { statusCode?: number }) => e.statusCode,
+    );
   assert.equal(api, 400);
 });
 
 /** The confinement lines of /proc/<pid>/status and the open-files limit, from inside. */
-const CONF = "grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/$P/status; grep 'Max open files' /proc/$P/limits";
+const CONF =
+  "grep -E '^(Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):' /proc/$P/status; grep 'Max open files' /proc/$P/limits";
 const confOf = async (c: string, pid: '1' | 'self', execArgs: string[] = []) => {
   const r = await d!.docker(['exec', ...execArgs, c, 'sh', '-c', CONF.replaceAll('$P', pid)]);
   assert.equal(r.code, 0, r.stderr);
@@ -117,8 +162,29 @@ test('exec inherits no-new-privileges, capabilities, seccomp, rlimits and user (
   const c = 'confined';
   // nofile soft = hard: runc < 1.1.13 built with Go >= 1.19 races on an exec's NOFILE soft limit
   // (opencontainers/runc#4195: the Go runtime in `runc init` may raise it to the hard limit)
-  const r = await d!.docker(['run', '-d', '--name', c, '--security-opt', 'no-new-privileges', '--cap-drop', 'NET_RAW', '--cap-drop', 'CHOWN',
-    '--cap-add', 'SYS_PTRACE', '--ulimit', 'nofile=1000:1000', '-u', '65534:65534', '--group-add', '4321', 'busybox', 'sleep', '300']);
+  const r = await d!.docker([
+    'run',
+    '-d',
+    '--name',
+    c,
+    '--security-opt',
+    'no-new-privileges',
+    '--cap-drop',
+    'NET_RAW',
+    '--cap-drop',
+    'CHOWN',
+    '--cap-add',
+    'SYS_PTRACE',
+    '--ulimit',
+    'nofile=1000:1000',
+    '-u',
+    '65534:65534',
+    '--group-add',
+    '4321',
+    'busybox',
+    'sleep',
+    '300',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   try {
     const init = await confOf(c, '1');
@@ -166,21 +232,48 @@ test('exec of a container without no-new-privileges has NoNewPrivs 0 (the option
 
 test('other users cannot list the data-root or read a container rootfs; the socket group can connect', async (t) => {
   if (need(t)) return;
-  const r = await d!.docker(['run', '-d', '--name', 'files', 'busybox', 'sh', '-c', 'echo secret > /secret; sleep 300']);
+  const r = await d!.docker([
+    'run',
+    '-d',
+    '--name',
+    'files',
+    'busybox',
+    'sh',
+    '-c',
+    'echo secret > /secret; sleep 300',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   try {
     const id = (await d!.docker(['inspect', '-f', '{{.Id}}', 'files'])).stdout.trim();
-    for (const [dir, mode] of [[d!.dataRoot, 0o710], [join(d!.dataRoot, 'containers'), 0o710], [join(d!.dataRoot, 'snapshots'), 0o710], [join(d!.execRoot, 'c'), 0o700]] as const) {
+    for (const [dir, mode] of [
+      [d!.dataRoot, 0o710],
+      [join(d!.dataRoot, 'containers'), 0o710],
+      [join(d!.dataRoot, 'snapshots'), 0o710],
+      [join(d!.execRoot, 'c'), 0o700],
+    ] as const) {
       const st = statSync(dir);
       assert.deepEqual([st.mode & 0o7777, st.uid, st.gid], [mode, 0, 0], dir);
     }
     // (the harness made the exec-root; an existing one is left alone, as dockerd does, and
     // c/ inside it, which holds the rootfs mounts, is what is closed)
     const rootfs = join(d!.execRoot, 'c', id, 'rootfs');
-    assert.equal(readFileSync(join(rootfs, 'etc/passwd'), 'utf8').split(':')[0], 'root', 'root reads it: the path is right');
-    const upper = (await runCommand('sh', ['-c', `grep -l secret ${d!.dataRoot}/snapshots/*/fs/secret 2>/dev/null; true`])).stdout.trim();
+    assert.equal(
+      readFileSync(join(rootfs, 'etc/passwd'), 'utf8').split(':')[0],
+      'root',
+      'root reads it: the path is right',
+    );
+    const upper = (
+      await runCommand('sh', ['-c', `grep -l secret ${d!.dataRoot}/snapshots/*/fs/secret 2>/dev/null; true`])
+    ).stdout.trim();
     assert.ok(upper, 'the container layer holds /secret');
-    for (const cmd of [`ls ${d!.dataRoot}`, `ls ${d!.dataRoot}/containers`, `cat ${upper}`, `ls ${rootfs}`, `cat ${rootfs}/etc/passwd`, `ls ${d!.execRoot}/c`]) {
+    for (const cmd of [
+      `ls ${d!.dataRoot}`,
+      `ls ${d!.dataRoot}/containers`,
+      `cat ${upper}`,
+      `ls ${rootfs}`,
+      `cat ${rootfs}/etc/passwd`,
+      `ls ${d!.execRoot}/c`,
+    ]) {
       const n = await asNobody(cmd);
       assert.notEqual(n.code, 0, `nobody: ${cmd} → ${n.stdout}`);
       assert.match(n.stderr, /Permission denied/, cmd);

@@ -28,7 +28,12 @@ interface Res {
   status: number;
   body: string;
 }
-function call(method: string, path: string, body?: string, headers: Record<string, string> = { 'Content-Type': 'application/json' }): Promise<Res> {
+function call(
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = { 'Content-Type': 'application/json' },
+): Promise<Res> {
   return new Promise((resolve, reject) => {
     const h = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
     const r = http.request({ socketPath: d.socket, method, path, headers: h }, (res) => {
@@ -75,7 +80,9 @@ function rawStatus(head: string, body = '', extraMiB = 0): Promise<string> {
         c.destroy();
       }
     });
-    c.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+    c.on('error', (e: NodeJS.ErrnoException) =>
+      e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e),
+    );
     c.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
     c.write(head + body);
     let left = Math.round(extraMiB * 16);
@@ -86,7 +93,9 @@ function rawStatus(head: string, body = '', extraMiB = 0): Promise<string> {
   });
 }
 
-test('a 100 MB create body is 413 and berthd does not grow by it; 100,000-deep JSON is 400', { skip: skip ?? false }, async () => {
+test('a 100 MB create body is 413 and berthd does not grow by it; 100,000-deep JSON is 400', {
+  skip: skip ?? false,
+}, async () => {
   const before = rssKiB();
   const line = await rawStatus(
     'POST /v1.47/containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n',
@@ -94,8 +103,11 @@ test('a 100 MB create body is 413 and berthd does not grow by it; 100,000-deep J
   );
   assert.match(line, /^HTTP\/1\.1 413 /);
   // the same through chunked encoding, which has no Content-Length to refuse up front
-  const chunked = await rawStatus('POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
-    `${(100 * 1024 * 1024).toString(16)}\r\n{"Image":"busybox","Env":["`, 10.125);
+  const chunked = await rawStatus(
+    'POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+    `${(100 * 1024 * 1024).toString(16)}\r\n{"Image":"busybox","Env":["`,
+    10.125,
+  );
   assert.match(chunked, /^HTTP\/1\.1 413 /);
   const grown = rssKiB() - before;
   assert.ok(grown < 64 * 1024, `berthd's RSS grew by ${grown} KiB for two bodies announced as 100 MB`);
@@ -104,8 +116,14 @@ test('a 100 MB create body is 413 and berthd does not grow by it; 100,000-deep J
   await alive();
 });
 
-test('text/plain or wrong-typed bodies are 400 on update, exec start, volumes, commit and auth', { skip: skip ?? false }, async () => {
-  const id = (JSON.parse((await json('POST', '/containers/create?name=edge-typed', { Image: 'busybox', Cmd: ['true'] })).body) as { Id: string }).Id;
+test('text/plain or wrong-typed bodies are 400 on update, exec start, volumes, commit and auth', {
+  skip: skip ?? false,
+}, async () => {
+  const id = (
+    JSON.parse(
+      (await json('POST', '/containers/create?name=edge-typed', { Image: 'busybox', Cmd: ['true'] })).body,
+    ) as { Id: string }
+  ).Id;
   const exec = await json('POST', `/containers/${id}/exec`, { Cmd: ['true'] });
   assert.equal(exec.status, 409, 'exec on a created container is a conflict');
   for (const p of [`/containers/${id}/update`, '/exec/abc/start', '/volumes/create', `/commit?container=${id}`]) {
@@ -132,23 +150,49 @@ test('text/plain or wrong-typed bodies are 400 on update, exec start, volumes, c
   await alive();
 });
 
-test('create: nulls, wrong types and bad values are 400 with Docker\'s texts and create nothing', { skip: skip ?? false }, async () => {
+test("create: nulls, wrong types and bad values are 400 with Docker's texts and create nothing", {
+  skip: skip ?? false,
+}, async () => {
   const before = (await d.docker(['ps', '-aq'])).stdout;
   const cases: Array<[unknown, RegExp]> = [
     [{ Image: 'busybox', Env: [null] }, /^invalid environment variable: $/],
     [{ Image: 'busybox', HostConfig: { Ulimits: [null] } }, /^invalid ulimit type: $/],
-    [{ Image: 'busybox', HostConfig: { Devices: [null] } }, /^error gathering device information while adding custom device ""/],
-    [{ Image: 'busybox', Cmd: [1, 2] }, /^json: cannot unmarshal number into Go struct field CreateRequest\.Cmd of type string$/],
-    [{ Image: 'busybox', HostConfig: { Memory: 1e308 } }, /^json: cannot unmarshal number 1e\+308 into Go struct field CreateRequest\.HostConfig\.Memory of type int64$/],
+    [
+      { Image: 'busybox', HostConfig: { Devices: [null] } },
+      /^error gathering device information while adding custom device ""/,
+    ],
+    [
+      { Image: 'busybox', Cmd: [1, 2] },
+      /^json: cannot unmarshal number into Go struct field CreateRequest\.Cmd of type string$/,
+    ],
+    [
+      { Image: 'busybox', HostConfig: { Memory: 1e308 } },
+      /^json: cannot unmarshal number 1e\+308 into Go struct field CreateRequest\.HostConfig\.Memory of type int64$/,
+    ],
     [{ Image: 'busybox', HostConfig: { CpuShares: -2 } }, /^shares: invalid argument$/],
     [{ Image: 'busybox', HostConfig: { NanoCpus: -1 } }, /range of CPUs is from 0\.01/i],
     [{ Image: 'busybox', HostConfig: { Memory: -1 } }, /^Minimum memory limit allowed is 6MB$/],
-    [{ Image: 'busybox', HostConfig: { PortBindings: { '70000/tcp': [{ HostPort: '' }] } } }, /^invalid port specification: "70000"$/],
-    [{ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, /^invalid restart policy: unknown policy 'sometimes'/],
-    [{ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } } }, /^invalid restart policy: maximum retry count can only be used with 'on-failure'$/],
-    [{ Image: 'busybox', HostConfig: { StorageOpt: { size: '1G' } } }, /^--storage-opt is supported only for overlay over xfs with 'pquota' mount option$/],
+    [
+      { Image: 'busybox', HostConfig: { PortBindings: { '70000/tcp': [{ HostPort: '' }] } } },
+      /^invalid port specification: "70000"$/,
+    ],
+    [
+      { Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'sometimes' } } },
+      /^invalid restart policy: unknown policy 'sometimes'/,
+    ],
+    [
+      { Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } } },
+      /^invalid restart policy: maximum retry count can only be used with 'on-failure'$/,
+    ],
+    [
+      { Image: 'busybox', HostConfig: { StorageOpt: { size: '1G' } } },
+      /^--storage-opt is supported only for overlay over xfs with 'pquota' mount option$/,
+    ],
     // node's fs.mkdir -p spins forever under /proc: the request used to hang and pin a CPU
-    [{ Image: 'busybox', HostConfig: { Binds: ['/proc/berth-nope/x:/y'] } }, /^mkdir \/proc\/berth-nope: no such file or directory$/],
+    [
+      { Image: 'busybox', HostConfig: { Binds: ['/proc/berth-nope/x:/y'] } },
+      /^mkdir \/proc\/berth-nope: no such file or directory$/,
+    ],
   ];
   for (const [b, want] of cases) {
     const r = await json('POST', '/containers/create', b);
@@ -160,10 +204,20 @@ test('create: nulls, wrong types and bad values are 400 with Docker\'s texts and
   assert.equal(cli.code, 125);
   assert.match(cli.stderr, /--storage-opt is supported only for overlay over xfs with 'pquota' mount option/);
   // what Go accepts still works: nulls, unknown fields, a string Cmd
-  const ok = await json('POST', '/containers/create', { Image: 'busybox', Cmd: 'true', Entrypoint: null, Labels: null, Future: { x: 1 }, HostConfig: { RestartPolicy: { Name: null } } });
+  const ok = await json('POST', '/containers/create', {
+    Image: 'busybox',
+    Cmd: 'true',
+    Entrypoint: null,
+    Labels: null,
+    Future: { x: 1 },
+    HostConfig: { RestartPolicy: { Name: null } },
+  });
   assert.equal(ok.status, 201, ok.body);
   const id = (JSON.parse(ok.body) as { Id: string }).Id;
-  const ins = JSON.parse((await call('GET', `/containers/${id}/json`)).body) as { Path: string; HostConfig: { RestartPolicy: { Name: string } } };
+  const ins = JSON.parse((await call('GET', `/containers/${id}/json`)).body) as {
+    Path: string;
+    HostConfig: { RestartPolicy: { Name: string } };
+  };
   assert.equal(ins.Path, 'true');
   assert.equal(ins.HostConfig.RestartPolicy.Name, 'no');
   assert.equal((await call('DELETE', `/containers/${id}`)).status, 204);
@@ -179,8 +233,14 @@ test('a malformed %-escape in the path is 400; oversized headers are 431', { ski
   await alive();
 });
 
-test('random bodies on every JSON endpoint (fast-check) never get a 500 and never end berthd', { skip: skip ?? false }, async () => {
-  const id = (JSON.parse((await json('POST', '/containers/create?name=edge-prop', { Image: 'busybox', Cmd: ['true'] })).body) as { Id: string }).Id;
+test('random bodies on every JSON endpoint (fast-check) never get a 500 and never end berthd', {
+  skip: skip ?? false,
+}, async () => {
+  const id = (
+    JSON.parse((await json('POST', '/containers/create?name=edge-prop', { Image: 'busybox', Cmd: ['true'] })).body) as {
+      Id: string;
+    }
+  ).Id;
   const paths: Record<string, string> = {
     'POST /containers/create': '/containers/create',
     'POST /containers/{id}/update': `/containers/${id}/update`,
@@ -199,33 +259,59 @@ test('random bodies on every JSON endpoint (fast-check) never get a 500 and neve
     const path = paths[endpoint];
     assert.ok(path, `a path for ${endpoint}`);
     // well-typed bodies reach the handlers; create often names the real image
-    const withImage = endpoint === 'POST /containers/create' ? fc.constantFrom('busybox', 'nope:latest') : fc.constant(undefined);
+    const withImage =
+      endpoint === 'POST /containers/create' ? fc.constantFrom('busybox', 'nope:latest') : fc.constant(undefined);
     await fc
       .assert(
-      fc.asyncProperty(fc.oneof(shaped(schema), shaped(schema, 0, false), fc.jsonValue({ maxDepth: 3 })), withImage, async (body, image) => {
-        if (image && body && typeof body === 'object' && !Array.isArray(body)) (body as Record<string, unknown>).Image = image;
-        // a well-typed /auth body makes berthd log in to a registry: only bodies the edge refuses go there
-        if (endpoint === 'POST /auth') fc.pre(refusedAtEdge(endpoint, body));
-        const r = await json('POST', path, body);
-        seen.push(`${endpoint} ${r.status}`);
-        assert.ok(r.status < 500, `${endpoint} ${JSON.stringify(body)} → ${r.status} ${r.body}`);
-        // leave nothing behind for the next run (or for stop()'s leak check)
-        if (r.status === 201 && endpoint === 'POST /volumes/create') await call('DELETE', `/volumes/${encodeURIComponent((JSON.parse(r.body) as { Name: string }).Name)}?force=1`);
-        if (r.status === 201 && endpoint === 'POST /containers/create') await call('DELETE', `/containers/${(JSON.parse(r.body) as { Id: string }).Id}?force=1&v=1`);
-        if (r.status === 201 && endpoint === 'POST /networks/create') await call('DELETE', `/networks/${(JSON.parse(r.body) as { Id: string }).Id}`);
-      }),
-      { numRuns: runs },
+        fc.asyncProperty(
+          fc.oneof(shaped(schema), shaped(schema, 0, false), fc.jsonValue({ maxDepth: 3 })),
+          withImage,
+          async (body, image) => {
+            if (image && body && typeof body === 'object' && !Array.isArray(body))
+              (body as Record<string, unknown>).Image = image;
+            // a well-typed /auth body makes berthd log in to a registry: only bodies the edge refuses go there
+            if (endpoint === 'POST /auth') fc.pre(refusedAtEdge(endpoint, body));
+            const r = await json('POST', path, body);
+            seen.push(`${endpoint} ${r.status}`);
+            assert.ok(r.status < 500, `${endpoint} ${JSON.stringify(body)} → ${r.status} ${r.body}`);
+            // leave nothing behind for the next run (or for stop()'s leak check)
+            if (r.status === 201 && endpoint === 'POST /volumes/create')
+              await call(
+                'DELETE',
+                `/volumes/${encodeURIComponent((JSON.parse(r.body) as { Name: string }).Name)}?force=1`,
+              );
+            if (r.status === 201 && endpoint === 'POST /containers/create')
+              await call('DELETE', `/containers/${(JSON.parse(r.body) as { Id: string }).Id}?force=1&v=1`);
+            if (r.status === 201 && endpoint === 'POST /networks/create')
+              await call('DELETE', `/networks/${(JSON.parse(r.body) as { Id: string }).Id}`);
+          },
+        ),
+        { numRuns: runs },
       )
       .catch((e: Error) => {
         throw new Error(`${endpoint}: ${e.message}\n${String(e.cause)}`);
       });
   }
-  assert.ok(seen.some((s) => / 2\d\d$/.test(s)), 'some random bodies were accepted, so handlers were reached');
+  assert.ok(
+    seen.some((s) => / 2\d\d$/.test(s)),
+    'some random bodies were accepted, so handlers were reached',
+  );
   await alive();
 });
 
-test('random updates and exec creates on a running container are applied or refused with a 4xx, never a 500', { skip: skip ?? false }, async () => {
-  const run = await d.docker(['run', '-d', '--name', 'edge-upd', 'busybox', 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done']);
+test('random updates and exec creates on a running container are applied or refused with a 4xx, never a 500', {
+  skip: skip ?? false,
+}, async () => {
+  const run = await d.docker([
+    'run',
+    '-d',
+    '--name',
+    'edge-upd',
+    'busybox',
+    'sh',
+    '-c',
+    'trap "exit 0" TERM; while :; do sleep 1 & wait $!; done',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const id = run.stdout.trim();
   try {
@@ -243,10 +329,16 @@ test('random updates and exec creates on a running container are applied or refu
     // exec instances are only created (not started): random commands are not run
     await fc
       .assert(
-        fc.asyncProperty(fc.oneof(shaped(bodySchemas['POST /containers/{id}/exec']), shaped(bodySchemas['POST /containers/{id}/exec'], 0, false)), async (body) => {
-          const r = await json('POST', `/containers/${id}/exec`, body);
-          assert.ok(r.status < 500, `exec create ${JSON.stringify(body)} → ${r.status} ${r.body}`);
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            shaped(bodySchemas['POST /containers/{id}/exec']),
+            shaped(bodySchemas['POST /containers/{id}/exec'], 0, false),
+          ),
+          async (body) => {
+            const r = await json('POST', `/containers/${id}/exec`, body);
+            assert.ok(r.status < 500, `exec create ${JSON.stringify(body)} → ${r.status} ${r.body}`);
+          },
+        ),
         { numRuns: Number(process.env.BERTH_PROP_RUNS ?? 40) },
       )
       .catch((e: Error) => {
@@ -300,13 +392,16 @@ async function streamTar(method: string, path: string, size: number, contentType
   });
   const entry = pack.entry({ name: 'big', size }) as unknown as NodeJS.WritableStream;
   const chunk = Buffer.alloc(1024 * 1024, 0x61);
-  for (let i = 0; i < size / chunk.length; i++) if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', () => r()));
+  for (let i = 0; i < size / chunk.length; i++)
+    if (!entry.write(chunk)) await new Promise<void>((r) => entry.once('drain', () => r()));
   entry.end();
   pack.finalize();
   return done;
 }
 
-test('64 MiB uploads (archive PUT, import) are streamed to disk, not held in berthd\'s memory', { skip: skip ?? false }, async () => {
+test("64 MiB uploads (archive PUT, import) are streamed to disk, not held in berthd's memory", {
+  skip: skip ?? false,
+}, async () => {
   const c = await json('POST', '/containers/create?name=edge-put', { Image: 'busybox', Cmd: ['true'] });
   const id = (JSON.parse(c.body) as { Id: string }).Id;
   const SIZE = 64 * 1024 * 1024;

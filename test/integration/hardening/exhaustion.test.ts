@@ -68,7 +68,11 @@ before(async () => {
 after(async () => {
   killRecorded();
   // stop() unmounts what lies under the root (our tmpfs too, which it lists: not berthd's leak)
-  if (d) assert.deepEqual((await d.stop({ assert: false })).leaks.filter((l) => l !== `mount left: ${dataRoot}`), []);
+  if (d)
+    assert.deepEqual(
+      (await d.stop({ assert: false })).leaks.filter((l) => l !== `mount left: ${dataRoot}`),
+      [],
+    );
 });
 
 async function ok(args: string[]): Promise<string> {

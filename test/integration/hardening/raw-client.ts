@@ -63,7 +63,13 @@ function requestText(r: RawRequest): Buffer {
  * answer), then drops the connection per `mode`. `maxWaitMs` bounds the wait for bytes that may
  * never come (an idle events stream); the drop then happens anyway.
  */
-export function sendAndDrop(socketPath: string, req: RawRequest, dropAfter: number, mode: DropMode, maxWaitMs = 3000): Promise<DropResult> {
+export function sendAndDrop(
+  socketPath: string,
+  req: RawRequest,
+  dropAfter: number,
+  mode: DropMode,
+  maxWaitMs = 3000,
+): Promise<DropResult> {
   return new Promise((resolve) => {
     const sock = net.connect(socketPath);
     let received = 0;
@@ -108,12 +114,26 @@ export function sendAndDrop(socketPath: string, req: RawRequest, dropAfter: numb
 }
 
 /** A complete JSON request/response (for setup calls such as exec create). */
-export function requestJson<T>(socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+export function requestJson<T>(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: T }> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(socketPath);
     const chunks: Buffer[] = [];
     sock.on('error', reject);
-    sock.on('connect', () => sock.write(requestText({ method, path, body: body === undefined ? undefined : JSON.stringify(body), headers: { Connection: 'close' } })));
+    sock.on('connect', () =>
+      sock.write(
+        requestText({
+          method,
+          path,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          headers: { Connection: 'close' },
+        }),
+      ),
+    );
     sock.on('data', (c: Buffer) => chunks.push(c));
     sock.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
@@ -168,7 +188,9 @@ export function openStream(socketPath: string, req: RawRequest): OpenStream {
   }).then(() => void (done = true));
   sock.on('error', () => {});
   // Connection: close, so the end of the answer is the end of the connection
-  sock.on('connect', () => sock.write(requestText(req.upgrade ? req : { ...req, headers: { Connection: 'close', ...req.headers } })));
+  sock.on('connect', () =>
+    sock.write(requestText(req.upgrade ? req : { ...req, headers: { Connection: 'close', ...req.headers } })),
+  );
   sock.on('data', (c: Buffer) => (n += c.length));
   return { received: () => n, ended, isEnded: () => done, destroy: () => sock.destroy() };
 }

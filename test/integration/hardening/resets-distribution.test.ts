@@ -59,10 +59,16 @@ test('pull progress dropped at random points while layers download', opts, async
   const rnd = seeded(1501);
   for (let i = 0; i < 10; i++) {
     // no local copy: the layers really come over the wire
-    for (const ref of ['rand:1', `${R}/rand:1`]) await requestJson(d.socket, 'DELETE', `/images/${encodeURIComponent(ref)}?force=1`);
+    for (const ref of ['rand:1', `${R}/rand:1`])
+      await requestJson(d.socket, 'DELETE', `/images/${encodeURIComponent(ref)}?force=1`);
     const dropAfter = rnd() < 0.2 ? 0 : 1 + Math.floor(rnd() * 2048);
     const mode = DROP_MODES[Math.floor(rnd() * DROP_MODES.length)]!;
-    await sendAndDrop(d.socket, { method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(`${R}/rand`)}&tag=1`, headers: AUTH }, dropAfter, mode);
+    await sendAndDrop(
+      d.socket,
+      { method: 'POST', path: `/images/create?fromImage=${encodeURIComponent(`${R}/rand`)}&tag=1`, headers: AUTH },
+      dropAfter,
+      mode,
+    );
   }
   // whatever the abandoned pulls left, a whole one works
   const p = await d.docker(['pull', `${R}/rand:1`], { timeoutMs: 120_000 });
@@ -78,7 +84,12 @@ test('push progress dropped at random points while layers upload', opts, async (
     assert.equal((await d.docker(['tag', `${R}/rand:1`, `${R}/rand${i}:1`])).code, 0);
     const dropAfter = rnd() < 0.2 ? 0 : 1 + Math.floor(rnd() * 2048);
     const mode = DROP_MODES[Math.floor(rnd() * DROP_MODES.length)]!;
-    await sendAndDrop(d.socket, { method: 'POST', path: `/images/${encodeURIComponent(`${R}/rand${i}`)}/push?tag=1`, headers: AUTH }, dropAfter, mode);
+    await sendAndDrop(
+      d.socket,
+      { method: 'POST', path: `/images/${encodeURIComponent(`${R}/rand${i}`)}/push?tag=1`, headers: AUTH },
+      dropAfter,
+      mode,
+    );
   }
   const p = await d.docker(['push', `${R}/rand9:1`], { timeoutMs: 120_000 });
   assert.equal(p.code, 0, p.stderr);
