@@ -2,6 +2,7 @@
 // never blocks its caller: output waits in a bounded queue while (re)connecting; what does not fit
 // is counted as dropped, and after `maxFailures` failed attempts in a row what waits is dropped too.
 import type net from 'node:net';
+import { drainedOrClosed } from '../../util/drained.js';
 
 export interface StreamLinkOptions {
   /** Opens a new socket (net.connect / tls.connect). */
@@ -59,10 +60,7 @@ export class StreamLink {
   async drained(): Promise<void> {
     const c = this.conn;
     if (c && this.connected && c.writableLength > HIGH_WATER) {
-      await new Promise<void>((r) => {
-        const done = () => (c.off('drain', done), c.off('close', done), r());
-        c.on('drain', done).on('close', done);
-      });
+      await drainedOrClosed(c);
     }
   }
 

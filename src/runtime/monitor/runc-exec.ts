@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Runc } from '../runc.js';
 import type { ExecIo, Proc } from '../runtime.js';
 import type { OciProcess } from '../spec/types.js';
+import { drainedOrClosed } from '../../util/drained.js';
 
 export function execFailCode(text: string): number {
   return /executable file not found|no such file or directory/.test(text) ? 127 : 126;
@@ -93,15 +94,7 @@ export async function runcExec(runc: Runc, cid: string, execId: string, p: OciPr
     stdinReady() {
       const w = child.stdin;
       if (!w || w.destroyed || w.writableEnded || w.writableLength < STDIN_BACKLOG) return null;
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          w.off('drain', done);
-          w.off('close', done);
-          resolve();
-        };
-        w.on('drain', done);
-        w.on('close', done);
-      });
+      return drainedOrClosed(w);
     },
     closeStdin() {
       child.stdin?.end();

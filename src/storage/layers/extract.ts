@@ -18,6 +18,7 @@ import { invalid, internal } from '../../errdefs.js';
 import { secureJoin } from '../fsutil/securejoin.js';
 import { chunks as chunksOf } from '../chunks.js';
 import { maybeGunzip } from './decompress.js';
+import { drainedOrClosed } from '../../util/drained.js';
 
 export interface ExtractOptions {
   /** Interpret `.wh.` entries (image layers); off for `docker cp`. true: apply them as deletions
@@ -206,12 +207,7 @@ async function feed(input: Readable, ex: ReturnType<ReturnType<typeof tarStream>
       const chunk = c as Buffer;
       hash?.update(chunk);
       if (ex.destroyed) return;
-      if (!ex.write(chunk))
-        await new Promise<void>((r) => {
-          const done = (): void => (ex.off('drain', done), ex.off('close', done), r());
-          ex.once('drain', done);
-          ex.once('close', done);
-        });
+      if (!ex.write(chunk)) await drainedOrClosed(ex);
     }
     ex.end(undefined as never);
   } catch (e) {

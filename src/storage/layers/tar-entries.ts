@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Header, Pack } from 'tar-stream';
+import { drainedOrClosed } from '../../util/drained.js';
 
 /** A header as tar-stream accepts it (it fills in what is left out). */
 export type EntryHeader = Partial<Header> & { name: string };
@@ -71,18 +72,6 @@ export function readerOf(src: AsyncIterable<Buffer>): (buf: Buffer) => Promise<n
   };
 }
 
-function waitDrain(w: EntrySink): Promise<void> {
-  return new Promise((resolve) => {
-    const f = () => {
-      w.off('drain', f);
-      w.off('close', f);
-      resolve();
-    };
-    w.on('drain', f);
-    w.on('close', f);
-  });
-}
-
 /**
  * Adds one entry whose body is `chunks` (exactly header.size bytes, see sizedChunks; none for
  * non-files). Rejects when the pack was destroyed (the client went away) or failed.
@@ -100,7 +89,7 @@ export async function addEntry(tar: Pack, header: EntryHeader, chunks?: AsyncIte
     if (chunks) {
       for await (const c of chunks) {
         if (sink.destroyed) break;
-        if (!sink.write(c)) await waitDrain(sink);
+        if (!sink.write(c)) await drainedOrClosed(sink);
       }
     }
   } catch (e) {
