@@ -57,7 +57,7 @@ export class NetworkService {
   private readonly hostResolv: string;
   private pools: AddressPool[] = DEFAULT_POOLS;
 
-  constructor(readonly d: NetworkServiceDeps) {
+  constructor(private readonly d: NetworkServiceDeps) {
     this.store = new NetworkStore(path.join(d.dataRoot, 'networks'));
     for (const drv of d.drivers ?? [new BridgeDriver()]) this.drivers.set(drv.type, drv);
     this.ipam = d.ipam ?? new DefaultIpam(() => this.pools, d.routes ?? routedSubnets);
