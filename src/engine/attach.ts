@@ -36,7 +36,11 @@ export async function attachContainer(
   detachMatcher: ((keys: Buffer | null | undefined) => DetachMatcher) | null,
 ): Promise<AttachResult> {
   if (o.logs) {
-    for await (const batch of core.d.logs.readBatches(rec, { follow: false, stdout: o.stdout, stderr: o.stderr }, client.signal)) {
+    for await (const batch of core.d.logs.readBatches(
+      rec,
+      { follow: false, stdout: o.stdout, stderr: o.stderr },
+      client.signal,
+    )) {
       for (const m of batch) client.write(m.stream, m.line);
       await client.ready?.();
     }
@@ -79,13 +83,23 @@ export async function attachContainer(
       core.pendingAttach.set(rec.id, list);
       client.signal.addEventListener('abort', () => {
         const l = core.pendingAttach.get(rec.id);
-        if (l) core.pendingAttach.set(rec.id, l.filter((x) => x !== connect));
+        if (l)
+          core.pendingAttach.set(
+            rec.id,
+            l.filter((x) => x !== connect),
+          );
       });
     }
   });
 }
 
-function pipeStdin(rec: ContainerRecord, c: AttachConn, input: NodeJS.ReadableStream, matcher: DetachMatcher | null, detached: () => void): void {
+function pipeStdin(
+  rec: ContainerRecord,
+  c: AttachConn,
+  input: NodeJS.ReadableStream,
+  matcher: DetachMatcher | null,
+  detached: () => void,
+): void {
   input.on('data', (chunk: Buffer) => {
     if (!matcher) c.write(chunk);
     else {
@@ -94,8 +108,8 @@ function pipeStdin(rec: ContainerRecord, c: AttachConn, input: NodeJS.ReadableSt
       if (r.detached) detached();
     }
     // backpressure: a container that does not read its stdin must not make berthd hold it
-    const ready = c.stdinReady?.();
-    if (ready) {
+    const ready = c.stdinReady?.() ?? null;
+    if (ready !== null) {
       input.pause();
       void ready.then(() => input.resume());
     }

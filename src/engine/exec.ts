@@ -44,7 +44,16 @@ export class ExecService {
     if (rec.state.status === 'paused') throw conflict(msg.isPaused(rec.id));
     if (rec.state.status !== 'running' || !this.containers.task(rec.id)) throw conflict(msg.notRunning(rec.id));
     const id = randomBytes(32).toString('hex');
-    this.execs.set(id, { id, containerId: rec.id, config: cfg, running: false, exitCode: null, pid: 0, proc: null, started: false });
+    this.execs.set(id, {
+      id,
+      containerId: rec.id,
+      config: cfg,
+      running: false,
+      exitCode: null,
+      pid: 0,
+      proc: null,
+      started: false,
+    });
     rec.execIds.push(id);
     this.containers.d.events.emit('container', `exec_create: ${cfg.Cmd.join(' ')}`, rec.id, { execID: id });
     return { Id: id };
@@ -99,7 +108,12 @@ export class ExecService {
    * Starts the process. Detached: returns once it runs. Attached: streams until the process exits
    * (or the client detaches) and resolves then.
    */
-  async start(id: string, o: { detach: boolean; tty?: boolean; detachKeys?: Buffer | null }, client: AttachClient | null, detachMatcher: ((k: Buffer | null | undefined) => DetachMatcher) | null): Promise<void> {
+  async start(
+    id: string,
+    o: { detach: boolean; tty?: boolean; detachKeys?: Buffer | null },
+    client: AttachClient | null,
+    detachMatcher: ((k: Buffer | null | undefined) => DetachMatcher) | null,
+  ): Promise<void> {
     const e = this.get(id);
     if (e.started) throw conflict(`Error: Exec command ${id} has already run`);
     const rec = this.containers.find(e.containerId);
@@ -111,13 +125,26 @@ export class ExecService {
     const tty = o.tty ?? !!c.Tty;
     const rootfs = this.containers.rootfsDir(rec.id);
     // Without -u the runtime keeps the container's user (its group-add included), as Docker does.
-    const user = c.User ? await this.containers.d.spec.resolveUser(rootfs, c.User, rec.hostConfig.GroupAdd ?? []) : undefined;
-    const env = mergeEnv([...(this.containers.d.network?.linkEnv?.(rec.id) ?? []), ...(rec.config.Env ?? [])], c.Env ?? []);
-    if (!env.some((x) => x.startsWith('PATH='))) env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    const user = c.User
+      ? await this.containers.d.spec.resolveUser(rootfs, c.User, rec.hostConfig.GroupAdd ?? [])
+      : undefined;
+    const env = mergeEnv(
+      [...(this.containers.d.network?.linkEnv?.(rec.id) ?? []), ...(rec.config.Env ?? [])],
+      c.Env ?? [],
+    );
+    if (!env.some((x) => x.startsWith('PATH=')))
+      env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     if (tty && !env.some((x) => x.startsWith('TERM='))) env.push('TERM=xterm');
     const proc = await task.exec(
       id,
-      { args: c.Cmd!, env, cwd: c.WorkingDir || rec.config.WorkingDir || '/', user, terminal: tty, privileged: !!c.Privileged },
+      {
+        args: c.Cmd!,
+        env,
+        cwd: c.WorkingDir || rec.config.WorkingDir || '/',
+        user,
+        terminal: tty,
+        privileged: !!c.Privileged,
+      },
       { tty, stdin: !o.detach && !!c.AttachStdin },
     );
     e.proc = proc;
@@ -145,7 +172,8 @@ export class ExecService {
         }
       };
       proc.onData((stream, chunk) => {
-        if ((stream === 'stdout' && c.AttachStdout) || (stream === 'stderr' && c.AttachStderr)) client.write(stream, chunk);
+        if ((stream === 'stdout' && c.AttachStdout) || (stream === 'stderr' && c.AttachStderr))
+          client.write(stream, chunk);
       });
       void exited.then(finish);
       const gone = () => {
@@ -168,8 +196,8 @@ export class ExecService {
             if (r.detached) finish();
           }
           // backpressure: stop reading the client while the process is behind on its stdin
-          const ready = proc.stdinReady?.();
-          if (ready) {
+          const ready = proc.stdinReady?.() ?? null;
+          if (ready !== null) {
             input.pause();
             void ready.then(() => input.resume());
           }

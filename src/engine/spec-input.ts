@@ -12,7 +12,7 @@ import {
   type SpecInput,
 } from '../runtime/spec/index.js';
 import type { OciMountLike, SpecPort, UserIds } from './ports.js';
-import type { ContainerRecord, ThrottleDevice } from './types.js';
+import type { ContainerRecord, HostConfig, ThrottleDevice } from './types.js';
 
 async function rates(list: ThrottleDevice[] | null | undefined) {
   const out = [];
@@ -40,10 +40,68 @@ export class OciSpecPort implements SpecPort {
     return resolveUser(rootfs, user, groupAdd);
   }
 
-  async build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string }; mounts?: OciMountLike[] }): Promise<object> {
+  async build(
+    rec: ContainerRecord,
+    o: {
+      rootfs: string;
+      cgroupsPath: string;
+      etcFiles: { hostname: string; hosts: string; resolvConf: string };
+      mounts?: OciMountLike[];
+    },
+  ): Promise<object> {
     const c = rec.config;
     const h = rec.hostConfig;
     const user = await resolveUser(o.rootfs, c.User || '', h.GroupAdd ?? []);
+    // in this order, so that of two bad settings the same one is reported as before
+    const namespaces = this.namespaces(rec);
+    const devices = await devicesOf(h);
+    const init = initOf(h);
+    const etc = [
+      { destination: '/etc/resolv.conf', type: 'bind', source: o.etcFiles.resolvConf, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hostname', type: 'bind', source: o.etcFiles.hostname, options: ['rbind', 'rprivate'] },
+      { destination: '/etc/hosts', type: 'bind', source: o.etcFiles.hosts, options: ['rbind', 'rprivate'] },
+    ];
+    const input: SpecInput = {
+      id: rec.id,
+      rootfs: o.rootfs,
+      readonlyRootfs: h.ReadonlyRootfs,
+      process: {
+        args: [rec.path, ...rec.args],
+        env: containerEnv(c.Env ?? [], { hostname: c.Hostname, tty: c.Tty, linkEnv: this.o.extraEnv?.(rec) }),
+        cwd: c.WorkingDir || '/',
+        user,
+        tty: c.Tty,
+        consoleSize:
+          h.ConsoleSize && h.ConsoleSize[0] ? { height: h.ConsoleSize[0], width: h.ConsoleSize[1] } : undefined,
+      },
+      hostname: h.NetworkMode === 'host' ? undefined : c.Hostname,
+      domainname: c.Domainname || undefined,
+      // the user's mounts (volumes, binds, tmpfs) win over the generated /etc files at the same place
+      mounts: [
+        ...etc.filter((e) => !(o.mounts ?? []).some((m) => m.destination === e.destination)),
+        ...(o.mounts ?? []),
+      ],
+      privileged: h.Privileged,
+      capAdd: h.CapAdd ?? [],
+      capDrop: h.CapDrop ?? [],
+      securityOpt: h.SecurityOpt ?? [],
+      namespaces,
+      cgroupsPath: o.cgroupsPath,
+      resources: await resourcesOf(h),
+      devices,
+      deviceCgroupRules: h.DeviceCgroupRules ?? [],
+      sysctls: h.Sysctls,
+      shmSize: h.ShmSize || undefined,
+      init,
+      oomScoreAdj: h.OomScoreAdj || undefined,
+      ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    };
+    return buildSpec(input);
+  }
+
+  /** Network, pid, ipc and uts namespaces: private, the host's, or another container's. */
+  private namespaces(rec: ContainerRecord): NonNullable<SpecInput['namespaces']> {
+    const h = rec.hostConfig;
     const nm = h.NetworkMode;
     let network: NonNullable<SpecInput['namespaces']>['network'] = { mode: 'private' };
     let uts: 'private' | 'host' = h.UTSMode === 'host' ? 'host' : 'private';
@@ -68,70 +126,48 @@ export class OciSpecPort implements SpecPort {
     let ipc: NonNullable<SpecInput['namespaces']>['ipc'] = { mode: 'private' };
     if (h.IpcMode === 'host') ipc = { mode: 'host' };
     else if (h.IpcMode === 'none') ipc = { mode: 'none' };
-    let devices: ResolvedDevice[] = [];
-    if (h.Privileged) devices = await hostDevices();
-    for (const d of h.Devices ?? [])
-      devices.push(...(await resolveDevice({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer, cgroupPermissions: d.CgroupPermissions })));
-    let init: SpecInput['init'] = null;
-    if (h.Init) {
-      const p = findInit();
-      if (!p) throw invalid('docker-init binary not found: install tini (tini-static) to use --init');
-      init = { path: p };
-    }
-    const etc = [
-      { destination: '/etc/resolv.conf', type: 'bind', source: o.etcFiles.resolvConf, options: ['rbind', 'rprivate'] },
-      { destination: '/etc/hostname', type: 'bind', source: o.etcFiles.hostname, options: ['rbind', 'rprivate'] },
-      { destination: '/etc/hosts', type: 'bind', source: o.etcFiles.hosts, options: ['rbind', 'rprivate'] },
-    ];
-    const input: SpecInput = {
-      id: rec.id,
-      rootfs: o.rootfs,
-      readonlyRootfs: h.ReadonlyRootfs,
-      process: {
-        args: [rec.path, ...rec.args],
-        env: containerEnv(c.Env ?? [], { hostname: c.Hostname, tty: c.Tty, linkEnv: this.o.extraEnv?.(rec) }),
-        cwd: c.WorkingDir || '/',
-        user,
-        tty: c.Tty,
-        consoleSize: h.ConsoleSize && h.ConsoleSize[0] ? { height: h.ConsoleSize[0], width: h.ConsoleSize[1] } : undefined,
-      },
-      hostname: nm === 'host' ? undefined : c.Hostname,
-      domainname: c.Domainname || undefined,
-      // the user's mounts (volumes, binds, tmpfs) win over the generated /etc files at the same place
-      mounts: [...etc.filter((e) => !(o.mounts ?? []).some((m) => m.destination === e.destination)), ...(o.mounts ?? [])],
-      privileged: h.Privileged,
-      capAdd: h.CapAdd ?? [],
-      capDrop: h.CapDrop ?? [],
-      securityOpt: h.SecurityOpt ?? [],
-      namespaces: { network, pid, ipc, uts: { mode: uts } },
-      cgroupsPath: o.cgroupsPath,
-      resources: {
-        memory: h.Memory || undefined,
-        memorySwap: h.MemorySwap || undefined,
-        memoryReservation: h.MemoryReservation || undefined,
-        memorySwappiness: h.MemorySwappiness ?? undefined,
-        oomKillDisable: h.OomKillDisable ?? undefined,
-        cpuShares: h.CpuShares || undefined,
-        cpuPeriod: h.CpuPeriod || undefined,
-        cpuQuota: h.CpuQuota || undefined,
-        nanoCpus: h.NanoCpus || undefined,
-        cpusetCpus: h.CpusetCpus || undefined,
-        cpusetMems: h.CpusetMems || undefined,
-        pidsLimit: h.PidsLimit ?? undefined,
-        blkioWeight: h.BlkioWeight || undefined,
-        blkioDeviceReadBps: await rates(h.BlkioDeviceReadBps),
-        blkioDeviceWriteBps: await rates(h.BlkioDeviceWriteBps),
-        blkioDeviceReadIOps: await rates(h.BlkioDeviceReadIOps),
-        blkioDeviceWriteIOps: await rates(h.BlkioDeviceWriteIOps),
-      },
-      devices,
-      deviceCgroupRules: h.DeviceCgroupRules ?? [],
-      sysctls: h.Sysctls,
-      shmSize: h.ShmSize || undefined,
-      init,
-      oomScoreAdj: h.OomScoreAdj || undefined,
-      ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
-    };
-    return buildSpec(input);
+    return { network, pid, ipc, uts: { mode: uts } };
   }
+}
+
+async function devicesOf(h: HostConfig): Promise<ResolvedDevice[]> {
+  const devices: ResolvedDevice[] = h.Privileged ? await hostDevices() : [];
+  for (const d of h.Devices ?? [])
+    devices.push(
+      ...(await resolveDevice({
+        pathOnHost: d.PathOnHost,
+        pathInContainer: d.PathInContainer,
+        cgroupPermissions: d.CgroupPermissions,
+      })),
+    );
+  return devices;
+}
+
+function initOf(h: HostConfig): SpecInput['init'] {
+  if (!h.Init) return null;
+  const p = findInit();
+  if (!p) throw invalid('docker-init binary not found: install tini (tini-static) to use --init');
+  return { path: p };
+}
+
+async function resourcesOf(h: HostConfig): Promise<SpecInput['resources']> {
+  return {
+    memory: h.Memory || undefined,
+    memorySwap: h.MemorySwap || undefined,
+    memoryReservation: h.MemoryReservation || undefined,
+    memorySwappiness: h.MemorySwappiness ?? undefined,
+    oomKillDisable: h.OomKillDisable ?? undefined,
+    cpuShares: h.CpuShares || undefined,
+    cpuPeriod: h.CpuPeriod || undefined,
+    cpuQuota: h.CpuQuota || undefined,
+    nanoCpus: h.NanoCpus || undefined,
+    cpusetCpus: h.CpusetCpus || undefined,
+    cpusetMems: h.CpusetMems || undefined,
+    pidsLimit: h.PidsLimit ?? undefined,
+    blkioWeight: h.BlkioWeight || undefined,
+    blkioDeviceReadBps: await rates(h.BlkioDeviceReadBps),
+    blkioDeviceWriteBps: await rates(h.BlkioDeviceWriteBps),
+    blkioDeviceReadIOps: await rates(h.BlkioDeviceReadIOps),
+    blkioDeviceWriteIOps: await rates(h.BlkioDeviceWriteIOps),
+  };
 }
