@@ -6,8 +6,9 @@ import type { PutOptions } from '../storage/layers/archive.js';
 import { ContainerArchive, type ArchiveFs } from './archive.js';
 import type { ContainerRecord, MountPoint } from './types.js';
 
-const rec = (user = '', mounts: Partial<MountPoint>[] = []) => ({ id: 'c1', name: 'web', config: { User: user }, mounts }) as unknown as ContainerRecord;
-const stat = { name: 'etc', size: 0, mode: 2 ** 31 | 0o755, mtime: '2024-01-01T00:00:00Z', linkTarget: '' };
+const rec = (user = '', mounts: Partial<MountPoint>[] = []) =>
+  ({ id: 'c1', name: 'web', config: { User: user }, mounts }) as unknown as ContainerRecord;
+const stat = { name: 'etc', size: 0, mode: (2 ** 31) | 0o755, mtime: '2024-01-01T00:00:00Z', linkTarget: '' };
 
 /** withFs that records how long the filesystem stays "mounted". */
 function mountTracker() {
@@ -76,7 +77,11 @@ test('get releases the filesystem when the stream fails or is destroyed (client 
 
 test('get rejects with the stat error (e.g. no such path) and unmounts', async () => {
   const m = mountTracker();
-  const a = new ContainerArchive({ withFs: m.withFs, checkWritable: noCheck, fs: fakeFs({ stat: async () => Promise.reject(new Error('Could not find the file /nope in container web')) }) });
+  const a = new ContainerArchive({
+    withFs: m.withFs,
+    checkWritable: noCheck,
+    fs: fakeFs({ stat: async () => Promise.reject(new Error('Could not find the file /nope in container web')) }),
+  });
   await assert.rejects(a.get(rec(), '/nope'), /Could not find the file/);
   assert.deepEqual(m.log, ['mount', 'unmount']);
 });
@@ -91,7 +96,9 @@ test('put refuses a read-only mount before touching the filesystem', async () =>
     },
     fs,
   });
-  await assert.rejects(a.put(rec(), '/data', Readable.from([]), { noOverwriteDirNonDir: true, copyUIDGID: false }), { message: 'mounted volume is marked read-only' });
+  await assert.rejects(a.put(rec(), '/data', Readable.from([]), { noOverwriteDirNonDir: true, copyUIDGID: false }), {
+    message: 'mounted volume is marked read-only',
+  });
   assert.deepEqual(m.log, []);
   assert.deepEqual(fs.calls, []);
 });
@@ -109,6 +116,9 @@ test('put extracts with the options; copyUIDGID with a User chowns to that user,
     const ex = fs.calls.find((c) => c[0] === 'extract')!;
     assert.deepEqual(ex.slice(1, 4), ['/fake/root', '/tmp', 'web']);
     assert.deepEqual(ex[4], want, `${user}/${copyUIDGID}`);
-    assert.equal(fs.calls.some((c) => c[0] === 'user'), !!user && copyUIDGID);
+    assert.equal(
+      fs.calls.some((c) => c[0] === 'user'),
+      !!user && copyUIDGID,
+    );
   }
 });

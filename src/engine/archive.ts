@@ -28,7 +28,12 @@ export interface PutArchiveOptions {
   copyUIDGID: boolean;
 }
 
-const hostFs: ArchiveFs = { stat: statPath, pack: packPath, extract: extractInto, resolveUser: (root, user) => resolveUser(root, user) };
+const hostFs: ArchiveFs = {
+  stat: statPath,
+  pack: packPath,
+  extract: extractInto,
+  resolveUser: (root, user) => resolveUser(root, user),
+};
 
 export class ContainerArchive {
   private readonly fs: ArchiveFs;

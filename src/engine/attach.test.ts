@@ -21,7 +21,12 @@ function fakeConn(): AttachConn & { closed: number } {
 }
 
 function setup(connectMs: number) {
-  const rec = { id: 'c1', name: 'web', config: { OpenStdin: false, Tty: false }, state: { status: 'running' } } as unknown as ContainerRecord;
+  const rec = {
+    id: 'c1',
+    name: 'web',
+    config: { OpenStdin: false, Tty: false },
+    state: { status: 'running' },
+  } as unknown as ContainerRecord;
   const conns: Array<AttachConn & { closed: number }> = [];
   const task = {
     attach: async () => {
@@ -32,8 +37,14 @@ function setup(connectMs: number) {
     },
   } as unknown as Task;
   // a running container as start() leaves it
-  const core = { d: {}, runs: new Map([[rec.id, { task, handled: new Promise(() => {}) }]]), pendingAttach: new Map() } as unknown as Core;
-  const svc = { attach: (_ref: string, o: AttachOptions, client: AttachClient) => attachContainer(core, rec, o, client, null) };
+  const core = {
+    d: {},
+    runs: new Map([[rec.id, { task, handled: new Promise(() => {}) }]]),
+    pendingAttach: new Map(),
+  } as unknown as Core;
+  const svc = {
+    attach: (_ref: string, o: AttachOptions, client: AttachClient) => attachContainer(core, rec, o, client, null),
+  };
   return { svc, conns };
 }
 
@@ -57,5 +68,8 @@ test('a client gone after the connection was made: it is closed once', async () 
   await new Promise((r) => setTimeout(r, 20));
   ac.abort();
   assert.equal(await done, 'closed');
-  assert.deepEqual(conns.map((c) => c.closed), [1]);
+  assert.deepEqual(
+    conns.map((c) => c.closed),
+    [1],
+  );
 });

@@ -28,7 +28,8 @@ export function validatePortBindings(bindings: HostConfig['PortBindings'] | unde
   for (const [key, list] of Object.entries(bindings ?? {})) {
     const [, port] = splitProtoPort(key);
     // nat.ParsePort: a single port, no range
-    if (port !== '' && !(/^\d+$/.test(port) && Number(port) <= 65535)) throw invalid(`invalid port specification: ${JSON.stringify(port)}`);
+    if (port !== '' && !(/^\d+$/.test(port) && Number(port) <= 65535))
+      throw invalid(`invalid port specification: ${JSON.stringify(port)}`);
     for (const b of list ?? []) {
       const hp = b?.HostPort ?? '';
       if (!parsePortRange(splitProtoPort(hp)[1])) throw invalid(`invalid port specification: ${JSON.stringify(hp)}`);
@@ -48,7 +49,12 @@ export function validateEnv(env: readonly string[] | null | undefined): void {
 const MIN_DURATION_NS = 1_000_000;
 
 /** moby's validateHealthCheck (durations in nanoseconds). */
-export function validateHealthcheck(h: { Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number; StartInterval?: number } | null | undefined): void {
+export function validateHealthcheck(
+  h:
+    | { Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number; StartInterval?: number }
+    | null
+    | undefined,
+): void {
   if (!h) return;
   for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval'] as const) {
     const v = h[k] ?? 0;
@@ -63,32 +69,43 @@ export function validateHealthcheck(h: { Interval?: number; Timeout?: number; Re
  */
 export function validateStorageOpt(opts: Record<string, string> | null | undefined): void {
   for (const key of Object.keys(opts ?? {})) {
-    if (key.toLowerCase() === 'size') throw invalid(`--storage-opt is supported only for overlay over xfs with 'pquota' mount option`);
+    if (key.toLowerCase() === 'size')
+      throw invalid(`--storage-opt is supported only for overlay over xfs with 'pquota' mount option`);
     throw invalid(`Unknown option ${key}`);
   }
 }
 
 /** Values Docker only rejects when building the spec or in runc; refused here, at create. */
-export function validateLateResources(h: Partial<HostConfig> & { IOMaximumIOps?: number; IOMaximumBandwidth?: number }): void {
+export function validateLateResources(
+  h: Partial<HostConfig> & { IOMaximumIOps?: number; IOMaximumBandwidth?: number },
+): void {
   if ((h.CpuShares ?? 0) < 0) throw invalid('shares: invalid argument');
   // runc's text; the kernel caps shares at 2^18 on cgroup v1 and the v2 weight it maps to at 10000
   if ((h.CpuShares ?? 0) > 262144) throw invalid('the maximum allowed cpu-shares is 262144');
   // the default swap limit is twice the memory limit: it must still be an int64 for runc
   if ((h.Memory ?? 0) >= 2 ** 63 || (h.MemorySwap ?? 0) >= 2 ** 63)
-    throw invalid(`invalid memory limit ${h.Memory}: with its swap limit (${h.MemorySwap}) it exceeds the largest value a cgroup takes (9223372036854775807)`);
+    throw invalid(
+      `invalid memory limit ${h.Memory}: with its swap limit (${h.MemorySwap}) it exceeds the largest value a cgroup takes (9223372036854775807)`,
+    );
   const sw = h.MemorySwappiness;
-  if (sw !== null && sw !== undefined && sw !== -1 && (sw < 0 || sw > 100)) throw invalid(`Invalid value: ${sw}, valid memory swappiness range is 0-100`);
-  if (h.IOMaximumIOps || h.IOMaximumBandwidth) throw invalid('Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps');
+  if (sw !== null && sw !== undefined && sw !== -1 && (sw < 0 || sw > 100))
+    throw invalid(`Invalid value: ${sw}, valid memory swappiness range is 0-100`);
+  if (h.IOMaximumIOps || h.IOMaximumBandwidth)
+    throw invalid('Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps');
   for (const r of h.DeviceCgroupRules ?? []) parseDeviceCgroupRule(r);
   validateSysctls(h);
   for (const d of h.Devices ?? []) {
-    if (!d.PathOnHost) throw invalid(`error gathering device information while adding custom device "${d.PathOnHost ?? ''}": no such file or directory`);
+    if (!d.PathOnHost)
+      throw invalid(
+        `error gathering device information while adding custom device "${d.PathOnHost ?? ''}": no such file or directory`,
+      );
   }
 }
 
 /** moby's translateWorkingDir: relative working directories are refused. */
 export function validateWorkingDir(wd: string | null | undefined): void {
-  if (wd && !wd.startsWith('/')) throw invalid(`the working directory '${wd}' is invalid, it needs to be an absolute path`);
+  if (wd && !wd.startsWith('/'))
+    throw invalid(`the working directory '${wd}' is invalid, it needs to be an absolute path`);
 }
 
 /** moby's opts.ValidateExtraHost: "name:ip" (split at the first colon), or "name:host-gateway". */
@@ -97,17 +114,32 @@ export function validateExtraHosts(hosts: readonly string[] | null | undefined):
     const i = h.indexOf(':');
     if (i <= 0) throw invalid(`bad format for add-host: ${JSON.stringify(h)}`);
     const ip = h.slice(i + 1);
-    if (ip !== 'host-gateway' && !isIP(ip.trim())) throw invalid(`invalid IP address in add-host: ${JSON.stringify(ip)}`);
+    if (ip !== 'host-gateway' && !isIP(ip.trim()))
+      throw invalid(`invalid IP address in add-host: ${JSON.stringify(ip)}`);
   }
 }
 
-const IPC_SYSCTLS = new Set(['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
+const IPC_SYSCTLS = new Set([
+  'kernel.msgmax',
+  'kernel.msgmnb',
+  'kernel.msgmni',
+  'kernel.sem',
+  'kernel.shmall',
+  'kernel.shmmax',
+  'kernel.shmmni',
+  'kernel.shm_rmid_forced',
+]);
 
 /**
  * runc's sysctl validator (libcontainer/configs/validate), run at create so a sysctl the
  * container's namespaces cannot take is a 400 here instead of a failed start.
  */
-export function validateSysctls(h: { IpcMode?: string; NetworkMode?: string; Sysctls?: Record<string, string> | null; UTSMode?: string }): void {
+export function validateSysctls(h: {
+  IpcMode?: string;
+  NetworkMode?: string;
+  Sysctls?: Record<string, string> | null;
+  UTSMode?: string;
+}): void {
   for (const k of Object.keys(h.Sysctls ?? {})) {
     if (IPC_SYSCTLS.has(k) || k.startsWith('fs.mqueue.')) {
       if (h.IpcMode === 'host') throw invalid(`sysctl "${k}" is not allowed in the hosts ipc namespace`);
@@ -119,25 +151,36 @@ export function validateSysctls(h: { IpcMode?: string; NetworkMode?: string; Sys
     }
     if (h.UTSMode !== 'host') {
       if (k === 'kernel.domainname') continue;
-      if (k === 'kernel.hostname') throw invalid(`sysctl "${k}" is not allowed as it conflicts with the OCI "hostname" field`);
+      if (k === 'kernel.hostname')
+        throw invalid(`sysctl "${k}" is not allowed as it conflicts with the OCI "hostname" field`);
     }
     throw invalid(`sysctl "${k}" is not in a separate kernel namespace`);
   }
 }
 
 /** moby's IpcMode/PidMode/UTSMode/CgroupnsMode Valid(), Isolation.IsValid() on Linux and the annotation key check. */
-export function validateModes(h: { IpcMode?: string; PidMode?: string; UTSMode?: string; CgroupnsMode?: string; Isolation?: string; Annotations?: Record<string, string> | null }): void {
+export function validateModes(h: {
+  IpcMode?: string;
+  PidMode?: string;
+  UTSMode?: string;
+  CgroupnsMode?: string;
+  Isolation?: string;
+  Annotations?: Record<string, string> | null;
+}): void {
   const ipc = h.IpcMode ?? '';
-  if (!['', 'none', 'private', 'host', 'shareable'].includes(ipc) && !ipc.startsWith('container:')) throw invalid(`invalid IPC mode: ${ipc}`);
+  if (!['', 'none', 'private', 'host', 'shareable'].includes(ipc) && !ipc.startsWith('container:'))
+    throw invalid(`invalid IPC mode: ${ipc}`);
   const pid = h.PidMode ?? '';
-  if (!['', 'host'].includes(pid) && !(pid.startsWith('container:') && pid.length > 'container:'.length)) throw invalid(`invalid PID mode: ${pid}`);
+  if (!['', 'host'].includes(pid) && !(pid.startsWith('container:') && pid.length > 'container:'.length))
+    throw invalid(`invalid PID mode: ${pid}`);
   const uts = h.UTSMode ?? '';
   if (uts !== '' && uts !== 'host') throw invalid(`invalid UTS mode: ${uts}`);
   const cgns = h.CgroupnsMode ?? '';
   if (!['', 'private', 'host'].includes(cgns)) throw invalid(`invalid cgroup namespace mode: ${cgns}`);
   const iso = (h.Isolation ?? '').toLowerCase();
   if (iso !== '' && iso !== 'default') throw invalid(`invalid isolation '${h.Isolation}' on linux`);
-  if (h.Annotations && Object.hasOwn(h.Annotations, '')) throw invalid('invalid Annotations: the empty string is not permitted as an annotation key');
+  if (h.Annotations && Object.hasOwn(h.Annotations, ''))
+    throw invalid('invalid Annotations: the empty string is not permitted as an annotation key');
 }
 
 /** sethostname(2) takes at most 64 bytes; longer fails in runc at start. */

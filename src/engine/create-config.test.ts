@@ -36,9 +36,26 @@ test('hostname defaults to the short id; an explicit one is kept', () => {
 });
 
 test('the request overrides: Cmd replaces the image Cmd, env entries replace same-named ones, labels merge', () => {
-  const c = mergeConfig(ID, { Image: 'b', Cmd: ['echo', 'hi'], Env: ['A=mine', 'B=new'], Labels: { both: 'mine' }, WorkingDir: '/w', User: '1000:1000', StopSignal: 'SIGTERM', StopTimeout: 3 }, img);
+  const c = mergeConfig(
+    ID,
+    {
+      Image: 'b',
+      Cmd: ['echo', 'hi'],
+      Env: ['A=mine', 'B=new'],
+      Labels: { both: 'mine' },
+      WorkingDir: '/w',
+      User: '1000:1000',
+      StopSignal: 'SIGTERM',
+      StopTimeout: 3,
+    },
+    img,
+  );
   assert.deepEqual(c.Cmd, ['echo', 'hi']);
-  assert.deepEqual(c.Env, ['A=mine', 'B=new', 'PATH=/usr/bin:/bin'], 'moby: the request entries, then unused image ones');
+  assert.deepEqual(
+    c.Env,
+    ['A=mine', 'B=new', 'PATH=/usr/bin:/bin'],
+    'moby: the request entries, then unused image ones',
+  );
   assert.deepEqual(c.Labels, { from: 'image', both: 'mine' });
   assert.equal(c.WorkingDir, '/w');
   assert.equal(c.User, '1000:1000');
@@ -78,11 +95,15 @@ test('mergeEnv: replace in place, append new, drop names given without a value',
 
 const hc = (o: Partial<HostConfig>): HostConfig => ({ ...defaultHostConfig(), ...o });
 const rejects = (h: HostConfig, kind: EngineError['kind'], message: string) =>
-  assert.throws(() => validateHostConfig(h), (e: unknown) => e instanceof EngineError && e.kind === kind && e.message === message);
+  assert.throws(
+    () => validateHostConfig(h),
+    (e: unknown) => e instanceof EngineError && e.kind === kind && e.message === message,
+  );
 
 test('validateHostConfig accepts the defaults and the known restart policies', () => {
   validateHostConfig(defaultHostConfig());
-  for (const Name of ['', 'no', 'always', 'unless-stopped'] as const) validateHostConfig(hc({ RestartPolicy: { Name, MaximumRetryCount: 0 } }));
+  for (const Name of ['', 'no', 'always', 'unless-stopped'] as const)
+    validateHostConfig(hc({ RestartPolicy: { Name, MaximumRetryCount: 0 } }));
   validateHostConfig(hc({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } }));
   validateHostConfig(hc({ NetworkMode: 'host' }));
   validateHostConfig(hc({ NetworkMode: 'container:abc' }));
@@ -90,26 +111,60 @@ test('validateHostConfig accepts the defaults and the known restart policies', (
 });
 
 test('validateHostConfig rejects bad input with Docker texts', () => {
-  rejects(hc({ RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } }), 'invalid',
-    "invalid restart policy: maximum retry count can only be used with 'on-failure'");
-  rejects(hc({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: -1 } }), 'invalid',
-    'invalid restart policy: maximum retry count cannot be negative');
-  rejects(hc({ RestartPolicy: { Name: 'sometimes' as 'no', MaximumRetryCount: 0 } }), 'invalid',
-    "invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'");
-  rejects(hc({ AutoRemove: true, RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }), 'invalid',
-    "invalid restart policy: can't create 'AutoRemove' container with restart policy");
+  rejects(
+    hc({ RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } }),
+    'invalid',
+    "invalid restart policy: maximum retry count can only be used with 'on-failure'",
+  );
+  rejects(
+    hc({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: -1 } }),
+    'invalid',
+    'invalid restart policy: maximum retry count cannot be negative',
+  );
+  rejects(
+    hc({ RestartPolicy: { Name: 'sometimes' as 'no', MaximumRetryCount: 0 } }),
+    'invalid',
+    "invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'",
+  );
+  rejects(
+    hc({ AutoRemove: true, RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }),
+    'invalid',
+    "invalid restart policy: can't create 'AutoRemove' container with restart policy",
+  );
   rejects(hc({ Memory: 1024 }), 'invalid', 'Minimum memory limit allowed is 6MB');
-  rejects(hc({ Memory: 10 << 20, MemorySwap: 8 << 20 }), 'invalid', 'Minimum memoryswap limit should be larger than memory limit, see usage');
-  rejects(hc({ NanoCpus: 1e9, CpuQuota: 50000 }), 'invalid', 'Conflicting options: Nano CPUs and CPU Period cannot both be set');
-  rejects(hc({ CpuPeriod: 10 }), 'invalid', 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  rejects(
+    hc({ Memory: 10 << 20, MemorySwap: 8 << 20 }),
+    'invalid',
+    'Minimum memoryswap limit should be larger than memory limit, see usage',
+  );
+  rejects(
+    hc({ NanoCpus: 1e9, CpuQuota: 50000 }),
+    'invalid',
+    'Conflicting options: Nano CPUs and CPU Period cannot both be set',
+  );
+  rejects(
+    hc({ CpuPeriod: 10 }),
+    'invalid',
+    'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)',
+  );
   rejects(hc({ OomScoreAdj: 1001 }), 'invalid', 'Invalid value 1001, range for oom score adj is [-1000, 1000]');
   rejects(hc({ NetworkMode: 'nosuchnet' }), 'not-found', 'network nosuchnet not found');
-  rejects(hc({ NetworkMode: 'container:' }), 'invalid', 'Invalid network mode: invalid container format container:<name|id>');
+  rejects(
+    hc({ NetworkMode: 'container:' }),
+    'invalid',
+    'Invalid network mode: invalid container format container:<name|id>',
+  );
   rejects(hc({ CapAdd: ['NET ADMIN'] }), 'invalid', 'unknown capability: "NET ADMIN"');
 });
 
 test("configEnv: the request's entries first, bare names kept (docker-py: Foo stays in inspect), then unused image entries", () => {
-  assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['Foo', 'Other=one', 'Blank=']), ['Foo', 'Other=one', 'Blank=', 'PATH=/bin', 'A=1']);
+  assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['Foo', 'Other=one', 'Blank=']), [
+    'Foo',
+    'Other=one',
+    'Blank=',
+    'PATH=/bin',
+    'A=1',
+  ]);
   assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['A']), ['A', 'PATH=/bin']);
   assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['A=2']), ['A=2', 'PATH=/bin']);
   assert.deepEqual(configEnv(['PATH=/bin'], []), ['PATH=/bin']);

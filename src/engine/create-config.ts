@@ -174,7 +174,8 @@ export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRu
   const stop = c.StopSignal || img.StopSignal;
   if (stop) cfg.StopSignal = stop;
   if (typeof c.StopTimeout === 'number') cfg.StopTimeout = c.StopTimeout;
-  if (c.Healthcheck || img.Healthcheck) cfg.Healthcheck = (c.Healthcheck ?? img.Healthcheck) as ContainerConfig['Healthcheck'];
+  if (c.Healthcheck || img.Healthcheck)
+    cfg.Healthcheck = (c.Healthcheck ?? img.Healthcheck) as ContainerConfig['Healthcheck'];
   if (c.MacAddress) cfg.MacAddress = c.MacAddress;
   if (c.Shell || img.Shell) cfg.Shell = (c.Shell ?? img.Shell) as string[];
   if (c.ArgsEscaped) cfg.ArgsEscaped = true;
@@ -198,7 +199,9 @@ export function validateHostConfig(h: HostConfig, o: { userNetworks?: boolean } 
       if (rp.MaximumRetryCount < 0) throw invalid('invalid restart policy: maximum retry count cannot be negative');
       break;
     default:
-      throw invalid(`invalid restart policy: unknown policy '${String(rp.Name)}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+      throw invalid(
+        `invalid restart policy: unknown policy '${String(rp.Name)}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+      );
   }
   if (h.AutoRemove && rp.Name && rp.Name !== 'no')
     throw invalid(`invalid restart policy: can't create 'AutoRemove' container with restart policy`);
@@ -210,14 +213,16 @@ export function validateHostConfig(h: HostConfig, o: { userNetworks?: boolean } 
   if (h.Memory !== 0 && h.Memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
   if (h.MemorySwap > 0 && h.Memory > 0 && h.MemorySwap < h.Memory)
     throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
-  if (h.MemorySwap > 0 && !h.Memory) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
+  if (h.MemorySwap > 0 && !h.Memory)
+    throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
   if (h.NanoCpus && (h.CpuQuota || h.CpuPeriod))
     throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   validateResources(h);
   validateLateResources(h);
   if (h.CpuPeriod && (h.CpuPeriod < 1000 || h.CpuPeriod > 1000000))
     throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
-  if (h.CpuQuota && h.CpuQuota > 0 && h.CpuQuota < 1000) throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  if (h.CpuQuota && h.CpuQuota > 0 && h.CpuQuota < 1000)
+    throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
   if (h.ShmSize < 0) throw invalid('SHM size can not be less than 0');
   if (h.OomScoreAdj < -1000 || h.OomScoreAdj > 1000)
     throw invalid(`Invalid value ${h.OomScoreAdj}, range for oom score adj is [-1000, 1000]`);

@@ -20,7 +20,8 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<{
   if (!c.Image) throw invalid('Config cannot be empty in order to create a container');
   let name = req.name ?? '';
   if (name) {
-    if (!validName.test(name)) throw invalid(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!validName.test(name))
+      throw invalid(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     if (name.startsWith('/')) name = name.slice(1);
   }
   const hostConfig = hostConfigOf(req, d);
@@ -45,7 +46,15 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<{
     hostConfig,
     networkingConfig: req.networkingConfig ?? null,
     image: imageId,
-    state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME, oomKilled: false },
+    state: {
+      status: 'created',
+      pid: 0,
+      exitCode: 0,
+      error: '',
+      startedAt: ZERO_TIME,
+      finishedAt: ZERO_TIME,
+      oomKilled: false,
+    },
     restartCount: 0,
     manuallyStopped: false,
     hasBeenStarted: false,
@@ -78,11 +87,13 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<{
 function hostConfigOf(req: CreateRequest, d: Deps): HostConfig {
   const hostConfig: HostConfig = { ...defaultHostConfig(), ...stripUndefined(req.hostConfig ?? {}) };
   if (!hostConfig.RestartPolicy) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
-  if (!hostConfig.RestartPolicy.Name) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: hostConfig.RestartPolicy.MaximumRetryCount ?? 0 };
+  if (!hostConfig.RestartPolicy.Name)
+    hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: hostConfig.RestartPolicy.MaximumRetryCount ?? 0 };
   hostConfig.RestartPolicy.MaximumRetryCount ??= 0;
   if (!hostConfig.NetworkMode || hostConfig.NetworkMode === 'default') hostConfig.NetworkMode = 'bridge';
   if (d.logs.mergeConfig) hostConfig.LogConfig = d.logs.mergeConfig(hostConfig.LogConfig);
-  else if (!hostConfig.LogConfig?.Type) hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
+  else if (!hostConfig.LogConfig?.Type)
+    hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
   if (hostConfig.Memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = hostConfig.Memory * 2;
   if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
   return hostConfig;
@@ -106,7 +117,9 @@ function reserveName(d: Deps, name: string, id: string): string {
 /** hostname is the engine's; hosts and resolv.conf are network/'s (the host's view until setup). */
 export async function writeEtcFiles(rec: ContainerRecord): Promise<void> {
   const host = rec.hostConfig.NetworkMode === 'host';
-  const hostname = host ? (await fsp.readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : rec.config.Hostname;
+  const hostname = host
+    ? (await fsp.readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim()
+    : rec.config.Hostname;
   await fsp.writeFile(rec.hostnamePath, hostname + '\n');
   await writeInitialEtcFiles(rec);
 }

@@ -21,7 +21,9 @@ function fakes(over: Partial<DiskUsageDeps> = {}) {
       if (id === 'sha256:gone') throw new Error('No such image');
       return 1000;
     },
-    images: async () => (calls.push('images'), { layersSize: 1234, images: [{ record: { id: 'sha256:i1' } } as ImageView] }),
+    images: async () => (
+      calls.push('images'), { layersSize: 1234, images: [{ record: { id: 'sha256:i1' } } as ImageView] }
+    ),
     volumes: async () => (calls.push('volumes'), [{ Name: 'v' } as VolumeInfo]),
     buildCache: async () => (calls.push('build-cache'), []),
     ...over,
@@ -41,7 +43,14 @@ test('usage with no types: every kind, the image store asked once (it was asked 
   const u = await df.usage();
   assert.equal(u.layersSize, 1234);
   assert.equal(u.images?.length, 1);
-  assert.deepEqual(u.containers?.map((c) => [c.rec.id, c.size]), [['c1', { rw: 100, rootFs: 1100 }], ['c2', { rw: 7, rootFs: 7 }], ['c3', { rw: 0, rootFs: 1000 }]]);
+  assert.deepEqual(
+    u.containers?.map((c) => [c.rec.id, c.size]),
+    [
+      ['c1', { rw: 100, rootFs: 1100 }],
+      ['c2', { rw: 7, rootFs: 7 }],
+      ['c3', { rw: 0, rootFs: 1000 }],
+    ],
+  );
   assert.deepEqual(u.volumes, [{ Name: 'v' }]);
   assert.deepEqual(u.buildCache, []);
   assert.equal(calls.filter((c) => c === 'images').length, 1);

@@ -53,7 +53,10 @@ export class DiskUsage {
       out.layersSize = i.layersSize;
       out.images = i.images;
     }
-    if (want('container')) out.containers = await Promise.all(this.d.containers().map(async (rec) => ({ rec, size: await this.containerSize(rec) })));
+    if (want('container'))
+      out.containers = await Promise.all(
+        this.d.containers().map(async (rec) => ({ rec, size: await this.containerSize(rec) })),
+      );
     if (want('volume')) out.volumes = await this.d.volumes();
     if (want('build-cache')) out.buildCache = this.d.buildCache ? await this.d.buildCache() : [];
     return out;

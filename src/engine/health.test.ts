@@ -10,8 +10,14 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A running container record with a 20 ms health check, a fake store and exec service. */
 function fixture(exitCode: () => number) {
   const rec = {
-    id: 'c1', name: 'web', execIds: [] as string[],
-    config: { Image: 'busybox', Labels: {}, Healthcheck: { Test: ['CMD', 'true'], Interval: 20e6, Timeout: 1e9, Retries: 2 } },
+    id: 'c1',
+    name: 'web',
+    execIds: [] as string[],
+    config: {
+      Image: 'busybox',
+      Labels: {},
+      Healthcheck: { Test: ['CMD', 'true'], Interval: 20e6, Timeout: 1e9, Retries: 2 },
+    },
     state: { status: 'running', startedAt: new Date().toISOString() },
   } as unknown as ContainerRecord;
   const supervisor = new Supervisor();

@@ -85,7 +85,9 @@ interface Probe {
 }
 
 /** What the monitor needs of the container service: read records, record results, share the timers. */
-export type HealthContainers = Pick<ContainerService, 'updateRecord' | 'supervisor'> & { d: { store: Pick<ContainerStore, 'get' | 'all'> } };
+export type HealthContainers = Pick<ContainerService, 'updateRecord' | 'supervisor'> & {
+  d: { store: Pick<ContainerStore, 'get' | 'all'> };
+};
 
 /** What the monitor needs of ExecService (a role interface, so tests can count probe execs). */
 export type ProbeExecs = Pick<ExecService, 'create' | 'start' | 'get' | 'remove'>;
@@ -124,7 +126,8 @@ export class HealthMonitor {
     if (!cmd) return;
     this.stop(id);
     const r = rec as WithHealth;
-    if (fresh || !r.state.health) r.state.health = { Status: 'starting', FailingStreak: 0, Log: r.state.health?.Log ?? [] };
+    if (fresh || !r.state.health)
+      r.state.health = { Status: 'starting', FailingStreak: 0, Log: r.state.health?.Log ?? [] };
     if (fresh) r.state.health.FailingStreak = 0;
     const t = healthTiming(rec.config.Healthcheck);
     const p: Probe = { stopped: false, startedAt: Date.parse(rec.state.startedAt) || Date.now() };
@@ -165,7 +168,16 @@ export class HealthMonitor {
       ac.signal.addEventListener('abort', () => clearTimeout(tm));
     });
     const run = this.execs
-      .start(Id, { detach: false }, { write: (_s, c) => void (output.length < MAX_OUTPUT && (output += c.toString('utf8'))), input: null, signal: ac.signal }, null)
+      .start(
+        Id,
+        { detach: false },
+        {
+          write: (_s, c) => void (output.length < MAX_OUTPUT && (output += c.toString('utf8'))),
+          input: null,
+          signal: ac.signal,
+        },
+        null,
+      )
       .then(() => 'done' as const);
     const res = await Promise.race([run, timedOut]);
     if (res === 'timeout') {
@@ -178,7 +190,12 @@ export class HealthMonitor {
     ac.abort();
     // probes are not user execs: like Docker, unregister them (record and ExecIDs) once they ran
     this.execs.remove(Id);
-    const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: code, Output: output.slice(0, MAX_OUTPUT) };
+    const entry: HealthLogEntry = {
+      Start: start.toISOString(),
+      End: new Date().toISOString(),
+      ExitCode: code,
+      Output: output.slice(0, MAX_OUTPUT),
+    };
     let changed: HealthStatus | null = null;
     // the record's writer is the container service: the result is recorded in the container's queue
     await this.containers
@@ -190,7 +207,12 @@ export class HealthMonitor {
         if (r.state.health.Status !== before) changed = r.state.health.Status;
       })
       .catch(() => {});
-    if (changed) this.events.emit('container', `health_status: ${changed}`, rec.id, { image: rec.config.Image, name: rec.name, ...rec.config.Labels });
+    if (changed)
+      this.events.emit('container', `health_status: ${changed}`, rec.id, {
+        image: rec.config.Image,
+        name: rec.name,
+        ...rec.config.Labels,
+      });
   }
 }
 

@@ -7,8 +7,18 @@ import type { SysInfoSummary } from '../runtime/sysinfo.js';
 import { engineId, InfoService, parseOsRelease, type HostProbe, type InfoConfig } from './info.js';
 
 const cg: SysInfoSummary = {
-  MemoryLimit: true, SwapLimit: false, KernelMemory: false, KernelMemoryTCP: false, CpuCfsPeriod: true, CpuCfsQuota: true,
-  CPUShares: true, CPUSet: true, PidsLimit: true, OomKillDisable: false, CgroupVersion: '2', Warnings: ['WARNING: No swap limit support'],
+  MemoryLimit: true,
+  SwapLimit: false,
+  KernelMemory: false,
+  KernelMemoryTCP: false,
+  CpuCfsPeriod: true,
+  CpuCfsQuota: true,
+  CPUShares: true,
+  CPUSet: true,
+  PidsLimit: true,
+  OomKillDisable: false,
+  CgroupVersion: '2',
+  Warnings: ['WARNING: No swap limit support'],
 };
 const host = (over: Partial<HostProbe> = {}): HostProbe => ({
   cgroups: async () => cg,
@@ -26,7 +36,14 @@ const host = (over: Partial<HostProbe> = {}): HostProbe => ({
 
 function setup(over: Partial<HostProbe> = {}) {
   const dataRoot = mkdtempSync(join(tmpdir(), 'berth-info-'));
-  const config: InfoConfig = { version: '0.1.0', dataRoot, debug: false, logDriver: 'json-file', defaultRuntime: 'runc', runtimes: { runc: '/usr/bin/runc' } };
+  const config: InfoConfig = {
+    version: '0.1.0',
+    dataRoot,
+    debug: false,
+    logDriver: 'json-file',
+    defaultRuntime: 'runc',
+    runtimes: { runc: '/usr/bin/runc' },
+  };
   const svc = new InfoService({
     containers: () => ({ total: 3, running: 1, paused: 1, stopped: 1 }),
     imageCount: async () => 5,
@@ -87,6 +104,10 @@ test('an engine id that cannot be written is still answered (a full disk must no
 });
 
 test('parseOsRelease drops quotes and ignores lines without =', () => {
-  assert.deepEqual(parseOsRelease('NAME="Debian GNU/Linux"\nVERSION_ID="12"\n# comment\nID=debian\n\n'), { NAME: 'Debian GNU/Linux', VERSION_ID: '12', ID: 'debian' });
+  assert.deepEqual(parseOsRelease('NAME="Debian GNU/Linux"\nVERSION_ID="12"\n# comment\nID=debian\n\n'), {
+    NAME: 'Debian GNU/Linux',
+    VERSION_ID: '12',
+    ID: 'debian',
+  });
   assert.deepEqual(parseOsRelease('URL="https://x/?a=b"'), { URL: 'https://x/?a=b' });
 });

@@ -78,7 +78,8 @@ export function parseOsRelease(text: string): Record<string, string> {
 
 export const hostProbe: HostProbe = {
   cgroups: async () => infoSummary(await hostSysInfo()),
-  ipv4Forwarding: async () => (await fsp.readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
+  ipv4Forwarding: async () =>
+    (await fsp.readFile('/proc/sys/net/ipv4/ip_forward', 'utf8').catch(() => '0')).trim() === '1',
   openFds: () => fs.readdirSync('/proc/self/fd').length,
   osRelease: () => {
     try {

@@ -38,10 +38,20 @@ export async function startLocked(core: Core, rec: ContainerRecord): Promise<voi
   const rootfs = await core.rootfs.mount(rec.id);
   const task = await createAndStart(core, rec, rootfs);
   const tStart = performance.now();
-  const state = { pid: task.pid, exitCode: 0, error: '', startedAt: nowRfc3339(), finishedAt: rec.state.finishedAt, oomKilled: false };
+  const state = {
+    pid: task.pid,
+    exitCode: 0,
+    error: '',
+    startedAt: nowRfc3339(),
+    finishedAt: rec.state.finishedAt,
+    oomKilled: false,
+  };
   rec.hasBeenStarted = true;
   await core.tx.to(rec, 'running', { fresh: state, events: [['start']] });
-  core.d.log('debug', `start ${rec.id.slice(0, 12)}: task ${(tStart - t0).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`);
+  core.d.log(
+    'debug',
+    `start ${rec.id.slice(0, 12)}: task ${(tStart - t0).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`,
+  );
   watch(core, rec, task);
 }
 
@@ -95,10 +105,15 @@ async function startFailed(core: Core, rec: ContainerRecord, task: Task | null, 
   await d.volumes?.release(rec).catch(() => {});
   await d.network?.teardown(rec).catch(() => {});
   const m = e instanceof Error ? e.message : String(e);
-  const exitCode = /executable file not found|no such file or directory/.test(m) ? 127 : /permission denied/.test(m) ? 126 : 128;
+  const exitCode = /executable file not found|no such file or directory/.test(m)
+    ? 127
+    : /permission denied/.test(m)
+      ? 126
+      : 128;
   await core.tx.to(rec, rec.state.status, { state: { error: m, exitCode } });
   if (rec.hostConfig.AutoRemove) void removeContainer(core, rec.id, { force: true, volumes: true }).catch(() => {});
-  if (/executable file not found|no such file or directory|permission denied|is a directory/.test(m)) throw new EngineError('invalid', m, { cause: e });
+  if (/executable file not found|no such file or directory|permission denied|is a directory/.test(m))
+    throw new EngineError('invalid', m, { cause: e });
   throw e;
 }
 
@@ -132,10 +147,16 @@ async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promi
   const events: Array<[string, Record<string, string>?]> = exit.oomKilled ? [['oom']] : [];
   events.push(['die', { exitCode: String(exit.code) }]);
   // a full disk must not stop exit handling (events, waiters, auto-remove): memory holds the state
-  await core.tx.to(rec, 'exited', { state: { pid: 0, exitCode: exit.code, oomKilled: exit.oomKilled, finishedAt }, persist: 'best-effort', events });
+  await core.tx.to(rec, 'exited', {
+    state: { pid: 0, exitCode: exit.code, oomKilled: exit.oomKilled, finishedAt },
+    persist: 'best-effort',
+    events,
+  });
   core.waiters.notify(rec, 'exit');
   if (rec.hostConfig.AutoRemove) {
-    void removeContainer(core, rec.id, { force: true, volumes: true }).catch((e) => d.log('warn', `auto-remove ${id}: ${(e as Error).message}`));
+    void removeContainer(core, rec.id, { force: true, volumes: true }).catch((e) =>
+      d.log('warn', `auto-remove ${id}: ${(e as Error).message}`),
+    );
     return;
   }
   await applyRestartPolicy(core, rec, exit);

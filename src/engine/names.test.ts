@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateName, validName } from './names.js';
 
-test('generated names look like Docker\'s adjective_surname and are valid', () => {
+test("generated names look like Docker's adjective_surname and are valid", () => {
   const seen = new Set<string>();
   for (let i = 0; i < 500; i++) {
     const n = generateName();
@@ -18,5 +18,6 @@ test('generated names look like Docker\'s adjective_surname and are valid', () =
 
 test('validName follows moby: [a-zA-Z0-9][a-zA-Z0-9_.-]+, optional leading slash', () => {
   for (const ok of ['web', 'a1', 'my-app_2.x', '/web', 'A.b']) assert.ok(validName.test(ok), ok);
-  for (const bad of ['a', '', '-web', '_x', '.x', 'we b', 'x/y', 'é-x', '//web']) assert.equal(validName.test(bad), false, bad);
+  for (const bad of ['a', '', '-web', '_x', '.x', 'we b', 'x/y', 'é-x', '//web'])
+    assert.equal(validName.test(bad), false, bad);
 });

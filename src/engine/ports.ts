@@ -48,7 +48,15 @@ export interface UserIds {
 
 export interface SpecPort {
   /** The OCI spec for a container whose rootfs is mounted at `rootfs`. */
-  build(rec: ContainerRecord, o: { rootfs: string; cgroupsPath: string; etcFiles: { hostname: string; hosts: string; resolvConf: string }; mounts?: OciMountLike[] }): Promise<object>;
+  build(
+    rec: ContainerRecord,
+    o: {
+      rootfs: string;
+      cgroupsPath: string;
+      etcFiles: { hostname: string; hosts: string; resolvConf: string };
+      mounts?: OciMountLike[];
+    },
+  ): Promise<object>;
   resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<UserIds>;
 }
 
@@ -70,9 +78,17 @@ export interface LogReadOptions {
 
 export interface LogsPort {
   /** Messages in batches (one await per chunk, not per line); throws when the driver cannot be read. */
-  readBatches(rec: ContainerRecord, o: LogReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]>;
+  readBatches(
+    rec: ContainerRecord,
+    o: LogReadOptions,
+    signal: AbortSignal,
+    done?: Promise<void>,
+  ): AsyncIterable<LogMessage[]>;
   /** HostConfig.LogConfig at create: daemon defaults merged in, validated (Docker's texts). */
-  mergeConfig?(cfg: { Type?: string; Config?: Record<string, string> } | null | undefined): { Type: string; Config: Record<string, string> };
+  mergeConfig?(cfg: { Type?: string; Config?: Record<string, string> } | null | undefined): {
+    Type: string;
+    Config: Record<string, string>;
+  };
   /** conmon's --log-size-max for this container's k8s-file. */
   sizeMax?(rec: ContainerRecord): number | undefined;
   /** The container runs (started, or found running after a daemon restart): forward its output. */

@@ -17,9 +17,17 @@ export async function removeContainer(core: Core, ref: string, o: RemoveOptions 
   const run = await core.tx.locked(rec.id, async (): Promise<Run | null> => {
     ensureNotState(rec, ['removing'], (id) => conflict(`removal of container ${id} is already in progress`));
     if (!o.force) {
-      ensureNotState(rec, ['paused'], (id) => conflict(`You cannot remove a paused container ${id}. Unpause and then stop the container before attempting removal or force remove`));
+      ensureNotState(rec, ['paused'], (id) =>
+        conflict(
+          `You cannot remove a paused container ${id}. Unpause and then stop the container before attempting removal or force remove`,
+        ),
+      );
       ensureNotState(rec, ['running'], (id) => conflict(msg.removeRunning(id)));
-      ensureNotState(rec, ['restarting'], (id) => conflict(`You cannot remove a restarting container ${id}. Stop the container before attempting removal or force remove`));
+      ensureNotState(rec, ['restarting'], (id) =>
+        conflict(
+          `You cannot remove a restarting container ${id}. Stop the container before attempting removal or force remove`,
+        ),
+      );
     }
     core.supervisor.cancel(rec.id, 'restart');
     const r = core.runs.get(rec.id);
@@ -58,7 +66,10 @@ async function removeLocked(core: Core, rec: ContainerRecord, o: RemoveOptions):
   await d.network?.teardown(rec).catch(() => {});
   await d.logs.forget?.(rec);
   await d.store.delete(rec);
-  if (o.volumes) await d.volumes?.removeAnonymous(rec).catch((e) => d.log('warn', `remove volumes of ${rec.id}: ${(e as Error).message}`));
+  if (o.volumes)
+    await d.volumes
+      ?.removeAnonymous(rec)
+      .catch((e) => d.log('warn', `remove volumes of ${rec.id}: ${(e as Error).message}`));
   core.supervisor.forget(rec.id);
   core.tx.emit(rec, 'destroy');
   core.waiters.notify(rec, 'removed');
@@ -66,7 +77,10 @@ async function removeLocked(core: Core, rec: ContainerRecord, o: RemoveOptions):
 }
 
 /** `docker container prune`: the stopped containers that match, and the space their rootfs took. */
-export async function pruneContainers(core: Core, match: (rec: ContainerRecord) => boolean): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+export async function pruneContainers(
+  core: Core,
+  match: (rec: ContainerRecord) => boolean,
+): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
   const deleted: string[] = [];
   let space = 0;
   for (const rec of core.d.store.all()) {

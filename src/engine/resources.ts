@@ -29,8 +29,20 @@ export function hostResources(): HostResources {
   const numCpus = os.cpus().length;
   return {
     numCpus,
-    cpus: readFirst(['/sys/fs/cgroup/cpuset/cpuset.effective_cpus', '/sys/fs/cgroup/cpuset/cpuset.cpus', '/sys/fs/cgroup/cpuset.cpus.effective', '/sys/devices/system/cpu/online']) ?? `0-${numCpus - 1}`,
-    mems: readFirst(['/sys/fs/cgroup/cpuset/cpuset.effective_mems', '/sys/fs/cgroup/cpuset/cpuset.mems', '/sys/fs/cgroup/cpuset.mems.effective', '/sys/devices/system/node/online']) ?? '0',
+    cpus:
+      readFirst([
+        '/sys/fs/cgroup/cpuset/cpuset.effective_cpus',
+        '/sys/fs/cgroup/cpuset/cpuset.cpus',
+        '/sys/fs/cgroup/cpuset.cpus.effective',
+        '/sys/devices/system/cpu/online',
+      ]) ?? `0-${numCpus - 1}`,
+    mems:
+      readFirst([
+        '/sys/fs/cgroup/cpuset/cpuset.effective_mems',
+        '/sys/fs/cgroup/cpuset/cpuset.mems',
+        '/sys/fs/cgroup/cpuset.mems.effective',
+        '/sys/devices/system/node/online',
+      ]) ?? '0',
   };
 }
 
@@ -51,41 +63,79 @@ export function parseCpuset(s: string): Set<number> | null {
 
 type Limits = Pick<
   HostConfig,
-  'Memory' | 'MemorySwap' | 'MemoryReservation' | 'NanoCpus' | 'CpuPeriod' | 'CpuQuota' | 'CpusetCpus' | 'CpusetMems' | 'CpuShares' | 'BlkioWeight'
+  | 'Memory'
+  | 'MemorySwap'
+  | 'MemoryReservation'
+  | 'NanoCpus'
+  | 'CpuPeriod'
+  | 'CpuQuota'
+  | 'CpusetCpus'
+  | 'CpusetMems'
+  | 'CpuShares'
+  | 'BlkioWeight'
 >;
 
 /** go-units' ulimit names (`--ulimit NAME=soft[:hard]`). */
-const ULIMIT_NAMES = new Set(['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
+const ULIMIT_NAMES = new Set([
+  'as',
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+]);
 
 /**
  * --ulimit values: Docker's texts for unknown names and soft > hard; and never above the daemon's
  * own hard limit: raising it needs CAP_SYS_RESOURCE, which berthd may lack, and runc would fail
  * at start with "error setting rlimit type 7: operation not permitted" (Docker 20.10 does, here).
  */
-export function validateUlimits(ulimits: HostConfig['Ulimits'] | undefined, caps: readonly LimitEntry[] = daemonLimits()): void {
+export function validateUlimits(
+  ulimits: HostConfig['Ulimits'] | undefined,
+  caps: readonly LimitEntry[] = daemonLimits(),
+): void {
   for (const u of ulimits ?? []) {
     if (!ULIMIT_NAMES.has(u.Name)) throw invalid(`invalid ulimit type: ${u.Name ?? ''}`);
-    if (u.Soft > u.Hard) throw invalid(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
+    if (u.Soft > u.Hard)
+      throw invalid(`ulimit soft limit must be less than or equal to hard limit: ${u.Soft} > ${u.Hard}`);
     const cap = caps.find((l) => l.type === `RLIMIT_${u.Name.toUpperCase()}`)?.hard ?? Infinity;
     // -1 asks for "unlimited"
     const hard = u.Hard < 0 ? Infinity : u.Hard;
-    if (hard > cap) throw invalid(`ulimit ${u.Name}=${u.Soft}:${u.Hard} is above the daemon's own hard limit (${cap}); a container cannot be given more than berthd has`);
+    if (hard > cap)
+      throw invalid(
+        `ulimit ${u.Name}=${u.Soft}:${u.Hard} is above the daemon's own hard limit (${cap}); a container cannot be given more than berthd has`,
+      );
   }
 }
 
 /** Docker's verifyPlatformContainerResources checks that depend on the host (and --ulimit). */
-export function validateResources(h: Partial<Limits> & { Ulimits?: HostConfig['Ulimits'] }, host: HostResources = hostResources()): void {
+export function validateResources(
+  h: Partial<Limits> & { Ulimits?: HostConfig['Ulimits'] },
+  host: HostResources = hostResources(),
+): void {
   validateUlimits(h.Ulimits);
   const nc = h.NanoCpus ?? 0;
   if (nc < 0 || nc > host.numCpus * 1e9)
     throw invalid(`Range of CPUs is from 0.01 to ${host.numCpus}.00, as there are only ${host.numCpus} CPUs available`);
-  if (nc > 0 && nc < 1e7) throw invalid(`Range of CPUs is from 0.01 to ${host.numCpus}.00, as there are only ${host.numCpus} CPUs available`);
+  if (nc > 0 && nc < 1e7)
+    throw invalid(`Range of CPUs is from 0.01 to ${host.numCpus}.00, as there are only ${host.numCpus} CPUs available`);
   // negative too: runc fails writing it at start (moby only checks > 0)
   if (h.MemoryReservation && h.MemoryReservation < 6 * 1024 * 1024)
     throw invalid('Minimum memory reservation allowed is 6MB');
   if (h.Memory && h.MemoryReservation && h.Memory > 0 && h.MemoryReservation > h.Memory)
     throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage');
-  if (h.BlkioWeight && (h.BlkioWeight < 10 || h.BlkioWeight > 1000)) throw invalid('Range of blkio weight is from 10 to 1000');
+  if (h.BlkioWeight && (h.BlkioWeight < 10 || h.BlkioWeight > 1000))
+    throw invalid('Range of blkio weight is from 10 to 1000');
   for (const [val, avail, what, word] of [
     [h.CpusetCpus, host.cpus, 'CPUs', 'cpus'],
     [h.CpusetMems, host.mems, 'memory nodes', 'mems'],
@@ -94,7 +144,8 @@ export function validateResources(h: Partial<Limits> & { Ulimits?: HostConfig['U
     const want = parseCpuset(val);
     if (want === null) throw invalid(`Invalid value ${val} for cpuset ${word}: invalid format: ${val}`);
     const have = parseCpuset(avail) ?? new Set<number>();
-    for (const c of want) if (!have.has(c)) throw invalid(`Requested ${what} are not available - requested ${val}, available: ${avail}`);
+    for (const c of want)
+      if (!have.has(c)) throw invalid(`Requested ${what} are not available - requested ${val}, available: ${avail}`);
   }
 }
 
@@ -119,19 +170,25 @@ export function applyUpdate(cur: HostConfig, u: UpdateRequest, running: boolean)
   if (u.Memory && u.Memory < 6 * MIB) throw invalid('Minimum memory limit allowed is 6MB');
   if (u.Memory && u.Memory > 0 && u.MemorySwap && u.MemorySwap > 0 && u.MemorySwap < u.Memory)
     throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
-  if (u.KernelMemory && u.KernelMemory > 0 && u.KernelMemory < 4 * MIB) throw invalid('Minimum kernel memory limit allowed is 4MB');
+  if (u.KernelMemory && u.KernelMemory > 0 && u.KernelMemory < 4 * MIB)
+    throw invalid('Minimum kernel memory limit allowed is 4MB');
   if (u.NanoCpus && u.CpuPeriod) throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   if (u.NanoCpus && u.CpuQuota) throw invalid('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
   if (u.CpuPeriod && (u.CpuPeriod < 1000 || u.CpuPeriod > 1000000))
     throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
-  if (u.CpuQuota && u.CpuQuota > 0 && u.CpuQuota < 1000) throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  if (u.CpuQuota && u.CpuQuota > 0 && u.CpuQuota < 1000)
+    throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
   validateResources(u);
   // phase 2: against what is set
   const n: HostConfig = { ...cur };
-  if (u.NanoCpus && u.NanoCpus > 0 && cur.CpuPeriod > 0) throw conflict('Conflicting options: Nano CPUs cannot be updated as CPU Period has already been set');
-  if (u.NanoCpus && u.NanoCpus > 0 && cur.CpuQuota > 0) throw conflict('Conflicting options: Nano CPUs cannot be updated as CPU Quota has already been set');
-  if (u.CpuPeriod && u.CpuPeriod > 0 && cur.NanoCpus > 0) throw conflict('Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set');
-  if (u.CpuQuota && u.CpuQuota > 0 && cur.NanoCpus > 0) throw conflict('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set');
+  if (u.NanoCpus && u.NanoCpus > 0 && cur.CpuPeriod > 0)
+    throw conflict('Conflicting options: Nano CPUs cannot be updated as CPU Period has already been set');
+  if (u.NanoCpus && u.NanoCpus > 0 && cur.CpuQuota > 0)
+    throw conflict('Conflicting options: Nano CPUs cannot be updated as CPU Quota has already been set');
+  if (u.CpuPeriod && u.CpuPeriod > 0 && cur.NanoCpus > 0)
+    throw conflict('Conflicting options: CPU Period cannot be updated as NanoCPUs has already been set');
+  if (u.CpuQuota && u.CpuQuota > 0 && cur.NanoCpus > 0)
+    throw conflict('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set');
   if (u.BlkioWeight) n.BlkioWeight = u.BlkioWeight;
   if (u.CpuShares) n.CpuShares = u.CpuShares;
   if (u.NanoCpus) n.NanoCpus = u.NanoCpus;
@@ -144,7 +201,9 @@ export function applyUpdate(cur: HostConfig, u: UpdateRequest, running: boolean)
     // (0: the container was created without -m) it refuses as well, which we do not copy: raising
     // or setting a limit on an unlimited container is what users ask update for (docs/decisions.md)
     if (cur.MemorySwap > 0 && u.Memory > cur.MemorySwap && !u.MemorySwap)
-      throw conflict('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
+      throw conflict(
+        'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time',
+      );
     n.Memory = u.Memory;
   }
   if (u.MemorySwap) n.MemorySwap = u.MemorySwap;
@@ -154,12 +213,18 @@ export function applyUpdate(cur: HostConfig, u: UpdateRequest, running: boolean)
   if (u.RestartPolicy && u.RestartPolicy.Name) {
     if (cur.AutoRemove && u.RestartPolicy.Name !== 'no')
       throw conflict('Restart policy cannot be updated because AutoRemove is enabled for the container');
-    n.RestartPolicy = { Name: u.RestartPolicy.Name as HostConfig['RestartPolicy']['Name'], MaximumRetryCount: u.RestartPolicy.MaximumRetryCount ?? 0 };
+    n.RestartPolicy = {
+      Name: u.RestartPolicy.Name as HostConfig['RestartPolicy']['Name'],
+      MaximumRetryCount: u.RestartPolicy.MaximumRetryCount ?? 0,
+    };
   }
   // the merged result must still hold together (runc would refuse it half-applied)
-  if (n.MemorySwap > 0 && n.Memory > 0 && n.MemorySwap < n.Memory) throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
-  if (n.MemorySwap > 0 && !n.Memory) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
-  if (n.Memory > 0 && n.MemoryReservation > n.Memory) throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage');
+  if (n.MemorySwap > 0 && n.Memory > 0 && n.MemorySwap < n.Memory)
+    throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
+  if (n.MemorySwap > 0 && !n.Memory)
+    throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
+  if (n.Memory > 0 && n.MemoryReservation > n.Memory)
+    throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage');
   validateResources(n);
   return n;
 }
@@ -167,9 +232,12 @@ export function applyUpdate(cur: HostConfig, u: UpdateRequest, running: boolean)
 /** Docker's warnings for a create or update request (shown by the CLI, the request still succeeds). */
 export function resourceWarnings(h: Partial<HostConfig> & { KernelMemory?: number }): string[] {
   const w: string[] = [];
-  if (h.KernelMemory && h.KernelMemory > 0) w.push('Specifying a kernel memory limit is deprecated and will be removed in a future release.');
+  if (h.KernelMemory && h.KernelMemory > 0)
+    w.push('Specifying a kernel memory limit is deprecated and will be removed in a future release.');
   if (h.OomKillDisable && !h.Memory)
-    w.push('OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.');
+    w.push(
+      'OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.',
+    );
   return w;
 }
 
@@ -188,6 +256,7 @@ export function runcUpdateArgs(h: HostConfig): string[] {
   if (h.CpusetCpus) a.push('--cpuset-cpus', h.CpusetCpus);
   if (h.CpusetMems) a.push('--cpuset-mems', h.CpusetMems);
   if (h.BlkioWeight) a.push('--blkio-weight', String(h.BlkioWeight));
-  if (h.PidsLimit !== null && h.PidsLimit !== undefined) a.push('--pids-limit', String(h.PidsLimit > 0 ? h.PidsLimit : -1));
+  if (h.PidsLimit !== null && h.PidsLimit !== undefined)
+    a.push('--pids-limit', String(h.PidsLimit > 0 ? h.PidsLimit : -1));
   return a;
 }

@@ -6,7 +6,10 @@ import type { Core } from './core.js';
 import type { ContainerRecord } from './types.js';
 
 /** Whether the policy restarts a container after this exit (never after a manual stop). */
-export function shouldRestart(rec: Pick<ContainerRecord, 'hostConfig' | 'manuallyStopped' | 'restartCount'>, exit: Pick<Exit, 'code'>): boolean {
+export function shouldRestart(
+  rec: Pick<ContainerRecord, 'hostConfig' | 'manuallyStopped' | 'restartCount'>,
+  exit: Pick<Exit, 'code'>,
+): boolean {
   const p = rec.hostConfig.RestartPolicy;
   if (rec.manuallyStopped) return false;
   if (p.Name === 'always' || p.Name === 'unless-stopped') return true;
@@ -19,7 +22,11 @@ export function shouldRestart(rec: Pick<ContainerRecord, 'hostConfig' | 'manuall
  * if it is still restarting then (stop and rm cancel the timer; a manual stop wins a race with it).
  * A start that fails leaves the container exited.
  */
-export function scheduleRestart(core: Core, rec: ContainerRecord, start: (rec: ContainerRecord) => Promise<void>): void {
+export function scheduleRestart(
+  core: Core,
+  rec: ContainerRecord,
+  start: (rec: ContainerRecord) => Promise<void>,
+): void {
   const delay = core.supervisor.restartDelay(rec.id, Date.now() - parseRfc3339(rec.state.startedAt));
   core.supervisor.schedule(rec.id, 'restart', delay, () => {
     void core.tx.locked(rec.id, async () => {

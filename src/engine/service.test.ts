@@ -46,7 +46,10 @@ test('create, start, pause, unpause, stop: each status persisted and its event e
   assert.equal(onDisk(e, e.id).state.status, 'running');
   await e.svc.stop('web', { timeout: 5 });
   const rec = onDisk(e, e.id);
-  assert.deepEqual([rec.state.status, rec.state.exitCode, rec.state.pid, rec.manuallyStopped], ['exited', 143, 0, true]);
+  assert.deepEqual(
+    [rec.state.status, rec.state.exitCode, rec.state.pid, rec.manuallyStopped],
+    ['exited', 143, 0, true],
+  );
   assert.deepEqual(e.events, ['create', 'start', 'pause', 'unpause', 'die']);
   assert.deepEqual(e.runtime.last().signals, [15]);
 });
@@ -81,9 +84,15 @@ test("illegal requests get Docker's statuses and texts and change nothing", asyn
 test('a failed start keeps the status (created), records the error and exit code 127, and is 400', async () => {
   const e = await setup();
   e.runtime.failNext = 'exec: "nope": executable file not found in $PATH';
-  await assert.rejects(async () => e.svc.start('web'), (x: unknown) => x instanceof EngineError && x.kind === 'invalid');
+  await assert.rejects(
+    async () => e.svc.start('web'),
+    (x: unknown) => x instanceof EngineError && x.kind === 'invalid',
+  );
   const rec = onDisk(e, e.id);
-  assert.deepEqual([rec.state.status, rec.state.exitCode, rec.state.error], ['created', 127, 'exec: "nope": executable file not found in $PATH']);
+  assert.deepEqual(
+    [rec.state.status, rec.state.exitCode, rec.state.error],
+    ['created', 127, 'exec: "nope": executable file not found in $PATH'],
+  );
   assert.deepEqual(e.events, ['create']);
 });
 
@@ -182,7 +191,10 @@ test('rm -f of a running container: SIGKILL, exit handled, record and directory 
   assert.equal(fs.existsSync(e.store.dir(e.id)), false);
   assert.equal((await removed).StatusCode, 137);
   assert.deepEqual(e.events, ['create', 'start', 'die', 'destroy']);
-  await assert.rejects(async () => e.svc.start('web'), (x: unknown) => x instanceof EngineError && x.kind === 'not-found');
+  await assert.rejects(
+    async () => e.svc.start('web'),
+    (x: unknown) => x instanceof EngineError && x.kind === 'not-found',
+  );
 });
 
 test('AutoRemove: the container is removed after it exits', async () => {
@@ -222,7 +234,10 @@ test('updateRecord cannot change the status, nor touch a removed container', asy
   );
   assert.equal(onDisk(e, e.id).state.status, 'created');
   await e.svc.remove('web');
-  await assert.rejects(async () => e.svc.updateRecord(e.id, () => {}), (x: unknown) => x instanceof EngineError && x.kind === 'not-found');
+  await assert.rejects(
+    async () => e.svc.updateRecord(e.id, () => {}),
+    (x: unknown) => x instanceof EngineError && x.kind === 'not-found',
+  );
 });
 
 test("rename: the new name is persisted, the old one freed; a taken name is Docker's conflict", async () => {

@@ -6,7 +6,13 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { EngineError, conflict, invalid, isKind, msg } from '../errdefs.js';
 import type { Task } from '../runtime/runtime.js';
-import { type AttachClient, type AttachOptions, type AttachResult, type DetachMatcher, attachContainer } from './attach.js';
+import {
+  type AttachClient,
+  type AttachOptions,
+  type AttachResult,
+  type DetachMatcher,
+  attachContainer,
+} from './attach.js';
 import { type Core, type Deps, type Run, bundleDir } from './core.js';
 import { createContainer } from './create.js';
 import type { CreateRequest } from './create-config.js';
@@ -145,7 +151,8 @@ export class ContainerService {
   rename(ref: string, newName: string): Promise<void> {
     const rec = this.find(ref);
     if (!newName) throw invalid('Neither old nor new names may be empty');
-    if (!validName.test(newName)) throw invalid(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!validName.test(newName))
+      throw invalid(`Invalid container name (${newName}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     const name = newName.startsWith('/') ? newName.slice(1) : newName;
     return this.core.tx.locked(rec.id, async () => {
       if (name === rec.name) throw invalid('Renaming a container with the same name as its current name');
@@ -165,11 +172,16 @@ export class ContainerService {
   }
 
   // ---------------------------------------------------------------- wait, attach, logs
-  async wait(ref: string, condition: string, signal: AbortSignal): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+  async wait(
+    ref: string,
+    condition: string,
+    signal: AbortSignal,
+  ): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
     const rec = this.find(ref);
     const cond = (condition || 'not-running') as WaitCondition;
     if (!WAIT_CONDITIONS.includes(cond)) throw invalid(`invalid condition: "${condition}"`);
-    if (cond === 'not-running' && !isRunningish(rec.state.status)) return { StatusCode: rec.state.exitCode, Error: null };
+    if (cond === 'not-running' && !isRunningish(rec.state.status))
+      return { StatusCode: rec.state.exitCode, Error: null };
     const r = await this.core.waiters.add(rec.id, cond, signal);
     return { StatusCode: r.code, Error: null };
   }
@@ -179,7 +191,11 @@ export class ContainerService {
     return attachContainer(this.core, this.find(ref), o, client, this.detachMatcher);
   }
 
-  logs(ref: string, o: LogReadOptions, signal: AbortSignal): { rec: ContainerRecord; batches: AsyncIterable<LogMessage[]> } {
+  logs(
+    ref: string,
+    o: LogReadOptions,
+    signal: AbortSignal,
+  ): { rec: ContainerRecord; batches: AsyncIterable<LogMessage[]> } {
     const rec = this.find(ref);
     if (!o.stdout && !o.stderr) throw invalid('Bad parameters: you must choose at least one stream');
     let done: Promise<void> | undefined;

@@ -19,9 +19,17 @@ interface Rule {
 
 export const RULES: readonly Rule[] = [
   // rec.state.status = …, rec.state = {…}, Object.assign(rec.state, …); not `this.state` (other state machines)
-  { what: 'assigns a container status', re: /\.state\.status\s*=(?!=)|(?<!\bthis)\.state\s*=(?!=)|Object\.assign\(\s*[\w.]+\.state\b/, allowed: [WRITER] },
+  {
+    what: 'assigns a container status',
+    re: /\.state\.status\s*=(?!=)|(?<!\bthis)\.state\s*=(?!=)|Object\.assign\(\s*[\w.]+\.state\b/,
+    allowed: [WRITER],
+  },
   // the container store's save, directly or through a port (daemon wiring, network's containers port)
-  { what: 'saves a container record', re: /\b(?:store|containers|containerStore)\s*\.\s*save\s*\(/, allowed: [WRITER, 'engine/store.ts'] },
+  {
+    what: 'saves a container record',
+    re: /\b(?:store|containers|containerStore)\s*\.\s*save\s*\(/,
+    allowed: [WRITER, 'engine/store.ts'],
+  },
 ];
 
 /** Tests and their fakes (x.test.ts, testing.ts, fake-*.ts) build records as they please. */
@@ -67,14 +75,22 @@ test('the scanner catches each kind of write (and not reads or other state machi
   try {
     fs.mkdirSync(path.join(dir, 'engine'));
     fs.mkdirSync(path.join(dir, 'network'));
-    fs.writeFileSync(path.join(dir, WRITER), 'rec.state.status = s;\nrec.state = { status };\nawait this.store.save(rec);\n');
+    fs.writeFileSync(
+      path.join(dir, WRITER),
+      'rec.state.status = s;\nrec.state = { status };\nawait this.store.save(rec);\n',
+    );
     fs.writeFileSync(
       path.join(dir, 'engine/health.ts'),
       "rec.state.status = 'exited';\nif (rec.state.status === 'running') x();\nawait this.containers.d.store.save(rec);\n// store.save(rec) in a comment\n",
     );
-    fs.writeFileSync(path.join(dir, 'network/service.ts'), 'await this.d.containers.save(c);\nthis.state = "header";\nObject.assign(c.state, { pid: 0 });\nc.state = {};\n');
+    fs.writeFileSync(
+      path.join(dir, 'network/service.ts'),
+      'await this.d.containers.save(c);\nthis.state = "header";\nObject.assign(c.state, { pid: 0 });\nc.state = {};\n',
+    );
     assert.deepEqual(
-      violations(dir).map((v) => v.split(': ').slice(0, 2).join(': ')).sort(),
+      violations(dir)
+        .map((v) => v.split(': ').slice(0, 2).join(': '))
+        .sort(),
       [
         'engine/health.ts:1: assigns a container status',
         'engine/health.ts:3: saves a container record',

@@ -18,16 +18,25 @@ export function canTransition(from: Status, to: Status): boolean {
 }
 
 export function assertTransition(from: Status, to: Status): void {
-  if (!canTransition(from, to)) throw new EngineError('conflict', `cannot change container state from ${from} to ${to}`);
+  if (!canTransition(from, to))
+    throw new EngineError('conflict', `cannot change container state from ${from} to ${to}`);
 }
 
 /** podman's ensureState: err unless the container is in one of `states` (one line per guard). */
-export function ensureState(rec: { id: string; state: { status: Status } }, states: readonly Status[], err: (id: string) => Error): void {
+export function ensureState(
+  rec: { id: string; state: { status: Status } },
+  states: readonly Status[],
+  err: (id: string) => Error,
+): void {
   if (!states.includes(rec.state.status)) throw err(rec.id);
 }
 
 /** The converse guard: err when the container is in one of `states`. */
-export function ensureNotState(rec: { id: string; state: { status: Status } }, states: readonly Status[], err: (id: string) => Error): void {
+export function ensureNotState(
+  rec: { id: string; state: { status: Status } },
+  states: readonly Status[],
+  err: (id: string) => Error,
+): void {
   if (states.includes(rec.state.status)) throw err(rec.id);
 }
 

@@ -19,9 +19,18 @@ class FakeSource implements StatsSource {
   }
 }
 
-const sample = (n: number): Sample => ({ stats: { systemUsage: n } as unknown as CgroupStats, networks: { eth0: {} as Sample['networks'][string] }, at: new Date(n * 1000) });
+const sample = (n: number): Sample => ({
+  stats: { systemUsage: n } as unknown as CgroupStats,
+  networks: { eth0: {} as Sample['networks'][string] },
+  at: new Date(n * 1000),
+});
 const rec = (status: string, pid: number, networkMode = 'bridge'): ContainerRecord =>
-  ({ id: 'c1', name: 'web', state: { status, pid }, hostConfig: { NetworkMode: networkMode } }) as unknown as ContainerRecord;
+  ({
+    id: 'c1',
+    name: 'web',
+    state: { status, pid },
+    hostConfig: { NetworkMode: networkMode },
+  }) as unknown as ContainerRecord;
 
 function run(src: FakeSource, r: ContainerRecord, stream: boolean, ac = new AbortController()) {
   const frames: StatsFrame[] = [];
@@ -59,7 +68,14 @@ test('streaming: a frame per sample, each with the previous one, until the clien
   src.push(sample(3));
   ac.abort();
   await done;
-  assert.deepEqual(frames.map((f) => [f.cur?.at.getTime(), f.prev?.at.getTime() ?? null]), [[1000, null], [2000, 1000], [3000, 2000]]);
+  assert.deepEqual(
+    frames.map((f) => [f.cur?.at.getTime(), f.prev?.at.getTime() ?? null]),
+    [
+      [1000, null],
+      [2000, 1000],
+      [3000, 2000],
+    ],
+  );
   assert.equal(src.watchers.size, 0);
   src.push(sample(4)); // after the end nothing more is sent
   assert.equal(frames.length, 3);

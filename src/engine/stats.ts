@@ -29,7 +29,12 @@ export class ContainerStats {
    * second apart, like Docker, so the CLI can compute CPU %), or one per sample until the client
    * leaves (signal) or the container stops.
    */
-  stream(rec: ContainerRecord, o: { stream: boolean }, signal: AbortSignal, emit: (f: StatsFrame) => void): Promise<void> {
+  stream(
+    rec: ContainerRecord,
+    o: { stream: boolean },
+    signal: AbortSignal,
+    emit: (f: StatsFrame) => void,
+  ): Promise<void> {
     const base = { id: rec.id, name: rec.name, withNetworks: rec.hostConfig.NetworkMode !== 'host' };
     const pid = rec.state.pid;
     if (!isRunningish(rec.state.status) || !pid) {

@@ -11,7 +11,11 @@ import type { ContainerRecord } from './types.js';
 const RUNNINGISH = ['running', 'paused', 'restarting'] as const;
 
 /** `docker stop`: the stop signal, SIGKILL after the timeout (-1: wait for ever); 304 when not running. */
-export async function stopContainer(core: Core, ref: string, o: { timeout?: number; signal?: string } = {}): Promise<void> {
+export async function stopContainer(
+  core: Core,
+  ref: string,
+  o: { timeout?: number; signal?: string } = {},
+): Promise<void> {
   const rec = core.d.store.find(ref);
   const run = await core.tx.locked(rec.id, async (): Promise<Run | null> => {
     if (rec.state.status === 'restarting') {
@@ -33,7 +37,10 @@ export async function stopContainer(core: Core, ref: string, o: { timeout?: numb
   const t = o.timeout ?? rec.config.StopTimeout ?? 10;
   if (t >= 0) {
     const timedOut = await timesOut(run, t * 1000);
-    if (timedOut) await core.tx.locked(rec.id, async () => (core.runs.get(rec.id) === run ? signalLocked(core, rec, run.task, 9) : undefined));
+    if (timedOut)
+      await core.tx.locked(rec.id, async () =>
+        core.runs.get(rec.id) === run ? signalLocked(core, rec, run.task, 9) : undefined,
+      );
   }
   await run.handled;
 }

@@ -18,8 +18,15 @@ test('a new record that cannot be written is not listed (a failed create leaves 
   assert.equal(s.get('bad'), undefined);
   assert.deepEqual(s.all(), []);
   await s.save(rec('good', 'y'));
-  assert.deepEqual(s.all().map((r) => r.id), ['good']);
+  assert.deepEqual(
+    s.all().map((r) => r.id),
+    ['good'],
+  );
   assert.equal(s.nameOwner('y'), 'good');
   const again = new ContainerStore(root);
-  assert.deepEqual((await again.load()).map((r) => r.id), ['good'], 'what is listed is what is on disk');
+  assert.deepEqual(
+    (await again.load()).map((r) => r.id),
+    ['good'],
+    'what is listed is what is on disk',
+  );
 });

@@ -15,7 +15,10 @@ test('back-off doubles from 100 ms up to a minute and resets after a 10 s run', 
 
 test('restartDelay keeps the back-off per container until forget()', () => {
   const s = new Supervisor();
-  assert.deepEqual([1, 2, 3].map(() => s.restartDelay('a', 5)), [100, 200, 400]);
+  assert.deepEqual(
+    [1, 2, 3].map(() => s.restartDelay('a', 5)),
+    [100, 200, 400],
+  );
   assert.equal(s.restartDelay('b', 5), 100, 'containers do not share a back-off');
   s.forget('a');
   assert.equal(s.restartDelay('a', 5), 100);
@@ -34,7 +37,7 @@ test('one timer per container and kind: rescheduling replaces, kinds are indepen
   assert.equal(s.size, 0, 'fired timers are forgotten');
 });
 
-test('cancel(id) drops all of a container\'s timers, cancel(id, kind) only one', async () => {
+test("cancel(id) drops all of a container's timers, cancel(id, kind) only one", async () => {
   const s = new Supervisor();
   const fired: string[] = [];
   s.schedule('x', 'restart', 10, () => fired.push('x-restart'));

@@ -93,7 +93,8 @@ export class FakeRuntime implements Runtime {
 }
 
 const images: ImagesPort = {
-  resolveId: async (ref) => (ref === 'busybox' ? 'sha256:' + 'b'.repeat(64) : Promise.reject(new Error(`No such image: ${ref}`))),
+  resolveId: async (ref) =>
+    ref === 'busybox' ? 'sha256:' + 'b'.repeat(64) : Promise.reject(new Error(`No such image: ${ref}`)),
   runtimeConfig: async () => ({ Cmd: ['sh'], Env: ['PATH=/bin'] }),
   createRootfs: async () => {},
   rootfsMounts: async () => [],
@@ -135,5 +136,12 @@ export function fakeEngine(): FakeEngine {
     log: () => {},
   };
   const svc = new ContainerService(d);
-  return { svc, runtime, store, events, dir, close: () => (svc.supervisor.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+  return {
+    svc,
+    runtime,
+    store,
+    events,
+    dir,
+    close: () => (svc.supervisor.close(), fs.rmSync(dir, { recursive: true, force: true })),
+  };
 }

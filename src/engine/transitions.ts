@@ -40,13 +40,15 @@ export class Transitions {
 
   /** Changes the status (or, with the same status, only the given state fields). */
   async to(rec: ContainerRecord, status: Status, o: TransitionOptions = {}): Promise<void> {
-    if (!this.q.held(rec.id)) throw new EngineError('internal', `state change of ${rec.id} to ${status} outside its queue`);
+    if (!this.q.held(rec.id))
+      throw new EngineError('internal', `state change of ${rec.id} to ${status} outside its queue`);
     assertTransition(rec.state.status, status);
     if (o.fresh) rec.state = { status, ...o.fresh };
     else Object.assign(rec.state, o.state, { status });
     const persist = o.persist ?? 'yes';
     if (persist === 'yes') await this.save(rec);
-    else if (persist === 'best-effort') await this.save(rec).catch((e) => this.log('error', `saving ${status} of ${rec.id}: ${(e as Error).message}`));
+    else if (persist === 'best-effort')
+      await this.save(rec).catch((e) => this.log('error', `saving ${status} of ${rec.id}: ${(e as Error).message}`));
     for (const [action, extra] of o.events ?? []) this.emit(rec, action, extra);
   }
 
@@ -76,6 +78,11 @@ export class Transitions {
   }
 
   emit(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
-    this.events.emit('container', action, rec.id, { image: rec.config.Image, name: rec.name, ...rec.config.Labels, ...extra });
+    this.events.emit('container', action, rec.id, {
+      image: rec.config.Image,
+      name: rec.name,
+      ...rec.config.Labels,
+      ...extra,
+    });
   }
 }

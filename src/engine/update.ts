@@ -32,12 +32,19 @@ export function cgroupLimitsOf(h: import('./types.js').HostConfig): CgroupLimits
   return l;
 }
 
-export async function updateContainer(svc: ContainerService, ref: string, u: UpdateRequest, live: LiveUpdate): Promise<{ Warnings: string[] }> {
+export async function updateContainer(
+  svc: ContainerService,
+  ref: string,
+  u: UpdateRequest,
+  live: LiveUpdate,
+): Promise<{ Warnings: string[] }> {
   const rec = svc.find(ref);
   // like moby, what fails against the container's current state (or in the runtime) is
   // "Cannot update container <id>: …"; a bad request alone keeps its plain text
   const cannot = (e: unknown, kind: 'conflict' | 'internal') =>
-    new EngineError(kind, `Cannot update container ${rec.id}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    new EngineError(kind, `Cannot update container ${rec.id}: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   const hostWarnings = await adaptToHost(u); // like create: what the host cannot honour is discarded with Docker's warning
   // in the container's queue: a start or stop cannot slip between the check and the cgroup write
   await svc.updateRecord(rec.id, async (cur) => {
@@ -52,7 +59,11 @@ export async function updateContainer(svc: ContainerService, ref: string, u: Upd
       // straight into the cgroup files (v1 or v2), no runc process; runc update if they are not found
       const paths = cur.state.pid ? await cgroupPaths(cur.state.pid).catch(() => null) : null;
       const args = runcUpdateArgs(next);
-      const apply = paths ? writeLimits(paths, cgroupLimitsOf(next)) : args.length > 0 ? live(cur.id, args) : Promise.resolve();
+      const apply = paths
+        ? writeLimits(paths, cgroupLimitsOf(next))
+        : args.length > 0
+          ? live(cur.id, args)
+          : Promise.resolve();
       await apply.catch((e) => Promise.reject(cannot(e, 'internal')));
     }
     cur.hostConfig = next;

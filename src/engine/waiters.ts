@@ -27,7 +27,11 @@ export class Waiters {
       this.byId.set(id, list);
       signal.addEventListener('abort', () => {
         const l = this.byId.get(id);
-        if (l) this.byId.set(id, l.filter((x) => x !== w));
+        if (l)
+          this.byId.set(
+            id,
+            l.filter((x) => x !== w),
+          );
         reject(new EngineError('unavailable', 'client disconnected'));
       });
     });
