@@ -1,5 +1,6 @@
 // What every log driver's options share: the config shape, Docker's common keys and value parsers.
 import { invalid } from '../../errdefs.js';
+import { ramInBytes } from '../../util/go-units.js';
 import { linearRegExp } from '../../util/linear-regexp.js';
 
 export interface LogConfig {
@@ -24,13 +25,8 @@ export function logOptRegExp(c: Record<string, string>, k: 'labels-regex' | 'env
   return re;
 }
 
-/** go-units RAMInBytes/FromHumanSize as Docker uses it for max-size: "10k", "1m", "1.5g", "100". */
-export function parseSize(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b)?$/i.exec(s.trim());
-  if (!m) throw invalid(`invalid size: '${s}'`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }[m[2]!.toLowerCase() as '' | 'k'];
-  return Math.floor(Number(m[1]) * mult);
-}
+/** go-units RAMInBytes, as Docker reads max-size: "10k", "1m", "1.5g", "100". */
+export const parseSize = ramInBytes;
 
 /** A log driver's address as Go's url.ParseRequestURI sees it, with Docker's text when it does not parse. */
 export function parseAddressUrl(a: string): { u: URL; scheme: string } {
