@@ -1,5 +1,6 @@
 // The label and until filters of `docker images` and `docker image prune`.
 import { invalid } from '../errdefs.js';
+import { parseGoDuration } from '../util/go-duration.js';
 
 /** Every (or, with `any`, some) `key` / `key=value` filter matches the labels. */
 export function matchLabels(labels: Record<string, string>, filters: string[], any = false): boolean {
@@ -10,11 +11,19 @@ export function matchLabels(labels: Record<string, string>, filters: string[], a
   return any ? filters.some(hit) : filters.every(hit);
 }
 
+function goDurationOrNull(v: string): number | null {
+  try {
+    return parseGoDuration(v);
+  } catch {
+    return null;
+  }
+}
+
 /** Docker's `until`: a unix timestamp, an RFC 3339 date, or a Go duration relative to now. */
 export function untilTime(v: string): number {
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { s: 1e3, m: 60e3, h: 3600e3 }[d[2] as 's' | 'm' | 'h'];
+  const d = goDurationOrNull(v);
+  if (d !== null) return Date.now() - d / 1e6;
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
   return t;
