@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { conflict } from '../../errdefs.js';
 
-export interface Proxy {
+export interface PortProxy {
   close(): void;
 }
 
@@ -14,7 +14,7 @@ function inUse(ip: string, port: number, e: NodeJS.ErrnoException) {
     : conflict(`listen ${e.code ?? ''} ${ip}:${port}: ${e.message}`);
 }
 
-export function startTcpProxy(hostIp: string, hostPort: number, toIp: string, toPort: number): Promise<Proxy> {
+export function startTcpProxy(hostIp: string, hostPort: number, toIp: string, toPort: number): Promise<PortProxy> {
   const conns = new Set<net.Socket>();
   const server = net.createServer((c) => {
     conns.add(c);
@@ -46,7 +46,7 @@ export function startTcpProxy(hostIp: string, hostPort: number, toIp: string, to
   });
 }
 
-export function startUdpProxy(hostIp: string, hostPort: number, toIp: string, toPort: number): Promise<Proxy> {
+export function startUdpProxy(hostIp: string, hostPort: number, toIp: string, toPort: number): Promise<PortProxy> {
   const sock = dgram.createSocket({ type: 'udp4' });
   const peers = new Map<string, { s: dgram.Socket; t: NodeJS.Timeout }>();
   const idle = 90_000;

@@ -4,7 +4,7 @@ import { EngineError, conflict } from '../../errdefs.js';
 import type { ContainerView, EndpointRecord, PortMapping } from '../types.js';
 import type { PortAllocator } from './allocator.js';
 import { portRequests, type PortRequest } from './bindings.js';
-import { type Proxy as PortProxy, startTcpProxy, startUdpProxy } from './proxy.js';
+import { type PortProxy, startTcpProxy, startUdpProxy } from './proxy.js';
 
 export type ProxyStarter = (m: PortMapping, toIp: string) => Promise<PortProxy>;
 
