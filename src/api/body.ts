@@ -65,7 +65,8 @@ export function checkForJson(headers: IncomingHttpHeaders, bodyLength: number): 
   const m = /^\s*([^;\s]+)\s*(;.*)?$/.exec(ct);
   if (!m || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(m[1]!))
     throw invalid(`malformed Content-Type header (${ct}): mime: no media type`);
-  if (m[1]!.toLowerCase() !== 'application/json') throw invalid(`unsupported Content-Type header (${ct}): must be 'application/json'`);
+  if (m[1]!.toLowerCase() !== 'application/json')
+    throw invalid(`unsupported Content-Type header (${ct}): must be 'application/json'`);
 }
 
 /** True when arrays/objects nest deeper than `max` (strings skipped; the text need not be valid JSON). */
@@ -75,7 +76,8 @@ export function jsonTooDeep(s: string, max = JSON_DEPTH_LIMIT): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped char
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped char
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -63,7 +63,11 @@ function raw(head: string, body: Buffer | string = '', o: { keepWriting?: number
     c.on('close', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       const i = text.indexOf('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0), head: text.slice(0, i), body: text.slice(i + 4) });
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0),
+        head: text.slice(0, i),
+        body: text.slice(i + 4),
+      });
     });
     c.write(head);
     c.write(body);
@@ -77,7 +81,12 @@ function raw(head: string, body: Buffer | string = '', o: { keepWriting?: number
     more();
   });
 }
-const req = (method: string, path: string, body = '', headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
+const req = (
+  method: string,
+  path: string,
+  body = '',
+  headers: Record<string, string> = { 'Content-Type': 'application/json' },
+) =>
   raw(
     `${method} ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
       Object.entries({ ...headers, 'Content-Length': String(Buffer.byteLength(body)) })
@@ -110,7 +119,10 @@ test('a 100 MB create body is refused with 413 from its Content-Length, without 
 test('a chunked body over the limit is cut off with 413', async () => {
   const big = Buffer.alloc(11 * 1024 * 1024, 0x20);
   const chunk = Buffer.concat([Buffer.from(big.length.toString(16) + '\r\n'), big, Buffer.from('\r\n0\r\n\r\n')]);
-  const r2 = await raw('POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n', chunk);
+  const r2 = await raw(
+    'POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+    chunk,
+  );
   assert.equal(r2.status, 413);
   await stillServing();
 });
@@ -122,8 +134,14 @@ test('JSON nested 100,000 deep is a 400', async () => {
   await stillServing();
 });
 
-test('text/plain bodies on JSON endpoints are refused with moby\'s text', async () => {
-  for (const p of ['/containers/abc/update', '/exec/abc/start', '/volumes/create', '/commit?container=abc', '/containers/create']) {
+test("text/plain bodies on JSON endpoints are refused with moby's text", async () => {
+  for (const p of [
+    '/containers/abc/update',
+    '/exec/abc/start',
+    '/volumes/create',
+    '/commit?container=abc',
+    '/containers/create',
+  ]) {
     const r = await req('POST', p, '{}', { 'Content-Type': 'text/plain' });
     assert.equal(r.status, 400, p);
     assert.equal(message(r), "unsupported Content-Type header (text/plain): must be 'application/json'", p);
@@ -150,7 +168,11 @@ test('wrong-typed bodies are 400 before the handler runs; lenient where Go is', 
     assert.match(message(r), /^json: cannot unmarshal /, p);
   }
   assert.equal(handled.length, 0);
-  const ok = await req('POST', '/containers/create', '{"Image":"x","Env":[null],"HostConfig":{"Ulimits":[null]},"Extra":true}');
+  const ok = await req(
+    'POST',
+    '/containers/create',
+    '{"Image":"x","Env":[null],"HostConfig":{"Ulimits":[null]},"Extra":true}',
+  );
   assert.equal(ok.status, 200);
   assert.deepEqual(JSON.parse(ok.body).body, { Image: 'x', Env: [''], HostConfig: { Ulimits: [{}] }, Extra: true });
 });
@@ -172,7 +194,9 @@ test('headers over the cap get 431, malformed requests 400, and the server keeps
   const r = await raw(`GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(2 * 1024 * 1024)}\r\n\r\n`);
   assert.equal(r.status, 431);
   assert.equal(message(r), 'request header fields too large');
-  const ok = await raw(`GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Auth: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+  const ok = await raw(
+    `GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Auth: ${'a'.repeat(64 * 1024)}\r\n\r\n`,
+  );
   assert.equal(ok.status, 200, 'a 64 KiB header (large X-Registry-Auth) is still fine, as with Go');
   const junk = await raw('THIS IS NOT HTTP\r\n\r\n');
   assert.equal(junk.status, 400);

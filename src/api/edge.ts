@@ -65,7 +65,10 @@ export function decodeParam(s: string): string {
     return decodeURIComponent(s);
   } catch {
     // well-formed escapes that are not UTF-8 (%FF): Go keeps the bytes; we keep what decodes
-    return Buffer.from(s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    return Buffer.from(
+      s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
   }
 }
 

@@ -13,7 +13,9 @@ test('statusOf maps each kind of a bare EngineError', () => {
 test('statusOf resolves the cause chain: a plain error wrapping an EngineError gets its kind', () => {
   const inner = notFound('No such image: busybox');
   assert.equal(statusOf(new Error('pull failed', { cause: inner })), 404);
-  const deeper = new Error('outer', { cause: new TypeError('middle', { cause: new EngineError('unauthorized', 'denied') }) });
+  const deeper = new Error('outer', {
+    cause: new TypeError('middle', { cause: new EngineError('unauthorized', 'denied') }),
+  });
   assert.equal(statusOf(deeper), 401);
   assert.equal(kindOf(deeper), 'unauthorized');
 });

@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { EngineError } from '../errdefs.js';
-import { invalidOnly, near, onlyThrows, params } from '../util/prop-check.js';
+import { invalidOnly, near, params } from '../util/prop-check.js';
 import { matchLabels, matchRegexp, parseFilters } from './filters.js';
 import { qfilters } from './router.js';
 
@@ -12,10 +11,16 @@ const KEYS = ['name', 'label', 'status', 'id'];
 
 // JSON documents shaped like filters (list and legacy map forms) and any other JSON value
 const filterDoc = fc.oneof(
-  fc.dictionary(fc.constantFrom(...KEYS, 'color', '__proto__', 'constructor'), fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue())),
+  fc.dictionary(
+    fc.constantFrom(...KEYS, 'color', '__proto__', 'constructor'),
+    fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()), fc.jsonValue()),
+  ),
   fc.jsonValue(),
 );
-const raw = fc.oneof(filterDoc.map((d) => JSON.stringify(d)), near('{}[]":,=label truefalse\\'));
+const raw = fc.oneof(
+  filterDoc.map((d) => JSON.stringify(d)),
+  near('{}[]":,=label truefalse\\'),
+);
 
 function checkAll(s: string): void {
   const f = invalidOnly(() => parseFilters(s, KEYS));
@@ -56,9 +61,16 @@ test('regression: a deeply nested array value is an invalid filter, not a stack 
 });
 
 test('values follow Go: strings in lists, booleans in maps, null as the zero value', () => {
-  assert.deepEqual(parseFilters('{"name":null,"label":{"a":true,"b":false,"c":null}}', KEYS), new Map([['name', []], ['label', ['a']]]));
+  assert.deepEqual(
+    parseFilters('{"name":null,"label":{"a":true,"b":false,"c":null}}', KEYS),
+    new Map([
+      ['name', []],
+      ['label', ['a']],
+    ]),
+  );
   assert.deepEqual(parseFilters('{"name":["a",null]}', KEYS), new Map([['name', ['a', '']]]));
-  for (const s of ['{"name":[1]}', '{"name":[true]}', '{"label":{"a":"yes"}}', '{"name":7}']) assert.throws(() => parseFilters(s, KEYS), { message: `invalid filter: ${s}` });
+  for (const s of ['{"name":[1]}', '{"name":[true]}', '{"label":{"a":"yes"}}', '{"name":7}'])
+    assert.throws(() => parseFilters(s, KEYS), { message: `invalid filter: ${s}` });
 });
 
 test('regression: a catastrophic regexp is matched in linear time, as Go does', () => {

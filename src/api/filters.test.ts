@@ -5,7 +5,10 @@ import { EngineError } from '../errdefs.js';
 import { matchLabels, matchRegexp, parseFilters } from './filters.js';
 
 const bad = (raw: string, message: string) =>
-  assert.throws(() => parseFilters(raw, ['name', 'label']), (e: unknown) => e instanceof EngineError && e.kind === 'invalid' && e.message === message);
+  assert.throws(
+    () => parseFilters(raw, ['name', 'label']),
+    (e: unknown) => e instanceof EngineError && e.kind === 'invalid' && e.message === message,
+  );
 
 test('parses the list form and the legacy map form', () => {
   assert.deepEqual(parseFilters(null, ['name']), new Map());

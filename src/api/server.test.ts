@@ -104,16 +104,23 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Res { status: number; headers: http.IncomingHttpHeaders; body: string }
+interface Res {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 function req(method: string, path: string, body?: string | object): Promise<Res> {
   return new Promise((res, rej) => {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const r = http.request({ socketPath: sock, method, path, headers: payload ? { 'Content-Type': 'application/json' } : {} }, (m) => {
-      let b = '';
-      m.setEncoding('utf8');
-      m.on('data', (c: string) => (b += c));
-      m.on('end', () => res({ status: m.statusCode ?? 0, headers: m.headers, body: b }));
-    });
+    const r = http.request(
+      { socketPath: sock, method, path, headers: payload ? { 'Content-Type': 'application/json' } : {} },
+      (m) => {
+        let b = '';
+        m.setEncoding('utf8');
+        m.on('data', (c: string) => (b += c));
+        m.on('end', () => res({ status: m.statusCode ?? 0, headers: m.headers, body: b }));
+      },
+    );
     r.on('error', rej);
     r.end(payload);
   });
@@ -144,7 +151,10 @@ function readUntil(s: net.Socket, initial: Buffer, want: string): Promise<string
   return new Promise((res, rej) => {
     let got = initial.toString();
     if (got.includes(want)) return res(got);
-    const t = setTimeout(() => rej(new Error(`timed out waiting for ${JSON.stringify(want)}, got ${JSON.stringify(got)}`)), 3000);
+    const t = setTimeout(
+      () => rej(new Error(`timed out waiting for ${JSON.stringify(want)}, got ${JSON.stringify(got)}`)),
+      3000,
+    );
     s.on('data', (c: Buffer) => {
       got += c.toString();
       if (got.includes(want)) {
@@ -186,17 +196,25 @@ test('versions outside 1.24–1.47 get 400 with Docker texts; the bounds are acc
   const old = await req('GET', '/v1.23/_ping');
   assert.equal(old.status, 400);
   assert.deepEqual(JSON.parse(old.body), {
-    message: 'client version 1.23 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version',
+    message:
+      'client version 1.23 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version',
   });
   const neu = await req('GET', '/v1.48/echo/a');
   assert.equal(neu.status, 400);
-  assert.deepEqual(JSON.parse(neu.body), { message: 'client version 1.48 is too new. Maximum supported API version is 1.47' });
+  assert.deepEqual(JSON.parse(neu.body), {
+    message: 'client version 1.48 is too new. Maximum supported API version is 1.47',
+  });
   assert.equal((await req('GET', '/v2.0/_ping')).status, 400);
   assert.equal((await req('GET', '/v1.100/_ping')).status, 400, 'compared numerically, not as strings');
 });
 
 test('unknown paths and methods are 404 page not found', async () => {
-  for (const [m, p] of [['GET', '/nope'], ['GET', '/v1.41/nope'], ['DELETE', '/_ping'], ['GET', '/nothing']] as const) {
+  for (const [m, p] of [
+    ['GET', '/nope'],
+    ['GET', '/v1.41/nope'],
+    ['DELETE', '/_ping'],
+    ['GET', '/nothing'],
+  ] as const) {
     const r = await req(m, p);
     assert.equal(r.status, 404, `${m} ${p}`);
     assert.match(r.headers['content-type'] ?? '', /application\/json/);
@@ -223,8 +241,14 @@ test('JSON bodies are parsed; malformed JSON is 400', async () => {
 
 test('EngineError kinds map to statuses with {"message"} bodies; other errors are 500', async () => {
   const want: Record<string, number> = {
-    invalid: 400, 'not-found': 404, conflict: 409, unauthorized: 401, forbidden: 403,
-    unavailable: 503, 'not-implemented': 501, internal: 500,
+    invalid: 400,
+    'not-found': 404,
+    conflict: 409,
+    unauthorized: 401,
+    forbidden: 403,
+    unavailable: 503,
+    'not-implemented': 501,
+    internal: 500,
   };
   for (const [kind, status] of Object.entries(want)) {
     const r = await req('GET', `/fail/${kind}`);
@@ -242,7 +266,10 @@ test('EngineError kinds map to statuses with {"message"} bodies; other errors ar
 test('an error after the headers were sent goes in-band as an errorDetail line', async () => {
   const r = await req('POST', '/stream-fail');
   assert.equal(r.status, 200);
-  const lines = r.body.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.deepEqual(lines, [
     { status: 'working' },
     { errorDetail: { message: 'pull access denied for nothing' }, error: 'pull access denied for nothing' },

@@ -1,6 +1,6 @@
 // The HTTP front: unix sockets, /v1.NN prefix and version negotiation, routing, error mapping, hijack.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { Duplex, PassThrough, Readable, type Writable } from 'node:stream';
+import { Duplex, PassThrough, type Readable, type Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { invalid, notFound } from '../errdefs.js';
 import { JSON_BODY_LIMIT, JsonBody } from './body.js';
@@ -55,9 +55,12 @@ export class ApiServer {
   readonly http: http.Server;
   constructor(private readonly o: ServerOptions) {
     this.routes = o.routes.map(compile);
-    this.http = http.createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEADER_SIZE }, (req, res) => {
-      void this.dispatch(req, res, null, null);
-    });
+    this.http = http.createServer(
+      { keepAliveTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEADER_SIZE },
+      (req, res) => {
+        void this.dispatch(req, res, null, null);
+      },
+    );
     this.http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       void this.dispatch(req, null, socket, head);
     });
@@ -66,7 +69,10 @@ export class ApiServer {
     this.http.timeout = 0;
   }
 
-  private match(method: string, path: string): { handler: Handler; params: Record<string, string>; endpoint: string } | null {
+  private match(
+    method: string,
+    path: string,
+  ): { handler: Handler; params: Record<string, string>; endpoint: string } | null {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.re.exec(path);
@@ -81,7 +87,12 @@ export class ApiServer {
     return null;
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse | null, socket: Socket | null, head: Buffer | null): Promise<void> {
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse | null,
+    socket: Socket | null,
+    head: Buffer | null,
+  ): Promise<void> {
     const url = parseRequestTarget(req.url);
     let path = url.pathname;
     let apiVersion = MAX_API;
@@ -135,7 +146,11 @@ export class ApiServer {
     } catch (e) {
       const status = statusOf(e);
       if (ac.signal.aborted) this.o.log?.('debug', `${ctx.method} ${req.url}: client went away (${messageOf(e)})`);
-      else if (status >= 500 || kindOf(e) === null) this.o.log?.('error', `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`);
+      else if (status >= 500 || kindOf(e) === null)
+        this.o.log?.(
+          'error',
+          `${ctx.method} ${req.url}: ${messageOf(e)}${e instanceof Error && e.stack ? '\n' + e.stack : ''}`,
+        );
       else this.o.log?.('debug', `${ctx.method} ${req.url}: ${status} ${messageOf(e)}`);
       // an unread oversized body is not drained: answer, then close the connection, lingering so
       // the client reads the 413 rather than a reset (node ends a Connection: close response's
@@ -202,7 +217,10 @@ function upgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): Readab
   // the client left before sending the whole body: fail the read instead of waiting forever (an
   // upgraded socket is half-open after the client's FIN and would never close by itself)
   socket.once('end', () => got.length < len && socket.destroy());
-  socket.once('close', () => got.length < len && out.destroy(new Error('client closed the connection before sending the whole body')));
+  socket.once(
+    'close',
+    () => got.length < len && out.destroy(new Error('client closed the connection before sending the whole body')),
+  );
   return out;
 }
 
@@ -237,7 +255,10 @@ abstract class BaseReply implements Reply {
 }
 
 class HttpReply extends BaseReply {
-  constructor(private readonly res: ServerResponse, private readonly version: string) {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly version: string,
+  ) {
     super();
     res.once('finish', () => (this.finished = true));
     // a write after the client left (write after end) must fail this request, not the daemon
@@ -299,7 +320,10 @@ class HttpReply extends BaseReply {
 }
 
 class UpgradeReply extends BaseReply {
-  constructor(private readonly socket: Socket, private readonly version: string) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly version: string,
+  ) {
     super();
     socket.once('close', () => (this.finished = true));
     // node's HTTP server drops its error listener when it hands over an upgraded socket; a reset
@@ -344,7 +368,11 @@ class UpgradeReply extends BaseReply {
     this.close(body);
   }
   stream(status: number, contentType: string, headers: Record<string, string> = {}): Writable {
-    this.writeHead(status, http.STATUS_CODES[status] ?? '', { 'Content-Type': contentType, Connection: 'close', ...headers });
+    this.writeHead(status, http.STATUS_CODES[status] ?? '', {
+      'Content-Type': contentType,
+      Connection: 'close',
+      ...headers,
+    });
     this.streamContentType = contentType;
     this.streamOut = this.socket;
     this.socket.once('finish', () => this.socket.destroy()); // Connection: close, as above

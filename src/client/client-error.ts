@@ -15,10 +15,7 @@ export class ConnectError extends Error {
     readonly socketPath: string,
     cause: unknown,
   ) {
-    super(
-      `Cannot connect to the Docker daemon at unix://${socketPath}. Is the docker daemon running?`,
-      { cause },
-    );
+    super(`Cannot connect to the Docker daemon at unix://${socketPath}. Is the docker daemon running?`, { cause });
     this.name = 'ConnectError';
   }
 }

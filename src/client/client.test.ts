@@ -47,7 +47,9 @@ before(async () => {
   });
   server.on('upgrade', (req, socket) => {
     seen.push({ method: req.method!, url: req.url!, body: '' });
-    socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+    socket.write(
+      'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+    );
     socket.on('data', (d: Buffer) => socket.write(frame(1, `echo:${d}`)));
     socket.on('end', () => socket.end(frame(2, 'bye')));
   });
@@ -90,7 +92,10 @@ test('errors carry the status and the daemon message', async () => {
 
 test('connect failure reads like the docker CLI', async () => {
   const c = new Client({ socketPath: join(dir, 'missing.sock') });
-  await assert.rejects(c.ping(), (e: unknown) => e instanceof ConnectError && /Is the docker daemon running\?/.test(e.message));
+  await assert.rejects(
+    c.ping(),
+    (e: unknown) => e instanceof ConnectError && /Is the docker daemon running\?/.test(e.message),
+  );
 });
 
 test('wait resolves begin before the result', async () => {

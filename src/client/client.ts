@@ -190,10 +190,15 @@ export class Client {
   }
 
   // --- containers -----------------------------------------------------------------------------
-  containerList(q: { all?: boolean; limit?: number; size?: boolean; filters?: string } = {}): Promise<T.ContainerSummary[]> {
+  containerList(
+    q: { all?: boolean; limit?: number; size?: boolean; filters?: string } = {},
+  ): Promise<T.ContainerSummary[]> {
     return this.request('GET', '/containers/json', { query: q });
   }
-  containerCreate(body: T.ContainerCreateRequest, q: { name?: string; platform?: string } = {}): Promise<T.CreateResponse> {
+  containerCreate(
+    body: T.ContainerCreateRequest,
+    q: { name?: string; platform?: string } = {},
+  ): Promise<T.CreateResponse> {
     return this.request('POST', '/containers/create', { query: q, body });
   }
   containerInspect(id: string, q: { size?: boolean } = {}): Promise<T.ContainerInspect> {
@@ -234,7 +239,15 @@ export class Client {
   }
   containerLogs(
     id: string,
-    q: { follow?: boolean; stdout?: boolean; stderr?: boolean; since?: string; until?: string; timestamps?: boolean; tail?: string },
+    q: {
+      follow?: boolean;
+      stdout?: boolean;
+      stderr?: boolean;
+      since?: string;
+      until?: string;
+      timestamps?: boolean;
+      tail?: string;
+    },
     signal?: AbortSignal,
   ): Promise<http.IncomingMessage> {
     return this.stream('GET', `/containers/${encodeURIComponent(id)}/logs`, { query: q, signal });
@@ -249,27 +262,33 @@ export class Client {
    * Register a wait and resolve once the daemon acknowledged it (response headers), so a following
    * start cannot race the exit. `result` settles when the condition is met.
    */
-  containerWaitBegin(id: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<{ result: Promise<T.WaitResponse> }> {
+  containerWaitBegin(
+    id: string,
+    condition: 'not-running' | 'next-exit' | 'removed' = 'not-running',
+  ): Promise<{ result: Promise<T.WaitResponse> }> {
     return new Promise((resolveBegin, rejectBegin) => {
       let begun = false;
       const result = this.stream('POST', `/containers/${encodeURIComponent(id)}/wait`, { query: { condition } }).then(
         async (res) => {
-          if (!begun) ((begun = true), resolveBegin({ result }));
+          if (!begun) (begun = true), resolveBegin({ result });
           const body = await readAll(res);
           return JSON.parse(body.toString()) as T.WaitResponse;
         },
       );
       result.catch((e) => {
-        if (!begun) ((begun = true), rejectBegin(e));
+        if (!begun) (begun = true), rejectBegin(e);
       });
       // A daemon that buffers the headers until exit: proceed after a grace period.
       const t = setTimeout(() => {
-        if (!begun) ((begun = true), resolveBegin({ result }));
+        if (!begun) (begun = true), resolveBegin({ result });
       }, 1500);
       t.unref();
     });
   }
-  async containerWait(id: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<T.WaitResponse> {
+  async containerWait(
+    id: string,
+    condition: 'not-running' | 'next-exit' | 'removed' = 'not-running',
+  ): Promise<T.WaitResponse> {
     return (await this.containerWaitBegin(id, condition)).result;
   }
   async containerStatsOnce(id: string): Promise<T.ContainerStats> {

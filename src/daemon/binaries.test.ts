@@ -24,5 +24,9 @@ test('findBinaries: a configured runtime path wins; a missing runtime is unavail
   } catch (e) {
     assert.match((e as Error).message, /conmon not found/); // hosts without conmon
   }
-  assert.throws(() => findBinaries({ runtimes: {}, defaultRuntime: 'no-such-runtime-x' }), (e: Error & { kind?: string }) => e.kind === 'unavailable' && e.message === 'OCI runtime "no-such-runtime-x" not found in PATH (install runc)');
+  assert.throws(
+    () => findBinaries({ runtimes: {}, defaultRuntime: 'no-such-runtime-x' }),
+    (e: Error & { kind?: string }) =>
+      e.kind === 'unavailable' && e.message === 'OCI runtime "no-such-runtime-x" not found in PATH (install runc)',
+  );
 });

@@ -22,7 +22,10 @@ export function which(bin: string, extra: string[] = [], envPath = process.env.P
 }
 
 /** The default runtime's binary (a configured path wins) and conmon's; unavailable with the fix when missing. */
-export function findBinaries(o: { runtimes: Record<string, string>; defaultRuntime: string }): { runc: string; conmon: string } {
+export function findBinaries(o: { runtimes: Record<string, string>; defaultRuntime: string }): {
+  runc: string;
+  conmon: string;
+} {
   const runc = o.runtimes[o.defaultRuntime] ?? which(o.defaultRuntime);
   const conmon = which('conmon', CONMON_DIRS);
   if (!runc) throw unavailable(`OCI runtime "${o.defaultRuntime}" not found in PATH (install runc)`);

@@ -11,7 +11,29 @@ import { testDir } from '../util/test-dirs.js';
 import { applyConfigFile, parseArgs } from './flags.js';
 
 test('any berthd argv parses or is an invalid EngineError', () => {
-  const arg = fc.oneof(fc.constantFrom('-H', '--host=unix:///x', '-D', '--debug', '--iptables=maybe', '--iptables=false', '--log-opt', 'a=b', 'nokey', '--add-runtime=crun=/bin/crun', '-l', 'trace', '--data-root', 'constructor', 'toString', '--nope', '-Gwheel', '--'), fc.string({ maxLength: 6 }));
+  const arg = fc.oneof(
+    fc.constantFrom(
+      '-H',
+      '--host=unix:///x',
+      '-D',
+      '--debug',
+      '--iptables=maybe',
+      '--iptables=false',
+      '--log-opt',
+      'a=b',
+      'nokey',
+      '--add-runtime=crun=/bin/crun',
+      '-l',
+      'trace',
+      '--data-root',
+      'constructor',
+      'toString',
+      '--nope',
+      '-Gwheel',
+      '--',
+    ),
+    fc.string({ maxLength: 6 }),
+  );
   fc.assert(
     fc.property(fc.array(arg, { maxLength: 8 }), (argv) => {
       onlyThrows(() => parseArgs(argv), EngineError);
@@ -22,8 +44,23 @@ test('any berthd argv parses or is an invalid EngineError', () => {
 
 test('any daemon.json parses into the options or is an invalid EngineError', async () => {
   const dir = await testDir('berth-prop-daemonjson-');
-  const KEYS = ['hosts', 'data-root', 'debug', 'log-opts', 'runtimes', 'default-address-pools', 'iptables', 'insecure-registries', 'log-level', 'bogus', 'constructor'];
-  const doc = fc.oneof(fc.dictionary(fc.constantFrom(...KEYS), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), fc.jsonValue({ maxDepth: 1 }));
+  const KEYS = [
+    'hosts',
+    'data-root',
+    'debug',
+    'log-opts',
+    'runtimes',
+    'default-address-pools',
+    'iptables',
+    'insecure-registries',
+    'log-level',
+    'bogus',
+    'constructor',
+  ];
+  const doc = fc.oneof(
+    fc.dictionary(fc.constantFrom(...KEYS), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+    fc.jsonValue({ maxDepth: 1 }),
+  );
   let n = 0;
   fc.assert(
     fc.property(doc, (d) => {
@@ -48,7 +85,9 @@ test('regression: wrong daemon.json types are dockerd\'s decoder errors, and "co
     message: `unable to configure the daemon with file ${file}: json: cannot unmarshal number into Go struct field Config.default-address-pools of type []*ipamutils.NetworkToSplit`,
   });
   writeFileSync(file, '[1]');
-  assert.throws(() => applyConfigFile(parseArgs(['--config-file', file]), true), { message: /cannot unmarshal array into Go value of type map\[string\]interface \{\}/ });
+  assert.throws(() => applyConfigFile(parseArgs(['--config-file', file]), true), {
+    message: /cannot unmarshal array into Go value of type map\[string\]interface \{\}/,
+  });
   writeFileSync(file, 'null');
   applyConfigFile(parseArgs(['--config-file', file]), true); // Go reads null as no settings
   assert.throws(() => parseArgs(['constructor', 'x']), { message: "unknown flag: constructor\nSee 'berthd --help'." });

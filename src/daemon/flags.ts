@@ -69,12 +69,31 @@ Options:
 
 type Key = keyof DaemonOptions;
 const valued: Record<string, Key> = {
-  '-H': 'hosts', '--host': 'hosts', '--data-root': 'dataRoot', '-g': 'dataRoot', '--graph': 'dataRoot', '--exec-root': 'execRoot',
-  '-p': 'pidfile', '--pidfile': 'pidfile', '--config-file': 'configFile', '-l': 'logLevel', '--log-level': 'logLevel',
-  '--default-runtime': 'defaultRuntime', '-G': 'group', '--group': 'group', '--log-driver': 'logDriver',
-  '--insecure-registry': 'insecureRegistries', '--bip': 'bip', '--fixed-cidr': 'fixedCidr', '--default-address-pool': 'defaultAddressPools',
+  '-H': 'hosts',
+  '--host': 'hosts',
+  '--data-root': 'dataRoot',
+  '-g': 'dataRoot',
+  '--graph': 'dataRoot',
+  '--exec-root': 'execRoot',
+  '-p': 'pidfile',
+  '--pidfile': 'pidfile',
+  '--config-file': 'configFile',
+  '-l': 'logLevel',
+  '--log-level': 'logLevel',
+  '--default-runtime': 'defaultRuntime',
+  '-G': 'group',
+  '--group': 'group',
+  '--log-driver': 'logDriver',
+  '--insecure-registry': 'insecureRegistries',
+  '--bip': 'bip',
+  '--fixed-cidr': 'fixedCidr',
+  '--default-address-pool': 'defaultAddressPools',
 };
-const boolFlags: Record<string, Key> = { '--iptables': 'iptables', '--ip-forward': 'ipForward', '--userland-proxy': 'userlandProxy' };
+const boolFlags: Record<string, Key> = {
+  '--iptables': 'iptables',
+  '--ip-forward': 'ipForward',
+  '--userland-proxy': 'userlandProxy',
+};
 
 export interface ParsedArgs {
   options: DaemonOptions;
@@ -123,7 +142,8 @@ export function parseArgs(argv: string[]): ParsedArgs {
       given.add(k);
       if (k === 'hosts' || k === 'insecureRegistries' || k === 'defaultAddressPools') (o[k] as string[]).push(v);
       else if (k === 'logLevel') {
-        if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(v)) throw invalid(`Unable to parse logging level: ${v}`);
+        if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(v))
+          throw invalid(`Unable to parse logging level: ${v}`);
         o.logLevel = v as DaemonOptions['logLevel'];
       } else (o as unknown as Record<string, unknown>)[k] = v;
     } else throw invalid(`unknown flag: ${a}\nSee 'berthd --help'.`);
@@ -132,24 +152,59 @@ export function parseArgs(argv: string[]): ParsedArgs {
 }
 
 const jsonKeys: Record<string, Key> = {
-  hosts: 'hosts', 'data-root': 'dataRoot', 'exec-root': 'execRoot', pidfile: 'pidfile', 'log-level': 'logLevel', debug: 'logLevel',
-  'default-runtime': 'defaultRuntime', group: 'group', 'log-driver': 'logDriver', 'log-opts': 'logOpts', 'insecure-registries': 'insecureRegistries',
-  bip: 'bip', 'fixed-cidr': 'fixedCidr', iptables: 'iptables', 'ip-forward': 'ipForward', 'userland-proxy': 'userlandProxy',
-  'default-address-pools': 'defaultAddressPools', runtimes: 'runtimes',
+  hosts: 'hosts',
+  'data-root': 'dataRoot',
+  'exec-root': 'execRoot',
+  pidfile: 'pidfile',
+  'log-level': 'logLevel',
+  debug: 'logLevel',
+  'default-runtime': 'defaultRuntime',
+  group: 'group',
+  'log-driver': 'logDriver',
+  'log-opts': 'logOpts',
+  'insecure-registries': 'insecureRegistries',
+  bip: 'bip',
+  'fixed-cidr': 'fixedCidr',
+  iptables: 'iptables',
+  'ip-forward': 'ipForward',
+  'userland-proxy': 'userlandProxy',
+  'default-address-pools': 'defaultAddressPools',
+  runtimes: 'runtimes',
 };
 
-const jsonKindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v);
+const jsonKindOf = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = { ok: (v: unknown) => typeof v === 'string', go: 'string' };
 const bool = { ok: (v: unknown) => typeof v === 'boolean', go: 'bool' };
 const strs = { ok: (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string'), go: '[]string' };
 /** dockerd's Config field types: a wrong one in daemon.json is its decoder error, not a TypeError at start. */
 const JSON_TYPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = {
-  hosts: strs, 'data-root': str, 'exec-root': str, pidfile: str, 'log-level': str, debug: bool, 'default-runtime': str, group: str,
-  'log-driver': str, 'log-opts': { ok: (v) => isObj(v) && Object.values(v).every((x) => typeof x === 'string'), go: 'map[string]string' },
-  'insecure-registries': strs, bip: str, 'fixed-cidr': str, iptables: bool, 'ip-forward': bool, 'userland-proxy': bool,
-  'default-address-pools': { ok: (v) => Array.isArray(v) && v.every((x) => isObj(x) && typeof x.base === 'string' && typeof x.size === 'number'), go: '[]*ipamutils.NetworkToSplit' },
-  runtimes: { ok: (v) => isObj(v) && Object.values(v).every((r) => isObj(r) && (r.path === undefined || typeof r.path === 'string')), go: 'map[string]types.Runtime' },
+  hosts: strs,
+  'data-root': str,
+  'exec-root': str,
+  pidfile: str,
+  'log-level': str,
+  debug: bool,
+  'default-runtime': str,
+  group: str,
+  'log-driver': str,
+  'log-opts': { ok: (v) => isObj(v) && Object.values(v).every((x) => typeof x === 'string'), go: 'map[string]string' },
+  'insecure-registries': strs,
+  bip: str,
+  'fixed-cidr': str,
+  iptables: bool,
+  'ip-forward': bool,
+  'userland-proxy': bool,
+  'default-address-pools': {
+    ok: (v) => Array.isArray(v) && v.every((x) => isObj(x) && typeof x.base === 'string' && typeof x.size === 'number'),
+    go: '[]*ipamutils.NetworkToSplit',
+  },
+  runtimes: {
+    ok: (v) =>
+      isObj(v) && Object.values(v).every((r) => isObj(r) && (r.path === undefined || typeof r.path === 'string')),
+    go: 'map[string]types.Runtime',
+  },
 };
 
 /** Merge daemon.json (if present) under the command line; a key set in both is an error, as with dockerd. */
@@ -169,20 +224,32 @@ export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
     throw invalid(`unable to configure the daemon with file ${file}: ${(e as Error).message}`);
   }
   if (cfg === null) return; // Go decodes null as an empty configuration
-  if (!isObj(cfg)) throw invalid(`unable to configure the daemon with file ${file}: json: cannot unmarshal ${jsonKindOf(cfg)} into Go value of type map[string]interface {}`);
+  if (!isObj(cfg))
+    throw invalid(
+      `unable to configure the daemon with file ${file}: json: cannot unmarshal ${jsonKindOf(cfg)} into Go value of type map[string]interface {}`,
+    );
   for (const [k, v] of Object.entries(cfg)) {
     const key = Object.hasOwn(jsonKeys, k) ? jsonKeys[k] : undefined;
     if (!key) throw invalid(`the following directives don't match any configuration option: ${k}`);
     if (v === null) continue; // null is a field's zero value for Go's decoder
     const want = JSON_TYPES[k]!;
-    if (!want.ok(v)) throw invalid(`unable to configure the daemon with file ${file}: json: cannot unmarshal ${jsonKindOf(v)} into Go struct field Config.${k} of type ${want.go}`);
-    if (p.given.has(key)) throw invalid(`the following directives are specified both as a flag and in the configuration file: ${k}: (from flag: …, from file: ${JSON.stringify(v)})`);
+    if (!want.ok(v))
+      throw invalid(
+        `unable to configure the daemon with file ${file}: json: cannot unmarshal ${jsonKindOf(v)} into Go struct field Config.${k} of type ${want.go}`,
+      );
+    if (p.given.has(key))
+      throw invalid(
+        `the following directives are specified both as a flag and in the configuration file: ${k}: (from flag: …, from file: ${JSON.stringify(v)})`,
+      );
     if (k === 'debug') {
       if (v) p.options.logLevel = 'debug';
     } else if (k === 'runtimes') {
-      for (const [n, r] of Object.entries(v as Record<string, { path?: string }>)) if (r?.path) p.options.runtimes[n] = r.path;
+      for (const [n, r] of Object.entries(v as Record<string, { path?: string }>))
+        if (r?.path) p.options.runtimes[n] = r.path;
     } else if (k === 'default-address-pools') {
-      p.options.defaultAddressPools = (v as Array<{ base: string; size: number }>).map((x) => `base=${x.base},size=${x.size}`);
+      p.options.defaultAddressPools = (v as Array<{ base: string; size: number }>).map(
+        (x) => `base=${x.base},size=${x.size}`,
+      );
     } else (p.options as unknown as Record<string, unknown>)[key] = v;
   }
 }

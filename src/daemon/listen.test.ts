@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { groupId, listenAll, socketAnswers, unixSocketOf } from './listen.js';
 
-const serve = (sock: string) => new Promise<Server>((r) => { const s = createServer(); s.listen(sock, () => r(s)); });
+const serve = (sock: string) =>
+  new Promise<Server>((r) => {
+    const s = createServer();
+    s.listen(sock, () => r(s));
+  });
 
 test('unixSocketOf takes unix:// hosts only', () => {
   assert.equal(unixSocketOf('unix:///run/berth/berth.sock'), '/run/berth/berth.sock');
@@ -38,8 +42,14 @@ test('listenAll: a stale socket file is replaced, the socket is 0660; a live dae
     assert.equal(statSync(sock).mode & 0o777, 0o660);
     assert.deepEqual(logs, [`API listen on ${sock}`]);
     assert.equal(await socketAnswers(sock), true);
-    await assert.rejects(listenAll(fake, [`unix://${sock}`], '0', () => {}), { message: `another daemon is already listening on ${sock}` });
-    await assert.rejects(listenAll(fake, ['tcp://127.0.0.1:2375'], '0', () => {}), { message: 'unsupported host tcp://127.0.0.1:2375: only unix:// sockets are served' });
+    await assert.rejects(
+      listenAll(fake, [`unix://${sock}`], '0', () => {}),
+      { message: `another daemon is already listening on ${sock}` },
+    );
+    await assert.rejects(
+      listenAll(fake, ['tcp://127.0.0.1:2375'], '0', () => {}),
+      { message: 'unsupported host tcp://127.0.0.1:2375: only unix:// sockets are served' },
+    );
   } finally {
     for (const s of servers) s.close();
     rmSync(dir, { recursive: true, force: true });

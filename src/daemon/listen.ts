@@ -39,7 +39,12 @@ export function groupId(name: string, groupFile = '/etc/group'): number | null {
 }
 
 /** Listens on every host; returns the socket paths (removed again at shutdown). */
-export async function listenAll(server: { listen(sock: string): Promise<void> }, hosts: string[], group: string, log: Log): Promise<string[]> {
+export async function listenAll(
+  server: { listen(sock: string): Promise<void> },
+  hosts: string[],
+  group: string,
+  log: Log,
+): Promise<string[]> {
   const sockets: string[] = [];
   for (const h of hosts) {
     const sock = unixSocketOf(h);

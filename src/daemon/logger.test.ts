@@ -4,7 +4,11 @@ import { daemonLogger } from './logger.js';
 
 test('daemonLogger: logrus-style lines at or above the level, message JSON-quoted', () => {
   const lines: string[] = [];
-  const log = daemonLogger('info', (l) => lines.push(l), () => new Date('2024-05-01T10:00:00Z'));
+  const log = daemonLogger(
+    'info',
+    (l) => lines.push(l),
+    () => new Date('2024-05-01T10:00:00Z'),
+  );
   log('debug', 'hidden');
   log('info', 'API listen on /run/berth.sock');
   log('error', 'a "quoted"\nthing');

@@ -42,7 +42,13 @@ export async function main(argv: string[]): Promise<void> {
   if (process.getuid?.() !== 0) throw new EngineError('forbidden', 'berthd needs to be started with root privileges');
 
   const p = mkPaths(path.resolve(o.dataRoot), path.resolve(o.execRoot), o.pidfile);
-  await setupRoots(p, o.hosts.map((h) => unixSocketOf(h) ?? '').filter(Boolean).map((s) => path.resolve(s)));
+  await setupRoots(
+    p,
+    o.hosts
+      .map((h) => unixSocketOf(h) ?? '')
+      .filter(Boolean)
+      .map((s) => path.resolve(s)),
+  );
   const releaseLock = acquireLock(p.lockfile, p.dataRoot);
   const binaries = findBinaries(o);
 
@@ -53,13 +59,28 @@ export async function main(argv: string[]): Promise<void> {
   for (const w of (await hostSysInfo()).warnings) log('warn', w);
   const logDefaults = { Type: o.logDriver || 'json-file', Config: o.logOpts };
   validateLogConfig(logDefaults);
-  const logManager = new LogManager({ defaults: logDefaults, log, reopenLog: (id) => writeConmonCtl(path.join(p.execRoot, 'c', id, 'ctl'), { op: 'reopen-log' }) });
+  const logManager = new LogManager({
+    defaults: logDefaults,
+    log,
+    reopenLog: (id) => writeConmonCtl(path.join(p.execRoot, 'c', id, 'ctl'), { op: 'reopen-log' }),
+  });
   const logsPort: LogsPort = logsPortFor(logManager);
   const network = new NetworkService({
     dataRoot: p.dataRoot,
     execRoot: p.execRoot,
-    options: { bip: o.bip, fixedCidr: o.fixedCidr, iptables: o.iptables, ipForward: o.ipForward, userlandProxy: o.userlandProxy, defaultAddressPools: o.defaultAddressPools },
-    containers: { find: (ref) => store.tryFind(ref), all: () => store.all(), update: (id, mutate) => containers.updateRecord(id, mutate) },
+    options: {
+      bip: o.bip,
+      fixedCidr: o.fixedCidr,
+      iptables: o.iptables,
+      ipForward: o.ipForward,
+      userlandProxy: o.userlandProxy,
+      defaultAddressPools: o.defaultAddressPools,
+    },
+    containers: {
+      find: (ref) => store.tryFind(ref),
+      all: () => store.all(),
+      update: (id, mutate) => containers.updateRecord(id, mutate),
+    },
     log,
   });
   await network.init();

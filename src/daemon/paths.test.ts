@@ -18,7 +18,9 @@ test('modes like dockerd: data-root, containers and snapshots 0710; exec-root 07
   assert.equal(new Map(rootModes(p, ['/run/berthx/berth.sock'])).get('/run/berth'), 0o700);
 });
 
-test('setupRoots tightens the data-root and our dirs when they exist with looser modes', { skip: process.getuid?.() !== 0 && 'needs root (chown)' }, async () => {
+test('setupRoots tightens the data-root and our dirs when they exist with looser modes', {
+  skip: process.getuid?.() !== 0 && 'needs root (chown)',
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-paths-'));
   try {
     const p = paths(join(dir, 'data'), join(dir, 'exec'), '');
@@ -40,7 +42,9 @@ test('setupRoots tightens the data-root and our dirs when they exist with looser
   }
 });
 
-test('a new exec-root gets its mode despite the umask', { skip: process.getuid?.() !== 0 && 'needs root (chown)' }, async () => {
+test('a new exec-root gets its mode despite the umask', {
+  skip: process.getuid?.() !== 0 && 'needs root (chown)',
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-paths-'));
   const old = process.umask(0o077);
   try {

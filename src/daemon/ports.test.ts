@@ -5,17 +5,35 @@ import type { ContainerRecord } from '../engine/types.js';
 import { detachMatcher, imageUsers, volumeUsers } from './ports.js';
 
 const rec = (id: string, image: string, status: string, vols: string[] = []) =>
-  ({ id, image, state: { status }, mounts: vols.map((Name) => ({ Type: 'volume', Name })) }) as unknown as ContainerRecord;
+  ({
+    id,
+    image,
+    state: { status },
+    mounts: vols.map((Name) => ({ Type: 'volume', Name })),
+  }) as unknown as ContainerRecord;
 const store = (recs: ContainerRecord[]) => ({ all: () => recs }) as unknown as ContainerStore;
 
 test('imageUsers: the containers of an image and whether they run (restarting and paused count)', () => {
-  const s = store([rec('a', 'sha256:i', 'running'), rec('b', 'sha256:i', 'exited'), rec('c', 'sha256:j', 'running'), rec('d', 'sha256:i', 'paused')]);
-  assert.deepEqual(imageUsers(s)('sha256:i'), [{ id: 'a', running: true }, { id: 'b', running: false }, { id: 'd', running: true }]);
+  const s = store([
+    rec('a', 'sha256:i', 'running'),
+    rec('b', 'sha256:i', 'exited'),
+    rec('c', 'sha256:j', 'running'),
+    rec('d', 'sha256:i', 'paused'),
+  ]);
+  assert.deepEqual(imageUsers(s)('sha256:i'), [
+    { id: 'a', running: true },
+    { id: 'b', running: false },
+    { id: 'd', running: true },
+  ]);
   assert.deepEqual(imageUsers(s)('sha256:none'), []);
 });
 
 test('volumeUsers: containers with the named volume mounted', () => {
-  const s = store([rec('a', 'i', 'running', ['data']), rec('b', 'i', 'exited', ['data', 'logs']), rec('c', 'i', 'exited')]);
+  const s = store([
+    rec('a', 'i', 'running', ['data']),
+    rec('b', 'i', 'exited', ['data', 'logs']),
+    rec('c', 'i', 'exited'),
+  ]);
   assert.deepEqual(volumeUsers(s)('data'), ['a', 'b']);
   assert.deepEqual(volumeUsers(s)('logs'), ['b']);
 });

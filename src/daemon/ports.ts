@@ -12,7 +12,10 @@ import type { VolumeService } from '../volumes/service.js';
 import type { Log } from './logger.js';
 
 /** What the OCI spec needs from outside the container: --pid/--ipc container:<x>, the netns, link env. */
-export function ociSpecPortFor(store: ContainerStore, network: Pick<NetworkService, 'netnsPath' | 'linkEnv'>): OciSpecPort {
+export function ociSpecPortFor(
+  store: ContainerStore,
+  network: Pick<NetworkService, 'netnsPath' | 'linkEnv'>,
+): OciSpecPort {
   return new OciSpecPort({
     pidOf: (ref) => {
       const r = store.tryFind(ref);
@@ -36,18 +39,24 @@ export function imagesPortFor(images: ImageService): ImagesPort {
   };
 }
 
-const usesVolume = (name: string) => (r: { mounts: Array<{ Type: string; Name?: string }> }) => r.mounts.some((m) => m.Type === 'volume' && m.Name === name);
+const usesVolume = (name: string) => (r: { mounts: Array<{ Type: string; Name?: string }> }) =>
+  r.mounts.some((m) => m.Type === 'volume' && m.Name === name);
 
 /** Containers using a named volume: derived from the (persisted) container records, nothing to lose on a crash. */
 export function volumeUsers(store: ContainerStore): (name: string) => string[] {
-  return (name) => store.all().filter(usesVolume(name)).map((r) => r.id);
+  return (name) =>
+    store
+      .all()
+      .filter(usesVolume(name))
+      .map((r) => r.id);
 }
 
 export function containerVolumesFor(store: ContainerStore, volumes: VolumeService, log: Log): ContainerVolumes {
   return new ContainerVolumes({
     volumes,
     containerMounts: (ref) => store.find(ref).mounts,
-    usedByRunning: (name, exceptId) => store.all().some((r) => r.id !== exceptId && isRunningish(r.state.status) && usesVolume(name)(r)),
+    usedByRunning: (name, exceptId) =>
+      store.all().some((r) => r.id !== exceptId && isRunningish(r.state.status) && usesVolume(name)(r)),
     log,
   });
 }

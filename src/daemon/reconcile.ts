@@ -30,7 +30,8 @@ export async function reconcile(o: {
   const bundles = path.join(o.paths.execRoot, 'c');
   for (const id of await fsp.readdir(bundles).catch(() => [] as string[])) {
     const rec = o.store.get(id);
-    const alive = rec && (rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting');
+    const alive =
+      rec && (rec.state.status === 'running' || rec.state.status === 'paused' || rec.state.status === 'restarting');
     if (alive) continue;
     const rootfs = path.join(bundles, id, 'rootfs');
     if (fs.existsSync(rootfs)) await unmount(rootfs).catch(() => {});

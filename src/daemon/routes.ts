@@ -3,7 +3,11 @@
 import path from 'node:path';
 import { buildRoutes } from '../api/routes/build.js';
 import { containerRoutes, type ContainerRouteDeps } from '../api/routes/containers.js';
-import { createImageHandler, distributionRoutes, type DistributionRouteDeps } from '../api/routes/images-distribution.js';
+import {
+  createImageHandler,
+  distributionRoutes,
+  type DistributionRouteDeps,
+} from '../api/routes/images-distribution.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
@@ -61,11 +65,19 @@ function distributionDeps(s: RouteServices): DistributionRouteDeps {
   const { images, containers, options: o } = s;
   return {
     images,
-    distribution: new DistributionService(images, { insecureRegistries: o.insecureRegistries, metadataFile: path.join(s.paths.storage, 'distribution', 'v2metadata.json') }),
+    distribution: new DistributionService(images, {
+      insecureRegistries: o.insecureRegistries,
+      metadataFile: path.join(s.paths.storage, 'distribution', 'v2metadata.json'),
+    }),
     containers: {
       find: (ref) => {
         const r = containers.find(ref);
-        return { id: r.id, image: r.image, config: r.config as unknown as ImageContainerConfig, status: r.state.status };
+        return {
+          id: r.id,
+          image: r.image,
+          config: r.config as unknown as ImageContainerConfig,
+          status: r.state.status,
+        };
       },
       mounts: (id) => images.rootfsMounts(id),
       withRootfs: (id, fn) => containers.withRootfs(containers.find(id), fn),
@@ -77,7 +89,10 @@ function distributionDeps(s: RouteServices): DistributionRouteDeps {
 
 function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDeps {
   const { store, containers, images } = s;
-  const cfs: ContainerFsDeps = { withRootfs: (rec, fn) => containers.withRootfs(store.get(rec.id) ?? store.find(rec.id), fn), volumes: s.containerVolumes };
+  const cfs: ContainerFsDeps = {
+    withRootfs: (rec, fn) => containers.withRootfs(store.get(rec.id) ?? store.find(rec.id), fn),
+    volumes: s.containerVolumes,
+  };
   return {
     containers,
     execs: s.execs,
@@ -85,7 +100,10 @@ function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDe
     stats: new ContainerStats(s.statsSource),
     network: s.containerNetwork,
     sizes: (rec) => diskUsage.containerSize(rec),
-    archive: new ContainerArchive({ withFs: (rec, fn) => withContainerFs(rec, cfs, fn), checkWritable: ContainerVolumes.checkWritable }),
+    archive: new ContainerArchive({
+      withFs: (rec, fn) => withContainerFs(rec, cfs, fn),
+      checkWritable: ContainerVolumes.checkWritable,
+    }),
   };
 }
 
@@ -94,7 +112,14 @@ export function apiRoutes(s: RouteServices): Route[] {
   const info = new InfoService({
     containers: () => ({ total: store.all().length, ...containers.runningCount() }),
     imageCount: () => images.count(),
-    config: { version: s.version, dataRoot: s.paths.dataRoot, debug: o.logLevel === 'debug', logDriver: o.logDriver, defaultRuntime: o.defaultRuntime, runtimes: { runc: s.binaries.runc, ...o.runtimes } },
+    config: {
+      version: s.version,
+      dataRoot: s.paths.dataRoot,
+      debug: o.logLevel === 'debug',
+      logDriver: o.logDriver,
+      defaultRuntime: o.defaultRuntime,
+      runtimes: { runc: s.binaries.runc, ...o.runtimes },
+    },
   });
   const diskUsage = new DiskUsage({
     containers: () => store.all(),
@@ -120,7 +145,20 @@ export function apiRoutes(s: RouteServices): Route[] {
       tmpDir: path.join(s.paths.storage, 'tmp'),
       cacheMounts: buildCache,
       // `docker build --pull`: the FROM image through the distribution service, its status lines in the build output
-      puller: { pull: (image, line, signal) => dist.distribution.pull({ image, signal, progress: (m) => void (m.status && m.status !== 'Downloading' && m.status !== 'Extracting' && line(m.id ? `${m.id}: ${m.status}` : m.status)) }) },
+      puller: {
+        pull: (image, line, signal) =>
+          dist.distribution.pull({
+            image,
+            signal,
+            progress: (m) =>
+              void (
+                m.status &&
+                m.status !== 'Downloading' &&
+                m.status !== 'Extracting' &&
+                line(m.id ? `${m.id}: ${m.status}` : m.status)
+              ),
+          }),
+      },
       log: s.log,
     }),
     ...networkRoutes(s.network),

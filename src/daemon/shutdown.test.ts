@@ -27,7 +27,12 @@ test('shutdown: api closed, timers stopped, drain awaited, then files removed, l
     h('SIGTERM');
     h('SIGINT'); // a second signal while stopping is ignored
   });
-  assert.deepEqual(steps, ['info: received SIGTERM, shutting down; containers keep running', 'close api', 'supervisor', 'sampler']);
+  assert.deepEqual(steps, [
+    'info: received SIGTERM, shutting down; containers keep running',
+    'close api',
+    'supervisor',
+    'sampler',
+  ]);
   assert.ok(existsSync(sock), 'files stay until the drain is done');
   drained();
   assert.equal(await exited, 0);
@@ -38,7 +43,16 @@ test('shutdown: api closed, timers stopped, drain awaited, then files removed, l
 
 test('shutdown does not wait past the grace period for a drain that hangs', async () => {
   const code = await new Promise<number>((resolve) => {
-    shutdownHandler({ log: () => {}, closeApi: () => {}, stopTimers: [], drain: () => new Promise(() => {}), files: [], releaseLock: () => {}, exit: resolve, graceMs: 1 })('SIGTERM');
+    shutdownHandler({
+      log: () => {},
+      closeApi: () => {},
+      stopTimers: [],
+      drain: () => new Promise(() => {}),
+      files: [],
+      releaseLock: () => {},
+      exit: resolve,
+      graceMs: 1,
+    })('SIGTERM');
   });
   assert.equal(code, 0);
 });

@@ -42,7 +42,8 @@ export function installSignalHandlers(d: ShutdownDeps): void {
   process.on('SIGPIPE', () => {});
   // Last resort, not the fix: an error that escaped its request's own error path is logged as the
   // bug it is and the daemon keeps serving its other clients (tests fail on these lines).
-  const bug = (what: string) => (e: unknown) => d.log('error', `${what} (a bug, please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  const bug = (what: string) => (e: unknown) =>
+    d.log('error', `${what} (a bug, please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.on('uncaughtException', bug('uncaught exception'));
   process.on('unhandledRejection', bug('unhandled rejection'));
 }

@@ -26,10 +26,21 @@ export interface Stores {
   containerVolumes: ContainerVolumes;
 }
 
-export async function openStores(p: Paths, binaries: { runc: string; conmon: string }, debug: boolean, log: Log): Promise<Stores> {
+export async function openStores(
+  p: Paths,
+  binaries: { runc: string; conmon: string },
+  debug: boolean,
+  log: Log,
+): Promise<Stores> {
   const events = new Events();
   const runc = new Runc({ binary: binaries.runc, root: p.runcRoot });
-  const runtime = new ConmonRuntime({ conmon: binaries.conmon, runc, exitDir: p.exits, execRoot: p.execRoot, logLevel: debug ? 'debug' : 'error' });
+  const runtime = new ConmonRuntime({
+    conmon: binaries.conmon,
+    runc,
+    exitDir: p.exits,
+    execRoot: p.execRoot,
+    logLevel: debug ? 'debug' : 'error',
+  });
   runtime.start();
   const snapshotter = new OverlaySnapshotter(p.storage);
   await snapshotter.init();

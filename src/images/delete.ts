@@ -1,6 +1,6 @@
 // `docker rmi`: untagging and deleting images with moby's rules and conflict texts (moby
 // daemon/images/image_delete.go), over the image store's index.
-import { conflict, EngineError, isKind } from '../errdefs.js';
+import { conflict, type EngineError, isKind } from '../errdefs.js';
 import type { ContentStore } from '../storage/content/store.js';
 import type { Snapshotter } from '../storage/snapshot/snapshotter.js';
 import { familiarString, parseReference, referenceString, withDefaultTag } from './reference/reference.js';
@@ -34,9 +34,13 @@ export class ImageDeleter {
     const byId = id.startsWith(ref) || id.slice(7).startsWith(ref);
     if (!byId) {
       const parsed = parseReference(ref);
-      const key = parsed.digest ? referenceString({ domain: parsed.domain, path: parsed.path, digest: parsed.digest }) : referenceString(withDefaultTag(parsed));
+      const key = parsed.digest
+        ? referenceString({ domain: parsed.domain, path: parsed.path, digest: parsed.digest })
+        : referenceString(withDefaultTag(parsed));
       if (!force && isSingleReference(repoRefs) && users.length > 0) {
-        throw conflict(`conflict: unable to remove repository reference "${ref}" (must force) - container ${short(users[0].id)} is using its referenced image ${short(id)}`);
+        throw conflict(
+          `conflict: unable to remove repository reference "${ref}" (must force) - container ${short(users[0].id)} is using its referenced image ${short(id)}`,
+        );
       }
       const actual = repoRefs.includes(key) ? key : (repoRefs.find((r) => r.endsWith('@' + parsed.digest)) ?? key);
       this.ix.refs.delete(actual);
@@ -59,13 +63,22 @@ export class ImageDeleter {
       await this.delete(img, records, force, prune, users, true);
       return records;
     } else if (repoRefs.length > 0 && !isSingleReference(repoRefs) && !force) {
-      throw conflict(`conflict: unable to delete ${short(id)} (must be forced) - image is referenced in multiple repositories`);
+      throw conflict(
+        `conflict: unable to delete ${short(id)} (must be forced) - image is referenced in multiple repositories`,
+      );
     }
     await this.delete(img, records, force, prune, users);
     return records;
   }
 
-  async delete(img: ImageRecord, records: DeleteItem[], force: boolean, prune: boolean, users: { id: string; running: boolean }[], quiet = false): Promise<void> {
+  async delete(
+    img: ImageRecord,
+    records: DeleteItem[],
+    force: boolean,
+    prune: boolean,
+    users: { id: string; running: boolean }[],
+    quiet = false,
+  ): Promise<void> {
     const id = img.id;
     const hard = (m: string) => conflict(`conflict: unable to delete ${short(id)} (cannot be forced) - ${m}`);
     const soft = (m: string) => conflict(`conflict: unable to delete ${short(id)} (must be forced) - ${m}`);

@@ -48,7 +48,15 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
   });
 
   it('resolves by name, full name, id, short id and sha256: prefix', async () => {
-    for (const ref of ['busybox', 'busybox:latest', 'docker.io/library/busybox:latest', bb, bb.slice(7), bb.slice(7, 19), bb.slice(0, 15)]) {
+    for (const ref of [
+      'busybox',
+      'busybox:latest',
+      'docker.io/library/busybox:latest',
+      bb,
+      bb.slice(7),
+      bb.slice(7, 19),
+      bb.slice(0, 15),
+    ]) {
       assert.equal((await svc.resolve(ref)).id, bb, ref);
     }
     await assert.rejects(svc.resolve('nope'), { message: 'No such image: nope' });
@@ -80,11 +88,20 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
     assert.deepEqual(top.RepoTags, ['busybox:latest', 'localhost:5000/me/bb:1']);
     assert.deepEqual((await svc.views({ filters: new Map() })).map((v) => v.record.id).sort(), [bb, other].sort());
     const dang = await svc.list({ filters: new Map([['dangling', ['true']]]) });
-    assert.deepEqual(dang.map((s) => s.Id), [other]);
+    assert.deepEqual(
+      dang.map((s) => s.Id),
+      [other],
+    );
     const lab = await svc.list({ filters: new Map([['label', ['a=b']]]) });
-    assert.deepEqual(lab.map((s) => s.Id), [other]);
+    assert.deepEqual(
+      lab.map((s) => s.Id),
+      [other],
+    );
     const refd = await svc.list({ filters: new Map([['reference', ['busy*']]]) });
-    assert.deepEqual(refd.map((s) => s.RepoTags), [['busybox:latest']]);
+    assert.deepEqual(
+      refd.map((s) => s.RepoTags),
+      [['busybox:latest']],
+    );
     await assert.rejects(svc.list({ filters: new Map([['bogus', ['x']]]) }), { message: "invalid filter 'bogus'" });
     assert.equal((await svc.view(other)).config.comment, 'msg');
   });

@@ -18,7 +18,15 @@ import { ImageDeleter, type DeleteItem, type InUse } from './delete.js';
 import { matchLabels, untilTime } from './filters.js';
 import { globToRegExp } from './glob.js';
 import { PreparedLayers, type RebasingSnapshotter } from './prepared.js';
-import { familiarName, familiarString, parseReference, referenceString, validateTag, withDefaultTag, type Reference } from './reference/reference.js';
+import {
+  familiarName,
+  familiarString,
+  parseReference,
+  referenceString,
+  validateTag,
+  withDefaultTag,
+  type Reference,
+} from './reference/reference.js';
 import { importTarball } from './import.js';
 import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from './types.js';
 
@@ -57,7 +65,9 @@ export interface ImportOptions {
   platform?: string;
 }
 
-type Snap = Snapshotter & SnapshotLister & RebasingSnapshotter & { graphData?(key: string): Promise<Record<string, string>> };
+type Snap = Snapshotter &
+  SnapshotLister &
+  RebasingSnapshotter & { graphData?(key: string): Promise<Record<string, string>> };
 
 const ID_RE = /^sha256:[a-f0-9]{64}$/;
 const containerKey = (id: string) => `container-${id}`;
@@ -133,7 +143,8 @@ export class ImageService {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     // Reclaim what a crash left: extraction snapshots and layers no image refers to.
-    for (const s of await this.snapshots.list()) if (s.key.startsWith('extract-')) await this.snapshots.remove(s.key).catch(() => {});
+    for (const s of await this.snapshots.list())
+      if (s.key.startsWith('extract-')) await this.snapshots.remove(s.key).catch(() => {});
     const used = new Set([...this.images.values()].flatMap((i) => i.layers.map((l) => l.chainId)));
     for (let removed = true; removed; ) {
       removed = false;
@@ -171,7 +182,7 @@ export class ImageService {
   ensureLayer(parentChainId: string | null, diffId: string): Promise<LayerRecord> {
     const chainId = parentChainId ? chainIds([parentChainId, diffId])[1] : diffId;
     const running = this.layerLocks.get(chainId);
-    if (running) return running;
+    if (running !== undefined) return running;
     const p = this.createLayer(parentChainId, diffId, chainId).finally(() => this.layerLocks.delete(chainId));
     this.layerLocks.set(chainId, p);
     return p;
@@ -229,7 +240,12 @@ export class ImageService {
     const cfg = JSON.parse(configBytes.toString('utf8')) as ImageConfigFile;
     return this.locked(async () => {
       if (!this.images.has(id)) {
-        const r: ImageRecord = { id, layers, size: layers.reduce((a, l) => a + l.size, 0), created: cfg.created ?? new Date(0).toISOString() };
+        const r: ImageRecord = {
+          id,
+          layers,
+          size: layers.reduce((a, l) => a + l.size, 0),
+          created: cfg.created ?? new Date(0).toISOString(),
+        };
         if (parent) r.parent = parent;
         await this.saveRecord(r);
         this.images.set(id, r);
@@ -291,7 +307,9 @@ export class ImageService {
     let parseErr: unknown = null;
     try {
       const p = parseReference(ref);
-      const key = p.digest ? referenceString({ domain: p.domain, path: p.path, digest: p.digest }) : referenceString(withDefaultTag(p));
+      const key = p.digest
+        ? referenceString({ domain: p.domain, path: p.path, digest: p.digest })
+        : referenceString(withDefaultTag(p));
       let id = this.refs.get(key) ?? this.refs.get(referenceString(withDefaultTag(p)));
       if (!id && p.digest) {
         // name@digest also matches the repo's digest references regardless of tag
@@ -336,14 +354,18 @@ export class ImageService {
   async views(o: { all?: boolean; filters: Map<string, string[]> }): Promise<ImageView[]> {
     await this.queue;
     const f = o.filters;
-    for (const k of f.keys()) if (!['dangling', 'reference', 'label', 'before', 'since', 'until'].includes(k)) throw invalid(`invalid filter '${k}'`);
+    for (const k of f.keys())
+      if (!['dangling', 'reference', 'label', 'before', 'since', 'until'].includes(k))
+        throw invalid(`invalid filter '${k}'`);
     let dangling: boolean | undefined;
     for (const v of f.get('dangling') ?? []) {
       if (!['true', 'false', '1', '0'].includes(v.toLowerCase())) throw invalid(`invalid filter 'dangling=${v}'`);
       dangling = v === 'true' || v === '1';
     }
     const createdOf = async (ref: string) => Date.parse((await this.resolve(ref)).created);
-    const before = f.get('before')?.length ? Math.min(...(await Promise.all(f.get('before')!.map(createdOf)))) : undefined;
+    const before = f.get('before')?.length
+      ? Math.min(...(await Promise.all(f.get('before')!.map(createdOf))))
+      : undefined;
     const since = f.get('since')?.length ? Math.max(...(await Promise.all(f.get('since')!.map(createdOf)))) : undefined;
     const until = f.get('until')?.length ? untilTime(f.get('until')![0]) : undefined;
     const patterns = (f.get('reference') ?? []).map(globToRegExp);
@@ -396,7 +418,8 @@ export class ImageService {
       ref = { ...ref, tag };
     }
     ref = withDefaultTag(ref);
-    if (ref.tag && /^sha256$/.test(familiarName(ref))) throw invalid('refusing to create an ambiguous tag using digest algorithm as name');
+    if (ref.tag && /^sha256$/.test(familiarName(ref)))
+      throw invalid('refusing to create an ambiguous tag using digest algorithm as name');
     await this.setReference(ref, img.id);
   }
 
@@ -405,9 +428,13 @@ export class ImageService {
     return this.locked(() => this.deleter.remove(ref, img, !!o.force, !o.noprune, inUse));
   }
 
-  async prune(o: { all?: boolean; filters: Map<string, string[]> }, inUse: InUse): Promise<{ ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }> {
+  async prune(
+    o: { all?: boolean; filters: Map<string, string[]> },
+    inUse: InUse,
+  ): Promise<{ ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }> {
     const f = o.filters;
-    for (const k of f.keys()) if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalid(`invalid filter '${k}'`);
+    for (const k of f.keys())
+      if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalid(`invalid filter '${k}'`);
     let all = !!o.all;
     for (const v of f.get('dangling') ?? []) all = !(v === 'true' || v === '1');
     const until = f.get('until')?.length ? untilTime(f.get('until')![0]) : undefined;

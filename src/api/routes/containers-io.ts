@@ -21,7 +21,9 @@ const CLIENT_BACKLOG_MAX = 64 * 1024 * 1024;
 
 export function streamType(ctx: Ctx, tty: boolean): string {
   if (tty) return 'application/vnd.docker.raw-stream';
-  return versionAtLeast(ctx.apiVersion, '1.42') ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
+  return versionAtLeast(ctx.apiVersion, '1.42')
+    ? 'application/vnd.docker.multiplexed-stream'
+    : 'application/vnd.docker.raw-stream';
 }
 
 export function clientFor(ctx: Ctx, sock: Duplex, tty: boolean, withInput: boolean): AttachClient {
@@ -102,7 +104,8 @@ function logsAttachRoutes(c: ContainerService): Route[] {
           if (!batch.length) continue;
           const buf = encodeLogBatch(batch, { tty, timestamps });
           // a few MiB in flight, so reading the next chunk overlaps the client reading this one
-          if (!out.write(buf) && out.writableLength > LOGS_IN_FLIGHT) await new Promise<void>((r) => out.once('drain', () => r()).once('close', () => r()));
+          if (!out.write(buf) && out.writableLength > LOGS_IN_FLIGHT)
+            await new Promise<void>((r) => out.once('drain', () => r()).once('close', () => r()));
           if (ctx.signal.aborted) break;
         }
         out.end();
@@ -149,7 +152,9 @@ function statsArchiveRoutes(d: ContainerRouteDeps): Route[] {
         const rec = c.find(ctx.params.id!);
         const stream = qbool(ctx.query, 'stream', true) && !qbool(ctx.query, 'one-shot');
         const out = ctx.reply.stream(200, 'application/json');
-        await d.stats.stream(rec, { stream }, ctx.signal, (f) => out.write(JSON.stringify(statsJson(f, numCpus)) + '\n'));
+        await d.stats.stream(rec, { stream }, ctx.signal, (f) =>
+          out.write(JSON.stringify(statsJson(f, numCpus)) + '\n'),
+        );
         out.end();
       },
     },
@@ -161,7 +166,11 @@ function statsArchiveRoutes(d: ContainerRouteDeps): Route[] {
         const p = ctx.query.get('path');
         if (!p) throw invalid('path cannot be empty');
         const st = await d.archive.stat(rec, p);
-        ctx.reply.stream(200, 'application/json', { 'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(st)).toString('base64') }).end();
+        ctx.reply
+          .stream(200, 'application/json', {
+            'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(st)).toString('base64'),
+          })
+          .end();
       },
     },
     {
@@ -172,7 +181,9 @@ function statsArchiveRoutes(d: ContainerRouteDeps): Route[] {
         const p = ctx.query.get('path');
         if (!p) throw invalid('path cannot be empty');
         const { stat, stream } = await d.archive.get(rec, p);
-        const out = ctx.reply.stream(200, 'application/x-tar', { 'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
+        const out = ctx.reply.stream(200, 'application/x-tar', {
+          'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64'),
+        });
         await pipeOut(stream, out);
       },
     },

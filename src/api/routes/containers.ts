@@ -16,10 +16,32 @@ import { execRoutes } from './exec.js';
 export type { ContainerRouteDeps } from './container-route-deps.js';
 
 const STATUSES: readonly Status[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
-const PS_FILTERS = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'network', 'publish', 'expose', 'health', 'isolation', 'is-task'];
+const PS_FILTERS = [
+  'id',
+  'name',
+  'label',
+  'status',
+  'exited',
+  'ancestor',
+  'before',
+  'since',
+  'volume',
+  'network',
+  'publish',
+  'expose',
+  'health',
+  'isolation',
+  'is-task',
+];
 
 export function containerRoutes(d: ContainerRouteDeps): Route[] {
-  return [...listRoutes(d), ...stateRoutes(d.containers), ...controlRoutes(d.containers), ...containerIoRoutes(d), ...execRoutes(d)];
+  return [
+    ...listRoutes(d),
+    ...stateRoutes(d.containers),
+    ...controlRoutes(d.containers),
+    ...containerIoRoutes(d),
+    ...execRoutes(d),
+  ];
 }
 
 /** ps, create, prune, inspect. */
@@ -31,7 +53,8 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
       path: '/containers/json',
       handler: async (ctx) => {
         const f = parseFilters(ctx.query.get('filters'), PS_FILTERS);
-        for (const s of f.get('status') ?? []) if (!STATUSES.includes(s as Status)) throw invalid(`invalid filter 'status=${s}'`);
+        for (const s of f.get('status') ?? [])
+          if (!STATUSES.includes(s as Status)) throw invalid(`invalid filter 'status=${s}'`);
         for (const e of f.get('exited') ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`invalid filter 'exited=${e}'`);
         const all = qbool(ctx.query, 'all') || f.has('status') || f.has('exited');
         const limit = qint(ctx.query, 'limit') ?? -1;
@@ -55,12 +78,17 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
           if (!matchRegexp(f, 'name', '/' + r.name)) return false;
           if (!matchLabels(f, 'label', r.config.Labels)) return false;
           if (f.has('status') && !f.get('status')!.includes(r.state.status)) return false;
-          if (f.has('exited') && !(r.state.status === 'exited' && f.get('exited')!.includes(String(r.state.exitCode)))) return false;
+          if (f.has('exited') && !(r.state.status === 'exited' && f.get('exited')!.includes(String(r.state.exitCode))))
+            return false;
           if (before && !before.every((b) => r.created < b)) return false;
           if (since && !since.every((s) => r.created > s)) return false;
           if (f.has('ancestor') && !ancestors.includes(r.image)) return false;
           if (f.has('network') && !f.get('network')!.includes(r.hostConfig.NetworkMode)) return false;
-          if (f.has('volume') && !f.get('volume')!.some((v) => r.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))) return false;
+          if (
+            f.has('volume') &&
+            !f.get('volume')!.some((v) => r.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))
+          )
+            return false;
           if (f.has('isolation') && !f.get('isolation')!.includes('default')) return false;
           if (f.has('health') && !f.get('health')!.includes(healthOf(r)?.Status ?? 'none')) return false;
           if (f.has('is-task') && f.get('is-task')!.includes('true')) return false;
@@ -73,7 +101,14 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
         });
         if (limit > 0) recs = recs.slice(0, limit);
         const out = [];
-        for (const r of recs) out.push(summaryJson(r, { imageRef: r.config.Image, size: withSize ? await d.sizes(r) : undefined, network: d.network?.(r) }));
+        for (const r of recs)
+          out.push(
+            summaryJson(r, {
+              imageRef: r.config.Image,
+              size: withSize ? await d.sizes(r) : undefined,
+              network: d.network?.(r),
+            }),
+          );
         ctx.reply.json(200, out);
       },
     },
@@ -114,7 +149,13 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
       path: '/containers/{id}/json',
       handler: async (ctx) => {
         const rec = c.find(ctx.params.id!);
-        ctx.reply.json(200, inspectJson(rec, { size: qbool(ctx.query, 'size') ? await d.sizes(rec) : undefined, network: d.network?.(rec) }));
+        ctx.reply.json(
+          200,
+          inspectJson(rec, {
+            size: qbool(ctx.query, 'size') ? await d.sizes(rec) : undefined,
+            network: d.network?.(rec),
+          }),
+        );
       },
     },
   ];
@@ -218,7 +259,8 @@ function controlRoutes(c: ContainerService): Route[] {
       handler: async (ctx) => {
         const h = qint(ctx.query, 'h');
         const w = qint(ctx.query, 'w');
-        if (h === undefined || w === undefined || h < 0 || w < 0) throw invalid('strconv.Atoi: parsing "": invalid syntax');
+        if (h === undefined || w === undefined || h < 0 || w < 0)
+          throw invalid('strconv.Atoi: parsing "": invalid syntax');
         await c.resize(ctx.params.id!, h, w);
         ctx.reply.empty(200);
       },

@@ -22,7 +22,8 @@ export function execRoutes(d: ContainerRouteDeps): Route[] {
       method: 'POST',
       path: '/exec/{id}/start',
       handler: async (ctx) => {
-        const body = ((await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ?? {}) as {
+        const body = ((await ctx.json<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: [number, number] }>()) ??
+          {}) as {
           Detach?: boolean;
           Tty?: boolean;
           ConsoleSize?: [number, number];

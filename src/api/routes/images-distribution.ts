@@ -2,7 +2,7 @@
 // /images/get, /images/{name}/get), load, commit, /auth, container export and changes.
 // Thin adapters: services do the work; errors before the first byte get a plain HTTP status,
 // later ones go in-band as Docker's errorDetail line.
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { invalid, isKind } from '../../errdefs.js';
 import { containerChanges, overlayDirs, type Change } from '../../images/archive/container-changes.js';
 import { commitContainer } from '../../images/archive/commit.js';
@@ -44,7 +44,12 @@ export interface DistributionRouteDeps {
 }
 
 /** A progress stream whose HTTP headers go out with the first message (so early errors keep their status). */
-function lazyProgress(ctx: Ctx): { emit: (m: ProgressMessage) => void; writer: () => JsonProgressWriter | null; open: () => JsonProgressWriter; end: () => void } {
+function lazyProgress(ctx: Ctx): {
+  emit: (m: ProgressMessage) => void;
+  writer: () => JsonProgressWriter | null;
+  open: () => JsonProgressWriter;
+  end: () => void;
+} {
   let out: Writable | null = null;
   let w: JsonProgressWriter | null = null;
   const open = () => {
@@ -88,14 +93,25 @@ export function createImageHandler(d: DistributionRouteDeps): Handler {
     const from = q.get('fromImage');
     if (from) {
       await streamed(ctx, (emit) =>
-        d.distribution.pull({ image: from, tag: q.get('tag') || undefined, platform: q.get('platform') || undefined, auth: auth(ctx), progress: emit, signal: ctx.signal }),
+        d.distribution.pull({
+          image: from,
+          tag: q.get('tag') || undefined,
+          platform: q.get('platform') || undefined,
+          auth: auth(ctx),
+          progress: emit,
+          signal: ctx.signal,
+        }),
       );
       return;
     }
     const src = q.get('fromSrc') ?? '';
     if (!/^https?:\/\//.test(src)) throw invalid('fromImage or fromSrc is required');
     let res = await send('GET', src, {});
-    for (let i = 0; i < 5 && res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; i++) {
+    for (
+      let i = 0;
+      i < 5 && res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location;
+      i++
+    ) {
       res.resume();
       res = await send('GET', new URL(res.headers.location, src).href, {});
     }
@@ -124,7 +140,15 @@ export function distributionRoutes(d: DistributionRouteDeps): Route[] {
       method: 'POST',
       path: '/images/{name*}/push',
       handler: (ctx) =>
-        streamed(ctx, (emit) => d.distribution.push({ name: ctx.params.name, tag: ctx.query.get('tag') || undefined, auth: auth(ctx), progress: emit, signal: ctx.signal })),
+        streamed(ctx, (emit) =>
+          d.distribution.push({
+            name: ctx.params.name,
+            tag: ctx.query.get('tag') || undefined,
+            auth: auth(ctx),
+            progress: emit,
+            signal: ctx.signal,
+          }),
+        ),
     },
     { method: 'GET', path: '/images/get', handler: (ctx) => save(ctx, ctx.query.getAll('names')) },
     { method: 'GET', path: '/images/{name*}/get', handler: (ctx) => save(ctx, [ctx.params.name]) },

@@ -8,8 +8,22 @@ import { imageRoutes } from './images.js';
 
 const calls: unknown[][] = [];
 const view: ImageView = {
-  record: { id: 'sha256:1', layers: [{ diffId: 'sha256:d', chainId: 'sha256:d', size: 5 }], size: 5, created: '2024-05-01T10:00:00Z' },
-  config: { architecture: 'amd64', os: 'linux', config: { ...emptyContainerConfig(), Labels: { a: 'b' } }, rootfs: { type: 'layers', diff_ids: ['sha256:d'] }, history: [{ created: '2024-05-01T10:00:00Z', created_by: 'ADD x' }, { created_by: 'CMD', empty_layer: true }] },
+  record: {
+    id: 'sha256:1',
+    layers: [{ diffId: 'sha256:d', chainId: 'sha256:d', size: 5 }],
+    size: 5,
+    created: '2024-05-01T10:00:00Z',
+  },
+  config: {
+    architecture: 'amd64',
+    os: 'linux',
+    config: { ...emptyContainerConfig(), Labels: { a: 'b' } },
+    rootfs: { type: 'layers', diff_ids: ['sha256:d'] },
+    history: [
+      { created: '2024-05-01T10:00:00Z', created_by: 'ADD x' },
+      { created_by: 'CMD', empty_layer: true },
+    ],
+  },
   tags: ['bb:latest'],
   digests: [],
 };
@@ -54,19 +68,35 @@ function call(method: string, path: string, params: Record<string, string>, quer
 }
 
 it('GET /images/json: summaries, VirtualSize dropped from API 1.44', async () => {
-  const summary = { Containers: -1, Created: 1714557600, Id: 'sha256:1', Labels: { a: 'b' }, ParentId: '', RepoDigests: [], RepoTags: ['bb:latest'], SharedSize: -1, Size: 5 };
+  const summary = {
+    Containers: -1,
+    Created: 1714557600,
+    Id: 'sha256:1',
+    Labels: { a: 'b' },
+    ParentId: '',
+    RepoDigests: [],
+    RepoTags: ['bb:latest'],
+    SharedSize: -1,
+    Size: 5,
+  };
   assert.deepEqual((await call('GET', '/images/json', {}, '', '1.47').run()).body, [summary]);
   assert.deepEqual((await call('GET', '/images/json', {}, '', '1.41').run()).body, [{ ...summary, VirtualSize: 5 }]);
 });
 
 it('GET /images/{name}/json: inspect, with VirtualSize from 1.44 and an empty Container from 1.45 dropped', async () => {
-  const old = (await call('GET', '/images/{name*}/json', { name: 'a/b' }, '', '1.41').run()).body as Record<string, unknown>;
+  const old = (await call('GET', '/images/{name*}/json', { name: 'a/b' }, '', '1.41').run()).body as Record<
+    string,
+    unknown
+  >;
   assert.equal(old.VirtualSize, 5);
   assert.equal(old.Container, '');
   assert.deepEqual(old.GraphDriver, { Name: 'overlay2', Data: null });
   assert.deepEqual(old.RootFS, { Type: 'layers', Layers: ['sha256:d'] });
   assert.equal((old.Metadata as { LastTagTime: string }).LastTagTime, '0001-01-01T00:00:00Z');
-  const i = (await call('GET', '/images/{name*}/json', { name: 'a/b' }, '', '1.45').run()).body as Record<string, unknown>;
+  const i = (await call('GET', '/images/{name*}/json', { name: 'a/b' }, '', '1.45').run()).body as Record<
+    string,
+    unknown
+  >;
   assert.equal('VirtualSize' in i, false);
   assert.equal('Container' in i, false);
   assert.ok('ContainerConfig' in i, 'kept for docker-compose 1.29');
@@ -81,10 +111,21 @@ it('GET /images/{name}/history: newest first, sizes by layer, the top entry carr
 });
 
 it('POST /images/create imports from - and streams the status line; pull is not implemented', async () => {
-  const r = await call('POST', '/images/create', {}, 'fromSrc=-&repo=bb&tag=1&changes=CMD%20sh&changes=ENV%20A%3D1').run();
+  const r = await call(
+    'POST',
+    '/images/create',
+    {},
+    'fromSrc=-&repo=bb&tag=1&changes=CMD%20sh&changes=ENV%20A%3D1',
+  ).run();
   assert.equal(r.streamed, '{"status":"sha256:abc"}\r\n');
-  assert.deepEqual(calls.at(-1), ['import', { repo: 'bb', tag: '1', changes: ['CMD sh', 'ENV A=1'], message: undefined, platform: undefined }]);
-  await assert.rejects(call('POST', '/images/create', {}, 'fromImage=busybox').run(), (e: Error & { kind?: string }) => e.kind === 'not-implemented');
+  assert.deepEqual(calls.at(-1), [
+    'import',
+    { repo: 'bb', tag: '1', changes: ['CMD sh', 'ENV A=1'], message: undefined, platform: undefined },
+  ]);
+  await assert.rejects(
+    call('POST', '/images/create', {}, 'fromImage=busybox').run(),
+    (e: Error & { kind?: string }) => e.kind === 'not-implemented',
+  );
 });
 
 it('tag answers 201; delete passes force/noprune', async () => {

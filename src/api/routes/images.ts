@@ -14,7 +14,9 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
       method: 'GET',
       path: '/images/json',
       handler: async (ctx) => {
-        const list = (await images.views({ all: qbool(ctx.query, 'all'), filters: qfilters(ctx.query) })).map(imageSummaryJson);
+        const list = (await images.views({ all: qbool(ctx.query, 'all'), filters: qfilters(ctx.query) })).map(
+          imageSummaryJson,
+        );
         if (versionAtLeast(ctx.apiVersion, '1.44')) for (const s of list) delete s.VirtualSize;
         ctx.reply.json(200, list);
       },
@@ -26,9 +28,11 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
         const q = ctx.query;
         const src = q.get('fromSrc');
         if (create && (q.get('fromImage') || /^https?:\/\//.test(src ?? ''))) return create(ctx);
-        if (q.get('fromImage')) throw notImplemented('pulling images is not implemented yet; use docker import or docker load');
+        if (q.get('fromImage'))
+          throw notImplemented('pulling images is not implemented yet; use docker import or docker load');
         if (src === null || src === '') throw invalid('fromImage or fromSrc is required');
-        if (src !== '-') throw notImplemented('importing from a URL is not supported; pipe the archive: docker import - < file.tar');
+        if (src !== '-')
+          throw notImplemented('importing from a URL is not supported; pipe the archive: docker import - < file.tar');
         const { id } = await images.import(ctx.body, {
           repo: q.get('repo') ?? undefined,
           tag: q.get('tag') ?? undefined,
@@ -82,7 +86,11 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
       method: 'DELETE',
       path: '/images/{name*}',
       handler: async (ctx) => {
-        const items = await images.remove(ctx.params.name, { force: qbool(ctx.query, 'force'), noprune: qbool(ctx.query, 'noprune') }, inUse);
+        const items = await images.remove(
+          ctx.params.name,
+          { force: qbool(ctx.query, 'force'), noprune: qbool(ctx.query, 'noprune') },
+          inUse,
+        );
         ctx.reply.json(200, items);
       },
     },

@@ -23,11 +23,16 @@ after(() => {
 
 function call(method: string, path: string): Promise<{ status: number; message: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: sock, method, path, headers: { 'Content-Type': 'application/json' } }, (res) => {
-      let s = '';
-      res.on('data', (c: Buffer) => (s += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, message: (JSON.parse(s) as { message: string }).message }));
-    });
+    const req = http.request(
+      { socketPath: sock, method, path, headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        let s = '';
+        res.on('data', (c: Buffer) => (s += c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, message: (JSON.parse(s) as { message: string }).message }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(method === 'POST' ? '{}' : undefined);
   });
@@ -40,11 +45,23 @@ test('leave and unlock: 503 "not part of a swarm" (what docker-py accepts from l
 
 test('every manager endpoint: 503 with moby errNoManager text', async () => {
   const calls: [string, string][] = [
-    ['GET', '/swarm'], ['POST', '/swarm/update'], ['GET', '/swarm/unlockkey'],
-    ['GET', '/services'], ['POST', '/services/create'], ['GET', '/services/x'], ['DELETE', '/services/x'], ['GET', '/services/x/logs'],
-    ['GET', '/nodes'], ['GET', '/tasks'], ['GET', '/tasks/x/logs'], ['GET', '/secrets'], ['POST', '/configs/create'], ['POST', '/nodes/x/update'],
+    ['GET', '/swarm'],
+    ['POST', '/swarm/update'],
+    ['GET', '/swarm/unlockkey'],
+    ['GET', '/services'],
+    ['POST', '/services/create'],
+    ['GET', '/services/x'],
+    ['DELETE', '/services/x'],
+    ['GET', '/services/x/logs'],
+    ['GET', '/nodes'],
+    ['GET', '/tasks'],
+    ['GET', '/tasks/x/logs'],
+    ['GET', '/secrets'],
+    ['POST', '/configs/create'],
+    ['POST', '/nodes/x/update'],
   ];
-  for (const [m, p] of calls) assert.deepEqual(await call(m, `/v1.47${p}`), { status: 503, message: NO_SWARM_MANAGER }, `${m} ${p}`);
+  for (const [m, p] of calls)
+    assert.deepEqual(await call(m, `/v1.47${p}`), { status: 503, message: NO_SWARM_MANAGER }, `${m} ${p}`);
 });
 
 test('init and join are refused (no swarm mode), without changing anything', async () => {

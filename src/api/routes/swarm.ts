@@ -28,8 +28,20 @@ export function swarmRoutes(): Route[] {
     { method: 'POST', path: '/swarm/unlock', handler: notInSwarm },
     { method: 'POST', path: '/swarm/leave', handler: notInSwarm },
     // berth has no swarm mode to start or join: refused with the same status, its own words
-    { method: 'POST', path: '/swarm/init', handler: () => { throw unavailable('berth does not support swarm mode'); } },
-    { method: 'POST', path: '/swarm/join', handler: () => { throw unavailable('berth does not support swarm mode'); } },
+    {
+      method: 'POST',
+      path: '/swarm/init',
+      handler: () => {
+        throw unavailable('berth does not support swarm mode');
+      },
+    },
+    {
+      method: 'POST',
+      path: '/swarm/join',
+      handler: () => {
+        throw unavailable('berth does not support swarm mode');
+      },
+    },
   ];
   for (const c of managed) {
     routes.push(
@@ -40,6 +52,9 @@ export function swarmRoutes(): Route[] {
       { method: 'DELETE', path: `/${c}/{id}`, handler: noManager },
     );
   }
-  routes.push({ method: 'GET', path: '/services/{id}/logs', handler: noManager }, { method: 'GET', path: '/tasks/{id}/logs', handler: noManager });
+  routes.push(
+    { method: 'GET', path: '/services/{id}/logs', handler: noManager },
+    { method: 'GET', path: '/tasks/{id}/logs', handler: noManager },
+  );
   return routes;
 }

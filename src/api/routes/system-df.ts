@@ -20,7 +20,8 @@ export function systemDfRoutes(df: Pick<DiskUsage, 'usage'>): Route[] {
           out.LayersSize = u.layersSize;
           out.Images = u.images.map(imageSummaryJson);
         }
-        if (u.containers) out.Containers = u.containers.map(({ rec, size }) => summaryJson(rec, { imageRef: rec.config.Image, size }));
+        if (u.containers)
+          out.Containers = u.containers.map(({ rec, size }) => summaryJson(rec, { imageRef: rec.config.Image, size }));
         if (u.volumes) out.Volumes = u.volumes;
         if (u.buildCache) out.BuildCache = u.buildCache.map(buildCacheJson);
         ctx.reply.json(200, out);

@@ -72,24 +72,63 @@ export function systemRoutes(s: SystemRouteDeps): Route[] {
       path: '/events',
       handler: async (ctx) => {
         const q = ctx.query;
-        const f = parseFilters(q.get('filters'), ['container', 'event', 'image', 'label', 'type', 'volume', 'network', 'daemon', 'plugin', 'node', 'service', 'secret', 'config', 'scope']);
+        const f = parseFilters(q.get('filters'), [
+          'container',
+          'event',
+          'image',
+          'label',
+          'type',
+          'volume',
+          'network',
+          'daemon',
+          'plugin',
+          'node',
+          'service',
+          'secret',
+          'config',
+          'scope',
+        ]);
         const since = q.get('since') ? parseUnixTimestamp(q.get('since')!) : null;
         const until = q.get('until') ? parseUnixTimestamp(q.get('until')!) : null;
         const match = (e: EngineEvent) => {
           if (f.has('type') && !f.get('type')!.includes(e.Type)) return false;
-          if (f.has('event') && !f.get('event')!.some((x) => e.Action === x || e.Action.startsWith(x + ':'))) return false;
-          if (f.has('container') && (e.Type !== 'container' || !f.get('container')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))) return false;
+          if (f.has('event') && !f.get('event')!.some((x) => e.Action === x || e.Action.startsWith(x + ':')))
+            return false;
+          if (
+            f.has('container') &&
+            (e.Type !== 'container' ||
+              !f.get('container')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))
+          )
+            return false;
           const img = (x: string) => x.replace(/:latest$/, '');
-          if (f.has('image') && !f.get('image')!.some((x) => img(e.Actor.Attributes.image ?? '') === img(x) || e.Actor.ID === x || e.Actor.ID.startsWith('sha256:' + x))) return false;
+          if (
+            f.has('image') &&
+            !f
+              .get('image')!
+              .some(
+                (x) =>
+                  img(e.Actor.Attributes.image ?? '') === img(x) ||
+                  e.Actor.ID === x ||
+                  e.Actor.ID.startsWith('sha256:' + x),
+              )
+          )
+            return false;
           if (f.has('volume') && (e.Type !== 'volume' || !f.get('volume')!.includes(e.Actor.ID))) return false;
-          if (f.has('network') && (e.Type !== 'network' || !f.get('network')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))) return false;
+          if (
+            f.has('network') &&
+            (e.Type !== 'network' ||
+              !f.get('network')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))
+          )
+            return false;
           if (f.has('daemon') && e.Type !== 'daemon') return false;
           if (!matchLabels(f, 'label', e.Actor.Attributes)) return false;
           return true;
         };
         const out = ctx.reply.stream(200, 'application/json');
         const nowNs = BigInt(Date.now()) * 1_000_000n;
-        if (since !== null) for (const e of s.events.since(since)) if (match(e) && (until === null || BigInt(e.timeNano) <= until)) out.write(JSON.stringify(e) + '\n');
+        if (since !== null)
+          for (const e of s.events.since(since))
+            if (match(e) && (until === null || BigInt(e.timeNano) <= until)) out.write(JSON.stringify(e) + '\n');
         if (until !== null && until <= nowNs) {
           out.end();
           return;

@@ -42,7 +42,10 @@ export function volumeRoutes(d: VolumeRouteDeps): Route[] {
         const r = await v.prune(f, !versionAtLeast(ctx.apiVersion, '1.42'));
         for (const n of r.VolumesDeleted) d.emit?.('destroy', n, { driver: 'local' });
         d.emit?.('prune', '', { reclaimed: String(r.SpaceReclaimed) });
-        ctx.reply.json(200, { VolumesDeleted: r.VolumesDeleted.length ? r.VolumesDeleted : null, SpaceReclaimed: r.SpaceReclaimed });
+        ctx.reply.json(200, {
+          VolumesDeleted: r.VolumesDeleted.length ? r.VolumesDeleted : null,
+          SpaceReclaimed: r.SpaceReclaimed,
+        });
       },
     },
     {

@@ -44,10 +44,13 @@ test('POST /containers/create: whatever the edge accepts, the create checks end 
       // what ContainerService.create does with HostConfig before validating it
       const h = { ...defaultHostConfig(), ...((hc ?? {}) as Partial<HostConfig>) } as HostConfig;
       if (!h.RestartPolicy) h.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
-      if (!h.RestartPolicy.Name) h.RestartPolicy = { Name: 'no', MaximumRetryCount: h.RestartPolicy.MaximumRetryCount ?? 0 };
+      if (!h.RestartPolicy.Name)
+        h.RestartPolicy = { Name: 'no', MaximumRetryCount: h.RestartPolicy.MaximumRetryCount ?? 0 };
       h.RestartPolicy.MaximumRetryCount ??= 0;
       onlyEngineErrors(() => validateHostConfig(h, { userNetworks: true }));
-      onlyEngineErrors(() => mergeConfig(ID, config as Parameters<typeof mergeConfig>[1], { Env: ['PATH=/bin'], Cmd: ['sh'] }));
+      onlyEngineErrors(() =>
+        mergeConfig(ID, config as Parameters<typeof mergeConfig>[1], { Env: ['PATH=/bin'], Cmd: ['sh'] }),
+      );
     }),
     { numRuns: RUNS },
   );
@@ -57,7 +60,9 @@ test('POST /containers/{id}/update: whatever the edge accepts, applyUpdate ends 
   fc.assert(
     fc.property(shaped(bodySchemas['POST /containers/{id}/update'], 0, false), fc.boolean(), (raw, running) => {
       const body = checkBody('POST /containers/{id}/update', raw);
-      onlyEngineErrors(() => applyUpdate(defaultHostConfig(), (body ?? {}) as Parameters<typeof applyUpdate>[1], running));
+      onlyEngineErrors(() =>
+        applyUpdate(defaultHostConfig(), (body ?? {}) as Parameters<typeof applyUpdate>[1], running),
+      );
     }),
     { numRuns: RUNS },
   );

@@ -19,7 +19,14 @@ function refused(endpoint: string, body: unknown): string {
 
 test('generated from a recorded moby commit, one schema per JSON endpoint berth serves', () => {
   assert.match(SWAGGER_COMMIT, /^[0-9a-f]{40}$/);
-  for (const e of ['POST /containers/create', 'POST /containers/{id}/update', 'POST /exec/{id}/start', 'POST /volumes/create', 'POST /commit', 'POST /auth'])
+  for (const e of [
+    'POST /containers/create',
+    'POST /containers/{id}/update',
+    'POST /exec/{id}/start',
+    'POST /volumes/create',
+    'POST /commit',
+    'POST /auth',
+  ])
     assert.ok(bodySchemas[e], e);
   assert.equal(schemaFor('POST /build'), undefined, 'streamed uploads have no JSON schema');
 });
@@ -52,8 +59,11 @@ test('what Go accepts passes: null anywhere, unknown fields, int64 values, a str
   assert.equal(checkBody(CREATE, undefined), undefined);
 });
 
-test('wrong types are refused with Go\'s unmarshal message', () => {
-  assert.equal(refused(CREATE, { Image: 'x', Cmd: [1] }), 'json: cannot unmarshal number into Go struct field CreateRequest.Cmd of type string');
+test("wrong types are refused with Go's unmarshal message", () => {
+  assert.equal(
+    refused(CREATE, { Image: 'x', Cmd: [1] }),
+    'json: cannot unmarshal number into Go struct field CreateRequest.Cmd of type string',
+  );
   assert.equal(
     refused(CREATE, { Image: 'x', HostConfig: { Memory: 1e308 } }),
     'json: cannot unmarshal number 1e+308 into Go struct field CreateRequest.HostConfig.Memory of type int64',
@@ -62,13 +72,31 @@ test('wrong types are refused with Go\'s unmarshal message', () => {
     refused(CREATE, { Image: 'x', HostConfig: { Memory: 1.5 } }),
     'json: cannot unmarshal number 1.5 into Go struct field CreateRequest.HostConfig.Memory of type int64',
   );
-  assert.equal(refused(CREATE, { Env: 'A=1' }), 'json: cannot unmarshal string into Go struct field CreateRequest.Env of type []string');
-  assert.equal(refused(CREATE, { HostConfig: { RestartPolicy: 'always' } }), 'json: cannot unmarshal string into Go struct field CreateRequest.HostConfig.RestartPolicy of type RestartPolicy');
+  assert.equal(
+    refused(CREATE, { Env: 'A=1' }),
+    'json: cannot unmarshal string into Go struct field CreateRequest.Env of type []string',
+  );
+  assert.equal(
+    refused(CREATE, { HostConfig: { RestartPolicy: 'always' } }),
+    'json: cannot unmarshal string into Go struct field CreateRequest.HostConfig.RestartPolicy of type RestartPolicy',
+  );
   assert.equal(refused(CREATE, []), 'json: cannot unmarshal array into Go value of type container.CreateRequest');
-  assert.match(refused('POST /containers/{id}/update', { Memory: '1g' }), /cannot unmarshal string into Go struct field UpdateConfig\.Memory of type int64/);
-  assert.match(refused('POST /exec/{id}/start', { Detach: 'yes' }), /cannot unmarshal string into Go struct field ExecStartOptions\.Detach of type bool/);
-  assert.match(refused('POST /volumes/create', { Name: 5 }), /cannot unmarshal number into Go struct field CreateOptions\.Name of type string/);
-  assert.match(refused('POST /commit', { Cmd: { a: 1 } }), /cannot unmarshal object into Go struct field Config\.Cmd of type strslice\.StrSlice/);
+  assert.match(
+    refused('POST /containers/{id}/update', { Memory: '1g' }),
+    /cannot unmarshal string into Go struct field UpdateConfig\.Memory of type int64/,
+  );
+  assert.match(
+    refused('POST /exec/{id}/start', { Detach: 'yes' }),
+    /cannot unmarshal string into Go struct field ExecStartOptions\.Detach of type bool/,
+  );
+  assert.match(
+    refused('POST /volumes/create', { Name: 5 }),
+    /cannot unmarshal number into Go struct field CreateOptions\.Name of type string/,
+  );
+  assert.match(
+    refused('POST /commit', { Cmd: { a: 1 } }),
+    /cannot unmarshal object into Go struct field Config\.Cmd of type strslice\.StrSlice/,
+  );
   assert.match(refused('POST /auth', 'user'), /cannot unmarshal string into Go value of type registry\.AuthConfig/);
   assert.match(refused(CREATE, { Labels: { 'a/b': 1 } }), /CreateRequest\.Labels of type string/);
 });

@@ -61,7 +61,10 @@ function goKind(v: unknown): string {
 function messageFor(root: BodySchema, value: unknown, err: SchemaError | undefined): string {
   const rootName = (root.goType ?? 'struct').replace(/^.*\./, '');
   if (!err) return `json: cannot unmarshal ${goKind(value)} into Go value of type ${root.goType}`;
-  const segs = err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segs = err.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let s: BodySchema | undefined = root;
   let v: unknown = value;
   const fields: string[] = [];
@@ -78,7 +81,10 @@ function messageFor(root: BodySchema, value: unknown, err: SchemaError | undefin
     }
   }
   const kind = goKind(v);
-  const shown = kind === 'number' && (err.keyword !== 'type' || !s?.type?.includes('string')) ? `number ${JSON.stringify(v)}` : kind;
+  const shown =
+    kind === 'number' && (err.keyword !== 'type' || !s?.type?.includes('string'))
+      ? `number ${JSON.stringify(v)}`
+      : kind;
   const type = s?.goType ?? 'interface {}';
   if (fields.length === 0) return `json: cannot unmarshal ${shown} into Go value of type ${type}`;
   return `json: cannot unmarshal ${shown} into Go struct field ${rootName}.${fields.join('.')} of type ${type}`;

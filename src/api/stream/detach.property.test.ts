@@ -10,10 +10,20 @@ import { DetachMatcher, parseDetachKeys } from './detach.js';
 
 test('any detachKeys value parses to bytes or is an invalid EngineError', () => {
   fc.assert(
-    fc.property(fc.oneof(near('ctrl-pqa,@[]^_DEL', 20), fc.array(fc.constantFrom('ctrl-p', 'ctrl-q', 'ctrl-@', 'ctrl-\\', 'DEL', 'a', 'é', '', 'ctrl-P', 'ctrl-'), { maxLength: 4 }).map((a) => a.join(','))), (s) => {
-      const b = onlyThrows(() => parseDetachKeys(s), EngineError);
-      if (b) assert.ok(b.length >= 1);
-    }),
+    fc.property(
+      fc.oneof(
+        near('ctrl-pqa,@[]^_DEL', 20),
+        fc
+          .array(fc.constantFrom('ctrl-p', 'ctrl-q', 'ctrl-@', 'ctrl-\\', 'DEL', 'a', 'é', '', 'ctrl-P', 'ctrl-'), {
+            maxLength: 4,
+          })
+          .map((a) => a.join(',')),
+      ),
+      (s) => {
+        const b = onlyThrows(() => parseDetachKeys(s), EngineError);
+        if (b) assert.ok(b.length >= 1);
+      },
+    ),
     params(1000),
   );
 });
@@ -36,13 +46,19 @@ function feed(keys: Buffer, input: Buffer, cuts: number[]): { out: Buffer; detac
 
 test('stdin passes through in order, and the answer does not depend on the chunking', () => {
   const keys = fc.constantFrom('ctrl-p,ctrl-q', 'ctrl-p', 'a,a,b', 'DEL,a').map(parseDetachKeys);
-  const input = fc.array(fc.constantFrom(0x10, 0x11, 0x61, 0x62, 0x7f, 0x0a), { maxLength: 40 }).map((a) => Buffer.from(a));
+  const input = fc
+    .array(fc.constantFrom(0x10, 0x11, 0x61, 0x62, 0x7f, 0x0a), { maxLength: 40 })
+    .map((a) => Buffer.from(a));
   fc.assert(
     fc.property(keys, input, fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 20 }), (k, inp, cuts) => {
       const whole = feed(k, inp, []);
       const chunked = feed(k, inp, cuts);
       assert.deepEqual(chunked, whole);
-      if (whole.detach) assert.ok(inp.subarray(0, whole.out.length + k.length).equals(Buffer.concat([whole.out, k])), 'output + keys is what was typed');
+      if (whole.detach)
+        assert.ok(
+          inp.subarray(0, whole.out.length + k.length).equals(Buffer.concat([whole.out, k])),
+          'output + keys is what was typed',
+        );
       else assert.ok(whole.out.equals(inp), 'every byte passes through');
     }),
     params(1000),

@@ -10,11 +10,15 @@ test('parseDetachKeys follows term.ToBytes', () => {
   assert.deepEqual([...parseDetachKeys('')], [16, 17]);
   assert.deepEqual([...parseDetachKeys('ctrl-x')], [24]);
   assert.deepEqual([...parseDetachKeys('a,b')], [97, 98]);
-  assert.deepEqual([...parseDetachKeys('ctrl-@,ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_,DEL,.')], [0, 27, 28, 29, 30, 31, 127, 46]);
+  assert.deepEqual(
+    [...parseDetachKeys('ctrl-@,ctrl-[,ctrl-\\,ctrl-],ctrl-^,ctrl-_,DEL,.')],
+    [0, 27, 28, 29, 30, 31, 127, 46],
+  );
   for (const bad of ['ctrl-P', 'ctrl-1', 'ab', 'a,,b', 'ctrl-', 'é']) {
     assert.throws(
       () => parseDetachKeys(bad),
-      (e: unknown) => e instanceof EngineError && e.kind === 'invalid' && e.message === `Invalid detach keys (${bad}) provided`,
+      (e: unknown) =>
+        e instanceof EngineError && e.kind === 'invalid' && e.message === `Invalid detach keys (${bad}) provided`,
       bad,
     );
   }
@@ -59,7 +63,8 @@ test('DetachStream emits detach and ends; without it passes everything', async (
   let detached = false;
   s.on('detach', () => (detached = true));
   const got: Buffer[] = [];
-  for await (const c of Readable.from([Buffer.from('ls\n'), Buffer.from('pw\x18d\n'), Buffer.from('never')]).pipe(s)) got.push(c as Buffer);
+  for await (const c of Readable.from([Buffer.from('ls\n'), Buffer.from('pw\x18d\n'), Buffer.from('never')]).pipe(s))
+    got.push(c as Buffer);
   assert.equal(Buffer.concat(got).toString(), 'ls\npw');
   assert.equal(detached, true);
 

@@ -104,7 +104,10 @@ export class DetachStream extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    if (this.detached) return cb();
+    if (this.detached) {
+      cb();
+      return;
+    }
     const r = this.matcher.push(chunk);
     if (r.data.length > 0) this.push(r.data);
     if (r.detach) {

@@ -31,7 +31,10 @@ test('messages in Go field order, CRLF terminated', () => {
 });
 
 test('encodeMessage drops zero fields like omitempty', () => {
-  assert.equal(encodeMessage({ status: '', id: '', progressDetail: { current: 0, total: 5 } }), '{"progressDetail":{"total":5}}\r\n');
+  assert.equal(
+    encodeMessage({ status: '', id: '', progressDetail: { current: 0, total: 5 } }),
+    '{"progressDetail":{"total":5}}\r\n',
+  );
   assert.equal(encodeMessage({ error: 'e' }), '{"error":"e"}\r\n');
 });
 
@@ -52,7 +55,13 @@ test('progressBar like JSONProgress.String at width 200', () => {
   assert.equal(progressBar({ current: 100, total: 100 }), `[${'='.repeat(50)}>]     100B/100B`);
   assert.equal(progressBar({ current: 150, total: 100 }), `[${'='.repeat(50)}>]     150B`);
   assert.equal(progressBar({ current: 5, total: 10, hidecounts: true }), `[${'='.repeat(25)}>${' '.repeat(25)}] `);
-  assert.equal(progressBar({ current: 2, total: 4, units: 'steps' }), `[${'='.repeat(25)}>${' '.repeat(25)}] 2/4 steps`);
+  assert.equal(
+    progressBar({ current: 2, total: 4, units: 'steps' }),
+    `[${'='.repeat(25)}>${' '.repeat(25)}] 2/4 steps`,
+  );
   // Half done after 60 s: one minute left.
-  assert.equal(progressBar({ current: 500, total: 1000, start: 1000 }, 1060), `[${'='.repeat(25)}>${' '.repeat(25)}]     500B/1kB 1m0s`);
+  assert.equal(
+    progressBar({ current: 500, total: 1000, start: 1000 }, 1060),
+    `[${'='.repeat(25)}>${' '.repeat(25)}]     500B/1kB 1m0s`,
+  );
 });

@@ -7,7 +7,7 @@ export type { JsonMessage, ProgressDetail } from '../wire/json-message.js';
 
 /** Where lines go: a Writable, an HTTP response, or a test array. */
 export interface LineSink {
-  write(chunk: string): boolean | void;
+  write(chunk: string): boolean | undefined;
 }
 
 // moby's streamformatter ends every message with CRLF; clients' JSON decoders skip it.
@@ -76,7 +76,9 @@ export function progressBar(d: ProgressDetail, nowSec = Date.now() / 1000): stri
   const bar = `[${'='.repeat(pct)}>${' '.repeat(Math.max(0, 50 - pct))}] `;
   let numbers = '';
   if (!d.hidecounts) {
-    if (!d.units) numbers = current > total ? humanSize(current).padStart(8) : `${humanSize(current).padStart(8)}/${humanSize(total)}`;
+    if (!d.units)
+      numbers =
+        current > total ? humanSize(current).padStart(8) : `${humanSize(current).padStart(8)}/${humanSize(total)}`;
     else numbers = current > total ? `${current} ${d.units}` : `${current}/${total} ${d.units}`;
   }
   let left = '';

@@ -4,21 +4,59 @@ import { test } from 'node:test';
 import { defaultHostConfig } from '../../engine/create-config.js';
 import type { ContainerRecord, ContainerState } from '../../engine/types.js';
 import { ZERO_TIME } from '../../util/time.js';
-import { inspectJson, statusText, summaryJson } from './containers.js';
+import { type ContainerInspect, type ContainerSummary, inspectJson, statusText, summaryJson } from './containers.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 
 function rec(state: Partial<ContainerState>): ContainerRecord {
   return {
-    id: 'a'.repeat(64), name: 'web', created: ago(60), path: 'sh', args: ['-c', 'true'],
-    config: { Hostname: 'aaaaaaaaaaaa', Domainname: '', User: '', AttachStdin: false, AttachStdout: true, AttachStderr: true,
-      Tty: false, OpenStdin: false, StdinOnce: false, Env: ['PATH=/bin'], Cmd: ['sh', '-c', 'true'], Image: 'busybox',
-      Volumes: null, WorkingDir: '', Entrypoint: null, OnBuild: null, Labels: { l: 'v' } },
-    hostConfig: defaultHostConfig(), networkingConfig: null, image: 'sha256:' + 'b'.repeat(64),
-    state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: ZERO_TIME, finishedAt: ZERO_TIME, oomKilled: false, ...state },
-    restartCount: 0, manuallyStopped: false, hasBeenStarted: false, logPath: '/x/container.log', hostnamePath: '', hostsPath: '',
-    resolvConfPath: '', mounts: [], execIds: [],
+    id: 'a'.repeat(64),
+    name: 'web',
+    created: ago(60),
+    path: 'sh',
+    args: ['-c', 'true'],
+    config: {
+      Hostname: 'aaaaaaaaaaaa',
+      Domainname: '',
+      User: '',
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      OpenStdin: false,
+      StdinOnce: false,
+      Env: ['PATH=/bin'],
+      Cmd: ['sh', '-c', 'true'],
+      Image: 'busybox',
+      Volumes: null,
+      WorkingDir: '',
+      Entrypoint: null,
+      OnBuild: null,
+      Labels: { l: 'v' },
+    },
+    hostConfig: defaultHostConfig(),
+    networkingConfig: null,
+    image: 'sha256:' + 'b'.repeat(64),
+    state: {
+      status: 'created',
+      pid: 0,
+      exitCode: 0,
+      error: '',
+      startedAt: ZERO_TIME,
+      finishedAt: ZERO_TIME,
+      oomKilled: false,
+      ...state,
+    },
+    restartCount: 0,
+    manuallyStopped: false,
+    hasBeenStarted: false,
+    logPath: '/x/container.log',
+    hostnamePath: '',
+    hostsPath: '',
+    resolvConfPath: '',
+    mounts: [],
+    execIds: [],
   };
 }
 
@@ -29,31 +67,57 @@ test('statusText matches docker ps', () => {
   assert.equal(statusText(rec({ status: 'running', startedAt: ago(90) }), NOW), 'Up About a minute');
   assert.equal(statusText(rec({ status: 'running', startedAt: ago(3 * 3600) }), NOW), 'Up 3 hours');
   assert.equal(statusText(rec({ status: 'paused', startedAt: ago(5) }), NOW), 'Up 5 seconds (Paused)');
-  assert.equal(statusText(rec({ status: 'exited', exitCode: 3, startedAt: ago(10), finishedAt: ago(5) }), NOW), 'Exited (3) 5 seconds ago');
-  assert.equal(statusText(rec({ status: 'exited', exitCode: 137, startedAt: ago(900), finishedAt: ago(600) }), NOW), 'Exited (137) 10 minutes ago');
-  assert.equal(statusText(rec({ status: 'restarting', exitCode: 1, startedAt: ago(10), finishedAt: ago(2) }), NOW), 'Restarting (1) 2 seconds ago');
+  assert.equal(
+    statusText(rec({ status: 'exited', exitCode: 3, startedAt: ago(10), finishedAt: ago(5) }), NOW),
+    'Exited (3) 5 seconds ago',
+  );
+  assert.equal(
+    statusText(rec({ status: 'exited', exitCode: 137, startedAt: ago(900), finishedAt: ago(600) }), NOW),
+    'Exited (137) 10 minutes ago',
+  );
+  assert.equal(
+    statusText(rec({ status: 'restarting', exitCode: 1, startedAt: ago(10), finishedAt: ago(2) }), NOW),
+    'Restarting (1) 2 seconds ago',
+  );
   assert.equal(statusText(rec({ status: 'removing' }), NOW), 'Removal In Progress');
   assert.equal(statusText(rec({ status: 'dead' }), NOW), 'Dead');
 });
 
-test('inspect carries Docker\'s State fields and the stored Config/HostConfig', () => {
+test("inspect carries Docker's State fields and the stored Config/HostConfig", () => {
   const r = rec({ status: 'running', pid: 42, startedAt: '2024-05-01T11:59:58.123456789Z' });
-  const j = inspectJson(r) as Record<string, any>;
-  assert.deepEqual(j.State, { Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
-    Pid: 42, ExitCode: 0, Error: '', StartedAt: '2024-05-01T11:59:58.123456789Z', FinishedAt: ZERO_TIME });
+  const j = inspectJson(r) as ContainerInspect;
+  assert.deepEqual(j.State, {
+    Status: 'running',
+    Running: true,
+    Paused: false,
+    Restarting: false,
+    OOMKilled: false,
+    Dead: false,
+    Pid: 42,
+    ExitCode: 0,
+    Error: '',
+    StartedAt: '2024-05-01T11:59:58.123456789Z',
+    FinishedAt: ZERO_TIME,
+  });
   assert.equal(j.Name, '/web');
   assert.deepEqual(j.Config.Cmd, ['sh', '-c', 'true']);
-  assert.equal(j.HostConfig.RestartPolicy.Name, 'no');
+  assert.equal(j.HostConfig.RestartPolicy?.Name, 'no');
   assert.equal(j.ExecIDs, null);
   assert.equal(j.Path, 'sh');
   assert.deepEqual(j.Args, ['-c', 'true']);
   assert.ok(!('SizeRw' in j));
   assert.equal((inspectJson(r, { size: { rw: 1, rootFs: 2 } }) as Record<string, unknown>).SizeRootFs, 2);
-  assert.equal((inspectJson(rec({ status: 'paused' })) as Record<string, any>).State.Running, true, 'paused counts as running');
+  assert.equal(
+    (inspectJson(rec({ status: 'paused' })) as ContainerInspect).State.Running,
+    true,
+    'paused counts as running',
+  );
 });
 
 test('summary (ps) shape', () => {
-  const j = summaryJson(rec({ status: 'exited', exitCode: 0, startedAt: ago(2), finishedAt: ago(1) }), { imageRef: 'busybox' }) as Record<string, any>;
+  const j = summaryJson(rec({ status: 'exited', exitCode: 0, startedAt: ago(2), finishedAt: ago(1) }), {
+    imageRef: 'busybox',
+  }) as ContainerSummary;
   assert.deepEqual(j.Names, ['/web']);
   assert.equal(j.Command, 'sh -c true');
   assert.equal(j.Image, 'busybox');

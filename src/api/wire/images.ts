@@ -115,7 +115,14 @@ export function imageHistoryJson(v: ImageView): HistoryItem[] {
   let li = 0;
   for (const h of cfg.history ?? []) {
     const size = h.empty_layer ? 0 : (img.layers[li++]?.size ?? 0);
-    items.push({ Id: '<missing>', Created: unixSeconds(h.created ?? img.created), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
+    items.push({
+      Id: '<missing>',
+      Created: unixSeconds(h.created ?? img.created),
+      CreatedBy: h.created_by ?? '',
+      Tags: null,
+      Size: size,
+      Comment: h.comment ?? '',
+    });
   }
   items.reverse();
   if (items.length) {

@@ -7,7 +7,20 @@ const info = (warnings: string[]): SystemInfo => ({
   id: 'e1d2',
   containers: { total: 4, running: 2, paused: 1, stopped: 1 },
   images: 7,
-  cgroups: { MemoryLimit: true, SwapLimit: true, KernelMemory: false, KernelMemoryTCP: false, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true, OomKillDisable: false, CgroupVersion: '2', Warnings: warnings },
+  cgroups: {
+    MemoryLimit: true,
+    SwapLimit: true,
+    KernelMemory: false,
+    KernelMemoryTCP: false,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    OomKillDisable: false,
+    CgroupVersion: '2',
+    Warnings: warnings,
+  },
   ipv4Forwarding: false,
   openFds: 12,
   systemTime: '2024-05-01T10:00:00.000Z',
@@ -19,13 +32,23 @@ const info = (warnings: string[]): SystemInfo => ({
   memTotal: 1024,
   name: 'box',
   proxies: { http: '', https: 'https://p', no: 'localhost' },
-  config: { version: '0.1.0', dataRoot: '/var/lib/berth', debug: true, logDriver: 'local', defaultRuntime: 'runc', runtimes: { runc: '/usr/bin/runc', crun: '/usr/bin/crun' } },
+  config: {
+    version: '0.1.0',
+    dataRoot: '/var/lib/berth',
+    debug: true,
+    logDriver: 'local',
+    defaultRuntime: 'runc',
+    runtimes: { runc: '/usr/bin/runc', crun: '/usr/bin/crun' },
+  },
 });
 
 test('infoJson: moby field names and values, runtimes as {path}, the fixed answers of a berthd', () => {
   const j = infoJson(info([]));
   assert.equal(j.ID, 'e1d2');
-  assert.deepEqual([j.Containers, j.ContainersRunning, j.ContainersPaused, j.ContainersStopped, j.Images], [4, 2, 1, 1, 7]);
+  assert.deepEqual(
+    [j.Containers, j.ContainersRunning, j.ContainersPaused, j.ContainersStopped, j.Images],
+    [4, 2, 1, 1, 7],
+  );
   assert.equal(j.Driver, 'overlay2');
   assert.equal(j.CgroupVersion, '2');
   assert.equal(j.CgroupDriver, 'cgroupfs');
@@ -46,7 +69,63 @@ test('infoJson: the host cgroup warnings are passed on', () => {
 
 test('infoJson keeps every key the docker CLI and SDKs read', () => {
   const keys = Object.keys(infoJson(info([])));
-  for (const k of ['ID', 'Containers', 'Images', 'Driver', 'DriverStatus', 'Plugins', 'MemoryLimit', 'SwapLimit', 'KernelMemory', 'CpuCfsPeriod', 'CpuCfsQuota', 'CPUShares', 'CPUSet', 'PidsLimit', 'IPv4Forwarding', 'BridgeNfIptables', 'Debug', 'NFd', 'OomKillDisable', 'NGoroutines', 'SystemTime', 'LoggingDriver', 'CgroupDriver', 'CgroupVersion', 'NEventsListener', 'KernelVersion', 'OperatingSystem', 'OSVersion', 'OSType', 'Architecture', 'IndexServerAddress', 'RegistryConfig', 'NCPU', 'MemTotal', 'GenericResources', 'DockerRootDir', 'HttpProxy', 'HttpsProxy', 'NoProxy', 'Name', 'Labels', 'ExperimentalBuild', 'ServerVersion', 'Runtimes', 'DefaultRuntime', 'Swarm', 'LiveRestoreEnabled', 'Isolation', 'InitBinary', 'ContainerdCommit', 'RuncCommit', 'InitCommit', 'SecurityOptions', 'CDISpecDirs', 'Warnings'])
+  for (const k of [
+    'ID',
+    'Containers',
+    'Images',
+    'Driver',
+    'DriverStatus',
+    'Plugins',
+    'MemoryLimit',
+    'SwapLimit',
+    'KernelMemory',
+    'CpuCfsPeriod',
+    'CpuCfsQuota',
+    'CPUShares',
+    'CPUSet',
+    'PidsLimit',
+    'IPv4Forwarding',
+    'BridgeNfIptables',
+    'Debug',
+    'NFd',
+    'OomKillDisable',
+    'NGoroutines',
+    'SystemTime',
+    'LoggingDriver',
+    'CgroupDriver',
+    'CgroupVersion',
+    'NEventsListener',
+    'KernelVersion',
+    'OperatingSystem',
+    'OSVersion',
+    'OSType',
+    'Architecture',
+    'IndexServerAddress',
+    'RegistryConfig',
+    'NCPU',
+    'MemTotal',
+    'GenericResources',
+    'DockerRootDir',
+    'HttpProxy',
+    'HttpsProxy',
+    'NoProxy',
+    'Name',
+    'Labels',
+    'ExperimentalBuild',
+    'ServerVersion',
+    'Runtimes',
+    'DefaultRuntime',
+    'Swarm',
+    'LiveRestoreEnabled',
+    'Isolation',
+    'InitBinary',
+    'ContainerdCommit',
+    'RuncCommit',
+    'InitCommit',
+    'SecurityOptions',
+    'CDISpecDirs',
+    'Warnings',
+  ])
     assert.ok(keys.includes(k), k);
   assert.equal(keys.length, 60);
 });

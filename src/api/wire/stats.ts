@@ -5,7 +5,12 @@ import { totalmem } from 'node:os';
 import type { StatsFrame } from '../../engine/stats.js';
 import type { BlkioEntry, CgroupStats } from '../../runtime/cgroups.js';
 
-export interface DockerBlkioEntry { major: number; minor: number; op: string; value: number }
+export interface DockerBlkioEntry {
+  major: number;
+  minor: number;
+  op: string;
+  value: number;
+}
 export interface DockerBlkioStats {
   io_service_bytes_recursive: DockerBlkioEntry[] | null;
   io_serviced_recursive: DockerBlkioEntry[] | null;
@@ -23,11 +28,21 @@ export interface DockerCpuStats {
   throttling_data: { periods: number; throttled_periods: number; throttled_time: number };
 }
 export interface DockerMemoryStats {
-  usage?: number; max_usage?: number; stats?: Record<string, number>; failcnt?: number; limit?: number;
+  usage?: number;
+  max_usage?: number;
+  stats?: Record<string, number>;
+  failcnt?: number;
+  limit?: number;
 }
 export interface DockerNetworkStats {
-  rx_bytes: number; rx_packets: number; rx_errors: number; rx_dropped: number;
-  tx_bytes: number; tx_packets: number; tx_errors: number; tx_dropped: number;
+  rx_bytes: number;
+  rx_packets: number;
+  rx_errors: number;
+  rx_dropped: number;
+  tx_bytes: number;
+  tx_packets: number;
+  tx_errors: number;
+  tx_dropped: number;
 }
 export interface DockerStats {
   read: string;
@@ -46,12 +61,12 @@ export interface DockerStats {
 
 export interface StatsMeta {
   id: string;
-  name: string;               // without the leading "/"
+  name: string; // without the leading "/"
   read: Date;
-  preread: Date;              // ignored when there is no previous sample
+  preread: Date; // ignored when there is no previous sample
   numCpus: number;
   networks?: Record<string, DockerNetworkStats>;
-  memTotal?: number;          // host memory; default os.totalmem() (MemTotal)
+  memTotal?: number; // host memory; default os.totalmem() (MemTotal)
 }
 
 /** Go's zero time.Time, which Docker sends as preread for the first sample. */
@@ -67,7 +82,9 @@ function cpuStats(s: CgroupStats | null, numCpus: number): DockerCpuStats {
   const out: DockerCpuStats = {
     cpu_usage: { total_usage: s.cpu.total, usage_in_kernelmode: s.cpu.system, usage_in_usermode: s.cpu.user },
     throttling_data: {
-      periods: s.cpu.throttling.periods, throttled_periods: s.cpu.throttling.throttledPeriods, throttled_time: s.cpu.throttling.throttledTime,
+      periods: s.cpu.throttling.periods,
+      throttled_periods: s.cpu.throttling.throttledPeriods,
+      throttled_time: s.cpu.throttling.throttledTime,
     },
   };
   if (s.cpu.percpu.length) out.cpu_usage.percpu_usage = [...s.cpu.percpu];
@@ -77,21 +94,32 @@ function cpuStats(s: CgroupStats | null, numCpus: number): DockerCpuStats {
   return out;
 }
 
-const entries = (e: BlkioEntry[]): DockerBlkioEntry[] => e.map((x) => ({ major: x.major, minor: x.minor, op: x.op, value: x.value }));
+const entries = (e: BlkioEntry[]): DockerBlkioEntry[] =>
+  e.map((x) => ({ major: x.major, minor: x.minor, op: x.op, value: x.value }));
 
 function blkioStats(s: CgroupStats): DockerBlkioStats {
   // moby fills every list on v1 (empty ones as []); on v2 only io_service_bytes_recursive.
   if (s.version === 1) {
     return {
-      io_service_bytes_recursive: entries(s.blkio.ioServiceBytes), io_serviced_recursive: entries(s.blkio.ioServiced),
-      io_queue_recursive: [], io_service_time_recursive: [], io_wait_time_recursive: [], io_merged_recursive: [],
-      io_time_recursive: [], sectors_recursive: [],
+      io_service_bytes_recursive: entries(s.blkio.ioServiceBytes),
+      io_serviced_recursive: entries(s.blkio.ioServiced),
+      io_queue_recursive: [],
+      io_service_time_recursive: [],
+      io_wait_time_recursive: [],
+      io_merged_recursive: [],
+      io_time_recursive: [],
+      sectors_recursive: [],
     };
   }
   return {
     io_service_bytes_recursive: s.blkio.ioServiceBytes.length ? entries(s.blkio.ioServiceBytes) : null,
-    io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null,
-    io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null,
+    io_serviced_recursive: null,
+    io_queue_recursive: null,
+    io_service_time_recursive: null,
+    io_wait_time_recursive: null,
+    io_merged_recursive: null,
+    io_time_recursive: null,
+    sectors_recursive: null,
   };
 }
 
@@ -133,13 +161,26 @@ export function toDockerStats(cur: CgroupStats, prev: CgroupStats | null, meta: 
 export function emptyDockerStats(meta: Pick<StatsMeta, 'id' | 'name'>): DockerStats {
   const zero = cpuStats(null, 0);
   return {
-    read: ZERO_TIME, preread: ZERO_TIME, pids_stats: {},
+    read: ZERO_TIME,
+    preread: ZERO_TIME,
+    pids_stats: {},
     blkio_stats: {
-      io_service_bytes_recursive: null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null,
-      io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null,
+      io_service_bytes_recursive: null,
+      io_serviced_recursive: null,
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
     },
-    num_procs: 0, storage_stats: {}, cpu_stats: zero, precpu_stats: cpuStats(null, 0), memory_stats: {},
-    name: '/' + meta.name.replace(/^\//, ''), id: meta.id,
+    num_procs: 0,
+    storage_stats: {},
+    cpu_stats: zero,
+    precpu_stats: cpuStats(null, 0),
+    memory_stats: {},
+    name: '/' + meta.name.replace(/^\//, ''),
+    id: meta.id,
   };
 }
 
@@ -148,5 +189,11 @@ export function statsJson(f: StatsFrame, numCpus: number): DockerStats {
   const meta = { id: f.id, name: f.name };
   if (!f.cur) return emptyDockerStats(meta);
   const { cur, prev } = f;
-  return toDockerStats(cur.stats, prev?.stats ?? null, { ...meta, read: cur.at, preread: prev?.at ?? cur.at, numCpus, networks: f.withNetworks ? cur.networks : undefined });
+  return toDockerStats(cur.stats, prev?.stats ?? null, {
+    ...meta,
+    read: cur.at,
+    preread: prev?.at ?? cur.at,
+    numCpus,
+    networks: f.withNetworks ? cur.networks : undefined,
+  });
 }

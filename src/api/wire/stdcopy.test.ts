@@ -40,7 +40,7 @@ test('Demuxer: random chunking, including frames split inside the header', async
   const frames: StdFrame[] = [];
   for (let i = 0; i < 300; i++) {
     const len = i % 17 === 0 ? 5000 + i : i % 40;
-    frames.push({ stream: ((i % 3) as StdStream), payload: Buffer.alloc(len, i & 0xff) });
+    frames.push({ stream: (i % 3) as StdStream, payload: Buffer.alloc(len, i & 0xff) });
   }
   const wire = frameAll(frames);
   for (let round = 0; round < 20; round++) {
@@ -76,8 +76,18 @@ test('FrameParser: frames whatever the chunking, pending bytes of a partial fram
   for (const step of [1, 3, 8, 9, all.length]) {
     const p = new FrameParser();
     const got: Array<[number, string]> = [];
-    for (let i = 0; i < all.length; i += step) p.push(all.subarray(i, i + step), (f) => got.push([f.stream, f.payload.toString()]));
-    assert.deepEqual(got, [[1, 'hello\n'], [2, ''], [3, 'boom'], [0, 'in']], `step ${step}`);
+    for (let i = 0; i < all.length; i += step)
+      p.push(all.subarray(i, i + step), (f) => got.push([f.stream, f.payload.toString()]));
+    assert.deepEqual(
+      got,
+      [
+        [1, 'hello\n'],
+        [2, ''],
+        [3, 'boom'],
+        [0, 'in'],
+      ],
+      `step ${step}`,
+    );
     assert.equal(p.pending, 0);
   }
   const p = new FrameParser();
