@@ -232,7 +232,10 @@ export class NetworkService {
     return out;
   }
 
-  /** Plumbing under the network lock; the record's EndpointsConfig after it, through the container service. */
+  /**
+   * Plumbing under the network lock; the record's EndpointsConfig after it, through the container service's
+   * queue. Never the queue inside the lock: a start holds the queue and then waits for this lock (setup).
+   */
   async connect(ref: string, cref: string, cfg: EndpointsConfigEntry | null | undefined): Promise<void> {
     const n = this.store.find(ref);
     const c = this.d.containers.find(cref);
