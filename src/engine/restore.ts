@@ -11,6 +11,8 @@ export async function restoreContainers(core: Core): Promise<void> {
   const recs = await core.d.store.load();
   for (const rec of recs) {
     if (rec.state.status === 'removing') {
+      // a removal cut short: dead (like moby), so the removal can run again and finish
+      await core.tx.locked(rec.id, () => core.tx.to(rec, 'dead', { persist: 'no' }));
       await removeContainer(core, rec.id, { force: true }).catch(() => {});
       continue;
     }

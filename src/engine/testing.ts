@@ -82,8 +82,11 @@ export class FakeRuntime implements Runtime {
     this.tasks.push(t);
     return t;
   }
-  async load(): Promise<Task | null> {
-    return null;
+  /** What load() finds after a daemon restart (by container id); nothing by default. */
+  readonly survivors = new Map<string, FakeTask>();
+
+  async load(id: string): Promise<Task | null> {
+    return this.survivors.get(id) ?? null;
   }
   last(): FakeTask {
     const t = this.tasks.at(-1);
@@ -117,8 +120,8 @@ export interface FakeEngine {
 }
 
 /** A ContainerService over fakes and a temp-dir store. */
-export function fakeEngine(): FakeEngine {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-engine-'));
+export function fakeEngine(reuseDir?: string): FakeEngine {
+  const dir = reuseDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'berth-engine-'));
   const store = new ContainerStore(path.join(dir, 'containers'));
   const runtime = new FakeRuntime();
   const bus = new Events();
