@@ -10,6 +10,7 @@ import { conflict, internal, invalid, notFound } from '../errdefs.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { diskUsage } from '../storage/fsutil/usage.js';
 import { VALID_VOLUME_NAME, invalidNameMessage, type VolumeDriver, type VolumeInfo } from './driver.js';
+import { isMountpoint } from '../storage/fsutil/mountpoint.js';
 
 const run = promisify(execFile);
 const META = 'volume.json';
@@ -41,14 +42,6 @@ export function mountArgs(opts: Record<string, string>, target: string): string[
   if (o) args.push('-o', o);
   args.push(opts.device!, target);
   return args;
-}
-
-function isMountpoint(dir: string): boolean {
-  try {
-    return fs.statSync(dir).dev !== fs.statSync(path.dirname(dir)).dev;
-  } catch {
-    return false;
-  }
 }
 
 export class LocalDriver implements VolumeDriver {
