@@ -1,11 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from './main.js';
+import { mainCaptured } from './main-capture.js';
 import { frame } from '../client/stdcopy.js';
 
 let dir: string;
@@ -86,19 +85,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function berth(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on('data', (b) => (out += b));
-  stderr.on('data', (b) => (err += b));
-  const code = await main(argv, {
-    io: { stdin: new PassThrough(), stdout, stderr },
-    env: { DOCKER_HOST: `unix://${sock}` },
-  });
-  return { code, out, err };
-}
+const berth = (...argv: string[]) => mainCaptured(sock, argv);
 
 test('ps prints docker table', async () => {
   const r = await berth('ps');

@@ -5,10 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import tarStream from 'tar-stream';
-import { main } from '../main.js';
+import { mainCaptured } from '../main-capture.js';
 
 let dir = '';
 let sock = '';
@@ -47,17 +46,7 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function berth(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const stdout = new PassThrough().on('data', (b) => (out += b));
-  const stderr = new PassThrough().on('data', (b) => (err += b));
-  const code = await main(argv, {
-    io: { stdin: new PassThrough(), stdout, stderr },
-    env: { DOCKER_HOST: `unix://${sock}` },
-  });
-  return { code, out, err };
-}
+const berth = (...argv: string[]) => mainCaptured(sock, argv);
 
 /** A fresh context directory with a Dockerfile and one more file. */
 function context(name: string): string {
