@@ -5,7 +5,19 @@ import { parseExecForm } from '../util/exec-form.js';
 import { parseGoDuration } from '../util/go-duration.js';
 import type { ContainerConfig, HealthConfig } from './types.js';
 
-const VALID = new Set(['cmd', 'entrypoint', 'healthcheck', 'env', 'expose', 'label', 'onbuild', 'stopsignal', 'user', 'volume', 'workdir']);
+const VALID = new Set([
+  'cmd',
+  'entrypoint',
+  'healthcheck',
+  'env',
+  'expose',
+  'label',
+  'onbuild',
+  'stopsignal',
+  'user',
+  'volume',
+  'workdir',
+]);
 
 /** Split shell-like words: whitespace separates, quotes group and are removed, backslash escapes. */
 export function splitWords(s: string): string[] {
@@ -62,7 +74,8 @@ function commandArgs(args: string, shell: string[]): string[] {
 function retries(v: string): number {
   if (!/^[+-]?\d+$/.test(v)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
   const n = Number(v);
-  if (n > 2 ** 31 - 1 || n < -(2 ** 31)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+  if (n > 2 ** 31 - 1 || n < -(2 ** 31))
+    throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
   if (n < 0) throw invalid(`--retries cannot be negative (${n})`);
   return n;
 }

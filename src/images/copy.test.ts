@@ -2,12 +2,24 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { copy, limiter, Transfers, type Descriptor, type ImageDestination, type ImageSource, type LayerRef, type ProgressMessage } from './copy.js';
+import {
+  copy,
+  limiter,
+  Transfers,
+  type Descriptor,
+  type ImageDestination,
+  type ImageSource,
+  type LayerRef,
+  type ProgressMessage,
+} from './copy.js';
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 function fixture(blobs: Buffer[], corrupt = -1) {
-  const layers: LayerRef[] = blobs.map((b) => ({ desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(b), size: b.length }, diffId: sha(b) }));
+  const layers: LayerRef[] = blobs.map((b) => ({
+    desc: { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(b), size: b.length },
+    diffId: sha(b),
+  }));
   const config = Buffer.from('{}');
   let fetches = 0;
   const src: ImageSource = {
@@ -51,8 +63,14 @@ test('copy moves every layer, limits concurrency and reports Docker progress', a
   assert.ok(f.peak() <= 2, `peak ${f.peak()}`);
   const id = f.layers[0].desc.digest.slice(7, 19);
   const mine = msgs.filter((m) => m.id === id).map((m) => m.status);
-  assert.deepEqual(mine.filter((s) => s !== 'Downloading'), ['Pulling fs layer', 'Verifying Checksum', 'Download complete']);
-  assert.ok(msgs.some((m) => m.status === 'Waiting'), 'layers beyond the limit wait');
+  assert.deepEqual(
+    mine.filter((s) => s !== 'Downloading'),
+    ['Pulling fs layer', 'Verifying Checksum', 'Download complete'],
+  );
+  assert.ok(
+    msgs.some((m) => m.status === 'Waiting'),
+    'layers beyond the limit wait',
+  );
   // second copy: everything exists
   const again: ProgressMessage[] = [];
   await copy(f.src, f.dst, { mode: 'pull', concurrency: 2, progress: (m) => again.push(m) });
@@ -61,7 +79,10 @@ test('copy moves every layer, limits concurrency and reports Docker progress', a
 
 test('a blob whose digest does not match fails the copy and stores nothing for it', async () => {
   const f = fixture([Buffer.from('good layer'), Buffer.from('bad layer')], 1);
-  await assert.rejects(copy(f.src, f.dst, { mode: 'pull', concurrency: 3, progress: () => {} }), /filesystem layer verification failed for digest/);
+  await assert.rejects(
+    copy(f.src, f.dst, { mode: 'pull', concurrency: 3, progress: () => {} }),
+    /filesystem layer verification failed for digest/,
+  );
   assert.equal(f.stored.has(f.layers[1].diffId), false);
 });
 
@@ -109,7 +130,13 @@ test('a pull that shares a download with a cancelled one still completes (it run
   };
   const transfers = new Transfers();
   const ac = new AbortController();
-  const first = copy(slowSrc, f.dst, { mode: 'pull', concurrency: 1, progress: () => {}, transfers, signal: ac.signal });
+  const first = copy(slowSrc, f.dst, {
+    mode: 'pull',
+    concurrency: 1,
+    progress: () => {},
+    transfers,
+    signal: ac.signal,
+  });
   await new Promise((r) => setTimeout(r, 15));
   const second = copy(slowSrc, f.dst, { mode: 'pull', concurrency: 1, progress: () => {}, transfers });
   await new Promise((r) => setTimeout(r, 10));

@@ -124,10 +124,12 @@ export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
     new Promise<T>((resolve, reject) => {
       const go = () => {
         active++;
-        fn().then(resolve, reject).finally(() => {
-          active--;
-          queue.shift()?.();
-        });
+        fn()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            queue.shift()?.();
+          });
       };
       if (active < n) go();
       else queue.push(go);
@@ -154,7 +156,12 @@ export async function copy(src: ImageSource, dst: ImageDestination, o: CopyOptio
     const id = idOf(l);
     const p = present[i];
     if (p) {
-      if (!pull) o.progress({ status: p.mountedFrom ? `Mounted from ${p.mountedFrom}` : 'Layer already exists', id, progressDetail: {} });
+      if (!pull)
+        o.progress({
+          status: p.mountedFrom ? `Mounted from ${p.mountedFrom}` : 'Layer already exists',
+          id,
+          progressDetail: {},
+        });
       dst.layerDone?.(i);
       return Promise.resolve(p.desc);
     }

@@ -6,7 +6,12 @@ test('untilTime: unix seconds, Go durations before now (any form Go parses), RFC
   assert.equal(untilTime('1700000000'), 1_700_000_000_000);
   assert.equal(untilTime('1700000000.5'), 1_700_000_000_500);
   assert.equal(untilTime('0'), 0, '"0" is the epoch, not a zero duration (Docker checks it first)');
-  for (const [d, ms] of [['10m', 600_000], ['1.5h', 5_400_000], ['1h30m', 5_400_000], ['90s', 90_000]] as const) {
+  for (const [d, ms] of [
+    ['10m', 600_000],
+    ['1.5h', 5_400_000],
+    ['1h30m', 5_400_000],
+    ['90s', 90_000],
+  ] as const) {
     const before = Date.now();
     const t = untilTime(d);
     const after = Date.now();

@@ -10,7 +10,9 @@ import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import { ImageService } from './store.js';
 
-describe('layers extracted while they are stored', { skip: process.getuid?.() === 0 ? false : 'needs root (mknod, mounts)' }, () => {
+describe('layers extracted while they are stored', {
+  skip: process.getuid?.() === 0 ? false : 'needs root (mknod, mounts)',
+}, () => {
   let tmp: string;
   let snaps: OverlaySnapshotter;
   let svc: ImageService;
@@ -40,12 +42,24 @@ describe('layers extracted while they are stored', { skip: process.getuid?.() ==
   }
 
   it('two layers ingested in parallel, whiteouts included, stack into the right filesystem', async () => {
-    const l1 = await makeTar([{ name: 'a', body: 'A' }, { name: 'd', type: 'directory' }, { name: 'd/b', body: 'B' }, { name: 'd/c', body: 'C' }]);
-    const l2 = await makeTar([{ name: '.wh.a', body: '' }, { name: 'd/.wh.b', body: '' }, { name: 'e', body: 'E' }]);
+    const l1 = await makeTar([
+      { name: 'a', body: 'A' },
+      { name: 'd', type: 'directory' },
+      { name: 'd/b', body: 'B' },
+      { name: 'd/c', body: 'C' },
+    ]);
+    const l2 = await makeTar([
+      { name: '.wh.a', body: '' },
+      { name: 'd/.wh.b', body: '' },
+      { name: 'e', body: 'E' },
+    ]);
     const [d1, d2] = [sha256Digest(l1), sha256Digest(l2)];
     // the second layer finishes first, as a parallel pull may have it
     const r = await Promise.all([svc.ingestLayer(Readable.from([l2]), d2), svc.ingestLayer(Readable.from([l1]), d1)]);
-    assert.deepEqual(r.map((x) => x.digest), [d2, d1]);
+    assert.deepEqual(
+      r.map((x) => x.digest),
+      [d2, d1],
+    );
     assert.ok(svc.prepared.has(d1) && svc.prepared.has(d2));
     assert.equal((await keys()).filter((k) => k.startsWith('extract-')).length, 2);
     assert.deepEqual(await svc.content.readAll(d2), l2); // the tar itself is kept for save/push
@@ -63,8 +77,15 @@ describe('layers extracted while they are stored', { skip: process.getuid?.() ==
   });
 
   it('an opaque directory falls back to extraction over the mounted parent', async () => {
-    const base = await makeTar([{ name: 'o', type: 'directory' }, { name: 'o/old', body: 'x' }]);
-    const top = await makeTar([{ name: 'o', type: 'directory' }, { name: 'o/.wh..wh..opq', body: '' }, { name: 'o/new', body: 'n' }]);
+    const base = await makeTar([
+      { name: 'o', type: 'directory' },
+      { name: 'o/old', body: 'x' },
+    ]);
+    const top = await makeTar([
+      { name: 'o', type: 'directory' },
+      { name: 'o/.wh..wh..opq', body: '' },
+      { name: 'o/new', body: 'n' },
+    ]);
     await svc.ingestLayer(Readable.from([base]), sha256Digest(base));
     await svc.ingestLayer(Readable.from([top]), sha256Digest(top));
     assert.equal(svc.prepared.has(sha256Digest(top)), false); // extraction gave up, the blob is stored
@@ -75,14 +96,20 @@ describe('layers extracted while they are stored', { skip: process.getuid?.() ==
   });
 
   it('a base layer with whiteouts is re-applied without them', async () => {
-    const t = await makeTar([{ name: '.wh.nothing', body: '' }, { name: 'f', body: 'F' }]);
+    const t = await makeTar([
+      { name: '.wh.nothing', body: '' },
+      { name: 'f', body: 'F' },
+    ]);
     await svc.ingestLayer(Readable.from([t]), sha256Digest(t));
     assert.ok(svc.prepared.has(sha256Digest(t)));
     const l = await svc.ensureLayer(null, sha256Digest(t));
     await merged(l.chainId, async (dir) => {
       assert.deepEqual(await readdir(dir), ['f']);
     });
-    assert.equal((await keys()).some((k) => k.startsWith('extract-')), false);
+    assert.equal(
+      (await keys()).some((k) => k.startsWith('extract-')),
+      false,
+    );
   });
 
   it('a wrong diffID stores nothing and leaves no snapshot; release drops unused extractions', async () => {

@@ -23,7 +23,9 @@ export interface PreparedLayer {
 }
 
 /** What a snapshotter needs for standalone layers. */
-export type RebasingSnapshotter = Snapshotter & { commitOnto?(name: string, key: string, parent: string | null): Promise<void> };
+export type RebasingSnapshotter = Snapshotter & {
+  commitOnto?(name: string, key: string, parent: string | null): Promise<void>;
+};
 
 const HWM = 16;
 
@@ -42,7 +44,8 @@ export class PreparedLayers {
    * (over its mounted parent) by ensureLayer, which reports them.
    */
   async ingest(tar: Readable, diffId?: string): Promise<{ digest: string; size: number; created: boolean }> {
-    if (!this.snapshots.commitOnto || (diffId !== undefined && this.byDiff.has(diffId))) return this.content.ingest(tar, diffId);
+    if (!this.snapshots.commitOnto || (diffId !== undefined && this.byDiff.has(diffId)))
+      return this.content.ingest(tar, diffId);
     // listen before the first await: a source failing meanwhile (corrupt zstd) must not go unheard
     // object mode: each side gets the source's chunks as they are (16 buffered), no concatenation
     const toStore = new PassThrough({ objectMode: true, highWaterMark: HWM });
@@ -64,12 +67,14 @@ export class PreparedLayers {
     tar.pipe(toFs);
     const stored = this.content.ingest(toStore, diffId);
     stored.catch((e: unknown) => toFs.destroy(e as Error));
-    const extracted = extractTar(mounts[0].source, toFs, { whiteouts: 'overlay', digest: false }).catch((e: unknown) => {
-      // stop feeding the extraction; the store keeps reading
-      tar.unpipe(toFs);
-      toFs.resume();
-      return e instanceof Error ? e : new Error(String(e));
-    });
+    const extracted = extractTar(mounts[0].source, toFs, { whiteouts: 'overlay', digest: false }).catch(
+      (e: unknown) => {
+        // stop feeding the extraction; the store keeps reading
+        tar.unpipe(toFs);
+        toFs.resume();
+        return e instanceof Error ? e : new Error(String(e));
+      },
+    );
     const [s, x] = await Promise.allSettled([stored, extracted]);
     const ex = x.status === 'fulfilled' ? x.value : null;
     if (s.status === 'rejected' || ex === null || ex instanceof Error || this.byDiff.has(s.value.digest)) {

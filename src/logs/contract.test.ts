@@ -18,10 +18,16 @@ const CTX: DriverContext = { daemonName: 'berth', pollMs: 10 };
 const T0 = 1_767_225_600_000_000_000n; // 2026-01-01T00:00:00Z
 const SEC = 1_000_000_000n;
 
-const record = (i: number): K8sRecord => ({ stream: i % 3 === 2 ? 'stderr' : 'stdout', time: T0 + BigInt(i) * SEC, line: Buffer.from(`line ${i}\n`), partial: false });
+const record = (i: number): K8sRecord => ({
+  stream: i % 3 === 2 ? 'stderr' : 'stdout',
+  time: T0 + BigInt(i) * SEC,
+  line: Buffer.from(`line ${i}\n`),
+  partial: false,
+});
 const records = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => record(from + k));
 /** conmon's k8s-file line for a full record. */
-const k8sLine = (r: K8sRecord) => `${formatRFC3339NanoFixed(r.time)} ${r.stream} F ${r.line.toString().replace(/\n$/, '')}\n`;
+const k8sLine = (r: K8sRecord) =>
+  `${formatRFC3339NanoFixed(r.time)} ${r.stream} F ${r.line.toString().replace(/\n$/, '')}\n`;
 
 interface Fixture {
   driver: LogDriver;
@@ -35,7 +41,14 @@ interface Fixture {
 async function fixture(driver: LogDriver): Promise<Fixture> {
   const dir = await testDir(`berth-contract-${driver.name}-`);
   const id = 'c0ffee'.padEnd(64, '0');
-  const target: LogTarget = { id, name: 'ctr', image: 'busybox', imageId: 'sha256:' + 'a'.repeat(64), logConfig: { Type: driver.name, Config: {} }, k8sPath: join(dir, 'ctr.log') };
+  const target: LogTarget = {
+    id,
+    name: 'ctr',
+    image: 'busybox',
+    imageId: 'sha256:' + 'a'.repeat(64),
+    logConfig: { Type: driver.name, Config: {} },
+    k8sPath: join(dir, 'ctr.log'),
+  };
   await appendFile(target.k8sPath, '');
   const ownFile = driver.openSink !== undefined && driver.logPath(id, target.k8sPath) !== '';
   const sink: LogSink | null = ownFile ? await driver.openSink!(target, CTX, false) : null;
@@ -46,7 +59,8 @@ async function fixture(driver: LogDriver): Promise<Fixture> {
       await appendFile(target.k8sPath, rs.map(k8sLine).join(''));
       if (sink) await sink.write(rs);
     },
-    read: (o, signal = new AbortController().signal, done) => driver.reader!(target, CTX).readBatches({ follow: false, stdout: true, stderr: true, ...o }, signal, done),
+    read: (o, signal = new AbortController().signal, done) =>
+      driver.reader!(target, CTX).readBatches({ follow: false, stdout: true, stderr: true, ...o }, signal, done),
     close: async () => sink?.close(),
   };
 }
@@ -90,7 +104,10 @@ for (const driver of readable) {
     assert.deepEqual(await numbers(f.read({ since: T0 + 3n * SEC, until: T0 + 5n * SEC })), [3, 4, 5]);
     // tail first, then since (json-file's order): of the last 5, those from 6 on
     assert.deepEqual(await numbers(f.read({ tail: 5, since: T0 + 6n * SEC })), [6, 7, 8, 9]);
-    assert.deepEqual(await numbers(f.read({ stderr: false })), range(0, 10).filter((i) => i % 3 !== 2));
+    assert.deepEqual(
+      await numbers(f.read({ stderr: false })),
+      range(0, 10).filter((i) => i % 3 !== 2),
+    );
     assert.deepEqual(await numbers(f.read({ stdout: false })), [2, 5, 8]);
     assert.deepEqual(await numbers(f.read({ stdout: false, stderr: false })), []);
     await f.close();
@@ -106,10 +123,11 @@ for (const driver of readable) {
       for await (const b of f.read({ follow: true, tail: 1 }, undefined, done)) {
         for (const m of b) got.push(Number(m.line.toString().split(' ')[1]));
         // the first batch is the tail: now the container prints more, then exits
-        if (got.length === 1) void f.write(records(3, 6)).then(async () => {
-          await f.write(records(6, 8));
-          finish();
-        });
+        if (got.length === 1)
+          void f.write(records(3, 6)).then(async () => {
+            await f.write(records(6, 8));
+            finish();
+          });
       }
     })();
     await reading;
@@ -134,12 +152,20 @@ for (const driver of readable) {
 for (const driver of LOG_DRIVER_TABLE.values()) {
   test(`contract ${driver.name}: shipped drivers leave rotation to the shipper; unreadable ones refuse docker logs`, async () => {
     const cfg = { Type: driver.name, Config: {} };
-    if (driver.openSink) assert.equal(driver.sizeMax(cfg), -1, 'conmon must not rotate a file the shipper is still reading');
+    if (driver.openSink)
+      assert.equal(driver.sizeMax(cfg), -1, 'conmon must not rotate a file the shipper is still reading');
     else assert.ok(driver.sizeMax(cfg) !== 0);
     if (driver.reader) return;
     const m = new LogManager({ defaults: { Type: 'json-file', Config: {} } });
     const dir = await testDir('berth-contract-none-');
-    const t: LogTarget = { id: 'x', name: 'x', image: 'i', imageId: 'i', logConfig: cfg, k8sPath: join(dir, 'ctr.log') };
+    const t: LogTarget = {
+      id: 'x',
+      name: 'x',
+      image: 'i',
+      imageId: 'i',
+      logConfig: cfg,
+      k8sPath: join(dir, 'ctr.log'),
+    };
     assert.throws(() => m.readBatches(t, { follow: false, stdout: true, stderr: true }, new AbortController().signal), {
       message: 'configured logging driver does not support reading',
     });

@@ -9,7 +9,10 @@ import { noneDriver } from './none/driver.js';
 import { syslogDriver } from './syslog/driver.js';
 
 export const LOG_DRIVER_TABLE: ReadonlyMap<string, LogDriver> = new Map(
-  [jsonFileDriver, localDriver, syslogDriver, gelfDriver, fluentdDriver, noneDriver, k8sFileDriver].map((d) => [d.name, d]),
+  [jsonFileDriver, localDriver, syslogDriver, gelfDriver, fluentdDriver, noneDriver, k8sFileDriver].map((d) => [
+    d.name,
+    d,
+  ]),
 );
 
 /** The driver named `name`, or undefined (an unknown name is the caller's error to word). */

@@ -25,7 +25,12 @@ const mutate = (b: Buffer, f: [number, number][], cut: number) => {
   if (c.length) for (const [at, v] of f) c[at % c.length] = v;
   return c.subarray(0, Math.max(0, c.length - cut));
 };
-const entry = fc.record({ stream: fc.constantFrom('stdout' as const, 'stderr' as const), time: fc.bigInt({ min: 0n, max: 4_000_000_000n * 1_000_000_000n }), line: fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b)), partial: fc.boolean() });
+const entry = fc.record({
+  stream: fc.constantFrom('stdout' as const, 'stderr' as const),
+  time: fc.bigInt({ min: 0n, max: 4_000_000_000n * 1_000_000_000n }),
+  line: fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b)),
+  partial: fc.boolean(),
+});
 
 test('corrupt json-file lines parse to readable messages or are skipped', () => {
   fc.assert(
@@ -53,7 +58,15 @@ test('corrupt local frames and k8s-file records parse to readable messages or ar
       const out: LogMessage[] = [];
       parseLocalFrames(mutate(frames, f, cut), out);
       readAll(out);
-      const k8s = Buffer.from(es.map((e) => `2024-01-02T03:04:05.${String(e.time % 1_000_000_000n).padStart(9, '0')}Z ${e.stream} ${e.partial ? 'P' : 'F'} ${e.line.toString('latin1')}\n`).join(''), 'latin1');
+      const k8s = Buffer.from(
+        es
+          .map(
+            (e) =>
+              `2024-01-02T03:04:05.${String(e.time % 1_000_000_000n).padStart(9, '0')}Z ${e.stream} ${e.partial ? 'P' : 'F'} ${e.line.toString('latin1')}\n`,
+          )
+          .join(''),
+        'latin1',
+      );
       const m = mutate(k8s, f, cut);
       const out2: LogMessage[] = [];
       new K8sRecordParser().parse(m, 0, m.length, out2);

@@ -105,7 +105,8 @@ export class LogManager {
     await Promise.race([s.finished, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
     // Still draining after the timeout: it stays known, so a later stop() (rm) can abort it.
-    if (this.shippers.get(id) === s) void s.finished.then(() => this.shippers.get(id) === s && this.shippers.delete(id));
+    if (this.shippers.get(id) === s)
+      void s.finished.then(() => this.shippers.get(id) === s && this.shippers.delete(id));
   }
 
   /** Stops forwarding without draining (container removed, daemon shutting down). */
@@ -131,15 +132,30 @@ export class LogManager {
     try {
       const reopen = this.o.reopenLog ? () => this.reopenLog(t.id) : undefined;
       let full = 0; // records dropped since the disk filled up
-      for await (const { records, pos } of followK8sFile(t.k8sPath, { from, signal, done, pollMs: this.o.pollMs, rotateAt: this.o.rotateAt ?? ROTATE_AT, reopen })) {
+      for await (const { records, pos } of followK8sFile(t.k8sPath, {
+        from,
+        signal,
+        done,
+        pollMs: this.o.pollMs,
+        rotateAt: this.o.rotateAt ?? ROTATE_AT,
+        reopen,
+      })) {
         try {
           if (records.length) await sink.write(records);
-          if (full) this.o.log?.('warn', `log ${t.id.slice(0, 12)}: writing again after ${full} lines were dropped (no space left on device)`);
+          if (full)
+            this.o.log?.(
+              'warn',
+              `log ${t.id.slice(0, 12)}: writing again after ${full} lines were dropped (no space left on device)`,
+            );
           full = 0;
         } catch (e) {
           // like Docker's "Error writing log message": a full disk drops lines, never the shipper
           if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
-          if (!full) this.o.log?.('warn', `log ${t.id.slice(0, 12)}: ${(e as Error).message}; dropping lines until there is space`);
+          if (!full)
+            this.o.log?.(
+              'warn',
+              `log ${t.id.slice(0, 12)}: ${(e as Error).message}; dropping lines until there is space`,
+            );
           full += records.length;
         }
         // the position only speeds up a restart; a full disk must not stop shipping

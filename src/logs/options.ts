@@ -19,7 +19,8 @@ export function isLogDriver(t: string): boolean {
  */
 export function mergeLogConfig(cfg: Partial<LogConfig> | null | undefined, daemon: LogConfig): LogConfig {
   const out: LogConfig = { Type: cfg?.Type || daemon.Type, Config: { ...(cfg?.Config ?? {}) } };
-  if (out.Type === daemon.Type) for (const [k, v] of Object.entries(daemon.Config)) if (!(k in out.Config)) out.Config[k] = v;
+  if (out.Type === daemon.Type)
+    for (const [k, v] of Object.entries(daemon.Config)) if (!(k in out.Config)) out.Config[k] = v;
   validateLogConfig(out);
   return out;
 }

@@ -3,7 +3,7 @@
 import bcrypt from 'bcryptjs';
 import { X509Certificate, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { regErr, RegistryError } from './errors.js';
+import { regErr, type RegistryError } from './errors.js';
 
 /** What a request wants: repository scope (name + actions) or the catalog. */
 export interface Access {
@@ -56,7 +56,10 @@ export class HtpasswdAuth implements Authorizer {
     const key = `${m[1]}\0${hash ?? ''}`;
     let ok = this.cache.get(key);
     if (ok === undefined) {
-      ok = hash !== undefined && /^\$2[abxy]\$/.test(hash) && (await bcrypt.compare(pass, hash.replace(/^\$2y\$/, '$2b$')));
+      ok =
+        hash !== undefined &&
+        /^\$2[abxy]\$/.test(hash) &&
+        (await bcrypt.compare(pass, hash.replace(/^\$2y\$/, '$2b$')));
       if (this.cache.size > 1000) this.cache.clear();
       this.cache.set(key, ok);
     }
@@ -115,7 +118,10 @@ export class TokenAuth implements Authorizer {
         .flatMap((g) => g.actions ?? []);
       for (const a of want.actions) {
         if (!granted.includes(a) && !granted.includes('*')) {
-          throw withHeaders(regErr('DENIED', null, { status: 401, message: 'insufficient scope' }), this.challenge(access, 'insufficient_scope'));
+          throw withHeaders(
+            regErr('DENIED', null, { status: 401, message: 'insufficient scope' }),
+            this.challenge(access, 'insufficient_scope'),
+          );
         }
       }
     }
@@ -133,9 +139,15 @@ interface JwtClaims {
 }
 
 const ALGS: Record<string, { hash: string; pss?: boolean; ec?: boolean }> = {
-  RS256: { hash: 'sha256' }, RS384: { hash: 'sha384' }, RS512: { hash: 'sha512' },
-  PS256: { hash: 'sha256', pss: true }, PS384: { hash: 'sha384', pss: true }, PS512: { hash: 'sha512', pss: true },
-  ES256: { hash: 'sha256', ec: true }, ES384: { hash: 'sha384', ec: true }, ES512: { hash: 'sha512', ec: true },
+  RS256: { hash: 'sha256' },
+  RS384: { hash: 'sha384' },
+  RS512: { hash: 'sha512' },
+  PS256: { hash: 'sha256', pss: true },
+  PS384: { hash: 'sha384', pss: true },
+  PS512: { hash: 'sha512', pss: true },
+  ES256: { hash: 'sha256', ec: true },
+  ES384: { hash: 'sha384', ec: true },
+  ES512: { hash: 'sha512', ec: true },
 };
 
 export function verifyJwt(token: string, keys: KeyObject[]): JwtClaims {
@@ -148,11 +160,16 @@ export function verifyJwt(token: string, keys: KeyObject[]): JwtClaims {
   const sig = Buffer.from(parts[2], 'base64url');
   const ok = keys.some((key) => {
     try {
-      return cryptoVerify(alg.hash, data, {
-        key,
-        ...(alg.pss ? { padding: 6 /* RSA_PKCS1_PSS_PADDING */ } : {}),
-        ...(alg.ec ? { dsaEncoding: 'ieee-p1363' as const } : {}),
-      }, sig);
+      return cryptoVerify(
+        alg.hash,
+        data,
+        {
+          key,
+          ...(alg.pss ? { padding: 6 /* RSA_PKCS1_PSS_PADDING */ } : {}),
+          ...(alg.ec ? { dsaEncoding: 'ieee-p1363' as const } : {}),
+        },
+        sig,
+      );
     } catch {
       return false;
     }

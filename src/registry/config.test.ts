@@ -36,7 +36,10 @@ test('a docker-registry config.yml maps onto the registry config; flags win', ()
     assert.equal(c.logLevel, 'error');
     assert.equal(c.accessLog, false);
     const j = join(dir, 'c.json');
-    writeFileSync(j, JSON.stringify({ http: { addr: '127.0.0.1:1' }, storage: { filesystem: { rootdirectory: '/j' } } }));
+    writeFileSync(
+      j,
+      JSON.stringify({ http: { addr: '127.0.0.1:1' }, storage: { filesystem: { rootdirectory: '/j' } } }),
+    );
     const r = resolveConfig({ config: j, root: '/flag', delete: true });
     assert.equal(r.root, '/flag');
     assert.equal(r.addr, '127.0.0.1:1');

@@ -54,7 +54,12 @@ export function fromDocument(doc: unknown, base: RegistryConfig = defaults): Reg
   if (str(ht.path)) c.htpasswd = { path: str(ht.path)!, realm: str(ht.realm) ?? 'Registry Realm' };
   const tk = obj(auth.token);
   if (str(tk.realm)) {
-    c.token = { realm: str(tk.realm)!, service: str(tk.service) ?? '', issuer: str(tk.issuer) ?? '', rootcertbundle: str(tk.rootcertbundle) ?? '' };
+    c.token = {
+      realm: str(tk.realm)!,
+      service: str(tk.service) ?? '',
+      issuer: str(tk.issuer) ?? '',
+      rootcertbundle: str(tk.rootcertbundle) ?? '',
+    };
   }
   const lvl = str(log.level);
   if (lvl === 'debug' || lvl === 'info' || lvl === 'warn' || lvl === 'error') c.logLevel = lvl;

@@ -29,7 +29,8 @@ export function resolveConfig(f: RegistryFlags): RegistryConfig {
   }
   if (f.readOnly) c.readOnly = true;
   if (f.delete) c.deleteEnabled = true;
-  if (f.logLevel === 'debug' || f.logLevel === 'info' || f.logLevel === 'warn' || f.logLevel === 'error') c.logLevel = f.logLevel;
+  if (f.logLevel === 'debug' || f.logLevel === 'info' || f.logLevel === 'warn' || f.logLevel === 'error')
+    c.logLevel = f.logLevel;
   return c;
 }
 
@@ -71,7 +72,11 @@ export async function gc(f: RegistryFlags & { dryRun?: boolean; deleteUntagged?:
   const c = resolveConfig(f);
   const s = new RegistryStorage(c.root);
   await s.init();
-  const r = await garbageCollect(s, { dryRun: f.dryRun, deleteUntagged: f.deleteUntagged, log: (l) => io.stdout.write(l + '\n') });
+  const r = await garbageCollect(s, {
+    dryRun: f.dryRun,
+    deleteUntagged: f.deleteUntagged,
+    log: (l) => io.stdout.write(l + '\n'),
+  });
   const bytes = r.swept.reduce((a, b) => a + b.size, 0);
   io.stdout.write(`${f.dryRun ? 'would free' : 'freed'} ${bytes} bytes in ${r.swept.length} blobs\n`);
   return 0;

@@ -48,7 +48,8 @@ function descriptor(v: unknown, where: string): Descriptor {
   const o = v as Record<string, unknown>;
   if (typeof o.mediaType !== 'string') throw invalidManifest(`${where}: mediaType missing`);
   if (typeof o.digest !== 'string') throw invalidManifest(`${where}: digest missing`);
-  if (typeof o.size !== 'number' || !Number.isInteger(o.size) || o.size < 0) throw invalidManifest(`${where}: invalid size`);
+  if (typeof o.size !== 'number' || !Number.isInteger(o.size) || o.size < 0)
+    throw invalidManifest(`${where}: invalid size`);
   try {
     checkDigest(o.digest);
   } catch {
@@ -79,16 +80,19 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   const field = typeof m.mediaType === 'string' ? m.mediaType : undefined;
   let mediaType: string | undefined;
   if (ct && isManifestType(ct)) {
-    if (field !== undefined && field !== ct) throw invalidManifest(`mediaType ${field} does not match Content-Type ${ct}`);
+    if (field !== undefined && field !== ct)
+      throw invalidManifest(`mediaType ${field} does not match Content-Type ${ct}`);
     mediaType = ct;
   } else if (ct && ct !== 'application/octet-stream' && ct !== 'application/json') {
     throw invalidManifest(`unsupported manifest media type ${ct}`);
   } else {
     mediaType = field;
     // OCI manifests may omit mediaType; recognise them by shape.
-    if (mediaType === undefined && m.schemaVersion === 2) mediaType = Array.isArray(m.manifests) ? MT.ociIndex : MT.ociManifest;
+    if (mediaType === undefined && m.schemaVersion === 2)
+      mediaType = Array.isArray(m.manifests) ? MT.ociIndex : MT.ociManifest;
   }
-  if (!mediaType || !isManifestType(mediaType)) throw invalidManifest(`unsupported manifest media type ${mediaType ?? '(none)'}`);
+  if (!mediaType || !isManifestType(mediaType))
+    throw invalidManifest(`unsupported manifest media type ${mediaType ?? '(none)'}`);
   if (m.schemaVersion !== 2) throw invalidManifest('schemaVersion must be 2');
   const out: ParsedManifest = { mediaType, isIndex: INDEX_TYPES.has(mediaType), blobs: [], manifests: [] };
   if (out.isIndex) {

@@ -23,7 +23,8 @@ export function isTag(ref: string): boolean {
 export function checkDigest(d: string): string {
   const m = DIGEST_RE.exec(d);
   if (!m) throw regErr('DIGEST_INVALID', { Digest: d }, { message: 'invalid digest' });
-  if (m[1] !== 'sha256') throw regErr('DIGEST_INVALID', { Digest: d }, { message: `unsupported digest algorithm: ${m[1]}` });
+  if (m[1] !== 'sha256')
+    throw regErr('DIGEST_INVALID', { Digest: d }, { message: `unsupported digest algorithm: ${m[1]}` });
   if (!/^[a-f0-9]{64}$/.test(m[2])) throw regErr('DIGEST_INVALID', { Digest: d }, { message: 'invalid digest' });
   return d;
 }

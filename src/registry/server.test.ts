@@ -41,7 +41,10 @@ async function errCode(r: Response): Promise<string> {
 
 async function pushBlob(base: string, repo: string, data: Buffer | string): Promise<string> {
   const d = sha(data);
-  const r = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${d}`, { method: 'POST', body: new Uint8Array(Buffer.from(data)) });
+  const r = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${d}`, {
+    method: 'POST',
+    body: new Uint8Array(Buffer.from(data)),
+  });
   assert.equal(r.status, 201);
   return d;
 }
@@ -52,7 +55,11 @@ function manifestOf(config: Buffer, layers: Buffer[], extra: Record<string, unkn
       schemaVersion: 2,
       mediaType: mt,
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(l), size: l.length })),
+      layers: layers.map((l) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: sha(l),
+        size: l.length,
+      })),
       ...extra,
     }),
   );
@@ -64,7 +71,11 @@ async function pushImage(base: string, repo: string, tag: string, seed: string, 
   await pushBlob(base, repo, config);
   await pushBlob(base, repo, layer);
   const m = manifestOf(config, [layer], {}, mt);
-  const r = await fetch(`${base}/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(m), headers: { 'Content-Type': mt } });
+  const r = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
+    method: 'PUT',
+    body: new Uint8Array(m),
+    headers: { 'Content-Type': mt },
+  });
   assert.equal(r.status, 201, await r.text());
   return { manifest: m, digest: sha(m), config, layer };
 }
@@ -111,7 +122,11 @@ describe('registry API', () => {
     assert.equal(p.headers.get('range'), '0-0');
     const loc = p.headers.get('location')!;
     assert.match(loc, /^http:\/\/127\.0\.0\.1:\d+\/v2\/chunky\/blobs\/uploads\/[a-f0-9-]{36}$/);
-    const c1 = await fetch(loc, { method: 'PATCH', body: 'hello ', headers: { 'Content-Range': '0-5', 'Content-Type': 'application/octet-stream' } });
+    const c1 = await fetch(loc, {
+      method: 'PATCH',
+      body: 'hello ',
+      headers: { 'Content-Range': '0-5', 'Content-Type': 'application/octet-stream' },
+    });
     assert.equal(c1.status, 202);
     assert.equal(c1.headers.get('range'), '0-5');
     const st = await fetch(loc);
@@ -147,7 +162,13 @@ describe('registry API', () => {
     const loc = new URL(p.headers.get('location')!);
     await fetch(loc, { method: 'PATCH', body: 'abc' });
     await new Promise<void>((resolve) => {
-      const req = request({ host: loc.hostname, port: loc.port, path: loc.pathname, method: 'PATCH', headers: { 'Content-Length': 1000 } });
+      const req = request({
+        host: loc.hostname,
+        port: loc.port,
+        path: loc.pathname,
+        method: 'PATCH',
+        headers: { 'Content-Length': 1000 },
+      });
       req.on('error', () => resolve());
       req.write('partial-data');
       setTimeout(() => {
@@ -173,9 +194,15 @@ describe('registry API', () => {
     assert.equal(h.headers.get('content-length'), String(img.manifest.length));
     const miss = await fetch(`${s.base}/v2/team/app/manifests/nope`);
     assert.equal(miss.status, 404);
-    assert.deepEqual(await miss.json(), { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'nope' } }] });
+    assert.deepEqual(await miss.json(), {
+      errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'nope' } }],
+    });
     // PUT by digest must match the body.
-    const wrong = await fetch(`${s.base}/v2/team/app/manifests/${sha('x')}`, { method: 'PUT', body: new Uint8Array(img.manifest), headers: { 'Content-Type': DOCKER_MANIFEST } });
+    const wrong = await fetch(`${s.base}/v2/team/app/manifests/${sha('x')}`, {
+      method: 'PUT',
+      body: new Uint8Array(img.manifest),
+      headers: { 'Content-Type': DOCKER_MANIFEST },
+    });
     assert.equal(await errCode(wrong), 'DIGEST_INVALID');
   });
 
@@ -183,16 +210,32 @@ describe('registry API', () => {
     const config = Buffer.from('{"c":1}');
     await pushBlob(s.base, 'strict', config);
     const m = manifestOf(config, [Buffer.from('never pushed')]);
-    const r = await fetch(`${s.base}/v2/strict/manifests/t`, { method: 'PUT', body: new Uint8Array(m), headers: { 'Content-Type': OCI_MANIFEST } });
+    const r = await fetch(`${s.base}/v2/strict/manifests/t`, {
+      method: 'PUT',
+      body: new Uint8Array(m),
+      headers: { 'Content-Type': OCI_MANIFEST },
+    });
     assert.equal(r.status, 400);
     assert.equal(await errCode(r), 'MANIFEST_BLOB_UNKNOWN');
     const tags = await (await fetch(`${s.base}/v2/strict/tags/list`)).json();
     assert.deepEqual(tags, { name: 'strict', tags: [] });
-    const ct = await fetch(`${s.base}/v2/strict/manifests/t`, { method: 'PUT', body: new Uint8Array(m), headers: { 'Content-Type': 'text/plain' } });
+    const ct = await fetch(`${s.base}/v2/strict/manifests/t`, {
+      method: 'PUT',
+      body: new Uint8Array(m),
+      headers: { 'Content-Type': 'text/plain' },
+    });
     assert.equal(await errCode(ct), 'MANIFEST_INVALID');
-    const mismatch = await fetch(`${s.base}/v2/strict/manifests/t`, { method: 'PUT', body: new Uint8Array(m), headers: { 'Content-Type': DOCKER_MANIFEST } });
+    const mismatch = await fetch(`${s.base}/v2/strict/manifests/t`, {
+      method: 'PUT',
+      body: new Uint8Array(m),
+      headers: { 'Content-Type': DOCKER_MANIFEST },
+    });
     assert.equal(await errCode(mismatch), 'MANIFEST_INVALID');
-    const junk = await fetch(`${s.base}/v2/strict/manifests/t`, { method: 'PUT', body: '{not json', headers: { 'Content-Type': OCI_MANIFEST } });
+    const junk = await fetch(`${s.base}/v2/strict/manifests/t`, {
+      method: 'PUT',
+      body: '{not json',
+      headers: { 'Content-Type': OCI_MANIFEST },
+    });
     assert.equal(await errCode(junk), 'MANIFEST_INVALID');
   });
 
@@ -204,9 +247,17 @@ describe('registry API', () => {
         mediaType: 'application/vnd.oci.image.index.v1+json',
         manifests: [{ mediaType: OCI_MANIFEST, digest, size: 10, platform: { os: 'linux', architecture: 'amd64' } }],
       });
-    const bad = await fetch(`${s.base}/v2/multi/manifests/all`, { method: 'PUT', body: idx(sha('none')), headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' } });
+    const bad = await fetch(`${s.base}/v2/multi/manifests/all`, {
+      method: 'PUT',
+      body: idx(sha('none')),
+      headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' },
+    });
     assert.equal(await errCode(bad), 'MANIFEST_BLOB_UNKNOWN');
-    const ok = await fetch(`${s.base}/v2/multi/manifests/all`, { method: 'PUT', body: idx(img.digest), headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' } });
+    const ok = await fetch(`${s.base}/v2/multi/manifests/all`, {
+      method: 'PUT',
+      body: idx(img.digest),
+      headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' },
+    });
     assert.equal(ok.status, 201);
     const g = await fetch(`${s.base}/v2/multi/manifests/all`);
     assert.equal(g.headers.get('content-type'), 'application/vnd.oci.image.index.v1+json');
@@ -246,7 +297,11 @@ describe('registry API', () => {
 
   test('deletes of manifests, tags and blobs', async () => {
     const img = await pushImage(s.base, 'del', 'x', 'del');
-    await fetch(`${s.base}/v2/del/manifests/${img.digest}`, { method: 'PUT', body: new Uint8Array(img.manifest), headers: { 'Content-Type': OCI_MANIFEST } });
+    await fetch(`${s.base}/v2/del/manifests/${img.digest}`, {
+      method: 'PUT',
+      body: new Uint8Array(img.manifest),
+      headers: { 'Content-Type': OCI_MANIFEST },
+    });
     const dt = await fetch(`${s.base}/v2/del/manifests/x`, { method: 'DELETE' });
     assert.equal(dt.status, 202);
     assert.deepEqual(await (await fetch(`${s.base}/v2/del/tags/list`)).json(), { name: 'del', tags: [] });
@@ -273,12 +328,18 @@ describe('registry API', () => {
         annotations: { who: 'me' },
       }),
     );
-    const p = await fetch(`${s.base}/v2/refs/manifests/${sha(sig)}`, { method: 'PUT', body: new Uint8Array(sig), headers: { 'Content-Type': OCI_MANIFEST } });
+    const p = await fetch(`${s.base}/v2/refs/manifests/${sha(sig)}`, {
+      method: 'PUT',
+      body: new Uint8Array(sig),
+      headers: { 'Content-Type': OCI_MANIFEST },
+    });
     assert.equal(p.status, 201);
     assert.equal(p.headers.get('oci-subject'), img.digest);
     const r = await fetch(`${s.base}/v2/refs/referrers/${img.digest}`);
     assert.equal(r.headers.get('content-type'), 'application/vnd.oci.image.index.v1+json');
-    const idx = (await r.json()) as { manifests: { digest: string; artifactType: string; annotations: Record<string, string> }[] };
+    const idx = (await r.json()) as {
+      manifests: { digest: string; artifactType: string; annotations: Record<string, string> }[];
+    };
     assert.equal(idx.manifests.length, 1);
     assert.equal(idx.manifests[0].digest, sha(sig));
     assert.equal(idx.manifests[0].artifactType, 'application/vnd.example.sig');
@@ -313,7 +374,13 @@ describe('registry modes', () => {
     } finally {
       await s.reg.close();
     }
-    const ro = await startRegistry({ ...defaults, addr: '127.0.0.1:0', root: s.root, accessLog: false, readOnly: true });
+    const ro = await startRegistry({
+      ...defaults,
+      addr: '127.0.0.1:0',
+      root: s.root,
+      accessLog: false,
+      readOnly: true,
+    });
     try {
       const base = `http://${ro.address}`;
       const p = await fetch(`${base}/v2/ro/blobs/uploads/`, { method: 'POST' });
@@ -335,7 +402,9 @@ describe('registry modes', () => {
       assert.equal(r.status, 401);
       assert.equal(r.headers.get('www-authenticate'), 'Basic realm="berth"');
       assert.equal(await errCode(r), 'UNAUTHORIZED');
-      const auth = (u: string, p: string) => ({ Authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
+      const auth = (u: string, p: string) => ({
+        Authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64'),
+      });
       assert.equal((await fetch(`${s.base}/v2/`, { headers: auth('alice', 'wrong') })).status, 401);
       assert.equal((await fetch(`${s.base}/v2/`, { headers: auth('alice', 's3cret') })).status, 200);
       assert.equal((await fetch(`${s.base}/v2/_catalog`, { headers: auth('alice', 's3cret') })).status, 200);
@@ -349,7 +418,14 @@ describe('registry modes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-tok-'));
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(join(dir, 'bundle.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-    const s = await start({ token: { realm: 'https://auth.example/token', service: 'reg', issuer: 'iss', rootcertbundle: join(dir, 'bundle.pem') } });
+    const s = await start({
+      token: {
+        realm: 'https://auth.example/token',
+        service: 'reg',
+        issuer: 'iss',
+        rootcertbundle: join(dir, 'bundle.pem'),
+      },
+    });
     const jwt = (claims: Record<string, unknown>) => {
       const h = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url');
       const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
@@ -358,12 +434,24 @@ describe('registry modes', () => {
     try {
       const r = await fetch(`${s.base}/v2/team/app/tags/list`);
       assert.equal(r.status, 401);
-      assert.equal(r.headers.get('www-authenticate'), 'Bearer realm="https://auth.example/token",service="reg",scope="repository:team/app:pull"');
+      assert.equal(
+        r.headers.get('www-authenticate'),
+        'Bearer realm="https://auth.example/token",service="reg",scope="repository:team/app:pull"',
+      );
       const now = Math.floor(Date.now() / 1000);
-      const good = jwt({ iss: 'iss', aud: 'reg', sub: 'bob', exp: now + 300, access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }] });
+      const good = jwt({
+        iss: 'iss',
+        aud: 'reg',
+        sub: 'bob',
+        exp: now + 300,
+        access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
+      });
       const ok = await fetch(`${s.base}/v2/team/app/tags/list`, { headers: { Authorization: `Bearer ${good}` } });
       assert.equal(ok.status, 404); // authorised; the repo does not exist
-      const push = await fetch(`${s.base}/v2/team/app/blobs/uploads/`, { method: 'POST', headers: { Authorization: `Bearer ${good}` } });
+      const push = await fetch(`${s.base}/v2/team/app/blobs/uploads/`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${good}` },
+      });
       assert.equal(push.status, 401);
       assert.match(push.headers.get('www-authenticate')!, /error="insufficient_scope"/);
       const expired = jwt({ iss: 'iss', aud: 'reg', exp: now - 3600, access: [] });
@@ -382,7 +470,13 @@ describe('registry modes', () => {
       const p = await fetch(`${s.base}/v2/slow/blobs/uploads/`, { method: 'POST' });
       const loc = new URL(p.headers.get('location')!);
       const closed = await new Promise<boolean>((resolve) => {
-        const req = request({ host: loc.hostname, port: loc.port, path: loc.pathname, method: 'PATCH', headers: { 'Content-Length': 100 } });
+        const req = request({
+          host: loc.hostname,
+          port: loc.port,
+          path: loc.pathname,
+          method: 'PATCH',
+          headers: { 'Content-Length': 100 },
+        });
         req.on('error', () => resolve(true));
         req.on('response', () => resolve(false));
         req.write('only a little');
@@ -398,7 +492,10 @@ describe('registry modes', () => {
   test('an upload larger than maxBlobSize is refused with 413 and leaves nothing', async () => {
     const s = await start({ maxBlobSize: 10 });
     try {
-      const r = await fetch(`${s.base}/v2/big/blobs/uploads/?digest=${sha('x'.repeat(100))}`, { method: 'POST', body: 'x'.repeat(100) });
+      const r = await fetch(`${s.base}/v2/big/blobs/uploads/?digest=${sha('x'.repeat(100))}`, {
+        method: 'POST',
+        body: 'x'.repeat(100),
+      });
       assert.equal(r.status, 413);
       assert.equal(await errCode(r), 'SIZE_INVALID');
       assert.deepEqual(readdirSync(join(s.root, 'content', 'blobs', 'sha256')), []);

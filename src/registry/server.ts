@@ -58,7 +58,11 @@ interface Route {
 // The flat route table: repository-scoped paths (the name may contain slashes).
 const ROUTES: Route[] = [
   { re: /^\/v2\/(.+)\/blobs\/uploads\/?$/, methods: ['POST'], run: (h, r) => h.startUpload(r) },
-  { re: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/, methods: ['GET', 'PATCH', 'PUT', 'DELETE'], run: (h, r, uuid) => h.upload(r, uuid) },
+  {
+    re: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/,
+    methods: ['GET', 'PATCH', 'PUT', 'DELETE'],
+    run: (h, r, uuid) => h.upload(r, uuid),
+  },
   {
     re: /^\/v2\/(.+)\/blobs\/([^/]+)$/,
     methods: ['GET', 'HEAD', 'DELETE'],
@@ -67,7 +71,12 @@ const ROUTES: Route[] = [
   {
     re: /^\/v2\/(.+)\/manifests\/([^/]+)$/,
     methods: ['GET', 'HEAD', 'PUT', 'DELETE'],
-    run: (h, r, ref) => (r.req.method === 'PUT' ? h.putManifest(r, ref) : r.req.method === 'DELETE' ? h.deleteManifest(r, ref) : h.getManifest(r, ref)),
+    run: (h, r, ref) =>
+      r.req.method === 'PUT'
+        ? h.putManifest(r, ref)
+        : r.req.method === 'DELETE'
+          ? h.deleteManifest(r, ref)
+          : h.getManifest(r, ref),
   },
   { re: /^\/v2\/(.+)\/tags\/list$/, methods: ['GET', 'HEAD'], run: (h, r) => h.tagsList(r) },
   { re: /^\/v2\/(.+)\/referrers\/([^/]+)$/, methods: ['GET'], run: (h, r, d) => h.referrers(r, d) },
@@ -94,7 +103,8 @@ class RegistryHandler {
     let errText: string | undefined;
     const sock = req.socket;
     const written0 = sock.bytesWritten;
-    if (this.o.bodyTimeoutMs) req.setTimeout(this.o.bodyTimeoutMs, () => req.destroy(new Error('request body timeout')));
+    if (this.o.bodyTimeoutMs)
+      req.setTimeout(this.o.bodyTimeoutMs, () => req.destroy(new Error('request body timeout')));
     res.on('close', () => {
       if (!this.o.accessLog) return;
       const e: AccessLogEntry = {
@@ -139,7 +149,11 @@ class RegistryHandler {
 
   private send(r: Req, status: number, headers: Record<string, string | number>, body?: Buffer | string): void {
     const b = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
-    r.res.writeHead(status, { ...API_VERSION, ...(b ? { 'Content-Length': b.length } : { 'Content-Length': 0 }), ...headers });
+    r.res.writeHead(status, {
+      ...API_VERSION,
+      ...(b ? { 'Content-Length': b.length } : { 'Content-Length': 0 }),
+      ...headers,
+    });
     r.res.end(b);
   }
   private json(r: Req, status: number, v: unknown, headers: Record<string, string | number> = {}): void {
@@ -166,7 +180,11 @@ class RegistryHandler {
   }
 
   /** Page a sorted list: entries after `last`, at most `n`; a Link header when more remain. */
-  private page(r: Req, all: string[], defaultN: number | undefined): { items: string[]; headers: Record<string, string> } {
+  private page(
+    r: Req,
+    all: string[],
+    defaultN: number | undefined,
+  ): { items: string[]; headers: Record<string, string> } {
     const nRaw = r.url.searchParams.get('n');
     const last = r.url.searchParams.get('last') ?? '';
     let n = defaultN;
@@ -223,7 +241,12 @@ class RegistryHandler {
       const actual = 'sha256:' + createHash('sha256').update(body).digest('hex');
       if (actual !== ref) throw regErr('DIGEST_INVALID', { Digest: ref });
     }
-    const { digest, parsed } = await this.s.putManifest(r.name, body, r.req.headers['content-type'], byDigest ? undefined : ref);
+    const { digest, parsed } = await this.s.putManifest(
+      r.name,
+      body,
+      r.req.headers['content-type'],
+      byDigest ? undefined : ref,
+    );
     const headers: Record<string, string> = {
       Location: this.location(r, `/v2/${r.name}/manifests/${digest}`),
       'Docker-Content-Digest': digest,
@@ -317,7 +340,10 @@ class RegistryHandler {
       checkDigest(mount);
       checkName(from);
       // Mounting reads `from`: the caller needs pull access there too.
-      if (this.o.auth) await this.o.auth.authorize(r.req.headers.authorization, [{ type: 'repository', name: from, actions: ['pull'] }]);
+      if (this.o.auth)
+        await this.o.auth.authorize(r.req.headers.authorization, [
+          { type: 'repository', name: from, actions: ['pull'] },
+        ]);
       if ((await this.s.statBlob(from, mount)) !== null) {
         await this.s.linkBlob(r.name, mount);
         r.req.resume();
@@ -368,7 +394,8 @@ class RegistryHandler {
       checkDigest(digest);
       const start = this.chunkStart(r);
       await this.s.getUpload(r.name, uuid);
-      const hasBody = Number(r.req.headers['content-length'] ?? 0) > 0 || r.req.headers['transfer-encoding'] !== undefined;
+      const hasBody =
+        Number(r.req.headers['content-length'] ?? 0) > 0 || r.req.headers['transfer-encoding'] !== undefined;
       if (hasBody) await this.s.appendUpload(r.name, uuid, r.req, start);
       else r.req.resume();
       await this.s.finishUpload(r.name, uuid, digest);
@@ -403,7 +430,10 @@ class RegistryHandler {
     }
     if (path === '/v2/_catalog') {
       if (method !== 'GET' && method !== 'HEAD') throw regErr('UNSUPPORTED', null);
-      if (this.o.auth) r.user = await this.o.auth.authorize(r.req.headers.authorization, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
+      if (this.o.auth)
+        r.user = await this.o.auth.authorize(r.req.headers.authorization, [
+          { type: 'registry', name: 'catalog', actions: ['*'] },
+        ]);
       return this.catalog(r);
     }
     for (const rt of ROUTES) {

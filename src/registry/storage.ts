@@ -96,7 +96,8 @@ export class RegistryStorage {
   async statBlob(name: string, digest: string): Promise<number | null> {
     const dir = this.repoDir(name);
     const linked =
-      (await exists(join(dir, '_layers', hex(digest)))) || (await exists(join(dir, '_manifests', 'revisions', hex(digest))));
+      (await exists(join(dir, '_layers', hex(digest)))) ||
+      (await exists(join(dir, '_manifests', 'revisions', hex(digest))));
     if (!linked) return null;
     try {
       return await this.content.size(digest);
@@ -166,7 +167,8 @@ export class RegistryStorage {
       const meter = new Transform({
         transform(chunk: Buffer, _enc, cb) {
           size += chunk.length;
-          if (max > 0 && size > max) return cb(regErr('SIZE_INVALID', { max }, { status: 413, message: 'blob too large' }));
+          if (max > 0 && size > max)
+            return cb(regErr('SIZE_INVALID', { max }, { status: 413, message: 'blob too large' }));
           state?.hash.update(chunk);
           cb(null, chunk);
         },
@@ -193,8 +195,7 @@ export class RegistryStorage {
       const dir = this.uploadDir(uuid);
       const file = join(dir, 'data');
       const state = this.hashes.get(uuid);
-      const actual =
-        state && state.size === info.size ? 'sha256:' + state.hash.digest('hex') : await hashFile(file);
+      const actual = state && state.size === info.size ? 'sha256:' + state.hash.digest('hex') : await hashFile(file);
       this.hashes.delete(uuid);
       if (actual !== digest) {
         await rm(dir, { recursive: true, force: true });
@@ -272,7 +273,12 @@ export class RegistryStorage {
    * Order: content → revision link → referrer link → tag, so a crash never leaves a tag
    * pointing at something missing.
    */
-  async putManifest(name: string, body: Buffer, contentType: string | undefined, tag?: string): Promise<{ digest: string; parsed: ParsedManifest }> {
+  async putManifest(
+    name: string,
+    body: Buffer,
+    contentType: string | undefined,
+    tag?: string,
+  ): Promise<{ digest: string; parsed: ParsedManifest }> {
     const parsed = parseManifest(body, contentType);
     for (const b of parsed.blobs) {
       if ((await this.statBlob(name, b.digest)) === null) throw regErr('MANIFEST_BLOB_UNKNOWN', { digest: b.digest });
@@ -282,14 +288,23 @@ export class RegistryStorage {
     }
     const digest = await this.content.put(body);
     const dir = this.repoDir(name);
-    await writeFileAtomic(join(dir, '_manifests', 'revisions', hex(digest)), JSON.stringify({ mediaType: parsed.mediaType }), { mkdir: true });
+    await writeFileAtomic(
+      join(dir, '_manifests', 'revisions', hex(digest)),
+      JSON.stringify({ mediaType: parsed.mediaType }),
+      { mkdir: true },
+    );
     if (parsed.subject) {
       const d: Descriptor = { mediaType: parsed.mediaType, digest, size: body.length };
       if (parsed.artifactType) d.artifactType = parsed.artifactType;
       if (parsed.annotations) d.annotations = parsed.annotations;
-      await writeFileAtomic(join(dir, '_referrers', hex(parsed.subject.digest), hex(digest)), JSON.stringify(d), { mkdir: true });
+      await writeFileAtomic(join(dir, '_referrers', hex(parsed.subject.digest), hex(digest)), JSON.stringify(d), {
+        mkdir: true,
+      });
     }
-    if (tag) await this.locked(`tag:${name}:${tag}`, () => writeFileAtomic(join(dir, '_manifests', 'tags', tag), digest, { mkdir: true }));
+    if (tag)
+      await this.locked(`tag:${name}:${tag}`, () =>
+        writeFileAtomic(join(dir, '_manifests', 'tags', tag), digest, { mkdir: true }),
+      );
     return { digest, parsed };
   }
 
@@ -317,7 +332,8 @@ export class RegistryStorage {
     }
     try {
       const p = parseManifest(m.body, m.mediaType);
-      if (p.subject) await rm(join(this.repoDir(name), '_referrers', hex(p.subject.digest), hex(digest)), { force: true });
+      if (p.subject)
+        await rm(join(this.repoDir(name), '_referrers', hex(p.subject.digest), hex(digest)), { force: true });
     } catch {
       // unparsable manifests have no referrer entry
     }
@@ -358,7 +374,8 @@ export class RegistryStorage {
       const ents = await readdir(join(this.reposDir, rel), { withFileTypes: true }).catch(() => []);
       if (ents.some((e) => e.name === '_manifests' || e.name === '_layers')) out.push(rel);
       for (const e of ents) {
-        if (e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.')) await walk(rel ? `${rel}/${e.name}` : e.name);
+        if (e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
+          await walk(rel ? `${rel}/${e.name}` : e.name);
       }
     };
     await walk('');

@@ -33,8 +33,16 @@ test('v2: every limit lands in the group directory with v2 names and units', asy
   writeFileSync(path.join(d, 'io.bfq.weight'), 'default 100\n');
   const paths: CgroupPaths = { version: 2, path: d };
   await writeLimits(paths, {
-    memory: 200 << 20, memorySwap: 400 << 20, memoryReservation: 100 << 20, cpuShares: 512,
-    cpuPeriod: 100000, cpuQuota: 50000, cpusetCpus: '0', cpusetMems: '0', blkioWeight: 300, pidsLimit: 30,
+    memory: 200 << 20,
+    memorySwap: 400 << 20,
+    memoryReservation: 100 << 20,
+    cpuShares: 512,
+    cpuPeriod: 100000,
+    cpuQuota: 50000,
+    cpusetCpus: '0',
+    cpusetMems: '0',
+    blkioWeight: 300,
+    pidsLimit: 30,
   });
   assert.equal(read(d, 'memory.max'), String(200 << 20));
   assert.equal(read(d, 'memory.swap.max'), String(200 << 20));
@@ -53,26 +61,56 @@ test('v2: every limit lands in the group directory with v2 names and units', asy
 test('v2 without BFQ: io.weight gets the converted weight', async () => {
   const d = dir('v2', 'berth', 'c2');
   writeFileSync(path.join(d, 'io.weight'), 'default 100\n');
-  assert.deepEqual(await limitWrites({ version: 2, path: d }, { blkioWeight: 500 }), [{ dir: d, file: 'io.weight', value: '4950' }]);
+  assert.deepEqual(await limitWrites({ version: 2, path: d }, { blkioWeight: 500 }), [
+    { dir: d, file: 'io.weight', value: '4950' },
+  ]);
 });
 
 test('no weight file (mq-deadline, no iocost): the weight is not written, the other limits are', async () => {
   const v2 = dir('v2', 'berth', 'c3');
-  assert.deepEqual(await limitWrites({ version: 2, path: v2 }, { blkioWeight: 500, pidsLimit: 9 }), [{ dir: v2, file: 'pids.max', value: '9' }]);
-  const blkio = dir('v1', 'blkio', 'c3'), pids = dir('v1', 'pids', 'c3');
-  assert.deepEqual(await limitWrites({ version: 1, controllers: { blkio, pids } }, { blkioWeight: 500, pidsLimit: 9 }), [{ dir: pids, file: 'pids.max', value: '9' }]);
+  assert.deepEqual(await limitWrites({ version: 2, path: v2 }, { blkioWeight: 500, pidsLimit: 9 }), [
+    { dir: v2, file: 'pids.max', value: '9' },
+  ]);
+  const blkio = dir('v1', 'blkio', 'c3'),
+    pids = dir('v1', 'pids', 'c3');
+  assert.deepEqual(
+    await limitWrites({ version: 1, controllers: { blkio, pids } }, { blkioWeight: 500, pidsLimit: 9 }),
+    [{ dir: pids, file: 'pids.max', value: '9' }],
+  );
 });
 
 test('v1: one directory per controller; swap before memory when raising, after when lowering', async () => {
-  const c = { memory: dir('v1', 'memory', 'c'), cpu: dir('v1', 'cpu', 'c'), cpuset: dir('v1', 'cpuset', 'c'), blkio: dir('v1', 'blkio', 'c'), pids: dir('v1', 'pids', 'c') };
+  const c = {
+    memory: dir('v1', 'memory', 'c'),
+    cpu: dir('v1', 'cpu', 'c'),
+    cpuset: dir('v1', 'cpuset', 'c'),
+    blkio: dir('v1', 'blkio', 'c'),
+    pids: dir('v1', 'pids', 'c'),
+  };
   const paths: CgroupPaths = { version: 1, controllers: c };
   const raise = await limitWrites(paths, { memory: 96 << 20, memorySwap: 200 << 20 }, 64 << 20);
-  assert.deepEqual(raise.map((x) => x.file), ['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes']);
+  assert.deepEqual(
+    raise.map((x) => x.file),
+    ['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes'],
+  );
   const lower = await limitWrites(paths, { memory: 32 << 20, memorySwap: 64 << 20 }, 128 << 20);
-  assert.deepEqual(lower.map((x) => x.file), ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes']);
+  assert.deepEqual(
+    lower.map((x) => x.file),
+    ['memory.limit_in_bytes', 'memory.memsw.limit_in_bytes'],
+  );
   writeFileSync(path.join(c.memory, 'memory.limit_in_bytes'), String(64 << 20));
   writeFileSync(path.join(c.blkio, 'blkio.bfq.weight'), '100');
-  await writeLimits(paths, { memory: 96 << 20, memorySwap: 200 << 20, memoryReservation: 48 << 20, cpuShares: 256, cpuPeriod: 40000, cpuQuota: 20000, cpusetCpus: '1', blkioWeight: 500, pidsLimit: -1 });
+  await writeLimits(paths, {
+    memory: 96 << 20,
+    memorySwap: 200 << 20,
+    memoryReservation: 48 << 20,
+    cpuShares: 256,
+    cpuPeriod: 40000,
+    cpuQuota: 20000,
+    cpusetCpus: '1',
+    blkioWeight: 500,
+    pidsLimit: -1,
+  });
   assert.equal(read(c.memory, 'memory.limit_in_bytes'), String(96 << 20));
   assert.equal(read(c.memory, 'memory.memsw.limit_in_bytes'), String(200 << 20));
   assert.equal(read(c.memory, 'memory.soft_limit_in_bytes'), String(48 << 20));

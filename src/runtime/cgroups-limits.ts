@@ -23,7 +23,11 @@ export interface CgroupLimits {
 }
 
 /** One write: the file's directory (a v1 controller's or the v2 group's), its name, the value. */
-export interface LimitWrite { dir: string; file: string; value: string }
+export interface LimitWrite {
+  dir: string;
+  file: string;
+  value: string;
+}
 
 /** runc's ConvertCPUSharesToCgroupV2Value: shares 2..262144 onto cpu.weight 1..10000. */
 export function sharesToWeight(shares: number): number {
@@ -40,7 +44,8 @@ export function swapToV2(memorySwap: number, memory: number): string | null {
   if (memorySwap === -1) return 'max';
   if (!memorySwap) return null;
   if (!memory || memory === -1) throw new Error('unable to set swap limit without memory limit');
-  if (memorySwap < memory) throw new Error(`memory+swap limit (${memorySwap}) should be greater than memory limit (${memory})`);
+  if (memorySwap < memory)
+    throw new Error(`memory+swap limit (${memorySwap}) should be greater than memory limit (${memory})`);
   return String(memorySwap - memory);
 }
 
@@ -64,7 +69,8 @@ export async function limitWrites(paths: CgroupPaths, l: CgroupLimits, curMemory
     if (mem) w(d, 'memory.max', mem === -1 ? 'max' : mem);
     if (l.memoryReservation) w(d, 'memory.low', l.memoryReservation);
     if (l.cpuShares) w(d, 'cpu.weight', sharesToWeight(l.cpuShares));
-    if (l.cpuQuota || l.cpuPeriod) w(d, 'cpu.max', `${l.cpuQuota && l.cpuQuota > 0 ? l.cpuQuota : 'max'}${l.cpuPeriod ? ` ${l.cpuPeriod}` : ''}`);
+    if (l.cpuQuota || l.cpuPeriod)
+      w(d, 'cpu.max', `${l.cpuQuota && l.cpuQuota > 0 ? l.cpuQuota : 'max'}${l.cpuPeriod ? ` ${l.cpuPeriod}` : ''}`);
     if (l.cpusetCpus) w(d, 'cpuset.cpus', l.cpusetCpus);
     if (l.cpusetMems) w(d, 'cpuset.mems', l.cpusetMems);
     if (l.blkioWeight) {
@@ -109,7 +115,10 @@ export async function writeLimits(paths: CgroupPaths, l: CgroupLimits): Promise<
     try {
       await writeFile(p, x.value);
     } catch (e) {
-      throw new Error(`failed to write "${x.value}": write ${p}: ${(e as NodeJS.ErrnoException).code === 'EINVAL' ? 'invalid argument' : (e as Error).message}`, { cause: e });
+      throw new Error(
+        `failed to write "${x.value}": write ${p}: ${(e as NodeJS.ErrnoException).code === 'EINVAL' ? 'invalid argument' : (e as Error).message}`,
+        { cause: e },
+      );
     }
   }
 }

@@ -23,7 +23,10 @@ function put(rel: string, text: string): void {
 
 put('proc/stat', 'cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\ncpu1 50 0 50 400 0 0 0 0 0 0\n');
 put('proc/42/net/dev', NETDEV);
-const v1: CgroupPaths = { version: 1, controllers: { memory: '/cg/memory/c1', cpuacct: '/cg/cpuacct/c1', cpu: '/cg/cpuacct/c1', pids: '/cg/pids/c1' } };
+const v1: CgroupPaths = {
+  version: 1,
+  controllers: { memory: '/cg/memory/c1', cpuacct: '/cg/cpuacct/c1', cpu: '/cg/cpuacct/c1', pids: '/cg/pids/c1' },
+};
 put('cg/memory/c1/memory.usage_in_bytes', '1048576\n');
 put('cg/memory/c1/memory.limit_in_bytes', '9223372036854771712\n');
 put('cg/memory/c1/memory.stat', 'cache 4096\ntotal_inactive_file 4096\n');
@@ -48,14 +51,24 @@ const resolve = async (pid: number): Promise<CgroupPaths> => {
 function next(q: Array<Sample | null>, n: number, ms = 2000): Promise<void> {
   return new Promise((res, rej) => {
     const t0 = Date.now();
-    const poll = () => (q.length >= n ? res() : Date.now() - t0 > ms ? rej(new Error(`only ${q.length} samples`)) : setTimeout(poll, 5));
+    const poll = () =>
+      q.length >= n ? res() : Date.now() - t0 > ms ? rej(new Error(`only ${q.length} samples`)) : setTimeout(poll, 5);
     poll();
   });
 }
 
 test('parseNetDev skips loopback and maps the kernel columns', () => {
   assert.deepEqual(parseNetDev(NETDEV), {
-    eth0: { rx_bytes: 1500, rx_packets: 12, rx_errors: 1, rx_dropped: 2, tx_bytes: 900, tx_packets: 7, tx_errors: 3, tx_dropped: 4 },
+    eth0: {
+      rx_bytes: 1500,
+      rx_packets: 12,
+      rx_errors: 1,
+      rx_dropped: 2,
+      tx_bytes: 900,
+      tx_packets: 7,
+      tx_errors: 3,
+      tx_dropped: 4,
+    },
   });
 });
 
@@ -106,7 +119,10 @@ test('samples follow the files as they change (v2 tree)', async () => {
   assert.equal(got[0]!.stats.memory.usage, 2097152);
   assert.equal(got[0]!.stats.memory.limit, 67108864);
   assert.equal(got[0]!.stats.pids.limit, 50);
-  assert.deepEqual(got[0]!.stats.blkio.ioServiceBytes.map((e) => e.value), [10, 20]);
+  assert.deepEqual(
+    got[0]!.stats.blkio.ioServiceBytes.map((e) => e.value),
+    [10, 20],
+  );
   put('cg2/c2/memory.current', '3145728\n');
   await next(got, 3);
   assert.equal(got.at(-1)!.stats.memory.usage, 3145728);

@@ -6,12 +6,26 @@
 // paying a thread-pool round trip each), and /proc/stat is read once per tick for everyone.
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildStats, cgroupPaths, parseProcStat, statsFiles, type CgroupOptions, type CgroupPaths, type CgroupStats } from './cgroups.js';
+import {
+  buildStats,
+  cgroupPaths,
+  parseProcStat,
+  statsFiles,
+  type CgroupOptions,
+  type CgroupPaths,
+  type CgroupStats,
+} from './cgroups.js';
 
 /** One interface's counters from /proc/<pid>/net/dev, named as the Engine API names them. */
 export interface NetDev {
-  rx_bytes: number; rx_packets: number; rx_errors: number; rx_dropped: number;
-  tx_bytes: number; tx_packets: number; tx_errors: number; tx_dropped: number;
+  rx_bytes: number;
+  rx_packets: number;
+  rx_errors: number;
+  rx_dropped: number;
+  tx_bytes: number;
+  tx_packets: number;
+  tx_errors: number;
+  tx_dropped: number;
 }
 
 export interface Sample {
@@ -29,9 +43,22 @@ export function parseNetDev(text: string): Record<string, NetDev> {
     if (i < 0) continue;
     const name = line.slice(0, i).trim();
     if (!name || name === 'lo') continue;
-    const f = line.slice(i + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(i + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (f.length < 16) continue;
-    out[name] = { rx_bytes: f[0], rx_packets: f[1], rx_errors: f[2], rx_dropped: f[3], tx_bytes: f[8], tx_packets: f[9], tx_errors: f[10], tx_dropped: f[11] };
+    out[name] = {
+      rx_bytes: f[0],
+      rx_packets: f[1],
+      rx_errors: f[2],
+      rx_dropped: f[3],
+      tx_bytes: f[8],
+      tx_packets: f[9],
+      tx_errors: f[10],
+      tx_dropped: f[11],
+    };
   }
   return out;
 }
@@ -127,7 +154,10 @@ export class StatsSampler {
     void entry.ready.then(() => {
       if (!entry.watchers.has(w)) return;
       // a sample younger than half an interval is shared; otherwise this watcher gets a fresh one
-      const fresh = entry.last && Date.now() - entry.last.at.getTime() < this.interval / 2 ? entry.last : this.sample(entry, this.hostCpu());
+      const fresh =
+        entry.last && Date.now() - entry.last.at.getTime() < this.interval / 2
+          ? entry.last
+          : this.sample(entry, this.hostCpu());
       this.deliver(id, entry, w, fresh);
     });
     if (!this.timer) this.timer = setInterval(() => this.tick(), this.interval);
@@ -150,7 +180,15 @@ export class StatsSampler {
   }
 
   private open(id: string, pid: number): Entry {
-    const e: Entry = { pid, paths: null, files: {}, cache: new FileCache(), watchers: new Set(), ready: Promise.resolve(), last: null };
+    const e: Entry = {
+      pid,
+      paths: null,
+      files: {},
+      cache: new FileCache(),
+      watchers: new Set(),
+      ready: Promise.resolve(),
+      last: null,
+    };
     e.ready = (this.o.resolve ?? ((p: number) => cgroupPaths(p, this.o)))(pid).then(
       (p) => {
         e.paths = p;
@@ -179,12 +217,16 @@ export class StatsSampler {
   private sample(e: Entry, sys: { usage: number; onlineCpus: number }): Sample | null {
     if (!e.paths) return null;
     let found = 0;
-    const stats = buildStats(e.paths.version, (k) => {
-      const p = e.files[k];
-      const t = p ? e.cache.read(p) : null;
-      if (t !== null) found++;
-      return t;
-    }, sys);
+    const stats = buildStats(
+      e.paths.version,
+      (k) => {
+        const p = e.files[k];
+        const t = p ? e.cache.read(p) : null;
+        if (t !== null) found++;
+        return t;
+      },
+      sys,
+    );
     if (found === 0) return null; // the cgroup is gone: the container stopped
     const net = e.cache.read(this.o.root ? path.join(this.o.root, `proc/${e.pid}/net/dev`) : `/proc/${e.pid}/net/dev`);
     this.samples++;

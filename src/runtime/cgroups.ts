@@ -4,28 +4,35 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-export interface CgroupOptions { root?: string }
+export interface CgroupOptions {
+  root?: string;
+}
 
 export type CgroupPaths =
-  | { version: 1; controllers: Record<string, string> }   // controller → directory
+  | { version: 1; controllers: Record<string, string> } // controller → directory
   | { version: 2; path: string };
 
-export interface BlkioEntry { major: number; minor: number; op: string; value: number }
+export interface BlkioEntry {
+  major: number;
+  minor: number;
+  op: string;
+  value: number;
+}
 
 export interface CgroupStats {
   version: 1 | 2;
   memory: {
     usage: number;
-    maxUsage?: number;              // v1 only
-    failcnt?: number;               // v1 only
-    limit: number | null;           // null = unlimited
-    stats: Record<string, number>;  // memory.stat verbatim
+    maxUsage?: number; // v1 only
+    failcnt?: number; // v1 only
+    limit: number | null; // null = unlimited
+    stats: Record<string, number>; // memory.stat verbatim
   };
   cpu: {
-    total: number;                  // ns
-    percpu: number[];               // ns, v1 only (empty on v2)
-    user: number;                   // ns
-    system: number;                 // ns
+    total: number; // ns
+    percpu: number[]; // ns, v1 only (empty on v2)
+    user: number; // ns
+    system: number; // ns
     throttling: { periods: number; throttledPeriods: number; throttledTime: number };
   };
   /** Host CPU time in ns from /proc/stat, and online CPUs (Docker's system_cpu_usage, online_cpus). */
@@ -41,7 +48,11 @@ const UNLIMITED = 2 ** 62; // v1 writes PAGE_COUNTER_MAX-ish values (92233720368
 const under = (o: CgroupOptions | undefined, p: string) => (o?.root ? path.join(o.root, p) : p);
 
 async function readText(p: string): Promise<string | null> {
-  try { return await readFile(p, 'utf8'); } catch { return null; }
+  try {
+    return await readFile(p, 'utf8');
+  } catch {
+    return null;
+  }
 }
 function parseKeyed(t: string | null): Record<string, number> {
   const out: Record<string, number> = {};
@@ -54,7 +65,12 @@ function parseKeyed(t: string | null): Record<string, number> {
 
 const unescapeMount = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
-interface CgroupMount { mountpoint: string; root: string; fstype: string; options: string[] }
+interface CgroupMount {
+  mountpoint: string;
+  root: string;
+  fstype: string;
+  options: string[];
+}
 
 export function parseMountinfo(text: string): CgroupMount[] {
   const out: CgroupMount[] = [];
@@ -64,7 +80,12 @@ export function parseMountinfo(text: string): CgroupMount[] {
     const pre = line.slice(0, dash).split(' ');
     const [fstype, , superOpts] = line.slice(dash + 3).split(' ');
     if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
-    out.push({ mountpoint: unescapeMount(pre[4]), root: unescapeMount(pre[3]), fstype, options: (superOpts ?? '').split(',') });
+    out.push({
+      mountpoint: unescapeMount(pre[4]),
+      root: unescapeMount(pre[3]),
+      fstype,
+      options: (superOpts ?? '').split(','),
+    });
   }
   return out;
 }
@@ -124,13 +145,22 @@ function parseBlkioV1(t: string | null): BlkioEntry[] {
 }
 
 function parseIoStatV2(t: string | null): { bytes: BlkioEntry[]; ios: BlkioEntry[] } {
-  const bytes: BlkioEntry[] = [], ios: BlkioEntry[] = [];
+  const bytes: BlkioEntry[] = [],
+    ios: BlkioEntry[] = [];
   for (const line of (t ?? '').split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 2) continue;
     const [major, minor] = f[0].split(':').map(Number);
-    const kv = Object.fromEntries(f.slice(1).map((x) => x.split('=')).map(([k, v]) => [k, Number(v)]));
-    bytes.push({ major, minor, op: 'read', value: kv.rbytes ?? 0 }, { major, minor, op: 'write', value: kv.wbytes ?? 0 });
+    const kv = Object.fromEntries(
+      f
+        .slice(1)
+        .map((x) => x.split('='))
+        .map(([k, v]) => [k, Number(v)]),
+    );
+    bytes.push(
+      { major, minor, op: 'read', value: kv.rbytes ?? 0 },
+      { major, minor, op: 'write', value: kv.wbytes ?? 0 },
+    );
     ios.push({ major, minor, op: 'read', value: kv.rios ?? 0 }, { major, minor, op: 'write', value: kv.wios ?? 0 });
   }
   return { bytes, ios };
@@ -147,11 +177,22 @@ export function statsFiles(paths: CgroupPaths): Record<string, string> {
     return out;
   }
   const c = paths.controllers;
-  add(c.memory, ['memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.failcnt', 'memory.limit_in_bytes', 'memory.stat']);
+  add(c.memory, [
+    'memory.usage_in_bytes',
+    'memory.max_usage_in_bytes',
+    'memory.failcnt',
+    'memory.limit_in_bytes',
+    'memory.stat',
+  ]);
   add(c.cpuacct ?? c.cpu, ['cpuacct.usage', 'cpuacct.usage_percpu', 'cpuacct.stat']);
   add(c.cpu ?? c.cpuacct, ['cpu.stat']);
   add(c.pids, ['pids.current', 'pids.max']);
-  add(c.blkio, ['blkio.io_service_bytes_recursive', 'blkio.throttle.io_service_bytes_recursive', 'blkio.io_serviced_recursive', 'blkio.throttle.io_serviced_recursive']);
+  add(c.blkio, [
+    'blkio.io_service_bytes_recursive',
+    'blkio.throttle.io_service_bytes_recursive',
+    'blkio.io_serviced_recursive',
+    'blkio.throttle.io_serviced_recursive',
+  ]);
   return out;
 }
 
@@ -168,10 +209,15 @@ function num(t: string | null): number | null {
 
 /** Parses /proc/stat into Docker's system_cpu_usage (ns) and the online CPU count. */
 export function parseProcStat(text: string): { usage: number; onlineCpus: number } {
-  let usage = 0, onlineCpus = 0;
+  let usage = 0,
+    onlineCpus = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('cpu ')) {
-      const ticks = line.trim().split(/\s+/).slice(1, 8).reduce((a, v) => a + Number(v), 0);
+      const ticks = line
+        .trim()
+        .split(/\s+/)
+        .slice(1, 8)
+        .reduce((a, v) => a + Number(v), 0);
       usage = (ticks * 1e9) / CLOCK_TICKS;
     } else if (/^cpu\d+ /.test(line)) onlineCpus++;
   }
@@ -180,7 +226,8 @@ export function parseProcStat(text: string): { usage: number; onlineCpus: number
 
 /** Builds a stats snapshot from the texts of statsFiles() and the host CPU figures. */
 export function buildStats(version: 1 | 2, t: StatsText, sys: { usage: number; onlineCpus: number }): CgroupStats {
-  const pidsCur = num(t('pids.current')), pidsMax = num(t('pids.max'));
+  const pidsCur = num(t('pids.current')),
+    pidsMax = num(t('pids.max'));
   const pids = { current: pidsCur ?? 0, limit: pidsMax === null || pidsMax === Infinity ? null : pidsMax };
   if (version === 2) {
     const cpu = parseKeyed(t('cpu.stat'));
@@ -188,13 +235,25 @@ export function buildStats(version: 1 | 2, t: StatsText, sys: { usage: number; o
     const limit = num(t('memory.max'));
     return {
       version: 2,
-      memory: { usage: num(t('memory.current')) ?? 0, limit: limit === null || limit === Infinity ? null : limit, stats: parseKeyed(t('memory.stat')) },
-      cpu: {
-        total: (cpu.usage_usec ?? 0) * 1000, percpu: [],
-        user: (cpu.user_usec ?? 0) * 1000, system: (cpu.system_usec ?? 0) * 1000,
-        throttling: { periods: cpu.nr_periods ?? 0, throttledPeriods: cpu.nr_throttled ?? 0, throttledTime: (cpu.throttled_usec ?? 0) * 1000 },
+      memory: {
+        usage: num(t('memory.current')) ?? 0,
+        limit: limit === null || limit === Infinity ? null : limit,
+        stats: parseKeyed(t('memory.stat')),
       },
-      systemUsage: sys.usage, onlineCpus: sys.onlineCpus, pids,
+      cpu: {
+        total: (cpu.usage_usec ?? 0) * 1000,
+        percpu: [],
+        user: (cpu.user_usec ?? 0) * 1000,
+        system: (cpu.system_usec ?? 0) * 1000,
+        throttling: {
+          periods: cpu.nr_periods ?? 0,
+          throttledPeriods: cpu.nr_throttled ?? 0,
+          throttledTime: (cpu.throttled_usec ?? 0) * 1000,
+        },
+      },
+      systemUsage: sys.usage,
+      onlineCpus: sys.onlineCpus,
+      pids,
       blkio: { ioServiceBytes: bytes, ioServiced: ios },
     };
   }
@@ -207,18 +266,30 @@ export function buildStats(version: 1 | 2, t: StatsText, sys: { usage: number; o
   return {
     version: 1,
     memory: {
-      usage: num(t('memory.usage_in_bytes')) ?? 0, maxUsage: num(t('memory.max_usage_in_bytes')) ?? 0, failcnt: num(t('memory.failcnt')) ?? 0,
+      usage: num(t('memory.usage_in_bytes')) ?? 0,
+      maxUsage: num(t('memory.max_usage_in_bytes')) ?? 0,
+      failcnt: num(t('memory.failcnt')) ?? 0,
       limit: limit === null || limit >= UNLIMITED ? null : limit,
       stats: parseKeyed(t('memory.stat')),
     },
     cpu: {
       total: num(t('cpuacct.usage')) ?? 0,
-      percpu: (t('cpuacct.usage_percpu') ?? '').trim().split(/\s+/).filter((x) => x !== '').map(Number),
+      percpu: (t('cpuacct.usage_percpu') ?? '')
+        .trim()
+        .split(/\s+/)
+        .filter((x) => x !== '')
+        .map(Number),
       user: ((acctKV.user ?? 0) * 1e9) / CLOCK_TICKS,
       system: ((acctKV.system ?? 0) * 1e9) / CLOCK_TICKS,
-      throttling: { periods: cpuKV.nr_periods ?? 0, throttledPeriods: cpuKV.nr_throttled ?? 0, throttledTime: cpuKV.throttled_time ?? 0 },
+      throttling: {
+        periods: cpuKV.nr_periods ?? 0,
+        throttledPeriods: cpuKV.nr_throttled ?? 0,
+        throttledTime: cpuKV.throttled_time ?? 0,
+      },
     },
-    systemUsage: sys.usage, onlineCpus: sys.onlineCpus, pids,
+    systemUsage: sys.usage,
+    onlineCpus: sys.onlineCpus,
+    pids,
     blkio: {
       ioServiceBytes: bytes.length ? bytes : parseBlkioV1(t('blkio.throttle.io_service_bytes_recursive')),
       ioServiced: ios.length ? ios : parseBlkioV1(t('blkio.throttle.io_serviced_recursive')),
@@ -238,7 +309,11 @@ async function procsRecursive(dir: string, out: Set<number>): Promise<void> {
   const t = await readText(path.join(dir, 'cgroup.procs'));
   for (const l of (t ?? '').split('\n')) if (/^\d+$/.test(l.trim())) out.add(Number(l));
   let entries;
-  try { entries = await readdir(dir, { withFileTypes: true }); } catch { return; }
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
   await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => procsRecursive(path.join(dir, e.name), out)));
 }
 

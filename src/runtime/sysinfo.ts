@@ -44,8 +44,16 @@ export interface SysInfoOptions {
   root?: string;
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
-const readText = (p: string) => readFile(p, 'utf8').then((t) => t.trim(), () => null);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
+const readText = (p: string) =>
+  readFile(p, 'utf8').then(
+    (t) => t.trim(),
+    () => null,
+  );
 
 /** Where a blkio weight goes, in runc's order of preference (BFQ's file first, then CFQ's or iocost's). */
 export const V1_WEIGHT_FILES = ['blkio.bfq.weight', 'blkio.weight'] as const;
@@ -97,10 +105,30 @@ async function findGroups(under: (p: string) => string): Promise<Groups> {
 
 function empty(mode: CgroupMode): SysInfo {
   return {
-    mode, memoryLimit: false, swapLimit: false, memoryReservation: false, oomKillDisable: false, memorySwappiness: false,
-    kernelMemory: false, kernelMemoryTcp: false, cpuShares: false, cpuCfs: false, cpuRealtime: false, blkioWeightFile: null,
-    blkioWeightDevice: false, blkioReadBpsDevice: false, blkioWriteBpsDevice: false, blkioReadIOpsDevice: false,
-    blkioWriteIOpsDevice: false, cpuset: false, cpus: '', mems: '', pidsLimit: false, hugetlbSizes: [], cgroupNamespaces: false, warnings: [],
+    mode,
+    memoryLimit: false,
+    swapLimit: false,
+    memoryReservation: false,
+    oomKillDisable: false,
+    memorySwappiness: false,
+    kernelMemory: false,
+    kernelMemoryTcp: false,
+    cpuShares: false,
+    cpuCfs: false,
+    cpuRealtime: false,
+    blkioWeightFile: null,
+    blkioWeightDevice: false,
+    blkioReadBpsDevice: false,
+    blkioWriteBpsDevice: false,
+    blkioReadIOpsDevice: false,
+    blkioWriteIOpsDevice: false,
+    cpuset: false,
+    cpus: '',
+    mems: '',
+    pidsLimit: false,
+    hugetlbSizes: [],
+    cgroupNamespaces: false,
+    warnings: [],
   };
 }
 
@@ -108,20 +136,38 @@ function empty(mode: CgroupMode): SysInfo {
 async function hugetlbSizes(dir: string, v2: boolean): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const re = v2 ? /^hugetlb\.([0-9]+[KMG]B)\.max$/ : /^hugetlb\.([0-9]+[KMG]B)\.limit_in_bytes$/;
-  return names.map((n) => re.exec(n)?.[1]).filter((x): x is string => !!x).sort();
+  return names
+    .map((n) => re.exec(n)?.[1])
+    .filter((x): x is string => !!x)
+    .sort();
 }
 
 async function detectV1(s: SysInfo, c: Record<string, string>): Promise<void> {
   const has = (ctrl: string, file: string) => (c[ctrl] ? exists(path.join(c[ctrl]!, file)) : Promise.resolve(false));
-  const w = (ok: boolean, msg: string) => { if (!ok) s.warnings.push(msg); return ok; };
+  const w = (ok: boolean, msg: string) => {
+    if (!ok) s.warnings.push(msg);
+    return ok;
+  };
   if (w(!!c.memory, 'Your kernel does not support cgroup memory limit')) {
     s.memoryLimit = true;
-    s.swapLimit = w(await has('memory', 'memory.memsw.limit_in_bytes'), 'Your kernel does not support swap memory limit');
-    s.memoryReservation = w(await has('memory', 'memory.soft_limit_in_bytes'), 'Your kernel does not support memory reservation');
+    s.swapLimit = w(
+      await has('memory', 'memory.memsw.limit_in_bytes'),
+      'Your kernel does not support swap memory limit',
+    );
+    s.memoryReservation = w(
+      await has('memory', 'memory.soft_limit_in_bytes'),
+      'Your kernel does not support memory reservation',
+    );
     s.oomKillDisable = w(await has('memory', 'memory.oom_control'), 'Your kernel does not support oom control');
     s.memorySwappiness = w(await has('memory', 'memory.swappiness'), 'Your kernel does not support memory swappiness');
-    s.kernelMemory = w(await has('memory', 'memory.kmem.limit_in_bytes'), 'Your kernel does not support kernel memory limit');
-    s.kernelMemoryTcp = w(await has('memory', 'memory.kmem.tcp.limit_in_bytes'), 'Your kernel does not support kernel memory TCP limit');
+    s.kernelMemory = w(
+      await has('memory', 'memory.kmem.limit_in_bytes'),
+      'Your kernel does not support kernel memory limit',
+    );
+    s.kernelMemoryTcp = w(
+      await has('memory', 'memory.kmem.tcp.limit_in_bytes'),
+      'Your kernel does not support kernel memory TCP limit',
+    );
   }
   const cpu = c.cpu ? 'cpu' : 'cpuacct';
   if (w(!!c[cpu], 'Unable to find cpu cgroup in mounts')) {
@@ -133,16 +179,35 @@ async function detectV1(s: SysInfo, c: Record<string, string>): Promise<void> {
     // blk-mq kernels have no blkio.weight; with BFQ the weight is blkio.bfq.weight (runc writes either)
     s.blkioWeightFile = await firstExisting(c.blkio!, V1_WEIGHT_FILES);
     w(!!s.blkioWeightFile, 'Your kernel does not support cgroup blkio weight');
-    s.blkioWeightDevice = w(!!(await firstExisting(c.blkio!, ['blkio.bfq.weight_device', 'blkio.weight_device'])), 'Your kernel does not support cgroup blkio weight_device');
-    s.blkioReadBpsDevice = w(await has('blkio', 'blkio.throttle.read_bps_device'), 'Your kernel does not support cgroup blkio throttle.read_bps_device');
-    s.blkioWriteBpsDevice = w(await has('blkio', 'blkio.throttle.write_bps_device'), 'Your kernel does not support cgroup blkio throttle.write_bps_device');
-    s.blkioReadIOpsDevice = w(await has('blkio', 'blkio.throttle.read_iops_device'), 'Your kernel does not support cgroup blkio throttle.read_iops_device');
-    s.blkioWriteIOpsDevice = w(await has('blkio', 'blkio.throttle.write_iops_device'), 'Your kernel does not support cgroup blkio throttle.write_iops_device');
+    s.blkioWeightDevice = w(
+      !!(await firstExisting(c.blkio!, ['blkio.bfq.weight_device', 'blkio.weight_device'])),
+      'Your kernel does not support cgroup blkio weight_device',
+    );
+    s.blkioReadBpsDevice = w(
+      await has('blkio', 'blkio.throttle.read_bps_device'),
+      'Your kernel does not support cgroup blkio throttle.read_bps_device',
+    );
+    s.blkioWriteBpsDevice = w(
+      await has('blkio', 'blkio.throttle.write_bps_device'),
+      'Your kernel does not support cgroup blkio throttle.write_bps_device',
+    );
+    s.blkioReadIOpsDevice = w(
+      await has('blkio', 'blkio.throttle.read_iops_device'),
+      'Your kernel does not support cgroup blkio throttle.read_iops_device',
+    );
+    s.blkioWriteIOpsDevice = w(
+      await has('blkio', 'blkio.throttle.write_iops_device'),
+      'Your kernel does not support cgroup blkio throttle.write_iops_device',
+    );
   }
   if (w(!!c.cpuset, 'Unable to find cpuset cgroup in mounts')) {
     s.cpuset = true;
-    s.cpus = (await readText(path.join(c.cpuset!, 'cpuset.effective_cpus'))) || ((await readText(path.join(c.cpuset!, 'cpuset.cpus'))) ?? '');
-    s.mems = (await readText(path.join(c.cpuset!, 'cpuset.effective_mems'))) || ((await readText(path.join(c.cpuset!, 'cpuset.mems'))) ?? '');
+    s.cpus =
+      (await readText(path.join(c.cpuset!, 'cpuset.effective_cpus'))) ||
+      ((await readText(path.join(c.cpuset!, 'cpuset.cpus'))) ?? '');
+    s.mems =
+      (await readText(path.join(c.cpuset!, 'cpuset.effective_mems'))) ||
+      ((await readText(path.join(c.cpuset!, 'cpuset.mems'))) ?? '');
   }
   s.pidsLimit = w(!!c.pids, 'Unable to find pids cgroup in mounts');
   if (c.hugetlb) s.hugetlbSizes = await hugetlbSizes(c.hugetlb, false);
@@ -152,7 +217,10 @@ async function detectV2(s: SysInfo, dir: string): Promise<void> {
   // the controllers berthd's group may hand to its children (moby reads the root group's)
   const ctrls = new Set(((await readText(path.join(dir, 'cgroup.controllers'))) ?? '').split(/\s+/).filter(Boolean));
   const has = (f: string) => exists(path.join(dir, f));
-  const w = (ok: boolean, msg: string) => { if (!ok) s.warnings.push(msg); return ok; };
+  const w = (ok: boolean, msg: string) => {
+    if (!ok) s.warnings.push(msg);
+    return ok;
+  };
   if (w(ctrls.has('memory'), 'Unable to find memory controller')) {
     s.memoryLimit = true;
     s.memoryReservation = true;
@@ -169,7 +237,12 @@ async function detectV2(s: SysInfo, dir: string): Promise<void> {
     s.blkioWeightFile = await firstExisting(dir, V2_WEIGHT_FILES);
     if (!s.blkioWeightFile && isRoot) s.blkioWeightFile = 'io.weight';
     w(!!s.blkioWeightFile, 'Your kernel does not support cgroup blkio weight');
-    s.blkioWeightDevice = s.blkioReadBpsDevice = s.blkioWriteBpsDevice = s.blkioReadIOpsDevice = s.blkioWriteIOpsDevice = true;
+    s.blkioWeightDevice =
+      s.blkioReadBpsDevice =
+      s.blkioWriteBpsDevice =
+      s.blkioReadIOpsDevice =
+      s.blkioWriteIOpsDevice =
+        true;
   }
   if (w(ctrls.has('cpuset'), 'Unable to find cpuset controller')) {
     s.cpuset = true;
@@ -204,8 +277,17 @@ export function hostSysInfo(): Promise<SysInfo> {
 
 /** The cgroup fields of `docker info` and its warnings, as moby's fillPlatformInfo gives them. */
 export interface SysInfoSummary {
-  MemoryLimit: boolean; SwapLimit: boolean; KernelMemory: boolean; KernelMemoryTCP: boolean; CpuCfsPeriod: boolean; CpuCfsQuota: boolean;
-  CPUShares: boolean; CPUSet: boolean; PidsLimit: boolean; OomKillDisable: boolean; CgroupVersion: '1' | '2';
+  MemoryLimit: boolean;
+  SwapLimit: boolean;
+  KernelMemory: boolean;
+  KernelMemoryTCP: boolean;
+  CpuCfsPeriod: boolean;
+  CpuCfsQuota: boolean;
+  CPUShares: boolean;
+  CPUSet: boolean;
+  PidsLimit: boolean;
+  OomKillDisable: boolean;
+  CgroupVersion: '1' | '2';
   Warnings: string[];
 }
 
@@ -230,8 +312,17 @@ export function infoSummary(s: SysInfo): SysInfoSummary {
   ];
   for (const [ok, a, b] of io) if (!ok) w.push(`WARNING: No ${v2 ? a : b} support`);
   return {
-    MemoryLimit: s.memoryLimit, SwapLimit: s.swapLimit, KernelMemory: s.kernelMemory, KernelMemoryTCP: s.kernelMemoryTcp,
-    CpuCfsPeriod: s.cpuCfs, CpuCfsQuota: s.cpuCfs, CPUShares: s.cpuShares, CPUSet: s.cpuset, PidsLimit: s.pidsLimit,
-    OomKillDisable: s.oomKillDisable, CgroupVersion: v2 ? '2' : '1', Warnings: w,
+    MemoryLimit: s.memoryLimit,
+    SwapLimit: s.swapLimit,
+    KernelMemory: s.kernelMemory,
+    KernelMemoryTCP: s.kernelMemoryTcp,
+    CpuCfsPeriod: s.cpuCfs,
+    CpuCfsQuota: s.cpuCfs,
+    CPUShares: s.cpuShares,
+    CPUSet: s.cpuset,
+    PidsLimit: s.pidsLimit,
+    OomKillDisable: s.oomKillDisable,
+    CgroupVersion: v2 ? '2' : '1',
+    Warnings: w,
   };
 }

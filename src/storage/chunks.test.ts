@@ -17,7 +17,13 @@ test('chunks yields the written buffers themselves, not concatenations', async (
 test('chunks applies backpressure, reports errors and premature close, and stops the source on break', async () => {
   let reads = 0;
   // 64 KiB chunks over a 16 KiB highWaterMark: the source's own buffer holds one chunk ahead
-  const slow = new Readable({ read() { reads++; this.push(Buffer.alloc(65536)); if (reads === 100) this.push(null); } });
+  const slow = new Readable({
+    read() {
+      reads++;
+      this.push(Buffer.alloc(65536));
+      if (reads === 100) this.push(null);
+    },
+  });
   let n = 0;
   for await (const c of chunks(slow)) {
     n++;
@@ -32,11 +38,19 @@ test('chunks applies backpressure, reports errors and premature close, and stops
   const bad = new PassThrough();
   bad.write('a');
   setImmediate(() => bad.destroy(new Error('boom')));
-  await assert.rejects(async () => { for await (const _ of chunks(bad)) { /* drain */ } }, /boom/);
+  await assert.rejects(async () => {
+    for await (const _ of chunks(bad)) {
+      /* drain */
+    }
+  }, /boom/);
 
   const cut = new PassThrough();
   setImmediate(() => cut.destroy());
-  await assert.rejects(async () => { for await (const _ of chunks(cut)) { /* drain */ } }, /Premature close/);
+  await assert.rejects(async () => {
+    for await (const _ of chunks(cut)) {
+      /* drain */
+    }
+  }, /Premature close/);
 
   const src = new PassThrough();
   src.write('x');

@@ -17,12 +17,18 @@ const mod = (rel: string) => pathToFileURL(path.join(here, rel)).href;
 async function underFileLimit<T>(dir: string, body: string): Promise<T> {
   const script = path.join(dir, 'child.mjs');
   writeFileSync(script, body);
-  const out = execFileSync('sh', ['-c', `ulimit -f 2; trap "" XFSZ; exec "${process.execPath}" "${script}"`], { encoding: 'utf8' });
+  const out = execFileSync('sh', ['-c', `ulimit -f 2; trap "" XFSZ; exec "${process.execPath}" "${script}"`], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out) as T;
 }
 
 test('withPath gives Go\'s "write PATH: no space left on device" and keeps the code', () => {
-  const e = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  const e = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+    code: 'ENOSPC',
+    errno: -28,
+    syscall: 'write',
+  });
   const w = withPath(e, 'write', '/data/x.json') as NodeJS.ErrnoException;
   assert.equal(w.message, 'write /data/x.json: no space left on device');
   assert.equal(w.code, 'ENOSPC');
@@ -35,11 +41,14 @@ test('writeFileAtomic: a write failing midway leaves the old file whole and no t
   const data = path.join(dir, 'data');
   execFileSync('mkdir', [data]);
   writeFileSync(path.join(data, 'rec.json'), '{"old":true}');
-  const r = await underFileLimit<{ code: string; message: string }>(dir, `
+  const r = await underFileLimit<{ code: string; message: string }>(
+    dir,
+    `
     import { writeFileAtomic } from ${JSON.stringify(mod('atomic.js'))};
     try { await writeFileAtomic(${JSON.stringify(path.join(data, 'rec.json'))}, 'x'.repeat(64 * 1024)); console.log('{"code":"none"}'); }
     catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
-  `);
+  `,
+  );
   assert.equal(r.code, 'EFBIG');
   assert.match(r.message, /^write .*rec\.json: /);
   assert.deepEqual(readdirSync(data), ['rec.json'], 'no temp file left');
@@ -49,7 +58,9 @@ test('writeFileAtomic: a write failing midway leaves the old file whole and no t
 test('json-file writer: an entry batch failing midway is cut off, the file keeps whole lines', async () => {
   const dir = await testDir('berth-atomic-');
   const log = path.join(dir, 'c-json.log');
-  const r = await underFileLimit<{ code: string; sizeAfterFirst: number }>(dir, `
+  const r = await underFileLimit<{ code: string; sizeAfterFirst: number }>(
+    dir,
+    `
     import { statSync } from 'node:fs';
     import { JsonFileWriter } from ${JSON.stringify(mod('../logs/json-file/json-file.js'))};
     const w = new JsonFileWriter(${JSON.stringify(log)}, { maxSize: -1, maxFile: 1, compress: false });
@@ -60,11 +71,18 @@ test('json-file writer: an entry batch failing midway is cut off, the file keeps
     try { await w.write(Array.from({ length: 200 }, (_, i) => e('flood-' + i))); } catch (x) { code = x.code; }
     await w.close();
     console.log(JSON.stringify({ code, sizeAfterFirst }));
-  `);
+  `,
+  );
   assert.equal(r.code, 'EFBIG');
   const text = readFileSync(log, 'utf8');
   assert.equal(text.length, r.sizeAfterFirst, 'the partial batch is gone');
-  assert.deepEqual(text.trimEnd().split('\n').map((l) => (JSON.parse(l) as { log: string }).log), ['first\n']);
+  assert.deepEqual(
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { log: string }).log),
+    ['first\n'],
+  );
 });
 
 test('writeFileAtomic replaces the file whole, with its mode; a missing directory is an error unless mkdir', async () => {

@@ -40,7 +40,18 @@ test('Duration.String() parses back to the same nanoseconds, and formats the sam
 });
 
 test('sums of generated terms parse to their total', () => {
-  const term = fc.record({ n: fc.integer({ min: 0, max: 10_000 }), unit: fc.constantFrom(['ns', 1n], ['us', 1_000n], ['µs', 1_000n], ['ms', 1_000_000n], ['s', 1_000_000_000n], ['m', 60_000_000_000n], ['h', 3_600_000_000_000n]) });
+  const term = fc.record({
+    n: fc.integer({ min: 0, max: 10_000 }),
+    unit: fc.constantFrom(
+      ['ns', 1n],
+      ['us', 1_000n],
+      ['µs', 1_000n],
+      ['ms', 1_000_000n],
+      ['s', 1_000_000_000n],
+      ['m', 60_000_000_000n],
+      ['h', 3_600_000_000_000n],
+    ),
+  });
   fc.assert(
     fc.property(fc.array(term, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '+', '-'), (terms, sign) => {
       const total = terms.reduce((a, t) => a + BigInt(t.n) * t.unit[1], 0n);
@@ -69,6 +80,7 @@ test("Go's corner cases, texts and overflow", () => {
     ['2562048h', 'time: invalid duration "2562048h"'],
     ['99999999999999999999s', 'time: invalid duration "99999999999999999999s"'],
     ['1é', 'time: unknown unit "\\xc3\\xa9" in duration "1\\xc3\\xa9"'],
-  ]) assert.throws(() => parseGoDuration(s), { name: 'DurationError', message: m });
+  ])
+    assert.throws(() => parseGoDuration(s), { name: 'DurationError', message: m });
   assert.equal(goQuote('a"b\\c\n'), '"a\\"b\\\\c\\x0a"');
 });

@@ -5,8 +5,8 @@
 const UNITS: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
-  'µs': 1_000n, // U+00B5 micro sign
-  'μs': 1_000n, // U+03BC Greek mu
+  µs: 1_000n, // U+00B5 micro sign
+  μs: 1_000n, // U+03BC Greek mu
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -125,6 +125,9 @@ export function formatGoDuration(ns: bigint | number): string {
 /** `n / unit` in decimal without trailing zeros ("1.5", "2"). */
 function fixed(n: bigint, unit: bigint): string {
   const whole = n / unit;
-  const frac = (n % unit).toString().padStart(unit.toString().length - 1, '0').replace(/0+$/, '');
+  const frac = (n % unit)
+    .toString()
+    .padStart(unit.toString().length - 1, '0')
+    .replace(/0+$/, '');
   return frac ? `${whole}.${frac}` : `${whole}`;
 }

@@ -25,6 +25,9 @@ test('RAMInBytes reads binary multiples and refuses the rest with Docker’s tex
   assert.equal(ramInBytes('1.5g'), 1.5 * 1024 ** 3);
   assert.equal(ramInBytes(' 10KiB '), 10 * 1024);
   assert.equal(ramInBytes('100'), 100);
-  assert.throws(() => ramInBytes('10x'), (e) => e instanceof EngineError && e.kind === 'invalid' && e.message === "invalid size: '10x'");
+  assert.throws(
+    () => ramInBytes('10x'),
+    (e) => e instanceof EngineError && e.kind === 'invalid' && e.message === "invalid size: '10x'",
+  );
   assert.throws(() => ramInBytes('-1'), { message: "invalid size: '-1'" });
 });

@@ -8,7 +8,13 @@ import { EngineError } from '../errdefs.js';
 import { mkdirp } from './mkdirp.js';
 
 test('a path under /proc that cannot be made is an invalid error, not an endless loop', async () => {
-  await assert.rejects(mkdirp('/proc/berth-nope/x'), (e) => e instanceof EngineError && e.kind === 'invalid' && e.message === 'mkdir /proc/berth-nope: no such file or directory');
+  await assert.rejects(
+    mkdirp('/proc/berth-nope/x'),
+    (e) =>
+      e instanceof EngineError &&
+      e.kind === 'invalid' &&
+      e.message === 'mkdir /proc/berth-nope: no such file or directory',
+  );
 });
 
 test('creates missing parents, tolerates existing ones, refuses a file in the way', async () => {

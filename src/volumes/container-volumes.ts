@@ -17,7 +17,12 @@ const run = promisify(execFile);
 export interface VolumeUser {
   id: string;
   config: { Volumes: Record<string, object> | null };
-  hostConfig: { Binds: string[] | null; Mounts?: MountSpecIn[]; Tmpfs?: Record<string, string>; VolumesFrom: string[] | null };
+  hostConfig: {
+    Binds: string[] | null;
+    Mounts?: MountSpecIn[];
+    Tmpfs?: Record<string, string>;
+    VolumesFrom: string[] | null;
+  };
   mounts: MountPoint[];
 }
 
@@ -45,7 +50,13 @@ export class ContainerVolumes {
       },
       {
         containerMounts: (ref) => this.d.containerMounts(ref),
-        createVolume: (o) => this.d.volumes.create({ Name: o.name, Driver: o.driver, DriverOpts: o.opts ?? null, Labels: o.labels ?? null }),
+        createVolume: (o) =>
+          this.d.volumes.create({
+            Name: o.name,
+            Driver: o.driver,
+            DriverOpts: o.opts ?? null,
+            Labels: o.labels ?? null,
+          }),
         removeVolume: (n) => this.d.volumes.remove(n, { force: true }),
       },
     );
@@ -61,22 +72,32 @@ export class ContainerVolumes {
       if (wantsCopy(mp, rec.hostConfig.Mounts ?? [])) await copyUp(rootfs, mp.Destination, p);
     }
     for (const mp of rec.mounts)
-      if (mp.Type === 'bind' && !fs.existsSync(mp.Source)) throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${mp.Source}`);
-    return ociMounts(rec.mounts, rec.hostConfig.Mounts ?? [], rec.hostConfig.Tmpfs ?? {}, (mp) => paths.get(mp.Destination) ?? mp.Source);
+      if (mp.Type === 'bind' && !fs.existsSync(mp.Source))
+        throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${mp.Source}`);
+    return ociMounts(
+      rec.mounts,
+      rec.hostConfig.Mounts ?? [],
+      rec.hostConfig.Tmpfs ?? {},
+      (mp) => paths.get(mp.Destination) ?? mp.Source,
+    );
   }
 
   /** The container stopped: undo backing mounts no other running container needs. */
   async release(rec: VolumeUser): Promise<void> {
     for (const mp of rec.mounts)
       if (mp.Type === 'volume' && mp.Name)
-        await this.d.volumes.release(mp.Name, this.d.usedByRunning(mp.Name, rec.id)).catch((e) => this.d.log?.('warn', `release volume ${mp.Name}: ${(e as Error).message}`));
+        await this.d.volumes
+          .release(mp.Name, this.d.usedByRunning(mp.Name, rec.id))
+          .catch((e) => this.d.log?.('warn', `release volume ${mp.Name}: ${(e as Error).message}`));
   }
 
   /** `rm -v` / `--rm`: anonymous volumes go with the container, unless something else still uses them. */
   async removeAnonymous(rec: VolumeUser): Promise<void> {
     for (const mp of rec.mounts) {
       if (mp.Type !== 'volume' || !mp.Name || !this.d.volumes.isAnonymous(mp.Name)) continue;
-      await this.d.volumes.remove(mp.Name).catch((e) => this.d.log?.('debug', `keeping volume ${mp.Name}: ${(e as Error).message}`));
+      await this.d.volumes
+        .remove(mp.Name)
+        .catch((e) => this.d.log?.('debug', `keeping volume ${mp.Name}: ${(e as Error).message}`));
     }
   }
 
@@ -85,7 +106,11 @@ export class ContainerVolumes {
     const p = posix.join('/', ctrPath);
     let best: MountPoint | undefined;
     for (const m of mounts)
-      if ((p === m.Destination || p.startsWith(m.Destination + '/')) && (!best || m.Destination.length > best.Destination.length)) best = m;
+      if (
+        (p === m.Destination || p.startsWith(m.Destination + '/')) &&
+        (!best || m.Destination.length > best.Destination.length)
+      )
+        best = m;
     return best;
   }
 
@@ -104,7 +129,9 @@ export class ContainerVolumes {
     const undo = async () => {
       for (const t of done.reverse()) await run('umount', ['-l', t]).catch(() => {});
     };
-    const sorted = [...rec.mounts].filter((m) => m.Type !== 'tmpfs').sort((a, b) => a.Destination.split('/').length - b.Destination.split('/').length);
+    const sorted = [...rec.mounts]
+      .filter((m) => m.Type !== 'tmpfs')
+      .sort((a, b) => a.Destination.split('/').length - b.Destination.split('/').length);
     try {
       for (const mp of sorted) {
         const src = mp.Type === 'volume' && mp.Name ? await this.d.volumes.mount(mp.Name) : mp.Source;

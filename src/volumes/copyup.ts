@@ -18,7 +18,10 @@ export async function copyUp(rootfs: string, ctrPath: string, volumeDir: string)
     // cp -a keeps owners, modes, times, xattrs and hard links; "src/." also copies the dir's own attributes
     await run('cp', ['-a', '--', src + '/.', volumeDir + '/']);
   } catch (e) {
-    throw internal(`copying image content into volume for ${ctrPath}: ${((e as { stderr?: string }).stderr ?? String(e)).trim()}`, e);
+    throw internal(
+      `copying image content into volume for ${ctrPath}: ${((e as { stderr?: string }).stderr ?? String(e)).trim()}`,
+      e,
+    );
   }
   return true;
 }

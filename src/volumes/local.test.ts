@@ -22,7 +22,10 @@ test('create, reload, list, remove; metadata is the commit point', async () => {
   fs.mkdirSync(path.join(root, 'half', '_data'), { recursive: true });
   const d2 = new LocalDriver(root);
   await d2.init();
-  assert.deepEqual(d2.list().map((x) => x.Name), ['data1']);
+  assert.deepEqual(
+    d2.list().map((x) => x.Name),
+    ['data1'],
+  );
   assert.equal(fs.existsSync(path.join(root, 'half')), false);
   assert.ok((await d2.size('data1')) > 0);
   await d2.remove('data1');
@@ -44,7 +47,14 @@ test('names and options are validated like the local driver', async () => {
 });
 
 test('mountArgs for tmpfs, bind and block devices', () => {
-  assert.deepEqual(mountArgs({ type: 'tmpfs', device: 'tmpfs', o: 'size=10m' }, '/t'), ['-t', 'tmpfs', '-o', 'size=10m', 'tmpfs', '/t']);
+  assert.deepEqual(mountArgs({ type: 'tmpfs', device: 'tmpfs', o: 'size=10m' }, '/t'), [
+    '-t',
+    'tmpfs',
+    '-o',
+    'size=10m',
+    'tmpfs',
+    '/t',
+  ]);
   assert.deepEqual(mountArgs({ type: 'none', device: '/srv/x', o: 'bind' }, '/t'), ['-o', 'bind', '/srv/x', '/t']);
   assert.deepEqual(mountArgs({ type: 'ext4', device: '/dev/sdb1' }, '/t'), ['-t', 'ext4', '/dev/sdb1', '/t']);
 });

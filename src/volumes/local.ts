@@ -2,7 +2,6 @@
 // (`-o type=tmpfs,device=tmpfs,o=size=64m`, `-o type=none,o=bind,device=/srv/x`) done while in use.
 // Metadata is one JSON file per volume, written atomically; it is the commit point of a create.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,9 +27,11 @@ export function validateLocalOptions(opts: Record<string, string> | null): void 
   if (!opts) return;
   for (const k of Object.keys(opts)) if (!OPT_KEYS.has(k)) throw invalid(`invalid option key: ${JSON.stringify(k)}`);
   const hasMount = opts.type !== undefined || opts.device !== undefined;
-  if (hasMount && (!opts.type || !opts.device)) throw invalid('missing required option: "type" and "device" must both be set');
+  if (hasMount && (!opts.type || !opts.device))
+    throw invalid('missing required option: "type" and "device" must both be set');
   if (!hasMount && opts.o !== undefined) throw invalid('missing required option: "type" and "device" must both be set');
-  if (opts.type === 'none' && !/(^|,)r?bind(,|$)/.test(opts.o ?? '')) throw invalid('missing required option: "o=bind" when type is "none"');
+  if (opts.type === 'none' && !/(^|,)r?bind(,|$)/.test(opts.o ?? ''))
+    throw invalid('missing required option: "o=bind" when type is "none"');
 }
 
 /** `mount` arguments for a volume's options (pure, for tests). */
@@ -93,7 +94,11 @@ export class LocalDriver implements VolumeDriver {
     return [...this.vols.values()].map((m) => this.info(m));
   }
 
-  async create(name: string, opts: Record<string, string> | null, labels: Record<string, string> | null): Promise<VolumeInfo> {
+  async create(
+    name: string,
+    opts: Record<string, string> | null,
+    labels: Record<string, string> | null,
+  ): Promise<VolumeInfo> {
     if (!VALID_VOLUME_NAME.test(name)) throw invalid(invalidNameMessage(name));
     const existing = this.vols.get(name);
     if (existing) return this.info(existing);
@@ -131,7 +136,10 @@ export class LocalDriver implements VolumeDriver {
         await run('mount', mountArgs(m.options, data));
       } catch (e) {
         const err = e as { stderr?: string; message: string };
-        throw internal(`error while mounting volume '${data}': failed to mount local volume: ${(err.stderr || err.message).trim()}`, e);
+        throw internal(
+          `error while mounting volume '${data}': failed to mount local volume: ${(err.stderr || err.message).trim()}`,
+          e,
+        );
       }
     }
     return data;
@@ -153,7 +161,10 @@ export class LocalDriver implements VolumeDriver {
       try {
         await run('umount', [data]);
       } catch (e) {
-        throw conflict(`remove ${name}: unable to unmount volume: ${(e as { stderr?: string }).stderr ?? ''}`.trim(), e);
+        throw conflict(
+          `remove ${name}: unable to unmount volume: ${(e as { stderr?: string }).stderr ?? ''}`.trim(),
+          e,
+        );
       }
     }
     // the metadata file is the commit point: without it, init() finishes the removal after a crash

@@ -3,12 +3,50 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { EngineError } from '../errdefs.js';
-import { invalidOnly, near, onlyThrows, params } from '../util/prop-check.js';
-import { parseBind, parseMode, parseMountSpec, parseVolumesFrom, tmpfsOptions, tmpfsSpecOptions, type MountSpecIn } from './mounts.js';
+import { invalidOnly, near, params } from '../util/prop-check.js';
+import {
+  parseBind,
+  parseMode,
+  parseMountSpec,
+  parseVolumesFrom,
+  tmpfsOptions,
+  tmpfsSpecOptions,
+  type MountSpecIn,
+} from './mounts.js';
 
-const PARTS = ['/', '/data', '/a/../b', '.', '..', 'vol', 'my-vol_1', 'C:', ':', ':', 'ro', 'rw', 'z', 'Z', 'nocopy', 'rshared', 'rprivate', 'cached', ',', 'ro,z', '//', '/x/', 'é', ' ', '\0', 'constructor', '__proto__'];
-const bindSpec = fc.oneof(fc.array(fc.constantFrom(...PARTS), { maxLength: 6 }).map((a) => a.join('')), near('/:a-zZro,.', 30));
+const PARTS = [
+  '/',
+  '/data',
+  '/a/../b',
+  '.',
+  '..',
+  'vol',
+  'my-vol_1',
+  'C:',
+  ':',
+  ':',
+  'ro',
+  'rw',
+  'z',
+  'Z',
+  'nocopy',
+  'rshared',
+  'rprivate',
+  'cached',
+  ',',
+  'ro,z',
+  '//',
+  '/x/',
+  'é',
+  ' ',
+  '\0',
+  'constructor',
+  '__proto__',
+];
+const bindSpec = fc.oneof(
+  fc.array(fc.constantFrom(...PARTS), { maxLength: 6 }).map((a) => a.join('')),
+  near('/:a-zZro,.', 30),
+);
 
 test('any -v / Binds spec is a planned mount or an invalid EngineError', () => {
   fc.assert(
@@ -35,8 +73,18 @@ test('any --mount spec object with string fields is a planned mount or an invali
       Source: str,
       Target: str,
       ReadOnly: fc.boolean(),
-      BindOptions: fc.record({ Propagation: fc.constantFrom('rshared', 'bogus', ''), CreateMountpoint: fc.boolean() }, { requiredKeys: [] }),
-      VolumeOptions: fc.record({ NoCopy: fc.boolean(), Labels: fc.dictionary(fc.string(), fc.string()), DriverConfig: fc.record({ Name: str }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+      BindOptions: fc.record(
+        { Propagation: fc.constantFrom('rshared', 'bogus', ''), CreateMountpoint: fc.boolean() },
+        { requiredKeys: [] },
+      ),
+      VolumeOptions: fc.record(
+        {
+          NoCopy: fc.boolean(),
+          Labels: fc.dictionary(fc.string(), fc.string()),
+          DriverConfig: fc.record({ Name: str }, { requiredKeys: [] }),
+        },
+        { requiredKeys: [] },
+      ),
       TmpfsOptions: fc.record({ SizeBytes: fc.integer(), Mode: fc.integer() }, { requiredKeys: [] }),
     },
     { requiredKeys: ['Type', 'Target'] },
@@ -64,7 +112,10 @@ test('valid binds round-trip: host path, destination and mode come back clean', 
 });
 
 test('--mount specs straight from JSON (any field types) are answered with invalid, not a TypeError', () => {
-  const anyJson = fc.dictionary(fc.constantFrom('Type', 'Source', 'Target', 'ReadOnly', 'BindOptions', 'VolumeOptions', 'TmpfsOptions'), fc.jsonValue({ maxDepth: 2 }));
+  const anyJson = fc.dictionary(
+    fc.constantFrom('Type', 'Source', 'Target', 'ReadOnly', 'BindOptions', 'VolumeOptions', 'TmpfsOptions'),
+    fc.jsonValue({ maxDepth: 2 }),
+  );
   fc.assert(
     fc.property(anyJson, fc.constantFrom('bind', 'volume', 'tmpfs'), (o, t) => {
       invalidOnly(() => parseMountSpec({ Type: t, ...o } as unknown as MountSpecIn));
@@ -74,13 +125,22 @@ test('--mount specs straight from JSON (any field types) are answered with inval
   );
 });
 
-test('regression: a non-string Target or Source is a 400 with Go\'s decoder text, not a TypeError', () => {
+test("regression: a non-string Target or Source is a 400 with Go's decoder text, not a TypeError", () => {
   assert.throws(() => parseMountSpec({ Type: 'bind', Target: {} } as unknown as MountSpecIn), {
     name: 'EngineError',
     message: 'json: cannot unmarshal object into Go struct field Mount.Target of type string',
   });
-  assert.throws(() => parseMountSpec({ Type: 'volume', Target: '/x', VolumeOptions: { Labels: { a: 1 } } } as unknown as MountSpecIn), {
-    message: 'json: cannot unmarshal object into Go struct field Mount.VolumeOptions.Labels of type map[string]string',
-  });
-  assert.equal(parseMountSpec({ Type: 'tmpfs', Target: '/t', Source: null } as unknown as MountSpecIn).destination, '/t', 'null is a zero value');
+  assert.throws(
+    () =>
+      parseMountSpec({ Type: 'volume', Target: '/x', VolumeOptions: { Labels: { a: 1 } } } as unknown as MountSpecIn),
+    {
+      message:
+        'json: cannot unmarshal object into Go struct field Mount.VolumeOptions.Labels of type map[string]string',
+    },
+  );
+  assert.equal(
+    parseMountSpec({ Type: 'tmpfs', Target: '/t', Source: null } as unknown as MountSpecIn).destination,
+    '/t',
+    'null is a zero value',
+  );
 });

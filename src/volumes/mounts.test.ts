@@ -3,11 +3,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ociMounts, parseBind, parseMode, parseMountSpec, parseVolumesFrom, resolveMounts, tmpfsOptions, wantsCopy, type MountPoint } from './mounts.js';
+import {
+  ociMounts,
+  parseBind,
+  parseMode,
+  parseMountSpec,
+  parseVolumesFrom,
+  resolveMounts,
+  tmpfsOptions,
+  wantsCopy,
+  type MountPoint,
+} from './mounts.js';
 
 test('parseBind: bind, named, anonymous and modes as Docker shows them', () => {
   assert.deepEqual(parseBind('/srv/data:/data'), {
-    type: 'bind', source: '/srv/data', destination: '/data', mode: '', rw: true, propagation: 'rprivate', nocopy: false, createHostDir: true,
+    type: 'bind',
+    source: '/srv/data',
+    destination: '/data',
+    mode: '',
+    rw: true,
+    propagation: 'rprivate',
+    nocopy: false,
+    createHostDir: true,
   });
   const ro = parseBind('/srv/app.conf:/etc/app.conf:ro');
   assert.equal(ro.rw, false);
@@ -27,9 +44,15 @@ test('parseBind: bind, named, anonymous and modes as Docker shows them', () => {
 
 test('parseBind: Docker error texts', () => {
   assert.throws(() => parseBind('/tmp:/x:foo'), /^EngineError: invalid mode: foo$/);
-  assert.throws(() => parseBind('/tmp:x'), { message: `invalid volume specification: '/tmp:x': invalid mount config for type "bind": invalid mount path: 'x' mount path must be absolute` });
-  assert.throws(() => parseBind('/tmp:/'), { message: `invalid volume specification: '/tmp:/': invalid mount config for type "bind": invalid specification: destination can't be '/'` });
-  assert.throws(() => parseBind('relative/path:/x'), { message: /^create relative\/path: "relative\/path" includes invalid characters for a local volume name/ });
+  assert.throws(() => parseBind('/tmp:x'), {
+    message: `invalid volume specification: '/tmp:x': invalid mount config for type "bind": invalid mount path: 'x' mount path must be absolute`,
+  });
+  assert.throws(() => parseBind('/tmp:/'), {
+    message: `invalid volume specification: '/tmp:/': invalid mount config for type "bind": invalid specification: destination can't be '/'`,
+  });
+  assert.throws(() => parseBind('relative/path:/x'), {
+    message: /^create relative\/path: "relative\/path" includes invalid characters for a local volume name/,
+  });
   assert.throws(() => parseBind('a:b:c:d'), { message: `invalid volume specification: 'a:b:c:d'` });
   assert.throws(() => parseBind('/data:rw'), { message: `invalid volume specification: '/data:rw'` });
   assert.throws(() => parseBind('/h:/c:ro,rw'), { message: 'invalid mode: ro,rw' });
@@ -42,16 +65,37 @@ test('parseMode accepts every Docker mode group once', () => {
 });
 
 test('parseMountSpec: bind, volume, tmpfs and misplaced options', () => {
-  const b = parseMountSpec({ Type: 'bind', Source: '/x/', Target: '/y', ReadOnly: true, BindOptions: { Propagation: 'rslave' } });
-  assert.deepEqual([b.source, b.destination, b.rw, b.propagation, b.createHostDir], ['/x', '/y', false, 'rslave', false]);
-  const v = parseMountSpec({ Type: 'volume', Target: '/d', VolumeOptions: { NoCopy: true, DriverConfig: { Name: 'local', Options: { type: 'tmpfs' } } } });
+  const b = parseMountSpec({
+    Type: 'bind',
+    Source: '/x/',
+    Target: '/y',
+    ReadOnly: true,
+    BindOptions: { Propagation: 'rslave' },
+  });
+  assert.deepEqual(
+    [b.source, b.destination, b.rw, b.propagation, b.createHostDir],
+    ['/x', '/y', false, 'rslave', false],
+  );
+  const v = parseMountSpec({
+    Type: 'volume',
+    Target: '/d',
+    VolumeOptions: { NoCopy: true, DriverConfig: { Name: 'local', Options: { type: 'tmpfs' } } },
+  });
   assert.deepEqual([v.source, v.nocopy, v.driver, v.driverOpts], ['', true, 'local', { type: 'tmpfs' }]);
   assert.equal(parseMountSpec({ Type: 'tmpfs', Target: '/t' }).type, 'tmpfs');
-  assert.throws(() => parseMountSpec({ Type: 'bind', Target: '/y' }), { message: 'invalid mount config for type "bind": field Source must not be empty' });
-  assert.throws(() => parseMountSpec({ Type: 'tmpfs', Source: 'x', Target: '/t' }), { message: 'invalid mount config for type "tmpfs": field Source must not be specified' });
-  assert.throws(() => parseMountSpec({ Type: 'volume', Target: '/t', BindOptions: {} }), { message: 'invalid mount config for type "volume": field BindOptions must not be specified' });
+  assert.throws(() => parseMountSpec({ Type: 'bind', Target: '/y' }), {
+    message: 'invalid mount config for type "bind": field Source must not be empty',
+  });
+  assert.throws(() => parseMountSpec({ Type: 'tmpfs', Source: 'x', Target: '/t' }), {
+    message: 'invalid mount config for type "tmpfs": field Source must not be specified',
+  });
+  assert.throws(() => parseMountSpec({ Type: 'volume', Target: '/t', BindOptions: {} }), {
+    message: 'invalid mount config for type "volume": field BindOptions must not be specified',
+  });
   assert.throws(() => parseMountSpec({ Type: 'nfs', Target: '/t' }), { message: 'mount type unknown: "nfs"' });
-  assert.throws(() => parseMountSpec({ Type: 'volume', Target: '' }), { message: 'invalid mount config for type "volume": field Target must not be empty' });
+  assert.throws(() => parseMountSpec({ Type: 'volume', Target: '' }), {
+    message: 'invalid mount config for type "volume": field Target must not be empty',
+  });
 });
 
 test('tmpfs options: Docker defaults, user options, bad options refused', () => {
@@ -96,13 +140,28 @@ test('resolveMounts: order, shadowing, duplicates, image VOLUMEs and host dir cr
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mounts-'));
   const hostDir = path.join(tmp, 'auto');
   const from: MountPoint[] = [
-    { Type: 'volume', Name: 'shared', Source: '/v/shared/_data', Destination: '/named', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
+    {
+      Type: 'volume',
+      Name: 'shared',
+      Source: '/v/shared/_data',
+      Destination: '/named',
+      Driver: 'local',
+      Mode: 'z',
+      RW: true,
+      Propagation: '',
+    },
     { Type: 'bind', Source: '/srv', Destination: '/over', Mode: '', RW: true, Propagation: 'rprivate' },
     { Type: 'tmpfs', Source: '', Destination: '/theirtmp', Mode: '', RW: true, Propagation: '' },
   ];
   const f = fakeDeps(from);
   const mps = await resolveMounts(
-    { binds: [`${hostDir}:/over`, 'named1:/n1'], mounts: [{ Type: 'tmpfs', Target: '/t' }], tmpfs: { '/run': 'size=1m' }, volumesFrom: ['src:ro'], volumes: ['/n1', '/img', '/run'] },
+    {
+      binds: [`${hostDir}:/over`, 'named1:/n1'],
+      mounts: [{ Type: 'tmpfs', Target: '/t' }],
+      tmpfs: { '/run': 'size=1m' },
+      volumesFrom: ['src:ro'],
+      volumes: ['/n1', '/img', '/run'],
+    },
     f.deps,
   );
   const by = Object.fromEntries(mps.map((m) => [m.Destination, m]));
@@ -119,30 +178,75 @@ test('resolveMounts: order, shadowing, duplicates, image VOLUMEs and host dir cr
 
 test('resolveMounts: refuses duplicates and missing --mount sources before creating anything', async () => {
   const f = fakeDeps();
-  await assert.rejects(resolveMounts({ binds: ['/a:/x', '/b:/x'], mounts: [], tmpfs: {}, volumesFrom: [], volumes: ['/y'] }, f.deps), { message: 'Duplicate mount point: /x' });
-  await assert.rejects(resolveMounts({ binds: ['/a:/x'], mounts: [{ Type: 'volume', Target: '/x' }], tmpfs: {}, volumesFrom: [], volumes: [] }, f.deps), { message: 'Duplicate mount point: /x' });
-  await assert.rejects(resolveMounts({ binds: ['/a:/x'], mounts: [], tmpfs: { '/x': '' }, volumesFrom: [], volumes: [] }, f.deps), { message: 'Duplicate mount point: /x' });
   await assert.rejects(
-    resolveMounts({ binds: [], mounts: [{ Type: 'bind', Source: '/does/not/exist', Target: '/x' }], tmpfs: {}, volumesFrom: [], volumes: ['/y'] }, f.deps),
+    resolveMounts({ binds: ['/a:/x', '/b:/x'], mounts: [], tmpfs: {}, volumesFrom: [], volumes: ['/y'] }, f.deps),
+    { message: 'Duplicate mount point: /x' },
+  );
+  await assert.rejects(
+    resolveMounts(
+      { binds: ['/a:/x'], mounts: [{ Type: 'volume', Target: '/x' }], tmpfs: {}, volumesFrom: [], volumes: [] },
+      f.deps,
+    ),
+    { message: 'Duplicate mount point: /x' },
+  );
+  await assert.rejects(
+    resolveMounts({ binds: ['/a:/x'], mounts: [], tmpfs: { '/x': '' }, volumesFrom: [], volumes: [] }, f.deps),
+    { message: 'Duplicate mount point: /x' },
+  );
+  await assert.rejects(
+    resolveMounts(
+      {
+        binds: [],
+        mounts: [{ Type: 'bind', Source: '/does/not/exist', Target: '/x' }],
+        tmpfs: {},
+        volumesFrom: [],
+        volumes: ['/y'],
+      },
+      f.deps,
+    ),
     { message: 'invalid mount config for type "bind": bind source path does not exist: /does/not/exist' },
   );
   assert.deepEqual(f.created, []);
   // the same -v twice is accepted
-  const ok = await resolveMounts({ binds: ['/tmp:/x', '/tmp:/x'], mounts: [], tmpfs: {}, volumesFrom: [], volumes: [] }, f.deps);
+  const ok = await resolveMounts(
+    { binds: ['/tmp:/x', '/tmp:/x'], mounts: [], tmpfs: {}, volumesFrom: [], volumes: [] },
+    f.deps,
+  );
   assert.equal(ok.length, 1);
 });
 
 test('resolveMounts: a failure drops the anonymous volumes it created', async () => {
   const f = fakeDeps();
-  await assert.rejects(resolveMounts({ binds: ['boom:/b'], mounts: [], tmpfs: {}, volumesFrom: [], volumes: ['/a'] }, f.deps), /boom/);
+  await assert.rejects(
+    resolveMounts({ binds: ['boom:/b'], mounts: [], tmpfs: {}, volumesFrom: [], volumes: ['/a'] }, f.deps),
+    /boom/,
+  );
   assert.deepEqual(f.removed, f.created);
 });
 
 test('ociMounts and wantsCopy', () => {
   const mps: MountPoint[] = [
     { Type: 'bind', Source: '/h', Destination: '/c', Mode: 'ro', RW: false, Propagation: 'rprivate' },
-    { Type: 'volume', Name: 'v', Source: '/v/v/_data', Destination: '/d', Driver: 'local', Mode: 'z', RW: true, Propagation: '' },
-    { Type: 'volume', Name: 'w', Source: '/v/w/_data', Destination: '/e', Driver: 'local', Mode: 'nocopy', RW: true, Propagation: '' },
+    {
+      Type: 'volume',
+      Name: 'v',
+      Source: '/v/v/_data',
+      Destination: '/d',
+      Driver: 'local',
+      Mode: 'z',
+      RW: true,
+      Propagation: '',
+    },
+    {
+      Type: 'volume',
+      Name: 'w',
+      Source: '/v/w/_data',
+      Destination: '/e',
+      Driver: 'local',
+      Mode: 'nocopy',
+      RW: true,
+      Propagation: '',
+    },
     { Type: 'tmpfs', Source: '', Destination: '/t', Mode: '', RW: true, Propagation: '' },
   ];
   const specs = [{ Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1024, Mode: 0o700 } }];
@@ -151,7 +255,12 @@ test('ociMounts and wantsCopy', () => {
     { destination: '/c', type: 'bind', source: '/h', options: ['rbind', 'rprivate', 'ro'] },
     { destination: '/d', type: 'bind', source: '/mounted/v', options: ['rbind', 'rprivate', 'rw'] },
     { destination: '/e', type: 'bind', source: '/mounted/w', options: ['rbind', 'rprivate', 'rw'] },
-    { destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'rw', 'size=1024', 'mode=700'] },
+    {
+      destination: '/t',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['noexec', 'nosuid', 'nodev', 'rw', 'size=1024', 'mode=700'],
+    },
     { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'size=1m'] },
   ]);
   assert.equal(wantsCopy(mps[1]!, []), true);

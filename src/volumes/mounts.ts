@@ -27,7 +27,11 @@ export interface MountSpecIn {
   ReadOnly?: boolean;
   Consistency?: string;
   BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Record<string, string>;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> };
+  };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
@@ -59,7 +63,8 @@ function cleanDest(p: string): string {
 function checkDest(dest: string, type: string, spec?: string): string {
   const wrap = (m: string) => invalid(spec !== undefined ? `${invalidSpec(spec)}: ${m}` : m);
   if (!dest) throw wrap(`invalid mount config for type "${type}": field Target must not be empty`);
-  if (!dest.startsWith('/')) throw wrap(`invalid mount config for type "${type}": invalid mount path: '${dest}' mount path must be absolute`);
+  if (!dest.startsWith('/'))
+    throw wrap(`invalid mount config for type "${type}": invalid mount path: '${dest}' mount path must be absolute`);
   const d = cleanDest(dest);
   if (d === '/') throw wrap(`invalid mount config for type "${type}": invalid specification: destination can't be '/'`);
   return d;
@@ -126,7 +131,11 @@ export function parseBind(spec: string): PlannedMount {
   if (arr.length === 1) dst = arr[0]!;
   else if (arr.length === 2) {
     // "/foo:rw": a destination with a mode is not a volume
-    if (/^(rw|ro|z|Z|nocopy|shared|rshared|slave|rslave|private|rprivate)(,|$)/.test(arr[1]!) && !arr[1]!.startsWith('/')) throw invalid(invalidSpec(spec));
+    if (
+      /^(rw|ro|z|Z|nocopy|shared|rshared|slave|rslave|private|rprivate)(,|$)/.test(arr[1]!) &&
+      !arr[1]!.startsWith('/')
+    )
+      throw invalid(invalidSpec(spec));
     [src, dst] = [arr[0]!, arr[1]!];
   } else [src, dst, mode] = [arr[0]!, arr[1]!, arr[2]!];
   const m = parseMode(mode);
@@ -148,26 +157,45 @@ export function parseBind(spec: string): PlannedMount {
 
 type GoKind = 'string' | 'bool' | 'number' | 'object' | 'map';
 const MOUNT_FIELDS: Record<string, GoKind> = {
-  Type: 'string', Source: 'string', Target: 'string', ReadOnly: 'bool', Consistency: 'string', BindOptions: 'object', VolumeOptions: 'object', TmpfsOptions: 'object',
-  'BindOptions.Propagation': 'string', 'BindOptions.NonRecursive': 'bool', 'BindOptions.CreateMountpoint': 'bool',
-  'VolumeOptions.NoCopy': 'bool', 'VolumeOptions.Labels': 'map', 'VolumeOptions.DriverConfig': 'object',
-  'VolumeOptions.DriverConfig.Name': 'string', 'VolumeOptions.DriverConfig.Options': 'map',
-  'TmpfsOptions.SizeBytes': 'number', 'TmpfsOptions.Mode': 'number',
+  Type: 'string',
+  Source: 'string',
+  Target: 'string',
+  ReadOnly: 'bool',
+  Consistency: 'string',
+  BindOptions: 'object',
+  VolumeOptions: 'object',
+  TmpfsOptions: 'object',
+  'BindOptions.Propagation': 'string',
+  'BindOptions.NonRecursive': 'bool',
+  'BindOptions.CreateMountpoint': 'bool',
+  'VolumeOptions.NoCopy': 'bool',
+  'VolumeOptions.Labels': 'map',
+  'VolumeOptions.DriverConfig': 'object',
+  'VolumeOptions.DriverConfig.Name': 'string',
+  'VolumeOptions.DriverConfig.Options': 'map',
+  'TmpfsOptions.SizeBytes': 'number',
+  'TmpfsOptions.Mode': 'number',
 };
 const jsonKind = (v: unknown) => (Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v);
 
 /** The field types Go's decoder enforces on HostConfig.Mounts (null is a zero value there), so a
  *  request that skipped the edge's schema still gets a 400, not a TypeError. */
 function checkMountTypes(m: unknown, at = ''): void {
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) throw invalid(`json: cannot unmarshal ${jsonKind(m)} into Go value of type mount.Mount`);
+  if (m === null || typeof m !== 'object' || Array.isArray(m))
+    throw invalid(`json: cannot unmarshal ${jsonKind(m)} into Go value of type mount.Mount`);
   for (const [k, v] of Object.entries(m)) {
     const want = MOUNT_FIELDS[at + k];
     if (want === undefined || v === null || v === undefined) continue;
     const ok =
       want === 'object' || want === 'map'
-        ? typeof v === 'object' && !Array.isArray(v) && (want === 'object' || Object.values(v).every((x) => typeof x === 'string'))
+        ? typeof v === 'object' &&
+          !Array.isArray(v) &&
+          (want === 'object' || Object.values(v).every((x) => typeof x === 'string'))
         : jsonKind(v) === want && (want !== 'number' || Number.isFinite(v));
-    if (!ok) throw invalid(`json: cannot unmarshal ${jsonKind(v)} into Go struct field Mount.${at}${k} of type ${want === 'map' ? 'map[string]string' : want}`);
+    if (!ok)
+      throw invalid(
+        `json: cannot unmarshal ${jsonKind(v)} into Go struct field Mount.${at}${k} of type ${want === 'map' ? 'map[string]string' : want}`,
+      );
     if (want === 'object') checkMountTypes(v, `${at}${k}.`);
   }
 }
@@ -224,14 +252,21 @@ export function parseMountSpec(m: MountSpecIn): PlannedMount {
 /** `--tmpfs /run:rw,size=64m` data → mount options, Docker's defaults first. */
 export function tmpfsOptions(data: string): string[] {
   const opts = ['noexec', 'nosuid', 'nodev'];
-  for (const o of data.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const o of data
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const neg: Record<string, string> = { exec: 'noexec', suid: 'nosuid', dev: 'nodev' };
     if (neg[o]) {
       const i = opts.indexOf(neg[o]!);
       if (i >= 0) opts.splice(i, 1);
       continue;
     }
-    if (!/^(ro|rw|noexec|nosuid|nodev|sync|async|dirsync|atime|noatime|diratime|nodiratime|relatime|norelatime|strictatime|nostrictatime|mand|nomand|(size|mode|uid|gid|nr_inodes|nr_blocks|mpol)=.+)$/.test(o))
+    if (
+      !/^(ro|rw|noexec|nosuid|nodev|sync|async|dirsync|atime|noatime|diratime|nodiratime|relatime|norelatime|strictatime|nostrictatime|mand|nomand|(size|mode|uid|gid|nr_inodes|nr_blocks|mpol)=.+)$/.test(
+        o,
+      )
+    )
       throw invalid(`invalid tmpfs option ["${o}"]`);
     opts.push(o);
   }
@@ -251,14 +286,20 @@ export function parseVolumesFrom(spec: string): { ref: string; mode: '' | 'ro' |
   const i = spec.lastIndexOf(':');
   if (i < 0) return { ref: spec, mode: '' };
   const mode = spec.slice(i + 1);
-  if (mode !== 'ro' && mode !== 'rw' && mode !== 'z' && mode !== 'Z' && !/^(ro|rw)?,?[zZ]?$/.test(mode)) throw invalid(`invalid mode: ${mode}`);
+  if (mode !== 'ro' && mode !== 'rw' && mode !== 'z' && mode !== 'Z' && !/^(ro|rw)?,?[zZ]?$/.test(mode))
+    throw invalid(`invalid mode: ${mode}`);
   return { ref: spec.slice(0, i), mode: mode.includes('ro') ? 'ro' : mode.includes('rw') ? 'rw' : '' };
 }
 
 export interface ResolveDeps {
   /** Mounts of another container (for --volumes-from); throws not-found with Docker's text. */
   containerMounts(ref: string): MountPoint[];
-  createVolume(o: { name: string; driver?: string; opts?: Record<string, string>; labels?: Record<string, string> }): Promise<{ Name: string; Driver: string; Mountpoint: string }>;
+  createVolume(o: {
+    name: string;
+    driver?: string;
+    opts?: Record<string, string>;
+    labels?: Record<string, string>;
+  }): Promise<{ Name: string; Driver: string; Mountpoint: string }>;
   /** Drop an anonymous volume created by a resolve() that then failed. */
   removeVolume(name: string): Promise<void>;
 }
@@ -300,7 +341,8 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
     const p = parseBind(b);
     // `-v a:/x -v a:/x` twice is harmless (the CLI may send both); different sources are not
     const prev = planned.get(p.destination);
-    if (explicit.has(p.destination) && prev && 'source' in prev && prev.source === p.source && prev.mode === p.mode) continue;
+    if (explicit.has(p.destination) && prev && 'source' in prev && prev.source === p.source && prev.mode === p.mode)
+      continue;
     add(p);
   }
   for (const m of req.mounts) {
@@ -318,7 +360,16 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
   for (const v of req.volumes) {
     const d = checkDest(v, 'volume');
     if (planned.has(d) || Object.keys(req.tmpfs).some((t) => cleanDest(t) === d)) continue;
-    planned.set(d, { type: 'volume', source: '', destination: d, mode: '', rw: true, propagation: '', nocopy: false, createHostDir: false });
+    planned.set(d, {
+      type: 'volume',
+      source: '',
+      destination: d,
+      mode: '',
+      rw: true,
+      propagation: '',
+      nocopy: false,
+      createHostDir: false,
+    });
   }
 
   // 2. create what is missing
@@ -332,11 +383,27 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
       }
       if (p.type === 'bind') {
         if (p.createHostDir && !fs.existsSync(p.source)) await mkdirp(p.source, 0o755); // fs.mkdir -p spins forever under /proc
-        out.push({ Type: 'bind', Source: p.source, Destination: p.destination, Mode: p.mode, RW: p.rw, Propagation: p.propagation });
+        out.push({
+          Type: 'bind',
+          Source: p.source,
+          Destination: p.destination,
+          Mode: p.mode,
+          RW: p.rw,
+          Propagation: p.propagation,
+        });
       } else if (p.type === 'volume') {
         const v = await deps.createVolume({ name: p.source, driver: p.driver, opts: p.driverOpts, labels: p.labels });
         if (!p.source) created.push(v.Name);
-        out.push({ Type: 'volume', Name: v.Name, Source: v.Mountpoint, Destination: p.destination, Driver: v.Driver, Mode: p.mode, RW: p.rw, Propagation: '' });
+        out.push({
+          Type: 'volume',
+          Name: v.Name,
+          Source: v.Mountpoint,
+          Destination: p.destination,
+          Driver: v.Driver,
+          Mode: p.mode,
+          RW: p.rw,
+          Propagation: '',
+        });
       } else {
         out.push({ Type: 'tmpfs', Source: '', Destination: p.destination, Mode: '', RW: p.rw, Propagation: '' });
       }
@@ -357,7 +424,12 @@ export function wantsCopy(mp: MountPoint, specs: MountSpecIn[]): boolean {
 }
 
 /** MountPoints (+ --tmpfs) → OCI mounts; `volumePath` gives a mounted volume's host path. */
-export function ociMounts(mps: MountPoint[], specs: MountSpecIn[], tmpfs: Record<string, string>, volumePath: (mp: MountPoint) => string): OciMount[] {
+export function ociMounts(
+  mps: MountPoint[],
+  specs: MountSpecIn[],
+  tmpfs: Record<string, string>,
+  volumePath: (mp: MountPoint) => string,
+): OciMount[] {
   const out: OciMount[] = [];
   for (const mp of mps) {
     const rw = mp.RW ? 'rw' : 'ro';
@@ -365,13 +437,24 @@ export function ociMounts(mps: MountPoint[], specs: MountSpecIn[], tmpfs: Record
       const s = specs.find((x) => x.Type === 'tmpfs' && cleanDest(x.Target) === mp.Destination);
       out.push({ destination: mp.Destination, type: 'tmpfs', source: 'tmpfs', options: tmpfsSpecOptions(s, mp.RW) });
     } else if (mp.Type === 'volume') {
-      out.push({ destination: mp.Destination, type: 'bind', source: volumePath(mp), options: ['rbind', 'rprivate', rw] });
+      out.push({
+        destination: mp.Destination,
+        type: 'bind',
+        source: volumePath(mp),
+        options: ['rbind', 'rprivate', rw],
+      });
     } else {
       const s = specs.find((x) => x.Type === 'bind' && cleanDest(x.Target) === mp.Destination);
       const rec = s?.BindOptions?.NonRecursive ? 'bind' : 'rbind';
-      out.push({ destination: mp.Destination, type: 'bind', source: mp.Source, options: [rec, mp.Propagation || 'rprivate', rw] });
+      out.push({
+        destination: mp.Destination,
+        type: 'bind',
+        source: mp.Source,
+        options: [rec, mp.Propagation || 'rprivate', rw],
+      });
     }
   }
-  for (const [dest, data] of Object.entries(tmpfs)) out.push({ destination: cleanDest(dest), type: 'tmpfs', source: 'tmpfs', options: tmpfsOptions(data) });
+  for (const [dest, data] of Object.entries(tmpfs))
+    out.push({ destination: cleanDest(dest), type: 'tmpfs', source: 'tmpfs', options: tmpfsOptions(data) });
   return out;
 }

@@ -21,7 +21,9 @@ test('anonymous volumes get a 64-hex name and the anonymous label; unknown drive
   assert.match(v.Name, /^[0-9a-f]{64}$/);
   assert.deepEqual(v.Labels, { [ANONYMOUS_LABEL]: '' });
   assert.equal(s.isAnonymous(v.Name), true);
-  await assert.rejects(s.create({ Name: 'x1', Driver: 'nfsplugin' }), { message: 'error looking up volume plugin nfsplugin: plugin "nfsplugin" not found' });
+  await assert.rejects(s.create({ Name: 'x1', Driver: 'nfsplugin' }), {
+    message: 'error looking up volume plugin nfsplugin: plugin "nfsplugin" not found',
+  });
   assert.throws(() => s.get('nosuch'), { message: 'get nosuch: no such volume' });
   done();
 });
@@ -67,11 +69,23 @@ test('prune: anonymous only by default, all=true for named ones, never in-use, l
   users.set(anonUsed.Name, ['c']);
   let r = await s.prune(new Map(), false);
   assert.deepEqual(r.VolumesDeleted, [anon.Name]);
-  r = await s.prune(new Map([['all', ['true']], ['label', ['keep=no']]]), false);
+  r = await s.prune(
+    new Map([
+      ['all', ['true']],
+      ['label', ['keep=no']],
+    ]),
+    false,
+  );
   assert.deepEqual(r.VolumesDeleted, ['named1']);
   r = await s.prune(new Map([['label!', ['keep=yes']]]), true);
   assert.deepEqual(r.VolumesDeleted, []);
-  assert.deepEqual(s.list().map((v) => v.Name).sort(), [anonUsed.Name, 'named2'].sort());
+  assert.deepEqual(
+    s
+      .list()
+      .map((v) => v.Name)
+      .sort(),
+    [anonUsed.Name, 'named2'].sort(),
+  );
   const usage = await s.usage();
   assert.equal(usage.find((v) => v.Name === anonUsed.Name)!.UsageData!.RefCount, 1);
   done();

@@ -66,7 +66,9 @@ export class VolumeService {
     const found = this.locate(name);
     if (found) {
       if (req.Driver && found.d.name !== req.Driver)
-        throw conflict(`create ${name}: volume name ${name} already exists with driver ${found.d.name}: existing volume has different driver`);
+        throw conflict(
+          `create ${name}: volume name ${name} already exists with driver ${found.d.name}: existing volume has different driver`,
+        );
       return found.v;
     }
     const labels = { ...(req.Labels ?? {}) };
@@ -92,14 +94,14 @@ export class VolumeService {
 
   list(f: VolumeFilters = new Map()): VolumeInfo[] {
     const out: VolumeInfo[] = [];
-    for (const d of this.drivers.values())
-      for (const v of d.list()) if (this.matches(v, f)) out.push(v);
+    for (const d of this.drivers.values()) for (const v of d.list()) if (this.matches(v, f)) out.push(v);
     return out.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
   }
 
   private matches(v: VolumeInfo, f: VolumeFilters): boolean {
     const labels = v.Labels ?? {};
-    for (const x of f.get('dangling') ?? []) if (boolFilter('dangling', x) !== (this.users(v.Name).length === 0)) return false;
+    for (const x of f.get('dangling') ?? [])
+      if (boolFilter('dangling', x) !== (this.users(v.Name).length === 0)) return false;
     const names = f.get('name') ?? [];
     if (names.length && !names.some((n) => v.Name.includes(n))) return false;
     const drivers = f.get('driver') ?? [];
@@ -163,7 +165,11 @@ export class VolumeService {
   async usage(): Promise<VolumeInfo[]> {
     const out: VolumeInfo[] = [];
     for (const d of this.drivers.values())
-      for (const v of d.list()) out.push({ ...v, UsageData: { Size: await d.size(v.Name).catch(() => -1), RefCount: this.users(v.Name).length } });
+      for (const v of d.list())
+        out.push({
+          ...v,
+          UsageData: { Size: await d.size(v.Name).catch(() => -1), RefCount: this.users(v.Name).length },
+        });
     return out;
   }
 }

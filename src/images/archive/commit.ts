@@ -44,7 +44,13 @@ function merge(base: ContainerConfig, over: Partial<ContainerConfig> | undefined
   const out: ContainerConfig = { ...emptyContainerConfig(), ...base };
   if (!over) return out;
   for (const [k, v] of Object.entries(over) as [keyof ContainerConfig, unknown][]) {
-    const empty = v === undefined || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v && !Array.isArray(v) && Object.keys(v).length === 0);
+    const empty =
+      v === undefined ||
+      v === null ||
+      v === '' ||
+      v === false ||
+      (Array.isArray(v) && v.length === 0) ||
+      (typeof v === 'object' && v && !Array.isArray(v) && Object.keys(v).length === 0);
     if (empty) continue;
     if (k === 'Env' && Array.isArray(v)) {
       // request Env entries override the container's by name, others are kept
@@ -85,7 +91,12 @@ export async function commitContainer(images: ImageService, r: CommitRequest): P
     docker_version: '20.10.0-berth',
     history: [
       ...(parentCfg.history ?? []),
-      { created, ...(r.author ? { author: r.author } : {}), created_by: (r.containerConfig.Cmd ?? []).join(' '), ...(r.comment ? { comment: r.comment } : {}) },
+      {
+        created,
+        ...(r.author ? { author: r.author } : {}),
+        created_by: (r.containerConfig.Cmd ?? []).join(' '),
+        ...(r.comment ? { comment: r.comment } : {}),
+      },
     ],
     os: parentCfg.os,
     parent: parent.id,

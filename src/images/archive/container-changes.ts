@@ -13,7 +13,19 @@ export interface Change {
 }
 
 /** Paths Docker's init layer holds; creating them as empty mount points is not a change. */
-const INIT_PATHS = new Set(['/dev', '/dev/pts', '/dev/shm', '/dev/console', '/proc', '/sys', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/etc/mtab', '/.dockerenv']);
+const INIT_PATHS = new Set([
+  '/dev',
+  '/dev/pts',
+  '/dev/shm',
+  '/dev/console',
+  '/proc',
+  '/sys',
+  '/etc/hosts',
+  '/etc/hostname',
+  '/etc/resolv.conf',
+  '/etc/mtab',
+  '/.dockerenv',
+]);
 
 export function overlayDirs(mounts: Mount[]): { upper: string | null; lowers: string[]; full?: string } {
   const m = mounts[0];

@@ -17,7 +17,9 @@ import { loadImages } from './load.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-describe('docker load of generated archives', { skip: process.getuid?.() === 0 ? false : 'needs root (overlay snapshots)' }, () => {
+describe('docker load of generated archives', {
+  skip: process.getuid?.() === 0 ? false : 'needs root (overlay snapshots)',
+}, () => {
   let svc: ImageService;
   let layer: Buffer;
   before(async () => {
@@ -32,20 +34,61 @@ describe('docker load of generated archives', { skip: process.getuid?.() === 0 ?
 
   /** A JSON value that is sometimes what the loader expects and often not. */
   function doc(layerHex: string, cfgHex: string): fc.Arbitrary<unknown> {
-    const str = fc.constantFrom('layer.tar', `${cfgHex}.json`, `blobs/sha256/${layerHex}`, `blobs/sha256/${cfgHex}`, 'missing', '../x', '', `sha256:${layerHex}`, `sha256:${cfgHex}`, 'busybox:1', 'UPPER:x', 'a@b');
+    const str = fc.constantFrom(
+      'layer.tar',
+      `${cfgHex}.json`,
+      `blobs/sha256/${layerHex}`,
+      `blobs/sha256/${cfgHex}`,
+      'missing',
+      '../x',
+      '',
+      `sha256:${layerHex}`,
+      `sha256:${cfgHex}`,
+      'busybox:1',
+      'UPPER:x',
+      'a@b',
+    );
     const leaf = fc.oneof(str, fc.integer(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]));
     const list = <T>(a: fc.Arbitrary<T>) => fc.oneof(fc.array(a, { maxLength: 2 }), leaf);
     const manifest = fc.oneof(
-      fc.array(fc.record({ Config: fc.oneof(str, leaf), Layers: list(fc.oneof(str, leaf)), RepoTags: list(fc.oneof(str, leaf)) }, { requiredKeys: [] }), { maxLength: 2 }),
+      fc.array(
+        fc.record(
+          { Config: fc.oneof(str, leaf), Layers: list(fc.oneof(str, leaf)), RepoTags: list(fc.oneof(str, leaf)) },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 2 },
+      ),
       leaf,
     );
     const index = fc.record(
       {
-        manifests: list(fc.record({ digest: fc.oneof(fc.constant(`sha256:${cfgHex}`), leaf), annotations: fc.oneof(leaf, fc.record({ 'io.containerd.image.name': fc.oneof(str, leaf) })) }, { requiredKeys: [] })),
+        manifests: list(
+          fc.record(
+            {
+              digest: fc.oneof(fc.constant(`sha256:${cfgHex}`), leaf),
+              annotations: fc.oneof(leaf, fc.record({ 'io.containerd.image.name': fc.oneof(str, leaf) })),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
       },
       { requiredKeys: [] },
     );
-    const config = fc.oneof(fc.record({ rootfs: fc.oneof(leaf, fc.record({ type: fc.constant('layers'), diff_ids: list(fc.oneof(fc.constant(`sha256:${sha(layer)}`), leaf)) })) }, { requiredKeys: [] }), leaf);
+    const config = fc.oneof(
+      fc.record(
+        {
+          rootfs: fc.oneof(
+            leaf,
+            fc.record({
+              type: fc.constant('layers'),
+              diff_ids: list(fc.oneof(fc.constant(`sha256:${sha(layer)}`), leaf)),
+            }),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+      leaf,
+    );
     return fc.record({ manifest, index, config, which: fc.constantFrom('manifest', 'index', 'both', 'none') });
   }
 
@@ -60,18 +103,29 @@ describe('docker load of generated archives', { skip: process.getuid?.() === 0 ?
           const cfg = JSON.stringify(d.config) ?? 'null';
           const cfgHex = sha(cfg);
           const text = (v: unknown) => (JSON.stringify(v) ?? 'null').replaceAll('c'.repeat(64), cfgHex);
-          const entries = [{ name: `${cfgHex}.json`, body: cfg }, { name: `blobs/sha256/${cfgHex}`, body: cfg }];
-          if (d.which === 'manifest' || d.which === 'both') entries.push({ name: 'manifest.json', body: text(d.manifest) });
+          const entries = [
+            { name: `${cfgHex}.json`, body: cfg },
+            { name: `blobs/sha256/${cfgHex}`, body: cfg },
+          ];
+          if (d.which === 'manifest' || d.which === 'both')
+            entries.push({ name: 'manifest.json', body: text(d.manifest) });
           if (d.which === 'index' || d.which === 'both') entries.push({ name: 'index.json', body: text(d.index) });
           const tar = await makeTar([
             ...entries,
             ...extras.map((e) =>
-              e === 'layer.tar' ? { name: 'layer.tar', body: layer.toString('latin1') } : e === 'blob' ? { name: `blobs/sha256/${layerHex}`, body: layer.toString('latin1') } : e === 'link' ? { name: 'l/layer.tar', type: 'symlink' as const, linkname: '../layer.tar' } : { name: 'd/junk', body: 'not a tar' },
+              e === 'layer.tar'
+                ? { name: 'layer.tar', body: layer.toString('latin1') }
+                : e === 'blob'
+                  ? { name: `blobs/sha256/${layerHex}`, body: layer.toString('latin1') }
+                  : e === 'link'
+                    ? { name: 'l/layer.tar', type: 'symlink' as const, linkname: '../layer.tar' }
+                    : { name: 'd/junk', body: 'not a tar' },
             ),
           ]);
           const before = new Set(await svc.content.list());
           const ok = await onlyRejects(() => loadImages(svc, Readable.from([tar])), EngineError);
-          if (ok === undefined) for (const b of await svc.content.list()) assert.ok(before.has(b), `a refused load left ${b}`);
+          if (ok === undefined)
+            for (const b of await svc.content.list()) assert.ok(before.has(b), `a refused load left ${b}`);
         },
       ),
       params(150),
@@ -87,8 +141,16 @@ describe('docker load of generated archives', { skip: process.getuid?.() === 0 ?
       ['manifest.json', '[{"Config":"n.json","Layers":[]}]'],
     ];
     for (const [name, body] of cases) {
-      const tar = await makeTar([{ name, body }, { name: 'c.json', body: '{"rootfs":{"type":"layers","diff_ids":[]}}' }, { name: 'n.json', body: 'null' }]);
-      await assert.rejects(loadImages(svc, Readable.from([tar])), (e: unknown) => e instanceof EngineError && e.kind === 'invalid', `${name}: ${body}`);
+      const tar = await makeTar([
+        { name, body },
+        { name: 'c.json', body: '{"rootfs":{"type":"layers","diff_ids":[]}}' },
+        { name: 'n.json', body: 'null' },
+      ]);
+      await assert.rejects(
+        loadImages(svc, Readable.from([tar])),
+        (e: unknown) => e instanceof EngineError && e.kind === 'invalid',
+        `${name}: ${body}`,
+      );
     }
   });
 });

@@ -138,7 +138,12 @@ class ArchiveLoad {
       const name = norm(e.header.name);
       if (e.header.type === 'symlink' || e.header.type === 'link') {
         const t = e.header.linkname ?? '';
-        this.links.set(name, e.header.type === 'link' ? norm(t) : norm(name.split('/').slice(0, -1).concat(t).join('/')).replace(/(^|\/)[^/]+\/\.\.\//g, '$1'));
+        this.links.set(
+          name,
+          e.header.type === 'link'
+            ? norm(t)
+            : norm(name.split('/').slice(0, -1).concat(t).join('/')).replace(/(^|\/)[^/]+\/\.\.\//g, '$1'),
+        );
         e.resume();
         continue;
       }
@@ -248,16 +253,23 @@ class ArchiveLoad {
     if (!isObject(idx) || !(idx.manifests == null || Array.isArray(idx.manifests))) throw malformed();
     const blob = (digest: string) => `blobs/sha256/${digest.replace(/^sha256:/, '')}`;
     for (const d of idx.manifests ?? []) {
-      if (!isObject(d) || typeof d.digest !== 'string' || !(d.annotations == null || isObject(d.annotations))) throw malformed();
+      if (!isObject(d) || typeof d.digest !== 'string' || !(d.annotations == null || isObject(d.annotations)))
+        throw malformed();
       const om = await this.readJson<{ config: { digest: string }; layers: { digest: string }[] }>(blob(d.digest));
-      if (!isObject(om) || !isObject(om.config) || typeof om.config.digest !== 'string' || !Array.isArray(om.layers) || !om.layers.every((l) => isObject(l) && typeof l.digest === 'string'))
+      if (
+        !isObject(om) ||
+        !isObject(om.config) ||
+        typeof om.config.digest !== 'string' ||
+        !Array.isArray(om.layers) ||
+        !om.layers.every((l) => isObject(l) && typeof l.digest === 'string')
+      )
         throw invalid(`invalid archive: malformed manifest ${d.digest}`);
       const named = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
       const name = typeof named === 'string' ? named : undefined;
       plan.push({
         config: await this.images.content.readAll(this.blobOf(blob(om.config.digest))),
         layers: om.layers.map((l) => this.blobOf(blob(l.digest))),
-        tags: name && name.includes(':') ? [name] : [],
+        tags: name?.includes(':') ? [name] : [],
       });
     }
     return plan;
@@ -274,10 +286,17 @@ class ArchiveLoad {
       } catch {
         throw invalid('invalid archive: malformed image config');
       }
-      if (!isObject(cfg) || !(cfg.rootfs == null || (isObject(cfg.rootfs) && (cfg.rootfs.diff_ids == null || isStrings(cfg.rootfs.diff_ids)))))
+      if (
+        !isObject(cfg) ||
+        !(
+          cfg.rootfs == null ||
+          (isObject(cfg.rootfs) && (cfg.rootfs.diff_ids == null || isStrings(cfg.rootfs.diff_ids)))
+        )
+      )
         throw invalid('invalid archive: malformed image config');
       const diffIds = cfg.rootfs?.diff_ids ?? [];
-      if (diffIds.length !== p.layers.length) throw invalid(`invalid manifest, layers length mismatch: expected ${diffIds.length}, got ${p.layers.length}`);
+      if (diffIds.length !== p.layers.length)
+        throw invalid(`invalid manifest, layers length mismatch: expected ${diffIds.length}, got ${p.layers.length}`);
       const recs: LayerRecord[] = [];
       const mine: string[] = [];
       let parent: string | null = null;

@@ -9,7 +9,13 @@ import { addBuffer as addEntryBuffer, addStream } from '../../storage/layers/tar
 // loaded on first use: tar-stream costs ~4 MiB of RSS that an idle daemon should not pay
 const tarStream = () => createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 import { invalid } from '../../errdefs.js';
-import { familiarName, familiarString, parseReference, referenceString, withDefaultTag } from '../reference/reference.js';
+import {
+  familiarName,
+  familiarString,
+  parseReference,
+  referenceString,
+  withDefaultTag,
+} from '../reference/reference.js';
 import type { ImageService } from '../store.js';
 import type { ImageConfigFile } from '../types.js';
 
@@ -47,7 +53,9 @@ export async function selectImages(images: ImageService, names: string[]): Promi
         }
       })();
       if (p && !p.tag && !p.digest) {
-        const tags = all.flatMap((s) => s.RepoTags.map((t) => [s.Id, t] as const)).filter(([, t]) => familiarName(parseReference(t)) === familiarName(p));
+        const tags = all
+          .flatMap((s) => s.RepoTags.map((t) => [s.Id, t] as const))
+          .filter(([, t]) => familiarName(parseReference(t)) === familiarName(p));
         if (tags.length) return { id: '', tags };
       }
       throw e;
@@ -58,14 +66,17 @@ export async function selectImages(images: ImageService, names: string[]): Promi
     }
     let ref: ReturnType<typeof parseReference> | null = null;
     try {
-      ref = /^(sha256:)?[a-f0-9]{1,64}$/.test(n) && img.id.includes(n.replace(/^sha256:/, '')) ? null : parseReference(n);
+      ref =
+        /^(sha256:)?[a-f0-9]{1,64}$/.test(n) && img.id.includes(n.replace(/^sha256:/, '')) ? null : parseReference(n);
     } catch {
       ref = null;
     }
     if (!ref || ref.digest) add(img.id);
     else if (ref.tag) add(img.id, familiarString(ref));
     else {
-      const tags = all.flatMap((s) => s.RepoTags.map((t) => [s.Id, t] as const)).filter(([, t]) => familiarName(parseReference(t)) === familiarName(ref!));
+      const tags = all
+        .flatMap((s) => s.RepoTags.map((t) => [s.Id, t] as const))
+        .filter(([, t]) => familiarName(parseReference(t)) === familiarName(ref!));
       if (tags.length) for (const [id, t] of tags) add(id, t);
       else add(img.id, familiarString(withDefaultTag(ref)));
     }
@@ -74,7 +85,11 @@ export async function selectImages(images: ImageService, names: string[]): Promi
 }
 
 function addBuffer(tar: Pack, name: string, data: Buffer | string): Promise<void> {
-  return addEntryBuffer(tar, { name, mode: 0o644, mtime: new Date(0) }, typeof data === 'string' ? Buffer.from(data) : data);
+  return addEntryBuffer(
+    tar,
+    { name, mode: 0o644, mtime: new Date(0) },
+    typeof data === 'string' ? Buffer.from(data) : data,
+  );
 }
 
 // the blob is cut or padded to its recorded size and closed when the client goes away
@@ -126,11 +141,17 @@ export async function saveImages(images: ImageService, names: string[]): Promise
       }
       const tags = p.tags.length ? p.tags : [null];
       for (const t of tags) {
-        const annotations: Record<string, string> = { 'io.containerd.image.name': t ? referenceString(parseReference(t)) : '' };
+        const annotations: Record<string, string> = {
+          'io.containerd.image.name': t ? referenceString(parseReference(t)) : '',
+        };
         if (t) annotations['org.opencontainers.image.ref.name'] = parseReference(t).tag ?? '';
         index.push({ mediaType: OCI_MANIFEST, digest: md, size: m.length, ...(t ? { annotations } : {}) });
       }
-      manifest.push({ Config: blobPath(p.id), RepoTags: p.tags.length ? p.tags : null, Layers: p.diffIds.map(blobPath) });
+      manifest.push({
+        Config: blobPath(p.id),
+        RepoTags: p.tags.length ? p.tags : null,
+        Layers: p.diffIds.map(blobPath),
+      });
       const top = p.diffIds[p.diffIds.length - 1];
       for (const t of p.tags) {
         const r = parseReference(t);

@@ -8,7 +8,12 @@ import { decodeAuthHeader, parseChallenges } from './auth.js';
 
 test('any X-Registry-Auth value is string credentials or none', () => {
   const json = fc.jsonValue({ maxDepth: 2 }).map((v) => Buffer.from(JSON.stringify(v) ?? '').toString('base64url'));
-  const creds = fc.record({ username: fc.string(), password: fc.string(), auth: fc.string().map((s) => Buffer.from(s).toString('base64')) }, { requiredKeys: [] }).map((o) => Buffer.from(JSON.stringify(o)).toString('base64'));
+  const creds = fc
+    .record(
+      { username: fc.string(), password: fc.string(), auth: fc.string().map((s) => Buffer.from(s).toString('base64')) },
+      { requiredKeys: [] },
+    )
+    .map((o) => Buffer.from(JSON.stringify(o)).toString('base64'));
   fc.assert(
     fc.property(fc.oneof(fc.string(), json, creds), (h) => {
       const a = decodeAuthHeader(h);
@@ -20,7 +25,28 @@ test('any X-Registry-Auth value is string credentials or none', () => {
 });
 
 test('any WWW-Authenticate value parses to challenges with string parameters', () => {
-  const header = fc.oneof(fc.string(), fc.array(fc.constantFrom('Bearer ', 'Basic ', 'realm=', '"', '\\"', ',', 'service=', 'scope=', 'x', ' ', '__proto__=', 'a=b'), { maxLength: 12 }).map((a) => a.join('')));
+  const header = fc.oneof(
+    fc.string(),
+    fc
+      .array(
+        fc.constantFrom(
+          'Bearer ',
+          'Basic ',
+          'realm=',
+          '"',
+          '\\"',
+          ',',
+          'service=',
+          'scope=',
+          'x',
+          ' ',
+          '__proto__=',
+          'a=b',
+        ),
+        { maxLength: 12 },
+      )
+      .map((a) => a.join('')),
+  );
   fc.assert(
     fc.property(fc.array(header, { maxLength: 3 }), (hs) => {
       for (const c of parseChallenges(hs)) {

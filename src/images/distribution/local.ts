@@ -7,7 +7,15 @@ import { decompress } from '../../storage/layers/decompress.js';
 import { invalid } from '../../errdefs.js';
 import type { ImageService, LayerRecord } from '../store.js';
 import type { ImageConfigFile } from '../types.js';
-import type { Descriptor, ImageDestination, ImageSource, LayerPresence, LayerRef, ProgressFn, SourceImage } from '../copy.js';
+import type {
+  Descriptor,
+  ImageDestination,
+  ImageSource,
+  LayerPresence,
+  LayerRef,
+  ProgressFn,
+  SourceImage,
+} from '../copy.js';
 import { shortId } from '../copy.js';
 import { layerCompression } from './manifest.js';
 import type { V2Metadata } from './metadata.js';
@@ -44,7 +52,15 @@ export class LocalDestination implements ImageDestination {
       s.destroy();
       throw e;
     });
-    await this.o.meta?.add(l.diffId, { digest: l.desc.digest, size: l.desc.size, mediaType: l.desc.mediaType, host: this.o.host, repo: this.o.repo }).catch(() => {});
+    await this.o.meta
+      ?.add(l.diffId, {
+        digest: l.desc.digest,
+        size: l.desc.size,
+        mediaType: l.desc.mediaType,
+        host: this.o.host,
+        repo: this.o.repo,
+      })
+      .catch(() => {});
     return l.desc;
   }
 
@@ -102,7 +118,11 @@ export class LocalSource implements ImageSource {
     const cfg = JSON.parse(config.toString('utf8')) as ImageConfigFile;
     const diffIds = cfg.rootfs?.diff_ids ?? [];
     const layers: LayerRef[] = [];
-    for (const d of diffIds) layers.push({ diffId: d, desc: { mediaType: UNCOMPRESSED_LAYER, digest: d, size: await this.images.content.size(d) } });
+    for (const d of diffIds)
+      layers.push({
+        diffId: d,
+        desc: { mediaType: UNCOMPRESSED_LAYER, digest: d, size: await this.images.content.size(d) },
+      });
     return { config, configDigest: rec.id, layers };
   }
 

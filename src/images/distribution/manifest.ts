@@ -27,7 +27,14 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 function checkDescriptor(d: unknown, what: string): Descriptor {
   const o = d as Partial<Descriptor> | null;
-  if (!o || typeof o !== 'object' || typeof o.digest !== 'string' || !DIGEST.test(o.digest) || typeof o.size !== 'number' || o.size < 0) {
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    typeof o.digest !== 'string' ||
+    !DIGEST.test(o.digest) ||
+    typeof o.size !== 'number' ||
+    o.size < 0
+  ) {
     throw invalid(`invalid ${what} descriptor in manifest`);
   }
   return { ...o, mediaType: String(o.mediaType ?? '') } as Descriptor;
@@ -43,13 +50,21 @@ export function parseManifest(bytes: Buffer, contentType = ''): Parsed {
   }
   if (!m || typeof m !== 'object') throw invalid('invalid manifest: not an object');
   const mediaType = typeof m.mediaType === 'string' && m.mediaType ? m.mediaType : contentType;
-  if (m.schemaVersion === 1 || mediaType === MEDIA.dockerSchema1Signed || mediaType === 'application/vnd.docker.distribution.manifest.v1+json') {
+  if (
+    m.schemaVersion === 1 ||
+    mediaType === MEDIA.dockerSchema1Signed ||
+    mediaType === 'application/vnd.docker.distribution.manifest.v1+json'
+  ) {
     throw invalid('unsupported manifest format: Docker Image manifest version 2, Schema 1 has been removed');
   }
   if (m.schemaVersion !== 2) throw invalid(`unsupported manifest schema version ${String(m.schemaVersion)}`);
   if (mediaType === MEDIA.dockerList || mediaType === MEDIA.ociIndex || (!mediaType && Array.isArray(m.manifests))) {
     if (!Array.isArray(m.manifests)) throw invalid('invalid manifest list: no manifests');
-    return { kind: 'index', mediaType: mediaType || MEDIA.ociIndex, manifests: m.manifests.map((d) => checkDescriptor(d, 'manifest')) };
+    return {
+      kind: 'index',
+      mediaType: mediaType || MEDIA.ociIndex,
+      manifests: m.manifests.map((d) => checkDescriptor(d, 'manifest')),
+    };
   }
   if (mediaType === MEDIA.dockerManifest || mediaType === MEDIA.ociManifest || (!mediaType && m.config)) {
     if (!Array.isArray(m.layers)) throw invalid('invalid manifest: no layers');
@@ -87,7 +102,8 @@ export function parsePlatform(s: string | undefined): Platform {
   if (!s) return { os: 'linux', architecture: goArch(), ...(goArch() === 'arm64' ? { variant: 'v8' } : {}) };
   const [os, arch, variant] = s.toLowerCase().split('/');
   if (!os || !arch) throw invalid(`"${s}": unknown operating system or architecture: invalid argument`);
-  const a = arch === 'x86_64' || arch === 'x86-64' ? 'amd64' : arch === 'aarch64' ? 'arm64' : arch === 'armhf' ? 'arm' : arch;
+  const a =
+    arch === 'x86_64' || arch === 'x86-64' ? 'amd64' : arch === 'aarch64' ? 'arm64' : arch === 'armhf' ? 'arm' : arch;
   return { os, architecture: a, ...(variant ? { variant } : {}) };
 }
 
@@ -97,7 +113,9 @@ export function platformString(p: Platform): string {
 
 /** Pick the manifest for `want` from a list (exact variant first, then any variant of the arch). */
 export function selectPlatform(manifests: Descriptor[], want: Platform): Descriptor {
-  const cands = manifests.filter((d) => d.platform && d.platform.os === want.os && d.platform.architecture === want.architecture);
+  const cands = manifests.filter(
+    (d) => d.platform && d.platform.os === want.os && d.platform.architecture === want.architecture,
+  );
   const variantOk = (d: Descriptor) => !want.variant || !d.platform?.variant || d.platform.variant === want.variant;
   const hit = cands.find((d) => d.platform?.variant === want.variant) ?? cands.find(variantOk);
   if (!hit) throw notFound(`no matching manifest for ${platformString(want)} in the manifest list entries`);

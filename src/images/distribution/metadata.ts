@@ -36,7 +36,9 @@ export class V2Metadata {
 
   async add(diffId: string, loc: BlobLocation): Promise<void> {
     await this.load();
-    const list = (this.map.get(diffId) ?? []).filter((l) => !(l.digest === loc.digest && l.host === loc.host && l.repo === loc.repo));
+    const list = (this.map.get(diffId) ?? []).filter(
+      (l) => !(l.digest === loc.digest && l.host === loc.host && l.repo === loc.repo),
+    );
     list.unshift(loc);
     this.map.set(diffId, list.slice(0, 50));
     const snapshot = Object.fromEntries(this.map);

@@ -16,7 +16,14 @@ test('isInsecureHost: loopback by default, plus --insecure-registry hosts and CI
 });
 
 test('bearer-token flow: challenge at /v2/, token with basic credentials, scoped requests', async () => {
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: {}, layers: [] }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: {},
+      layers: [],
+    }),
+  );
   const seen: string[] = [];
   const srv = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
@@ -29,7 +36,10 @@ test('bearer-token flow: challenge at /v2/, token with basic credentials, scoped
       return;
     }
     if (req.headers.authorization !== 'Bearer T1') {
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="test"`, 'content-type': 'application/json' });
+      res.writeHead(401, {
+        'www-authenticate': `Bearer realm="http://${req.headers.host}/token",service="test"`,
+        'content-type': 'application/json',
+      });
       res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
       return;
     }
@@ -46,12 +56,19 @@ test('bearer-token flow: challenge at /v2/, token with basic credentials, scoped
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const host = `127.0.0.1:${(srv.address() as AddressInfo).port}`;
   try {
-    const repo = new Repository(new RegistryClient(host, { insecure: true, auth: { username: 'me', password: 'pw' } }), 'me/bb', `${host}/me/bb`);
+    const repo = new Repository(
+      new RegistryClient(host, { insecure: true, auth: { username: 'me', password: 'pw' } }),
+      'me/bb',
+      `${host}/me/bb`,
+    );
     const m = await repo.manifest('1');
     assert.equal(m.digest, 'sha256:' + createHash('sha256').update(manifest).digest('hex'));
     assert.equal(m.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
     assert.deepEqual(await repo.tags(), ['1', '2']);
-    await assert.rejects(repo.manifest('nope'), (e: Error) => e.message === `manifest for ${host}/me/bb:nope not found: manifest unknown: manifest unknown`);
+    await assert.rejects(
+      repo.manifest('nope'),
+      (e: Error) => e.message === `manifest for ${host}/me/bb:nope not found: manifest unknown: manifest unknown`,
+    );
     assert.equal(seen.filter((s) => s === 'GET /token').length, 1, 'token cached per scope');
   } finally {
     srv.close();

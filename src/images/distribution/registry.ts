@@ -49,20 +49,33 @@ function netError(method: string, url: string, e: NodeJS.ErrnoException): Engine
   const m = method[0] + method.slice(1).toLowerCase();
   const host = new URL(url).host;
   const why =
-    e.code === 'ECONNREFUSED' ? `dial tcp ${host}: connect: connection refused`
-    : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`
-    : e.code === 'ETIMEDOUT' ? `dial tcp ${host}: i/o timeout`
-    : e.message;
+    e.code === 'ECONNREFUSED'
+      ? `dial tcp ${host}: connect: connection refused`
+      : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN'
+        ? `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`
+        : e.code === 'ETIMEDOUT'
+          ? `dial tcp ${host}: i/o timeout`
+          : e.message;
   return internal(`${m} "${url}": ${why}`, e);
 }
 
-export function send(method: string, url: string, headers: Record<string, string>, body?: Buffer | Readable, insecure = false): Promise<IncomingMessage> {
+export function send(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: Buffer | Readable,
+  insecure = false,
+): Promise<IncomingMessage> {
   const u = new URL(url);
   const isHttps = u.protocol === 'https:';
   const h: Record<string, string> = { ...headers };
   if (Buffer.isBuffer(body)) h['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
-    const req = (isHttps ? https : http).request(u, { method, headers: h, agent: isHttps ? (insecure ? httpsInsecure : httpsAgent) : httpAgent }, resolve);
+    const req = (isHttps ? https : http).request(
+      u,
+      { method, headers: h, agent: isHttps ? (insecure ? httpsInsecure : httpsAgent) : httpAgent },
+      resolve,
+    );
     req.on('error', (e) => reject(netError(method, url, e)));
     if (!body) req.end();
     else if (Buffer.isBuffer(body)) req.end(body);
@@ -96,7 +109,10 @@ export async function registryError(res: IncomingMessage): Promise<string> {
   const body = await readBody(res, 1 << 20).catch(() => Buffer.alloc(0));
   try {
     const e = JSON.parse(body.toString('utf8')) as RegistryErrorBody;
-    if (e.errors?.length) return e.errors.map((x) => `${(x.code ?? 'unknown').toLowerCase().replace(/_/g, ' ')}: ${x.message ?? ''}`).join(', ');
+    if (e.errors?.length)
+      return e.errors
+        .map((x) => `${(x.code ?? 'unknown').toLowerCase().replace(/_/g, ' ')}: ${x.message ?? ''}`)
+        .join(', ');
   } catch {
     /* not JSON */
   }
@@ -143,7 +159,11 @@ export class RegistryClient {
   }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { 'user-agent': this.o.userAgent ?? 'berth/0.1 (linux)', 'docker-distribution-api-version': 'registry/2.0', ...extra };
+    return {
+      'user-agent': this.o.userAgent ?? 'berth/0.1 (linux)',
+      'docker-distribution-api-version': 'registry/2.0',
+      ...extra,
+    };
   }
 
   /** Check credentials like `docker login`: the registry must accept them for its /v2/ endpoint. */
@@ -151,10 +171,19 @@ export class RegistryClient {
     const base = await this.endpoint();
     if (!this.challenge) return;
     const auth = await this.authorization('');
-    const res = await send('GET', `${base}/v2/`, this.headers(auth ? { authorization: auth } : {}), undefined, this.o.insecure);
+    const res = await send(
+      'GET',
+      `${base}/v2/`,
+      this.headers(auth ? { authorization: auth } : {}),
+      undefined,
+      this.o.insecure,
+    );
     res.resume();
     if (res.statusCode === 401 || res.statusCode === 403) {
-      throw new EngineError('unauthorized', `login attempt to ${base}/v2/ failed with status: ${res.statusCode} ${http.STATUS_CODES[res.statusCode]}`);
+      throw new EngineError(
+        'unauthorized',
+        `login attempt to ${base}/v2/ failed with status: ${res.statusCode} ${http.STATUS_CODES[res.statusCode]}`,
+      );
     }
   }
 
@@ -176,9 +205,20 @@ export class RegistryClient {
     const realm = new URL(c.params.realm);
     let res: IncomingMessage;
     if (a.identitytoken) {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: a.identitytoken, client_id: 'docker', service: c.params.service ?? '' });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: a.identitytoken,
+        client_id: 'docker',
+        service: c.params.service ?? '',
+      });
       if (scope) form.set('scope', scope);
-      res = await send('POST', realm.href, this.headers({ 'content-type': 'application/x-www-form-urlencoded' }), Buffer.from(form.toString()), this.o.insecure);
+      res = await send(
+        'POST',
+        realm.href,
+        this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+        Buffer.from(form.toString()),
+        this.o.insecure,
+      );
     } else {
       if (c.params.service) realm.searchParams.set('service', c.params.service);
       if (scope) realm.searchParams.set('scope', scope);
@@ -188,7 +228,10 @@ export class RegistryClient {
     }
     if (res.statusCode !== 200) {
       const why = await registryError(res);
-      throw new EngineError(res.statusCode === 401 ? 'unauthorized' : 'internal', `Get "${realm.origin}${realm.pathname}": ${why}`);
+      throw new EngineError(
+        res.statusCode === 401 ? 'unauthorized' : 'internal',
+        `Get "${realm.origin}${realm.pathname}": ${why}`,
+      );
     }
     const body = JSON.parse((await readBody(res)).toString('utf8')) as { token?: string; access_token?: string };
     const t = body.token ?? body.access_token;
@@ -203,8 +246,19 @@ export class RegistryClient {
     const scope = ro.scope ?? '';
     for (let attempt = 0; ; attempt++) {
       const auth = await this.authorization(scope, attempt > 0);
-      const res = await send(method, url, this.headers({ ...(auth ? { authorization: auth } : {}), ...ro.headers }), ro.body, this.o.insecure);
-      if (res.statusCode === 401 && attempt === 0 && this.challenge?.scheme === 'bearer' && !(ro.body instanceof Readable)) {
+      const res = await send(
+        method,
+        url,
+        this.headers({ ...(auth ? { authorization: auth } : {}), ...ro.headers }),
+        ro.body,
+        this.o.insecure,
+      );
+      if (
+        res.statusCode === 401 &&
+        attempt === 0 &&
+        this.challenge?.scheme === 'bearer' &&
+        !(ro.body instanceof Readable)
+      ) {
         res.resume();
         continue;
       }
@@ -236,4 +290,3 @@ export const MEDIA = {
   ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
   dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
 } as const;
-

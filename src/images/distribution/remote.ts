@@ -82,9 +82,16 @@ export class RegistrySource implements ImageSource {
     const layers = m.layers.filter((l) => !l.mediaType.includes('foreign') || !l.urls?.length);
     if (diffIds.length !== layers.length) throw invalid('invalid manifest: number of layers and diff_ids differ');
     if (this.strictPlatform && (cfg.os !== this.platform.os || cfg.architecture !== this.platform.architecture)) {
-      throw invalid(`image with reference ${this.repo.display}:${this.ref} was found but does not match the specified platform: wanted ${platformString(this.platform)}, actual: ${platformString({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant })}`);
+      throw invalid(
+        `image with reference ${this.repo.display}:${this.ref} was found but does not match the specified platform: wanted ${platformString(this.platform)}, actual: ${platformString({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant })}`,
+      );
     }
-    return { config, configDigest: m.config.digest, layers: layers.map((desc, i) => ({ desc, diffId: diffIds[i] })), manifestDigest: top.digest };
+    return {
+      config,
+      configDigest: m.config.digest,
+      layers: layers.map((desc, i) => ({ desc, diffId: diffIds[i] })),
+      manifestDigest: top.digest,
+    };
   }
 
   async blob(d: Descriptor): Promise<Readable> {
@@ -115,7 +122,8 @@ export class RegistryDestination implements ImageDestination {
   async hasLayer(l: LayerRef): Promise<LayerPresence | null> {
     const known = (await this.meta?.get(l.diffId))?.filter((x) => x.host === this.host) ?? [];
     for (const k of known.filter((x) => x.repo === this.repo.path).slice(0, 3)) {
-      if ((await this.repo.statBlob(k.digest)) !== null) return { desc: { mediaType: k.mediaType, digest: k.digest, size: k.size } };
+      if ((await this.repo.statBlob(k.digest)) !== null)
+        return { desc: { mediaType: k.mediaType, digest: k.digest, size: k.size } };
     }
     for (const k of known.filter((x) => x.repo !== this.repo.path).slice(0, 3)) {
       if (await this.repo.mountBlob(k.digest, k.repo)) {
@@ -131,7 +139,9 @@ export class RegistryDestination implements ImageDestination {
     // pushed as an uncompressed layer, which saves the CPU of compressing and keeps the digest
     // equal to the diffID (so the registry can be asked whether it already has it).
     const head = await peek(s, 1 << 20);
-    const incompressible = this.gzipLevel === 0 || (head.buf.length >= 64 << 10 && deflateRawSync(head.buf, { level: 1 }).length > head.buf.length * 0.9);
+    const incompressible =
+      this.gzipLevel === 0 ||
+      (head.buf.length >= 64 << 10 && deflateRawSync(head.buf, { level: 1 }).length > head.buf.length * 0.9);
     let n = 0;
     // counts in transform(): a 'data' listener would start the flow before the upload is attached
     const counter = new Transform({
@@ -167,7 +177,8 @@ export class RegistryDestination implements ImageDestination {
   }
 
   async commit(img: SourceImage, layers: Descriptor[]): Promise<{ digest: string; size: number }> {
-    if ((await this.repo.statBlob(img.configDigest)) === null) await this.repo.putBlobBytes(img.config, img.configDigest);
+    if ((await this.repo.statBlob(img.configDigest)) === null)
+      await this.repo.putBlobBytes(img.config, img.configDigest);
     const manifest = {
       schemaVersion: 2,
       mediaType: MEDIA.dockerManifest,

@@ -30,7 +30,10 @@ export class Repository {
     const why = await registryError(res);
     if (res.statusCode === 401 || res.statusCode === 403) {
       const verb = this.push ? 'push' : 'pull';
-      throw new EngineError(this.push ? 'unauthorized' : 'not-found', `${verb} access denied for ${this.display.replace(/^docker\.io\/(library\/)?/, '')}, repository does not exist or may require 'docker login': ${why}`);
+      throw new EngineError(
+        this.push ? 'unauthorized' : 'not-found',
+        `${verb} access denied for ${this.display.replace(/^docker\.io\/(library\/)?/, '')}, repository does not exist or may require 'docker login': ${why}`,
+      );
     }
     if (res.statusCode === 404) throw notFound(`${what}: ${why}`);
     throw internal(`${what}: ${why}`);
@@ -38,13 +41,18 @@ export class Repository {
 
   /** GET a manifest by tag or digest. The digest is the registry's Docker-Content-Digest or the sha256 of the bytes. */
   async manifest(ref: string): Promise<RawManifest> {
-    const res = await this.client.request('GET', `${this.path}/manifests/${ref}`, { scope: this.scope, headers: { accept: ACCEPT } });
+    const res = await this.client.request('GET', `${this.path}/manifests/${ref}`, {
+      scope: this.scope,
+      headers: { accept: ACCEPT },
+    });
     if (res.statusCode !== 200) {
       const sep = ref.includes(':') ? '@' : ':';
       return this.fail(res, `manifest for ${this.display}${sep}${ref} not found`);
     }
     const bytes = await readBody(res, 4 << 20);
-    const mediaType = String(res.headers['content-type'] ?? '').split(';')[0].trim();
+    const mediaType = String(res.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim();
     const { createHash } = await import('node:crypto');
     const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
     if (ref.startsWith('sha256:') && ref !== digest) throw invalid(`manifest verification failed for digest ${ref}`);
@@ -54,7 +62,11 @@ export class Repository {
   /** Stream a blob (following the registry's redirect to storage). */
   async blob(digest: string): Promise<IncomingMessage> {
     let res = await this.client.request('GET', `${this.path}/blobs/${digest}`, { scope: this.scope });
-    for (let i = 0; i < 5 && res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location; i++) {
+    for (
+      let i = 0;
+      i < 5 && res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location;
+      i++
+    ) {
       res.resume();
       const loc = new URL(res.headers.location, (await this.client.endpoint()) + '/').href;
       res = await send('GET', loc, {}, undefined, true);
@@ -75,16 +87,24 @@ export class Repository {
   /** Cross-repository mount. True when the registry mounted it (201), false when it wants an upload. */
   async mountBlob(digest: string, fromPath: string): Promise<boolean> {
     const scope = `${this.scope} repository:${fromPath}:pull`;
-    const res = await this.client.request('POST', `${this.path}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromPath)}`, {
-      scope,
-      headers: { 'content-length': '0' },
-    });
+    const res = await this.client.request(
+      'POST',
+      `${this.path}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromPath)}`,
+      {
+        scope,
+        headers: { 'content-length': '0' },
+      },
+    );
     res.resume();
     if (res.statusCode === 201) return true;
     if (res.statusCode === 202) {
       // an upload session was opened instead: cancel it
       const loc = res.headers.location;
-      if (loc) await this.client.request('DELETE', this.abs(loc, await this.client.endpoint()), { scope: this.scope }).then((r) => r.resume(), () => {});
+      if (loc)
+        await this.client.request('DELETE', this.abs(loc, await this.client.endpoint()), { scope: this.scope }).then(
+          (r) => r.resume(),
+          () => {},
+        );
       return false;
     }
     if (res.statusCode === 401 || res.statusCode === 403 || res.statusCode === 404) return false;
@@ -96,7 +116,10 @@ export class Repository {
   }
 
   private async startUpload(): Promise<string> {
-    const res = await this.client.request('POST', `${this.path}/blobs/uploads/`, { scope: this.scope, headers: { 'content-length': '0' } });
+    const res = await this.client.request('POST', `${this.path}/blobs/uploads/`, {
+      scope: this.scope,
+      headers: { 'content-length': '0' },
+    });
     if (res.statusCode !== 202) return this.fail(res, 'starting upload');
     res.resume();
     const loc = res.headers.location;
@@ -113,7 +136,11 @@ export class Repository {
   /** Monolithic upload of a small blob (configs): POST, then PUT with the body and digest. */
   async putBlobBytes(bytes: Buffer, digest: string): Promise<void> {
     const loc = await this.startUpload();
-    const res = await this.client.request('PUT', this.withDigest(loc, digest), { scope: this.scope, body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const res = await this.client.request('PUT', this.withDigest(loc, digest), {
+      scope: this.scope,
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     if (res.statusCode !== 201) return this.fail(res, `uploading blob ${digest}`);
     res.resume();
   }
@@ -124,18 +151,30 @@ export class Repository {
    */
   async putBlobStream(body: Readable, digest: () => string): Promise<void> {
     const loc = await this.startUpload();
-    const res = await this.client.request('PATCH', loc, { scope: this.scope, body, headers: { 'content-type': 'application/octet-stream' } });
+    const res = await this.client.request('PATCH', loc, {
+      scope: this.scope,
+      body,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     if (res.statusCode !== 202 && res.statusCode !== 204) return this.fail(res, 'uploading blob');
     res.resume();
     const next = res.headers.location ? this.abs(res.headers.location, await this.client.endpoint()) : loc;
-    const fin = await this.client.request('PUT', this.withDigest(next, digest()), { scope: this.scope, headers: { 'content-length': '0' } });
+    const fin = await this.client.request('PUT', this.withDigest(next, digest()), {
+      scope: this.scope,
+      headers: { 'content-length': '0' },
+    });
     if (fin.statusCode !== 201) return this.fail(fin, `uploading blob ${digest()}`);
     fin.resume();
   }
 
   async putManifest(ref: string, bytes: Buffer, mediaType: string): Promise<void> {
-    const res = await this.client.request('PUT', `${this.path}/manifests/${ref}`, { scope: this.scope, body: bytes, headers: { 'content-type': mediaType } });
-    if (res.statusCode !== 201 && res.statusCode !== 200) return this.fail(res, `pushing manifest for ${this.display}:${ref}`);
+    const res = await this.client.request('PUT', `${this.path}/manifests/${ref}`, {
+      scope: this.scope,
+      body: bytes,
+      headers: { 'content-type': mediaType },
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 200)
+      return this.fail(res, `pushing manifest for ${this.display}:${ref}`);
     res.resume();
   }
 

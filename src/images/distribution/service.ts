@@ -1,7 +1,14 @@
 // Pull, push and login: references and credentials in, Docker's progress messages out.
 import { invalid, notFound } from '../../errdefs.js';
 import { copy, Transfers, type ProgressFn } from '../copy.js';
-import { familiarName, familiarString, parseReference, referenceString, withDefaultTag, type Reference } from '../reference/reference.js';
+import {
+  familiarName,
+  familiarString,
+  parseReference,
+  referenceString,
+  withDefaultTag,
+  type Reference,
+} from '../reference/reference.js';
 import type { ImageService } from '../store.js';
 import type { AuthConfig } from './auth.js';
 import { LocalDestination, LocalSource } from './local.js';
@@ -71,15 +78,26 @@ export class DistributionService {
       const tags = await repo.tags();
       if (tags.length === 0) throw notFound(`no tags available for ${familiarName(ref)}`);
       let updated = false;
-      for (const t of tags) updated = (await this.pullOne(repo, { ...ref, tag: t }, platform, !!r.platform, r)) || updated;
-      r.progress({ status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarName(ref)}` });
+      for (const t of tags)
+        updated = (await this.pullOne(repo, { ...ref, tag: t }, platform, !!r.platform, r)) || updated;
+      r.progress({
+        status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarName(ref)}`,
+      });
       return;
     }
     const updated = await this.pullOne(repo, ref, platform, !!r.platform, r);
-    r.progress({ status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}` });
+    r.progress({
+      status: `Status: ${updated ? 'Downloaded newer image' : 'Image is up to date'} for ${familiarString(ref)}`,
+    });
   }
 
-  private async pullOne(repo: Repository, ref: Reference, platform: ReturnType<typeof parsePlatform>, strict: boolean, r: PullRequest): Promise<boolean> {
+  private async pullOne(
+    repo: Repository,
+    ref: Reference,
+    platform: ReturnType<typeof parsePlatform>,
+    strict: boolean,
+    r: PullRequest,
+  ): Promise<boolean> {
     const src = new RegistrySource(repo, ref.digest ?? ref.tag!, platform, strict);
     const img = await src.image(); // errors here still get a plain HTTP error status
     r.progress({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag });
@@ -91,9 +109,20 @@ export class DistributionService {
     );
     if (have) id = img.configDigest;
     else {
-      const dst = new LocalDestination(this.images, { meta: this.meta, host: ref.domain, repo: ref.path, progress: r.progress });
+      const dst = new LocalDestination(this.images, {
+        meta: this.meta,
+        host: ref.domain,
+        repo: ref.path,
+        progress: r.progress,
+      });
       try {
-        const res = await copy(src, dst, { mode: 'pull', concurrency: this.o.maxConcurrentDownloads ?? 3, progress: r.progress, transfers: this.transfers, signal: r.signal });
+        const res = await copy(src, dst, {
+          mode: 'pull',
+          concurrency: this.o.maxConcurrentDownloads ?? 3,
+          progress: r.progress,
+          transfers: this.transfers,
+          signal: r.signal,
+        });
         id = res.id!;
       } finally {
         await dst.release();
@@ -105,7 +134,8 @@ export class DistributionService {
       () => null,
     );
     if (ref.tag) await this.images.setReference(ref, id);
-    if (img.manifestDigest) await this.images.setReference({ domain: ref.domain, path: ref.path, digest: img.manifestDigest }, id);
+    if (img.manifestDigest)
+      await this.images.setReference({ domain: ref.domain, path: ref.path, digest: img.manifestDigest }, id);
     r.progress({ status: `Digest: ${img.manifestDigest}` });
     return downloaded || before !== id;
   }
@@ -136,7 +166,13 @@ export class DistributionService {
       const tagged = withDefaultTag(t);
       const src = new LocalSource(this.images, referenceString(tagged));
       const dst = new RegistryDestination(repo, tagged.tag!, this.meta, ref.domain);
-      const res = await copy(src, dst, { mode: 'push', concurrency: this.o.maxConcurrentUploads ?? 5, progress: r.progress, transfers: this.transfers, signal: r.signal });
+      const res = await copy(src, dst, {
+        mode: 'push',
+        concurrency: this.o.maxConcurrentUploads ?? 5,
+        progress: r.progress,
+        transfers: this.transfers,
+        signal: r.signal,
+      });
       const id = (await this.images.resolve(referenceString(tagged))).id;
       await this.images.setReference({ domain: ref.domain, path: ref.path, digest: res.digest! }, id);
       r.progress({ status: `${tagged.tag}: digest: ${res.digest} size: ${res.size}` });

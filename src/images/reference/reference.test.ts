@@ -1,6 +1,13 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { familiarName, familiarString, normalize, parseReference, referenceString, withDefaultTag } from './reference.js';
+import {
+  familiarName,
+  familiarString,
+  normalize,
+  parseReference,
+  referenceString,
+  withDefaultTag,
+} from './reference.js';
 
 const D = 'sha256:' + 'a'.repeat(64);
 
@@ -33,7 +40,9 @@ it('familiar forms strip docker.io/library/', () => {
 });
 
 it("rejects bad references with Docker's texts", () => {
-  assert.throws(() => parseReference('UPPER'), { message: 'invalid reference format: repository name (library/UPPER) must be lowercase' });
+  assert.throws(() => parseReference('UPPER'), {
+    message: 'invalid reference format: repository name (library/UPPER) must be lowercase',
+  });
   assert.throws(() => parseReference('a b'), { message: 'invalid reference format' });
   assert.throws(() => parseReference(''), { message: 'invalid reference format' });
   assert.throws(() => parseReference('bb:'), { message: 'invalid reference format' });

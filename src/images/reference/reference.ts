@@ -64,7 +64,13 @@ export function parseReference(s: string): Reference {
   if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_PREFIX + path;
   if (path === '' || path.split('/').some((c) => c === '')) throw bad();
   if (path !== path.toLowerCase()) {
-    if (path.toLowerCase().split('/').every((c) => COMPONENT.test(c))) throw bad(`repository name (${path}) must be lowercase`);
+    if (
+      path
+        .toLowerCase()
+        .split('/')
+        .every((c) => COMPONENT.test(c))
+    )
+      throw bad(`repository name (${path}) must be lowercase`);
     throw bad();
   }
   if (!path.split('/').every((c) => COMPONENT.test(c))) throw bad();
@@ -88,7 +94,9 @@ export function fullName(r: Reference): string {
 /** `busybox`, `me/bb`, `localhost:5000/me/bb` */
 export function familiarName(r: Reference): string {
   if (r.domain !== DEFAULT_DOMAIN) return fullName(r);
-  return r.path.startsWith(OFFICIAL_PREFIX) && r.path.split('/').length === 2 ? r.path.slice(OFFICIAL_PREFIX.length) : r.path;
+  return r.path.startsWith(OFFICIAL_PREFIX) && r.path.split('/').length === 2
+    ? r.path.slice(OFFICIAL_PREFIX.length)
+    : r.path;
 }
 
 function suffix(r: Reference): string {

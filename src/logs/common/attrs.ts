@@ -14,7 +14,12 @@ export function attrsFor(t: AttrSource): Record<string, string> | undefined {
   const c = t.logConfig.Config;
   const out: Record<string, string> = {};
   const labels = t.labels ?? {};
-  const env = new Map((t.env ?? []).map((e) => [e.slice(0, Math.max(0, e.indexOf('='))) || e, e.includes('=') ? e.slice(e.indexOf('=') + 1) : '']));
+  const env = new Map(
+    (t.env ?? []).map((e) => [
+      e.slice(0, Math.max(0, e.indexOf('='))) || e,
+      e.includes('=') ? e.slice(e.indexOf('=') + 1) : '',
+    ]),
+  );
   for (const k of (c.labels ?? '').split(',').filter(Boolean)) if (Object.hasOwn(labels, k)) out[k] = labels[k]!;
   if (c['labels-regex']) {
     const re = logOptRegExp(c, 'labels-regex');

@@ -13,7 +13,8 @@ export const COMMON_KEYS = ['tag', 'labels', 'labels-regex', 'env', 'env-regex']
 
 /** Docker's texts for a key the driver does not know, and for a bad labels/env regex. */
 export function checkKeys(cfg: LogConfig, known: readonly string[]): void {
-  for (const k of Object.keys(cfg.Config)) if (!known.includes(k)) throw invalid(`unknown log opt '${k}' for ${cfg.Type} log driver`);
+  for (const k of Object.keys(cfg.Config))
+    if (!known.includes(k)) throw invalid(`unknown log opt '${k}' for ${cfg.Type} log driver`);
   for (const k of ['labels-regex', 'env-regex'] as const) if (cfg.Config[k]) logOptRegExp(cfg.Config, k);
 }
 

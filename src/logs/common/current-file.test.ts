@@ -6,14 +6,25 @@ import { testDir } from '../../util/test-dirs.js';
 import { readCurrentFile } from './current-file.js';
 import { FollowWake } from './log-reader.js';
 
-async function collect(path: string, opts: { follow: boolean; truncation?: boolean }, step: (text: string) => Promise<boolean>) {
+async function collect(
+  path: string,
+  opts: { follow: boolean; truncation?: boolean },
+  step: (text: string) => Promise<boolean>,
+) {
   const ac = new AbortController();
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const wake = new FollowWake(path, 10, opts.follow, ac.signal, done);
   let text = '';
   try {
-    for await (const c of readCurrentFile({ path, follow: opts.follow, signal: ac.signal, wake, chunkSize: 4, truncation: opts.truncation })) {
+    for await (const c of readCurrentFile({
+      path,
+      follow: opts.follow,
+      signal: ac.signal,
+      wake,
+      chunkSize: 4,
+      truncation: opts.truncation,
+    })) {
       text += c.toString();
       if (await step(text)) finish();
     }
@@ -29,7 +40,15 @@ test('readCurrentFile: without follow, the whole file in chunks from the start o
   const ac = new AbortController();
   const wake = new FollowWake(p, 10, false, ac.signal);
   const chunks: string[] = [];
-  for await (const c of readCurrentFile({ path: p, follow: false, signal: ac.signal, wake, chunkSize: 4, start: () => 2 })) chunks.push(c.toString());
+  for await (const c of readCurrentFile({
+    path: p,
+    follow: false,
+    signal: ac.signal,
+    wake,
+    chunkSize: 4,
+    start: () => 2,
+  }))
+    chunks.push(c.toString());
   wake.close();
   assert.deepEqual(chunks, ['cdef', 'ghij']);
 });
@@ -73,7 +92,14 @@ test('readCurrentFile: the carry is put before the next read', async () => {
   const wake = new FollowWake(p, 10, false, ac.signal);
   let carry: Buffer | null = null;
   const chunks: string[] = [];
-  for await (const c of readCurrentFile({ path: p, follow: false, signal: ac.signal, wake, chunkSize: 4, carry: () => carry })) {
+  for await (const c of readCurrentFile({
+    path: p,
+    follow: false,
+    signal: ac.signal,
+    wake,
+    chunkSize: 4,
+    carry: () => carry,
+  })) {
     chunks.push(c.toString());
     carry = c.subarray(c.length - 1); // the last byte was not parsed yet
   }

@@ -36,11 +36,17 @@ test('reads everything, filters streams, since and until', async () => {
   const ac = new AbortController();
   assert.equal((await collect(r.read(all, ac.signal))).length, 10);
   assert.deepEqual(await collect(r.read({ ...all, stderr: false }, ac.signal)), [
-    'o:line 0\n', 'o:line 2\n', 'o:line 4\n', 'o:line 6\n', 'o:line 8\n',
+    'o:line 0\n',
+    'o:line 2\n',
+    'o:line 4\n',
+    'o:line 6\n',
+    'o:line 8\n',
   ]);
   const sec = (i: number) => base + BigInt(i) * 1_000_000_000n;
   assert.deepEqual(await collect(r.read({ ...all, since: sec(7) + 500n }, ac.signal)), [
-    'e:line 7\n', 'o:line 8\n', 'e:line 9\n',
+    'e:line 7\n',
+    'o:line 8\n',
+    'e:line 9\n',
   ]);
   assert.deepEqual(await collect(r.read({ ...all, since: sec(7) + 501n }, ac.signal)), ['o:line 8\n', 'e:line 9\n']);
   assert.deepEqual(await collect(r.read({ ...all, until: sec(1) + 500n }, ac.signal)), ['o:line 0\n', 'e:line 1\n']);
@@ -65,7 +71,11 @@ test('tail counts lines from the end, joining partials, then filters', async () 
   const full = await collect(r.read(all, s));
   assert.equal(full.length, 5000);
   for (const n of [0, 1, 2, 10, 11, 4999, 5000, 7000]) {
-    assert.deepEqual(await collect(r.read({ ...all, tail: n }, s)), full.slice(Math.max(0, full.length - n)), `tail ${n}`);
+    assert.deepEqual(
+      await collect(r.read({ ...all, tail: n }, s)),
+      full.slice(Math.max(0, full.length - n)),
+      `tail ${n}`,
+    );
   }
   assert.deepEqual(await collect(r.read({ ...all, tail: -1 }, s)), full);
   // Tail first, then the stream filter (Docker's order).
@@ -120,7 +130,11 @@ test('follow with tail starts at the end, drains after done, ends on abort', asy
 
   // done already resolved: the whole file is drained, then the read ends.
   assert.deepEqual(await collect(r.read({ ...all, follow: true }, new AbortController().signal, Promise.resolve())), [
-    'o:line 1\n', 'o:line 2\n', 'o:line 3\n', 'o:line 4\n', 'o:line 5\n',
+    'o:line 1\n',
+    'o:line 2\n',
+    'o:line 3\n',
+    'o:line 4\n',
+    'o:line 5\n',
   ]);
   await rm(dir, { recursive: true });
 });
@@ -169,7 +183,7 @@ test('perf: read a 50 MB log (printed, not asserted)', async () => {
     n += batch.length;
     for (const m of batch) bytes += m.line.length;
   }
-  const mbs = (ms: number) => ((size / 1e6) / (ms / 1000)).toFixed(0);
+  const mbs = (ms: number) => (size / 1e6 / (ms / 1000)).toFixed(0);
   console.log(`# readBatches: ${mbs(performance.now() - t)} MB/s (${n} lines)`);
   t = performance.now();
   let n2 = 0;

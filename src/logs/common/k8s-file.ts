@@ -1,6 +1,13 @@
 // LogReader over conmon's k8s-file log (`conmon -l k8s-file:PATH`): tail, since/until, follow.
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { FollowWake, MessageFilter, messagesOf, type LogMessage, type LogReader, type ReadOptions } from './log-reader.js';
+import {
+  FollowWake,
+  MessageFilter,
+  messagesOf,
+  type LogMessage,
+  type LogReader,
+  type ReadOptions,
+} from './log-reader.js';
 import { K8sRecordParser } from './k8s-record-parser.js';
 import { tailOffset } from './tail-offset.js';
 import { sinceOffset, type LineTime } from './since-offset.js';
@@ -68,7 +75,8 @@ class RecordChunks {
     if (want <= 0) return null;
     const carry = this.carry;
     const cl = carry === null ? 0 : carry.length;
-    let buf: Buffer = this.spare !== null && this.spare.length >= cl + want ? this.spare : Buffer.allocUnsafe(cl + want);
+    let buf: Buffer =
+      this.spare !== null && this.spare.length >= cl + want ? this.spare : Buffer.allocUnsafe(cl + want);
     this.spare = null;
     if (carry !== null) carry.copy(buf, 0);
     const { bytesRead } = await h.read(buf, cl, want, this.pos);
@@ -122,7 +130,8 @@ export class K8sFileReader implements LogReader {
     const parser = chunks.parser;
 
     try {
-      if (fh !== null && since !== undefined && (o.tail === undefined || o.tail < 0)) chunks.pos = await sinceOffset(fh, (await fh.stat()).size, since, k8sLineTime);
+      if (fh !== null && since !== undefined && (o.tail === undefined || o.tail < 0))
+        chunks.pos = await sinceOffset(fh, (await fh.stat()).size, since, k8sLineTime);
       if (fh !== null && o.tail !== undefined && o.tail >= 0) {
         const size = (await fh.stat()).size;
         chunks.pos = await tailOffset(fh, size, o.tail);
@@ -155,7 +164,10 @@ export class K8sFileReader implements LogReader {
           continue;
         }
         // End of file: was it replaced (conmon's --log-size-max reopen) or truncated?
-        const [cur, now] = await Promise.all([fh.stat(), stat(this.path).catch((e: unknown) => (isNotFound(e) ? null : Promise.reject(e)))]);
+        const [cur, now] = await Promise.all([
+          fh.stat(),
+          stat(this.path).catch((e: unknown) => (isNotFound(e) ? null : Promise.reject(e))),
+        ]);
         if (now !== null && (now.ino !== cur.ino || now.dev !== cur.dev || now.size < chunks.pos)) {
           if (now.ino !== cur.ino || now.dev !== cur.dev) {
             await fh.close();

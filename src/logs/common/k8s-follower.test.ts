@@ -17,7 +17,8 @@ test('follower: woken by writes, not by a poll; a held piece without its end is 
   const got: Array<{ r: K8sRecord; at: number }> = [];
   const run = (async () => {
     // a poll of 60 s: anything quicker than that came from fs events or the follower's own bounds
-    for await (const b of followK8sFile(p, { signal: ac.signal, done, pollMs: 60_000, coalesceMs: 0 })) for (const r of b.records) got.push({ r, at: Date.now() });
+    for await (const b of followK8sFile(p, { signal: ac.signal, done, pollMs: 60_000, coalesceMs: 0 }))
+      for (const r of b.records) got.push({ r, at: Date.now() });
   })();
   const until = async (n: number) => {
     const t = Date.now();
@@ -37,7 +38,14 @@ test('follower: woken by writes, not by a poll; a held piece without its end is 
   await until(3);
   const waited = got[2]!.at - t2;
   assert.ok(waited >= 900 && waited < 3000, `held piece shipped after ${waited} ms`);
-  assert.deepEqual(got.map((g) => [g.r.line.toString(), g.r.partial]), [['first\n', false], ['second\n', false], ['prompt> ', true]]);
+  assert.deepEqual(
+    got.map((g) => [g.r.line.toString(), g.r.partial]),
+    [
+      ['first\n', false],
+      ['second\n', false],
+      ['prompt> ', true],
+    ],
+  );
   // no duplicates once the writer is gone
   endWriter();
   await run;

@@ -35,7 +35,11 @@ export const MAX_LINE = 16 * 1024;
  * stream becomes one record, as Docker logs it (up to MAX_LINE). With `holdTail`, a run of pieces
  * still waiting for its end at the end of buf is left unconsumed (the next read may complete it).
  */
-export function parseK8sRecords(buf: Buffer, end = buf.length, holdTail = false): { records: K8sRecord[]; used: number } {
+export function parseK8sRecords(
+  buf: Buffer,
+  end = buf.length,
+  holdTail = false,
+): { records: K8sRecord[]; used: number } {
   const raw: K8sRecord[] = [];
   const starts: number[] = [];
   let pos = 0;
@@ -69,7 +73,12 @@ export function parseK8sRecords(buf: Buffer, end = buf.length, holdTail = false)
       while (j < raw.length && raw[j]!.partial && raw[j]!.stream === r.stream) len += raw[j++]!.line.length;
       const f = raw[j];
       if (f && f.stream === r.stream && len + f.line.length <= MAX_LINE) {
-        records.push({ stream: r.stream, time: r.time, line: Buffer.concat(raw.slice(i, j + 1).map((x) => x.line)), partial: false });
+        records.push({
+          stream: r.stream,
+          time: r.time,
+          line: Buffer.concat(raw.slice(i, j + 1).map((x) => x.line)),
+          partial: false,
+        });
         i = j;
         continue;
       }
@@ -195,7 +204,8 @@ class Follower {
   async afterRead(bytesRead: number): Promise<void> {
     const o = this.o;
     const coalesceMs = o.coalesceMs ?? COALESCE_MS;
-    if (bytesRead < CHUNK / 2 && coalesceMs > 0 && !this.doneFired && !o.signal.aborted) await new Promise((r) => setTimeout(r, coalesceMs));
+    if (bytesRead < CHUNK / 2 && coalesceMs > 0 && !this.doneFired && !o.signal.aborted)
+      await new Promise((r) => setTimeout(r, coalesceMs));
     if (!this.rotating && this.curName === this.path && o.rotateAt && o.reopen && this.offset >= o.rotateAt) {
       await rename(this.path, this.shipped);
       this.curName = this.shipped;
@@ -211,7 +221,11 @@ class Follower {
    */
   takeHeld(now: Stats | null, doneBefore: boolean): K8sRecord[] | null {
     const { have } = this;
-    if (have === 0 || !(doneBefore || (now !== null && now.ino !== this.ino && this.replaced) || Date.now() - this.heldSince >= HOLD_MS)) return null;
+    if (
+      have === 0 ||
+      !(doneBefore || (now !== null && now.ino !== this.ino && this.replaced) || Date.now() - this.heldSince >= HOLD_MS)
+    )
+      return null;
     const { records, used } = parseK8sRecords(this.buf, have, false);
     if (used === 0) return null;
     this.offset += used;
@@ -263,7 +277,8 @@ class Follower {
   maxWaitMs(now: Stats | null): number | undefined {
     let maxMs: number | undefined;
     if (this.have > 0) maxMs = Math.max(1, this.heldSince + HOLD_MS - Date.now());
-    if (this.curName === this.shipped && now === null) maxMs = Math.min(maxMs ?? REOPEN_RETRY_MS, Math.max(1, this.lastReopen + REOPEN_RETRY_MS + 1 - Date.now()));
+    if (this.curName === this.shipped && now === null)
+      maxMs = Math.min(maxMs ?? REOPEN_RETRY_MS, Math.max(1, this.lastReopen + REOPEN_RETRY_MS + 1 - Date.now()));
     return maxMs;
   }
 
@@ -279,7 +294,10 @@ class Follower {
  * (by conmon's --log-size-max or our own rotation): the old file is read to its end, once more
  * after the new one appeared, so nothing written before the switch is missed.
  */
-export async function* followK8sFile(path: string, o: FollowOptions): AsyncGenerator<{ records: K8sRecord[]; pos: FollowPosition }> {
+export async function* followK8sFile(
+  path: string,
+  o: FollowOptions,
+): AsyncGenerator<{ records: K8sRecord[]; pos: FollowPosition }> {
   const f = new Follower(path, o);
   try {
     await f.resumeRotation();

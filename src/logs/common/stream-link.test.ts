@@ -19,7 +19,13 @@ test('messages written before the connection is up arrive in order, in one strea
   const port = (srv.address() as net.AddressInfo).port;
   const got: Buffer[] = [];
   srv.on('connection', (c) => c.on('data', (b) => got.push(b)));
-  const link = new StreamLink({ connect: () => net.connect({ port, host: '127.0.0.1' }), readyEvent: 'connect', maxQueue: 1 << 20, retryMs: 50, maxFailures: 3 });
+  const link = new StreamLink({
+    connect: () => net.connect({ port, host: '127.0.0.1' }),
+    readyEvent: 'connect',
+    maxQueue: 1 << 20,
+    retryMs: 50,
+    maxFailures: 3,
+  });
   for (let i = 0; i < 100; i++) link.write(Buffer.from(`m${i}\n`));
   await link.drained();
   await link.close();
@@ -31,7 +37,13 @@ test('messages written before the connection is up arrive in order, in one strea
 
 test('a dead endpoint never blocks: the queue is bounded, and given up after maxFailures attempts', async () => {
   const port = await freePort();
-  const link = new StreamLink({ connect: () => net.connect({ port, host: '127.0.0.1' }), readyEvent: 'connect', maxQueue: 100, retryMs: 10, maxFailures: 1 });
+  const link = new StreamLink({
+    connect: () => net.connect({ port, host: '127.0.0.1' }),
+    readyEvent: 'connect',
+    maxQueue: 100,
+    retryMs: 10,
+    maxFailures: 1,
+  });
   const t0 = Date.now();
   for (let i = 0; i < 50; i++) link.write(Buffer.alloc(10));
   assert.ok(Date.now() - t0 < 200);
@@ -43,7 +55,13 @@ test('a dead endpoint never blocks: the queue is bounded, and given up after max
 
 test('abandon hands back what waits and stops using the connection', async () => {
   const port = await freePort();
-  const link = new StreamLink({ connect: () => net.connect({ port, host: '127.0.0.1' }), readyEvent: 'connect', maxQueue: 1000, retryMs: 1000, maxFailures: Infinity });
+  const link = new StreamLink({
+    connect: () => net.connect({ port, host: '127.0.0.1' }),
+    readyEvent: 'connect',
+    maxQueue: 1000,
+    retryMs: 1000,
+    maxFailures: Infinity,
+  });
   link.write(Buffer.from('a'));
   link.write(Buffer.from('b'));
   assert.deepEqual(link.abandon().map(String), ['a', 'b']);

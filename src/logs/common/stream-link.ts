@@ -98,7 +98,8 @@ export class StreamLink {
       }
       this.retryAt = Date.now() + this.o.retryMs;
       // the timer may fire a little before Date.now() reaches retryAt: it is the retry, whatever the clock says
-      if (!this.closed && this.queue.length) setTimeout(() => ((this.retryAt = 0), this.pump()), this.o.retryMs).unref();
+      if (!this.closed && this.queue.length)
+        setTimeout(() => ((this.retryAt = 0), this.pump()), this.o.retryMs).unref();
     });
     this.conn = c;
   }

@@ -30,7 +30,10 @@ test('unix seconds with a fraction parse to their nanoseconds and format as RFC 
   );
 });
 
-test('regression: a since beyond int64 seconds is Go\'s out-of-range error', () => {
-  assert.throws(() => parseUnixTimestamp('9'.repeat(40)), { name: 'EngineError', message: `strconv.ParseInt: parsing "${'9'.repeat(40)}": value out of range` });
+test("regression: a since beyond int64 seconds is Go's out-of-range error", () => {
+  assert.throws(() => parseUnixTimestamp('9'.repeat(40)), {
+    name: 'EngineError',
+    message: `strconv.ParseInt: parsing "${'9'.repeat(40)}": value out of range`,
+  });
   assert.equal(parseUnixTimestamp('9223372036854775807'), 9223372036854775807n * NS);
 });

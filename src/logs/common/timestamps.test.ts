@@ -1,11 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  formatRFC3339Nano,
-  formatRFC3339NanoFixed,
-  parseRFC3339Bytes,
-  parseUnixTimestamp,
-} from './timestamps.js';
+import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes, parseUnixTimestamp } from './timestamps.js';
 import { EngineError } from '../../errdefs.js';
 
 test('parseUnixTimestamp: seconds and fractions as the docker CLI sends them', () => {
@@ -22,7 +17,9 @@ test('parseUnixTimestamp: garbage is an invalid error with strconv text', () => 
   assert.throws(
     () => parseUnixTimestamp('10m'),
     (e: unknown) =>
-      e instanceof EngineError && e.kind === 'invalid' && e.message === 'strconv.ParseInt: parsing "10m": invalid syntax',
+      e instanceof EngineError &&
+      e.kind === 'invalid' &&
+      e.message === 'strconv.ParseInt: parsing "10m": invalid syntax',
   );
   assert.throws(() => parseUnixTimestamp('1.x'), /parsing "x": invalid syntax/);
   assert.throws(() => parseUnixTimestamp(''), EngineError);

@@ -15,7 +15,8 @@ export function parseUnixTimestamp(value: string): bigint {
   if (!/^[+-]?\d+$/.test(secStr)) throw invalid(`strconv.ParseInt: parsing "${secStr}": invalid syntax`);
   const sec = BigInt(secStr);
   // int64 like Go's ParseInt: a 40-digit `since` must not become a time no Date can hold
-  if (sec > 2n ** 63n - 1n || sec < -(2n ** 63n)) throw invalid(`strconv.ParseInt: parsing "${secStr}": value out of range`);
+  if (sec > 2n ** 63n - 1n || sec < -(2n ** 63n))
+    throw invalid(`strconv.ParseInt: parsing "${secStr}": value out of range`);
   if (dot < 0) return sec * NS;
   const frac = value.slice(dot + 1);
   if (!/^\d+$/.test(frac)) throw invalid(`strconv.ParseInt: parsing "${frac}": invalid syntax`);

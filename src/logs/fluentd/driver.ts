@@ -14,7 +14,12 @@ export const fluentdDriver: LogDriver = {
   reader: cacheReader,
   async openSink(t, ctx) {
     const tag = expandTag(t.logConfig.Config.tag, tagInfo(t, ctx.daemonName));
-    const sender = new FluentdSender(fluentdOptions(t.logConfig), { id: t.id, name: '/' + t.name.replace(/^\//, ''), tag, extra: attrsFor(t) });
+    const sender = new FluentdSender(fluentdOptions(t.logConfig), {
+      id: t.id,
+      name: '/' + t.name.replace(/^\//, ''),
+      tag,
+      extra: attrsFor(t),
+    });
     return {
       write: async (records) => {
         for (const r of records) sender.send(r.stream, r.line, r.time, r.partial);

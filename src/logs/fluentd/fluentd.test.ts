@@ -16,10 +16,20 @@ test('msgpack bytes for the types the forward protocol uses', () => {
   assert.deepEqual(pack('x'.repeat(300)).subarray(0, 3), Buffer.from([0xda, 1, 44]));
 });
 
-test("forward-protocol message: [tag, time, record, option]; seconds or EventTime", () => {
+test('forward-protocol message: [tag, time, record, option]; seconds or EventTime', () => {
   const rec = { container_id: 'c', container_name: '/n', source: 'stdout', log: 'hi' };
-  assert.deepEqual(unpack(encodeFluentd('t', 1_700_000_000_123_000_000n, rec, false))[0], ['t', 1_700_000_000, rec, null]);
-  assert.deepEqual(unpack(encodeFluentd('t', 1_700_000_000_123_000_000n, rec, true))[0], ['t', new EventTime(1_700_000_000, 123_000_000), rec, null]);
+  assert.deepEqual(unpack(encodeFluentd('t', 1_700_000_000_123_000_000n, rec, false))[0], [
+    't',
+    1_700_000_000,
+    rec,
+    null,
+  ]);
+  assert.deepEqual(unpack(encodeFluentd('t', 1_700_000_000_123_000_000n, rec, true))[0], [
+    't',
+    new EventTime(1_700_000_000, 123_000_000),
+    rec,
+    null,
+  ]);
 });
 
 test("options with Docker's texts", () => {
@@ -30,10 +40,23 @@ test("options with Docker's texts", () => {
   assert.throws(v({ 'fluentd-address': 'unix://' }), /path is empty/);
   assert.throws(v({ 'fluentd-async': 'maybe' }), /strconv.ParseBool: parsing "maybe": invalid syntax/);
   assert.throws(v({ 'fluentd-retry-wait': 'soon' }), /time: invalid duration "soon"/);
-  const o = fluentdOptions({ Type: 'fluentd', Config: { 'fluentd-address': '10.0.0.1:9999', 'fluentd-sub-second-precision': 'true', 'fluentd-retry-wait': '500ms' } });
+  const o = fluentdOptions({
+    Type: 'fluentd',
+    Config: {
+      'fluentd-address': '10.0.0.1:9999',
+      'fluentd-sub-second-precision': 'true',
+      'fluentd-retry-wait': '500ms',
+    },
+  });
   assert.deepEqual([o.proto, o.host, o.port, o.subSecond, o.retryWaitMs], ['tcp', '10.0.0.1', 9999, true, 500]);
-  assert.deepEqual([fluentdOptions({ Type: 'fluentd', Config: {} }).host, fluentdOptions({ Type: 'fluentd', Config: {} }).port], ['127.0.0.1', 24224]);
-  assert.equal(fluentdOptions({ Type: 'fluentd', Config: { 'fluentd-address': 'unix:///run/f.sock' } }).path, '/run/f.sock');
+  assert.deepEqual(
+    [fluentdOptions({ Type: 'fluentd', Config: {} }).host, fluentdOptions({ Type: 'fluentd', Config: {} }).port],
+    ['127.0.0.1', 24224],
+  );
+  assert.equal(
+    fluentdOptions({ Type: 'fluentd', Config: { 'fluentd-address': 'unix:///run/f.sock' } }).path,
+    '/run/f.sock',
+  );
 });
 
 test('sender: records over TCP in order; a dead endpoint neither blocks nor throws', async () => {
@@ -56,7 +79,12 @@ test('sender: records over TCP in order; a dead endpoint neither blocks nor thro
   );
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as net.AddressInfo).port;
-  const s = new FluentdSender(fluentdOptions({ Type: 'fluentd', Config: { 'fluentd-address': `127.0.0.1:${port}` } }), { id: 'cid', name: '/web', tag: 'app.web', extra: { team: 'a' } });
+  const s = new FluentdSender(fluentdOptions({ Type: 'fluentd', Config: { 'fluentd-address': `127.0.0.1:${port}` } }), {
+    id: 'cid',
+    name: '/web',
+    tag: 'app.web',
+    extra: { team: 'a' },
+  });
   s.send('stdout', Buffer.from('one\n'), 5_000_000_000n);
   s.send('stderr', Buffer.from('two\n'), 6_000_000_000n);
   for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
@@ -66,7 +94,13 @@ test('sender: records over TCP in order; a dead endpoint neither blocks nor thro
   ]);
   await s.close();
   await new Promise<void>((r) => srv.close(() => r()));
-  const dead = new FluentdSender(fluentdOptions({ Type: 'fluentd', Config: { 'fluentd-address': `127.0.0.1:${port}`, 'fluentd-max-retries': '1', 'fluentd-retry-wait': '10ms' } }), { id: 'c', name: '/n', tag: 't' });
+  const dead = new FluentdSender(
+    fluentdOptions({
+      Type: 'fluentd',
+      Config: { 'fluentd-address': `127.0.0.1:${port}`, 'fluentd-max-retries': '1', 'fluentd-retry-wait': '10ms' },
+    }),
+    { id: 'c', name: '/n', tag: 't' },
+  );
   const t0 = Date.now();
   for (let i = 0; i < 50_000; i++) dead.send('stdout', Buffer.from(`line ${i}\n`), 0n);
   await dead.drained();

@@ -10,7 +10,13 @@ import { EventTime, pack } from './msgpack.js';
 import type { FluentdOptions } from './options.js';
 
 /** One forward-protocol message as fluent-logger-golang encodes it: [tag, time, record, option]. */
-export function encodeFluentd(tag: string, timeNs: bigint, record: Record<string, string>, subSecond: boolean, chunk?: string): Buffer {
+export function encodeFluentd(
+  tag: string,
+  timeNs: bigint,
+  record: Record<string, string>,
+  subSecond: boolean,
+  chunk?: string,
+): Buffer {
   const sec = Number(timeNs / 1_000_000_000n);
   const time = subSecond ? new EventTime(sec, Number(timeNs % 1_000_000_000n)) : sec;
   return pack([tag, time, record, chunk ? { chunk } : null]);
@@ -54,9 +60,23 @@ export class FluentdSender {
     let text = line.toString('utf8');
     if (!partial && text.endsWith('\n')) text = text.slice(0, -1);
     if (text === '' && !partial) return; // Docker's copier drops empty lines
-    const record: Record<string, string> = { container_id: this.info.id, container_name: this.info.name, source: stream, log: text, ...(this.info.extra ?? {}) };
+    const record: Record<string, string> = {
+      container_id: this.info.id,
+      container_name: this.info.name,
+      source: stream,
+      log: text,
+      ...(this.info.extra ?? {}),
+    };
     if (partial) record.partial_message = 'true';
-    this.link.write(encodeFluentd(this.info.tag, timeNs, record, this.o.subSecond, this.o.requestAck ? randomBytes(16).toString('base64') : undefined));
+    this.link.write(
+      encodeFluentd(
+        this.info.tag,
+        timeNs,
+        record,
+        this.o.subSecond,
+        this.o.requestAck ? randomBytes(16).toString('base64') : undefined,
+      ),
+    );
   }
 
   /** Resolves when the socket took what was queued (bounded memory in a flood). */

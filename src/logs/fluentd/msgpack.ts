@@ -131,4 +131,3 @@ export function unpack(b: Buffer, at = 0): [unknown, number] {
   if (t === 0xd7 && b[at + 1] === 0) return [new EventTime(b.readUInt32BE(at + 2), b.readUInt32BE(at + 6)), at + 10];
   throw new Error(`unexpected msgpack type 0x${t.toString(16)}`);
 }
-

@@ -16,9 +16,20 @@ export interface FluentdOptions {
 }
 
 const KEYS = [
-  'env', 'env-regex', 'labels', 'labels-regex', 'tag', 'fluentd-address', 'fluentd-async', 'fluentd-async-connect',
-  'fluentd-async-reconnect-interval', 'fluentd-buffer-limit', 'fluentd-max-retries', 'fluentd-request-ack',
-  'fluentd-retry-wait', 'fluentd-sub-second-precision',
+  'env',
+  'env-regex',
+  'labels',
+  'labels-regex',
+  'tag',
+  'fluentd-address',
+  'fluentd-async',
+  'fluentd-async-connect',
+  'fluentd-async-reconnect-interval',
+  'fluentd-buffer-limit',
+  'fluentd-max-retries',
+  'fluentd-request-ack',
+  'fluentd-retry-wait',
+  'fluentd-sub-second-precision',
 ];
 
 function bool(c: Record<string, string>, k: string): boolean {
@@ -40,7 +51,17 @@ function duration(v: string): number {
 export function fluentdOptions(cfg: LogConfig): FluentdOptions {
   const c = cfg.Config;
   for (const k of Object.keys(c)) if (!KEYS.includes(k)) throw invalid(`unknown log opt '${k}' for fluentd log driver`);
-  const o: FluentdOptions = { proto: 'tcp', host: '127.0.0.1', port: 24224, path: '', subSecond: false, requestAck: false, bufferLimit: 1024 * 1024, retryWaitMs: 1000, maxRetries: 2 ** 31 - 1 };
+  const o: FluentdOptions = {
+    proto: 'tcp',
+    host: '127.0.0.1',
+    port: 24224,
+    path: '',
+    subSecond: false,
+    requestAck: false,
+    bufferLimit: 1024 * 1024,
+    retryWaitMs: 1000,
+    maxRetries: 2 ** 31 - 1,
+  };
   let a = c['fluentd-address'] ?? '';
   if (a !== '') {
     if (!a.includes('://')) a = `tcp://${a}`;
@@ -57,12 +78,14 @@ export function fluentdOptions(cfg: LogConfig): FluentdOptions {
     } else throw invalid(`unsupported scheme: '${scheme}'`);
   }
   if (c['fluentd-buffer-limit']) {
-    if (!/^\d+$/.test(c['fluentd-buffer-limit'])) throw invalid(`strconv.Atoi: parsing "${c['fluentd-buffer-limit']}": invalid syntax`);
+    if (!/^\d+$/.test(c['fluentd-buffer-limit']))
+      throw invalid(`strconv.Atoi: parsing "${c['fluentd-buffer-limit']}": invalid syntax`);
     o.bufferLimit = Number(c['fluentd-buffer-limit']);
   }
   if (c['fluentd-retry-wait']) o.retryWaitMs = duration(c['fluentd-retry-wait']);
   if (c['fluentd-max-retries']) {
-    if (!/^\d+$/.test(c['fluentd-max-retries'])) throw invalid(`strconv.ParseUint: parsing "${c['fluentd-max-retries']}": invalid syntax`);
+    if (!/^\d+$/.test(c['fluentd-max-retries']))
+      throw invalid(`strconv.ParseUint: parsing "${c['fluentd-max-retries']}": invalid syntax`);
     o.maxRetries = Number(c['fluentd-max-retries']);
   }
   bool(c, 'fluentd-async');
@@ -71,7 +94,8 @@ export function fluentdOptions(cfg: LogConfig): FluentdOptions {
   o.requestAck = bool(c, 'fluentd-request-ack');
   if (c['fluentd-async-reconnect-interval']) {
     const ms = duration(c['fluentd-async-reconnect-interval']);
-    if (ms < 100 || ms > 10_000) throw invalid(`invalid value for fluentd-async-reconnect-interval: ${c['fluentd-async-reconnect-interval']}`);
+    if (ms < 100 || ms > 10_000)
+      throw invalid(`invalid value for fluentd-async-reconnect-interval: ${c['fluentd-async-reconnect-interval']}`);
   }
   return o;
 }

@@ -14,7 +14,16 @@ export const gelfDriver: LogDriver = {
   reader: cacheReader,
   async openSink(t, ctx) {
     const tag = expandTag(t.logConfig.Config.tag, tagInfo(t, ctx.daemonName));
-    const extra = gelfExtra({ id: t.id, name: t.name, imageId: t.imageId, image: t.image, command: t.command ?? '', tag, created: t.created ?? '', attrs: attrsFor(t) });
+    const extra = gelfExtra({
+      id: t.id,
+      name: t.name,
+      imageId: t.imageId,
+      image: t.image,
+      command: t.command ?? '',
+      tag,
+      created: t.created ?? '',
+      attrs: attrsFor(t),
+    });
     const sender = new GelfSender(gelfOptions(t.logConfig), extra);
     return {
       write: async (records) => {

@@ -8,13 +8,35 @@ import { chunkGelf, CHUNK_SIZE, encodeGelf, gelfExtra, GelfSender } from './gelf
 import { gelfOptions } from './options.js';
 import { validateLogConfig } from '../options.js';
 
-const info = { id: 'c'.repeat(64), name: '/web', imageId: 'sha256:' + 'a'.repeat(64), image: 'busybox', command: 'sh -c echo <hi>', tag: 'cccccccccccc', created: '2026-01-01T00:00:00.5Z' };
+const info = {
+  id: 'c'.repeat(64),
+  name: '/web',
+  imageId: 'sha256:' + 'a'.repeat(64),
+  image: 'busybox',
+  command: 'sh -c echo <hi>',
+  tag: 'cccccccccccc',
+  created: '2026-01-01T00:00:00.5Z',
+};
 const cfg = (c: Record<string, string>) => ({ Type: 'gelf', Config: c });
 
 test("messages are go-gelf's JSON: version, host, short_message, timestamp, level, sorted extras", () => {
   const extra = gelfExtra({ ...info, attrs: { location: 'x' } });
   const m = JSON.parse(encodeGelf('h1', 'stderr', Buffer.from('boom\n'), 1767225600_123456789n, extra).toString());
-  assert.deepEqual(Object.keys(m), ['version', 'host', 'short_message', 'timestamp', 'level', '_command', '_container_id', '_container_name', '_created', '_image_id', '_image_name', '_tag', 'location']);
+  assert.deepEqual(Object.keys(m), [
+    'version',
+    'host',
+    'short_message',
+    'timestamp',
+    'level',
+    '_command',
+    '_container_id',
+    '_container_name',
+    '_created',
+    '_image_id',
+    '_image_name',
+    '_tag',
+    'location',
+  ]);
   assert.equal(m.version, '1.1');
   assert.equal(m.short_message, 'boom');
   assert.equal(m.timestamp, 1767225600.123);
@@ -49,11 +71,30 @@ test("validation copies Docker's texts", () => {
   bad({ 'gelf-address': 'udp://127.0.0.1' }, /gelf: please provide gelf-address as proto:\/\/host:port/);
   bad({ 'gelf-address': 'udp://127.0.0.1:1', x: '1' }, /unknown log opt 'x' for gelf log driver/);
   bad({ 'gelf-address': 'tcp://127.0.0.1:1', 'gelf-compression-type': 'gzip' }, /compression is only supported on UDP/);
-  bad({ 'gelf-address': 'udp://127.0.0.1:1', 'gelf-compression-type': 'lz4' }, /unknown value "lz4" for log opt "gelf-compression-type" for gelf log driver/);
-  bad({ 'gelf-address': 'udp://127.0.0.1:1', 'gelf-compression-level': '10' }, /unknown value "10" for log opt "gelf-compression-level"/);
-  bad({ 'gelf-address': 'udp://127.0.0.1:1', 'gelf-tcp-max-reconnect': '3' }, /"gelf-tcp-max-reconnect" is only valid for TCP/);
-  bad({ 'gelf-address': 'tcp://127.0.0.1:1', 'gelf-tcp-reconnect-delay': '-1' }, /"gelf-tcp-reconnect-delay" must be a positive integer/);
-  const o = gelfOptions(cfg({ 'gelf-address': 'tcp://127.0.0.1:12201', 'gelf-tcp-max-reconnect': '5', 'gelf-tcp-reconnect-delay': '2', tag: 't' }));
+  bad(
+    { 'gelf-address': 'udp://127.0.0.1:1', 'gelf-compression-type': 'lz4' },
+    /unknown value "lz4" for log opt "gelf-compression-type" for gelf log driver/,
+  );
+  bad(
+    { 'gelf-address': 'udp://127.0.0.1:1', 'gelf-compression-level': '10' },
+    /unknown value "10" for log opt "gelf-compression-level"/,
+  );
+  bad(
+    { 'gelf-address': 'udp://127.0.0.1:1', 'gelf-tcp-max-reconnect': '3' },
+    /"gelf-tcp-max-reconnect" is only valid for TCP/,
+  );
+  bad(
+    { 'gelf-address': 'tcp://127.0.0.1:1', 'gelf-tcp-reconnect-delay': '-1' },
+    /"gelf-tcp-reconnect-delay" must be a positive integer/,
+  );
+  const o = gelfOptions(
+    cfg({
+      'gelf-address': 'tcp://127.0.0.1:12201',
+      'gelf-tcp-max-reconnect': '5',
+      'gelf-tcp-reconnect-delay': '2',
+      tag: 't',
+    }),
+  );
   assert.deepEqual([o.proto, o.host, o.port, o.maxReconnect, o.reconnectDelayMs], ['tcp', '127.0.0.1', 12201, 5, 2000]);
 });
 
@@ -103,7 +144,10 @@ test('TCP: NUL-terminated JSON; a dead endpoint neither throws nor blocks, outpu
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
   const port = (probe.address() as net.AddressInfo).port;
   await new Promise<void>((r) => probe.close(() => r()));
-  const s = new GelfSender(gelfOptions(cfg({ 'gelf-address': `tcp://127.0.0.1:${port}`, 'gelf-tcp-reconnect-delay': '0' })), gelfExtra(info));
+  const s = new GelfSender(
+    gelfOptions(cfg({ 'gelf-address': `tcp://127.0.0.1:${port}`, 'gelf-tcp-reconnect-delay': '0' })),
+    gelfExtra(info),
+  );
   const t0 = Date.now();
   for (let i = 0; i < 1000; i++) s.send('stdout', Buffer.from(`lost ${i}\n`), 0n);
   await s.drained();
@@ -114,7 +158,11 @@ test('TCP: NUL-terminated JSON; a dead endpoint neither throws nor blocks, outpu
   await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
   s.send('stderr', Buffer.from('hello\n'), 0n);
   await until(() => data.includes(0));
-  const msgs = data.toString().split('\0').filter(Boolean).map((m) => JSON.parse(m));
+  const msgs = data
+    .toString()
+    .split('\0')
+    .filter(Boolean)
+    .map((m) => JSON.parse(m));
   assert.equal(msgs.at(-1).short_message, 'hello');
   assert.equal(msgs.at(-1).level, 3);
   await s.close();

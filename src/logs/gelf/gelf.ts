@@ -59,7 +59,13 @@ export function gelfExtra(i: GelfInfo): string {
  * One message as go-gelf marshals it: version, host, short_message, timestamp (seconds with
  * millisecond precision), level (6 stdout, 3 stderr), then the extra fields.
  */
-export function encodeGelf(host: string, stream: 'stdout' | 'stderr', line: Buffer | string, timeNs: bigint, extra: string): Buffer {
+export function encodeGelf(
+  host: string,
+  stream: 'stdout' | 'stderr',
+  line: Buffer | string,
+  timeNs: bigint,
+  extra: string,
+): Buffer {
   let text = typeof line === 'string' ? line : line.toString('utf8');
   if (text.endsWith('\n')) text = text.slice(0, -1);
   const ts = Number(timeNs / 1_000_000n) / 1000;

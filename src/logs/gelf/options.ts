@@ -49,13 +49,15 @@ export function gelfOptions(cfg: LogConfig): GelfOptions {
         break;
       case 'gelf-compression-level': {
         if (scheme !== 'udp') throw invalid('compression is only supported on UDP');
-        if (!/^[+-]?\d+$/.test(v) || Number(v) < -1 || Number(v) > 9) throw invalid(`unknown value "${v}" for log opt "${k}" for gelf log driver`);
+        if (!/^[+-]?\d+$/.test(v) || Number(v) < -1 || Number(v) > 9)
+          throw invalid(`unknown value "${v}" for log opt "${k}" for gelf log driver`);
         out.level = Number(v);
         break;
       }
       case 'gelf-compression-type':
         if (scheme !== 'udp') throw invalid('compression is only supported on UDP');
-        if (v !== 'gzip' && v !== 'zlib' && v !== 'none') throw invalid(`unknown value "${v}" for log opt "${k}" for gelf log driver`);
+        if (v !== 'gzip' && v !== 'zlib' && v !== 'none')
+          throw invalid(`unknown value "${v}" for log opt "${k}" for gelf log driver`);
         out.compression = v;
         break;
       case 'gelf-tcp-max-reconnect':

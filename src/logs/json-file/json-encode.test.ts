@@ -25,10 +25,14 @@ test("special bytes are escaped like moby's ffjsonWriteJSONBytesAsString", () =>
   assert.equal(log(Buffer.from([0x61, 0xff, 0x62, 0x0a])), 'a\ufffdb\\n');
   assert.equal(log('sep\u2028x'), 'sep\\u2028x');
   // what we write is what JSON readers (and Docker's) read back
-  for (const s of ['a"b\\c\n', 'tab\there\r\n', '<&>', 'héllo ✓\n', '\x01\x1f']) assert.equal(JSON.parse(enc(s)).log, s);
+  for (const s of ['a"b\\c\n', 'tab\there\r\n', '<&>', 'héllo ✓\n', '\x01\x1f'])
+    assert.equal(JSON.parse(enc(s)).log, s);
 });
 
 test('attrs sit between stream and time', () => {
-  assert.equal(enc('x\n', 'stdout', { app: 'w<b>' }), '{"log":"x\\n","stream":"stdout","attrs":{"app":"w\\u003cb\\u003e"},"time":"2023-11-14T22:13:20.5Z"}\n');
+  assert.equal(
+    enc('x\n', 'stdout', { app: 'w<b>' }),
+    '{"log":"x\\n","stream":"stdout","attrs":{"app":"w\\u003cb\\u003e"},"time":"2023-11-14T22:13:20.5Z"}\n',
+  );
   assert.equal(attrsMember({}), null);
 });

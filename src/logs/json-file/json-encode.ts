@@ -6,7 +6,8 @@ import { formatRFC3339Nano } from '../common/timestamps.js';
 
 /** 1 for bytes that cannot be copied as they are (controls, ", \, <, >, &, non-ASCII). */
 const SPECIAL = new Uint8Array(256);
-for (let b = 0; b < 256; b++) SPECIAL[b] = b < 0x20 || b === 0x22 || b === 0x5c || b === 0x3c || b === 0x3e || b === 0x26 || b >= 0x80 ? 1 : 0;
+for (let b = 0; b < 256; b++)
+  SPECIAL[b] = b < 0x20 || b === 0x22 || b === 0x5c || b === 0x3c || b === 0x3e || b === 0x26 || b >= 0x80 ? 1 : 0;
 
 const HEAD = Buffer.from('{"log":"');
 const STREAM_OUT = Buffer.from('","stream":"stdout"');
@@ -76,5 +77,7 @@ export function encodeJsonEntryInto(out: Buffer, at: number, e: EncodableEntry, 
 /** The `"attrs":{…}` member for labels/env attributes, or null without any. */
 export function attrsMember(attrs?: Record<string, string>): Buffer | null {
   if (!attrs || Object.keys(attrs).length === 0) return null;
-  return Buffer.from(`"attrs":${JSON.stringify(attrs).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
+  return Buffer.from(
+    `"attrs":${JSON.stringify(attrs).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`,
+  );
 }

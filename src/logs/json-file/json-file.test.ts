@@ -8,7 +8,11 @@ import type { LogMessage, ReadOptions } from '../common/log-reader.js';
 
 const all: ReadOptions = { follow: false, stdout: true, stderr: true };
 const t0 = 1_700_000_000_000_000_000n;
-const entry = (i: number, stream: 'stdout' | 'stderr' = 'stdout'): JsonEntry => ({ stream, time: t0 + BigInt(i) * 1_000_000_000n, line: Buffer.from(`line-${i}-padding-padding\n`) });
+const entry = (i: number, stream: 'stdout' | 'stderr' = 'stdout'): JsonEntry => ({
+  stream,
+  time: t0 + BigInt(i) * 1_000_000_000n,
+  line: Buffer.from(`line-${i}-padding-padding\n`),
+});
 
 async function lines(it: AsyncIterable<LogMessage[]>): Promise<string[]> {
   const out: string[] = [];
@@ -36,13 +40,26 @@ test('rotation keeps max-file files of at most max-size and loses nothing still 
   // contiguous up to the last line written
   assert.equal(got.at(-1), 'line-99-padding-padding');
   const first = Number(/line-(\d+)/.exec(got[0]!)![1]);
-  assert.deepEqual(got, Array.from({ length: 100 - first }, (_, k) => `line-${first + k}-padding-padding`));
+  assert.deepEqual(
+    got,
+    Array.from({ length: 100 - first }, (_, k) => `line-${first + k}-padding-padding`),
+  );
   // --tail across files, since/until and stream filters
-  assert.deepEqual(await lines(new JsonFileReader(p).readBatches({ ...all, tail: 3 }, new AbortController().signal)), got.slice(-3));
-  const tailMany = await lines(new JsonFileReader(p).readBatches({ ...all, tail: got.length - 2 }, new AbortController().signal));
+  assert.deepEqual(
+    await lines(new JsonFileReader(p).readBatches({ ...all, tail: 3 }, new AbortController().signal)),
+    got.slice(-3),
+  );
+  const tailMany = await lines(
+    new JsonFileReader(p).readBatches({ ...all, tail: got.length - 2 }, new AbortController().signal),
+  );
   assert.deepEqual(tailMany, got.slice(2));
-  assert.deepEqual(await lines(new JsonFileReader(p).readBatches({ ...all, tail: 0 }, new AbortController().signal)), []);
-  const since = await lines(new JsonFileReader(p).readBatches({ ...all, since: t0 + 97n * 1_000_000_000n }, new AbortController().signal));
+  assert.deepEqual(
+    await lines(new JsonFileReader(p).readBatches({ ...all, tail: 0 }, new AbortController().signal)),
+    [],
+  );
+  const since = await lines(
+    new JsonFileReader(p).readBatches({ ...all, since: t0 + 97n * 1_000_000_000n }, new AbortController().signal),
+  );
   assert.deepEqual(since, ['line-97-padding-padding', 'line-98-padding-padding', 'line-99-padding-padding']);
 });
 
@@ -57,7 +74,10 @@ test('compress gzips rotated files and the reader reads them', async () => {
   const got = await lines(new JsonFileReader(p).readBatches(all, new AbortController().signal));
   assert.equal(got.at(-1), 'line-29-padding-padding');
   assert.ok(got.length > 10);
-  assert.deepEqual(await lines(new JsonFileReader(p).readBatches({ ...all, tail: got.length - 1 }, new AbortController().signal)), got.slice(1));
+  assert.deepEqual(
+    await lines(new JsonFileReader(p).readBatches({ ...all, tail: got.length - 1 }, new AbortController().signal)),
+    got.slice(1),
+  );
 });
 
 test('max-file=1 truncates in place', async () => {
@@ -77,7 +97,9 @@ test('follow continues across a rotation and stops when done', async () => {
   await w.write([entry(0)]);
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
-  const reading = lines(new JsonFileReader(p, 20).readBatches({ ...all, follow: true }, new AbortController().signal, done));
+  const reading = lines(
+    new JsonFileReader(p, 20).readBatches({ ...all, follow: true }, new AbortController().signal, done),
+  );
   for (let i = 1; i < 12; i++) {
     await w.write([entry(i)]);
     await new Promise((r) => setTimeout(r, 15));
@@ -86,7 +108,10 @@ test('follow continues across a rotation and stops when done', async () => {
   await new Promise((r) => setTimeout(r, 100));
   finish();
   const got = await reading;
-  assert.deepEqual(got, Array.from({ length: 12 }, (_, k) => `line-${k}-padding-padding`));
+  assert.deepEqual(
+    got,
+    Array.from({ length: 12 }, (_, k) => `line-${k}-padding-padding`),
+  );
 });
 
 test('reads lines with escapes, no newline, stderr and foreign key order', async () => {
@@ -94,11 +119,14 @@ test('reads lines with escapes, no newline, stderr and foreign key order', async
   const dir = await testDir('berth-json-');
   const p = join(dir, 'c-json.log');
   const texts = ['plain\n', 'tab\there "q" \\ end\n', 'no newline', 'ünï\n', ''];
-  let body = texts.map((x, i) => encodeJsonEntry({ stream: i % 2 ? 'stderr' : 'stdout', time: t0 + BigInt(i), line: Buffer.from(x) })).join('');
+  let body = texts
+    .map((x, i) => encodeJsonEntry({ stream: i % 2 ? 'stderr' : 'stdout', time: t0 + BigInt(i), line: Buffer.from(x) }))
+    .join('');
   body += '{"stream":"stderr","time":"2023-11-14T22:13:20.5Z","log":"reordered\\n"}\n';
   await writeFile(p, body);
   const got: Array<[string, string, bigint]> = [];
-  for await (const b of new JsonFileReader(p).readBatches(all, new AbortController().signal)) for (const m of b) got.push([m.stream, m.line.toString(), m.time]);
+  for await (const b of new JsonFileReader(p).readBatches(all, new AbortController().signal))
+    for (const m of b) got.push([m.stream, m.line.toString(), m.time]);
   assert.deepEqual(got, [
     ...texts.map((x, i): [string, string, bigint] => [i % 2 ? 'stderr' : 'stdout', x, t0 + BigInt(i)]),
     ['stderr', 'reordered\n', 1_700_000_000_500_000_000n],

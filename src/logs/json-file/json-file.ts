@@ -5,8 +5,14 @@ import fsp from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { FileOptions } from '../common/file-options.js';
-import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from '../common/log-reader.js';
-import { formatRFC3339Nano, formatRFC3339NanoFixed, parseRFC3339Bytes } from '../common/timestamps.js';
+import {
+  BatchedFileReader,
+  FollowWake,
+  MessageFilter,
+  type LogMessage,
+  type ReadOptions,
+} from '../common/log-reader.js';
+import { formatRFC3339NanoFixed, parseRFC3339Bytes } from '../common/timestamps.js';
 import { sinceOffset, type LineTime } from '../common/since-offset.js';
 import { readCurrentFile } from '../common/current-file.js';
 import { attrsMember, encodeJsonEntryInto, maxEncodedLen } from './json-encode.js';
@@ -53,7 +59,10 @@ export class JsonFileWriter {
     enc?: EntryEncoder,
   ) {
     const a = attrsMember(attrs);
-    this.enc = enc ?? { maxLen: (e) => maxEncodedLen(e, a), encodeInto: (out, at, e) => encodeJsonEntryInto(out, at, e, a) };
+    this.enc = enc ?? {
+      maxLen: (e) => maxEncodedLen(e, a),
+      encodeInto: (out, at, e) => encodeJsonEntryInto(out, at, e, a),
+    };
   }
 
   private async ensureOpen(): Promise<fsp.FileHandle> {
@@ -121,7 +130,8 @@ export class JsonFileWriter {
     } else {
       await this.compressing; // .1 must be done before it moves on
       const ext = this.o.compress ? '.gz' : '';
-      for (let i = n - 1; i > 1; i--) await fsp.rename(`${this.path}.${i - 1}${ext}`, `${this.path}.${i}${ext}`).catch(() => {});
+      for (let i = n - 1; i > 1; i--)
+        await fsp.rename(`${this.path}.${i - 1}${ext}`, `${this.path}.${i}${ext}`).catch(() => {});
       await fsp.rename(this.path, `${this.path}.1`);
       if (this.o.compress) this.compressing = gzipFile(`${this.path}.1`).catch(() => {});
     }
@@ -210,7 +220,13 @@ function parseLine(buf: Buffer, s: number, e: number): LogMessage | null {
     const stop = Math.max(s, te - 40);
     while (q > stop && buf[q] !== 34) q--;
     // q: the quote opening the time value; `"time":"` is 8 bytes, `,"stream":"stdout"` 19 before it
-    if (buf[q] === 34 && matchAt(buf, q - 7, TIME_KEY) && buf[q - 8] === 44 && buf[q - 9] === 34 && matchAt(buf, q - 25, STREAM_KEY)) {
+    if (
+      buf[q] === 34 &&
+      matchAt(buf, q - 7, TIME_KEY) &&
+      buf[q - 8] === 44 &&
+      buf[q - 9] === 34 &&
+      matchAt(buf, q - 25, STREAM_KEY)
+    ) {
       t = q - 7;
       k = q - 25;
     }
@@ -355,7 +371,10 @@ async function tailFiles(files: string[], tail: number | undefined): Promise<{ f
     idx--;
     const f = files[idx]!;
     if (f.endsWith('.gz')) {
-      const lines = (await readWhole(f)).toString('utf8').split('\n').filter((x) => x).length;
+      const lines = (await readWhole(f))
+        .toString('utf8')
+        .split('\n')
+        .filter((x) => x).length;
       if (lines >= need) {
         firstOffset = -2 - (lines - need); // skip that many lines of the gz file
         need = 0;
@@ -386,7 +405,8 @@ export class JsonFileReader extends BatchedFileReader {
       // Rotated files are read whole (they do not change); the current one is read and followed.
       const bySince = since !== undefined && (o.tail === undefined || o.tail < 0);
       for (let i = 0; i < files.length - 1; i++) {
-        let buf = bySince && !files[i]!.endsWith('.gz') ? await readSince(files[i]!, since) : await readWhole(files[i]!);
+        let buf =
+          bySince && !files[i]!.endsWith('.gz') ? await readSince(files[i]!, since) : await readWhole(files[i]!);
         if (i === 0 && firstOffset > 0) buf = buf.subarray(firstOffset);
         const msgs: LogMessage[] = [];
         parseLines(buf, msgs);

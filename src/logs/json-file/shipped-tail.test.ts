@@ -8,8 +8,14 @@ import { dropShipped, jsonFileTail } from './shipped-tail.js';
 import { formatRFC3339Nano } from '../common/timestamps.js';
 
 const T0 = 1_780_000_000_000_000_000n;
-const rec = (i: number, time: bigint, stream: 'stdout' | 'stderr' = 'stdout'): K8sRecord => ({ stream, time, line: Buffer.from(`n${i}\n`), partial: false });
-const entry = (r: K8sRecord) => JSON.stringify({ log: r.line.toString(), stream: r.stream, time: formatRFC3339Nano(r.time) }) + '\n';
+const rec = (i: number, time: bigint, stream: 'stdout' | 'stderr' = 'stdout'): K8sRecord => ({
+  stream,
+  time,
+  line: Buffer.from(`n${i}\n`),
+  partial: false,
+});
+const entry = (r: K8sRecord) =>
+  JSON.stringify({ log: r.line.toString(), stream: r.stream, time: formatRFC3339Nano(r.time) }) + '\n';
 
 test('a resumed batch loses exactly what the json-file already holds, same-timestamp lines included', async () => {
   const dir = await testDir('berth-tail-');
@@ -23,7 +29,10 @@ test('a resumed batch loses exactly what the json-file already holds, same-times
   const first = dropShipped(all.slice(1, 3), tail); // a batch entirely shipped: keep checking
   assert.deepEqual(first, { rest: [], pending: true });
   const second = dropShipped(all.slice(3), tail);
-  assert.deepEqual(second.rest.map((r) => r.line.toString().trim()), ['n4', 'n5']);
+  assert.deepEqual(
+    second.rest.map((r) => r.line.toString().trim()),
+    ['n4', 'n5'],
+  );
   assert.equal(second.pending, false);
 });
 

@@ -20,13 +20,28 @@ async function read(r: LocalFileReader, o: Partial<ReadOptions> = {}): Promise<L
 test("entries are Docker's framed protobuf LogEntry, byte for byte", () => {
   const b = encodeLocal({ stream: 'stdout', time: 1_700_000_000_000_000_001n, line: Buffer.from('hi') });
   // size, source=1 "stdout", time_nano=2 varint, line=3 "hi", size
-  const body = Buffer.concat([Buffer.from([0x0a, 6]), Buffer.from('stdout'), Buffer.from([0x10]), varint(1_700_000_000_000_000_001n), Buffer.from([0x1a, 2]), Buffer.from('hi')]);
+  const body = Buffer.concat([
+    Buffer.from([0x0a, 6]),
+    Buffer.from('stdout'),
+    Buffer.from([0x10]),
+    varint(1_700_000_000_000_000_001n),
+    Buffer.from([0x1a, 2]),
+    Buffer.from('hi'),
+  ]);
   const size = Buffer.alloc(4);
   size.writeUInt32BE(body.length);
   assert.deepEqual(b, Buffer.concat([size, body, size]));
   const d = decodeLocal(b, 4, b.length - 4)!;
-  assert.deepEqual([d.stream, d.line.toString(), d.partial, readVarintBig(b, d.timeAt)], ['stdout', 'hi', false, 1_700_000_000_000_000_001n]);
-  const p = encodeLocal({ stream: 'stderr', time: -5n, line: Buffer.from('x'), partial: { last: true, id: 'abc', ordinal: 2 } });
+  assert.deepEqual(
+    [d.stream, d.line.toString(), d.partial, readVarintBig(b, d.timeAt)],
+    ['stdout', 'hi', false, 1_700_000_000_000_000_001n],
+  );
+  const p = encodeLocal({
+    stream: 'stderr',
+    time: -5n,
+    line: Buffer.from('x'),
+    partial: { last: true, id: 'abc', ordinal: 2 },
+  });
   const dp = decodeLocal(p, 4, p.length - 4)!;
   assert.deepEqual([dp.stream, dp.partial, dp.last, readVarintBig(p, dp.timeAt)], ['stderr', true, true, -5n]);
   // the metadata: last=1 (08 01), id=2 "abc" (12 03 …), ordinal=3 (18 02)
@@ -35,7 +50,7 @@ test("entries are Docker's framed protobuf LogEntry, byte for byte", () => {
 
 function varint(v: bigint): Buffer {
   const out: number[] = [];
-  while (v >= 0x80n) (out.push(Number(v & 0x7fn) | 0x80), (v >>= 7n));
+  while (v >= 0x80n) out.push(Number(v & 0x7fn) | 0x80), (v >>= 7n);
   out.push(Number(v));
   return Buffer.from(out);
 }
@@ -44,9 +59,16 @@ test('writer + reader round trip: newlines restored, partial pieces joined by me
   const dir = await testDir('berth-local-');
   const p = join(dir, 'container.log');
   const w = new JsonFileWriter(p, { maxSize: 4096, maxFile: 3, compress: true }, undefined, localEncoder());
-  const entries = Array.from({ length: 300 }, (_, i) => ({ stream: (i % 4 === 3 ? 'stderr' : 'stdout') as 'stdout' | 'stderr', time: t0 + BigInt(i), line: Buffer.from(`line ${i}\n`) }));
+  const entries = Array.from({ length: 300 }, (_, i) => ({
+    stream: (i % 4 === 3 ? 'stderr' : 'stdout') as 'stdout' | 'stderr',
+    time: t0 + BigInt(i),
+    line: Buffer.from(`line ${i}\n`),
+  }));
   for (let i = 0; i < entries.length; i += 7) await w.write(entries.slice(i, i + 7));
-  await w.write([{ stream: 'stdout', time: t0 + 1000n, line: Buffer.from('part-'), partial: true }, { stream: 'stdout', time: t0 + 1001n, line: Buffer.from('end\n') }]);
+  await w.write([
+    { stream: 'stdout', time: t0 + 1000n, line: Buffer.from('part-'), partial: true },
+    { stream: 'stdout', time: t0 + 1001n, line: Buffer.from('end\n') },
+  ]);
   await w.close();
   await new Promise((r) => setTimeout(r, 100)); // compression of the last rotation
   const files = (await readdir(dir)).sort();
@@ -60,10 +82,19 @@ test('writer + reader round trip: newlines restored, partial pieces joined by me
   assert.equal(msgs[msgs.length - 3]!.time, t0 + 299n);
   assert.equal(msgs.at(-3)!.stream, 'stderr');
   // tail walks back over the trailers, since stops at the first older entry
-  assert.deepEqual((await read(new LocalFileReader(p), { tail: 3 })).map((m) => m.line.toString()), ['line 299\n', 'part-', 'end\n']);
-  assert.deepEqual((await read(new LocalFileReader(p), { since: t0 + 298n })).map((m) => m.line.toString()), ['line 298\n', 'line 299\n', 'part-', 'end\n']);
-  assert.deepEqual((await read(new LocalFileReader(p), { tail: 0 })), []);
-  assert.deepEqual((await read(new LocalFileReader(p), { stdout: false, tail: 2 })).map((m) => m.line.toString()), []);
+  assert.deepEqual(
+    (await read(new LocalFileReader(p), { tail: 3 })).map((m) => m.line.toString()),
+    ['line 299\n', 'part-', 'end\n'],
+  );
+  assert.deepEqual(
+    (await read(new LocalFileReader(p), { since: t0 + 298n })).map((m) => m.line.toString()),
+    ['line 298\n', 'line 299\n', 'part-', 'end\n'],
+  );
+  assert.deepEqual(await read(new LocalFileReader(p), { tail: 0 }), []);
+  assert.deepEqual(
+    (await read(new LocalFileReader(p), { stdout: false, tail: 2 })).map((m) => m.line.toString()),
+    [],
+  );
   const errs = await read(new LocalFileReader(p), { stdout: false });
   assert.ok(errs.length > 0 && errs.every((m) => m.stream === 'stderr'));
   // a tail reaching into the gzipped files
@@ -74,14 +105,27 @@ test('writer + reader round trip: newlines restored, partial pieces joined by me
 test('files of the old JSON-based local format are still read; the writer rotates such a file away first', async () => {
   const dir = await testDir('berth-local-');
   const p = join(dir, 'container.log');
-  await writeFile(p, encodeJsonEntry({ stream: 'stdout', time: t0, line: Buffer.from('old 1\n') }) + encodeJsonEntry({ stream: 'stderr', time: t0 + 1n, line: Buffer.from('old 2\n') }));
-  assert.deepEqual((await read(new LocalFileReader(p))).map((m) => m.line.toString()), ['old 1\n', 'old 2\n']);
+  await writeFile(
+    p,
+    encodeJsonEntry({ stream: 'stdout', time: t0, line: Buffer.from('old 1\n') }) +
+      encodeJsonEntry({ stream: 'stderr', time: t0 + 1n, line: Buffer.from('old 2\n') }),
+  );
+  assert.deepEqual(
+    (await read(new LocalFileReader(p))).map((m) => m.line.toString()),
+    ['old 1\n', 'old 2\n'],
+  );
   const w = new JsonFileWriter(p, { maxSize: 1 << 20, maxFile: 2, compress: false }, undefined, localEncoder());
   await w.write([{ stream: 'stdout', time: t0 + 2n, line: Buffer.from('new 3\n') }]);
   await w.close();
   assert.equal((await readFile(p + '.1', 'utf8')).startsWith('{"log":"old 1'), true);
-  assert.deepEqual((await read(new LocalFileReader(p))).map((m) => m.line.toString()), ['old 1\n', 'old 2\n', 'new 3\n']);
-  assert.deepEqual((await read(new LocalFileReader(p), { tail: 2 })).map((m) => m.line.toString()), ['old 2\n', 'new 3\n']);
+  assert.deepEqual(
+    (await read(new LocalFileReader(p))).map((m) => m.line.toString()),
+    ['old 1\n', 'old 2\n', 'new 3\n'],
+  );
+  assert.deepEqual(
+    (await read(new LocalFileReader(p), { tail: 2 })).map((m) => m.line.toString()),
+    ['old 2\n', 'new 3\n'],
+  );
 });
 
 test('follow: lines written across rotations are seen once each, in order, until done', async () => {
@@ -93,7 +137,12 @@ test('follow: lines written across rotations are seen once each, in order, until
   const done = new Promise<void>((r) => (finish = r));
   const seen: string[] = [];
   const it = (async () => {
-    for await (const b of new LocalFileReader(p, 10).readBatches({ ...all, follow: true }, new AbortController().signal, done)) for (const m of b) seen.push(m.line.toString().trim());
+    for await (const b of new LocalFileReader(p, 10).readBatches(
+      { ...all, follow: true },
+      new AbortController().signal,
+      done,
+    ))
+      for (const m of b) seen.push(m.line.toString().trim());
   })();
   for (let i = 1; i < 400; i++) {
     await w.write([{ stream: 'stdout', time: t0 + BigInt(i), line: Buffer.from(`l${i}\n`) }]);
@@ -103,5 +152,8 @@ test('follow: lines written across rotations are seen once each, in order, until
   finish();
   await it;
   await w.close();
-  assert.deepEqual(seen, Array.from({ length: 400 }, (_, i) => `l${i}`));
+  assert.deepEqual(
+    seen,
+    Array.from({ length: 400 }, (_, i) => `l${i}`),
+  );
 });

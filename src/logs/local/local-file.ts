@@ -4,9 +4,15 @@
 // JSON-based format berth used before are still read (detected by their first byte, '{').
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
-import { BatchedFileReader, FollowWake, MessageFilter, type LogMessage, type ReadOptions } from '../common/log-reader.js';
+import {
+  BatchedFileReader,
+  FollowWake,
+  MessageFilter,
+  type LogMessage,
+  type ReadOptions,
+} from '../common/log-reader.js';
 import { decodeLocal, encodeLocalInto, maxLocalLen, readVarintBig } from './local-format.js';
-import { jsonLogFiles, parseChunk, readWhole, type EntryEncoder, type JsonEntry } from '../json-file/json-file.js';
+import { jsonLogFiles, parseChunk, readWhole, type EntryEncoder } from '../json-file/json-file.js';
 import { formatRFC3339NanoFixed } from '../common/timestamps.js';
 import { readCurrentFile } from '../common/current-file.js';
 
@@ -95,7 +101,12 @@ function entryTime(w: Buffer, start: number, end: number): bigint {
  * Walks back from the end of a plain protobuf file over at most `n` entries, stopping early at an
  * entry older than `since`. Returns the offset to read from and how many entries it passed.
  */
-async function walkBack(fh: fsp.FileHandle, size: number, n: number, since: bigint | undefined): Promise<{ offset: number; count: number; stopped: boolean }> {
+async function walkBack(
+  fh: fsp.FileHandle,
+  size: number,
+  n: number,
+  since: bigint | undefined,
+): Promise<{ offset: number; count: number; stopped: boolean }> {
   let pos = size;
   let count = 0;
   let ws = size;
@@ -130,7 +141,11 @@ async function walkBack(fh: fsp.FileHandle, size: number, n: number, since: bigi
  * in it a byte offset (a framed file) or how many messages to skip (a gzipped or legacy one read
  * whole), or -1 for the end of the current file (--tail 0).
  */
-async function startOf(files: string[], tail: number, since: bigint | undefined): Promise<{ first: number; firstOffset: number }> {
+async function startOf(
+  files: string[],
+  tail: number,
+  since: bigint | undefined,
+): Promise<{ first: number; firstOffset: number }> {
   const last = files.length - 1;
   if (tail === Infinity && since === undefined) return { first: 0, firstOffset: 0 };
   let need = tail;
@@ -156,7 +171,7 @@ async function startOf(files: string[], tail: number, since: bigint | undefined)
     await h?.close();
     const msgs = parseWhole(await readWhole(files[i]!));
     let k = msgs.length;
-    while (k > 0 && need > 0 && (since === undefined || msgs[k - 1]!.time >= since)) (k--, need--);
+    while (k > 0 && need > 0 && (since === undefined || msgs[k - 1]!.time >= since)) k--, need--;
     firstOffset = k;
     if (k > 0 || need === 0) break;
   }
@@ -178,7 +193,11 @@ export class LocalFileReader extends BatchedFileReader {
     try {
       const files = await jsonLogFiles(this.path);
       const last = files.length - 1;
-      const { first, firstOffset } = await startOf(files, o.tail !== undefined && o.tail >= 0 ? o.tail : Infinity, f.since);
+      const { first, firstOffset } = await startOf(
+        files,
+        o.tail !== undefined && o.tail >= 0 ? o.tail : Infinity,
+        f.since,
+      );
       // Rotated files (they no longer change) are read whole; the current one is read and followed.
       for (let i = first; i < last; i++) {
         const buf = await readWhole(files[i]!);

@@ -77,7 +77,8 @@ export function encodeLocalInto(out: Buffer, at: number, e: LocalEntry): number 
     out[at++] = 0x20;
     out[at++] = 1;
     const idLen = Buffer.byteLength(p.id);
-    const metaLen = (p.last ? 2 : 0) + (idLen ? 1 + varintLen(idLen) + idLen : 0) + (p.ordinal ? 1 + varintLen(p.ordinal) : 0);
+    const metaLen =
+      (p.last ? 2 : 0) + (idLen ? 1 + varintLen(idLen) + idLen : 0) + (p.ordinal ? 1 + varintLen(p.ordinal) : 0);
     out[at++] = 0x2a;
     at = putVarint(out, at, metaLen);
     if (p.last) {
@@ -172,7 +173,8 @@ export function decodeLocal(b: Buffer, s: number, e: number): DecodedLocal | nul
       const [len, next] = readVarint(b, at, e);
       if (len < 0 || next + len > e) return null;
       at = next + len;
-      if (field === 1) stream = b[next + 3] === 0x65 ? 'stderr' : 'stdout'; // std(e)rr
+      if (field === 1)
+        stream = b[next + 3] === 0x65 ? 'stderr' : 'stdout'; // std(e)rr
       else if (field === 3) {
         ls = next;
         le = at;

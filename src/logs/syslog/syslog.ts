@@ -22,7 +22,8 @@ function stamp(d: Date): string {
 /** RFC 3339 in local time with offset; micro = 6 fraction digits. */
 function rfc3339(d: Date, micro: boolean): string {
   const off = -d.getTimezoneOffset();
-  const tz = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  const tz =
+    off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
   const frac = micro ? `.${pad(d.getMilliseconds(), 3)}000` : '';
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac}${tz}`;
 }
@@ -80,20 +81,23 @@ export class SyslogSender {
     private readonly tag: string,
   ) {
     this.proto = o.proto;
-    this.link = o.proto === 'udp' || o.proto === 'unixgram' ? null : new StreamLink({
-      connect: () => this.connect(),
-      readyEvent: o.proto === 'tcp+tls' ? 'secureConnect' : 'connect',
-      maxQueue: MAX_QUEUE,
-      retryMs: 1000,
-      maxFailures: Infinity, // a dead endpoint: keep what fits in the queue
-      onError: (e) => {
-        // /dev/log is usually a datagram socket: srslog tries unixgram first, we switch on refusal
-        if (this.proto === 'unix' && e.code === 'EPROTOTYPE') {
-          this.proto = 'unixgram';
-          for (const m of this.link!.abandon()) this.sendDgram(m);
-        }
-      },
-    });
+    this.link =
+      o.proto === 'udp' || o.proto === 'unixgram'
+        ? null
+        : new StreamLink({
+            connect: () => this.connect(),
+            readyEvent: o.proto === 'tcp+tls' ? 'secureConnect' : 'connect',
+            maxQueue: MAX_QUEUE,
+            retryMs: 1000,
+            maxFailures: Infinity, // a dead endpoint: keep what fits in the queue
+            onError: (e) => {
+              // /dev/log is usually a datagram socket: srslog tries unixgram first, we switch on refusal
+              if (this.proto === 'unix' && e.code === 'EPROTOTYPE') {
+                this.proto = 'unixgram';
+                for (const m of this.link!.abandon()) this.sendDgram(m);
+              }
+            },
+          });
   }
 
   /** Messages given up (queue full, or a datagram that could not be sent). */

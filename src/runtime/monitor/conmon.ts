@@ -45,18 +45,29 @@ export class ConmonRuntime implements Runtime {
 
   private baseArgs(cid: string, cuuid: string, bundle: string, exitDir: string): string[] {
     return [
-      '--api-version', '1',
-      '-c', cid,
-      '-u', cuuid,
-      '-n', cid,
-      '-r', this.o.runc.o.binary,
-      '-b', bundle,
-      '-p', path.join(bundle, 'pidfile'),
-      '-P', path.join(bundle, 'conmon.pid'),
-      '--exit-dir', exitDir,
-      '--socket-dir-path', bundle,
+      '--api-version',
+      '1',
+      '-c',
+      cid,
+      '-u',
+      cuuid,
+      '-n',
+      cid,
+      '-r',
+      this.o.runc.o.binary,
+      '-b',
+      bundle,
+      '-p',
+      path.join(bundle, 'pidfile'),
+      '-P',
+      path.join(bundle, 'conmon.pid'),
+      '--exit-dir',
+      exitDir,
+      '--socket-dir-path',
+      bundle,
       '--full-attach',
-      '--log-level', this.o.logLevel ?? 'error',
+      '--log-level',
+      this.o.logLevel ?? 'error',
       ...this.o.runc.globalArgs().flatMap((a) => ['--runtime-arg', a]),
     ];
   }
@@ -64,7 +75,8 @@ export class ConmonRuntime implements Runtime {
   async create(id: string, b: Bundle): Promise<Task> {
     await fsp.mkdir(b.dir, { recursive: true });
     await fsp.writeFile(path.join(b.dir, 'config.json'), JSON.stringify(b.spec));
-    for (const f of ['attach', 'ctl', 'winsz', 'pidfile', 'conmon.pid', 'oom']) await fsp.rm(path.join(b.dir, f), { force: true });
+    for (const f of ['attach', 'ctl', 'winsz', 'pidfile', 'conmon.pid', 'oom'])
+      await fsp.rm(path.join(b.dir, f), { force: true });
     this.exits.clear(id);
     const args = this.baseArgs(id, id, b.dir, this.o.exitDir);
     args.push('-l', `k8s-file:${b.logPath}`, '--persist-dir', b.dir);
@@ -134,7 +146,7 @@ export class ConmonRuntime implements Runtime {
     const sock = await connectAttach(path.join(dir, 'attach'));
     const proc = new ConmonProc(sock, dir);
     startPipe.end('0');
-    ((child.stdio as unknown as Readable[])[5]!).destroy();
+    (child.stdio as unknown as Readable[])[5]!.destroy();
     const syncIt = syncMessages(child.stdio[3] as Readable);
     void (async () => {
       let gotPid = false;
@@ -155,7 +167,8 @@ export class ConmonRuntime implements Runtime {
         break;
       }
       (child.stdio[3] as Readable).destroy();
-      if (!gotPid || message) proc.fail(ociMessage('exec', (message || stderr).trim()), code > 0 ? code : execFailCode(message || stderr));
+      if (!gotPid || message)
+        proc.fail(ociMessage('exec', (message || stderr).trim()), code > 0 ? code : execFailCode(message || stderr));
       else proc.finish(code);
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => {});
     })().catch((e: unknown) => proc.fail(ociMessage('exec', (e as Error).message), 126)); // a broken sync pipe ends this exec only
@@ -166,7 +179,8 @@ export class ConmonRuntime implements Runtime {
 // loaded on first attach: the native addon costs ~4 MiB of RSS that an idle daemon should not pay
 let seqpacket: typeof import('node-unix-socket').SeqpacketSocket | null = null;
 function newSeqpacket(): SeqpacketSocket {
-  seqpacket ??= (createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket')).SeqpacketSocket;
+  seqpacket ??= (createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket'))
+    .SeqpacketSocket;
   return new seqpacket();
 }
 
@@ -265,8 +279,11 @@ class ConmonProc implements Proc {
   private code: number | null = null;
   private outputDone = false;
   private dataCb: ((stream: 'stdout' | 'stderr', chunk: Buffer) => void) | null = null;
-  private pending: Array<[ 'stdout' | 'stderr', Buffer ]> = [];
-  constructor(sock: SeqpacketSocket, private readonly dir: string) {
+  private pending: Array<['stdout' | 'stderr', Buffer]> = [];
+  constructor(
+    sock: SeqpacketSocket,
+    private readonly dir: string,
+  ) {
     this.attach = new SeqAttach(sock);
     this.pid = new Promise((r) => (this.resolvePid = r));
     this.exited = new Promise((r) => (this.resolveExit = r));
@@ -410,7 +427,12 @@ class ConmonTask implements Task {
     // Without the container's spec there is nothing to confine the exec with: refuse it.
     this.process ??= await fsp.readFile(path.join(this.dir, 'config.json'), 'utf8').then(
       (t) => (JSON.parse(t) as { process?: Partial<OciProcess> }).process ?? {},
-      (e: Error) => { throw new EngineError('internal', `cannot read the OCI spec of container ${this.id}: ${e.message}`, { cause: e }); });
+      (e: Error) => {
+        throw new EngineError('internal', `cannot read the OCI spec of container ${this.id}: ${e.message}`, {
+          cause: e,
+        });
+      },
+    );
     const proc = execProcess(this.process, p);
     if (io.tty) return this.rt.execConmon(this.id, execId, proc, io);
     return runcExec(this.rt.o.runc, this.id, execId, proc, io, this.rt.o.execRoot);

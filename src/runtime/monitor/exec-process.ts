@@ -7,7 +7,11 @@ import { hostCaps } from '../spec/capabilities.js';
 import type { OciProcess } from '../spec/types.js';
 import type { OciProcessSpec } from '../runtime.js';
 
-export function execProcess(container: Partial<OciProcess> | null | undefined, p: OciProcessSpec, allCaps: readonly string[] = hostCaps()): OciProcess {
+export function execProcess(
+  container: Partial<OciProcess> | null | undefined,
+  p: OciProcessSpec,
+  allCaps: readonly string[] = hostCaps(),
+): OciProcess {
   const base: Partial<OciProcess> = structuredClone(container ?? {});
   // The container's console size is the container's; an exec's is set by a resize.
   delete base.consoleSize;
@@ -17,7 +21,9 @@ export function execProcess(container: Partial<OciProcess> | null | undefined, p
     args: [...p.args],
     env: [...p.env],
     cwd: p.cwd || '/',
-    user: p.user ? { ...p.user, additionalGids: [...(p.user.additionalGids ?? [])] } : (base.user ?? { uid: 0, gid: 0 }),
+    user: p.user
+      ? { ...p.user, additionalGids: [...(p.user.additionalGids ?? [])] }
+      : (base.user ?? { uid: 0, gid: 0 }),
   };
   if (p.rlimits) out.rlimits = p.rlimits.map((r) => ({ ...r }));
   if (p.privileged) out.capabilities = { bounding: [...allCaps], effective: [...allCaps], permitted: [...allCaps] };

@@ -29,13 +29,24 @@ export function ociMessage(op: 'create' | 'exec', text: string): string {
 /** Stdin bytes held for a process before its client is paused. */
 const STDIN_BACKLOG = 1 << 20;
 
-export async function runcExec(runc: Runc, cid: string, execId: string, p: OciProcess, io: ExecIo, execRoot: string): Promise<Proc> {
+export async function runcExec(
+  runc: Runc,
+  cid: string,
+  execId: string,
+  p: OciProcess,
+  io: ExecIo,
+  execRoot: string,
+): Promise<Proc> {
   const dir = path.join(execRoot, 'x');
   await fsp.mkdir(dir, { recursive: true });
   const specFile = path.join(dir, `${execId.slice(0, 24)}.json`);
   const pidFile = path.join(dir, `${execId.slice(0, 24)}.pid`);
   await fsp.writeFile(specFile, JSON.stringify(p));
-  const child = runc.exec(cid, ['--process', specFile, '--pid-file', pidFile], [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe']);
+  const child = runc.exec(
+    cid,
+    ['--process', specFile, '--pid-file', pidFile],
+    [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  );
   let resolvePid!: (n: number) => void;
   const pid = new Promise<number>((r) => (resolvePid = r));
   let dataCb: ((s: 'stdout' | 'stderr', c: Buffer) => void) | null = null;

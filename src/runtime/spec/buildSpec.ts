@@ -13,23 +13,53 @@ export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 export const INIT_PATH = '/sbin/docker-init';
 
 export const MASKED_PATHS: readonly string[] = [
-  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
 ];
-export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+export const READONLY_PATHS: readonly string[] = [
+  '/proc/bus',
+  '/proc/fs',
+  '/proc/irq',
+  '/proc/sys',
+  '/proc/sysrq-trigger',
+];
 
 function defaultMounts(): OciMount[] {
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    {
+      destination: '/dev',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+    },
+    {
+      destination: '/dev/pts',
+      type: 'devpts',
+      source: 'devpts',
+      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+    },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
   ];
 }
 
-const clean = (p: string) => ('/' + p.split('/').filter((x) => x !== '' && x !== '.').join('/'));
+const clean = (p: string) =>
+  '/' +
+  p
+    .split('/')
+    .filter((x) => x !== '' && x !== '.')
+    .join('/');
 const depth = (p: string) => clean(p).split('/').length;
 
 function setRw(m: OciMount, rw: boolean): void {
@@ -42,7 +72,11 @@ function specProcess(input: SpecInput, caps: string[], sec: SecurityOpts): OciPr
   const args = input.init ? [INIT_PATH, '--', ...p.args] : [...p.args];
   const process: OciProcess = {
     terminal: p.tty ?? false,
-    user: { uid: p.user.uid, gid: p.user.gid, ...(p.user.additionalGids?.length ? { additionalGids: [...p.user.additionalGids] } : {}) },
+    user: {
+      uid: p.user.uid,
+      gid: p.user.gid,
+      ...(p.user.additionalGids?.length ? { additionalGids: [...p.user.additionalGids] } : {}),
+    },
     args,
     env: [...p.env],
     cwd: p.cwd || '/',
@@ -60,17 +94,29 @@ function specProcess(input: SpecInput, caps: string[], sec: SecurityOpts): OciPr
 
 /** The defaults not overridden by the caller's mounts, then the caller's, parents first. */
 function specMounts(input: SpecInput, sec: SecurityOpts, privileged: boolean, ipcMode: string): OciMount[] {
-  const userMounts = [...(input.mounts ?? [])].map((m) => ({ ...m, destination: clean(m.destination), options: [...(m.options ?? [])] }));
-  if (input.init) userMounts.push({ destination: INIT_PATH, type: 'bind', source: input.init.path, options: ['bind', 'ro'] });
+  const userMounts = [...(input.mounts ?? [])].map((m) => ({
+    ...m,
+    destination: clean(m.destination),
+    options: [...(m.options ?? [])],
+  }));
+  if (input.init)
+    userMounts.push({ destination: INIT_PATH, type: 'bind', source: input.init.path, options: ['bind', 'ro'] });
   const userDests = new Set(userMounts.map((m) => m.destination));
   const mountsDev = userDests.has('/dev');
   const mounts: OciMount[] = [];
   const defaults = defaultMounts();
   if (ipcMode !== 'none' && !userDests.has('/dev/shm')) {
     const shmPath = input.shmPath ?? (ipcMode === 'host' ? '/dev/shm' : undefined);
-    defaults.push(shmPath
-      ? { destination: '/dev/shm', type: 'bind', source: shmPath, options: ['rbind', 'nosuid', 'noexec', 'nodev'] }
-      : { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize || DEFAULT_SHM_SIZE}`] });
+    defaults.push(
+      shmPath
+        ? { destination: '/dev/shm', type: 'bind', source: shmPath, options: ['rbind', 'nosuid', 'noexec', 'nodev'] }
+        : {
+            destination: '/dev/shm',
+            type: 'tmpfs',
+            source: 'shm',
+            options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize || DEFAULT_SHM_SIZE}`],
+          },
+    );
   }
   for (const m of defaults) {
     if (userDests.has(m.destination)) continue;
@@ -78,10 +124,13 @@ function specMounts(input: SpecInput, sec: SecurityOpts, privileged: boolean, ip
     if (privileged && m.type === 'sysfs') setRw(m, true);
     // moby: writable-cgroups defaults to privileged and may override it either way
     if (m.type === 'cgroup' && (sec.writableCgroups ?? privileged)) setRw(m, true);
-    if (input.readonlyRootfs && !['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue'].includes(m.destination)) setRw(m, false);
+    if (input.readonlyRootfs && !['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue'].includes(m.destination))
+      setRw(m, false);
     mounts.push(m);
   }
-  const sorted = userMounts.map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i);
+  const sorted = userMounts
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i);
   mounts.push(...sorted.map((x) => x.m));
   return mounts;
 }
@@ -148,7 +197,9 @@ export function buildSpec(input: SpecInput): OciSpec {
   // moby WithSeccomp: unconfined → none; privileged → only a profile named explicitly;
   // otherwise the named profile or the default one, filtered by the bounding set.
   if (sec.seccomp !== null) {
-    const profile = sec.seccomp ?? (privileged ? null : input.seccompProfile === undefined ? defaultSeccompProfile() : input.seccompProfile);
+    const profile =
+      sec.seccomp ??
+      (privileged ? null : input.seccompProfile === undefined ? defaultSeccompProfile() : input.seccompProfile);
     const oci = profile ? toOciSeccomp(profile, caps, input.seccompHost) : null;
     if (oci) spec.linux.seccomp = oci;
   }

@@ -6,7 +6,11 @@ import path from 'node:path';
 import { invalid } from '../../errdefs.js';
 import type { ResolvedDevice } from './types.js';
 
-export interface DeviceMapping { pathOnHost: string; pathInContainer?: string; cgroupPermissions?: string }
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer?: string;
+  cgroupPermissions?: string;
+}
 
 function devNumbers(rdev: bigint): { major: number; minor: number } {
   const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
@@ -19,7 +23,15 @@ function fromStat(st: BigIntStats, containerPath: string, access: string): Resol
   if (!type) return null;
   const { major, minor } = devNumbers(st.rdev);
   return {
-    device: { type, path: containerPath, major, minor, fileMode: Number(st.mode & 0o777n), uid: Number(st.uid), gid: Number(st.gid) },
+    device: {
+      type,
+      path: containerPath,
+      major,
+      minor,
+      fileMode: Number(st.mode & 0o777n),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+    },
     rule: { allow: true, type, major, minor, access },
   };
 }
@@ -40,7 +52,10 @@ export async function resolveDevice(m: DeviceMapping): Promise<ResolvedDevice[]>
   try {
     st = await stat(m.pathOnHost, { bigint: true });
   } catch (e) {
-    throw invalid(`error gathering device information while adding custom device "${m.pathOnHost}": ${(e as Error).message}`, e);
+    throw invalid(
+      `error gathering device information while adding custom device "${m.pathOnHost}": ${(e as Error).message}`,
+      e,
+    );
   }
   const one = fromStat(st, target, access);
   if (one) return [one];
@@ -60,16 +75,24 @@ const SKIP_DIRS = new Set(['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', 
 async function walkDevices(dir: string, skip: Set<string>): Promise<{ path: string; st: BigIntStats }[]> {
   const out: { path: string; st: BigIntStats }[] = [];
   let entries;
-  try { entries = await readdir(dir, { withFileTypes: true }); } catch { return out; }
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (!skip.has(e.name)) out.push(...await walkDevices(p, skip));
+      if (!skip.has(e.name)) out.push(...(await walkDevices(p, skip)));
       continue;
     }
     if (!e.isCharacterDevice() && !e.isBlockDevice()) continue; // symlinks, sockets, files
     if (e.name === 'console') continue;
-    try { out.push({ path: p, st: await stat(p, { bigint: true }) }); } catch { /* raced away */ }
+    try {
+      out.push({ path: p, st: await stat(p, { bigint: true }) });
+    } catch {
+      /* raced away */
+    }
   }
   return out;
 }

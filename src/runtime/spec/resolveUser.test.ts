@@ -12,13 +12,20 @@ before(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'berth-user-'));
   outside = await mkdtemp(path.join(tmpdir(), 'berth-out-'));
   await mkdir(path.join(root, 'etc'));
-  await writeFile(path.join(root, 'etc/passwd'),
-    'root:x:0:0:root:/root:/bin/sh\n# comment\nnobody:x:65534:65534:nobody:/:/bin/false\nalice:x:1000:1001:Alice:/home/alice:/bin/sh\n');
-  await writeFile(path.join(root, 'etc/group'),
-    'root:x:0:\nwheel:x:10:alice,bob\nstaff:x:50:alice\nalice:x:1001:\ndocker:x:999:\n');
+  await writeFile(
+    path.join(root, 'etc/passwd'),
+    'root:x:0:0:root:/root:/bin/sh\n# comment\nnobody:x:65534:65534:nobody:/:/bin/false\nalice:x:1000:1001:Alice:/home/alice:/bin/sh\n',
+  );
+  await writeFile(
+    path.join(root, 'etc/group'),
+    'root:x:0:\nwheel:x:10:alice,bob\nstaff:x:50:alice\nalice:x:1001:\ndocker:x:999:\n',
+  );
   await writeFile(path.join(outside, 'passwd'), 'evil:x:0:0::/:/bin/sh\n');
 });
-after(async () => { await rm(root, { recursive: true, force: true }); await rm(outside, { recursive: true, force: true }); });
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+  await rm(outside, { recursive: true, force: true });
+});
 
 test('empty user is root with root supplementary groups', async () => {
   assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [] });
@@ -37,15 +44,23 @@ test('user:group forms', async () => {
   assert.deepEqual(await resolveUser(root, 'alice:wheel'), { uid: 1000, gid: 10, additionalGids: [] });
   assert.deepEqual(await resolveUser(root, '1000:4000'), { uid: 1000, gid: 4000, additionalGids: [] });
   assert.deepEqual(await resolveUser(root, 'nobody:50'), { uid: 65534, gid: 50, additionalGids: [] });
-  await assert.rejects(resolveUser(root, 'alice:nogroup'), { message: 'unable to find group nogroup: no matching entries in group file' });
+  await assert.rejects(resolveUser(root, 'alice:nogroup'), {
+    message: 'unable to find group nogroup: no matching entries in group file',
+  });
 });
 
 test('unknown name: Docker text', async () => {
-  await assert.rejects(resolveUser(root, 'xyz'), { message: 'unable to find user xyz: no matching entries in passwd file' });
+  await assert.rejects(resolveUser(root, 'xyz'), {
+    message: 'unable to find user xyz: no matching entries in passwd file',
+  });
 });
 
 test('group-add by name or id', async () => {
-  assert.deepEqual(await resolveUser(root, 'nobody', ['docker', '77']), { uid: 65534, gid: 65534, additionalGids: [999, 77] });
+  assert.deepEqual(await resolveUser(root, 'nobody', ['docker', '77']), {
+    uid: 65534,
+    gid: 65534,
+    additionalGids: [999, 77],
+  });
   await assert.rejects(resolveUser(root, '', ['nope']), /Unable to find group nope/);
 });
 
@@ -54,7 +69,9 @@ test('missing passwd file: numeric ok, names fail', async () => {
   try {
     assert.deepEqual(await resolveUser(empty, '33:44'), { uid: 33, gid: 44, additionalGids: [] });
     await assert.rejects(resolveUser(empty, 'www'), /unable to find user www/);
-  } finally { await rm(empty, { recursive: true }); }
+  } finally {
+    await rm(empty, { recursive: true });
+  }
 });
 
 test('symlinked /etc/passwd cannot escape the rootfs', async () => {
@@ -66,5 +83,7 @@ test('symlinked /etc/passwd cannot escape the rootfs', async () => {
     await symlink('../../../../..' + outside, path.join(r2, 'etc/group'));
     assert.equal(await secureJoin(r2, '/etc/group/x'), path.join(r2, outside, 'x'));
     assert.equal(await secureJoin(r2, '/../../etc/passwd'), path.join(r2, outside, 'passwd'));
-  } finally { await rm(r2, { recursive: true }); }
+  } finally {
+    await rm(r2, { recursive: true });
+  }
 });

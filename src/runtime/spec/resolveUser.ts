@@ -4,10 +4,22 @@ import { readFile } from 'node:fs/promises';
 import { invalid } from '../../errdefs.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
 
-export interface ResolvedUser { uid: number; gid: number; additionalGids: number[] }
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+}
 
-interface PasswdEntry { name: string; uid: number; gid: number }
-interface GroupEntry { name: string; gid: number; members: string[] }
+interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+}
+interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
 
 const MAX_ID = 2 ** 31 - 1;
 
@@ -37,7 +49,11 @@ export function parseGroup(text: string): GroupEntry[] {
     const l = line.trim();
     if (l === '' || l.startsWith('#')) continue;
     const f = l.split(':');
-    out.push({ name: f[0], gid: parseInt(f[2] ?? '', 10) || 0, members: (f[3] ?? '').split(',').filter((m) => m !== '') });
+    out.push({
+      name: f[0],
+      gid: parseInt(f[2] ?? '', 10) || 0,
+      members: (f[3] ?? '').split(',').filter((m) => m !== ''),
+    });
   }
   return out;
 }
@@ -52,9 +68,14 @@ function parseId(s: string): number | null {
  * Resolves `user` ("", "name", "uid", "name:group", "uid:gid") and `groupAdd` (names or gids).
  * Unknown names get runc's texts, which Docker returns to the client.
  */
-export async function resolveUser(rootfs: string, user: string, groupAdd: readonly string[] = []): Promise<ResolvedUser> {
+export async function resolveUser(
+  rootfs: string,
+  user: string,
+  groupAdd: readonly string[] = [],
+): Promise<ResolvedUser> {
   const [passwdText, groupText] = await Promise.all([
-    readRootfsFile(rootfs, '/etc/passwd'), readRootfsFile(rootfs, '/etc/group'),
+    readRootfsFile(rootfs, '/etc/passwd'),
+    readRootfsFile(rootfs, '/etc/group'),
   ]);
   const sep = user.indexOf(':');
   const userArg = sep < 0 ? user : user.slice(0, sep);
@@ -64,9 +85,15 @@ export async function resolveUser(rootfs: string, user: string, groupAdd: readon
   if (/^\d+$/.test(userArg) && uidArg === null) throw invalid(`uids and gids must be in range 0-${MAX_ID}`);
   if (/^\d+$/.test(groupArg) && gidArg === null) throw invalid(`uids and gids must be in range 0-${MAX_ID}`);
 
-  let uid = 0, gid = 0, name = '';
-  const users = passwdText === null ? [] : parsePasswd(passwdText).filter((u) =>
-    userArg === '' ? u.uid === 0 : uidArg !== null ? u.name === userArg || u.uid === uidArg : u.name === userArg);
+  let uid = 0,
+    gid = 0,
+    name = '';
+  const users =
+    passwdText === null
+      ? []
+      : parsePasswd(passwdText).filter((u) =>
+          userArg === '' ? u.uid === 0 : uidArg !== null ? u.name === userArg || u.uid === uidArg : u.name === userArg,
+        );
   if (users.length > 0) {
     ({ uid, gid, name } = users[0]);
   } else if (userArg !== '') {

@@ -5,12 +5,12 @@ import type { OciDeviceCgroup, OciResources, SpecResources } from './types.js';
 /** moby oci/defaults.go: deny all, then the standard nodes; runc appends pts/ptmx/tun itself. */
 export const DEFAULT_DEVICE_RULES: readonly OciDeviceCgroup[] = [
   { allow: false, access: 'rwm' },
-  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },   // zero
-  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },   // null
-  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' },   // urandom
-  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' },   // random
-  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' },   // tty
-  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' },   // console
+  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' }, // zero
+  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }, // null
+  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' }, // urandom
+  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' }, // random
+  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' }, // tty
+  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' }, // console
   { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' }, // fuse
 ];
 
@@ -21,17 +21,29 @@ export function validateResources(r: SpecResources): void {
   const mem = r.memory ?? 0;
   if (mem !== 0 && mem < MIN_MEMORY) throw invalid('Minimum memory limit allowed is 6MB');
   const swap = r.memorySwap ?? 0;
-  if (mem === 0 && swap > 0) throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
-  if (mem > 0 && swap > 0 && swap < mem) throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
-  if (mem > 0 && (r.memoryReservation ?? 0) > mem) throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage');
-  if (r.memorySwappiness !== undefined && r.memorySwappiness !== -1 && (r.memorySwappiness < 0 || r.memorySwappiness > 100)) {
+  if (mem === 0 && swap > 0)
+    throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
+  if (mem > 0 && swap > 0 && swap < mem)
+    throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
+  if (mem > 0 && (r.memoryReservation ?? 0) > mem)
+    throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage');
+  if (
+    r.memorySwappiness !== undefined &&
+    r.memorySwappiness !== -1 &&
+    (r.memorySwappiness < 0 || r.memorySwappiness > 100)
+  ) {
     throw invalid(`Invalid value: ${r.memorySwappiness}, valid memory swappiness range is 0-100`);
   }
-  if ((r.nanoCpus ?? 0) > 0 && (r.cpuPeriod ?? 0) > 0) throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
-  if ((r.nanoCpus ?? 0) > 0 && (r.cpuQuota ?? 0) > 0) throw invalid('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
-  if (r.cpuPeriod && (r.cpuPeriod < 1000 || r.cpuPeriod > 1000000)) throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
-  if (r.cpuQuota && r.cpuQuota > 0 && r.cpuQuota < 1000) throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
-  if (r.blkioWeight && (r.blkioWeight < 10 || r.blkioWeight > 1000)) throw invalid('Range of blkio weight is from 10 to 1000');
+  if ((r.nanoCpus ?? 0) > 0 && (r.cpuPeriod ?? 0) > 0)
+    throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  if ((r.nanoCpus ?? 0) > 0 && (r.cpuQuota ?? 0) > 0)
+    throw invalid('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
+  if (r.cpuPeriod && (r.cpuPeriod < 1000 || r.cpuPeriod > 1000000))
+    throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  if (r.cpuQuota && r.cpuQuota > 0 && r.cpuQuota < 1000)
+    throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  if (r.blkioWeight && (r.blkioWeight < 10 || r.blkioWeight > 1000))
+    throw invalid('Range of blkio weight is from 10 to 1000');
   if ((r.nanoCpus ?? 0) < 0) throw invalid('Range of CPUs is from 0.01 to the number of CPUs available');
 }
 

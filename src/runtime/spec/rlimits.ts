@@ -6,18 +6,32 @@ import { readFileSync } from 'node:fs';
 import type { OciRlimit } from './types.js';
 
 const NAMES: Record<string, string> = {
-  'Max cpu time': 'RLIMIT_CPU', 'Max file size': 'RLIMIT_FSIZE', 'Max data size': 'RLIMIT_DATA',
-  'Max stack size': 'RLIMIT_STACK', 'Max core file size': 'RLIMIT_CORE', 'Max resident set': 'RLIMIT_RSS',
-  'Max processes': 'RLIMIT_NPROC', 'Max open files': 'RLIMIT_NOFILE', 'Max locked memory': 'RLIMIT_MEMLOCK',
-  'Max address space': 'RLIMIT_AS', 'Max file locks': 'RLIMIT_LOCKS', 'Max pending signals': 'RLIMIT_SIGPENDING',
-  'Max msgqueue size': 'RLIMIT_MSGQUEUE', 'Max nice priority': 'RLIMIT_NICE',
-  'Max realtime priority': 'RLIMIT_RTPRIO', 'Max realtime timeout': 'RLIMIT_RTTIME',
+  'Max cpu time': 'RLIMIT_CPU',
+  'Max file size': 'RLIMIT_FSIZE',
+  'Max data size': 'RLIMIT_DATA',
+  'Max stack size': 'RLIMIT_STACK',
+  'Max core file size': 'RLIMIT_CORE',
+  'Max resident set': 'RLIMIT_RSS',
+  'Max processes': 'RLIMIT_NPROC',
+  'Max open files': 'RLIMIT_NOFILE',
+  'Max locked memory': 'RLIMIT_MEMLOCK',
+  'Max address space': 'RLIMIT_AS',
+  'Max file locks': 'RLIMIT_LOCKS',
+  'Max pending signals': 'RLIMIT_SIGPENDING',
+  'Max msgqueue size': 'RLIMIT_MSGQUEUE',
+  'Max nice priority': 'RLIMIT_NICE',
+  'Max realtime priority': 'RLIMIT_RTPRIO',
+  'Max realtime timeout': 'RLIMIT_RTTIME',
 };
 
 /** Docker's containers usually get nofile 1048576 (dockerd's LimitNOFILE); we raise soft up to it within hard. */
 export const DOCKER_NOFILE = 1048576;
 
-export interface LimitEntry { type: string; soft: number; hard: number } // Infinity = unlimited
+export interface LimitEntry {
+  type: string;
+  soft: number;
+  hard: number;
+} // Infinity = unlimited
 
 /** Parses /proc/<pid>/limits. */
 export function parseLimits(text: string): LimitEntry[] {
@@ -65,7 +79,8 @@ export function daemonRlimits(): OciRlimit[] {
  * limit would need CAP_SYS_RESOURCE and make runc fail).
  */
 export function applyUlimits(
-  base: readonly OciRlimit[], ulimits: readonly { name: string; soft: number; hard: number }[],
+  base: readonly OciRlimit[],
+  ulimits: readonly { name: string; soft: number; hard: number }[],
   hardCaps: readonly LimitEntry[],
 ): OciRlimit[] {
   const out = base.map((r) => ({ ...r }));
@@ -75,7 +90,8 @@ export function applyUlimits(
     const hard = Math.min(u.hard, cap);
     const r = { type, soft: Math.min(u.soft, hard), hard };
     const i = out.findIndex((x) => x.type === type);
-    if (i >= 0) out[i] = r; else out.push(r);
+    if (i >= 0) out[i] = r;
+    else out.push(r);
   }
   return out;
 }

@@ -46,14 +46,16 @@ function uint(v: unknown, field: string): void {
 /** Go's json.Unmarshal type checks for the fields setupSeccomp reads, plus moby's minKernel rules. */
 function checkProfile(p: unknown): DockerSeccompProfile {
   if (!isObj(p)) throw decodeErr('the profile must be a JSON object');
-  if (p.defaultAction !== undefined && typeof p.defaultAction !== 'string') throw decodeErr('defaultAction must be a string');
+  if (p.defaultAction !== undefined && typeof p.defaultAction !== 'string')
+    throw decodeErr('defaultAction must be a string');
   uint(p.defaultErrnoRet, 'defaultErrnoRet');
   strings(p.architectures, 'architectures');
   strings(p.flags, 'flags');
   if (p.archMap !== undefined && p.archMap !== null) {
     if (!Array.isArray(p.archMap)) throw decodeErr('archMap must be a list');
     for (const a of p.archMap) {
-      if (!isObj(a) || (a.architecture !== undefined && typeof a.architecture !== 'string')) throw decodeErr('archMap entries need an architecture');
+      if (!isObj(a) || (a.architecture !== undefined && typeof a.architecture !== 'string'))
+        throw decodeErr('archMap entries need an architecture');
       strings(a.subArchitectures, 'subArchitectures');
     }
   }
@@ -89,11 +91,17 @@ function checkProfile(p: unknown): DockerSeccompProfile {
   return p as unknown as DockerSeccompProfile;
 }
 
-export interface KernelVersion { kernel: number; major: number }
+export interface KernelVersion {
+  kernel: number;
+  major: number;
+}
 
 /** moby KernelVersion.UnmarshalJSON: "<kernel>.<major>", each a uint8, not 0.0; "" = none. */
 export function parseMinKernel(v: unknown): KernelVersion | null {
-  const bad = (why = '') => invalid(`Decoding seccomp profile failed: invalid kernel version: ${JSON.stringify(v)}, expected "<kernel>.<major>"${why}`);
+  const bad = (why = '') =>
+    invalid(
+      `Decoding seccomp profile failed: invalid kernel version: ${JSON.stringify(v)}, expected "<kernel>.<major>"${why}`,
+    );
   if (typeof v !== 'string') throw bad();
   if (v === '') return null;
   const parts = v.split('.');
@@ -117,16 +125,35 @@ function kernelAtLeast(min: KernelVersion, kv: KernelVersion): boolean {
 
 // libseccomp's arch names (moby goToNative) for Node's process.arch, via GOARCH.
 const NATIVE: Record<string, string> = {
-  x64: 'amd64', ia32: 'x86', arm: 'arm', arm64: 'arm64', loong64: 'loongarch64', mipsel: 'mipsel',
-  ppc: 'ppc', riscv64: 'riscv64', s390: 's390', s390x: 's390x',
+  x64: 'amd64',
+  ia32: 'x86',
+  arm: 'arm',
+  arm64: 'arm64',
+  loong64: 'loongarch64',
+  mipsel: 'mipsel',
+  ppc: 'ppc',
+  riscv64: 'riscv64',
+  s390: 's390',
+  s390x: 's390x',
 };
 // moby nativeToSeccomp
 const NATIVE_TO_SECCOMP: Record<string, string> = {
-  x86: 'SCMP_ARCH_X86', amd64: 'SCMP_ARCH_X86_64', arm: 'SCMP_ARCH_ARM', arm64: 'SCMP_ARCH_AARCH64',
-  loong64: 'SCMP_ARCH_LOONGARCH64', mips64: 'SCMP_ARCH_MIPS64', mips64n32: 'SCMP_ARCH_MIPS64N32',
-  mipsel64: 'SCMP_ARCH_MIPSEL64', mips3l64n32: 'SCMP_ARCH_MIPSEL64N32', mipsle: 'SCMP_ARCH_MIPSEL',
-  ppc: 'SCMP_ARCH_PPC', ppc64: 'SCMP_ARCH_PPC64', ppc64le: 'SCMP_ARCH_PPC64LE', riscv64: 'SCMP_ARCH_RISCV64',
-  s390: 'SCMP_ARCH_S390', s390x: 'SCMP_ARCH_S390X',
+  x86: 'SCMP_ARCH_X86',
+  amd64: 'SCMP_ARCH_X86_64',
+  arm: 'SCMP_ARCH_ARM',
+  arm64: 'SCMP_ARCH_AARCH64',
+  loong64: 'SCMP_ARCH_LOONGARCH64',
+  mips64: 'SCMP_ARCH_MIPS64',
+  mips64n32: 'SCMP_ARCH_MIPS64N32',
+  mipsel64: 'SCMP_ARCH_MIPSEL64',
+  mips3l64n32: 'SCMP_ARCH_MIPSEL64N32',
+  mipsle: 'SCMP_ARCH_MIPSEL',
+  ppc: 'SCMP_ARCH_PPC',
+  ppc64: 'SCMP_ARCH_PPC64',
+  ppc64le: 'SCMP_ARCH_PPC64LE',
+  riscv64: 'SCMP_ARCH_RISCV64',
+  s390: 'SCMP_ARCH_S390',
+  s390x: 'SCMP_ARCH_S390X',
 };
 
 export function nativeArch(nodeArch: string = process.arch): string {
@@ -159,10 +186,16 @@ function ociSyscall(call: DockerSyscall, names: string[]): OciSyscall {
  * moby setupSeccomp: the OCI seccomp for a container whose bounding set is `bounding`, or null
  * when the profile disables seccomp (no defaultAction and no syscalls).
  */
-export function toOciSeccomp(p: DockerSeccompProfile, bounding: readonly string[], host: SeccompHost = {}): OciSeccomp | null {
+export function toOciSeccomp(
+  p: DockerSeccompProfile,
+  bounding: readonly string[],
+  host: SeccompHost = {},
+): OciSeccomp | null {
   if (!p.defaultAction && !p.syscalls?.length) return null;
   if (p.architectures?.length && p.archMap?.length) {
-    throw invalid("both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'");
+    throw invalid(
+      "both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'",
+    );
   }
   const arch = host.arch ?? nativeArch();
   let kv: KernelVersion | undefined;
@@ -190,7 +223,8 @@ export function toOciSeccomp(p: DockerSeccompProfile, bounding: readonly string[
   for (const call of p.syscalls ?? []) {
     let names = [...(call.names ?? [])];
     if (call.name) {
-      if (names.length) throw invalid("both 'name' and 'names' are specified in the seccomp profile, use either 'name' or 'names'");
+      if (names.length)
+        throw invalid("both 'name' and 'names' are specified in the seccomp profile, use either 'name' or 'names'");
       names = [call.name];
     }
     const ex = call.excludes;

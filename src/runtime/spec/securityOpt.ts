@@ -20,8 +20,14 @@ export interface SecurityOpts {
 export function parseSecurityOpt(opts: readonly string[] = []): SecurityOpts {
   const out: SecurityOpts = {};
   for (const opt of opts) {
-    if (opt === 'no-new-privileges') { out.noNewPrivileges = true; continue; }
-    if (opt === 'writable-cgroups') { out.writableCgroups = true; continue; }
+    if (opt === 'no-new-privileges') {
+      out.noNewPrivileges = true;
+      continue;
+    }
+    if (opt === 'writable-cgroups') {
+      out.writableCgroups = true;
+      continue;
+    }
     if (opt === 'disable') continue; // label=disable's old spelling
     let sep = opt.indexOf('=');
     // no-new-privileges and the legacy "key:value" forms (apparmor:…, label:…) use ':'.

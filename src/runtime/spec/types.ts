@@ -1,10 +1,23 @@
 // Input and output of buildSpec. SpecInput is berth's own (camelCase, no Docker wire types);
 // OciSpec is the OCI runtime spec 1.0.2 JSON as runc 1.1 reads it.
 
-export interface OciUser { uid: number; gid: number; additionalGids?: number[]; umask?: number }
-export interface OciRlimit { type: string; hard: number; soft: number }
+export interface OciUser {
+  uid: number;
+  gid: number;
+  additionalGids?: number[];
+  umask?: number;
+}
+export interface OciRlimit {
+  type: string;
+  hard: number;
+  soft: number;
+}
 export interface OciCapabilities {
-  bounding?: string[]; effective?: string[]; inheritable?: string[]; permitted?: string[]; ambient?: string[];
+  bounding?: string[];
+  effective?: string[];
+  inheritable?: string[];
+  permitted?: string[];
+  ambient?: string[];
 }
 export interface OciProcess {
   terminal?: boolean;
@@ -20,34 +33,94 @@ export interface OciProcess {
   oomScoreAdj?: number;
   selinuxLabel?: string;
 }
-export interface OciMount { destination: string; type?: string; source?: string; options?: string[] }
-export interface OciNamespace { type: 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup'; path?: string }
-export interface OciDevice {
-  type: 'c' | 'b' | 'u' | 'p'; path: string; major?: number; minor?: number;
-  fileMode?: number; uid?: number; gid?: number;
+export interface OciMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
 }
-export interface OciDeviceCgroup { allow: boolean; type?: 'a' | 'c' | 'b'; major?: number; minor?: number; access?: string }
-export interface OciWeightDevice { major: number; minor: number; weight?: number; leafWeight?: number }
-export interface OciThrottleDevice { major: number; minor: number; rate: number }
+export interface OciNamespace {
+  type: 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup';
+  path?: string;
+}
+export interface OciDevice {
+  type: 'c' | 'b' | 'u' | 'p';
+  path: string;
+  major?: number;
+  minor?: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+export interface OciDeviceCgroup {
+  allow: boolean;
+  type?: 'a' | 'c' | 'b';
+  major?: number;
+  minor?: number;
+  access?: string;
+}
+export interface OciWeightDevice {
+  major: number;
+  minor: number;
+  weight?: number;
+  leafWeight?: number;
+}
+export interface OciThrottleDevice {
+  major: number;
+  minor: number;
+  rate: number;
+}
 export interface OciResources {
   devices?: OciDeviceCgroup[];
   memory?: {
-    limit?: number; reservation?: number; swap?: number; kernel?: number; kernelTCP?: number;
-    swappiness?: number; disableOOMKiller?: boolean;
+    limit?: number;
+    reservation?: number;
+    swap?: number;
+    kernel?: number;
+    kernelTCP?: number;
+    swappiness?: number;
+    disableOOMKiller?: boolean;
   };
-  cpu?: { shares?: number; quota?: number; period?: number; realtimeRuntime?: number; realtimePeriod?: number; cpus?: string; mems?: string };
+  cpu?: {
+    shares?: number;
+    quota?: number;
+    period?: number;
+    realtimeRuntime?: number;
+    realtimePeriod?: number;
+    cpus?: string;
+    mems?: string;
+  };
   pids?: { limit: number };
   blockIO?: {
-    weight?: number; leafWeight?: number; weightDevice?: OciWeightDevice[];
-    throttleReadBpsDevice?: OciThrottleDevice[]; throttleWriteBpsDevice?: OciThrottleDevice[];
-    throttleReadIOPSDevice?: OciThrottleDevice[]; throttleWriteIOPSDevice?: OciThrottleDevice[];
+    weight?: number;
+    leafWeight?: number;
+    weightDevice?: OciWeightDevice[];
+    throttleReadBpsDevice?: OciThrottleDevice[];
+    throttleWriteBpsDevice?: OciThrottleDevice[];
+    throttleReadIOPSDevice?: OciThrottleDevice[];
+    throttleWriteIOPSDevice?: OciThrottleDevice[];
   };
 }
-export interface OciSeccompArg { index: number; value: number; valueTwo?: number; op: string }
-export interface OciSyscall { names: string[]; action: string; errnoRet?: number; args?: OciSeccompArg[] }
+export interface OciSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: string;
+}
+export interface OciSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: OciSeccompArg[];
+}
 export interface OciSeccomp {
-  defaultAction: string; defaultErrnoRet?: number; architectures?: string[]; flags?: string[];
-  listenerPath?: string; listenerMetadata?: string; syscalls?: OciSyscall[];
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  listenerPath?: string;
+  listenerMetadata?: string;
+  syscalls?: OciSyscall[];
 }
 export interface OciLinux {
   namespaces: OciNamespace[];
@@ -73,17 +146,24 @@ export interface OciSpec {
 }
 
 /** A host device already stat'ed (see devices.ts): what goes into linux.devices plus its cgroup rule. */
-export interface ResolvedDevice { device: OciDevice; rule: OciDeviceCgroup }
+export interface ResolvedDevice {
+  device: OciDevice;
+  rule: OciDeviceCgroup;
+}
 
 export type NsMode = 'private' | 'host' | 'path';
-export interface BlkioDeviceRate { major: number; minor: number; rate: number }
+export interface BlkioDeviceRate {
+  major: number;
+  minor: number;
+  rate: number;
+}
 
 export interface SpecResources {
-  memory?: number;            // bytes; 0/undefined = unlimited
-  memorySwap?: number;        // memory+swap; -1 unlimited; 0 with memory set => 2x memory (Docker)
+  memory?: number; // bytes; 0/undefined = unlimited
+  memorySwap?: number; // memory+swap; -1 unlimited; 0 with memory set => 2x memory (Docker)
   memoryReservation?: number;
-  kernelMemory?: number;      // ignored: deprecated, runc 1.1 rejects on many kernels
-  memorySwappiness?: number;  // -1/undefined = leave to kernel
+  kernelMemory?: number; // ignored: deprecated, runc 1.1 rejects on many kernels
+  memorySwappiness?: number; // -1/undefined = leave to kernel
   oomKillDisable?: boolean;
   cpuShares?: number;
   cpuPeriod?: number;
@@ -91,7 +171,7 @@ export interface SpecResources {
   nanoCpus?: number;
   cpusetCpus?: string;
   cpusetMems?: string;
-  pidsLimit?: number;         // <= 0 = unlimited
+  pidsLimit?: number; // <= 0 = unlimited
   blkioWeight?: number;
   blkioWeightDevice?: { major: number; minor: number; weight: number }[];
   blkioDeviceReadBps?: BlkioDeviceRate[];
@@ -107,7 +187,7 @@ export interface SpecInput {
   process: {
     args: string[];
     env: string[];
-    cwd?: string;                       // default "/"
+    cwd?: string; // default "/"
     user: { uid: number; gid: number; additionalGids?: number[] };
     tty?: boolean;
     consoleSize?: { height: number; width: number };
@@ -126,18 +206,18 @@ export interface SpecInput {
     pid?: { mode: NsMode; path?: string };
     ipc?: { mode: 'private' | 'host' | 'none' | 'path'; path?: string };
     uts?: { mode: 'private' | 'host' };
-    cgroup?: { mode: 'private' | 'host' };  // default host (Docker's default on v1; pass private on v2)
+    cgroup?: { mode: 'private' | 'host' }; // default host (Docker's default on v1; pass private on v2)
   };
-  cgroupsPath?: string;                  // default `berth/<id>` (relative: nests under berthd's cgroup)
+  cgroupsPath?: string; // default `berth/<id>` (relative: nests under berthd's cgroup)
   resources?: SpecResources;
   /** Host devices (--device) or, when privileged, all host devices; see devices.ts. */
   devices?: ResolvedDevice[];
-  deviceCgroupRules?: string[];          // --device-cgroup-rule "c 1:3 rwm"
+  deviceCgroupRules?: string[]; // --device-cgroup-rule "c 1:3 rwm"
   sysctls?: Record<string, string>;
-  shmSize?: number;                      // default 64 MiB
+  shmSize?: number; // default 64 MiB
   /** Host path of a shared /dev/shm to bind (ipc shareable / container:); otherwise a private tmpfs. */
   shmPath?: string;
-  init?: { path: string } | null;        // bind-mounted at /sbin/docker-init and prepended to args
+  init?: { path: string } | null; // bind-mounted at /sbin/docker-init and prepended to args
   oomScoreAdj?: number;
   /** Overrides the daemon's rlimits (--ulimit); clamped to the daemon's hard limits. */
   ulimits?: { name: string; soft: number; hard: number }[];
@@ -160,7 +240,11 @@ export interface DockerSeccompProfile {
   listenerMetadata?: string;
   syscalls?: DockerSyscall[] | null;
 }
-export interface DockerSyscallFilter { caps?: string[] | null; arches?: string[] | null; minKernel?: string | null }
+export interface DockerSyscallFilter {
+  caps?: string[] | null;
+  arches?: string[] | null;
+  minKernel?: string | null;
+}
 export interface DockerSyscall {
   name?: string;
   names?: string[] | null;

@@ -4,5 +4,6 @@ import { writeFileAtomic as write, writeJsonAtomic as writeJson } from '../../ut
 
 export { fsyncDir } from '../../util/atomic.js';
 
-export const writeFileAtomic = (path: string, data: string | Buffer): Promise<void> => write(path, data, { mkdir: true });
+export const writeFileAtomic = (path: string, data: string | Buffer): Promise<void> =>
+  write(path, data, { mkdir: true });
 export const writeJsonAtomic = (path: string, value: unknown): Promise<void> => writeJson(path, value, { mkdir: true });

@@ -46,5 +46,8 @@ test('secureJoin: a missing component ends link resolution; a link loop is refus
   assert.equal(await secureJoin(root, '/no/such/dir'), path.join(root, 'no/such/dir'));
   await symlink('b', path.join(root, 'a'));
   await symlink('a', path.join(root, 'b'));
-  await assert.rejects(secureJoin(root, '/a/x'), (e) => e instanceof EngineError && e.kind === 'invalid' && /too many levels of symbolic links/.test(e.message));
+  await assert.rejects(
+    secureJoin(root, '/a/x'),
+    (e) => e instanceof EngineError && e.kind === 'invalid' && /too many levels of symbolic links/.test(e.message),
+  );
 });

@@ -19,7 +19,9 @@ function run(args: string[]): Promise<void> {
     let err = '';
     p.stderr.on('data', (d) => (err += d));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve() : reject(internal(`sync ${args.join(' ')}: ${err.trim() || `exit ${code}`}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve() : reject(internal(`sync ${args.join(' ')}: ${err.trim() || `exit ${code}`}`)),
+    );
   });
 }
 
@@ -49,10 +51,12 @@ export class SyncFs {
         .finally(() => (this.running = null));
       return this.running;
     }
-    this.next ??= this.running.catch(() => {}).then(() => {
-      this.next = null;
-      return this.sync();
-    });
+    this.next ??= this.running
+      .catch(() => {})
+      .then(() => {
+        this.next = null;
+        return this.sync();
+      });
     return this.next;
   }
 }

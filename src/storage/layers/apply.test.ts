@@ -61,7 +61,15 @@ describe('applyLayer', () => {
 
   it('applies .wh. deletions and opaque markers (keeping entries of the same layer)', async () => {
     const dir = await fresh();
-    await apply(dir, await makeTar([{ name: 'etc/a', body: '1' }, { name: 'etc/b', body: '2' }, { name: 'd/old', body: 'o' }, { name: 'keep', body: 'k' }]));
+    await apply(
+      dir,
+      await makeTar([
+        { name: 'etc/a', body: '1' },
+        { name: 'etc/b', body: '2' },
+        { name: 'd/old', body: 'o' },
+        { name: 'keep', body: 'k' },
+      ]),
+    );
     await apply(
       dir,
       await makeTar([
@@ -78,8 +86,21 @@ describe('applyLayer', () => {
 
   it('replaces a file by a directory and vice versa', async () => {
     const dir = await fresh();
-    await apply(dir, await makeTar([{ name: 'x', body: 'f' }, { name: 'y/', type: 'directory' }, { name: 'y/z', body: 'z' }]));
-    await apply(dir, await makeTar([{ name: 'x/', type: 'directory' }, { name: 'y', body: 'now a file' }]));
+    await apply(
+      dir,
+      await makeTar([
+        { name: 'x', body: 'f' },
+        { name: 'y/', type: 'directory' },
+        { name: 'y/z', body: 'z' },
+      ]),
+    );
+    await apply(
+      dir,
+      await makeTar([
+        { name: 'x/', type: 'directory' },
+        { name: 'y', body: 'now a file' },
+      ]),
+    );
     assert.ok((await lstat(join(dir, 'x'))).isDirectory());
     assert.equal(await readFile(join(dir, 'y'), 'utf8'), 'now a file');
   });
@@ -93,7 +114,13 @@ describe('applyLayer', () => {
 
   it('confines absolute names to the target', async () => {
     const dir = await fresh();
-    await apply(dir, await makeTar([{ name: '/abs', body: 'x' }, { name: '/../../up', body: 'y' }]));
+    await apply(
+      dir,
+      await makeTar([
+        { name: '/abs', body: 'x' },
+        { name: '/../../up', body: 'y' },
+      ]),
+    );
     assert.equal(await readFile(join(dir, 'abs'), 'utf8'), 'x');
     assert.equal(await readFile(join(dir, 'up'), 'utf8'), 'y');
   });
@@ -123,7 +150,13 @@ describe('applyLayer', () => {
 
   it('creates devices and fifos', { skip: asRoot ? false : 'mknod needs root' }, async () => {
     const dir = await fresh();
-    await apply(dir, await makeTar([{ name: 'null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 }, { name: 'p', type: 'fifo' }]));
+    await apply(
+      dir,
+      await makeTar([
+        { name: 'null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
+        { name: 'p', type: 'fifo' },
+      ]),
+    );
     const st = await lstat(join(dir, 'null'));
     assert.ok(st.isCharacterDevice());
     assert.equal(st.rdev, (1 << 8) | 3);

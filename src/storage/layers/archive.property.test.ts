@@ -30,8 +30,28 @@ async function rootfs(): Promise<{ base: string; root: string; outside: string }
 }
 
 const ctrPath = fc.oneof(
-  fc.constantFrom('/', '/dst', '/etc', '/etc/hostname', '/escape', '/abs-out', '/rel-out', '/link', '/escape/secret', '/abs-out/secret', '/rel-out/', '/nope', '', '.', '..', '/../..', '/dst/../../outside'),
-  fc.array(fc.constantFrom('dst', 'etc', 'escape', 'abs-out', 'rel-out', 'link', '..', '.', 'x'), { maxLength: 4 }).map((a) => '/' + a.join('/')),
+  fc.constantFrom(
+    '/',
+    '/dst',
+    '/etc',
+    '/etc/hostname',
+    '/escape',
+    '/abs-out',
+    '/rel-out',
+    '/link',
+    '/escape/secret',
+    '/abs-out/secret',
+    '/rel-out/',
+    '/nope',
+    '',
+    '.',
+    '..',
+    '/../..',
+    '/dst/../../outside',
+  ),
+  fc
+    .array(fc.constantFrom('dst', 'etc', 'escape', 'abs-out', 'rel-out', 'link', '..', '.', 'x'), { maxLength: 4 })
+    .map((a) => '/' + a.join('/')),
 );
 
 test('cp into a container: any path and any tar stay inside the rootfs or are refused', async () => {
@@ -40,7 +60,11 @@ test('cp into a container: any path and any tar stay inside the rootfs or are re
     fc.asyncProperty(ctrPath, genEntries(s.outside), fc.boolean(), async (p, entries, noOverwrite) => {
       const tar = await packEntries(entries);
       const before = await snapshot(s.base, s.root);
-      await onlyRejects(() => extractInto(s.root, p, Readable.from([tar]), 'c1', { noOverwriteDirNonDir: noOverwrite }), EngineError, Error);
+      await onlyRejects(
+        () => extractInto(s.root, p, Readable.from([tar]), 'c1', { noOverwriteDirNonDir: noOverwrite }),
+        EngineError,
+        Error,
+      );
       assert.deepEqual(await snapshot(s.base, s.root), before, 'nothing outside the rootfs changed');
     }),
     params(200),

@@ -47,7 +47,7 @@ it('statPath: Go FileMode bits, name, size, linkTarget', async () => {
   const d = await statPath(root, '/etc');
   assert.equal(d.mode, 2 ** 31 + 0o755);
   const l = await statPath(root, 'link');
-  assert.equal(l.mode & 2 ** 27, 2 ** 27);
+  assert.equal(l.mode & (2 ** 27), 2 ** 27);
   assert.equal(l.linkTarget, '/etc/hostname');
   await assert.rejects(statPath(root, '/nope', 'c1'), /Could not find the file \/nope in container c1/);
 });
@@ -60,10 +60,22 @@ it('packPath: top entry is the basename; dirs recurse', async () => {
 });
 
 it('extractInto: writes into a directory, confined; refuses non-directories', async () => {
-  await extractInto(root, '/dst', Readable.from([await makeTar([{ name: 'x/y', body: 'hi' }, { name: '/abs', body: 'a' }])]));
+  await extractInto(
+    root,
+    '/dst',
+    Readable.from([
+      await makeTar([
+        { name: 'x/y', body: 'hi' },
+        { name: '/abs', body: 'a' },
+      ]),
+    ]),
+  );
   assert.equal(await readFile(join(root, 'dst/x/y'), 'utf8'), 'hi');
   assert.equal(await readFile(join(root, 'dst/abs'), 'utf8'), 'a');
   await extractInto(root, '/escape/dst', Readable.from([await makeTar([{ name: 'z', body: 'z' }])]));
   await access(join(root, 'dst/z'));
-  await assert.rejects(extractInto(root, '/etc/hostname', Readable.from([await makeTar([])])), /extraction point is not a directory/);
+  await assert.rejects(
+    extractInto(root, '/etc/hostname', Readable.from([await makeTar([])])),
+    /extraction point is not a directory/,
+  );
 });

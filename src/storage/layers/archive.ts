@@ -27,7 +27,15 @@ const ModeSetgid = 2 ** 22;
 const ModeCharDevice = 2 ** 21;
 const ModeSticky = 2 ** 20;
 
-export function goFileMode(st: { mode: number; isDirectory(): boolean; isSymbolicLink(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean; isFIFO(): boolean; isSocket(): boolean }): number {
+export function goFileMode(st: {
+  mode: number;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isBlockDevice(): boolean;
+  isCharacterDevice(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+}): number {
   let m = st.mode & 0o777;
   if (st.isDirectory()) m += ModeDir;
   if (st.isSymbolicLink()) m += ModeSymlink;
@@ -52,7 +60,8 @@ interface Resolved {
 async function resolve(root: string, ctrPath: string): Promise<Resolved> {
   const abs = posix.join('/', ctrPath);
   const follow = ctrPath.endsWith('/') || ctrPath.endsWith('/.') || abs === '/';
-  if (follow) return { abs, host: await secureJoin(root, abs), name: ctrPath.endsWith('/.') ? '.' : posix.basename(abs) || '/' };
+  if (follow)
+    return { abs, host: await secureJoin(root, abs), name: ctrPath.endsWith('/.') ? '.' : posix.basename(abs) || '/' };
   const dir = await secureJoin(root, posix.dirname(abs));
   return { abs, host: posix.join(dir, posix.basename(abs)), name: posix.basename(abs) };
 }
@@ -95,7 +104,13 @@ export interface PutOptions {
 
 /** Extract a tar into directory ctrPath of the container (resolved fully, in scope). Without
  *  `chown` entries keep the tar's uid/gid, as Docker does. */
-export async function extractInto(root: string, ctrPath: string, tar: Readable, ctrName = '', o: PutOptions = {}): Promise<void> {
+export async function extractInto(
+  root: string,
+  ctrPath: string,
+  tar: Readable,
+  ctrName = '',
+  o: PutOptions = {},
+): Promise<void> {
   const dest = await secureJoin(root, posix.join('/', ctrPath));
   let st;
   try {

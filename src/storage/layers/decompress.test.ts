@@ -25,12 +25,17 @@ test('maybeGunzip: gzip, zstd and plain streams come out plain', { skip: hasZstd
   const zst = execFileSync('zstd', ['-c', '-q'], { input: data });
   assert.deepEqual(await all(await maybeGunzip(Readable.from([gzipSync(data)]))), data);
   // zstd split into small chunks, the magic itself across two
-  const chunks = [zst.subarray(0, 2), ...Array.from({ length: Math.ceil((zst.length - 2) / 100) }, (_, i) => zst.subarray(2 + i * 100, 2 + (i + 1) * 100))];
+  const chunks = [
+    zst.subarray(0, 2),
+    ...Array.from({ length: Math.ceil((zst.length - 2) / 100) }, (_, i) =>
+      zst.subarray(2 + i * 100, 2 + (i + 1) * 100),
+    ),
+  ];
   assert.deepEqual(await all(await maybeGunzip(Readable.from(chunks))), data);
   assert.deepEqual(await all(await maybeGunzip(Readable.from([data]))), data);
 });
 
-test('zstdDecompress fails corrupt or truncated input with zstd\'s reason', { skip: hasZstd }, async () => {
+test("zstdDecompress fails corrupt or truncated input with zstd's reason", { skip: hasZstd }, async () => {
   const zst = execFileSync('zstd', ['-c', '-q'], { input: data });
   await assert.rejects(all(zstdDecompress(Readable.from([zst.subarray(0, zst.length - 10)]))), /^EngineError: zstd: /);
   const bad = Buffer.from(zst);

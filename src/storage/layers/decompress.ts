@@ -22,7 +22,11 @@ export function zstdDecompress(src: Readable): Readable {
   const p = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  p.on('error', (e: NodeJS.ErrnoException) => out.destroy(e.code === 'ENOENT' ? internal('zstd compressed layers need the zstd program (apt-get install zstd)') : e));
+  p.on('error', (e: NodeJS.ErrnoException) =>
+    out.destroy(
+      e.code === 'ENOENT' ? internal('zstd compressed layers need the zstd program (apt-get install zstd)') : e,
+    ),
+  );
   p.stdin.on('error', () => {}); // EPIPE when zstd gave up: its exit status reports why
   src.on('error', (e) => {
     out.destroy(e);
@@ -32,7 +36,8 @@ export function zstdDecompress(src: Readable): Readable {
   p.stdout.pipe(out, { end: false });
   p.on('close', (code, signal) => {
     if (code === 0) out.end();
-    else if (!out.destroyed) out.destroy(invalid(`zstd: ${err.trim().replace(/^zstd: /, '') || `exit ${code ?? signal}`}`));
+    else if (!out.destroyed)
+      out.destroy(invalid(`zstd: ${err.trim().replace(/^zstd: /, '') || `exit ${code ?? signal}`}`));
   });
   out.on('close', () => {
     if (p.exitCode === null && p.signalCode === null) p.kill();

@@ -25,7 +25,15 @@ function runOut(cmd: string, args: string[]): Promise<string | null> {
 /** Directories carrying trusted.overlay.opaque=y (getfattr, else python3; none if neither exists). */
 export async function opaqueDirs(dir: string): Promise<Set<string>> {
   const out = new Set<string>();
-  const dump = await runOut('getfattr', ['-R', '--absolute-names', '-P', '-d', '-m', '^trusted\\.overlay\\.opaque$', dir]);
+  const dump = await runOut('getfattr', [
+    '-R',
+    '--absolute-names',
+    '-P',
+    '-d',
+    '-m',
+    '^trusted\\.overlay\\.opaque$',
+    dir,
+  ]);
   if (dump !== null) {
     let cur = '';
     for (const line of dump.split('\n')) {
@@ -48,7 +56,13 @@ export interface TreeOptions {
 
 /** Add `abs` to the tar as `name` (recursing into directories). Also used by `docker cp`. Paths
  *  that vanish or change type while the tree is walked are skipped, like Docker's archiver does. */
-export async function packTree(tar: Pack, abs: string, name: string, o: TreeOptions = {}, inodes = new Map<string, string>()): Promise<void> {
+export async function packTree(
+  tar: Pack,
+  abs: string,
+  name: string,
+  o: TreeOptions = {},
+  inodes = new Map<string, string>(),
+): Promise<void> {
   const add = (h: EntryHeader) => addEntry(tar, h);
   let st;
   try {
@@ -74,7 +88,8 @@ export async function packTree(tar: Pack, abs: string, name: string, o: TreeOpti
   };
   if (st.isDirectory()) {
     await add({ ...base, name: name + '/', type: 'directory' });
-    if (o.overlay?.opaque.has(abs)) await add({ ...base, name: `${name}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644 });
+    if (o.overlay?.opaque.has(abs))
+      await add({ ...base, name: `${name}/.wh..wh..opq`, type: 'file', size: 0, mode: 0o644 });
     let names: string[] = [];
     try {
       names = (await readdir(abs)).sort();

@@ -37,7 +37,12 @@ async function checkConfined(tar: Buffer, o: ExtractOptions, s: { base: string; 
 
 test('generated hostile tars extract inside the target or are refused (cp, layers, standalone layers)', async () => {
   const s = await sandbox();
-  const modes: ExtractOptions[] = [{ whiteouts: false }, { whiteouts: true }, { whiteouts: 'overlay' }, { whiteouts: false, noOverwriteDirNonDir: { show: (p) => p } }];
+  const modes: ExtractOptions[] = [
+    { whiteouts: false },
+    { whiteouts: true },
+    { whiteouts: 'overlay' },
+    { whiteouts: false, noOverwriteDirNonDir: { show: (p) => p } },
+  ];
   await fc.assert(
     fc.asyncProperty(genEntries(s.outside), fc.constantFrom(...modes), async (entries, o) => {
       await rm(s.target, { recursive: true, force: true });
@@ -67,13 +72,18 @@ test('corrupted or truncated gzip layers are refused, never an unhandled stream 
   const s = await sandbox();
   const mutation = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 });
   await fc.assert(
-    fc.asyncProperty(genEntries(s.outside), mutation, fc.option(fc.nat(), { nil: undefined }), async (entries, flips, cut) => {
-      const gz = gzipSync(await packEntries(entries));
-      for (const [at, v] of flips) gz[2 + (at % (gz.length - 2))] = v; // keep the magic: it must go through gunzip
-      await rm(s.target, { recursive: true, force: true });
-      await mkdir(s.target);
-      await checkConfined(cut === undefined ? gz : gz.subarray(0, 2 + (cut % gz.length)), { whiteouts: true }, s);
-    }),
+    fc.asyncProperty(
+      genEntries(s.outside),
+      mutation,
+      fc.option(fc.nat(), { nil: undefined }),
+      async (entries, flips, cut) => {
+        const gz = gzipSync(await packEntries(entries));
+        for (const [at, v] of flips) gz[2 + (at % (gz.length - 2))] = v; // keep the magic: it must go through gunzip
+        await rm(s.target, { recursive: true, force: true });
+        await mkdir(s.target);
+        await checkConfined(cut === undefined ? gz : gz.subarray(0, 2 + (cut % gz.length)), { whiteouts: true }, s);
+      },
+    ),
     params(200),
   );
 });
@@ -81,9 +91,16 @@ test('corrupted or truncated gzip layers are refused, never an unhandled stream 
 test('regression examples: escapes through names, PAX paths, links and symlinked parents stay inside', async () => {
   const s = await sandbox();
   const cases = [
-    [{ name: 'link', type: 'symlink' as const, linkname: s.outside }, { name: 'link/secret', type: 'file' as const, body: 'pwned' }],
+    [
+      { name: 'link', type: 'symlink' as const, linkname: s.outside },
+      { name: 'link/secret', type: 'file' as const, body: 'pwned' },
+    ],
     [{ name: 'a', type: 'file' as const, pax: { path: 'a/../../../outside/secret' } }],
-    [{ name: 'l2', type: 'symlink' as const, linkname: '../../outside' }, { name: 'h', type: 'link' as const, linkname: 'l2/secret' }, { name: 'h', type: 'file' as const, body: 'pwned' }],
+    [
+      { name: 'l2', type: 'symlink' as const, linkname: '../../outside' },
+      { name: 'h', type: 'link' as const, linkname: 'l2/secret' },
+      { name: 'h', type: 'file' as const, body: 'pwned' },
+    ],
     [{ name: 'x'.repeat(120) + '/../../outside/secret', type: 'gnu-long' as const, body: 'pwned' }],
   ];
   for (const entries of cases) {

@@ -44,7 +44,8 @@ test('noOverwriteDirNonDir: Docker messages, in container terms; chown overrides
   await into([{ name: 'f', body: 'file' }], async (dir, tar) => {
     await mkdir(join(dir, 'tmp/t/f'), { recursive: true });
     await assert.rejects(extractInto(dir, '/tmp/t', Readable.from([tar]), 'c', { noOverwriteDirNonDir: true }), {
-      message: 'Error processing tar file(exit status 1): cannot overwrite directory "/tmp/t/f" with non-directory "/tmp/t"',
+      message:
+        'Error processing tar file(exit status 1): cannot overwrite directory "/tmp/t/f" with non-directory "/tmp/t"',
     });
     assert.equal((await lstat(join(dir, 'tmp/t/f'))).isDirectory(), true);
     await extractInto(dir, '/tmp/t', Readable.from([tar]), 'c', { chown: { uid: 4321, gid: 8765 } }); // allowed without the flag
@@ -55,7 +56,8 @@ test('noOverwriteDirNonDir: Docker messages, in container terms; chown overrides
     await mkdir(join(dir, 'tmp'));
     await writeFile(join(dir, 'tmp/d'), '');
     await assert.rejects(extractInto(dir, '/tmp', Readable.from([tar]), 'c', { noOverwriteDirNonDir: true }), {
-      message: 'Error processing tar file(exit status 1): cannot overwrite non-directory "/tmp/d" with directory "/tmp"',
+      message:
+        'Error processing tar file(exit status 1): cannot overwrite non-directory "/tmp/d" with directory "/tmp"',
     });
   });
 });
@@ -76,7 +78,10 @@ test('a symlink planted where a file is written is not followed', async () => {
 });
 
 test('a directory swapped for a symlink during extraction never lets writes out', async () => {
-  const files: TestEntry[] = [{ name: 's', type: 'directory' }, ...Array.from({ length: 400 }, (_, i) => ({ name: `s/f${i}`, body: 'x'.repeat(2000) }))];
+  const files: TestEntry[] = [
+    { name: 's', type: 'directory' },
+    ...Array.from({ length: 400 }, (_, i) => ({ name: `s/f${i}`, body: 'x'.repeat(2000) })),
+  ];
   await into(files, async (dir, tar) => {
     const outside = await mkdtemp(join(tmpdir(), 'berth-outside-'));
     // the "container": a separate process replacing s with a symlink to outside and back, tightly
@@ -97,7 +102,9 @@ test('a directory swapped for a symlink during extraction never lets writes out'
   });
 });
 
-test("whiteouts: 'overlay' writes 0/0 char devices into a standalone layer; opaque dirs and links below need the parent", { skip: process.getuid?.() === 0 ? false : 'mknod needs root' }, async () => {
+test("whiteouts: 'overlay' writes 0/0 char devices into a standalone layer; opaque dirs and links below need the parent", {
+  skip: process.getuid?.() === 0 ? false : 'mknod needs root',
+}, async () => {
   const { NeedsParent } = await import('./extract.js');
   await into(
     [

@@ -7,7 +7,19 @@
 import { spawn } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { constants as C, type Stats } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, type FileHandle } from 'node:fs/promises';
+import {
+  chmod,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  readdir,
+  rm,
+  symlink,
+  type FileHandle,
+} from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
@@ -105,13 +117,15 @@ class Pending {
 
   add(path: string, job: Promise<void>, bytes: number): void {
     this.bytes += bytes;
-    const p = job.then(
-      () => {},
-      (e: unknown) => void (this.error ??= e),
-    ).finally(() => {
-      this.bytes -= bytes;
-      if (this.jobs.get(path) === p) this.jobs.delete(path);
-    });
+    const p = job
+      .then(
+        () => {},
+        (e: unknown) => void (this.error ??= e),
+      )
+      .finally(() => {
+        this.bytes -= bytes;
+        if (this.jobs.get(path) === p) this.jobs.delete(path);
+      });
     this.jobs.set(path, p);
   }
 
@@ -172,7 +186,8 @@ class DirFds {
       try {
         next = await open(p, flags);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw invalid(`${abs}: not a directory inside the target (${(e as NodeJS.ErrnoException).code ?? ''})`);
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw invalid(`${abs}: not a directory inside the target (${(e as NodeJS.ErrnoException).code ?? ''})`);
         await mkdir(p, 0o755).catch((e2: NodeJS.ErrnoException) => {
           if (e2.code !== 'EEXIST') throw e2;
         });
@@ -201,7 +216,11 @@ async function lstatOrNull(p: string) {
 
 /** Feeds the (decompressed) input to the tar parser by hand (tar-stream is streamx, not a Node
  *  stream), hashing the uncompressed bytes. Rejects (and destroys the parser) on an input error. */
-async function feed(input: Readable, ex: ReturnType<ReturnType<typeof tarStream>['extract']>, hash: Hash | null): Promise<void> {
+async function feed(
+  input: Readable,
+  ex: ReturnType<ReturnType<typeof tarStream>['extract']>,
+  hash: Hash | null,
+): Promise<void> {
   try {
     for await (const c of chunksOf(input)) {
       const chunk = c as Buffer;
@@ -332,7 +351,8 @@ class Extraction {
     if (base === OPAQUE) {
       const prefix = parts.slice(0, -1).join('/');
       for (const n of await readdir(parentAbs).catch(() => [] as string[])) {
-        if (!this.written.has(prefix ? `${prefix}/${n}` : n)) await rm(join(parentAbs, n), { recursive: true, force: true });
+        if (!this.written.has(prefix ? `${prefix}/${n}` : n))
+          await rm(join(parentAbs, n), { recursive: true, force: true });
       }
     } else if (!base.startsWith(WH + WH)) {
       await rm(join(parentAbs, base.slice(WH.length)), { recursive: true, force: true });
@@ -344,8 +364,14 @@ class Extraction {
     if (old && this.o.noOverwriteDirNonDir) {
       // moby pkg/archive createTarFile: names the entry's path and the extraction directory
       const show = this.o.noOverwriteDirNonDir.show;
-      if (old.isDirectory() && h.type !== 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite directory ${JSON.stringify(show(abs))} with non-directory ${JSON.stringify(show(this.dir))}`);
-      if (!old.isDirectory() && h.type === 'directory') throw internal(`Error processing tar file(exit status 1): cannot overwrite non-directory ${JSON.stringify(show(abs))} with directory ${JSON.stringify(show(this.dir))}`);
+      if (old.isDirectory() && h.type !== 'directory')
+        throw internal(
+          `Error processing tar file(exit status 1): cannot overwrite directory ${JSON.stringify(show(abs))} with non-directory ${JSON.stringify(show(this.dir))}`,
+        );
+      if (!old.isDirectory() && h.type === 'directory')
+        throw internal(
+          `Error processing tar file(exit status 1): cannot overwrite non-directory ${JSON.stringify(show(abs))} with directory ${JSON.stringify(show(this.dir))}`,
+        );
     }
     if (old && !(old.isDirectory() && h.type === 'directory')) {
       if (old.isDirectory()) await this.pending.all(); // it may hold files still being written
@@ -364,7 +390,13 @@ class Extraction {
    * was bound by one await per open/write/close); later entries touching a pending path wait.
    * Returns true for such a background write (its owner, mode and mtime are set with it).
    */
-  private async writeFile(h: Header, entry: AsyncIterable<Buffer>, at: string, abs: string, mode: number): Promise<boolean> {
+  private async writeFile(
+    h: Header,
+    entry: AsyncIterable<Buffer>,
+    at: string,
+    abs: string,
+    mode: number,
+  ): Promise<boolean> {
     const chunks: Buffer[] = [];
     const write = async (fh: FileHandle, more: AsyncIterable<Buffer> | null) => {
       let n = 0;
@@ -419,7 +451,9 @@ class Extraction {
     await this.pending.wait(target);
     await link(target, at).catch((e: NodeJS.ErrnoException) => {
       // in a standalone layer, a link to a file of a lower layer cannot be made here
-      throw this.o.whiteouts === 'overlay' && e.code === 'ENOENT' ? new NeedsParent(`hard link to ${h.linkname ?? ''}`) : e;
+      throw this.o.whiteouts === 'overlay' && e.code === 'ENOENT'
+        ? new NeedsParent(`hard link to ${h.linkname ?? ''}`)
+        : e;
     });
   }
 
@@ -448,7 +482,8 @@ class Extraction {
 async function makeWhiteouts(dir: string, dirs: DirFds, list: [string[], string][]): Promise<void> {
   for (let i = 0; i < list.length; i += 16) {
     const paths: string[] = [];
-    for (const [parent, name] of list.slice(i, i + 16)) paths.push(`${await dirs.get(await secureJoin(dir, parent))}/${name}`);
+    for (const [parent, name] of list.slice(i, i + 16))
+      paths.push(`${await dirs.get(await secureJoin(dir, parent))}/${name}`);
     await new Promise<void>((resolve, reject) => {
       const script = 'for p do [ -e "$p" ] || [ -L "$p" ] || mknod "$p" c 0 0 || exit 1; done';
       const p = spawn('sh', ['-c', script, 'sh', ...paths], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -21,18 +21,49 @@ export interface GenEntry {
 /** Names that stress confinement: `..`, absolute, empty, long (PAX and GNU 'L'), whiteouts,
  *  the CLI's `.dockerfile.<hex>`, paths whose parent directories have no entry. */
 export function entryName(outside: string): fc.Arbitrary<string> {
-  const comp = fc.constantFrom('a', 'b', 'c', '..', '.', '', 'x'.repeat(120), '.wh.a', '.wh..wh..opq', '.dockerfile.0af3', 'Dockerfile', 'link', 'l2', 'é');
+  const comp = fc.constantFrom(
+    'a',
+    'b',
+    'c',
+    '..',
+    '.',
+    '',
+    'x'.repeat(120),
+    '.wh.a',
+    '.wh..wh..opq',
+    '.dockerfile.0af3',
+    'Dockerfile',
+    'link',
+    'l2',
+    'é',
+  );
   return fc.oneof(
     { weight: 5, arbitrary: fc.array(comp, { minLength: 1, maxLength: 4 }).map((c) => c.join('/')) },
     { weight: 1, arbitrary: fc.array(comp, { minLength: 1, maxLength: 3 }).map((c) => '/' + c.join('/')) },
-    { weight: 1, arbitrary: fc.constantFrom('../../outside/secret', `${outside}/secret`, '/', './', '../', 'a/../../b') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('../../outside/secret', `${outside}/secret`, '/', './', '../', 'a/../../b'),
+    },
   );
 }
 
 /** Link targets: inside, relative escapes, and absolute paths into the sandbox's `outside` dir
  *  (never a real host path: a bug must not be able to touch the machine running the tests). */
 export function linkTarget(outside: string): fc.Arbitrary<string> {
-  return fc.constantFrom('a', 'a/b', 'link', '../outside', '../../outside/secret', `${outside}`, `${outside}/secret`, '.', '', '/', '../', 'x'.repeat(150));
+  return fc.constantFrom(
+    'a',
+    'a/b',
+    'link',
+    '../outside',
+    '../../outside/secret',
+    `${outside}`,
+    `${outside}/secret`,
+    '.',
+    '',
+    '/',
+    '../',
+    'x'.repeat(150),
+  );
 }
 
 export function genEntries(outside: string): fc.Arbitrary<GenEntry[]> {
@@ -47,7 +78,13 @@ export function genEntries(outside: string): fc.Arbitrary<GenEntry[]> {
       // one entry in five has extra PAX records (many are invalid, and end the archive early)
       pax: fc.oneof(
         { weight: 4, arbitrary: fc.constant(undefined) },
-        { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('mtime', 'size', 'path', 'linkpath', 'uid', 'comment'), fc.constantFrom('abc', '-1', '1e400', '', '0', '12.5', 'a/../../..', '9'.repeat(30))) },
+        {
+          weight: 1,
+          arbitrary: fc.dictionary(
+            fc.constantFrom('mtime', 'size', 'path', 'linkpath', 'uid', 'comment'),
+            fc.constantFrom('abc', '-1', '1e400', '', '0', '12.5', 'a/../../..', '9'.repeat(30)),
+          ),
+        },
       ),
     },
     { requiredKeys: ['name', 'type'] },
@@ -85,7 +122,12 @@ export async function packEntries(entries: GenEntry[]): Promise<Buffer> {
     if (e.type === 'gnu-long') {
       const long = Buffer.from(e.name + '\0');
       const body = Buffer.from(e.body ?? '');
-      out.push(rawHeader('././@LongLink', 'L', long.length), padded(long), rawHeader('placeholder', '0', body.length), padded(body));
+      out.push(
+        rawHeader('././@LongLink', 'L', long.length),
+        padded(long),
+        rawHeader('placeholder', '0', body.length),
+        padded(body),
+      );
       continue;
     }
     out.push(await packOne(e));
@@ -101,7 +143,13 @@ async function packOne(e: GenEntry): Promise<Buffer> {
     for await (const c of p as unknown as AsyncIterable<Buffer>) chunks.push(c);
   })();
   const data = Buffer.from(e.type === 'file' ? (e.body ?? '') : '');
-  const h = { name: e.name || '.', type: e.type as Header['type'], size: data.length, mode: e.mode ?? 0o644, mtime: new Date((e.mtime ?? 0) * 1000) } as Header;
+  const h = {
+    name: e.name || '.',
+    type: e.type as Header['type'],
+    size: data.length,
+    mode: e.mode ?? 0o644,
+    mtime: new Date((e.mtime ?? 0) * 1000),
+  } as Header;
   if (e.type === 'symlink' || e.type === 'link') h.linkname = e.linkname ?? '';
   if (e.pax) h.pax = e.pax;
   await new Promise<void>((res, rej) => p.entry(h, data, (err) => (err ? rej(err) : res())));
@@ -121,7 +169,12 @@ export async function snapshot(root: string, skip: string): Promise<Map<string, 
       if (p === skip) continue;
       const st = await lstat(p);
       let what = `${st.mode.toString(8)} ${st.nlink} ${st.uid}:${st.gid} ${st.mtimeMs}`;
-      if (st.isFile()) what += ' ' + createHash('sha256').update(await readFile(p)).digest('hex');
+      if (st.isFile())
+        what +=
+          ' ' +
+          createHash('sha256')
+            .update(await readFile(p))
+            .digest('hex');
       else if (st.isSymbolicLink()) what += ' -> ' + (await readlink(p));
       out.set(p, what);
       if (st.isDirectory()) await walk(p);

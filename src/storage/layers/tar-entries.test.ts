@@ -61,7 +61,11 @@ it('readerOf adapts a stream of buffers of any sizes', async () => {
   assert.equal(out.toString(), 'abcdefgh');
 });
 
-interface Entry { name: string; size: number; body: Buffer }
+interface Entry {
+  name: string;
+  size: number;
+  body: Buffer;
+}
 async function entries(r: Readable): Promise<Entry[]> {
   const ex = tarStream.extract();
   const out: Entry[] = [];
@@ -69,19 +73,35 @@ async function entries(r: Readable): Promise<Entry[]> {
     for await (const c of r) ex.write(c as Buffer);
     ex.end(undefined as never);
   })();
-  for await (const e of ex) out.push({ name: e.header.name, size: e.header.size ?? 0, body: await collect(e as unknown as AsyncIterable<Buffer>) });
+  for await (const e of ex)
+    out.push({
+      name: e.header.name,
+      size: e.header.size ?? 0,
+      body: await collect(e as unknown as AsyncIterable<Buffer>),
+    });
   await feed;
   return out;
 }
 
 it('entries whose body is longer or shorter than the header keep the archive well-formed', async () => {
   const r = packStream(async (tar: Pack) => {
-    await addEntry(tar, { name: 'grew', type: 'file', size: 10 }, sizedChunks(source(Buffer.from('x'.repeat(25)), 7), 10));
+    await addEntry(
+      tar,
+      { name: 'grew', type: 'file', size: 10 },
+      sizedChunks(source(Buffer.from('x'.repeat(25)), 7), 10),
+    );
     await addEntry(tar, { name: 'shrank', type: 'file', size: 8 }, sizedChunks(source(Buffer.from('yyy'), 7), 8));
     await addBuffer(tar, { name: 'after' }, Buffer.from('intact'));
   });
   const got = await entries(r);
-  assert.deepEqual(got.map((e) => [e.name, e.size]), [['grew', 10], ['shrank', 8], ['after', 6]]);
+  assert.deepEqual(
+    got.map((e) => [e.name, e.size]),
+    [
+      ['grew', 10],
+      ['shrank', 8],
+      ['after', 6],
+    ],
+  );
   assert.equal(got[0]!.body.toString(), 'x'.repeat(10));
   assert.deepEqual(got[1]!.body, Buffer.concat([Buffer.from('yyy'), Buffer.alloc(5)]));
   assert.equal(got[2]!.body.toString(), 'intact');
@@ -94,7 +114,13 @@ it('a file whose content does not match its stat size (procfs, sysfs) is cut or 
     await addBuffer(tar, { name: 'after' }, Buffer.from('ok'));
   });
   const got = await entries(r);
-  assert.deepEqual(got.map((e) => [e.name, e.size, e.body.length]), [['status', 0, 0], ['after', 2, 2]]);
+  assert.deepEqual(
+    got.map((e) => [e.name, e.size, e.body.length]),
+    [
+      ['status', 0, 0],
+      ['after', 2, 2],
+    ],
+  );
   // sysfs attributes stat as 4096 bytes and hold fewer: the body is padded with zeros
   const sys = '/sys/kernel/uevent_seqnum';
   if (existsSync(sys) && statSync(sys).size === 4096) {
@@ -109,14 +135,19 @@ it('vanished paths are skipped, and a symlink is never opened as a file', async 
   await writeFile(join(dir, 'target'), 'secret');
   const { symlink } = await import('node:fs/promises');
   await symlink(join(dir, 'target'), join(dir, 'link'));
-  const got = await entries(packStream(async (tar) => {
-    await packTree(tar, join(dir, 'no-such-file'), 'gone');
-    assert.equal(await addFile(tar, { name: 'gone2' }, join(dir, 'no-such-file')), false);
-    // a path that became a symlink after its lstat: addFile refuses to follow it
-    assert.equal(await addFile(tar, { name: 'swapped' }, join(dir, 'link')), false);
-    await addBuffer(tar, { name: 'after' }, Buffer.from('ok'));
-  }));
-  assert.deepEqual(got.map((e) => e.name), ['after']);
+  const got = await entries(
+    packStream(async (tar) => {
+      await packTree(tar, join(dir, 'no-such-file'), 'gone');
+      assert.equal(await addFile(tar, { name: 'gone2' }, join(dir, 'no-such-file')), false);
+      // a path that became a symlink after its lstat: addFile refuses to follow it
+      assert.equal(await addFile(tar, { name: 'swapped' }, join(dir, 'link')), false);
+      await addBuffer(tar, { name: 'after' }, Buffer.from('ok'));
+    }),
+  );
+  assert.deepEqual(
+    got.map((e) => e.name),
+    ['after'],
+  );
 });
 
 const openFds = () => readdirSync('/proc/self/fd').length;

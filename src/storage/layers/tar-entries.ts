@@ -35,7 +35,11 @@ export function vanished(e: unknown): boolean {
  * Exactly `size` bytes: what `read` delivers up to `size` (the rest is left unread), then zeros
  * if it ends early. `read` fills the buffer it is given and returns the byte count, 0 at the end.
  */
-export async function* sizedChunks(read: (buf: Buffer) => Promise<number>, size: number, chunk = CHUNK): AsyncGenerator<Buffer> {
+export async function* sizedChunks(
+  read: (buf: Buffer) => Promise<number>,
+  size: number,
+  chunk = CHUNK,
+): AsyncGenerator<Buffer> {
   let left = size;
   let ended = false;
   while (left > 0) {
@@ -102,9 +106,13 @@ export async function addEntry(tar: Pack, header: EntryHeader, chunks?: AsyncIte
 
 /** A buffer as a whole entry (size taken from it). */
 export function addBuffer(tar: Pack, header: EntryHeader, data: Buffer): Promise<void> {
-  return addEntry(tar, { ...header, size: data.length }, (async function* () {
-    if (data.length) yield data;
-  })());
+  return addEntry(
+    tar,
+    { ...header, size: data.length },
+    (async function* () {
+      if (data.length) yield data;
+    })(),
+  );
 }
 
 /**

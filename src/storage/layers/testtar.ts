@@ -13,7 +13,17 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
     const type = h.type ?? 'file';
     const data = Buffer.from(body ?? '');
     await new Promise<void>((res, rej) =>
-      p.entry({ mode: type === 'directory' ? 0o755 : 0o644, mtime: new Date(1_000_000_000_000), ...h, type, size: type === 'file' ? data.length : 0 }, type === 'file' ? data : Buffer.alloc(0), (e) => (e ? rej(e) : res())),
+      p.entry(
+        {
+          mode: type === 'directory' ? 0o755 : 0o644,
+          mtime: new Date(1_000_000_000_000),
+          ...h,
+          type,
+          size: type === 'file' ? data.length : 0,
+        },
+        type === 'file' ? data : Buffer.alloc(0),
+        (e) => (e ? rej(e) : res()),
+      ),
     );
   }
   p.finalize();

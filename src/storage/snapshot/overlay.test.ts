@@ -53,7 +53,12 @@ it('overlay: commitOnto stacks a snapshot prepared without parent on a committed
     await sn.prepare('alone', null);
     await assert.rejects(sn.commitOnto('top', 'alone', 'missing'), /does not exist/);
     await sn.commitOnto('top', 'alone', 'base');
-    assert.deepEqual(await sn.stat('top'), { key: 'top', kind: 'committed', parent: 'base', created: (await sn.stat('top'))!.created });
+    assert.deepEqual(await sn.stat('top'), {
+      key: 'top',
+      kind: 'committed',
+      parent: 'base',
+      created: (await sn.stat('top'))!.created,
+    });
     assert.equal(await sn.stat('alone'), null);
     const [m] = await sn.view('v', 'top');
     assert.ok(m.options.includes(`lowerdir=${join(root, 'snapshots/2/fs')}:${join(root, 'snapshots/1/fs')}`));

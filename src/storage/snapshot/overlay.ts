@@ -154,7 +154,12 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
       if (this.meta.snapshots[name]) throw conflict(`snapshot ${name} already exists`);
       if (parent && this.get(parent).kind !== 'committed') throw invalid(`parent snapshot ${parent} is not committed`);
       delete this.meta.snapshots[key];
-      this.meta.snapshots[name] = { ...e, ...(parent !== undefined ? { parent } : {}), kind: 'committed', created: new Date().toISOString() };
+      this.meta.snapshots[name] = {
+        ...e,
+        ...(parent !== undefined ? { parent } : {}),
+        kind: 'committed',
+        created: new Date().toISOString(),
+      };
       try {
         await this.save();
       } catch (err) {
@@ -202,7 +207,12 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
 
   async list(): Promise<SnapshotInfo[]> {
     await this.init();
-    return Object.entries(this.meta.snapshots).map(([key, e]) => ({ key, kind: e.kind, parent: e.parent, created: e.created }));
+    return Object.entries(this.meta.snapshots).map(([key, e]) => ({
+      key,
+      kind: e.kind,
+      parent: e.parent,
+      created: e.created,
+    }));
   }
 
   async stat(key: string): Promise<SnapshotInfo | null> {
@@ -217,7 +227,11 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
     const e = this.get(key);
     const chain = this.chain(key);
     const out: Record<string, string> = {};
-    if (chain.length > 1) out.LowerDir = chain.slice(1).map((id) => this.fsDir(id)).join(':');
+    if (chain.length > 1)
+      out.LowerDir = chain
+        .slice(1)
+        .map((id) => this.fsDir(id))
+        .join(':');
     out.MergedDir = join(this.dir, String(e.id), 'merged');
     out.UpperDir = this.fsDir(e.id);
     out.WorkDir = join(this.dir, String(e.id), 'work');
