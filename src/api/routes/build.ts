@@ -38,7 +38,11 @@ export function engineRunner(containers: ContainerService): RunPort {
           AttachStderr: true,
           Labels: {},
         },
-        hostConfig: { NetworkMode: spec.networkMode || 'default', ExtraHosts: spec.extraHosts.length ? spec.extraHosts : null, Binds: spec.binds?.length ? spec.binds : null } as never,
+        hostConfig: {
+          NetworkMode: spec.networkMode || 'default',
+          ExtraHosts: spec.extraHosts.length ? spec.extraHosts : null,
+          Binds: spec.binds?.length ? spec.binds : null,
+        } as never,
       });
       hooks.created(Id);
       const detach = new AbortController();
@@ -105,7 +109,14 @@ export function buildCacheJson(r: CacheRecord): object {
 }
 
 export function buildRoutes(d: BuildRouteDeps): Route[] {
-  const builder = new Builder({ images: d.images, runner: engineRunner(d.containers), tmpDir: d.tmpDir, puller: d.puller, log: d.log, cacheMounts: d.cacheMounts });
+  const builder = new Builder({
+    images: d.images,
+    runner: engineRunner(d.containers),
+    tmpDir: d.tmpDir,
+    puller: d.puller,
+    log: d.log,
+    cacheMounts: d.cacheMounts,
+  });
   void builder.cleanup().catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
   return [
     {
@@ -126,8 +137,10 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
       path: '/build',
       handler: async (ctx) => {
         const q = ctx.query;
-        if (q.get('version') === '2') throw notImplemented('BuildKit is not supported by berth; use the legacy builder (DOCKER_BUILDKIT=0)');
-        if (q.get('remote')) throw notImplemented('building from a remote context is not supported; send the context as a tar');
+        if (q.get('version') === '2')
+          throw notImplemented('BuildKit is not supported by berth; use the legacy builder (DOCKER_BUILDKIT=0)');
+        if (q.get('remote'))
+          throw notImplemented('building from a remote context is not supported; send the context as a tar');
         const tags = q.getAll('t').filter(Boolean);
         const labels = jsonMap(q.get('labels'), 'labels') as Record<string, string>;
         const o: BuildOptions = {
@@ -142,7 +155,10 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
           pull: qbool(q, 'pull'),
           quiet: qbool(q, 'q'),
           networkMode: q.get('networkmode') && q.get('networkmode') !== 'default' ? q.get('networkmode')! : undefined,
-          extraHosts: q.getAll('extrahosts').flatMap((h) => h.split(',')).filter(Boolean),
+          extraHosts: q
+            .getAll('extrahosts')
+            .flatMap((h) => h.split(','))
+            .filter(Boolean),
           cacheFrom: jsonList(q.get('cachefrom'), 'cache from'),
         };
         let out: Writable | null = null;
@@ -151,7 +167,12 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
           out.write(JSON.stringify(v) + '\r\n');
         };
         try {
-          await builder.build(ctx.body, o, { stream: (s) => write({ stream: s }), aux: (v) => write({ aux: v }) }, ctx.signal);
+          await builder.build(
+            ctx.body,
+            o,
+            { stream: (s) => write({ stream: s }), aux: (v) => write({ aux: v }) },
+            ctx.signal,
+          );
         } catch (e) {
           if (!out) throw e;
           const m = messageOf(e);

@@ -23,7 +23,7 @@ export function eachChunk(body: Readable, fn: (c: Buffer) => Promise<void> | voi
     const deliver = (src: Readable, c: Buffer) => {
       try {
         const p = fn(c);
-        if (p) {
+        if (p !== undefined) {
           src.pause();
           p.then(() => src.resume(), fail);
         }

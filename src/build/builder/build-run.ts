@@ -80,7 +80,10 @@ export class BuildRun extends LayerSteps implements MetaHost {
     const visit = (s: Stage) => {
       if (need.has(s.index)) return;
       need.add(s.index);
-      const deps = [expandWord(s.base, this.meta, this.p.escape), ...s.instructions.flatMap((i) => (i.kind === 'copy' && i.from ? [i.from] : mountFroms(i)))];
+      const deps = [
+        expandWord(s.base, this.meta, this.p.escape),
+        ...s.instructions.flatMap((i) => (i.kind === 'copy' && i.from ? [i.from] : mountFroms(i))),
+      ];
       for (const dep of deps) {
         const i = this.stageIndex(dep, s.index);
         if (i !== null) visit(this.p.stages[i]);
@@ -92,7 +95,8 @@ export class BuildRun extends LayerSteps implements MetaHost {
 
   async execute(): Promise<string> {
     for (const a of this.p.metaArgs) {
-      const v = this.buildArg(a.name) ?? (a.value !== undefined ? expandWord(a.value, this.meta, this.p.escape) : undefined);
+      const v =
+        this.buildArg(a.name) ?? (a.value !== undefined ? expandWord(a.value, this.meta, this.p.escape) : undefined);
       if (this.buildArg(a.name) !== undefined) this.used.add(a.name);
       if (v !== undefined) this.meta.set(a.name, v);
     }
@@ -116,7 +120,9 @@ export class BuildRun extends LayerSteps implements MetaHost {
     } finally {
       for (const m of this.mounts.splice(0)) await unmount(m).catch(() => {});
     }
-    const unused = Object.keys(this.o.buildArgs).filter((k) => !this.used.has(k) && !PROXY_ARGS.has(k)).sort();
+    const unused = Object.keys(this.o.buildArgs)
+      .filter((k) => !this.used.has(k) && !PROXY_ARGS.has(k))
+      .sort();
     if (unused.length) this.say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
     const final = this.results.get(target.index)!;
     if (!final.imageId) throw invalid('No image was generated. Is your Dockerfile empty?');
@@ -136,7 +142,14 @@ export class BuildRun extends LayerSteps implements MetaHost {
   private async from(s: Stage): Promise<State> {
     this.say(`Step ${++this.step}/${this.total} : ${s.node.original}\n`);
     const base = expandWord(s.base, this.meta, this.p.escape);
-    const st: State = { imageId: '', file: this.emptyFile(), layers: [], args: new Map(), shell: DEFAULT_SHELL, cmdSet: false };
+    const st: State = {
+      imageId: '',
+      file: this.emptyFile(),
+      layers: [],
+      args: new Map(),
+      shell: DEFAULT_SHELL,
+      cmdSet: false,
+    };
     const si = this.stageIndex(base, s.index);
     if (si !== null) {
       const src = this.results.get(si)!;
@@ -147,7 +160,10 @@ export class BuildRun extends LayerSteps implements MetaHost {
       try {
         img = await this.d.images.resolve(base);
       } catch (e) {
-        if (isKind(e, 'not-found')) throw notFound(`pull access denied for ${base.split(':')[0]}, repository does not exist or may require 'docker login': ${msg.noSuchImage(base)}`);
+        if (isKind(e, 'not-found'))
+          throw notFound(
+            `pull access denied for ${base.split(':')[0]}, repository does not exist or may require 'docker login': ${msg.noSuchImage(base)}`,
+          );
         throw e;
       }
       st.imageId = img.id;
@@ -172,7 +188,13 @@ export class BuildRun extends LayerSteps implements MetaHost {
   }
 
   private emptyFile(): ImageConfigFile {
-    return { architecture: goArch(), os: 'linux', config: emptyContainerConfig(), rootfs: { type: 'layers', diff_ids: [] }, history: [] };
+    return {
+      architecture: goArch(),
+      os: 'linux',
+      config: emptyContainerConfig(),
+      rootfs: { type: 'layers', diff_ids: [] },
+      history: [],
+    };
   }
 
   private dispatch(st: State, ins: Instruction): Promise<void> {

@@ -18,18 +18,45 @@ export interface State {
   cmdSet: boolean;
 }
 
-export const PROXY_ARGS = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
+export const PROXY_ARGS = new Set([
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'FTP_PROXY',
+  'ftp_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+]);
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 /** Prefix of the build's snapshots and scratch directories (swept after a crash). */
 export const BUILD_SNAP = 'build-';
 export const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
-const norm = (v: unknown) => (v == null || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v as object).length === 0) ? null : v);
+const norm = (v: unknown) =>
+  v == null || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v as object).length === 0)
+    ? null
+    : v;
 
 /** What the cache compares (Docker's compare of two run configs). */
 export function cacheKey(c: ContainerConfig): string {
-  return JSON.stringify([c.Cmd, norm(c.Env), norm(c.Entrypoint), c.WorkingDir ?? '', c.User ?? '', norm(c.Labels), norm(c.ExposedPorts), norm(c.Volumes), norm(c.OnBuild), norm(c.Shell), c.StopSignal ?? '', c.Healthcheck ?? null]);
+  return JSON.stringify([
+    c.Cmd,
+    norm(c.Env),
+    norm(c.Entrypoint),
+    c.WorkingDir ?? '',
+    c.User ?? '',
+    norm(c.Labels),
+    norm(c.ExposedPorts),
+    norm(c.Volumes),
+    norm(c.OnBuild),
+    norm(c.Shell),
+    c.StopSignal ?? '',
+    c.Healthcheck ?? null,
+  ]);
 }
 
 /** The variables word expansion sees: the stage's ARGs, overridden by its ENV. */
@@ -72,7 +99,17 @@ export interface StepHost {
   buildArg(name: string): string | undefined;
   stageIndex(ref: string, before: number): number | null;
   probe(st: State, cmd: string[], mutate?: (c: ContainerConfig) => void): Promise<boolean>;
-  commit(st: State, cacheCmd: string[], layer: LayerRecord | null, o?: { container?: string; createdBy?: string }): Promise<void>;
+  commit(
+    st: State,
+    cacheCmd: string[],
+    layer: LayerRecord | null,
+    o?: { container?: string; createdBy?: string },
+  ): Promise<void>;
   fsStep(st: State, cmd: string[], fn: (root: string, noOpaque: () => void) => Promise<void>): Promise<void>;
-  layerFrom(upper: string, parent: string | null, commit?: (name: string) => Promise<void>, opaque?: boolean): Promise<LayerRecord | null>;
+  layerFrom(
+    upper: string,
+    parent: string | null,
+    commit?: (name: string) => Promise<void>,
+    opaque?: boolean,
+  ): Promise<LayerRecord | null>;
 }

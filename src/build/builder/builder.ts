@@ -58,7 +58,10 @@ export class Builder {
       const dfName = o.dockerfile || 'Dockerfile';
       const t0 = Date.now();
       const ctx = await receiveContext(body, join(work, 'ctx'), dfName);
-      this.d.log?.('debug', `build: context of ${ctx.files.size} entries (${ctx.size} bytes) received in ${Date.now() - t0} ms`);
+      this.d.log?.(
+        'debug',
+        `build: context of ${ctx.files.size} entries (${ctx.size} bytes) received in ${Date.now() - t0} ms`,
+      );
       const text = await readDockerfile(ctx, dfName);
       await applyDockerignore(ctx);
       const run = new BuildRun(this.d, this.cache, o, out, signal, ctx, parseStages(text, dfName), work);

@@ -15,7 +15,11 @@ test('one directory per id, kept across uses, created with mode/uid/gid, seeded 
   const c = new CacheMounts(join(tmp, 'a'));
   const m = parseRunMount(`type=cache,target=/c,id=x,mode=0711${isRoot ? ',uid=12,gid=34' : ''}`);
   let seeded = 0;
-  const a = await c.acquire(m, 'cached mount /c from exec make', async (d) => (seeded++, writeFileSync(join(d, 'seed'), 's')));
+  const a = await c.acquire(
+    m,
+    'cached mount /c from exec make',
+    async (d) => (seeded++, writeFileSync(join(d, 'seed'), 's')),
+  );
   assert.equal(statSync(a.dir).mode & 0o777, 0o711);
   if (isRoot) assert.deepEqual([statSync(a.dir).uid, statSync(a.dir).gid], [12, 34]);
   writeFileSync(join(a.dir, 'f'), 'kept');
@@ -108,16 +112,31 @@ test('a directory without its metadata (crash) is still listed and pruned', asyn
   assert.deepEqual((await c.prune(pruneOptions(new Map([['until', ['1h']]]), false, null))).deleted, [name]);
 });
 
-test('prune options: Go durations and moby\'s errors', () => {
+test("prune options: Go durations and moby's errors", () => {
   assert.equal(parseGoDuration('24h'), 86_400_000);
   assert.equal(parseGoDuration('1h30m'), 5_400_000);
   assert.equal(parseGoDuration('1.5s'), 1500);
   assert.equal(parseGoDuration('0'), 0);
   assert.throws(() => parseGoDuration('10'), { message: 'time: missing unit in duration "10"' });
   assert.throws(() => parseGoDuration('1d'), { message: 'time: unknown unit "d" in duration "1d"' });
-  assert.throws(() => pruneOptions(new Map([['until', ['x']]]), false, null), { message: `"until" filter expects a duration (e.g., '24h'): time: invalid duration "x"` });
-  assert.throws(() => pruneOptions(new Map([['until', ['1h']], ['unused-for', ['2h']]]), false, null), { message: 'conflicting filters: "until" and "unused-for"' });
-  assert.throws(() => pruneOptions(new Map([['until', ['1h', '2h']]]), false, null), { message: 'filters expect only one value' });
+  assert.throws(() => pruneOptions(new Map([['until', ['x']]]), false, null), {
+    message: `"until" filter expects a duration (e.g., '24h'): time: invalid duration "x"`,
+  });
+  assert.throws(
+    () =>
+      pruneOptions(
+        new Map([
+          ['until', ['1h']],
+          ['unused-for', ['2h']],
+        ]),
+        false,
+        null,
+      ),
+    { message: 'conflicting filters: "until" and "unused-for"' },
+  );
+  assert.throws(() => pruneOptions(new Map([['until', ['1h', '2h']]]), false, null), {
+    message: 'filters expect only one value',
+  });
   assert.equal(pruneOptions(new Map([['unused-for', ['2h']]]), true, '1024').keepDuration, 7_200_000);
   assert.equal(pruneOptions(new Map(), true, '1024').keepStorage, 1024);
 });

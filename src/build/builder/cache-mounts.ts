@@ -67,7 +67,11 @@ export class CacheMounts {
    * The directory for a cache mount, held until `release()`. `seed` fills a newly created one
    * (`from=`); `description` is BuildKit's ("cached mount <target> from exec <cmd>").
    */
-  async acquire(m: RunMount, description: string, seed?: (dir: string) => Promise<void>): Promise<{ dir: string; release: () => void }> {
+  async acquire(
+    m: RunMount,
+    description: string,
+    seed?: (dir: string) => Promise<void>,
+  ): Promise<{ dir: string; release: () => void }> {
     const unlock = m.sharing === 'locked' ? await this.lockId(m.id) : () => {};
     try {
       const { name, created } = await this.locked(async () => {
@@ -93,7 +97,13 @@ export class CacheMounts {
         if (created && seed) await seed(dir);
         const old = created ? null : await this.meta(name);
         const now = new Date().toISOString();
-        await this.saveMeta(name, { cacheId: m.id, description: old?.description ?? description, createdAt: old?.createdAt ?? now, lastUsedAt: now, usageCount: (old?.usageCount ?? 0) + 1 });
+        await this.saveMeta(name, {
+          cacheId: m.id,
+          description: old?.description ?? description,
+          createdAt: old?.createdAt ?? now,
+          lastUsedAt: now,
+          usageCount: (old?.usageCount ?? 0) + 1,
+        });
       } catch (e) {
         if (created) await rm(dir, { recursive: true, force: true }); // not half-seeded next time
         this.drop(name);
@@ -241,7 +251,8 @@ export function pruneOptions(filters: Map<string, string[]>, all: boolean, keepS
   let keep = 0;
   if (keepStorage) {
     keep = Number(keepStorage);
-    if (!Number.isInteger(keep) || keep < 0) throw invalid(`keep-storage is in bytes and expects an integer, got ${JSON.stringify(keepStorage)}`);
+    if (!Number.isInteger(keep) || keep < 0)
+      throw invalid(`keep-storage is in bytes and expects an integer, got ${JSON.stringify(keepStorage)}`);
   }
   return { all, keepDuration, keepStorage: keep, filters: fields };
 }

@@ -21,6 +21,9 @@ export function containerLayers(images: Images): ContainerLayerPort {
       throw invalid(`container ${id} has no writable layer`);
     },
     // removing the container afterwards tolerates the snapshot's absence
-    commitRootfs: (id, name) => (images.commitContainerRootfs ? images.commitContainerRootfs(id, name) : images.snapshots.commit(name, `container-${id}`)),
+    commitRootfs: (id, name) =>
+      images.commitContainerRootfs
+        ? images.commitContainerRootfs(id, name)
+        : images.snapshots.commit(name, `container-${id}`),
   };
 }

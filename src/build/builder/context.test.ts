@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,7 +25,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'berth-ctx-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** `b` cut into pieces of `n` bytes (the CLI's body arrives in ~10 KiB chunks; 1-byte ones are legal). */
-const pieces = (b: Buffer, n: number) => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
+const pieces = (b: Buffer, n: number) =>
+  Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n));
 
 function makeTar(): Buffer {
   const src = join(tmp, 'src');
@@ -41,7 +51,14 @@ test('indexes a tar (long names, symlinks), filters by .dockerignore, writes out
   assert.ok(ctx.files.has('x'.repeat(120) + '.txt'));
   assert.equal(ctx.files.get('link')?.type, 'symlink');
   await applyDockerignore(ctx);
-  assert.deepEqual([...ctx.files.keys()].sort(), ['.dockerignore', 'Dockerfile', 'link', 'logs', 'logs/keep.log', 'x'.repeat(120) + '.txt']);
+  assert.deepEqual([...ctx.files.keys()].sort(), [
+    '.dockerignore',
+    'Dockerfile',
+    'link',
+    'logs',
+    'logs/keep.log',
+    'x'.repeat(120) + '.txt',
+  ]);
   await ctx.materialize();
   assert.equal(readFileSync(join(ctx.dir, 'logs/keep.log'), 'utf8'), 'keep');
   assert.equal(readlinkSync(join(ctx.dir, 'link')), 'Dockerfile');
@@ -70,7 +87,11 @@ test('file sums are those of the content (hashed off the event loop), hard links
 test('gzip contexts and a bare Dockerfile body', async () => {
   const gz = await receiveContext(Readable.from([gzipSync(makeTar())]), join(tmp, 'c2'), 'Dockerfile');
   assert.equal((await gz.read('Dockerfile')).toString(), 'FROM busybox\n');
-  const bare = await receiveContext(Readable.from([Buffer.from('FROM scratch\nCMD ["x"]\n')]), join(tmp, 'c3'), 'Dockerfile');
+  const bare = await receiveContext(
+    Readable.from([Buffer.from('FROM scratch\nCMD ["x"]\n')]),
+    join(tmp, 'c3'),
+    'Dockerfile',
+  );
   assert.equal((await bare.read('Dockerfile')).toString(), 'FROM scratch\nCMD ["x"]\n');
   assert.deepEqual([...bare.files.keys()], ['Dockerfile']);
 });
@@ -87,7 +108,10 @@ test('entries cannot escape the context', async () => {
   h.fill(0x20, 148, 156);
   for (let i = 0; i < 512; i++) sum += h[i];
   h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  await assert.rejects(receiveContext(Readable.from([Buffer.concat([h, Buffer.alloc(1024)])]), join(tmp, 'c4'), 'Dockerfile'), /outside of the target directory/);
+  await assert.rejects(
+    receiveContext(Readable.from([Buffer.concat([h, Buffer.alloc(1024)])]), join(tmp, 'c4'), 'Dockerfile'),
+    /outside of the target directory/,
+  );
 });
 
 test('every context file is hashed, even when its tar header matches an earlier build', async () => {
@@ -99,16 +123,27 @@ test('every context file is hashed, even when its tar header matches an earlier 
     return execFileSync('tar', ['-c', '-C', src, 'f']);
   };
   const sha = (s: string) => execFileSync('sha256sum', { input: s, encoding: 'utf8' }).split(' ')[0];
-  const first = await receiveContext(Readable.from([tarOf('aaaa', '2020-01-01 00:00:00')]), join(tmp, 'm1'), 'Dockerfile');
+  const first = await receiveContext(
+    Readable.from([tarOf('aaaa', '2020-01-01 00:00:00')]),
+    join(tmp, 'm1'),
+    'Dockerfile',
+  );
   assert.equal(first.files.get('f')?.sum, sha('aaaa'));
   // same header (path, size, mtime, mode), other bytes: a different sum, so the cache cannot be fooled
-  const second = await receiveContext(Readable.from([tarOf('bbbb', '2020-01-01 00:00:00')]), join(tmp, 'm2'), 'Dockerfile');
+  const second = await receiveContext(
+    Readable.from([tarOf('bbbb', '2020-01-01 00:00:00')]),
+    join(tmp, 'm2'),
+    'Dockerfile',
+  );
   assert.equal(second.files.get('f')?.sum, sha('bbbb'));
   // a gzipped context still works (read through gunzip)
-  const gz = await receiveContext(Readable.from([gzipSync(tarOf('eeee', '2021-01-01 00:00:00'))]), join(tmp, 'm5'), 'Dockerfile');
+  const gz = await receiveContext(
+    Readable.from([gzipSync(tarOf('eeee', '2021-01-01 00:00:00'))]),
+    join(tmp, 'm5'),
+    'Dockerfile',
+  );
   assert.equal((await gz.read('f')).toString(), 'eeee');
 });
-
 
 test('the context goes to its spool file as it arrives, byte for byte, whatever the chunking', async () => {
   const tar = makeTar();
@@ -131,7 +166,10 @@ test('odd chunking (a 1-byte first chunk, gzip in pieces) and a body that fails 
   broken.push(tar.subarray(0, 3000));
   setImmediate(() => broken.destroy(new Error('client went away')));
   await assert.rejects(receiveContext(broken, join(tmp, 'o3'), 'Dockerfile'), /client went away/);
-  await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 3000)]), join(tmp, 'o4'), 'Dockerfile'), /unexpected EOF/);
+  await assert.rejects(
+    receiveContext(Readable.from([tar.subarray(0, 3000)]), join(tmp, 'o4'), 'Dockerfile'),
+    /unexpected EOF/,
+  );
 });
 
 test('a tar that ends right after its last file (no padding, no end blocks: the CLI with -f outside the context)', async () => {
@@ -143,8 +181,14 @@ test('a tar that ends right after its last file (no padding, no end blocks: the 
   const c = await receiveContext(Readable.from([cut]), join(tmp, 'np1'), 'Dockerfile');
   assert.equal((await c.read('Dockerfile')).toString(), 'FROM busybox\n');
   // cut inside the content or inside the padding: still a truncated tar, as Go's reader says
-  await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 512 + 5)]), join(tmp, 'np2'), 'Dockerfile'), /unexpected EOF/);
-  await assert.rejects(receiveContext(Readable.from([tar.subarray(0, 512 + 20)]), join(tmp, 'np3'), 'Dockerfile'), /unexpected EOF/);
+  await assert.rejects(
+    receiveContext(Readable.from([tar.subarray(0, 512 + 5)]), join(tmp, 'np2'), 'Dockerfile'),
+    /unexpected EOF/,
+  );
+  await assert.rejects(
+    receiveContext(Readable.from([tar.subarray(0, 512 + 20)]), join(tmp, 'np3'), 'Dockerfile'),
+    /unexpected EOF/,
+  );
 });
 
 test('directories that have no entry of their own are indexed (and kept by a .dockerignore exception)', async () => {
@@ -178,7 +222,8 @@ function* bigTar(size: number): Generator<Buffer> {
   h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
   yield h;
   const block = Buffer.alloc(64 << 10, 0x61);
-  for (let done = 0; done < size; done += block.length) yield Buffer.from(block.subarray(0, Math.min(block.length, size - done)));
+  for (let done = 0; done < size; done += block.length)
+    yield Buffer.from(block.subarray(0, Math.min(block.length, size - done)));
   yield Buffer.alloc(1024 + ((512 - (size % 512)) % 512));
 }
 

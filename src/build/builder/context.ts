@@ -71,14 +71,14 @@ export class BuildContext {
 
   async read(rel: string): Promise<Buffer> {
     const f = this.files.get(rel);
-    if (!f || f.type !== 'file') throw notFound(rel);
+    if (f?.type !== 'file') throw notFound(rel);
     return this.slice(f.offset, f.size);
   }
 
   /** A file's content as a stream (ADD's archive extraction). */
   stream(rel: string): Readable {
     const f = this.files.get(rel);
-    if (!f || f.type !== 'file') throw notFound(rel);
+    if (f?.type !== 'file') throw notFound(rel);
     if (f.size === 0) return Readable.from([]);
     return createReadStream(this.spool, { start: f.offset, end: f.offset + f.size - 1 });
   }
@@ -117,7 +117,7 @@ export class BuildContext {
   /** Whether a context file is a tar or a gzip'd tar (ADD extracts those). */
   async isTar(rel: string): Promise<boolean> {
     const f = this.files.get(rel);
-    if (!f || f.type !== 'file' || f.size < 2) return false;
+    if (f?.type !== 'file' || f.size < 2) return false;
     const head = await this.slice(f.offset, Math.min(f.size, 512));
     if (head[0] !== 0x1f || head[1] !== 0x8b) return looksLikeTar(head);
     return gzipHoldsTar(this.stream(rel));
@@ -142,7 +142,12 @@ class SpoolHasher {
   add(files: ContextFile[], written: Promise<void>): void {
     if (!files.length) return;
     const job = written
-      .then(() => fsWorker.hashRanges(this.spool, files.map((f) => [f.offset, f.size])))
+      .then(() =>
+        fsWorker.hashRanges(
+          this.spool,
+          files.map((f) => [f.offset, f.size]),
+        ),
+      )
       .then((sums) => sums.forEach((s, i) => (files[i].sum = s)));
     job.catch(() => {}); // awaited by done() or settled()
     this.jobs.push(job);
@@ -212,7 +217,15 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
     const rel = entryParts(dockerfileName || 'Dockerfile').join('/');
     // `-f /` names the context root: no file can be there (it replaced the context directory)
     if (rel === '') throw invalid(`Cannot locate specified Dockerfile: ${dockerfileName}`);
-    ctx.files.set(rel, { type: 'file', mode: 0o644, sum: whole.digest('hex'), offset: 0, size: pos, mtime: Math.floor(Date.now() / 1000), linkname: '' });
+    ctx.files.set(rel, {
+      type: 'file',
+      mode: 0o644,
+      sum: whole.digest('hex'),
+      offset: 0,
+      size: pos,
+      mtime: Math.floor(Date.now() / 1000),
+      linkname: '',
+    });
   } else {
     index.end();
     index.addMissingParents(Math.floor(Date.now() / 1000));

@@ -13,12 +13,26 @@ import { expandWord } from '../dockerfile/expand.js';
 import { chmodMode, type Instruction } from '../dockerfile/instructions.js';
 import { sha256Hex, type State, type StepHost } from './build-state.js';
 import { gzipHoldsTar } from './context.js';
-import { archiveKind, copyDirContents, copyTree, hasWildcard, matchSources, mkdirAllIn, resolveOwner, sumSources, urlFileName, type Owner } from './copy.js';
+import {
+  archiveKind,
+  copyDirContents,
+  copyTree,
+  hasWildcard,
+  matchSources,
+  mkdirAllIn,
+  resolveOwner,
+  sumSources,
+  urlFileName,
+  type Owner,
+} from './copy.js';
 import { fsWorker } from './fs-pool.js';
 import { sourceRoot, type SourceRoot } from './source-root.js';
 
 type CopyIns = Extract<Instruction, { kind: 'copy' | 'add' }>;
-type Item = { kind: 'path'; rel: string } | { kind: 'url'; url: string; file: string } | { kind: 'heredoc'; name: string; data: string };
+type Item =
+  | { kind: 'path'; rel: string }
+  | { kind: 'url'; url: string; file: string }
+  | { kind: 'heredoc'; name: string; data: string };
 
 interface Sources {
   items: Item[];
@@ -49,16 +63,21 @@ async function collectSources(h: StepHost, ins: CopyIns, src: SourceRoot, ex: (s
       out.sums.push(await sumSources(h.work, [file.slice(h.work.length + 1)]));
       continue;
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !isAdd) throw invalid(`${name} failed: source can't be a URL for ${name}`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && !isAdd)
+      throw invalid(`${name} failed: source can't be a URL for ${name}`);
     const rels = await matchSources(src.root, s, src.files);
     if (rels.length === 0) {
       if (hasWildcard(s)) throw invalid(`${name} failed: no source files were specified`);
       if (ins.from) throw invalid(`${name} failed: stat ${s}: file does not exist`);
-      throw invalid(`${name} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`);
+      throw invalid(
+        `${name} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`,
+      );
     }
     for (const rel of rels) {
       out.items.push({ kind: 'path', rel });
-      const isDir = src.files ? rel === '' || src.files.get(rel)?.type === 'dir' : (await lstat(rel ? join(src.root, rel) : src.root)).isDirectory();
+      const isDir = src.files
+        ? rel === '' || src.files.get(rel)?.type === 'dir'
+        : (await lstat(rel ? join(src.root, rel) : src.root)).isDirectory();
       if (isDir) out.single = 'dir';
     }
     out.sums.push(await sumSources(src.root, rels, src.files));
@@ -72,7 +91,10 @@ export async function copyStep(h: StepHost, st: State, ins: CopyIns, env: Map<st
   const dest0 = ex(ins.dest);
   const src = await sourceRoot(h, ins.from, env);
   const { items, sums, single } = await collectSources(h, ins, src, ex);
-  if (items.length > 1 && !dest0.endsWith('/')) throw invalid(`When using ${name} with more than one source file, the destination must be a directory and end with a /`);
+  if (items.length > 1 && !dest0.endsWith('/'))
+    throw invalid(
+      `When using ${name} with more than one source file, the destination must be a directory and end with a /`,
+    );
   const workdir = st.file.config.WorkingDir || '/';
   const kind = items.length > 1 ? 'multi' : items[0].kind === 'path' ? single : 'file';
   const sum = sums.length === 1 ? sums[0] : sha256Hex(sums.join(','));
@@ -108,7 +130,8 @@ async function writeItems(j: CopyJob, root: string, noOpaque: () => void): Promi
   const { dest, items, mode } = j;
   const owner = await resolveOwner(root, j.chown);
   const destAbs = await secureJoin(root, dest);
-  const destIsDir = async () => j.destIsDirSyntax || items.length > 1 || !!(await stat(destAbs).catch(() => null))?.isDirectory();
+  const destIsDir = async () =>
+    j.destIsDirSyntax || items.length > 1 || !!(await stat(destAbs).catch(() => null))?.isDirectory();
   const into = async (base: string): Promise<string> => {
     if (await destIsDir()) {
       await mkdirAllIn(root, dest);
@@ -125,7 +148,8 @@ async function writeItems(j: CopyJob, root: string, noOpaque: () => void): Promi
       const target = await into(it.name);
       await writeFile(target, it.data, { mode: mode ?? 0o644 });
       await lchown(target, owner.uid, owner.gid);
-    } else if (it.kind === 'url') await copyTree(it.file, await into(urlFileName(it.url)), { owner, mode: mode ?? 0o600 });
+    } else if (it.kind === 'url')
+      await copyTree(it.file, await into(urlFileName(it.url)), { owner, mode: mode ?? 0o600 });
     else if (j.src.files) mayOpaque = (await fromContext(w, it.rel)) || mayOpaque;
     else {
       mayOpaque = true;
@@ -190,6 +214,7 @@ async function download(url: string, file: string, signal: AbortSignal): Promise
   } catch (e) {
     throw invalid(`ADD failed: error downloading ${url}: ${(e as Error).message}`);
   }
-  if (!res.ok || !res.body) throw invalid(`ADD failed: failed to GET ${url} with status ${res.status} ${res.statusText}`);
+  if (!res.ok || !res.body)
+    throw invalid(`ADD failed: failed to GET ${url} with status ${res.status} ${res.statusText}`);
   await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(file));
 }

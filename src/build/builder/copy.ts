@@ -2,7 +2,20 @@
 // rules, ownership (--chown names resolved in the image's /etc/passwd) and --chmod.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, lchown, lstat, lutimes, mkdir, readdir, readFile, readlink, rm, stat, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lchown,
+  lstat,
+  lutimes,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+} from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { invalid } from '../../errdefs.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
@@ -22,7 +35,10 @@ export function hasWildcard(p: string): boolean {
 
 /** Clean a source path to a root-relative one ("" is the root itself); `..` cannot leave the root. */
 export function cleanRel(p: string): string {
-  return posix.normalize('/' + p).replace(/^\/+/, '').replace(/\/+$/, '');
+  return posix
+    .normalize('/' + p)
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
 }
 
 async function walk(root: string, rel: string, out: string[]): Promise<void> {
@@ -67,7 +83,9 @@ export async function sumSources(root: string, rels: string[], files?: Map<strin
   const h = createHash('sha256');
   for (const rel of rels) {
     const list = [rel];
-    const isDir = files ? rel === '' || files.get(rel)?.type === 'dir' : (await lstat(rel ? join(root, rel) : root)).isDirectory();
+    const isDir = files
+      ? rel === '' || files.get(rel)?.type === 'dir'
+      : (await lstat(rel ? join(root, rel) : root)).isDirectory();
     if (isDir) {
       if (files) {
         const pre = rel ? rel + '/' : '';
@@ -87,7 +105,9 @@ export async function sumSources(root: string, rels: string[], files?: Map<strin
       let sum = '';
       if (s.isFile()) sum = await fileSum(abs);
       else if (s.isSymbolicLink()) sum = await readlink(abs);
-      h.update(`${p}\0${s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'}\0${(s.mode & 0o7777).toString(8)}\0${sum}\n`);
+      h.update(
+        `${p}\0${s.isDirectory() ? 'dir' : s.isFile() ? 'file' : 'other'}\0${(s.mode & 0o7777).toString(8)}\0${sum}\n`,
+      );
     }
   }
   return h.digest('hex');
@@ -112,9 +132,12 @@ export async function resolveOwner(rootfs: string, spec: string | undefined): Pr
     const text = await readFile(await secureJoin(rootfs, file), 'utf8').catch(() => '');
     for (const line of text.split('\n')) {
       const f = line.split(':');
-      if (f[0] === name && f.length >= 3) return { id: Number(f[2]), gid: f[3] !== undefined ? Number(f[3]) : undefined };
+      if (f[0] === name && f.length >= 3)
+        return { id: Number(f[2]), gid: f[3] !== undefined ? Number(f[3]) : undefined };
     }
-    throw invalid(`unable to convert uid/gid chown string to host mapping: can't find ${what} for ${what === 'uid' ? 'user' : 'group'} ${name}: no such ${what === 'uid' ? 'user' : 'group'}: ${name}`);
+    throw invalid(
+      `unable to convert uid/gid chown string to host mapping: can't find ${what} for ${what === 'uid' ? 'user' : 'group'} ${name}: no such ${what === 'uid' ? 'user' : 'group'}: ${name}`,
+    );
   };
   const user = await lookup('etc/passwd', u, 'uid');
   if (g === undefined || g === '') return { uid: user.id, gid: /^\d+$/.test(u) ? user.id : (user.gid ?? user.id) };
@@ -150,7 +173,7 @@ export async function copyTree(from: string, to: string, o: CopyOptions): Promis
   const old = await lstat(to).catch(() => null);
   if (st.isDirectory()) {
     if (old && !old.isDirectory()) await rm(to, { recursive: true, force: true });
-    if (!old || !old.isDirectory()) await mkdir(to);
+    if (!old?.isDirectory()) await mkdir(to);
     for (const n of await readdir(from)) await copyTree(join(from, n), join(to, n), o);
   } else {
     if (old) await rm(to, { recursive: true, force: true });

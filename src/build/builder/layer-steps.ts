@@ -87,7 +87,12 @@ export abstract class LayerSteps {
     return true;
   }
 
-  async commit(st: State, cacheCmd: string[], layer: LayerRecord | null, o: { container?: string; createdBy?: string } = {}): Promise<void> {
+  async commit(
+    st: State,
+    cacheCmd: string[],
+    layer: LayerRecord | null,
+    o: { container?: string; createdBy?: string } = {},
+  ): Promise<void> {
     const now = new Date().toISOString();
     const config = clone(st.file.config);
     config.Image = st.imageId;
@@ -156,7 +161,12 @@ export abstract class LayerSteps {
         }
       }
       // the snapshot itself becomes the layer: no second extraction of its tar
-      const layer = await this.layerFrom(upper, parent, async (name) => (await unmounted, snaps.commit(name, key)), opaque);
+      const layer = await this.layerFrom(
+        upper,
+        parent,
+        async (name) => (await unmounted, snaps.commit(name, key)),
+        opaque,
+      );
       await unmounted; // (its error, if any, fails the step)
       this.checkAbort();
       await this.commit(st, cmd, layer);
@@ -171,7 +181,12 @@ export abstract class LayerSteps {
    * `commit` (which commits the active snapshot whose upper dir this is under a name) that snapshot
    * becomes the layer, as containerd does; otherwise the tar is applied to a new one.
    */
-  async layerFrom(upper: string, parent: string | null, commit?: (name: string) => Promise<void>, opaque = true): Promise<LayerRecord | null> {
+  async layerFrom(
+    upper: string,
+    parent: string | null,
+    commit?: (name: string) => Promise<void>,
+    opaque = true,
+  ): Promise<LayerRecord | null> {
     if ((await readdir(upper)).length === 0) return null;
     const content = this.d.images.content;
     await mkdir(content.ingestDir, { recursive: true });

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -45,19 +54,27 @@ test('a layer tar GNU tar reads back: sorted entries, modes, mtimes, symlinks, h
   execFileSync('tar', ['-xf', out, '-C', x]);
   assert.equal(readFileSync(join(x, 'app', deep, 'f'.repeat(30)), 'utf8'), 'deep');
   assert.deepEqual(readFileSync(join(x, 'app/a.bin')), Buffer.alloc(3 << 20, 7));
-  const v = execFileSync('tar', ['--numeric-owner', '--full-time', '-tvf', out], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const v = execFileSync('tar', ['--numeric-owner', '--full-time', '-tvf', out], {
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC' },
+  });
   assert.match(v, /-rw-r--r-- \d+\/\d+ +3 2001-09-09 01:46:40 app\/b\.txt/);
   assert.match(v, /hrw-r--r-- .* app\/hard link to app\/b\.txt/);
   assert.match(v, new RegExp(`app/lnk -> /etc/${'l'.repeat(150)}`));
 });
 
-test('overlay whiteouts (0/0 char devices) become .wh. files', { skip: process.getuid?.() !== 0 && 'mknod needs root' }, () => {
+test('overlay whiteouts (0/0 char devices) become .wh. files', {
+  skip: process.getuid?.() !== 0 && 'mknod needs root',
+}, () => {
   const up = join(tmp, 'wh');
   mkdirSync(join(up, 'etc'), { recursive: true });
   execFileSync('mknod', [join(up, 'etc/gone'), 'c', '0', '0']);
   const out = join(tmp, 'wh.tar');
   writeLayerTar(up, out, new Set());
-  assert.deepEqual(execFileSync('tar', ['-tf', out], { encoding: 'utf8' }).trim().split('\n'), ['etc/', 'etc/.wh.gone']);
+  assert.deepEqual(execFileSync('tar', ['-tf', out], { encoding: 'utf8' }).trim().split('\n'), [
+    'etc/',
+    'etc/.wh.gone',
+  ]);
 });
 
 test('ustar header fields and checksum; PAX for values that do not fit', () => {

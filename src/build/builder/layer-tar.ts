@@ -5,7 +5,18 @@
 // Whiteouts as in storage/layers/diff.ts: overlay 0/0 char devices → `.wh.<name>`, opaque dirs
 // (listed by the caller, who can read xattrs) → `<dir>/.wh..wh..opq`.
 import { createHash } from 'node:crypto';
-import { closeSync, constants as C, fsyncSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, writeSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants as C,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { join } from 'node:path';
 
 const BLOCK = 512;
@@ -23,7 +34,15 @@ export interface TarEntry {
   devminor?: number;
 }
 
-const TYPEFLAG: Record<TarEntry['type'], string> = { file: '0', link: '1', symlink: '2', char: '3', block: '4', dir: '5', fifo: '6' };
+const TYPEFLAG: Record<TarEntry['type'], string> = {
+  file: '0',
+  link: '1',
+  symlink: '2',
+  char: '3',
+  block: '4',
+  dir: '5',
+  fifo: '6',
+};
 
 function octal(b: Buffer, off: number, len: number, v: number): boolean {
   const s = Math.floor(v).toString(8);
@@ -116,100 +135,123 @@ export interface LayerTarResult {
   size: number;
 }
 
+/** The tar file being written: one big buffer, hashed and written out as it fills. */
+class TarOut {
+  private readonly hash = createHash('sha256');
+  private readonly buf = Buffer.allocUnsafe(4 << 20);
+  private pos = 0;
+  tarSize = 0;
+
+  constructor(private readonly fd: number) {}
+
+  flush(): void {
+    if (!this.pos) return;
+    const b = this.buf.subarray(0, this.pos);
+    this.hash.update(b);
+    for (let w = 0; w < this.pos; ) w += writeSync(this.fd, b, w, this.pos - w);
+    this.tarSize += this.pos;
+    this.pos = 0;
+  }
+
+  put(b: Buffer): void {
+    for (let i = 0; i < b.length; ) {
+      if (this.pos === this.buf.length) this.flush();
+      const n = b.copy(this.buf, this.pos, i);
+      this.pos += n;
+      i += n;
+    }
+  }
+
+  zeros(n: number): void {
+    while (n > 0) {
+      if (this.pos === this.buf.length) this.flush();
+      const k = Math.min(n, this.buf.length - this.pos);
+      this.buf.fill(0, this.pos, this.pos + k);
+      this.pos += k;
+      n -= k;
+    }
+  }
+
+  /** `len` bytes of a file, read straight into the buffer; a file that shrank meanwhile is padded with zeros. */
+  copyFile(abs: string, len: number): void {
+    const src = openSync(abs, C.O_RDONLY | C.O_NOFOLLOW);
+    try {
+      let done = 0;
+      while (done < len) {
+        if (this.pos === this.buf.length) this.flush();
+        const n = readSync(src, this.buf, this.pos, Math.min(len - done, this.buf.length - this.pos), done);
+        if (n === 0) break;
+        this.pos += n;
+        done += n;
+      }
+      this.zeros(len - done);
+    } finally {
+      closeSync(src);
+    }
+  }
+
+  digest(): string {
+    return 'sha256:' + this.hash.digest('hex');
+  }
+}
+
 /**
  * Write the OCI layer tar of `upper` to `out` (created, fsynced), entries in sorted order with each
  * directory before its contents. `opaque` lists the absolute paths of overlay-opaque directories.
  */
 export function writeLayerTar(upper: string, out: string, opaque: ReadonlySet<string>): LayerTarResult {
   const fd = openSync(out, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o644);
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(4 << 20);
-  let pos = 0;
-  let tarSize = 0;
+  const t = new TarOut(fd);
   let size = 0;
-  const flush = () => {
-    if (!pos) return;
-    const b = buf.subarray(0, pos);
-    hash.update(b);
-    for (let w = 0; w < pos; ) w += writeSync(fd, b, w, pos - w);
-    tarSize += pos;
-    pos = 0;
-  };
-  const put = (b: Buffer) => {
-    for (let i = 0; i < b.length; ) {
-      if (pos === buf.length) flush();
-      const n = b.copy(buf, pos, i);
-      pos += n;
-      i += n;
-    }
-  };
-  const zeros = (n: number) => {
-    while (n > 0) {
-      if (pos === buf.length) flush();
-      const k = Math.min(n, buf.length - pos);
-      buf.fill(0, pos, pos + k);
-      pos += k;
-      n -= k;
-    }
-  };
   const inodes = new Map<string, string>();
-  const copyFile = (abs: string, len: number) => {
-    // read straight into the output buffer; a file that shrank meanwhile is padded with zeros
-    const src = openSync(abs, C.O_RDONLY | C.O_NOFOLLOW);
-    try {
-      let done = 0;
-      while (done < len) {
-        if (pos === buf.length) flush();
-        const n = readSync(src, buf, pos, Math.min(len - done, buf.length - pos), done);
-        if (n === 0) break;
-        pos += n;
-        done += n;
-      }
-      zeros(len - done);
-    } finally {
-      closeSync(src);
-    }
-  };
   const entry = (abs: string, name: string, st: Stats) => {
-    const base = { name, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) };
+    const base = {
+      name,
+      mode: st.mode & 0o7777,
+      uid: st.uid,
+      gid: st.gid,
+      size: 0,
+      mtime: Math.floor(st.mtimeMs / 1000),
+    };
     const slash = name.lastIndexOf('/');
     if (st.isCharacterDevice() && st.rdev === 0) {
-      put(tarHeader({ ...base, type: 'file', name: `${name.slice(0, slash + 1)}.wh.${name.slice(slash + 1)}` }));
+      t.put(tarHeader({ ...base, type: 'file', name: `${name.slice(0, slash + 1)}.wh.${name.slice(slash + 1)}` }));
       return;
     }
     if (!st.isDirectory() && st.nlink > 1) {
       const key = `${st.dev}:${st.ino}`;
       const first = inodes.get(key);
       if (first !== undefined) {
-        put(tarHeader({ ...base, type: 'link', linkname: first }));
+        t.put(tarHeader({ ...base, type: 'link', linkname: first }));
         return;
       }
       inodes.set(key, name);
     }
     if (st.isDirectory()) {
-      put(tarHeader({ ...base, type: 'dir' }));
-      if (opaque.has(abs)) put(tarHeader({ ...base, type: 'file', name: `${name}/.wh..wh..opq`, mode: 0o644 }));
+      t.put(tarHeader({ ...base, type: 'dir' }));
+      if (opaque.has(abs)) t.put(tarHeader({ ...base, type: 'file', name: `${name}/.wh..wh..opq`, mode: 0o644 }));
       for (const n of readdirSync(abs).sort()) entry(join(abs, n), `${name}/${n}`, lstatSync(join(abs, n)));
     } else if (st.isSymbolicLink()) {
-      put(tarHeader({ ...base, type: 'symlink', linkname: readlinkSync(abs) }));
+      t.put(tarHeader({ ...base, type: 'symlink', linkname: readlinkSync(abs) }));
     } else if (st.isFile()) {
-      put(tarHeader({ ...base, type: 'file', size: st.size }));
-      copyFile(abs, st.size);
-      zeros(padding(st.size));
+      t.put(tarHeader({ ...base, type: 'file', size: st.size }));
+      t.copyFile(abs, st.size);
+      t.zeros(padding(st.size));
       size += st.size;
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-      put(tarHeader({ ...base, type: st.isCharacterDevice() ? 'char' : 'block', devmajor: major(st.rdev), devminor: minor(st.rdev) }));
+      const type = st.isCharacterDevice() ? 'char' : 'block';
+      t.put(tarHeader({ ...base, type, devmajor: major(st.rdev), devminor: minor(st.rdev) }));
     } else if (st.isFIFO()) {
-      put(tarHeader({ ...base, type: 'fifo' }));
+      t.put(tarHeader({ ...base, type: 'fifo' }));
     } // sockets are not archived, like Docker
   };
   try {
     for (const n of readdirSync(upper).sort()) entry(join(upper, n), n, lstatSync(join(upper, n)));
-    zeros(BLOCK * 2);
-    flush();
+    t.zeros(BLOCK * 2);
+    t.flush();
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  return { digest: 'sha256:' + hash.digest('hex'), tarSize, size };
+  return { digest: t.digest(), tarSize: t.tarSize, size };
 }

@@ -18,9 +18,16 @@ export interface MetaHost extends StepHost {
 
 export type MetaKind = Exclude<Instruction['kind'], 'run' | 'copy' | 'add'>;
 export type InsOf<K extends MetaKind> = Instruction & { kind: K };
-type Handler<K extends MetaKind> = (h: MetaHost, st: State, ins: InsOf<K>, ex: (s: string) => string, env: Map<string, string>) => Promise<void>;
+type Handler<K extends MetaKind> = (
+  h: MetaHost,
+  st: State,
+  ins: InsOf<K>,
+  ex: (s: string) => string,
+  env: Map<string, string>,
+) => Promise<void>;
 
-const pairs = (ins: { pairs: { key: string; value: string }[] }, ex: (s: string) => string) => ins.pairs.map((p) => ({ key: ex(p.key), value: ex(p.value) }));
+const pairs = (ins: { pairs: { key: string; value: string }[] }, ex: (s: string) => string) =>
+  ins.pairs.map((p) => ({ key: ex(p.key), value: ex(p.value) }));
 
 async function workdir(h: MetaHost, st: State, ins: InsOf<'workdir'>, ex: (s: string) => string): Promise<void> {
   const c = st.file.config;
@@ -40,7 +47,9 @@ async function workdir(h: MetaHost, st: State, ins: InsOf<'workdir'>, ex: (s: st
 const HANDLERS: { [K in MetaKind]: Handler<K> } = {
   env: (h, st, ins, ex) => {
     const ps = pairs(ins, ex);
-    return h.metaStep(st, 'ENV ' + ps.map((p) => `${p.key}=${p.value}`).join(' '), (cc) => ps.forEach((p) => setEnv(cc, p.key, p.value)));
+    return h.metaStep(st, 'ENV ' + ps.map((p) => `${p.key}=${p.value}`).join(' '), (cc) =>
+      ps.forEach((p) => setEnv(cc, p.key, p.value)),
+    );
   },
   label: (h, st, ins, ex) => {
     const ps = pairs(ins, ex);
@@ -123,7 +132,13 @@ const HANDLERS: { [K in MetaKind]: Handler<K> } = {
 };
 
 /** Runs a config-only instruction (every kind but RUN, COPY and ADD). */
-export function metaInstruction(h: MetaHost, st: State, ins: InsOf<MetaKind>, ex: (s: string) => string, env: Map<string, string>): Promise<void> {
+export function metaInstruction(
+  h: MetaHost,
+  st: State,
+  ins: InsOf<MetaKind>,
+  ex: (s: string) => string,
+  env: Map<string, string>,
+): Promise<void> {
   const handler = HANDLERS[ins.kind] as Handler<typeof ins.kind>;
   return handler(h, st, ins, ex, env);
 }

@@ -7,7 +7,18 @@ import { dropMountStubs, parseRunMount } from './run-mounts.js';
 
 test('parseRunMount: BuildKit defaults and aliases', () => {
   const c = parseRunMount('type=cache,target=/root/.cache/');
-  assert.deepEqual(c, { type: 'cache', target: '/root/.cache', source: '', from: undefined, readOnly: false, id: '/root/.cache', sharing: 'shared', mode: 0o755, uid: 0, gid: 0 });
+  assert.deepEqual(c, {
+    type: 'cache',
+    target: '/root/.cache',
+    source: '',
+    from: undefined,
+    readOnly: false,
+    id: '/root/.cache',
+    sharing: 'shared',
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+  });
   const c2 = parseRunMount('type=cache,dst=/c,id=go,sharing=locked,mode=0700,uid=1000,gid=100,ro');
   assert.equal(c2.readOnly, true);
   assert.equal(c2.id, 'go');

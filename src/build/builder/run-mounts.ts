@@ -20,7 +20,13 @@ export interface RunMount {
   gid: number;
 }
 
-const KEYS: Record<string, string> = { dst: 'target', destination: 'target', src: 'source', ro: 'readonly', rw: 'readwrite' };
+const KEYS: Record<string, string> = {
+  dst: 'target',
+  destination: 'target',
+  src: 'source',
+  ro: 'readonly',
+  rw: 'readwrite',
+};
 
 /** One `--mount=` value (BuildKit's CSV syntax). */
 export function parseRunMount(spec: string): RunMount {
@@ -32,7 +38,8 @@ export function parseRunMount(spec: string): RunMount {
     kv.set(KEYS[k] ?? k, eq < 0 ? undefined : field.slice(eq + 1));
   }
   const type = (kv.get('type') ?? 'bind').toLowerCase();
-  if (type !== 'cache' && type !== 'bind') throw invalid(`unsupported mount type "${type}": only bind and cache mounts are supported by berth's builder`);
+  if (type !== 'cache' && type !== 'bind')
+    throw invalid(`unsupported mount type "${type}": only bind and cache mounts are supported by berth's builder`);
   const target = kv.get('target');
   if (!target) throw invalid('mount target must be specified');
   const bool = (k: string) => {
@@ -47,16 +54,34 @@ export function parseRunMount(spec: string): RunMount {
     if (v === undefined) return d;
     const n = parseInt(v, base);
     // strconv.ParseUint(v, base, 32) as BuildKit reads them: a 20-digit uid is refused here, not by chown
-    if (!Number.isFinite(n) || n < 0 || n > 0xffffffff || !(base === 8 ? /^[0-7]+$/ : /^[0-9]+$/).test(v)) throw invalid(`invalid value for ${k}: ${v}`);
+    if (!Number.isFinite(n) || n < 0 || n > 0xffffffff || !(base === 8 ? /^[0-7]+$/ : /^[0-9]+$/).test(v))
+      throw invalid(`invalid value for ${k}: ${v}`);
     return n;
   };
   const rw = bool('readwrite');
   const ro = bool('readonly');
   const sharing = (kv.get('sharing') ?? 'shared').toLowerCase();
-  if (sharing !== 'shared' && sharing !== 'private' && sharing !== 'locked') throw invalid(`unsupported sharing value "${sharing}"`);
+  if (sharing !== 'shared' && sharing !== 'private' && sharing !== 'locked')
+    throw invalid(`unsupported sharing value "${sharing}"`);
   const dest = posix.resolve('/', target);
   for (const k of kv.keys()) {
-    if (!['type', 'target', 'source', 'from', 'readonly', 'readwrite', 'id', 'sharing', 'mode', 'uid', 'gid', 'required'].includes(k)) throw invalid(`unexpected key '${k}' in '${spec}'`);
+    if (
+      ![
+        'type',
+        'target',
+        'source',
+        'from',
+        'readonly',
+        'readwrite',
+        'id',
+        'sharing',
+        'mode',
+        'uid',
+        'gid',
+        'required',
+      ].includes(k)
+    )
+      throw invalid(`unexpected key '${k}' in '${spec}'`);
   }
   return {
     type,
@@ -64,7 +89,7 @@ export function parseRunMount(spec: string): RunMount {
     source: kv.get('source') ?? '',
     from: kv.get('from') || undefined,
     // bind mounts are read-only unless rw; cache mounts are writable unless ro
-    readOnly: type === 'bind' ? !(rw ?? (ro === false)) : (ro ?? rw === false),
+    readOnly: type === 'bind' ? !(rw ?? ro === false) : (ro ?? rw === false),
     id: kv.get('id') || dest,
     sharing,
     mode: int('mode', 0o755, 8),

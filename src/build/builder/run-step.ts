@@ -22,8 +22,10 @@ type RunIns = Extract<Instruction, { kind: 'run' }>;
 function commandOf(h: StepHost, st: State, ins: RunIns): { args: string[]; argEnv: string[]; proxies: string[] } {
   let args: string[];
   if (ins.json) args = ins.json;
-  else if (ins.heredocs.length && /^<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?\s*$/.test(ins.shell.trim())) args = [...st.shell, ins.heredocs[0].content];
-  else if (ins.heredocs.length) args = [...st.shell, ins.shell + '\n' + ins.heredocs.map((x) => x.content + x.name).join('\n')];
+  else if (ins.heredocs.length && /^<<-?\s*["']?[A-Za-z_][A-Za-z0-9_]*["']?\s*$/.test(ins.shell.trim()))
+    args = [...st.shell, ins.heredocs[0].content];
+  else if (ins.heredocs.length)
+    args = [...st.shell, ins.shell + '\n' + ins.heredocs.map((x) => x.content + x.name).join('\n')];
   else args = [...st.shell, ins.shell];
   // Build args reach RUN as environment; they are part of the cache key (Docker's "|N k=v" prefix).
   const envKeys = new Set((st.file.config.Env ?? []).map((e) => e.split('=', 1)[0]));
@@ -31,7 +33,9 @@ function commandOf(h: StepHost, st: State, ins: RunIns): { args: string[]; argEn
     .filter(([k, v]) => v !== undefined && !envKeys.has(k))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`);
-  const proxies = Object.keys(h.o.buildArgs).filter((k) => PROXY_ARGS.has(k) && !st.args.has(k) && h.buildArg(k) !== undefined);
+  const proxies = Object.keys(h.o.buildArgs).filter(
+    (k) => PROXY_ARGS.has(k) && !st.args.has(k) && h.buildArg(k) !== undefined,
+  );
   return { args, argEnv, proxies };
 }
 
@@ -41,7 +45,8 @@ export async function runStep(h: StepHost, st: State, ins: RunIns): Promise<void
   const mounts = ins.mounts.map((m) => parseRunMount(expandWord(m, envMap(st), h.p.escape)));
   // what a bind mount shows is part of the step's cache key (BuildKit does the same)
   const mountKeys: string[] = [];
-  for (const [i, m] of mounts.entries()) mountKeys.push(`--mount=${ins.mounts[i]}` + (m.type === 'bind' ? `;${await bindSum(h, m, envMap(st))}` : ''));
+  for (const [i, m] of mounts.entries())
+    mountKeys.push(`--mount=${ins.mounts[i]}` + (m.type === 'bind' ? `;${await bindSum(h, m, envMap(st))}` : ''));
   const keyed = [...mountKeys, ...args];
   const saveCmd = argEnv.length ? [`|${argEnv.length}`, ...argEnv, ...keyed] : keyed;
   if (await h.probe(st, saveCmd)) return;
@@ -50,7 +55,14 @@ export async function runStep(h: StepHost, st: State, ins: RunIns): Promise<void
   try {
     for (const m of mounts) binds.push(await runMountBind(h, m, envMap(st), releases, args.join(' ')));
     const env = [...(st.file.config.Env ?? []), ...argEnv, ...proxies.map((k) => `${k}=${h.buildArg(k)}`)];
-    await runContainer(h, st, { args, env, saveCmd, network: ins.network, binds, targets: mounts.map((m) => m.target) });
+    await runContainer(h, st, {
+      args,
+      env,
+      saveCmd,
+      network: ins.network,
+      binds,
+      targets: mounts.map((m) => m.target),
+    });
   } finally {
     for (const r of releases) r();
   }
@@ -65,11 +77,25 @@ async function bindSum(h: StepHost, m: RunMount, env: Map<string, string>): Prom
   const ref = expandWord(m.from, env, h.p.escape);
   const si = h.stageIndex(ref, Number.MAX_SAFE_INTEGER);
   if (si !== null) return 'from=' + (h.results.get(si)?.imageId ?? ref);
-  return 'from=' + (await h.d.images.resolve(ref).then((i) => i.id, () => ref)) + ':' + m.source;
+  return (
+    'from=' +
+    (await h.d.images.resolve(ref).then(
+      (i) => i.id,
+      () => ref,
+    )) +
+    ':' +
+    m.source
+  );
 }
 
 /** A `--mount` as a `host:ctr[:ro]` bind: the cache's directory, or a path of the context / a stage / an image. */
-async function runMountBind(h: StepHost, m: RunMount, env: Map<string, string>, releases: Array<() => void>, command: string): Promise<string> {
+async function runMountBind(
+  h: StepHost,
+  m: RunMount,
+  env: Map<string, string>,
+  releases: Array<() => void>,
+  command: string,
+): Promise<string> {
   const suffix = m.readOnly ? ':ro' : '';
   if (m.type === 'cache') {
     const seed = m.from
@@ -85,7 +111,8 @@ async function runMountBind(h: StepHost, m: RunMount, env: Map<string, string>, 
   const { root, files } = await sourceRoot(h, m.from, env);
   if (files) await h.ctx.materialize();
   let src = await secureJoin(root, m.source || '/');
-  if (!(await lstat(src).catch(() => null))) throw invalid(`failed to compute cache key: "${posix.resolve('/', m.source)}" not found`);
+  if (!(await lstat(src).catch(() => null)))
+    throw invalid(`failed to compute cache key: "${posix.resolve('/', m.source)}" not found`);
   if (!m.readOnly) {
     // rw binds see writes during the RUN only: they go to a scratch copy
     const copy = join(h.work, 'bind-' + randomBytes(6).toString('hex'));
@@ -128,7 +155,8 @@ async function runContainer(h: StepHost, st: State, job: RunJob): Promise<void> 
       h.say(` ---> Running in ${short(id)}\n`);
     },
     // moby's streamformatter: stderr in bright red (aec.RedF)
-    output: (chunk: Buffer, stream: 'stdout' | 'stderr') => h.say(stream === 'stderr' ? `\x1b[91m${chunk.toString('utf8')}\x1b[0m` : chunk.toString('utf8')),
+    output: (chunk: Buffer, stream: 'stdout' | 'stderr') =>
+      h.say(stream === 'stderr' ? `\x1b[91m${chunk.toString('utf8')}\x1b[0m` : chunk.toString('utf8')),
   };
   const code = await h.d.runner.run(spec, hooks, signal).catch(async (e: unknown) => {
     await removeOnFailure(cid);

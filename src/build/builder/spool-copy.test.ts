@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,7 +42,7 @@ async function context(name: string) {
   return receiveContext(Readable.from([tar]), join(tmp, name + '-ctx'), 'Dockerfile');
 }
 
-test('a directory\'s contents from the spool: data, modes, mtimes (dirs too), symlinks', async () => {
+test("a directory's contents from the spool: data, modes, mtimes (dirs too), symlinks", async () => {
   const ctx = await context('c1');
   const to = join(tmp, 'root1');
   mkdirSync(to);
@@ -93,7 +105,10 @@ test('the fs worker runs jobs and reports errors with their code', async () => {
   mkdirSync(to);
   await worker.copyFromSpool(await ctx.copyPlan('dir', to, { owner: { uid: 0, gid: 0 } }));
   assert.equal(readFileSync(join(to, 'a.txt'), 'utf8'), 'aaa');
-  await assert.rejects(worker.copyFromSpool(await ctx.copyPlan('dir', join(tmp, 'missing/x'), { owner: { uid: 0, gid: 0 } })), { code: 'ENOENT' });
+  await assert.rejects(
+    worker.copyFromSpool(await ctx.copyPlan('dir', join(tmp, 'missing/x'), { owner: { uid: 0, gid: 0 } })),
+    { code: 'ENOENT' },
+  );
   const r = await worker.layerTar(to, join(tmp, 'l.tar'), []);
   assert.match(r.digest, /^sha256:[0-9a-f]{64}$/);
   assert.equal(r.size, 3 + 10);

@@ -95,7 +95,8 @@ export function copyFromSpool(p: SpoolCopy): void {
     // 1. directories (named ones and implied parents), parents first
     const dirs = new Map<string, SpoolEntry | null>();
     for (const [r, f] of p.entries) {
-      for (let i = r.indexOf('/'); i > 0; i = r.indexOf('/', i + 1)) if (!dirs.has(r.slice(0, i))) dirs.set(r.slice(0, i), null);
+      for (let i = r.indexOf('/'); i > 0; i = r.indexOf('/', i + 1))
+        if (!dirs.has(r.slice(0, i))) dirs.set(r.slice(0, i), null);
       if (f.type === 'dir') dirs.set(r, f);
     }
     const order = [...dirs.keys()].sort();

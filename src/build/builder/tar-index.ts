@@ -60,10 +60,18 @@ function paxRecords(data: Buffer): Record<string, string> {
 
 const EMPTY_SUM = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-const KINDS: Record<string, ContextFile['type']> = { '0': 'file', '7': 'file', '\0': 'file', '5': 'dir', '2': 'symlink', '1': 'link' };
+const KINDS: Record<string, ContextFile['type']> = {
+  '0': 'file',
+  '7': 'file',
+  '\0': 'file',
+  '5': 'dir',
+  '2': 'symlink',
+  '1': 'link',
+};
 
 /** Whether the first 262+ bytes of a stream are a tar's (the ustar magic). */
-export const looksLikeTar = (head: Buffer): boolean => head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar';
+export const looksLikeTar = (head: Buffer): boolean =>
+  head.length >= 262 && head.toString('latin1', 257, 262) === 'ustar';
 
 /** Feeds on the tar's bytes in order; `files` is the index, in the tar's order (a later entry wins). */
 export class TarIndex {
@@ -136,7 +144,9 @@ export class TarIndex {
 
   private takeHeader(chunk: Buffer, i: number, base: number): number {
     const take = Math.min(512 - this.hdr.length, chunk.length - i);
-    this.hdr = this.hdr.length ? Buffer.concat([this.hdr, chunk.subarray(i, i + take)]) : Buffer.from(chunk.subarray(i, i + take));
+    this.hdr = this.hdr.length
+      ? Buffer.concat([this.hdr, chunk.subarray(i, i + take)])
+      : Buffer.from(chunk.subarray(i, i + take));
     i += take;
     if (this.hdr.length === 512) {
       const h = this.hdr;
@@ -211,7 +221,15 @@ export class TarIndex {
     const kind = KINDS[type] ?? null;
     if (kind === 'link') linkname = entryParts(linkname).join('/');
     const sum = kind === 'symlink' || kind === 'link' ? linkname : '';
-    const f: ContextFile = { type: kind ?? 'file', mode: octal(h, 100, 8) & 0o7777, sum, offset: 0, size: kind === 'file' ? size : 0, mtime, linkname };
+    const f: ContextFile = {
+      type: kind ?? 'file',
+      mode: octal(h, 100, 8) & 0o7777,
+      sum,
+      offset: 0,
+      size: kind === 'file' ? size : 0,
+      mtime,
+      linkname,
+    };
     // an entry of another kind (device, fifo) is skipped, its content too
     return { rel: kind && parts.length ? parts.join('/') : null, f, size };
   }

@@ -76,7 +76,10 @@ test('regression: many stars against a long near-miss name match in linear time'
 function naiveExcludes(lines: string[], path: string): boolean {
   const d = new DockerIgnore(lines);
   const file = path.replace(/^\/+/, '');
-  const parents = file.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'));
+  const parents = file
+    .split('/')
+    .slice(0, -1)
+    .map((_, i, a) => a.slice(0, i + 1).join('/'));
   let matched = false;
   for (const p of d.patterns) {
     const re = globRegExp(p.text);
@@ -86,8 +89,15 @@ function naiveExcludes(lines: string[], path: string): boolean {
 }
 
 test('excludes() answers as matching the path and then every parent directory does', () => {
-  const line = fc.tuple(fc.constantFrom('', '!'), fc.array(fc.constantFrom('a', 'b', '*', '**', '?', '[ab]', '[!a]', 'a*', '.x'), { minLength: 1, maxLength: 3 })).map(([neg, c]) => neg + c.join('/'));
-  const file = fc.array(fc.constantFrom('a', 'b', 'ab', 'ba', '.x', 'c'), { minLength: 1, maxLength: 5 }).map((c) => c.join('/'));
+  const line = fc
+    .tuple(
+      fc.constantFrom('', '!'),
+      fc.array(fc.constantFrom('a', 'b', '*', '**', '?', '[ab]', '[!a]', 'a*', '.x'), { minLength: 1, maxLength: 3 }),
+    )
+    .map(([neg, c]) => neg + c.join('/'));
+  const file = fc
+    .array(fc.constantFrom('a', 'b', 'ab', 'ba', '.x', 'c'), { minLength: 1, maxLength: 5 })
+    .map((c) => c.join('/'));
   fc.assert(
     fc.property(fc.array(line, { minLength: 1, maxLength: 4 }), file, (lines, f) => {
       assert.equal(new DockerIgnore(lines).excludes(f), naiveExcludes(lines, f), `${JSON.stringify(lines)} ${f}`);

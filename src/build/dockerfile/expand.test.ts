@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expandWord, expandWords } from './expand.js';
 
-const env = new Map([['V', 'x'], ['E', ''], ['P', 'a b']]);
+const env = new Map([
+  ['V', 'x'],
+  ['E', ''],
+  ['P', 'a b'],
+]);
 
 test('plain variables and braces', () => {
   assert.equal(expandWord('$V/${V}_$NOPE.', env), 'x/x_.');

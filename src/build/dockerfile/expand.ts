@@ -58,7 +58,8 @@ class Lexer {
         cur += this.dollar(); // an unquoted expansion is not re-split (as buildkit)
       } else if (c === this.esc) {
         this.i++;
-        if (this.eof()) cur += c; // trailing escape stays literal
+        if (this.eof())
+          cur += c; // trailing escape stays literal
         else cur += this.next();
       } else {
         this.i++;
@@ -182,11 +183,11 @@ class Lexer {
 }
 
 /** Expand one word: quotes removed, variables substituted. */
-export function expandWord(s: string, env: Env, escape = '\\'): string {
-  return new Lexer(s, env, escape).words(false).join('');
+export function expandWord(s: string, env: Env, esc = '\\'): string {
+  return new Lexer(s, env, esc).words(false).join('');
 }
 
 /** Expand and split on unquoted whitespace (EXPOSE, VOLUME, USER…, ADD/COPY sources). */
-export function expandWords(s: string, env: Env, escape = '\\'): string[] {
-  return new Lexer(s, env, escape).words(true);
+export function expandWords(s: string, env: Env, esc = '\\'): string[] {
+  return new Lexer(s, env, esc).words(true);
 }

@@ -10,7 +10,15 @@ export interface KeyValue {
 }
 
 export type Instruction =
-  | { kind: 'run'; node: Node; json: string[] | null; shell: string; mounts: string[]; network?: string; heredocs: Heredoc[] }
+  | {
+      kind: 'run';
+      node: Node;
+      json: string[] | null;
+      shell: string;
+      mounts: string[];
+      network?: string;
+      heredocs: Heredoc[];
+    }
   | { kind: 'cmd' | 'entrypoint'; node: Node; json: string[] | null; shell: string }
   | { kind: 'env' | 'label'; node: Node; pairs: KeyValue[] }
   | { kind: 'arg'; node: Node; args: { name: string; value?: string }[] }
@@ -30,7 +38,17 @@ export type Instruction =
       checksum?: string;
       heredocs: Heredoc[];
     }
-  | { kind: 'healthcheck'; node: Node; none: boolean; test: string[]; interval?: number; timeout?: number; startPeriod?: number; startInterval?: number; retries?: number }
+  | {
+      kind: 'healthcheck';
+      node: Node;
+      none: boolean;
+      test: string[];
+      interval?: number;
+      timeout?: number;
+      startPeriod?: number;
+      startInterval?: number;
+      retries?: number;
+    }
   | { kind: 'shell'; node: Node; args: string[] }
   | { kind: 'onbuild'; node: Node; expr: string };
 
@@ -57,7 +75,7 @@ export interface ParsedFile {
 }
 
 /** Split on unquoted whitespace, keeping quotes and escapes in the words (buildkit's parseWords). */
-export function splitWords(s: string, escape: string): string[] {
+export function splitWords(s: string, esc: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quote = '';
@@ -72,7 +90,7 @@ export function splitWords(s: string, escape: string): string[] {
     }
     inWord = true;
     cur += c;
-    if (c === escape && i + 1 < s.length && quote !== "'") {
+    if (c === esc && i + 1 < s.length && quote !== "'") {
       cur += s[++i];
       continue;
     }
@@ -101,7 +119,8 @@ export function exposedPorts(words: string[]): string[] {
 
 /** COPY/ADD --chmod (expanded) → a mode: octal digits up to 7777 (parseInt read "0789" as 7). */
 export function chmodMode(expanded: string, written = expanded): number {
-  if (!/^[0-7]{1,4}$/.test(expanded.replace(/^0+(?=\d)/, ''))) throw new EngineError('invalid', `invalid chmod parameter: ${written}`);
+  if (!/^[0-7]{1,4}$/.test(expanded.replace(/^0+(?=\d)/, '')))
+    throw new EngineError('invalid', `invalid chmod parameter: ${written}`);
   return parseInt(expanded, 8);
 }
 
@@ -123,8 +142,8 @@ function err(file: string, n: Node, m: string): DockerfileError {
   return new DockerfileError(`dockerfile parse error line ${n.line}: ${m}`, file, n.line);
 }
 
-function nameVals(n: Node, file: string, escape: string): KeyValue[] {
-  const words = splitWords(n.rest, escape);
+function nameVals(n: Node, file: string, esc: string): KeyValue[] {
+  const words = splitWords(n.rest, esc);
   const name = n.cmd.toUpperCase();
   if (words.length === 0) throw err(file, n, `${name} requires at least one argument`);
   if (!words[0].includes('=')) {
@@ -146,19 +165,107 @@ export function parseDuration(s: string): number {
   return parseGoDuration(s);
 }
 
-function instruction(n: Node, file: string, escape: string): Instruction {
+function copyInstruction(n: Node, file: string, esc: string, cmd: 'copy' | 'add'): Instruction {
+  const name = cmd.toUpperCase();
+  const f = parseFlags(
+    n,
+    file,
+    cmd === 'copy'
+      ? ['from', 'chown', 'chmod', 'link', 'parents', 'exclude']
+      : ['chown', 'chmod', 'link', 'keep-git-dir', 'checksum', 'exclude'],
+  );
+  const args = n.json ?? splitWords(n.rest, esc);
+  if (args.length === 0) throw err(file, n, `${name} requires at least two arguments`);
+  if (args.length < 2 && n.heredocs.length === 0)
+    throw err(
+      file,
+      n,
+      `${name} requires at least two arguments, but only one was provided. Destination could not be determined.`,
+    );
+  return {
+    kind: cmd,
+    node: n,
+    srcs: args.slice(0, -1),
+    dest: args[args.length - 1],
+    from: f.get('from'),
+    chown: f.get('chown'),
+    chmod: f.get('chmod'),
+    link: f.has('link') && f.get('link') !== 'false',
+    keepGitDir: f.get('keep-git-dir') === 'true',
+    checksum: f.get('checksum'),
+    heredocs: n.heredocs,
+  };
+}
+
+function healthcheckInstruction(n: Node, file: string, esc: string): Instruction {
+  const f = parseFlags(n, file, ['interval', 'timeout', 'start-period', 'start-interval', 'retries']);
+  const words = splitWords(n.rest, esc);
+  const typ = (words[0] ?? '').toUpperCase();
+  if (typ === 'NONE') {
+    if (words.length > 1) throw err(file, n, 'HEALTHCHECK NONE takes no arguments');
+    return { kind: 'healthcheck', node: n, none: true, test: ['NONE'] };
+  }
+  if (typ !== 'CMD') throw err(file, n, `Unknown type "${typ}" in HEALTHCHECK (try CMD)`);
+  const cmdRest = n.rest.trim().slice(3).trim();
+  if (!cmdRest) throw err(file, n, 'Missing command after HEALTHCHECK CMD');
+  const j = n.json === null ? jsonArray(cmdRest) : null;
+  const test = j ? ['CMD', ...j] : ['CMD-SHELL', cmdRest];
+  const dur = (k: string) => {
+    const v = f.get(k);
+    if (v === undefined) return undefined;
+    let d: number;
+    try {
+      d = parseDuration(v);
+    } catch (e) {
+      throw err(file, n, (e as Error).message);
+    }
+    if (d !== 0 && d < 1e6) throw err(file, n, `Interval "${k}" cannot be less than 1ms`);
+    return d;
+  };
+  // strconv.ParseInt(v, 10, 32) as BuildKit reads it (Number() took "0x10", "1e3" and " 5")
+  const rv = f.get('retries');
+  let retries: number | undefined;
+  if (rv !== undefined && rv !== '') {
+    if (!/^[+-]?\d+$/.test(rv)) throw err(file, n, `strconv.ParseInt: parsing ${JSON.stringify(rv)}: invalid syntax`);
+    retries = Number(rv);
+    if (retries > 2 ** 31 - 1 || retries < -(2 ** 31))
+      throw err(file, n, `strconv.ParseInt: parsing ${JSON.stringify(rv)}: value out of range`);
+    if (retries < 0) throw err(file, n, `--retries cannot be negative (${retries})`);
+  }
+  return {
+    kind: 'healthcheck',
+    node: n,
+    none: false,
+    test,
+    interval: dur('interval'),
+    timeout: dur('timeout'),
+    startPeriod: dur('start-period'),
+    startInterval: dur('start-interval'),
+    retries,
+  };
+}
+
+function instruction(n: Node, file: string, esc: string): Instruction {
   const name = n.cmd.toUpperCase();
   const atLeastOne = () => {
     if (n.rest.trim() === '' && n.heredocs.length === 0) throw err(file, n, `${name} requires at least one argument`);
   };
   const exactlyOne = () => {
-    if (splitWords(n.rest, escape).length !== 1) throw err(file, n, `${name} requires exactly one argument`);
+    if (splitWords(n.rest, esc).length !== 1) throw err(file, n, `${name} requires exactly one argument`);
   };
   switch (n.cmd) {
     case 'run': {
       const f = parseFlags(n, file, ['mount', 'network', 'security']);
       atLeastOne();
-      return { kind: 'run', node: n, json: n.json, shell: n.rest, mounts: f.get('mount')?.split('\n') ?? [], network: f.get('network'), heredocs: n.heredocs };
+      return {
+        kind: 'run',
+        node: n,
+        json: n.json,
+        shell: n.rest,
+        mounts: f.get('mount')?.split('\n') ?? [],
+        network: f.get('network'),
+        heredocs: n.heredocs,
+      };
     }
     case 'cmd':
     case 'entrypoint':
@@ -167,9 +274,9 @@ function instruction(n: Node, file: string, escape: string): Instruction {
       return { kind: n.cmd, node: n, json: n.json, shell: n.rest };
     case 'env':
     case 'label':
-      return { kind: n.cmd, node: n, pairs: nameVals(n, file, escape) };
+      return { kind: n.cmd, node: n, pairs: nameVals(n, file, esc) };
     case 'arg': {
-      const words = splitWords(n.rest, escape);
+      const words = splitWords(n.rest, esc);
       if (words.length === 0) throw err(file, n, 'ARG requires exactly one argument');
       return {
         kind: 'arg',
@@ -194,62 +301,10 @@ function instruction(n: Node, file: string, escape: string): Instruction {
       atLeastOne();
       return { kind: 'volume', node: n, json: n.json, words: n.rest };
     case 'copy':
-    case 'add': {
-      const f = parseFlags(n, file, n.cmd === 'copy' ? ['from', 'chown', 'chmod', 'link', 'parents', 'exclude'] : ['chown', 'chmod', 'link', 'keep-git-dir', 'checksum', 'exclude']);
-      const args = n.json ?? splitWords(n.rest, escape);
-      if (args.length === 0) throw err(file, n, `${name} requires at least two arguments`);
-      if (args.length < 2 && n.heredocs.length === 0)
-        throw err(file, n, `${name} requires at least two arguments, but only one was provided. Destination could not be determined.`);
-      return {
-        kind: n.cmd,
-        node: n,
-        srcs: args.slice(0, -1),
-        dest: args[args.length - 1],
-        from: f.get('from'),
-        chown: f.get('chown'),
-        chmod: f.get('chmod'),
-        link: f.has('link') && f.get('link') !== 'false',
-        keepGitDir: f.get('keep-git-dir') === 'true',
-        checksum: f.get('checksum'),
-        heredocs: n.heredocs,
-      };
-    }
-    case 'healthcheck': {
-      const f = parseFlags(n, file, ['interval', 'timeout', 'start-period', 'start-interval', 'retries']);
-      const words = splitWords(n.rest, escape);
-      const typ = (words[0] ?? '').toUpperCase();
-      if (typ === 'NONE') {
-        if (words.length > 1) throw err(file, n, 'HEALTHCHECK NONE takes no arguments');
-        return { kind: 'healthcheck', node: n, none: true, test: ['NONE'] };
-      }
-      if (typ !== 'CMD') throw err(file, n, `Unknown type "${typ}" in HEALTHCHECK (try CMD)`);
-      const cmdRest = n.rest.trim().slice(3).trim();
-      if (!cmdRest) throw err(file, n, 'Missing command after HEALTHCHECK CMD');
-      const j = n.json === null ? jsonArray(cmdRest) : null;
-      const test = j ? ['CMD', ...j] : ['CMD-SHELL', cmdRest];
-      const dur = (k: string) => {
-        const v = f.get(k);
-        if (v === undefined) return undefined;
-        let d: number;
-        try {
-          d = parseDuration(v);
-        } catch (e) {
-          throw err(file, n, (e as Error).message);
-        }
-        if (d !== 0 && d < 1e6) throw err(file, n, `Interval "${k}" cannot be less than 1ms`);
-        return d;
-      };
-      // strconv.ParseInt(v, 10, 32) as BuildKit reads it (Number() took "0x10", "1e3" and " 5")
-      const rv = f.get('retries');
-      let retries: number | undefined;
-      if (rv !== undefined && rv !== '') {
-        if (!/^[+-]?\d+$/.test(rv)) throw err(file, n, `strconv.ParseInt: parsing ${JSON.stringify(rv)}: invalid syntax`);
-        retries = Number(rv);
-        if (retries > 2 ** 31 - 1 || retries < -(2 ** 31)) throw err(file, n, `strconv.ParseInt: parsing ${JSON.stringify(rv)}: value out of range`);
-        if (retries < 0) throw err(file, n, `--retries cannot be negative (${retries})`);
-      }
-      return { kind: 'healthcheck', node: n, none: false, test, interval: dur('interval'), timeout: dur('timeout'), startPeriod: dur('start-period'), startInterval: dur('start-interval'), retries };
-    }
+    case 'add':
+      return copyInstruction(n, file, esc, n.cmd);
+    case 'healthcheck':
+      return healthcheckInstruction(n, file, esc);
     case 'shell':
       if (!n.json) throw err(file, n, 'SHELL requires the arguments to be in JSON form');
       if (n.json.length === 0) throw err(file, n, 'SHELL requires at least one argument');
@@ -258,8 +313,9 @@ function instruction(n: Node, file: string, escape: string): Instruction {
       const expr = n.rest.trim();
       const first = (/^\S+/.exec(expr)?.[0] ?? '').toUpperCase();
       if (!first) throw err(file, n, 'ONBUILD requires at least one argument');
-      if (first === 'ONBUILD') throw err(file, n, 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
-      if (first === 'FROM' || first === 'MAINTAINER') throw err(file, n, `${first} isn't allowed as an ONBUILD trigger`);
+      if (first === 'ONBUILD') throw err(file, n, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+      if (first === 'FROM' || first === 'MAINTAINER')
+        throw err(file, n, `${first} isn't allowed as an ONBUILD trigger`);
       return { kind: 'onbuild', node: n, expr };
     }
     default:
@@ -293,11 +349,23 @@ export function parseStages(text: string, file = 'Dockerfile'): ParsedFile {
         throw err(file, n, 'FROM requires either one or three arguments');
       const name = words.length === 3 ? words[2].toLowerCase() : undefined;
       if (name !== undefined) {
-        if (!/^[a-z][a-z0-9-_.]*$/.test(name)) throw err(file, n, `invalid name for build stage: "${words[2]}", name can't start with a number or contain symbols`);
+        if (!/^[a-z][a-z0-9-_.]*$/.test(name))
+          throw err(
+            file,
+            n,
+            `invalid name for build stage: "${words[2]}", name can't start with a number or contain symbols`,
+          );
         if (names.has(name)) throw err(file, n, `duplicate name ${name}`);
         names.add(name);
       }
-      stages.push({ index: stages.length, name, base: words[0], platform: f.get('platform'), node: n, instructions: [] });
+      stages.push({
+        index: stages.length,
+        name,
+        base: words[0],
+        platform: f.get('platform'),
+        node: n,
+        instructions: [],
+      });
       continue;
     }
     const ins = instruction(n, file, df.escape);

@@ -4,14 +4,82 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { EngineError } from '../../errdefs.js';
-import { invalidOnly, near, onlyThrows, params } from '../../util/prop-check.js';
+import { invalidOnly, near, params } from '../../util/prop-check.js';
 import { expandWord, expandWords } from './expand.js';
 import { chmodMode, exposedPorts, parseDuration, parseStages, splitWords } from './instructions.js';
 import { parseDockerfile } from './parser.js';
 
-const KEYWORDS = ['FROM', 'RUN', 'CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'ARG', 'COPY', 'ADD', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', 'HEALTHCHECK', 'SHELL', 'ONBUILD', 'STOPSIGNAL', 'MAINTAINER', 'from', 'AS', 'CMD', 'NONE', '# escape=`', '# escape=\\', '# syntax=x'];
-const TOKENS = [...KEYWORDS, ' ', ' ', '\t', '\n', '\n', '\r\n', '\\', '`', '\\\n', '`\n', '"', "'", '[', ']', '["a","b"]', ',', '=', '--', '--from=', '--mount=type=cache,target=/x', '--interval=', '1s', '.5ms', '-1h', '<<EOF', '<<-"X"', 'EOF', 'X', '\tX', '$', '${', '}', ':-', ':+', ':?', '#', 'a', 'b', '/x', '\uFEFF', 'é'];
+const KEYWORDS = [
+  'FROM',
+  'RUN',
+  'CMD',
+  'ENTRYPOINT',
+  'ENV',
+  'LABEL',
+  'ARG',
+  'COPY',
+  'ADD',
+  'WORKDIR',
+  'USER',
+  'EXPOSE',
+  'VOLUME',
+  'HEALTHCHECK',
+  'SHELL',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'MAINTAINER',
+  'from',
+  'AS',
+  'CMD',
+  'NONE',
+  '# escape=`',
+  '# escape=\\',
+  '# syntax=x',
+];
+const TOKENS = [
+  ...KEYWORDS,
+  ' ',
+  ' ',
+  '\t',
+  '\n',
+  '\n',
+  '\r\n',
+  '\\',
+  '`',
+  '\\\n',
+  '`\n',
+  '"',
+  "'",
+  '[',
+  ']',
+  '["a","b"]',
+  ',',
+  '=',
+  '--',
+  '--from=',
+  '--mount=type=cache,target=/x',
+  '--interval=',
+  '1s',
+  '.5ms',
+  '-1h',
+  '<<EOF',
+  '<<-"X"',
+  'EOF',
+  'X',
+  '\tX',
+  '$',
+  '${',
+  '}',
+  ':-',
+  ':+',
+  ':?',
+  '#',
+  'a',
+  'b',
+  '/x',
+  '\uFEFF',
+  'é',
+];
 const dockerfileish = fc.oneof(
   fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((t) => t.join('')),
   near('FROMRUN \n\\`"\'[]=-$<{}#', 80),
@@ -30,7 +98,32 @@ test('any Dockerfile text parses or is an invalid DockerfileError', () => {
 
 const ENV_KEYS = ['A', 'B', 'constructor', '__proto__', 'toString', 'HOME'];
 test('any word expands to strings or is an invalid EngineError, with Map or object environments', () => {
-  const word = fc.oneof(near('$AB{}:-+?\\`"\' \t', 30), fc.array(fc.constantFrom('$', '${', '}', 'A', 'constructor', 'toString', ':-', ':+', ':?', '-', '"', "'", '\\', '`', ' ', 'x'), { maxLength: 20 }).map((a) => a.join('')));
+  const word = fc.oneof(
+    near('$AB{}:-+?\\`"\' \t', 30),
+    fc
+      .array(
+        fc.constantFrom(
+          '$',
+          '${',
+          '}',
+          'A',
+          'constructor',
+          'toString',
+          ':-',
+          ':+',
+          ':?',
+          '-',
+          '"',
+          "'",
+          '\\',
+          '`',
+          ' ',
+          'x',
+        ),
+        { maxLength: 20 },
+      )
+      .map((a) => a.join('')),
+  );
   const env = fc.dictionary(fc.constantFrom(...ENV_KEYS), fc.string({ maxLength: 5 }), { noNullPrototype: true });
   fc.assert(
     fc.property(word, env, fc.constantFrom('\\', '`'), (w, e, esc) => {
@@ -70,12 +163,28 @@ type Gen =
   | { kind: 'expose'; ports: number[] }
   | { kind: 'healthcheck'; interval: [number, string]; cmd: string };
 const instr: fc.Arbitrary<Gen> = fc.oneof(
-  fc.record({ kind: fc.constant('run' as const), value: fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' ')) }),
+  fc.record({
+    kind: fc.constant('run' as const),
+    value: fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' ')),
+  }),
   fc.record({ kind: fc.constantFrom('workdir' as const, 'user' as const), value: word }),
-  fc.record({ kind: fc.constant('cmd' as const), json: fc.array(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 3 }) }),
-  fc.record({ kind: fc.constantFrom('env' as const, 'label' as const), pairs: fc.uniqueArray(fc.tuple(key, word), { minLength: 1, maxLength: 3, selector: (p) => p[0] }) }),
-  fc.record({ kind: fc.constant('copy' as const), srcs: fc.array(word, { minLength: 1, maxLength: 3 }), dest: word.map((w) => `/${w}`) }),
-  fc.record({ kind: fc.constant('expose' as const), ports: fc.array(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }) }),
+  fc.record({
+    kind: fc.constant('cmd' as const),
+    json: fc.array(fc.string({ maxLength: 6 }), { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    kind: fc.constantFrom('env' as const, 'label' as const),
+    pairs: fc.uniqueArray(fc.tuple(key, word), { minLength: 1, maxLength: 3, selector: (p) => p[0] }),
+  }),
+  fc.record({
+    kind: fc.constant('copy' as const),
+    srcs: fc.array(word, { minLength: 1, maxLength: 3 }),
+    dest: word.map((w) => `/${w}`),
+  }),
+  fc.record({
+    kind: fc.constant('expose' as const),
+    ports: fc.array(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }),
+  }),
   fc.record({ kind: fc.constant('healthcheck' as const), interval: dur, cmd: word }),
 );
 
@@ -104,7 +213,11 @@ function render(g: Gen, cont: boolean): string {
 const UNIT_NS: Record<string, number> = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 
 test('a generated valid Dockerfile parses to the instructions it was made from', () => {
-  const stage = fc.record({ base: word, name: fc.option(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { nil: undefined }), body: fc.array(fc.tuple(instr, fc.boolean(), fc.boolean()), { maxLength: 6 }) });
+  const stage = fc.record({
+    base: word,
+    name: fc.option(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { nil: undefined }),
+    body: fc.array(fc.tuple(instr, fc.boolean(), fc.boolean()), { maxLength: 6 }),
+  });
   fc.assert(
     fc.property(fc.array(stage, { minLength: 1, maxLength: 3 }), (stages) => {
       const named = new Set<string>();
@@ -130,12 +243,17 @@ test('a generated valid Dockerfile parses to the instructions it was made from',
           const ins = got.instructions[j];
           assert.equal(ins.kind, g.kind);
           if (g.kind === 'run' && ins.kind === 'run') assert.equal(ins.shell, g.value);
-          if ((g.kind === 'workdir' || g.kind === 'user') && (ins.kind === 'workdir' || ins.kind === 'user')) assert.equal(ins.value, g.value);
+          if ((g.kind === 'workdir' || g.kind === 'user') && (ins.kind === 'workdir' || ins.kind === 'user'))
+            assert.equal(ins.value, g.value);
           if (g.kind === 'cmd' && ins.kind === 'cmd') assert.deepEqual(ins.json, g.json);
           if ((g.kind === 'env' || g.kind === 'label') && (ins.kind === 'env' || ins.kind === 'label'))
-            assert.deepEqual(ins.pairs, g.pairs.map(([k, v]) => ({ key: k, value: v })));
+            assert.deepEqual(
+              ins.pairs,
+              g.pairs.map(([k, v]) => ({ key: k, value: v })),
+            );
           if (g.kind === 'copy' && ins.kind === 'copy') assert.deepEqual([ins.srcs, ins.dest], [g.srcs, g.dest]);
-          if (g.kind === 'expose' && ins.kind === 'expose') assert.deepEqual(splitWords(ins.words, '\\'), g.ports.map(String));
+          if (g.kind === 'expose' && ins.kind === 'expose')
+            assert.deepEqual(splitWords(ins.words, '\\'), g.ports.map(String));
           if (g.kind === 'healthcheck' && ins.kind === 'healthcheck') {
             assert.equal(ins.interval, g.interval[0] * UNIT_NS[g.interval[1]]);
             assert.deepEqual(ins.test, ['CMD-SHELL', g.cmd]);
@@ -160,8 +278,12 @@ test('regression: HEALTHCHECK reads durations as Go does', () => {
   const hc = parseStages('FROM a\nHEALTHCHECK --interval=1.5s --timeout=.5m CMD true\n').stages[0].instructions[0];
   assert.ok(hc.kind === 'healthcheck');
   assert.deepEqual([hc.interval, hc.timeout], [1.5e9, 30e9]);
-  assert.throws(() => parseStages('FROM a\nHEALTHCHECK --interval=1d CMD true\n'), { message: 'dockerfile parse error line 2: time: unknown unit "d" in duration "1d"' });
-  assert.throws(() => parseStages('FROM a\nHEALTHCHECK --interval=-1s CMD true\n'), { message: 'dockerfile parse error line 2: Interval "interval" cannot be less than 1ms' });
+  assert.throws(() => parseStages('FROM a\nHEALTHCHECK --interval=1d CMD true\n'), {
+    message: 'dockerfile parse error line 2: time: unknown unit "d" in duration "1d"',
+  });
+  assert.throws(() => parseStages('FROM a\nHEALTHCHECK --interval=-1s CMD true\n'), {
+    message: 'dockerfile parse error line 2: Interval "interval" cannot be less than 1ms',
+  });
 });
 
 test('regression: HEALTHCHECK --retries is strconv.ParseInt(v, 10, 32) with its texts, as BuildKit reads it', () => {
@@ -171,9 +293,13 @@ test('regression: HEALTHCHECK --retries is strconv.ParseInt(v, 10, 32) with its 
   };
   assert.equal(retries('3'), 3);
   assert.equal(retries('+3'), 3);
-  assert.throws(() => retries('0x10'), { message: 'dockerfile parse error line 2: strconv.ParseInt: parsing "0x10": invalid syntax' });
+  assert.throws(() => retries('0x10'), {
+    message: 'dockerfile parse error line 2: strconv.ParseInt: parsing "0x10": invalid syntax',
+  });
   assert.throws(() => retries('1e3'), { message: /invalid syntax/ });
-  assert.throws(() => retries('99999999999'), { message: 'dockerfile parse error line 2: strconv.ParseInt: parsing "99999999999": value out of range' });
+  assert.throws(() => retries('99999999999'), {
+    message: 'dockerfile parse error line 2: strconv.ParseInt: parsing "99999999999": value out of range',
+  });
   assert.throws(() => retries('-1'), { message: 'dockerfile parse error line 2: --retries cannot be negative (-1)' });
 });
 
@@ -197,7 +323,8 @@ test('COPY --chmod values are octal modes up to 7777 or an invalid EngineError',
   fc.assert(
     fc.property(near('01234567789x+-', 8), (s) => {
       const m = invalidOnly(() => chmodMode(s));
-      if (m !== undefined) assert.ok(Number.isInteger(m) && m >= 0 && m <= 0o7777 && m.toString(8) === s.replace(/^0+(?=\d)/, ''));
+      if (m !== undefined)
+        assert.ok(Number.isInteger(m) && m >= 0 && m <= 0o7777 && m.toString(8) === s.replace(/^0+(?=\d)/, ''));
     }),
     params(1000),
   );

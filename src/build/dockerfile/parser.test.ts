@@ -4,7 +4,9 @@ import { parseDockerfile } from './parser.js';
 import { parseDuration, parseStages, splitWords } from './instructions.js';
 
 test('directives, comments, continuations and flags', () => {
-  const df = parseDockerfile('# escape=`\n# syntax=docker/dockerfile:1\nFROM --platform=linux/amd64 busybox AS b\n# c\nRUN echo a `\n  # inner comment\n  b\nCOPY --from=b --chown=1:2 x /y\n');
+  const df = parseDockerfile(
+    '# escape=`\n# syntax=docker/dockerfile:1\nFROM --platform=linux/amd64 busybox AS b\n# c\nRUN echo a `\n  # inner comment\n  b\nCOPY --from=b --chown=1:2 x /y\n',
+  );
   assert.equal(df.escape, '`');
   assert.equal(df.directives.syntax, 'docker/dockerfile:1');
   assert.match(df.warnings[0], /syntax directive/);
@@ -24,7 +26,9 @@ test('a directive after an instruction is a comment', () => {
 });
 
 test('exec form and heredocs', () => {
-  const df = parseDockerfile('FROM a\nCMD ["a", "b"]\nRUN <<EOF\necho $HOME\nEOF\nCOPY <<-"X" /f\n\thello\n\tX\nENTRYPOINT [bad\n');
+  const df = parseDockerfile(
+    'FROM a\nCMD ["a", "b"]\nRUN <<EOF\necho $HOME\nEOF\nCOPY <<-"X" /f\n\thello\n\tX\nENTRYPOINT [bad\n',
+  );
   assert.deepEqual(df.nodes[1].json, ['a', 'b']);
   assert.deepEqual(df.nodes[2].heredocs, [{ name: 'EOF', content: 'echo $HOME\n', expand: true }]);
   assert.deepEqual(df.nodes[3].heredocs, [{ name: 'X', content: 'hello\n', expand: false }]);
@@ -67,12 +71,34 @@ test('every instruction parses into a stage', () => {
   assert.equal(s.name, 'one');
   assert.equal(s.base, '$BASE');
   const k = s.instructions.map((i) => i.kind);
-  assert.deepEqual(k, ['run', 'cmd', 'entrypoint', 'env', 'env', 'label', 'arg', 'maintainer', 'workdir', 'user', 'expose', 'volume', 'copy', 'add', 'healthcheck', 'shell', 'stopsignal', 'onbuild']);
+  assert.deepEqual(k, [
+    'run',
+    'cmd',
+    'entrypoint',
+    'env',
+    'env',
+    'label',
+    'arg',
+    'maintainer',
+    'workdir',
+    'user',
+    'expose',
+    'volume',
+    'copy',
+    'add',
+    'healthcheck',
+    'shell',
+    'stopsignal',
+    'onbuild',
+  ]);
   const run = s.instructions[0];
   assert.ok(run.kind === 'run' && run.mounts[0] === 'type=cache,target=/c');
   const env = s.instructions[3];
   assert.ok(env.kind === 'env');
-  assert.deepEqual(env.pairs, [{ key: 'A', value: '1' }, { key: 'B', value: '"two words"' }]);
+  assert.deepEqual(env.pairs, [
+    { key: 'A', value: '1' },
+    { key: 'B', value: '"two words"' },
+  ]);
   const legacy = s.instructions[4];
   assert.ok(legacy.kind === 'env' && legacy.pairs[0].key === 'LEGACY' && legacy.pairs[0].value === 'some value');
   const cp = s.instructions[12];
@@ -85,10 +111,17 @@ test('every instruction parses into a stage', () => {
 });
 
 test('errors carry Docker texts and line numbers', () => {
-  assert.throws(() => parseStages('FROM busybox\nFOO bar\n'), (e: Error & { line?: number }) => e.message === 'dockerfile parse error line 2: unknown instruction: FOO' && e.line === 2);
+  assert.throws(
+    () => parseStages('FROM busybox\nFOO bar\n'),
+    (e: Error & { line?: number }) =>
+      e.message === 'dockerfile parse error line 2: unknown instruction: FOO' && e.line === 2,
+  );
   assert.throws(() => parseStages('FROM a b\n'), /line 1: FROM requires either one or three arguments/);
   assert.throws(() => parseStages('RUN x\n'), /no build stage in current context/);
-  assert.throws(() => parseStages('FROM a\nCOPY x\n'), /line 2: COPY requires at least two arguments, but only one was provided/);
+  assert.throws(
+    () => parseStages('FROM a\nCOPY x\n'),
+    /line 2: COPY requires at least two arguments, but only one was provided/,
+  );
   assert.throws(() => parseStages('FROM a\nCOPY --bogus x y\n'), /line 2: Unknown flag: bogus/);
   assert.throws(() => parseStages('FROM a\nENV X\n'), /ENV must have two arguments/);
   assert.throws(() => parseStages('FROM a\n\n\nLABEL\n'), /line 4: LABEL requires at least one argument/);

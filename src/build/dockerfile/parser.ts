@@ -53,13 +53,15 @@ const HEREDOC = /<<(-?)\s*(?:"([^"\n]+)"|'([^'\n]+)'|([A-Za-z_][A-Za-z0-9_]*))/g
 const FLAG_CMDS = new Set(['from', 'run', 'copy', 'add', 'healthcheck']);
 const HEREDOC_CMDS = new Set(['run', 'copy', 'add']);
 
-export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+/** Parser directives: only at the very top, before any other comment, blank line or instruction. */
+function readDirectives(
+  lines: string[],
+  file: string,
+): { directives: Record<string, string>; warnings: string[]; esc: string; next: number } {
   const directives: Record<string, string> = {};
   const warnings: string[] = [];
-  let escape = '\\';
+  let esc = '\\';
   let i = 0;
-  // Directives: only at the very top, before any other comment, blank line or instruction.
   for (; i < lines.length; i++) {
     const m = DIRECTIVE.exec(lines[i]);
     if (!m) break;
@@ -67,14 +69,25 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
     if (k in directives) throw parseError(file, i + 1, `only one ${k} parser directive can be used`);
     directives[k] = m[2];
     if (k === 'escape') {
-      if (m[2] !== '\\' && m[2] !== '`') throw parseError(file, i + 1, `invalid escape token '${m[2]}' does not match ` + '` or \\');
-      escape = m[2];
-    } else if (k === 'syntax') warnings.push(`[Warning] the syntax directive (${m[2]}) is ignored: berth builds with its own Dockerfile frontend`);
+      if (m[2] !== '\\' && m[2] !== '`')
+        throw parseError(file, i + 1, `invalid escape token '${m[2]}' does not match ` + '` or \\');
+      esc = m[2];
+    } else if (k === 'syntax')
+      warnings.push(
+        `[Warning] the syntax directive (${m[2]}) is ignored: berth builds with its own Dockerfile frontend`,
+      );
   }
+  return { directives, warnings, esc, next: i };
+}
+
+export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const { directives, warnings, esc, next } = readDirectives(lines, file);
+  let i = next;
   const nodes: Node[] = [];
   const isContinued = (l: string) => {
     const t = l.replace(/\s+$/, '');
-    return t.endsWith(escape) && !t.endsWith(escape + escape) ? t.slice(0, -1) : null;
+    return t.endsWith(esc) && !t.endsWith(esc + esc) ? t.slice(0, -1) : null;
   };
   while (i < lines.length) {
     const raw = lines[i];
@@ -135,9 +148,18 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
         heredocs.push({ name, content: body.join('\n') + '\n', expand: h[4] !== undefined });
       }
     }
-    nodes.push({ cmd, original, line: start, endLine: heredocs.length ? i : endLine, flags, rest, json: jsonForm(rest), heredocs });
+    nodes.push({
+      cmd,
+      original,
+      line: start,
+      endLine: heredocs.length ? i : endLine,
+      flags,
+      rest,
+      json: jsonForm(rest),
+      heredocs,
+    });
   }
-  return { escape, directives, nodes, warnings };
+  return { escape: esc, directives, nodes, warnings };
 }
 
 function jsonForm(rest: string): string[] | null {

@@ -36,22 +36,33 @@ interface BuildLine {
 /** POST /build with a raw body: the status and the JSON lines. */
 function postBuild(query: string, body: Buffer): Promise<{ status: number; lines: BuildLine[]; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: berthd.d.socket, method: 'POST', path: `/v1.41/build?${query}`, headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const lines = text.split(/\r?\n/).filter(Boolean).flatMap((l) => {
-          try {
-            return [JSON.parse(l) as BuildLine];
-          } catch {
-            return [];
-          }
+    const req = request(
+      {
+        socketPath: berthd.d.socket,
+        method: 'POST',
+        path: `/v1.41/build?${query}`,
+        headers: { 'Content-Type': 'application/x-tar' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const lines = text
+            .split(/\r?\n/)
+            .filter(Boolean)
+            .flatMap((l) => {
+              try {
+                return [JSON.parse(l) as BuildLine];
+              } catch {
+                return [];
+              }
+            });
+          resolve({ status: res.statusCode ?? 0, lines, text });
         });
-        resolve({ status: res.statusCode ?? 0, lines, text });
-      });
-      res.on('error', reject);
-    });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -63,7 +74,9 @@ test('docker build -f with the Dockerfile outside the context', { skip, timeout:
   const d = berthd.d;
   const c = ctx('out/ctx', { 'file.txt': 'hello\n', '.dockerignore': 'nothing-here\n' });
   const df = ctx('out/elsewhere', { Dockerfile: 'FROM busybox\nCOPY . /src\n' });
-  const b = await d.docker(['build', '-f', join(df, 'Dockerfile'), '-t', 'conf:out', c], { env: { DOCKER_BUILDKIT: '0' } });
+  const b = await d.docker(['build', '-f', join(df, 'Dockerfile'), '-t', 'conf:out', c], {
+    env: { DOCKER_BUILDKIT: '0' },
+  });
   assert.equal(b.code, 0, b.stderr + b.stdout);
   // the CLI's .dockerfile.<hex> is ignored through the .dockerignore it rewrote; the rest is kept
   const ls = await d.docker(['run', '--rm', 'conf:out', 'ls', '-A', '/src']);
@@ -73,12 +86,18 @@ test('docker build -f with the Dockerfile outside the context', { skip, timeout:
 test('docker build -f ../Dockerfile . from a subdirectory', { skip, timeout: 120_000 }, async () => {
   const d = berthd.d;
   const top = ctx('sub', { Dockerfile: 'FROM busybox\nCOPY . /src\n', 'sub/inner.txt': 'inner\n' });
-  const b = await d.docker(['build', '-f', '../Dockerfile', '-t', 'conf:sub', '.'], { cwd: join(top, 'sub'), env: { DOCKER_BUILDKIT: '0' } });
+  const b = await d.docker(['build', '-f', '../Dockerfile', '-t', 'conf:sub', '.'], {
+    cwd: join(top, 'sub'),
+    env: { DOCKER_BUILDKIT: '0' },
+  });
   assert.equal(b.code, 0, b.stderr + b.stdout);
   assert.equal((await d.docker(['run', '--rm', 'conf:sub', 'ls', '-A', '/src'])).stdout, 'inner.txt\n');
 });
 
-test('.dockerignore: an exception inside an excluded directory is copied by a wildcard COPY', { skip, timeout: 120_000 }, async () => {
+test('.dockerignore: an exception inside an excluded directory is copied by a wildcard COPY', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const d = berthd.d;
   const c = ctx('ig', {
     '.dockerignore': 'ignored\n!ignored/keep\n',
@@ -91,27 +110,54 @@ test('.dockerignore: an exception inside an excluded directory is copied by a wi
   assert.equal((await d.docker(['run', '--rm', 'conf:ig', 'ls', '-A', '/ig'])).stdout, 'keep\n');
 });
 
-test('docker-py dockerfile= forms: nested in the context, and outside as .dockerfile.<hex>', { skip, timeout: 120_000 }, async () => {
+test('docker-py dockerfile= forms: nested in the context, and outside as .dockerfile.<hex>', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const d = berthd.d;
-  const c = ctx('dpy', { 'file.txt': 'hello world', 'hello/world/custom.dockerfile': 'FROM busybox\nCOPY . /src\nWORKDIR /src\n' });
-  const nested = await postBuild('t=conf:nested&dockerfile=hello%2Fworld%2Fcustom.dockerfile', execFileSync('tar', ['-c', '-C', c, 'file.txt', 'hello']));
+  const c = ctx('dpy', {
+    'file.txt': 'hello world',
+    'hello/world/custom.dockerfile': 'FROM busybox\nCOPY . /src\nWORKDIR /src\n',
+  });
+  const nested = await postBuild(
+    't=conf:nested&dockerfile=hello%2Fworld%2Fcustom.dockerfile',
+    execFileSync('tar', ['-c', '-C', c, 'file.txt', 'hello']),
+  );
   assert.equal(nested.status, 200, nested.text);
   assert.match(streamOf(nested.lines), /Successfully tagged conf:nested/);
   assert.equal((await d.docker(['run', '--rm', 'conf:nested', 'ls', '-A'])).stdout, 'file.txt\nhello\n');
   // what docker-py sends for a Dockerfile outside the context (utils/build.py tar())
-  const out = ctx('dpy-out', { 'file.txt': 'hello world', '.dockerignore': '.dockerignore\n.dockerfile.0a1b2c\n', '.dockerfile.0a1b2c': 'FROM busybox\nCOPY . /src\nWORKDIR /src\n' });
-  const res = await postBuild('t=conf:dpyout&dockerfile=.dockerfile.0a1b2c', execFileSync('tar', ['-c', '-C', out, 'file.txt', '.dockerignore', '.dockerfile.0a1b2c']));
+  const out = ctx('dpy-out', {
+    'file.txt': 'hello world',
+    '.dockerignore': '.dockerignore\n.dockerfile.0a1b2c\n',
+    '.dockerfile.0a1b2c': 'FROM busybox\nCOPY . /src\nWORKDIR /src\n',
+  });
+  const res = await postBuild(
+    't=conf:dpyout&dockerfile=.dockerfile.0a1b2c',
+    execFileSync('tar', ['-c', '-C', out, 'file.txt', '.dockerignore', '.dockerfile.0a1b2c']),
+  );
   assert.equal(res.status, 200, res.text);
   assert.equal((await d.docker(['run', '--rm', 'conf:dpyout', 'ls', '-A'])).stdout, 'file.txt\n');
 });
 
-test('a tar with GNU long names, PAX headers and no entries for parent directories', { skip, timeout: 120_000 }, async () => {
+test('a tar with GNU long names, PAX headers and no entries for parent directories', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const d = berthd.d;
   const long = 'l'.repeat(120);
-  const c = ctx('tarfmt', { [`a/b/${long}/f.txt`]: 'deep\n', 'Dockerfile': 'FROM busybox\nCOPY a /a/\n' });
+  const c = ctx('tarfmt', { [`a/b/${long}/f.txt`]: 'deep\n', Dockerfile: 'FROM busybox\nCOPY a /a/\n' });
   for (const format of ['gnu', 'pax']) {
     // only the files: the directories a, a/b, a/b/<long> have no entries of their own
-    const tar = execFileSync('tar', ['-c', `--format=${format}`, '--no-recursion', '-C', c, 'Dockerfile', `a/b/${long}/f.txt`]);
+    const tar = execFileSync('tar', [
+      '-c',
+      `--format=${format}`,
+      '--no-recursion',
+      '-C',
+      c,
+      'Dockerfile',
+      `a/b/${long}/f.txt`,
+    ]);
     const r = await postBuild(`t=conf:${format}`, tar);
     assert.equal(r.status, 200, r.text);
     assert.ok(!r.lines.some((l) => l.error), r.text);
@@ -119,14 +165,23 @@ test('a tar with GNU long names, PAX headers and no entries for parent directori
   }
 });
 
-test('RUN output on stderr reaches the stream in colour, as the classic builder sends it', { skip, timeout: 120_000 }, async () => {
+test('RUN output on stderr reaches the stream in colour, as the classic builder sends it', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const tar = Buffer.from('FROM busybox\nRUN sh -c ">&2 echo \'to stderr\'"\n');
   const r = await postBuild('nocache=1', tar);
   assert.equal(r.status, 200, r.text);
-  assert.ok(r.lines.some((l) => l.stream === '\x1b[91mto stderr\n\x1b[0m'), r.text);
+  assert.ok(
+    r.lines.some((l) => l.stream === '\x1b[91mto stderr\n\x1b[0m'),
+    r.text,
+  );
 });
 
-test('cache_from: only the given images (and their parents) are cache sources', { skip, timeout: 120_000 }, async () => {
+test('cache_from: only the given images (and their parents) are cache sources', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const d = berthd.d;
   const df = Buffer.from('FROM busybox\nENV FOO=bar\nRUN touch baz\nRUN touch bax\n');
   assert.equal((await postBuild('t=conf:cf1', df)).status, 200);
@@ -157,22 +212,39 @@ function tarHeader(name: string, size: number): Buffer {
   return h;
 }
 
-const peakRss = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const peakRss = (pid: number) =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
-test('a 160 MiB build context streams through berthd without its peak RSS growing by the context', { skip, timeout: 180_000 }, async () => {
+test('a 160 MiB build context streams through berthd without its peak RSS growing by the context', {
+  skip,
+  timeout: 180_000,
+}, async () => {
   const d = berthd.d;
   const size = 160 << 20;
   const df = Buffer.from('FROM busybox\nCOPY big.bin /\n');
   const before = peakRss(d.pid);
   const body = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request({ socketPath: d.socket, method: 'POST', path: '/v1.41/build?t=conf:big', headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        socketPath: d.socket,
+        method: 'POST',
+        path: '/v1.41/build?t=conf:big',
+        headers: { 'Content-Type': 'application/x-tar' },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     const parts = function* () {
-      yield Buffer.concat([tarHeader('Dockerfile', df.length), df, Buffer.alloc(512 - df.length), tarHeader('big.bin', size)]);
+      yield Buffer.concat([
+        tarHeader('Dockerfile', df.length),
+        df,
+        Buffer.alloc(512 - df.length),
+        tarHeader('big.bin', size),
+      ]);
       for (let done = 0; done < size; done += 1 << 20) yield Buffer.alloc(1 << 20, 0x62);
       yield Buffer.alloc(1024);
     };

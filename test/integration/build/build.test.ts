@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
-let skip: string | false = daemonUnavailable() ?? false;
+const skip: string | false = daemonUnavailable() ?? false;
 let d: Daemon | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'berth-build-'));
 
@@ -68,7 +68,10 @@ test('multi-stage build with USER, WORKDIR, ARG and COPY --from', async (t) => {
 
 test('cache: hit when nothing changed, miss after a file changes or with --no-cache', async (t) => {
   if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
-  const c = ctx('cache', { 'a.txt': 'one\n', Dockerfile: 'FROM busybox\nRUN echo $RANDOM > /r\nCOPY a.txt /\nENV X=1\n' });
+  const c = ctx('cache', {
+    'a.txt': 'one\n',
+    Dockerfile: 'FROM busybox\nRUN echo $RANDOM > /r\nCOPY a.txt /\nENV X=1\n',
+  });
   const id = async () => (await d!.docker(['image', 'inspect', '-f', '{{.Id}}', 'cache:1'])).stdout.trim();
   assert.equal((await d.docker(['build', '-t', 'cache:1', c])).code, 0);
   const id1 = await id();
@@ -86,7 +89,12 @@ test('cache: hit when nothing changed, miss after a file changes or with --no-ca
 
 test('ADD extracts a local tar; .dockerignore applies on the daemon too', async (t) => {
   if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
-  const c = ctx('add', { 'p/sub/f.txt': 'in-tar\n', 'secret.env': 'x', '.dockerignore': '*.env\n', Dockerfile: 'FROM busybox\nADD b.tar.gz /x/\nCOPY . /c/\n' });
+  const c = ctx('add', {
+    'p/sub/f.txt': 'in-tar\n',
+    'secret.env': 'x',
+    '.dockerignore': '*.env\n',
+    Dockerfile: 'FROM busybox\nADD b.tar.gz /x/\nCOPY . /c/\n',
+  });
   execFileSync('tar', ['-czf', join(c, 'b.tar.gz'), '-C', join(c, 'p'), '.']);
   assert.equal((await d.docker(['build', '-t', 'add:1', c])).code, 0);
   assert.equal((await d.docker(['run', '--rm', 'add:1', 'cat', '/x/sub/f.txt'])).stdout, 'in-tar\n');
@@ -104,24 +112,38 @@ test('a failing RUN reports its code; --force-rm leaves no container', async (t)
   assert.equal((await d.docker(['ps', '-aq'])).stdout, before);
   const kept = await d.docker(['build', '-t', 'fail:1', c]);
   assert.equal(kept.code, 3);
-  assert.equal((await d.docker(['ps', '-aq'])).stdout.trim().split('\n').filter(Boolean).length, before.trim().split('\n').filter(Boolean).length + 1);
+  assert.equal(
+    (await d.docker(['ps', '-aq'])).stdout.trim().split('\n').filter(Boolean).length,
+    before.trim().split('\n').filter(Boolean).length + 1,
+  );
   const pe = await d.docker(['build', '-f', 'Dockerfile.bad', c], { input: '' });
   assert.notEqual(pe.code, 0);
 });
 
 test('dockerode builds from a tar stream and sees the aux ID', async (t) => {
   if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
-  const c = ctx('dode', { Dockerfile: 'FROM busybox\nLABEL via=dockerode\nFOO bar\n', 'ok/Dockerfile': 'FROM busybox\nLABEL via=dockerode\n' });
+  const c = ctx('dode', {
+    Dockerfile: 'FROM busybox\nLABEL via=dockerode\nFOO bar\n',
+    'ok/Dockerfile': 'FROM busybox\nLABEL via=dockerode\n',
+  });
   const tar = execFileSync('tar', ['-c', '-C', join(c, 'ok'), '.']);
   const { Readable } = await import('node:stream');
   const stream = await d.dockerode.buildImage(Readable.from([tar]), { t: 'dode:1' });
-  const msgs = await new Promise<Array<{ stream?: string; aux?: { ID: string } }>>((res, rej) => d!.dockerode.modem.followProgress(stream, (e: Error | null, out: Array<{ stream?: string; aux?: { ID: string } }>) => (e ? rej(e) : res(out))));
+  const msgs = await new Promise<Array<{ stream?: string; aux?: { ID: string } }>>((res, rej) =>
+    d!.dockerode.modem.followProgress(
+      stream,
+      (e: Error | null, out: Array<{ stream?: string; aux?: { ID: string } }>) => (e ? rej(e) : res(out)),
+    ),
+  );
   const aux = msgs.find((m) => m.aux)?.aux?.ID;
   assert.match(aux ?? '', /^sha256:/);
   assert.equal((await d.dockerode.getImage('dode:1').inspect()).Id, aux);
   // a parse error is an error status naming the line
   const badTar = execFileSync('tar', ['-c', '-C', c, 'Dockerfile']);
-  await assert.rejects(d.dockerode.buildImage(Readable.from([badTar]), { t: 'dode:bad' }), /dockerfile parse error line 3: unknown instruction: FOO/);
+  await assert.rejects(
+    d.dockerode.buildImage(Readable.from([badTar]), { t: 'dode:bad' }),
+    /dockerfile parse error line 3: unknown instruction: FOO/,
+  );
 });
 
 test('RUN --mount=type=cache persists across builds; type=bind from the context or a stage is not committed', async (t) => {
@@ -140,7 +162,14 @@ test('RUN --mount=type=cache persists across builds; type=bind from the context 
   });
   const b = await d.docker(['build', '-t', 'mounts:1', c]);
   assert.equal(b.code, 0, b.stderr + b.stdout);
-  const r = await d.docker(['run', '--rm', 'mounts:1', 'sh', '-c', 'cat /count /copied /fromstage; ls -d /cache /ctx /stagef 2>&1 | wc -l']);
+  const r = await d.docker([
+    'run',
+    '--rm',
+    'mounts:1',
+    'sh',
+    '-c',
+    'cat /count /copied /fromstage; ls -d /cache /ctx /stagef 2>&1 | wc -l',
+  ]);
   // the mount targets are gone: ls finds none of them (3 error lines)
   assert.equal(r.stdout.replace(/ +/g, ''), '1\nfrom-context\nfromstage\n3\n');
   const cached = await d.docker(['build', '-t', 'mounts:1b', c]);
@@ -148,12 +177,23 @@ test('RUN --mount=type=cache persists across builds; type=bind from the context 
   writeFileSync(join(c, 'data.txt'), 'changed\n');
   const miss = await d.docker(['build', '-t', 'mounts:1c', c]);
   assert.equal(miss.code, 0, miss.stderr + miss.stdout);
-  assert.equal((miss.stdout.match(/Using cache/g) ?? []).length, 2, 'a changed bind source re-runs the step (and those after it)');
+  assert.equal(
+    (miss.stdout.match(/Using cache/g) ?? []).length,
+    2,
+    'a changed bind source re-runs the step (and those after it)',
+  );
   assert.equal((await d.docker(['run', '--rm', 'mounts:1c', 'cat', '/copied'])).stdout, 'changed\n');
   const again = await d.docker(['build', '--no-cache', '-t', 'mounts:2', c]);
   assert.equal(again.code, 0, again.stderr + again.stdout);
-  assert.equal((await d.docker(['run', '--rm', 'mounts:2', 'cat', '/count'])).stdout.trim(), '2', 'the cache dir kept the first build\'s file');
-  const bad = await d.docker(['build', ctx('mounts-bad', { Dockerfile: 'FROM busybox\nRUN --mount=type=bind,source=nope,target=/x true\n' })]);
+  assert.equal(
+    (await d.docker(['run', '--rm', 'mounts:2', 'cat', '/count'])).stdout.trim(),
+    '2',
+    "the cache dir kept the first build's file",
+  );
+  const bad = await d.docker([
+    'build',
+    ctx('mounts-bad', { Dockerfile: 'FROM busybox\nRUN --mount=type=bind,source=nope,target=/x true\n' }),
+  ]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr + bad.stdout, /"\/nope" not found/);
 });
@@ -170,7 +210,12 @@ test('--pull fetches the FROM image from its registry even when a local copy exi
   const reg = await startRegistry();
   const ref = `${reg}/base:1`;
   // the registry holds an image with /marker; the local tag of the same name points at plain busybox
-  const marked = await d.docker(['build', '-t', ref, ctx('pull-base', { Dockerfile: 'FROM busybox\nRUN echo remote > /marker\n' })]);
+  const marked = await d.docker([
+    'build',
+    '-t',
+    ref,
+    ctx('pull-base', { Dockerfile: 'FROM busybox\nRUN echo remote > /marker\n' }),
+  ]);
   assert.equal(marked.code, 0, marked.stderr + marked.stdout);
   const push = await d.docker(['push', ref]);
   assert.equal(push.code, 0, push.stderr + push.stdout);
