@@ -41,9 +41,3 @@ export function getTimestamp(value: string, now: Date = new Date()): string {
   if (!/^\d+(\.\d{1,9})?$/.test(value)) throw new Error(`failed to parse value as time or duration: "${value}"`);
   return value;
 }
-
-/** Logs `-t`: RFC3339Nano as the daemon sends it is passed through; this renders a Date the same way. */
-export function rfc3339Nano(d: Date, nanos = d.getUTCMilliseconds() * 1e6): string {
-  const frac = pad(nanos, 9).replace(/0+$/, '');
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac ? '.' + frac : ''}Z`;
-}
