@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { displayJSONMessages, goDuration, humanSize, progressString, StreamError } from './progress.js';
+import { humanSize } from './format/units.js';
+import { displayJSONMessages, goDuration, progressString, StreamError } from './progress.js';
 
 const lines = (...m: object[]) => Readable.from([m.map((x) => JSON.stringify(x)).join('\r\n') + '\r\n']);
 const sink = () => {

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { jsonLines } from '../client/client.js';
 import type { JSONMessage } from '../client/types.js';
 import { formatGoDuration } from '../util/go-duration.js';
+import { humanSize } from './format/units.js';
 
 export class StreamError extends Error {
   override name = 'StreamError';
@@ -15,25 +16,6 @@ export interface Progress {
   current?: number;
   total?: number;
   start?: number;
-}
-
-/** go-units HumanSize: 4 significant digits, decimal units ("12.35MB", "512B"). */
-export function humanSize(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${formatG4(n)}${units[i]}`;
-}
-
-/** Go's %.4g for the non-negative values a size takes (no exponent below 1e21). */
-function formatG4(v: number): string {
-  if (v === 0) return '0';
-  const s = v.toPrecision(4);
-  if (s.includes('e')) return String(Number(s));
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
 /** Go's time.Duration.String() for whole seconds (the time left, truncated like docker's). */
