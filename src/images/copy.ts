@@ -79,7 +79,7 @@ export class Transfers {
 
   run<T>(key: string, fn: () => Promise<T>): { promise: Promise<T>; shared: boolean } {
     const cur = this.running.get(key) as Promise<T> | undefined;
-    if (cur) return { promise: cur, shared: true };
+    if (cur !== undefined) return { promise: cur, shared: true };
     const p = fn().finally(() => this.running.delete(key));
     this.running.set(key, p);
     return { promise: p, shared: false };
@@ -107,7 +107,10 @@ export class VerifyingStream extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
-    if (!this.expected) return cb();
+    if (!this.expected) {
+      cb();
+      return;
+    }
     const got = 'sha256:' + this.hash.digest('hex');
     if (got !== this.expected) cb(invalid(`filesystem layer verification failed for digest ${this.expected}`));
     else cb();

@@ -103,7 +103,7 @@ export class LocalDriver implements VolumeDriver {
     const existing = this.vols.get(name);
     if (existing) return this.info(existing);
     const pending = this.creating.get(name);
-    if (pending) return pending;
+    if (pending !== undefined) return pending;
     validateLocalOptions(opts);
     const p = (async () => {
       const dir = path.join(this.root, name);

@@ -4,7 +4,7 @@ import { invalid } from '../../errdefs.js';
 import { diffLayer } from '../../storage/layers/diff.js';
 import { applyChanges } from '../changes.js';
 import { parseReference, validateTag, withDefaultTag, type Reference } from '../reference/reference.js';
-import type { ImageService } from '../store.js';
+import type { ImageService, LayerRecord } from '../store.js';
 import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from '../types.js';
 
 export interface CommitRequest {
@@ -77,7 +77,12 @@ export async function commitContainer(images: ImageService, r: CommitRequest): P
     await r.onLayerStored?.();
   }
   const top = parent.layers[parent.layers.length - 1]?.chainId ?? null;
-  const layer = await images.ensureLayer(top, diffId).finally(() => images.prepared.release([diffId]));
+  let layer: LayerRecord;
+  try {
+    layer = await images.ensureLayer(top, diffId);
+  } finally {
+    await images.prepared.release([diffId]);
+  }
   const created = new Date().toISOString();
   const cfg: ImageConfigFile = {
     architecture: parentCfg.architecture,

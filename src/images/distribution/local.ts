@@ -99,7 +99,7 @@ export class LocalDestination implements ImageDestination {
   }
 
   async commit(img: SourceImage): Promise<{ id: string }> {
-    const layers = this.chain ? await this.chain : [];
+    const layers = this.chain !== null ? await this.chain : [];
     const id = await this.images.registerImage(img.config, layers);
     if (id !== img.configDigest) throw invalid(`image config verification failed for digest ${img.configDigest}`);
     return { id };

@@ -327,7 +327,7 @@ async function readSince(file: string, since: bigint): Promise<Buffer> {
 export async function readWhole(file: string): Promise<Buffer> {
   if (!file.endsWith('.gz')) return fsp.readFile(file).catch(() => Buffer.alloc(0));
   const chunks: Buffer[] = [];
-  await pipeline(createReadStream(file), createGunzip(), async function* (src: AsyncIterable<Buffer>) {
+  await pipeline(createReadStream(file), createGunzip(), async (src: AsyncIterable<Buffer>) => {
     for await (const c of src) chunks.push(c);
   }).catch(() => {});
   return Buffer.concat(chunks);

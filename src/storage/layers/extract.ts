@@ -140,7 +140,7 @@ class Pending {
 
   async wait(path: string): Promise<void> {
     const p = this.jobs.get(path);
-    if (p) await p;
+    if (p !== undefined) await p;
     this.check();
   }
 
