@@ -1,8 +1,10 @@
 // dockerd-like command line for berthd (and the daemon.json keys that mirror it).
 import fs from 'node:fs';
 import { invalid } from '../errdefs.js';
+import type { NetworkOptions } from '../network/deps.js';
 
-export interface DaemonOptions {
+/** dockerd's flags; the network ones (--bip, --fixed-cidr, --iptables, …) are network/'s options. */
+export interface DaemonOptions extends Omit<NetworkOptions, 'bridgeName'> {
   hosts: string[];
   dataRoot: string;
   execRoot: string;
@@ -15,13 +17,6 @@ export interface DaemonOptions {
   logDriver: string;
   logOpts: Record<string, string>;
   insecureRegistries: string[];
-  // accepted now, used by the networking issue
-  bip?: string;
-  fixedCidr?: string;
-  iptables: boolean;
-  ipForward: boolean;
-  userlandProxy: boolean;
-  defaultAddressPools: string[];
 }
 
 export function defaults(): DaemonOptions {

@@ -4,6 +4,7 @@
 import { totalmem } from 'node:os';
 import type { StatsFrame } from '../../engine/stats.js';
 import type { BlkioEntry, CgroupStats } from '../../runtime/cgroups.js';
+import type { NetDev } from '../../runtime/cgroups-sampler.js';
 
 export interface DockerBlkioEntry {
   major: number;
@@ -34,16 +35,8 @@ export interface DockerMemoryStats {
   failcnt?: number;
   limit?: number;
 }
-export interface DockerNetworkStats {
-  rx_bytes: number;
-  rx_packets: number;
-  rx_errors: number;
-  rx_dropped: number;
-  tx_bytes: number;
-  tx_packets: number;
-  tx_errors: number;
-  tx_dropped: number;
-}
+/** moby's NetworkStats: the sampler reads /proc/<pid>/net/dev under these names already. */
+export type DockerNetworkStats = NetDev;
 export interface DockerStats {
   read: string;
   preread: string;
@@ -97,6 +90,18 @@ function cpuStats(s: CgroupStats | null, numCpus: number): DockerCpuStats {
 const entries = (e: BlkioEntry[]): DockerBlkioEntry[] =>
   e.map((x) => ({ major: x.major, minor: x.minor, op: x.op, value: x.value }));
 
+/** Every list null: a stopped container's, and v2's besides io_service_bytes_recursive. */
+const noBlkio = (): DockerBlkioStats => ({
+  io_service_bytes_recursive: null,
+  io_serviced_recursive: null,
+  io_queue_recursive: null,
+  io_service_time_recursive: null,
+  io_wait_time_recursive: null,
+  io_merged_recursive: null,
+  io_time_recursive: null,
+  sectors_recursive: null,
+});
+
 function blkioStats(s: CgroupStats): DockerBlkioStats {
   // moby fills every list on v1 (empty ones as []); on v2 only io_service_bytes_recursive.
   if (s.version === 1) {
@@ -112,14 +117,8 @@ function blkioStats(s: CgroupStats): DockerBlkioStats {
     };
   }
   return {
+    ...noBlkio(),
     io_service_bytes_recursive: s.blkio.ioServiceBytes.length ? entries(s.blkio.ioServiceBytes) : null,
-    io_serviced_recursive: null,
-    io_queue_recursive: null,
-    io_service_time_recursive: null,
-    io_wait_time_recursive: null,
-    io_merged_recursive: null,
-    io_time_recursive: null,
-    sectors_recursive: null,
   };
 }
 
@@ -164,16 +163,7 @@ export function emptyDockerStats(meta: Pick<StatsMeta, 'id' | 'name'>): DockerSt
     read: ZERO_TIME,
     preread: ZERO_TIME,
     pids_stats: {},
-    blkio_stats: {
-      io_service_bytes_recursive: null,
-      io_serviced_recursive: null,
-      io_queue_recursive: null,
-      io_service_time_recursive: null,
-      io_wait_time_recursive: null,
-      io_merged_recursive: null,
-      io_time_recursive: null,
-      sectors_recursive: null,
-    },
+    blkio_stats: noBlkio(),
     num_procs: 0,
     storage_stats: {},
     cpu_stats: zero,
