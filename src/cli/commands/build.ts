@@ -10,6 +10,7 @@ import { StatusError } from '../command.js';
 import { get, type Parsed } from '../flags/parser.js';
 import { jsonLines } from '../../client/client.js';
 import { humanSize } from '../format/units.js';
+import { keyValueMap } from '../opts/key-value.js';
 
 export const build: Command = {
   name: 'image build',
@@ -122,10 +123,5 @@ function argsAndLabels(p: Parsed): { buildArgs: Record<string, string>; labels: 
       if (process.env[a] !== undefined) buildArgs[a] = process.env[a]!;
     } else buildArgs[a.slice(0, i)] = a.slice(i + 1);
   }
-  const labels: Record<string, string> = {};
-  for (const l of get.list(p, 'label')) {
-    const i = l.indexOf('=');
-    labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
-  }
-  return { buildArgs, labels };
+  return { buildArgs, labels: keyValueMap(get.list(p, 'label')) };
 }

@@ -5,6 +5,7 @@ import type { ContainerCreateRequest, HostConfig } from '../../client/types.js';
 import { parsePublish, parseRestart } from '../opts/run-opts.js';
 import { parseBytes, parseDuration } from './units.js';
 import type { Project, Service } from './types.js';
+import { keyValueMap } from '../opts/key-value.js';
 
 export const L = {
   project: 'com.docker.compose.project',
@@ -161,10 +162,7 @@ function storageOf(
       binds.push(`${src}:${v.target}${v.readOnly ? ':ro' : ''}`);
     }
   }
-  for (const t of strs(r.tmpfs) ?? []) {
-    const i = t.indexOf(':');
-    tmpfs[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
-  }
+  Object.assign(tmpfs, keyValueMap(strs(r.tmpfs) ?? [], ':'));
   return { binds, volumes, tmpfs };
 }
 

@@ -7,6 +7,7 @@ import { pump } from '../streams.js';
 import type { ComposeCommand } from './context.js';
 import { ComposeError } from './load.js';
 import * as ops from './ops.js';
+import { keyValueMap } from '../opts/key-value.js';
 
 export const exec: ComposeCommand = {
   usage: 'exec [OPTIONS] SERVICE COMMAND [ARGS...]',
@@ -127,10 +128,7 @@ function patchOneOff(
   if (get.str(p, 'user')) b.User = get.str(p, 'user');
   if (get.str(p, 'workdir')) b.WorkingDir = get.str(p, 'workdir');
   b.Env = [...((b.Env as string[]) ?? []), ...get.list(p, 'env')];
-  for (const l of get.list(p, 'label')) {
-    const i = l.indexOf('=');
-    (b.Labels as Record<string, string>)[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
-  }
+  Object.assign(b.Labels as Record<string, string>, keyValueMap(get.list(p, 'label')));
   b.Tty = o.tty;
   b.OpenStdin = o.stdin;
   b.StdinOnce = o.stdin;

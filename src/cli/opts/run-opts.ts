@@ -5,6 +5,7 @@ import { get } from '../flags/parser.js';
 import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding, RestartPolicy } from '../../client/types.js';
 import { ramInBytes } from '../format/units.js';
 import { parseGoDuration } from '../../util/go-duration.js';
+import { keyValueMap } from './key-value.js';
 
 export const createFlags: FlagSpec[] = [
   { name: 'interactive', short: 'i', type: 'bool', help: 'Keep STDIN open even if not attached' },
@@ -110,13 +111,7 @@ export function parseEnv(list: string[], envFiles: string[], env: NodeJS.Process
 }
 
 export function parseLabels(list: string[], files: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const l of [...files.flatMap(readKV), ...list]) {
-    const i = l.indexOf('=');
-    if (i < 0) out[l] = '';
-    else out[l.slice(0, i)] = l.slice(i + 1);
-  }
-  return out;
+  return keyValueMap([...files.flatMap(readKV), ...list]);
 }
 
 const ULIMITS = new Set([
@@ -330,11 +325,7 @@ export function buildCreate(
     else volumes[v] = {};
   }
 
-  const tmpfs: Record<string, string> = {};
-  for (const t of get.list(p, 'tmpfs')) {
-    const i = t.indexOf(':');
-    tmpfs[i < 0 ? t : t.slice(0, i)] = i < 0 ? '' : t.slice(i + 1);
-  }
+  const tmpfs = keyValueMap(get.list(p, 'tmpfs'), ':');
 
   const network = p.set.has('net') ? get.str(p, 'net') : get.str(p, 'network');
   const hc = hostConfigOf(p, { network, binds, published, restart, tmpfs });
