@@ -304,14 +304,10 @@ export interface ResolveDeps {
   removeVolume(name: string): Promise<void>;
 }
 
-/**
- * The container's mounts in Docker's order and shadowing: --volumes-from first, then -v binds and
- * --mount (which may not collide with each other), then --tmpfs, then image/anonymous VOLUMEs for
- * destinations nothing else covers.
- */
-export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promise<MountPoint[]> {
-  // 1. parse and validate everything before any side effect
-  const planned = new Map<string, PlannedMount | MountPoint>();
+type Planned = Map<string, PlannedMount | MountPoint>;
+
+/** --volumes-from: the other container's volume and bind mounts, with the mode given. */
+function planVolumesFrom(req: MountRequest, deps: ResolveDeps, planned: Planned): void {
   for (const spec of req.volumesFrom) {
     const { ref, mode } = parseVolumesFrom(spec);
     let theirs: MountPoint[];
@@ -331,6 +327,10 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
       planned.set(mp.Destination, copy);
     }
   }
+}
+
+/** -v binds and --mount (which may not collide), --tmpfs, then anonymous VOLUMEs nothing covers. */
+function planExplicit(req: MountRequest, planned: Planned): void {
   const explicit = new Set<string>();
   const add = (p: PlannedMount) => {
     if (explicit.has(p.destination)) throw invalid(`Duplicate mount point: ${p.destination}`);
@@ -371,43 +371,53 @@ export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promi
       createHostDir: false,
     });
   }
+}
 
-  // 2. create what is missing
+/** A planned mount made real: a bind's host dir, a (named or anonymous) volume, a tmpfs. */
+async function realize(p: PlannedMount, deps: ResolveDeps, created: string[]): Promise<MountPoint> {
+  if (p.type === 'bind') {
+    if (p.createHostDir && !fs.existsSync(p.source)) await mkdirp(p.source, 0o755); // fs.mkdir -p spins forever under /proc
+    return {
+      Type: 'bind',
+      Source: p.source,
+      Destination: p.destination,
+      Mode: p.mode,
+      RW: p.rw,
+      Propagation: p.propagation,
+    };
+  }
+  if (p.type === 'volume') {
+    const v = await deps.createVolume({ name: p.source, driver: p.driver, opts: p.driverOpts, labels: p.labels });
+    if (!p.source) created.push(v.Name);
+    return {
+      Type: 'volume',
+      Name: v.Name,
+      Source: v.Mountpoint,
+      Destination: p.destination,
+      Driver: v.Driver,
+      Mode: p.mode,
+      RW: p.rw,
+      Propagation: '',
+    };
+  }
+  return { Type: 'tmpfs', Source: '', Destination: p.destination, Mode: '', RW: p.rw, Propagation: '' };
+}
+
+/**
+ * The container's mounts in Docker's order and shadowing: --volumes-from first, then -v binds and
+ * --mount (which may not collide with each other), then --tmpfs, then image/anonymous VOLUMEs for
+ * destinations nothing else covers.
+ */
+export async function resolveMounts(req: MountRequest, deps: ResolveDeps): Promise<MountPoint[]> {
+  // 1. parse and validate everything before any side effect
+  const planned: Planned = new Map();
+  planVolumesFrom(req, deps, planned);
+  planExplicit(req, planned);
+  // 2. create what is missing; anonymous volumes made here go again if a later one fails
   const created: string[] = [];
   const out: MountPoint[] = [];
   try {
-    for (const p of planned.values()) {
-      if (!('createHostDir' in p)) {
-        out.push(p);
-        continue;
-      }
-      if (p.type === 'bind') {
-        if (p.createHostDir && !fs.existsSync(p.source)) await mkdirp(p.source, 0o755); // fs.mkdir -p spins forever under /proc
-        out.push({
-          Type: 'bind',
-          Source: p.source,
-          Destination: p.destination,
-          Mode: p.mode,
-          RW: p.rw,
-          Propagation: p.propagation,
-        });
-      } else if (p.type === 'volume') {
-        const v = await deps.createVolume({ name: p.source, driver: p.driver, opts: p.driverOpts, labels: p.labels });
-        if (!p.source) created.push(v.Name);
-        out.push({
-          Type: 'volume',
-          Name: v.Name,
-          Source: v.Mountpoint,
-          Destination: p.destination,
-          Driver: v.Driver,
-          Mode: p.mode,
-          RW: p.rw,
-          Propagation: '',
-        });
-      } else {
-        out.push({ Type: 'tmpfs', Source: '', Destination: p.destination, Mode: '', RW: p.rw, Propagation: '' });
-      }
-    }
+    for (const p of planned.values()) out.push('createHostDir' in p ? await realize(p, deps, created) : p);
   } catch (e) {
     for (const n of created) await deps.removeVolume(n).catch(() => {});
     throw e;
