@@ -6,7 +6,8 @@ import type { Snapshotter } from '../storage/snapshot/snapshotter.js';
 import { familiarString, parseReference, referenceString, withDefaultTag } from './reference/reference.js';
 import type { ImageRecord } from './store.js';
 
-export type DeleteItem = { Untagged: string } | { Deleted: string };
+/** What rmi did, in order: a reference untagged, or an image or layer deleted (api/wire shapes the JSON). */
+export type DeleteItem = { untagged: string } | { deleted: string };
 export type InUse = (imageId: string) => { id: string; running: boolean }[];
 
 /** What deletion needs of the image store (its maps are shared, not copied). */
@@ -44,7 +45,7 @@ export class ImageDeleter {
       }
       const actual = repoRefs.includes(key) ? key : (repoRefs.find((r) => r.endsWith('@' + parsed.digest)) ?? key);
       this.ix.refs.delete(actual);
-      records.push({ Untagged: familiarString(parseReference(actual)) });
+      records.push({ untagged: familiarString(parseReference(actual)) });
       repoRefs = this.ix.refsOf(id);
       // Removing the last tag of a repository also drops its digest references.
       if (!parsed.digest) {
@@ -52,7 +53,7 @@ export class ImageDeleter {
         if (!repoRefs.some((r) => !r.includes('@') && parseReference(r).path === parsed.path && r.startsWith(name))) {
           for (const r of repoRefs.filter((r) => r.includes('@') && r.startsWith(name + '@'))) {
             this.ix.refs.delete(r);
-            records.push({ Untagged: familiarString(parseReference(r)) });
+            records.push({ untagged: familiarString(parseReference(r)) });
           }
           repoRefs = this.ix.refsOf(id);
         }
@@ -98,12 +99,12 @@ export class ImageDeleter {
     }
     for (const r of this.ix.refsOf(id)) {
       this.ix.refs.delete(r);
-      records.push({ Untagged: familiarString(parseReference(r)) });
+      records.push({ untagged: familiarString(parseReference(r)) });
     }
     await this.ix.saveRefs();
     this.ix.images.delete(id);
     await this.ix.removeRecordFile(id);
-    records.push({ Deleted: id });
+    records.push({ deleted: id });
     await this.ix.content.delete(id).catch(() => {});
     // Release layers top-down while no other image or snapshot needs them.
     const stillUsed = new Set([...this.ix.images.values()].flatMap((i) => i.layers.map((l) => l.chainId)));
@@ -117,7 +118,7 @@ export class ImageDeleter {
         if (!isKind(e, 'not-found')) throw e;
       }
       if (!diffsUsed.has(l.diffId)) await this.ix.content.delete(l.diffId).catch(() => {});
-      records.push({ Deleted: l.chainId });
+      records.push({ deleted: l.chainId });
     }
     if (prune && img.parent) {
       const parent = this.ix.images.get(img.parent);

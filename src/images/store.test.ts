@@ -110,7 +110,7 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
     await assert.rejects(svc.remove(bb.slice(7, 19), {}, none), {
       message: `conflict: unable to delete ${bb.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`,
     });
-    assert.deepEqual(await svc.remove('localhost:5000/me/bb:1', {}, none), [{ Untagged: 'localhost:5000/me/bb:1' }]);
+    assert.deepEqual(await svc.remove('localhost:5000/me/bb:1', {}, none), [{ untagged: 'localhost:5000/me/bb:1' }]);
     const ctr = () => [{ id: 'c'.repeat(64), running: false }];
     await assert.rejects(svc.remove('busybox', {}, ctr), {
       message: `conflict: unable to remove repository reference "busybox" (must force) - container cccccccccccc is using its referenced image ${bb.slice(7, 19)}`,
@@ -158,10 +158,10 @@ describe('ImageService', { skip: root0 ? false : 'needs root (chown, mounts)' },
     assert.equal(await sn.stat('extract-deadbeef'), null);
     assert.equal(await sn.stat(ghost), null);
     const items = await again.remove('busybox', {}, none);
-    assert.deepEqual(items.slice(0, 2), [{ Untagged: 'busybox:latest' }, { Deleted: bb }]);
+    assert.deepEqual(items.slice(0, 2), [{ untagged: 'busybox:latest' }, { deleted: bb }]);
     assert.equal(items.length, 3); // + the layer
     const pr = await again.prune({ filters: new Map() }, none);
-    assert.equal(pr.ImagesDeleted?.filter((i) => 'Deleted' in i).length, 2);
+    assert.equal(pr.deleted.filter((i) => 'deleted' in i).length, 2);
     assert.deepEqual(await again.list({ filters: new Map() }), []);
   });
 });

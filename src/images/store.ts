@@ -431,7 +431,7 @@ export class ImageService {
   async prune(
     o: { all?: boolean; filters: Map<string, string[]> },
     inUse: InUse,
-  ): Promise<{ ImagesDeleted: DeleteItem[] | null; SpaceReclaimed: number }> {
+  ): Promise<{ deleted: DeleteItem[]; spaceReclaimed: number }> {
     const f = o.filters;
     for (const k of f.keys())
       if (!['dangling', 'until', 'label', 'label!'].includes(k)) throw invalid(`invalid filter '${k}'`);
@@ -455,12 +455,12 @@ export class ImageService {
           return recs;
         });
         deleted.push(...items);
-        reclaimed += items.some((i) => 'Deleted' in i && i.Deleted === img.id) ? img.size : 0;
+        reclaimed += items.some((i) => 'deleted' in i && i.deleted === img.id) ? img.size : 0;
       } catch (e) {
         if (!isKind(e, 'conflict')) throw e;
       }
     }
-    return { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+    return { deleted, spaceReclaimed: reclaimed };
   }
 
   // ---- container root filesystems -------------------------------------------------------------

@@ -31,7 +31,10 @@ const fake = {
   views: async (o: unknown) => (calls.push(['views', o]), [view]),
   import: async (_b: Readable, o: unknown) => (calls.push(['import', o]), { id: 'sha256:abc' }),
   tag: async (...a: unknown[]) => void calls.push(['tag', ...a]),
-  remove: async (n: string, o: unknown) => (calls.push(['remove', n, o]), [{ Untagged: 'x:latest' }]),
+  remove: async (n: string, o: unknown) => (
+    calls.push(['remove', n, o]), [{ untagged: 'x:latest' }, { deleted: 'sha256:1' }]
+  ),
+  prune: async () => ({ deleted: [], spaceReclaimed: 0 }),
   view: async () => ({ ...view, graphData: null }),
 } as unknown as ImageService;
 const routes = imageRoutes(fake, () => []);
@@ -132,6 +135,10 @@ it('tag answers 201; delete passes force/noprune', async () => {
   assert.equal((await call('POST', '/images/{name*}/tag', { name: 'bb' }, 'repo=me/bb&tag=2').run()).status, 201);
   assert.deepEqual(calls.at(-1), ['tag', 'bb', 'me/bb', '2']);
   const d = await call('DELETE', '/images/{name*}', { name: 'me/bb:2' }, 'force=1').run();
-  assert.deepEqual(d.body, [{ Untagged: 'x:latest' }]);
+  assert.deepEqual(d.body, [{ Untagged: 'x:latest' }, { Deleted: 'sha256:1' }]);
+  assert.deepEqual((await call('POST', '/images/prune', {}, '').run()).body, {
+    ImagesDeleted: null,
+    SpaceReclaimed: 0,
+  });
   assert.deepEqual(calls.at(-1), ['remove', 'me/bb:2', { force: true, noprune: false }]);
 });

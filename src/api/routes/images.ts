@@ -3,7 +3,13 @@ import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
 import { qbool, qfilters, type Handler, type Route } from '../router.js';
 import { versionAtLeast } from '../server.js';
-import { imageHistoryJson, imageInspectJson, imageSummaryJson } from '../wire/images.js';
+import {
+  deleteItemsJson,
+  imageHistoryJson,
+  imageInspectJson,
+  imagePruneJson,
+  imageSummaryJson,
+} from '../wire/images.js';
 
 type InUse = (imageId: string) => { id: string; running: boolean }[];
 
@@ -49,7 +55,7 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
       path: '/images/prune',
       handler: async (ctx) => {
         const f = qfilters(ctx.query);
-        ctx.reply.json(200, await images.prune({ filters: f }, inUse));
+        ctx.reply.json(200, imagePruneJson(await images.prune({ filters: f }, inUse)));
       },
     },
     {
@@ -91,7 +97,7 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
           { force: qbool(ctx.query, 'force'), noprune: qbool(ctx.query, 'noprune') },
           inUse,
         );
-        ctx.reply.json(200, items);
+        ctx.reply.json(200, deleteItemsJson(items));
       },
     },
   ];

@@ -1,6 +1,6 @@
 // Image JSON of the Engine API (moby api/types/image): list summaries, inspect and history,
 // shaped from the image store's data views.
-import type { ImageView } from '../../images/store.js';
+import type { DeleteItem as StoreDeleteItem, ImageView } from '../../images/store.js';
 import type { ContainerConfig } from '../../images/container-config.js';
 import { emptyContainerConfig } from '../../images/types.js';
 
@@ -60,6 +60,16 @@ export interface PruneReport {
   ContainersDeleted?: string[] | null;
   ImagesDeleted?: DeleteItem[] | null;
   SpaceReclaimed: number;
+}
+
+/** rmi's records as moby's image.DeleteResponse items. */
+export function deleteItemsJson(items: StoreDeleteItem[]): DeleteItem[] {
+  return items.map((i) => ('untagged' in i ? { Untagged: i.untagged } : { Deleted: i.deleted }));
+}
+
+/** POST /images/prune's answer: ImagesDeleted null when nothing went. */
+export function imagePruneJson(r: { deleted: StoreDeleteItem[]; spaceReclaimed: number }): PruneReport {
+  return { ImagesDeleted: r.deleted.length ? deleteItemsJson(r.deleted) : null, SpaceReclaimed: r.spaceReclaimed };
 }
 
 /** Go's zero time.Time: LastTagTime of an image never tagged. */
