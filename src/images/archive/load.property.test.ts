@@ -17,6 +17,66 @@ import { loadImages } from './load.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
+/** A JSON value that is sometimes what the loader expects and often not. */
+function doc(layerHex: string, cfgHex: string, layer: Buffer): fc.Arbitrary<unknown> {
+  const str = fc.constantFrom(
+    'layer.tar',
+    `${cfgHex}.json`,
+    `blobs/sha256/${layerHex}`,
+    `blobs/sha256/${cfgHex}`,
+    'missing',
+    '../x',
+    '',
+    `sha256:${layerHex}`,
+    `sha256:${cfgHex}`,
+    'busybox:1',
+    'UPPER:x',
+    'a@b',
+  );
+  const leaf = fc.oneof(str, fc.integer(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]));
+  const list = <T>(a: fc.Arbitrary<T>) => fc.oneof(fc.array(a, { maxLength: 2 }), leaf);
+  const manifest = fc.oneof(
+    fc.array(
+      fc.record(
+        { Config: fc.oneof(str, leaf), Layers: list(fc.oneof(str, leaf)), RepoTags: list(fc.oneof(str, leaf)) },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 2 },
+    ),
+    leaf,
+  );
+  const index = fc.record(
+    {
+      manifests: list(
+        fc.record(
+          {
+            digest: fc.oneof(fc.constant(`sha256:${cfgHex}`), leaf),
+            annotations: fc.oneof(leaf, fc.record({ 'io.containerd.image.name': fc.oneof(str, leaf) })),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  const config = fc.oneof(
+    fc.record(
+      {
+        rootfs: fc.oneof(
+          leaf,
+          fc.record({
+            type: fc.constant('layers'),
+            diff_ids: list(fc.oneof(fc.constant(`sha256:${sha(layer)}`), leaf)),
+          }),
+        ),
+      },
+      { requiredKeys: [] },
+    ),
+    leaf,
+  );
+  return fc.record({ manifest, index, config, which: fc.constantFrom('manifest', 'index', 'both', 'none') });
+}
+
 describe('docker load of generated archives', {
   skip: process.getuid?.() === 0 ? false : 'needs root (overlay snapshots)',
 }, () => {
@@ -32,71 +92,11 @@ describe('docker load of generated archives', {
     for (const d of await svc.content.list()) await svc.content.delete(d).catch(() => {});
   });
 
-  /** A JSON value that is sometimes what the loader expects and often not. */
-  function doc(layerHex: string, cfgHex: string): fc.Arbitrary<unknown> {
-    const str = fc.constantFrom(
-      'layer.tar',
-      `${cfgHex}.json`,
-      `blobs/sha256/${layerHex}`,
-      `blobs/sha256/${cfgHex}`,
-      'missing',
-      '../x',
-      '',
-      `sha256:${layerHex}`,
-      `sha256:${cfgHex}`,
-      'busybox:1',
-      'UPPER:x',
-      'a@b',
-    );
-    const leaf = fc.oneof(str, fc.integer(), fc.boolean(), fc.constant(null), fc.constant({}), fc.constant([]));
-    const list = <T>(a: fc.Arbitrary<T>) => fc.oneof(fc.array(a, { maxLength: 2 }), leaf);
-    const manifest = fc.oneof(
-      fc.array(
-        fc.record(
-          { Config: fc.oneof(str, leaf), Layers: list(fc.oneof(str, leaf)), RepoTags: list(fc.oneof(str, leaf)) },
-          { requiredKeys: [] },
-        ),
-        { maxLength: 2 },
-      ),
-      leaf,
-    );
-    const index = fc.record(
-      {
-        manifests: list(
-          fc.record(
-            {
-              digest: fc.oneof(fc.constant(`sha256:${cfgHex}`), leaf),
-              annotations: fc.oneof(leaf, fc.record({ 'io.containerd.image.name': fc.oneof(str, leaf) })),
-            },
-            { requiredKeys: [] },
-          ),
-        ),
-      },
-      { requiredKeys: [] },
-    );
-    const config = fc.oneof(
-      fc.record(
-        {
-          rootfs: fc.oneof(
-            leaf,
-            fc.record({
-              type: fc.constant('layers'),
-              diff_ids: list(fc.oneof(fc.constant(`sha256:${sha(layer)}`), leaf)),
-            }),
-          ),
-        },
-        { requiredKeys: [] },
-      ),
-      leaf,
-    );
-    return fc.record({ manifest, index, config, which: fc.constantFrom('manifest', 'index', 'both', 'none') });
-  }
-
   test('any archive loads or is an invalid EngineError, and a refused one keeps no new blob', async () => {
     const layerHex = sha(layer);
     await fc.assert(
       fc.asyncProperty(
-        fc.constant(null).chain(() => doc(layerHex, 'c'.repeat(64))),
+        fc.constant(null).chain(() => doc(layerHex, 'c'.repeat(64), layer)),
         fc.array(fc.constantFrom('layer.tar', 'junk', 'link', 'blob'), { maxLength: 3 }),
         async (d0, extras) => {
           const d = d0 as { manifest: unknown; index: unknown; config: unknown; which: string };

@@ -104,7 +104,9 @@ describe('applyLayer', () => {
     assert.ok((await lstat(join(dir, 'x'))).isDirectory());
     assert.equal(await readFile(join(dir, 'y'), 'utf8'), 'now a file');
   });
+});
 
+describe('applyLayer: confinement and special files', () => {
   it('rejects entries that climb out with ..', async () => {
     const dir = await fresh();
     await assert.rejects(apply(dir, await makeTar([{ name: '../evil', body: 'x' }])), /outside of the target/);
