@@ -75,33 +75,32 @@ test('skopeo copies an OCI image in and out; catalog and tags list show it', {
   }
 });
 
+/** A one-day self-signed certificate for localhost and 127.0.0.1: `dir`/c.pem, its key `dir`/k.pem. */
+function selfSignedCert(dir: string): void {
+  const san = 'subjectAltName=IP:127.0.0.1,DNS:localhost';
+  const args = [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    san,
+  ];
+  execFileSync('openssl', [...args, '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { stdio: 'ignore' });
+}
+
 test('TLS with htpasswd: unauthenticated pushes are refused, skopeo with credentials works', {
   skip: hasSkopeo,
   timeout: 90_000,
 }, async () => {
   const dir = join(tmp, 'tls');
   execFileSync('mkdir', ['-p', dir]);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedCert(dir);
   writeFileSync(join(dir, 'htpasswd'), `alice:${bcrypt.hashSync('wonderland', 6).replace('$2b$', '$2y$')}\n`);
   const reg = await startRegistryProcess([
     '--addr',
@@ -117,33 +116,14 @@ test('TLS with htpasswd: unauthenticated pushes are refused, skopeo with credent
   ]);
   try {
     const img = writeOciLayout(join(tmp, 'oci-tls'), 'v1', { 'a.txt': 'tls\n' });
-    const anon = await skopeo([
-      'copy',
-      '--dest-tls-verify=false',
-      `oci:${img.dir}:v1`,
-      `docker://${reg.addr}/sec/app:1`,
-    ]);
+    const copy = (opts: string[]) =>
+      skopeo(['copy', '--dest-tls-verify=false', ...opts, `oci:${img.dir}:v1`, `docker://${reg.addr}/sec/app:1`]);
+    const anon = await copy([]);
     assert.notEqual(anon.code, 0);
     assert.match(anon.stderr, /authentication required|unauthorized/i);
-    const wrong = await skopeo([
-      'copy',
-      '--dest-tls-verify=false',
-      '--dest-creds',
-      'alice:nope',
-      `oci:${img.dir}:v1`,
-      `docker://${reg.addr}/sec/app:1`,
-    ]);
+    const wrong = await copy(['--dest-creds', 'alice:nope']);
     assert.notEqual(wrong.code, 0);
-    const ok = await skopeo([
-      'copy',
-      '--dest-cert-dir',
-      dir,
-      '--dest-tls-verify=false',
-      '--dest-creds',
-      'alice:wonderland',
-      `oci:${img.dir}:v1`,
-      `docker://${reg.addr}/sec/app:1`,
-    ]);
+    const ok = await copy(['--dest-cert-dir', dir, '--dest-creds', 'alice:wonderland']);
     assert.equal(ok.code, 0, ok.stderr);
     const curl = await runCommand('curl', [
       '-sf',
