@@ -74,7 +74,7 @@ test('rotation under load keeps max-file files under max-size, newest lines kept
   assert.match(bad.stderr, /unknown log opt 'no-such-opt' for json-file log driver/);
 });
 
-test('syslog over UDP (daemon facility, tag template) and TCP (mail facility, default tag)', async (t) => {
+test('syslog over UDP (daemon facility, tag template), still readable with docker logs', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   const u = dgram.createSocket('udp4');
   u.bind(0, '127.0.0.1');
@@ -111,7 +111,10 @@ test('syslog over UDP (daemon facility, tag template) and TCP (mail facility, de
   // dual logging: docker logs still works, LogPath is empty
   assert.equal((await d.docker(['logs', 'sl'])).stdout, 'o1\n');
   assert.equal((await d.docker(['inspect', '-f', '{{.LogPath}}', 'sl'])).stdout.trim(), '');
+});
 
+test('syslog over TCP (mail facility, default tag); bad addresses and facilities are refused', async (t) => {
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   let tcp = '';
   const srv = net.createServer((c) => c.on('data', (x) => (tcp += x.toString())));
   srv.listen(0, '127.0.0.1');
