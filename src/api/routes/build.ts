@@ -4,7 +4,7 @@
 import type { Writable } from 'node:stream';
 import { Builder, RunFailedError, type BuildOptions } from '../../build/builder/builder.js';
 import { pruneOptions, type CacheMounts, type CacheRecord } from '../../build/builder/cache-mounts.js';
-import type { PullPort, RunPort } from '../../build/builder/ports.js';
+import type { PullPort, RunPort, RunResources } from '../../build/builder/ports.js';
 import type { ContainerService } from '../../engine/service.js';
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
@@ -39,6 +39,7 @@ export function engineRunner(containers: ContainerService): RunPort {
           Labels: {},
         },
         hostConfig: {
+          ...spec.resources,
           NetworkMode: spec.networkMode || 'default',
           ExtraHosts: spec.extraHosts.length ? spec.extraHosts : null,
           Binds: spec.binds?.length ? spec.binds : null,
@@ -66,6 +67,39 @@ export function engineRunner(containers: ContainerService): RunPort {
     },
     remove: (id) => containers.remove(id, { force: true, volumes: true }),
   };
+}
+
+/** The build's resource flags as the CLI sends them (0 or '' when not given: left out). */
+function runResources(q: URLSearchParams): RunResources | undefined {
+  const r: RunResources = {};
+  const num = (k: string, key: 'Memory' | 'MemorySwap' | 'CpuShares' | 'CpuPeriod' | 'CpuQuota' | 'ShmSize') => {
+    const v = q.get(k);
+    if (!v || v === '0') return;
+    if (!/^-?\d+$/.test(v)) throw invalid(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+    r[key] = Number(v);
+  };
+  num('memory', 'Memory');
+  num('memswap', 'MemorySwap');
+  num('cpushares', 'CpuShares');
+  num('cpuperiod', 'CpuPeriod');
+  num('cpuquota', 'CpuQuota');
+  num('shmsize', 'ShmSize');
+  if (q.get('cpusetcpus')) r.CpusetCpus = q.get('cpusetcpus')!;
+  if (q.get('cpusetmems')) r.CpusetMems = q.get('cpusetmems')!;
+  if (q.get('cgroupparent')) r.CgroupParent = q.get('cgroupparent')!;
+  const ul = q.get('ulimits');
+  if (ul && ul !== 'null' && ul !== '[]') {
+    let v: unknown;
+    try {
+      v = JSON.parse(ul);
+    } catch {
+      throw invalid(`error reading ulimits: ${ul}`);
+    }
+    const ok = (u: unknown) => !!u && typeof u === 'object' && typeof (u as { Name?: unknown }).Name === 'string';
+    if (!Array.isArray(v) || !v.every(ok)) throw invalid(`error reading ulimits: ${ul}`);
+    r.Ulimits = v as RunResources['Ulimits'];
+  }
+  return Object.keys(r).length ? r : undefined;
 }
 
 /** `cachefrom`: a JSON array of image names (docker-py, the CLI's --cache-from). */
@@ -160,6 +194,7 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
             .flatMap((h) => h.split(','))
             .filter(Boolean),
           cacheFrom: jsonList(q.get('cachefrom'), 'cache from'),
+          resources: runResources(q),
         };
         let out: Writable | null = null;
         const write = (v: object) => {

@@ -2,7 +2,7 @@
 import { EngineError } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
 import type { CacheMounts } from './cache-mounts.js';
-import type { ContainerLayerPort, PullPort, RunPort } from './ports.js';
+import type { ContainerLayerPort, PullPort, RunPort, RunResources } from './ports.js';
 
 export interface BuildOptions {
   dockerfile: string;
@@ -22,6 +22,8 @@ export interface BuildOptions {
    * Docker's classic builder; names that resolve to nothing are skipped.
    */
   cacheFrom?: string[];
+  /** Resource limits of the RUN containers (Docker applies them to each RUN step). */
+  resources?: RunResources;
 }
 
 export interface BuilderDeps {

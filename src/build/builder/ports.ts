@@ -12,6 +12,22 @@ export interface RunSpec {
   extraHosts: string[];
   /** `RUN --mount`s as HostConfig.Binds (`/host:/ctr[:ro]`). */
   binds?: string[];
+  /** `docker build --memory, --cpu-*, --shm-size, --cgroup-parent, --ulimit`: for every RUN. */
+  resources?: RunResources;
+}
+
+/** HostConfig fields a build applies to its RUN containers (absent: the engine's default). */
+export interface RunResources {
+  Memory?: number;
+  MemorySwap?: number;
+  CpuShares?: number;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  ShmSize?: number;
+  CgroupParent?: string;
+  Ulimits?: Array<{ Name: string; Soft: number; Hard: number }>;
 }
 
 /** Pulls an image by reference, reporting Docker's progress lines (for `docker build --pull`). */

@@ -148,6 +148,7 @@ async function runContainer(h: StepHost, st: State, job: RunJob): Promise<void> 
     networkMode: job.network === 'none' ? 'none' : job.network === 'host' ? 'host' : o.networkMode,
     extraHosts: o.extraHosts,
     binds: job.binds,
+    ...(o.resources ? { resources: o.resources } : {}),
   };
   const hooks = {
     created: (id: string) => {

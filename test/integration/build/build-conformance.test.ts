@@ -257,3 +257,19 @@ test('a 160 MiB build context streams through berthd without its peak RSS growin
   assert.equal((await d.docker(['run', '--rm', 'conf:big', 'wc', '-c', '/big.bin'])).stdout.trim(), `${size} /big.bin`);
   assert.equal((await d.docker(['rmi', 'conf:big'])).code, 0);
 });
+
+test('--memory, --shm-size and --ulimit apply to RUN steps as to docker run', { skip, timeout: 120_000 }, async () => {
+  const d = berthd.d;
+  const probe =
+    'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; df -k /dev/shm | tail -1 | awk \'{print "shm " $2}\'; echo "nofile $(ulimit -n)"';
+  const flags = ['--memory', '64m', '--shm-size', '32m', '--ulimit', 'nofile=1024:2048'];
+  const run = await d.docker(['run', '--rm', ...flags, 'busybox', 'sh', '-c', probe]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /shm 32768\nnofile 1024\n$/);
+  const c = ctx('res', { Dockerfile: `FROM busybox\nRUN ${probe}\n` });
+  const b = await d.docker(['build', '--no-cache', ...flags, c], { env: { DOCKER_BUILDKIT: '0' } });
+  assert.equal(b.code, 0, b.stderr + b.stdout);
+  assert.ok(b.stdout.includes(run.stdout), `the RUN saw:\n${b.stdout}\ndocker run saw:\n${run.stdout}`);
+  const plain = await d.docker(['build', '--no-cache', c], { env: { DOCKER_BUILDKIT: '0' } });
+  assert.doesNotMatch(plain.stdout, /shm 32768/, 'without the flags the defaults apply');
+});
