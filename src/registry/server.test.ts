@@ -1,92 +1,29 @@
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import bcrypt from 'bcryptjs';
-import { defaults, type RegistryConfig } from './config.js';
-import { startRegistry, type RunningRegistry } from './serve.js';
+import {
+  DOCKER_MANIFEST,
+  errCode,
+  manifestOf,
+  OCI_MANIFEST,
+  pushBlob,
+  pushImage,
+  sha,
+  start,
+  type Started,
+} from './test-registry.js';
 
-const sha = (b: Buffer | string) => 'sha256:' + createHash('sha256').update(b).digest('hex');
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+// The registry's HTTP API against one running registry: the describe blocks run in order and
+// share it (the catalog test sees repositories pushed before).
+let s: Started;
+before(async () => {
+  s = await start({ deleteEnabled: true });
+});
+after(() => s.stop());
 
-interface Started {
-  reg: RunningRegistry;
-  base: string;
-  root: string;
-  stop(): Promise<void>;
-}
-
-async function start(over: Partial<RegistryConfig> = {}): Promise<Started> {
-  const root = mkdtempSync(join(tmpdir(), 'berth-reg-'));
-  const reg = await startRegistry({ ...defaults, addr: '127.0.0.1:0', root, accessLog: false, ...over });
-  return {
-    reg,
-    root,
-    base: `http://${reg.address}`,
-    stop: async () => {
-      await reg.close();
-      rmSync(root, { recursive: true, force: true });
-    },
-  };
-}
-
-async function errCode(r: Response): Promise<string> {
-  const j = (await r.json()) as { errors: { code: string }[] };
-  return j.errors[0].code;
-}
-
-async function pushBlob(base: string, repo: string, data: Buffer | string): Promise<string> {
-  const d = sha(data);
-  const r = await fetch(`${base}/v2/${repo}/blobs/uploads/?digest=${d}`, {
-    method: 'POST',
-    body: new Uint8Array(Buffer.from(data)),
-  });
-  assert.equal(r.status, 201);
-  return d;
-}
-
-function manifestOf(config: Buffer, layers: Buffer[], extra: Record<string, unknown> = {}, mt = OCI_MANIFEST): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: mt,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-      layers: layers.map((l) => ({
-        mediaType: 'application/vnd.oci.image.layer.v1.tar',
-        digest: sha(l),
-        size: l.length,
-      })),
-      ...extra,
-    }),
-  );
-}
-
-async function pushImage(base: string, repo: string, tag: string, seed: string, mt = OCI_MANIFEST) {
-  const config = Buffer.from(`{"seed":"${seed}"}`);
-  const layer = Buffer.from(`layer-${seed}`);
-  await pushBlob(base, repo, config);
-  await pushBlob(base, repo, layer);
-  const m = manifestOf(config, [layer], {}, mt);
-  const r = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
-    method: 'PUT',
-    body: new Uint8Array(m),
-    headers: { 'Content-Type': mt },
-  });
-  assert.equal(r.status, 201, await r.text());
-  return { manifest: m, digest: sha(m), config, layer };
-}
-
-describe('registry API', () => {
-  let s: Started;
-  before(async () => {
-    s = await start({ deleteEnabled: true });
-  });
-  after(() => s.stop());
-
+describe('registry API: blobs and uploads', () => {
   test('/v2/ answers with the API version header', async () => {
     const r = await fetch(`${s.base}/v2/`);
     assert.equal(r.status, 200);
@@ -145,7 +82,9 @@ describe('registry API', () => {
     assert.equal(gone.status, 404);
     assert.equal(await errCode(gone), 'BLOB_UPLOAD_UNKNOWN');
   });
+});
 
+describe('registry API: upload failures', () => {
   test('digest mismatch is refused and stores nothing', async () => {
     const before = readdirSync(join(s.root, 'content', 'blobs', 'sha256')).length;
     const r = await fetch(`${s.base}/v2/x/blobs/uploads/?digest=${sha('other')}`, { method: 'POST', body: 'data' });
@@ -181,7 +120,9 @@ describe('registry API', () => {
     const fin = await fetch(`${loc}?digest=${sha('abcdef')}`, { method: 'PUT', body: 'def' });
     assert.equal(fin.status, 201);
   });
+});
 
+describe('registry API: manifests and indexes', () => {
   test('manifests by tag and digest, media type and digest headers', async () => {
     const img = await pushImage(s.base, 'team/app', 'v1', 'one', DOCKER_MANIFEST);
     const g = await fetch(`${s.base}/v2/team/app/manifests/v1`);
@@ -262,7 +203,9 @@ describe('registry API', () => {
     const g = await fetch(`${s.base}/v2/multi/manifests/all`);
     assert.equal(g.headers.get('content-type'), 'application/vnd.oci.image.index.v1+json');
   });
+});
 
+describe('registry API: listing and mounts', () => {
   test('tags list and catalog paginate with n/last and a Link header', async () => {
     for (const t of ['c', 'a', 'b']) await pushImage(s.base, 'pages', t, 'p');
     const p1 = await fetch(`${s.base}/v2/pages/tags/list?n=2`);
@@ -294,7 +237,9 @@ describe('registry API', () => {
     const f = await fetch(`${s.base}/v2/dst/repo/blobs/uploads/?mount=${sha('zz')}&from=src/repo`, { method: 'POST' });
     assert.equal(f.status, 202);
   });
+});
 
+describe('registry API: deletes, referrers, errors', () => {
   test('deletes of manifests, tags and blobs', async () => {
     const img = await pushImage(s.base, 'del', 'x', 'del');
     await fetch(`${s.base}/v2/del/manifests/${img.digest}`, {
@@ -360,147 +305,5 @@ describe('registry API', () => {
     assert.equal((await fetch(`${s.base}/nothing`)).status, 404);
     const put = await fetch(`${s.base}/v2/a/tags/list`, { method: 'PUT' });
     assert.equal(await errCode(put), 'UNSUPPORTED');
-  });
-});
-
-describe('registry modes', () => {
-  test('deletes are refused unless enabled; read-only refuses pushes', async () => {
-    const s = await start();
-    try {
-      const img = await pushImage(s.base, 'ro', 'v', 'ro');
-      const d = await fetch(`${s.base}/v2/ro/manifests/${img.digest}`, { method: 'DELETE' });
-      assert.equal(d.status, 405);
-      assert.equal(await errCode(d), 'UNSUPPORTED');
-    } finally {
-      await s.reg.close();
-    }
-    const ro = await startRegistry({
-      ...defaults,
-      addr: '127.0.0.1:0',
-      root: s.root,
-      accessLog: false,
-      readOnly: true,
-    });
-    try {
-      const base = `http://${ro.address}`;
-      const p = await fetch(`${base}/v2/ro/blobs/uploads/`, { method: 'POST' });
-      assert.equal(p.status, 405);
-      assert.equal((await fetch(`${base}/v2/ro/manifests/v`)).status, 200);
-    } finally {
-      await ro.close();
-      rmSync(s.root, { recursive: true, force: true });
-    }
-  });
-
-  test('htpasswd basic auth challenges and accepts bcrypt credentials', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-htp-'));
-    const file = join(dir, 'htpasswd');
-    writeFileSync(file, `alice:${bcrypt.hashSync('s3cret', 5).replace('$2b$', '$2y$')}\n`);
-    const s = await start({ htpasswd: { path: file, realm: 'berth' } });
-    try {
-      const r = await fetch(`${s.base}/v2/`);
-      assert.equal(r.status, 401);
-      assert.equal(r.headers.get('www-authenticate'), 'Basic realm="berth"');
-      assert.equal(await errCode(r), 'UNAUTHORIZED');
-      const auth = (u: string, p: string) => ({
-        Authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64'),
-      });
-      assert.equal((await fetch(`${s.base}/v2/`, { headers: auth('alice', 'wrong') })).status, 401);
-      assert.equal((await fetch(`${s.base}/v2/`, { headers: auth('alice', 's3cret') })).status, 200);
-      assert.equal((await fetch(`${s.base}/v2/_catalog`, { headers: auth('alice', 's3cret') })).status, 200);
-    } finally {
-      await s.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test('token auth: Bearer challenge with scope, signed token with access grants', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-tok-'));
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    writeFileSync(join(dir, 'bundle.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-    const s = await start({
-      token: {
-        realm: 'https://auth.example/token',
-        service: 'reg',
-        issuer: 'iss',
-        rootcertbundle: join(dir, 'bundle.pem'),
-      },
-    });
-    const jwt = (claims: Record<string, unknown>) => {
-      const h = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url');
-      const p = Buffer.from(JSON.stringify(claims)).toString('base64url');
-      return `${h}.${p}.${sign('sha256', Buffer.from(`${h}.${p}`), privateKey).toString('base64url')}`;
-    };
-    try {
-      const r = await fetch(`${s.base}/v2/team/app/tags/list`);
-      assert.equal(r.status, 401);
-      assert.equal(
-        r.headers.get('www-authenticate'),
-        'Bearer realm="https://auth.example/token",service="reg",scope="repository:team/app:pull"',
-      );
-      const now = Math.floor(Date.now() / 1000);
-      const good = jwt({
-        iss: 'iss',
-        aud: 'reg',
-        sub: 'bob',
-        exp: now + 300,
-        access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
-      });
-      const ok = await fetch(`${s.base}/v2/team/app/tags/list`, { headers: { Authorization: `Bearer ${good}` } });
-      assert.equal(ok.status, 404); // authorised; the repo does not exist
-      const push = await fetch(`${s.base}/v2/team/app/blobs/uploads/`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${good}` },
-      });
-      assert.equal(push.status, 401);
-      assert.match(push.headers.get('www-authenticate')!, /error="insufficient_scope"/);
-      const expired = jwt({ iss: 'iss', aud: 'reg', exp: now - 3600, access: [] });
-      assert.equal((await fetch(`${s.base}/v2/`, { headers: { Authorization: `Bearer ${expired}` } })).status, 401);
-      const forged = good.slice(0, -4) + 'AAAA';
-      assert.equal((await fetch(`${s.base}/v2/`, { headers: { Authorization: `Bearer ${forged}` } })).status, 401);
-    } finally {
-      await s.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  test('a stalled request body is dropped after bodyTimeout and the chunk is not kept', async () => {
-    const s = await start({ bodyTimeout: 0.3 });
-    try {
-      const p = await fetch(`${s.base}/v2/slow/blobs/uploads/`, { method: 'POST' });
-      const loc = new URL(p.headers.get('location')!);
-      const closed = await new Promise<boolean>((resolve) => {
-        const req = request({
-          host: loc.hostname,
-          port: loc.port,
-          path: loc.pathname,
-          method: 'PATCH',
-          headers: { 'Content-Length': 100 },
-        });
-        req.on('error', () => resolve(true));
-        req.on('response', () => resolve(false));
-        req.write('only a little');
-      });
-      assert.ok(closed, 'server kept waiting for the body');
-      const st = await fetch(loc);
-      assert.equal(st.headers.get('range'), '0-0');
-    } finally {
-      await s.stop();
-    }
-  });
-
-  test('an upload larger than maxBlobSize is refused with 413 and leaves nothing', async () => {
-    const s = await start({ maxBlobSize: 10 });
-    try {
-      const r = await fetch(`${s.base}/v2/big/blobs/uploads/?digest=${sha('x'.repeat(100))}`, {
-        method: 'POST',
-        body: 'x'.repeat(100),
-      });
-      assert.equal(r.status, 413);
-      assert.equal(await errCode(r), 'SIZE_INVALID');
-      assert.deepEqual(readdirSync(join(s.root, 'content', 'blobs', 'sha256')), []);
-    } finally {
-      await s.stop();
-    }
   });
 });
