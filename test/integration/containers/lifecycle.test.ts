@@ -127,26 +127,12 @@ test('refused requests: Docker texts and statuses, nothing changed', { skip: ski
   assert.equal((await d.docker(['inspect', 'web'])).code, 1, 'rm -f removed the running container');
 });
 
-test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { skip: skip ?? false }, async () => {
-  const id = await ok([
-    'create',
-    '--name',
-    'lc',
-    'busybox',
-    'sh',
-    '-c',
-    'trap "exit 7" TERM; while true; do sleep 0.1; done',
-  ]);
-  assert.match(id, /^[0-9a-f]{64}$/);
-  assert.equal(
-    await fmt('lc', '{{.State.Status}} {{.State.Pid}} {{.State.StartedAt}}'),
-    'created 0 0001-01-01T00:00:00Z',
-  );
-  assert.equal(await ok(['start', 'lc']), 'lc');
+/** `lc` just started from `cmd`: its inspect and top. */
+async function assertStarted(id: string, cmd: string): Promise<void> {
   const st = await inspect('lc');
   assert.equal(st.State.Status, 'running');
   assert.ok(st.State.Pid > 0);
-  assert.deepEqual(st.Config.Cmd, ['sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done']);
+  assert.deepEqual(st.Config.Cmd, ['sh', '-c', cmd]);
   assert.equal(st.Config.Hostname, id.slice(0, 12));
   assert.equal(st.HostConfig.RestartPolicy.Name, 'no');
   assert.ok(Date.parse(st.State.StartedAt) > Date.now() - 60_000);
@@ -155,17 +141,33 @@ test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { ski
   const top = await ok(['top', 'lc']);
   assert.match(top.split('\n')[0]!, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
   assert.match(top, /sh -c trap/);
+}
 
-  assert.equal(await ok(['pause', 'lc']), 'lc');
-  assert.equal(await fmt('lc', '{{.State.Status}} {{.State.Paused}} {{.State.Running}}'), 'paused true true');
-  assert.match(await ok(['ps', '--format', '{{.Status}}', '-f', 'name=lc']), /^Up .* \(Paused\)$/);
-  const execPaused = await d.docker(['exec', 'lc', 'true']);
+/** pause, exec refused while paused, unpause, unpause refused when not paused. */
+async function assertPauseUnpause(name: string): Promise<void> {
+  assert.equal(await ok(['pause', name]), name);
+  assert.equal(await fmt(name, '{{.State.Status}} {{.State.Paused}} {{.State.Running}}'), 'paused true true');
+  assert.match(await ok(['ps', '--format', '{{.Status}}', '-f', `name=${name}`]), /^Up .* \(Paused\)$/);
+  const execPaused = await d.docker(['exec', name, 'true']);
   assert.equal(execPaused.code, 1);
   assert.match(execPaused.stderr, /is paused, unpause the container before exec/);
-  assert.equal(await ok(['unpause', 'lc']), 'lc');
-  const unp = await d.docker(['unpause', 'lc']);
+  assert.equal(await ok(['unpause', name]), name);
+  const unp = await d.docker(['unpause', name]);
   assert.equal(unp.code, 1);
   assert.match(unp.stderr, /Container .* is not paused/);
+}
+
+test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { skip: skip ?? false }, async () => {
+  const cmd = 'trap "exit 7" TERM; while true; do sleep 0.1; done';
+  const id = await ok(['create', '--name', 'lc', 'busybox', 'sh', '-c', cmd]);
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.equal(
+    await fmt('lc', '{{.State.Status}} {{.State.Pid}} {{.State.StartedAt}}'),
+    'created 0 0001-01-01T00:00:00Z',
+  );
+  assert.equal(await ok(['start', 'lc']), 'lc');
+  await assertStarted(id, cmd);
+  await assertPauseUnpause('lc');
 
   const t0 = Date.now();
   assert.equal(await ok(['stop', '-t', '5', 'lc']), 'lc');
