@@ -18,6 +18,8 @@ import type { BuildOutput, ContainerLayerPort } from './ports.js';
 import { parseRunMount } from './run-mounts.js';
 import { runStep } from './run-step.js';
 
+const DEFAULT_PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /** The stages of RUN --mount=from=… of an instruction (bad mounts are reported when the step runs). */
 function mountFroms(i: Instruction): string[] {
   if (i.kind !== 'run') return [];
@@ -171,6 +173,9 @@ export class BuildRun extends LayerSteps implements MetaHost {
       st.layers = [...img.layers];
     }
     st.file.config ??= emptyContainerConfig();
+    // moby's beginStage: a stage whose base sets no PATH gets the default one
+    if (!(st.file.config.Env ?? []).some((e) => e.startsWith('PATH=')))
+      st.file.config.Env = [...(st.file.config.Env ?? []), DEFAULT_PATH_ENV];
     if (st.file.config.Shell?.length) st.shell = st.file.config.Shell;
     if (st.imageId) this.say(` ---> ${short(st.imageId)}\n`);
     await this.onBuild(st);

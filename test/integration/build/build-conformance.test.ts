@@ -273,3 +273,20 @@ test('--memory, --shm-size and --ulimit apply to RUN steps as to docker run', { 
   const plain = await d.docker(['build', '--no-cache', c], { env: { DOCKER_BUILDKIT: '0' } });
   assert.doesNotMatch(plain.stdout, /shm 32768/, 'without the flags the defaults apply');
 });
+
+test('a stage whose base sets no PATH gets the default one; a PATH of the base is kept', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const d = berthd.d;
+  const env = async (ref: string) =>
+    (await d.docker(['image', 'inspect', '-f', '{{json .Config.Env}}', ref])).stdout.trim();
+  const scratch = await postBuild('t=conf:scratch', Buffer.from('FROM scratch\nLABEL a=b\n'));
+  assert.equal(scratch.status, 200, scratch.text);
+  assert.equal(await env('conf:scratch'), '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]');
+  const own = await postBuild('t=conf:ownpath', Buffer.from('FROM busybox\nENV PATH=/opt/bin\n'));
+  assert.equal(own.status, 200, own.text);
+  const child = await postBuild('t=conf:ownpath2', Buffer.from('FROM conf:ownpath\nLABEL c=d\n'));
+  assert.equal(child.status, 200, child.text);
+  assert.equal(await env('conf:ownpath2'), '["PATH=/opt/bin"]');
+});
