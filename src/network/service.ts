@@ -1,14 +1,13 @@
-// NetworkService: networks, the endpoints of containers, published ports and the embedded DNS, over a
-// NetworkDriver per network type (bridge/), an Ipam, the namespaces and the firewall. State that must survive
-// restarts (networks, endpoints with their addresses and ports) is persisted per network; the firewall is
+// NetworkService: networks, the endpoints of containers (through sandboxes.ts), published ports and the embedded
+// DNS, over a NetworkDriver per network type (bridge/), an Ipam, the namespaces and the firewall. State that must
+// survive restarts (networks, endpoints with their addresses and ports) is persisted per network; the firewall is
 // regenerated from it, so a restart never duplicates rules and no address is handed out twice.
 // The container record is the container service's: connect/disconnect change it through `containers.update`.
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, notFound } from '../errdefs.js';
 import { BridgeDriver } from './bridge/driver.js';
-import { type EtcFiles, readEtcText, useEmbeddedDns, writeEtcFiles } from './container-files.js';
+import { readEtcText, useEmbeddedDns, writeEtcFiles } from './container-files.js';
 import { applyRequest, checkCreateRequest } from './create-request.js';
 import { ensurePredefined } from './default-bridge.js';
 import type { DnsPort, NetworkServiceDeps } from './deps.js';
@@ -16,24 +15,23 @@ import { type NetworkDriver, firewallState } from './driver.js';
 import { NameResolver } from './dns/resolver.js';
 import { DnsServer, type Resolve } from './dns/server.js';
 import * as ep from './endpoints.js';
-import { buildHosts, buildResolvConf, hostNameservers } from './etc.js';
+import { hostNameservers } from './etc.js';
 import { Firewall } from './firewall/firewall.js';
 import { FirewallQueue } from './firewall/queue.js';
-import { parseCidr4, parseCidr6 } from './ip.js';
-import { type AddressPool, DEFAULT_POOLS, DefaultIpam, type Ipam, macFor, parsePoolFlag } from './ipam.js';
-import { linkHosts, linksEnv, linkTargets } from './links.js';
+import { parseCidr4 } from './ip.js';
+import { type AddressPool, DEFAULT_POOLS, DefaultIpam, type Ipam, parsePoolFlag } from './ipam.js';
 import { Netns, type NetnsPort } from './netns.js';
 import { PortAllocator, hostEphemeralRange } from './portmap/allocator.js';
 import { PortPublisher } from './portmap/publisher.js';
 import { routedSubnets } from './routes.js';
 import { prepareContainer } from './prepare.js';
+import { Sandboxes } from './sandboxes.js';
 import { NetworkStore, newNetworkRecord } from './store.js';
 import type {
   ContainerNetworks,
   ContainerView,
   NetworkCreate,
   EndpointRecord,
-  EndpointRequest,
   EndpointsConfigEntry,
   NetworkRecord,
   NetworkSetup,
@@ -51,8 +49,7 @@ export class NetworkService {
   private readonly fw: FirewallQueue;
   private readonly publisher: PortPublisher;
   private readonly dns: DnsPort;
-  private readonly dnsRedirected = new Set<string>();
-  private readonly envs = new Map<string, string[]>(); // legacy link variables per container
+  private readonly sandboxes: Sandboxes;
   private lock: Promise<unknown> = Promise.resolve();
   private readonly hostResolv: string;
   private pools: AddressPool[] = DEFAULT_POOLS;
@@ -77,6 +74,17 @@ export class NetworkService {
     const resolve: Resolve = (ip, q) => resolver.resolve(ip, q);
     const upstreams = hostNameservers(this.hostResolv);
     this.dns = d.dns ? d.dns(resolve, upstreams) : new DnsServer({ resolve, upstreams });
+    this.sandboxes = new Sandboxes({
+      store: this.store,
+      drivers: this.drivers,
+      ipam: this.ipam,
+      netns: this.netns,
+      publisher: this.publisher,
+      fw: this.fw,
+      containers: d.containers,
+      hostResolv: this.hostResolv,
+      warn,
+    });
   }
 
   /** Serialise mutations (address allocation + plumbing + persistence). */
@@ -118,7 +126,7 @@ export class NetworkService {
         for (const [cid, e] of Object.entries(n.endpoints)) {
           const c = this.d.containers.find(cid);
           if (c && ep.isRunning(c)) {
-            if (ep.isUserNetwork(n)) this.dnsRedirected.add(cid);
+            if (ep.isUserNetwork(n)) this.sandboxes.redirected(cid);
             continue;
           }
           await this.driverOf(n)
@@ -257,7 +265,7 @@ export class NetworkService {
     ep.validateEndpointConfig(n, entry);
     await this.locked(async () => {
       if (!ep.isRunning(c) || !this.netns.exists(c.id)) return;
-      await this.join(c, n, ep.toRequest(entry), this.netns.pathOf(c.id), false);
+      await this.sandboxes.join(c, n, ep.toRequest(entry), this.netns.pathOf(c.id), false);
       await this.store.persist(n);
       // like libnetwork: joining a user network starts the embedded resolver for the container
       if (!n.isDefault) await useEmbeddedDns(c, this.hostResolv);
@@ -275,7 +283,7 @@ export class NetworkService {
     if (!c) {
       if (!force) throw notFound(`No such container: ${cref}`);
       for (const [cid, e] of Object.entries(n.endpoints))
-        if (cid.startsWith(cref) || e.name === cref) await this.locked(() => this.leave(n, cid));
+        if (cid.startsWith(cref) || e.name === cref) await this.locked(() => this.sandboxes.leave(n, cid));
       return;
     }
     if (c.hostConfig.NetworkMode === 'host' && n.driver === 'host')
@@ -286,7 +294,7 @@ export class NetworkService {
     if (!ep.endpointsConfig(c)[n.name] && !n.endpoints[c.id])
       throw new EngineError('forbidden', `container ${c.id} is not connected to network ${n.name}`);
     await this.locked(async () => {
-      if (n.endpoints[c.id]) await this.leave(n, c.id);
+      if (n.endpoints[c.id]) await this.sandboxes.leave(n, c.id);
     });
     await this.d.containers.update(c.id, (rec) => {
       const want = ep.endpointsConfig(rec);
@@ -315,156 +323,25 @@ export class NetworkService {
     const nm = c.hostConfig.NetworkMode;
     if (nm !== 'host' && nm !== 'none' && !nm.startsWith('container:')) await this.netns.create(c.id);
     let fw: Promise<void> = Promise.resolve();
-    const { hosts, resolvConf, ...r } = await this.locked(() => this.setupLocked(c, (p) => (fw = p)));
+    const { hosts, resolvConf, ...r } = await this.locked(() => this.sandboxes.setup(c, (p) => (fw = p)));
     // rules are applied outside the lock, shared by the starts that changed state meanwhile
     await fw;
     await writeEtcFiles(c, { hosts, resolvConf });
     return r;
   }
 
-  private async setupLocked(
-    c: ContainerView,
-    deferFirewall: (p: Promise<void>) => void,
-  ): Promise<NetworkSetup & EtcFiles> {
-    const nm = c.hostConfig.NetworkMode;
-    if (nm === 'host') return {};
-    if (nm.startsWith('container:')) {
-      const other = this.d.containers.find(nm.slice('container:'.length));
-      if (!other || !ep.isRunning(other)) return {};
-      return {
-        hosts: readEtcText(other.hostsPath) || undefined,
-        resolvConf: readEtcText(other.resolvConfPath) || undefined,
-      };
-    }
-    const self = { hostname: c.config.Hostname, domainname: c.config.Domainname, ip: '' };
-    if (nm === 'none') return { hosts: buildHosts({ extraHosts: c.hostConfig.ExtraHosts ?? [], links: [], self }) };
-    const links = linkTargets(c, (ref) => this.d.containers.find(ref), true);
-    const netnsPath = await this.netns.create(c.id);
-    const joined = await this.joinAll(c, netnsPath);
-    deferFirewall(this.fw.apply());
-    self.ip = joined[0] ? joined[0].endpoints[c.id]!.ip : '';
-    const h = c.hostConfig;
-    const env = linksEnv(links, joined);
-    const hosts = buildHosts({ extraHosts: h.ExtraHosts ?? [], links: linkHosts(links, joined), self });
-    const embedded = !joined.every((n) => n.isDefault);
-    const resolvConf = buildResolvConf({
-      host: this.hostResolv,
-      embedded,
-      dns: h.Dns ?? [],
-      search: h.DnsSearch ?? [],
-      options: h.DnsOptions ?? [],
-    });
-    this.envs.set(c.id, env);
-    return { netnsPath, hosts, resolvConf, env };
-  }
-
-  /** Join every network the container is configured for; the first one routes and publishes its ports. */
-  private async joinAll(c: ContainerView, netnsPath: string): Promise<NetworkRecord[]> {
-    const joined: NetworkRecord[] = [];
-    try {
-      for (const [name, cfg] of Object.entries(ep.endpointsConfig(c))) {
-        const n = this.store.tryFind(name);
-        if (!n) throw notFound(`network ${name} not found`);
-        if (!this.driverOf(n)) continue;
-        const first = joined.length === 0;
-        const e = await this.join(c, n, ep.toRequest(cfg, c.config.MacAddress), netnsPath, first);
-        joined.push(n);
-        if (first) await this.publisher.publish(c, e);
-      }
-      for (const n of joined) await this.store.persist(n);
-    } catch (e) {
-      await this.teardownLocked(c);
-      throw e;
-    }
-    return joined;
-  }
-
   /** Link variables of a running container (computed at setup; recomputed after a daemon restart). */
   linkEnv(id: string): string[] {
-    const known = this.envs.get(id);
-    if (known) return known;
-    const c = this.d.containers.find(id);
-    if (!c || !ep.isRunning(c)) return [];
-    const nets = this.store.list().filter((n) => n.endpoints[c.id]);
-    const env = linksEnv(
-      linkTargets(c, (ref) => this.d.containers.find(ref), false),
-      nets,
-    );
-    this.envs.set(id, env);
-    return env;
+    return this.sandboxes.linkEnv(id);
   }
 
   /** After the container stopped (or at removal): release everything; idempotent. */
   teardown(c: ContainerView): Promise<void> {
-    return this.locked(() => this.teardownLocked(c));
-  }
-
-  private async teardownLocked(c: ContainerView): Promise<void> {
-    let changed = false;
-    let failed: unknown = null;
-    for (const n of this.store.list())
-      if (n.endpoints[c.id]) {
-        // a record that cannot be saved (full disk) must not keep the netns, proxies and rules
-        await this.leave(n, c.id).catch((e) => (failed ??= e));
-        changed = true;
-      }
-    this.publisher.closeProxies(c.id);
-    this.dnsRedirected.delete(c.id);
-    this.envs.delete(c.id);
-    if (this.netns.exists(c.id) || fs.existsSync(this.netns.pathOf(c.id))) await this.netns.remove(c.id);
-    if (changed) await this.fw.apply();
-    if (failed) throw failed;
+    return this.locked(() => this.sandboxes.teardown(c));
   }
 
   netnsPath(c: { id: string; hostConfig: { NetworkMode: string } }): string | undefined {
-    const nm = c.hostConfig.NetworkMode;
-    if (nm === 'host' || nm === 'none' || nm.startsWith('container:')) return undefined;
-    return this.netns.exists(c.id) ? this.netns.pathOf(c.id) : undefined;
-  }
-
-  // ------------------------------------------------------------------ endpoints
-  private async join(
-    c: ContainerView,
-    n: NetworkRecord,
-    req: EndpointRequest,
-    netns: string,
-    primary: boolean,
-  ): Promise<EndpointRecord> {
-    if (n.endpoints[c.id])
-      throw new EngineError('forbidden', `endpoint with name ${c.name} already exists in network ${n.name}`);
-    const driver = this.driverOf(n)!;
-    const a = this.ipam.requestAddress(n, 4, req.ipv4);
-    const e = ep.newEndpoint(c, ep.nextIfname(this.store.nets.values(), c.id), a, req.mac || macFor(a.ip), req);
-    driver.createEndpoint(n, e);
-    if (n.enableIPv6 && n.ipam.some((p) => parseCidr6(p.Subnet))) {
-      const a6 = this.ipam.requestAddress(n, 6, req.ipv6);
-      [e.ipv6, e.ipv6PrefixLen, e.ipv6Gateway] = [a6.ip, a6.prefixLen, a6.gateway];
-    }
-    n.endpoints[c.id] = e; // reserves the address before any await
-    try {
-      await driver.join(n, e, netns, { defaultRoute: primary });
-      if (ep.isUserNetwork(n) && !this.dnsRedirected.has(c.id)) {
-        await this.netns.redirectDns(netns, e.ifname, e.gateway, e.ip);
-        this.dnsRedirected.add(c.id);
-      }
-    } catch (err) {
-      delete n.endpoints[c.id];
-      await driver.leave(n, e).catch(() => {});
-      throw err;
-    }
-    return e;
-  }
-
-  private async leave(n: NetworkRecord, cid: string): Promise<void> {
-    const e = n.endpoints[cid];
-    if (!e) return;
-    this.publisher.unpublish(cid, e);
-    const driver = this.driverOf(n);
-    await driver?.leave(n, e).catch((err) => this.d.log('warn', `removing ${e.hostVeth}: ${(err as Error).message}`));
-    await driver?.deleteEndpoint(n, e);
-    this.ipam.releaseAddress(n, e.ip);
-    delete n.endpoints[cid];
-    await this.store.persist(n);
+    return this.sandboxes.netnsPath(c);
   }
 
   // ------------------------------------------------------------------ views (Docker's JSON: api/wire/networks.ts)

@@ -1,0 +1,182 @@
+// Sandboxes (libnetwork's word): a container's network namespace with its endpoints, published ports, embedded
+// DNS redirect and link variables. The service calls these under its network lock; the driver does the plumbing.
+import fs from 'node:fs';
+import { EngineError, notFound } from '../errdefs.js';
+import type { EtcFiles } from './container-files.js';
+import { readEtcText } from './container-files.js';
+import type { ContainerPort } from './deps.js';
+import type { DriverTable } from './driver.js';
+import * as ep from './endpoints.js';
+import { buildHosts, buildResolvConf } from './etc.js';
+import type { FirewallQueue } from './firewall/queue.js';
+import { parseCidr6 } from './ip.js';
+import { type Ipam, macFor } from './ipam.js';
+import { linkHosts, linksEnv, linkTargets } from './links.js';
+import type { NetnsPort } from './netns.js';
+import type { PortPublisher } from './portmap/publisher.js';
+import type { NetworkStore } from './store.js';
+import type { ContainerView, EndpointRecord, EndpointRequest, NetworkRecord, NetworkSetup } from './types.js';
+
+export interface SandboxDeps {
+  store: NetworkStore;
+  drivers: DriverTable;
+  ipam: Ipam;
+  netns: NetnsPort;
+  publisher: PortPublisher;
+  fw: FirewallQueue;
+  containers: Pick<ContainerPort, 'find'>;
+  hostResolv: string;
+  warn: (m: string) => void;
+}
+
+export class Sandboxes {
+  private readonly dnsRedirected = new Set<string>();
+  private readonly envs = new Map<string, string[]>(); // legacy link variables per container
+
+  constructor(private readonly d: SandboxDeps) {}
+
+  /** After a daemon restart: the container's namespace already sends 127.0.0.11 to the embedded DNS. */
+  redirected(cid: string): void {
+    this.dnsRedirected.add(cid);
+  }
+
+  /** Under the network lock: endpoints, ports, hosts/resolv.conf content and link env. */
+  async setup(c: ContainerView, deferFirewall: (p: Promise<void>) => void): Promise<NetworkSetup & EtcFiles> {
+    const nm = c.hostConfig.NetworkMode;
+    if (nm === 'host') return {};
+    if (nm.startsWith('container:')) {
+      const other = this.d.containers.find(nm.slice('container:'.length));
+      if (!other || !ep.isRunning(other)) return {};
+      return {
+        hosts: readEtcText(other.hostsPath) || undefined,
+        resolvConf: readEtcText(other.resolvConfPath) || undefined,
+      };
+    }
+    const self = { hostname: c.config.Hostname, domainname: c.config.Domainname, ip: '' };
+    if (nm === 'none') return { hosts: buildHosts({ extraHosts: c.hostConfig.ExtraHosts ?? [], links: [], self }) };
+    const links = linkTargets(c, (ref) => this.d.containers.find(ref), true);
+    const netnsPath = await this.d.netns.create(c.id);
+    const joined = await this.joinAll(c, netnsPath);
+    deferFirewall(this.d.fw.apply());
+    self.ip = joined[0] ? joined[0].endpoints[c.id]!.ip : '';
+    const h = c.hostConfig;
+    const env = linksEnv(links, joined);
+    const hosts = buildHosts({ extraHosts: h.ExtraHosts ?? [], links: linkHosts(links, joined), self });
+    const embedded = !joined.every((n) => n.isDefault);
+    const resolvConf = buildResolvConf({
+      host: this.d.hostResolv,
+      embedded,
+      dns: h.Dns ?? [],
+      search: h.DnsSearch ?? [],
+      options: h.DnsOptions ?? [],
+    });
+    this.envs.set(c.id, env);
+    return { netnsPath, hosts, resolvConf, env };
+  }
+
+  /** Join every network the container is configured for; the first one routes and publishes its ports. */
+  private async joinAll(c: ContainerView, netnsPath: string): Promise<NetworkRecord[]> {
+    const joined: NetworkRecord[] = [];
+    try {
+      for (const [name, cfg] of Object.entries(ep.endpointsConfig(c))) {
+        const n = this.d.store.tryFind(name);
+        if (!n) throw notFound(`network ${name} not found`);
+        if (!this.d.drivers.get(n.driver)) continue;
+        const first = joined.length === 0;
+        const e = await this.join(c, n, ep.toRequest(cfg, c.config.MacAddress), netnsPath, first);
+        joined.push(n);
+        if (first) await this.d.publisher.publish(c, e);
+      }
+      for (const n of joined) await this.d.store.persist(n);
+    } catch (e) {
+      await this.teardown(c);
+      throw e;
+    }
+    return joined;
+  }
+
+  /** Under the network lock: release everything; idempotent. */
+  async teardown(c: ContainerView): Promise<void> {
+    let changed = false;
+    let failed: unknown = null;
+    for (const n of this.d.store.list())
+      if (n.endpoints[c.id]) {
+        // a record that cannot be saved (full disk) must not keep the netns, proxies and rules
+        await this.leave(n, c.id).catch((e) => (failed ??= e));
+        changed = true;
+      }
+    this.d.publisher.closeProxies(c.id);
+    this.dnsRedirected.delete(c.id);
+    this.envs.delete(c.id);
+    if (this.d.netns.exists(c.id) || fs.existsSync(this.d.netns.pathOf(c.id))) await this.d.netns.remove(c.id);
+    if (changed) await this.d.fw.apply();
+    if (failed) throw failed;
+  }
+
+  /** Under the network lock: a new endpoint of `c` on `n`, plumbed into the namespace. */
+  async join(
+    c: ContainerView,
+    n: NetworkRecord,
+    req: EndpointRequest,
+    netns: string,
+    primary: boolean,
+  ): Promise<EndpointRecord> {
+    if (n.endpoints[c.id])
+      throw new EngineError('forbidden', `endpoint with name ${c.name} already exists in network ${n.name}`);
+    const driver = this.d.drivers.get(n.driver)!;
+    const a = this.d.ipam.requestAddress(n, 4, req.ipv4);
+    const e = ep.newEndpoint(c, ep.nextIfname(this.d.store.nets.values(), c.id), a, req.mac || macFor(a.ip), req);
+    driver.createEndpoint(n, e);
+    if (n.enableIPv6 && n.ipam.some((p) => parseCidr6(p.Subnet))) {
+      const a6 = this.d.ipam.requestAddress(n, 6, req.ipv6);
+      [e.ipv6, e.ipv6PrefixLen, e.ipv6Gateway] = [a6.ip, a6.prefixLen, a6.gateway];
+    }
+    n.endpoints[c.id] = e; // reserves the address before any await
+    try {
+      await driver.join(n, e, netns, { defaultRoute: primary });
+      if (ep.isUserNetwork(n) && !this.dnsRedirected.has(c.id)) {
+        await this.d.netns.redirectDns(netns, e.ifname, e.gateway, e.ip);
+        this.dnsRedirected.add(c.id);
+      }
+    } catch (err) {
+      delete n.endpoints[c.id];
+      await driver.leave(n, e).catch(() => {});
+      throw err;
+    }
+    return e;
+  }
+
+  /** Under the network lock: the endpoint goes (ports, plumbing, record). */
+  async leave(n: NetworkRecord, cid: string): Promise<void> {
+    const e = n.endpoints[cid];
+    if (!e) return;
+    this.d.publisher.unpublish(cid, e);
+    const driver = this.d.drivers.get(n.driver);
+    await driver?.leave(n, e).catch((err) => this.d.warn(`removing ${e.hostVeth}: ${(err as Error).message}`));
+    await driver?.deleteEndpoint(n, e);
+    this.d.ipam.releaseAddress(n, e.ip);
+    delete n.endpoints[cid];
+    await this.d.store.persist(n);
+  }
+
+  /** Link variables of a running container (computed at setup; recomputed after a daemon restart). */
+  linkEnv(id: string): string[] {
+    const known = this.envs.get(id);
+    if (known) return known;
+    const c = this.d.containers.find(id);
+    if (!c || !ep.isRunning(c)) return [];
+    const nets = this.d.store.list().filter((n) => n.endpoints[c.id]);
+    const env = linksEnv(
+      linkTargets(c, (ref) => this.d.containers.find(ref), false),
+      nets,
+    );
+    this.envs.set(id, env);
+    return env;
+  }
+
+  netnsPath(c: { id: string; hostConfig: { NetworkMode: string } }): string | undefined {
+    const nm = c.hostConfig.NetworkMode;
+    if (nm === 'host' || nm === 'none' || nm.startsWith('container:')) return undefined;
+    return this.d.netns.exists(c.id) ? this.d.netns.pathOf(c.id) : undefined;
+  }
+}
