@@ -57,6 +57,15 @@ const readText = (p: string) =>
 
 /** Where a blkio weight goes, in runc's order of preference (BFQ's file first, then CFQ's or iocost's). */
 export const V1_WEIGHT_FILES = ['blkio.bfq.weight', 'blkio.weight'] as const;
+
+/** cgroup v1 blkio throttle files, checked in moby's order. */
+const V1_THROTTLES = [
+  ['blkioReadBpsDevice', 'read_bps_device'],
+  ['blkioWriteBpsDevice', 'write_bps_device'],
+  ['blkioReadIOpsDevice', 'read_iops_device'],
+  ['blkioWriteIOpsDevice', 'write_iops_device'],
+] as const satisfies readonly (readonly [keyof SysInfo, string])[];
+
 export const V2_WEIGHT_FILES = ['io.bfq.weight', 'io.weight'] as const;
 
 /** The first of `files` present in `dir`, or null. */
@@ -183,22 +192,12 @@ async function detectV1(s: SysInfo, c: Record<string, string>): Promise<void> {
       !!(await firstExisting(c.blkio!, ['blkio.bfq.weight_device', 'blkio.weight_device'])),
       'Your kernel does not support cgroup blkio weight_device',
     );
-    s.blkioReadBpsDevice = w(
-      await has('blkio', 'blkio.throttle.read_bps_device'),
-      'Your kernel does not support cgroup blkio throttle.read_bps_device',
-    );
-    s.blkioWriteBpsDevice = w(
-      await has('blkio', 'blkio.throttle.write_bps_device'),
-      'Your kernel does not support cgroup blkio throttle.write_bps_device',
-    );
-    s.blkioReadIOpsDevice = w(
-      await has('blkio', 'blkio.throttle.read_iops_device'),
-      'Your kernel does not support cgroup blkio throttle.read_iops_device',
-    );
-    s.blkioWriteIOpsDevice = w(
-      await has('blkio', 'blkio.throttle.write_iops_device'),
-      'Your kernel does not support cgroup blkio throttle.write_iops_device',
-    );
+    for (const [key, file] of V1_THROTTLES) {
+      s[key] = w(
+        await has('blkio', `blkio.throttle.${file}`),
+        `Your kernel does not support cgroup blkio throttle.${file}`,
+      );
+    }
   }
   if (w(!!c.cpuset, 'Unable to find cpuset cgroup in mounts')) {
     s.cpuset = true;
