@@ -34,6 +34,24 @@ async function collect(
   return text;
 }
 
+/** Follows `path`; once the text read is `at`, runs `change`; stops when the text ends with `end`. */
+async function followAcross(
+  path: string,
+  opts: { follow: boolean; truncation?: boolean },
+  at: string,
+  end: string,
+  change: () => Promise<void>,
+): Promise<string> {
+  let changed = false;
+  return collect(path, opts, async (t) => {
+    if (t === at && !changed) {
+      changed = true;
+      await change();
+    }
+    return t.endsWith(end);
+  });
+}
+
 test('readCurrentFile: without follow, the whole file in chunks from the start offset', async () => {
   const p = join(await testDir('berth-cur-'), 'x.log');
   await writeFile(p, 'abcdefghij');
@@ -57,15 +75,10 @@ test('readCurrentFile: following across a rotation reads the old file to its end
   const dir = await testDir('berth-cur-');
   const p = join(dir, 'x.log');
   await writeFile(p, 'one\n');
-  let rotated = false;
-  const text = await collect(p, { follow: true }, async (t) => {
-    if (t === 'one\n' && !rotated) {
-      rotated = true;
-      await appendFile(p, 'tail\n'); // written just before the rename: still read
-      await rename(p, p + '.1');
-      await writeFile(p, 'two\n');
-    }
-    return t.endsWith('two\n');
+  const text = await followAcross(p, { follow: true }, 'one\n', 'two\n', async () => {
+    await appendFile(p, 'tail\n'); // written just before the rename: still read
+    await rename(p, p + '.1');
+    await writeFile(p, 'two\n');
   });
   assert.equal(text, 'one\ntail\ntwo\n');
 });
@@ -73,14 +86,9 @@ test('readCurrentFile: following across a rotation reads the old file to its end
 test('readCurrentFile: with truncation, a file cut under the reader is read again from the start', async () => {
   const p = join(await testDir('berth-cur-'), 'x.log');
   await writeFile(p, 'abcdefgh');
-  let cut = false;
-  const text = await collect(p, { follow: true, truncation: true }, async (t) => {
-    if (t === 'abcdefgh' && !cut) {
-      cut = true;
-      await truncate(p, 0);
-      await appendFile(p, 'xy');
-    }
-    return t.endsWith('xy');
+  const text = await followAcross(p, { follow: true, truncation: true }, 'abcdefgh', 'xy', async () => {
+    await truncate(p, 0);
+    await appendFile(p, 'xy');
   });
   assert.equal(text, 'abcdefghxy');
 });
