@@ -56,18 +56,14 @@ function tmpFiles(dir: string): string[] {
   return out;
 }
 
-test('kill -9 berthd with 20 running containers, restart on the same roots', {
-  skip: skip ?? false,
-  timeout: 110_000,
-}, async () => {
-  const d1 = await startDaemon();
-  live = d1;
-  const ok = async (d: Daemon, args: string[]) => {
-    const r = await d.docker(args);
-    assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout.trim();
-  };
-  const names = Array.from({ length: 20 }, (_, i) => `r${i}`);
+const ok = async (d: Daemon, args: string[]) => {
+  const r = await d.docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+
+/** Runs the `names` as tickers (five at a time): name → pid. */
+async function startTickers(d1: Daemon, names: string[]): Promise<Map<string, number>> {
   for (let i = 0; i < names.length; i += 5) {
     await Promise.all(
       names
@@ -88,22 +84,11 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', {
   }
   const pids1 = new Map<string, number>();
   for (const n of names) pids1.set(n, Number(await ok(d1, ['inspect', '-f', '{{.State.Pid}}', n])));
-  // three that change while berthd is down
-  await ok(d1, ['run', '-d', '--name', 'ex', 'busybox', 'sh', '-c', 'sleep 4; echo bye; exit 7']);
-  await ok(d1, ['run', '-d', '--rm', '--name', 'rmx', 'busybox', 'sh', '-c', 'sleep 4; exit 0']);
-  await ok(d1, ['run', '-d', '--restart', 'always', '--name', 'alw', 'busybox', 'sh', '-c', 'sleep 4; exit 1']);
-  const exStarted = Date.parse(await ok(d1, ['inspect', '-f', '{{.State.StartedAt}}', 'ex']));
-  const nConmon = conmons().length;
-  assert.ok(nConmon >= 20, `one conmon per container (${nConmon})`);
+  return pids1;
+}
 
-  const k = await d1.kill('SIGKILL');
-  assert.equal(k.signal, 'SIGKILL');
-  live = undefined;
-  for (const [n, pid] of pids1) assert.ok(alive(pid), `${n} survives its daemon`);
-  await sleep(Math.max(0, exStarted + 5000 - Date.now()));
-
-  const d2 = await startDaemon({ root: d1.root });
-  live = d2;
+/** After the crash: the tickers run on as the same processes; what ended meanwhile is recorded. */
+async function assertTakenOver(d2: Daemon, names: string[], pids1: Map<string, number>, exStarted: number) {
   // all 20 still running, same processes
   const running = (await ok(d2, ['ps', '--format', '{{.Names}}'])).split('\n').sort();
   for (const n of names) assert.ok(running.includes(n), `${n} listed as running`);
@@ -130,7 +115,10 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', {
     await sleep(200);
   }
   assert.match(alw, /^running [1-9]\d*$/, 'restart=always container restarted');
+}
 
+/** Logs written by conmon while berthd was down, exec, attach and stop/start work on the survivors. */
+async function assertStreams(d2: Daemon, pids1: Map<string, number>): Promise<void> {
   // logs (written by conmon while berthd was down), follow, exec, attach, stop
   const logs = (await ok(d2, ['logs', '--tail', '3', 'r3'])).split('\n');
   assert.equal(logs.length, 3);
@@ -159,10 +147,10 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', {
   assert.ok(!alive(pids1.get('r0')!), 'stop ended the process');
   await ok(d2, ['start', 'r1']);
   assert.equal(await ok(d2, ['inspect', '-f', '{{.State.Status}}', 'r1']), 'running');
+}
 
-  // no half-written files after the crash
-  assert.deepEqual(tmpFiles(d2.dataRoot), [], 'no *.tmp files under the data-root');
-
+/** One daemon per data-root: a second berthd refuses clearly, the first one still serves. */
+async function assertSecondRefused(d2: Daemon): Promise<void> {
   // one daemon per data-root: a second berthd refuses clearly
   const second = await runCommand(
     process.execPath,
@@ -183,6 +171,40 @@ test('kill -9 berthd with 20 running containers, restart on the same roots', {
   assert.notEqual(second.code, 124, 'exited by itself');
   assert.match(second.stderr, new RegExp(`another berthd \\(pid \\d+\\) is already using data-root ${d2.dataRoot}`));
   assert.equal((await d2.docker(['ps', '-q'])).code, 0, 'the first one still serves');
+}
+
+test('kill -9 berthd with 20 running containers, restart on the same roots', {
+  skip: skip ?? false,
+  timeout: 110_000,
+}, async () => {
+  const d1 = await startDaemon();
+  live = d1;
+  const names = Array.from({ length: 20 }, (_, i) => `r${i}`);
+  const pids1 = await startTickers(d1, names);
+  // three that change while berthd is down
+  await ok(d1, ['run', '-d', '--name', 'ex', 'busybox', 'sh', '-c', 'sleep 4; echo bye; exit 7']);
+  await ok(d1, ['run', '-d', '--rm', '--name', 'rmx', 'busybox', 'sh', '-c', 'sleep 4; exit 0']);
+  await ok(d1, ['run', '-d', '--restart', 'always', '--name', 'alw', 'busybox', 'sh', '-c', 'sleep 4; exit 1']);
+  const exStarted = Date.parse(await ok(d1, ['inspect', '-f', '{{.State.StartedAt}}', 'ex']));
+  const nConmon = conmons().length;
+  assert.ok(nConmon >= 20, `one conmon per container (${nConmon})`);
+
+  const k = await d1.kill('SIGKILL');
+  assert.equal(k.signal, 'SIGKILL');
+  live = undefined;
+  for (const [n, pid] of pids1) assert.ok(alive(pid), `${n} survives its daemon`);
+  await sleep(Math.max(0, exStarted + 5000 - Date.now()));
+
+  const d2 = await startDaemon({ root: d1.root });
+  live = d2;
+  await assertTakenOver(d2, names, pids1, exStarted);
+
+  await assertStreams(d2, pids1);
+
+  // no half-written files after the crash
+  assert.deepEqual(tmpFiles(d2.dataRoot), [], 'no *.tmp files under the data-root');
+
+  await assertSecondRefused(d2);
 
   // SIGTERM: berthd exits cleanly, containers keep running; a new berthd takes them over
   const pidsNow = new Map<string, number>();
