@@ -25,9 +25,9 @@ const record = (i: number): K8sRecord => ({
   partial: false,
 });
 const records = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => record(from + k));
-/** conmon's k8s-file line for a full record. */
+/** conmon's k8s-file line for a record: F for a full line, P for a piece of one. */
 const k8sLine = (r: K8sRecord) =>
-  `${formatRFC3339NanoFixed(r.time)} ${r.stream} F ${r.line.toString().replace(/\n$/, '')}\n`;
+  `${formatRFC3339NanoFixed(r.time)} ${r.stream} ${r.partial ? 'P' : 'F'} ${r.line.toString().replace(/\n$/, '')}\n`;
 
 interface Fixture {
   driver: LogDriver;
@@ -132,6 +132,21 @@ for (const driver of readable) {
     })();
     await reading;
     assert.deepEqual(got, [2, 3, 4, 5, 6, 7]);
+    await f.close();
+  });
+
+  test(`contract ${driver.name}: a line cut into pieces reads back as the same bytes`, async () => {
+    const f = await fixture(driver);
+    const piece = (i: number, text: string, partial: boolean): K8sRecord => ({
+      stream: 'stdout',
+      time: T0 + BigInt(i) * SEC,
+      line: Buffer.from(text),
+      partial,
+    });
+    await f.write([piece(0, 'hel', true), piece(1, 'lo\n', false), piece(2, 'next\n', false)]);
+    const out: string[] = [];
+    for await (const b of f.read({})) for (const m of b) out.push(m.line.toString());
+    assert.equal(out.join(''), 'hello\nnext\n');
     await f.close();
   });
 
