@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { packEntries } from '../../storage/layers/tar-arbitraries.js';
+import { TarIndex } from './tar-index.js';
+
+/** The tar fed in pieces of `n` bytes (headers and PAX records cut anywhere). */
+function index(tar: Buffer, n: number): TarIndex {
+  const ix = new TarIndex();
+  for (let i = 0; i < tar.length; i += n) ix.push(tar.subarray(i, i + n), i);
+  return ix;
+}
+
+test('PAX paths, GNU long names, links and content offsets, whatever the chunking', async () => {
+  const long = 'd/' + 'n'.repeat(150);
+  const tar = await packEntries([
+    { name: long, type: 'file', body: 'long' },
+    { name: 'gnu/' + 'g'.repeat(120), type: 'gnu-long', body: 'gnu' },
+    { name: 'p', type: 'file', body: 'pax', pax: { path: 'renamed' } },
+    { name: 'h', type: 'link', linkname: long },
+    { name: 's', type: 'symlink', linkname: '../outside' },
+  ]);
+  for (const n of [1, 7, 512, 100_000]) {
+    const ix = index(tar, n);
+    ix.end();
+    const f = ix.files.get(long)!;
+    assert.equal(tar.toString('utf8', f.offset, f.offset + f.size), 'long', `chunks of ${n}`);
+    assert.equal(ix.files.get('renamed')?.size, 3);
+    assert.ok([...ix.files.keys()].some((k) => k.startsWith('gnu/g')));
+    assert.equal(ix.files.get('h')?.type, 'file', 'a hard link to a file is indexed as a copy of it');
+    assert.equal(ix.files.get('s')?.linkname, '../outside');
+  }
+});
+
+test('files are handed out for hashing once their bytes have passed, in order, each once', async () => {
+  const tar = await packEntries([
+    { name: 'a', type: 'file', body: 'x'.repeat(1000) },
+    { name: 'empty', type: 'file', body: '' },
+    { name: 'b', type: 'file', body: 'y'.repeat(10) },
+  ]);
+  const ix = new TarIndex();
+  ix.push(tar, 0);
+  const a = ix.files.get('a')!;
+  assert.deepEqual(ix.takeCompleted(a.offset + a.size - 1), [], 'not before its last byte');
+  assert.deepEqual(ix.takeCompleted(a.offset + a.size), [a]);
+  assert.deepEqual(ix.takeCompleted(), [ix.files.get('b')], 'an empty file needs no hashing');
+  assert.equal(ix.files.get('empty')?.sum, 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  assert.deepEqual(ix.takeCompleted(), []);
+});
+
+test('the end of the stream: clean after the end blocks, after a file with no padding; cut elsewhere', async () => {
+  const tar = await packEntries([{ name: 'f', type: 'file', body: 'abc' }]);
+  const at = (len: number) => () => index(tar.subarray(0, len), 512).end();
+  assert.doesNotThrow(at(tar.length));
+  assert.doesNotThrow(at(512 + 3), 'Go reads a tar that ends right after its last file');
+  assert.doesNotThrow(at(1024), 'or after its padding');
+  assert.throws(at(512 + 2), /unexpected EOF/);
+  assert.throws(at(512 + 10), /unexpected EOF/, 'a cut inside the padding');
+  assert.throws(at(300), /unexpected EOF/, 'a cut inside a header');
+});
+
+test('parent directories without entries get one, never replacing a real entry', async () => {
+  const tar = await packEntries([
+    { name: 'x/y/z/f', type: 'file', body: '1' },
+    { name: 'x', type: 'directory', mode: 0o700 },
+  ]);
+  const ix = index(tar, 512);
+  ix.addMissingParents(42);
+  assert.equal(ix.files.get('x')?.mode, 0o700);
+  assert.equal(ix.files.get('x/y')?.type, 'dir');
+  assert.equal(ix.files.get('x/y/z')?.mtime, 42);
+});
