@@ -1,6 +1,5 @@
 // The OCI Distribution v1.1 HTTP API over RegistryStorage: one request handler, a flat route
 // table, errors as {"errors":[…]} with the spec's codes.
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Access, Authorizer } from './auth.js';
@@ -8,6 +7,7 @@ import { regErr, RegistryError } from './errors.js';
 import { MT } from './manifest.js';
 import { checkDigest, checkName, isTag } from './names.js';
 import type { RegistryStorage } from './storage.js';
+import { sha256Digest } from '../storage/content/store.js';
 
 export interface AccessLogEntry {
   time: string;
@@ -238,7 +238,7 @@ class RegistryHandler {
     else if (!isTag(ref)) throw regErr('TAG_INVALID', { Tag: ref });
     const body = await this.readBody(r, this.maxManifest);
     if (byDigest) {
-      const actual = 'sha256:' + createHash('sha256').update(body).digest('hex');
+      const actual = sha256Digest(body);
       if (actual !== ref) throw regErr('DIGEST_INVALID', { Digest: ref });
     }
     const { digest, parsed } = await this.s.putManifest(

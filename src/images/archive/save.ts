@@ -1,7 +1,6 @@
 // `docker save`: the docker-archive format (manifest.json, repositories) together with an OCI image
 // layout (oci-layout, index.json, blobs/sha256/…) in one tar, as Docker 25+ writes it. Layers are
 // stored uncompressed and streamed from the content store; nothing is buffered whole.
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Pack } from 'tar-stream';
@@ -18,6 +17,7 @@ import {
 } from '../reference/reference.js';
 import type { ImageService } from '../store.js';
 import type { ImageConfigFile } from '../types.js';
+import { sha256Digest } from '../../storage/content/store.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -134,7 +134,7 @@ export async function saveImages(images: ImageService, names: string[]): Promise
           layers: p.diffIds.map((d, i) => ({ mediaType: OCI_LAYER, digest: d, size: p.sizes[i] })),
         }),
       );
-      const md = 'sha256:' + createHash('sha256').update(m).digest('hex');
+      const md = sha256Digest(m);
       if (!written.has(md)) {
         written.add(md);
         await addBuffer(tar, blobPath(md), m);

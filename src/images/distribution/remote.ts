@@ -11,6 +11,7 @@ import { parseManifest, platformString, selectPlatform, type Platform } from './
 import type { V2Metadata } from './metadata.js';
 import { MEDIA, readBody } from './registry.js';
 import type { Repository } from './repository.js';
+import { sha256Digest } from '../../storage/content/store.js';
 
 const UNCOMPRESSED = 'application/vnd.docker.image.rootfs.diff.tar';
 
@@ -70,7 +71,7 @@ export class RegistrySource implements ImageSource {
     }
     const res = await this.repo.blob(m.config.digest);
     const config = await readBody(res, 8 << 20);
-    const got = 'sha256:' + createHash('sha256').update(config).digest('hex');
+    const got = sha256Digest(config);
     if (got !== m.config.digest) throw invalid(`image config verification failed for digest ${m.config.digest}`);
     let cfg: ImageConfigFile;
     try {
@@ -187,6 +188,6 @@ export class RegistryDestination implements ImageDestination {
     };
     const bytes = Buffer.from(JSON.stringify(manifest, null, 3));
     await this.repo.putManifest(this.tag, bytes, MEDIA.dockerManifest);
-    return { digest: 'sha256:' + createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    return { digest: sha256Digest(bytes), size: bytes.length };
   }
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { EngineError, internal, invalid, notFound } from '../../errdefs.js';
 import { MEDIA, readBody, registryError, send, type RegistryClient } from './registry.js';
+import { sha256Digest } from '../../storage/content/store.js';
 
 export interface RawManifest {
   bytes: Buffer;
@@ -53,8 +54,7 @@ export class Repository {
     const mediaType = String(res.headers['content-type'] ?? '')
       .split(';')[0]
       .trim();
-    const { createHash } = await import('node:crypto');
-    const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+    const digest = sha256Digest(bytes);
     if (ref.startsWith('sha256:') && ref !== digest) throw invalid(`manifest verification failed for digest ${ref}`);
     return { bytes, mediaType, digest };
   }
