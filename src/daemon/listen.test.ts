@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
 import { test } from 'node:test';
-import { groupId, listenAll, socketAnswers, unixSocketOf } from './listen.js';
+import { groupId, listenAll, socketAnswers, socketPaths, unixSocketOf } from './listen.js';
 
 const serve = (sock: string) =>
   new Promise<Server>((r) => {
@@ -12,9 +12,13 @@ const serve = (sock: string) =>
     s.listen(sock, () => r(s));
   });
 
-test('unixSocketOf takes unix:// hosts only', () => {
+test('unixSocketOf takes unix:// hosts only; socketPaths resolves them', () => {
   assert.equal(unixSocketOf('unix:///run/berth/berth.sock'), '/run/berth/berth.sock');
   assert.equal(unixSocketOf('tcp://0.0.0.0:2375'), null);
+  assert.deepEqual(socketPaths(['unix:///run/a.sock', 'tcp://x:1', 'unix://rel.sock']), [
+    '/run/a.sock',
+    path.resolve('rel.sock'),
+  ]);
 });
 
 test('groupId: numbers as is, names from the group file, null when unknown', () => {

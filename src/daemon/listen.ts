@@ -12,6 +12,14 @@ export function unixSocketOf(host: string): string | null {
   return /^unix:\/\/(.+)$/.exec(host)?.[1] ?? null;
 }
 
+/** The absolute socket paths of the unix:// hosts. */
+export function socketPaths(hosts: string[]): string[] {
+  return hosts.flatMap((h) => {
+    const s = unixSocketOf(h);
+    return s ? [path.resolve(s)] : [];
+  });
+}
+
 /** True when something accepts connections on the socket (another daemon). */
 export function socketAnswers(sock: string): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,6 +1,5 @@
 // berthd: the composition root. Constructs every store and driver explicitly, wires them, and
 // serves the Engine API; what each piece does lives in its own subsystem.
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ApiServer } from '../api/server.js';
 import { containerNetworkView } from '../api/wire/networks.js';
@@ -18,7 +17,7 @@ import { hostSysInfo } from '../runtime/sysinfo.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { findBinaries } from './binaries.js';
 import { applyConfigFile, parseArgs, USAGE, type DaemonOptions } from './flags.js';
-import { listenAll, unixSocketOf } from './listen.js';
+import { socketPaths } from './listen.js';
 import { acquireLock } from './lock.js';
 import { daemonLogger } from './logger.js';
 import { logsPortFor } from './logs-port.js';
@@ -26,7 +25,7 @@ import { paths as mkPaths, setupRoots } from './paths.js';
 import { detachMatcher, imagesPortFor, ociSpecPortFor } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { apiRoutes } from './routes.js';
-import { installSignalHandlers } from './shutdown.js';
+import { serve } from './serve.js';
 import { openStores } from './stores.js';
 
 const VERSION = '0.1.0';
@@ -42,13 +41,7 @@ export async function main(argv: string[]): Promise<void> {
   if (process.getuid?.() !== 0) throw new EngineError('forbidden', 'berthd needs to be started with root privileges');
 
   const p = mkPaths(path.resolve(o.dataRoot), path.resolve(o.execRoot), o.pidfile);
-  await setupRoots(
-    p,
-    o.hosts
-      .map((h) => unixSocketOf(h) ?? '')
-      .filter(Boolean)
-      .map((s) => path.resolve(s)),
-  );
+  await setupRoots(p, socketPaths(o.hosts));
   const releaseLock = acquireLock(p.lockfile, p.dataRoot);
   const binaries = findBinaries(o);
 
@@ -108,36 +101,22 @@ export async function main(argv: string[]): Promise<void> {
   const statsSampler = new StatsSampler();
   const routes = apiRoutes({
     ...stores,
-    version: VERSION,
-    log,
-    paths: p,
-    options: o,
-    binaries,
-    containers,
-    execs,
-    network,
+    ...{ version: VERSION, log, paths: p, options: o, binaries, containers, execs, network },
     containerNetwork: containerNetworkView(network),
     statsSource: statsSampler,
   });
-  const api = new ApiServer({ version: VERSION, log, routes });
-  const sockets = await listenAll(api, o.hosts, o.group, log);
-  await fsp.mkdir(path.dirname(p.pidfile), { recursive: true });
-  await fsp.writeFile(p.pidfile, String(process.pid));
-  log('info', `berthd ${VERSION} started (data-root ${p.dataRoot}, exec-root ${p.execRoot})`);
-
-  installSignalHandlers({
-    log,
-    closeApi: () => {
-      api.http.close();
-      api.http.closeAllConnections?.();
+  await serve(
+    new ApiServer({ version: VERSION, log, routes }),
+    { hosts: o.hosts, group: o.group, version: VERSION, log },
+    p,
+    {
+      // no restart or health probe may start while going down (resumed from state on the next start)
+      stopTimers: [() => containers.supervisor.close(), () => statsSampler.close(), () => runtime.stop()],
+      // log shippers persist their position after the batch in flight (bounded wait)
+      drain: () => Promise.all([logManager.stopAll(), network.shutdown()]),
+      releaseLock,
     },
-    // no restart or health probe may start while going down (resumed from state on the next start)
-    stopTimers: [() => containers.supervisor.close(), () => statsSampler.close(), () => runtime.stop()],
-    // log shippers persist their position after the batch in flight (bounded wait)
-    drain: () => Promise.all([logManager.stopAll(), network.shutdown()]),
-    files: [...sockets, p.pidfile],
-    releaseLock,
-  });
+  );
 }
 
 const isMain = process.argv[1] && (process.argv[1].endsWith('/main.js') || process.argv[1].endsWith('/berthd'));

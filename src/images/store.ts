@@ -3,18 +3,16 @@
 // live in <root>/images/repositories.json (full reference → image id). Every file is written
 // atomically; an image record is written only after its layers and config exist, so a crash mid-
 // import leaves no record, and init() reclaims unreferenced layer snapshots and extract leftovers.
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { invalid, isKind, msg, notFound } from '../errdefs.js';
 import { ContentStore } from '../storage/content/store.js';
 import { writeJsonAtomic } from '../util/atomic.js';
-import { mountAll, unmount } from '../storage/snapshot/mount.js';
-import { applyLayer } from '../storage/layers/apply.js';
 import { SyncFs } from '../storage/fsutil/syncfs.js';
 import type { Mount, SnapshotLister, Snapshotter } from '../storage/snapshot/snapshotter.js';
 import { ImageDeleter, type DeleteItem, type InUse } from './delete.js';
+import { Layers, type LayerRecord } from './layers.js';
 import { matchLabels, untilTime } from './filters.js';
 import { globToRegExp } from './glob.js';
 import { PreparedLayers, type RebasingSnapshotter } from './prepared.js';
@@ -30,11 +28,7 @@ import {
 import { importTarball } from './import.js';
 import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from './types.js';
 
-export interface LayerRecord {
-  diffId: string;
-  chainId: string;
-  size: number;
-}
+export { chainIds, type LayerRecord } from './layers.js';
 
 export interface ImageRecord {
   id: string;
@@ -72,15 +66,6 @@ type Snap = Snapshotter &
 const ID_RE = /^sha256:[a-f0-9]{64}$/;
 const containerKey = (id: string) => `container-${id}`;
 
-export function chainIds(diffIds: string[]): string[] {
-  const out: string[] = [];
-  for (const d of diffIds) {
-    const prev = out[out.length - 1];
-    out.push(prev ? 'sha256:' + createHash('sha256').update(`${prev} ${d}`).digest('hex') : d);
-  }
-  return out;
-}
-
 export class ImageService {
   readonly content: ContentStore;
   private readonly dir: string;
@@ -88,12 +73,12 @@ export class ImageService {
   private images = new Map<string, ImageRecord>();
   private refs = new Map<string, string>(); // full reference string → image id
   private queue: Promise<unknown> = Promise.resolve();
-  private layerLocks = new Map<string, Promise<LayerRecord>>();
   /** Layers extracted while they streamed in (pull, load), waiting for ensureLayer. */
   readonly prepared: PreparedLayers;
   /** Flushes extracted layers before they are committed: registered layers are durable. */
   private readonly durable: SyncFs;
   private readonly deleter: ImageDeleter;
+  private readonly layers: Layers;
 
   constructor(
     root: string,
@@ -105,6 +90,20 @@ export class ImageService {
     this.content = content ?? new ContentStore(root);
     this.durable = new SyncFs(root);
     this.prepared = new PreparedLayers(snapshots, this.content, this.durable);
+    this.layers = new Layers({
+      snapshots,
+      content: this.content,
+      prepared: this.prepared,
+      durable: this.durable,
+      tmp: this.tmp,
+      known: (chainId) => {
+        for (const img of this.images.values()) {
+          const l = img.layers.find((x) => x.chainId === chainId);
+          if (l) return l;
+        }
+        return undefined;
+      },
+    });
     this.deleter = new ImageDeleter({
       images: this.images,
       refs: this.refs,
@@ -180,58 +179,7 @@ export class ImageService {
    * committed snapshot on top of `parentChainId`. Concurrent calls for the same chain share work.
    */
   ensureLayer(parentChainId: string | null, diffId: string): Promise<LayerRecord> {
-    const chainId = parentChainId ? chainIds([parentChainId, diffId])[1] : diffId;
-    const running = this.layerLocks.get(chainId);
-    if (running !== undefined) return running;
-    const p = this.createLayer(parentChainId, diffId, chainId).finally(() => this.layerLocks.delete(chainId));
-    this.layerLocks.set(chainId, p);
-    return p;
-  }
-
-  private async createLayer(parent: string | null, diffId: string, chainId: string): Promise<LayerRecord> {
-    if ((await this.snapshots.stat(chainId))?.kind === 'committed') {
-      for (const img of this.images.values()) {
-        const l = img.layers.find((x) => x.chainId === chainId);
-        if (l) return l;
-      }
-      return { diffId, chainId, size: (await this.snapshots.usage(chainId)).size };
-    }
-    const ready = this.prepared.take(diffId);
-    if (ready && this.snapshots.commitOnto && (parent !== null || ready.whiteouts === 0)) {
-      try {
-        await this.durable.sync(ready.mark);
-        await this.snapshots.commitOnto(chainId, ready.key, parent);
-        return { diffId, chainId, size: ready.size };
-      } catch (e) {
-        await this.snapshots.remove(ready.key).catch(() => {});
-        throw e;
-      }
-    }
-    if (ready) await this.snapshots.remove(ready.key).catch(() => {}); // a base layer with whiteouts
-    const key = `extract-${randomBytes(8).toString('hex')}`;
-    const mounts = await this.snapshots.prepare(key, parent);
-    try {
-      let size: number;
-      if (mounts.length === 1 && mounts[0].type === 'bind') {
-        size = (await applyLayer(mounts[0].source, await this.content.get(diffId))).size;
-      } else {
-        const target = join(this.tmp, key);
-        await mkdir(target, { recursive: true });
-        await mountAll(mounts, target);
-        try {
-          size = (await applyLayer(target, await this.content.get(diffId))).size;
-        } finally {
-          await unmount(target);
-          await rm(target, { recursive: true, force: true });
-        }
-      }
-      await this.durable.sync();
-      await this.snapshots.commit(chainId, key);
-      return { diffId, chainId, size };
-    } catch (e) {
-      await this.snapshots.remove(key).catch(() => {});
-      throw e;
-    }
+    return this.layers.ensure(parentChainId, diffId);
   }
 
   /** Register an image whose config blob and layers exist. Returns the id. */

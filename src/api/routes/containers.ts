@@ -2,37 +2,16 @@
 // The streaming ones are in containers-io.ts, exec in exec.ts.
 import { EngineError, conflict, invalid } from '../../errdefs.js';
 import type { CreateRequest } from '../../engine/create-config.js';
-import { healthOf } from '../../engine/health.js';
 import type { ContainerService } from '../../engine/service.js';
-import { isRunningish } from '../../engine/states.js';
-import type { Status } from '../../engine/types.js';
-import { matchLabels, matchRegexp, parseFilters } from '../filters.js';
+import { matchLabels, parseFilters } from '../filters.js';
 import { type Route, qbool, qint } from '../router.js';
 import { inspectJson, summaryJson } from '../wire/containers.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 import { containerIoRoutes } from './containers-io.js';
+import { PS_FILTERS, psFilter } from './ps-filter.js';
 import { execRoutes } from './exec.js';
 
 export type { ContainerRouteDeps } from './container-route-deps.js';
-
-const STATUSES: readonly Status[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
-const PS_FILTERS = [
-  'id',
-  'name',
-  'label',
-  'status',
-  'exited',
-  'ancestor',
-  'before',
-  'since',
-  'volume',
-  'network',
-  'publish',
-  'expose',
-  'health',
-  'isolation',
-  'is-task',
-];
 
 export function containerRoutes(d: ContainerRouteDeps): Route[] {
   return [
@@ -53,52 +32,14 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
       path: '/containers/json',
       handler: async (ctx) => {
         const f = parseFilters(ctx.query.get('filters'), PS_FILTERS);
-        for (const s of f.get('status') ?? [])
-          if (!STATUSES.includes(s as Status)) throw invalid(`invalid filter 'status=${s}'`);
-        for (const e of f.get('exited') ?? []) if (!/^-?\d+$/.test(e)) throw invalid(`invalid filter 'exited=${e}'`);
         const all = qbool(ctx.query, 'all') || f.has('status') || f.has('exited');
         const limit = qint(ctx.query, 'limit') ?? -1;
         const withSize = qbool(ctx.query, 'size');
-        let recs = c.d.store.all().sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
-        const created = (ref: string) => {
-          const r = c.find(ref);
-          return r.created;
-        };
-        const before = f.get('before')?.map(created);
-        const since = f.get('since')?.map(created);
-        const ancestors: string[] = [];
-        for (const a of f.get('ancestor') ?? []) {
-          const id = await d.imageIdFor(a);
-          if (id) ancestors.push(id);
-          else ancestors.push('\0none');
-        }
-        recs = recs.filter((r) => {
-          if (!all && !isRunningish(r.state.status)) return false;
-          if (!matchRegexp(f, 'id', r.id)) return false;
-          if (!matchRegexp(f, 'name', '/' + r.name)) return false;
-          if (!matchLabels(f, 'label', r.config.Labels)) return false;
-          if (f.has('status') && !f.get('status')!.includes(r.state.status)) return false;
-          if (f.has('exited') && !(r.state.status === 'exited' && f.get('exited')!.includes(String(r.state.exitCode))))
-            return false;
-          if (before && !before.every((b) => r.created < b)) return false;
-          if (since && !since.every((s) => r.created > s)) return false;
-          if (f.has('ancestor') && !ancestors.includes(r.image)) return false;
-          if (f.has('network') && !f.get('network')!.includes(r.hostConfig.NetworkMode)) return false;
-          if (
-            f.has('volume') &&
-            !f.get('volume')!.some((v) => r.mounts.some((m) => m.Name === v || m.Destination === v || m.Source === v))
-          )
-            return false;
-          if (f.has('isolation') && !f.get('isolation')!.includes('default')) return false;
-          if (f.has('health') && !f.get('health')!.includes(healthOf(r)?.Status ?? 'none')) return false;
-          if (f.has('is-task') && f.get('is-task')!.includes('true')) return false;
-          if (f.has('publish') || f.has('expose')) {
-            const exposed = Object.keys(r.config.ExposedPorts ?? {});
-            const want = [...(f.get('publish') ?? []), ...(f.get('expose') ?? [])];
-            if (!want.some((w) => exposed.includes(w.includes('/') ? w : `${w}/tcp`))) return false;
-          }
-          return true;
-        });
+        const keep = await psFilter(f, all, { created: (ref) => c.find(ref).created, imageIdFor: d.imageIdFor });
+        let recs = c.d.store
+          .all()
+          .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+          .filter(keep);
         if (limit > 0) recs = recs.slice(0, limit);
         const out = [];
         for (const r of recs)

@@ -180,6 +180,13 @@ export function distributionRoutes(d: DistributionRouteDeps): Route[] {
         ctx.reply.json(200, await d.distribution.login(a));
       },
     },
+    ...containerImageRoutes(d),
+  ];
+}
+
+/** commit, export and changes: a container's filesystem as an image, a tar or a diff. */
+function containerImageRoutes(d: DistributionRouteDeps): Route[] {
+  return [
     {
       method: 'POST',
       path: '/commit',

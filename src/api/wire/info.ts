@@ -1,6 +1,8 @@
 // GET /version's types, and GET /info: engine/info's SystemInfo as moby's types.Info, with the fixed answers a berthd gives
 // (overlay2, cgroupfs, no swarm, the plugins it has).
+import os from 'node:os';
 import type { SystemInfo } from '../../engine/info.js';
+import { goArch } from '../../util/go-arch.js';
 
 /** /info is large; the CLI prints a subset and `--format` sees all of it. */
 export interface InfoResponse {
@@ -36,6 +38,45 @@ export interface VersionResponse {
   KernelVersion?: string;
   Experimental?: boolean;
   BuildTime?: string;
+}
+
+/** GET /version: the engine (Node stands where Go's version would), then the runtime components. */
+export function versionJson(
+  v: { version: string; apiVersion: string; minApiVersion: string },
+  components: VersionComponent[],
+): VersionResponse & Record<string, unknown> {
+  const kernel = os.release();
+  const node = `node${process.versions.node}`;
+  return {
+    Platform: { Name: 'berth' },
+    Components: [
+      {
+        Name: 'Engine',
+        Version: v.version,
+        Details: {
+          ApiVersion: v.apiVersion,
+          Arch: goArch(),
+          BuildTime: '',
+          Experimental: 'false',
+          GitCommit: '',
+          GoVersion: node,
+          KernelVersion: kernel,
+          MinAPIVersion: v.minApiVersion,
+          Os: 'linux',
+        },
+      },
+      ...components,
+    ],
+    Version: v.version,
+    ApiVersion: v.apiVersion,
+    MinAPIVersion: v.minApiVersion,
+    GitCommit: '',
+    GoVersion: node,
+    Os: 'linux',
+    Arch: goArch(),
+    KernelVersion: kernel,
+    BuildTime: '',
+  };
 }
 
 const DRIVER_STATUS: Array<[string, string]> = [
