@@ -3,6 +3,7 @@
 import { EngineError } from '../../errdefs.js';
 import { DockerfileError, parseDockerfile, type Heredoc, type Node } from './parser.js';
 import { parseGoDuration } from '../../util/go-duration.js';
+import { parseExecForm } from '../../util/exec-form.js';
 
 export interface KeyValue {
   key: string;
@@ -208,7 +209,7 @@ function healthcheckInstruction(n: Node, file: string, esc: string): Instruction
   if (typ !== 'CMD') throw err(file, n, `Unknown type "${typ}" in HEALTHCHECK (try CMD)`);
   const cmdRest = n.rest.trim().slice(3).trim();
   if (!cmdRest) throw err(file, n, 'Missing command after HEALTHCHECK CMD');
-  const j = n.json === null ? jsonArray(cmdRest) : null;
+  const j = n.json === null ? parseExecForm(cmdRest) : null;
   const test = j ? ['CMD', ...j] : ['CMD-SHELL', cmdRest];
   const dur = (k: string) => {
     const v = f.get(k);
@@ -320,16 +321,6 @@ function instruction(n: Node, file: string, esc: string): Instruction {
     }
     default:
       throw err(file, n, `unknown instruction: ${name}`);
-  }
-}
-
-function jsonArray(s: string): string[] | null {
-  if (!s.startsWith('[')) return null;
-  try {
-    const v: unknown = JSON.parse(s);
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
-  } catch {
-    return null;
   }
 }
 

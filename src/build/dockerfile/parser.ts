@@ -2,6 +2,7 @@
 // form and heredocs (`RUN <<EOF`, `COPY <<-"EOF" /dst`) as BuildKit has them. Word expansion
 // happens later, at build time, because ARG values are only known then.
 import { EngineError } from '../../errdefs.js';
+import { parseExecForm } from '../../util/exec-form.js';
 
 export interface Heredoc {
   name: string;
@@ -155,21 +156,9 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
       endLine: heredocs.length ? i : endLine,
       flags,
       rest,
-      json: jsonForm(rest),
+      json: parseExecForm(rest),
       heredocs,
     });
   }
   return { escape: esc, directives, nodes, warnings };
-}
-
-function jsonForm(rest: string): string[] | null {
-  const t = rest.trim();
-  if (!t.startsWith('[')) return null;
-  try {
-    const v: unknown = JSON.parse(t);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  } catch {
-    /* shell form */
-  }
-  return null;
 }
