@@ -146,8 +146,11 @@ async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promi
   const finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
   const events: Array<[string, Record<string, string>?]> = exit.oomKilled ? [['oom']] : [];
   events.push(['die', { exitCode: String(exit.code) }]);
-  // a full disk must not stop exit handling (events, waiters, auto-remove): memory holds the state
-  await core.tx.to(rec, 'exited', {
+  // like moby's SetRestarting: a container its policy restarts goes straight to restarting (a
+  // client never sees it exited in between); a full disk must not stop exit handling (events,
+  // waiters, auto-remove): memory holds the state
+  const restart = restartsAfter(rec, exit);
+  await core.tx.to(rec, restart ? 'restarting' : 'exited', {
     state: { pid: 0, exitCode: exit.code, oomKilled: exit.oomKilled, finishedAt },
     persist: 'best-effort',
     events,
@@ -159,13 +162,16 @@ async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promi
     );
     return;
   }
-  await applyRestartPolicy(core, rec, exit);
+  if (restart) restartLater(core, rec);
 }
 
-/** In the container's queue, after an exit: maybe restart it after Docker's back-off. */
-export async function applyRestartPolicy(core: Core, rec: ContainerRecord, exit: Exit): Promise<void> {
-  if (!shouldRestart(rec, exit)) return;
-  await core.tx.to(rec, 'restarting', { persist: 'best-effort' });
+/** Whether the container restarts after this exit (auto-removed ones never do). */
+export function restartsAfter(rec: ContainerRecord, exit: Exit): boolean {
+  return !rec.hostConfig.AutoRemove && shouldRestart(rec, exit);
+}
+
+/** A restarting container is started again after Docker's back-off, in its queue. */
+export function restartLater(core: Core, rec: ContainerRecord): void {
   scheduleRestart(core, rec, async (cur) => {
     cur.restartCount++;
     await startLocked(core, cur);

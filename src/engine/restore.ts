@@ -2,7 +2,7 @@
 // meanwhile exited (and apply their restart policy or auto-remove), finish interrupted removals.
 import { nowRfc3339 } from '../util/time.js';
 import { type Core, bundleDir } from './core.js';
-import { applyRestartPolicy, watch } from './lifecycle.js';
+import { restartLater, restartsAfter, watch } from './lifecycle.js';
 import { removeContainer } from './remove.js';
 import { isRunningish } from './states.js';
 import type { ContainerRecord } from './types.js';
@@ -35,10 +35,11 @@ async function restoreOne(core: Core, rec: ContainerRecord): Promise<boolean> {
   // the monitor is gone and left no exit: the container died with the host or was killed
   await core.rootfs.unmount(rec.id, true);
   if (task) await task.delete().catch(() => {});
-  await core.tx.to(rec, 'exited', { state: { pid: 0, exitCode: rec.state.exitCode || 255, finishedAt: nowRfc3339() } });
-  if (rec.hostConfig.AutoRemove) return true;
-  await applyRestartPolicy(core, rec, { code: 255, finishedAt: new Date(), oomKilled: false });
-  return false;
+  const restart = restartsAfter(rec, { code: 255, finishedAt: new Date(), oomKilled: false });
+  const state = { pid: 0, exitCode: rec.state.exitCode || 255, finishedAt: nowRfc3339() };
+  await core.tx.to(rec, restart ? 'restarting' : 'exited', { state });
+  if (restart) restartLater(core, rec);
+  return rec.hostConfig.AutoRemove;
 }
 
 function processAlive(pid: number): boolean {

@@ -5,7 +5,7 @@ import type { Status } from './types.js';
 const table: Record<Status, readonly Status[]> = {
   created: ['running', 'removing', 'exited', 'dead'],
   running: ['paused', 'exited', 'restarting', 'removing', 'dead'],
-  paused: ['running', 'exited', 'removing', 'dead'],
+  paused: ['running', 'exited', 'restarting', 'removing', 'dead'],
   restarting: ['running', 'exited', 'removing', 'dead'],
   exited: ['running', 'restarting', 'removing', 'dead'],
   // a failed removal returns to where it was (moby's ResetRemovalInProgress)
