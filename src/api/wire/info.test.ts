@@ -3,24 +3,29 @@ import { test } from 'node:test';
 import type { SystemInfo } from '../../engine/info.js';
 import { infoJson } from './info.js';
 
+const LIMITS = [
+  'MemoryLimit',
+  'SwapLimit',
+  'KernelMemory',
+  'KernelMemoryTCP',
+  'CpuCfsPeriod',
+  'CpuCfsQuota',
+  'CPUShares',
+  'CPUSet',
+  'PidsLimit',
+  'OomKillDisable',
+];
+
 const info = (warnings: string[]): SystemInfo => ({
   id: 'e1d2',
   containers: { total: 4, running: 2, paused: 1, stopped: 1 },
   images: 7,
+  // every limit the host supports, on cgroup v2
   cgroups: {
-    MemoryLimit: true,
-    SwapLimit: true,
-    KernelMemory: false,
-    KernelMemoryTCP: false,
-    CpuCfsPeriod: true,
-    CpuCfsQuota: true,
-    CPUShares: true,
-    CPUSet: true,
-    PidsLimit: true,
-    OomKillDisable: false,
+    ...Object.fromEntries(LIMITS.map((k) => [k, true])),
     CgroupVersion: '2',
     Warnings: warnings,
-  },
+  } as SystemInfo['cgroups'],
   ipv4Forwarding: false,
   openFds: 12,
   systemTime: '2024-05-01T10:00:00.000Z',
