@@ -6,6 +6,7 @@ import { compile } from '../format/template.js';
 import { unescapeFormat } from '../format/render.js';
 import { bytesSize } from '../format/units.js';
 import type { VersionResponse } from '../../client/types.js';
+import { goArch } from '../../util/go-arch.js';
 
 export const CLIENT_VERSION = '28.2.2-berth';
 
@@ -18,7 +19,7 @@ function clientInfo() {
     GitCommit: 'berth',
     GoVersion: `node${process.versions.node}`,
     Os: process.platform,
-    Arch: process.arch === 'x64' ? 'amd64' : process.arch,
+    Arch: goArch(),
     BuildTime: '',
     Context: 'default',
   };
