@@ -159,17 +159,17 @@ export function mergeConfig(id: string, c: CreateRequest['config'], img: ImageRu
   if (Object.keys(cfg.Volumes!).length === 0) cfg.Volumes = null;
   // An explicit entrypoint drops the image's Cmd (Docker); an empty-string entrypoint clears the image's.
   const userEp = c.Entrypoint;
-  const userCmd = c.Cmd && c.Cmd.length ? c.Cmd : null;
+  const userCmd = c.Cmd?.length ? c.Cmd : null;
   if (userEp !== undefined && userEp !== null && userEp.length === 0) {
     // an empty entrypoint list clears the image's but keeps its Cmd (moby's merge)
-    cfg.Cmd = userCmd ?? (img.Cmd && img.Cmd.length ? img.Cmd : null);
+    cfg.Cmd = userCmd ?? (img.Cmd?.length ? img.Cmd : null);
   } else if (userEp !== undefined && userEp !== null) {
     const ep = userEp.length === 1 && userEp[0] === '' ? null : userEp;
-    cfg.Entrypoint = ep && ep.length ? ep : null;
+    cfg.Entrypoint = ep?.length ? ep : null;
     cfg.Cmd = userCmd;
   } else {
-    cfg.Entrypoint = img.Entrypoint && img.Entrypoint.length ? img.Entrypoint : null;
-    cfg.Cmd = userCmd ?? (img.Cmd && img.Cmd.length ? img.Cmd : null);
+    cfg.Entrypoint = img.Entrypoint?.length ? img.Entrypoint : null;
+    cfg.Cmd = userCmd ?? (img.Cmd?.length ? img.Cmd : null);
   }
   const stop = c.StopSignal || img.StopSignal;
   if (stop) cfg.StopSignal = stop;

@@ -156,7 +156,7 @@ export class ExecService {
       e.proc = null;
       this.containers.d.events.emit('container', 'exec_die', rec.id, { execID: id, exitCode: String(code) });
     });
-    if (c.ConsoleSize && c.ConsoleSize[0] && c.ConsoleSize[1]) proc.resize(c.ConsoleSize[0], c.ConsoleSize[1]);
+    if (c.ConsoleSize?.[0] && c.ConsoleSize[1]) proc.resize(c.ConsoleSize[0], c.ConsoleSize[1]);
     if (o.detach || !client) {
       proc.onData(() => {});
       // like Docker, a detached exec returns once the command runs (it shows in `top` right after)

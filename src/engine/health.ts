@@ -157,7 +157,7 @@ export class HealthMonitor {
   /** Runs the probe once and records the result. */
   private async probe(id: string, cmd: string[], t: HealthTiming, p: Probe): Promise<void> {
     const rec = this.containers.d.store.get(id) as WithHealth | undefined;
-    if (!rec || rec.state.status !== 'running' || !rec.state.health) return;
+    if (rec?.state.status !== 'running' || !rec.state.health) return;
     const start = new Date();
     let output = '';
     let code: number;

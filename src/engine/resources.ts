@@ -209,8 +209,8 @@ export function applyUpdate(cur: HostConfig, u: UpdateRequest, running: boolean)
   if (u.MemorySwap) n.MemorySwap = u.MemorySwap;
   if (u.MemoryReservation) n.MemoryReservation = u.MemoryReservation;
   if (u.KernelMemory) (n as HostConfig & { KernelMemory?: number }).KernelMemory = u.KernelMemory;
-  if (u.PidsLimit !== undefined && u.PidsLimit !== null) n.PidsLimit = u.PidsLimit <= 0 ? 0 : u.PidsLimit;
-  if (u.RestartPolicy && u.RestartPolicy.Name) {
+  if (u.PidsLimit !== undefined && u.PidsLimit !== null) n.PidsLimit = Math.max(u.PidsLimit, 0);
+  if (u.RestartPolicy?.Name) {
     if (cur.AutoRemove && u.RestartPolicy.Name !== 'no')
       throw conflict('Restart policy cannot be updated because AutoRemove is enabled for the container');
     n.RestartPolicy = {

@@ -31,7 +31,7 @@ export function scheduleRestart(
   core.supervisor.schedule(rec.id, 'restart', delay, () => {
     void core.tx.locked(rec.id, async () => {
       const cur = core.d.store.get(rec.id);
-      if (!cur || cur.state.status !== 'restarting' || cur.manuallyStopped) return;
+      if (cur?.state.status !== 'restarting' || cur.manuallyStopped) return;
       try {
         await start(cur);
       } catch (e) {

@@ -71,8 +71,7 @@ export class OciSpecPort implements SpecPort {
         cwd: c.WorkingDir || '/',
         user,
         tty: c.Tty,
-        consoleSize:
-          h.ConsoleSize && h.ConsoleSize[0] ? { height: h.ConsoleSize[0], width: h.ConsoleSize[1] } : undefined,
+        consoleSize: h.ConsoleSize?.[0] ? { height: h.ConsoleSize[0], width: h.ConsoleSize[1] } : undefined,
       },
       hostname: h.NetworkMode === 'host' ? undefined : c.Hostname,
       domainname: c.Domainname || undefined,
