@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSize } from './common/config.js';
 import { fileOptions } from './common/file-options.js';
+import { LOCAL_FILES } from './local/driver.js';
 import { expandTag } from './common/tag.js';
 import { mergeLogConfig, validateLogConfig } from './options.js';
 import { parseFacility, parseSyslogAddress, syslogOptions } from './syslog/options.js';
@@ -70,12 +71,12 @@ test('file options and local defaults', () => {
     fileOptions({ Type: 'json-file', Config: { 'max-size': '1k', 'max-file': '3', compress: 'true' } }),
     { maxSize: 1024, maxFile: 3, compress: true },
   );
-  assert.deepEqual(fileOptions({ Type: 'local', Config: {} }), {
+  assert.deepEqual(fileOptions({ Type: 'local', Config: {} }, LOCAL_FILES), {
     maxSize: 20 * 1024 * 1024,
     maxFile: 5,
     compress: true,
   }); // Docker's local defaults
-  assert.deepEqual(fileOptions({ Type: 'local', Config: { 'max-file': '1' } }), {
+  assert.deepEqual(fileOptions({ Type: 'local', Config: { 'max-file': '1' } }, LOCAL_FILES), {
     maxSize: 20 * 1024 * 1024,
     maxFile: 1,
     compress: false,
