@@ -7,7 +7,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { until } from '../../harness/until.js';
-import { EventTime, unpack } from '../../../src/logs/msgpack.js';
+import { EventTime, unpack } from '../../../src/logs/fluentd/msgpack.js';
 
 const skip = daemonUnavailable();
 let d: Daemon | undefined;
