@@ -81,7 +81,9 @@ export class Builder {
       }
       return id;
     } finally {
-      await rm(work, { recursive: true, force: true }).catch(() => {});
+      // the scratch (the context's spool, tens of MB) goes after the answer: nothing is mounted
+      // there any more, and a crash before it is gone leaves it to the next start's sweep
+      void rm(work, { recursive: true, force: true }).catch(() => {});
     }
   }
 }
