@@ -80,30 +80,6 @@ export class ExecService {
     return e;
   }
 
-  inspect(id: string): object {
-    const e = this.get(id);
-    const c = e.config;
-    return {
-      ID: e.id,
-      Running: e.running,
-      ExitCode: e.exitCode,
-      ProcessConfig: {
-        tty: !!c.Tty,
-        entrypoint: c.Cmd?.[0] ?? '',
-        arguments: c.Cmd?.slice(1) ?? [],
-        privileged: !!c.Privileged,
-        user: c.User ?? '',
-      },
-      OpenStdin: !!c.AttachStdin,
-      OpenStderr: !!c.AttachStderr,
-      OpenStdout: !!c.AttachStdout,
-      CanRemove: false,
-      ContainerID: e.containerId,
-      DetachKeys: c.DetachKeys ?? '',
-      Pid: e.pid,
-    };
-  }
-
   /**
    * Starts the process. Detached: returns once it runs. Attached: streams until the process exits
    * (or the client detaches) and resolves then.

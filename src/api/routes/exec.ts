@@ -2,6 +2,7 @@
 import { conflict, invalid, msg } from '../../errdefs.js';
 import type { ExecConfig } from '../../engine/exec.js';
 import { type Route, qint } from '../router.js';
+import { execInspectJson } from '../wire/container-exec.js';
 import { parseDetachKeys } from '../stream/detach.js';
 import { clientFor, endSocket, streamType } from './containers-io.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
@@ -69,7 +70,7 @@ export function execRoutes(d: ContainerRouteDeps): Route[] {
       method: 'GET',
       path: '/exec/{id}/json',
       handler: (ctx) => {
-        ctx.reply.json(200, d.execs.inspect(ctx.params.id!));
+        ctx.reply.json(200, execInspectJson(d.execs.get(ctx.params.id!)));
       },
     },
   ];
