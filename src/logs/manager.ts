@@ -11,10 +11,9 @@ import { cacheReader } from './common/cache-reader.js';
 import type { LogConfig } from './common/config.js';
 import { followK8sFile, type FollowPosition } from './common/k8s-follower.js';
 import type { LogMessage, ReadOptions } from './common/log-reader.js';
-import type { DriverContext, LogTarget } from './driver.js';
-import { logDriver } from './drivers.js';
+import type { DriverContext, LogDriver, LogTarget } from './driver.js';
+import { LOG_DRIVER_TABLE } from './drivers.js';
 import { mergeLogConfig } from './options.js';
-import { driverLogPath } from './paths.js';
 
 export type { LogTarget } from './driver.js';
 export { attrsFor } from './common/attrs.js';
@@ -27,6 +26,8 @@ export interface LogManagerOptions {
   /** Asks the container's conmon to reopen its log file after a rotation (throws if it cannot). */
   reopenLog?: (id: string) => void;
   rotateAt?: number;
+  /** The drivers by name (default: drivers.ts's table; tests pass fakes). */
+  drivers?: ReadonlyMap<string, LogDriver>;
 }
 
 /** The shipper rotates conmon's k8s-file once it has forwarded this much of it. */
@@ -42,8 +43,10 @@ interface Shipper {
 export class LogManager {
   private readonly shippers = new Map<string, Shipper>();
   private readonly ctx: DriverContext;
+  private readonly drivers: ReadonlyMap<string, LogDriver>;
   constructor(private readonly o: LogManagerOptions) {
     this.ctx = { daemonName: o.daemonName ?? 'berth', pollMs: o.pollMs };
+    this.drivers = o.drivers ?? LOG_DRIVER_TABLE;
   }
 
   get defaults(): LogConfig {
@@ -60,23 +63,23 @@ export class LogManager {
    * replace the file without waiting for the shipper; the shipper rotates it itself (ROTATE_AT).
    */
   sizeMax(cfg: LogConfig): number {
-    return logDriver(cfg.Type)?.sizeMax(cfg) ?? -1;
+    return this.drivers.get(cfg.Type)?.sizeMax(cfg) ?? -1;
   }
 
   /** The LogPath inspect shows: the driver's own file, or "" for drivers without one. */
   logPath(t: Pick<LogTarget, 'id' | 'k8sPath' | 'logConfig'>): string {
-    return driverLogPath(t.id, t.k8sPath, t.logConfig.Type);
+    return this.drivers.get(t.logConfig.Type)?.logPath(t.id, t.k8sPath) ?? '';
   }
 
   /** `docker logs`: the driver's files, or the k8s-file as the local cache (Docker's dual logging). */
   readBatches(t: LogTarget, o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]> {
-    const d = logDriver(t.logConfig.Type);
+    const d = this.drivers.get(t.logConfig.Type);
     if (d && !d.reader) throw notImplemented('configured logging driver does not support reading');
     return (d?.reader ?? cacheReader)(t, this.ctx).readBatches(o, signal, done);
   }
 
   private needsShipper(t: LogTarget): boolean {
-    return logDriver(t.logConfig.Type)?.openSink !== undefined;
+    return this.drivers.get(t.logConfig.Type)?.openSink !== undefined;
   }
 
   /** Starts forwarding a running container's output (after a start or a daemon restart). */
@@ -128,7 +131,7 @@ export class LogManager {
       .readFile(posFile, 'utf8')
       .then((s) => JSON.parse(s) as FollowPosition)
       .catch(() => null);
-    const sink = await logDriver(t.logConfig.Type)!.openSink!(t, this.ctx, from !== null);
+    const sink = await this.drivers.get(t.logConfig.Type)!.openSink!(t, this.ctx, from !== null);
     try {
       const reopen = this.o.reopenLog ? () => this.reopenLog(t.id) : undefined;
       let full = 0; // records dropped since the disk filled up
