@@ -200,7 +200,8 @@ export class TarIndex {
   /** The entry a header names (`rel` null: skipped), and the length of its content in the tar. */
   private entryOf(h: Buffer, type: string, headerSize: number): { rel: string | null; f: ContextFile; size: number } {
     let name = cstr(h, 0, 100);
-    const prefix = looksLikeTar(h) ? cstr(h, 345, 155) : '';
+    // only POSIX ustar has a name prefix there (old GNU keeps atime/ctime in those bytes), as in Go
+    const prefix = h.toString('latin1', 257, 263) === 'ustar\0' ? cstr(h, 345, 155) : '';
     if (prefix) name = prefix + '/' + name;
     const pax = this.pax;
     if (this.longName !== null) name = this.longName;
