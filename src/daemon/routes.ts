@@ -27,7 +27,6 @@ import { ContainerStats, type StatsSource } from '../engine/stats.js';
 import type { ContainerStore } from '../engine/store.js';
 import { DistributionService } from '../images/distribution/service.js';
 import type { ImageService } from '../images/store.js';
-import type { ContainerConfig as ImageContainerConfig } from '../images/types.js';
 import type { NetworkService } from '../network/service.js';
 import { binaryVersion } from '../runtime/binary-version.js';
 import { runcLiveUpdate } from '../runtime/runc-update.js';
@@ -75,7 +74,7 @@ function distributionDeps(s: RouteServices): DistributionRouteDeps {
         return {
           id: r.id,
           image: r.image,
-          config: r.config as unknown as ImageContainerConfig,
+          config: r.config,
           status: r.state.status,
         };
       },
