@@ -1,9 +1,9 @@
-import { it } from 'node:test';
+import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ImageService, ImageView } from '../../images/store.js';
 import { emptyContainerConfig } from '../../images/types.js';
-import type { Ctx, Route } from '../router.js';
+import { type TestServer, testServer } from '../test-server.js';
 import { imageRoutes } from './images.js';
 
 const calls: unknown[][] = [];
@@ -37,38 +37,12 @@ const fake = {
   prune: async () => ({ deleted: [], spaceReclaimed: 0 }),
   view: async () => ({ ...view, graphData: null }),
 } as unknown as ImageService;
-const routes = imageRoutes(fake, () => []);
-
-function call(method: string, path: string, params: Record<string, string>, query: string, apiVersion = '1.47') {
-  const r = routes.find((x) => x.method === method && x.path === path) as Route;
-  const out: { status?: number; body?: unknown; streamed?: string } = {};
-  const ctx = {
-    method,
-    path,
-    params,
-    query: new URLSearchParams(query),
-    headers: {},
-    apiVersion,
-    body: Readable.from([]),
-    json: async () => undefined,
-    signal: new AbortController().signal,
-    reply: {
-      json: (s: number, v: unknown) => Object.assign(out, { status: s, body: v }),
-      empty: (s = 204) => Object.assign(out, { status: s }),
-      text: () => {},
-      stream: (s: number) => {
-        const p = new PassThrough();
-        out.status = s;
-        out.streamed = '';
-        p.on('data', (d) => (out.streamed += d));
-        return p;
-      },
-      hijack: () => new PassThrough(),
-      started: false,
-    },
-  } as unknown as Ctx;
-  return { run: async () => (await r.handler(ctx), out) };
-}
+let s: TestServer;
+before(async () => {
+  s = await testServer(imageRoutes(fake, () => []));
+});
+after(() => s.close());
+const json = async (method: string, p: string) => (await s.call(method, p)).json as Record<string, unknown>;
 
 it('GET /images/json: summaries, VirtualSize dropped from API 1.44', async () => {
   const summary = {
@@ -82,31 +56,25 @@ it('GET /images/json: summaries, VirtualSize dropped from API 1.44', async () =>
     SharedSize: -1,
     Size: 5,
   };
-  assert.deepEqual((await call('GET', '/images/json', {}, '', '1.47').run()).body, [summary]);
-  assert.deepEqual((await call('GET', '/images/json', {}, '', '1.41').run()).body, [{ ...summary, VirtualSize: 5 }]);
+  assert.deepEqual(await json('GET', '/v1.47/images/json'), [summary]);
+  assert.deepEqual(await json('GET', '/v1.41/images/json'), [{ ...summary, VirtualSize: 5 }]);
 });
 
 it('GET /images/{name}/json: inspect, with VirtualSize from 1.44 and an empty Container from 1.45 dropped', async () => {
-  const old = (await call('GET', '/images/{name*}/json', { name: 'a/b' }, '', '1.41').run()).body as Record<
-    string,
-    unknown
-  >;
+  const old = await json('GET', '/v1.41/images/a/b/json');
   assert.equal(old.VirtualSize, 5);
   assert.equal(old.Container, '');
   assert.deepEqual(old.GraphDriver, { Name: 'overlay2', Data: null });
   assert.deepEqual(old.RootFS, { Type: 'layers', Layers: ['sha256:d'] });
   assert.equal((old.Metadata as { LastTagTime: string }).LastTagTime, '0001-01-01T00:00:00Z');
-  const i = (await call('GET', '/images/{name*}/json', { name: 'a/b' }, '', '1.45').run()).body as Record<
-    string,
-    unknown
-  >;
+  const i = await json('GET', '/v1.45/images/a/b/json');
   assert.equal('VirtualSize' in i, false);
   assert.equal('Container' in i, false);
   assert.ok('ContainerConfig' in i, 'kept for docker-compose 1.29');
 });
 
 it('GET /images/{name}/history: newest first, sizes by layer, the top entry carries id and tags', async () => {
-  const h = (await call('GET', '/images/{name*}/history', { name: 'bb' }, '').run()).body;
+  const h = (await s.call('GET', '/images/bb/history')).json;
   assert.deepEqual(h, [
     { Id: 'sha256:1', Created: 1714557600, CreatedBy: 'CMD', Tags: ['bb:latest'], Size: 0, Comment: '' },
     { Id: '<missing>', Created: 1714557600, CreatedBy: 'ADD x', Tags: null, Size: 5, Comment: '' },
@@ -114,31 +82,29 @@ it('GET /images/{name}/history: newest first, sizes by layer, the top entry carr
 });
 
 it('POST /images/create imports from - and streams the status line; pull is not implemented', async () => {
-  const r = await call(
+  const r = await s.call(
     'POST',
-    '/images/create',
-    {},
-    'fromSrc=-&repo=bb&tag=1&changes=CMD%20sh&changes=ENV%20A%3D1',
-  ).run();
-  assert.equal(r.streamed, '{"status":"sha256:abc"}\r\n');
+    '/images/create?fromSrc=-&repo=bb&tag=1&changes=CMD%20sh&changes=ENV%20A%3D1',
+    Buffer.from('TAR'),
+  );
+  assert.equal(r.body.toString(), '{"status":"sha256:abc"}\r\n');
   assert.deepEqual(calls.at(-1), [
     'import',
     { repo: 'bb', tag: '1', changes: ['CMD sh', 'ENV A=1'], message: undefined, platform: undefined },
   ]);
-  await assert.rejects(
-    call('POST', '/images/create', {}, 'fromImage=busybox').run(),
-    (e: Error & { kind?: string }) => e.kind === 'not-implemented',
-  );
+  assert.equal((await s.call('POST', '/images/create?fromImage=busybox')).status, 501);
 });
 
 it('tag answers 201; delete passes force/noprune', async () => {
-  assert.equal((await call('POST', '/images/{name*}/tag', { name: 'bb' }, 'repo=me/bb&tag=2').run()).status, 201);
+  assert.equal((await s.call('POST', '/images/bb/tag?repo=me/bb&tag=2')).status, 201);
   assert.deepEqual(calls.at(-1), ['tag', 'bb', 'me/bb', '2']);
-  const d = await call('DELETE', '/images/{name*}', { name: 'me/bb:2' }, 'force=1').run();
-  assert.deepEqual(d.body, [{ Untagged: 'x:latest' }, { Deleted: 'sha256:1' }]);
-  assert.deepEqual((await call('POST', '/images/prune', {}, '').run()).body, {
+  assert.deepEqual(await json('DELETE', '/images/me/bb:2?force=1'), [
+    { Untagged: 'x:latest' },
+    { Deleted: 'sha256:1' },
+  ]);
+  assert.deepEqual(calls.at(-1), ['remove', 'me/bb:2', { force: true, noprune: false }]);
+  assert.deepEqual(await json('POST', '/images/prune'), {
     ImagesDeleted: null,
     SpaceReclaimed: 0,
   });
-  assert.deepEqual(calls.at(-1), ['remove', 'me/bb:2', { force: true, noprune: false }]);
 });
