@@ -8,7 +8,10 @@ export interface CheckedRequest {
   driver: NetworkDriver;
   /** The IPv4 pool asked for (none: pick one from the default pools). */
   v4?: Partial<IpamPoolConfig>;
-  v6?: IpamPoolConfig;
+  /** With EnableIPv6: the IPv6 pool asked for ({} when none: one comes from the default pool). */
+  v6?: Partial<IpamPoolConfig>;
+  /** Without EnableIPv6: an IPv6 pool given anyway, recorded as given and not used (Docker 27). */
+  v6Unused?: IpamPoolConfig;
 }
 
 export function checkCreateRequest(
@@ -27,10 +30,20 @@ export function checkCreateRequest(
   if (req.ipamDriver && req.ipamDriver !== 'default') throw notFound(`plugin "${req.ipamDriver}" not found`);
   const v4cfg = req.pools.filter((c) => !c.Subnet?.includes(':'));
   const v6cfg = req.pools.filter((c) => c.Subnet?.includes(':')) as IpamPoolConfig[];
-  if (v6cfg.length && !req.enableIPv6)
-    throw invalid('IPv6 subnet given but IPv6 is not enabled for the network (use --ipv6)');
   if (v4cfg.length > 1) throw invalid('only one IPv4 subnet per network is supported');
-  return { name, driver, v4: v4cfg[0], v6: v6cfg[0] };
+  if (v6cfg.length > 1 && req.enableIPv6) throw invalid('only one IPv6 subnet per network is supported');
+  // Docker 27 skips IPv6 pools when IPv6 is off (ValidateIPAM) and allocates none, but keeps them in the config
+  if (!req.enableIPv6) return { name, driver, v4: v4cfg[0], v6Unused: v6cfg[0] };
+  return { name, driver, v4: v4cfg[0], v6: v6cfg[0] ?? {} };
+}
+
+/** The pools in inspect's order (moby's buildIPAMResources): those the user gave, v4 then v6, then allocated ones. */
+export function orderPools(r: CheckedRequest, v4: IpamPoolConfig, v6?: IpamPoolConfig): IpamPoolConfig[] {
+  const six = v6 ?? r.v6Unused;
+  const v4Given = !!r.v4?.Subnet;
+  const v6Given = !!(r.v6Unused || r.v6?.Subnet);
+  const order = [v4Given && v4, v6Given && six, !v4Given && v4, !v6Given && six];
+  return order.filter((p): p is IpamPoolConfig => !!p);
 }
 
 /** The request's plain fields onto a new record. */

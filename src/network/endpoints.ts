@@ -2,7 +2,7 @@
 // Pure helpers; the service decides when to plumb and persist.
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../errdefs.js';
-import { parseCidr4, parseIp4 } from './ip.js';
+import { parseCidr4, parseCidr6, parseIp4, parseIp6 } from './ip.js';
 import type { AddressLease } from './ipam.js';
 import type { ContainerView, EndpointRecord, EndpointRequest, EndpointsConfigEntry, NetworkRecord } from './types.js';
 
@@ -60,6 +60,25 @@ export function validateEndpointConfig(n: NetworkRecord, cfg: EndpointsConfigEnt
     if (sub && (a & (sub.bits ? (0xffffffff << (32 - sub.bits)) >>> 0 : 0)) >>> 0 !== sub.base)
       throw invalid(`Invalid address ${ip}: It does not belong to any of this network's subnets`);
   }
+  validateIpv6Address(n, cfg.IPAMConfig?.IPv6Address);
+}
+
+/**
+ * IPAMConfig.IPv6Address with Docker 27's texts: an address, on a network whose IPv6 subnet the user gave. Without
+ * EnableIPv6 it is kept in the endpoint's config (inspect shows it) but not assigned, as Docker does.
+ */
+function validateIpv6Address(n: NetworkRecord, ip: string | undefined): void {
+  if (!ip) return;
+  const a = parseIp6(ip);
+  if (a === null) throw invalid(`invalid IPv6 address: ${ip}`);
+  const pool = n.ipam.find((p) => parseCidr6(p.Subnet));
+  if (!pool)
+    throw invalid(
+      'user specified IP address is supported only when connecting to networks with user configured subnets',
+    );
+  const sub = parseCidr6(pool.Subnet)!;
+  if (n.enableIPv6 && a >> BigInt(128 - sub.bits) !== sub.base >> BigInt(128 - sub.bits))
+    throw invalid(`Invalid address ${ip}: It does not belong to any of this network's subnets`);
 }
 
 /** A legacy link as stored ("/target:/self/alias") or given ("target:alias" / "target"). */

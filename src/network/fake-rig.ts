@@ -97,9 +97,10 @@ export async function rig(o: { dataRoot?: string; routes?: Cidr4[] } = {}): Prom
   const dir = o.dataRoot ?? (await testDir('berth-net-'));
   const ops: string[] = [];
   const bridgeOps: BridgeOps = {
-    ensureBridge: async (name, gw) => void ops.push(`up ${name} ${gw}`),
+    ensureBridge: async (name, gw, gw6) => void ops.push(`up ${name} ${gw}${gw6 ? ` ${gw6}` : ''}`),
     deleteBridge: async (name) => void ops.push(`del ${name}`),
-    joinBridge: async (br, _ns, ep, route) => void ops.push(`join ${br} ${ep.ifname} ${ep.ip}${route ? ' route' : ''}`),
+    joinBridge: async (br, _ns, ep, route) =>
+      void ops.push(`join ${br} ${ep.ifname} ${ep.ip}${ep.ipv6 ? ` ${ep.ipv6}` : ''}${route ? ' route' : ''}`),
     leaveBridge: async (ep) => void ops.push(`leave ${ep.ifname} ${ep.ip}`),
   };
   const containers = new Map<string, ContainerView>();

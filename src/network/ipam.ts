@@ -6,16 +6,17 @@ import {
   contains4,
   fmtCidr4,
   fmtIp4,
-  fmtIp6,
   maskOf,
   mustCidr4,
   overlaps4,
   parseCidr4,
-  parseCidr6,
   parseIp4,
   size4,
 } from './ip.js';
+import { allocateIp6, completePool6, ipv6Subnets, pickPool6 } from './ipam6.js';
 import type { IpamPoolConfig, NetworkRecord } from './types.js';
+
+export { allocateIp6 } from './ipam6.js';
 
 export interface AddressPool {
   base: string;
@@ -195,9 +196,10 @@ export class DefaultIpam implements Ipam {
   async requestPool(r: PoolRequest): Promise<IpamPoolConfig> {
     const cfg = r.config;
     if (r.family === 6) {
-      const s6 = cfg?.Subnet ? parseCidr6(cfg.Subnet) : null;
-      if (!cfg?.Subnet || !s6) throw invalid(`invalid CIDR address: ${cfg?.Subnet ?? ''}`);
-      return { Subnet: cfg.Subnet, Gateway: cfg.Gateway || fmtIp6(s6.base + 1n) };
+      const existing6 = ipv6Subnets(r.others);
+      if (cfg?.Subnet) return completePool6({ ...cfg, Subnet: cfg.Subnet }, existing6);
+      if (cfg?.IPRange || cfg?.Gateway) throw invalid('ip-range and gateway require a subnet');
+      return pickPool6(existing6);
     }
     const existing = ipv4Subnets(r.others);
     if (cfg?.Subnet) return completePool({ ...cfg, Subnet: cfg.Subnet }, existing);
@@ -218,18 +220,4 @@ export class DefaultIpam implements Ipam {
   releasePool(): void {
     // the network record's removal frees it
   }
-}
-
-/** IPv6: `want`, else the first address after the subnet's ::1 that no endpoint and not the gateway holds. */
-export function allocateIp6(n: NetworkRecord, want?: string): AddressLease {
-  const pool = n.ipam.find((p) => parseCidr6(p.Subnet));
-  if (!pool) throw invalid(`network ${n.name} has no IPv6 pool`);
-  const s6 = parseCidr6(pool.Subnet)!;
-  const taken = new Set(Object.values(n.endpoints).map((e) => e.ipv6));
-  let addr = want ?? '';
-  for (let k = 2n; !addr && k < 1n << 16n; k++) {
-    const cand = fmtIp6(s6.base + k);
-    if (!taken.has(cand) && cand !== pool.Gateway) addr = cand;
-  }
-  return { ip: addr, prefixLen: s6.bits, gateway: pool.Gateway ?? '' };
 }

@@ -9,8 +9,8 @@ import type { DriverTable } from './driver.js';
 import * as ep from './endpoints.js';
 import { buildHosts, buildResolvConf } from './etc.js';
 import type { FirewallQueue } from './firewall/queue.js';
-import { parseCidr6 } from './ip.js';
 import { type Ipam, macFor } from './ipam.js';
+import { pool6 } from './ipam6.js';
 import { linkHosts, linksEnv, linkTargets } from './links.js';
 import type { NetnsPort } from './netns.js';
 import type { PortPublisher } from './portmap/publisher.js';
@@ -127,7 +127,7 @@ export class Sandboxes {
     const a = this.d.ipam.requestAddress(n, 4, req.ipv4);
     const e = ep.newEndpoint(c, ep.nextIfname(this.d.store.nets.values(), c.id), a, req.mac || macFor(a.ip), req);
     driver.createEndpoint(n, e);
-    if (n.enableIPv6 && n.ipam.some((p) => parseCidr6(p.Subnet))) {
+    if (pool6(n)) {
       const a6 = this.d.ipam.requestAddress(n, 6, req.ipv6);
       [e.ipv6, e.ipv6PrefixLen, e.ipv6Gateway] = [a6.ip, a6.prefixLen, a6.gateway];
     }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { EngineError, notFound } from '../errdefs.js';
 import { BridgeDriver } from './bridge/driver.js';
 import { readEtcText, useEmbeddedDns, writeEtcFiles } from './container-files.js';
-import { applyRequest, checkCreateRequest } from './create-request.js';
+import { applyRequest, checkCreateRequest, orderPools } from './create-request.js';
 import { ensurePredefined } from './default-bridge.js';
 import type { DnsPort, NetworkServiceDeps } from './deps.js';
 import { type NetworkDriver, firewallState } from './driver.js';
@@ -20,6 +20,7 @@ import { Firewall } from './firewall/firewall.js';
 import { FirewallQueue } from './firewall/queue.js';
 import { parseCidr4 } from './ip.js';
 import { type AddressPool, DEFAULT_POOLS, DefaultIpam, type Ipam, parsePoolFlag } from './ipam.js';
+import { pool6 } from './ipam6.js';
 import { Netns, type NetnsPort } from './netns.js';
 import { PortAllocator, hostEphemeralRange } from './portmap/allocator.js';
 import { PortPublisher } from './portmap/publisher.js';
@@ -113,6 +114,9 @@ export class NetworkService {
     const driver = this.driverOf(n);
     if (!driver) return;
     await driver.createNetwork(n);
+    // as Docker: hosts forward IPv6 once an IPv6 network exists (IPv4's is set at start)
+    if (this.d.options.ipForward && pool6(n))
+      await fsp.writeFile('/proc/sys/net/ipv6/conf/all/forwarding', '1').catch(() => {});
     const gw = n.ipam.find((p) => parseCidr4(p.Subnet))?.Gateway;
     if (!n.isDefault && gw)
       await this.dns.listen(gw).catch((e) => this.d.log('warn', `embedded DNS on ${gw}: ${(e as Error).message}`));
@@ -188,8 +192,9 @@ export class NetworkService {
       const r = checkCreateRequest(req, (name) => !!this.store.byName(name), this.drivers);
       const driver = r.driver;
       const others = this.store.list();
-      const ipam = [await this.ipam.requestPool({ config: r.v4, family: 4, others })];
-      if (r.v6) ipam.push(await this.ipam.requestPool({ config: r.v6, family: 6, others }));
+      const v4 = await this.ipam.requestPool({ config: r.v4, family: 4, others });
+      const v6 = r.v6 && (await this.ipam.requestPool({ config: r.v6, family: 6, others }));
+      const ipam = orderPools(r, v4, v6);
       const n = newNetworkRecord(r.name, driver.type, { ...req.options });
       applyRequest(n, req, ipam);
       driver.configure(n, others);

@@ -29,7 +29,7 @@ test('bridge names: br-<id12> by default, the option when given; too long or tak
   );
 });
 
-test('the bridge comes up with the gateway of each family; firewall state from the IPv4 pool', async () => {
+test('the bridge comes up with the gateway of each family IPv6 is enabled for; firewall state of both', async () => {
   const calls: string[] = [];
   const d = new BridgeDriver({
     ensureBridge: async (name, gw, gw6) => void calls.push(`${name} ${gw} ${gw6 ?? '-'}`),
@@ -39,6 +39,7 @@ test('the bridge comes up with the gateway of each family; firewall state from t
   });
   const n = net({
     bridge: 'br0',
+    enableIPv6: true,
     ipam: [
       { Subnet: '10.8.0.0/16', Gateway: '10.8.0.1' },
       { Subnet: 'fd00::/64', Gateway: 'fd00::1' },
@@ -46,6 +47,13 @@ test('the bridge comes up with the gateway of each family; firewall state from t
   });
   await d.createNetwork(n);
   assert.deepEqual(calls, ['br0 10.8.0.1/16 fd00::1/64']);
-  assert.deepEqual(d.firewall(n).networks, [{ bridge: 'br0', subnet: '10.8.0.0/16', internal: true }]);
+  assert.deepEqual(d.firewall(n).networks, [
+    { bridge: 'br0', subnet: '10.8.0.0/16', internal: true, subnet6: 'fd00::/64' },
+  ]);
+  // an IPv6 pool without EnableIPv6 is only recorded (Docker 27): no IPv6 gateway, no IPv6 rules
+  const off = { ...n, enableIPv6: false };
+  await d.createNetwork(off);
+  assert.equal(calls[1], 'br0 10.8.0.1/16 -');
+  assert.deepEqual(d.firewall(off).networks, [{ bridge: 'br0', subnet: '10.8.0.0/16', internal: true }]);
   assert.deepEqual(d.firewall(net({ ipam: [] })), { networks: [], ports: [] });
 });

@@ -4,6 +4,7 @@ import { conflict, invalid } from '../../errdefs.js';
 import type { NetworkDriver } from '../driver.js';
 import type { FwNetwork, FwPort } from '../firewall/rules.js';
 import { parseCidr4, parseCidr6 } from '../ip.js';
+import { pool6 } from '../ipam6.js';
 import type { EndpointRecord, NetworkRecord } from '../types.js';
 import { deleteBridge, ensureBridge, joinBridge, leaveBridge } from './bridge.js';
 
@@ -31,7 +32,7 @@ export class BridgeDriver implements NetworkDriver {
 
   async createNetwork(n: NetworkRecord): Promise<void> {
     const v4 = n.ipam.find((p) => parseCidr4(p.Subnet));
-    const v6 = n.ipam.find((p) => parseCidr6(p.Subnet));
+    const v6 = pool6(n);
     await this.ops.ensureBridge(
       n.bridge,
       `${v4!.Gateway}/${parseCidr4(v4!.Subnet)!.bits}`,
@@ -73,6 +74,9 @@ export class BridgeDriver implements NetworkDriver {
           containerIp: ep.ip,
           containerPort: p.containerPort,
         });
-    return { networks: [{ bridge: n.bridge, subnet: v4.Subnet, internal: n.internal }], ports };
+    const subnet6 = pool6(n)?.Subnet;
+    const net: FwNetwork = { bridge: n.bridge, subnet: v4.Subnet, internal: n.internal };
+    if (subnet6) net.subnet6 = subnet6;
+    return { networks: [net], ports };
   }
 }

@@ -44,8 +44,9 @@ export class NameResolver {
     for (const n of scope) {
       let name = qname;
       if (name.endsWith(`.${n.name.toLowerCase()}`)) name = name.slice(0, -(n.name.length + 1));
-      // links (legacy --link on a user network) resolve for the linking container only
-      for (const l of askerRec?.hostConfig.Links ?? []) {
+      // links (legacy --link on a user network, or the endpoint's own Links) resolve for the linking container
+      // only; a target may be created after the linker started (libnetwork resolves them at query time)
+      for (const l of [...(askerRec?.hostConfig.Links ?? []), ...(n.endpoints[asker]?.links ?? [])]) {
         const p = parseLink(l);
         if (p.alias.toLowerCase() !== name) continue;
         const t = this.d.container(p.target);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { renderFlush, renderRules, type FwState } from './rules.js';
+import { JUMPS, JUMPS6, renderFlush, renderRules, type FwState } from './rules.js';
 
 // compiled to dist/src/network/firewall/; the golden files stay beside the sources
 const golden = (name: string) =>
@@ -69,4 +69,30 @@ test('traffic from one bridge to another passes stage 1 into stage 2, which drop
   // isolation is checked before any ACCEPT in BERTH-FORWARD
   const fwd = text.split('\n').filter((l) => l.startsWith('-A BERTH-FORWARD'));
   assert.equal(fwd[0], '-A BERTH-FORWARD -j BERTH-ISOLATION-1');
+});
+
+test('ip6tables rules mirror IPv4 for the networks with an IPv6 subnet only, without published ports', () => {
+  const six: FwState = {
+    networks: [
+      { ...state.networks[0]! },
+      { ...state.networks[1]!, subnet6: 'fd00:1::/64' },
+      { ...state.networks[2]!, subnet6: 'fd00:2::/64' },
+    ],
+    ports: state.ports,
+  };
+  assert.equal(renderRules(six), renderRules(state), 'IPv4 rules are unchanged by IPv6 subnets');
+  const text = renderRules(six, 6);
+  assert.equal(text, fs.readFileSync(golden('rules6.golden'), 'utf8'));
+  assert.doesNotMatch(text, /berth0|DNAT|172\./);
+  assert.match(text, /^-A BERTH-POSTROUTING -s fd00:1::\/64 ! -o br-0123456789ab -j MASQUERADE$/m);
+  assert.match(text, /^-A BERTH-ISOLATION-1 ! -d fd00:2::\/64 -i br-internal0001 -j DROP$/m);
+  assert.match(renderRules({ networks: [], ports: [] }, 6), /^:BERTH-ISOLATION-2 - \[0:0\]$/m);
+});
+
+test("ip6tables' jumps are IPv4's with IPv6's loopback", () => {
+  assert.deepEqual(
+    JUMPS6.map((j) => j[2].join(' ')),
+    JUMPS.map((j) => j[2].join(' ').replace('127.0.0.0/8', '::1/128')),
+  );
+  assert.ok(JUMPS6.some((j) => j[2].includes('::1/128')));
 });

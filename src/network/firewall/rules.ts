@@ -5,6 +5,8 @@ export interface FwNetwork {
   bridge: string;
   subnet: string;
   internal: boolean;
+  /** The network's IPv6 subnet when it has IPv6: the same rules go to ip6tables. */
+  subnet6?: string;
 }
 
 export interface FwPort {
@@ -34,11 +36,24 @@ export const JUMPS: ReadonlyArray<readonly [string, string, readonly string[]]> 
   ['filter', 'FORWARD', ['-j', 'BERTH-FORWARD']],
 ];
 
+/** ip6tables' jumps: the same, with IPv6's loopback. */
+export const JUMPS6: typeof JUMPS = JUMPS.map(([t, c, rule]) => [
+  t,
+  c,
+  rule.map((a) => (a === '127.0.0.0/8' ? '::1/128' : a)),
+]);
+
 const dst = (ip: string) => (ip && ip !== '0.0.0.0' ? `-d ${ip}/32 ` : '');
 
-export function renderRules(s: FwState): string {
-  const nets = [...s.networks].sort((a, b) => a.bridge.localeCompare(b.bridge));
-  const ports = [...s.ports].sort(
+/**
+ * The rules for one address family. IPv6 (ip6tables-restore input) mirrors IPv4 for the networks with an IPv6
+ * subnet: NAT, forwarding and isolation; published ports stay IPv4-only (nothing listens on [::] yet).
+ */
+export function renderRules(s: FwState, family: 4 | 6 = 4): string {
+  const picked =
+    family === 4 ? s.networks : s.networks.flatMap((n) => (n.subnet6 ? [{ ...n, subnet: n.subnet6 }] : []));
+  const nets = [...picked].sort((a, b) => a.bridge.localeCompare(b.bridge));
+  const ports = [...(family === 4 ? s.ports : [])].sort(
     (a, b) => a.proto.localeCompare(b.proto) || a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp),
   );
   const nat = ['*nat', ...CHAINS.nat.map((c) => `:${c} - [0:0]`)];
