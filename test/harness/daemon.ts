@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 import Dockerode from 'dockerode';
-import { diffLeaks, fdCount, snapshot, type Snapshot } from './leaks.js';
+import { diffLeaks, fdCount, fdTargets, snapshot, type Snapshot } from './leaks.js';
 
 /** Repository root (this file runs from dist/test/harness/ or test/harness/). */
 export const repoRoot = (() => {
@@ -298,7 +298,7 @@ function stopper(s: {
         await sleep(100);
       }
       if (fdBefore >= 0 && fdAfter > fdBefore + slack) {
-        leaks.push(`berthd fd leak: ${fdBefore} open fds after start, ${fdAfter} at stop`);
+        leaks.push(`berthd fd leak: ${fdBefore} open fds after start, ${fdAfter} at stop: ${fdTargets(child.pid!)}`);
       }
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -1,7 +1,7 @@
 // Leak probes for the integration harness: what berthd left behind in the test namespace.
 // The parsers are pure (unit-tested); the probes read /proc and run `ip`/`iptables`.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** One snapshot of the things a test may leak. */
 export interface Snapshot {
@@ -89,6 +89,27 @@ export function fdCount(pid: number): number {
   } catch {
     return -1;
   }
+}
+
+/** What a process's fds point at, grouped ("9x pipe:[N], 1x /proc/stat"): the detail of an fd leak. */
+export function fdTargets(pid: number): string {
+  const seen = new Map<string, number>();
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return 'gone';
+  }
+  for (const fd of fds) {
+    let t = '?';
+    try {
+      t = readlinkSync(`/proc/${pid}/fd/${fd}`).replace(/\d+/g, 'N');
+    } catch {
+      /* closed meanwhile */
+    }
+    seen.set(t, (seen.get(t) ?? 0) + 1);
+  }
+  return [...seen].map(([t, n]) => `${n}x ${t}`).join(', ');
 }
 
 /** Take a snapshot of mounts, links, BERTH* chains and conmon processes. */

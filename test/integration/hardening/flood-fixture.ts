@@ -2,10 +2,10 @@
 // with the checks each of them ends with: berthd alive, same pid, no last-resort handler, fds and
 // mounts back to where they were.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
-import { fdCount } from '../../harness/leaks.js';
+import { fdCount, fdTargets } from '../../harness/leaks.js';
 import { until } from '../../harness/until.js';
 import { createRequire } from 'node:module';
 import { DROP_MODES, requestJson, seeded, sendAndDrop, type RawRequest } from './raw-client.js';
@@ -99,20 +99,6 @@ export function useFloodDaemon(): void {
     killRecorded();
     if (d) assert.deepEqual((await d.stop()).leaks, []);
   });
-}
-
-function fdTargets(pid: number): string {
-  const seen = new Map<string, number>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    let t = '?';
-    try {
-      t = readlinkSync(`/proc/${pid}/fd/${fd}`).replace(/\d+/g, 'N');
-    } catch {
-      /* closed meanwhile */
-    }
-    seen.set(t, (seen.get(t) ?? 0) + 1);
-  }
-  return [...seen].map(([t, n]) => `${n}x ${t}`).join(', ');
 }
 
 export async function assertDaemonWell(what: string): Promise<void> {
