@@ -27,7 +27,8 @@ export async function ensureBridge(name: string, gatewayCidr: string, gateway6Ci
   await ipBatch([`addr add ${gatewayCidr} dev ${name}`], undefined, true);
   if (gateway6Cidr) {
     await run('sysctl', ['-qw', `net.ipv6.conf.${name}.disable_ipv6=0`], { allowFail: true });
-    await ipBatch([`-6 addr add ${gateway6Cidr} dev ${name}`], undefined, true);
+    // nodad: a bridge without ports has no carrier, and DAD would leave the gateway tentative (unreachable) until one joins
+    await ipBatch([`addr add ${gateway6Cidr} dev ${name} nodad`], undefined, true);
   }
 }
 
@@ -57,10 +58,11 @@ export async function joinBridge(
     `link set ${ep.hostVeth} master ${bridge} up`,
   ]);
   if (ep.ipv6) await run('sysctl', ['-qw', `net.ipv6.conf.${ep.ifname}.disable_ipv6=0`], { netns });
+  // ip -batch takes no -4/-6 per line: each address says its family (and ::/0 is IPv6's default route)
   const inside = [`addr add ${ep.ip}/${ep.prefixLen} dev ${ep.ifname}`, `link set ${ep.ifname} up`];
-  if (ep.ipv6) inside.push(`-6 addr add ${ep.ipv6}/${ep.ipv6PrefixLen} dev ${ep.ifname} nodad`);
+  if (ep.ipv6) inside.push(`addr add ${ep.ipv6}/${ep.ipv6PrefixLen} dev ${ep.ifname} nodad`);
   if (defaultRoute && ep.gateway) inside.push(`route add default via ${ep.gateway} dev ${ep.ifname}`);
-  if (defaultRoute && ep.ipv6Gateway) inside.push(`-6 route add default via ${ep.ipv6Gateway} dev ${ep.ifname}`);
+  if (defaultRoute && ep.ipv6Gateway) inside.push(`route add ::/0 via ${ep.ipv6Gateway} dev ${ep.ifname}`);
   await ipBatch(inside, netns);
 }
 
