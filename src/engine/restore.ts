@@ -32,9 +32,15 @@ async function restoreOne(core: Core, rec: ContainerRecord): Promise<boolean> {
     watch(core, rec, task);
     return false;
   }
-  // the monitor is gone and left no exit: the container died with the host or was killed
+  // the monitor is gone and left no exit: the container died with the host or was killed.
+  // Release what its run held, as an exit does: a restart policy starts it again right away, and
+  // network/ keeps the endpoints of restarting containers (a restart would find its own endpoint)
+  const { d } = core;
+  d.log('debug', `restore ${rec.id.slice(0, 12)}: its monitor is gone, marked exited`);
   await core.rootfs.unmount(rec.id, true);
   if (task) await task.delete().catch(() => {});
+  await d.volumes?.release(rec).catch(() => {});
+  await d.network?.teardown(rec).catch((e) => d.log('warn', `network teardown ${rec.id}: ${(e as Error).message}`));
   const restart = restartsAfter(rec, { code: 255, finishedAt: new Date(), oomKilled: false });
   const state = { pid: 0, exitCode: rec.state.exitCode || 255, finishedAt: nowRfc3339() };
   await core.tx.to(rec, restart ? 'restarting' : 'exited', { state });
