@@ -1,15 +1,7 @@
 // One daemon per data-root: a lock file holding the owner's pid; a live owner means refuse.
 import fs from 'node:fs';
 import { EngineError } from '../errdefs.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { pidAlive as alive } from '../util/pid-alive.js';
 
 export function acquireLock(file: string, dataRoot: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {

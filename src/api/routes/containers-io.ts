@@ -13,6 +13,7 @@ import { encodeLogBatch } from '../stream/log-frames.js';
 import { pipeOut } from '../stream/pipe-out.js';
 import { statsJson } from '../wire/stats.js';
 import { frame } from '../wire/stdcopy.js';
+import { drainedOrClosed } from '../../util/drained.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 
 const LOGS_IN_FLIGHT = 4 * 1024 * 1024;
@@ -50,18 +51,7 @@ export function clientFor(ctx: Ctx, sock: Duplex, tty: boolean, withInput: boole
     input: withInput ? sock : null,
     signal: ac.signal,
     // the logs replay (attach logs=1) reads from disk faster than any client: wait for it
-    ready: () =>
-      sock.writableLength <= LOGS_IN_FLIGHT || sock.destroyed
-        ? Promise.resolve()
-        : new Promise<void>((r) => {
-            const done = () => {
-              sock.off('drain', done);
-              sock.off('close', done);
-              r();
-            };
-            sock.on('drain', done);
-            sock.on('close', done);
-          }),
+    ready: () => (sock.writableLength <= LOGS_IN_FLIGHT || sock.destroyed ? Promise.resolve() : drainedOrClosed(sock)),
   };
 }
 
@@ -104,8 +94,7 @@ function logsAttachRoutes(c: ContainerService): Route[] {
           if (!batch.length) continue;
           const buf = encodeLogBatch(batch, { tty, timestamps });
           // a few MiB in flight, so reading the next chunk overlaps the client reading this one
-          if (!out.write(buf) && out.writableLength > LOGS_IN_FLIGHT)
-            await new Promise<void>((r) => out.once('drain', () => r()).once('close', () => r()));
+          if (!out.write(buf) && out.writableLength > LOGS_IN_FLIGHT) await drainedOrClosed(out);
           if (ctx.signal.aborted) break;
         }
         out.end();

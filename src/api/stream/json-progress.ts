@@ -1,7 +1,9 @@
 // Docker's JSON message stream (moby pkg/jsonmessage + pkg/streamformatter): pull, push, build,
 // load and import answer with one JSON object per line, errors included once headers are sent.
-
+import { humanSize } from '../../util/go-units.js';
 import type { JsonMessage, ProgressDetail } from '../wire/json-message.js';
+
+export { humanSize };
 
 export type { JsonMessage, ProgressDetail } from '../wire/json-message.js';
 
@@ -38,17 +40,6 @@ function encodeDetail(d: ProgressDetail): ProgressDetail {
   if (d.hidecounts) o.hidecounts = true;
   if (d.units) o.units = d.units;
   return o;
-}
-
-/** go-units HumanSize: decimal units, 4 significant digits ("1.235MB", "512B"). */
-export function humanSize(size: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
-  let i = 0;
-  while (size >= 1000 && i < units.length - 1) {
-    size /= 1000;
-    i++;
-  }
-  return String(Number(size.toPrecision(4))) + units[i];
 }
 
 /** Go's time.Duration.String() for whole seconds: "0s", "45s", "1m30s", "2h0m5s". */
