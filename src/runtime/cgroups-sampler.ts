@@ -167,9 +167,9 @@ export class StatsSampler {
     };
   }
 
-  /** Open cgroup files across all watched containers (for tests: nothing stays open after the last watch). */
+  /** Open cgroup and /proc/stat files across all watched containers (for tests: nothing stays open after the last watch). */
   openFiles(): number {
-    let n = 0;
+    let n = this.host.size;
     for (const e of this.entries.values()) n += e.cache.size;
     return n;
   }
@@ -204,8 +204,10 @@ export class StatsSampler {
   private drop(id: string, e: Entry): void {
     e.cache.close();
     this.entries.delete(id);
-    if (this.entries.size === 0 && this.timer) {
-      clearInterval(this.timer);
+    if (this.entries.size === 0) {
+      // nobody watches: /proc/stat closes too (an idle daemon holds no sampling fds)
+      this.host.close();
+      if (this.timer) clearInterval(this.timer);
       this.timer = null;
     }
   }
