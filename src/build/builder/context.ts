@@ -13,7 +13,6 @@ import { entryParts } from '../../storage/layers/extract.js';
 import { DockerIgnore } from '../dockerfile/dockerignore.js';
 import { eachChunk } from './body-chunks.js';
 import { writeContext } from './context-writeout.js';
-import { fsWorker } from './fs-pool.js';
 import type { SpoolCopy, SpoolEntry } from './spool-copy.js';
 import { SpoolWriter } from './spool-writer.js';
 import { looksLikeTar, TarIndex, type ContextFile } from './tar-index.js';
@@ -130,60 +129,21 @@ export class BuildContext {
   }
 }
 
-/**
- * The sums of the context's files, hashed on the fs worker from the spool (the page cache) as soon
- * as their bytes are written: the event loop only parses headers, the hashing overlaps the upload.
- */
-class SpoolHasher {
-  private readonly jobs: Promise<void>[] = [];
-
-  constructor(private readonly spool: string) {}
-
-  add(files: ContextFile[], written: Promise<void>): void {
-    if (!files.length) return;
-    const job = written
-      .then(() =>
-        fsWorker.hashRanges(
-          this.spool,
-          files.map((f) => [f.offset, f.size]),
-        ),
-      )
-      .then((sums) => sums.forEach((s, i) => (files[i].sum = s)));
-    job.catch(() => {}); // awaited by done() or settled()
-    this.jobs.push(job);
-  }
-
-  done(): Promise<unknown> {
-    return Promise.all(this.jobs);
-  }
-
-  settled(): Promise<unknown> {
-    return Promise.allSettled(this.jobs);
-  }
-}
-
 /** Index `body` (plain or gzip tar; anything else is the Dockerfile itself) into a spool under `dir`. */
 export async function receiveContext(body: Readable, dir: string, dockerfileName: string): Promise<BuildContext> {
   // nothing awaited before the body's listeners are on: an early client error must reach them
   const spool = new SpoolWriter(join(dir, 'context.tar'));
-  const hasher = new SpoolHasher(spool.path);
   const index = new TarIndex();
   const whole = createHash('sha256');
   let pos = 0;
   let isTar: boolean | null = null; // decided by the first 262 bytes
   let pre: Buffer | null = Buffer.alloc(0);
-  let hashedUpTo = 0;
   const take = (chunk: Buffer): Promise<void> | void => {
     if (isTar !== false) index.push(chunk, pos);
     else whole.update(chunk);
     const at = pos;
     pos += chunk.length;
-    const r = spool.write(chunk, at);
-    if (spool.issuedUpTo > hashedUpTo) {
-      hashedUpTo = spool.issuedUpTo;
-      hasher.add(index.takeCompleted(hashedUpTo), spool.issued);
-    }
-    return r;
+    return spool.write(chunk, at);
   };
   const onChunk = (c: Buffer): Promise<void> | void => {
     if (pre) {
@@ -203,12 +163,8 @@ export async function receiveContext(body: Readable, dir: string, dockerfileName
       await take(c);
     }
     await spool.close();
-    hasher.add(index.takeCompleted(), Promise.resolve());
-    await hasher.done();
-    index.copySums();
   } catch (e) {
     await spool.close(false).catch(() => {});
-    await hasher.settled();
     throw e;
   }
   const ctx = new BuildContext(join(dir, 'files'), spool.path, index.files);

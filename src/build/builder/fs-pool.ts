@@ -17,11 +17,6 @@ export class FsWorker {
     return this.call({ job: 'layerTar', args: { upper, out, opaque: [...opaque] } }) as Promise<LayerTarResult>;
   }
 
-  /** sha256 (hex) of each [offset, size) range of a file. */
-  hashRanges(file: string, ranges: [number, number][]): Promise<string[]> {
-    return this.call({ job: 'hashRanges', args: { file, ranges } }) as Promise<string[]>;
-  }
-
   copyFromSpool(args: SpoolCopy): Promise<void> {
     return this.call({ job: 'copyFromSpool', args }) as Promise<void>;
   }

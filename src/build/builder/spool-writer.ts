@@ -14,9 +14,6 @@ export class SpoolWriter {
   private batchBytes = 0;
   private batchPos = 0;
   private pending: Promise<unknown>[] = [];
-  /** Bytes [0, issuedUpTo) have had their writes issued; `issued` settles when those are done. */
-  issuedUpTo = 0;
-  issued: Promise<void> = Promise.resolve();
 
   /** Opens (creates) `path` at once; nothing is awaited, so a body's listeners can go on first. */
   constructor(readonly path: string) {
@@ -43,9 +40,6 @@ export class SpoolWriter {
     const p = this.fh.then((fh) => fh.writev(bufs, pos));
     p.catch(() => {}); // awaited later (write or close); no unhandled rejection meanwhile
     this.pending.push(p);
-    this.issuedUpTo = pos + this.batchBytes;
-    this.issued = Promise.all([this.issued, p]).then(() => {});
-    this.issued.catch(() => {});
     this.batch = [];
     this.batchBytes = 0;
   }

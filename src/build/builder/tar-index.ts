@@ -1,9 +1,9 @@
 // A streaming index of a build context tar: headers (ustar, PAX records, GNU long names) are parsed
 // as the bytes pass, and each entry's content is recorded by its offset in the stream (the bytes
-// themselves go to the spool file, never kept here). Regular files are handed out for hashing as
-// they complete (takeCompleted); the sums are filled in by whoever hashes them.
+// themselves go to the spool file, never kept here). Every regular file is hashed as it passes.
 // Tolerant as Go's archive/tar is: the docker CLI's `-f` outside the context sends a tar that ends
 // right after the last file's data, with no padding and no end-of-archive blocks.
+import { createHash, type Hash } from 'node:crypto';
 import { invalid } from '../../errdefs.js';
 import { entryParts } from '../../storage/layers/extract.js';
 
@@ -58,8 +58,6 @@ function paxRecords(data: Buffer): Record<string, string> {
   return out;
 }
 
-const EMPTY_SUM = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
 const KINDS: Record<string, ContextFile['type']> = {
   '0': 'file',
   '7': 'file',
@@ -86,11 +84,7 @@ export class TarIndex {
   private pax: Record<string, string> = {};
   private longName: string | null = null;
   private longLink: string | null = null;
-  private cur: { rel: string | null; f: ContextFile; size: number } | null = null;
-  /** Files whose content is complete and not yet handed out for hashing, in stream order. */
-  private completed: ContextFile[] = [];
-  /** Hard links indexed as copies of a file: [the copy, the file], their sum is the file's. */
-  private readonly copies: [ContextFile, ContextFile][] = [];
+  private cur: { rel: string | null; f: ContextFile; size: number; hash: Hash } | null = null;
 
   /** The next bytes of the tar, which start at `base` in the stream. */
   push(chunk: Buffer, base: number): void {
@@ -106,18 +100,6 @@ export class TarIndex {
         if (this.pad === 0) this.state = 'header';
       }
     }
-  }
-
-  /** Completed files (size > 0) whose content lies before `upTo` in the stream, to be hashed. */
-  takeCompleted(upTo = Infinity): ContextFile[] {
-    let n = 0;
-    while (n < this.completed.length && this.completed[n].offset + this.completed[n].size <= upTo) n++;
-    return n === this.completed.length ? this.completed.splice(0) : this.completed.splice(0, n);
-  }
-
-  /** Once every file has its sum: hard links that became copies take their file's. */
-  copySums(): void {
-    for (const [copy, file] of this.copies) copy.sum = file.sum;
   }
 
   /** The stream ended: a tar cut inside a header or a file is refused (Go's io.ErrUnexpectedEOF). */
@@ -160,7 +142,8 @@ export class TarIndex {
   private takeData(chunk: Buffer, i: number): number {
     const take = Math.min(this.remaining, chunk.length - i);
     const part = chunk.subarray(i, i + take);
-    if (this.state === 'meta') this.meta.push(Buffer.from(part));
+    if (this.state === 'data') this.cur!.hash.update(part);
+    else this.meta.push(Buffer.from(part));
     this.remaining -= take;
     if (this.remaining === 0) {
       if (this.state === 'data') this.finishEntry();
@@ -191,7 +174,11 @@ export class TarIndex {
       return;
     }
     const e = this.entryOf(h, type, size);
-    this.cur = e;
+    // Every file is hashed: a tar header (path, size, whole-second mtime, mode) cannot tell two
+    // contents apart (tools that pin mtimes make that common), and a wrong sum would reuse a stale
+    // cached layer. (Hashing here, on the event loop, costs less CPU than reading the spool back on
+    // a worker; the spool's writes overlap it on the thread pool.)
+    this.cur = { ...e, hash: createHash('sha256') };
     this.remaining = e.size;
     if (this.remaining > 0) this.state = 'data';
     else this.finishEntry();
@@ -246,19 +233,10 @@ export class TarIndex {
   private finishEntry(): void {
     const c = this.cur!;
     if (c.rel !== null) {
-      // Every file is hashed: a tar header (path, size, whole-second mtime, mode) cannot tell two
-      // contents apart (tools that pin mtimes make that common), and a wrong sum would reuse a
-      // stale cached layer.
-      if (c.f.type === 'file') {
-        if (c.f.size === 0) c.f.sum = EMPTY_SUM;
-        else this.completed.push(c.f);
-      }
+      if (c.f.type === 'file') c.f.sum = c.hash.digest('hex');
       if (c.f.type === 'link') {
         const t = this.files.get(c.f.linkname);
-        if (t?.type === 'file') {
-          c.f = { ...t, type: 'file', linkname: '' };
-          this.copies.push([c.f, t]);
-        }
+        if (t?.type === 'file') c.f = { ...t, type: 'file', linkname: '' };
       }
       this.files.delete(c.rel); // a later entry replaces an earlier one, at the end of the order
       this.files.set(c.rel, c.f);
