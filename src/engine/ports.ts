@@ -67,14 +67,9 @@ export interface LogMessage {
   line: Buffer;
 }
 
-export interface LogReadOptions {
-  since?: bigint;
-  until?: bigint;
-  tail?: number;
-  follow: boolean;
-  stdout: boolean;
-  stderr: boolean;
-}
+/** What a `docker logs` read asks for: the log drivers' own options. */
+export type { ReadOptions as LogReadOptions } from '../logs/common/log-reader.js';
+import type { ReadOptions as LogReadOptions } from '../logs/common/log-reader.js';
 
 export interface LogsPort {
   /** Messages in batches (one await per chunk, not per line); throws when the driver cannot be read. */

@@ -1,5 +1,6 @@
 // After a daemon restart: reattach to the containers conmon kept running, mark the ones that died
 // meanwhile exited (and apply their restart policy or auto-remove), finish interrupted removals.
+import { pidAlive } from '../util/pid-alive.js';
 import { nowRfc3339 } from '../util/time.js';
 import { type Core, bundleDir } from './core.js';
 import { restartLater, restartsAfter, watch } from './lifecycle.js';
@@ -26,7 +27,7 @@ export async function restoreContainers(core: Core): Promise<void> {
 /** In the container's queue; true when the container died meanwhile and is to be auto-removed. */
 async function restoreOne(core: Core, rec: ContainerRecord): Promise<boolean> {
   const task = await core.d.runtime.load(rec.id, bundleDir(core.d.paths, rec.id));
-  if (task && (task.exited() || processAlive(task.pid))) {
+  if (task && (task.exited() || (task.pid > 0 && pidAlive(task.pid)))) {
     core.rootfs.adopt(rec.id);
     if (rec.state.status === 'restarting') await core.tx.to(rec, 'running', { persist: 'no' });
     watch(core, rec, task);
@@ -46,14 +47,4 @@ async function restoreOne(core: Core, rec: ContainerRecord): Promise<boolean> {
   await core.tx.to(rec, restart ? 'restarting' : 'exited', { state });
   if (restart) restartLater(core, rec);
   return rec.hostConfig.AutoRemove;
-}
-
-function processAlive(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,8 +1,7 @@
 // A container's rootfs mount, reference counted: start, cp, diff and top on a stopped container
 // share one mount; exit and removal unmount it whatever the count.
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
+import { isMountpoint } from '../storage/fsutil/mountpoint.js';
 import type { FsPort, ImagesPort } from './ports.js';
 import type { LogFn } from './transitions.js';
 
@@ -50,15 +49,5 @@ export class RootfsMounts {
     } finally {
       await this.unmount(id);
     }
-  }
-}
-
-function isMountpoint(dir: string): boolean {
-  try {
-    const a = fs.statSync(dir);
-    const b = fs.statSync(path.dirname(dir));
-    return a.dev !== b.dev;
-  } catch {
-    return false;
   }
 }

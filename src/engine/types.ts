@@ -1,43 +1,14 @@
 // The container model. Config and HostConfig keep Docker's wire shape (PascalCase) on purpose: they are stored
 // verbatim from the create request (merged with the image's defaults) so inspect round-trips exactly.
 
+import type { ContainerConfig as ImageConfig } from '../images/container-config.js';
+
 export type Status = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  Retries?: number;
-  StartPeriod?: number;
-}
+export type { HealthConfig } from '../images/container-config.js';
 
-export interface ContainerConfig {
-  Hostname: string;
-  Domainname: string;
-  User: string;
-  AttachStdin: boolean;
-  AttachStdout: boolean;
-  AttachStderr: boolean;
-  ExposedPorts?: Record<string, object> | null;
-  Tty: boolean;
-  OpenStdin: boolean;
-  StdinOnce: boolean;
-  Env: string[] | null;
-  Cmd: string[] | null;
-  Healthcheck?: HealthConfig;
-  ArgsEscaped?: boolean;
-  Image: string;
-  Volumes: Record<string, object> | null;
-  WorkingDir: string;
-  Entrypoint: string[] | null;
-  NetworkDisabled?: boolean;
-  MacAddress?: string;
-  OnBuild: string[] | null;
-  Labels: Record<string, string>;
-  StopSignal?: string;
-  StopTimeout?: number;
-  Shell?: string[];
-}
+/** A container's Config: the image's Config type, with Labels always an object. */
+export type ContainerConfig = Omit<ImageConfig, 'Labels'> & { Labels: Record<string, string> };
 
 export interface RestartPolicy {
   Name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped';
@@ -144,16 +115,9 @@ export interface ContainerState {
   oomKilled: boolean;
 }
 
-export interface MountPoint {
-  Type: string;
-  Name?: string;
-  Source: string;
-  Destination: string;
-  Driver?: string;
-  Mode: string;
-  RW: boolean;
-  Propagation: string;
-}
+/** Docker's inspect `Mounts` entry: volumes/ makes them. */
+export type { MountPoint } from '../volumes/mounts.js';
+import type { MountPoint } from '../volumes/mounts.js';
 
 export interface ContainerRecord {
   id: string;
