@@ -30,8 +30,8 @@ export class FakeNetns implements NetnsPort {
   list(): string[] {
     return [...this.live];
   }
-  async redirectDns(_p: string, ifname: string, gateway: string, self: string): Promise<void> {
-    this.redirects.push(`${ifname} ${gateway} ${self}`);
+  async redirectDns(_p: string, ifname: string, gateway: string, self: string, jumps = true): Promise<void> {
+    this.redirects.push(`${ifname} ${gateway} ${self}${jumps ? '' : ' (chains only)'}`);
   }
 }
 

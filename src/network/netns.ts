@@ -14,7 +14,8 @@ export interface NetnsPort {
   remove(id: string): Promise<void>;
   list(): string[];
   /** Send the namespace's 127.0.0.11:53 to the embedded DNS server on `gateway`. */
-  redirectDns(netnsPath: string, ifname: string, gateway: string, self: string): Promise<void>;
+  /** `jumps` false: the jumps into berth's chains exist already (only the chains are rewritten). */
+  redirectDns(netnsPath: string, ifname: string, gateway: string, self: string, jumps?: boolean): Promise<void>;
 }
 
 export class Netns implements NetnsPort {
@@ -64,7 +65,7 @@ export class Netns implements NetnsPort {
     }
   }
 
-  redirectDns(netnsPath: string, ifname: string, gateway: string, self: string): Promise<void> {
-    return redirectDns(netnsPath, ifname, gateway, self);
+  redirectDns(netnsPath: string, ifname: string, gateway: string, self: string, jumps = true): Promise<void> {
+    return redirectDns(netnsPath, ifname, gateway, self, jumps);
   }
 }

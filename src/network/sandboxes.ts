@@ -30,14 +30,38 @@ export interface SandboxDeps {
 }
 
 export class Sandboxes {
-  private readonly dnsRedirected = new Set<string>();
+  /** Per container, the endpoint (gateway>address) its 127.0.0.11 goes to; '?' when restored (jumps exist). */
+  private readonly dnsRedirected = new Map<string, string>();
   private readonly envs = new Map<string, string[]>(); // legacy link variables per container
 
   constructor(private readonly d: SandboxDeps) {}
 
   /** After a daemon restart: the container's namespace already sends 127.0.0.11 to the embedded DNS. */
   redirected(cid: string): void {
-    this.dnsRedirected.add(cid);
+    this.dnsRedirected.set(cid, '?');
+  }
+
+  /** The container's endpoints on user networks (the ones the embedded DNS can be reached through). */
+  private userEndpoints(cid: string): EndpointRecord[] {
+    return this.d.store.list().flatMap((n) => (ep.isUserNetwork(n) && n.endpoints[cid] ? [n.endpoints[cid]!] : []));
+  }
+
+  /**
+   * Point the namespace's 127.0.0.11 at `e` unless it goes to a live endpoint already. After the endpoint it went
+   * to left (disconnect), the chains are rewritten in place (their jumps stay).
+   */
+  private async redirectDns(cid: string, netns: string, e: EndpointRecord): Promise<void> {
+    const cur = this.dnsRedirected.get(cid);
+    if (cur !== undefined && this.userEndpoints(cid).some((x) => `${x.gateway}>${x.ip}` === cur)) return;
+    await this.d.netns.redirectDns(netns, e.ifname, e.gateway, e.ip, cur === undefined);
+    this.dnsRedirected.set(cid, `${e.gateway}>${e.ip}`);
+  }
+
+  /** After a disconnect: 127.0.0.11 follows to another user network the container is still on. */
+  async repointDns(cid: string): Promise<void> {
+    const left = this.userEndpoints(cid);
+    if (left.length && this.dnsRedirected.has(cid) && this.d.netns.exists(cid))
+      await this.redirectDns(cid, this.d.netns.pathOf(cid), left[0]!);
   }
 
   /** Under the network lock: endpoints, ports, hosts/resolv.conf content and link env. */
@@ -134,10 +158,7 @@ export class Sandboxes {
     n.endpoints[c.id] = e; // reserves the address before any await
     try {
       await driver.join(n, e, netns, { defaultRoute: primary });
-      if (ep.isUserNetwork(n) && !this.dnsRedirected.has(c.id)) {
-        await this.d.netns.redirectDns(netns, e.ifname, e.gateway, e.ip);
-        this.dnsRedirected.add(c.id);
-      }
+      if (ep.isUserNetwork(n)) await this.redirectDns(c.id, netns, e);
     } catch (err) {
       delete n.endpoints[c.id];
       await driver.leave(n, e).catch(() => {});

@@ -270,7 +270,9 @@ export class NetworkService {
     ep.validateEndpointConfig(n, entry);
     await this.locked(async () => {
       if (!ep.isRunning(c) || !this.netns.exists(c.id)) return;
-      await this.sandboxes.join(c, n, ep.toRequest(entry), this.netns.pathOf(c.id), false);
+      // the default route when it is the container's only network (docker-py disconnects the last, then connects)
+      const only = !this.endpointsOf(c.id).length;
+      await this.sandboxes.join(c, n, ep.toRequest(entry), this.netns.pathOf(c.id), only);
       await this.store.persist(n);
       // like libnetwork: joining a user network starts the embedded resolver for the container
       if (!n.isDefault) await useEmbeddedDns(c, this.hostResolv);
@@ -299,7 +301,9 @@ export class NetworkService {
     if (!ep.endpointsConfig(c)[n.name] && !n.endpoints[c.id])
       throw new EngineError('forbidden', `container ${c.id} is not connected to network ${n.name}`);
     await this.locked(async () => {
-      if (n.endpoints[c.id]) await this.sandboxes.leave(n, c.id);
+      if (!n.endpoints[c.id]) return;
+      await this.sandboxes.leave(n, c.id);
+      await this.sandboxes.repointDns(c.id);
     });
     await this.d.containers.update(c.id, (rec) => {
       const want = ep.endpointsConfig(rec);

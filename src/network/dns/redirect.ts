@@ -5,7 +5,13 @@ import { run } from '../exec.js';
  * DNAT to `gateway`:53, plus SNAT to the container's address so the answer routes back; route_localnet lets
  * the loopback-sourced packet leave `ifname` before SNAT rewrites it.
  */
-export async function redirectDns(netns: string, ifname: string, gateway: string, self: string): Promise<void> {
+export async function redirectDns(
+  netns: string,
+  ifname: string,
+  gateway: string,
+  self: string,
+  jumps = true,
+): Promise<void> {
   const rules = [
     '*nat',
     ':BERTH-DNS - [0:0]',
@@ -14,8 +20,8 @@ export async function redirectDns(netns: string, ifname: string, gateway: string
     ':BERTH-DNS-SNAT - [0:0]',
     `-A BERTH-DNS-SNAT -s 127.0.0.0/8 -d ${gateway}/32 -p udp --dport 53 -j SNAT --to-source ${self}`,
     `-A BERTH-DNS-SNAT -s 127.0.0.0/8 -d ${gateway}/32 -p tcp --dport 53 -j SNAT --to-source ${self}`,
-    '-A OUTPUT -d 127.0.0.11/32 -j BERTH-DNS',
-    '-A POSTROUTING -s 127.0.0.0/8 -j BERTH-DNS-SNAT',
+    // once per namespace: --noflush appends them again on every run (the declared chains are replaced)
+    ...(jumps ? ['-A OUTPUT -d 127.0.0.11/32 -j BERTH-DNS', '-A POSTROUTING -s 127.0.0.0/8 -j BERTH-DNS-SNAT'] : []),
     'COMMIT',
     '',
   ].join('\n');

@@ -124,6 +124,12 @@ test('a link given for a user network resolves to its target for the linking con
   assert.equal(seen.code, 0, seen.stdout + seen.stderr);
   assert.match(seen.stdout, new RegExp(`Address: ${upIp.replace(/\./g, '\\.')}`));
   assert.notEqual((await look('other')).code, 0, 'the alias is the linking container’s own');
+  // docker-py's test_connect_with_links: off its only network and back with a link; DNS follows the new endpoint
+  await n.disconnect({ Container: 'other' });
+  await n.connect({ Container: 'other', EndpointConfig: { Links: ['upstream:baz'] } });
+  const again = await d.docker(['exec', 'other', 'nslookup', '-type=A', 'baz']);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, new RegExp(`Address: ${upIp.replace(/\./g, '\\.')}`));
   for (const name of ['linker', 'other', 'upstream']) await d.dockerode.getContainer(name).remove({ force: true });
   await n.remove();
 });

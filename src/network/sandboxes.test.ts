@@ -1,0 +1,29 @@
+// Sandboxes over the fake rig: the embedded DNS redirect follows the container's user-network endpoints.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { container, req, rig, run } from './fake-rig.js';
+
+const id = (c: string) => c.repeat(64).slice(0, 64);
+
+test('connect after disconnecting the last network: default route, and 127.0.0.11 goes to the new endpoint', async () => {
+  const r = await rig();
+  await r.svc.create(req({ name: 'app', pools: [{ Subnet: '10.5.0.0/24' }] }));
+  const c = container(id('a'), 'a', { NetworkMode: 'app' }, r.dir);
+  await run(r, c);
+  assert.deepEqual(r.netns.redirects, ['eth0 10.5.0.1 10.5.0.2']);
+  await r.svc.disconnect('app', 'a', false);
+  await r.svc.connect('app', 'a', null);
+  const br = r.svc.find('app').bridge;
+  assert.equal(r.ops.at(-1), `join ${br} eth0 10.5.0.3 route`, 'its only network routes');
+  assert.deepEqual(r.netns.redirects, ['eth0 10.5.0.1 10.5.0.2', 'eth0 10.5.0.1 10.5.0.3 (chains only)']);
+  // a second network does not move it (the first endpoint is live) and does not route
+  await r.svc.create(req({ name: 'two', pools: [{ Subnet: '10.6.0.0/24' }] }));
+  await r.svc.connect('two', 'a', null);
+  assert.equal(r.ops.at(-1), `join ${r.svc.find('two').bridge} eth1 10.6.0.2`);
+  assert.equal(r.netns.redirects.length, 2);
+  // disconnecting the network it goes through moves it to the one left
+  await r.svc.disconnect('app', 'a', false);
+  assert.equal(r.netns.redirects.at(-1), 'eth1 10.6.0.1 10.6.0.2 (chains only)');
+  await r.svc.teardown(c);
+  assert.equal(r.netns.redirects.length, 3, 'teardown redirects nothing');
+});
