@@ -423,6 +423,11 @@ export class ImageService {
     return this.snapshots.mounts(containerKey(containerId));
   }
 
+  /** A RUN step's result: the container's writable snapshot committed as layer snapshot `name`. */
+  commitContainerRootfs(containerId: string, name: string): Promise<void> {
+    return this.snapshots.commit(name, containerKey(containerId));
+  }
+
   async removeRootfs(containerId: string): Promise<void> {
     try {
       await this.snapshots.remove(containerKey(containerId));

@@ -1,14 +1,10 @@
 // The image store's side of a RUN step: where a container's writable layer is, and committing its
-// root filesystem snapshot as a layer. Snapshot names are the image store's business; until it
-// offers the commit itself (ImageService.commitContainerRootfs), the name it uses is spelled here
-// and nowhere else outside images/.
+// root filesystem snapshot as a layer. Snapshot names are the image store's business.
 import { invalid } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
 import type { ContainerLayerPort } from './ports.js';
 
-type Images = Pick<ImageService, 'rootfsMounts' | 'snapshots'> & {
-  commitContainerRootfs?(containerId: string, name: string): Promise<void>;
-};
+type Images = Pick<ImageService, 'rootfsMounts' | 'commitContainerRootfs'>;
 
 export function containerLayers(images: Images): ContainerLayerPort {
   return {
@@ -21,9 +17,6 @@ export function containerLayers(images: Images): ContainerLayerPort {
       throw invalid(`container ${id} has no writable layer`);
     },
     // removing the container afterwards tolerates the snapshot's absence
-    commitRootfs: (id, name) =>
-      images.commitContainerRootfs
-        ? images.commitContainerRootfs(id, name)
-        : images.snapshots.commit(name, `container-${id}`),
+    commitRootfs: (id, name) => images.commitContainerRootfs(id, name),
   };
 }
