@@ -164,3 +164,21 @@ test('links given in EndpointsConfig resolve for the linking container only, to 
   assert.deepEqual(ask(other, 'baz'), [ipOf(up)]);
   assert.equal(ask(linker, 'baz'), null);
 });
+
+test('after a daemon restart an IPv6 network comes back dual-stack and its running endpoint keeps its address', async () => {
+  const r = await rig();
+  await r.svc.create(req({ name: 'six', enableIPv6: true, pools: [{ Subnet: 'fd00:9::/64' }] }));
+  const c = await run(r, on(container(id('a'), 'a', {}, r.dir), 'six'));
+  const r2 = await rig({ dataRoot: r.dir });
+  r2.add(c);
+  await r2.svc.restore();
+  const n = r2.svc.find('six');
+  assert.equal(n.enableIPv6, true);
+  const gw4 = n.ipam.find((p) => !p.Subnet.includes(':'))!.Gateway;
+  assert.ok(r2.ops.includes(`up ${n.bridge} ${gw4}/16 fd00:9::1/64`), r2.ops.join('\n'));
+  assert.equal(n.endpoints[c.id]!.ipv6, 'fd00:9::2');
+  assert.equal(r2.fw.at(-1)!.networks.find((x) => x.bridge === n.bridge)!.subnet6, 'fd00:9::/64');
+  // the next container gets the next address, not the kept one
+  const b = await run(r2, on(container(id('b'), 'b', {}, r.dir), 'six'));
+  assert.equal(n.endpoints[b.id]!.ipv6, 'fd00:9::3');
+});
