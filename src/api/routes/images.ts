@@ -76,7 +76,19 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
     {
       method: 'GET',
       path: '/images/{name*}/history',
-      handler: async (ctx) => ctx.reply.json(200, imageHistoryJson(await images.view(ctx.params.name))),
+      handler: async (ctx) => {
+        const v = await images.view(ctx.params.name);
+        // the local parent chain names the steps of a classic build (one entry each, as moby walks it)
+        const parents = [];
+        const steps = v.config.history?.length ?? 0;
+        for (let p = v.record.parent; p && parents.length < steps; ) {
+          const pv = await images.view(p).catch(() => null);
+          if (!pv) break;
+          parents.push(pv);
+          p = pv.record.parent;
+        }
+        ctx.reply.json(200, imageHistoryJson(v, parents));
+      },
     },
     {
       method: 'POST',

@@ -119,7 +119,12 @@ export function imageInspectJson(v: ImageView, graphData: Record<string, string>
 }
 
 /** Newest first; layers are matched to the history entries that made one (empty_layer ones did not). */
-export function imageHistoryJson(v: ImageView): HistoryItem[] {
+/**
+ * moby's ImageHistory: the config's history, newest first; the entries take the IDs (and tags) of
+ * the image and then of its local parents in turn (a classic build's step images), `<missing>`
+ * where the chain ends (pulled layers).
+ */
+export function imageHistoryJson(v: ImageView, parents: readonly ImageView[] = []): HistoryItem[] {
   const { record: img, config: cfg } = v;
   const items: HistoryItem[] = [];
   let li = 0;
@@ -135,9 +140,10 @@ export function imageHistoryJson(v: ImageView): HistoryItem[] {
     });
   }
   items.reverse();
-  if (items.length) {
-    items[0].Id = img.id;
-    items[0].Tags = v.tags;
+  const chain = [v, ...parents];
+  for (let k = 0; k < items.length && k < chain.length; k++) {
+    items[k].Id = chain[k].record.id;
+    items[k].Tags = chain[k].tags.length ? chain[k].tags : null;
   }
   return items;
 }

@@ -75,6 +75,12 @@ test('cache: hit when nothing changed, miss after a file changes or with --no-ca
   const id = async () => (await d!.docker(['image', 'inspect', '-f', '{{.Id}}', 'cache:1'])).stdout.trim();
   assert.equal((await d.docker(['build', '-t', 'cache:1', c])).code, 0);
   const id1 = await id();
+  // like Docker's classic builder: every step of a local build names its step image, none <missing>
+  const hist = (await d.docker(['history', '-q', '--no-trunc', 'cache:1'])).stdout.trim().split('\n');
+  assert.equal(hist[0], id1);
+  assert.ok(hist.length >= 4, hist.join(' '));
+  assert.equal(new Set(hist).size, hist.length, `one image per step: ${hist.join(' ')}`);
+  assert.ok(!hist.includes('<missing>'), hist.join(' '));
   const again = await d.docker(['build', '-t', 'cache:1', c]);
   assert.equal(again.stdout.match(/Using cache/g)?.length, 3);
   assert.equal(await id(), id1);
