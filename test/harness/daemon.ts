@@ -290,12 +290,12 @@ function stopper(s: {
     let fdAfter = -1;
     if (!proc.exited) {
       await removeThroughApi(socket, dockerode, leaks);
-      // Let berthd settle (closing attach sockets, log readers) before counting fds.
+      // Let berthd settle (closing attach sockets, log readers) before counting fds; idle resources
+      // count too until they are released (the build fs worker thread stops 30 s after its last job)
       const slack = fdSlack;
-      for (let i = 0; i < 20; i++) {
+      for (const deadline = Date.now() + 40_000; ; await sleep(100)) {
         fdAfter = fdCount(child.pid!);
-        if (fdBefore < 0 || fdAfter <= fdBefore + slack) break;
-        await sleep(100);
+        if (fdBefore < 0 || fdAfter <= fdBefore + slack || Date.now() > deadline) break;
       }
       if (fdBefore >= 0 && fdAfter > fdBefore + slack) {
         leaks.push(`berthd fd leak: ${fdBefore} open fds after start, ${fdAfter} at stop: ${fdTargets(child.pid!)}`);
