@@ -12,9 +12,9 @@ import { adaptToHost } from './host-support.js';
 import { generateName, validName } from './names.js';
 import { resourceWarnings } from './resources.js';
 import { parseSignal } from './signals.js';
-import type { ContainerRecord, HostConfig } from './types.js';
+import type { ContainerRecord, Created, HostConfig } from './types.js';
 
-export async function createContainer(core: Core, req: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+export async function createContainer(core: Core, req: CreateRequest): Promise<Created> {
   const { d } = core;
   const c = req.config ?? {};
   if (!c.Image) throw invalid('Config cannot be empty in order to create a container');
@@ -80,7 +80,7 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<{
     throw e;
   }
   core.tx.emit(rec, 'create');
-  return { Id: id, Warnings: [...hostWarnings, ...resourceWarnings(hostConfig)] };
+  return { id, warnings: [...hostWarnings, ...resourceWarnings(hostConfig)] };
 }
 
 /** The request's HostConfig with Docker's defaults filled in. */

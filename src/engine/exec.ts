@@ -38,7 +38,7 @@ export class ExecService {
     };
   }
 
-  create(ref: string, cfg: ExecConfig): { Id: string } {
+  create(ref: string, cfg: ExecConfig): { id: string } {
     const rec = this.containers.find(ref);
     if (!cfg.Cmd || cfg.Cmd.length === 0) throw invalid('No exec command specified');
     if (rec.state.status === 'paused') throw conflict(msg.isPaused(rec.id));
@@ -56,7 +56,7 @@ export class ExecService {
     });
     rec.execIds.push(id);
     this.containers.d.events.emit('container', `exec_create: ${cfg.Cmd.join(' ')}`, rec.id, { execID: id });
-    return { Id: id };
+    return { id };
   }
 
   /** Forgets an exec (health probes: Docker unregisters them once they ran). */

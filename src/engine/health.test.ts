@@ -44,7 +44,7 @@ function fixture(exitCode: () => number) {
       records.set(Id, { exitCode: null, proc: null });
       (rec.execIds as string[]).push(Id);
       assert.equal(id, rec.id);
-      return { Id };
+      return { id: Id };
     },
     start: async (Id, _o, client) => {
       client?.write('stdout', Buffer.from('ok\n'));

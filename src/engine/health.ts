@@ -162,7 +162,7 @@ export class HealthMonitor {
     let output = '';
     let code: number;
     const ac = new AbortController();
-    const { Id } = this.execs.create(id, { Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const { id: Id } = this.execs.create(id, { Cmd: cmd, AttachStdout: true, AttachStderr: true });
     const timedOut = new Promise<'timeout'>((r) => {
       const tm = setTimeout(() => r('timeout'), t.timeoutMs);
       ac.signal.addEventListener('abort', () => clearTimeout(tm));

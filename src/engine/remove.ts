@@ -5,7 +5,7 @@ import { conflict, msg } from '../errdefs.js';
 import { type Core, type Run, bundleDir } from './core.js';
 import { ensureNotState, isRunningish } from './states.js';
 import { signalLocked } from './stop.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord, Pruned } from './types.js';
 
 export interface RemoveOptions {
   force?: boolean;
@@ -77,10 +77,7 @@ async function removeLocked(core: Core, rec: ContainerRecord, o: RemoveOptions):
 }
 
 /** `docker container prune`: the stopped containers that match, and the space their rootfs took. */
-export async function pruneContainers(
-  core: Core,
-  match: (rec: ContainerRecord) => boolean,
-): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+export async function pruneContainers(core: Core, match: (rec: ContainerRecord) => boolean): Promise<Pruned> {
   const deleted: string[] = [];
   let space = 0;
   for (const rec of core.d.store.all()) {
@@ -95,5 +92,5 @@ export async function pruneContainers(
       core.d.log('warn', `prune ${rec.id}: ${(e as Error).message}`);
     }
   }
-  return { ContainersDeleted: deleted, SpaceReclaimed: space };
+  return { deleted, spaceReclaimed: space };
 }

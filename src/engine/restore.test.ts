@@ -22,7 +22,7 @@ async function firstDaemon() {
     ['flap', 'always'],
     ['alive', 'no'],
   ] as const) {
-    const { Id } = await e1.svc.create({
+    const { id: Id } = await e1.svc.create({
       name,
       config: { Image: 'busybox' },
       hostConfig: { RestartPolicy: { Name: policy, MaximumRetryCount: 0 } },
@@ -53,7 +53,7 @@ test('restore: a container whose monitor is gone is exited 255; its restart poli
     const w = await e2.svc.wait(ids.alive!, 'not-running', new AbortController().signal);
     await until(() => e2.store.get(ids.alive!)?.state.status === 'exited');
     assert.equal(onDisk(dir, ids.alive!).state.exitCode, 7);
-    assert.equal(w.StatusCode, 7);
+    assert.equal(w.statusCode, 7);
     await e2.svc.kill(ids.flap!);
   } finally {
     e2.close();
@@ -62,7 +62,7 @@ test('restore: a container whose monitor is gone is exited 255; its restart poli
 
 test('restore: a record left in "removing" (a crash mid-rm) is removed', async () => {
   const e1 = fakeEngine();
-  const { Id } = await e1.svc.create({ name: 'xy', config: { Image: 'busybox' } });
+  const { id: Id } = await e1.svc.create({ name: 'xy', config: { Image: 'busybox' } });
   // what a crash between marking and deleting would leave on disk
   const file = path.join(e1.dir, 'containers', Id, 'config.v2.json');
   const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as ContainerRecord;

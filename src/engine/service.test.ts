@@ -14,7 +14,7 @@ afterEach(() => eng?.close());
 
 async function setup(hostConfig: Record<string, unknown> = {}): Promise<FakeEngine & { id: string }> {
   eng = fakeEngine();
-  const { Id } = await eng.svc.create({ name: 'web', config: { Image: 'busybox' }, hostConfig });
+  const { id: Id } = await eng.svc.create({ name: 'web', config: { Image: 'busybox' }, hostConfig });
   return { ...eng, id: Id };
 }
 
@@ -189,7 +189,7 @@ test('rm -f of a running container: SIGKILL, exit handled, record and directory 
   assert.deepEqual(e.runtime.last().signals, [9]);
   assert.equal(e.store.get(e.id), undefined);
   assert.equal(fs.existsSync(e.store.dir(e.id)), false);
-  assert.equal((await removed).StatusCode, 137);
+  assert.equal((await removed).statusCode, 137);
   assert.deepEqual(e.events, ['create', 'start', 'die', 'destroy']);
   await assert.rejects(
     async () => e.svc.start('web'),
@@ -242,7 +242,7 @@ test('updateRecord cannot change the status, nor touch a removed container', asy
 
 test("rename: the new name is persisted, the old one freed; a taken name is Docker's conflict", async () => {
   const e = await setup();
-  const { Id: other } = await e.svc.create({ name: 'db', config: { Image: 'busybox' } });
+  const { id: other } = await e.svc.create({ name: 'db', config: { Image: 'busybox' } });
   await rejectsWith(
     e.svc.rename('web', 'db'),
     'conflict',

@@ -26,7 +26,7 @@ import { ensureNotState, ensureState, isRunningish } from './states.js';
 import { killContainer, stopContainer } from './stop.js';
 import { Supervisor } from './supervisor.js';
 import { Transitions } from './transitions.js';
-import type { ContainerRecord } from './types.js';
+import type { ContainerRecord, Created, Pruned, TopTable } from './types.js';
 import { WAIT_CONDITIONS, type WaitCondition, Waiters } from './waiters.js';
 
 export type { AttachClient, AttachOptions, DetachMatcher } from './attach.js';
@@ -88,7 +88,7 @@ export class ContainerService {
   }
 
   // ---------------------------------------------------------------- lifecycle
-  create(req: CreateRequest): Promise<{ Id: string; Warnings: string[] }> {
+  create(req: CreateRequest): Promise<Created> {
     return createContainer(this.core, req);
   }
   start(ref: string): Promise<void> {
@@ -114,7 +114,7 @@ export class ContainerService {
   remove(ref: string, o: RemoveOptions = {}): Promise<void> {
     return removeContainer(this.core, ref, o);
   }
-  prune(match: (rec: ContainerRecord) => boolean): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+  prune(match: (rec: ContainerRecord) => boolean): Promise<Pruned> {
     return pruneContainers(this.core, match);
   }
   /** After a daemon restart. */
@@ -172,18 +172,13 @@ export class ContainerService {
   }
 
   // ---------------------------------------------------------------- wait, attach, logs
-  async wait(
-    ref: string,
-    condition: string,
-    signal: AbortSignal,
-  ): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+  async wait(ref: string, condition: string, signal: AbortSignal): Promise<{ statusCode: number }> {
     const rec = this.find(ref);
     const cond = (condition || 'not-running') as WaitCondition;
     if (!WAIT_CONDITIONS.includes(cond)) throw invalid(`invalid condition: "${condition}"`);
-    if (cond === 'not-running' && !isRunningish(rec.state.status))
-      return { StatusCode: rec.state.exitCode, Error: null };
+    if (cond === 'not-running' && !isRunningish(rec.state.status)) return { statusCode: rec.state.exitCode };
     const r = await this.core.waiters.add(rec.id, cond, signal);
-    return { StatusCode: r.code, Error: null };
+    return { statusCode: r.code };
   }
 
   /** Resolves when the attachment ends: the container exited, the client detached or went away. */
@@ -207,7 +202,7 @@ export class ContainerService {
   }
 
   // ---------------------------------------------------------------- top, resize, counts
-  async top(ref: string, psArgs = '-ef'): Promise<{ Titles: string[]; Processes: string[][] }> {
+  async top(ref: string, psArgs = '-ef'): Promise<TopTable> {
     const rec = this.find(ref);
     const run = this.core.runs.get(rec.id);
     if (!run || !isRunningish(rec.state.status)) throw conflict(msg.notRunning(rec.id));
@@ -242,7 +237,7 @@ export class ContainerService {
 }
 
 /** ps output → Docker's top table, only the container's processes. */
-export function psTable(out: string, pids: Set<number>): { Titles: string[]; Processes: string[][] } {
+export function psTable(out: string, pids: Set<number>): TopTable {
   const lines = out.split('\n').filter((l) => l.trim());
   const header = lines.shift() ?? '';
   const titles = header.trim().split(/\s+/);
@@ -258,5 +253,5 @@ export function psTable(out: string, pids: Set<number>): { Titles: string[]; Pro
     head.push(fields.slice(titles.length - 1).join(' '));
     processes.push(head);
   }
-  return { Titles: titles, Processes: processes };
+  return { titles, processes };
 }

@@ -140,3 +140,21 @@ export interface ContainerRecord {
   mounts: MountPoint[];
   execIds: string[];
 }
+
+/** What create answers: the new container's id and the warnings Docker prints. */
+export interface Created {
+  id: string;
+  warnings: string[];
+}
+
+/** What container prune removed. */
+export interface Pruned {
+  deleted: string[];
+  spaceReclaimed: number;
+}
+
+/** `docker top`: ps's column titles and the container's rows. */
+export interface TopTable {
+  titles: string[];
+  processes: string[][];
+}

@@ -37,7 +37,7 @@ export async function updateContainer(
   ref: string,
   u: UpdateRequest,
   live: LiveUpdate,
-): Promise<{ Warnings: string[] }> {
+): Promise<{ warnings: string[] }> {
   const rec = svc.find(ref);
   // like moby, what fails against the container's current state (or in the runtime) is
   // "Cannot update container <id>: …"; a bad request alone keeps its plain text
@@ -69,5 +69,5 @@ export async function updateContainer(
     cur.hostConfig = next;
   });
   svc.emit(rec, 'update');
-  return { Warnings: [...hostWarnings, ...resourceWarnings({ KernelMemory: u.KernelMemory })] };
+  return { warnings: [...hostWarnings, ...resourceWarnings({ KernelMemory: u.KernelMemory })] };
 }

@@ -26,7 +26,7 @@ export interface BuildRouteDeps {
 export function engineRunner(containers: ContainerService): RunPort {
   return {
     async run(spec, hooks, signal) {
-      const { Id } = await containers.create({
+      const { id: Id } = await containers.create({
         config: {
           Image: spec.image,
           Cmd: spec.cmd,
@@ -59,7 +59,7 @@ export function engineRunner(containers: ContainerService): RunPort {
         const r = await containers.wait(Id, 'not-running', new AbortController().signal);
         // let the last output drain (the attach ends at the container's exit)
         await Promise.race([attached, new Promise((res) => setTimeout(res, 2000))]);
-        return r.StatusCode;
+        return r.statusCode;
       } finally {
         signal.removeEventListener('abort', onAbort);
         detach.abort();

@@ -6,6 +6,7 @@ import type { ContainerService } from '../../engine/service.js';
 import { matchLabels, parseFilters } from '../filters.js';
 import { type Route, qbool, qint } from '../router.js';
 import { inspectJson, summaryJson } from '../wire/containers.js';
+import { createdJson, pruneJson, topJson, waitJson } from '../wire/container-results.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 import { containerIoRoutes } from './containers-io.js';
 import { PS_FILTERS, psFilter } from './ps-filter.js';
@@ -65,8 +66,7 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
           hostConfig: (HostConfig ?? null) as CreateRequest['hostConfig'],
           networkingConfig: NetworkingConfig,
         };
-        const r = await c.create(req);
-        ctx.reply.json(201, r);
+        ctx.reply.json(201, createdJson(await c.create(req)));
       },
     },
     {
@@ -82,7 +82,7 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
           if (until && !until.every((u) => Date.parse(rec.created) < u)) return false;
           return true;
         });
-        ctx.reply.json(200, r);
+        ctx.reply.json(200, pruneJson(r));
       },
     },
     {
@@ -175,7 +175,7 @@ function controlRoutes(c: ContainerService): Route[] {
         // headers first (like Docker) so the client knows the wait is registered before it starts the container
         const out = ctx.reply.stream(200, 'application/json');
         const r = await c.wait(rec.id, ctx.query.get('condition') ?? '', ctx.signal);
-        out.end(JSON.stringify(r) + '\n');
+        out.end(JSON.stringify(waitJson(r)) + '\n');
       },
     },
     {
@@ -191,7 +191,7 @@ function controlRoutes(c: ContainerService): Route[] {
       method: 'GET',
       path: '/containers/{id}/top',
       handler: async (ctx) => {
-        ctx.reply.json(200, await c.top(ctx.params.id!, ctx.query.get('ps_args') ?? '-ef'));
+        ctx.reply.json(200, topJson(await c.top(ctx.params.id!, ctx.query.get('ps_args') ?? '-ef')));
       },
     },
     {

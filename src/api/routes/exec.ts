@@ -3,6 +3,7 @@ import { conflict, invalid, msg } from '../../errdefs.js';
 import type { ExecConfig } from '../../engine/exec.js';
 import { type Route, qint } from '../router.js';
 import { execInspectJson } from '../wire/container-exec.js';
+import { idJson } from '../wire/container-results.js';
 import { parseDetachKeys } from '../stream/detach.js';
 import { clientFor, endSocket, streamType } from './containers-io.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
@@ -16,7 +17,7 @@ export function execRoutes(d: ContainerRouteDeps): Route[] {
       handler: async (ctx) => {
         const cfg = ((await ctx.json<ExecConfig>()) ?? {}) as ExecConfig;
         if (cfg.DetachKeys) parseDetachKeys(cfg.DetachKeys);
-        ctx.reply.json(201, d.execs.create(ctx.params.id!, cfg));
+        ctx.reply.json(201, idJson(d.execs.create(ctx.params.id!, cfg)));
       },
     },
     {
