@@ -23,7 +23,8 @@ export const RULES = {
 };
 const EVERYONE = ['errdefs', 'util'];
 
-const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_RE =
+  /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Module specifiers imported by a TypeScript source (comments stripped first). */
 export function importsOf(text) {
@@ -95,12 +96,15 @@ export function check(srcDir) {
       if (!allowed(fromRel, toRel)) {
         problems.push(`${fromRel}: imports ${toRel} (${topOf(fromRel)} may not import ${topOf(toRel)})`);
       }
-      const a = topOf(fromRel), b = topOf(toRel);
+      const a = topOf(fromRel),
+        b = topOf(toRel);
       if (a !== b) (top[a] ??= new Set()).add(b);
       else {
-        const fa = fromRel.split('/'), fb = toRel.split('/');
+        const fa = fromRel.split('/'),
+          fb = toRel.split('/');
         // Files directly in a folder are its entry points and may use its subfolders freely.
-        if (fa.length > 2 && fb.length > 2 && fa[1] !== fb[1]) (sub[`${a}/${fa[1]}`] ??= new Set()).add(`${b}/${fb[1]}`);
+        if (fa.length > 2 && fb.length > 2 && fa[1] !== fb[1])
+          (sub[`${a}/${fa[1]}`] ??= new Set()).add(`${b}/${fb[1]}`);
       }
     }
   }
