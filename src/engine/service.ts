@@ -17,6 +17,7 @@ import { type Core, type Deps, type Run, bundleDir } from './core.js';
 import { createContainer } from './create.js';
 import type { CreateRequest } from './create-config.js';
 import { startContainer } from './lifecycle.js';
+import { findLink } from './links.js';
 import { validName } from './names.js';
 import type { LogMessage, LogReadOptions } from './ports.js';
 import { type RemoveOptions, pruneContainers, removeContainer } from './remove.js';
@@ -145,6 +146,15 @@ export class ContainerService {
       if (!run) throw conflict(msg.notRunning(rec.id));
       await run.task.resume();
       await this.core.tx.to(rec, 'running', { events: [['unpause']] });
+    });
+  }
+
+  /** `DELETE /containers/parent/alias?link=1`: the parent forgets that legacy link (moby's rmLink). */
+  removeLink(name: string): Promise<void> {
+    const { parent, entry } = findLink(name, (ref) => this.d.store.tryFind(ref));
+    return this.updateRecord(parent.id, (rec) => {
+      const left = (rec.hostConfig.Links ?? []).filter((l) => l !== entry);
+      rec.hostConfig.Links = left.length ? left : null; // inspect lists the links that remain, null for none (moby)
     });
   }
 

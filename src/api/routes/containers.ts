@@ -1,11 +1,12 @@
 // /containers/* and /exec/* routes: decode the request, call the engine, encode Docker's response.
 // The streaming ones are in containers-io.ts, exec in exec.ts.
-import { EngineError, conflict, invalid } from '../../errdefs.js';
+import { EngineError, invalid } from '../../errdefs.js';
 import type { CreateRequest } from '../../engine/create-config.js';
 import type { ContainerService } from '../../engine/service.js';
 import { matchLabels, parseFilters } from '../filters.js';
 import { type Route, qbool, qint } from '../router.js';
 import { inspectJson, summaryJson } from '../wire/containers.js';
+import { linkNames } from '../../engine/links.js';
 import { createdJson, pruneJson, topJson, waitJson } from '../wire/container-results.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 import { containerIoRoutes } from './containers-io.js';
@@ -43,9 +44,11 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
           .filter(keep);
         if (limit > 0) recs = recs.slice(0, limit);
         const out = [];
+        const links = linkNames(c.d.store.all());
         for (const r of recs)
           out.push(
             summaryJson(r, {
+              linkNames: links.get(r.id),
               imageRef: r.config.Image,
               size: withSize ? await d.sizes(r) : undefined,
               network: d.network?.(r),
@@ -180,9 +183,13 @@ function controlRoutes(c: ContainerService): Route[] {
     },
     {
       method: 'DELETE',
-      path: '/containers/{id}',
+      // {id*}: a legacy link's name is "parent/alias"
+      path: '/containers/{id*}',
       handler: async (ctx) => {
-        if (qbool(ctx.query, 'link')) throw conflict('Conflict, cannot remove the default link name of the container');
+        if (qbool(ctx.query, 'link')) {
+          await c.removeLink(ctx.params.id!);
+          return ctx.reply.empty(204);
+        }
         await c.remove(ctx.params.id!, { force: qbool(ctx.query, 'force'), volumes: qbool(ctx.query, 'v') });
         ctx.reply.empty(204);
       },

@@ -286,11 +286,12 @@ export function inspectJson(
 
 export function summaryJson(
   rec: ContainerRecord,
-  o: { imageRef: string; size?: { rw: number; rootFs: number }; network?: NetworkView },
+  o: { imageRef: string; size?: { rw: number; rootFs: number }; network?: NetworkView; linkNames?: string[] },
 ): object {
   const out: Record<string, unknown> = {
     Id: rec.id,
-    Names: ['/' + rec.name],
+    // moby lists a container's names from its name index, sorted: its own and its link names
+    Names: ['/' + rec.name, ...(o.linkNames ?? [])].sort(),
     Image: o.imageRef,
     ImageID: rec.image,
     Command: [rec.path, ...rec.args].join(' '),
