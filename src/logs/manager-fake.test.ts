@@ -112,3 +112,31 @@ test('LogManager: drivers without a sink are not shipped; without a reader, dock
   });
   assert.deepEqual(logged, [], 'no shipper ran, so none logged');
 });
+
+test('LogManager: a read right after the container wrote sees it (the shipper catches up first, as Docker’s copier guarantees)', async () => {
+  const f = fakeShipped();
+  const sink = f.driver.openSink!;
+  const slow: LogDriver = {
+    ...f.driver,
+    // a slow sink: before the catch-up, a read found nothing shipped yet
+    openSink: async (t, ctx, resuming) => {
+      const s = await sink(t, ctx, resuming);
+      return { ...s, write: async (r) => (await new Promise((ok) => setTimeout(ok, 50)), s.write(r)) };
+    },
+    // reads what the sink holds at the time the read starts
+    reader: () => ({
+      readBatches: async function* () {
+        yield f.written.map((l) => ({ stream: 'stdout' as const, time: 0n, timestamp: '', line: Buffer.from(l) }));
+      },
+    }),
+  };
+  const t = await targetIn('berth-fake-catchup-');
+  await writeFile(t.k8sPath, line(0) + line(1));
+  const m = manager(slow);
+  m.follow(t);
+  const got: string[] = [];
+  for await (const b of m.readBatches(t, { follow: false, stdout: true, stderr: true }, new AbortController().signal))
+    for (const msg of b) got.push(msg.line.toString());
+  assert.deepEqual(got, ['n0\n', 'n1\n']);
+  await m.flush(t.id);
+});

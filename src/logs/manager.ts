@@ -11,6 +11,7 @@ import { cacheReader } from './common/cache-reader.js';
 import type { LogConfig } from './common/config.js';
 import { followK8sFile, type FollowPosition } from './common/k8s-follower.js';
 import type { LogMessage, ReadOptions } from './common/log-reader.js';
+import { ShipProgress } from './common/ship-progress.js';
 import type { DriverContext, LogDriver, LogTarget } from './driver.js';
 import { LOG_DRIVER_TABLE } from './drivers.js';
 import { mergeLogConfig } from './options.js';
@@ -33,11 +34,14 @@ export interface LogManagerOptions {
 /** The shipper rotates conmon's k8s-file once it has forwarded this much of it. */
 const ROTATE_AT = 32 * 1024 * 1024;
 const POSITION_FILE = 'log-shipper.json';
+/** How long a read waits for the shipper to forward what conmon already wrote. */
+const CATCH_UP_MS = 1000;
 
 interface Shipper {
   done: () => void;
   abort: AbortController;
   finished: Promise<void>;
+  progress: ShipProgress;
 }
 
 export class LogManager {
@@ -75,7 +79,14 @@ export class LogManager {
   readBatches(t: LogTarget, o: ReadOptions, signal: AbortSignal, done?: Promise<void>): AsyncIterable<LogMessage[]> {
     const d = this.drivers.get(t.logConfig.Type);
     if (d && !d.reader) throw notImplemented('configured logging driver does not support reading');
-    return (d?.reader ?? cacheReader)(t, this.ctx).readBatches(o, signal, done);
+    const reader = (d?.reader ?? cacheReader)(t, this.ctx);
+    const s = d?.reader && d.openSink ? this.shippers.get(t.id) : undefined;
+    if (!s) return reader.readBatches(o, signal, done);
+    // the driver's file is the shipper's copy: first let it catch up with what conmon wrote
+    return (async function* () {
+      await s.progress.caughtUp(t.k8sPath, CATCH_UP_MS);
+      yield* reader.readBatches(o, signal, done);
+    })();
   }
 
   private needsShipper(t: LogTarget): boolean {
@@ -89,14 +100,15 @@ export class LogManager {
     let fireDone!: () => void;
     const done = new Promise<void>((r) => (fireDone = r));
     const abort = new AbortController();
+    const progress = new ShipProgress();
     const finished = (async () => {
       if (prev) {
         prev.done();
         await prev.finished;
       }
-      await this.ship(t, done, abort.signal);
+      await this.ship(t, done, abort.signal, progress);
     })().catch((e) => this.o.log?.('warn', `log shipper ${t.id.slice(0, 12)}: ${(e as Error).message}`));
-    this.shippers.set(t.id, { done: fireDone, abort, finished });
+    this.shippers.set(t.id, { done: fireDone, abort, finished, progress });
   }
 
   /** The container exited: forward what is left, then stop (bounded wait). */
@@ -125,12 +137,13 @@ export class LogManager {
     await Promise.all([...this.shippers.keys()].map((id) => this.stop(id)));
   }
 
-  private async ship(t: LogTarget, done: Promise<void>, signal: AbortSignal): Promise<void> {
+  private async ship(t: LogTarget, done: Promise<void>, signal: AbortSignal, progress: ShipProgress): Promise<void> {
     const posFile = path.join(path.dirname(t.k8sPath), POSITION_FILE);
     const from = await fsp
       .readFile(posFile, 'utf8')
       .then((s) => JSON.parse(s) as FollowPosition)
       .catch(() => null);
+    if (from) progress.advance(from);
     const sink = await this.drivers.get(t.logConfig.Type)!.openSink!(t, this.ctx, from !== null);
     try {
       const reopen = this.o.reopenLog ? () => this.reopenLog(t.id) : undefined;
@@ -161,6 +174,7 @@ export class LogManager {
             );
           full += records.length;
         }
+        progress.advance(pos);
         // the position only speeds up a restart; a full disk must not stop shipping
         await writePosition(posFile, pos).catch((e: NodeJS.ErrnoException) => {
           if (e.code !== 'ENOSPC') throw e;
