@@ -12,35 +12,11 @@ scen=${SCENARIOS_DIR:-$(cd .. && pwd)/shared/scenarios}
 
 ns=berthacc
 root=$(mktemp -d /tmp/berth-acc.XXXXXX)
-sock=$root/berth.sock
+# shellcheck source=scripts/netns-berthd.sh
+. scripts/netns-berthd.sh
 export DOCKER_HOST=unix://$sock
-pid=
-
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    # remove what the run may have left, then stop berthd
-    docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1 || true
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
-  grep -F "$root" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$root"
-}
-trap cleanup EXIT
-
-ip netns del "$ns" 2>/dev/null || true
-ip netns add "$ns"
-ip netns exec "$ns" ip link set lo up
-# nsenter keeps the host's cgroup and mount view (ip netns exec would hide cgroups).
-nsenter --net=/var/run/netns/$ns node dist/src/daemon/main.js -H "unix://$sock" \
-  --data-root "$root/data" --exec-root "$root/exec" >"$root/berthd.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do
-  [ "$(curl -s --max-time 2 --unix-socket "$sock" http://localhost/_ping 2>/dev/null)" = OK ] && break
-  kill -0 "$pid" 2>/dev/null || { tail -n 30 "$root/berthd.log" >&2; exit 1; }
-  sleep 0.1
-done
+trap berthd_cleanup EXIT
+berthd_start
 
 tar=/tmp/berth-fixtures/busybox-rootfs.tar
 if [ ! -f "$tar" ]; then
@@ -51,9 +27,5 @@ docker import -c 'CMD ["sh"]' "$tar" busybox:latest >/dev/null
 
 rc=0
 HOSTNS="nsenter --net=/var/run/netns/$ns" "$scen/run.sh" "$@" || rc=$?
-if ! kill -0 "$pid" 2>/dev/null; then
-  echo "scenarios: berthd died during the run; last lines of its log:" >&2
-  tail -n 40 "$root/berthd.log" >&2
-  rc=1
-fi
+berthd_survived || rc=1
 exit $rc
