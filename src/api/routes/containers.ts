@@ -34,10 +34,16 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
       path: '/containers/json',
       handler: async (ctx) => {
         const f = parseFilters(ctx.query.get('filters'), PS_FILTERS);
-        const all = qbool(ctx.query, 'all') || f.has('status') || f.has('exited');
         const limit = qint(ctx.query, 'limit') ?? -1;
+        // moby's includeContainerInList: a limit (ps -n N, ps -l) counts stopped containers too
+        const all = qbool(ctx.query, 'all') || f.has('status') || f.has('exited') || limit > 0;
         const withSize = qbool(ctx.query, 'size');
-        const keep = await psFilter(f, all, { created: (ref) => c.find(ref).created, imageIdFor: d.imageIdFor });
+        const keep = await psFilter(f, all, {
+          created: (ref) => c.find(ref).created,
+          imageIdFor: d.imageIdFor,
+          ports: (r) =>
+            (d.network?.(r)?.ports ?? []) as Array<{ PrivatePort: number; PublicPort?: number; Type: string }>,
+        });
         let recs = c.d.store
           .all()
           .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))

@@ -40,6 +40,14 @@ const lookups: PsLookups = {
     return r.created;
   },
   imageIdFor: async (ref) => (ref === 'busybox' ? 'sha256:img' : null),
+  // a1 runs with -p 8080:80 and an exposed, unpublished 53/udp (the ps Ports summary)
+  ports: (r) =>
+    r.id === 'a1'
+      ? [
+          { PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },
+          { PrivatePort: 53, Type: 'udp' },
+        ]
+      : [],
 };
 const ids = async (filters: object, all = true) =>
   recs.filter(await psFilter(parseFilters(JSON.stringify(filters), PS_FILTERS), all, lookups)).map((r) => r.id);
@@ -56,7 +64,11 @@ test('status, exited, label, ancestor, network, publish/expose, before/since', a
   assert.deepEqual(await ids({ ancestor: ['busybox'] }), ['a1', 'c3']);
   assert.deepEqual(await ids({ ancestor: ['nosuchimage'] }), [], 'an unknown image matches nothing');
   assert.deepEqual(await ids({ network: ['host'] }), ['c3']);
-  assert.deepEqual(await ids({ publish: ['80'] }), ['a1']);
+  assert.deepEqual(await ids({ publish: ['8080'] }), ['a1'], 'publish is the host port');
+  assert.deepEqual(await ids({ publish: ['80'] }), []);
+  assert.deepEqual(await ids({ publish: ['8000-8100/tcp'] }), ['a1']);
+  assert.deepEqual(await ids({ expose: ['80'] }), ['a1'], 'expose is the container port');
+  assert.deepEqual(await ids({ expose: ['53/udp'] }), ['a1']);
   assert.deepEqual(await ids({ expose: ['80/udp'] }), []);
   assert.deepEqual(await ids({ before: ['c3'] }), ['a1', 'b2']);
   assert.deepEqual(await ids({ since: ['n-a1'] }), ['b2', 'c3']);
@@ -67,4 +79,6 @@ test("bad values are refused with Docker's texts before any lookup", async () =>
   await assert.rejects(ids({ status: ['sleeping'] }), { message: "invalid filter 'status=sleeping'" });
   await assert.rejects(ids({ exited: ['x'] }), { message: "invalid filter 'exited=x'" });
   await assert.rejects(ids({ before: ['nope'] }), { message: 'No such container: nope' });
+  await assert.rejects(ids({ publish: ['80:80'] }), { message: "filter for 'publish' should not contain ':': 80:80" });
+  await assert.rejects(ids({ expose: ['x'] }), /error while looking up for expose x/);
 });

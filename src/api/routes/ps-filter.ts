@@ -30,6 +30,26 @@ export interface PsLookups {
   created(ref: string): string;
   /** An image reference's id, or null when there is no such image. */
   imageIdFor(ref: string): Promise<string | null>;
+  /** The container's ps `Ports` (empty unless it runs). */
+  ports(r: ContainerRecord): ReadonlyArray<{ PrivatePort: number; PublicPort?: number; Type: string }>;
+}
+
+/** moby's portOp: "80", "80/udp", "8000-8080" → {"80/tcp", …}; tcp by default. */
+function portFilter(f: Filters, key: string): Set<string> | null {
+  const values = f.get(key);
+  if (!values?.length) return null;
+  const out = new Set<string>();
+  for (const v of values) {
+    if (v.includes(':')) throw invalid(`filter for '${key}' should not contain ':': ${v}`);
+    const [range = '', proto = 'tcp'] = v.split('/');
+    const m = /^(\d+)(?:-(\d+))?$/.exec(range);
+    const start = Number(m?.[1]);
+    const end = m?.[2] === undefined ? start : Number(m[2]);
+    if (!m || start > 65535 || end > 65535 || end < start)
+      throw invalid(`error while looking up for ${key} ${v}: invalid port range: ${range}`);
+    for (let p = start; p <= end; p++) out.add(`${p}/${proto.toLowerCase()}`);
+  }
+  return out;
 }
 
 /** The predicate `ps` keeps a container by; `all` includes the stopped ones. */
@@ -41,6 +61,8 @@ export async function psFilter(f: Filters, all: boolean, l: PsLookups): Promise<
   const since = f.get('since')?.map(l.created);
   const ancestors: string[] = [];
   for (const a of f.get('ancestor') ?? []) ancestors.push((await l.imageIdFor(a)) ?? '\0none');
+  const publish = portFilter(f, 'publish');
+  const expose = portFilter(f, 'expose');
   return (r) => {
     if (!all && !isRunningish(r.state.status)) return false;
     if (!matchRegexp(f, 'id', r.id)) return false;
@@ -61,11 +83,14 @@ export async function psFilter(f: Filters, all: boolean, l: PsLookups): Promise<
     if (f.has('isolation') && !f.get('isolation')!.includes('default')) return false;
     if (f.has('health') && !f.get('health')!.includes(healthOf(r)?.Status ?? 'none')) return false;
     if (f.has('is-task') && f.get('is-task')!.includes('true')) return false;
-    if (f.has('publish') || f.has('expose')) {
-      const exposed = Object.keys(r.config.ExposedPorts ?? {});
-      const want = [...(f.get('publish') ?? []), ...(f.get('expose') ?? [])];
-      if (!want.some((w) => exposed.includes(w.includes('/') ? w : `${w}/tcp`))) return false;
-    }
+    // like moby: over the ps Ports summary, publish by host port, expose by container port
+    if (
+      (publish || expose) &&
+      !l
+        .ports(r)
+        .some((p) => publish?.has(`${p.PublicPort ?? 0}/${p.Type}`) || expose?.has(`${p.PrivatePort}/${p.Type}`))
+    )
+      return false;
     return true;
   };
 }
