@@ -14,6 +14,16 @@ test('hosts: localhost block, --add-host, links (alias id name) and the containe
   );
 });
 
+test('hosts: host-gateway is the default bridge gateway (the compose idiom host.docker.internal:host-gateway)', () => {
+  const extraHosts = ['host.docker.internal:host-gateway', 'ip6:fd00::1'];
+  assert.equal(
+    buildHosts({ extraHosts, links: [], hostGateway: '172.17.0.1' }),
+    `${HOSTS_HEADER}172.17.0.1\thost.docker.internal\nfd00::1\tip6\n`,
+  );
+  // no gateway known (no default bridge): the entry is left out rather than written literally
+  assert.equal(buildHosts({ extraHosts, links: [] }), `${HOSTS_HEADER}fd00::1\tip6\n`);
+});
+
 test('resolv.conf: host resolvers without loopback on the default bridge, 127.0.0.11 on user networks', () => {
   const host = 'nameserver 127.0.0.53\nnameserver 10.0.0.2\nsearch example.com\n';
   assert.equal(

@@ -4,7 +4,9 @@ export const HOSTS_HEADER =
   '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
 
 export interface HostsInput {
-  extraHosts: string[]; // "name:ip"
+  extraHosts: string[]; // "name:ip", or "name:host-gateway"
+  /** What `host-gateway` stands for: the default bridge's gateway, as moby's HostGatewayIP. */
+  hostGateway?: string;
   links: Array<{ ip: string; alias: string; id: string; name: string }>;
   self?: { ip: string; hostname: string; domainname?: string };
 }
@@ -13,7 +15,8 @@ export function buildHosts(h: HostsInput): string {
   let out = HOSTS_HEADER;
   for (const e of h.extraHosts) {
     const i = e.indexOf(':');
-    if (i > 0) out += `${e.slice(i + 1)}\t${e.slice(0, i)}\n`;
+    const ip = i > 0 && e.slice(i + 1) === 'host-gateway' ? h.hostGateway : e.slice(i + 1);
+    if (i > 0 && ip) out += `${ip}\t${e.slice(0, i)}\n`;
   }
   for (const l of h.links) out += `${l.ip}\t${l.alias} ${l.id.slice(0, 12)} ${l.name}\n`;
   if (h.self?.ip) {

@@ -41,6 +41,12 @@ export class Sandboxes {
     this.dnsRedirected.set(cid, '?');
   }
 
+  /** `--add-host name:host-gateway`: the default bridge's IPv4 gateway (moby's default HostGatewayIP). */
+  private hostGateway(): string | undefined {
+    const bridge = this.d.store.list().find((n) => n.isDefault);
+    return bridge?.ipam.find((p) => p.Gateway && !p.Gateway.includes(':'))?.Gateway;
+  }
+
   /** The container's endpoints on user networks (the ones the embedded DNS can be reached through). */
   private userEndpoints(cid: string): EndpointRecord[] {
     return this.d.store.list().flatMap((n) => (ep.isUserNetwork(n) && n.endpoints[cid] ? [n.endpoints[cid]!] : []));
@@ -77,7 +83,9 @@ export class Sandboxes {
       };
     }
     const self = { hostname: c.config.Hostname, domainname: c.config.Domainname, ip: '' };
-    if (nm === 'none') return { hosts: buildHosts({ extraHosts: c.hostConfig.ExtraHosts ?? [], links: [], self }) };
+    const hostGateway = this.hostGateway();
+    if (nm === 'none')
+      return { hosts: buildHosts({ extraHosts: c.hostConfig.ExtraHosts ?? [], links: [], self, hostGateway }) };
     const links = linkTargets(c, (ref) => this.d.containers.find(ref), true);
     const netnsPath = await this.d.netns.create(c.id);
     const joined = await this.joinAll(c, netnsPath);
@@ -85,7 +93,7 @@ export class Sandboxes {
     self.ip = joined[0] ? joined[0].endpoints[c.id]!.ip : '';
     const h = c.hostConfig;
     const env = linksEnv(links, joined);
-    const hosts = buildHosts({ extraHosts: h.ExtraHosts ?? [], links: linkHosts(links, joined), self });
+    const hosts = buildHosts({ extraHosts: h.ExtraHosts ?? [], links: linkHosts(links, joined), self, hostGateway });
     const embedded = !joined.every((n) => n.isDefault);
     const resolvConf = buildResolvConf({
       host: this.d.hostResolv,
