@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { conflict, invalid } from '../errdefs.js';
 import { daemonLimits, type LimitEntry } from '../runtime/spec/rlimits.js';
+import { ULIMIT_NAMES } from '../util/go-units.js';
 import type { HostConfig } from './types.js';
 
 export interface HostResources {
@@ -74,26 +75,6 @@ type Limits = Pick<
   | 'CpuShares'
   | 'BlkioWeight'
 >;
-
-/** go-units' ulimit names (`--ulimit NAME=soft[:hard]`). */
-const ULIMIT_NAMES = new Set([
-  'as',
-  'core',
-  'cpu',
-  'data',
-  'fsize',
-  'locks',
-  'memlock',
-  'msgqueue',
-  'nice',
-  'nofile',
-  'nproc',
-  'rss',
-  'rtprio',
-  'rttime',
-  'sigpending',
-  'stack',
-]);
 
 /**
  * --ulimit values: Docker's texts for unknown names and soft > hard; and never above the daemon's

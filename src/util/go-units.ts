@@ -55,3 +55,23 @@ export function ramInBytes(s: string): number {
   if (!m) throw invalid(`invalid size: '${s}'`);
   return Math.floor(Number(m[1]) * RAM_MULT[m[2]!.toLowerCase()]!);
 }
+
+/** go-units' ulimit names (`--ulimit NAME=soft[:hard]`, HostConfig.Ulimits), RLIMIT_AS included. */
+export const ULIMIT_NAMES: ReadonlySet<string> = new Set([
+  'as',
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+]);

@@ -157,3 +157,7 @@ test("regression: --ulimit junk was NaN in the request; now Docker's ParseUlimit
   bad('nofile=1:2:3', 'too many limit value arguments - 1:2:3, can only have up to two, `soft[:hard]`');
   bad('nofile=10:5', 'ulimit soft limit must be less than or equal to hard limit: 10 > 5');
 });
+
+test("--ulimit takes every go-units name, RLIMIT_AS's 'as' included (the CLI refused it)", () => {
+  assert.deepEqual(parseUlimit('as=1048576'), { Name: 'as', Soft: 1048576, Hard: 1048576 });
+});

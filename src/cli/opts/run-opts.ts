@@ -5,6 +5,7 @@ import { get } from '../flags/parser.js';
 import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding, RestartPolicy } from '../../client/types.js';
 import { ramInBytes } from '../format/units.js';
 import { parseGoDuration } from '../../util/go-duration.js';
+import { ULIMIT_NAMES } from '../../util/go-units.js';
 import { keyValueMap } from './key-value.js';
 
 export const createFlags: FlagSpec[] = [
@@ -114,24 +115,6 @@ export function parseLabels(list: string[], files: string[]): Record<string, str
   return keyValueMap([...files.flatMap(readKV), ...list]);
 }
 
-const ULIMITS = new Set([
-  'core',
-  'cpu',
-  'data',
-  'fsize',
-  'locks',
-  'memlock',
-  'msgqueue',
-  'nice',
-  'nofile',
-  'nproc',
-  'rss',
-  'rtprio',
-  'rttime',
-  'sigpending',
-  'stack',
-]);
-
 /** strconv.ParseInt(s, 10, 64) with Go's error text. */
 function parseInt64(s: string): number {
   if (!/^[+-]?\d+$/.test(s)) throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
@@ -148,7 +131,7 @@ export function parseUlimit(u: string): { Name: string; Soft: number; Hard: numb
   if (i < 0) throw fail(`invalid ulimit argument: ${u}`);
   const name = u.slice(0, i);
   const vals = u.slice(i + 1).split(':');
-  if (!ULIMITS.has(name)) throw fail(`invalid ulimit type: ${name}`);
+  if (!ULIMIT_NAMES.has(name)) throw fail(`invalid ulimit type: ${name}`);
   if (vals.length > 2)
     throw fail(`too many limit value arguments - ${u.slice(i + 1)}, can only have up to two, \`soft[:hard]\``);
   let soft: number;
