@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type Daemon } from '../test/harness/daemon.js';
+import { reexecIsolated } from './images-bench.js';
 
 const ROUNDS = Number(process.env.BUILD_BENCH_ROUNDS ?? 5);
 const COLD_ROUNDS = Number(process.env.BUILD_BENCH_COLD_ROUNDS ?? 3);
@@ -122,30 +123,7 @@ async function main(): Promise<number> {
 
 if (process.env.BERTH_ISOLATED !== '1') {
   // bridges/mounts of the daemon stay in throwaway namespaces, like test/harness/run-isolated.sh
-  const script =
-    'mount --make-rprivate / && ip link set lo up && mkdir -p /run/netns && mount -t tmpfs -o mode=0755 tmpfs /run/netns && exec "$0" "$1"';
-  const r = spawnSync(
-    'unshare',
-    [
-      '--net',
-      '--mount',
-      '--pid',
-      '--fork',
-      '--mount-proc',
-      '--propagation',
-      'private',
-      '--kill-child',
-      'env',
-      'BERTH_ISOLATED=1',
-      'bash',
-      '-c',
-      script,
-      process.execPath,
-      fileURLToPath(import.meta.url),
-    ],
-    { stdio: 'inherit' },
-  );
-  process.exit(r.status ?? 1);
+  process.exit(reexecIsolated(fileURLToPath(import.meta.url)));
 } else {
   process.exit(await main());
 }
