@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { probeUnsupported, syscallProbe, X86_64 } from './syscall-probe.js';
 
+// The probe is x86_64 machine code written as bytes (no compiler needed on CI); on any other
+// architecture the test skips with probeUnsupported, which names the host's arch.
 const dir = mkdtempSync(join(tmpdir(), 'berth-probe-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

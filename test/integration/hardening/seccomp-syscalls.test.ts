@@ -35,6 +35,8 @@ const PROBES: Record<string, [number, ...number[]]> = {
   fork: [NR.clone, SIGCHLD],
 };
 
+// Skips: berthd.skip where integration tests cannot run at all (daemonUnavailable's reason), and
+// probeUnsupported on hosts that are not x86_64 (the probe is generated x86_64 machine code).
 const berthd = daemonPerFile();
 const skip = berthd.skip;
 let dir = '';

@@ -10,6 +10,8 @@ import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { until } from '../../harness/until.js';
 
+// Each test skips only where integration tests cannot run at all: daemonUnavailable() names why
+// (not root, outside the harness's namespaces, no runc/conmon); `d` is unset when berthd did not start.
 const skip = daemonUnavailable();
 let d: Daemon | undefined;
 before(async () => {
