@@ -3,25 +3,8 @@
 import { isIP } from 'node:net';
 import { invalid } from '../errdefs.js';
 import { parseDeviceCgroupRule } from '../runtime/spec/resources.js';
+import { parsePortRange, splitProtoPort } from '../util/port-range.js';
 import type { HostConfig } from './types.js';
-
-/** go-connections nat.ParsePortRange: "80" or "8000-8080", each 0..65535 (strconv.ParseUint(s, 10, 16)). */
-function parsePortRange(s: string): boolean {
-  if (s === '') return true;
-  const parts = s.includes('-') ? [s.slice(0, s.indexOf('-')), s.slice(s.indexOf('-') + 1)] : [s];
-  const nums = parts.map((p) => (/^\d+$/.test(p) && Number(p) <= 65535 ? Number(p) : NaN));
-  if (nums.some(Number.isNaN)) return false;
-  return nums.length === 1 || nums[1]! >= nums[0]!;
-}
-
-/** nat.SplitProtoPort: "80/udp" → ["udp", "80"]; "80" → ["tcp", "80"]. */
-function splitProtoPort(raw: string): [string, string] {
-  const parts = raw.split('/');
-  if (raw === '' || parts[0] === '') return ['', ''];
-  if (parts.length === 1) return ['tcp', raw];
-  if (parts[1] === '') return ['tcp', parts[0]!];
-  return [parts[1]!, parts[0]!];
-}
 
 /** moby's validatePortBindings. */
 export function validatePortBindings(bindings: HostConfig['PortBindings'] | undefined): void {
@@ -32,7 +15,8 @@ export function validatePortBindings(bindings: HostConfig['PortBindings'] | unde
       throw invalid(`invalid port specification: ${JSON.stringify(port)}`);
     for (const b of list ?? []) {
       const hp = b?.HostPort ?? '';
-      if (!parsePortRange(splitProtoPort(hp)[1])) throw invalid(`invalid port specification: ${JSON.stringify(hp)}`);
+      const range = splitProtoPort(hp)[1];
+      if (range !== '' && !parsePortRange(range)) throw invalid(`invalid port specification: ${JSON.stringify(hp)}`);
     }
   }
 }

@@ -2,13 +2,8 @@
 // HostConfig.Links gives the target the extra name "/parent/alias" (shown by ps, removable with
 // DELETE /containers/parent/alias?link=1).
 import { EngineError, notFound, msg } from '../errdefs.js';
+import { parseLink } from '../network/endpoints.js';
 import type { ContainerRecord } from './types.js';
-
-/** "/target:/parent/alias" → its parts; null for anything else. */
-function parseLink(l: string): { target: string; parent: string; alias: string } | null {
-  const m = /^\/?([^:]+):\/?([^/]+)\/(.+)$/.exec(l);
-  return m ? { target: m[1]!, parent: m[2]!, alias: m[3]! } : null;
-}
 
 /** Each linked container's link names, by container id (sorted like moby's name index). */
 export function linkNames(recs: Iterable<ContainerRecord>): Map<string, string[]> {
@@ -17,9 +12,10 @@ export function linkNames(recs: Iterable<ContainerRecord>): Map<string, string[]
   const out = new Map<string, string[]>();
   for (const r of all)
     for (const l of r.hostConfig.Links ?? []) {
+      // a link lives in its parent's record: its name is "/parent/alias", as linkTargets names it
       const p = parseLink(l);
-      const id = p && p.parent === r.name ? byName.get(p.target) : undefined;
-      if (id) out.set(id, [...(out.get(id) ?? []), `/${p!.parent}/${p!.alias}`].sort());
+      const id = byName.get(p.target);
+      if (id) out.set(id, [...(out.get(id) ?? []), `/${r.name}/${p.alias}`].sort());
     }
   return out;
 }
@@ -37,10 +33,7 @@ export function findLink(
   const parentName = full.slice(1, cut);
   const alias = full.slice(cut + 1);
   const parent = parentName ? find(parentName) : undefined;
-  const entry = parent?.hostConfig.Links?.find((l) => {
-    const p = parseLink(l);
-    return p?.parent === parent.name && p.alias === alias;
-  });
+  const entry = parent?.hostConfig.Links?.find((l) => parseLink(l).alias === alias);
   if (!parentName) {
     if (!find(alias)) throw notFound(msg.noSuchContainer(name));
     throw new EngineError('internal', 'Conflict, cannot remove the default link name of the container');

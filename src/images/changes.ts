@@ -2,6 +2,7 @@
 import { posix } from 'node:path';
 import { invalid } from '../errdefs.js';
 import { parseExecForm } from '../util/exec-form.js';
+import { parsePortRange, splitProtoPort } from '../util/port-range.js';
 import { parseGoDuration } from '../util/go-duration.js';
 import type { ContainerConfig, HealthConfig } from './types.js';
 
@@ -152,13 +153,11 @@ export function applyChanges(cfg: ContainerConfig, changes: string[]): Container
       case 'expose': {
         c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
         for (const p of splitWords(args)) {
-          const pm = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(p);
-          if (!pm) throw invalid(`invalid containerPort: ${p.split('/')[0]}`);
-          const lo = Number(pm[1]);
-          const hi = pm[2] ? Number(pm[2]) : lo;
+          const [proto, range] = splitProtoPort(p);
           // nat.ParsePortRange: 16-bit ports, start <= end (`1-99999999` looped 10^8 times)
-          if (hi > 65535 || lo > hi) throw invalid(`invalid containerPort: ${p.split('/')[0]}`);
-          for (let n = lo; n <= hi; n++) c.ExposedPorts[`${n}/${(pm[3] ?? 'tcp').toLowerCase()}`] = {};
+          const r = /^(tcp|udp|sctp)$/i.test(proto) && !p.endsWith('/') ? parsePortRange(range) : null;
+          if (!r) throw invalid(`invalid containerPort: ${p.split('/')[0]}`);
+          for (let n = r[0]; n <= r[1]; n++) c.ExposedPorts[`${n}/${proto.toLowerCase()}`] = {};
         }
         break;
       }

@@ -4,6 +4,7 @@ import { healthOf } from '../../engine/health.js';
 import { isRunningish } from '../../engine/states.js';
 import type { ContainerRecord, Status } from '../../engine/types.js';
 import { invalid } from '../../errdefs.js';
+import { parsePortRange, splitProtoPort } from '../../util/port-range.js';
 import { type Filters, matchLabels, matchRegexp } from '../filters.js';
 
 const STATUSES: readonly Status[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
@@ -41,12 +42,10 @@ function portFilter(f: Filters, key: string): Set<string> | null {
   const out = new Set<string>();
   for (const v of values) {
     if (v.includes(':')) throw invalid(`filter for '${key}' should not contain ':': ${v}`);
-    const [range = '', proto = 'tcp'] = v.split('/');
-    const m = /^(\d+)(?:-(\d+))?$/.exec(range);
-    const start = Number(m?.[1]);
-    const end = m?.[2] === undefined ? start : Number(m[2]);
-    if (!m || start > 65535 || end > 65535 || end < start)
-      throw invalid(`error while looking up for ${key} ${v}: invalid port range: ${range}`);
+    const [proto, range] = splitProtoPort(v);
+    const r = parsePortRange(range);
+    if (!r) throw invalid(`error while looking up for ${key} ${v}: invalid port range: ${range}`);
+    const [start, end] = r;
     for (let p = start; p <= end; p++) out.add(`${p}/${proto.toLowerCase()}`);
   }
   return out;
