@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type Daemon } from '../test/harness/daemon.js';
-import { reexecIsolated } from './images-bench.js';
+import { reexecIsolated } from './isolated.js';
 
 const ROUNDS = Number(process.env.BUILD_BENCH_ROUNDS ?? 5);
 const COLD_ROUNDS = Number(process.env.BUILD_BENCH_COLD_ROUNDS ?? 3);

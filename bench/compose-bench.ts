@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type Daemon } from '../test/harness/daemon.js';
-import { reexecIsolated } from './images-bench.js';
+import { reexecIsolated } from './isolated.js';
 
 const ROUNDS = Number(process.env.COMPOSE_BENCH_ROUNDS ?? 5);
 const SERVICES = 5;

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type Daemon } from '../test/harness/daemon.js';
+import { reexecIsolated } from './isolated.js';
 import { median } from './stats.js';
 
 const LAYERS = Number(process.env.IMAGES_BENCH_LAYERS ?? 6);
@@ -25,35 +26,6 @@ const REF_NETNS = '/var/run/netns/ref';
 const OPS = ['load', 'push', 'pull', 'save'] as const;
 type Op = (typeof OPS)[number];
 const budgets: Record<Op, number> = { load: 200, push: 150, pull: 200, save: 200 };
-
-/** Re-runs this file inside the same namespaces test/harness/run-isolated.sh makes. */
-export function reexecIsolated(file: string, env: NodeJS.ProcessEnv = process.env): number {
-  const script =
-    'mount --make-rprivate / && ip link set lo up && mkdir -p /run/netns && ' +
-    'mount -t tmpfs -o mode=0755 tmpfs /run/netns && exec "$0" "$1"';
-  const r = spawnSync(
-    'unshare',
-    [
-      '--net',
-      '--mount',
-      '--pid',
-      '--fork',
-      '--mount-proc',
-      '--propagation',
-      'private',
-      '--kill-child',
-      'env',
-      'BERTH_ISOLATED=1',
-      'bash',
-      '-c',
-      script,
-      process.execPath,
-      file,
-    ],
-    { stdio: 'inherit', env },
-  );
-  return r.status ?? 1;
-}
 
 /** A docker-archive (Docker 25 layout) of `layers` layers, each one file of `mb` MB of random bytes. */
 export function makeArchive(dir: string, layers: number, mb: number, tag: string): { tar: string; layerBytes: number } {

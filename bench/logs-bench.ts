@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDaemon } from '../test/harness/daemon.js';
-import { reexecIsolated } from './images-bench.js';
+import { reexecIsolated } from './isolated.js';
 
 const MB = Number(process.env.LOGS_BENCH_MB ?? 200);
 const LINE = Number(process.env.LOGS_BENCH_LINE ?? 1000);

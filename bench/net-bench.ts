@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type Daemon } from '../test/harness/daemon.js';
+import { reexecIsolated } from './isolated.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.NET_BENCH_RUNS ?? 10);
@@ -18,37 +19,6 @@ const DNS = Number(process.env.NET_BENCH_DNS ?? 200);
 export function busyboxReal(text: string): number {
   const m = /real\s+(?:(\d+)h\s*)?(\d+)m\s*([\d.]+)s/.exec(text);
   return m ? Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]) : NaN;
-}
-
-function isolate(): never {
-  const self = fileURLToPath(import.meta.url);
-  const script = [
-    'mount --make-rprivate /',
-    'ip link set lo up',
-    'mkdir -p /run/netns && mount -t tmpfs -o mode=0755 tmpfs /run/netns',
-    // bash stays pid 1 to reap orphans (conmon's children)
-    `"${process.execPath}" "${self}" & wait $!`,
-  ].join('; ');
-  const r = spawnSync(
-    'unshare',
-    [
-      '--net',
-      '--mount',
-      '--pid',
-      '--fork',
-      '--mount-proc',
-      '--propagation',
-      'private',
-      '--kill-child',
-      'env',
-      'BERTH_ISOLATED=1',
-      'bash',
-      '-c',
-      script,
-    ],
-    { stdio: 'inherit' },
-  );
-  process.exit(r.status ?? 1);
 }
 
 type Ok = (args: string[]) => Promise<string>;
@@ -184,7 +154,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1]?.endsWith('net-bench.js')) {
-  if (process.env.BERTH_ISOLATED !== '1') isolate();
+  if (process.env.BERTH_ISOLATED !== '1') process.exit(reexecIsolated(fileURLToPath(import.meta.url)));
   main().catch((e: Error) => {
     console.error(`net-bench: ${e.message}`);
     process.exit(1);

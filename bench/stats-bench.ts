@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type Daemon } from '../test/harness/daemon.js';
-import { reexecIsolated } from './images-bench.js';
+import { reexecIsolated } from './isolated.js';
 
 const N = Number(process.env.STATS_BENCH_N ?? 50);
 const WINDOW = Number(process.env.STATS_BENCH_WINDOW ?? 30);
