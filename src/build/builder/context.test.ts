@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { applyDockerignore, receiveContext } from './context.js';
 import { matchSources, sumSources } from './copy.js';
+import { tarHeader } from './layer-tar.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'berth-ctx-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -208,19 +209,7 @@ test('directories that have no entry of their own are indexed (and kept by a .do
 
 /** A tar of one `size`-byte file, made as it is read (nothing of it held here). */
 function* bigTar(size: number): Generator<Buffer> {
-  const h = Buffer.alloc(512);
-  h.write('big.bin', 0);
-  h.write('0000644\0', 100);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.write('0', 156);
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += h[i];
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  yield h;
+  yield tarHeader({ name: 'big.bin', type: 'file', mode: 0o644, uid: 0, gid: 0, size, mtime: 0 });
   const block = Buffer.alloc(64 << 10, 0x61);
   for (let done = 0; done < size; done += block.length)
     yield Buffer.from(block.subarray(0, Math.min(block.length, size - done)));

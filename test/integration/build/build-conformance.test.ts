@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { daemonPerFile } from '../../harness/daemon.js';
+import { tarHeader as layerTarHeader } from '../../../src/build/builder/layer-tar.js';
 
 const berthd = daemonPerFile();
 const skip = berthd.skip ?? false;
@@ -195,22 +196,9 @@ test('cache_from: only the given images (and their parents) are cache sources', 
   assert.equal(hits(await postBuild('t=conf:cf3', df)), 3, 'without cache_from the local cache applies');
 });
 
-/** A tar header for a regular file of `size` bytes. */
-function tarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0);
-  h.write('0000644\0', 100);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.write('0', 156);
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += h[i];
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
+/** A tar header for a regular file of `size` bytes (the builder's own ustar writer). */
+const tarHeader = (name: string, size: number): Buffer =>
+  layerTarHeader({ name, type: 'file', mode: 0o644, uid: 0, gid: 0, size, mtime: 0 });
 
 const peakRss = (pid: number) =>
   Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
