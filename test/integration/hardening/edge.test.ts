@@ -410,12 +410,15 @@ test("64 MiB uploads (archive PUT, import) are streamed to disk, not held in ber
     const put = await streamTar('PUT', `/containers/${id}/archive?path=/tmp`, SIZE, 'application/x-tar');
     assert.equal(put.status, 200, put.body);
     let grown = rssKiB() - before;
-    assert.ok(grown < 40 * 1024, `berthd's RSS grew by ${grown} KiB for a 64 MiB archive PUT`);
+    // holding the upload would grow RSS by at least its 64 MiB; V8's heap and the page cache's
+    // accounting move by tens of MiB on a busy host (43 MiB seen once with 2 test files in parallel)
+    const HELD = (SIZE / 1024) * 0.75;
+    assert.ok(grown < HELD, `berthd's RSS grew by ${grown} KiB for a 64 MiB archive PUT`);
     before = rssKiB();
     const imp = await streamTar('POST', '/images/create?fromSrc=-&repo=edge-import', SIZE, 'application/x-tar');
     assert.equal(imp.status, 200, imp.body);
     grown = rssKiB() - before;
-    assert.ok(grown < 40 * 1024, `berthd's RSS grew by ${grown} KiB for a 64 MiB import`);
+    assert.ok(grown < HELD, `berthd's RSS grew by ${grown} KiB for a 64 MiB import`);
     assert.equal((await call('DELETE', '/images/edge-import')).status, 200);
   } finally {
     await call('DELETE', `/containers/${id}?force=1`);
