@@ -156,3 +156,8 @@ test("Docker's warnings: kernel memory, OOM killer disabled without a memory lim
     'Specifying a kernel memory limit is deprecated and will be removed in a future release.',
   ]);
 });
+
+test('update: a swap limit below -1 is a 400 before any cgroup write (edge property test found MemorySwap -2 → 500)', () => {
+  const cur = { Memory: 0, MemorySwap: 0 } as unknown as Parameters<typeof applyUpdate>[0];
+  assert.throws(() => applyUpdate(cur, { MemorySwap: -2 }, true), /invalid memory swap limit -2/);
+});

@@ -151,6 +151,9 @@ export function applyUpdate(cur: HostConfig, u: UpdateRequest, running: boolean)
   if (u.Memory && u.Memory < 6 * MIB) throw invalid('Minimum memory limit allowed is 6MB');
   if (u.Memory && u.Memory > 0 && u.MemorySwap && u.MemorySwap > 0 && u.MemorySwap < u.Memory)
     throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
+  // -1 is "unlimited"; below it the cgroup write fails (EINVAL), which must not be a 500
+  if (u.MemorySwap && u.MemorySwap < -1)
+    throw invalid(`invalid memory swap limit ${u.MemorySwap}: use -1 for unlimited swap or a positive limit`);
   if (u.KernelMemory && u.KernelMemory > 0 && u.KernelMemory < 4 * MIB)
     throw invalid('Minimum kernel memory limit allowed is 4MB');
   if (u.NanoCpus && u.CpuPeriod) throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
