@@ -41,7 +41,7 @@ export async function updateContainer(
   const rec = svc.find(ref);
   // like moby, what fails against the container's current state (or in the runtime) is
   // "Cannot update container <id>: …"; a bad request alone keeps its plain text
-  const cannot = (e: unknown, kind: 'conflict' | 'internal') =>
+  const cannot = (e: unknown, kind: 'conflict' | 'invalid' | 'internal') =>
     new EngineError(kind, `Cannot update container ${rec.id}: ${e instanceof Error ? e.message : String(e)}`, {
       cause: e,
     });
@@ -64,7 +64,12 @@ export async function updateContainer(
         : args.length > 0
           ? live(cur.id, args)
           : Promise.resolve();
-      await apply.catch((e) => Promise.reject(cannot(e, 'internal')));
+      // the kernel refusing a value (EINVAL from a cgroup file) is the request's fault: 400, not 500
+      await apply.catch((e) =>
+        Promise.reject(
+          cannot(e, /invalid argument|EINVAL/i.test(String((e as Error)?.message)) ? 'invalid' : 'internal'),
+        ),
+      );
     }
     cur.hostConfig = next;
   });

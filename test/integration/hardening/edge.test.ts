@@ -314,6 +314,11 @@ test('random updates and exec creates on a running container are applied or refu
   ]);
   assert.equal(run.code, 0, run.stderr);
   const id = run.stdout.trim();
+  // values the kernel refuses in a cgroup file (EINVAL) are the request's fault: 400, not 500
+  for (const body of [{ PidsLimit: 9007199254740991 }, { MemorySwap: -2 }]) {
+    const r = await json('POST', `/containers/${id}/update`, body);
+    assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.status} ${r.body}`);
+  }
   try {
     await fc
       .assert(
