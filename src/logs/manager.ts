@@ -34,7 +34,7 @@ export interface LogManagerOptions {
 /** The shipper rotates conmon's k8s-file once it has forwarded this much of it. */
 const ROTATE_AT = 32 * 1024 * 1024;
 const POSITION_FILE = 'log-shipper.json';
-/** How long a read waits for the shipper to forward what conmon already wrote. */
+/** A read waiting for the shipper to forward what conmon already wrote gives up once it stalls this long. */
 const CATCH_UP_MS = 1000;
 
 interface Shipper {

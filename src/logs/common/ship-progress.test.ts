@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { testDir } from '../../util/test-dirs.js';
 import { ShipProgress } from './ship-progress.js';
 
-test('ShipProgress: waits until the shipped position reaches what the file held, bounded by maxMs', async () => {
+test('ShipProgress: waits until the shipped position reaches what the file held, bounded by a stall', async () => {
   const f = join(await testDir('berth-progress-'), 'ctr.log');
   await writeFile(f, '');
   const p = new ShipProgress();
@@ -20,6 +20,52 @@ test('ShipProgress: waits until the shipped position reaches what the file held,
   p.advance({ ino, offset: 6 });
   await w;
   assert.equal(caught, true);
-  // a shipper that never moves: the read goes on after maxMs (a hang would time the test out)
+  // a shipper that never moves: the read goes on after the stall bound (a hang would time the test out)
   await new ShipProgress({ ino, offset: 0 }).caughtUp(f, 50);
+});
+
+test('ShipProgress: a shipper that keeps moving is waited for beyond the stall bound', async () => {
+  const f = join(await testDir('berth-progress-'), 'ctr.log');
+  await writeFile(f, 'x'.repeat(100));
+  const { ino } = await stat(f);
+  const p = new ShipProgress({ ino, offset: 0 });
+  let caught = false;
+  const w = p.caughtUp(f, 40).then(() => (caught = true));
+  // ten steps 20 ms apart: 200 ms in all, five times the stall bound
+  for (let off = 10; off <= 90; off += 10) {
+    await new Promise((r) => setTimeout(r, 20));
+    p.advance({ ino, offset: off });
+  }
+  assert.equal(caught, false, 'still moving, not yet at the end');
+  p.advance({ ino, offset: 100 });
+  await w;
+  assert.equal(caught, true);
+});
+
+test('ShipProgress: the shipper moving on from the file to a new inode (rotation) is caught up', async () => {
+  const f = join(await testDir('berth-progress-'), 'ctr.log');
+  await writeFile(f, 'x'.repeat(100));
+  const { ino } = await stat(f);
+  const p = new ShipProgress({ ino: ino + 1000, offset: 5 }); // still in an older file
+  let caught = false;
+  const w = p.caughtUp(f, 10_000).then(() => (caught = true));
+  p.advance({ ino, offset: 50 });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(caught, false);
+  p.advance({ ino: ino + 1, offset: 0 }); // read to its end, renamed, the next file begun
+  await w;
+  assert.equal(caught, true);
+});
+
+test('ShipProgress: the overall bound ends a wait however the shipper moves', async () => {
+  const f = join(await testDir('berth-progress-'), 'ctr.log');
+  await writeFile(f, 'x'.repeat(100));
+  const { ino } = await stat(f);
+  const p = new ShipProgress({ ino, offset: 0 });
+  const t = setInterval(() => p.advance({ ino, offset: 1 }), 5);
+  try {
+    await p.caughtUp(f, 1000, 60);
+  } finally {
+    clearInterval(t);
+  }
 });

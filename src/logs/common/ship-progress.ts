@@ -1,9 +1,14 @@
 // Where a shipper has got to in conmon's k8s-file. A `docker logs` or `attach logs=1` that arrives
 // just after the container wrote must see that output, as Docker's copier (which writes the
 // driver's file itself) guarantees: the reader first waits until the shipper has forwarded
-// everything the file held when the read began (bounded: a partial line may be held back).
+// everything the file held when the read began. The wait ends early only when the shipper stalls
+// (a partial line may be held back): a shipper that is still moving through a large backlog (80 MB
+// written just before, a loaded machine) is waited for, as a fixed bound would cut the read short.
 import fsp from 'node:fs/promises';
 import type { FollowPosition } from './k8s-follower.js';
+
+/** A wait for the shipper ends at the latest after this long, however it moves. */
+const MAX_WAIT_MS = 60_000;
 
 export class ShipProgress {
   private pos: FollowPosition | null;
@@ -19,23 +24,35 @@ export class ShipProgress {
     for (const w of [...this.waiters]) w();
   }
 
-  /** Resolves once what `file` holds now is forwarded, or after maxMs (never rejects). */
-  async caughtUp(file: string, maxMs: number): Promise<void> {
+  /**
+   * Resolves once what `file` holds now is forwarded, or once the shipper has not moved for
+   * `stallMs` (never rejects). The shipper leaving the file's inode for another means the file
+   * was rotated and read to its end.
+   */
+  async caughtUp(file: string, stallMs: number, maxMs = MAX_WAIT_MS): Promise<void> {
     const st = await fsp.stat(file).catch(() => null);
     if (!st || st.size === 0) return;
-    const deadline = Date.now() + maxMs;
-    while (!(this.pos && this.pos.ino === st.ino && this.pos.offset >= st.size)) {
-      const left = deadline - Date.now();
+    const end = Date.now() + maxMs;
+    let inFile = this.pos?.ino === st.ino;
+    const done = () => {
+      const p = this.pos;
+      if (p && p.ino === st.ino) inFile = true;
+      return p !== null && (p.ino === st.ino ? p.offset >= st.size : inFile);
+    };
+    while (!done()) {
+      const left = Math.min(stallMs, end - Date.now());
       if (left <= 0) return;
-      await new Promise<void>((resolve) => {
-        const done = () => {
+      const moved = await new Promise<boolean>((resolve) => {
+        const wake = (m: boolean) => {
           clearTimeout(timer);
-          this.waiters.delete(done);
-          resolve();
+          this.waiters.delete(onAdvance);
+          resolve(m);
         };
-        const timer = setTimeout(done, left);
-        this.waiters.add(done);
+        const onAdvance = () => wake(true);
+        const timer = setTimeout(() => wake(false), left);
+        this.waiters.add(onAdvance);
       });
+      if (!moved) return;
     }
   }
 }
