@@ -140,3 +140,15 @@ test('LogManager: a read right after the container wrote sees it (the shipper ca
   assert.deepEqual(got, ['n0\n', 'n1\n']);
   await m.flush(t.id);
 });
+
+test('LogManager: a shipped driver gets a conmon cap far above the shipper rotation (the backstop with berthd down)', () => {
+  const f = fakeShipped();
+  const m = new LogManager({
+    defaults: { Type: 'fake', Config: {} },
+    rotateAt: 1000,
+    drivers: new Map([[f.driver.name, f.driver]]),
+  });
+  const cap = m.sizeMax({ Type: 'fake', Config: {} });
+  assert.ok(cap >= 4 * 1000, `conmon's cap ${cap} must leave the shipper room to rotate first`);
+  assert.ok(cap > 0, 'never unbounded');
+});

@@ -33,6 +33,8 @@ export interface LogManagerOptions {
 
 /** The shipper rotates conmon's k8s-file once it has forwarded this much of it. */
 const ROTATE_AT = 32 * 1024 * 1024;
+/** conmon replaces its k8s-file itself after this many shipper rotations' worth (nobody shipping). */
+const BACKSTOP_ROTATIONS = 8;
 const POSITION_FILE = 'log-shipper.json';
 /** A read waiting for the shipper to forward what conmon already wrote gives up once it stalls this long. */
 const CATCH_UP_MS = 1000;
@@ -63,11 +65,15 @@ export class LogManager {
   }
 
   /**
-   * conmon's --log-size-max for the k8s-file, -1 for none. Shipped drivers get none: conmon would
-   * replace the file without waiting for the shipper; the shipper rotates it itself (ROTATE_AT).
+   * conmon's --log-size-max for the k8s-file, -1 for none. The shipper rotates a shipped driver's
+   * file itself (ROTATE_AT) and asks conmon to reopen it; conmon's cap sits well above that.
    */
   sizeMax(cfg: LogConfig): number {
-    return this.drivers.get(cfg.Type)?.sizeMax(cfg) ?? -1;
+    const d = this.drivers.get(cfg.Type);
+    const n = d?.sizeMax(cfg) ?? -1;
+    // conmon's own cap as a backstop only: with berthd down (killed, stopped) nobody rotates, and a
+    // flooding container would fill the disk (Docker's container blocks on its full pipe instead)
+    return n < 0 && d?.openSink ? BACKSTOP_ROTATIONS * (this.o.rotateAt ?? ROTATE_AT) : n;
   }
 
   /** The LogPath inspect shows: the driver's own file, or "" for drivers without one. */
@@ -181,7 +187,7 @@ export class LogManager {
         });
       }
     } finally {
-      await sink.close();
+      await sink.close().finally(() => progress.end());
     }
   }
 

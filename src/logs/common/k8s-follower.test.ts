@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDir } from '../../util/test-dirs.js';
 import { followK8sFile, type K8sRecord } from './k8s-follower.js';
@@ -51,4 +51,38 @@ test('follower: woken by writes, not by a poll; a held piece without its end is 
   await run;
   assert.equal(got.length, 3);
   ac.abort();
+});
+
+test('follower: a file conmon replaced itself (its backstop cap) is read to its end, then the newer one; due rotation renames neither', async () => {
+  const dir = await testDir('berth-follow-replaced-');
+  const p = join(dir, 'ctr.log');
+  await writeFile(p, rec('F', 'a0'));
+  const ac = new AbortController();
+  let fireDone!: () => void;
+  const done = new Promise<void>((r) => (fireDone = r));
+  const got: string[] = [];
+  let reopened = 0;
+  let first = true;
+  // rotateAt is tiny: the follower is due to rotate while it is still reading the replaced file
+  for await (const { records } of followK8sFile(p, {
+    signal: ac.signal,
+    done,
+    pollMs: 20,
+    rotateAt: 120, // past a0, short of a0-a2
+    reopen: () => void reopened++,
+  })) {
+    for (const r of records) got.push(r.line.toString());
+    if (first) {
+      first = false;
+      await appendFile(p, rec('F', 'a1') + rec('F', 'a2'));
+      // conmon replaces the file twice while berthd is stopped: b is lost, d is current
+      await writeFile(`${p}.tmp`, rec('F', 'b1'));
+      await rename(`${p}.tmp`, p);
+      await writeFile(`${p}.tmp`, rec('F', 'd1') + rec('F', 'END'));
+      await rename(`${p}.tmp`, p);
+      fireDone();
+    }
+  }
+  assert.deepEqual(got, ['a0\n', 'a1\n', 'a2\n', 'd1\n', 'END\n']);
+  assert.equal(reopened, 0, 'the replaced file was not ours to rotate');
 });

@@ -207,6 +207,10 @@ class Follower {
     if (bytesRead < CHUNK / 2 && coalesceMs > 0 && !this.doneFired && !o.signal.aborted)
       await new Promise((r) => setTimeout(r, coalesceMs));
     if (!this.rotating && this.curName === this.path && o.rotateAt && o.reopen && this.offset >= o.rotateAt) {
+      // conmon may have replaced the file itself (its --log-size-max backstop, with berthd stopped):
+      // the path then names a newer file, which must not be renamed as if it were this one
+      const atPath = await stat(this.path).catch(() => null);
+      if (atPath?.ino !== this.ino) return;
       await rename(this.path, this.shipped);
       this.curName = this.shipped;
       this.rotating = true;

@@ -69,3 +69,31 @@ test('ShipProgress: the overall bound ends a wait however the shipper moves', as
     clearInterval(t);
   }
 });
+
+test('ShipProgress: no file at the path (rotated away after the container exited): wait for the shipper to end', async () => {
+  const dir = await testDir('berth-progress-');
+  const f = join(dir, 'ctr.log');
+  const p = new ShipProgress({ ino: 1, offset: 5 });
+  let caught = false;
+  const w = p.caughtUp(f, 10_000).then(() => (caught = true));
+  p.advance({ ino: 1, offset: 50 });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(caught, false, 'the shipper is still moving through the renamed file');
+  p.end();
+  await w;
+  assert.equal(caught, true);
+});
+
+test('ShipProgress: an empty file the shipper has not reached yet is waited for', async () => {
+  const f = join(await testDir('berth-progress-'), 'ctr.log');
+  await writeFile(f, '');
+  const { ino } = await stat(f);
+  const p = new ShipProgress({ ino: ino + 1000, offset: 5 }); // the renamed file, not yet read to its end
+  let caught = false;
+  const w = p.caughtUp(f, 10_000).then(() => (caught = true));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(caught, false);
+  p.advance({ ino, offset: 0 });
+  await w;
+  assert.equal(caught, true);
+});

@@ -18,26 +18,39 @@ export class ShipProgress {
     this.pos = from;
   }
 
+  private ended = false;
+
   /** The shipper forwarded everything before `pos`. */
   advance(pos: FollowPosition): void {
     this.pos = pos;
     for (const w of [...this.waiters]) w();
   }
 
+  /** The shipper stopped: it forwarded all there was (or was aborted); nobody need wait for it. */
+  end(): void {
+    this.ended = true;
+    for (const w of [...this.waiters]) w();
+  }
+
   /**
    * Resolves once what `file` holds now is forwarded, or once the shipper has not moved for
    * `stallMs` (never rejects). The shipper leaving the file's inode for another means the file
-   * was rotated and read to its end.
+   * was rotated and read to its end. No file at the path means a rotation is under way (conmon
+   * has not reopened it yet) or the container exited after one (nobody will): the path is looked
+   * at again after each step of the shipper, until it stops.
    */
   async caughtUp(file: string, stallMs: number, maxMs = MAX_WAIT_MS): Promise<void> {
-    const st = await fsp.stat(file).catch(() => null);
-    if (!st || st.size === 0) return;
     const end = Date.now() + maxMs;
-    let inFile = this.pos?.ino === st.ino;
+    let st = await fsp.stat(file).catch(() => null);
+    // an empty file the shipper is in (or has not begun): nothing to wait for
+    if (st?.size === 0 && (this.pos === null || this.pos.ino === st.ino)) return;
+    let inFile = st !== null && this.pos?.ino === st.ino;
     const done = () => {
       const p = this.pos;
-      if (p && p.ino === st.ino) inFile = true;
-      return p !== null && (p.ino === st.ino ? p.offset >= st.size : inFile);
+      if (this.ended) return true;
+      if (!st || !p) return false;
+      if (p.ino === st.ino) inFile = true;
+      return p.ino === st.ino ? p.offset >= st.size : inFile;
     };
     while (!done()) {
       const left = Math.min(stallMs, end - Date.now());
@@ -53,6 +66,10 @@ export class ShipProgress {
         this.waiters.add(onAdvance);
       });
       if (!moved) return;
+      if (!st) {
+        st = await fsp.stat(file).catch(() => null);
+        inFile = st !== null && this.pos?.ino === st.ino;
+      }
     }
   }
 }
