@@ -96,7 +96,7 @@ function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDe
     containers,
     execs: s.execs,
     imageIdFor: async (ref) => (await images.resolve(ref).catch(() => null))?.id ?? null,
-    stats: new ContainerStats(s.statsSource),
+    stats: new ContainerStats(s.statsSource, (id, signal) => containers.wait(id, 'not-running', signal)),
     network: s.containerNetwork,
     sizes: (rec) => diskUsage.containerSize(rec),
     archive: new ContainerArchive({

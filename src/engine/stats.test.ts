@@ -111,3 +111,40 @@ test('host networking: frames say not to show networks', async () => {
   await done;
   assert.equal(frames[0].withNetworks, false);
 });
+
+test('the engine seeing the container stop ends a stream whose cgroup lingers; the watch ends with the stream', async () => {
+  const src = new FakeSource();
+  let stop!: () => void;
+  const watches: AbortSignal[] = [];
+  const stopped = (_id: string, signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      watches.push(signal);
+      stop = resolve;
+      signal.addEventListener('abort', () => reject(new Error('client left')));
+    });
+  const frames: StatsFrame[] = [];
+  const done = new ContainerStats(src, stopped).stream(
+    rec('running', 42),
+    { stream: true },
+    new AbortController().signal,
+    (f) => frames.push(f),
+  );
+  src.push(sample(1));
+  stop(); // no fn(null) from the sampler: the cgroup is still there
+  await done;
+  assert.equal(frames.length, 2);
+  assert.equal(frames[1]!.cur, null, 'a last empty frame, as when the cgroup goes');
+  assert.equal(src.watchers.size, 0, 'unwatched');
+
+  // a stream that ends by itself (one-shot) ends its engine watch too: no waiter piles up
+  const second = new ContainerStats(src, stopped).stream(
+    rec('running', 42),
+    { stream: false },
+    new AbortController().signal,
+    () => {},
+  );
+  src.push(sample(1));
+  src.push(sample(2));
+  await second;
+  assert.equal(watches[1]!.aborted, true);
+});

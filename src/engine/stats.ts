@@ -21,8 +21,19 @@ export interface StatsFrame {
   withNetworks: boolean;
 }
 
+/** Resolves once the container is no longer running (rejects when the signal aborts or it is gone). */
+export type StoppedWatch = (id: string, signal: AbortSignal) => Promise<unknown>;
+
 export class ContainerStats {
-  constructor(private readonly source: StatsSource) {}
+  /**
+   * `stopped` ends a stream when the engine sees the container stop, without waiting for its
+   * cgroup to vanish: a cgroup runc could not remove yet (busy on a loaded machine) kept a removed
+   * container's stats stream open.
+   */
+  constructor(
+    private readonly source: StatsSource,
+    private readonly stopped?: StoppedWatch,
+  ) {}
 
   /**
    * Emits frames until the stream is done: one frame when `stream` is false (after two samples a
@@ -45,10 +56,12 @@ export class ContainerStats {
       let prev: Sample | null = null;
       let done = false;
       let unwatch: (() => void) | null = null;
+      const stopWatch = new AbortController(); // ends the engine watch with the stream
       const finish = () => {
         if (done) return;
         done = true;
         unwatch?.();
+        stopWatch.abort();
         resolve();
       };
       unwatch = this.source.watch(rec.id, pid, (s) => {
@@ -61,6 +74,15 @@ export class ContainerStats {
       if (done) unwatch(); // the source answered synchronously and the stream already ended
       signal.addEventListener('abort', finish, { once: true });
       if (signal.aborted) finish(); // the client left before we got here: an aborted signal fires no more
+      if (this.stopped && !done)
+        this.stopped(rec.id, stopWatch.signal).then(
+          () => {
+            if (done) return;
+            emit({ ...base, cur: null, prev: null });
+            finish();
+          },
+          () => {}, // the stream ended first, or the container is gone: nothing left to do
+        );
     });
   }
 }
