@@ -71,7 +71,12 @@ export async function attachContainer(
       c.onEnd(() => finish('exited'));
       if (o.stdin && rec.config.OpenStdin && client.input) {
         const matcher = rec.config.Tty && detachMatcher ? detachMatcher(o.detachKeys) : null;
-        pipeStdin(rec, c, client.input, matcher, () => finish('detached'));
+        pipeStdin(c, client.input, matcher, {
+          detached: () => finish('detached'),
+          end: () => {
+            if (rec.config.StdinOnce && !rec.config.Tty) c.closeStdin();
+          },
+        });
       }
     };
     const run = core.runs.get(rec.id);
@@ -93,29 +98,33 @@ export async function attachContainer(
   });
 }
 
-function pipeStdin(
-  rec: ContainerRecord,
-  c: AttachConn,
+/** Where a client's stdin goes: conmon's attach socket or an exec's process. */
+export interface StdinSink {
+  write(chunk: Buffer): void;
+  stdinReady?(): Promise<void> | null;
+}
+
+/** Feeds `input` to `sink`, through the detach-keys matcher when there is one. */
+export function pipeStdin(
+  sink: StdinSink,
   input: NodeJS.ReadableStream,
   matcher: DetachMatcher | null,
-  detached: () => void,
+  o: { detached: () => void; end: () => void },
 ): void {
   input.on('data', (chunk: Buffer) => {
-    if (!matcher) c.write(chunk);
+    if (!matcher) sink.write(chunk);
     else {
       const r = matcher(chunk);
-      if (r.pass.length) c.write(r.pass);
-      if (r.detached) detached();
+      if (r.pass.length) sink.write(r.pass);
+      if (r.detached) o.detached();
     }
-    // backpressure: a container that does not read its stdin must not make berthd hold it
-    const ready = c.stdinReady?.() ?? null;
+    // backpressure: a process that does not read its stdin must not make berthd hold the client's
+    const ready = sink.stdinReady?.() ?? null;
     if (ready !== null) {
       input.pause();
       void ready.then(() => input.resume());
     }
   });
-  input.on('end', () => {
-    if (rec.config.StdinOnce && !rec.config.Tty) c.closeStdin();
-  });
+  input.on('end', o.end);
   input.resume();
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { EngineError, conflict, invalid, msg } from '../errdefs.js';
 import type { Proc } from '../runtime/runtime.js';
+import { pipeStdin } from './attach.js';
 import { mergeEnv } from './create-config.js';
 import type { AttachClient, ContainerService, DetachMatcher } from './service.js';
 
@@ -163,23 +164,7 @@ export class ExecService {
       client.signal.addEventListener('abort', gone);
       if (c.AttachStdin && client.input) {
         const matcher = tty && detachMatcher ? detachMatcher(o.detachKeys) : null;
-        const input = client.input;
-        input.on('data', (chunk: Buffer) => {
-          if (!matcher) proc.write(chunk);
-          else {
-            const r = matcher(chunk);
-            if (r.pass.length) proc.write(r.pass);
-            if (r.detached) finish();
-          }
-          // backpressure: stop reading the client while the process is behind on its stdin
-          const ready = proc.stdinReady?.() ?? null;
-          if (ready !== null) {
-            input.pause();
-            void ready.then(() => input.resume());
-          }
-        });
-        input.on('end', () => proc.closeStdin());
-        input.resume();
+        pipeStdin(proc, client.input, matcher, { detached: finish, end: () => proc.closeStdin() });
       }
     });
   }
