@@ -46,17 +46,17 @@ export interface UserIds {
   additionalGids: number[];
 }
 
+/** Where a spec build finds the container's rootfs, cgroup and the /etc files network/ wrote. */
+export interface SpecBuildOptions {
+  rootfs: string;
+  cgroupsPath: string;
+  etcFiles: { hostname: string; hosts: string; resolvConf: string };
+  mounts?: OciMountLike[];
+}
+
 export interface SpecPort {
   /** The OCI spec for a container whose rootfs is mounted at `rootfs`. */
-  build(
-    rec: ContainerRecord,
-    o: {
-      rootfs: string;
-      cgroupsPath: string;
-      etcFiles: { hostname: string; hosts: string; resolvConf: string };
-      mounts?: OciMountLike[];
-    },
-  ): Promise<object>;
+  build(rec: ContainerRecord, o: SpecBuildOptions): Promise<object>;
   resolveUser(rootfs: string, user: string, groupAdd?: readonly string[]): Promise<UserIds>;
 }
 

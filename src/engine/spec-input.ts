@@ -11,8 +11,9 @@ import {
   type ResolvedDevice,
   type SpecInput,
 } from '../runtime/spec/index.js';
-import type { OciMountLike, SpecPort, UserIds } from './ports.js';
+import type { SpecBuildOptions, SpecPort, UserIds } from './ports.js';
 import type { ContainerRecord, HostConfig, ThrottleDevice } from './types.js';
+import { plainLimitsOf } from './update.js';
 
 async function rates(list: ThrottleDevice[] | null | undefined) {
   const out = [];
@@ -40,15 +41,7 @@ export class OciSpecPort implements SpecPort {
     return resolveUser(rootfs, user, groupAdd);
   }
 
-  async build(
-    rec: ContainerRecord,
-    o: {
-      rootfs: string;
-      cgroupsPath: string;
-      etcFiles: { hostname: string; hosts: string; resolvConf: string };
-      mounts?: OciMountLike[];
-    },
-  ): Promise<object> {
+  async build(rec: ContainerRecord, o: SpecBuildOptions): Promise<object> {
     const c = rec.config;
     const h = rec.hostConfig;
     const user = await resolveUser(o.rootfs, c.User || '', h.GroupAdd ?? []);
@@ -151,19 +144,12 @@ function initOf(h: HostConfig): SpecInput['init'] {
 
 async function resourcesOf(h: HostConfig): Promise<SpecInput['resources']> {
   return {
-    memory: h.Memory || undefined,
-    memorySwap: h.MemorySwap || undefined,
-    memoryReservation: h.MemoryReservation || undefined,
+    ...plainLimitsOf(h),
     memorySwappiness: h.MemorySwappiness ?? undefined,
     oomKillDisable: h.OomKillDisable ?? undefined,
-    cpuShares: h.CpuShares || undefined,
     cpuPeriod: h.CpuPeriod || undefined,
     cpuQuota: h.CpuQuota || undefined,
     nanoCpus: h.NanoCpus || undefined,
-    cpusetCpus: h.CpusetCpus || undefined,
-    cpusetMems: h.CpusetMems || undefined,
-    pidsLimit: h.PidsLimit ?? undefined,
-    blkioWeight: h.BlkioWeight || undefined,
     blkioDeviceReadBps: await rates(h.BlkioDeviceReadBps),
     blkioDeviceWriteBps: await rates(h.BlkioDeviceWriteBps),
     blkioDeviceReadIOps: await rates(h.BlkioDeviceReadIOps),

@@ -6,13 +6,14 @@ import { isRunningish } from './states.js';
 import { adaptToHost } from './host-support.js';
 import { applyUpdate, resourceWarnings, runcUpdateArgs, type UpdateRequest } from './resources.js';
 import type { ContainerService } from './service.js';
+import type { HostConfig } from './types.js';
 
 /** Applies `runc update <args>` to a running container (when its cgroup cannot be found). */
 export type LiveUpdate = (id: string, args: string[]) => Promise<void>;
 
-/** The HostConfig's limits as cgroup values (--cpus is a quota over a 100 ms period, like Docker). */
-export function cgroupLimitsOf(h: import('./types.js').HostConfig): CgroupLimits {
-  const l: CgroupLimits = {
+/** The HostConfig's limits that map one to one onto cgroup values (0 and null: not set). */
+export function plainLimitsOf(h: HostConfig): Omit<CgroupLimits, 'cpuPeriod' | 'cpuQuota'> {
+  return {
     memory: h.Memory || undefined,
     memorySwap: h.MemorySwap || undefined,
     memoryReservation: h.MemoryReservation || undefined,
@@ -20,8 +21,13 @@ export function cgroupLimitsOf(h: import('./types.js').HostConfig): CgroupLimits
     cpusetCpus: h.CpusetCpus || undefined,
     cpusetMems: h.CpusetMems || undefined,
     blkioWeight: h.BlkioWeight || undefined,
-    pidsLimit: h.PidsLimit === null || h.PidsLimit === undefined ? undefined : h.PidsLimit,
+    pidsLimit: h.PidsLimit ?? undefined,
   };
+}
+
+/** The HostConfig's limits as cgroup values (--cpus is a quota over a 100 ms period, like Docker). */
+export function cgroupLimitsOf(h: HostConfig): CgroupLimits {
+  const l: CgroupLimits = plainLimitsOf(h);
   if (h.NanoCpus) {
     l.cpuPeriod = 100000;
     l.cpuQuota = Math.round((h.NanoCpus * 100000) / 1e9);
