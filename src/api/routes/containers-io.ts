@@ -130,6 +130,19 @@ function logsAttachRoutes(c: ContainerService): Route[] {
   ];
 }
 
+/** The archive routes' container and `path` query (an empty path is Docker's 400). */
+function archiveTarget(c: ContainerService, ctx: Ctx) {
+  const rec = c.find(ctx.params.id!);
+  const p = ctx.query.get('path');
+  if (!p) throw invalid('path cannot be empty');
+  return { rec, p };
+}
+
+/** docker cp reads the path's stat from this header (base64 JSON), on HEAD and GET alike. */
+function pathStatHeader(stat: unknown): Record<string, string> {
+  return { 'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') };
+}
+
 function statsArchiveRoutes(d: ContainerRouteDeps): Route[] {
   const c = d.containers;
   const numCpus = os.cpus().length;
@@ -151,28 +164,17 @@ function statsArchiveRoutes(d: ContainerRouteDeps): Route[] {
       method: 'HEAD',
       path: '/containers/{id}/archive',
       handler: async (ctx) => {
-        const rec = c.find(ctx.params.id!);
-        const p = ctx.query.get('path');
-        if (!p) throw invalid('path cannot be empty');
-        const st = await d.archive.stat(rec, p);
-        ctx.reply
-          .stream(200, 'application/json', {
-            'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(st)).toString('base64'),
-          })
-          .end();
+        const { rec, p } = archiveTarget(c, ctx);
+        ctx.reply.stream(200, 'application/json', pathStatHeader(await d.archive.stat(rec, p))).end();
       },
     },
     {
       method: 'GET',
       path: '/containers/{id}/archive',
       handler: async (ctx) => {
-        const rec = c.find(ctx.params.id!);
-        const p = ctx.query.get('path');
-        if (!p) throw invalid('path cannot be empty');
+        const { rec, p } = archiveTarget(c, ctx);
         const { stat, stream } = await d.archive.get(rec, p);
-        const out = ctx.reply.stream(200, 'application/x-tar', {
-          'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64'),
-        });
+        const out = ctx.reply.stream(200, 'application/x-tar', pathStatHeader(stat));
         await pipeOut(stream, out);
       },
     },
@@ -180,9 +182,7 @@ function statsArchiveRoutes(d: ContainerRouteDeps): Route[] {
       method: 'PUT',
       path: '/containers/{id}/archive',
       handler: async (ctx) => {
-        const rec = c.find(ctx.params.id!);
-        const p = ctx.query.get('path');
-        if (!p) throw invalid('path cannot be empty');
+        const { rec, p } = archiveTarget(c, ctx);
         await d.archive.put(rec, p, ctx.body, {
           noOverwriteDirNonDir: qbool(ctx.query, 'noOverwriteDirNonDir'),
           copyUIDGID: qbool(ctx.query, 'copyUIDGID'),

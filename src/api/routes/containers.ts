@@ -111,71 +111,34 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
   ];
 }
 
+/** `POST /containers/{id}/<verb>`: the action, then 204 No Content. */
+function action(verb: string, run: (id: string, q: URLSearchParams) => Promise<unknown>): Route {
+  return {
+    method: 'POST',
+    path: `/containers/{id}/${verb}`,
+    handler: async (ctx) => {
+      await run(ctx.params.id!, ctx.query);
+      ctx.reply.empty(204);
+    },
+  };
+}
+
 /** start, stop, restart, kill, pause, unpause. */
 function stateRoutes(c: ContainerService): Route[] {
   return [
-    {
-      method: 'POST',
-      path: '/containers/{id}/start',
-      handler: async (ctx) => {
-        await c.start(ctx.params.id!);
-        ctx.reply.empty(204);
-      },
-    },
-    {
-      method: 'POST',
-      path: '/containers/{id}/stop',
-      handler: async (ctx) => {
-        await c.stop(ctx.params.id!, { timeout: qint(ctx.query, 't'), signal: ctx.query.get('signal') ?? undefined });
-        ctx.reply.empty(204);
-      },
-    },
-    {
-      method: 'POST',
-      path: '/containers/{id}/restart',
-      handler: async (ctx) => {
-        await c.restart(ctx.params.id!, qint(ctx.query, 't'));
-        ctx.reply.empty(204);
-      },
-    },
-    {
-      method: 'POST',
-      path: '/containers/{id}/kill',
-      handler: async (ctx) => {
-        await c.kill(ctx.params.id!, ctx.query.get('signal') ?? undefined);
-        ctx.reply.empty(204);
-      },
-    },
-    {
-      method: 'POST',
-      path: '/containers/{id}/pause',
-      handler: async (ctx) => {
-        await c.pause(ctx.params.id!);
-        ctx.reply.empty(204);
-      },
-    },
-    {
-      method: 'POST',
-      path: '/containers/{id}/unpause',
-      handler: async (ctx) => {
-        await c.unpause(ctx.params.id!);
-        ctx.reply.empty(204);
-      },
-    },
+    action('start', (id) => c.start(id)),
+    action('stop', (id, q) => c.stop(id, { timeout: qint(q, 't'), signal: q.get('signal') ?? undefined })),
+    action('restart', (id, q) => c.restart(id, qint(q, 't'))),
+    action('kill', (id, q) => c.kill(id, q.get('signal') ?? undefined)),
+    action('pause', (id) => c.pause(id)),
+    action('unpause', (id) => c.unpause(id)),
   ];
 }
 
 /** rename, wait, rm, top, resize. */
 function controlRoutes(c: ContainerService): Route[] {
   return [
-    {
-      method: 'POST',
-      path: '/containers/{id}/rename',
-      handler: async (ctx) => {
-        await c.rename(ctx.params.id!, ctx.query.get('name') ?? '');
-        ctx.reply.empty(204);
-      },
-    },
+    action('rename', (id, q) => c.rename(id, q.get('name') ?? '')),
     {
       method: 'POST',
       path: '/containers/{id}/wait',
