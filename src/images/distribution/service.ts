@@ -1,6 +1,6 @@
 // Pull, push and login: references and credentials in, Docker's progress messages out.
 import { invalid, notFound } from '../../errdefs.js';
-import { copy, Transfers, type ProgressFn } from '../copy.js';
+import { copy, Transfers, type ImageDestination, type ImageSource, type ProgressFn } from '../copy.js';
 import {
   familiarName,
   familiarString,
@@ -62,6 +62,12 @@ export class DistributionService {
     return new RegistryClient(domain, { insecure: isInsecureHost(domain, this.o.insecureRegistries ?? []), auth });
   }
 
+  /** copy() with the daemon's concurrency for the direction, the request's progress and signal. */
+  private copy(src: ImageSource, dst: ImageDestination, mode: 'pull' | 'push', r: PullRequest | PushRequest) {
+    const concurrency = mode === 'pull' ? (this.o.maxConcurrentDownloads ?? 3) : (this.o.maxConcurrentUploads ?? 5);
+    return copy(src, dst, { mode, concurrency, progress: r.progress, transfers: this.transfers, signal: r.signal });
+  }
+
   /** Docker's `POST /images/create?fromImage=`: a tag, a digest, or every tag when the name has neither. */
   async pull(r: PullRequest): Promise<void> {
     let ref = parseReference(r.image);
@@ -116,13 +122,7 @@ export class DistributionService {
         progress: r.progress,
       });
       try {
-        const res = await copy(src, dst, {
-          mode: 'pull',
-          concurrency: this.o.maxConcurrentDownloads ?? 3,
-          progress: r.progress,
-          transfers: this.transfers,
-          signal: r.signal,
-        });
+        const res = await this.copy(src, dst, 'pull', r);
         id = res.id!;
       } finally {
         await dst.release();
@@ -166,13 +166,7 @@ export class DistributionService {
       const tagged = withDefaultTag(t);
       const src = new LocalSource(this.images, referenceString(tagged));
       const dst = new RegistryDestination(repo, tagged.tag!, this.meta, ref.domain);
-      const res = await copy(src, dst, {
-        mode: 'push',
-        concurrency: this.o.maxConcurrentUploads ?? 5,
-        progress: r.progress,
-        transfers: this.transfers,
-        signal: r.signal,
-      });
+      const res = await this.copy(src, dst, 'push', r);
       const id = (await this.images.resolve(referenceString(tagged))).id;
       await this.images.setReference({ domain: ref.domain, path: ref.path, digest: res.digest! }, id);
       r.progress({ status: `${tagged.tag}: digest: ${res.digest} size: ${res.size}` });
