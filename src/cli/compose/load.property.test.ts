@@ -42,6 +42,9 @@ const scalar = fc.oneof(
   fc.boolean(),
   fc.constant(null),
 );
+// Keys the nested mappings of a service have (ports, depends_on, ulimits, healthcheck): both the
+// untyped values and the typed mappings below draw from them first.
+const NESTED_KEYS = ['target', 'source', 'type', 'published', 'condition', 'soft', 'hard', 'test', 'interval'];
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -49,15 +52,7 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.array(tie('v'), { maxLength: 3 }),
     fc.dictionary(
       fc.constantFrom(
-        'target',
-        'source',
-        'type',
-        'published',
-        'condition',
-        'soft',
-        'hard',
-        'test',
-        'interval',
+        ...NESTED_KEYS,
         'file',
         'service',
         'external',
@@ -100,15 +95,7 @@ const item = fc.oneof(
   scalar,
 );
 const sub = fc.constantFrom(
-  'target',
-  'source',
-  'type',
-  'published',
-  'condition',
-  'soft',
-  'hard',
-  'test',
-  'interval',
+  ...NESTED_KEYS,
   'timeout',
   'retries',
   'disable',

@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDir } from '../../util/test-dirs.js';
 import { encodeJsonEntry, JsonFileReader, JsonFileWriter, type JsonEntry } from './json-file.js';
+import type { FileOptions } from '../common/file-options.js';
 import type { LogMessage, ReadOptions } from '../common/log-reader.js';
 
 const all: ReadOptions = { follow: false, stdout: true, stderr: true };
@@ -20,6 +21,20 @@ async function lines(it: AsyncIterable<LogMessage[]>): Promise<string[]> {
   return out;
 }
 
+/** The lines a fresh reader of `p` returns for `o` (both streams, no follow, unless `o` says). */
+const read = (p: string, o: Partial<ReadOptions> = {}) =>
+  lines(new JsonFileReader(p).readBatches({ ...all, ...o }, new AbortController().signal));
+
+/** Writes entries 0 … n-1 in batches of `batch` to a new dir's c-json.log, closed after. */
+async function written(o: FileOptions, n: number, batch: number): Promise<{ dir: string; p: string }> {
+  const dir = await testDir('berth-json-');
+  const p = join(dir, 'c-json.log');
+  const w = new JsonFileWriter(p, o);
+  for (let i = 0; i < n; i += batch) await w.write(Array.from({ length: batch }, (_, k) => entry(i + k)));
+  await w.close();
+  return { dir, p };
+}
+
 test("encodes Docker's json-file line", () => {
   assert.equal(
     encodeJsonEntry({ stream: 'stderr', time: 1_700_000_000_123_400_000n, line: Buffer.from('a "q"\n') }),
@@ -29,14 +44,10 @@ test("encodes Docker's json-file line", () => {
 });
 
 test('rotation keeps max-file files of at most max-size and loses nothing still kept', async () => {
-  const dir = await testDir('berth-json-');
-  const p = join(dir, 'c-json.log');
-  const w = new JsonFileWriter(p, { maxSize: 1024, maxFile: 3, compress: false });
-  for (let i = 0; i < 100; i += 10) await w.write(Array.from({ length: 10 }, (_, k) => entry(i + k)));
-  await w.close();
+  const { dir, p } = await written({ maxSize: 1024, maxFile: 3, compress: false }, 100, 10);
   assert.deepEqual((await readdir(dir)).sort(), ['c-json.log', 'c-json.log.1', 'c-json.log.2']);
   for (const f of ['c-json.log', 'c-json.log.1', 'c-json.log.2']) assert.ok((await stat(join(dir, f))).size <= 1024);
-  const got = await lines(new JsonFileReader(p).readBatches(all, new AbortController().signal));
+  const got = await read(p);
   // contiguous up to the last line written
   assert.equal(got.at(-1), 'line-99-padding-padding');
   const first = Number(/line-(\d+)/.exec(got[0]!)![1]);
@@ -45,47 +56,28 @@ test('rotation keeps max-file files of at most max-size and loses nothing still 
     Array.from({ length: 100 - first }, (_, k) => `line-${first + k}-padding-padding`),
   );
   // --tail across files, since/until and stream filters
-  assert.deepEqual(
-    await lines(new JsonFileReader(p).readBatches({ ...all, tail: 3 }, new AbortController().signal)),
-    got.slice(-3),
-  );
-  const tailMany = await lines(
-    new JsonFileReader(p).readBatches({ ...all, tail: got.length - 2 }, new AbortController().signal),
-  );
-  assert.deepEqual(tailMany, got.slice(2));
-  assert.deepEqual(
-    await lines(new JsonFileReader(p).readBatches({ ...all, tail: 0 }, new AbortController().signal)),
-    [],
-  );
-  const since = await lines(
-    new JsonFileReader(p).readBatches({ ...all, since: t0 + 97n * 1_000_000_000n }, new AbortController().signal),
-  );
-  assert.deepEqual(since, ['line-97-padding-padding', 'line-98-padding-padding', 'line-99-padding-padding']);
+  assert.deepEqual(await read(p, { tail: 3 }), got.slice(-3));
+  assert.deepEqual(await read(p, { tail: got.length - 2 }), got.slice(2));
+  assert.deepEqual(await read(p, { tail: 0 }), []);
+  assert.deepEqual(await read(p, { since: t0 + 97n * 1_000_000_000n }), [
+    'line-97-padding-padding',
+    'line-98-padding-padding',
+    'line-99-padding-padding',
+  ]);
 });
 
 test('compress gzips rotated files and the reader reads them', async () => {
-  const dir = await testDir('berth-json-');
-  const p = join(dir, 'c-json.log');
-  const w = new JsonFileWriter(p, { maxSize: 512, maxFile: 3, compress: true });
-  for (let i = 0; i < 30; i += 5) await w.write(Array.from({ length: 5 }, (_, k) => entry(i + k)));
-  await w.close();
+  const { dir, p } = await written({ maxSize: 512, maxFile: 3, compress: true }, 30, 5);
   const files = (await readdir(dir)).sort();
   assert.deepEqual(files, ['c-json.log', 'c-json.log.1.gz', 'c-json.log.2.gz']);
-  const got = await lines(new JsonFileReader(p).readBatches(all, new AbortController().signal));
+  const got = await read(p);
   assert.equal(got.at(-1), 'line-29-padding-padding');
   assert.ok(got.length > 10);
-  assert.deepEqual(
-    await lines(new JsonFileReader(p).readBatches({ ...all, tail: got.length - 1 }, new AbortController().signal)),
-    got.slice(1),
-  );
+  assert.deepEqual(await read(p, { tail: got.length - 1 }), got.slice(1));
 });
 
 test('max-file=1 truncates in place', async () => {
-  const dir = await testDir('berth-json-');
-  const p = join(dir, 'c-json.log');
-  const w = new JsonFileWriter(p, { maxSize: 300, maxFile: 1, compress: false });
-  for (let i = 0; i < 20; i++) await w.write([entry(i)]);
-  await w.close();
+  const { dir, p } = await written({ maxSize: 300, maxFile: 1, compress: false }, 20, 1);
   assert.deepEqual(await readdir(dir), ['c-json.log']);
   assert.ok((await readFile(p)).length <= 300);
 });
