@@ -148,5 +148,5 @@ test('start failure maps to 127 for a missing executable', async () => {
 test('usage errors', async () => {
   assert.equal((await berth('ps', '--bogus')).code, 125);
   assert.equal((await berth('rename', 'a')).code, 1);
-  assert.match((await berth('frobnicate')).err, /'frobnicate' is not a docker command/);
+  assert.match((await berth('frobnicate')).err, /'frobnicate' is not a berth command/);
 });

@@ -15,6 +15,8 @@ import { build } from './commands/build.js';
 import { StreamError } from './progress.js';
 import { registryGc, registryServe } from './commands/registry.js';
 import { composeMain } from './compose/commands.js';
+import { volumeGroup } from './commands/volumes.js';
+import { networkGroup } from './commands/networks.js';
 
 const topLevel: Record<string, Command> = {
   run,
@@ -92,6 +94,18 @@ const groups: Record<string, Record<string, Command>> = {
   },
   system: { info, version },
   registry: { serve: registryServe, gc: registryGc },
+  volume: volumeGroup,
+  network: networkGroup,
+};
+
+const groupDesc: Record<string, string> = {
+  container: 'Manage containers',
+  image: 'Manage images',
+  network: 'Manage networks',
+  registry: 'Run or collect an OCI distribution registry',
+  system: 'Manage Docker',
+  volume: 'Manage volumes',
+  compose: 'Define and run multi-container applications',
 };
 
 const globalFlags: FlagSpec[] = [
@@ -115,7 +129,12 @@ function topHelp(prog: string): string {
   return (
     `\nUsage:  ${prog} [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommands:\n` +
     names.map((n) => `  ${n.padEnd(11)}${topLevel[n].desc}`).join('\n') +
-    `\n\nManagement Commands:\n  container  Manage containers\n  image      Manage images\n  system     Manage Docker\n\nGlobal Options:\n${flagHelp(globalFlags)}\n`
+    '\n\nManagement Commands:\n' +
+    Object.keys(groups)
+      .sort()
+      .map((n) => `  ${n.padEnd(11)}${groupDesc[n] ?? ''}`)
+      .join('\n') +
+    `\n\nGlobal Options:\n${flagHelp(globalFlags)}\n`
   );
 }
 
@@ -127,7 +146,7 @@ export interface MainOptions {
 
 export async function main(argv: string[], o: MainOptions = {}): Promise<number> {
   const io: Io = o.io ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-  const prog = o.prog ?? 'docker';
+  const prog = o.prog ?? 'berth';
   const { global, rest } = splitLeading(globalFlags, argv, { dashDashEnds: true });
   let g: Parsed;
   try {
@@ -258,6 +277,6 @@ function report(io: Io, e: unknown): number {
 /** Process entry: exit with the command's status once output is written. */
 export async function runCli(): Promise<void> {
   const prog = basename(process.argv[1] ?? 'berth');
-  const code = await main(process.argv.slice(2), { prog: prog === 'berth' ? 'docker' : prog });
+  const code = await main(process.argv.slice(2), { prog });
   process.exit(code);
 }

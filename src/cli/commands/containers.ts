@@ -272,6 +272,8 @@ export async function printInspect(
   refs: string[],
   format: string,
   fetch: (ref: string) => Promise<unknown>,
+  /** The generic `inspect` says "No such object"; the typed ones print the daemon's 404 text. */
+  objectNotFound = false,
 ): Promise<number> {
   const found: unknown[] = [];
   const errs: string[] = [];
@@ -283,7 +285,7 @@ export async function printInspect(
       else if (format === 'json') ctx.io.stdout.write(JSON.stringify(v) + '\n');
       else found.push(v);
     } catch (e) {
-      if (e instanceof ClientError && e.status === 404) errs.push(`Error: No such object: ${r}`);
+      if (objectNotFound && e instanceof ClientError && e.status === 404) errs.push(`Error: No such object: ${r}`);
       else if (e instanceof ClientError) errs.push(`Error response from daemon: ${e.message}`);
       else throw e;
     }
@@ -321,16 +323,22 @@ export const inspect: Command = {
     if (type && !['container', 'image'].includes(type))
       throw new StatusError(1, `"${type}" is not a valid value for --type`);
     const c = ctx.client();
-    return printInspect(ctx, p.args, get.str(p, 'format'), async (r) => {
-      if (type === 'image') return c.imageInspect(r);
-      if (type === 'container') return c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
-      try {
-        return await c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
-      } catch (e) {
-        if (!(e instanceof ClientError) || e.status !== 404) throw e;
-        return c.imageInspect(r);
-      }
-    });
+    return printInspect(
+      ctx,
+      p.args,
+      get.str(p, 'format'),
+      async (r) => {
+        if (type === 'image') return c.imageInspect(r);
+        if (type === 'container') return c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
+        try {
+          return await c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
+        } catch (e) {
+          if (!(e instanceof ClientError) || e.status !== 404) throw e;
+          return c.imageInspect(r);
+        }
+      },
+      true,
+    );
   },
 };
 

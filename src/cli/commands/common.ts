@@ -1,0 +1,157 @@
+// Shapes shared by the object commands (volume, network, …): flag specs, "each argument, collect
+// the errors" loops, list/inspect/prune bodies, so each command only names its endpoint and rows.
+import { filtersArg } from '../../client/client.js';
+import { ClientError } from '../../client/client-error.js';
+import type { CliContext, Command } from '../command.js';
+import { StatusError } from '../command.js';
+import { get, type FlagSpec, type Parsed } from '../flags/parser.js';
+import { renderRows, type Row } from '../format/render.js';
+import { humanSize } from '../format/units.js';
+import { confirm, printInspect } from './containers.js';
+
+export const flag = {
+  format: { name: 'format', type: 'string', help: 'Format output using a custom template' } as FlagSpec,
+  formatF: { name: 'format', short: 'f', type: 'string', help: 'Format output using a custom template' } as FlagSpec,
+  quiet: (what: string): FlagSpec => ({ name: 'quiet', short: 'q', type: 'bool', help: `Only display ${what}` }),
+  filterF: {
+    name: 'filter',
+    short: 'f',
+    type: 'list',
+    help: 'Provide filter values (e.g. "dangling=true")',
+  } as FlagSpec,
+  filter: { name: 'filter', type: 'list', help: 'Provide filter values (e.g. "until=<timestamp>")' } as FlagSpec,
+  force: (help: string): FlagSpec => ({ name: 'force', short: 'f', type: 'bool', help }),
+  label: (help: string): FlagSpec => ({ name: 'label', type: 'list', help }),
+};
+
+/** Docker's text for an API or local error, as printed on stderr. */
+export function errLine(e: unknown): string {
+  return e instanceof ClientError ? `Error response from daemon: ${e.message}` : (e as Error).message;
+}
+
+/**
+ * Runs `fn` for each of `refs`, printing what it returns (when a string), then all errors joined
+ * on stderr with exit 1: docker's multi-object commands (volume rm, network rm, …).
+ */
+export async function eachRef(
+  ctx: CliContext,
+  refs: string[],
+  fn: (ref: string) => Promise<string | undefined>,
+  o: { skip?: (e: unknown) => boolean; statusLine?: boolean } = {},
+): Promise<number> {
+  const errs: string[] = [];
+  for (const r of refs) {
+    try {
+      const out = await fn(r);
+      if (out !== undefined) ctx.io.stdout.write(`${out}\n`);
+    } catch (e) {
+      if (o.skip?.(e)) continue;
+      errs.push(errLine(e));
+    }
+  }
+  // network rm ends with cli.StatusError's text
+  if (errs.length) ctx.io.stderr.write(errs.join('\n') + (o.statusLine ? '\nexit status 1\n' : '\n'));
+  return errs.length ? 1 : 0;
+}
+
+export const isNotFound = (e: unknown): boolean => e instanceof ClientError && e.status === 404;
+
+/** KEY=VALUE list flags into a map (docker's MapOpts: a missing `=` gives an empty value). */
+export function kvMap(items: string[]): Record<string, string> {
+  const m: Record<string, string> = {};
+  for (const s of items) {
+    const i = s.indexOf('=');
+    if (i < 0) m[s] = '';
+    else m[s.slice(0, i)] = s.slice(i + 1);
+  }
+  return m;
+}
+
+export interface ListSpec<T> {
+  name: string;
+  usage: string;
+  desc: string;
+  quietHelp: string;
+  quietField: string;
+  defaultFormat: string;
+  headers: Record<string, string>;
+  noTrunc?: boolean;
+  fetch(ctx: CliContext, filters: string | undefined): Promise<T[]>;
+  row(item: T, trunc: boolean): Row;
+}
+
+/** `X ls`: filters, -q, --format (table/json/template), optionally --no-trunc. */
+export function listCommand<T>(s: ListSpec<T>): Command {
+  const flags: FlagSpec[] = [flag.filterF, flag.format];
+  if (s.noTrunc) flags.push({ name: 'no-trunc', type: 'bool', help: 'Do not truncate the output' });
+  flags.push(flag.quiet(s.quietHelp));
+  return {
+    name: s.name,
+    usage: s.usage,
+    desc: s.desc,
+    flags,
+    args: { max: 0 },
+    async run(ctx, p) {
+      const items = await s.fetch(ctx, filtersArg(get.list(p, 'filter')));
+      const trunc = !(s.noTrunc && get.bool(p, 'no-trunc'));
+      const rows = items.map((i) => s.row(i, trunc));
+      const quiet = get.bool(p, 'quiet');
+      const f = quiet ? `{{${s.quietField}}}` : get.str(p, 'format');
+      ctx.io.stdout.write(renderRows(rows, f, s.defaultFormat, s.headers));
+      return 0;
+    },
+  };
+}
+
+/** `X inspect`: docker's inspect output for each argument (404 → "Error: No such object"). */
+export function inspectCommand(
+  name: string,
+  usage: string,
+  desc: string,
+  fetch: (ctx: CliContext, ref: string, p: Parsed) => Promise<unknown>,
+  extra: FlagSpec[] = [],
+): Command {
+  return {
+    name,
+    usage,
+    desc,
+    flags: [flag.formatF, ...extra],
+    args: { min: 1 },
+    run: (ctx, p) => printInspect(ctx, p.args, get.str(p, 'format'), (r) => fetch(ctx, r, p)),
+  };
+}
+
+export interface PruneSpec {
+  name: string;
+  desc: string;
+  warning(p: Parsed): string;
+  flags?: FlagSpec[];
+  /** Calls the endpoint; returns the "Deleted X:" block's title and items, and the space freed. */
+  prune(ctx: CliContext, filters: string[], p: Parsed): Promise<{ title: string; items: string[]; space?: number }>;
+}
+
+/** `X prune`: confirmation unless -f, the daemon's report, "Total reclaimed space" when sized. */
+export function pruneCommand(s: PruneSpec): Command {
+  return {
+    name: s.name,
+    usage: `${s.name} [OPTIONS]`,
+    desc: s.desc,
+    flags: [...(s.flags ?? []), flag.filter, flag.force('Do not prompt for confirmation')],
+    args: { max: 0 },
+    async run(ctx, p) {
+      if (!get.bool(p, 'force') && !(await confirm(ctx, s.warning(p)))) return 0;
+      const r = await s.prune(ctx, get.list(p, 'filter'), p);
+      if (r.items.length) ctx.io.stdout.write(`${r.title}:\n${r.items.map((i) => i + '\n').join('')}`);
+      if (r.space !== undefined) {
+        if (r.items.length) ctx.io.stdout.write('\n');
+        ctx.io.stdout.write(`Total reclaimed space: ${humanSize(r.space)}\n`);
+      }
+      return 0;
+    },
+  };
+}
+
+/** A usage error as docker prints it for a bad flag combination (exit 1, "invalid argument"). */
+export function conflict(msg: string): StatusError {
+  return new StatusError(1, msg);
+}

@@ -1,0 +1,110 @@
+// `volume create|ls|inspect|rm|prune` over /volumes, as docker CLI 28 prints them.
+import { filtersArg } from '../../client/client.js';
+import type { Command } from '../command.js';
+import { get } from '../flags/parser.js';
+import { naturalLess, volumeDefaultFormat, volumeHeaders, volumeRow, type VolumeLike } from '../format/resources.js';
+import { conflict, eachRef, flag, inspectCommand, kvMap, listCommand, pruneCommand } from './common.js';
+
+const enc = encodeURIComponent;
+
+export const volumeCreate: Command = {
+  name: 'volume create',
+  usage: 'volume create [OPTIONS] [VOLUME]',
+  desc: 'Create a volume',
+  flags: [
+    { name: 'driver', short: 'd', type: 'string', default: 'local', help: 'Specify volume driver name' },
+    flag.label('Set metadata for a volume'),
+    { name: 'name', type: 'string', help: 'Specify volume name' },
+    { name: 'opt', short: 'o', type: 'list', help: 'Set driver specific options' },
+  ],
+  args: { max: 1 },
+  async run(ctx, p) {
+    let name = get.str(p, 'name');
+    if (p.args.length === 1) {
+      if (name)
+        throw conflict('conflicting options: cannot specify a volume-name through both --name and as a positional arg');
+      name = p.args[0];
+    }
+    const v = await ctx.client().request<VolumeLike>('POST', '/volumes/create', {
+      body: {
+        Name: name,
+        Driver: get.str(p, 'driver'),
+        DriverOpts: kvMap(get.list(p, 'opt')),
+        Labels: kvMap(get.list(p, 'label')),
+      },
+    });
+    ctx.io.stdout.write(`${v.Name}\n`);
+    return 0;
+  },
+};
+
+export const volumeLs = listCommand<VolumeLike>({
+  name: 'volume ls',
+  usage: 'volume ls [OPTIONS]',
+  desc: 'List volumes',
+  quietHelp: 'volume names',
+  quietField: '.Name',
+  defaultFormat: volumeDefaultFormat,
+  headers: volumeHeaders,
+  async fetch(ctx, filters) {
+    const r = await ctx.client().request<{ Volumes: VolumeLike[] | null }>('GET', '/volumes', { query: { filters } });
+    return (r.Volumes ?? []).sort((a, b) => naturalLess(a.Name, b.Name));
+  },
+  row: (v) => volumeRow(v),
+});
+
+export const volumeInspect = inspectCommand(
+  'volume inspect',
+  'volume inspect [OPTIONS] VOLUME [VOLUME...]',
+  'Display detailed information on one or more volumes',
+  (ctx, r) => ctx.client().request('GET', `/volumes/${enc(r)}`),
+);
+
+export const volumeRm: Command = {
+  name: 'volume rm',
+  usage: 'volume rm [OPTIONS] VOLUME [VOLUME...]',
+  desc: 'Remove one or more volumes',
+  flags: [flag.force('Force the removal of one or more volumes')],
+  args: { min: 1 },
+  run: (ctx, p) =>
+    eachRef(ctx, p.args, async (r) => {
+      await ctx
+        .client()
+        .request('DELETE', `/volumes/${enc(r)}`, { query: { force: get.bool(p, 'force') || undefined } });
+      return r;
+    }),
+};
+
+export const volumePrune = pruneCommand({
+  name: 'volume prune',
+  desc: 'Remove unused local volumes',
+  flags: [{ name: 'all', short: 'a', type: 'bool', help: 'Remove all unused volumes, not just anonymous ones' }],
+  warning: (p) =>
+    get.bool(p, 'all')
+      ? 'WARNING! This will remove all local volumes not used by at least one container.'
+      : 'WARNING! This will remove anonymous local volumes not used by at least one container.',
+  async prune(ctx, filters, p) {
+    const f = [...filters];
+    if (get.bool(p, 'all')) {
+      if (f.some((x) => x.startsWith('all=')))
+        throw conflict('conflicting options: cannot specify both --all and --filter all=1');
+      f.push('all=true');
+    }
+    const r = await ctx
+      .client()
+      .request<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/volumes/prune', {
+        query: { filters: filtersArg(f) },
+      });
+    return { title: 'Deleted Volumes', items: r.VolumesDeleted ?? [], space: r.SpaceReclaimed ?? 0 };
+  },
+});
+
+export const volumeGroup: Record<string, Command> = {
+  create: volumeCreate,
+  ls: volumeLs,
+  list: volumeLs,
+  inspect: volumeInspect,
+  rm: volumeRm,
+  remove: volumeRm,
+  prune: volumePrune,
+};
