@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDir } from '../../util/test-dirs.js';
-import { readCurrentFile } from './current-file.js';
+import { type CurrentFileOptions, readCurrentFile } from './current-file.js';
 import { FollowWake } from './log-reader.js';
 
 async function collect(
@@ -34,6 +34,26 @@ async function collect(
   return text;
 }
 
+/** Reads `path` once (no follow) in 4-byte chunks; `each` sees every chunk as it comes. */
+async function readOnce(
+  path: string,
+  extra: Pick<CurrentFileOptions, 'start' | 'carry'>,
+  each?: (c: Buffer) => void,
+): Promise<string[]> {
+  const ac = new AbortController();
+  const wake = new FollowWake(path, 10, false, ac.signal);
+  const chunks: string[] = [];
+  try {
+    for await (const c of readCurrentFile({ path, follow: false, signal: ac.signal, wake, chunkSize: 4, ...extra })) {
+      chunks.push(c.toString());
+      each?.(c);
+    }
+  } finally {
+    wake.close();
+  }
+  return chunks;
+}
+
 /** Follows `path`; once the text read is `at`, runs `change`; stops when the text ends with `end`. */
 async function followAcross(
   path: string,
@@ -55,20 +75,7 @@ async function followAcross(
 test('readCurrentFile: without follow, the whole file in chunks from the start offset', async () => {
   const p = join(await testDir('berth-cur-'), 'x.log');
   await writeFile(p, 'abcdefghij');
-  const ac = new AbortController();
-  const wake = new FollowWake(p, 10, false, ac.signal);
-  const chunks: string[] = [];
-  for await (const c of readCurrentFile({
-    path: p,
-    follow: false,
-    signal: ac.signal,
-    wake,
-    chunkSize: 4,
-    start: () => 2,
-  }))
-    chunks.push(c.toString());
-  wake.close();
-  assert.deepEqual(chunks, ['cdef', 'ghij']);
+  assert.deepEqual(await readOnce(p, { start: () => 2 }), ['cdef', 'ghij']);
 });
 
 test('readCurrentFile: following across a rotation reads the old file to its end, then the new one', async () => {
@@ -96,21 +103,9 @@ test('readCurrentFile: with truncation, a file cut under the reader is read agai
 test('readCurrentFile: the carry is put before the next read', async () => {
   const p = join(await testDir('berth-cur-'), 'x.log');
   await writeFile(p, 'abcdefgh');
-  const ac = new AbortController();
-  const wake = new FollowWake(p, 10, false, ac.signal);
   let carry: Buffer | null = null;
-  const chunks: string[] = [];
-  for await (const c of readCurrentFile({
-    path: p,
-    follow: false,
-    signal: ac.signal,
-    wake,
-    chunkSize: 4,
-    carry: () => carry,
-  })) {
-    chunks.push(c.toString());
+  const chunks = await readOnce(p, { carry: () => carry }, (c) => {
     carry = c.subarray(c.length - 1); // the last byte was not parsed yet
-  }
-  wake.close();
+  });
   assert.deepEqual(chunks, ['abcd', 'defgh'], 'a read with nothing new yields nothing, carry or not');
 });
