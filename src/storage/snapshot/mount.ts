@@ -1,5 +1,7 @@
-// Mounting snapshot mounts onto a target (spawns util-linux mount/umount; rare, not a hot path).
+// Mounting snapshot mounts onto a target (spawns util-linux mount/umount). Unmount is on the
+// path of every `docker rm`: it spawns umount only for a target mountinfo lists.
 import { execFile } from 'node:child_process';
+import { readFile, realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { internal } from '../../errdefs.js';
 import type { Mount } from './snapshotter.js';
@@ -34,6 +36,8 @@ export async function mountAll(mounts: Mount[], target: string): Promise<void> {
 
 /** Lazy unmount; a target that is not mounted (or missing) is fine. */
 export async function unmount(target: string): Promise<void> {
+  // spawning umount costs ~5 ms of berthd's CPU; a never-started or exited container has nothing mounted
+  if (!(await mountedAt(target))) return;
   try {
     await run('umount', ['-l', target]);
   } catch (e) {
@@ -41,4 +45,34 @@ export async function unmount(target: string): Promise<void> {
     if (/not mounted|no mount point|No such file|not found/i.test(s)) return;
     throw internal(`umount ${target}: ${s.trim()}`, e);
   }
+}
+
+/**
+ * Whether mountinfo lists a mount at target (exactly, not below it; symlinks resolved as the kernel
+ * records them). A missing target is not mounted; any other doubt answers true (then umount decides).
+ */
+export async function mountedAt(target: string, mountinfo = '/proc/self/mountinfo'): Promise<boolean> {
+  let want: string;
+  try {
+    want = await realpath(target);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
+  let text: string;
+  try {
+    text = await readFile(mountinfo, 'utf8');
+  } catch {
+    return true;
+  }
+  for (const line of text.split('\n')) {
+    // fields: id parent major:minor root mountpoint …; the mount point escapes space, tab, newline and \ in octal
+    const mp = line.split(' ', 5)[4];
+    if (mp !== undefined && unescapeOctal(mp) === want) return true;
+  }
+  return false;
+}
+
+function unescapeOctal(s: string): string {
+  return s.includes('\\') ? s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8))) : s;
 }
