@@ -74,5 +74,7 @@ export async function mountedAt(target: string, mountinfo = '/proc/self/mountinf
 }
 
 function unescapeOctal(s: string): string {
-  return s.includes('\\') ? s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8))) : s;
+  return s.includes('\\')
+    ? s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)))
+    : s;
 }
