@@ -8,7 +8,9 @@ import { writeInitialEtcFiles } from '../network/container-files.js';
 import { ZERO_TIME, nowRfc3339 } from '../util/time.js';
 import type { Core, Deps } from './core.js';
 import { type CreateRequest, defaultHostConfig, mergeConfig, validateHostConfig } from './create-config.js';
+import { adaptModes } from './create-modes.js';
 import { adaptToHost } from './host-support.js';
+import { hostSysInfo } from '../runtime/sysinfo.js';
 import { generateName, validName } from './names.js';
 import { resourceWarnings } from './resources.js';
 import { parseSignal } from './signals.js';
@@ -26,6 +28,14 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<C
   }
   const hostConfig = hostConfigOf(req, d);
   const hostWarnings = await adaptToHost(hostConfig); // what this host's cgroups cannot honour, discarded as Docker does
+  const sys = await hostSysInfo();
+  hostWarnings.push(
+    ...adaptModes(hostConfig, req.hostConfig, {
+      cgroupMode: sys.mode,
+      cgroupNamespaces: sys.cgroupNamespaces,
+      idOf: (ref) => d.store.tryFind(ref)?.id,
+    }),
+  );
   validateHostConfig(hostConfig, { userNetworks: !!d.network });
   const imageId = await d.images.resolveId(String(c.Image));
   const imgCfg = await d.images.runtimeConfig(imageId);

@@ -6,6 +6,7 @@ import type { Exit, Task } from '../runtime/runtime.js';
 import { nowRfc3339, rfc3339Nano } from '../util/time.js';
 import { type Core, bundleDir } from './core.js';
 import { writeEtcFiles } from './create.js';
+import { ipcSetup } from './create-ipc.js';
 import { removeContainer } from './remove.js';
 import { scheduleRestart, shouldRestart } from './restart.js';
 import { ensureNotState, ensureState } from './states.js';
@@ -78,6 +79,7 @@ async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Pro
     cgroupsPath: `${d.paths.cgroupParent}/${rec.id}`,
     etcFiles: { hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath },
     mounts,
+    ipc: await ipcSetup(core, rec),
   });
   const task = await d.runtime.create(rec.id, {
     dir: bundleDir(d.paths, rec.id),

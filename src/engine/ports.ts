@@ -52,6 +52,8 @@ export interface SpecBuildOptions {
   cgroupsPath: string;
   etcFiles: { hostname: string; hosts: string; resolvConf: string };
   mounts?: OciMountLike[];
+  /** `--ipc shareable|container:`: the /dev/shm to bind and the namespace to join (engine/create-ipc). */
+  ipc?: { shmPath?: string; nsPath?: string };
 }
 
 export interface SpecPort {

@@ -1,6 +1,8 @@
 // A container's rootfs mount, reference counted: start, cp, diff and top on a stopped container
-// share one mount; exit and removal unmount it whatever the count.
+// share one mount; exit and removal unmount it whatever the count. Also the /dev/shm tmpfs of an
+// `--ipc shareable` container, which lives beside the rootfs on the host so others can bind it.
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { isMountpoint } from '../storage/fsutil/mountpoint.js';
 import type { FsPort, ImagesPort } from './ports.js';
 import type { LogFn } from './transitions.js';
@@ -20,7 +22,10 @@ export class RootfsMounts {
     const n = this.counts.get(id) ?? 0;
     if (n === 0) {
       await fsp.mkdir(target, { recursive: true });
-      if (!isMountpoint(target)) await this.fs.mountAll(await this.images.rootfsMounts(id), target);
+      if (!isMountpoint(target)) {
+        await this.fs.mountAll(await this.images.rootfsMounts(id), target);
+        await markDockerenv(target);
+      }
     }
     this.counts.set(id, n + 1);
     return target;
@@ -34,6 +39,30 @@ export class RootfsMounts {
     }
     this.counts.delete(id);
     await this.fs.unmount(this.dirOf(id)).catch((e) => this.log('warn', `unmount ${id}: ${(e as Error).message}`));
+    const shm = this.shmDir(id);
+    if (isMountpoint(shm))
+      await this.fs.unmount(shm).catch((e) => this.log('warn', `unmount shm of ${id}: ${(e as Error).message}`));
+  }
+
+  /** Where an `--ipc shareable` container's /dev/shm is mounted on the host (moby's ShmPath). */
+  shmDir(id: string): string {
+    return path.join(path.dirname(this.dirOf(id)), 'shm');
+  }
+
+  /** Mounts the shareable /dev/shm tmpfs (moby's setupIPCDirs); unmounted with the rootfs at exit. */
+  async mountShm(id: string, size: number): Promise<string> {
+    const dir = this.shmDir(id);
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (!isMountpoint(dir)) {
+      const options = ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${size}`];
+      await this.fs.mountAll([{ type: 'tmpfs', source: 'shm', options }], dir);
+    }
+    return dir;
+  }
+
+  /** Is the shareable /dev/shm of `id` mounted (it is while the container runs)? */
+  hasShm(id: string): boolean {
+    return isMountpoint(this.shmDir(id));
   }
 
   /** A running container found after a daemon restart: its rootfs is mounted once. */
@@ -50,4 +79,12 @@ export class RootfsMounts {
       await this.unmount(id);
     }
   }
+}
+
+/**
+ * Docker's init layer holds an empty /.dockerenv (tools detect containers by it). Written into the
+ * container's own layer, which `docker diff` already leaves out as an init path; one that exists is kept.
+ */
+async function markDockerenv(root: string): Promise<void> {
+  await fsp.writeFile(path.join(root, '.dockerenv'), '', { flag: 'wx', mode: 0o755 }).catch(() => {});
 }

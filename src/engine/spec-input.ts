@@ -1,5 +1,5 @@
 // Container record (Docker's Config/HostConfig) → the runtime's SpecInput → OCI spec.
-import { invalid } from '../errdefs.js';
+import { internal, invalid } from '../errdefs.js';
 import {
   buildSpec,
   containerEnv,
@@ -46,7 +46,8 @@ export class OciSpecPort implements SpecPort {
     const h = rec.hostConfig;
     const user = await resolveUser(o.rootfs, c.User || '', h.GroupAdd ?? []);
     // in this order, so that of two bad settings the same one is reported as before
-    const namespaces = this.namespaces(rec);
+    const namespaces = this.namespaces(rec, o.ipc?.nsPath);
+    refuseDeviceRequests(h);
     const devices = await devicesOf(h);
     const init = initOf(h);
     const etc = [
@@ -84,6 +85,7 @@ export class OciSpecPort implements SpecPort {
       deviceCgroupRules: h.DeviceCgroupRules ?? [],
       sysctls: h.Sysctls,
       shmSize: h.ShmSize || undefined,
+      shmPath: o.ipc?.shmPath,
       init,
       oomScoreAdj: h.OomScoreAdj || undefined,
       ulimits: (h.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
@@ -92,7 +94,7 @@ export class OciSpecPort implements SpecPort {
   }
 
   /** Network, pid, ipc and uts namespaces: private, the host's, or another container's. */
-  private namespaces(rec: ContainerRecord): NonNullable<SpecInput['namespaces']> {
+  private namespaces(rec: ContainerRecord, ipcNs?: string): NonNullable<SpecInput['namespaces']> {
     const h = rec.hostConfig;
     const nm = h.NetworkMode;
     let network: NonNullable<SpecInput['namespaces']>['network'] = { mode: 'private' };
@@ -118,7 +120,28 @@ export class OciSpecPort implements SpecPort {
     let ipc: NonNullable<SpecInput['namespaces']>['ipc'] = { mode: 'private' };
     if (h.IpcMode === 'host') ipc = { mode: 'host' };
     else if (h.IpcMode === 'none') ipc = { mode: 'none' };
-    return { network, pid, ipc, uts: { mode: uts } };
+    else if (h.IpcMode?.startsWith('container:')) {
+      // the engine checked the donor (running, shareable) and passes its namespace
+      if (!ipcNs) throw invalid(`cannot join IPC of a non running container: ${h.IpcMode.slice('container:'.length)}`);
+      ipc = { mode: 'path', path: ipcNs };
+    }
+    const cgroup = { mode: h.CgroupnsMode === 'private' ? ('private' as const) : ('host' as const) };
+    return { network, pid, ipc, uts: { mode: uts }, cgroup };
+  }
+}
+
+/** Go's %v of a [][]string: [[gpu utility] [compute]]. */
+const goLists = (l: readonly (readonly string[])[]) => `[${l.map((x) => `[${x.join(' ')}]`).join(' ')}]`;
+
+/**
+ * berth has no device drivers (moby's nvidia/CDI): any --gpus / DeviceRequest fails at start with
+ * moby's incompatibleDeviceRequest text, a 500 as moby's createSpec makes every spec error.
+ */
+function refuseDeviceRequests(h: HostConfig): void {
+  for (const r of (h.DeviceRequests ?? []) as Array<{ Driver?: string; Capabilities?: string[][] | null }>) {
+    throw internal(
+      `could not select device driver ${JSON.stringify(r?.Driver ?? '')} with capabilities: ${goLists(r?.Capabilities ?? [])}`,
+    );
   }
 }
 

@@ -1,0 +1,47 @@
+// moby's adaptContainerSettings and verifyPlatformContainerSettings for the namespace modes and the
+// runtime: defaults for an unset IpcMode/CgroupnsMode, `container:<name>` stored as
+// `container:<id>` (so a rename keeps the link), and what berth cannot run refused with moby's texts.
+import { invalid, msg, notFound } from '../errdefs.js';
+import type { CgroupMode } from '../runtime/sysinfo.js';
+import type { HostConfig } from './types.js';
+
+/** The runtimes a container may name: berthd runs one OCI runtime for every container. */
+export const KNOWN_RUNTIMES: readonly string[] = ['runc'];
+
+export interface ModeHost {
+  cgroupMode: CgroupMode;
+  cgroupNamespaces: boolean;
+  /** A container's id by name or id prefix, undefined when there is none. */
+  idOf(ref: string): string | undefined;
+}
+
+type ModeFields = Pick<HostConfig, 'IpcMode' | 'CgroupnsMode' | 'Privileged' | 'Runtime'>;
+
+/**
+ * Fills and checks the modes in place; `given` is the request's HostConfig (what the client set).
+ * Returns moby's warnings.
+ */
+export function adaptModes(h: ModeFields, given: Partial<ModeFields> | null | undefined, host: ModeHost): string[] {
+  const warnings: string[] = [];
+  if (!given?.IpcMode) h.IpcMode = 'private'; // moby's DefaultIpcMode
+  if (h.IpcMode.startsWith('container:')) {
+    const ref = h.IpcMode.slice('container:'.length);
+    if (!ref) throw invalid(`invalid IPC mode: ${h.IpcMode}`);
+    const id = host.idOf(ref);
+    // moby's generateSecurityOpt looks the donor up at create
+    if (!id) throw notFound(msg.noSuchContainer(ref));
+    h.IpcMode = `container:${id}`;
+  }
+  if (!given?.CgroupnsMode) h.CgroupnsMode = defaultCgroupns(host.cgroupMode, !!h.Privileged);
+  if (h.CgroupnsMode === 'private' && !host.cgroupNamespaces)
+    warnings.push('Your kernel does not support cgroup namespaces.  Cgroup namespace setting discarded.');
+  if (!h.Runtime) h.Runtime = KNOWN_RUNTIMES[0]!;
+  if (!KNOWN_RUNTIMES.includes(h.Runtime)) throw invalid(`unknown or invalid runtime name: ${h.Runtime}`);
+  return warnings;
+}
+
+/** moby: private on cgroup v2 (privileged too), host on v1 and hybrid. */
+export function defaultCgroupns(mode: CgroupMode, privileged: boolean): 'private' | 'host' {
+  if (privileged && mode !== 'v2') return 'host';
+  return mode === 'v2' ? 'private' : 'host';
+}

@@ -1,0 +1,121 @@
+// Issue 17's run flags as Docker has them: --ipc shareable/container:/host/none/private share (or not)
+// the IPC namespace and /dev/shm, with moby's texts for a donor that cannot be joined; --cgroupns
+// private|host and its per-host default; /.dockerenv; --gpus and --runtime refused as moby refuses.
+import assert from 'node:assert/strict';
+import { existsSync, readlinkSync } from 'node:fs';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
+
+const berthd = daemonPerFile();
+const skip = berthd.skip ?? false;
+
+async function ok(args: string[]): Promise<string> {
+  const r = await berthd.d.docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+test('--ipc shareable and container: share the IPC namespace and /dev/shm', { skip }, async () => {
+  const donor = await ok(['run', '-d', '--name', 'ipcdonor', '--ipc', 'shareable', 'busybox', 'sleep', '300']);
+  const out = await ok([
+    'run',
+    '--name',
+    'ipcjoiner',
+    '--ipc',
+    'container:ipcdonor',
+    'busybox',
+    'sh',
+    '-c',
+    'readlink /proc/self/ns/ipc; echo shared > /dev/shm/note',
+  ]);
+  assert.equal(out, await ok(['exec', 'ipcdonor', 'readlink', '/proc/self/ns/ipc']));
+  assert.equal(await ok(['exec', 'ipcdonor', 'cat', '/dev/shm/note']), 'shared');
+  assert.equal(await ok(['inspect', '-f', '{{.HostConfig.IpcMode}}', 'ipcdonor']), 'shareable');
+  assert.equal(await ok(['inspect', '-f', '{{.HostConfig.IpcMode}}', 'ipcjoiner']), `container:${donor}`);
+  await ok(['rm', '-f', 'ipcdonor', 'ipcjoiner']);
+});
+
+test('--ipc container: refuses a private, a stopped and a missing donor with moby texts', { skip }, async () => {
+  const priv = await ok(['run', '-d', '--name', 'ipcpriv', 'busybox', 'sleep', '300']);
+  assert.equal(await ok(['inspect', '-f', '{{.HostConfig.IpcMode}}', 'ipcpriv']), 'private');
+  const r = await berthd.d.docker(['run', '--rm', '--ipc', 'container:ipcpriv', 'busybox', 'true']);
+  assert.notEqual(r.code, 0);
+  assert.match(
+    r.stderr,
+    new RegExp(`failed to join IPC namespace: container ${priv}: non-shareable IPC \\(hint: use IpcMode:shareable`),
+  );
+  const stopped = await ok(['create', '--name', 'ipcstopped', '--ipc', 'shareable', 'busybox', 'true']);
+  const s = await berthd.d.docker(['run', '--rm', '--ipc', 'container:ipcstopped', 'busybox', 'true']);
+  assert.notEqual(s.code, 0);
+  assert.match(s.stderr, new RegExp(`container ${stopped} is not running`));
+  // a 404 at create, as moby's generateSecurityOpt (the CLI then tries to pull the image: use the API)
+  await assert.rejects(
+    berthd.d.dockerode.createContainer({
+      Image: 'busybox',
+      Cmd: ['true'],
+      HostConfig: { IpcMode: 'container:nosuchdonor' },
+    }),
+    (e: { statusCode?: number; message: string }) =>
+      e.statusCode === 404 && /No such container: nosuchdonor/.test(e.message),
+  );
+  await ok(['rm', '-f', 'ipcpriv', 'ipcstopped']);
+});
+
+test('--ipc host joins the host namespace, private and none do not; none has no /dev/shm', { skip }, async () => {
+  const hostNs = readlinkSync('/proc/self/ns/ipc');
+  assert.equal(await ok(['run', '--rm', '--ipc', 'host', 'busybox', 'readlink', '/proc/self/ns/ipc']), hostNs);
+  assert.notEqual(await ok(['run', '--rm', '--ipc', 'private', 'busybox', 'readlink', '/proc/self/ns/ipc']), hostNs);
+  const none = await ok([
+    'run',
+    '--rm',
+    '--ipc',
+    'none',
+    'busybox',
+    'sh',
+    '-c',
+    'grep -c " /dev/shm " /proc/mounts || true',
+  ]);
+  assert.equal(none, '0');
+});
+
+test('--cgroupns private shows the container at its cgroup root, host shows the path; default as Docker', {
+  skip,
+}, async () => {
+  const priv = await ok(['run', '--rm', '--cgroupns', 'private', 'busybox', 'cat', '/proc/self/cgroup']);
+  const lines = priv.split('\n').filter(Boolean);
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.match(l, /:\/$/, `private cgroupns line ${l}`);
+  const id = await ok(['create', '--name', 'cgns', '--cgroupns', 'host', 'busybox', 'cat', '/proc/self/cgroup']);
+  await ok(['start', '-a', 'cgns']);
+  const host = await ok(['logs', 'cgns']);
+  assert.ok(host.includes(id), `host cgroupns shows the container's cgroup path: ${host}`);
+  // moby: private on a cgroup v2 host, host on v1 and hybrid
+  const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+  await ok(['create', '--name', 'cgnsdefault', 'busybox', 'true']);
+  assert.equal(await ok(['inspect', '-f', '{{.HostConfig.CgroupnsMode}}', 'cgnsdefault']), v2 ? 'private' : 'host');
+  await ok(['rm', '-f', 'cgns', 'cgnsdefault']);
+});
+
+test('/.dockerenv is an empty file in every container and not in docker diff', { skip }, async () => {
+  assert.equal(
+    await ok(['run', '--name', 'denv', 'busybox', 'stat', '-c', '%s %F', '/.dockerenv']),
+    '0 regular empty file',
+  );
+  assert.doesNotMatch(await ok(['diff', 'denv']), /dockerenv/);
+  await ok(['rm', 'denv']);
+});
+
+test('--gpus and an unknown --runtime are refused with moby texts', { skip }, async () => {
+  const g = await berthd.d.docker(['run', '--rm', '--gpus', 'all', 'busybox', 'true']);
+  assert.notEqual(g.code, 0);
+  assert.match(g.stderr, /could not select device driver "" with capabilities: \[\[gpu\]\]/);
+  const r = await berthd.d.docker(['run', '--rm', '--runtime', 'nosuchrt', 'busybox', 'true']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /unknown or invalid runtime name: nosuchrt/);
+  const d = berthd.d.dockerode;
+  await assert.rejects(
+    d.createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { Runtime: 'nosuchrt' } }),
+    (e: { statusCode?: number }) => e.statusCode === 400,
+  );
+  assert.equal(await ok(['run', '--rm', '--runtime', 'runc', 'busybox', 'echo', 'runc']), 'runc');
+});
