@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AttachConn, Task } from '../runtime/runtime.js';
-import { type AttachClient, type AttachOptions, attachContainer } from './attach.js';
+import { type AttachClient, type AttachOptions, attachContainer, pipeStdin } from './attach.js';
 import type { Core } from './core.js';
 import type { ContainerRecord } from './types.js';
 
@@ -72,4 +72,47 @@ test('a client gone after the connection was made: it is closed once', async () 
     conns.map((c) => c.closed),
     [1],
   );
+});
+
+// pipeStdin serves attach (conmon's socket) and exec (the process) alike.
+test('pipeStdin: writes what the matcher passes, detaches on its keys, pauses while the sink is behind', async () => {
+  const { PassThrough } = await import('node:stream');
+  const input = new PassThrough();
+  const written: string[] = [];
+  let release!: () => void;
+  let behind: Promise<void> | null = new Promise<void>((r) => (release = r));
+  const sink = {
+    write: (b: Buffer) => void written.push(b.toString()),
+    stdinReady: () => behind,
+  };
+  const events: string[] = [];
+  // a matcher whose detach key is "!": what comes before it passes
+  const matcher = (chunk: Buffer) => {
+    const i = chunk.indexOf('!');
+    return i < 0 ? { pass: chunk, detached: false } : { pass: chunk.subarray(0, i), detached: true };
+  };
+  pipeStdin(sink, input, matcher, { detached: () => events.push('detached'), end: () => events.push('end') });
+  input.write('ab');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(written, ['ab']);
+  assert.equal(input.isPaused(), true, 'a sink that is behind pauses the client');
+  behind = null;
+  release();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(input.isPaused(), false, 'and it resumes once the sink caught up');
+  input.write('cd!ef');
+  input.end();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(written, ['ab', 'cd']);
+  assert.deepEqual(events, ['detached', 'end']);
+});
+
+test('pipeStdin: without a matcher every byte is written as is', async () => {
+  const { PassThrough } = await import('node:stream');
+  const input = new PassThrough();
+  const written: string[] = [];
+  pipeStdin({ write: (b) => void written.push(b.toString()) }, input, null, { detached: () => {}, end: () => {} });
+  input.end('x!y');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(written, ['x!y']);
 });
