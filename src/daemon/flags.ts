@@ -17,6 +17,8 @@ export interface DaemonOptions extends Omit<NetworkOptions, 'bridgeName'> {
   logDriver: string;
   logOpts: Record<string, string>;
   insecureRegistries: string[];
+  /** dockerd's --experimental: /info and /version say so, and experimental API features (build squash) are on. */
+  experimental: boolean;
 }
 
 export function defaults(): DaemonOptions {
@@ -33,6 +35,7 @@ export function defaults(): DaemonOptions {
     logDriver: 'json-file',
     logOpts: {},
     insecureRegistries: [],
+    experimental: false,
     iptables: true,
     ipForward: true,
     userlandProxy: true,
@@ -58,6 +61,7 @@ Options:
       --log-driver string         Default driver for container logs
       --log-opt map               Default log driver options for containers
       --insecure-registry list    Enable insecure registry communication
+      --experimental              Enable experimental features
       --bip, --fixed-cidr, --default-address-pool, --iptables, --ip-forward, --userland-proxy  (networking)
   -v, --version                   Print version information and quit
 `;
@@ -85,6 +89,7 @@ const valued: Record<string, Key> = {
   '--default-address-pool': 'defaultAddressPools',
 };
 const boolFlags: Record<string, Key> = {
+  '--experimental': 'experimental',
   '--iptables': 'iptables',
   '--ip-forward': 'ipForward',
   '--userland-proxy': 'userlandProxy',
@@ -158,6 +163,7 @@ const jsonKeys: Record<string, Key> = {
   'log-driver': 'logDriver',
   'log-opts': 'logOpts',
   'insecure-registries': 'insecureRegistries',
+  experimental: 'experimental',
   bip: 'bip',
   'fixed-cidr': 'fixedCidr',
   iptables: 'iptables',
@@ -186,6 +192,7 @@ const JSON_TYPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = 
   'log-driver': str,
   'log-opts': { ok: (v) => isObj(v) && Object.values(v).every((x) => typeof x === 'string'), go: 'map[string]string' },
   'insecure-registries': strs,
+  experimental: bool,
   bip: str,
   'fixed-cidr': str,
   iptables: bool,

@@ -118,6 +118,7 @@ export function apiRoutes(s: RouteServices): Route[] {
       logDriver: o.logDriver,
       defaultRuntime: o.defaultRuntime,
       runtimes: { runc: s.binaries.runc, ...o.runtimes },
+      experimental: o.experimental,
     },
   });
   const diskUsage = new DiskUsage({
@@ -134,7 +135,7 @@ export function apiRoutes(s: RouteServices): Route[] {
     { Name: 'conmon', Version: await binaryVersion(s.binaries.conmon), Details: { GitCommit: '' } },
   ];
   return [
-    ...systemRoutes({ version: s.version, events, components, info: () => info.info() }),
+    ...systemRoutes({ version: s.version, events, components, info: () => info.info(), experimental: o.experimental }),
     ...containerRoutes(containerDeps(s, diskUsage)),
     ...distributionRoutes(dist),
     ...imageRoutes(images, imageUsers(store), createImageHandler(dist)),

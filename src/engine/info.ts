@@ -23,6 +23,8 @@ export interface InfoConfig {
   defaultRuntime: string;
   /** Runtime name → binary path. */
   runtimes: Record<string, string>;
+  /** berthd --experimental (absent: off). */
+  experimental?: boolean;
 }
 
 /** Facts about the host, replaceable by fakes in tests. */

@@ -11,6 +11,8 @@ export interface SystemRouteDeps {
   info: () => Promise<SystemInfo>;
   components: () => Promise<Array<{ Name: string; Version: string; Details?: Record<string, string> }>>;
   events: Events;
+  /** berthd --experimental: /version says so (as /info does from its config). */
+  experimental?: boolean;
 }
 
 export function systemRoutes(s: SystemRouteDeps): Route[] {
@@ -26,7 +28,10 @@ export function systemRoutes(s: SystemRouteDeps): Route[] {
       handler: async (ctx) => {
         ctx.reply.json(
           200,
-          versionJson({ version: s.version, apiVersion: MAX_API, minApiVersion: MIN_API }, await s.components()),
+          versionJson(
+            { version: s.version, apiVersion: MAX_API, minApiVersion: MIN_API, experimental: s.experimental },
+            await s.components(),
+          ),
         );
       },
     },

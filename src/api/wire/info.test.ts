@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SystemInfo } from '../../engine/info.js';
-import { infoJson } from './info.js';
+import { infoJson, versionJson } from './info.js';
 
 const LIMITS = [
   'MemoryLimit',
@@ -133,4 +133,19 @@ test('infoJson keeps every key the docker CLI and SDKs read', () => {
   ])
     assert.ok(keys.includes(k), k);
   assert.equal(keys.length, 60);
+});
+
+test('experimental: /info ExperimentalBuild and /version Experimental follow berthd --experimental (off by default)', () => {
+  const off = info([]);
+  assert.equal(infoJson(off).ExperimentalBuild, false);
+  const on = info([]);
+  on.config = { ...on.config, experimental: true };
+  assert.equal(infoJson(on).ExperimentalBuild, true);
+  const v = { version: '1', apiVersion: '1.47', minApiVersion: '1.24' };
+  const engine = (j: ReturnType<typeof versionJson>) => j.Components?.[0]?.Details?.Experimental;
+  // moby's Version.Experimental is omitempty: absent when off
+  assert.equal('Experimental' in versionJson(v, []), false);
+  assert.equal(engine(versionJson(v, [])), 'false');
+  assert.equal(versionJson({ ...v, experimental: true }, []).Experimental, true);
+  assert.equal(engine(versionJson({ ...v, experimental: true }, [])), 'true');
 });

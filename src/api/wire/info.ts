@@ -42,7 +42,7 @@ export interface VersionResponse {
 
 /** GET /version: the engine (Node stands where Go's version would), then the runtime components. */
 export function versionJson(
-  v: { version: string; apiVersion: string; minApiVersion: string },
+  v: { version: string; apiVersion: string; minApiVersion: string; experimental?: boolean },
   components: VersionComponent[],
 ): VersionResponse & Record<string, unknown> {
   const kernel = os.release();
@@ -57,7 +57,7 @@ export function versionJson(
           ApiVersion: v.apiVersion,
           Arch: goArch(),
           BuildTime: '',
-          Experimental: 'false',
+          Experimental: String(v.experimental === true),
           GitCommit: '',
           GoVersion: node,
           KernelVersion: kernel,
@@ -75,6 +75,8 @@ export function versionJson(
     Os: 'linux',
     Arch: goArch(),
     KernelVersion: kernel,
+    // moby sets the key only when true (omitempty)
+    ...(v.experimental ? { Experimental: true } : {}),
     BuildTime: '',
   };
 }
@@ -148,7 +150,7 @@ export function infoJson(i: SystemInfo): InfoResponse {
     NoProxy: i.proxies.no,
     Name: i.name,
     Labels: [],
-    ExperimentalBuild: false,
+    ExperimentalBuild: c.experimental === true,
     ServerVersion: c.version,
     Runtimes: Object.fromEntries(Object.entries(c.runtimes).map(([k, v]) => [k, { path: v }])),
     DefaultRuntime: c.defaultRuntime,
