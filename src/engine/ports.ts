@@ -133,4 +133,6 @@ export interface NetworkPort {
   teardown(rec: ContainerRecord): Promise<void>;
   /** Legacy link variables of a running container (exec gets them too). */
   linkEnv?(id: string): string[];
+  /** After a rename (in the container's queue): DNS answers to the new name only. */
+  renamed?(rec: ContainerRecord): Promise<void>;
 }

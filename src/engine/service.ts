@@ -177,6 +177,11 @@ export class ContainerService {
         throw e;
       }
       this.d.store.releaseName(old, rec.id);
+      // moby renames the sandbox's endpoints (DNS names) of a running container
+      if (isRunningish(rec.state.status))
+        await this.d.network
+          ?.renamed?.(rec)
+          .catch((e) => this.d.log('warn', `rename ${rec.id}: ${(e as Error).message}`));
       this.emit(rec, 'rename', { oldName: '/' + old });
     });
   }

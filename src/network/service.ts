@@ -344,6 +344,21 @@ export class NetworkService {
     return this.sandboxes.linkEnv(id);
   }
 
+  /**
+   * A running container was renamed: its endpoints answer to the new name in the embedded DNS and no
+   * longer to the old one (libnetwork's Sandbox.Rename). Stopped containers have no endpoints.
+   */
+  renamed(c: { id: string; name: string }): Promise<void> {
+    return this.locked(async () => {
+      for (const n of this.store.list()) {
+        const e = n.endpoints[c.id];
+        if (!e || e.name === c.name) continue;
+        e.name = c.name;
+        await this.store.persist(n);
+      }
+    });
+  }
+
   /** After the container stopped (or at removal): release everything; idempotent. */
   teardown(c: ContainerView): Promise<void> {
     return this.locked(() => this.sandboxes.teardown(c));
