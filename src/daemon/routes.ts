@@ -144,6 +144,7 @@ export function apiRoutes(s: RouteServices): Route[] {
       containers,
       tmpDir: path.join(s.paths.storage, 'tmp'),
       cacheMounts: buildCache,
+      experimental: o.experimental,
       // `docker build --pull`: the FROM image through the distribution service, its status lines in the build output
       puller: {
         pull: (image, line, signal) =>

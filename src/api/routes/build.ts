@@ -8,6 +8,7 @@ import type { PullPort, RunPort, RunResources } from '../../build/builder/ports.
 import type { ContainerService } from '../../engine/service.js';
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
+import { platformQuery } from '../../util/platform.js';
 import { messageOf } from '../errors.js';
 import { qbool, qfilters, type Route } from '../router.js';
 
@@ -20,6 +21,8 @@ export interface BuildRouteDeps {
   /** RUN --mount=type=cache directories (shared with `system df`); default: beside tmpDir. */
   cacheMounts?: CacheMounts;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
+  /** berthd --experimental: `squash=1` is refused without it, as by moby. */
+  experimental?: boolean;
 }
 
 /** RUN steps through the engine: create → attach → start → wait, like any container. */
@@ -175,6 +178,9 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
           throw notImplemented('BuildKit is not supported by berth; use the legacy builder (DOCKER_BUILDKIT=0)');
         if (q.get('remote'))
           throw notImplemented('building from a remote context is not supported; send the context as a tar');
+        const squash = qbool(q, 'squash');
+        if (squash && !d.experimental) throw invalid('squash is only supported with experimental mode');
+        const platform = platformQuery(q.get('platform'), ctx.apiVersion) ?? undefined;
         const tags = q.getAll('t').filter(Boolean);
         const labels = jsonMap(q.get('labels'), 'labels') as Record<string, string>;
         const o: BuildOptions = {
@@ -195,6 +201,8 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
             .filter(Boolean),
           cacheFrom: jsonList(q.get('cachefrom'), 'cache from'),
           resources: runResources(q),
+          squash,
+          platform,
         };
         let out: Writable | null = null;
         const write = (v: object) => {

@@ -16,6 +16,7 @@ import type { DistributionService } from '../../images/distribution/service.js';
 import type { ImageService } from '../../images/store.js';
 import type { ContainerConfig } from '../../images/types.js';
 import type { Mount } from '../../storage/snapshot/snapshotter.js';
+import { platformQuery } from '../../util/platform.js';
 import { qbool, type Ctx, type Handler, type Route } from '../router.js';
 import { JsonProgressWriter, progressBar } from '../stream/json-progress.js';
 import { pipeOut } from '../stream/pipe-out.js';
@@ -92,6 +93,8 @@ export function createImageHandler(d: DistributionRouteDeps): Handler {
     const q = ctx.query;
     const from = q.get('fromImage');
     if (from) {
+      // an invalid platform is a 400 before anything is streamed (moby parses it first)
+      platformQuery(q.get('platform'), ctx.apiVersion);
       await streamed(ctx, (emit) =>
         d.distribution.pull({
           image: from,

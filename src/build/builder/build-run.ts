@@ -4,6 +4,7 @@ import { invalid, isKind, msg, notFound } from '../../errdefs.js';
 import { emptyContainerConfig, type ImageConfigFile } from '../../images/types.js';
 import { unmount } from '../../storage/snapshot/mount.js';
 import { goArch } from '../../util/go-arch.js';
+import { formatPlatform, platformMatches } from '../../util/platform.js';
 import { expandWord } from '../dockerfile/expand.js';
 import { parseStages, type Instruction, type ParsedFile, type Stage } from '../dockerfile/instructions.js';
 import { clone, DEFAULT_SHELL, envMap, PROXY_ARGS, short, type State } from './build-state.js';
@@ -43,6 +44,8 @@ export class BuildRun extends LayerSteps implements MetaHost {
   readonly layers: ContainerLayerPort;
   /** ms per instruction (debug log). */
   readonly timings: number[] = [];
+  /** The target stage's FROM image ('' for scratch): what `squash` merges onto (moby's FromImage). */
+  fromImage = '';
 
   constructor(
     d: BuilderDeps,
@@ -108,7 +111,7 @@ export class BuildRun extends LayerSteps implements MetaHost {
     for (const n of this.p.metaNodes) this.say(`Step ${++this.step}/${this.total} : ${n.original}\n`);
     try {
       for (const s of stages) {
-        const st = await this.from(s);
+        const st = await this.from(s, s === target);
         for (const ins of s.instructions) {
           this.checkAbort();
           this.say(`Step ${++this.step}/${this.total} : ${ins.node.original}\n`);
@@ -141,7 +144,7 @@ export class BuildRun extends LayerSteps implements MetaHost {
     });
   }
 
-  private async from(s: Stage): Promise<State> {
+  private async from(s: Stage, isTarget: boolean): Promise<State> {
     this.say(`Step ${++this.step}/${this.total} : ${s.node.original}\n`);
     const base = expandWord(s.base, this.meta, this.p.escape);
     const st: State = {
@@ -171,7 +174,9 @@ export class BuildRun extends LayerSteps implements MetaHost {
       st.imageId = img.id;
       st.file = await this.d.images.configFile(img.id);
       st.layers = [...img.layers];
+      this.checkPlatform(base, st.file);
     }
+    if (isTarget) this.fromImage = st.imageId;
     st.file.config ??= emptyContainerConfig();
     // moby's beginStage: a stage whose base sets no PATH gets the default one
     if (!(st.file.config.Env ?? []).some((e) => e.startsWith('PATH=')))
@@ -190,6 +195,16 @@ export class BuildRun extends LayerSteps implements MetaHost {
     const parsed = parseStages('FROM scratch\n' + triggers.join('\n') + '\n', 'ONBUILD');
     st.file.config.OnBuild = null;
     for (const ins of parsed.stages[0].instructions) await this.dispatch(st, ins);
+  }
+
+  /** `platform=`: a local image of another platform is moby's not-found (it would then try a pull). */
+  private checkPlatform(base: string, f: ImageConfigFile): void {
+    const want = this.o.platform;
+    if (!want || platformMatches(want, f)) return;
+    const have = formatPlatform({ os: f.os, architecture: f.architecture, variant: f.variant });
+    throw notFound(
+      `image with reference ${base} was found but its platform (${have}) does not match the specified platform (${formatPlatform(want)})`,
+    );
   }
 
   private emptyFile(): ImageConfigFile {

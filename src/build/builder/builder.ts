@@ -14,6 +14,7 @@ import { parseStages } from '../dockerfile/instructions.js';
 import { BUILD_SNAP, short } from './build-state.js';
 import { BuildRun } from './build-run.js';
 import { CacheMounts } from './cache-mounts.js';
+import { squashImage } from './squash.js';
 import { applyDockerignore, contextPath, receiveContext, type BuildContext } from './context.js';
 import type { BuilderDeps, BuildOptions } from './options.js';
 import type { BuildOutput } from './ports.js';
@@ -65,8 +66,13 @@ export class Builder {
       const text = await readDockerfile(ctx, dfName);
       await applyDockerignore(ctx);
       const run = new BuildRun(this.d, this.cache, o, out, signal, ctx, parseStages(text, dfName), work);
-      const id = await run.execute();
+      let id = await run.execute();
       this.d.log?.('debug', `build ${short(id)}: steps took ${run.timings.join(' ')} ms`);
+      if (o.squash) {
+        // moby announces the built image, then the squashed one that the tags name
+        out.aux({ ID: id });
+        id = await squashImage(run, id, run.fromImage);
+      }
       for (const r of refs) {
         // a rebuild with nothing changed: the tag already names the image (moby's reference store
         // writes nothing then either), so no metadata writes (and fsyncs) on the cached path

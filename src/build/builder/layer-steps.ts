@@ -135,9 +135,17 @@ export abstract class LayerSteps {
    * something was a directory does the layer's tar need to say so.
    */
   async fsStep(st: State, cmd: string[], fn: (root: string, noOpaque: () => void) => Promise<void>): Promise<void> {
+    const layer = await this.fsLayer(st.layers[st.layers.length - 1]?.chainId ?? null, fn);
+    await this.commit(st, cmd, layer);
+  }
+
+  /** fsStep's layer: `fn` changes a fresh snapshot over `parent` (a chain id); its changes are the layer. */
+  async fsLayer(
+    parent: string | null,
+    fn: (root: string, noOpaque: () => void) => Promise<void>,
+  ): Promise<LayerRecord | null> {
     const key = BUILD_SNAP + randomBytes(8).toString('hex');
     const snaps = this.d.images.snapshots;
-    const parent = st.layers[st.layers.length - 1]?.chainId ?? null;
     const mounts = await snaps.prepare(key, parent);
     let opaque = true;
     // the overlay is unmounted while the layer's tar is made (only its upper dir is read, and
@@ -169,7 +177,7 @@ export abstract class LayerSteps {
       );
       await unmounted; // (its error, if any, fails the step)
       this.checkAbort();
-      await this.commit(st, cmd, layer);
+      return layer;
     } finally {
       await unmounted.catch(() => {});
       await snaps.remove(key).catch(() => {});

@@ -1,6 +1,7 @@
 // What a build is asked for (the /build query) and what the builder is given to work with.
 import { EngineError } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
+import type { OciPlatform } from '../../util/platform.js';
 import type { CacheMounts } from './cache-mounts.js';
 import type { ContainerLayerPort, PullPort, RunPort, RunResources } from './ports.js';
 
@@ -24,6 +25,10 @@ export interface BuildOptions {
   cacheFrom?: string[];
   /** Resource limits of the RUN containers (Docker applies them to each RUN step). */
   resources?: RunResources;
+  /** `squash=1` (experimental): the target's layers above its FROM image merged into one. */
+  squash?: boolean;
+  /** `platform=`: the FROM images must be of it (only this host's platform can run RUN steps). */
+  platform?: OciPlatform;
 }
 
 export interface BuilderDeps {
