@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, mkdir, access } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, mkdir, access, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { snapshotterSuite } from './testsuite.js';
@@ -63,6 +63,58 @@ it('overlay: commitOnto stacks a snapshot prepared without parent on a committed
     const [m] = await sn.view('v', 'top');
     assert.ok(m.options.includes(`lowerdir=${join(root, 'snapshots/2/fs')}:${join(root, 'snapshots/1/fs')}`));
     await assert.rejects(sn.remove('base'), /depends on it/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+it('overlay: concurrent removals share metadata writes, and all of them are on disk after', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-ov-'));
+  try {
+    let writes = 0;
+    const sn = new OverlaySnapshotter(root, async (file, value) => {
+      writes++;
+      await writeFile(file, JSON.stringify(value));
+    });
+    const keys = Array.from({ length: 50 }, (_, i) => `ctr${i}`);
+    for (const k of keys) await sn.prepare(k, null);
+    writes = 0;
+    await Promise.all(keys.map((k) => sn.remove(k)));
+    // one write per removal before the group commit; the first removal's own, then the rest's
+    assert.ok(writes <= 2, `${writes} metadata writes for 50 removals`);
+    const onDisk = JSON.parse(await readFile(join(root, 'snapshots', 'metadata.json'), 'utf8')) as {
+      snapshots: object;
+    };
+    assert.deepEqual(Object.keys(onDisk.snapshots), []);
+    assert.deepEqual(await readdir(join(root, 'snapshots')), ['metadata.json']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+it('overlay: a failed shared write fails every removal in it, which keep their entry and data', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'berth-ov-'));
+  try {
+    let fail = false;
+    const sn = new OverlaySnapshotter(root, async (file, value) => {
+      if (fail) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      await writeFile(file, JSON.stringify(value));
+    });
+    await sn.prepare('a', null);
+    await sn.prepare('b', null);
+    fail = true;
+    const rs = await Promise.allSettled([sn.remove('a'), sn.remove('b')]);
+    assert.deepEqual(
+      rs.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
+    assert.equal((await sn.stat('a'))?.kind, 'active');
+    assert.equal((await sn.stat('b'))?.kind, 'active');
+    await access(join(root, 'snapshots', '1', 'fs'));
+    fail = false;
+    await sn.remove('a');
+    assert.equal(await sn.stat('a'), null);
+    await assert.rejects(access(join(root, 'snapshots', '1')));
   } finally {
     await rm(root, { recursive: true, force: true });
   }

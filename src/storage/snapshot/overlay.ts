@@ -25,8 +25,15 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
   private meta: Meta = { nextId: 1, snapshots: {} };
   private queue: Promise<unknown> = Promise.resolve();
   private ready: Promise<void> | null = null;
+  private saving: Promise<void> = Promise.resolve();
+  private nextSave: Promise<void> | null = null;
 
-  constructor(root: string) {
+  /** writeMeta: how the metadata is written (tests count or fail the writes). */
+  constructor(
+    root: string,
+    private readonly writeMeta: (file: string, value: Meta) => Promise<void> = (file, value) =>
+      writeJsonAtomic(file, value, { mkdir: true }),
+  ) {
     this.dir = join(root, 'snapshots');
   }
 
@@ -61,8 +68,20 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
     return p;
   }
 
+  /**
+   * Write the metadata. Group commit: every change in memory when a write starts is in it, and the
+   * callers waiting meanwhile share the next one (an rm of 200 containers wrote and fsynced it 200
+   * times in a row). Writes never overlap, so an older one cannot land after a newer.
+   */
   private save(): Promise<void> {
-    return writeJsonAtomic(this.metaPath, this.meta, { mkdir: true });
+    this.nextSave ??= this.saving.then(() => {
+      this.nextSave = null;
+      // writeJsonAtomic serialises the metadata synchronously, before its first await
+      const p = this.writeMeta(this.metaPath, this.meta);
+      this.saving = p.catch(() => {});
+      return p;
+    });
+    return this.nextSave;
   }
 
   private get(key: string): Entry {
@@ -176,26 +195,32 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
     return this.locked(async () => this.mountsOf(key));
   }
 
-  remove(key: string): Promise<void> {
-    return this.locked(async () => {
+  /** The entry goes in the queue; the metadata write (shared) and the data's removal after it. */
+  async remove(key: string): Promise<void> {
+    const e = await this.locked(async () => {
       const e = this.get(key);
       const child = Object.entries(this.meta.snapshots).find(([, s]) => s.parent === key);
       if (child) throw conflict(`cannot remove snapshot ${key}: snapshot ${child[0]} depends on it`);
       delete this.meta.snapshots[key];
-      try {
-        await this.save();
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') {
-          this.meta.snapshots[key] = e;
-          throw err;
-        }
-        // a full disk: removing is how space comes back, so free the data first, then record it;
-        // if even that cannot be written, memory is right and the next save() writes it
-        await rm(join(this.dir, String(e.id)), { recursive: true, force: true });
-        await this.save().catch(() => {});
-      }
-      await rm(join(this.dir, String(e.id)), { recursive: true, force: true });
+      return e;
     });
+    const data = join(this.dir, String(e.id));
+    try {
+      await this.save();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') {
+        await this.locked(async () => {
+          this.meta.snapshots[key] ??= e;
+        });
+        throw err;
+      }
+      // a full disk: removing is how space comes back, so free the data first, then record it;
+      // if even that cannot be written, memory is right and the next save() writes it
+      await rm(data, { recursive: true, force: true });
+      await this.save().catch(() => {});
+    }
+    // after the metadata: a crash in between leaves a directory without entry, which init() deletes
+    await rm(data, { recursive: true, force: true });
   }
 
   async usage(key: string): Promise<{ size: number; inodes: number }> {
