@@ -390,35 +390,37 @@ export async function down(c: Client, p: Project, out: Out, o: DownOptions = {})
   for (const g of groups.values()) await Promise.all(g.map(rm));
   for (const n of Object.values(p.networks)) {
     if (n.external) continue;
-    try {
+    await unlessGone(async () => {
       await c.request('GET', `/networks/${encodeURIComponent(n.name)}`);
       out.event('Network', n.name, 'Removing');
       await c.request('DELETE', `/networks/${encodeURIComponent(n.name)}`);
       out.event('Network', n.name, 'Removed');
-    } catch (e) {
-      if (!(e instanceof ClientError && e.status === 404)) throw e;
-    }
+    });
   }
   if (o.volumes)
     for (const v of Object.values(p.volumes)) {
       if (v.external) continue;
-      try {
+      await unlessGone(async () => {
         await c.request('DELETE', `/volumes/${encodeURIComponent(v.name)}`);
         out.event('Volume', v.name, 'Removed');
-      } catch (e) {
-        if (!(e instanceof ClientError && e.status === 404)) throw e;
-      }
+      });
     }
   if (o.rmi) {
     const imgs = new Set<string>();
     for (const s of [...p.services, ...p.disabled]) if (o.rmi === 'all' || !s.image) imgs.add(imageName(p, s));
-    for (const i of imgs) {
-      try {
+    for (const i of imgs)
+      await unlessGone(async () => {
         await c.imageRemove(i);
         out.event('Image', i, 'Removed');
-      } catch (e) {
-        if (!(e instanceof ClientError && e.status === 404)) throw e;
-      }
-    }
+      });
+  }
+}
+
+/** Runs one step of `down`; a 404 means it is gone already, which is what down wants. */
+async function unlessGone(step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (e) {
+    if (!(e instanceof ClientError && e.status === 404)) throw e;
   }
 }
