@@ -96,6 +96,11 @@ function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDe
     containers,
     execs: s.execs,
     imageIdFor: async (ref) => (await images.resolve(ref).catch(() => null))?.id ?? null,
+    imagePlatform: (ref) =>
+      images.resolve(ref).then(
+        (i) => images.configFile(i.id),
+        () => null,
+      ),
     stats: new ContainerStats(s.statsSource, (id, signal) => containers.wait(id, 'not-running', signal)),
     network: s.containerNetwork,
     sizes: (rec) => diskUsage.containerSize(rec),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EngineError } from '../errdefs.js';
 import { goArch } from './go-arch.js';
-import { formatPlatform, parsePlatform, platformMatches, platformQuery } from './platform.js';
+import { checkImagePlatform, formatPlatform, parsePlatform, platformMatches, platformQuery } from './platform.js';
 
 const fails = (spec: string, message: string) =>
   assert.throws(
@@ -64,4 +64,19 @@ test('platformMatches: os and arch must agree; a variant only when both name one
   assert.equal(platformMatches(want, { os: 'linux', architecture: 'arm64', variant: 'v9' }), false);
   assert.equal(platformMatches(parsePlatform('linux/amd64'), { os: 'linux', architecture: 'arm64' }), false);
   assert.equal(platformMatches(parsePlatform('linux/amd64'), { os: 'windows', architecture: 'amd64' }), false);
+});
+
+test('checkImagePlatform: a local image of another platform is moby not-found; own, absent or unasked pass', async () => {
+  const lookup = async (ref: string) => (ref === 'busybox' ? { os: 'linux', architecture: 'amd64' } : null);
+  await assert.rejects(
+    checkImagePlatform(parsePlatform('linux/arm64'), 'busybox', lookup),
+    (e: unknown) =>
+      e instanceof EngineError &&
+      e.kind === 'not-found' &&
+      e.message ===
+        'image with reference busybox was found but its platform (linux/amd64) does not match the specified platform (linux/arm64)',
+  );
+  await checkImagePlatform(parsePlatform('linux/amd64'), 'busybox', lookup);
+  await checkImagePlatform(parsePlatform('linux/arm64'), 'other', lookup);
+  await checkImagePlatform(null, 'busybox', lookup);
 });

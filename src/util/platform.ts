@@ -1,7 +1,7 @@
 // containerd/platforms' Parse (what moby checks `platform=` of /build, /images/create and
 // /containers/create with): the same accepted forms, normalization and error texts, and the check
 // that a platform is one this daemon can run (linux on its own architecture).
-import { invalid } from '../errdefs.js';
+import { invalid, notFound } from '../errdefs.js';
 import { goArch } from './go-arch.js';
 
 export interface OciPlatform {
@@ -132,4 +132,29 @@ export function platformMatches(
   const [ha, hv] = normalizeArch(have.architecture ?? '', have.variant ?? '');
   if (normalizeOS(have.os ?? '') !== want.os || ha !== want.architecture) return false;
   return !want.variant || !hv || hv === want.variant;
+}
+
+/** An image's platform as its config states it. */
+export interface ImagePlatform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+/**
+ * moby's GetImage with a platform: a local image of another platform is a not-found (the CLI then
+ * pulls), with moby's text; an image that is not local is left to the caller's own not-found.
+ */
+export async function checkImagePlatform(
+  want: OciPlatform | null,
+  ref: string,
+  lookup: ((ref: string) => Promise<ImagePlatform | null>) | undefined,
+): Promise<void> {
+  if (!want || !ref || !lookup) return;
+  const have = await lookup(ref);
+  if (!have || platformMatches(want, have)) return;
+  const h = formatPlatform({ os: have.os, architecture: have.architecture, variant: have.variant });
+  throw notFound(
+    `image with reference ${ref} was found but its platform (${h}) does not match the specified platform (${formatPlatform(want)})`,
+  );
 }

@@ -4,6 +4,7 @@ import type { ExecService } from '../../engine/exec.js';
 import type { ContainerService } from '../../engine/service.js';
 import type { ContainerStats } from '../../engine/stats.js';
 import type { ContainerRecord } from '../../engine/types.js';
+import type { ImagePlatform } from '../../util/platform.js';
 import type { NetworkView } from '../wire/containers.js';
 
 export interface ContainerRouteDeps {
@@ -16,4 +17,6 @@ export interface ContainerRouteDeps {
   sizes: (rec: ContainerRecord) => Promise<{ rw: number; rootFs: number }>;
   /** NetworkSettings and ps Ports (network layer). */
   network?: (rec: ContainerRecord) => NetworkView;
+  /** A local image's os/arch/variant (null: not local), for create's `platform=` check. */
+  imagePlatform?: (ref: string) => Promise<ImagePlatform | null>;
 }

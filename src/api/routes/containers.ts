@@ -12,7 +12,7 @@ import type { ContainerRouteDeps } from './container-route-deps.js';
 import { containerIoRoutes } from './containers-io.js';
 import { PS_FILTERS, psFilter } from './ps-filter.js';
 import { execRoutes } from './exec.js';
-import { platformQuery } from '../../util/platform.js';
+import { checkImagePlatform, platformQuery } from '../../util/platform.js';
 
 export type { ContainerRouteDeps } from './container-route-deps.js';
 
@@ -70,7 +70,8 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
       handler: async (ctx) => {
         const body = ((await ctx.json<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
         const { HostConfig, NetworkingConfig, ...config } = body;
-        platformQuery(ctx.query.get('platform'), ctx.apiVersion, '1.41'); // a bad one is moby's 400 (issue 16)
+        const platform = platformQuery(ctx.query.get('platform'), ctx.apiVersion, '1.41'); // bad: moby's 400
+        await checkImagePlatform(platform, String(config.Image ?? ''), d.imagePlatform); // foreign local image: 404
         const req: CreateRequest = {
           name: ctx.query.get('name') ?? undefined,
           config: config as CreateRequest['config'],

@@ -155,3 +155,21 @@ test('build for another platform than the local base image is moby not-found', a
     /image with reference busybox was found but its platform \(linux\/\w+\) does not match the specified platform/,
   );
 });
+
+test('create for another platform than the local image is moby not-found; its own platform is fine', async (t) => {
+  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
+  const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
+  const body = JSON.stringify({ Image: 'busybox' });
+  const r = await call('POST', `/v1.44/containers/create?platform=${other}`, body);
+  assert.equal(r.status, 404, r.body.toString());
+  assert.match(
+    json(r.body).message as string,
+    new RegExp(
+      `^image with reference busybox was found but its platform \\(linux/\\w+\\) does not match the specified platform \\(${other}\\)$`,
+    ),
+  );
+  const own = process.arch === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+  const ok = await call('POST', `/v1.44/containers/create?platform=${own}`, body);
+  assert.equal(ok.status, 201, ok.body.toString());
+  await call('DELETE', `/v1.44/containers/${json(ok.body).Id}?force=1`);
+});
