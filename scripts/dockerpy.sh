@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: $0 <docker-py git dir> [pytest args]" >&2; exit 2; }
 conf=${CONFORMANCE_DIR:-$(cd .. && pwd)/shared/conformance/docker-py}
 ns=berthdpy
+export BERTHD_FLAGS=${BERTHD_FLAGS---experimental} # docker-py's CI runs dockerd --experimental
 root=$(mktemp -d /tmp/berth-dpy.XXXXXX)
 # shellcheck source=scripts/netns-berthd.sh
 . scripts/netns-berthd.sh
