@@ -108,3 +108,11 @@ it('tag answers 201; delete passes force/noprune', async () => {
     SpaceReclaimed: 0,
   });
 });
+
+it('POST /images/create with an invalid platform is moby 400 before anything is imported', async () => {
+  calls.length = 0;
+  const r = await s.call('POST', '/v1.44/images/create?fromSrc=-&platform=foobar', Buffer.from('x'));
+  assert.equal(r.status, 400);
+  assert.deepEqual(r.json, { message: '"foobar": unknown operating system or architecture: invalid argument' });
+  assert.deepEqual(calls, []);
+});

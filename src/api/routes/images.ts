@@ -1,6 +1,7 @@
 // /images/* routes: thin HTTP adapters over ImageService (errors are thrown, server maps them).
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
+import { platformQuery } from '../../util/platform.js';
 import { qbool, qfilters, type Handler, type Route } from '../router.js';
 import { versionAtLeast } from '../server.js';
 import {
@@ -32,6 +33,8 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
       path: '/images/create',
       handler: async (ctx) => {
         const q = ctx.query;
+        // moby parses platform= first, for pull and import alike: a bad one is its 400
+        platformQuery(q.get('platform'), ctx.apiVersion);
         const src = q.get('fromSrc');
         if (create && (q.get('fromImage') || /^https?:\/\//.test(src ?? ''))) return create(ctx);
         if (q.get('fromImage'))
