@@ -1,5 +1,6 @@
 // dockerd-like command line for berthd (and the daemon.json keys that mirror it).
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import { invalid } from '../errdefs.js';
 import type { NetworkOptions } from '../network/deps.js';
 
@@ -63,6 +64,7 @@ Options:
       --insecure-registry list    Enable insecure registry communication
       --experimental              Enable experimental features
       --bip, --fixed-cidr, --default-address-pool, --iptables, --ip-forward, --userland-proxy  (networking)
+      --host-gateway-ip ip        IP address that the special 'host-gateway' string in --add-host resolves to
   -v, --version                   Print version information and quit
 `;
 
@@ -87,6 +89,7 @@ const valued: Record<string, Key> = {
   '--bip': 'bip',
   '--fixed-cidr': 'fixedCidr',
   '--default-address-pool': 'defaultAddressPools',
+  '--host-gateway-ip': 'hostGatewayIp',
 };
 const boolFlags: Record<string, Key> = {
   '--experimental': 'experimental',
@@ -145,7 +148,11 @@ export function parseArgs(argv: string[]): ParsedArgs {
         if (!['debug', 'info', 'warn', 'error', 'fatal'].includes(v))
           throw invalid(`Unable to parse logging level: ${v}`);
         o.logLevel = v as DaemonOptions['logLevel'];
-      } else (o as unknown as Record<string, unknown>)[k] = v;
+      } else if (k === 'hostGatewayIp' && !isIP(v))
+        throw invalid(
+          `invalid argument "${v}" for "--host-gateway-ip" flag: invalid string being converted to IP address: ${v}`,
+        );
+      else (o as unknown as Record<string, unknown>)[k] = v;
     } else throw invalid(`unknown flag: ${a}\nSee 'berthd --help'.`);
   }
   return { options: o, help, version, given };
@@ -170,6 +177,7 @@ const jsonKeys: Record<string, Key> = {
   'ip-forward': 'ipForward',
   'userland-proxy': 'userlandProxy',
   'default-address-pools': 'defaultAddressPools',
+  'host-gateway-ip': 'hostGatewayIp',
   runtimes: 'runtimes',
 };
 
@@ -202,6 +210,8 @@ const JSON_TYPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = 
     ok: (v) => Array.isArray(v) && v.every((x) => isObj(x) && typeof x.base === 'string' && typeof x.size === 'number'),
     go: '[]*ipamutils.NetworkToSplit',
   },
+  // Go decodes a net.IP from its text and refuses anything else
+  'host-gateway-ip': { ok: (v) => typeof v === 'string' && isIP(v) !== 0, go: 'net.IP' },
   runtimes: {
     ok: (v) =>
       isObj(v) && Object.values(v).every((r) => isObj(r) && (r.path === undefined || typeof r.path === 'string')),

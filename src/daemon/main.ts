@@ -68,6 +68,7 @@ export async function main(argv: string[]): Promise<void> {
       ipForward: o.ipForward,
       userlandProxy: o.userlandProxy,
       defaultAddressPools: o.defaultAddressPools,
+      hostGatewayIp: o.hostGatewayIp,
     },
     containers: {
       find: (ref) => store.tryFind(ref),

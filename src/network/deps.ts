@@ -17,6 +17,8 @@ export interface NetworkOptions {
   userlandProxy: boolean;
   defaultAddressPools: string[];
   bridgeName?: string;
+  /** dockerd's --host-gateway-ip: what `--add-host name:host-gateway` maps to (default: the default bridge's gateway). */
+  hostGatewayIp?: string;
 }
 
 /** The container records as network/ sees them; the container service stays their only writer. */

@@ -27,6 +27,8 @@ export interface SandboxDeps {
   containers: Pick<ContainerPort, 'find'>;
   hostResolv: string;
   warn: (m: string) => void;
+  /** --host-gateway-ip / daemon.json host-gateway-ip. */
+  hostGatewayIp?: string;
 }
 
 export class Sandboxes {
@@ -41,8 +43,9 @@ export class Sandboxes {
     this.dnsRedirected.set(cid, '?');
   }
 
-  /** `--add-host name:host-gateway`: the default bridge's IPv4 gateway (moby's default HostGatewayIP). */
+  /** `--add-host name:host-gateway`: the daemon's host-gateway-ip, else the default bridge's IPv4 gateway (moby's default). */
   private hostGateway(): string | undefined {
+    if (this.d.hostGatewayIp) return this.d.hostGatewayIp;
     const bridge = this.d.store.list().find((n) => n.isDefault);
     return bridge?.ipam.find((p) => p.Gateway && !p.Gateway.includes(':'))?.Gateway;
   }

@@ -85,6 +85,7 @@ export class NetworkService {
       containers: d.containers,
       hostResolv: this.hostResolv,
       warn,
+      hostGatewayIp: d.options.hostGatewayIp,
     });
   }
 
