@@ -17,6 +17,10 @@ import { registryGc, registryServe } from './commands/registry.js';
 import { composeMain } from './compose/commands.js';
 import { volumeGroup } from './commands/volumes.js';
 import { networkGroup } from './commands/networks.js';
+import { kubeCommands } from './commands/kube.js';
+import { cp } from './commands/cp.js';
+import { commit, diff, exportCmd } from './commands/commit.js';
+import { port, update } from './commands/update.js';
 
 const topLevel: Record<string, Command> = {
   run,
@@ -49,6 +53,12 @@ const topLevel: Record<string, Command> = {
   version,
   info,
   build,
+  cp,
+  commit,
+  diff,
+  export: exportCmd,
+  port,
+  update,
 };
 
 const groups: Record<string, Record<string, Command>> = {
@@ -75,6 +85,12 @@ const groups: Record<string, Record<string, Command>> = {
     inspect: C.containerInspect,
     prune: C.prune,
     stats: C.stats,
+    cp,
+    commit,
+    diff,
+    export: exportCmd,
+    port,
+    update,
   },
   image: {
     ls: I.images,
@@ -96,6 +112,7 @@ const groups: Record<string, Record<string, Command>> = {
   registry: { serve: registryServe, gc: registryGc },
   volume: volumeGroup,
   network: networkGroup,
+  kube: kubeCommands,
 };
 
 const groupDesc: Record<string, string> = {

@@ -13,6 +13,7 @@ import {
   imageHeaders,
   imageRows,
   imagesDefaultFormat,
+  repoError,
   splitRef,
 } from '../format/images.js';
 import { renderRows } from '../format/render.js';
@@ -146,12 +147,8 @@ export const tag: Command = {
   async run(ctx, p) {
     const t = splitRef(p.args[1]);
     if (t.digest) throw new StatusError(1, 'refusing to create a tag with a digest reference');
-    if (
-      !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(
-        t.repo.replace(/^[^/]*[.:][^/]*\//, 'h/'),
-      )
-    )
-      throw new StatusError(1, `invalid reference format: repository name (${t.repo}) must be lowercase`);
+    const bad = repoError(t.repo);
+    if (bad) throw new StatusError(1, `Error parsing reference: "${p.args[1]}" is not a valid repository/tag: ${bad}`);
     await ctx.client().imageTag(p.args[0], t.repo, t.tag ?? 'latest');
     return 0;
   },

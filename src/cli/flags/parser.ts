@@ -12,6 +12,8 @@ export interface FlagSpec {
   default?: FlagValue;
   /** One-line help text for --help. */
   help?: string;
+  /** Rejects a value at parse time (pflag's Value.Set), e.g. a byte size; throws Error(reason). */
+  check?: (v: string) => void;
 }
 
 export interface Parsed {
@@ -50,6 +52,13 @@ function assignFlag(
 ): void {
   const { flags, set, listSeen } = st;
   set.add(s.name);
+  if (s.check) {
+    try {
+      s.check(v);
+    } catch (e) {
+      throw new FlagError(`invalid argument "${v}" for "${label(s)}" flag: ${(e as Error).message}`);
+    }
+  }
   switch (s.type) {
     case 'bool':
       flags[s.name] = parseBool(v, label(s));

@@ -37,6 +37,23 @@ export function splitRef(ref: string): { repo: string; tag?: string; digest?: st
   return { repo: ref };
 }
 
+/**
+ * reference.ParseNormalizedNamed's complaint about `repo`, or undefined when it is valid: an
+ * uppercase path is named in full ("library/x" for an official name), anything else is plain.
+ */
+export function repoError(repo: string): string | undefined {
+  const slash = repo.indexOf('/');
+  const domain = slash > 0 && /[.:]|^localhost$/.test(repo.slice(0, slash)) ? repo.slice(0, slash) : '';
+  const path = domain ? repo.slice(slash + 1) : repo;
+  const comp = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+  if (new RegExp(`^${comp}(?:/${comp})*$`).test(path)) return undefined;
+  if (new RegExp(`^${comp}(?:/${comp})*$`).test(path.toLowerCase())) {
+    const full = domain || path.includes('/') ? path : `library/${path}`;
+    return `invalid reference format: repository name (${full}) must be lowercase`;
+  }
+  return 'invalid reference format';
+}
+
 function imageRow(i: ImageSummary, repo: string, tag: string, digest: string, trunc: boolean, now: number): Row {
   return {
     get ID() {

@@ -1,0 +1,101 @@
+// A container's filesystem as an image or a stream: `commit`, `diff`, `export`.
+import { createWriteStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from '../command.js';
+import { StatusError } from '../command.js';
+import { get } from '../flags/parser.js';
+import { repoError, splitRef } from '../format/images.js';
+import { renderRows } from '../format/render.js';
+
+const enc = encodeURIComponent;
+
+export const commit: Command = {
+  name: 'container commit',
+  usage: 'commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+  desc: "Create a new image from a container's changes",
+  flags: [
+    { name: 'author', short: 'a', type: 'string', help: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' },
+    { name: 'change', short: 'c', type: 'list', help: 'Apply Dockerfile instruction to the created image' },
+    { name: 'message', short: 'm', type: 'string', help: 'Commit message' },
+    { name: 'pause', short: 'p', type: 'bool', default: true, help: 'Pause container during commit' },
+  ],
+  stopAtArg: true,
+  args: { min: 1, max: 2 },
+  async run(ctx, p) {
+    const [container, ref] = p.args;
+    let repo: string | undefined;
+    let tag: string | undefined;
+    if (ref) {
+      const r = splitRef(ref);
+      if (r.digest) throw new StatusError(1, 'refusing to create a tag with a digest reference');
+      const bad = repoError(r.repo);
+      if (bad) throw new StatusError(1, bad);
+      repo = r.repo;
+      tag = r.tag;
+    }
+    const res = await ctx.client().request<{ Id: string }>('POST', '/commit', {
+      query: {
+        container,
+        repo,
+        tag,
+        comment: get.str(p, 'message') || undefined,
+        author: get.str(p, 'author') || undefined,
+        changes: get.list(p, 'change'),
+        pause: get.bool(p, 'pause'),
+      },
+    });
+    ctx.io.stdout.write(`${res.Id}\n`);
+    return 0;
+  },
+};
+
+const kinds = ['C', 'A', 'D'];
+
+export const diff: Command = {
+  name: 'container diff',
+  usage: 'diff CONTAINER',
+  desc: "Inspect changes to files or directories on a container's filesystem",
+  flags: [],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    if (!p.args[0]) throw new StatusError(1, 'Container name cannot be empty');
+    const changes =
+      (await ctx
+        .client()
+        .request<Array<{ Kind: number; Path: string }> | null>('GET', `/containers/${enc(p.args[0])}/changes`)) ?? [];
+    const rows = changes.map((c) => ({ Type: kinds[c.Kind] ?? '?', Path: c.Path }));
+    ctx.io.stdout.write(renderRows(rows, '{{.Type}} {{.Path}}', '', {}));
+    return 0;
+  },
+};
+
+export const exportCmd: Command = {
+  name: 'container export',
+  usage: 'export [OPTIONS] CONTAINER',
+  desc: "Export a container's filesystem as a tar archive",
+  flags: [{ name: 'output', short: 'o', type: 'string', help: 'Write to a file, instead of STDOUT' }],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    const file = get.str(p, 'output');
+    if (!file && ctx.io.stdout.isTTY)
+      throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
+    const res = await ctx.client().stream('GET', `/containers/${enc(p.args[0])}/export`);
+    if (!file) {
+      // a reader that stops early (`| head`) is not an error
+      await pipeline(res, ctx.io.stdout).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e;
+      });
+      return 0;
+    }
+    // written beside the target and renamed, as docker's atomic writer does
+    const tmp = `${file}.berth-${process.pid}`;
+    try {
+      await pipeline(res, createWriteStream(tmp, { mode: 0o600 }));
+    } catch (e) {
+      throw new StatusError(1, `failed to export container: ${(e as Error).message}`);
+    }
+    await rename(tmp, file);
+    return 0;
+  },
+};

@@ -1,0 +1,129 @@
+// `update` (a running container's resources and restart policy) and `port` (its published ports).
+import { isIP } from 'node:net';
+import type { Command } from '../command.js';
+import { StatusError } from '../command.js';
+import { get, type FlagSpec, type Parsed } from '../flags/parser.js';
+import { naturalLess } from '../format/resources.js';
+import { ramInBytes } from '../format/units.js';
+import { parseRestart } from '../opts/run-opts.js';
+import { eachRef } from './common.js';
+
+const int = (name: string, help: string, short?: string): FlagSpec => ({ name, type: 'int', help, short });
+const str = (name: string, help: string, short?: string): FlagSpec => ({ name, type: 'string', help, short });
+/** A byte-size flag (opts.MemBytes): checked as it is parsed, so a bad size is a usage error. */
+const bytes = (name: string, help: string, short?: string, minusOne = false): FlagSpec => ({
+  ...str(name, help, short),
+  check: (v) => {
+    if (!(minusOne && v === '-1')) ramInBytes(v);
+  },
+});
+
+const updateFlags: FlagSpec[] = [
+  int('blkio-weight', 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)'),
+  int('cpu-period', 'Limit CPU CFS (Completely Fair Scheduler) period'),
+  int('cpu-quota', 'Limit CPU CFS (Completely Fair Scheduler) quota'),
+  int('cpu-rt-period', 'Limit the CPU real-time period in microseconds'),
+  int('cpu-rt-runtime', 'Limit the CPU real-time runtime in microseconds'),
+  int('cpu-shares', 'CPU shares (relative weight)', 'c'),
+  str('cpus', 'Number of CPUs'),
+  str('cpuset-cpus', 'CPUs in which to allow execution (0-3, 0,1)'),
+  str('cpuset-mems', 'MEMs in which to allow execution (0-3, 0,1)'),
+  bytes('kernel-memory', 'Kernel memory limit (deprecated)'),
+  bytes('memory', 'Memory limit', 'm'),
+  bytes('memory-reservation', 'Memory soft limit'),
+  bytes('memory-swap', 'Swap limit equal to memory plus swap: -1 to enable unlimited swap', undefined, true),
+  int('pids-limit', 'Tune container pids limit (set -1 for unlimited)'),
+  str('restart', 'Restart policy to apply when a container exits'),
+];
+
+function bytesFlag(p: Parsed, name: string, minusOne = false): number {
+  const v = get.str(p, name);
+  if (!v) return 0;
+  return minusOne && v === '-1' ? -1 : ramInBytes(v);
+}
+
+/** The update body: only what was given, so the daemon keeps the rest. */
+export function updateBody(p: Parsed): Record<string, unknown> {
+  const b: Record<string, unknown> = {
+    BlkioWeight: get.int(p, 'blkio-weight'),
+    CpuPeriod: get.int(p, 'cpu-period'),
+    CpuQuota: get.int(p, 'cpu-quota'),
+    CpuRealtimePeriod: get.int(p, 'cpu-rt-period'),
+    CpuRealtimeRuntime: get.int(p, 'cpu-rt-runtime'),
+    CpuShares: get.int(p, 'cpu-shares'),
+    CpusetCpus: get.str(p, 'cpuset-cpus'),
+    CpusetMems: get.str(p, 'cpuset-mems'),
+    Memory: bytesFlag(p, 'memory'),
+    MemoryReservation: bytesFlag(p, 'memory-reservation'),
+    MemorySwap: bytesFlag(p, 'memory-swap', true),
+    KernelMemory: bytesFlag(p, 'kernel-memory'),
+    NanoCpus: 0,
+  };
+  const cpus = get.str(p, 'cpus');
+  if (cpus) {
+    const n = Number(cpus);
+    if (!Number.isFinite(n) || n < 0)
+      throw new StatusError(
+        125,
+        `invalid argument "${cpus}" for "--cpus" flag: failed to parse ${cpus} as a rational number`,
+      );
+    b.NanoCpus = Math.round(n * 1e9);
+  }
+  if (p.set.has('pids-limit')) b.PidsLimit = get.int(p, 'pids-limit');
+  if (get.str(p, 'restart')) b.RestartPolicy = parseRestart(get.str(p, 'restart'));
+  return b;
+}
+
+export const update: Command = {
+  name: 'container update',
+  usage: 'update [OPTIONS] CONTAINER [CONTAINER...]',
+  desc: 'Update configuration of one or more containers',
+  flags: updateFlags,
+  args: { min: 1 },
+  async run(ctx, p) {
+    if (p.set.size === 0) throw new StatusError(1, 'you must provide one or more flags when using this command');
+    const body = updateBody(p);
+    const warns: string[] = [];
+    const code = await eachRef(ctx, p.args, async (r) => {
+      const res = await ctx
+        .client()
+        .request<{ Warnings?: string[] | null }>('POST', `/containers/${encodeURIComponent(r)}/update`, { body });
+      warns.push(...(res?.Warnings ?? []));
+      return r;
+    });
+    if (warns.length) ctx.io.stdout.write(`${warns.join('\n')}\n`);
+    return code;
+  },
+};
+
+const joinHostPort = (ip: string, port: string) => (isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+export const port: Command = {
+  name: 'container port',
+  usage: 'port CONTAINER [PRIVATE_PORT[/PROTO]]',
+  desc: 'List port mappings or a specific mapping for the container',
+  flags: [],
+  args: { min: 1, max: 2 },
+  async run(ctx, p) {
+    const [container, want] = p.args;
+    const c = await ctx.client().containerInspect(container);
+    const ports = (c.NetworkSettings?.Ports ?? {}) as Record<
+      string,
+      Array<{ HostIp: string; HostPort: string }> | null
+    >;
+    const out: string[] = [];
+    if (want) {
+      const [num, proto = 'tcp'] = want.split('/');
+      if (!/^\d+$/.test(num) || Number(num) > 65535)
+        throw new StatusError(1, `Error: invalid port (${num}): strconv.ParseUint: parsing "${num}": invalid syntax`);
+      const fronts = ports[`${num}/${proto}`];
+      if (!fronts?.length) throw new StatusError(1, `Error: No public port '${want}' published for ${container}`);
+      for (const f of fronts) out.push(joinHostPort(f.HostIp, f.HostPort));
+    } else {
+      for (const [from, fronts] of Object.entries(ports))
+        for (const f of fronts ?? []) out.push(`${from} -> ${joinHostPort(f.HostIp, f.HostPort)}`);
+    }
+    if (out.length) ctx.io.stdout.write(`${out.sort(naturalLess).join('\n')}\n`);
+    return 0;
+  },
+};
