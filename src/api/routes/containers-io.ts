@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { conflict, invalid } from '../../errdefs.js';
 import type { AttachClient, ContainerService } from '../../engine/service.js';
 import { isRunningish } from '../../engine/states.js';
+import { detailsPrefix } from '../../logs/common/attrs.js';
 import { parseUnixTimestamp } from '../../logs/common/timestamps.js';
 import { type Ctx, type Route, qbool } from '../router.js';
 import { versionAtLeast } from '../server.js';
@@ -90,8 +91,16 @@ function logsAttachRoutes(c: ContainerService): Route[] {
         const tty = rec.config.Tty;
         const out = ctx.reply.stream(200, streamType(ctx, tty));
         const timestamps = qbool(q, 'timestamps');
-        for await (const batch of batches) {
-          if (!batch.length) continue;
+        // moby's --details: the attributes go between the timestamp and the line
+        const details = qbool(q, 'details')
+          ? detailsPrefix({ logConfig: rec.hostConfig.LogConfig, env: rec.config.Env, labels: rec.config.Labels })
+          : null;
+        for await (const raw of batches) {
+          if (!raw.length) continue;
+          // (timestamp may be a lazy getter of the reader's message: read it, do not spread)
+          const batch = details
+            ? raw.map((m) => ({ stream: m.stream, timestamp: m.timestamp, line: Buffer.concat([details, m.line]) }))
+            : raw;
           const buf = encodeLogBatch(batch, { tty, timestamps });
           // a few MiB in flight, so reading the next chunk overlaps the client reading this one
           if (!out.write(buf) && out.writableLength > LOGS_IN_FLIGHT) await drainedOrClosed(out);

@@ -37,3 +37,22 @@ export function attrsFor(t: AttrSource): Record<string, string> | undefined {
 export function tagInfo(t: Omit<TagInfo, 'daemonName'>, daemonName: string): TagInfo {
   return { id: t.id, name: t.name, image: t.image, imageId: t.imageId, daemonName };
 }
+
+/** Go's url.QueryEscape: unreserved bytes stay, a space is '+', the rest %XX. */
+export function goQueryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/**
+ * `docker logs --details` (API details=1): moby's attrsByteSlice of a message's stored attributes,
+ * sorted by key and query-escaped, then a space (a lone space when there are none). Only json-file
+ * stores attributes with each message; other drivers read back none.
+ */
+export function detailsPrefix(t: AttrSource): Buffer {
+  const attrs = t.logConfig.Type === 'json-file' ? attrsFor(t) : undefined;
+  const keys = Object.keys(attrs ?? {}).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const pairs = keys.map((k) => `${goQueryEscape(k)}=${goQueryEscape(attrs![k]!)}`);
+  return Buffer.from(`${pairs.join(',')} `);
+}
