@@ -54,4 +54,10 @@ it('parses durations and sizes', () => {
   assert.equal(parseBytes('64m', 'x'), 64 * 1024 * 1024);
   assert.equal(parseBytes('1gb', 'x'), 1024 ** 3);
   assert.equal(parseBytes(1000, 'x'), 1000);
+  // go-units' RAMInBytes, as compose-go: truncated, p and kib/mib units
+  assert.equal(parseBytes('1.5k', 'x'), 1536);
+  assert.equal(parseBytes('0.7b', 'x'), 0);
+  assert.equal(parseBytes('1p', 'x'), 1024 ** 5);
+  assert.equal(parseBytes('2kib', 'x'), 2048);
+  assert.throws(() => parseBytes('12q', 'services.a.mem_limit'), /services.a.mem_limit: invalid size "12q"/);
 });

@@ -2,7 +2,7 @@
 import { ClientError } from '../../client/client-error.js';
 import { execSession } from '../commands/exec-session.js';
 import { get, type Parsed } from '../flags/parser.js';
-import type { parsePublish } from '../opts/run-opts.js';
+import { parseEnv, type parsePublish } from '../opts/run-opts.js';
 import { pump } from '../streams.js';
 import type { ComposeCommand } from './context.js';
 import { ComposeError } from './load.js';
@@ -41,7 +41,7 @@ export const exec: ComposeCommand = {
       stdin: !detach && get.bool(p, 'interactive'),
       user: get.str(p, 'user'),
       privileged: get.bool(p, 'privileged'),
-      env: get.list(p, 'env'),
+      env: parseEnv(get.list(p, 'env'), []),
       workdir: get.str(p, 'workdir'),
     });
   },
@@ -127,7 +127,7 @@ function patchOneOff(
   if (ep) b.Entrypoint = [ep];
   if (get.str(p, 'user')) b.User = get.str(p, 'user');
   if (get.str(p, 'workdir')) b.WorkingDir = get.str(p, 'workdir');
-  b.Env = [...((b.Env as string[]) ?? []), ...get.list(p, 'env')];
+  b.Env = overrideEnv((b.Env as string[]) ?? [], parseEnv(get.list(p, 'env'), []));
   Object.assign(b.Labels as Record<string, string>, keyValueMap(get.list(p, 'label')));
   b.Tty = o.tty;
   b.OpenStdin = o.stdin;
@@ -140,4 +140,14 @@ function patchOneOff(
   if (!get.bool(p, 'service-ports')) hc.PortBindings = {};
   if (get.list(p, 'publish').length) hc.PortBindings = o.parsePublish(get.list(p, 'publish')).bindings;
   hc.Binds = [...((hc.Binds as string[]) ?? []), ...get.list(p, 'volume')];
+}
+
+/**
+ * `run -e KEY=v` replaces the service's KEY (compose's OverrideBy): a second entry would not win,
+ * as a process's getenv finds the first. `-e KEY` alone was resolved from the caller's environment.
+ */
+export function overrideEnv(base: readonly string[], over: readonly string[]): string[] {
+  const key = (e: string) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+  const replaced = new Set(over.map(key));
+  return [...base.filter((e) => !replaced.has(key(e))), ...over];
 }

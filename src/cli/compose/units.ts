@@ -1,5 +1,6 @@
 // Compose's duration ("1m30s", "500ms") and byte-size ("64m", "1gb", 1024) values.
 import { parseGoDuration } from '../../util/go-duration.js';
+import { ramInBytes } from '../../util/go-units.js';
 
 /** A YAML value in a message; circular aliases and odd prototypes must not throw here. */
 const show = (v: unknown) =>
@@ -26,12 +27,15 @@ export function parseDuration(v: unknown, where: string): number {
   }
 }
 
-const sizeUnits: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
-/** Byte size → bytes (binary units, like Docker's RAMInBytes). */
+/** Byte size → bytes: compose-go's UnitBytes is go-units' RAMInBytes (binary units, truncated). */
 export function parseBytes(v: unknown, where: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i.exec(v.trim()) : null;
-  if (!m) throw new Error(`${where}: invalid size ${show(v)}`);
-  return Math.round(Number(m[1]) * sizeUnits[m[2].toLowerCase()]);
+  if (typeof v === 'string') {
+    try {
+      return ramInBytes(v);
+    } catch {
+      /* the compose message below */
+    }
+  }
+  throw new Error(`${where}: invalid size ${show(v)}`);
 }
