@@ -28,7 +28,8 @@ export class Netns implements NetnsPort {
   exists(id: string): boolean {
     try {
       // a bind-mounted nsfs file lives on another device than its directory
-      return fs.statSync(this.pathOf(id)).dev !== fs.statSync(this.dir).dev;
+      const st = fs.statSync(this.pathOf(id), { throwIfNoEntry: false }); // ps asks for every container: no throw
+      return !!st && st.dev !== fs.statSync(this.dir).dev;
     } catch {
       return false;
     }
