@@ -21,6 +21,8 @@ import { kubeCommands } from './commands/kube.js';
 import { cp } from './commands/cp.js';
 import { commit, diff, exportCmd } from './commands/commit.js';
 import { port, update } from './commands/update.js';
+import { events, systemDf, systemPrune } from './commands/system-more.js';
+import { login, logout } from './commands/login.js';
 
 const topLevel: Record<string, Command> = {
   run,
@@ -59,6 +61,9 @@ const topLevel: Record<string, Command> = {
   export: exportCmd,
   port,
   update,
+  events,
+  login,
+  logout,
 };
 
 const groups: Record<string, Record<string, Command>> = {
@@ -108,7 +113,7 @@ const groups: Record<string, Record<string, Command>> = {
     save: D.save,
     load: D.load,
   },
-  system: { info, version },
+  system: { df: systemDf, events, info, prune: systemPrune, version },
   registry: { serve: registryServe, gc: registryGc },
   volume: volumeGroup,
   network: networkGroup,
