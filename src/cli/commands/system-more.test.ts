@@ -39,7 +39,7 @@ test('events print as docker prints them: fixed nanoseconds, sorted attributes, 
     Actor: { ID: 'abc', Attributes: { name: 'x', image: 'bb' } },
     scope: 'local',
     time: 1700000000,
-    timeNano: 1700000000123456789,
+    timeNano: 1700000000123456800,
   };
   assert.match(prettyEvent(e, '1700000000123456789'), /\.123456789\S* container start abc \(image=bb, name=x\)\n$/);
   const g = goEvent(e, '1700000000123456789');
