@@ -16,8 +16,20 @@ export interface SystemRouteDeps {
 }
 
 export function systemRoutes(s: SystemRouteDeps): Route[] {
+  // moby's pingHandler: clients pick the builder (Builder-Version 1: the classic /build, so a CLI
+  // with buildx installed does not ask for BuildKit) and swarm mode from these headers
   const ping: Route['handler'] = (ctx) => {
-    ctx.reply.text(200, 'OK');
+    const head = ctx.method === 'HEAD';
+    ctx.reply
+      .stream(200, 'text/plain; charset=utf-8', {
+        'Cache-Control': 'no-cache, no-store, must-revalidate',
+        Pragma: 'no-cache',
+        'Builder-Version': '1',
+        'Docker-Experimental': String(!!s.experimental),
+        Swarm: 'inactive',
+        'Content-Length': head ? '0' : '2',
+      })
+      .end(head ? undefined : 'OK');
   };
   return [
     { method: 'GET', path: '/_ping', handler: ping },
