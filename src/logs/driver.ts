@@ -52,6 +52,8 @@ export interface LogDriver {
   logPath(id: string, k8sPath: string): string;
   /** Capability "readable": the source of `docker logs`. Absent: reading is refused (501). */
   reader?(t: LogTarget, ctx: DriverContext): BatchReader;
+  /** Capability "attributes": each message keeps its labels/env attributes, read back by `docker logs --details`. */
+  readonly storesAttrs?: boolean;
   /**
    * Capability "shipped": berthd follows conmon's k8s-file and forwards each record here.
    * `resuming` is true when a saved position says this container was shipped before (a restart).

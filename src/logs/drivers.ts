@@ -1,4 +1,5 @@
 // The one table of log drivers, in Docker's order. Adding a driver: a folder and a line here.
+import { type AttrSource, detailsPrefix } from './common/attrs.js';
 import type { LogDriver } from './driver.js';
 import { fluentdDriver } from './fluentd/driver.js';
 import { gelfDriver } from './gelf/driver.js';
@@ -14,6 +15,11 @@ export const LOG_DRIVER_TABLE: ReadonlyMap<string, LogDriver> = new Map(
     d,
   ]),
 );
+
+/** `docker logs --details`: the attributes the container's driver read back with each line, then a space. */
+export function logDetailsPrefix(t: AttrSource): Buffer {
+  return detailsPrefix(t, !!logDriver(t.logConfig.Type)?.storesAttrs);
+}
 
 /** The driver named `name`, or undefined (an unknown name is the caller's error to word). */
 export function logDriver(name: string): LogDriver | undefined {

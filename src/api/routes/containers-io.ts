@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { conflict, invalid } from '../../errdefs.js';
 import type { AttachClient, ContainerService } from '../../engine/service.js';
 import { isRunningish } from '../../engine/states.js';
-import { detailsPrefix } from '../../logs/common/attrs.js';
+import { logDetailsPrefix } from '../../logs/drivers.js';
 import { parseUnixTimestamp } from '../../logs/common/timestamps.js';
 import { type Ctx, type Route, qbool } from '../router.js';
 import { versionAtLeast } from '../server.js';
@@ -93,7 +93,7 @@ function logsAttachRoutes(c: ContainerService): Route[] {
         const timestamps = qbool(q, 'timestamps');
         // moby's --details: the attributes go between the timestamp and the line
         const details = qbool(q, 'details')
-          ? detailsPrefix({ logConfig: rec.hostConfig.LogConfig, env: rec.config.Env, labels: rec.config.Labels })
+          ? logDetailsPrefix({ logConfig: rec.hostConfig.LogConfig, env: rec.config.Env, labels: rec.config.Labels })
           : null;
         for await (const raw of batches) {
           if (!raw.length) continue;

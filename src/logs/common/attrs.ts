@@ -47,11 +47,11 @@ export function goQueryEscape(s: string): string {
 
 /**
  * `docker logs --details` (API details=1): moby's attrsByteSlice of a message's stored attributes,
- * sorted by key and query-escaped, then a space (a lone space when there are none). Only json-file
- * stores attributes with each message; other drivers read back none.
+ * sorted by key and query-escaped, then a space (a lone space when there are none). `stored`: the
+ * driver keeps attributes with each message (json-file); the others read back none.
  */
-export function detailsPrefix(t: AttrSource): Buffer {
-  const attrs = t.logConfig.Type === 'json-file' ? attrsFor(t) : undefined;
+export function detailsPrefix(t: AttrSource, stored: boolean): Buffer {
+  const attrs = stored ? attrsFor(t) : undefined;
   const keys = Object.keys(attrs ?? {}).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const pairs = keys.map((k) => `${goQueryEscape(k)}=${goQueryEscape(attrs![k]!)}`);
   return Buffer.from(`${pairs.join(',')} `);

@@ -19,6 +19,7 @@ export const jsonFileDriver: LogDriver = {
   sizeMax: () => -1,
   logPath,
   reader: (t, ctx) => new JsonFileReader(logPath(t.id, t.k8sPath), ctx.pollMs),
+  storesAttrs: true, // the "attrs" member of each line
   async openSink(t, _ctx, resuming) {
     const file = logPath(t.id, t.k8sPath);
     await fsp.mkdir(path.dirname(file), { recursive: true });
