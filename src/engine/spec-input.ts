@@ -1,5 +1,5 @@
 // Container record (Docker's Config/HostConfig) → the runtime's SpecInput → OCI spec.
-import { internal, invalid } from '../errdefs.js';
+import { invalid } from '../errdefs.js';
 import {
   buildSpec,
   containerEnv,
@@ -135,11 +135,12 @@ const goLists = (l: readonly (readonly string[])[]) => `[${l.map((x) => `[${x.jo
 
 /**
  * berth has no device drivers (moby's nvidia/CDI): any --gpus / DeviceRequest fails at start with
- * moby's incompatibleDeviceRequest text, a 500 as moby's createSpec makes every spec error.
+ * moby's incompatibleDeviceRequest, an InvalidParameter that moby 28's status walk finds inside
+ * createSpec's System wrapper: a 400 (Docker 20.10 answered 500).
  */
 function refuseDeviceRequests(h: HostConfig): void {
   for (const r of (h.DeviceRequests ?? []) as Array<{ Driver?: string; Capabilities?: string[][] | null }>) {
-    throw internal(
+    throw invalid(
       `could not select device driver ${JSON.stringify(r?.Driver ?? '')} with capabilities: ${goLists(r?.Capabilities ?? [])}`,
     );
   }

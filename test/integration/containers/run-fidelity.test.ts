@@ -109,6 +109,19 @@ test('--gpus and an unknown --runtime are refused with moby texts', { skip }, as
   const g = await berthd.d.docker(['run', '--rm', '--gpus', 'all', 'busybox', 'true']);
   assert.notEqual(g.code, 0);
   assert.match(g.stderr, /could not select device driver "" with capabilities: \[\[gpu\]\]/);
+  // moby 28: a 400 at start (its status walk finds the InvalidParameter inside createSpec's System error)
+  const c = await berthd.d.dockerode.createContainer({
+    Image: 'busybox',
+    Cmd: ['true'],
+    HostConfig: { DeviceRequests: [{ Driver: '', Count: -1, Capabilities: [['gpu', 'utility'], ['compute']] }] },
+  });
+  await assert.rejects(
+    c.start(),
+    (e: { statusCode?: number; message: string }) =>
+      e.statusCode === 400 &&
+      e.message.includes('could not select device driver "" with capabilities: [[gpu utility] [compute]]'),
+  );
+  await c.remove({ force: true });
   const r = await berthd.d.docker(['run', '--rm', '--runtime', 'nosuchrt', 'busybox', 'true']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /unknown or invalid runtime name: nosuchrt/);
