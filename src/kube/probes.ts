@@ -29,7 +29,10 @@ export function probeOf(h: HealthConfig | undefined, warn: (m: string) => void, 
 export function healthOf(p: Probe | undefined): HealthConfig | undefined {
   if (!p?.exec?.command?.length) return undefined;
   const ns = (s: number | undefined) => (s === undefined ? undefined : s * 1e9);
-  const h: HealthConfig = { Test: ['CMD', ...p.exec.command] };
+  const c = p.exec.command;
+  // the form probeOf wrote for CMD-SHELL comes back as CMD-SHELL
+  const shell = c.length === 3 && c[0] === '/bin/sh' && c[1] === '-c';
+  const h: HealthConfig = { Test: shell ? ['CMD-SHELL', c[2]] : ['CMD', ...c] };
   if (p.periodSeconds !== undefined) h.Interval = ns(p.periodSeconds);
   if (p.timeoutSeconds !== undefined) h.Timeout = ns(p.timeoutSeconds);
   if (p.initialDelaySeconds !== undefined) h.StartPeriod = ns(p.initialDelaySeconds);

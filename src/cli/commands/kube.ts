@@ -24,39 +24,44 @@ async function inspectAll(c: Client, refs: string[]): Promise<ContainerInspect[]
   return Promise.all(refs.map((r) => c.containerInspect(r)));
 }
 
+/** A compose project's running containers, one group per service, in the order compose created them. */
+async function projectGroups(c: Client, ids: string[]): Promise<SourceGroup[]> {
+  const byService = new Map<string, ContainerInspect[]>();
+  const all = await inspectAll(c, ids);
+  all.sort((a, b) => a.Created.localeCompare(b.Created));
+  for (const x of all) {
+    const svc = x.Config.Labels?.[L.service] ?? x.Name.slice(1);
+    byService.set(svc, [...(byService.get(svc) ?? []), x]);
+  }
+  const out: SourceGroup[] = [];
+  for (const [svc, xs] of byService) {
+    xs.sort((a, b) => Number(a.Config.Labels?.[L.number] ?? 0) - Number(b.Config.Labels?.[L.number] ?? 0));
+    const x = xs[0];
+    const deps = (x.Config.Labels?.[L.dependsOn] ?? '').split(',').filter(Boolean);
+    out.push({
+      name: svc,
+      containers: [containerFromInspect(x, await imageConfig(c, x.Config.Image))],
+      replicas: xs.length,
+      networks: networksFromInspect(x),
+      dependsOn: deps.map((d) => d.split(':')[0]),
+    });
+  }
+  return out;
+}
+
 /** Running containers: a compose project's name gives one group per service; other names one pod. */
 async function containerGroups(ctx: CliContext, refs: string[], p: Parsed): Promise<SourceGroup[]> {
   const c = ctx.client();
   if (refs.length === 1) {
-    const f = JSON.stringify({ label: [`${L.project}=${refs[0]}`] });
-    const members = await c.containerList({ all: true, filters: f });
-    if (members.length) {
-      const byService = new Map<string, ContainerInspect[]>();
-      for (const x of await inspectAll(
+    const members = await c.containerList({
+      all: true,
+      filters: JSON.stringify({ label: [`${L.project}=${refs[0]}`] }),
+    });
+    if (members.length)
+      return projectGroups(
         c,
         members.map((m) => m.Id),
-      )) {
-        const svc = x.Config.Labels?.[L.service] ?? x.Name.slice(1);
-        byService.set(svc, [...(byService.get(svc) ?? []), x]);
-      }
-      const out: SourceGroup[] = [];
-      for (const [svc, xs] of byService) {
-        xs.sort((a, b) => Number(a.Config.Labels?.[L.number] ?? 0) - Number(b.Config.Labels?.[L.number] ?? 0));
-        const x = xs[0];
-        const deps = (x.Config.Labels?.[L.dependsOn] ?? '')
-          .split(',')
-          .filter(Boolean)
-          .map((d) => d.split(':')[0]);
-        out.push({
-          name: svc,
-          containers: [containerFromInspect(x, await imageConfig(c, x.Config.Image))],
-          replicas: xs.length,
-          networks: networksFromInspect(x),
-          dependsOn: deps,
-        });
-      }
-      return out;
-    }
+      );
   }
   const xs = await inspectAll(c, refs);
   const containers = await Promise.all(
