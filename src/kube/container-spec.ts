@@ -103,7 +103,8 @@ export function resourcesOf(c: SourceContainer, warn: Warn): Container['resource
   if (typeof res === 'number' && res > 0) requests.memory = bytesQuantity(res);
   if (hc.CpuShares) warn(`${c.name}: cpu shares ${hc.CpuShares} have no Kubernetes equivalent (use requests.cpu)`);
   if (hc.CpusetCpus) warn(`${c.name}: cpuset ${hc.CpusetCpus} has no Kubernetes equivalent`);
-  if (hc.MemorySwap && hc.MemorySwap > 0 && hc.MemorySwap !== hc.Memory)
+  // Docker's default swap limit is twice the memory limit: only a chosen one is worth a warning
+  if (hc.MemorySwap && hc.MemorySwap > 0 && hc.Memory && hc.MemorySwap !== 2 * hc.Memory)
     warn(`${c.name}: memory+swap limit has no Kubernetes equivalent`);
   if (!Object.keys(limits).length && !Object.keys(requests).length) return undefined;
   return { ...(Object.keys(limits).length ? { limits } : {}), ...(Object.keys(requests).length ? { requests } : {}) };

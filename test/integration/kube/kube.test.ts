@@ -244,3 +244,112 @@ test('kube play: an unknown kind or field is an error naming it, and nothing is 
   assert.equal(await dk(['ps', '-a', '-q', '--filter', 'label=io.berth.kube.play=bad']), '');
   assert.equal(await dk(['network', 'ls', '-q', '--filter', 'label=io.berth.kube.play=bad']), '');
 });
+
+test('containers → Pod with --service → play: LoadBalancer port, network alias, limits, user', {
+  skip: skip ?? false,
+}, async () => {
+  await dk(['network', 'create', 'kfront']);
+  await dk([
+    ...['run', '-d', '--name', 'api', '--network', 'kfront', '--network-alias', 'backend', '-p', '18095:8080'],
+    ...['-m', '32m', '--cpus', '0.5', '-u', '1000:1000', '-e', 'MODE=pod', '--restart', 'on-failure'],
+    ...[
+      'busybox',
+      'sh',
+      '-c',
+      'mkdir -p /tmp/w && echo api-$MODE > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w',
+    ],
+  ]);
+  const gen = await berth(dir, ['kube', 'generate', '--type', 'pod', '--service', 'api', '-f', join(dir, 'api.yaml')]);
+  assert.equal(gen.stderr, '', 'nothing here lacks a Kubernetes field');
+  const objs = parseAllDocuments(readFileSync(join(dir, 'api.yaml'), 'utf8')).map((x) => x.toJS());
+  assert.deepEqual(
+    objs.map((o) => `${o.kind}/${o.metadata.name}`),
+    ['Service/api', 'Service/backend', 'Pod/api'],
+  );
+  await dk(['rm', '-f', 'api']);
+  await dk(['network', 'rm', 'kfront']);
+  await berth(dir, ['kube', 'play', join(dir, 'api.yaml')]);
+  assert.equal(
+    await until(
+      () => get('http://127.0.0.1:18095/'),
+      (b) => b === 'api-pod\n',
+    ),
+    'api-pod\n',
+  );
+  const x = JSON.parse(await dk(['inspect', 'api']))[0];
+  assert.equal(x.Config.User, '1000:1000');
+  assert.equal(x.HostConfig.Memory, 32 * 2 ** 20);
+  assert.equal(x.HostConfig.NanoCpus, 5e8);
+  assert.deepEqual(x.HostConfig.RestartPolicy.Name, 'on-failure');
+  assert.deepEqual(x.HostConfig.PortBindings, { '8080/tcp': [{ HostIp: '', HostPort: '18095' }] });
+  // the alias Service answers on the play's network
+  await dk([
+    'run',
+    '--rm',
+    '--network',
+    'kube-api',
+    'busybox',
+    'wget',
+    '-q',
+    '-O',
+    '/dev/null',
+    'http://backend:8080/',
+  ]);
+  await berth(dir, ['kube', 'down', join(dir, 'api.yaml')]);
+  assert.equal(await dk(['ps', '-a', '-q', '--filter', 'label=io.berth.kube.play=api']), '');
+});
+
+test('kube play: ConfigMap files, Secret env, emptyDir shared by two containers of one pod', {
+  skip: skip ?? false,
+}, async () => {
+  const f = join(dir, 'cfg.yaml');
+  writeFileSync(
+    f,
+    `apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf}
+data: {app.conf: "mode=fast\\n", other: x}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+data: {PASSWORD: czNjcmV0}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: duo}
+spec:
+  restartPolicy: Never
+  volumes:
+    - {name: conf, configMap: {name: conf, items: [{key: app.conf, path: sub/app.conf}]}}
+    - {name: share, emptyDir: {}}
+  containers:
+    - name: writer
+      image: busybox
+      command: [sh, -c, 'echo "$PASSWORD" > /share/pw; exec sleep 1000']
+      env: [{name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: PASSWORD}}}]
+      volumeMounts: [{name: conf, mountPath: /etc/app}, {name: share, mountPath: /share}]
+    - name: reader
+      image: busybox
+      command: [sleep, "1000"]
+      volumeMounts: [{name: share, mountPath: /share}]
+`,
+  );
+  await berth(dir, ['kube', 'play', f]);
+  assert.equal(await dk(['exec', 'duo-writer', 'cat', '/etc/app/sub/app.conf']), 'mode=fast');
+  assert.equal(
+    await until(
+      () => dk(['exec', 'duo-reader', 'cat', '/share/pw']),
+      (s) => s === 's3cret',
+    ),
+    's3cret',
+  );
+  // the pod's containers share one network namespace, as in Kubernetes
+  const writer = await dk(['inspect', '-f', '{{.Id}}', 'duo-writer']);
+  const mode = await dk(['inspect', '-f', '{{.HostConfig.NetworkMode}}', 'duo-reader']);
+  assert.ok(mode === 'container:duo-writer' || mode === `container:${writer}`, mode);
+  assert.equal(await dk(['inspect', '-f', '{{.HostConfig.RestartPolicy.Name}}', 'duo-writer']), 'no');
+  await berth(dir, ['kube', 'down', f]);
+  assert.equal(await dk(['ps', '-a', '-q', '--filter', 'label=io.berth.kube.play=cfg']), '');
+  assert.equal(await dk(['volume', 'ls', '-q', '--filter', 'label=io.berth.kube.play=cfg']), '');
+});
