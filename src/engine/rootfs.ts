@@ -24,7 +24,7 @@ export class RootfsMounts {
       await fsp.mkdir(target, { recursive: true });
       if (!isMountpoint(target)) {
         await this.fs.mountAll(await this.images.rootfsMounts(id), target);
-        await markDockerenv(target);
+        await initLayerFiles(target);
       }
     }
     this.counts.set(id, n + 1);
@@ -82,9 +82,20 @@ export class RootfsMounts {
 }
 
 /**
- * Docker's init layer holds an empty /.dockerenv (tools detect containers by it). Written into the
- * container's own layer, which `docker diff` already leaves out as an init path; one that exists is kept.
+ * Docker's init layer holds an empty /.dockerenv (tools detect containers by it) and /etc/mtab as a
+ * link to /proc/mounts (mount, df read it). Written into the container's own layer when missing,
+ * which `docker diff` already leaves out as init paths; what the image has is kept.
  */
-async function markDockerenv(root: string): Promise<void> {
+async function initLayerFiles(root: string): Promise<void> {
   await fsp.writeFile(path.join(root, '.dockerenv'), '', { flag: 'wx', mode: 0o755 }).catch(() => {});
+  const mtab = path.join(root, 'etc', 'mtab');
+  const missing = await fsp.lstat(mtab).then(
+    () => false,
+    (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+  );
+  // the image's /etc must be a real directory (or none): never follow a link out of the rootfs
+  const etc = await fsp.lstat(path.dirname(mtab)).catch(() => null);
+  if (!missing || (etc && !etc.isDirectory())) return;
+  if (!etc) await fsp.mkdir(path.dirname(mtab), { mode: 0o755 }).catch(() => {});
+  await fsp.symlink('/proc/mounts', mtab).catch(() => {});
 }

@@ -88,7 +88,7 @@ export async function containerChanges(mounts: Mount[]): Promise<Change[]> {
         }
         any ||= inner;
       } else {
-        if (INIT_PATHS.has(p) && st.size === 0) continue;
+        if (INIT_PATHS.has(p) && (st.size === 0 || st.isSymbolicLink())) continue;
         out.push({ Path: p, Kind: existed ? 0 : 1 });
         any = true;
       }
