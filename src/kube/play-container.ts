@@ -10,7 +10,7 @@ import { parseQuantity } from './quantity.js';
 export type VolumeUse =
   | { kind: 'bind' | 'volume'; source: string }
   | { kind: 'tmpfs'; size?: number }
-  | { kind: 'files'; files: { path: string; data: Buffer }[] };
+  | { kind: 'files'; files: { path: string; data: Buffer; mode?: number }[] };
 
 /** What a pod's containers can refer to: its volumes and the file's ConfigMaps and Secrets. */
 export interface PodContext {
@@ -23,6 +23,8 @@ export interface PodContext {
 export interface ContainerFile {
   path: string;
   data: Buffer;
+  /** Permission bits (the volume's defaultMode; Kubernetes' default is 0644). */
+  mode?: number;
 }
 
 function lookup(ctx: PodContext, where: string, kind: 'configMap' | 'secret', name: string, key?: string) {
@@ -67,7 +69,7 @@ export function mountsOf(c: Container, ctx: PodContext, where: string) {
     if (!m.mountPath?.startsWith('/')) throw invalid(`${where}: volumeMount "${m.name}": mountPath must be absolute`);
     if (v.kind === 'tmpfs') tmpfs[m.mountPath] = v.size ? `size=${v.size}` : '';
     else if (v.kind === 'files')
-      for (const f of v.files) files.push({ path: `${m.mountPath.replace(/\/+$/, '')}/${f.path}`, data: f.data });
+      for (const f of v.files) files.push({ ...f, path: `${m.mountPath.replace(/\/+$/, '')}/${f.path}` });
     else binds.push(`${v.source}:${m.mountPath}${m.readOnly ? ':ro' : ''}`);
   }
   return { binds, tmpfs, files };

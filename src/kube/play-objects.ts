@@ -10,6 +10,24 @@ export interface PlayObjects {
   /** ConfigMaps and Secrets by name: text values (for env) and bytes (for files). */
   configMaps: Map<string, { text: StrMap; bytes: Record<string, Buffer> }>;
   secrets: Map<string, { text: StrMap; bytes: Record<string, Buffer> }>;
+  /** Accepted fields berth cannot honour (namespaces, pull policies), named for the user. */
+  warnings: string[];
+}
+
+/** Warnings for fields play accepts but has no way to honour on one host. */
+function ignoredOf(o: Workload | Service | PersistentVolumeClaim | ConfigMap | Secret): string[] {
+  const out: string[] = [];
+  const who = `${o.kind} ${o.metadata.name}`;
+  const ns = (o.metadata as { namespace?: string }).namespace;
+  if (ns && ns !== 'default') out.push(`${who}: namespace ${ns} is ignored (berth has one)`);
+  if (o.kind !== 'Pod' && o.kind !== 'Deployment' && o.kind !== 'StatefulSet') return out;
+  const spec = o.kind === 'Pod' ? o.spec : o.spec.template?.spec;
+  for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+    const pull = (c as { imagePullPolicy?: string }).imagePullPolicy;
+    if (pull && pull !== 'IfNotPresent')
+      out.push(`${who}: ${c.name}: imagePullPolicy ${pull} (berth pulls missing images only)`);
+  }
+  return out;
 }
 
 function dataOf(o: ConfigMap | Secret, where: string) {
@@ -28,7 +46,14 @@ function dataOf(o: ConfigMap | Secret, where: string) {
 
 /** Sorts checked documents; `file` names them in errors ("file.yaml: document 3: …"). */
 export function playObjects(docs: unknown[], file: string): PlayObjects {
-  const out: PlayObjects = { workloads: [], services: [], claims: [], configMaps: new Map(), secrets: new Map() };
+  const out: PlayObjects = {
+    workloads: [],
+    services: [],
+    claims: [],
+    configMaps: new Map(),
+    secrets: new Map(),
+    warnings: [],
+  };
   const seen = new Set<string>();
   docs.forEach((d, i) => {
     const where = `${file}: document ${i + 1}`;
@@ -37,6 +62,7 @@ export function playObjects(docs: unknown[], file: string): PlayObjects {
     const key = `${o.kind}/${o.metadata.name}`;
     if (seen.has(key)) throw invalid(`${where}: ${key} appears twice`);
     seen.add(key);
+    out.warnings.push(...ignoredOf(o));
     if (o.kind === 'Service') out.services.push(o);
     else if (o.kind === 'PersistentVolumeClaim') out.claims.push(o);
     else if (o.kind === 'ConfigMap') out.configMaps.set(o.metadata.name, dataOf(o, where));

@@ -182,3 +182,39 @@ test('generate → play: the create request comes back with the same settings', 
   assert.deepEqual(hc.RestartPolicy, { Name: 'always' });
   assert.deepEqual(b.NetworkingConfig?.EndpointsConfig?.['kube-demo']?.Aliases, ['web-1', 'web']);
 });
+
+test('StatefulSet pods count from 0; NodePort publishes nodePort; defaultMode and ignored fields', () => {
+  const p = plan(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+data: {run.sh: "echo hi"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: prod}
+spec: {type: NodePort, selector: {app: db}, ports: [{port: 5432, nodePort: 30432}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      volumes: [{name: s, configMap: {name: c, defaultMode: 493}}]
+      containers:
+        - {name: db, image: busybox, imagePullPolicy: Always, volumeMounts: [{name: s, mountPath: /s}]}
+`);
+  assert.deepEqual(
+    p.pods.map((x) => x.name),
+    ['db-0', 'db-1'],
+  );
+  const c = p.pods[0].containers[0];
+  assert.deepEqual(c.body.HostConfig?.PortBindings, { '5432/tcp': [{ HostIp: '', HostPort: '30432' }] });
+  assert.deepEqual(c.files, [{ path: '/s/run.sh', data: Buffer.from('echo hi'), mode: 0o755 }]);
+  assert.ok(p.warnings.some((w) => /namespace prod is ignored/.test(w)));
+  assert.ok(p.warnings.some((w) => /imagePullPolicy Always/.test(w)));
+});

@@ -78,15 +78,19 @@ function claimVolume(claims: PersistentVolumeClaim[], name: string): string {
 
 function filesOf(
   src: { bytes: Record<string, Buffer> },
-  items: { key: string; path: string }[] | undefined,
+  v: { items?: { key: string; path: string }[]; defaultMode?: number },
   where: string,
 ) {
-  if (!items) return Object.entries(src.bytes).map(([path, data]) => ({ path, data }));
-  return items.map((it) => {
+  const m = v.defaultMode;
+  if (m !== undefined && (!Number.isInteger(m) || m < 0 || m > 0o777))
+    throw invalid(`${where}: invalid defaultMode ${m}`);
+  const mode = m === undefined ? {} : { mode: m };
+  if (!v.items) return Object.entries(src.bytes).map(([path, data]) => ({ path, data, ...mode }));
+  return v.items.map((it) => {
     if (!Object.hasOwn(src.bytes, it.key)) throw invalid(`${where}: key "${it.key}" not found`);
     if (it.path.startsWith('/') || it.path.split('/').includes('..'))
       throw invalid(`${where}: invalid item path ${it.path}`);
-    return { path: it.path, data: src.bytes[it.key]! };
+    return { path: it.path, data: src.bytes[it.key]!, ...mode };
   });
 }
 
@@ -116,7 +120,7 @@ function podVolumes(inst: Instance, o: PlayObjects, plan: PlayPlan): Map<string,
       const optional = (v.configMap ?? v.secret)!.optional;
       if (!src && !optional)
         throw invalid(`${where}: ${v.configMap ? 'ConfigMap' : 'Secret'} "${ref}" is not in the file`);
-      use = { kind: 'files', files: src ? filesOf(src, (v.configMap ?? v.secret)!.items, where) : [] };
+      use = { kind: 'files', files: src ? filesOf(src, (v.configMap ?? v.secret)!, where) : [] };
     } else throw invalid(`${where}: no supported volume source`);
     m.set(v.name, use);
   }
@@ -222,7 +226,7 @@ function warnServices(o: PlayObjects, instances: Instance[], warn: (m: string) =
 
 /** The whole play of `o` under the name `id`. Throws (creating nothing) on anything it cannot run. */
 export function planPlay(o: PlayObjects, id: string): PlayPlan {
-  const plan: PlayPlan = { id, network: `kube-${id}`, volumes: [], pods: [], images: [], warnings: [] };
+  const plan: PlayPlan = { id, network: `kube-${id}`, volumes: [], pods: [], images: [], warnings: [...o.warnings] };
   const instances = o.workloads.flatMap(instancesOf);
   for (const inst of instances) {
     const n = inst.w.kind === 'Pod' ? 1 : (inst.w.spec.replicas ?? 1);

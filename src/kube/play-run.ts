@@ -44,7 +44,7 @@ async function tarOf(files: ContainerFile[]): Promise<Buffer> {
       const d = parts.slice(0, i).join('/');
       if (!dirs.has(d)) dirs.add(d), p.entry({ name: `${d}/`, type: 'directory', mode: 0o755 });
     }
-    p.entry({ name: parts.join('/'), mode: 0o644 }, f.data);
+    p.entry({ name: parts.join('/'), mode: f.mode ?? 0o644 }, f.data);
   }
   p.finalize();
   await done;

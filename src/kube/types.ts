@@ -78,8 +78,8 @@ export interface Volume {
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   hostPath?: { path: string; type?: string };
   emptyDir?: { medium?: string; sizeLimit?: string };
-  configMap?: { name: string; items?: { key: string; path: string }[]; optional?: boolean };
-  secret?: { secretName: string; items?: { key: string; path: string }[]; optional?: boolean };
+  configMap?: { name: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
+  secret?: { secretName: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
 }
 
 export interface PodSpec {

@@ -79,7 +79,13 @@ export const kubeGenerate: Command = {
   desc: 'Generate Kubernetes YAML from containers or a compose project',
   flags: [
     { name: 'filename', short: 'f', type: 'string', help: 'Write the YAML to this file' },
-    { name: 'type', short: 't', type: 'string', default: 'pod', help: 'pod, deployment or statefulset' },
+    {
+      name: 'type',
+      short: 't',
+      type: 'string',
+      default: 'pod',
+      help: 'pod, deployment or statefulset (default: pod for containers, deployment for a compose project)',
+    },
     { name: 'service', short: 's', type: 'bool', help: 'Publish published ports through LoadBalancer Services' },
     { name: 'compose-file', short: 'c', type: 'list', help: 'Compose file(s) to read (default: the project here)' },
     { name: 'project-name', short: 'p', type: 'string', help: 'Compose project name' },
