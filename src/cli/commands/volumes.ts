@@ -53,11 +53,26 @@ export const volumeLs = listCommand<VolumeLike>({
   row: (v) => volumeRow(v),
 });
 
+/** docker decodes a volume into Go maps, so its Labels, Options and Status print with sorted keys. */
+function sortMaps(v: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...v };
+  for (const k of ['Labels', 'Options', 'Status']) {
+    const m = v[k] as Record<string, unknown> | null | undefined;
+    if (m && typeof m === 'object')
+      out[k] = Object.fromEntries(
+        Object.keys(m)
+          .sort()
+          .map((x) => [x, m[x]]),
+      );
+  }
+  return out;
+}
+
 export const volumeInspect = inspectCommand(
   'volume inspect',
   'volume inspect [OPTIONS] VOLUME [VOLUME...]',
   'Display detailed information on one or more volumes',
-  (ctx, r) => ctx.client().request('GET', `/volumes/${enc(r)}`),
+  async (ctx, r) => sortMaps(await ctx.client().request<Record<string, unknown>>('GET', `/volumes/${enc(r)}`)),
 );
 
 export const volumeRm: Command = {
