@@ -82,6 +82,7 @@ function distributionDeps(s: RouteServices): DistributionRouteDeps {
       withRootfs: (id, fn) => containers.withRootfs(containers.find(id), fn),
       pause: (id) => containers.pause(id),
       unpause: (id) => containers.unpause(id),
+      event: (id, action, attrs) => containers.emit(containers.find(id), action, attrs),
     },
   };
 }
@@ -107,6 +108,7 @@ function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDe
     archive: new ContainerArchive({
       withFs: (rec, fn) => withContainerFs(rec, cfs, fn),
       checkWritable: ContainerVolumes.checkWritable,
+      emit: (rec, action) => containers.emit(rec, action),
     }),
   };
 }
@@ -167,7 +169,7 @@ export function apiRoutes(s: RouteServices): Route[] {
       },
       log: s.log,
     }),
-    ...networkRoutes(s.network),
+    ...networkRoutes(s.network, { emit: (a, id, attrs) => events.emit('network', a, id, attrs), containers: store }),
     ...swarmRoutes(),
     ...updateRoutes(containers, runcLiveUpdate(s.runc)),
     ...volumeRoutes({ volumes, emit: (action, name, attrs) => events.emit('volume', action, name, attrs) }),

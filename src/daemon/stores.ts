@@ -45,6 +45,7 @@ export async function openStores(
   const snapshotter = new OverlaySnapshotter(p.storage);
   await snapshotter.init();
   const images = new ImageService(p.storage, snapshotter);
+  images.onEvent = (action, id, attrs) => events.emit('image', action, id, attrs);
   const buildCache = new CacheMounts(path.join(p.storage, 'build-cache-mounts'));
   await images.init();
   const store = new ContainerStore(p.containers);

@@ -20,6 +20,8 @@ export interface ArchiveDeps {
   /** Throws (Docker's text) when ctrPath lies in a read-only mount. */
   checkWritable(mounts: MountPoint[], ctrPath: string): void;
   fs?: ArchiveFs;
+  /** moby's archive-path (read) and extract-to-dir (write) container events. */
+  emit?(rec: ContainerRecord, action: 'archive-path' | 'extract-to-dir'): void;
 }
 
 export interface PutArchiveOptions {
@@ -55,6 +57,7 @@ export class ContainerArchive {
         .withFs(rec, async (root) => {
           const stat = await this.fs.stat(root, ctrPath, rec.name);
           const stream = await this.fs.pack(root, ctrPath, rec.name);
+          this.d.emit?.(rec, 'archive-path');
           stream.once('end', release);
           stream.once('close', release);
           stream.once('error', release);
@@ -70,10 +73,11 @@ export class ContainerArchive {
     return this.d.withFs(rec, async (root) => {
       // copyUIDGID with a configured User: entries are owned by that user (moby tarCopyOptions)
       const chown = o.copyUIDGID && rec.config.User ? await this.fs.resolveUser(root, rec.config.User) : undefined;
-      return this.fs.extract(root, ctrPath, body, rec.name, {
+      await this.fs.extract(root, ctrPath, body, rec.name, {
         noOverwriteDirNonDir: o.noOverwriteDirNonDir,
         ...(chown ? { chown: { uid: chown.uid, gid: chown.gid } } : {}),
       });
+      this.d.emit?.(rec, 'extract-to-dir');
     });
   }
 }

@@ -37,15 +37,17 @@ function setup(connectMs: number) {
     },
   } as unknown as Task;
   // a running container as start() leaves it
+  const emitted: string[] = [];
   const core = {
     d: {},
+    tx: { emit: (_r: ContainerRecord, action: string) => void emitted.push(action) },
     runs: new Map([[rec.id, { task, handled: new Promise(() => {}) }]]),
     pendingAttach: new Map(),
   } as unknown as Core;
   const svc = {
     attach: (_ref: string, o: AttachOptions, client: AttachClient) => attachContainer(core, rec, o, client, null),
   };
-  return { svc, conns };
+  return { svc, conns, emitted };
 }
 
 const opts = { stdin: false, stdout: true, stderr: true, stream: true, logs: false };
@@ -72,6 +74,36 @@ test('a client gone after the connection was made: it is closed once', async () 
     conns.map((c) => c.closed),
     [1],
   );
+});
+
+test("attach logs moby's attach event before streaming, detach when the client's keys detach it", async () => {
+  const { PassThrough } = await import('node:stream');
+  const { svc, emitted } = setup(0);
+  const logsOnly = { ...opts, stream: false };
+  assert.equal(await svc.attach('c1', logsOnly, { write: () => {}, signal: new AbortController().signal }), 'exited');
+  assert.deepEqual(emitted, ['attach']);
+  // stdin of an OpenStdin+Tty container, the default detach keys (ctrl-p ctrl-q)
+  const rec = { id: 'c2', name: 'tty', config: { OpenStdin: true, Tty: true }, state: { status: 'running' } };
+  const task = { attach: async () => fakeConn() } as unknown as Task;
+  const core = {
+    d: {},
+    tx: { emit: (_r: ContainerRecord, action: string) => void emitted.push(action) },
+    runs: new Map([[rec.id, { task, handled: new Promise(() => {}) }]]),
+    pendingAttach: new Map(),
+  } as unknown as Core;
+  const input = new PassThrough();
+  const matcher = () => (chunk: Buffer) => ({ pass: Buffer.alloc(0), detached: chunk.includes(0x10) });
+  const done = attachContainer(
+    core,
+    rec as unknown as ContainerRecord,
+    { ...opts, stdin: true },
+    { write: () => {}, signal: new AbortController().signal, input },
+    matcher,
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  input.write(Buffer.from([0x10, 0x11]));
+  assert.equal(await done, 'detached');
+  assert.deepEqual(emitted, ['attach', 'attach', 'detach']);
 });
 
 // pipeStdin serves attach (conmon's socket) and exec (the process) alike.

@@ -45,6 +45,8 @@ export async function attachContainer(
       await client.ready?.();
     }
   }
+  // moby logs attach after the logs replay, before streaming (docker run: create, attach, start)
+  core.tx.emit(rec, 'attach');
   if (!o.stream) return 'exited';
   return new Promise((resolve) => {
     let conn: AttachConn | null = null;
@@ -52,6 +54,7 @@ export async function attachContainer(
     const finish = (why: AttachResult) => {
       if (finished) return;
       finished = true;
+      if (why === 'detached') core.tx.emit(rec, 'detach');
       // also on 'exited': conmon closed its end, ours must be closed too or the fd leaks
       if (conn) conn.close();
       resolve(why);

@@ -56,7 +56,8 @@ export class ExecService {
       started: false,
     });
     rec.execIds.push(id);
-    this.containers.d.events.emit('container', `exec_create: ${cfg.Cmd.join(' ')}`, rec.id, { execID: id });
+    // with the container's name, image and labels, as moby's LogContainerEventWithAttributes
+    this.containers.emit(rec, `exec_create: ${cfg.Cmd.join(' ')}`, { execID: id });
     return { id };
   }
 
@@ -112,6 +113,7 @@ export class ExecService {
     if (!env.some((x) => x.startsWith('PATH=')))
       env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     if (tty && !env.some((x) => x.startsWith('TERM='))) env.push('TERM=xterm');
+    this.containers.emit(rec, `exec_start: ${c.Cmd!.join(' ')}`, { execID: id });
     const proc = await task.exec(
       id,
       {
@@ -131,7 +133,7 @@ export class ExecService {
       e.running = false;
       e.exitCode = code;
       e.proc = null;
-      this.containers.d.events.emit('container', 'exec_die', rec.id, { execID: id, exitCode: String(code) });
+      this.containers.emit(rec, 'exec_die', { execID: id, exitCode: String(code) });
     });
     if (c.ConsoleSize?.[0] && c.ConsoleSize[1]) proc.resize(c.ConsoleSize[0], c.ConsoleSize[1]);
     if (o.detach || !client) {
@@ -164,7 +166,11 @@ export class ExecService {
       client.signal.addEventListener('abort', gone);
       if (c.AttachStdin && client.input) {
         const matcher = tty && detachMatcher ? detachMatcher(o.detachKeys) : null;
-        pipeStdin(proc, client.input, matcher, { detached: finish, end: () => proc.closeStdin() });
+        const detached = () => {
+          this.containers.emit(rec, 'exec_detach', { execID: id });
+          finish();
+        };
+        pipeStdin(proc, client.input, matcher, { detached, end: () => proc.closeStdin() });
       }
     });
   }

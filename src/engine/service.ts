@@ -228,7 +228,9 @@ export class ContainerService {
         err ? reject(new EngineError('internal', `Error running ps: ${stderr || err.message}`)) : resolve(stdout),
       ),
     );
-    return psTable(out, pids);
+    const table = psTable(out, pids);
+    this.emit(rec, 'top');
+    return table;
   }
 
   async resize(ref: string, h: number, w: number): Promise<void> {
@@ -236,6 +238,7 @@ export class ContainerService {
     const run = this.core.runs.get(rec.id);
     if (!run) throw conflict(msg.notRunning(rec.id));
     await run.task.resize(h, w);
+    this.emit(rec, 'resize', { height: String(h), width: String(w) });
   }
 
   runningCount(): { running: number; paused: number; stopped: number } {

@@ -66,8 +66,13 @@ type Snap = Snapshotter &
 const ID_RE = /^sha256:[a-f0-9]{64}$/;
 const containerKey = (id: string) => `container-${id}`;
 
+/** Where image events go (the daemon's event bus): action, image id or reference, attributes. */
+export type ImageEventSink = (action: string, id: string, attributes: Record<string, string>) => void;
+
 export class ImageService {
   readonly content: ContentStore;
+  /** Image events as moby's LogImageEvent logs them; the daemon wires it to /events. */
+  onEvent: ImageEventSink | null = null;
   private readonly dir: string;
   private readonly tmp: string;
   private images = new Map<string, ImageRecord>();
@@ -217,8 +222,10 @@ export class ImageService {
   // ---- import ------------------------------------------------------------------------------
 
   /** `docker import`: one layer from a tarball (gzip or plain), config from --change/--message/--platform. */
-  import(tar: Readable, o: ImportOptions): Promise<{ id: string }> {
-    return importTarball(this, tar, o);
+  async import(tar: Readable, o: ImportOptions): Promise<{ id: string }> {
+    const r = await importTarball(this, tar, o);
+    await this.logEvent('import', r.id, r.id);
+    return r;
   }
 
   // ---- lookup ------------------------------------------------------------------------------
@@ -355,6 +362,23 @@ export class ImageService {
     return { ...v, graphData };
   }
 
+  // ---- events ------------------------------------------------------------------------------
+
+  /** moby's LogImageEvent: the image's labels (while it exists) and name= the reference given. */
+  async logEvent(action: string, idOrRef: string, refName: string): Promise<void> {
+    if (!this.onEvent) return;
+    const img = this.images.get(idOrRef) ?? (await this.resolve(idOrRef).catch(() => null));
+    const labels = img ? ((await this.configFile(img.id).catch(() => null))?.config?.Labels ?? {}) : {};
+    this.onEvent(action, idOrRef, { ...labels, ...(refName ? { name: refName } : {}) });
+  }
+
+  /** untag and delete events of what a removal did (moby: per image, after it happened). */
+  private async logRemoval(id: string, items: DeleteItem[]): Promise<void> {
+    for (const i of items)
+      if ('untagged' in i) await this.logEvent('untag', id, id);
+      else await this.logEvent('delete', i.deleted, i.deleted);
+  }
+
   // ---- tag / remove / prune ----------------------------------------------------------------
 
   async tag(src: string, repo: string, tag?: string): Promise<void> {
@@ -369,11 +393,14 @@ export class ImageService {
     if (ref.tag && /^sha256$/.test(familiarName(ref)))
       throw invalid('refusing to create an ambiguous tag using digest algorithm as name');
     await this.setReference(ref, img.id);
+    await this.logEvent('tag', img.id, familiarString(ref));
   }
 
   async remove(ref: string, o: { force?: boolean; noprune?: boolean }, inUse: InUse): Promise<DeleteItem[]> {
     const img = await this.resolve(ref);
-    return this.locked(() => this.deleter.remove(ref, img, !!o.force, !o.noprune, inUse));
+    const items = await this.locked(() => this.deleter.remove(ref, img, !!o.force, !o.noprune, inUse));
+    await this.logRemoval(img.id, items);
+    return items;
   }
 
   async prune(
@@ -403,6 +430,7 @@ export class ImageService {
           return recs;
         });
         deleted.push(...items);
+        await this.logRemoval(img.id, items);
         reclaimed += items.some((i) => 'deleted' in i && i.deleted === img.id) ? img.size : 0;
       } catch (e) {
         if (!isKind(e, 'conflict')) throw e;

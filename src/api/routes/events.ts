@@ -1,5 +1,6 @@
 // GET /events: the engine's events, past (since) and live, filtered like moby's (daemon/events).
 import type { EngineEvent, Events } from '../../engine/events.js';
+import { familiarName, parseReference } from '../../images/reference/reference.js';
 import { parseUnixTimestamp } from '../../logs/common/timestamps.js';
 import { type Filters, matchLabels, parseFilters } from '../filters.js';
 import type { Route } from '../router.js';
@@ -21,38 +22,47 @@ const EVENT_FILTERS = [
   'scope',
 ];
 
-/** Whether an event passes the filters (type, event, container, image, volume, network, daemon, label). */
+/** Filters that match an actor's ID or name= by prefix, whatever the event's type (moby's fuzzyMatchName). */
+const NAME_FILTERS = ['daemon', 'container', 'plugin', 'volume', 'network', 'node', 'service', 'secret', 'config'];
+/** event= values that switch every event= value to prefix matching (moby #25798). */
+const FUZZY_EVENTS = new Set(['health_status', 'exec_create', 'exec_start']);
+
+/** moby's stripTag: the familiar name without tag or digest; the input when it is no reference. */
+function stripTag(image: string): string {
+  try {
+    return familiarName(parseReference(image));
+  } catch {
+    return image;
+  }
+}
+
+/** Docker's FuzzyMatch: no values, an exact value or a prefix. */
+const fuzzy = (want: string[] | undefined, source: string) => !want || want.some((w) => source.startsWith(w));
+
+/** moby's matchImage: the actor's ID or its image (name= for image events), each with and without its tag. */
+function matchImage(want: string[] | undefined, e: EngineEvent): boolean {
+  if (!want) return true;
+  const name = (e.Type === 'image' ? e.Actor.Attributes.name : e.Actor.Attributes.image) ?? '';
+  const ids = [e.Actor.ID, name, stripTag(e.Actor.ID), stripTag(name)];
+  return want.some((w) => ids.includes(w));
+}
+
+/** Whether an event passes the filters, as moby's daemon/events Filter.Include. */
 export function eventMatcher(f: Filters): (e: EngineEvent) => boolean {
+  // a key given with no values filters nothing (Go's ExactMatch)
+  const get = (k: string) => (f.get(k)?.length ? f.get(k) : undefined);
+  const events = get('event');
+  const fuzzyEvents = !!events?.some((x) => FUZZY_EVENTS.has(x));
   return (e) => {
-    if (f.has('type') && !f.get('type')!.includes(e.Type)) return false;
-    if (f.has('event') && !f.get('event')!.some((x) => e.Action === x || e.Action.startsWith(x + ':'))) return false;
-    if (
-      f.has('container') &&
-      (e.Type !== 'container' ||
-        !f.get('container')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))
-    )
-      return false;
-    const img = (x: string) => x.replace(/:latest$/, '');
-    if (
-      f.has('image') &&
-      !f
-        .get('image')!
-        .some(
-          (x) =>
-            img(e.Actor.Attributes.image ?? '') === img(x) || e.Actor.ID === x || e.Actor.ID.startsWith('sha256:' + x),
-        )
-    )
-      return false;
-    if (f.has('volume') && (e.Type !== 'volume' || !f.get('volume')!.includes(e.Actor.ID))) return false;
-    if (
-      f.has('network') &&
-      (e.Type !== 'network' ||
-        !f.get('network')!.some((x) => e.Actor.ID.startsWith(x) || e.Actor.Attributes.name === x))
-    )
-      return false;
-    if (f.has('daemon') && e.Type !== 'daemon') return false;
-    if (!matchLabels(f, 'label', e.Actor.Attributes)) return false;
-    return true;
+    if (events && !events.some((x) => e.Action === x || (fuzzyEvents && e.Action.startsWith(x)))) return false;
+    if (get('type') && !get('type')!.includes(e.Type)) return false;
+    if (get('scope') && !get('scope')!.includes(e.scope)) return false;
+    for (const k of NAME_FILTERS) {
+      const want = get(k);
+      if (want && !fuzzy(want, e.Actor.ID) && !fuzzy(want, e.Actor.Attributes.name ?? '')) return false;
+    }
+    if (!matchImage(get('image'), e)) return false;
+    return matchLabels(f, 'label', e.Actor.Attributes);
   };
 }
 

@@ -13,6 +13,7 @@ import type { ProgressMessage } from '../../images/copy.js';
 import { decodeAuthHeader, type AuthConfig } from '../../images/distribution/auth.js';
 import { send } from '../../images/distribution/registry.js';
 import type { DistributionService } from '../../images/distribution/service.js';
+import { familiarName, familiarString, parseReference, withDefaultTag } from '../../images/reference/reference.js';
 import type { ImageService } from '../../images/store.js';
 import type { ContainerConfig } from '../../images/types.js';
 import type { Mount } from '../../storage/snapshot/snapshotter.js';
@@ -36,6 +37,8 @@ export interface ContainerFsPort {
   withRootfs<T>(id: string, fn: (root: string) => Promise<T>): Promise<T>;
   pause(id: string): Promise<void>;
   unpause(id: string): Promise<void>;
+  /** A container event (commit, export) with the container's name, image and labels added. */
+  event?(id: string, action: string, attributes?: Record<string, string>): void;
 }
 
 export interface DistributionRouteDeps {
@@ -71,6 +74,22 @@ function lazyProgress(ctx: Ctx): {
   };
 }
 
+/**
+ * moby's pull and push events: the reference as asked (with its tag or digest, none for all tags)
+ * as the actor, its familiar name as name=. Only after the transfer succeeded.
+ */
+function logTransfer(
+  images: ImageService,
+  action: 'pull' | 'push',
+  name: string,
+  tag: string | undefined,
+): Promise<void> {
+  let ref = parseReference(name);
+  if (tag)
+    ref = /^[a-z0-9]+:[a-f0-9]{32,}$/.test(tag) ? { domain: ref.domain, path: ref.path, digest: tag } : { ...ref, tag };
+  return images.logEvent(action, familiarString(ref), familiarName(ref));
+}
+
 async function streamed(ctx: Ctx, fn: (emit: (m: ProgressMessage) => void) => Promise<void>): Promise<void> {
   const p = lazyProgress(ctx);
   try {
@@ -95,16 +114,18 @@ export function createImageHandler(d: DistributionRouteDeps): Handler {
     if (from) {
       // an invalid platform is a 400 before anything is streamed (moby parses it first)
       platformQuery(q.get('platform'), ctx.apiVersion);
-      await streamed(ctx, (emit) =>
-        d.distribution.pull({
+      const tag = q.get('tag') || undefined;
+      await streamed(ctx, async (emit) => {
+        await d.distribution.pull({
           image: from,
-          tag: q.get('tag') || undefined,
+          tag,
           platform: q.get('platform') || undefined,
           auth: auth(ctx),
           progress: emit,
           signal: ctx.signal,
-        }),
-      );
+        });
+        await logTransfer(d.images, 'pull', from, tag);
+      });
       return;
     }
     const src = q.get('fromSrc') ?? '';
@@ -143,15 +164,17 @@ export function distributionRoutes(d: DistributionRouteDeps): Route[] {
       method: 'POST',
       path: '/images/{name*}/push',
       handler: (ctx) =>
-        streamed(ctx, (emit) =>
-          d.distribution.push({
+        streamed(ctx, async (emit) => {
+          const tag = ctx.query.get('tag') || undefined;
+          await d.distribution.push({
             name: ctx.params.name,
-            tag: ctx.query.get('tag') || undefined,
+            tag,
             auth: auth(ctx),
             progress: emit,
             signal: ctx.signal,
-          }),
-        ),
+          });
+          await logTransfer(d.images, 'push', ctx.params.name, tag);
+        }),
     },
     { method: 'GET', path: '/images/get', handler: (ctx) => save(ctx, ctx.query.getAll('names')) },
     { method: 'GET', path: '/images/{name*}/get', handler: (ctx) => save(ctx, [ctx.params.name]) },
@@ -231,6 +254,11 @@ function containerImageRoutes(d: DistributionRouteDeps): Route[] {
             changes: q.getAll('changes').flatMap((x) => x.split('\n')),
             onLayerStored: unpause,
           });
+          const repo = q.get('repo');
+          const tag = q.get('tag');
+          const named = repo ? parseReference(repo) : null;
+          const imageRef = named ? familiarString(withDefaultTag(tag ? { ...named, tag } : named)) : '';
+          d.containers.event?.(c.id, 'commit', { comment: q.get('comment') ?? '', imageID: id, imageRef });
           ctx.reply.json(201, { Id: id });
         } finally {
           await unpause();
@@ -245,6 +273,7 @@ function containerImageRoutes(d: DistributionRouteDeps): Route[] {
         await d.containers.withRootfs(c.id, async (root) => {
           await pipeOut(exportRootfs(root), ctx.reply.stream(200, 'application/x-tar'));
         });
+        d.containers.event?.(c.id, 'export');
       },
     },
     {

@@ -42,7 +42,24 @@ function pruneFilter(f: Filters): (n: NetworkRecord) => boolean {
   };
 }
 
-export function networkRoutes(net: NetworkService): Route[] {
+/** Where network events go, and the containers a connect or disconnect names. */
+export interface NetworkEventDeps {
+  emit(action: string, id: string, attributes: Record<string, string>): void;
+  containers: { tryFind(ref: string): { id: string; state: { status: string } } | undefined };
+}
+
+/** The container's id when it runs: moby logs connect/disconnect only then (a stopped one only changes its configuration). */
+function runningId(ev: NetworkEventDeps | undefined, ref: string): string | null {
+  const c = ev?.containers.tryFind(ref);
+  return c && (c.state.status === 'running' || c.state.status === 'paused') ? c.id : null;
+}
+
+/** moby's LogNetworkEventWithAttributes: name= and type= (the driver) after the given attributes. */
+function networkEvent(ev: NetworkEventDeps | undefined, action: string, n: NetworkRecord, a = {}): void {
+  ev?.emit(action, n.id, { ...a, name: n.name, type: n.driver });
+}
+
+export function networkRoutes(net: NetworkService, ev?: NetworkEventDeps): Route[] {
   return [
     {
       method: 'GET',
@@ -68,14 +85,18 @@ export function networkRoutes(net: NetworkService): Route[] {
       path: '/networks/create',
       handler: async (ctx) => {
         const body = (await ctx.json<NetworkCreateRequest>()) ?? {};
-        ctx.reply.json(201, networkCreateJson(await net.create(networkCreate(body))));
+        const n = await net.create(networkCreate(body));
+        networkEvent(ev, 'create', n);
+        ctx.reply.json(201, networkCreateJson(n));
       },
     },
     {
       method: 'DELETE',
       path: '/networks/{id}',
       handler: async (ctx) => {
-        await net.remove(ctx.params.id!);
+        const n = net.find(ctx.params.id!);
+        await net.remove(n.id);
+        networkEvent(ev, 'destroy', n);
         ctx.reply.empty(204);
       },
     },
@@ -86,6 +107,8 @@ export function networkRoutes(net: NetworkService): Route[] {
         const body = (await ctx.json<{ Container?: string; EndpointConfig?: EndpointsConfigEntry | null }>()) ?? {};
         if (!body.Container) throw invalid('container is required');
         await net.connect(ctx.params.id!, body.Container, body.EndpointConfig);
+        const cid = runningId(ev, body.Container);
+        if (cid) networkEvent(ev, 'connect', net.find(ctx.params.id!), { container: cid });
         ctx.reply.empty(200);
       },
     },
@@ -95,7 +118,10 @@ export function networkRoutes(net: NetworkService): Route[] {
       handler: async (ctx) => {
         const body = (await ctx.json<{ Container?: string; Force?: boolean }>()) ?? {};
         if (!body.Container) throw invalid('container is required');
-        await net.disconnect(ctx.params.id!, body.Container, !!body.Force);
+        const n = net.find(ctx.params.id!);
+        const cid = runningId(ev, body.Container);
+        await net.disconnect(n.id, body.Container, !!body.Force);
+        if (cid) networkEvent(ev, 'disconnect', n, { container: cid });
         ctx.reply.empty(200);
       },
     },
@@ -103,9 +129,12 @@ export function networkRoutes(net: NetworkService): Route[] {
       method: 'POST',
       path: '/networks/prune',
       handler: async (ctx) => {
+        const before = net.list();
         const deleted = await net.prune(
           pruneFilter(parseFilters(ctx.query.get('filters'), ['label', 'label!', 'until'])),
         );
+        for (const n of before) if (deleted.includes(n.name)) networkEvent(ev, 'destroy', n);
+        ev?.emit('prune', '', { reclaimed: '0' });
         ctx.reply.json(200, { NetworksDeleted: deleted });
       },
     },

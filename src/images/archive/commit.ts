@@ -3,7 +3,7 @@
 import { invalid } from '../../errdefs.js';
 import { diffLayer } from '../../storage/layers/diff.js';
 import { applyChanges } from '../changes.js';
-import { parseReference, validateTag, withDefaultTag, type Reference } from '../reference/reference.js';
+import { familiarString, parseReference, validateTag, withDefaultTag, type Reference } from '../reference/reference.js';
 import type { ImageService, LayerRecord } from '../store.js';
 import { emptyContainerConfig, type ContainerConfig, type ImageConfigFile } from '../types.js';
 
@@ -108,6 +108,9 @@ export async function commitContainer(images: ImageService, r: CommitRequest): P
     rootfs: { type: 'layers', diff_ids: [...(parentCfg.rootfs?.diff_ids ?? []), diffId] },
   };
   const id = await images.registerImage(Buffer.from(JSON.stringify(cfg)), [...parent.layers, layer], parent.id);
-  if (ref) await images.setReference(ref, id);
+  if (ref) {
+    await images.setReference(ref, id);
+    await images.logEvent('tag', id, familiarString(ref)); // moby's commit tags through TagImage
+  }
   return id;
 }

@@ -315,6 +315,7 @@ class ArchiveLoad {
         await images.setReference(ref, id);
         out.push(`Loaded image: ${familiarString(ref)}`);
       }
+      await images.logEvent('load', id, id);
     }
     return out;
   }

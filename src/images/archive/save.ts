@@ -157,6 +157,7 @@ export async function saveImages(images: ImageService, names: string[]): Promise
         const r = parseReference(t);
         (repositories[familiarName(r)] ??= {})[r.tag ?? 'latest'] = top ? hex(top) : hex(p.id);
       }
+      await images.logEvent('save', p.id, p.id);
     }
     await addBuffer(tar, 'index.json', JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: index }));
     await addBuffer(tar, 'manifest.json', JSON.stringify(manifest));
