@@ -28,12 +28,13 @@ it('overlay: mounts use numeric ids and parents in lowerdir order', async () => 
   }
 });
 
-it('overlay: a fresh instance reloads metadata and drops orphan dirs', async () => {
+it('overlay: a fresh instance reloads metadata and drops orphan dirs and temp files', async () => {
   const root = await mkdtemp(join(tmpdir(), 'berth-ov-'));
   try {
     const a = new OverlaySnapshotter(root);
     await a.prepare('k', null);
     await mkdir(join(root, 'snapshots', '99', 'fs'), { recursive: true }); // crash leftover
+    await writeFile(join(root, 'snapshots', '.metadata.json.123.abc.tmp'), '{"nextId'); // killed mid-write
     const b = new OverlaySnapshotter(root);
     assert.equal((await b.stat('k'))?.kind, 'active');
     assert.deepEqual((await readdir(join(root, 'snapshots'))).sort(), ['1', 'metadata.json']);

@@ -1,7 +1,8 @@
 // Overlay snapshotter: <root>/snapshots/<n>/{fs,work}; metadata in <root>/snapshots/metadata.json.
 // Numeric directory ids keep lowerdir option strings short (overlay's options must fit in one page).
 // Crash safety: a directory is created before its metadata entry and removed after it, so after a
-// crash the only possible leftovers are directories without metadata, deleted by init().
+// crash the only possible leftovers are directories without metadata (and a temp file of a metadata
+// write), deleted by init().
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../../errdefs.js';
@@ -48,7 +49,9 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
       }
       const known = new Set(Object.values(this.meta.snapshots).map((s) => String(s.id)));
       for (const n of await readdir(this.dir)) {
-        if (/^\d+$/.test(n) && !known.has(n)) await rm(join(this.dir, n), { recursive: true, force: true });
+        // and a metadata write's temp file, when berthd was killed during the write
+        const orphan = (/^\d+$/.test(n) && !known.has(n)) || /^\.metadata\.json\..*\.tmp$/.test(n);
+        if (orphan) await rm(join(this.dir, n), { recursive: true, force: true });
       }
     })();
     return this.ready;
