@@ -5,10 +5,14 @@
 //   REF_DOCKER_HOST   optional reference daemon (e.g. Docker) measured the same way
 //   REF_PIDFILE       its pidfile (default /run/docker-ref.pid, else `pidof dockerd`)
 //   BENCH_N           repetitions for medians (default 10)
+//   BERTHD_LOG        that daemon's log, at debug level: its own split of `run --rm` (a berthd the
+//                     bench starts is read directly)
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busyboxTarball, pingOk, startDaemon, type Daemon } from '../test/harness/daemon.js';
+import { daemonPhases, runBreakdown } from './run-breakdown.js';
 import { formatTable, median, parentPid, vmRssBytes, type Row } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 10);
@@ -21,6 +25,10 @@ interface Target {
   name: string;
   host: string;
   pid: number;
+  /** The daemon's log so far (berthd at debug level), for its own split of a run. */
+  log?: () => string;
+  /** `run --rm` phase → median ms. */
+  phases?: Map<string, number>;
 }
 interface Res {
   code: number;
@@ -125,6 +133,10 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   const runs: number[] = [];
   for (let i = 0; i < N; i++) runs.push((await must(t, ['run', '--rm', '--label', LABEL, 'busybox', 'echo', 'hi'])).ms);
   m.set('run', median(runs));
+  log(`run --rm taken apart ×${N}`);
+  const logFrom = t.log?.().length ?? 0;
+  t.phases = await runBreakdown(t.host.slice('unix://'.length), LABEL, N);
+  for (const [k, v] of daemonPhases(t.log?.().slice(logFrom) ?? '')) t.phases.set(k, v);
 
   log(`create/start/stop/rm ×${Math.ceil(N / 2)}`);
   const cycles: number[] = [];
@@ -146,17 +158,7 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   m.set('exec', median(execs));
   await must(t, ['rm', '-f', box]);
 
-  log('ps -a with 200 created containers');
-  await pool(
-    Array.from({ length: 200 }, (_, i) => i),
-    8,
-    () => must(t, ['create', '--label', LABEL, 'busybox', 'true']),
-  );
-  await must(t, ['ps', '-a']);
-  const pss: number[] = [];
-  for (let i = 0; i < N; i++) pss.push((await must(t, ['ps', '-a'])).ms);
-  m.set('ps', median(pss));
-  await cleanup(t);
+  await psAndRm(t, m, log);
 
   log('50 parallel run -d');
   await sleep(500);
@@ -174,6 +176,44 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   log('cleaning up');
   await cleanup(t);
   return m;
+}
+
+/** ps -a of 200 created containers (CLI and the API alone), then one `docker rm` of the 200 once they ran and exited. */
+async function psAndRm(t: Target, m: Map<string, number | null>, log: (s: string) => void): Promise<void> {
+  log('ps -a with 200 created containers');
+  const ids = new Array<string>(200);
+  await pool(
+    Array.from({ length: 200 }, (_, i) => i),
+    8,
+    async (i) => (ids[i] = (await must(t, ['create', '--label', LABEL, 'busybox', 'true'])).out.trim()),
+  );
+  await must(t, ['ps', '-a']);
+  const pss: number[] = [];
+  for (let i = 0; i < N; i++) pss.push((await must(t, ['ps', '-a'])).ms);
+  m.set('ps', median(pss));
+  const sock = t.host.slice('unix://'.length);
+  await apiGet(sock, '/containers/json?all=1');
+  const apis: number[] = [];
+  for (let i = 0; i < N * 5; i++) apis.push(await apiGet(sock, '/containers/json?all=1'));
+  m.set('psApi', median(apis));
+  log('start the 200 (they exit at once), then one docker rm of them');
+  await pool(ids, 8, (id) => must(t, ['start', id]));
+  await must(t, ['wait', ...ids]);
+  m.set('rm200', (await must(t, ['rm', ...ids])).ms / 1000);
+  await cleanup(t);
+}
+
+/** ms of one GET on the daemon's socket, body read to the end. */
+function apiGet(sock: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    http
+      .get({ socketPath: sock, path }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(performance.now() - t0));
+      })
+      .on('error', reject);
+  });
 }
 
 function pidFromFile(f: string): number {
@@ -205,7 +245,10 @@ async function main(): Promise<void> {
     host = own.env.DOCKER_HOST;
     pid = own.pid;
   }
-  const targets: Target[] = [{ name: 'berth', host, pid }];
+  const berthLog = process.env.BERTHD_LOG;
+  const targets: Target[] = [
+    { name: 'berth', host, pid, log: own ? own.log : berthLog ? () => readFileSync(berthLog, 'utf8') : undefined },
+  ];
   const refHost = process.env.REF_DOCKER_HOST;
   if (refHost) {
     const refPid = pidFromFile(process.env.REF_PIDFILE ?? '/run/docker-ref.pid') || pidof('dockerd');
@@ -242,6 +285,8 @@ async function main(): Promise<void> {
     row('create/start/stop/rm cycle (median)', 'cycle', 'ms'),
     row('exec (median)', 'exec', 'ms', 45),
     row('ps -a with 200 containers (median)', 'ps', 'ms', 20),
+    row('GET /containers/json?all=1, 200 (median)', 'psApi', 'ms', 3),
+    row('one rm of 200 exited containers', 'rm200', 's', 0.3),
     row('50 parallel run -d (wall)', 'parallel', 's', 2.5),
     row('daemon RSS idle', 'rssIdle', 'MiB', 60),
     row('daemon RSS with 50 running', 'rss50', 'MiB'),
@@ -249,6 +294,19 @@ async function main(): Promise<void> {
   ];
   console.log(`\nberth: ${targets[0].host}${r ? `   reference: ${targets[1].host}` : ''}   N=${N}`);
   console.log(formatTable(rows, !!r));
+  console.log(`\none run --rm busybox echo, phase by phase (medians of ${N}; berthd's lines need it at debug level)`);
+  console.log(formatTable(phaseRows(targets), !!r));
+}
+
+function phaseRows(targets: Target[]): Row[] {
+  const [b, r] = targets;
+  const names = [...new Set([...(b.phases?.keys() ?? []), ...(r?.phases?.keys() ?? [])])];
+  return names.map((name) => ({
+    name,
+    unit: 'ms',
+    berth: b.phases?.get(name) ?? null,
+    ref: r?.phases?.get(name) ?? null,
+  }));
 }
 
 main().catch((e: Error) => {
