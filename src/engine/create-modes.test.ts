@@ -37,6 +37,12 @@ test('given modes are kept; container:<name> becomes container:<id>; a missing d
   assert.deepEqual(adaptModes(h, h, host('v1')), []);
   assert.equal(h.IpcMode, 'container:abc123');
   assert.equal(h.CgroupnsMode, 'private');
+  const pid = { ...fields(), PidMode: 'container:donor' };
+  adaptModes(pid, pid, host('v1'));
+  assert.equal(pid.PidMode, 'container:abc123');
+  const unknownPid = { ...fields(), PidMode: 'container:nosuch' };
+  adaptModes(unknownPid, unknownPid, host('v1'));
+  assert.equal(unknownPid.PidMode, 'container:nosuch', 'left for start to refuse, as moby');
   const m = fields({ IpcMode: 'container:nosuch' });
   assert.throws(() => adaptModes(m, m, host('v1')), { kind: 'not-found', message: 'No such container: nosuch' });
   const e = fields({ IpcMode: 'container:' });

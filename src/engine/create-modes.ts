@@ -15,7 +15,7 @@ export interface ModeHost {
   idOf(ref: string): string | undefined;
 }
 
-type ModeFields = Pick<HostConfig, 'IpcMode' | 'CgroupnsMode' | 'Privileged' | 'Runtime'>;
+type ModeFields = Pick<HostConfig, 'IpcMode' | 'CgroupnsMode' | 'Privileged' | 'Runtime'> & { PidMode?: string };
 
 /**
  * Fills and checks the modes in place; `given` is the request's HostConfig (what the client set).
@@ -32,6 +32,10 @@ export function adaptModes(h: ModeFields, given: Partial<ModeFields> | null | un
     if (!id) throw notFound(msg.noSuchContainer(ref));
     h.IpcMode = `container:${id}`;
   }
+  // moby's adaptSharedNamespaceContainer: an unknown PID donor is left for start to refuse
+  const pidRef = h.PidMode?.startsWith('container:') ? h.PidMode.slice('container:'.length) : '';
+  const pidId = pidRef ? host.idOf(pidRef) : undefined;
+  if (pidId) h.PidMode = `container:${pidId}`;
   if (!given?.CgroupnsMode) h.CgroupnsMode = defaultCgroupns(host.cgroupMode, !!h.Privileged);
   if (h.CgroupnsMode === 'private' && !host.cgroupNamespaces)
     warnings.push('Your kernel does not support cgroup namespaces.  Cgroup namespace setting discarded.');

@@ -134,3 +134,12 @@ test('--gpus and an unknown --runtime are refused with moby texts', { skip }, as
   );
   assert.equal(await ok(['run', '--rm', '--runtime', 'runc', 'busybox', 'echo', 'runc']), 'runc');
 });
+
+test('--pid container:<name> is stored as container:<id> (moby) and sees the donor’s processes', { skip }, async () => {
+  const donor = await ok(['run', '-d', '--name', 'piddonor', 'busybox', 'sleep', '301']);
+  await ok(['create', '--name', 'pidjoiner', '--pid', 'container:piddonor', 'busybox', 'ps']);
+  assert.equal(await ok(['inspect', '-f', '{{.HostConfig.PidMode}}', 'pidjoiner']), `container:${donor}`);
+  await ok(['start', '-a', 'pidjoiner']);
+  assert.match(await ok(['logs', 'pidjoiner']), /sleep 301/);
+  await ok(['rm', '-f', 'piddonor', 'pidjoiner']);
+});
