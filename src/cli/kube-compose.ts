@@ -33,12 +33,35 @@ function envFileVars(p: Project, s: Service): Record<string, string> {
   return out;
 }
 
+/** Service keys containerPlan turns into the create request (the rest would vanish in the YAML). */
+const CONVERTED = new Set(
+  (
+    'hostname domainname user tty stdin_open environment env_file command entrypoint image build volumes ' +
+    'working_dir labels stop_signal stop_grace_period healthcheck ports expose networks network_mode ' +
+    'container_name restart privileged cap_add cap_drop read_only security_opt init mem_limit memswap_limit ' +
+    'cpus deploy cpu_shares cpuset pids_limit tmpfs dns dns_search extra_hosts links logging shm_size sysctls ' +
+    'pid ipc group_add oom_score_adj ulimits devices depends_on scale profiles pull_policy'
+  ).split(' '),
+);
+
+/** Compose keys of a service that neither containerPlan nor generate carry: named, not dropped. */
+function unconverted(s: Service, warn: (m: string) => void): void {
+  for (const k of Object.keys(s.raw))
+    if (!CONVERTED.has(k) && !k.startsWith('x-')) warn(`${s.name}: compose key "${k}" is not converted`);
+  const deploy = (s.raw.deploy ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(deploy))
+    if (k !== 'replicas' && k !== 'resources') warn(`${s.name}: deploy.${k} is not converted`);
+  const res = (deploy.resources ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(res)) if (k !== 'limits') warn(`${s.name}: deploy.resources.${k} is not converted`);
+}
+
 /** A compose project's services as groups, in dependency order. */
 export async function composeGroups(c: Client, files: string[], projectName: string, warn: (m: string) => void) {
   const proj = loadProject({ files, projectName: projectName || undefined });
   const groups: SourceGroup[] = [];
   for (const s of orderServices(proj)) {
     const plan = containerPlan(proj, s, 1);
+    unconverted(s, warn);
     if (!s.image) warn(`${s.name}: built locally as ${plan.body.Image}; push it where the cluster can pull it`);
     const src = containerFromCreate(s.name, plan.body, envFileVars(proj, s));
     const img = await imageConfig(c, plan.body.Image ?? '').catch(() => undefined);
