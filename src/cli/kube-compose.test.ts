@@ -58,8 +58,8 @@ services:
     secrets: [pw]
     volumes: [files:/files:ro]
     networks: [back]
-networks: {back: {}}
-volumes: {files: {}}
+networks: {back: {internal: true}}
+volumes: {files: {driver_opts: {type: nfs}}}
 secrets: {pw: {file: ./db.env}}
 `,
     );
@@ -104,7 +104,12 @@ secrets: {pw: {file: ./db.env}}
     const db = get('Deployment', 'db');
     assert.ok(db.kind === 'Deployment' && db.spec.replicas === 2);
     const all = [...warnings, ...more];
-    for (const w of [/db: compose key "secrets" is not converted/, /db: deploy\.placement is not converted/])
+    for (const w of [
+      /db: compose key "secrets" is not converted/,
+      /db: deploy\.placement is not converted/,
+      /network back: internal has no equivalent/,
+      /volume files: driver_opts are not converted/,
+    ])
       assert.ok(
         all.some((x) => w.test(x)),
         `${w} in ${all.join('\n')}`,

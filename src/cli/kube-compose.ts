@@ -55,9 +55,29 @@ function unconverted(s: Service, warn: (m: string) => void): void {
   for (const k of Object.keys(res)) if (k !== 'limits') warn(`${s.name}: deploy.resources.${k} is not converted`);
 }
 
+/** Project-level settings a claim or the flat cluster network cannot carry. */
+function projectWarnings(p: Project, warn: (m: string) => void): void {
+  for (const [k, v] of Object.entries(p.volumes)) {
+    if (v.driver && v.driver !== 'local')
+      warn(`volume ${k}: driver ${v.driver} (choose a storageClassName for its claim)`);
+    if (v.driver_opts && Object.keys(v.driver_opts).length) warn(`volume ${k}: driver_opts are not converted`);
+  }
+  for (const [k, v] of Object.entries(p.networks)) {
+    const r = v.raw as Record<string, unknown>;
+    for (const key of ['internal', 'ipam', 'driver_opts', 'enable_ipv6', 'attachable'])
+      if (r[key] !== undefined && r[key] !== false)
+        warn(`network ${k}: ${key} has no equivalent on the cluster network`);
+  }
+  for (const s of p.services)
+    for (const [n, c] of Object.entries(s.networks))
+      if (c.ipv4_address)
+        warn(`${s.name}: fixed address ${c.ipv4_address} on ${n} (pods get their address from the cluster)`);
+}
+
 /** A compose project's services as groups, in dependency order. */
 export async function composeGroups(c: Client, files: string[], projectName: string, warn: (m: string) => void) {
   const proj = loadProject({ files, projectName: projectName || undefined });
+  projectWarnings(proj, warn);
   const groups: SourceGroup[] = [];
   for (const s of orderServices(proj)) {
     const plan = containerPlan(proj, s, 1);

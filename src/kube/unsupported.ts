@@ -62,6 +62,8 @@ export function warnUnsupported(c: SourceContainer, warn: Warn): void {
   if (cfg.StopSignal && cfg.StopSignal !== 'SIGTERM' && cfg.StopSignal !== (c.imageDefaults?.StopSignal ?? 'SIGTERM'))
     warn(`${c.name}: stop signal ${cfg.StopSignal}: Kubernetes always sends SIGTERM`);
   if (cfg.Domainname) warn(`${c.name}: domainname ${cfg.Domainname} (use a pod subdomain)`);
+  if (cfg.MacAddress) warn(`${c.name}: mac address ${cfg.MacAddress} has no Kubernetes equivalent`);
+  if (cfg.NetworkDisabled) warn(`${c.name}: a disabled network has no pod equivalent`);
   if (cfg.Healthcheck?.Test?.[0] === 'NONE' && c.imageDefaults?.Healthcheck?.Test?.length)
     warn(`${c.name}: the image's health check is disabled; Kubernetes never runs it anyway`);
 }
