@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busyboxTarball, pingOk, startDaemon, type Daemon } from '../test/harness/daemon.js';
+import { type Child, formatChildren, traceChildren } from './exec-trace.js';
 import { daemonPhases, runBreakdown } from './run-breakdown.js';
 import { formatTable, median, parentPid, vmRssBytes, type Row } from './stats.js';
 
@@ -29,6 +30,8 @@ interface Target {
   log?: () => string;
   /** `run --rm` phase → median ms. */
   phases?: Map<string, number>;
+  /** The daemon's child processes during one traced `run --rm` (berthd only). */
+  children?: Child[] | null;
 }
 interface Res {
   code: number;
@@ -137,6 +140,8 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   const logFrom = t.log?.().length ?? 0;
   t.phases = await runBreakdown(t.host.slice('unix://'.length), LABEL, N);
   for (const [k, v] of daemonPhases(t.log?.().slice(logFrom) ?? '')) t.phases.set(k, v);
+  if (t.pid > 0 && t.name === 'berth')
+    t.children = await traceChildren(t.pid, () => must(t, ['run', '--rm', '--label', LABEL, 'busybox', 'echo', 'hi']));
 
   log(`create/start/stop/rm ×${Math.ceil(N / 2)}`);
   const cycles: number[] = [];
@@ -296,6 +301,9 @@ async function main(): Promise<void> {
   console.log(formatTable(rows, !!r));
   console.log(`\none run --rm busybox echo, phase by phase (medians of ${N}; berthd's lines need it at debug level)`);
   console.log(formatTable(phaseRows(targets), !!r));
+  const kids = targets[0].children;
+  if (kids?.length)
+    console.log(`\nberthd's children in one run --rm, traced (strace slows them):\n${formatChildren(kids)}`);
 }
 
 function phaseRows(targets: Target[]): Row[] {
