@@ -372,11 +372,11 @@ export class ImageService {
     this.onEvent(action, idOrRef, { ...labels, ...(refName ? { name: refName } : {}) });
   }
 
-  /** untag and delete events of what a removal did (moby: per image, after it happened). */
-  private async logRemoval(id: string, items: DeleteItem[]): Promise<void> {
+  /** untag and delete events of what a removal did (moby: per reference and per image, not per layer). */
+  private async logRemoval(id: string, items: DeleteItem[], images: Set<string>): Promise<void> {
     for (const i of items)
       if ('untagged' in i) await this.logEvent('untag', id, id);
-      else await this.logEvent('delete', i.deleted, i.deleted);
+      else if (images.has(i.deleted)) await this.logEvent('delete', i.deleted, i.deleted);
   }
 
   // ---- tag / remove / prune ----------------------------------------------------------------
@@ -398,8 +398,9 @@ export class ImageService {
 
   async remove(ref: string, o: { force?: boolean; noprune?: boolean }, inUse: InUse): Promise<DeleteItem[]> {
     const img = await this.resolve(ref);
+    const images = new Set(this.images.keys());
     const items = await this.locked(() => this.deleter.remove(ref, img, !!o.force, !o.noprune, inUse));
-    await this.logRemoval(img.id, items);
+    await this.logRemoval(img.id, items, images);
     return items;
   }
 
@@ -423,6 +424,7 @@ export class ImageService {
       const labels = (await this.configFile(img.id)).config?.Labels ?? {};
       if (!matchLabels(labels, f.get('label') ?? [])) continue;
       if ((f.get('label!') ?? []).length && matchLabels(labels, f.get('label!')!, true)) continue;
+      const known = new Set(this.images.keys());
       try {
         const items = await this.locked(async () => {
           const recs: DeleteItem[] = [];
@@ -430,7 +432,7 @@ export class ImageService {
           return recs;
         });
         deleted.push(...items);
-        await this.logRemoval(img.id, items);
+        await this.logRemoval(img.id, items, known);
         reclaimed += items.some((i) => 'deleted' in i && i.deleted === img.id) ? img.size : 0;
       } catch (e) {
         if (!isKind(e, 'conflict')) throw e;

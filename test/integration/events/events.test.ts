@@ -1,0 +1,183 @@
+// docker events through a real berthd and the docker CLI: the container, image and network
+// events moby logs (actions, order, Actor.Attributes) and /events filters over them.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { daemonPerFile, getUnix } from '../../harness/daemon.js';
+import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
+
+interface Ev {
+  Type: string;
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+}
+
+const h = daemonPerFile();
+const skip = h.skip ?? false;
+const tmp = mkdtempSync(join(tmpdir(), 'berth-events-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const ok = async (args: string[]) => {
+  const r = await h.d.docker(args);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+const now = () => (Date.now() / 1000).toFixed(3);
+/** The events logged between since and now that pass the filters. */
+async function eventsSince(since: string, filters: Record<string, string[]> = {}): Promise<Ev[]> {
+  const q = new URLSearchParams({ since, until: now(), filters: JSON.stringify(filters) });
+  const r = await getUnix(h.d.socket, `/events?${q}`, 10_000);
+  assert.equal(r.status, 200, r.body);
+  return r.body
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Ev);
+}
+const actions = (evs: Ev[]) => evs.map((e) => e.Action);
+const find = (evs: Ev[], action: string) => {
+  const e = evs.find((x) => x.Action === action);
+  assert.ok(e, `no ${action} event in ${actions(evs).join(', ')}`);
+  return e;
+};
+
+test('docker run in the foreground: create, attach, start, die', { skip }, async () => {
+  const since = now();
+  await ok(['run', '--name', 'fg', '--label', 'tier=front', 'busybox', 'true']);
+  const evs = await eventsSince(since, { container: ['fg'] });
+  assert.deepEqual(actions(evs), ['create', 'attach', 'start', 'die']);
+  for (const e of evs)
+    assert.deepEqual(
+      [e.Actor.Attributes.name, e.Actor.Attributes.image, e.Actor.Attributes.tier],
+      ['fg', 'busybox', 'front'],
+    );
+  await ok(['rm', 'fg']);
+});
+
+test('top, exec, cp both ways, commit, export, pause, resize: container events with their attributes', {
+  skip,
+}, async () => {
+  const id = await ok(['run', '-d', '-t', '--name', 'ev', '--label', 'tier=back', 'busybox', 'sleep', '60']);
+  const since = now();
+  await ok(['top', 'ev']);
+  await ok(['exec', 'ev', 'true']);
+  await ok(['cp', 'ev:/etc/hostname', join(tmp, 'hostname')]);
+  writeFileSync(join(tmp, 'in.txt'), 'x');
+  await ok(['cp', join(tmp, 'in.txt'), 'ev:/tmp/']);
+  const imageId = await ok(['commit', '-m', 'snap', 'ev', 'ev/snap:1']);
+  await ok(['export', '-o', join(tmp, 'ev.tar'), 'ev']);
+  await ok(['pause', 'ev']);
+  await ok(['unpause', 'ev']);
+  await h.d.dockerode.getContainer('ev').resize({ h: 30, w: 100 });
+  const evs = await eventsSince(since, { container: [id.slice(0, 12)] });
+  assert.deepEqual(actions(evs), [
+    'top',
+    'exec_create: true',
+    'exec_start: true',
+    'exec_die',
+    'archive-path',
+    'extract-to-dir',
+    'pause', // commit pauses a running container (pause=true), as moby's does
+    'unpause',
+    'commit',
+    'export',
+    'pause',
+    'unpause',
+    'resize',
+  ]);
+  for (const e of evs)
+    assert.deepEqual([e.Actor.ID, e.Actor.Attributes.name, e.Actor.Attributes.tier], [id, 'ev', 'back']);
+  const execId = find(evs, 'exec_create: true').Actor.Attributes.execID;
+  assert.ok(execId);
+  assert.deepEqual(find(evs, 'exec_die').Actor.Attributes.execID, execId);
+  assert.equal(find(evs, 'exec_die').Actor.Attributes.exitCode, '0');
+  const commit = find(evs, 'commit').Actor.Attributes;
+  assert.deepEqual([commit.comment, commit.imageID, commit.imageRef], ['snap', imageId, 'ev/snap:1']);
+  const resize = find(evs, 'resize').Actor.Attributes;
+  assert.deepEqual([resize.height, resize.width], ['30', '100']);
+  // event=exec_start matches the action with its command (moby's fuzzy exec/health filter)
+  const exec = await eventsSince(since, { event: ['exec_start'] });
+  assert.deepEqual(actions(exec), ['exec_start: true']);
+  // the commit tagged its image: an image event, found by image= as the name without its tag
+  const tag = await eventsSince(since, { type: ['image'], image: ['ev/snap'] });
+  assert.deepEqual(
+    tag.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes.name]),
+    [['tag', imageId, 'ev/snap:1']],
+  );
+  await ok(['rm', '-f', 'ev']);
+  await ok(['rmi', 'ev/snap:1']);
+});
+
+test('image events: tag, save, untag, load, import, delete; type=image and image= filters', { skip }, async () => {
+  const busybox = await ok(['image', 'inspect', '--format', '{{.Id}}', 'busybox']);
+  const since = now();
+  await ok(['tag', 'busybox', 'ev/img:1']);
+  await ok(['save', '-o', join(tmp, 'img.tar'), 'ev/img:1']);
+  await ok(['rmi', 'ev/img:1']);
+  await ok(['load', '-i', join(tmp, 'img.tar')]);
+  const imported = await ok(['import', join(tmp, 'ev.tar'), 'ev/imp:1']);
+  await ok(['rmi', 'ev/imp:1']);
+  await ok(['run', '--name', 'noise', 'busybox', 'true']); // container events the type filter leaves out
+  await ok(['rm', 'noise']);
+  const evs = await eventsSince(since, { type: ['image'] });
+  assert.deepEqual(
+    evs.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes.name]),
+    [
+      ['tag', busybox, 'ev/img:1'],
+      ['save', busybox, busybox],
+      ['untag', busybox, busybox],
+      ['load', busybox, busybox],
+      ['import', imported, imported],
+      ['untag', imported, imported],
+      ['delete', imported, imported],
+    ],
+  );
+  assert.deepEqual(actions(await eventsSince(since, { image: ['ev/img:1'] })), ['tag']);
+  assert.deepEqual(actions(await eventsSince(since, { image: [imported], event: ['delete'] })), ['delete']);
+  await ok(['rmi', 'ev/img:1']);
+});
+
+test('network events: create, connect, disconnect, destroy with name, type and container', { skip }, async () => {
+  const cid = await ok(['run', '-d', '--name', 'netc', 'busybox', 'sleep', '60']);
+  const since = now();
+  const nid = await ok(['network', 'create', '--label', 'team=ev', 'evnet']);
+  await ok(['network', 'connect', 'evnet', 'netc']);
+  await ok(['network', 'disconnect', 'evnet', 'netc']);
+  await ok(['network', 'rm', 'evnet']);
+  const evs = await eventsSince(since, { network: ['evnet'] });
+  assert.deepEqual(
+    evs.map((e) => [e.Type, e.Action, e.Actor.ID, e.Actor.Attributes.name, e.Actor.Attributes.type]),
+    ['create', 'connect', 'disconnect', 'destroy'].map((a) => ['network', a, nid, 'evnet', 'bridge']),
+  );
+  assert.equal(find(evs, 'connect').Actor.Attributes.container, cid);
+  assert.equal(find(evs, 'disconnect').Actor.Attributes.container, cid);
+  assert.deepEqual(actions(await eventsSince(since, { type: ['network'], event: ['connect'] })), ['connect']);
+  await ok(['rm', '-f', 'netc']);
+});
+
+test('push and pull: image events whose actor is the reference', {
+  skip: skip || (existsSync(DOCKER_REGISTRY) ? false : 'docker-registry is not installed'),
+}, async () => {
+  let reg: TestRegistry | undefined;
+  try {
+    reg = await startDockerRegistry(tmp);
+    const ref = `${reg.addr}/ev/pp`;
+    await ok(['tag', 'busybox', `${ref}:1`]);
+    const since = now();
+    await ok(['push', `${ref}:1`]);
+    await ok(['rmi', `${ref}:1`]);
+    await ok(['pull', `${ref}:1`]);
+    const evs = await eventsSince(since, { type: ['image'], event: ['push', 'pull'] });
+    assert.deepEqual(
+      evs.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes.name]),
+      [
+        ['push', `${ref}:1`, ref],
+        ['pull', `${ref}:1`, ref],
+      ],
+    );
+    await ok(['rmi', `${ref}:1`]);
+  } finally {
+    reg?.stop();
+  }
+});
