@@ -23,6 +23,8 @@ import { commit, diff, exportCmd } from './commands/commit.js';
 import { port, update } from './commands/update.js';
 import { events, systemDf, systemPrune } from './commands/system-more.js';
 import { login, logout } from './commands/login.js';
+import { completionCommand, UNSUPPORTED } from './commands/completion.js';
+import { builderPrune } from './commands/system-more.js';
 
 const topLevel: Record<string, Command> = {
   run,
@@ -64,6 +66,7 @@ const topLevel: Record<string, Command> = {
   events,
   login,
   logout,
+  completion: completionCommand(() => ({ topLevel, groups })),
 };
 
 const groups: Record<string, Record<string, Command>> = {
@@ -117,6 +120,7 @@ const groups: Record<string, Record<string, Command>> = {
   registry: { serve: registryServe, gc: registryGc },
   volume: volumeGroup,
   network: networkGroup,
+  builder: { prune: builderPrune },
   kube: kubeCommands,
 };
 
@@ -127,7 +131,9 @@ const groupDesc: Record<string, string> = {
   registry: 'Run or collect an OCI distribution registry',
   system: 'Manage Docker',
   volume: 'Manage volumes',
+  builder: 'Manage builds',
   compose: 'Define and run multi-container applications',
+  kube: 'Generate Kubernetes YAML from containers and play it',
 };
 
 const globalFlags: FlagSpec[] = [
@@ -152,7 +158,7 @@ function topHelp(prog: string): string {
     `\nUsage:  ${prog} [OPTIONS] COMMAND\n\nA self-sufficient runtime for containers\n\nCommands:\n` +
     names.map((n) => `  ${n.padEnd(11)}${topLevel[n].desc}`).join('\n') +
     '\n\nManagement Commands:\n' +
-    Object.keys(groups)
+    [...Object.keys(groups), 'compose']
       .sort()
       .map((n) => `  ${n.padEnd(11)}${groupDesc[n] ?? ''}`)
       .join('\n') +
@@ -217,6 +223,11 @@ function findCommand(prog: string, io: Io, rest: string[]): Found | number {
   if (!group) {
     const cmd = topLevel[rest[0]];
     if (cmd) return { cmd, path: rest[0], args: rest.slice(1) };
+    const why = UNSUPPORTED[rest[0]];
+    if (why) {
+      io.stderr.write(`${prog}: '${rest[0]}' is not supported: ${why}\n`);
+      return 1;
+    }
     io.stderr.write(`${prog}: '${rest[0]}' is not a ${prog} command.\nSee '${prog} --help'\n`);
     return 1;
   }

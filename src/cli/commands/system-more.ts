@@ -9,7 +9,7 @@ import { compile, type Template } from '../format/template.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { humanSize } from '../format/units.js';
 import { confirm } from './containers.js';
-import { flag } from './common.js';
+import { flag, pruneCommand } from './common.js';
 
 interface DiskUsage {
   LayersSize?: number;
@@ -156,6 +156,24 @@ export const systemPrune: Command = {
     return 0;
   },
 };
+
+export const builderPrune = pruneCommand({
+  name: 'builder prune',
+  desc: 'Remove build cache',
+  flags: [{ name: 'all', short: 'a', type: 'bool', help: 'Remove all unused build cache, not just dangling ones' }],
+  warning: (p) =>
+    get.bool(p, 'all')
+      ? 'WARNING! This will remove all build cache.'
+      : 'WARNING! This will remove all dangling build cache.',
+  async prune(ctx, filters, p) {
+    const r = await ctx
+      .client()
+      .request<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/build/prune', {
+        query: { all: get.bool(p, 'all') || undefined, filters: filtersArg(filters) },
+      });
+    return { title: 'Deleted build cache objects', items: r?.CachesDeleted ?? [], space: r?.SpaceReclaimed ?? 0 };
+  },
+});
 
 interface EventMessage {
   Type?: string;
