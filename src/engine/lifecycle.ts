@@ -10,6 +10,7 @@ import { ipcSetup } from './create-ipc.js';
 import { removeContainer } from './remove.js';
 import { scheduleRestart, shouldRestart } from './restart.js';
 import { ensureNotState, ensureState } from './states.js';
+import type { NetworkActor } from './ports.js';
 import type { ContainerRecord } from './types.js';
 
 /** `docker start`: 304 when it runs, 409 when paused or being removed. */
@@ -73,7 +74,9 @@ async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Pro
   if (!fs.existsSync(rec.hostnamePath)) await writeEtcFiles(rec);
   // network/ writes the container's hosts and resolv.conf in setup
   await d.network?.setup(rec);
+  logNetworks(core, rec, 'connect', joinedNetworks(core, rec));
   const mounts = d.volumes ? await d.volumes.setup(rec, rootfs) : [];
+  logVolumes(core, rec, 'mount');
   const spec = await d.spec.build(rec, {
     rootfs,
     cgroupsPath: `${d.paths.cgroupParent}/${rec.id}`,
@@ -104,8 +107,7 @@ async function startFailed(core: Core, rec: ContainerRecord, task: Task | null, 
     await task.delete().catch(() => {});
   }
   await core.rootfs.unmount(rec.id, true);
-  await d.volumes?.release(rec).catch(() => {});
-  await d.network?.teardown(rec).catch(() => {});
+  await releaseAndLog(core, rec);
   const m = e instanceof Error ? e.message : String(e);
   const exitCode = /executable file not found|no such file or directory/.test(m)
     ? 127
@@ -117,6 +119,38 @@ async function startFailed(core: Core, rec: ContainerRecord, task: Task | null, 
   if (/executable file not found|no such file or directory|permission denied|is a directory/.test(m))
     throw new EngineError('invalid', m, { cause: e });
   throw e;
+}
+
+/** Volumes and network released (moby's Cleanup), with their unmount and disconnect events. */
+async function releaseAndLog(core: Core, rec: ContainerRecord): Promise<void> {
+  const { d } = core;
+  const nets = joinedNetworks(core, rec);
+  await d.volumes?.release(rec).catch(() => {});
+  logVolumes(core, rec, 'unmount');
+  await d.network?.teardown(rec).catch((e) => d.log('warn', `network teardown ${rec.id}: ${(e as Error).message}`));
+  logNetworks(core, rec, 'disconnect', nets);
+}
+
+/** The networks the container has an endpoint on (host and none have none, as in moby's events). */
+function joinedNetworks(core: Core, rec: ContainerRecord): NetworkActor[] {
+  const entries = core.d.network?.containerNetworks?.(rec).entries ?? [];
+  return entries.flatMap((e) => (e.network && e.endpoint ? [e.network] : []));
+}
+
+/** moby's LogNetworkEventWithAttributes for a container joining or leaving its networks. */
+function logNetworks(core: Core, rec: ContainerRecord, action: string, nets: NetworkActor[]): void {
+  for (const n of nets)
+    core.d.events.emit('network', action, n.id, { container: rec.id, name: n.name, type: n.driver });
+}
+
+/** moby's volume mount (at start) and unmount (at cleanup) events, for named volumes only. */
+function logVolumes(core: Core, rec: ContainerRecord, action: 'mount' | 'unmount'): void {
+  for (const m of rec.mounts) {
+    if (m.Type !== 'volume' || !m.Name) continue;
+    const base = { driver: m.Driver || 'local', container: rec.id };
+    const more = { destination: m.Destination, 'read/write': String(m.RW), propagation: m.Propagation };
+    core.d.events.emit('volume', action, m.Name, action === 'mount' ? { ...base, ...more } : base);
+  }
 }
 
 /** Follow a task until it exits; the exit is handled in the container's queue. */
@@ -143,8 +177,7 @@ async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promi
   // it exited (wait, inspect) and then reads its logs gets all of them (docker-py's run())
   await d.logs.flush?.(rec);
   await core.rootfs.unmount(rec.id, true);
-  await d.volumes?.release(rec).catch(() => {});
-  await d.network?.teardown(rec).catch((e) => d.log('warn', `network teardown ${id}: ${(e as Error).message}`));
+  await releaseAndLog(core, rec);
   const finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
   const events: Array<[string, Record<string, string>?]> = exit.oomKilled ? [['oom']] : [];
   events.push(['die', { exitCode: String(exit.code) }]);

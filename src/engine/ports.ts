@@ -135,4 +135,13 @@ export interface NetworkPort {
   linkEnv?(id: string): string[];
   /** After a rename (in the container's queue): DNS answers to the new name only. */
   renamed?(rec: ContainerRecord): Promise<void>;
+  /** The container's networks with its endpoint on each (for moby's network connect/disconnect events). */
+  containerNetworks?(rec: ContainerRecord): { entries: Array<{ network?: NetworkActor; endpoint?: unknown }> };
+}
+
+/** What a network event says of its network. */
+export interface NetworkActor {
+  id: string;
+  name: string;
+  driver: string;
 }

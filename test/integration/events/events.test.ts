@@ -55,6 +55,43 @@ test('docker run in the foreground: create, attach, start, die', { skip }, async
   await ok(['rm', 'fg']);
 });
 
+test('a container joins its networks and mounts its volumes at start, leaves and unmounts at exit', {
+  skip,
+}, async () => {
+  await ok(['network', 'create', 'evrun']);
+  await ok(['volume', 'create', 'evvol']);
+  const since = now();
+  await ok(['run', '--name', 'nv', '--network', 'evrun', '-v', 'evvol:/data:ro', 'busybox', 'true']);
+  const id = await ok(['inspect', '--format', '{{.Id}}', 'nv']);
+  const evs = await eventsSince(since);
+  const seq = evs.map((e) => `${e.Type} ${e.Action}`);
+  assert.deepEqual(seq, [
+    'container create',
+    'container attach',
+    'network connect',
+    'volume mount',
+    'container start',
+    'volume unmount',
+    'network disconnect',
+    'container die',
+  ]);
+  assert.deepEqual(find(evs, 'connect').Actor.Attributes, { container: id, name: 'evrun', type: 'bridge' });
+  assert.deepEqual(find(evs, 'disconnect').Actor.Attributes, { container: id, name: 'evrun', type: 'bridge' });
+  const mount = find(evs, 'mount');
+  assert.equal(mount.Actor.ID, 'evvol');
+  assert.deepEqual(
+    [mount.Actor.Attributes.container, mount.Actor.Attributes.destination, mount.Actor.Attributes['read/write']],
+    [id, '/data', 'false'],
+  );
+  assert.deepEqual(find(evs, 'unmount').Actor.Attributes, { driver: 'local', container: id });
+  // volume= and network= pick them out
+  assert.deepEqual(actions(await eventsSince(since, { volume: ['evvol'] })), ['mount', 'unmount']);
+  assert.deepEqual(actions(await eventsSince(since, { network: ['evrun'] })), ['connect', 'disconnect']);
+  await ok(['rm', 'nv']);
+  await ok(['network', 'rm', 'evrun']);
+  await ok(['volume', 'rm', 'evvol']);
+});
+
 test('top, exec, cp both ways, commit, export, pause, resize: container events with their attributes', {
   skip,
 }, async () => {
