@@ -92,6 +92,8 @@ test('a Deployment: replicas as pods, Service as alias and port, ConfigMap/Secre
   assert.deepEqual(b.HostConfig?.Tmpfs, { '/run': `size=${2 ** 20}` });
   assert.deepEqual(web.files, [{ path: '/etc/app/conf.d/app.conf', data: Buffer.from('listen 80\n') }]);
   assert.equal(b.HostConfig?.NetworkMode, 'kube-demo');
+  assert.equal(b.Hostname, 'web-1');
+  assert.equal(side.body.Hostname, undefined);
   assert.deepEqual(b.NetworkingConfig?.EndpointsConfig?.['kube-demo']?.Aliases, ['web-1', 'web']);
   // the Service's named targetPort is published on the first replica only
   assert.deepEqual(b.HostConfig?.PortBindings, { '8080/tcp': [{ HostIp: '', HostPort: '18080' }] });

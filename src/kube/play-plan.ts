@@ -190,8 +190,11 @@ function podOf(inst: Instance, o: PlayObjects, plan: PlayPlan, published: Set<st
       hc.NetworkMode = `container:${names[0]}`;
       delete body.ExposedPorts;
       delete body.Hostname;
-    } else if (host) hc.NetworkMode = 'host';
-    else {
+    } else if (host) {
+      hc.NetworkMode = 'host';
+      delete body.Hostname; // Docker refuses a hostname with the host's network
+    } else {
+      body.Hostname ??= inst.name; // a pod's hostname is its name
       hc.NetworkMode = plan.network;
       body.NetworkingConfig = { EndpointsConfig: { [plan.network]: { Aliases: [...new Set(aliases)] } } };
       const exposed = Object.fromEntries(

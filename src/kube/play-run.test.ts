@@ -6,7 +6,7 @@ import type { Client } from '../client/client.js';
 import { ClientError } from '../client/client-error.js';
 import { playObjects } from './play-objects.js';
 import { planPlay } from './play-plan.js';
-import { downPlay, runPlay } from './play-run.js';
+import { downPlay, pullQuery, runPlay } from './play-run.js';
 import { parseYamlDocs } from './yaml-docs.js';
 
 const YAML = `apiVersion: v1
@@ -105,4 +105,11 @@ test('down removes the labelled containers and network; claims only with volumes
   assert.deepEqual(removed, ['Container ctr:one  Removed', 'Container ctr:two  Removed', 'Network kube-t  Removed']);
   await downPlay('t', d.client, { volumes: true, log: (l) => removed.push(l) });
   assert.equal(removed.at(-1), 'Volume data  Removed');
+});
+
+test('pull queries: tags, registry ports and digests', () => {
+  assert.deepEqual(pullQuery('busybox'), { fromImage: 'busybox', tag: 'latest' });
+  assert.deepEqual(pullQuery('reg:5000/app:1.2'), { fromImage: 'reg:5000/app', tag: '1.2' });
+  assert.deepEqual(pullQuery('reg:5000/app'), { fromImage: 'reg:5000/app', tag: 'latest' });
+  assert.deepEqual(pullQuery('app@sha256:abc'), { fromImage: 'app@sha256:abc' });
 });

@@ -51,16 +51,20 @@ async function tarOf(files: ContainerFile[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The pull query for an image reference: name and tag, a registry's port and digests kept whole. */
+export function pullQuery(image: string): { fromImage: string; tag?: string } {
+  if (image.includes('@')) return { fromImage: image };
+  const at = image.lastIndexOf(':');
+  return at > image.lastIndexOf('/')
+    ? { fromImage: image.slice(0, at), tag: image.slice(at + 1) }
+    : { fromImage: image, tag: 'latest' };
+}
+
 async function pullMissing(plan: PlayPlan, d: PlayDeps): Promise<void> {
   for (const image of plan.images) {
     if (await exists(d.client, `/images/${encodeURIComponent(image)}/json`)) continue;
     d.log(`Image ${image}  Pulling`);
-    const at = image.lastIndexOf(':');
-    const tagged = at > image.lastIndexOf('/');
-    const res = await d.client.imageCreate({
-      fromImage: tagged ? image.slice(0, at) : image,
-      tag: tagged ? image.slice(at + 1) : 'latest',
-    });
+    const res = await d.client.imageCreate(pullQuery(image));
     for await (const m of jsonLines(res)) if (m.error) throw invalid(`pull ${image}: ${m.error}`);
   }
 }
