@@ -224,3 +224,15 @@ test('compose services: replicas, env files as a Secret, depends_on as an init c
   const idx = (k: string) => objects.findIndex((o) => o.kind === k);
   assert.ok(idx('PersistentVolumeClaim') < idx('Deployment') && idx('Secret') < idx('Deployment'));
 });
+
+test('hostname: a chosen one is kept; the short id and the container name (kube play) are not', () => {
+  const hostOf = (Hostname: string) => {
+    const c = inspect();
+    (c.Config as { Hostname: string }).Hostname = Hostname;
+    const pod = generate([groupOf(c)], { type: 'pod', service: false }).objects.find((o) => o.kind === 'Pod') as PodT;
+    return pod.spec.hostname;
+  };
+  assert.equal(hostOf('db-host'), 'db-host');
+  assert.equal(hostOf('abcdef012345'), undefined);
+  assert.equal(hostOf('web_1'), undefined);
+});

@@ -59,8 +59,8 @@ function podLevel(c: SourceContainer, spec: PodSpec, warn: Warn): void {
   });
   if (hosts.length) spec.hostAliases = hosts;
   const hn = c.config.Hostname;
-  // inspect reports the short id as the hostname when none was set
-  if (hn && !/^[0-9a-f]{12}$/.test(hn)) spec.hostname = dnsName(hn);
+  // inspect reports the short id as the hostname when none was set (kube play: the pod's name)
+  if (hn && !/^[0-9a-f]{12}$/.test(hn) && hn !== c.name) spec.hostname = dnsName(hn);
   if (c.config.StopTimeout !== undefined && c.config.StopTimeout !== null)
     spec.terminationGracePeriodSeconds = c.config.StopTimeout;
 }
