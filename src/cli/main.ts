@@ -26,7 +26,8 @@ import { login, logout } from './commands/login.js';
 import { completionCommand, UNSUPPORTED } from './commands/completion.js';
 import { builderPrune } from './commands/system-more.js';
 
-const topLevel: Record<string, Command> = {
+/** Container commands: top-level and under `container` by the same names (docker's aliases). */
+const containerCommands: Record<string, Command> = {
   run,
   create,
   start,
@@ -43,8 +44,18 @@ const topLevel: Record<string, Command> = {
   rename: C.rename,
   top: C.top,
   logs: C.logs,
-  inspect: C.inspect,
   stats: C.stats,
+  cp,
+  commit,
+  diff,
+  export: exportCmd,
+  port,
+  update,
+};
+
+const topLevel: Record<string, Command> = {
+  ...containerCommands,
+  inspect: C.inspect,
   images: I.images,
   import: I.importCmd,
   tag: I.tag,
@@ -57,12 +68,6 @@ const topLevel: Record<string, Command> = {
   version,
   info,
   build,
-  cp,
-  commit,
-  diff,
-  export: exportCmd,
-  port,
-  update,
   events,
   login,
   logout,
@@ -71,34 +76,12 @@ const topLevel: Record<string, Command> = {
 
 const groups: Record<string, Record<string, Command>> = {
   container: {
+    ...containerCommands,
     ls: C.ps,
-    ps: C.ps,
     list: C.ps,
-    run,
-    create,
-    start,
-    attach,
-    exec,
-    stop: C.stop,
-    kill: C.kill,
-    restart: C.restart,
-    wait: C.wait,
-    rm: C.rm,
     remove: C.rm,
-    pause: C.pause,
-    unpause: C.unpause,
-    rename: C.rename,
-    top: C.top,
-    logs: C.logs,
     inspect: C.containerInspect,
     prune: C.prune,
-    stats: C.stats,
-    cp,
-    commit,
-    diff,
-    export: exportCmd,
-    port,
-    update,
   },
   image: {
     ls: I.images,
@@ -116,7 +99,7 @@ const groups: Record<string, Record<string, Command>> = {
     save: D.save,
     load: D.load,
   },
-  system: { df: systemDf, events, info, prune: systemPrune, version },
+  system: { df: systemDf, events, info, prune: systemPrune },
   registry: { serve: registryServe, gc: registryGc },
   volume: volumeGroup,
   network: networkGroup,
@@ -228,32 +211,40 @@ function findCommand(prog: string, io: Io, rest: string[]): Found | number {
       io.stderr.write(`${prog}: '${rest[0]}' is not supported: ${why}\n`);
       return 1;
     }
-    io.stderr.write(`${prog}: '${rest[0]}' is not a ${prog} command.\nSee '${prog} --help'\n`);
+    io.stderr.write(`${prog}: unknown command: ${prog} ${rest[0]}\n\nRun '${prog} --help' for more information\n`);
     return 1;
   }
   if (rest.length === 1 || rest[1] === '--help') {
-    io.stdout.write(
-      `\nUsage:  ${prog} ${rest[0]} COMMAND\n\nCommands:\n` +
-        Object.entries(group)
-          .map(([k, c]) => `  ${k.padEnd(11)}${c.desc}`)
-          .join('\n') +
-        '\n',
-    );
+    // cobra: the group's help, on stdout when asked for, else on stderr (still exit 0)
+    (rest.length === 1 ? io.stderr : io.stdout).write(groupHelp(prog, rest[0], group));
     return 0;
   }
   const cmd = group[rest[1]];
   const path = `${rest[0]} ${rest[1]}`;
   if (cmd) return { cmd, path, args: rest.slice(2) };
   io.stderr.write(
-    `${prog}: unknown command: ${prog} ${path}\n\nRun '${prog} ${rest[0]} --help' for more information\n`,
+    `${prog}: unknown command: ${prog} ${path}\n\nUsage:  ${prog} ${rest[0]} COMMAND\n\nRun '${prog} ${rest[0]} --help' for more information\n`,
   );
   return 1;
+}
+
+/** A management command's help: its subcommands under their own names (aliases left out), sorted. */
+function groupHelp(prog: string, name: string, group: Record<string, Command>): string {
+  const rows = Object.entries(group)
+    .filter(([k, c]) => c.name.split(' ').pop() === k || !c.name.includes(' '))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, c]) => `  ${k.padEnd(11)} ${c.desc}\n`)
+    .join('');
+  const desc = groupDesc[name] ? `${groupDesc[name]}\n\n` : '';
+  return `Usage:  ${prog} ${name} COMMAND\n\n${desc}Commands:\n${rows}\nRun '${prog} ${name} COMMAND --help' for more information on a command.\n`;
 }
 
 /** --help, flags and the argument count as the docker CLI checks them, then the command itself. */
 async function runCommand(ctx: CliContext, { cmd, path, args }: Found): Promise<number> {
   const { prog, io } = ctx;
-  const usage = `${prog} ${path === cmd.usage.split(' ')[0] ? cmd.usage : path + cmd.usage.slice(cmd.usage.indexOf(' '))}`;
+  // usage texts name either the full path ("volume create …") or the short command ("ps …")
+  const full = cmd.usage === path || cmd.usage.startsWith(`${path} `);
+  const usage = `${prog} ${full ? cmd.usage : path + cmd.usage.slice(cmd.usage.indexOf(' '))}`;
   if (args.includes('--help') && (!cmd.stopAtArg || args.indexOf('--help') < firstPositional(args))) {
     io.stdout.write(`\nUsage:  ${usage}\n\n${cmd.desc}\n\nOptions:\n${flagHelp(cmd.flags)}\n`);
     return 0;
@@ -271,20 +262,23 @@ async function runCommand(ctx: CliContext, { cmd, path, args }: Found): Promise<
   const countError = argCountError(cmd, p.args.length);
   if (countError) {
     io.stderr.write(
-      `${prog}: '${prog} ${path}' ${countError}\n\nUsage:  ${usage}\n\nSee '${prog} ${path} --help' for more information\n`,
+      `${prog}: '${prog} ${path}' ${countError.text}\n\nUsage:  ${usage}\n\n${countError.verb} '${prog} ${path} --help' for more information\n`,
     );
     return 1;
   }
   return cmd.run(ctx, p);
 }
 
-/** Docker's text when `n` arguments are not what `cmd` takes, else undefined. */
-function argCountError(cmd: Command, n: number): string | undefined {
+/** Docker's text when `n` arguments are not what `cmd` takes, and its hint's verb (cli/required.go). */
+function argCountError(cmd: Command, n: number): { text: string; verb: string } | undefined {
   const { min = 0, max = Infinity } = cmd.args ?? {};
   if (n >= min && n <= max) return undefined;
-  if (max === 0) return 'accepts no arguments';
-  if (min === max) return `requires ${min} ${plural(min)}`;
-  return n < min ? `requires at least ${min} ${plural(min)}` : `requires at most ${max} ${plural(max)}`;
+  if (max === 0) return { text: 'accepts no arguments', verb: 'Run' };
+  if (min === max) return { text: `requires ${min} ${plural(min)}`, verb: 'Run' };
+  if (max === Infinity) return { text: `requires at least ${min} ${plural(min)}`, verb: 'See' };
+  // "SRun" is docker 28's own typo for RequiresMaxArgs, kept so outputs compare equal
+  if (min === 0) return { text: `requires at most ${max} ${plural(max)}`, verb: 'SRun' };
+  return { text: `requires at least ${min} and at most ${max} ${plural(max)}`, verb: 'Run' };
 }
 
 function hostEnv(env: NodeJS.ProcessEnv | undefined): { host?: string } {

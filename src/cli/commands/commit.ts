@@ -4,6 +4,7 @@ import { rename } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
 import { repoError, splitRef } from '../format/images.js';
 import { renderRows } from '../format/render.js';
@@ -14,12 +15,12 @@ export const commit: Command = {
   name: 'container commit',
   usage: 'commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
   desc: "Create a new image from a container's changes",
-  flags: [
-    { name: 'author', short: 'a', type: 'string', help: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' },
-    { name: 'change', short: 'c', type: 'list', help: 'Apply Dockerfile instruction to the created image' },
-    { name: 'message', short: 'm', type: 'string', help: 'Commit message' },
-    { name: 'pause', short: 'p', type: 'bool', default: true, help: 'Pause container during commit' },
-  ],
+  flags: flagTable(`
+  author,a           string          Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")
+  change,c           list            Apply Dockerfile instruction to the created image
+  message,m          string          Commit message
+  pause,p            bool=true       Pause container during commit
+  `),
   stopAtArg: true,
   args: { min: 1, max: 2 },
   async run(ctx, p) {

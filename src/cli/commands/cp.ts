@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Client } from '../../client/client.js';
 import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get, type Parsed } from '../flags/parser.js';
 import { humanSizeWithPrecision } from '../format/units.js';
 import {
@@ -138,11 +139,11 @@ export const cp: Command = {
   name: 'container cp',
   usage: 'cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-',
   desc: 'Copy files/folders between a container and the local filesystem',
-  flags: [
-    { name: 'archive', short: 'a', type: 'bool', help: 'Archive mode (copy all uid/gid information)' },
-    { name: 'follow-link', short: 'L', type: 'bool', help: 'Always follow symbol link in SRC_PATH' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress progress output during copy' },
-  ],
+  flags: flagTable(`
+  archive,a          bool            Archive mode (copy all uid/gid information)
+  follow-link,L      bool            Always follow symbol link in SRC_PATH
+  quiet,q            bool            Suppress progress output during copy
+  `),
   args: { min: 2, max: 2 },
   async run(ctx, p) {
     const [a, b] = p.args;

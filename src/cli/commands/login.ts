@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
 
 export const INDEX_SERVER = 'https://index.docker.io/v1/';
@@ -75,11 +76,11 @@ export const login: Command = {
   name: 'login',
   usage: 'login [OPTIONS] [SERVER]',
   desc: 'Authenticate to a registry',
-  flags: [
-    { name: 'password', short: 'p', type: 'string', help: 'Password or Personal Access Token (PAT)' },
-    { name: 'password-stdin', type: 'bool', help: 'Take the Password or Personal Access Token (PAT) from stdin' },
-    { name: 'username', short: 'u', type: 'string', help: 'Username' },
-  ],
+  flags: flagTable(`
+  password,p         string          Password or Personal Access Token (PAT)
+  password-stdin     bool            Take the Password or Personal Access Token (PAT) from stdin
+  username,u         string          Username
+  `),
   args: { max: 1 },
   async run(ctx, p) {
     let user = get.str(p, 'username').trim();

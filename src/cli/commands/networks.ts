@@ -2,6 +2,7 @@
 import { filtersArg } from '../../client/client.js';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get, type Parsed } from '../flags/parser.js';
 import {
   naturalLess,
@@ -75,25 +76,25 @@ export const networkCreate: Command = {
   name: 'network create',
   usage: 'network create [OPTIONS] NETWORK',
   desc: 'Create a network',
-  flags: [
-    { name: 'attachable', type: 'bool', help: 'Enable manual container attachment' },
-    { name: 'aux-address', type: 'list', help: 'Auxiliary IPv4 or IPv6 addresses used by Network driver' },
-    { name: 'config-from', type: 'string', help: 'The network from which to copy the configuration' },
-    { name: 'config-only', type: 'bool', help: 'Create a configuration only network' },
-    { name: 'driver', short: 'd', type: 'string', default: 'bridge', help: 'Driver to manage the Network' },
-    { name: 'gateway', type: 'list', help: 'IPv4 or IPv6 Gateway for the master subnet' },
-    { name: 'ingress', type: 'bool', help: 'Create swarm routing-mesh network' },
-    { name: 'internal', type: 'bool', help: 'Restrict external access to the network' },
-    { name: 'ip-range', type: 'list', help: 'Allocate container ip from a sub-range' },
-    { name: 'ipam-driver', type: 'string', default: 'default', help: 'IP Address Management Driver' },
-    { name: 'ipam-opt', type: 'list', help: 'Set IPAM driver specific options' },
-    { name: 'ipv4', type: 'bool', default: true, help: 'Enable or disable IPv4 address assignment' },
-    { name: 'ipv6', type: 'bool', help: 'Enable or disable IPv6 address assignment' },
-    flag.label('Set metadata on a network'),
-    { name: 'opt', short: 'o', type: 'list', help: 'Set driver specific options' },
-    { name: 'scope', type: 'string', help: "Control the network's scope" },
-    { name: 'subnet', type: 'list', help: 'Subnet in CIDR format that represents a network segment' },
-  ],
+  flags: flagTable(`
+  attachable         bool            Enable manual container attachment
+  aux-address        list            Auxiliary IPv4 or IPv6 addresses used by Network driver
+  config-from        string          The network from which to copy the configuration
+  config-only        bool            Create a configuration only network
+  driver,d           string=bridge   Driver to manage the Network
+  gateway            list            IPv4 or IPv6 Gateway for the master subnet
+  ingress            bool            Create swarm routing-mesh network
+  internal           bool            Restrict external access to the network
+  ip-range           list            Allocate container ip from a sub-range
+  ipam-driver        string=default  IP Address Management Driver
+  ipam-opt           list            Set IPAM driver specific options
+  ipv4               bool=true       Enable or disable IPv4 address assignment
+  ipv6               bool            Enable or disable IPv6 address assignment
+  label              list            Set metadata on a network
+  opt,o              list            Set driver specific options
+  scope              string          Control the network's scope
+  subnet             list            Subnet in CIDR format that represents a network segment
+  `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const config = ipamConfig({
@@ -183,15 +184,15 @@ export const networkConnect: Command = {
   name: 'network connect',
   usage: 'network connect [OPTIONS] NETWORK CONTAINER',
   desc: 'Connect a container to a network',
-  flags: [
-    { name: 'alias', type: 'list', help: 'Add network-scoped alias for the container' },
-    { name: 'driver-opt', type: 'list', help: 'driver options for the network' },
-    { name: 'gw-priority', type: 'int', help: 'Highest gw-priority provides the default gateway.' },
-    { name: 'ip', type: 'string', help: 'IPv4 address (e.g., "172.30.100.104")' },
-    { name: 'ip6', type: 'string', help: 'IPv6 address (e.g., "2001:db8::33")' },
-    { name: 'link', type: 'list', help: 'Add link to another container' },
-    { name: 'link-local-ip', type: 'list', help: 'Add a link-local address for the container' },
-  ],
+  flags: flagTable(`
+  alias              list            Add network-scoped alias for the container
+  driver-opt         list            driver options for the network
+  gw-priority        int             Highest gw-priority provides the default gateway.
+  ip                 string          IPv4 address (e.g., "172.30.100.104")
+  ip6                string          IPv6 address (e.g., "2001:db8::33")
+  link               list            Add link to another container
+  link-local-ip      list            Add a link-local address for the container
+  `),
   args: { min: 2, max: 2 },
   async run(ctx, p) {
     const [net, container] = p.args;

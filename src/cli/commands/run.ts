@@ -244,7 +244,8 @@ export const attach: Command = {
       detachKeys: get.str(p, 'detach-keys'),
       resize: (rows, cols) => c.containerResize(info.Id, rows, cols),
     });
-    if (detached) return 0;
+    // docker attach reports the detach as its error (run -it and start -ai detach silently)
+    if (detached) throw new StatusError(1, 'read escape sequence');
     const r = await c.containerWait(info.Id, 'not-running');
     return r.StatusCode;
   },

@@ -3,38 +3,44 @@ import { isIP } from 'node:net';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { get, type FlagSpec, type Parsed } from '../flags/parser.js';
+import { flagTable } from '../flags/table.js';
 import { naturalLess } from '../format/resources.js';
 import { ramInBytes } from '../format/units.js';
 import { parseRestart } from '../opts/run-opts.js';
 import { eachRef } from './common.js';
 
-const int = (name: string, help: string, short?: string): FlagSpec => ({ name, type: 'int', help, short });
-const str = (name: string, help: string, short?: string): FlagSpec => ({ name, type: 'string', help, short });
 /** A byte-size flag (opts.MemBytes): checked as it is parsed, so a bad size is a usage error. */
-const bytes = (name: string, help: string, short?: string, minusOne = false): FlagSpec => ({
-  ...str(name, help, short),
+const bytes = (minusOne = false): Partial<FlagSpec> => ({
   check: (v) => {
     if (!(minusOne && v === '-1')) ramInBytes(v);
   },
 });
 
-const updateFlags: FlagSpec[] = [
-  int('blkio-weight', 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)'),
-  int('cpu-period', 'Limit CPU CFS (Completely Fair Scheduler) period'),
-  int('cpu-quota', 'Limit CPU CFS (Completely Fair Scheduler) quota'),
-  int('cpu-rt-period', 'Limit the CPU real-time period in microseconds'),
-  int('cpu-rt-runtime', 'Limit the CPU real-time runtime in microseconds'),
-  int('cpu-shares', 'CPU shares (relative weight)', 'c'),
-  str('cpus', 'Number of CPUs'),
-  str('cpuset-cpus', 'CPUs in which to allow execution (0-3, 0,1)'),
-  str('cpuset-mems', 'MEMs in which to allow execution (0-3, 0,1)'),
-  bytes('kernel-memory', 'Kernel memory limit (deprecated)'),
-  bytes('memory', 'Memory limit', 'm'),
-  bytes('memory-reservation', 'Memory soft limit'),
-  bytes('memory-swap', 'Swap limit equal to memory plus swap: -1 to enable unlimited swap', undefined, true),
-  int('pids-limit', 'Tune container pids limit (set -1 for unlimited)'),
-  str('restart', 'Restart policy to apply when a container exits'),
-];
+const updateFlags: FlagSpec[] = flagTable(
+  `
+  blkio-weight       int      Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)
+  cpu-period         int      Limit CPU CFS (Completely Fair Scheduler) period
+  cpu-quota          int      Limit CPU CFS (Completely Fair Scheduler) quota
+  cpu-rt-period      int      Limit the CPU real-time period in microseconds
+  cpu-rt-runtime     int      Limit the CPU real-time runtime in microseconds
+  cpu-shares,c       int      CPU shares (relative weight)
+  cpus               string   Number of CPUs
+  cpuset-cpus        string   CPUs in which to allow execution (0-3, 0,1)
+  cpuset-mems        string   MEMs in which to allow execution (0-3, 0,1)
+  kernel-memory      string   Kernel memory limit (deprecated)
+  memory,m           string   Memory limit
+  memory-reservation string   Memory soft limit
+  memory-swap        string   Swap limit equal to memory plus swap: -1 to enable unlimited swap
+  pids-limit         int      Tune container pids limit (set -1 for unlimited)
+  restart            string   Restart policy to apply when a container exits
+  `,
+  {
+    'kernel-memory': bytes(),
+    memory: bytes(),
+    'memory-reservation': bytes(),
+    'memory-swap': bytes(true),
+  },
+);
 
 function bytesFlag(p: Parsed, name: string, minusOne = false): number {
   const v = get.str(p, name);

@@ -1,6 +1,7 @@
 // `volume create|ls|inspect|rm|prune` over /volumes, as docker CLI 28 prints them.
 import { filtersArg } from '../../client/client.js';
 import type { Command } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
 import { naturalLess, volumeDefaultFormat, volumeHeaders, volumeRow, type VolumeLike } from '../format/resources.js';
 import { conflict, eachRef, flag, inspectCommand, kvMap, listCommand, pruneCommand } from './common.js';
@@ -11,12 +12,12 @@ export const volumeCreate: Command = {
   name: 'volume create',
   usage: 'volume create [OPTIONS] [VOLUME]',
   desc: 'Create a volume',
-  flags: [
-    { name: 'driver', short: 'd', type: 'string', default: 'local', help: 'Specify volume driver name' },
-    flag.label('Set metadata for a volume'),
-    { name: 'name', type: 'string', help: 'Specify volume name' },
-    { name: 'opt', short: 'o', type: 'list', help: 'Set driver specific options' },
-  ],
+  flags: flagTable(`
+  driver,d           string=local    Specify volume driver name
+  label              list            Set metadata for a volume
+  name               string          Specify volume name
+  opt,o              list            Set driver specific options
+  `),
   args: { max: 1 },
   async run(ctx, p) {
     let name = get.str(p, 'name');

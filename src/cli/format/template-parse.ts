@@ -4,7 +4,7 @@ import type { Value } from './template-funcs.js';
 
 // ---- lexing -----------------------------------------------------------------------------------
 type Tok =
-  | { t: 'field'; v: string[] } // .A.B ; [] = dot
+  | { t: 'field'; v: string[]; attached?: boolean } // .A.B ; [] = dot; attached: right after `)`
   | { t: 'var'; v: string; chain: string[] }
   | { t: 'ident'; v: string }
   | { t: 'str'; v: string }
@@ -27,7 +27,12 @@ function lexAction(src: string): Tok[] {
   while (i < src.length) {
     const c = src[i];
     if (/\s/.test(c)) i++;
-    else if (c === '|' || c === '(' || c === ')' || c === ',') toks.push({ t: 'op', v: c }), i++;
+    else if (c === ')' && src[i + 1] === '.' && /[A-Za-z_]/.test(src[i + 2] ?? '')) {
+      // `(pipeline).Field`: the chain applies to the parenthesized value
+      toks.push({ t: 'op', v: c });
+      i++;
+      toks.push({ t: 'field', v: chainAt(), attached: true });
+    } else if (c === '|' || c === '(' || c === ')' || c === ',') toks.push({ t: 'op', v: c }), i++;
     else if (c === ':' && src[i + 1] === '=') toks.push({ t: 'op', v: ':=' }), (i += 2);
     else if (c === '=') toks.push({ t: 'op', v: '=' }), i++;
     else if (c === '"') {
@@ -68,7 +73,7 @@ export type Arg =
   | { k: 'var'; name: string; chain: string[] }
   | { k: 'fn'; name: string }
   | { k: 'lit'; v: Value }
-  | { k: 'sub'; p: Pipe };
+  | { k: 'sub'; p: Pipe; chain?: string[] };
 export interface Cmd {
   args: Arg[];
 }
@@ -108,7 +113,9 @@ function parsePipe(toks: Tok[]): Pipe {
       } else if (t.t === 'op' && t.v === '(') {
         const cs = parseCmds((x) => x?.t === 'op' && x.v === ')');
         pos++;
-        cur.args.push({ k: 'sub', p: { decl: [], assign: false, cmds: cs } });
+        const next = toks[pos];
+        const chain = next?.t === 'field' && next.attached ? (pos++, next.v) : undefined;
+        cur.args.push({ k: 'sub', p: { decl: [], assign: false, cmds: cs }, ...(chain ? { chain } : {}) });
       } else if (t.t === 'field') cur.args.push({ k: 'field', chain: t.v });
       else if (t.t === 'var') cur.args.push({ k: 'var', name: t.v, chain: t.chain });
       else if (t.t === 'str' || t.t === 'num') cur.args.push({ k: 'lit', v: t.v });

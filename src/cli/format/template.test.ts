@@ -79,3 +79,9 @@ test('errors are reported', () => {
   assert.throws(() => render('{{nofunc .Id}}', c), /function "nofunc" not defined/);
   assert.throws(() => render('{{if .Id}}x', c), /unexpected EOF/);
 });
+
+test('a field chain on a parenthesized pipeline: (index .Ports "80/tcp" 0).HostPort', () => {
+  const data = { P: { '80/tcp': [{ HostPort: '8080' }] }, L: ['a', 'b'] };
+  assert.equal(render('{{(index (index .P "80/tcp") 0).HostPort}}', data), '8080');
+  assert.equal(render('{{ (index .L 1) }} {{(index .P "80/tcp")}}', data), 'b [map[HostPort:8080]]');
+});

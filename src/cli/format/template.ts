@@ -96,7 +96,7 @@ class Exec {
       case 'lit':
         return a.v;
       case 'sub':
-        return this.pipe(a.p, dot);
+        return (a.chain ?? []).reduce(field, this.pipe(a.p, dot));
       case 'fn':
         return this.call(a.name, []);
     }
