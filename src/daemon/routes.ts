@@ -1,6 +1,7 @@
 // The API's route table over the daemon's services: the per-request services (stats, info, disk
 // usage, cp archive, distribution) are made here and handed to each router with what it needs.
 import path from 'node:path';
+import { attachWsRoutes } from '../api/routes/attach-ws.js';
 import { buildRoutes } from '../api/routes/build.js';
 import { containerRoutes, type ContainerRouteDeps } from '../api/routes/containers.js';
 import {
@@ -144,6 +145,7 @@ export function apiRoutes(s: RouteServices): Route[] {
   return [
     ...systemRoutes({ version: s.version, events, components, info: () => info.info(), experimental: o.experimental }),
     ...containerRoutes(containerDeps(s, diskUsage)),
+    ...attachWsRoutes(containers),
     ...distributionRoutes(dist),
     ...imageRoutes(images, imageUsers(store), createImageHandler(dist)),
     ...buildRoutes({
