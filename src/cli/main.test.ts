@@ -148,5 +148,13 @@ test('start failure maps to 127 for a missing executable', async () => {
 test('usage errors', async () => {
   assert.equal((await berth('ps', '--bogus')).code, 125);
   assert.equal((await berth('rename', 'a')).code, 1);
-  assert.match((await berth('frobnicate')).err, /'frobnicate' is not a berth command/);
+  assert.equal(
+    (await berth('frobnicate')).err,
+    "berth: unknown command: berth frobnicate\n\nRun 'berth --help' for more information\n",
+  );
+  const rn = await berth('rename', 'a');
+  assert.match(
+    rn.err,
+    /^berth: 'berth rename' requires 2 arguments\n\nUsage: {2}berth rename CONTAINER NEW_NAME\n\nRun /,
+  );
 });
