@@ -1,10 +1,10 @@
 // daemon.json `host-gateway-ip` (and dockerd's --host-gateway-ip flag): `--add-host name:host-gateway`
 // maps to that address instead of the default bridge's gateway, on the default bridge and user networks.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { applyConfigFile, parseArgs } from '../../../src/daemon/flags.js';
 import { daemonPerFile } from '../../harness/daemon.js';
 
@@ -12,6 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'berth-hgip-'));
 const config = join(dir, 'daemon.json');
 writeFileSync(config, JSON.stringify({ 'host-gateway-ip': '192.0.2.77' }));
 const berthd = daemonPerFile({ args: ['--config-file', config] });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('--host-gateway-ip takes an IP address, as dockerd', () => {
   assert.equal(parseArgs(['--host-gateway-ip', '192.0.2.1']).options.hostGatewayIp, '192.0.2.1');
