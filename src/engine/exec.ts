@@ -88,7 +88,7 @@ export class ExecService {
    */
   async start(
     id: string,
-    o: { detach: boolean; tty?: boolean; detachKeys?: Buffer | null },
+    o: { detach: boolean; tty?: boolean; detachKeys?: Buffer | null; probe?: boolean },
     client: AttachClient | null,
     detachMatcher: ((k: Buffer | null | undefined) => DetachMatcher) | null,
   ): Promise<void> {
@@ -113,7 +113,8 @@ export class ExecService {
     if (!env.some((x) => x.startsWith('PATH=')))
       env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
     if (tty && !env.some((x) => x.startsWith('TERM='))) env.push('TERM=xterm');
-    this.containers.emit(rec, `exec_start: ${c.Cmd!.join(' ')}`, { execID: id });
+    // a health probe logs exec_create and exec_die only, as moby's (it is not started through ExecStart)
+    if (!o.probe) this.containers.emit(rec, `exec_start: ${c.Cmd!.join(' ')}`, { execID: id });
     const proc = await task.exec(
       id,
       {

@@ -170,7 +170,7 @@ export class HealthMonitor {
     const run = this.execs
       .start(
         Id,
-        { detach: false },
+        { detach: false, probe: true },
         {
           write: (_s, c) => void (output.length < MAX_OUTPUT && (output += c.toString('utf8'))),
           input: null,

@@ -180,7 +180,9 @@ async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promi
   await releaseAndLog(core, rec);
   const finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
   const events: Array<[string, Record<string, string>?]> = exit.oomKilled ? [['oom']] : [];
-  events.push(['die', { exitCode: String(exit.code) }]);
+  // moby's die attributes: the exit code and whole seconds since the start
+  const ran = Math.max(0, Math.trunc((exit.finishedAt.getTime() - Date.parse(rec.state.startedAt)) / 1000));
+  events.push(['die', { exitCode: String(exit.code), execDuration: String(Number.isFinite(ran) ? ran : 0) }]);
   // like moby's SetRestarting: a container its policy restarts goes straight to restarting (a
   // client never sees it exited in between); a full disk must not stop exit handling (events,
   // waiters, auto-remove): memory holds the state

@@ -52,6 +52,9 @@ test('docker run in the foreground: create, attach, start, die', { skip }, async
       [e.Actor.Attributes.name, e.Actor.Attributes.image, e.Actor.Attributes.tier],
       ['fg', 'busybox', 'front'],
     );
+  const die = find(evs, 'die').Actor.Attributes;
+  assert.equal(die.exitCode, '0');
+  assert.match(die.execDuration ?? '', /^\d+$/, 'whole seconds it ran, as moby');
   await ok(['rm', 'fg']);
 });
 
@@ -90,6 +93,26 @@ test('a container joins its networks and mounts its volumes at start, leaves and
   await ok(['rm', 'nv']);
   await ok(['network', 'rm', 'evrun']);
   await ok(['volume', 'rm', 'evvol']);
+});
+
+test('a health probe logs exec_create and exec_die (no exec_start, as moby), then health_status', {
+  skip,
+}, async () => {
+  const since = now();
+  await ok(['run', '-d', '--name', 'hc', '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sleep', '60']);
+  const end = Date.now() + 20_000;
+  while ((await ok(['inspect', '--format', '{{.State.Health.Status}}', 'hc'])) !== 'healthy') {
+    if (Date.now() > end) assert.fail('never healthy');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const evs = await eventsSince(since, {
+    container: ['hc'],
+    event: ['exec_create', 'exec_start', 'exec_die', 'health_status'],
+  });
+  const seq = actions(evs);
+  assert.deepEqual(seq.slice(0, 3), ['exec_create: /bin/sh -c true', 'exec_die', 'health_status: healthy']);
+  assert.ok(!seq.some((a) => a.startsWith('exec_start')), seq.join(', '));
+  await ok(['rm', '-f', 'hc']);
 });
 
 test('top, exec, cp both ways, commit, export, pause, resize: container events with their attributes', {
