@@ -464,7 +464,8 @@ export const stats: Command = {
     };
     if (get.bool(p, 'no-stream')) {
       const { out, errs } = await once();
-      ctx.io.stdout.write(out);
+      // nothing to show (every container failed): docker prints no header either
+      if (!errs.length || out.split('\n').length > 2) ctx.io.stdout.write(out);
       if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
       return errs.length ? 1 : 0;
     }
