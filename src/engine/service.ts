@@ -115,8 +115,11 @@ export class ContainerService {
   remove(ref: string, o: RemoveOptions = {}): Promise<void> {
     return removeContainer(this.core, ref, o);
   }
-  prune(match: (rec: ContainerRecord) => boolean): Promise<Pruned> {
-    return pruneContainers(this.core, match);
+  async prune(match: (rec: ContainerRecord) => boolean): Promise<Pruned> {
+    const r = await pruneContainers(this.core, match);
+    // moby logs one prune event with what was reclaimed (no actor)
+    this.d.events.emit('container', 'prune', '', { reclaimed: String(r.spaceReclaimed) });
+    return r;
   }
   /** After a daemon restart. */
   restore(): Promise<void> {

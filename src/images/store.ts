@@ -438,6 +438,7 @@ export class ImageService {
         if (!isKind(e, 'conflict')) throw e;
       }
     }
+    this.onEvent?.('prune', '', { reclaimed: String(reclaimed) }); // moby: one event, no actor
     return { deleted, spaceReclaimed: reclaimed };
   }
 

@@ -216,6 +216,29 @@ test('network events: create, connect, disconnect, destroy with name, type and c
   await ok(['rm', '-f', 'netc']);
 });
 
+test('prune events (one per kind, with reclaimed=) as the docker CLI shows them', { skip }, async () => {
+  const since = now();
+  await ok(['run', '--name', 'pr', 'busybox', 'true']);
+  await ok(['container', 'prune', '-f']);
+  await ok(['image', 'prune', '-f']);
+  await ok(['network', 'prune', '-f']);
+  const out = await ok([
+    'events',
+    '--since',
+    since,
+    '--until',
+    now(),
+    '--filter',
+    'event=prune',
+    '--format',
+    '{{.Type}} {{.Action}} {{.Actor.Attributes.reclaimed}}',
+  ]);
+  const lines = out.split('\n');
+  assert.equal(lines.length, 3, out);
+  assert.match(lines[0]!, /^container prune \d+$/);
+  assert.deepEqual(lines.slice(1), ['image prune 0', 'network prune 0']);
+});
+
 test('push and pull: image events whose actor is the reference', {
   skip: skip || (existsSync(DOCKER_REGISTRY) ? false : 'docker-registry is not installed'),
 }, async () => {
