@@ -32,7 +32,7 @@ export class Events {
     };
     if (type === 'container' || type === 'image') {
       ev.status = action;
-      ev.id = id;
+      if (id) ev.id = id; // omitempty in moby's Message (a prune event has no actor)
       if (attributes.image) ev.from = attributes.image;
     }
     this.recent.push(ev);
