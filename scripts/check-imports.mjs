@@ -13,7 +13,7 @@ const LOWER = ['runtime', 'storage', 'images', 'network', 'volumes', 'logs', 'bu
 export const RULES = {
   errdefs: [],
   util: [],
-  cli: ['client', 'api/wire', 'registry', 'kube'], // `berth registry serve` runs the server in-process
+  cli: ['client', 'api/wire', 'registry', 'kube', 'build/dockerfile'], // registry serve in-process; build's .dockerignore matcher
   kube: ['client', 'api/wire'], // Kubernetes YAML ⇄ Engine API objects, played through the client
   client: ['api/wire'],
   api: ['engine', ...LOWER],

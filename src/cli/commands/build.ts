@@ -1,5 +1,5 @@
 // berth build: the docker CLI's legacy builder client. The context directory is sent as a tar
-// (the daemon applies .dockerignore); a -f outside the context travels inside it under a hidden name.
+// minus what .dockerignore excludes (build-context.ts); a -f outside the context travels inside it under a hidden name.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { get, type Parsed } from '../flags/parser.js';
 import { jsonLines } from '../../client/client.js';
 import { humanSize } from '../format/units.js';
 import { keyValueMap } from '../opts/key-value.js';
+import { contextEntries } from './build-context.js';
 
 export const build: Command = {
   name: 'image build',
@@ -102,7 +103,11 @@ function buildContext(
     } else dockerfile = rel;
   }
   let sent = 0;
-  const tar = spawn('tar', ['-c', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const entries = contextEntries(dir, dockerfile);
+  const tar = entries
+    ? spawn('tar', ['-c', '-C', dir, '--no-recursion', '--null', '-T', '-'], { stdio: ['pipe', 'pipe', 'inherit'] })
+    : spawn('tar', ['-c', '-C', dir, '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (entries) tar.stdin!.end(entries.map((e) => `${e}\0`).join(''));
   const body = tar.stdout.pipe(
     new Transform({
       transform(c: Buffer, _e, cb) {

@@ -96,3 +96,8 @@ test('publish, restart and mount syntax', () => {
   });
   assert.throws(() => parseMount('type=bind,source=/a'), /target is required/);
 });
+
+test('a bad host port is named as docker names it', () => {
+  assert.throws(() => parsePublish(['99999:80']), { message: 'invalid hostPort: 99999' });
+  assert.throws(() => parsePublish(['80:99999']), { message: 'invalid containerPort: 99999' });
+});

@@ -163,12 +163,13 @@ export function parseRestart(s: string): RestartPolicy {
   return { Name: name, MaximumRetryCount: count ? Number(count) : 0 };
 }
 
-function portRange(s: string): [number, number] {
+/** A port or range; `what` names it in docker's error ("containerPort", "hostPort"). */
+function portRange(s: string, what = 'containerPort'): [number, number] {
   const [a, b] = s.split('-');
   const lo = Number(a);
   const hi = b === undefined ? lo : Number(b);
   if (!/^\d+$/.test(a) || (b !== undefined && !/^\d+$/.test(b)) || lo > hi || hi > 65535)
-    throw new OptError(`invalid containerPort: ${s}`);
+    throw new OptError(`invalid ${what}: ${s}`);
   return [lo, hi];
 }
 
@@ -209,7 +210,7 @@ export function parsePublish(specs: string[]): {
     const [clo, chi] = portRange(containerPart);
     let hlo = 0;
     let hhi = 0;
-    if (hostPart) [hlo, hhi] = portRange(hostPart);
+    if (hostPart) [hlo, hhi] = portRange(hostPart, 'hostPort');
     const n = chi - clo;
     if (hostPart && hhi - hlo !== n && n !== 0)
       throw new OptError(`invalid ranges specified for container and host Ports: ${containerPart} and ${hostPart}`);
