@@ -158,3 +158,11 @@ test('usage errors', async () => {
     /^berth: 'berth rename' requires 2 arguments\n\nUsage: {2}berth rename CONTAINER NEW_NAME\n\nRun /,
   );
 });
+
+test('inspect --type names docker types; an unknown one is refused before any request', async () => {
+  const before = calls.length;
+  const r = await berth('inspect', '--type', 'bogus', 'x');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /^unknown type: "bogus": must be one of "config", "container", "image", "network",/);
+  assert.equal(calls.length, before);
+});

@@ -3,6 +3,7 @@
 import { filtersArg } from '../../client/client.js';
 import { ClientError } from '../../client/client-error.js';
 import { StdDemuxer } from '../../client/stdcopy.js';
+import type { Client } from '../../client/client.js';
 import type { ContainerStats } from '../../client/types.js';
 import type { Command, CliContext } from '../command.js';
 import { StatusError, forEach } from '../command.js';
@@ -312,6 +313,14 @@ export const containerInspect: Command = {
     ),
 };
 
+/** What the generic `inspect` looks up, in docker's order when no --type is given. */
+const inspectTypes: Record<string, (c: Client, r: string, size: boolean) => Promise<unknown>> = {
+  container: (c, r, size) => c.containerInspect(r, { size: size || undefined }),
+  image: (c, r) => c.imageInspect(r),
+  network: (c, r) => c.request('GET', `/networks/${encodeURIComponent(r)}`),
+  volume: (c, r) => c.request('GET', `/volumes/${encodeURIComponent(r)}`),
+};
+
 export const inspect: Command = {
   name: 'inspect',
   usage: 'inspect [OPTIONS] NAME|ID [NAME|ID...]',
@@ -320,25 +329,23 @@ export const inspect: Command = {
   args: { min: 1 },
   run(ctx, p) {
     const type = get.str(p, 'type');
-    if (type && !['container', 'image'].includes(type))
-      throw new StatusError(1, `"${type}" is not a valid value for --type`);
+    const known = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
+    if (type && !known.includes(type))
+      throw new StatusError(1, `unknown type: "${type}": must be one of ${known.map((k) => `"${k}"`).join(', ')}`);
+    if (type && !inspectTypes[type]) throw new StatusError(1, `berth: inspect --type ${type} is not supported`);
     const c = ctx.client();
-    return printInspect(
-      ctx,
-      p.args,
-      get.str(p, 'format'),
-      async (r) => {
-        if (type === 'image') return c.imageInspect(r);
-        if (type === 'container') return c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
+    const size = get.bool(p, 'size');
+    const order = type ? [type] : Object.keys(inspectTypes);
+    const fetch = async (r: string) => {
+      for (const [i, t] of order.entries()) {
         try {
-          return await c.containerInspect(r, { size: get.bool(p, 'size') || undefined });
+          return await inspectTypes[t](c, r, size);
         } catch (e) {
-          if (!(e instanceof ClientError) || e.status !== 404) throw e;
-          return c.imageInspect(r);
+          if (!(e instanceof ClientError) || e.status !== 404 || i === order.length - 1) throw e;
         }
-      },
-      true,
-    );
+      }
+    };
+    return printInspect(ctx, p.args, get.str(p, 'format'), fetch, !type);
   },
 };
 

@@ -101,3 +101,11 @@ test('a bad host port is named as docker names it', () => {
   assert.throws(() => parsePublish(['99999:80']), { message: 'invalid hostPort: 99999' });
   assert.throws(() => parsePublish(['80:99999']), { message: 'invalid containerPort: 99999' });
 });
+
+test('--net-alias adds to --network-alias on a user network', () => {
+  const p = parseFlags(createFlags, ['--network', 'n1', '--net-alias', 'a', '--network-alias', 'b', 'busybox']);
+  const body = buildCreate(p, p.args, false).body as {
+    NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
+  };
+  assert.deepEqual(body.NetworkingConfig.EndpointsConfig.n1.Aliases, ['b', 'a']);
+});

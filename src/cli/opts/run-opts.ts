@@ -31,7 +31,8 @@ export const createFlags: FlagSpec[] = [
   { name: 'security-opt', type: 'list' },
   { name: 'network', type: 'string', default: 'default', help: 'Connect a container to a network' },
   { name: 'net', type: 'string', default: '' },
-  { name: 'network-alias', type: 'list' },
+  { name: 'network-alias', type: 'list', help: 'Add network-scoped alias for the container' },
+  { name: 'net-alias', type: 'list' }, // pflag's hidden alias of --network-alias
   { name: 'memory', short: 'm', type: 'string', help: 'Memory limit' },
   { name: 'memory-swap', type: 'string' },
   { name: 'cpus', type: 'string', help: 'Number of CPUs' },
@@ -339,7 +340,7 @@ export function buildCreate(
   if (p.set.has('stop-timeout')) body.StopTimeout = get.int(p, 'stop-timeout');
   const health = healthcheckOf(p);
   if (health) body.Healthcheck = health;
-  const aliases = get.list(p, 'network-alias');
+  const aliases = [...get.list(p, 'network-alias'), ...get.list(p, 'net-alias')];
   const ip = get.str(p, 'ip');
   if ((aliases.length || ip) && !['default', 'bridge', 'host', 'none'].includes(network)) {
     body.NetworkingConfig = {
