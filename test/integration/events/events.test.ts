@@ -55,6 +55,16 @@ test('docker run in the foreground: create, attach, start, die', { skip }, async
   const die = find(evs, 'die').Actor.Attributes;
   assert.equal(die.exitCode, '0');
   assert.match(die.execDuration ?? '', /^\d+$/, 'whole seconds it ran, as moby');
+  // the default bridge too: joined at start, left at exit
+  const net = await eventsSince(since, { type: ['network'] });
+  const fgId = evs[0]!.Actor.ID;
+  assert.deepEqual(
+    net.map((e) => [e.Action, e.Actor.Attributes.name, e.Actor.Attributes.container]),
+    [
+      ['connect', 'bridge', fgId],
+      ['disconnect', 'bridge', fgId],
+    ],
+  );
   await ok(['rm', 'fg']);
 });
 
