@@ -11,6 +11,7 @@ import { get } from '../flags/parser.js';
 import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
 import { renderRows, unescapeFormat, type Row } from '../format/render.js';
 import { compile } from '../format/template.js';
+import { goMapOrder } from '../format/go-values.js';
 import { tabwrite } from '../format/tabwriter.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js';
@@ -282,7 +283,8 @@ export async function printInspect(
   for (const r of refs) {
     try {
       const v = await fetch(r);
-      if (t) ctx.io.stdout.write(t.execute(v) + '\n');
+      // a template sees the typed document docker decoded (maps' keys sorted)
+      if (t) ctx.io.stdout.write(t.execute(goMapOrder(v)) + '\n');
       else if (format === 'json') ctx.io.stdout.write(JSON.stringify(v) + '\n');
       else found.push(v);
     } catch (e) {

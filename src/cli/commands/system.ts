@@ -3,6 +3,7 @@ import { API_VERSION } from '../../client/client.js';
 import type { Command, CliContext } from '../command.js';
 import { get } from '../flags/parser.js';
 import { compile } from '../format/template.js';
+import { withGoNames } from '../format/go-values.js';
 import { unescapeFormat } from '../format/render.js';
 import { bytesSize } from '../format/units.js';
 import type { VersionResponse } from '../../client/types.js';
@@ -69,7 +70,10 @@ export const version: Command = {
     const f = get.str(p, 'format');
     if (f)
       ctx.io.stdout.write(
-        compile(unescapeFormat(f === 'json' ? '{{json .}}' : f)).execute({ Client: client, Server: server }) + '\n',
+        compile(unescapeFormat(f === 'json' ? '{{json .}}' : f)).execute({
+          Client: withGoNames(client, { APIVersion: 'ApiVersion' }),
+          Server: server && withGoNames({ ...server }, { APIVersion: 'ApiVersion' }),
+        }) + '\n',
       );
     else ctx.io.stdout.write(renderVersion(client, server));
     if (err) {
