@@ -5,7 +5,7 @@ import { invalid } from '../errdefs.js';
 import { maybeGunzip } from '../storage/layers/decompress.js';
 import { goArch } from '../util/go-arch.js';
 import { applyChanges } from './changes.js';
-import { parseReference, validateTag, withDefaultTag, type Reference } from './reference/reference.js';
+import { familiarString, parseReference, validateTag, withDefaultTag, type Reference } from './reference/reference.js';
 import type { ImageService, ImportOptions } from './store.js';
 import { emptyContainerConfig, type ImageConfigFile } from './types.js';
 
@@ -48,6 +48,9 @@ export async function importTarball(store: ImageService, tar: Readable, o: Impor
     rootfs: { type: 'layers', diff_ids: [diffId] },
   };
   const id = await store.registerImage(Buffer.from(JSON.stringify(cfg)), [layer]);
-  if (ref) await store.setReference(ref, id);
+  if (ref) {
+    await store.setReference(ref, id);
+    await store.logEvent('tag', id, familiarString(ref)); // moby's import tags through TagImage
+  }
   return { id };
 }

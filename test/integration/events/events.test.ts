@@ -198,6 +198,7 @@ test('image events: tag, save, untag, load, import, delete; type=image and image
       ['save', busybox, busybox],
       ['untag', busybox, busybox],
       ['load', busybox, busybox],
+      ['tag', imported, 'ev/imp:1'],
       ['import', imported, imported],
       ['untag', imported, imported],
       ['delete', imported, imported],
