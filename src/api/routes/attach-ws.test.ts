@@ -160,6 +160,21 @@ test("no websocket handshake is a 400; a paused container is moby's 409, before 
     }),
   );
   assert.equal(plain, 400);
+  // Upgrade: websocket without Connection: Upgrade is no handshake either (and no 101 on a plain reply)
+  const half = await new Promise<number>((resolve) =>
+    http.get(
+      {
+        socketPath: sock,
+        path: '/containers/web/attach/ws',
+        headers: { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'a2V5', 'Sec-WebSocket-Version': '13' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    ),
+  );
+  assert.equal(half, 400);
   status = 'paused';
   try {
     const r = await open('/containers/web/attach/ws?stream=1');

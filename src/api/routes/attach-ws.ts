@@ -103,7 +103,9 @@ const closeFrame = (code: number) => {
 function handshake(ctx: Ctx): Duplex {
   const h = ctx.headers;
   const key = h['sec-websocket-key'];
-  if (String(h.upgrade ?? '').toLowerCase() !== 'websocket' || typeof key !== 'string')
+  // without Connection: Upgrade node's server does not hand the socket over: a plain request then
+  const upgrading = /\bupgrade\b/i.test(String(h.connection ?? ''));
+  if (!upgrading || String(h.upgrade ?? '').toLowerCase() !== 'websocket' || typeof key !== 'string')
     throw invalid('websocket: the client is not using the websocket protocol: missing or bad upgrade');
   if (h['sec-websocket-version'] !== '13') throw invalid('missing or bad WebSocket Version');
   const accept = createHash('sha1')
