@@ -2,11 +2,12 @@
 // dir committed as the layer.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { invalid } from '../../errdefs.js';
 import { secureJoin } from '../../storage/fsutil/securejoin.js';
+import { initArtifacts } from '../../storage/layers/init-artifacts.js';
 import { expandWord } from '../dockerfile/expand.js';
 import type { Instruction } from '../dockerfile/instructions.js';
 import { envMap, PROXY_ARGS, short, type State, type StepHost } from './build-state.js';
@@ -201,19 +202,10 @@ async function cpA(from: string, to: string): Promise<void> {
   await promisify(execFile)('cp', ['-a', '--', isDir ? from + '/.' : from, to]);
 }
 
-/** Files runc creates as bind-mount targets (/etc/hosts …) are not part of a RUN's changes. */
+/** What only running left in the layer (runc's mount targets, /.dockerenv, the /etc/mtab link) is not a RUN's change. */
 async function dropMountArtifacts(upper: string): Promise<void> {
-  let removed = false;
-  for (const f of ['etc/hostname', 'etc/hosts', 'etc/resolv.conf', '.dockerenv']) {
-    const p = join(upper, f);
-    const s = await lstat(p).catch(() => null);
-    if (s?.isFile() && s.size === 0) {
-      await rm(p, { force: true });
-      removed = true;
-    }
-  }
-  if (removed) {
-    const etc = join(upper, 'etc');
-    if ((await readdir(etc).catch(() => ['x'])).length === 0) await rmdir(etc).catch(() => {});
-  }
+  const found = [...(await initArtifacts(upper))];
+  // files first, then an /etc that held only them
+  for (const rel of found.sort((a, b) => b.length - a.length))
+    await rm(join(upper, rel), { recursive: true, force: true });
 }

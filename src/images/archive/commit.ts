@@ -2,6 +2,7 @@
 // container's config (merged with the request's config and `--change`s) as the image config.
 import { invalid } from '../../errdefs.js';
 import { diffLayer } from '../../storage/layers/diff.js';
+import { initArtifacts } from '../../storage/layers/init-artifacts.js';
 import { applyChanges } from '../changes.js';
 import { familiarString, parseReference, validateTag, withDefaultTag, type Reference } from '../reference/reference.js';
 import type { ImageService, LayerRecord } from '../store.js';
@@ -72,7 +73,7 @@ export async function commitContainer(images: ImageService, r: CommitRequest): P
   let diffId = '';
   try {
     // stored and extracted in one pass over the upper dir (see prepared.ts)
-    ({ digest: diffId } = await images.ingestLayer(diffLayer(r.upperDir)));
+    ({ digest: diffId } = await images.ingestLayer(diffLayer(r.upperDir, await initArtifacts(r.upperDir))));
   } finally {
     await r.onLayerStored?.();
   }

@@ -52,6 +52,8 @@ export async function opaqueDirs(dir: string): Promise<Set<string>> {
 export interface TreeOptions {
   /** Convert overlay whiteouts (0/0 char devices, opaque dirs listed here) to OCI whiteouts. */
   overlay?: { opaque: Set<string> };
+  /** Entry names (as in the tar, no trailing slash) left out with all below them. */
+  skip?: ReadonlySet<string>;
 }
 
 /** Add `abs` to the tar as `name` (recursing into directories). Also used by `docker cp`. Paths
@@ -64,6 +66,7 @@ export async function packTree(
   inodes = new Map<string, string>(),
 ): Promise<void> {
   const add = (h: EntryHeader) => addEntry(tar, h);
+  if (o.skip?.has(name)) return;
   let st;
   try {
     st = await lstat(abs);
@@ -135,9 +138,9 @@ export function packStream(fill: (tar: Pack) => Promise<void>): Readable {
   return r;
 }
 
-export function diffLayer(upperDir: string): Readable {
+export function diffLayer(upperDir: string, skip?: ReadonlySet<string>): Readable {
   return packStream(async (tar) => {
-    const o = { overlay: { opaque: await opaqueDirs(upperDir) } };
+    const o = { overlay: { opaque: await opaqueDirs(upperDir) }, skip };
     const inodes = new Map<string, string>();
     for (const n of (await readdir(upperDir)).sort()) await packTree(tar, join(upperDir, n), n, o, inodes);
   });
