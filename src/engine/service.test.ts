@@ -50,7 +50,8 @@ test('create, start, pause, unpause, stop: each status persisted and its event e
     [rec.state.status, rec.state.exitCode, rec.state.pid, rec.manuallyStopped],
     ['exited', 143, 0, true],
   );
-  assert.deepEqual(e.events, ['create', 'start', 'pause', 'unpause', 'die']);
+  // moby's stop: kill (the signal sent), die, then stop
+  assert.deepEqual(e.events, ['create', 'start', 'pause', 'unpause', 'kill', 'die', 'stop']);
   assert.deepEqual(e.runtime.last().signals, [15]);
 });
 
@@ -103,7 +104,7 @@ test('stop of a paused container thaws it (unpause event) so the signal is seen'
   await e.svc.stop('web', { timeout: 5 });
   assert.equal(status(e, e.id), 'exited');
   assert.deepEqual(e.runtime.last().calls, ['start', 'pause', 'resume', 'delete']);
-  assert.deepEqual(e.events, ['create', 'start', 'pause', 'unpause', 'die']);
+  assert.deepEqual(e.events, ['create', 'start', 'pause', 'kill', 'unpause', 'die', 'stop']);
 });
 
 test('stop timeout 0 on a process ignoring SIGTERM: SIGKILL follows', async () => {
@@ -125,7 +126,7 @@ test('kill interrupts a stop waiting out its timeout (the queue does not hold th
   await e.svc.kill('web');
   await stopping;
   assert.deepEqual(task.signals, [15, 9]);
-  assert.deepEqual(e.events, ['create', 'start', 'kill', 'die']);
+  assert.deepEqual(e.events, ['create', 'start', 'kill', 'kill', 'die', 'stop']);
   assert.equal(status(e, e.id), 'exited');
 });
 
@@ -139,7 +140,7 @@ test('stop queued behind a start in progress stops the started container (Docker
   await starting;
   await stopping;
   assert.equal(status(e, e.id), 'exited');
-  assert.deepEqual(e.events, ['create', 'start', 'die']);
+  assert.deepEqual(e.events, ['create', 'start', 'kill', 'die', 'stop']);
 });
 
 test('restart: stop, then start; a restart event after the new start', async () => {
@@ -148,7 +149,7 @@ test('restart: stop, then start; a restart event after the new start', async () 
   await e.svc.restart('web', 5);
   assert.equal(e.runtime.tasks.length, 2);
   assert.equal(status(e, e.id), 'running');
-  assert.deepEqual(e.events, ['create', 'start', 'die', 'start', 'restart']);
+  assert.deepEqual(e.events, ['create', 'start', 'kill', 'die', 'stop', 'start', 'restart']);
   await e.svc.kill('web');
 });
 

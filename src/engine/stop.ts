@@ -30,7 +30,10 @@ export async function stopContainer(
     ensureState(rec, RUNNINGISH, () => notModified());
     rec.manuallyStopped = true;
     await core.tx.save(rec);
-    await signalLocked(core, rec, r.task, parseSignal(o.signal || rec.config.StopSignal || 'SIGTERM'));
+    const sig = parseSignal(o.signal || rec.config.StopSignal || 'SIGTERM');
+    // moby's killWithSignal logs kill for each signal a stop sends, then stop once it exited
+    core.tx.emit(rec, 'kill', { signal: String(sig) });
+    await signalLocked(core, rec, r.task, sig);
     return r;
   });
   if (!run) return;
@@ -38,11 +41,14 @@ export async function stopContainer(
   if (t >= 0) {
     const timedOut = await timesOut(run, t * 1000);
     if (timedOut)
-      await core.tx.locked(rec.id, async () =>
-        core.runs.get(rec.id) === run ? signalLocked(core, rec, run.task, 9) : undefined,
-      );
+      await core.tx.locked(rec.id, async () => {
+        if (core.runs.get(rec.id) !== run) return;
+        core.tx.emit(rec, 'kill', { signal: '9' });
+        await signalLocked(core, rec, run.task, 9);
+      });
   }
   await run.handled;
+  core.tx.emit(rec, 'stop');
 }
 
 /** `docker kill`: 409 unless it runs; SIGKILL waits for the exit to be handled. */

@@ -68,6 +68,23 @@ test('docker run in the foreground: create, attach, start, die', { skip }, async
   await ok(['rm', 'fg']);
 });
 
+test('docker stop: kill per signal sent (TERM, then KILL after the timeout), die, stop', { skip }, async () => {
+  await ok(['run', '-d', '--name', 'st', 'busybox', 'sleep', '60']); // pid 1 ignores SIGTERM
+  const since = now();
+  await ok(['stop', '-t', '1', 'st']);
+  const evs = await eventsSince(since, { container: ['st'] });
+  assert.deepEqual(
+    evs.map((e) => [e.Action, e.Actor.Attributes.signal ?? '']),
+    [
+      ['kill', '15'],
+      ['kill', '9'],
+      ['die', ''],
+      ['stop', ''],
+    ],
+  );
+  await ok(['rm', 'st']);
+});
+
 test('a container joins its networks and mounts its volumes at start, leaves and unmounts at exit', {
   skip,
 }, async () => {
