@@ -1,6 +1,7 @@
 // `run`/`create` flags → the Engine API's create request, as docker/cli's opts/parse.go builds it.
 import { readFileSync } from 'node:fs';
 import type { FlagSpec, Parsed } from '../flags/parser.js';
+import { resourceFlags, resourcesOf } from './resources.js';
 import { get } from '../flags/parser.js';
 import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding, RestartPolicy } from '../../client/types.js';
 import { ramInBytes } from '../format/units.js';
@@ -38,6 +39,7 @@ export const createFlags: FlagSpec[] = [
   { name: 'cpus', type: 'string', help: 'Number of CPUs' },
   { name: 'cpu-shares', short: 'c', type: 'int' },
   { name: 'cpuset-cpus', type: 'string' },
+  ...resourceFlags,
   { name: 'pids-limit', type: 'int' },
   { name: 'stop-signal', type: 'string' },
   { name: 'stop-timeout', type: 'int' },
@@ -424,6 +426,7 @@ function hostConfigOf(
       ] = v;
   }
   if (get.bool(p, 'oom-kill-disable')) hc.OomKillDisable = true;
+  Object.assign(hc, resourcesOf(p));
   if (get.str(p, 'memory-reservation')) hc.MemoryReservation = ramInBytes(get.str(p, 'memory-reservation'));
   if (get.list(p, 'sysctl').length)
     hc.Sysctls = Object.fromEntries(
