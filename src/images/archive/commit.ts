@@ -109,6 +109,7 @@ export async function commitContainer(images: ImageService, r: CommitRequest): P
     rootfs: { type: 'layers', diff_ids: [...(parentCfg.rootfs?.diff_ids ?? []), diffId] },
   };
   const id = await images.registerImage(Buffer.from(JSON.stringify(cfg)), [...parent.layers, layer], parent.id);
+  await images.logEvent('create', id, id); // moby's CommitImage
   if (ref) {
     await images.setReference(ref, id);
     await images.logEvent('tag', id, familiarString(ref)); // moby's commit tags through TagImage

@@ -186,12 +186,17 @@ test('top, exec, cp both ways, commit, export, pause, resize: container events w
   // event=exec_start matches the action with its command (moby's fuzzy exec/health filter)
   const exec = await eventsSince(since, { event: ['exec_start'] });
   assert.deepEqual(actions(exec), ['exec_start: true']);
-  // the commit tagged its image: an image event, found by image= as the name without its tag
-  const tag = await eventsSince(since, { type: ['image'], image: ['ev/snap'] });
+  // the commit created and tagged its image (moby's CommitImage and TagImage)
+  const img = await eventsSince(since, { type: ['image'] });
   assert.deepEqual(
-    tag.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes.name]),
-    [['tag', imageId, 'ev/snap:1']],
+    img.map((e) => [e.Action, e.Actor.ID, e.Actor.Attributes.name]),
+    [
+      ['create', imageId, imageId],
+      ['tag', imageId, 'ev/snap:1'],
+    ],
   );
+  // image= finds the tag by the name without its tag
+  assert.deepEqual(actions(await eventsSince(since, { image: ['ev/snap'] })), ['tag']);
   await ok(['rm', '-f', 'ev']);
   await ok(['rmi', 'ev/snap:1']);
 });
