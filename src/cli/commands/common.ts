@@ -9,6 +9,11 @@ import { renderRows, type Row } from '../format/render.js';
 import { humanSize } from '../format/units.js';
 import { confirm, printInspect } from './containers.js';
 
+/** opts.FilterOpt: a filter without `=` is a usage error. */
+const checkFilter = (v: string) => {
+  if (!v.includes('=')) throw new Error('bad format of filter (expected name=value)');
+};
+
 export const flag = {
   format: { name: 'format', type: 'string', help: 'Format output using a custom template' } as FlagSpec,
   formatF: { name: 'format', short: 'f', type: 'string', help: 'Format output using a custom template' } as FlagSpec,
@@ -18,8 +23,14 @@ export const flag = {
     short: 'f',
     type: 'list',
     help: 'Provide filter values (e.g. "dangling=true")',
+    check: checkFilter,
   } as FlagSpec,
-  filter: { name: 'filter', type: 'list', help: 'Provide filter values (e.g. "until=<timestamp>")' } as FlagSpec,
+  filter: {
+    name: 'filter',
+    type: 'list',
+    help: 'Provide filter values (e.g. "until=<timestamp>")',
+    check: checkFilter,
+  } as FlagSpec,
   force: (help: string): FlagSpec => ({ name: 'force', short: 'f', type: 'bool', help }),
   label: (help: string): FlagSpec => ({ name: 'label', type: 'list', help }),
 };

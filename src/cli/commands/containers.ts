@@ -9,7 +9,7 @@ import type { Command, CliContext } from '../command.js';
 import { StatusError, forEach } from '../command.js';
 import { get } from '../flags/parser.js';
 import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
-import { renderRows, unescapeFormat, type Row } from '../format/render.js';
+import { renderRows, type Row } from '../format/render.js';
 import { compile } from '../format/template.js';
 import { goMapOrder } from '../format/go-values.js';
 import { tabwrite } from '../format/tabwriter.js';
@@ -279,7 +279,8 @@ export async function printInspect(
 ): Promise<number> {
   const found: unknown[] = [];
   const errs: string[] = [];
-  const t = format && format !== 'json' ? compile(unescapeFormat(format)) : null;
+  // inspect parses the template as given: no \t/\n rewriting (that is only for list formats)
+  const t = format && format !== 'json' ? compile(format) : null;
   for (const r of refs) {
     try {
       const v = await fetch(r);

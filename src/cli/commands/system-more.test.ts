@@ -49,3 +49,13 @@ test('events print as docker prints them: fixed nanoseconds, sorted attributes, 
     '{"status":"start","id":"abc","Type":"container","Action":"start","Actor":{"ID":"abc","Attributes":{"image":"bb","name":"x"}},"scope":"local","time":1700000000,"timeNano":1700000000123456800}',
   );
 });
+
+test('events: a filter without = is a usage error; templates are parsed as given (no \\t rewriting)', async () => {
+  const { parseFlags, FlagError } = await import('../flags/parser.js');
+  const { events } = await import('./system-more.js');
+  assert.throws(
+    () => parseFlags(events.flags, ['-f', 'x']),
+    (e: unknown) => e instanceof FlagError && /for "-f, --filter" flag: bad format of filter/.test(e.message),
+  );
+  assert.equal(compile('{{.A}}\\t{{"\\n"}}').execute({ A: 'a' }), 'a\\t\n');
+});

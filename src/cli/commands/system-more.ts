@@ -4,7 +4,7 @@ import { filtersArg } from '../../client/client.js';
 import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { get } from '../flags/parser.js';
-import { renderRows, unescapeFormat, type Row } from '../format/render.js';
+import { renderRows, type Row } from '../format/render.js';
 import { compile, type Template } from '../format/template.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { humanSize } from '../format/units.js';
@@ -211,7 +211,7 @@ export const events: Command = {
   usage: 'events [OPTIONS]',
   desc: 'Get real time events from the server',
   flags: [
-    { name: 'filter', short: 'f', type: 'list', help: 'Filter output based on conditions provided' },
+    { ...flag.filterF, help: 'Filter output based on conditions provided' },
     flag.format,
     { name: 'since', type: 'string', help: 'Show all events created since timestamp' },
     { name: 'until', type: 'string', help: 'Stream events until this timestamp' },
@@ -221,7 +221,7 @@ export const events: Command = {
     const f = get.str(p, 'format');
     let t: Template | null = null;
     try {
-      if (f) t = compile(unescapeFormat(f === 'json' ? '{{json .}}' : f));
+      if (f) t = compile(f === 'json' ? '{{json .}}' : f);
     } catch (e) {
       throw new StatusError(
         64,

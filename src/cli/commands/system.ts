@@ -4,7 +4,6 @@ import type { Command, CliContext } from '../command.js';
 import { get } from '../flags/parser.js';
 import { compile } from '../format/template.js';
 import { withGoNames } from '../format/go-values.js';
-import { unescapeFormat } from '../format/render.js';
 import { bytesSize } from '../format/units.js';
 import type { VersionResponse } from '../../client/types.js';
 import { goArch } from '../../util/go-arch.js';
@@ -70,7 +69,7 @@ export const version: Command = {
     const f = get.str(p, 'format');
     if (f)
       ctx.io.stdout.write(
-        compile(unescapeFormat(f === 'json' ? '{{json .}}' : f)).execute({
+        compile(f === 'json' ? '{{json .}}' : f).execute({
           Client: withGoNames(client, { APIVersion: 'ApiVersion' }),
           Server: server && withGoNames({ ...server }, { APIVersion: 'ApiVersion' }),
         }) + '\n',
@@ -137,7 +136,7 @@ export const info: Command = {
       ClientInfo: { ...clientInfo(), Debug: false, Plugins: [], Warnings: null },
       ServerErrors: null,
     };
-    if (f) ctx.io.stdout.write(compile(unescapeFormat(f === 'json' ? '{{json .}}' : f)).execute(data) + '\n');
+    if (f) ctx.io.stdout.write(compile(f === 'json' ? '{{json .}}' : f).execute(data) + '\n');
     else ctx.io.stdout.write(renderInfo(i));
     for (const w of (i.Warnings as string[] | undefined) ?? []) ctx.io.stderr.write(w + '\n');
     return 0;
