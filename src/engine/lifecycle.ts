@@ -101,7 +101,6 @@ async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Pro
 
 /** Undo a failed start; like moby the status stays (created stays created), the error and an exit code are recorded. */
 async function startFailed(core: Core, rec: ContainerRecord, task: Task | null, e: unknown): Promise<never> {
-  const { d } = core;
   if (task) {
     await task.kill(9).catch(() => {});
     await task.delete().catch(() => {});
