@@ -47,14 +47,18 @@ function compile(r: Route): Compiled {
 export interface ServerOptions {
   routes: Route[];
   version: string; // berth's version for the Server header
+  /** Every answer says whether the daemon runs experimental (moby's experimental middleware). */
+  experimental?: boolean;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 }
 
 export class ApiServer {
   private readonly routes: Compiled[];
   readonly http: http.Server;
+  private readonly common: Common;
   constructor(private readonly o: ServerOptions) {
     this.routes = o.routes.map(compile);
+    this.common = commonHeaders(o.version, o.experimental === true);
     this.http = http.createServer(
       { keepAliveTimeout: 60_000, requestTimeout: 0, maxHeaderSize: MAX_HEADER_SIZE },
       (req, res) => {
@@ -102,7 +106,7 @@ export class ApiServer {
       path = vm[2]!;
     }
     const ac = new AbortController();
-    const reply = socket ? new UpgradeReply(socket, this.o.version) : new HttpReply(res!, this.o.version);
+    const reply = socket ? new UpgradeReply(socket, this.common) : new HttpReply(res!, this.common);
     const onClose = () => {
       if (!reply.finished) ac.abort();
     };
@@ -224,9 +228,10 @@ function upgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): Readab
   return out;
 }
 
-const commonHeaders = (version: string): Record<string, string> => ({
+type Common = Readonly<Record<string, string>>;
+const commonHeaders = (version: string, experimental: boolean): Common => ({
   'Api-Version': MAX_API,
-  'Docker-Experimental': 'false',
+  'Docker-Experimental': String(experimental),
   Ostype: 'linux',
   Server: `berth/${version} (linux)`,
 });
@@ -257,7 +262,7 @@ abstract class BaseReply implements Reply {
 class HttpReply extends BaseReply {
   constructor(
     private readonly res: ServerResponse,
-    private readonly version: string,
+    private readonly common: Common,
   ) {
     super();
     res.once('finish', () => (this.finished = true));
@@ -266,7 +271,7 @@ class HttpReply extends BaseReply {
   }
   private head(status: number, headers: Record<string, string>) {
     this.started = true;
-    this.res.writeHead(status, { ...commonHeaders(this.version), ...headers });
+    this.res.writeHead(status, { ...this.common, ...headers });
   }
   json(status: number, value: unknown): void {
     const body = status === 304 ? '' : JSON.stringify(value) + '\n';
@@ -322,7 +327,7 @@ class HttpReply extends BaseReply {
 class UpgradeReply extends BaseReply {
   constructor(
     private readonly socket: Socket,
-    private readonly version: string,
+    private readonly common: Common,
   ) {
     super();
     socket.once('close', () => (this.finished = true));
@@ -341,7 +346,7 @@ class UpgradeReply extends BaseReply {
   }
   private writeHead(status: number, reason: string, headers: Record<string, string>) {
     this.started = true;
-    const all = { ...commonHeaders(this.version), ...headers };
+    const all = { ...this.common, ...headers };
     let s = `HTTP/1.1 ${status} ${reason}\r\n`;
     for (const [k, v] of Object.entries(all)) s += `${k}: ${v}\r\n`;
     this.socket.write(s + '\r\n');

@@ -20,10 +20,10 @@ export interface TestServer {
   close(): void;
 }
 
-export async function testServer(routes: Route[]): Promise<TestServer> {
+export async function testServer(routes: Route[], o: { experimental?: boolean } = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'berth-api-'));
   const sock = path.join(dir, 'api.sock');
-  const server = new ApiServer({ routes, version: 'test' });
+  const server = new ApiServer({ routes, version: 'test', experimental: o.experimental });
   await server.listen(sock);
   const call = (method: string, p: string, body?: string | Buffer | object) =>
     new Promise<TestReply>((resolve, reject) => {

@@ -107,7 +107,7 @@ export async function main(argv: string[]): Promise<void> {
     statsSource: statsSampler,
   });
   await serve(
-    new ApiServer({ version: VERSION, log, routes }),
+    new ApiServer({ version: VERSION, log, routes, experimental: o.experimental }),
     { hosts: o.hosts, group: o.group, version: VERSION, log },
     p,
     {

@@ -11,7 +11,9 @@ let experimental: TestServer;
 before(async () => {
   const deps = { version: '9.9.9', components: async () => [], info: async () => ({}) as SystemInfo };
   plain = await testServer(systemRoutes({ ...deps, events: new Events() }));
-  experimental = await testServer(systemRoutes({ ...deps, events: new Events(), experimental: true }));
+  experimental = await testServer(systemRoutes({ ...deps, events: new Events(), experimental: true }), {
+    experimental: true,
+  });
 });
 after(() => {
   plain.close();
@@ -38,4 +40,10 @@ for (const method of ['GET', 'HEAD'])
 test('/_ping says Docker-Experimental: true when berthd runs --experimental', async () => {
   const r = await experimental.call('HEAD', '/_ping');
   assert.equal(r.headers['docker-experimental'], 'true');
+});
+
+test('every answer, not only /_ping, says whether berthd runs --experimental (moby middleware)', async () => {
+  assert.equal((await plain.call('GET', '/version')).headers['docker-experimental'], 'false');
+  assert.equal((await experimental.call('GET', '/version')).headers['docker-experimental'], 'true');
+  assert.equal((await experimental.call('GET', '/no-such-route')).headers['docker-experimental'], 'true');
 });
