@@ -8,6 +8,7 @@ import type { ContainerStats } from '../../client/types.js';
 import type { Command, CliContext } from '../command.js';
 import { StatusError, forEach } from '../command.js';
 import { get } from '../flags/parser.js';
+import { flagTable } from '../flags/table.js';
 import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
 import { renderRows, type Row } from '../format/render.js';
 import { compile } from '../format/template.js';
@@ -85,39 +86,29 @@ export const unpause = simple(
   (ctx, r) => ctx.client().containerUnpause(r),
 );
 
-const stopFlags = [
-  { name: 'time', short: 't', type: 'int' as const, help: 'Seconds to wait before killing the container' },
-  { name: 'signal', short: 's', type: 'string' as const, help: 'Signal to send to the container' },
-];
+const stopFlags = flagTable(`
+  time,t      int     Seconds to wait before killing the container
+  signal,s    string  Signal to send to the container
+`);
 
-export const stop: Command = {
-  name: 'container stop',
-  usage: 'stop [OPTIONS] CONTAINER [CONTAINER...]',
-  desc: 'Stop one or more running containers',
-  flags: stopFlags,
-  args: { min: 1 },
-  run: (ctx, p) =>
-    forEach(ctx, p.args, (r) =>
-      ctx.client().containerStop(r, {
-        t: p.set.has('time') ? get.int(p, 'time') : undefined,
-        signal: get.str(p, 'signal') || undefined,
-      }),
-    ),
-};
+/** stop and restart: the same flags and loop, a different endpoint. */
+function stopLike(what: 'stop' | 'restart', desc: string): Command {
+  return {
+    name: `container ${what}`,
+    usage: `${what} [OPTIONS] CONTAINER [CONTAINER...]`,
+    desc,
+    flags: stopFlags,
+    args: { min: 1 },
+    run: (ctx, p) => {
+      const q = { t: p.set.has('time') ? get.int(p, 'time') : undefined, signal: get.str(p, 'signal') || undefined };
+      const c = ctx.client();
+      return forEach(ctx, p.args, (r) => (what === 'stop' ? c.containerStop(r, q) : c.containerRestart(r, q)));
+    },
+  };
+}
 
-export const restart: Command = {
-  ...stop,
-  name: 'container restart',
-  usage: 'restart [OPTIONS] CONTAINER [CONTAINER...]',
-  desc: 'Restart one or more containers',
-  run: (ctx, p) =>
-    forEach(ctx, p.args, (r) =>
-      ctx.client().containerRestart(r, {
-        t: p.set.has('time') ? get.int(p, 'time') : undefined,
-        signal: get.str(p, 'signal') || undefined,
-      }),
-    ),
-};
+export const stop = stopLike('stop', 'Stop one or more running containers');
+export const restart = stopLike('restart', 'Restart one or more containers');
 
 export const kill: Command = {
   name: 'container kill',
@@ -299,10 +290,10 @@ export async function printInspect(
   return errs.length ? 1 : 0;
 }
 
-const inspectFlags = [
-  { name: 'format', short: 'f', type: 'string' as const, help: 'Format output using a custom template' },
-  { name: 'size', short: 's', type: 'bool' as const, help: 'Display total file sizes' },
-];
+const inspectFlags = flagTable(`
+  format,f    string  Format output using a custom template
+  size,s      bool    Display total file sizes
+`);
 
 export const containerInspect: Command = {
   name: 'container inspect',
