@@ -76,8 +76,9 @@ export class Builder {
       for (const r of refs) {
         // a rebuild with nothing changed: the tag already names the image (moby's reference store
         // writes nothing then either), so no metadata writes (and fsyncs) on the cached path
-        if ((await this.d.images.resolve(familiarString(r)).catch(() => null))?.id === id) continue;
-        await this.d.images.setReference(r, id);
+        if ((await this.d.images.resolve(familiarString(r)).catch(() => null))?.id !== id)
+          await this.d.images.setReference(r, id);
+        await this.d.images.logEvent('tag', id, familiarString(r)); // moby's TagImage logs every tag
       }
       out.aux({ ID: id });
       if (o.quiet) out.stream(id + '\n');

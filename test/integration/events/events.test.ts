@@ -231,6 +231,25 @@ test('image events: tag, save, untag, load, import, delete; type=image and image
   await ok(['rmi', 'ev/img:1']);
 });
 
+test('docker build -t logs a tag event per tag, also when a cached rebuild changes nothing (moby TagImage)', {
+  skip,
+}, async () => {
+  writeFileSync(join(tmp, 'Dockerfile.ev'), 'FROM busybox\nRUN echo built > /f\n');
+  const since = now();
+  const id = await ok(['build', '-q', '-f', join(tmp, 'Dockerfile.ev'), '-t', 'ev/b:1', '-t', 'ev/b:2', tmp]);
+  await ok(['build', '-q', '-f', join(tmp, 'Dockerfile.ev'), '-t', 'ev/b:1', tmp]);
+  const evs = await eventsSince(since, { type: ['image'], event: ['tag'] });
+  assert.deepEqual(
+    evs.map((e) => [e.Actor.ID, e.Actor.Attributes.name]),
+    [
+      [id, 'ev/b:1'],
+      [id, 'ev/b:2'],
+      [id, 'ev/b:1'],
+    ],
+  );
+  await ok(['rmi', 'ev/b:1', 'ev/b:2']);
+});
+
 test('network events: create, connect, disconnect, destroy with name, type and container', { skip }, async () => {
   const cid = await ok(['run', '-d', '--name', 'netc', 'busybox', 'sleep', '60']);
   const since = now();
