@@ -7,6 +7,7 @@ import { relative, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get, type Parsed } from '../flags/parser.js';
 import { jsonLines } from '../../client/client.js';
 import { humanSize } from '../format/units.js';
@@ -17,21 +18,21 @@ export const build: Command = {
   name: 'image build',
   usage: 'build [OPTIONS] PATH | URL | -',
   desc: 'Build an image from a Dockerfile',
-  flags: [
-    { name: 'tag', short: 't', type: 'list', help: 'Name and optionally a tag in the "name:tag" format' },
-    { name: 'file', short: 'f', type: 'string', help: 'Name of the Dockerfile (Default is "PATH/Dockerfile")' },
-    { name: 'build-arg', type: 'list', help: 'Set build-time variables' },
-    { name: 'label', type: 'list', help: 'Set metadata for an image' },
-    { name: 'target', type: 'string', help: 'Set the target build stage to build.' },
-    { name: 'no-cache', type: 'bool', help: 'Do not use cache when building the image' },
-    { name: 'rm', type: 'bool', default: true, help: 'Remove intermediate containers after a successful build' },
-    { name: 'force-rm', type: 'bool', help: 'Always remove intermediate containers' },
-    { name: 'pull', type: 'bool', help: 'Always attempt to pull a newer version of the image' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress the build output and print image ID on success' },
-    { name: 'network', type: 'string', help: 'Set the networking mode for the RUN instructions during build' },
-    { name: 'add-host', type: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
-    { name: 'iidfile', type: 'string', help: 'Write the image ID to the file' },
-  ],
+  flags: flagTable(`
+  tag,t              list            Name and optionally a tag in the "name:tag" format
+  file,f             string          Name of the Dockerfile (Default is "PATH/Dockerfile")
+  build-arg          list            Set build-time variables
+  label              list            Set metadata for an image
+  target             string          Set the target build stage to build.
+  no-cache           bool            Do not use cache when building the image
+  rm                 bool=true       Remove intermediate containers after a successful build
+  force-rm           bool            Always remove intermediate containers
+  pull               bool            Always attempt to pull a newer version of the image
+  quiet,q            bool            Suppress the build output and print image ID on success
+  network            string          Set the networking mode for the RUN instructions during build
+  add-host           list            Add a custom host-to-IP mapping (host:ip)
+  iidfile            string          Write the image ID to the file
+  `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const src = p.args[0];

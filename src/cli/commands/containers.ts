@@ -134,11 +134,11 @@ export const rm: Command = {
   name: 'container rm',
   usage: 'rm [OPTIONS] CONTAINER [CONTAINER...]',
   desc: 'Remove one or more containers',
-  flags: [
-    { name: 'force', short: 'f', type: 'bool', help: 'Force the removal of a running container (uses SIGKILL)' },
-    { name: 'volumes', short: 'v', type: 'bool', help: 'Remove anonymous volumes associated with the container' },
-    { name: 'link', short: 'l', type: 'bool', help: 'Remove the specified link' },
-  ],
+  flags: flagTable(`
+  force,f            bool            Force the removal of a running container (uses SIGKILL)
+  volumes,v          bool            Remove anonymous volumes associated with the container
+  link,l             bool            Remove the specified link
+  `),
   args: { min: 1 },
   async run(ctx, p) {
     const errs: string[] = [];

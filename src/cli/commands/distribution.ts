@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
 import { splitRef } from '../format/images.js';
 import { displayJSONMessages } from '../progress.js';
@@ -64,12 +65,12 @@ export const pull: Command = {
   name: 'image pull',
   usage: 'pull [OPTIONS] NAME[:TAG|@DIGEST]',
   desc: 'Download an image from a registry',
-  flags: [
-    { name: 'all-tags', short: 'a', type: 'bool', help: 'Download all tagged images in the repository' },
-    { name: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress verbose output' },
-    { name: 'disable-content-trust', type: 'bool', default: true, help: 'Skip image verification' },
-  ],
+  flags: flagTable(`
+  all-tags,a         bool            Download all tagged images in the repository
+  platform           string          Set platform if server is multi-platform capable
+  quiet,q            bool            Suppress verbose output
+  disable-content-trust bool=true       Skip image verification
+  `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     let ref = p.args[0];
@@ -96,11 +97,11 @@ export const push: Command = {
   name: 'image push',
   usage: 'push [OPTIONS] NAME[:TAG]',
   desc: 'Upload an image to a registry',
-  flags: [
-    { name: 'all-tags', short: 'a', type: 'bool', help: 'Push all tags of an image to the repository' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress verbose output' },
-    { name: 'disable-content-trust', type: 'bool', default: true, help: 'Skip image signing' },
-  ],
+  flags: flagTable(`
+  all-tags,a         bool            Push all tags of an image to the repository
+  quiet,q            bool            Suppress verbose output
+  disable-content-trust bool=true       Skip image signing
+  `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     let ref = p.args[0];

@@ -5,6 +5,7 @@ import { filtersArg } from '../../client/client.js';
 import { ClientError } from '../../client/client-error.js';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
+import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
 import {
   historyDefaultFormat,
@@ -25,14 +26,14 @@ export const images: Command = {
   name: 'image ls',
   usage: 'images [OPTIONS] [REPOSITORY[:TAG]]',
   desc: 'List images',
-  flags: [
-    { name: 'all', short: 'a', type: 'bool', help: 'Show all images (default hides intermediate images)' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Only show image IDs' },
-    { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
-    { name: 'digests', type: 'bool', help: 'Show digests' },
-    { name: 'filter', short: 'f', type: 'list', help: 'Filter output based on conditions provided' },
-    { name: 'format', type: 'string', help: 'Format output using a custom template' },
-  ],
+  flags: flagTable(`
+  all,a              bool            Show all images (default hides intermediate images)
+  quiet,q            bool            Only show image IDs
+  no-trunc           bool            Don't truncate output
+  digests            bool            Show digests
+  filter,f           list            Filter output based on conditions provided
+  format             string          Format output using a custom template
+  `),
   args: { max: 1 },
   async run(ctx, p) {
     const filters = [...get.list(p, 'filter')];
