@@ -174,7 +174,7 @@ export function apiRoutes(s: RouteServices): Route[] {
     ...networkRoutes(s.network, { emit: (a, id, attrs) => events.emit('network', a, id, attrs), containers: store }),
     ...swarmRoutes(),
     ...updateRoutes(containers, runcLiveUpdate(s.runc)),
-    ...volumeRoutes({ volumes, emit: (action, name, attrs) => events.emit('volume', action, name, attrs) }),
+    ...volumeRoutes({ volumes }),
     ...systemDfRoutes(diskUsage),
   ];
 }

@@ -50,6 +50,7 @@ export async function openStores(
   await images.init();
   const store = new ContainerStore(p.containers);
   const volumes = new VolumeService([new LocalDriver(path.join(p.dataRoot, 'volumes'))], volumeUsers(store));
+  volumes.onEvent = (action, name, attrs) => events.emit('volume', action, name, attrs);
   await volumes.init();
   const containerVolumes = containerVolumesFor(store, volumes, log);
   return { events, runc, runtime, images, buildCache, store, volumes, containerVolumes };

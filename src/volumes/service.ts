@@ -59,6 +59,9 @@ export class VolumeService {
     return undefined;
   }
 
+  /** Where volume events go (moby's LogVolumeEvent): create, destroy, prune, whoever asked. */
+  onEvent: ((action: string, name: string, attrs: Record<string, string>) => void) | null = null;
+
   async create(req: CreateVolumeRequest): Promise<VolumeInfo> {
     const d = this.driver(req.Driver);
     const anonymous = !req.Name;
@@ -73,7 +76,9 @@ export class VolumeService {
     }
     const labels = { ...(req.Labels ?? {}) };
     if (anonymous) labels[ANONYMOUS_LABEL] = '';
-    return d.create(name, req.DriverOpts ?? null, Object.keys(labels).length ? labels : null);
+    const vol = await d.create(name, req.DriverOpts ?? null, Object.keys(labels).length ? labels : null);
+    this.onEvent?.('create', vol.Name, { driver: vol.Driver });
+    return vol;
   }
 
   /** A volume by name, or null. */
@@ -132,6 +137,7 @@ export class VolumeService {
     const users = this.users(name);
     if (users.length) throw conflict(`remove ${name}: volume is in use - [${users.join(', ')}]`);
     await f.d.remove(name);
+    this.onEvent?.('destroy', name, { driver: f.d.name });
   }
 
   /** Remove unused volumes; anonymous ones only unless `all` (API ≥ 1.42; older APIs prune all). */
@@ -156,8 +162,10 @@ export class VolumeService {
         }
         deleted.push(v.Name);
         space += size;
+        this.onEvent?.('destroy', v.Name, { driver: d.name });
       }
     }
+    this.onEvent?.('prune', '', { reclaimed: String(space) }); // moby: one event, no actor
     return { VolumesDeleted: deleted, SpaceReclaimed: space };
   }
 

@@ -6,8 +6,6 @@ import { versionAtLeast } from '../server.js';
 
 export interface VolumeRouteDeps {
   volumes: VolumeService;
-  /** Volume events (create, destroy) for /events. */
-  emit?: (action: string, name: string, attrs: Record<string, string>) => void;
 }
 
 export function volumeRoutes(d: VolumeRouteDeps): Route[] {
@@ -27,9 +25,7 @@ export function volumeRoutes(d: VolumeRouteDeps): Route[] {
       handler: async (ctx) => {
         // shape and types were checked at the edge (api/schema): an object or nothing
         const req = (await ctx.json<CreateVolumeRequest>()) ?? {};
-        const existed = req.Name ? v.tryGet(req.Name) !== null : false;
         const vol = await v.create(req);
-        if (!existed) d.emit?.('create', vol.Name, { driver: vol.Driver });
         ctx.reply.json(201, vol);
       },
     },
@@ -40,8 +36,6 @@ export function volumeRoutes(d: VolumeRouteDeps): Route[] {
         const f = parseFilters(ctx.query.get('filters'), PRUNE_FILTERS);
         // API < 1.42 pruned every unused volume; newer APIs only anonymous ones unless all=true
         const r = await v.prune(f, !versionAtLeast(ctx.apiVersion, '1.42'));
-        for (const n of r.VolumesDeleted) d.emit?.('destroy', n, { driver: 'local' });
-        d.emit?.('prune', '', { reclaimed: String(r.SpaceReclaimed) });
         ctx.reply.json(200, {
           VolumesDeleted: r.VolumesDeleted.length ? r.VolumesDeleted : null,
           SpaceReclaimed: r.SpaceReclaimed,
@@ -60,9 +54,7 @@ export function volumeRoutes(d: VolumeRouteDeps): Route[] {
       path: '/volumes/{name}',
       handler: async (ctx) => {
         const name = ctx.params.name!;
-        const existed = v.tryGet(name);
         await v.remove(name, { force: qbool(ctx.query, 'force') });
-        if (existed) d.emit?.('destroy', name, { driver: existed.Driver });
         ctx.reply.empty(204);
       },
     },

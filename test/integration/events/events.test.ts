@@ -250,6 +250,33 @@ test('docker build -t logs a tag event per tag, also when a cached rebuild chang
   await ok(['rmi', 'ev/b:1', 'ev/b:2']);
 });
 
+test('volume create and destroy come from the volume service: docker run -v /anon, rm -v, volume create/rm/prune', {
+  skip,
+}, async () => {
+  const since = now();
+  await ok(['run', '--name', 'vv', '-v', '/data', 'busybox', 'true']);
+  const anon = JSON.parse(await ok(['inspect', '--format', '{{json .Mounts}}', 'vv']))[0].Name as string;
+  await ok(['rm', '-v', 'vv']);
+  await ok(['volume', 'create', 'evvol']);
+  await ok(['volume', 'create', 'evvol']); // exists already: no second create
+  await ok(['volume', 'rm', 'evvol']);
+  await ok(['volume', 'create', 'evvol2']);
+  await ok(['volume', 'prune', '-af']);
+  const evs = await eventsSince(since, { type: ['volume'], event: ['create', 'destroy', 'prune'] });
+  assert.deepEqual(
+    evs.map((e) => [e.Action, e.Actor.ID]),
+    [
+      ['create', anon],
+      ['destroy', anon],
+      ['create', 'evvol'],
+      ['destroy', 'evvol'],
+      ['create', 'evvol2'],
+      ['destroy', 'evvol2'],
+      ['prune', ''],
+    ],
+  );
+});
+
 test('network events: create, connect, disconnect, destroy with name, type and container', { skip }, async () => {
   const cid = await ok(['run', '-d', '--name', 'netc', 'busybox', 'sleep', '60']);
   const since = now();
