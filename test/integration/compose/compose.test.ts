@@ -3,7 +3,6 @@
 // on the same files: idempotent up, scale up and down, nothing left after `down -v`.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,6 +14,8 @@ import {
   type Daemon,
   type RunResult,
 } from '../../harness/daemon.js';
+import { httpGet } from '../../harness/http-get.js';
+import { untilValue } from '../../harness/until.js';
 
 const skip = daemonUnavailable();
 const noCompose = existsSync('/usr/bin/docker-compose') ? false : 'docker-compose not installed';
@@ -53,29 +54,8 @@ const bc = async (cwd: string, args: string[]) => {
 };
 const dk = async (args: string[]) => check(await d.docker(args), `docker ${args.join(' ')}`).trim();
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v) || Date.now() > end) return v;
-    } catch (e) {
-      if (Date.now() > end) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const get = (url: string) => httpGet(url);
+const until = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000) => untilValue(fn, ok, ms);
 
 /** The seeds' compose example: web built from a Dockerfile, worker polling it by service name. */
 function seedProject(name: string, port: number): string {

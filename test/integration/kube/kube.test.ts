@@ -5,7 +5,6 @@
 // removes exactly what play made; a file with an unknown kind creates nothing.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,6 +12,8 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { daemonUnavailable, repoRoot, runCommand, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { httpGet } from '../../harness/http-get.js';
+import { untilValue } from '../../harness/until.js';
 
 const skip = daemonUnavailable();
 let d: Daemon;
@@ -44,29 +45,8 @@ async function dk(args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v) || Date.now() > end) return v;
-    } catch (e) {
-      if (Date.now() > end) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const get = (url: string) => httpGet(url);
+const until = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000) => untilValue(fn, ok, ms);
 
 const PORT = 18094;
 

@@ -3,9 +3,9 @@
 // with embedded DNS and round-robin aliases (docker CLI + dockerode), and restart safety after kill -9.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { httpGet } from '../../harness/http-get.js';
 
 const skip = daemonUnavailable();
 let d: Daemon;
@@ -25,17 +25,7 @@ const ok = async (args: string[]) => {
   return r.stdout.trim();
 };
 
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
+const get = (url: string) => httpGet(url, 3000);
 
 async function eventually(url: string, ms = 10_000): Promise<string> {
   const end = Date.now() + ms;
