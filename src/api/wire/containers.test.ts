@@ -4,7 +4,14 @@ import { test } from 'node:test';
 import { defaultHostConfig } from '../../engine/create-config.js';
 import type { ContainerRecord, ContainerState } from '../../engine/types.js';
 import { ZERO_TIME } from '../../util/time.js';
-import { type ContainerInspect, type ContainerSummary, inspectJson, statusText, summaryJson } from './containers.js';
+import {
+  type ContainerInspect,
+  type ContainerSummary,
+  inspectJson,
+  listCommand,
+  statusText,
+  summaryJson,
+} from './containers.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
@@ -125,4 +132,10 @@ test('summary (ps) shape', () => {
   assert.match(j.Status, /^Exited \(0\) /);
   assert.equal(j.Created, Math.floor(Date.parse(ago(60)) / 1000));
   assert.deepEqual(j.Labels, { l: 'v' });
+});
+
+test("ps COMMAND as moby's container view: arguments with a space in single quotes, no args no trailing space", () => {
+  assert.equal(listCommand('sh', ['-c', 'echo hi; sleep 1']), "sh -c 'echo hi; sleep 1'");
+  assert.equal(listCommand('nginx', []), 'nginx');
+  assert.equal(listCommand('echo', ['a', "it's x"]), "echo a 'it's x'");
 });

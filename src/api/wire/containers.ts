@@ -284,6 +284,11 @@ export function inspectJson(
   return out;
 }
 
+/** moby's container view: an argument holding a space is shown in single quotes (docker ps COMMAND). */
+export function listCommand(path: string, args: readonly string[]): string {
+  return [path, ...args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' ');
+}
+
 export function summaryJson(
   rec: ContainerRecord,
   o: { imageRef: string; size?: { rw: number; rootFs: number }; network?: NetworkView; linkNames?: string[] },
@@ -294,7 +299,7 @@ export function summaryJson(
     Names: ['/' + rec.name, ...(o.linkNames ?? [])].sort(),
     Image: o.imageRef,
     ImageID: rec.image,
-    Command: [rec.path, ...rec.args].join(' '),
+    Command: listCommand(rec.path, rec.args),
     Created: Math.floor(parseRfc3339(rec.created) / 1000),
     Ports: o.network?.ports ?? [],
     Labels: rec.config.Labels ?? {},
