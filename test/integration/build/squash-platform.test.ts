@@ -12,23 +12,29 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
 
+// The only skip: where no berthd can run at all (not root, not built, outside run-isolated.sh);
+// daemonUnavailable() gives the reason node:test prints. A berthd that fails to start fails before().
 const skip: string | false = daemonUnavailable() ?? false;
-let d: Daemon | undefined;
+let started: Daemon | undefined;
+const daemon = (): Daemon => {
+  if (!started) throw new Error('berthd is not running (see before())');
+  return started;
+};
 const dir = mkdtempSync(join(tmpdir(), 'berth-squash-'));
 
 before(async () => {
   if (skip) return;
-  d = await startDaemon({ args: ['--experimental'] });
+  started = await startDaemon({ args: ['--experimental'] });
 });
 after(async () => {
   rmSync(dir, { recursive: true, force: true });
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
+  if (started) assert.deepEqual((await started.stop()).leaks, []);
 });
 
 function call(method: string, path: string, body?: Buffer | string): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { 'Content-Type': Buffer.isBuffer(body) ? 'application/x-tar' : 'application/json' };
-    const req = http.request({ socketPath: d!.socket, method, path, headers }, (res) => {
+    const req = http.request({ socketPath: daemon().socket, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
@@ -61,8 +67,7 @@ async function build(query: string, df: string): Promise<string> {
   return text;
 }
 
-test('/info and /version report experimental', async (t) => {
-  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
+test('/info and /version report experimental', { skip }, async () => {
   assert.equal(json((await call('GET', '/v1.44/info')).body).ExperimentalBuild, true);
   const v = json((await call('GET', '/v1.44/version')).body) as {
     Experimental?: boolean;
@@ -72,8 +77,7 @@ test('/info and /version report experimental', async (t) => {
   assert.equal(v.Components[0]!.Details.Experimental, 'true');
 });
 
-test('squash: one layer above the base, holding adds and deletions; history kept', async (t) => {
-  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
+test('squash: one layer above the base, holding adds and deletions; history kept', { skip }, async () => {
   const df = [
     'FROM busybox',
     'RUN echo one > /f1 && mkdir -p /d/sub && echo x > /d/sub/x && echo gone > /tmp/gone',
@@ -125,12 +129,18 @@ test('squash: one layer above the base, holding adds and deletions; history kept
     assert.ok(!names.includes(never), `${never} is not in it (made and removed by the build)`);
 
   // and a container of it sees the merged result
-  const r = await d.docker(['run', '--rm', 'sq', 'sh', '-c', 'cat /f1 /f2 /f3; ls /d; test -e /bin/ls || echo nols']);
+  const r = await daemon().docker([
+    'run',
+    '--rm',
+    'sq',
+    'sh',
+    '-c',
+    'cat /f1 /f2 /f3; ls /d; test -e /bin/ls || echo nols',
+  ]);
   assert.equal(r.stdout, 'one\ntwo\nthree\nnols\n', r.stderr);
 });
 
-test('invalid platform: 400 with containerd text on build, pull and create', async (t) => {
-  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
+test('invalid platform: 400 with containerd text on build, pull and create', { skip }, async () => {
   const want = '"foobar": unknown operating system or architecture: invalid argument';
   const b = await call('POST', '/v1.44/build?platform=foobar', context('p', 'FROM busybox\n'));
   const p = await call('POST', '/v1.44/images/create?fromImage=busybox&tag=latest&platform=foobar');
@@ -145,8 +155,7 @@ test('invalid platform: 400 with containerd text on build, pull and create', asy
   await call('DELETE', `/v1.44/containers/${json(old.body).Id}?force=1`);
 });
 
-test('build for another platform than the local base image is moby not-found', async (t) => {
-  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
+test('build for another platform than the local base image is moby not-found', { skip }, async () => {
   const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
   const r = await call('POST', `/v1.44/build?platform=${other}`, context('o', 'FROM busybox\nRUN true\n'));
   const text = r.body.toString();
@@ -156,8 +165,9 @@ test('build for another platform than the local base image is moby not-found', a
   );
 });
 
-test('create for another platform than the local image is moby not-found; its own platform is fine', async (t) => {
-  if (!d || skip) return t.skip(`needs a running berthd: ${skip || 'it did not start'}`);
+test('create for another platform than the local image is moby not-found; its own platform is fine', {
+  skip,
+}, async () => {
   const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
   const body = JSON.stringify({ Image: 'busybox' });
   const r = await call('POST', `/v1.44/containers/create?platform=${other}`, body);
