@@ -3,6 +3,7 @@
 import { invalid, notFound } from '../../errdefs.js';
 import { MEDIA } from './registry.js';
 import { goArch } from '../../util/go-arch.js';
+import { formatPlatform, parsePlatform as parseOciPlatform } from '../../util/platform.js';
 
 export interface Platform {
   os: string;
@@ -97,18 +98,11 @@ export function layerCompression(mediaType: string): 'gzip' | 'zstd' | 'none' {
   }
 }
 
-/** `linux/arm64/v8` → Platform (with Docker's normalisations); empty → this host. */
+/** A pull's `platform`: containerd's parse (util/platform, as the routes check it); empty → this host. */
 export function parsePlatform(s: string | undefined): Platform {
   if (!s) return { os: 'linux', architecture: goArch(), ...(goArch() === 'arm64' ? { variant: 'v8' } : {}) };
-  const [os, arch, variant] = s.toLowerCase().split('/');
-  if (!os || !arch) throw invalid(`"${s}": unknown operating system or architecture: invalid argument`);
-  const a =
-    arch === 'x86_64' || arch === 'x86-64' ? 'amd64' : arch === 'aarch64' ? 'arm64' : arch === 'armhf' ? 'arm' : arch;
-  return { os, architecture: a, ...(variant ? { variant } : {}) };
-}
-
-export function platformString(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+  const { os, architecture, variant } = parseOciPlatform(s);
+  return { os, architecture, ...(variant ? { variant } : {}) };
 }
 
 /** Pick the manifest for `want` from a list (exact variant first, then any variant of the arch). */
@@ -118,6 +112,6 @@ export function selectPlatform(manifests: Descriptor[], want: Platform): Descrip
   );
   const variantOk = (d: Descriptor) => !want.variant || !d.platform?.variant || d.platform.variant === want.variant;
   const hit = cands.find((d) => d.platform?.variant === want.variant) ?? cands.find(variantOk);
-  if (!hit) throw notFound(`no matching manifest for ${platformString(want)} in the manifest list entries`);
+  if (!hit) throw notFound(`no matching manifest for ${formatPlatform(want)} in the manifest list entries`);
   return hit;
 }

@@ -7,7 +7,8 @@ import { constants, createGzip, deflateRawSync } from 'node:zlib';
 import { invalid } from '../../errdefs.js';
 import type { Descriptor, ImageDestination, ImageSource, LayerPresence, LayerRef, SourceImage } from '../copy.js';
 import type { ImageConfigFile } from '../types.js';
-import { parseManifest, platformString, selectPlatform, type Platform } from './manifest.js';
+import { formatPlatform } from '../../util/platform.js';
+import { parseManifest, selectPlatform, type Platform } from './manifest.js';
 import type { V2Metadata } from './metadata.js';
 import { MEDIA, readBody } from './registry.js';
 import type { Repository } from './repository.js';
@@ -84,7 +85,7 @@ export class RegistrySource implements ImageSource {
     if (diffIds.length !== layers.length) throw invalid('invalid manifest: number of layers and diff_ids differ');
     if (this.strictPlatform && (cfg.os !== this.platform.os || cfg.architecture !== this.platform.architecture)) {
       throw invalid(
-        `image with reference ${this.repo.display}:${this.ref} was found but does not match the specified platform: wanted ${platformString(this.platform)}, actual: ${platformString({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant })}`,
+        `image with reference ${this.repo.display}:${this.ref} was found but does not match the specified platform: wanted ${formatPlatform(this.platform)}, actual: ${formatPlatform({ os: cfg.os, architecture: cfg.architecture, variant: cfg.variant })}`,
       );
     }
     return {
