@@ -6,6 +6,7 @@ import { get, type FlagSpec, type Parsed } from '../flags/parser.js';
 import { flagTable } from '../flags/table.js';
 import { naturalLess } from '../format/resources.js';
 import { ramInBytes } from '../format/units.js';
+import { bytesOf, nanoCpusOf } from '../opts/resources.js';
 import { parseRestart } from '../opts/run-opts.js';
 import { eachRef } from './common.js';
 
@@ -42,12 +43,6 @@ const updateFlags: FlagSpec[] = flagTable(
   },
 );
 
-function bytesFlag(p: Parsed, name: string, minusOne = false): number {
-  const v = get.str(p, name);
-  if (!v) return 0;
-  return minusOne && v === '-1' ? -1 : ramInBytes(v);
-}
-
 /** The update body: only what was given, so the daemon keeps the rest. */
 export function updateBody(p: Parsed): Record<string, unknown> {
   const b: Record<string, unknown> = {
@@ -59,22 +54,12 @@ export function updateBody(p: Parsed): Record<string, unknown> {
     CpuShares: get.int(p, 'cpu-shares'),
     CpusetCpus: get.str(p, 'cpuset-cpus'),
     CpusetMems: get.str(p, 'cpuset-mems'),
-    Memory: bytesFlag(p, 'memory'),
-    MemoryReservation: bytesFlag(p, 'memory-reservation'),
-    MemorySwap: bytesFlag(p, 'memory-swap', true),
-    KernelMemory: bytesFlag(p, 'kernel-memory'),
-    NanoCpus: 0,
+    Memory: bytesOf(p, 'memory'),
+    MemoryReservation: bytesOf(p, 'memory-reservation'),
+    MemorySwap: bytesOf(p, 'memory-swap', true),
+    KernelMemory: bytesOf(p, 'kernel-memory'),
+    NanoCpus: nanoCpusOf(p, (m) => new StatusError(125, m)),
   };
-  const cpus = get.str(p, 'cpus');
-  if (cpus) {
-    const n = Number(cpus);
-    if (!Number.isFinite(n) || n < 0)
-      throw new StatusError(
-        125,
-        `invalid argument "${cpus}" for "--cpus" flag: failed to parse ${cpus} as a rational number`,
-      );
-    b.NanoCpus = Math.round(n * 1e9);
-  }
   if (p.set.has('pids-limit')) b.PidsLimit = get.int(p, 'pids-limit');
   if (get.str(p, 'restart')) b.RestartPolicy = parseRestart(get.str(p, 'restart'));
   return b;

@@ -58,3 +58,20 @@ export function resourcesOf(p: Parsed): Record<string, unknown> {
   for (const [field, flag, iops] of throttles) if (p.set.has(flag)) hc[field] = devices(p, flag, iops);
   return hc;
 }
+
+/** A byte-size flag (opts.MemBytes), `-1` kept where the flag allows it; 0 when not given. */
+export function bytesOf(p: Parsed, name: string, minusOne = false): number {
+  const v = get.str(p, name);
+  if (!v) return 0;
+  return minusOne && v === '-1' ? -1 : ramInBytes(v);
+}
+
+/** `--cpus` → NanoCpus (0 when not given); `fail` makes the caller's kind of usage error. */
+export function nanoCpusOf(p: Parsed, fail: (message: string) => Error): number {
+  const v = get.str(p, 'cpus');
+  if (!v) return 0;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0)
+    throw fail(`invalid argument "${v}" for "--cpus" flag: failed to parse ${v} as a rational number`);
+  return Math.round(n * 1e9);
+}

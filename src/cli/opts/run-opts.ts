@@ -1,7 +1,7 @@
 // `run`/`create` flags → the Engine API's create request, as docker/cli's opts/parse.go builds it.
 import { readFileSync } from 'node:fs';
 import type { FlagSpec, Parsed } from '../flags/parser.js';
-import { resourceFlags, resourcesOf } from './resources.js';
+import { bytesOf, nanoCpusOf, resourceFlags, resourcesOf } from './resources.js';
 import { get } from '../flags/parser.js';
 import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding, RestartPolicy } from '../../client/types.js';
 import { ramInBytes } from '../format/units.js';
@@ -381,21 +381,12 @@ function hostConfigOf(
     ReadonlyRootfs: get.bool(p, 'read-only'),
     SecurityOpt: get.list(p, 'security-opt'),
     Mounts: get.list(p, 'mount').map(parseMount),
-    Memory: get.str(p, 'memory') ? ramInBytes(get.str(p, 'memory')) : 0,
-    MemorySwap:
-      get.str(p, 'memory-swap') === '-1' ? -1 : get.str(p, 'memory-swap') ? ramInBytes(get.str(p, 'memory-swap')) : 0,
-    NanoCpus: 0,
+    Memory: bytesOf(p, 'memory'),
+    MemorySwap: bytesOf(p, 'memory-swap', true),
+    NanoCpus: nanoCpusOf(p, (m) => new OptError(m)),
     CpuShares: get.int(p, 'cpu-shares'),
     CpusetCpus: get.str(p, 'cpuset-cpus'),
   };
-  if (get.str(p, 'cpus')) {
-    const n = Number(get.str(p, 'cpus'));
-    if (!Number.isFinite(n) || n < 0)
-      throw new OptError(
-        `invalid argument "${get.str(p, 'cpus')}" for "--cpus" flag: failed to parse ${get.str(p, 'cpus')} as a rational number`,
-      );
-    hc.NanoCpus = Math.round(n * 1e9);
-  }
   if (p.set.has('pids-limit')) hc.PidsLimit = get.int(p, 'pids-limit');
   if (p.set.has('init')) hc.Init = get.bool(p, 'init');
   if (Object.keys(tmpfs).length) hc.Tmpfs = tmpfs;
