@@ -49,7 +49,9 @@ export async function startLocked(core: Core, rec: ContainerRecord): Promise<voi
     oomKilled: false,
   };
   rec.hasBeenStarted = true;
-  await core.tx.to(rec, 'running', { fresh: state, events: [['start']] });
+  // the task runs: a record that cannot be saved now (a full disk) must not fail the start and
+  // orphan it (moby logs "failed to store container" and goes on); memory holds the state
+  await core.tx.to(rec, 'running', { fresh: state, events: [['start']], persist: 'best-effort' });
   core.d.log(
     'debug',
     `start ${rec.id.slice(0, 12)}: task ${(tStart - t0).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`,

@@ -254,3 +254,16 @@ test("rename: the new name is persisted, the old one freed; a taken name is Dock
   assert.equal(e.store.nameOwner('web'), undefined);
   assert.equal(e.events.at(-1), 'rename');
 });
+
+test('a start whose record cannot be saved (disk full) still starts: the task runs, memory holds the state', async () => {
+  const e = await setup();
+  const save = e.store.save.bind(e.store);
+  e.store.save = async () => {
+    throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+  };
+  await e.svc.start('web'); // moby logs "failed to store container" and goes on
+  assert.equal(status(e, e.id), 'running');
+  assert.deepEqual(e.runtime.last().signals, [], 'the started task is not killed');
+  assert.ok(e.events.includes('start'));
+  e.store.save = save;
+});
