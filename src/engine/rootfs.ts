@@ -4,11 +4,16 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isMountpoint } from '../storage/fsutil/mountpoint.js';
+import { KeyedQueue } from './locks.js';
 import type { FsPort, ImagesPort } from './ports.js';
 import type { LogFn } from './transitions.js';
 
 export class RootfsMounts {
   private readonly counts = new Map<string, number>();
+  // Mount and unmount of one id never interleave: a reply is sent before its call's unmount ends,
+  // so the client's next call (cp's HEAD then PUT) must not find a half-unmounted rootfs, nor two
+  // mounts read the same count.
+  private readonly serial = new KeyedQueue();
 
   constructor(
     private readonly images: Pick<ImagesPort, 'rootfsMounts'>,
@@ -17,7 +22,11 @@ export class RootfsMounts {
     private readonly log: LogFn,
   ) {}
 
-  async mount(id: string): Promise<string> {
+  mount(id: string): Promise<string> {
+    return this.serial.run(id, () => this.mountNow(id));
+  }
+
+  private async mountNow(id: string): Promise<string> {
     const target = this.dirOf(id);
     const n = this.counts.get(id) ?? 0;
     if (n === 0) {
@@ -31,7 +40,11 @@ export class RootfsMounts {
     return target;
   }
 
-  async unmount(id: string, force = false): Promise<void> {
+  unmount(id: string, force = false): Promise<void> {
+    return this.serial.run(id, () => this.unmountNow(id, force));
+  }
+
+  private async unmountNow(id: string, force: boolean): Promise<void> {
     const n = (this.counts.get(id) ?? 1) - 1;
     if (n > 0 && !force) {
       this.counts.set(id, n);
