@@ -38,7 +38,7 @@ install_system_packages() {
   # attr: getfattr finds overlay's opaque dirs when a layer is diffed (python3's fallback costs ~0.1 s per layer).
   # zstd: Node 20's zlib has no zstd; pull and load decompress tar+zstd layers through it.
   local want=(runc conmon iptables iproute2 busybox-static util-linux jq curl psmisc
-    docker-registry docker-compose skopeo tini attr zstd)
+    docker-registry docker-compose skopeo tini attr zstd crun)
   local missing=() p
   for p in "${want[@]}"; do installed "$p" || missing+=("$p"); done
   # `script`, `unshare`, `nsenter` live in util-linux (bsdutils for script on some releases).
