@@ -3,88 +3,94 @@ import { readFileSync } from 'node:fs';
 import type { FlagSpec, Parsed } from '../flags/parser.js';
 import { bytesOf, nanoCpusOf, resourceFlags, resourcesOf } from './resources.js';
 import { get } from '../flags/parser.js';
+import { flagTable } from '../flags/table.js';
 import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding, RestartPolicy } from '../../client/types.js';
 import { ramInBytes } from '../format/units.js';
 import { parseGoDuration } from '../../util/go-duration.js';
 import { ULIMIT_NAMES } from '../../util/go-units.js';
 import { keyValueMap } from './key-value.js';
 
+/** run/create flags in the order --help prints them. */
 export const createFlags: FlagSpec[] = [
-  { name: 'interactive', short: 'i', type: 'bool', help: 'Keep STDIN open even if not attached' },
-  { name: 'tty', short: 't', type: 'bool', help: 'Allocate a pseudo-TTY' },
-  { name: 'name', type: 'string', help: 'Assign a name to the container' },
-  { name: 'env', short: 'e', type: 'list', help: 'Set environment variables' },
-  { name: 'env-file', type: 'list', help: 'Read in a file of environment variables' },
-  { name: 'hostname', short: 'h', type: 'string', help: 'Container host name' },
-  { name: 'domainname', type: 'string' },
-  { name: 'user', short: 'u', type: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
-  { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
-  { name: 'entrypoint', type: 'string', help: 'Overwrite the default ENTRYPOINT of the image' },
-  { name: 'label', short: 'l', type: 'list', help: 'Set meta data on a container' },
-  { name: 'label-file', type: 'list' },
-  { name: 'restart', type: 'string', default: 'no', help: 'Restart policy to apply when a container exits' },
-  { name: 'rm', type: 'bool', help: 'Automatically remove the container when it exits' },
-  { name: 'init', type: 'bool', help: 'Run an init inside the container' },
-  { name: 'privileged', type: 'bool' },
-  { name: 'cap-add', type: 'list' },
-  { name: 'cap-drop', type: 'list' },
-  { name: 'read-only', type: 'bool' },
-  { name: 'security-opt', type: 'list' },
-  { name: 'network', type: 'string', default: 'default', help: 'Connect a container to a network' },
-  { name: 'net', type: 'string', default: '' },
-  { name: 'network-alias', type: 'list', help: 'Add network-scoped alias for the container' },
-  { name: 'net-alias', type: 'list' }, // pflag's hidden alias of --network-alias
-  { name: 'memory', short: 'm', type: 'string', help: 'Memory limit' },
-  { name: 'memory-swap', type: 'string' },
-  { name: 'cpus', type: 'string', help: 'Number of CPUs' },
-  { name: 'cpu-shares', short: 'c', type: 'int' },
-  { name: 'cpuset-cpus', type: 'string' },
+  ...flagTable(`
+    interactive,i        bool            Keep STDIN open even if not attached
+    tty,t                bool            Allocate a pseudo-TTY
+    name                 string          Assign a name to the container
+    env,e                list            Set environment variables
+    env-file             list            Read in a file of environment variables
+    hostname,h           string          Container host name
+    domainname           string
+    user,u               string          Username or UID (format: <name|uid>[:<group|gid>])
+    workdir,w            string          Working directory inside the container
+    entrypoint           string          Overwrite the default ENTRYPOINT of the image
+    label,l              list            Set meta data on a container
+    label-file           list
+    restart              string=no       Restart policy to apply when a container exits
+    rm                   bool            Automatically remove the container when it exits
+    init                 bool            Run an init inside the container
+    privileged           bool
+    cap-add              list
+    cap-drop             list
+    read-only            bool
+    security-opt         list
+    network              string=default  Connect a container to a network
+    net                  string
+    network-alias        list            Add network-scoped alias for the container
+    net-alias            list
+    memory,m             string          Memory limit
+    memory-swap          string
+    cpus                 string          Number of CPUs
+    cpu-shares,c         int
+    cpuset-cpus          string
+  `),
   ...resourceFlags,
-  { name: 'pids-limit', type: 'int' },
-  { name: 'stop-signal', type: 'string' },
-  { name: 'stop-timeout', type: 'int' },
-  { name: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
-  { name: 'mount', type: 'list' },
-  { name: 'tmpfs', type: 'list' },
-  { name: 'volumes-from', type: 'list' },
-  { name: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
-  { name: 'publish-all', short: 'P', type: 'bool' },
-  { name: 'expose', type: 'list' },
-  { name: 'dns', type: 'list' },
-  { name: 'add-host', type: 'list' },
-  { name: 'link', type: 'list' },
-  { name: 'log-driver', type: 'string' },
-  { name: 'log-opt', type: 'list' },
-  { name: 'runtime', type: 'string' },
-  { name: 'platform', type: 'string' },
-  { name: 'pull', type: 'string', default: 'missing' },
-  { name: 'quiet', short: 'q', type: 'bool' },
-  { name: 'attach', short: 'a', type: 'list' },
-  { name: 'health-cmd', type: 'string' },
-  { name: 'health-interval', type: 'string' },
-  { name: 'health-timeout', type: 'string' },
-  { name: 'health-retries', type: 'int' },
-  { name: 'health-start-period', type: 'string' },
-  { name: 'no-healthcheck', type: 'bool' },
-  { name: 'ip', type: 'string' },
-  { name: 'shm-size', type: 'string' },
-  { name: 'ulimit', type: 'list' },
-  { name: 'device', type: 'list' },
-  { name: 'oom-kill-disable', type: 'bool' },
-  { name: 'memory-reservation', type: 'string' },
-  { name: 'cgroupns', type: 'string' },
-  { name: 'pid', type: 'string' },
-  { name: 'ipc', type: 'string' },
-  { name: 'uts', type: 'string' },
-  { name: 'userns', type: 'string' },
-  { name: 'sysctl', type: 'list' },
+  ...flagTable(`
+    pids-limit           int
+    stop-signal          string
+    stop-timeout         int
+    volume,v             list            Bind mount a volume
+    mount                list
+    tmpfs                list
+    volumes-from         list
+    publish,p            list            Publish a container's port(s) to the host
+    publish-all,P        bool
+    expose               list
+    dns                  list
+    add-host             list
+    link                 list
+    log-driver           string
+    log-opt              list
+    runtime              string
+    platform             string
+    pull                 string=missing
+    quiet,q              bool
+    attach,a             list
+    health-cmd           string
+    health-interval      string
+    health-timeout       string
+    health-retries       int
+    health-start-period  string
+    no-healthcheck       bool
+    ip                   string
+    shm-size             string
+    ulimit               list
+    device               list
+    oom-kill-disable     bool
+    memory-reservation   string
+    cgroupns             string
+    pid                  string
+    ipc                  string
+    uts                  string
+    userns               string
+    sysctl               list
+  `),
 ];
 
-export const runOnlyFlags: FlagSpec[] = [
-  { name: 'detach', short: 'd', type: 'bool', help: 'Run container in background and print container ID' },
-  { name: 'detach-keys', type: 'string', help: 'Override the key sequence for detaching a container' },
-  { name: 'sig-proxy', type: 'bool', default: true },
-];
+export const runOnlyFlags: FlagSpec[] = flagTable(`
+  detach,d     bool       Run container in background and print container ID
+  detach-keys  string     Override the key sequence for detaching a container
+  sig-proxy    bool=true
+`);
 
 export class OptError extends Error {
   override name = 'OptError';
