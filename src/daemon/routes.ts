@@ -11,6 +11,8 @@ import {
 } from '../api/routes/images-distribution.js';
 import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
+import { pluginRoutes } from '../api/routes/plugins.js';
+import { searchRoutes } from '../api/routes/search.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { systemRoutes } from '../api/routes/system.js';
@@ -147,6 +149,7 @@ export function apiRoutes(s: RouteServices): Route[] {
     ...containerRoutes(containerDeps(s, diskUsage)),
     ...attachWsRoutes(containers),
     ...distributionRoutes(dist),
+    ...searchRoutes({ insecureRegistries: o.insecureRegistries }),
     ...imageRoutes(images, imageUsers(store), createImageHandler(dist)),
     ...buildRoutes({
       images,
@@ -173,6 +176,7 @@ export function apiRoutes(s: RouteServices): Route[] {
     }),
     ...networkRoutes(s.network, { emit: (a, id, attrs) => events.emit('network', a, id, attrs), containers: store }),
     ...swarmRoutes(),
+    ...pluginRoutes({ insecureRegistries: o.insecureRegistries }),
     ...updateRoutes(containers, runcLiveUpdate(s.runc)),
     ...volumeRoutes({ volumes }),
     ...systemDfRoutes(diskUsage),
