@@ -27,23 +27,23 @@ after(async () => {
   await rm(outside, { recursive: true, force: true });
 });
 
-test('empty user is root with root supplementary groups', async () => {
-  assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [] });
+test('empty user is root; the primary group leads the supplementary groups, as moby getUser', async () => {
+  assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [0] });
 });
 
 test('name resolves uid, primary gid and supplementary groups', async () => {
-  assert.deepEqual(await resolveUser(root, 'alice'), { uid: 1000, gid: 1001, additionalGids: [10, 50] });
+  assert.deepEqual(await resolveUser(root, 'alice'), { uid: 1000, gid: 1001, additionalGids: [1001, 10, 50] });
 });
 
 test('numeric uid: matches passwd or stands alone', async () => {
-  assert.deepEqual(await resolveUser(root, '1000'), { uid: 1000, gid: 1001, additionalGids: [10, 50] });
-  assert.deepEqual(await resolveUser(root, '4242'), { uid: 4242, gid: 0, additionalGids: [] });
+  assert.deepEqual(await resolveUser(root, '1000'), { uid: 1000, gid: 1001, additionalGids: [1001, 10, 50] });
+  assert.deepEqual(await resolveUser(root, '4242'), { uid: 4242, gid: 0, additionalGids: [0] });
 });
 
 test('user:group forms', async () => {
-  assert.deepEqual(await resolveUser(root, 'alice:wheel'), { uid: 1000, gid: 10, additionalGids: [] });
-  assert.deepEqual(await resolveUser(root, '1000:4000'), { uid: 1000, gid: 4000, additionalGids: [] });
-  assert.deepEqual(await resolveUser(root, 'nobody:50'), { uid: 65534, gid: 50, additionalGids: [] });
+  assert.deepEqual(await resolveUser(root, 'alice:wheel'), { uid: 1000, gid: 10, additionalGids: [10] });
+  assert.deepEqual(await resolveUser(root, '1000:4000'), { uid: 1000, gid: 4000, additionalGids: [4000] });
+  assert.deepEqual(await resolveUser(root, 'nobody:50'), { uid: 65534, gid: 50, additionalGids: [50] });
   await assert.rejects(resolveUser(root, 'alice:nogroup'), {
     message: 'unable to find group nogroup: no matching entries in group file',
   });
@@ -59,7 +59,7 @@ test('group-add by name or id', async () => {
   assert.deepEqual(await resolveUser(root, 'nobody', ['docker', '77']), {
     uid: 65534,
     gid: 65534,
-    additionalGids: [999, 77],
+    additionalGids: [65534, 999, 77],
   });
   await assert.rejects(resolveUser(root, '', ['nope']), /Unable to find group nope/);
 });
@@ -67,7 +67,7 @@ test('group-add by name or id', async () => {
 test('missing passwd file: numeric ok, names fail', async () => {
   const empty = await mkdtemp(path.join(tmpdir(), 'berth-empty-'));
   try {
-    assert.deepEqual(await resolveUser(empty, '33:44'), { uid: 33, gid: 44, additionalGids: [] });
+    assert.deepEqual(await resolveUser(empty, '33:44'), { uid: 33, gid: 44, additionalGids: [44] });
     await assert.rejects(resolveUser(empty, 'www'), /unable to find user www/);
   } finally {
     await rm(empty, { recursive: true });

@@ -101,6 +101,7 @@ export async function resolveUser(
     uid = uidArg;
   }
 
+  // moby's getUser: the primary group leads the supplementary list (`id` shows groups=0(root))
   const additionalGids: number[] = [];
   const groups = groupText === null ? null : parseGroup(groupText);
   if (groupArg !== '') {
@@ -119,5 +120,5 @@ export async function resolveUser(
     else if (id !== null) additionalGids.push(id);
     else throw invalid(`Unable to find group ${ag}: no matching entries in group file`);
   }
-  return { uid, gid, additionalGids: [...new Set(additionalGids)] };
+  return { uid, gid, additionalGids: [...new Set([gid, ...additionalGids])] };
 }

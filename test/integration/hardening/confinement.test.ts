@@ -196,10 +196,12 @@ test('exec inherits no-new-privileges, capabilities, seccomp, rlimits and user (
     }
     assert.equal((await d!.docker(['exec', c, 'sh', '-c', 'ulimit -n'])).stdout.trim(), '1000');
     assert.equal((await d!.docker(['exec', c, 'id', '-u'])).stdout.trim(), '65534');
-    assert.match((await d!.docker(['exec', c, 'id', '-G'])).stdout, /\b4321\b/);
+    // moby's getUser: the primary group leads the supplementary groups, then --group-add
+    assert.equal((await d!.docker(['exec', c, 'id', '-G'])).stdout.trim(), '65534 4321');
     // -u replaces only the user: root in the exec, still no-new-privileges, same bounding set
     const asRoot = await confOf(c, 'self', ['-u', '0']);
     assert.match(field(asRoot, 'Uid') ?? '', /^0\s+0\s+0\s+0$/);
+    assert.equal(field(asRoot, 'Groups'), '0 4321');
     assert.equal(field(asRoot, 'NoNewPrivs'), '1');
     assert.equal(field(asRoot, 'CapBnd'), field(init, 'CapBnd'));
     assert.equal(field(asRoot, 'CapEff'), field(init, 'CapBnd'), 'root has the whole bounding set in effect');
