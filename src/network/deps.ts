@@ -48,6 +48,8 @@ export interface NetworkServiceDeps {
   netns?: NetnsPort;
   dns?: (resolve: Resolve, upstreams: string[]) => DnsPort;
   proxy?: ProxyStarter;
+  /** Whether the host can listen on IPv6 (then `-p` without an address also binds [::]). */
+  ipv6Listenable?: () => Promise<boolean>;
   /** The host's resolv.conf text (default: read /etc/resolv.conf). */
   hostResolv?: string;
   routes?: (ownBridges: string[]) => Promise<Cidr4[]>;

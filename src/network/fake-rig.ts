@@ -93,7 +93,7 @@ export interface Rig {
 }
 
 /** A NetworkService over fakes, initialised. */
-export async function rig(o: { dataRoot?: string; routes?: Cidr4[] } = {}): Promise<Rig> {
+export async function rig(o: { dataRoot?: string; routes?: Cidr4[]; ipv6?: boolean } = {}): Promise<Rig> {
   const dir = o.dataRoot ?? (await testDir('berth-net-'));
   const ops: string[] = [];
   const bridgeOps: BridgeOps = {
@@ -158,6 +158,7 @@ export async function rig(o: { dataRoot?: string; routes?: Cidr4[] } = {}): Prom
       };
     },
     hostResolv: 'nameserver 10.9.9.9\nsearch example.org\n',
+    ipv6Listenable: async () => o.ipv6 ?? false, // the host's IPv6 must not change what tests expect
     routes: async () => r.routes!,
   });
   await r.svc.init();

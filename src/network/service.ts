@@ -66,7 +66,8 @@ export class NetworkService {
       () => firewallState(this.store.list(), this.drivers),
       warn,
     );
-    this.publisher = new PortPublisher(new PortAllocator(hostEphemeralRange()), d.options.userlandProxy, warn, d.proxy);
+    const ports = new PortAllocator(hostEphemeralRange());
+    this.publisher = new PortPublisher(ports, d.options.userlandProxy, warn, d.proxy, d.ipv6Listenable);
     this.hostResolv = d.hostResolv ?? readEtcText('/etc/resolv.conf');
     const resolver = new NameResolver({
       networks: () => this.store.nets.values(),

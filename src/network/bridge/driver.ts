@@ -5,6 +5,7 @@ import type { NetworkDriver } from '../driver.js';
 import type { FwNetwork, FwPort } from '../firewall/rules.js';
 import { parseCidr4, parseCidr6 } from '../ip.js';
 import { pool6 } from '../ipam6.js';
+import { targetIp } from '../portmap/bindings.js';
 import type { EndpointRecord, NetworkRecord } from '../types.js';
 import { deleteBridge, ensureBridge, joinBridge, leaveBridge } from './bridge.js';
 
@@ -71,7 +72,7 @@ export class BridgeDriver implements NetworkDriver {
           proto: p.proto,
           hostIp: p.hostIp,
           hostPort: p.hostPort,
-          containerIp: ep.ip,
+          containerIp: targetIp(p, ep),
           containerPort: p.containerPort,
         });
     const subnet6 = pool6(n)?.Subnet;

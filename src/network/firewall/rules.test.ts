@@ -96,3 +96,41 @@ test("ip6tables' jumps are IPv4's with IPv6's loopback", () => {
   );
   assert.ok(JUMPS6.some((j) => j[2].includes('::1/128')));
 });
+
+test('IPv6 host ports: ip6tables DNAT to a dual-stack container; none to an IPv4-only one, nothing in IPv4', () => {
+  const six: FwState = {
+    networks: [state.networks[0]!, { ...state.networks[1]!, subnet6: 'fd00:1::/64' }],
+    ports: [
+      ...state.ports,
+      {
+        bridge: 'br-0123456789ab',
+        proto: 'tcp',
+        hostIp: '::',
+        hostPort: 8090,
+        containerIp: 'fd00:1::2',
+        containerPort: 80,
+      },
+      {
+        bridge: 'br-0123456789ab',
+        proto: 'udp',
+        hostIp: '::1',
+        hostPort: 5353,
+        containerIp: 'fd00:1::2',
+        containerPort: 53,
+      },
+      { bridge: 'berth0', proto: 'tcp', hostIp: '::', hostPort: 8080, containerIp: '172.17.0.2', containerPort: 80 },
+    ],
+  };
+  assert.equal(renderRules(six), renderRules({ ...six, ports: state.ports }), 'IPv4 rules ignore IPv6 host ports');
+  const text = renderRules(six, 6);
+  const lines = text.split('\n').filter((l) => /DNAT|--dport/.test(l));
+  assert.deepEqual(lines, [
+    '-A BERTH ! -i br-0123456789ab -p tcp -m tcp --dport 8090 -j DNAT --to-destination [fd00:1::2]:80',
+    '-A BERTH -d ::1/128 ! -i br-0123456789ab -p udp -m udp --dport 5353 -j DNAT --to-destination [fd00:1::2]:53',
+    '-A BERTH-POSTROUTING -s fd00:1::2/128 -d fd00:1::2/128 -p tcp -m tcp --dport 80 -j MASQUERADE',
+    '-A BERTH-POSTROUTING -s fd00:1::2/128 -d fd00:1::2/128 -p udp -m udp --dport 53 -j MASQUERADE',
+    '-A BERTH-FORWARD -d fd00:1::2/128 ! -i br-0123456789ab -o br-0123456789ab -p tcp -m tcp --dport 80 -j ACCEPT',
+    '-A BERTH-FORWARD -d fd00:1::2/128 ! -i br-0123456789ab -o br-0123456789ab -p udp -m udp --dport 53 -j ACCEPT',
+  ]);
+  assert.doesNotMatch(text, /172\.17\.0\.2|8080/);
+});

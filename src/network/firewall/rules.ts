@@ -12,8 +12,9 @@ export interface FwNetwork {
 export interface FwPort {
   bridge: string;
   proto: 'tcp' | 'udp';
-  hostIp: string; // '0.0.0.0' = every address
+  hostIp: string; // '0.0.0.0' / '::' = every address of the family
   hostPort: number;
+  /** The address DNAT goes to; an IPv6 host address with an IPv4 container gets no rule (the proxy carries it). */
   containerIp: string;
   containerPort: number;
 }
@@ -43,29 +44,36 @@ export const JUMPS6: typeof JUMPS = JUMPS.map(([t, c, rule]) => [
   rule.map((a) => (a === '127.0.0.0/8' ? '::1/128' : a)),
 ]);
 
-const dst = (ip: string) => (ip && ip !== '0.0.0.0' ? `-d ${ip}/32 ` : '');
+const v6 = (ip: string) => ip.includes(':');
+const host = (ip: string) => `${ip}/${v6(ip) ? 128 : 32}`;
+const dst = (ip: string) => (ip && ip !== '0.0.0.0' && ip !== '::' ? `-d ${host(ip)} ` : '');
+const to = (ip: string, port: number) => (v6(ip) ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/** The published ports one family's DNAT can carry: host and container address both of that family. */
+const portsOf = (s: FwState, family: 4 | 6) =>
+  s.ports.filter((p) => v6(p.hostIp) === (family === 6) && v6(p.containerIp) === (family === 6));
 
 /**
  * The rules for one address family. IPv6 (ip6tables-restore input) mirrors IPv4 for the networks with an IPv6
- * subnet: NAT, forwarding and isolation; published ports stay IPv4-only (nothing listens on [::] yet).
+ * subnet: NAT, forwarding and isolation, and DNAT of IPv6 host ports to containers with an IPv6 address.
  */
 export function renderRules(s: FwState, family: 4 | 6 = 4): string {
   const picked =
     family === 4 ? s.networks : s.networks.flatMap((n) => (n.subnet6 ? [{ ...n, subnet: n.subnet6 }] : []));
   const nets = [...picked].sort((a, b) => a.bridge.localeCompare(b.bridge));
-  const ports = [...(family === 4 ? s.ports : [])].sort(
+  const ports = portsOf(s, family).sort(
     (a, b) => a.proto.localeCompare(b.proto) || a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp),
   );
   const nat = ['*nat', ...CHAINS.nat.map((c) => `:${c} - [0:0]`)];
   for (const n of nets) nat.push(`-A BERTH -i ${n.bridge} -j RETURN`);
   for (const p of ports)
     nat.push(
-      `-A BERTH ${dst(p.hostIp)}! -i ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${p.containerIp}:${p.containerPort}`,
+      `-A BERTH ${dst(p.hostIp)}! -i ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DNAT --to-destination ${to(p.containerIp, p.containerPort)}`,
     );
   for (const n of nets) if (!n.internal) nat.push(`-A BERTH-POSTROUTING -s ${n.subnet} ! -o ${n.bridge} -j MASQUERADE`);
   for (const p of ports)
     nat.push(
-      `-A BERTH-POSTROUTING -s ${p.containerIp}/32 -d ${p.containerIp}/32 -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j MASQUERADE`,
+      `-A BERTH-POSTROUTING -s ${host(p.containerIp)} -d ${host(p.containerIp)} -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j MASQUERADE`,
     );
   nat.push('COMMIT');
 
@@ -73,7 +81,7 @@ export function renderRules(s: FwState, family: 4 | 6 = 4): string {
   filter.push('-A BERTH-FORWARD -j BERTH-ISOLATION-1');
   for (const p of ports)
     filter.push(
-      `-A BERTH-FORWARD -d ${p.containerIp}/32 ! -i ${p.bridge} -o ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j ACCEPT`,
+      `-A BERTH-FORWARD -d ${host(p.containerIp)} ! -i ${p.bridge} -o ${p.bridge} -p ${p.proto} -m ${p.proto} --dport ${p.containerPort} -j ACCEPT`,
     );
   for (const n of nets) {
     filter.push(`-A BERTH-FORWARD -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`);

@@ -1,8 +1,11 @@
 // The userland proxy (docker-proxy's job, in-process): host address:port → container address:port,
-// for loopback clients that iptables DNAT does not see, and as the holder of the host port.
+// for loopback clients that iptables DNAT does not see, and as the holder of the host port. An IPv6 listener is
+// IPv6-only (docker-proxy sets IPV6_V6ONLY), so [::] and 0.0.0.0 are two bindings; it may forward to an IPv4
+// container (moby keeps [::] working for containers without IPv6 that way).
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { conflict } from '../../errdefs.js';
+import { isIp6 } from './bindings.js';
 
 export interface PortProxy {
   close(): void;
@@ -35,7 +38,7 @@ export function startTcpProxy(hostIp: string, hostPort: number, toIp: string, to
   });
   return new Promise((resolve, reject) => {
     server.once('error', (e) => reject(inUse(hostIp, hostPort, e)));
-    server.listen({ host: hostIp, port: hostPort, exclusive: true }, () =>
+    server.listen({ host: hostIp, port: hostPort, exclusive: true, ipv6Only: isIp6(hostIp) }, () =>
       resolve({
         close() {
           server.close();
@@ -47,14 +50,14 @@ export function startTcpProxy(hostIp: string, hostPort: number, toIp: string, to
 }
 
 export function startUdpProxy(hostIp: string, hostPort: number, toIp: string, toPort: number): Promise<PortProxy> {
-  const sock = dgram.createSocket({ type: 'udp4' });
+  const sock = dgram.createSocket(isIp6(hostIp) ? { type: 'udp6', ipv6Only: true } : { type: 'udp4' });
   const peers = new Map<string, { s: dgram.Socket; t: NodeJS.Timeout }>();
   const idle = 90_000;
   sock.on('message', (m, r) => {
     const k = `${r.address}:${r.port}`;
     let p = peers.get(k);
     if (!p) {
-      const s = dgram.createSocket('udp4');
+      const s = dgram.createSocket(isIp6(toIp) ? 'udp6' : 'udp4');
       s.on('message', (reply) => sock.send(reply, r.port, r.address));
       s.on('error', () => {});
       p = { s, t: setTimeout(() => {}, 0) };

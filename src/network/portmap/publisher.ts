@@ -1,9 +1,10 @@
 // Published ports of endpoints: host ports reserved in the allocator and, with the userland proxy, a listener
-// per port (binding it also proves the port is free on the host). iptables DNAT comes from the endpoint's ports.
+// per port and address (binding it also proves the port is free on the host). iptables DNAT comes from the
+// endpoint's ports. A binding without a host address is two, 0.0.0.0 and [::] on one port, as in Docker 28.
 import { EngineError, conflict } from '../../errdefs.js';
 import type { ContainerView, EndpointRecord, PortMapping } from '../types.js';
-import type { PortAllocator } from './allocator.js';
-import { portRequests, type PortRequest } from './bindings.js';
+import { type PortAllocator, ipv6Listenable } from './allocator.js';
+import { isIp6, portRequests, type PortRequest, targetIp } from './bindings.js';
 import { type PortProxy, startTcpProxy, startUdpProxy } from './proxy.js';
 
 export type ProxyStarter = (m: PortMapping, toIp: string) => Promise<PortProxy>;
@@ -15,55 +16,76 @@ export const startProxy: ProxyStarter = (p, ip) =>
 
 export class PortPublisher {
   private readonly proxies = new Map<string, PortProxy[]>(); // container id → proxies
+  private ipv6: Promise<boolean> | null = null;
 
   constructor(
     private readonly ports: PortAllocator,
     private readonly userlandProxy: boolean,
     private readonly warn: (m: string) => void,
     private readonly start: ProxyStarter = startProxy,
+    /** Whether the host can listen on IPv6, asked once (moby's IsV6Listenable). */
+    private readonly hostIpv6: () => Promise<boolean> = ipv6Listenable,
   ) {}
 
   /** Allocate host ports for the container's requests and record them on the endpoint. */
   async publish(c: ContainerView, ep: EndpointRecord): Promise<void> {
-    const reqs = portRequests(c.hostConfig.PortBindings, c.config.ExposedPorts, c.hostConfig.PublishAllPorts);
+    this.ipv6 ??= this.hostIpv6().catch(() => false);
+    const v6 = await this.ipv6;
+    const reqs = portRequests(c.hostConfig.PortBindings, c.config.ExposedPorts, c.hostConfig.PublishAllPorts, v6);
     const proxies: PortProxy[] = [];
     this.proxies.set(c.id, proxies);
     for (const r of reqs) {
-      const m = await this.publishOne(c.id, r, ep.ip, proxies).catch((e: unknown) => {
+      const m = await this.publishOne(c.id, r, ep, proxies).catch((e: unknown) => {
         throw new EngineError(
           e instanceof EngineError ? e.kind : 'internal',
           `driver failed programming external connectivity on endpoint ${c.name} (${ep.id}): ${(e as Error).message}`,
         );
       });
-      ep.ports.push(m);
+      ep.ports.push(...m);
     }
   }
 
-  /** One request: a fixed port or the first free one of a range (the ephemeral range for none). */
-  private async publishOne(owner: string, r: PortRequest, toIp: string, proxies: PortProxy[]): Promise<PortMapping> {
+  /**
+   * One request: a fixed port or the first free one of a range (the ephemeral range for none), the same port on
+   * every host address of the request. Without the userland proxy an IPv6 address of a container that has no
+   * IPv6 cannot be forwarded and is left out, as moby does.
+   */
+  private async publishOne(
+    owner: string,
+    r: PortRequest,
+    ep: EndpointRecord,
+    proxies: PortProxy[],
+  ): Promise<PortMapping[]> {
+    const ips = r.hostIps.filter((ip) => !isIp6(ip) || ep.ipv6 || this.userlandProxy);
+    if (!ips.length) return [];
     const fixed = r.hostPortStart !== 0 && r.hostPortStart === r.hostPortEnd;
     let lastErr: unknown = null;
-    const cands = fixed ? [r.hostPortStart] : this.ports.candidates(r.proto, r.hostIp, r.hostPortStart, r.hostPortEnd);
+    const cands = fixed ? [r.hostPortStart] : this.ports.candidates(r.proto, ips, r.hostPortStart, r.hostPortEnd);
     for (const port of cands) {
-      const m: PortMapping = { proto: r.proto, hostIp: r.hostIp, hostPort: port, containerPort: r.containerPort };
+      const ms = ips.map(
+        (hostIp): PortMapping => ({ proto: r.proto, hostIp, hostPort: port, containerPort: r.containerPort }),
+      );
       try {
-        this.ports.reserve(m.proto, m.hostIp, m.hostPort, owner);
+        this.ports.reserve(r.proto, ips, port, owner);
       } catch (e) {
         lastErr = e;
         if (fixed) break;
         continue;
       }
+      const started: PortProxy[] = [];
       try {
-        if (this.userlandProxy) proxies.push(await this.start(m, toIp));
+        if (this.userlandProxy) for (const m of ms) started.push(await this.start(m, targetIp(m, ep)));
       } catch (e) {
-        this.ports.release(m.proto, m.hostIp, m.hostPort);
+        for (const p of started) p.close();
+        for (const ip of ips) this.ports.release(r.proto, ip, port);
         lastErr = e;
         if (fixed) break;
         continue;
       }
-      return m;
+      proxies.push(...started);
+      return ms;
     }
-    throw lastErr ?? conflict(`Bind for ${r.hostIp}:${r.hostPortStart || 0} failed: port is already allocated`);
+    throw lastErr ?? conflict(`Bind for ${ips[0]}:${r.hostPortStart || 0} failed: port is already allocated`);
   }
 
   /** The endpoint leaves: its ports and the container's proxies go. */
@@ -89,7 +111,7 @@ export class PortPublisher {
     const list: PortProxy[] = [];
     for (const p of ep.ports)
       list.push(
-        await this.start(p, ep.ip).catch(
+        await this.start(p, targetIp(p, ep)).catch(
           (e) => (this.warn(`proxy ${p.hostPort}: ${(e as Error).message}`), { close() {} }),
         ),
       );
