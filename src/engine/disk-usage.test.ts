@@ -67,3 +67,19 @@ test('without a build cache source the build cache is empty', async () => {
   const { df } = fakes({ buildCache: undefined });
   assert.deepEqual((await df.usage(['build-cache'])).buildCache, []);
 });
+
+test('each image carries the number of containers made from it, whatever their state; 0 when none', async () => {
+  const view = (id: string, sharedSize: number) =>
+    ({ record: { id }, sharedSize }) as ImageView & { sharedSize: number };
+  const { df } = fakes({
+    images: async () => ({ layersSize: 150, images: [view('sha256:i1', 40), view('sha256:b', 0)] }),
+  });
+  const u = await df.usage(['image']);
+  assert.deepEqual(
+    u.images?.map((i) => [i.record.id, i.containers, i.sharedSize]),
+    [
+      ['sha256:i1', 2, 40],
+      ['sha256:b', 0, 0],
+    ],
+  );
+});

@@ -15,20 +15,24 @@ export interface ContainerSize {
   rootFs: number;
 }
 
+/** An image of `system df`: its view, the bytes of its layers other images share, its containers. */
+export type ImageUsage = ImageView & { sharedSize?: number; containers?: number };
+
 export interface DiskUsageDeps {
   containers(): ContainerRecord[];
   /** Bytes in the container's writable layer; rejects when it has none. */
   rwSize(containerId: string): Promise<number>;
   /** The image's size, or null when it is gone. */
   imageSize(imageId: string): Promise<number | null>;
-  images(): Promise<{ layersSize: number; images: ImageView[] }>;
+  /** The listed images (no intermediate ones), each with its shared size; LayersSize. */
+  images(): Promise<{ layersSize: number; images: ImageUsage[] }>;
   volumes(): Promise<VolumeInfo[]>;
   buildCache?(): Promise<CacheRecord[]>;
 }
 
 export interface DiskUsageReport {
   layersSize?: number;
-  images?: ImageView[];
+  images?: ImageUsage[];
   containers?: Array<{ rec: ContainerRecord; size: ContainerSize }>;
   volumes?: VolumeInfo[];
   buildCache?: CacheRecord[];
@@ -51,7 +55,9 @@ export class DiskUsage {
     if (want('image')) {
       const i = await this.d.images();
       out.layersSize = i.layersSize;
-      out.images = i.images;
+      const using = new Map<string, number>(); // moby counts every container, whatever its state
+      for (const c of this.d.containers()) using.set(c.image, (using.get(c.image) ?? 0) + 1);
+      out.images = i.images.map((v) => ({ ...v, containers: using.get(v.record.id) ?? 0 }));
     }
     if (want('container'))
       out.containers = await Promise.all(

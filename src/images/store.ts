@@ -9,6 +9,8 @@ import type { Readable } from 'node:stream';
 import { invalid, isKind, msg, notFound } from '../errdefs.js';
 import { ContentStore } from '../storage/content/store.js';
 import { writeJsonAtomic } from '../util/atomic.js';
+import { contentUsage } from '../storage/fsutil/usage.js';
+import { initArtifacts } from '../storage/layers/init-artifacts.js';
 import { SyncFs } from '../storage/fsutil/syncfs.js';
 import type { Mount, SnapshotLister, Snapshotter } from '../storage/snapshot/snapshotter.js';
 import { ImageDeleter, type DeleteItem, type InUse } from './delete.js';
@@ -467,8 +469,13 @@ export class ImageService {
     }
   }
 
-  rootfsUsage(containerId: string): Promise<{ size: number; inodes: number }> {
-    return this.snapshots.usage(containerKey(containerId));
+  /** SizeRw: content bytes the container changed (moby's overlay2 DiffSize of the upper dir), less
+   *  the init artifacts Docker keeps in a separate init layer (empty /etc/hosts, the /etc/mtab link). */
+  async rootfsUsage(containerId: string): Promise<{ size: number; inodes: number }> {
+    const key = containerKey(containerId);
+    const m = (await this.snapshots.mounts(key))[0];
+    const upper = m?.type === 'bind' ? m.source : m?.options.find((o) => o.startsWith('upperdir='))?.slice(9);
+    return upper ? contentUsage(upper, { skip: await initArtifacts(upper) }) : this.snapshots.usage(key);
   }
 
   /** Ids of the images whose parent is `parentId` ('' = no parent): the build cache's index. */
@@ -478,11 +485,15 @@ export class ImageService {
     return out;
   }
 
-  /** `docker system df`: every image, and the size of the distinct layers they share. */
-  async diskUsage(): Promise<{ layersSize: number; images: ImageView[] }> {
-    const images = await this.views({ all: true, filters: new Map() });
-    const seen = new Map<string, number>();
-    for (const i of this.images.values()) for (const l of i.layers) seen.set(l.chainId, l.size);
-    return { layersSize: [...seen.values()].reduce((a, b) => a + b, 0), images };
+  /** `docker system df` (moby's Images with SharedSize, ImageDiskUsage): the listed images, each with the
+   *  bytes of its layers another image (intermediate too) uses, and LayersSize; no layer is walked. */
+  async diskUsage(): Promise<{ layersSize: number; images: Array<ImageView & { sharedSize: number }> }> {
+    const views = await this.views({ filters: new Map() });
+    const refs = new Map<string, number>();
+    for (const i of this.images.values()) for (const l of i.layers) refs.set(l.chainId, (refs.get(l.chainId) ?? 0) + 1);
+    const distinct = new Map(views.flatMap((v) => v.record.layers.map((l) => [l.chainId, l.size] as const)));
+    const shared = (r: ImageRecord) => r.layers.reduce((a, l) => a + ((refs.get(l.chainId) ?? 0) > 1 ? l.size : 0), 0);
+    const layersSize = [...distinct.values()].reduce((a, b) => a + b, 0);
+    return { layersSize, images: views.map((v) => ({ ...v, sharedSize: shared(v.record) })) };
   }
 }

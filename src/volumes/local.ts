@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { conflict, internal, invalid, notFound } from '../errdefs.js';
 import { writeJsonAtomic } from '../util/atomic.js';
-import { diskUsage } from '../storage/fsutil/usage.js';
+import { contentUsage } from '../storage/fsutil/usage.js';
 import { VALID_VOLUME_NAME, invalidNameMessage, type VolumeDriver, type VolumeInfo } from './driver.js';
 import { isMountpoint } from '../storage/fsutil/mountpoint.js';
 
@@ -173,8 +173,9 @@ export class LocalDriver implements VolumeDriver {
     await fsp.rm(dir, { recursive: true, force: true });
   }
 
+  /** UsageData.Size: content bytes of the data (moby's directory.Size), not disk blocks. */
   async size(name: string): Promise<number> {
     if (!this.vols.has(name)) return 0;
-    return (await diskUsage(this.dataDir(name))).size;
+    return (await contentUsage(this.dataDir(name))).size;
   }
 }

@@ -76,17 +76,18 @@ export function imagePruneJson(r: { deleted: StoreDeleteItem[]; spaceReclaimed: 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-export function imageSummaryJson(v: ImageView): ImageSummary {
+/** Containers and SharedSize are -1 ("not computed", as moby) unless the view carries them (`system df`). */
+export function imageSummaryJson(v: ImageView & { containers?: number; sharedSize?: number }): ImageSummary {
   const img = v.record;
   return {
-    Containers: -1,
+    Containers: v.containers ?? -1,
     Created: unixSeconds(img.created),
     Id: img.id,
     Labels: v.config.config?.Labels ?? {},
     ParentId: img.parent ?? '',
     RepoDigests: v.digests,
     RepoTags: v.tags,
-    SharedSize: -1,
+    SharedSize: v.sharedSize ?? -1,
     Size: img.size,
     VirtualSize: img.size,
   };

@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../../errdefs.js';
 import { writeJsonAtomic } from '../../util/atomic.js';
-import { diskUsage } from '../fsutil/usage.js';
+import { contentUsage } from '../fsutil/usage.js';
 import type { Mount, SnapshotInfo, SnapshotKind, SnapshotLister, Snapshotter } from './snapshotter.js';
 
 interface Entry {
@@ -228,11 +228,12 @@ export class OverlaySnapshotter implements Snapshotter, SnapshotLister {
     await rm(data, { recursive: true, force: true });
   }
 
+  /** Content bytes of the snapshot's own directory (moby's overlay2 DiffSize), not disk blocks. */
   async usage(key: string): Promise<{ size: number; inodes: number }> {
     await this.init();
     const e = this.get(key);
     if (e.kind === 'view') return { size: 0, inodes: 0 };
-    return diskUsage(this.fsDir(e.id));
+    return contentUsage(this.fsDir(e.id));
   }
 
   async list(): Promise<SnapshotInfo[]> {
