@@ -24,9 +24,15 @@ test('findBinaries: a configured runtime path wins; a missing runtime is unavail
   } catch (e) {
     assert.match((e as Error).message, /conmon not found/); // hosts without conmon
   }
+  // dockerd's text for a default that is neither stock, found nor configured
   assert.throws(
     () => findBinaries({ runtimes: {}, defaultRuntime: 'no-such-runtime-x' }),
     (e: Error & { kind?: string }) =>
-      e.kind === 'unavailable' && e.message === 'OCI runtime "no-such-runtime-x" not found in PATH (install runc)',
+      e.kind === 'invalid' && e.message === "specified default runtime 'no-such-runtime-x' does not exist",
+  );
+  // a configured one whose binary is gone: unavailable, with the fix
+  assert.throws(
+    () => findBinaries({ runtimes: { gone: '' }, defaultRuntime: 'gone' }),
+    (e: Error & { kind?: string }) => e.kind === 'unavailable' && /OCI runtime "gone" not found/.test(e.message),
   );
 });

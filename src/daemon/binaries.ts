@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '../errdefs.js';
+import { resolveRuntimes, type RuntimeTable } from '../runtime/oci-runtimes.js';
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 /** Debian installs conmon for podman outside PATH. */
@@ -21,14 +22,24 @@ export function which(bin: string, extra: string[] = [], envPath = process.env.P
   return null;
 }
 
-/** The default runtime's binary (a configured path wins) and conmon's; unavailable with the fix when missing. */
-export function findBinaries(o: { runtimes: Record<string, string>; defaultRuntime: string }): {
+export interface Binaries {
+  /** The default runtime's binary. */
   runc: string;
   conmon: string;
-} {
-  const runc = o.runtimes[o.defaultRuntime] ?? which(o.defaultRuntime);
+  /** Every runtime a container may name, and the default (runtime/oci-runtimes.ts). */
+  runtimes: RuntimeTable;
+}
+
+/** The runtimes (a configured path wins) and conmon; unavailable with the fix when the default or conmon is missing. */
+export function findBinaries(o: {
+  runtimes: Record<string, string>;
+  runtimeArgs?: Record<string, string[]>;
+  defaultRuntime: string;
+}): Binaries {
+  const runtimes = resolveRuntimes(o, (bin) => which(bin));
+  const runc = runtimes.runtimes[runtimes.default]?.path;
   const conmon = which('conmon', CONMON_DIRS);
-  if (!runc) throw unavailable(`OCI runtime "${o.defaultRuntime}" not found in PATH (install runc)`);
+  if (!runc) throw unavailable(`OCI runtime "${runtimes.default}" not found in PATH (install runc)`);
   if (!conmon) throw unavailable('conmon not found in PATH (install conmon)');
-  return { runc, conmon };
+  return { runc, conmon, runtimes };
 }

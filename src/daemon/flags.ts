@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import { invalid } from '../errdefs.js';
 import type { NetworkOptions } from '../network/deps.js';
+import { addRuntimeFlag, runtimeFromJson } from '../runtime/oci-runtimes.js';
 
 /** dockerd's flags; the network ones (--bip, --fixed-cidr, --iptables, …) are network/'s options. */
 export interface DaemonOptions extends Omit<NetworkOptions, 'bridgeName'> {
@@ -14,7 +15,10 @@ export interface DaemonOptions extends Omit<NetworkOptions, 'bridgeName'> {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   defaultRuntime: string;
   group: string;
+  /** Configured runtimes (name → binary); runc and crun are known without (runtime/oci-runtimes.ts). */
   runtimes: Record<string, string>;
+  /** daemon.json's runtimeArgs of a configured runtime. */
+  runtimeArgs: Record<string, string[]>;
   logDriver: string;
   logOpts: Record<string, string>;
   insecureRegistries: string[];
@@ -33,6 +37,7 @@ export function defaults(): DaemonOptions {
     defaultRuntime: 'runc',
     group: 'berth',
     runtimes: {},
+    runtimeArgs: {},
     logDriver: 'json-file',
     logOpts: {},
     insecureRegistries: [],
@@ -129,9 +134,13 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const v = val ?? argv[++i];
       if (v === undefined) throw invalid(`flag needs an argument: ${a}`);
       const j = v.indexOf('=');
+      if (a === '--add-runtime') {
+        addRuntimeFlag(o.runtimes, v);
+        given.add('runtimes');
+        continue;
+      }
       if (j <= 0) throw invalid(`invalid ${a} value "${v}": expected key=value`);
-      if (a === '--add-runtime') o.runtimes[v.slice(0, j)] = v.slice(j + 1);
-      else o.logOpts[v.slice(0, j)] = v.slice(j + 1);
+      o.logOpts[v.slice(0, j)] = v.slice(j + 1);
     } else if (Object.hasOwn(boolFlags, a)) {
       const k = boolFlags[a]!;
       const v = val ?? 'true';
@@ -214,7 +223,14 @@ const JSON_TYPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = 
   'host-gateway-ip': { ok: (v) => typeof v === 'string' && isIP(v) !== 0, go: 'net.IP' },
   runtimes: {
     ok: (v) =>
-      isObj(v) && Object.values(v).every((r) => isObj(r) && (r.path === undefined || typeof r.path === 'string')),
+      isObj(v) &&
+      Object.values(v).every(
+        (r) =>
+          isObj(r) &&
+          (r.path === undefined || typeof r.path === 'string') &&
+          (r.runtimeType === undefined || typeof r.runtimeType === 'string') &&
+          (r.runtimeArgs === undefined || strs.ok(r.runtimeArgs)),
+      ),
     go: 'map[string]types.Runtime',
   },
 };
@@ -256,8 +272,11 @@ export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
     if (k === 'debug') {
       if (v) p.options.logLevel = 'debug';
     } else if (k === 'runtimes') {
-      for (const [n, r] of Object.entries(v as Record<string, { path?: string }>))
-        if (r?.path) p.options.runtimes[n] = r.path;
+      for (const [n, r] of Object.entries(v as Record<string, Record<string, unknown>>)) {
+        const rt = runtimeFromJson(n, r);
+        p.options.runtimes[n] = rt.path;
+        if (rt.runtimeArgs.length > 0) p.options.runtimeArgs[n] = rt.runtimeArgs;
+      }
     } else if (k === 'default-address-pools') {
       p.options.defaultAddressPools = (v as Array<{ base: string; size: number }>).map(
         (x) => `base=${x.base},size=${x.size}`,

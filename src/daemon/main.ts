@@ -46,7 +46,7 @@ export async function main(argv: string[]): Promise<void> {
   const binaries = findBinaries(o);
 
   const stores = await openStores(p, binaries, o.logLevel === 'debug', log);
-  const { events, runc, runtime, images, store, containerVolumes: ctrVolumes } = stores;
+  const { events, runtime, images, store, containerVolumes: ctrVolumes } = stores;
 
   // what the host's cgroups lack, once at start (moby's sysinfo warnings); create discards those flags
   for (const w of (await hostSysInfo()).warnings) log('warn', w);
@@ -94,7 +94,7 @@ export async function main(argv: string[]): Promise<void> {
   containers.detachMatcher = detachMatcher;
   const execs = new ExecService(containers);
 
-  await reconcile({ containers, store, images, runc, paths: p, log });
+  await reconcile({ containers, store, images, runtime, paths: p, log });
   new HealthMonitor(containers, execs, events).attach();
   await network.restore();
 

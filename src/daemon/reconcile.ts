@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { ContainerService } from '../engine/service.js';
 import type { ContainerStore } from '../engine/store.js';
 import type { ImageService } from '../images/store.js';
-import type { Runc } from '../runtime/runc.js';
 import { unmount } from '../storage/snapshot/mount.js';
 import type { Paths } from './paths.js';
 
@@ -13,7 +12,8 @@ export async function reconcile(o: {
   containers: ContainerService;
   store: ContainerStore;
   images: ImageService;
-  runc: Runc;
+  /** Removes a stopped container's runtime state, on the runtime that created it. */
+  runtime: { cleanup(id: string, bundleDir: string): Promise<void> };
   paths: Paths;
   log: (l: 'debug' | 'info' | 'warn' | 'error', m: string) => void;
 }): Promise<void> {
@@ -35,7 +35,7 @@ export async function reconcile(o: {
     if (alive) continue;
     const rootfs = path.join(bundles, id, 'rootfs');
     if (fs.existsSync(rootfs)) await unmount(rootfs).catch(() => {});
-    await o.runc.delete(id, true).catch(() => {});
+    await o.runtime.cleanup(id, path.join(bundles, id)).catch(() => {});
     await fsp.rm(path.join(bundles, id), { recursive: true, force: true }).catch(() => {});
   }
 }

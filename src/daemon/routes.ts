@@ -32,11 +32,11 @@ import { DistributionService } from '../images/distribution/service.js';
 import type { ImageService } from '../images/store.js';
 import type { NetworkService } from '../network/service.js';
 import { binaryVersion } from '../runtime/binary-version.js';
-import { runcLiveUpdate } from '../runtime/runc-update.js';
-import type { Runc } from '../runtime/runc.js';
+import type { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { withContainerFs, type ContainerFsDeps } from '../volumes/container-fs.js';
 import { ContainerVolumes } from '../volumes/container-volumes.js';
 import type { VolumeService } from '../volumes/service.js';
+import type { Binaries } from './binaries.js';
 import type { DaemonOptions } from './flags.js';
 import type { Log } from './logger.js';
 import type { Paths } from './paths.js';
@@ -47,7 +47,7 @@ export interface RouteServices {
   log: Log;
   paths: Paths;
   options: DaemonOptions;
-  binaries: { runc: string; conmon: string };
+  binaries: Binaries;
   events: Events;
   store: ContainerStore;
   containers: ContainerService;
@@ -59,7 +59,7 @@ export interface RouteServices {
   /** NetworkSettings and ps Ports of a container (network/'s view). */
   containerNetwork: ContainerRouteDeps['network'];
   buildCache: CacheMounts;
-  runc: Runc;
+  runtime: Pick<ConmonRuntime, 'liveUpdate'>;
   statsSource: StatsSource;
 }
 
@@ -126,8 +126,8 @@ export function apiRoutes(s: RouteServices): Route[] {
       dataRoot: s.paths.dataRoot,
       debug: o.logLevel === 'debug',
       logDriver: o.logDriver,
-      defaultRuntime: o.defaultRuntime,
-      runtimes: { runc: s.binaries.runc, ...o.runtimes },
+      defaultRuntime: s.binaries.runtimes.default,
+      runtimes: Object.fromEntries(Object.entries(s.binaries.runtimes.runtimes).map(([k, r]) => [k, r.path])),
       experimental: o.experimental,
     },
   });
@@ -141,7 +141,7 @@ export function apiRoutes(s: RouteServices): Route[] {
   });
   const dist = distributionDeps(s);
   const components = async () => [
-    { Name: 'runc', Version: await binaryVersion(s.binaries.runc), Details: { GitCommit: '' } },
+    { Name: s.binaries.runtimes.default, Version: await binaryVersion(s.binaries.runc), Details: { GitCommit: '' } },
     { Name: 'conmon', Version: await binaryVersion(s.binaries.conmon), Details: { GitCommit: '' } },
   ];
   return [
@@ -177,7 +177,7 @@ export function apiRoutes(s: RouteServices): Route[] {
     ...networkRoutes(s.network, { emit: (a, id, attrs) => events.emit('network', a, id, attrs), containers: store }),
     ...swarmRoutes(),
     ...pluginRoutes({ insecureRegistries: o.insecureRegistries }),
-    ...updateRoutes(containers, runcLiveUpdate(s.runc)),
+    ...updateRoutes(containers, (id, args) => s.runtime.liveUpdate(id, args)),
     ...volumeRoutes({ volumes }),
     ...systemDfRoutes(diskUsage),
   ];

@@ -6,6 +6,7 @@ import { ContainerStore } from '../engine/store.js';
 import { ImageService } from '../images/store.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
+import type { RuntimeTable } from '../runtime/oci-runtimes.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import type { ContainerVolumes } from '../volumes/container-volumes.js';
 import { LocalDriver } from '../volumes/local.js';
@@ -28,15 +29,18 @@ export interface Stores {
 
 export async function openStores(
   p: Paths,
-  binaries: { runc: string; conmon: string },
+  binaries: { runc: string; conmon: string; runtimes?: RuntimeTable },
   debug: boolean,
   log: Log,
 ): Promise<Stores> {
   const events = new Events();
-  const runc = new Runc({ binary: binaries.runc, root: p.runcRoot });
+  const byName = runtimeClis(p, binaries);
+  const def = binaries.runtimes?.default ?? 'runc';
+  const runc = byName.get(def)!;
   const runtime = new ConmonRuntime({
     conmon: binaries.conmon,
     runc,
+    runtimes: { default: def, byName },
     exitDir: p.exits,
     execRoot: p.execRoot,
     logLevel: debug ? 'debug' : 'error',
@@ -54,4 +58,16 @@ export async function openStores(
   await volumes.init();
   const containerVolumes = containerVolumesFor(store, volumes, log);
   return { events, runc, runtime, images, buildCache, store, volumes, containerVolumes };
+}
+
+/** One CLI per runtime; runc keeps <exec-root>/runc as its state dir, the others one of their own. */
+function runtimeClis(p: Paths, b: { runc: string; runtimes?: RuntimeTable }): Map<string, Runc> {
+  const table = b.runtimes ?? { default: 'runc', runtimes: { runc: { path: b.runc, runtimeArgs: [] } } };
+  const byName = new Map<string, Runc>();
+  for (const [name, r] of Object.entries(table.runtimes)) {
+    const root = name === 'runc' ? p.runcRoot : path.join(p.execRoot, 'runtimes', name);
+    byName.set(name, new Runc({ name, binary: r.path, root, args: r.runtimeArgs }));
+  }
+  if (!byName.has(table.default)) byName.set(table.default, new Runc({ binary: b.runc, root: p.runcRoot }));
+  return byName;
 }

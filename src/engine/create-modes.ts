@@ -5,7 +5,7 @@ import { invalid, msg, notFound } from '../errdefs.js';
 import type { CgroupMode } from '../runtime/sysinfo.js';
 import type { HostConfig } from './types.js';
 
-/** The runtimes a container may name: berthd runs one OCI runtime for every container. */
+/** The runtimes a container may name when the host says nothing else (runtime/oci-runtimes.ts has the daemon's). */
 export const KNOWN_RUNTIMES: readonly string[] = ['runc'];
 
 export interface ModeHost {
@@ -13,6 +13,8 @@ export interface ModeHost {
   cgroupNamespaces: boolean;
   /** A container's id by name or id prefix, undefined when there is none. */
   idOf(ref: string): string | undefined;
+  /** The daemon's runtimes (--add-runtime, daemon.json, crun where found) and --default-runtime. */
+  runtimes?: { default: string; known: readonly string[] };
 }
 
 type ModeFields = Pick<HostConfig, 'IpcMode' | 'CgroupnsMode' | 'Privileged' | 'Runtime'> & { PidMode?: string };
@@ -39,8 +41,10 @@ export function adaptModes(h: ModeFields, given: Partial<ModeFields> | null | un
   if (!given?.CgroupnsMode) h.CgroupnsMode = defaultCgroupns(host.cgroupMode, !!h.Privileged);
   if (h.CgroupnsMode === 'private' && !host.cgroupNamespaces)
     warnings.push('Your kernel does not support cgroup namespaces.  Cgroup namespace setting discarded.');
-  if (!h.Runtime) h.Runtime = KNOWN_RUNTIMES[0]!;
-  if (!KNOWN_RUNTIMES.includes(h.Runtime)) throw invalid(`unknown or invalid runtime name: ${h.Runtime}`);
+  // moby stores the default's name at create, so a later --default-runtime leaves the container be
+  const rts = host.runtimes ?? { default: KNOWN_RUNTIMES[0]!, known: KNOWN_RUNTIMES };
+  if (!given?.Runtime) h.Runtime = rts.default;
+  if (!rts.known.includes(h.Runtime)) throw invalid(`unknown or invalid runtime name: ${h.Runtime}`);
   return warnings;
 }
 

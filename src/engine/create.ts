@@ -34,6 +34,7 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<C
       cgroupMode: sys.mode,
       cgroupNamespaces: sys.cgroupNamespaces,
       idOf: (ref) => d.store.tryFind(ref)?.id,
+      runtimes: d.runtime.runtimeNames?.(),
     }),
   );
   validateHostConfig(hostConfig, { userNetworks: !!d.network });

@@ -94,6 +94,7 @@ async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Pro
     tty: rec.config.Tty,
     stdin: rec.config.OpenStdin,
     stdinOnce: rec.config.StdinOnce && !rec.config.Tty,
+    runtime: rec.hostConfig.Runtime,
   });
   const pending = core.pendingAttach.get(rec.id) ?? [];
   core.pendingAttach.delete(rec.id);

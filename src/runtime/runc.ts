@@ -1,10 +1,14 @@
-// Typed wrapper around the runc CLI. Only runtime/ spawns runc.
+// Typed wrapper around the runc CLI (crun takes the same commands). Only runtime/ spawns runtimes.
 import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { EngineError } from '../errdefs.js';
 
 export interface RuncOptions {
-  binary: string; // path to runc
+  binary: string; // path to runc (or another runc-compatible runtime: crun)
   root: string; // runc --root (state dir)
+  /** The runtime's name (HostConfig.Runtime); runc when absent. */
+  name?: string;
+  /** daemon.json runtimeArgs: global options put before every command. */
+  args?: string[];
 }
 
 export interface RuncState {
@@ -19,7 +23,7 @@ export class Runc {
 
   /** Args that every runc invocation shares (conmon gets them as --runtime-arg). */
   globalArgs(): string[] {
-    return [`--root=${this.o.root}`];
+    return [`--root=${this.o.root}`, ...(this.o.args ?? [])];
   }
 
   run(args: string[], o: { timeoutMs?: number } = {}): Promise<{ stdout: string; stderr: string }> {

@@ -14,6 +14,8 @@ export interface Bundle {
   /** Close the container's stdin when the attached client disconnects (Docker's StdinOnce). */
   stdinOnce: boolean;
   logSizeMax?: number;
+  /** HostConfig.Runtime: the OCI runtime by name; absent or '' is the daemon's default. */
+  runtime?: string;
 }
 
 /** A live attach connection to the monitor. */
@@ -84,4 +86,6 @@ export interface Runtime {
   create(id: string, b: Bundle): Promise<Task>;
   /** Reattach to a container that outlived berthd; null when the runtime knows nothing of it. */
   load(id: string, bundleDir: string): Promise<Task | null>;
+  /** The runtime names a container may give (HostConfig.Runtime) and the default; absent: only runc. */
+  runtimeNames?(): { default: string; known: readonly string[] };
 }

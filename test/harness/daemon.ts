@@ -333,7 +333,12 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   const roots = [root];
 
   const where = ['-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot, '--pidfile', pidfile];
-  const proc = spawnBerthd(logPath, [...where, '--log-level', 'debug', ...(o.args ?? [])]);
+  // BERTH_TEST_RUNTIME=crun: every file's containers on that runtime unless the file names its own
+  const rt =
+    process.env.BERTH_TEST_RUNTIME && !o.args?.includes('--default-runtime')
+      ? ['--default-runtime', process.env.BERTH_TEST_RUNTIME]
+      : [];
+  const proc = spawnBerthd(logPath, [...where, '--log-level', 'debug', ...rt, ...(o.args ?? [])]);
   const { child, exitedP } = proc;
   const log = () => {
     try {

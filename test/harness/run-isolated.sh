@@ -25,6 +25,11 @@ ip link set lo up
 # Our own /run/netns, so `ip netns` bind mounts made by the daemon stay in this namespace.
 mkdir -p /run/netns
 mount -t tmpfs -o mode=0755 tmpfs /run/netns
+# BERTH_TEST_CGROUP=v1 on a hybrid host: hide the cgroup2 'unified' mount here, so berthd and its
+# runtimes see a v1-only host (crun 1.8 refuses a hybrid host whose cgroup2 holds any controller).
+if [ "${BERTH_TEST_CGROUP:-}" = v1 ] && mountpoint -q /sys/fs/cgroup/unified; then
+  umount /sys/fs/cgroup/unified
+fi
 
 node --test --test-timeout="${BERTH_TEST_TIMEOUT_MS:-300000}" "$@" "$file" &
 wait $!

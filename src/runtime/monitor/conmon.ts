@@ -17,10 +17,15 @@ import { ExitWatcher } from './exit-watcher.js';
 import { syncMessages } from './sync-pipe.js';
 import { writeConmonCtl } from './ctl.js';
 import { pidAlive as alive } from '../../util/pid-alive.js';
+import { runcLiveUpdate } from '../runc-update.js';
+import { cliNamed, loadChoice, saveChoice, type RuntimeClis } from './runtime-choice.js';
 
 export interface ConmonOptions {
   conmon: string; // path to conmon
+  /** The default runtime's CLI (runc unless --default-runtime says otherwise). */
   runc: Runc;
+  /** Every runtime a container may name (HostConfig.Runtime); absent: only `runc`. */
+  runtimes?: RuntimeClis;
   exitDir: string; // where conmon writes exit files
   execRoot: string; // exec sessions' dirs live under <execRoot>/x
   logLevel?: string;
@@ -32,8 +37,34 @@ const STDERR_PIPE = 3;
 
 export class ConmonRuntime implements Runtime {
   readonly exits: ExitWatcher;
+  readonly clis: RuntimeClis;
+  /** The runtime of each container created or loaded (update and cleanup find it here). */
+  private readonly cliOf = new Map<string, Runc>();
   constructor(readonly o: ConmonOptions) {
     this.exits = new ExitWatcher(o.exitDir);
+    this.clis = o.runtimes ?? {
+      default: o.runc.o.name ?? 'runc',
+      byName: new Map([[o.runc.o.name ?? 'runc', o.runc]]),
+    };
+  }
+
+  runtimeNames(): { default: string; known: readonly string[] } {
+    return { default: this.clis.default, known: [...this.clis.byName.keys()] };
+  }
+
+  /** `docker update` where the cgroup files cannot be written directly: `<runtime> update <args> <id>`. */
+  async liveUpdate(id: string, args: string[]): Promise<void> {
+    await runcLiveUpdate(this.cliOf.get(id) ?? cliNamed(this.clis, ''))(id, args);
+  }
+
+  forget(id: string): void {
+    this.cliOf.delete(id);
+  }
+
+  /** After a crash: the runtime state of a container that is not running, on the runtime that made it. */
+  async cleanup(id: string, bundleDir: string): Promise<void> {
+    await (await loadChoice(bundleDir, this.clis)).delete(id, true);
+    this.cliOf.delete(id);
   }
 
   start(): void {
@@ -43,7 +74,7 @@ export class ConmonRuntime implements Runtime {
     this.exits.stop();
   }
 
-  private baseArgs(cid: string, cuuid: string, bundle: string, exitDir: string): string[] {
+  private baseArgs(cli: Runc, cid: string, cuuid: string, bundle: string, exitDir: string): string[] {
     return [
       '--api-version',
       '1',
@@ -54,7 +85,7 @@ export class ConmonRuntime implements Runtime {
       '-n',
       cid,
       '-r',
-      this.o.runc.o.binary,
+      cli.o.binary,
       '-b',
       bundle,
       '-p',
@@ -68,17 +99,20 @@ export class ConmonRuntime implements Runtime {
       '--full-attach',
       '--log-level',
       this.o.logLevel ?? 'error',
-      ...this.o.runc.globalArgs().flatMap((a) => ['--runtime-arg', a]),
+      ...cli.globalArgs().flatMap((a) => ['--runtime-arg', a]),
     ];
   }
 
   async create(id: string, b: Bundle): Promise<Task> {
+    const cli = cliNamed(this.clis, b.runtime);
     await fsp.mkdir(b.dir, { recursive: true });
     await fsp.writeFile(path.join(b.dir, 'config.json'), JSON.stringify(b.spec));
+    await saveChoice(b.dir, cli);
     for (const f of ['attach', 'ctl', 'winsz', 'pidfile', 'conmon.pid', 'oom'])
       await fsp.rm(path.join(b.dir, f), { force: true });
     this.exits.clear(id);
-    const args = this.baseArgs(id, id, b.dir, this.o.exitDir);
+    this.cliOf.set(id, cli);
+    const args = this.baseArgs(cli, id, id, b.dir, this.o.exitDir);
     args.push('-l', `k8s-file:${b.logPath}`, '--persist-dir', b.dir);
     if (b.logSizeMax && b.logSizeMax > 0) args.push('--log-size-max', String(b.logSizeMax));
     if (b.tty) args.push('-t');
@@ -104,7 +138,7 @@ export class ConmonRuntime implements Runtime {
       const text = (message || stderr || 'conmon failed to create the container').trim();
       throw new EngineError('internal', ociMessage('create', text));
     }
-    return new ConmonTask(this, id, b.dir, pid);
+    return new ConmonTask(this, cli, id, b.dir, pid);
   }
 
   async load(id: string, bundleDir: string): Promise<Task | null> {
@@ -115,16 +149,18 @@ export class ConmonRuntime implements Runtime {
       return null;
     }
     if (!pid) return null;
-    return new ConmonTask(this, id, bundleDir, pid);
+    const cli = await loadChoice(bundleDir, this.clis);
+    this.cliOf.set(id, cli);
+    return new ConmonTask(this, cli, id, bundleDir, pid);
   }
 
-  async execConmon(cid: string, execId: string, p: OciProcess, io: ExecIo): Promise<Proc> {
+  async execConmon(cli: Runc, cid: string, execId: string, p: OciProcess, io: ExecIo): Promise<Proc> {
     const dir = path.join(this.o.execRoot, 'x', execId.slice(0, 24));
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.mkdir(dir, { recursive: true });
     const spec = path.join(dir, 'process.json');
     await fsp.writeFile(spec, JSON.stringify(p));
-    const args = this.baseArgs(cid, execId, dir, dir);
+    const args = this.baseArgs(cli, cid, execId, dir, dir);
     // conmon's exec child prints its debug lines into the exec's own output: never debug here
     args[args.indexOf('--log-level') + 1] = 'error';
     args.push('-e', '--exec-attach', '--exec-process-spec', spec, '-l', 'none');
@@ -360,13 +396,14 @@ function writeCtl(dir: string, h: number, w: number): void {
 class ConmonTask implements Task {
   constructor(
     private readonly rt: ConmonRuntime,
+    private readonly cli: Runc,
     readonly id: string,
     private readonly dir: string,
     readonly pid: number,
   ) {}
 
   async start(): Promise<void> {
-    await this.rt.o.runc.start(this.id);
+    await this.cli.start(this.id);
   }
   async kill(sig: number): Promise<void> {
     if (this.exited()) return;
@@ -408,10 +445,10 @@ class ConmonTask implements Task {
     return this.rt.exits.read(this.id, path.join(this.dir, 'oom'));
   }
   async pause(): Promise<void> {
-    await this.rt.o.runc.pause(this.id);
+    await this.cli.pause(this.id);
   }
   async resume(): Promise<void> {
-    await this.rt.o.runc.resume(this.id);
+    await this.cli.resume(this.id);
   }
   async attach(): Promise<AttachConn> {
     const s = await connectAttach(path.join(this.dir, 'attach'));
@@ -434,14 +471,15 @@ class ConmonTask implements Task {
       },
     );
     const proc = execProcess(this.process, p);
-    if (io.tty) return this.rt.execConmon(this.id, execId, proc, io);
-    return runcExec(this.rt.o.runc, this.id, execId, proc, io, this.rt.o.execRoot);
+    if (io.tty) return this.rt.execConmon(this.cli, this.id, execId, proc, io);
+    return runcExec(this.cli, this.id, execId, proc, io, this.rt.o.execRoot);
   }
   async pids(): Promise<number[]> {
-    return this.rt.o.runc.ps(this.id);
+    return this.cli.ps(this.id);
   }
   async delete(): Promise<void> {
-    await this.rt.o.runc.delete(this.id, true);
+    await this.cli.delete(this.id, true);
     this.rt.exits.clear(this.id);
+    this.rt.forget(this.id);
   }
 }
