@@ -174,6 +174,9 @@ async function resourcesOf(h: HostConfig): Promise<SpecInput['resources']> {
     cpuPeriod: h.CpuPeriod || undefined,
     cpuQuota: h.CpuQuota || undefined,
     nanoCpus: h.NanoCpus || undefined,
+    // moby passes these to the runtime unchecked: runc applies them or fails as Docker's run does
+    cpuRealtimePeriod: h.CpuRealtimePeriod || undefined,
+    cpuRealtimeRuntime: h.CpuRealtimeRuntime || undefined,
     blkioDeviceReadBps: await rates(h.BlkioDeviceReadBps),
     blkioDeviceWriteBps: await rates(h.BlkioDeviceWriteBps),
     blkioDeviceReadIOps: await rates(h.BlkioDeviceReadIOps),

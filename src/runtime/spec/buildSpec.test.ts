@@ -224,6 +224,11 @@ test('resources: memory/swap defaults, nano cpus, pids, blkio', () => {
     buildSpec(base({ resources: { cpuPeriod: 50000, cpuQuota: 25000, kernelMemory: 1 << 30 } })).linux.resources?.cpu,
     { period: 50000, quota: 25000 },
   );
+  // --cpu-rt-period/--cpu-rt-runtime reach the runtime as moby sends them (runc applies or refuses)
+  assert.deepEqual(
+    buildSpec(base({ resources: { cpuRealtimePeriod: 1000000, cpuRealtimeRuntime: 950000 } })).linux.resources?.cpu,
+    { realtimePeriod: 1000000, realtimeRuntime: 950000 },
+  );
   assert.equal(buildSpec(base({ resources: { pidsLimit: -1 } })).linux.resources?.pids, undefined);
   assert.throws(() => buildSpec(base({ resources: { memory: 1024 } })), {
     message: 'Minimum memory limit allowed is 6MB',

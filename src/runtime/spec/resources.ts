@@ -82,6 +82,8 @@ export function toOciResources(r: SpecResources, devices: OciDeviceCgroup[]): Oc
     if (r.cpuPeriod) cpu.period = r.cpuPeriod;
     if (r.cpuQuota) cpu.quota = r.cpuQuota;
   }
+  if (r.cpuRealtimePeriod) cpu.realtimePeriod = r.cpuRealtimePeriod;
+  if (r.cpuRealtimeRuntime) cpu.realtimeRuntime = r.cpuRealtimeRuntime;
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
   if (r.cpusetMems) cpu.mems = r.cpusetMems;
   if (Object.keys(cpu).length) out.cpu = cpu;

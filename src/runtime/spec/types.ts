@@ -169,6 +169,8 @@ export interface SpecResources {
   cpuPeriod?: number;
   cpuQuota?: number;
   nanoCpus?: number;
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
   cpusetCpus?: string;
   cpusetMems?: string;
   pidsLimit?: number; // <= 0 = unlimited

@@ -193,6 +193,22 @@ test("refusals and warnings with Docker's texts (ulimit above berthd's own, cpus
   assert.match(w.stderr, /WARNING: OOM killer is disabled for the container, but no memory limit is set/);
 });
 
+test('--cpu-rt-runtime reaches the runtime as moby sends it: applied, or refused by runc as with Docker', async (t) => {
+  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+  const r = await d.docker(['run', '-d', '--name', 'rt', '--cpu-rt-runtime', '1000', 'busybox', 'sleep', '60']);
+  try {
+    if (r.code === 0) {
+      // the kernel has RT group scheduling and the parent cgroup a budget: the value is in place
+      assert.deepEqual(await files('rt', ['cpu/cpu.rt_runtime_us']), ['1000']);
+    } else {
+      // no budget in the parent (the default) or no RT group scheduling: runc's own refusal, as Docker's
+      assert.match(r.stderr, /cpu\.rt_runtime_us|real-?time/i);
+    }
+  } finally {
+    await d.docker(['rm', '-f', 'rt']);
+  }
+});
+
 test('docker update writes every changeable limit into the live cgroup', async (t) => {
   if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
   await ok(['run', '-d', '--name', 'f3', '-m', '64m', 'busybox', 'sleep', '300']);
