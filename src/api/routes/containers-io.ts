@@ -161,7 +161,9 @@ function statsArchiveRoutes(d: ContainerRouteDeps): Route[] {
       path: '/containers/{id}/stats',
       handler: async (ctx) => {
         const rec = c.find(ctx.params.id!);
-        const stream = qbool(ctx.query, 'stream', true) && !qbool(ctx.query, 'one-shot');
+        // one-shot exists from 1.41
+        const stream =
+          qbool(ctx.query, 'stream', true) && !(versionAtLeast(ctx.apiVersion, '1.41') && qbool(ctx.query, 'one-shot'));
         const out = ctx.reply.stream(200, 'application/json');
         await d.stats.stream(rec, { stream }, ctx.signal, (f) =>
           out.write(JSON.stringify(statsJson(f, numCpus)) + '\n'),

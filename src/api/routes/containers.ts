@@ -9,6 +9,7 @@ import { inspectJson, summaryJson } from '../wire/containers.js';
 import { linkNames } from '../../engine/links.js';
 import { createdJson, pruneJson, topJson, waitJson } from '../wire/container-results.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
+import { gateCreate, gateInspect, queryGates } from './containers-gates.js';
 import { containerIoRoutes } from './containers-io.js';
 import { PS_FILTERS, psFilter } from './ps-filter.js';
 import { execRoutes } from './exec.js';
@@ -70,12 +71,16 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
       handler: async (ctx) => {
         const body = ((await ctx.json<Record<string, unknown>>()) ?? {}) as Record<string, unknown>;
         const { HostConfig, NetworkingConfig, ...config } = body;
+        const hostConfig = gateCreate(
+          { config, hostConfig: HostConfig as Record<string, unknown>, networkingConfig: NetworkingConfig },
+          ctx.apiVersion,
+        );
         const platform = platformQuery(ctx.query.get('platform'), ctx.apiVersion, '1.41'); // bad: moby's 400
         await checkImagePlatform(platform, String(config.Image ?? ''), d.imagePlatform); // foreign local image: 404
         const req: CreateRequest = {
           name: ctx.query.get('name') ?? undefined,
           config: config as CreateRequest['config'],
-          hostConfig: (HostConfig ?? null) as CreateRequest['hostConfig'],
+          hostConfig: (hostConfig ?? null) as CreateRequest['hostConfig'],
           networkingConfig: NetworkingConfig,
         };
         ctx.reply.json(201, createdJson(await c.create(req)));
@@ -104,10 +109,13 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
         const rec = c.find(ctx.params.id!);
         ctx.reply.json(
           200,
-          inspectJson(rec, {
-            size: qbool(ctx.query, 'size') ? await d.sizes(rec) : undefined,
-            network: d.network?.(rec),
-          }),
+          gateInspect(
+            inspectJson(rec, {
+              size: qbool(ctx.query, 'size') ? await d.sizes(rec) : undefined,
+              network: d.network?.(rec),
+            }) as unknown as Record<string, unknown>,
+            ctx.apiVersion,
+          ),
         );
       },
     },
@@ -115,12 +123,12 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
 }
 
 /** `POST /containers/{id}/<verb>`: the action, then 204 No Content. */
-function action(verb: string, run: (id: string, q: URLSearchParams) => Promise<unknown>): Route {
+function action(verb: string, run: (id: string, q: URLSearchParams, v: string) => Promise<unknown>): Route {
   return {
     method: 'POST',
     path: `/containers/{id}/${verb}`,
     handler: async (ctx) => {
-      await run(ctx.params.id!, ctx.query);
+      await run(ctx.params.id!, ctx.query, ctx.apiVersion);
       ctx.reply.empty(204);
     },
   };
@@ -130,7 +138,7 @@ function action(verb: string, run: (id: string, q: URLSearchParams) => Promise<u
 function stateRoutes(c: ContainerService): Route[] {
   return [
     action('start', (id) => c.start(id)),
-    action('stop', (id, q) => c.stop(id, { timeout: qint(q, 't'), signal: q.get('signal') ?? undefined })),
+    action('stop', (id, q, v) => c.stop(id, { timeout: qint(q, 't'), signal: queryGates.signal(q, v) })),
     action('restart', (id, q) => c.restart(id, qint(q, 't'))),
     action('kill', (id, q) => c.kill(id, q.get('signal') ?? undefined)),
     action('pause', (id) => c.pause(id)),
@@ -149,7 +157,7 @@ function controlRoutes(c: ContainerService): Route[] {
         const rec = c.find(ctx.params.id!);
         // headers first (like Docker) so the client knows the wait is registered before it starts the container
         const out = ctx.reply.stream(200, 'application/json');
-        const r = await c.wait(rec.id, ctx.query.get('condition') ?? '', ctx.signal);
+        const r = await c.wait(rec.id, queryGates.waitCondition(ctx.query, ctx.apiVersion), ctx.signal);
         out.end(JSON.stringify(waitJson(r)) + '\n');
       },
     },

@@ -80,6 +80,8 @@ export function networkJson(n: NetworkRecord, withContainers: boolean): object {
   };
 }
 
+const aliasesOf = (a: string[] | null | undefined) => (a?.length ? [...a] : null);
+
 /** One entry of NetworkSettings.Networks (Docker's EndpointSettings). */
 function endpointSettings(c: ContainerView, e: ContainerNetworks['entries'][number]): object {
   const { network: n, endpoint: ep, config: cfg } = e;
@@ -87,7 +89,8 @@ function endpointSettings(c: ContainerView, e: ContainerNetworks['entries'][numb
   return {
     IPAMConfig: cfg.IPAMConfig ?? null,
     Links: cfg.Links ?? null,
-    Aliases: user ? [...(ep?.aliases ?? cfg.Aliases ?? []), c.id.slice(0, 12)] : null,
+    // the short id is in DNSNames (moby 1.45+); routes/containers-gates.ts adds it back for older clients
+    Aliases: user ? aliasesOf(ep?.aliases ?? cfg.Aliases) : null,
     // before it runs, a container shows the MAC and driver options it asked for (Docker does)
     MacAddress: ep?.mac ?? cfg.MacAddress ?? '',
     DriverOpts: (cfg.DriverOpts as Record<string, string> | null | undefined) ?? null,
