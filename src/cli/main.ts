@@ -25,6 +25,7 @@ import { events, systemDf, systemPrune } from './commands/system-more.js';
 import { login, logout } from './commands/login.js';
 import { completionCommand, UNSUPPORTED } from './commands/completion.js';
 import { builderPrune } from './commands/system-more.js';
+import { flagTable } from './flags/table.js';
 
 /** Container commands: top-level and under `container` by the same names (docker's aliases). */
 const containerCommands: Record<string, Command> = {
@@ -119,17 +120,17 @@ const groupDesc: Record<string, string> = {
   kube: 'Generate Kubernetes YAML from containers and play it',
 };
 
-const globalFlags: FlagSpec[] = [
-  { name: 'host', short: 'H', type: 'list', help: 'Daemon socket to connect to' },
-  { name: 'debug', short: 'D', type: 'bool', help: 'Enable debug mode' },
-  { name: 'log-level', short: 'l', type: 'string', default: 'info' },
-  { name: 'config', type: 'string' },
-  { name: 'context', short: 'c', type: 'string' },
-  { name: 'version', short: 'v', type: 'bool', help: 'Print version information and quit' },
-  { name: 'help', type: 'bool' },
-  { name: 'tls', type: 'bool' },
-  { name: 'tlsverify', type: 'bool' },
-];
+const globalFlags: FlagSpec[] = flagTable(`
+  host,H       list         Daemon socket to connect to
+  debug,D      bool         Enable debug mode
+  log-level,l  string=info
+  config       string
+  context,c    string
+  version,v    bool         Print version information and quit
+  help         bool
+  tls          bool
+  tlsverify    bool
+`);
 
 function plural(n: number): string {
   return n === 1 ? 'argument' : 'arguments';

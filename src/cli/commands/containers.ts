@@ -25,19 +25,15 @@ export const ps: Command = {
   usage: 'ps [OPTIONS]',
   desc: 'List containers',
   flags: [
-    { name: 'all', short: 'a', type: 'bool', help: 'Show all containers (default shows just running)' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Only display container IDs' },
-    {
-      name: 'last',
-      short: 'n',
-      type: 'int',
-      default: -1,
-      help: 'Show n last created containers (includes all states)',
-    },
-    { name: 'latest', short: 'l', type: 'bool', help: 'Show the latest created container (includes all states)' },
-    { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' },
-    { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
-    { name: 'filter', short: 'f', type: 'list', help: 'Filter output based on conditions provided' },
+    ...flagTable(`
+      all,a     bool    Show all containers (default shows just running)
+      quiet,q   bool    Only display container IDs
+      last,n    int=-1  Show n last created containers (includes all states)
+      latest,l  bool    Show the latest created container (includes all states)
+      size,s    bool    Display total file sizes
+      no-trunc  bool    Don't truncate output
+      filter,f  list    Filter output based on conditions provided
+    `),
     formatFlag,
   ],
   args: { max: 0 },
@@ -195,20 +191,14 @@ export const logs: Command = {
   name: 'container logs',
   usage: 'logs [OPTIONS] CONTAINER',
   desc: 'Fetch the logs of a container',
-  flags: [
-    { name: 'follow', short: 'f', type: 'bool', help: 'Follow log output' },
-    {
-      name: 'tail',
-      short: 'n',
-      type: 'string',
-      default: 'all',
-      help: 'Number of lines to show from the end of the logs',
-    },
-    { name: 'timestamps', short: 't', type: 'bool', help: 'Show timestamps' },
-    { name: 'since', type: 'string', help: 'Show logs since timestamp or relative (e.g. 42m for 42 minutes)' },
-    { name: 'until', type: 'string', help: 'Show logs before a timestamp or relative' },
-    { name: 'details', type: 'bool', help: 'Show extra details provided to logs' },
-  ],
+  flags: flagTable(`
+    follow,f      bool        Follow log output
+    tail,n        string=all  Number of lines to show from the end of the logs
+    timestamps,t  bool        Show timestamps
+    since         string      Show logs since timestamp or relative (e.g. 42m for 42 minutes)
+    until         string      Show logs before a timestamp or relative
+    details       bool        Show extra details provided to logs
+  `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const c = ctx.client();
@@ -369,10 +359,10 @@ export const prune: Command = {
   name: 'container prune',
   usage: 'container prune [OPTIONS]',
   desc: 'Remove all stopped containers',
-  flags: [
-    { name: 'force', short: 'f', type: 'bool', help: 'Do not prompt for confirmation' },
-    { name: 'filter', type: 'list', help: 'Provide filter values (e.g. "until=<timestamp>")' },
-  ],
+  flags: flagTable(`
+    force,f  bool  Do not prompt for confirmation
+    filter   list  Provide filter values (e.g. "until=<timestamp>")
+  `),
   args: { max: 0 },
   async run(ctx, p) {
     if (!get.bool(p, 'force') && !(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) return 0;
@@ -438,9 +428,11 @@ export const stats: Command = {
   usage: 'stats [OPTIONS] [CONTAINER...]',
   desc: 'Display a live stream of container(s) resource usage statistics',
   flags: [
-    { name: 'all', short: 'a', type: 'bool' },
-    { name: 'no-stream', type: 'bool', help: 'Disable streaming stats and only pull the first result' },
-    { name: 'no-trunc', type: 'bool' },
+    ...flagTable(`
+      all,a      bool
+      no-stream  bool  Disable streaming stats and only pull the first result
+      no-trunc   bool
+    `),
     formatFlag,
   ],
   async run(ctx, p) {

@@ -146,10 +146,10 @@ export const load: Command = {
   name: 'image load',
   usage: 'load [OPTIONS]',
   desc: 'Load an image from a tar archive or STDIN',
-  flags: [
-    { name: 'input', short: 'i', type: 'string', help: 'Read from tar archive file, instead of STDIN' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress the load output' },
-  ],
+  flags: flagTable(`
+    input,i  string  Read from tar archive file, instead of STDIN
+    quiet,q  bool    Suppress the load output
+  `),
   args: { max: 0 },
   async run(ctx, p) {
     const file = get.str(p, 'input');

@@ -61,10 +61,10 @@ export const rmi: Command = {
   name: 'image rm',
   usage: 'rmi [OPTIONS] IMAGE [IMAGE...]',
   desc: 'Remove one or more images',
-  flags: [
-    { name: 'force', short: 'f', type: 'bool', help: 'Force removal of the image' },
-    { name: 'no-prune', type: 'bool', help: 'Do not delete untagged parents' },
-  ],
+  flags: flagTable(`
+    force,f   bool  Force removal of the image
+    no-prune  bool  Do not delete untagged parents
+  `),
   args: { min: 1 },
   async run(ctx, p) {
     const errs: string[] = [];
@@ -88,11 +88,11 @@ export const imagePrune: Command = {
   name: 'image prune',
   usage: 'image prune [OPTIONS]',
   desc: 'Remove unused images',
-  flags: [
-    { name: 'all', short: 'a', type: 'bool', help: 'Remove all unused images, not just dangling ones' },
-    { name: 'force', short: 'f', type: 'bool', help: 'Do not prompt for confirmation' },
-    { name: 'filter', type: 'list' },
-  ],
+  flags: flagTable(`
+    all,a    bool  Remove all unused images, not just dangling ones
+    force,f  bool  Do not prompt for confirmation
+    filter   list
+  `),
   args: { max: 0 },
   async run(ctx, p) {
     const all = get.bool(p, 'all');
@@ -116,12 +116,12 @@ export const history: Command = {
   name: 'image history',
   usage: 'history [OPTIONS] IMAGE',
   desc: 'Show the history of an image',
-  flags: [
-    { name: 'human', short: 'H', type: 'bool', default: true, help: 'Print sizes and dates in human readable format' },
-    { name: 'no-trunc', type: 'bool', help: "Don't truncate output" },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Only show image IDs' },
-    { name: 'format', type: 'string' },
-  ],
+  flags: flagTable(`
+    human,H   bool=true  Print sizes and dates in human readable format
+    no-trunc  bool       Don't truncate output
+    quiet,q   bool       Only show image IDs
+    format    string
+  `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const h = await ctx.client().imageHistory(p.args[0]);
@@ -159,11 +159,11 @@ export const importCmd: Command = {
   name: 'image import',
   usage: 'import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
   desc: 'Import the contents from a tarball to create a filesystem image',
-  flags: [
-    { name: 'change', short: 'c', type: 'list', help: 'Apply Dockerfile instruction to the created image' },
-    { name: 'message', short: 'm', type: 'string', help: 'Set commit message for imported image' },
-    { name: 'platform', type: 'string' },
-  ],
+  flags: flagTable(`
+    change,c   list    Apply Dockerfile instruction to the created image
+    message,m  string  Set commit message for imported image
+    platform   string
+  `),
   args: { min: 1, max: 2 },
   async run(ctx, p) {
     const [src, ref] = p.args;

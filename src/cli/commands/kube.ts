@@ -17,6 +17,7 @@ import { parseYamlDocs, toYaml } from '../../kube/yaml-docs.js';
 import { playObjects } from '../../kube/play-objects.js';
 import { planPlay } from '../../kube/play-plan.js';
 import { downPlay, runPlay } from '../../kube/play-run.js';
+import { flagTable } from '../flags/table.js';
 
 const TYPES = ['pod', 'deployment', 'statefulset'];
 
@@ -77,20 +78,14 @@ export const kubeGenerate: Command = {
   name: 'kube generate',
   usage: 'generate [OPTIONS] [CONTAINER...|PROJECT|COMPOSE-FILE...]',
   desc: 'Generate Kubernetes YAML from containers or a compose project',
-  flags: [
-    { name: 'filename', short: 'f', type: 'string', help: 'Write the YAML to this file' },
-    {
-      name: 'type',
-      short: 't',
-      type: 'string',
-      default: 'pod',
-      help: 'pod, deployment or statefulset (default: pod for containers, deployment for a compose project)',
-    },
-    { name: 'service', short: 's', type: 'bool', help: 'Publish published ports through LoadBalancer Services' },
-    { name: 'compose-file', short: 'c', type: 'list', help: 'Compose file(s) to read (default: the project here)' },
-    { name: 'project-name', short: 'p', type: 'string', help: 'Compose project name' },
-    { name: 'name', type: 'string', help: 'Pod name for several containers' },
-  ],
+  flags: flagTable(`
+    filename,f      string      Write the YAML to this file
+    type,t          string=pod  pod, deployment or statefulset (default: pod for containers, deployment for a compose project)
+    service,s       bool        Publish published ports through LoadBalancer Services
+    compose-file,c  list        Compose file(s) to read (default: the project here)
+    project-name,p  string      Compose project name
+    name            string      Pod name for several containers
+  `),
   async run(ctx, p) {
     const files = [...get.list(p, 'compose-file'), ...p.args.filter(isComposeFile)];
     const refs = p.args.filter((a) => !isComposeFile(a));
@@ -139,10 +134,10 @@ export const kubeDown: Command = {
   usage: 'down [OPTIONS] FILE',
   desc: 'Remove what kube play created from a file',
   args: { min: 1, max: 1 },
-  flags: [
-    { name: 'name', type: 'string', help: 'Name of the play (default: the file name)' },
-    { name: 'volumes', short: 'v', type: 'bool', help: 'Also remove the volumes made for PersistentVolumeClaims' },
-  ],
+  flags: flagTable(`
+    name       string  Name of the play (default: the file name)
+    volumes,v  bool    Also remove the volumes made for PersistentVolumeClaims
+  `),
   async run(ctx, p) {
     await downPlay(playId(p, p.args[0]), ctx.client(), {
       volumes: get.bool(p, 'volumes'),

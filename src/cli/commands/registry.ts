@@ -2,11 +2,12 @@
 import type { Command } from '../command.js';
 import { get, type Parsed, type FlagSpec } from '../flags/parser.js';
 import { gc, serve, type RegistryFlags } from '../../registry/main.js';
+import { flagTable } from '../flags/table.js';
 
-const common: FlagSpec[] = [
-  { name: 'config', type: 'string', help: 'Registry configuration file (docker-registry config.yml, YAML or JSON)' },
-  { name: 'root', type: 'string', help: 'Storage root directory' },
-];
+const common: FlagSpec[] = flagTable(`
+  config  string  Registry configuration file (docker-registry config.yml, YAML or JSON)
+  root    string  Storage root directory
+`);
 
 function flagsOf(p: Parsed): RegistryFlags {
   const opt = (k: string) => (p.set.has(k) ? get.str(p, k) : undefined);
@@ -31,13 +32,15 @@ export const registryServe: Command = {
   args: { max: 1 },
   flags: [
     ...common,
-    { name: 'addr', type: 'string', help: 'Listen address (default 127.0.0.1:5000)' },
-    { name: 'htpasswd', type: 'string', help: 'htpasswd file (bcrypt) for basic auth' },
-    { name: 'tls-cert', type: 'string', help: 'TLS certificate file' },
-    { name: 'tls-key', type: 'string', help: 'TLS key file' },
-    { name: 'read-only', type: 'bool', help: 'Refuse pushes and deletes' },
-    { name: 'delete', type: 'bool', help: 'Allow deleting manifests and blobs' },
-    { name: 'log-level', type: 'string', help: 'debug, info, warn or error' },
+    ...flagTable(`
+      addr       string  Listen address (default 127.0.0.1:5000)
+      htpasswd   string  htpasswd file (bcrypt) for basic auth
+      tls-cert   string  TLS certificate file
+      tls-key    string  TLS key file
+      read-only  bool    Refuse pushes and deletes
+      delete     bool    Allow deleting manifests and blobs
+      log-level  string  debug, info, warn or error
+    `),
   ],
   run: (ctx, p) => serve(flagsOf(p), ctx.io),
 };
@@ -49,8 +52,10 @@ export const registryGc: Command = {
   args: { max: 1 },
   flags: [
     ...common,
-    { name: 'dry-run', short: 'd', type: 'bool', help: 'Only print what would be deleted' },
-    { name: 'delete-untagged', short: 'm', type: 'bool', help: 'Also delete manifests no tag reaches' },
+    ...flagTable(`
+      dry-run,d          bool  Only print what would be deleted
+      delete-untagged,m  bool  Also delete manifests no tag reaches
+    `),
   ],
   run: (ctx, p) =>
     gc({ ...flagsOf(p), dryRun: get.bool(p, 'dry-run'), deleteUntagged: get.bool(p, 'delete-untagged') }, ctx.io),

@@ -11,6 +11,7 @@ import { pump } from '../streams.js';
 import { displayJSONMessages } from '../progress.js';
 import { splitRef } from '../format/images.js';
 import { execSession } from './exec-session.js';
+import { flagTable } from '../flags/table.js';
 
 function withTag(image: string): string {
   const r = splitRef(image);
@@ -185,11 +186,11 @@ export const start: Command = {
   name: 'container start',
   usage: 'start [OPTIONS] CONTAINER [CONTAINER...]',
   desc: 'Start one or more stopped containers',
-  flags: [
-    { name: 'attach', short: 'a', type: 'bool', help: 'Attach STDOUT/STDERR and forward signals' },
-    { name: 'interactive', short: 'i', type: 'bool', help: "Attach container's STDIN" },
-    { name: 'detach-keys', type: 'string' },
-  ],
+  flags: flagTable(`
+    attach,a       bool    Attach STDOUT/STDERR and forward signals
+    interactive,i  bool    Attach container's STDIN
+    detach-keys    string
+  `),
   args: { min: 1 },
   async run(ctx, p) {
     const c = ctx.client();
@@ -217,11 +218,11 @@ export const attach: Command = {
   name: 'container attach',
   usage: 'attach [OPTIONS] CONTAINER',
   desc: 'Attach local standard input, output, and error streams to a running container',
-  flags: [
-    { name: 'detach-keys', type: 'string' },
-    { name: 'no-stdin', type: 'bool' },
-    { name: 'sig-proxy', type: 'bool', default: true },
-  ],
+  flags: flagTable(`
+    detach-keys  string
+    no-stdin     bool
+    sig-proxy    bool=true
+  `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const c = ctx.client();
@@ -255,17 +256,17 @@ export const exec: Command = {
   name: 'container exec',
   usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
   desc: 'Execute a command in a running container',
-  flags: [
-    { name: 'detach', short: 'd', type: 'bool' },
-    { name: 'interactive', short: 'i', type: 'bool' },
-    { name: 'tty', short: 't', type: 'bool' },
-    { name: 'env', short: 'e', type: 'list' },
-    { name: 'env-file', type: 'list' },
-    { name: 'workdir', short: 'w', type: 'string' },
-    { name: 'user', short: 'u', type: 'string' },
-    { name: 'privileged', type: 'bool' },
-    { name: 'detach-keys', type: 'string' },
-  ],
+  flags: flagTable(`
+    detach,d       bool
+    interactive,i  bool
+    tty,t          bool
+    env,e          list
+    env-file       list
+    workdir,w      string
+    user,u         string
+    privileged     bool
+    detach-keys    string
+  `),
   stopAtArg: true,
   args: { min: 2 },
   async run(ctx, p) {

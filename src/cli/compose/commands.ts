@@ -12,19 +12,20 @@ import { config, logs, ps } from './ps-logs-config.js';
 import { exec, run } from './run.js';
 import type { Project } from './types.js';
 import { down, up } from './up.js';
+import { flagTable } from '../flags/table.js';
 
-const globalFlags: FlagSpec[] = [
-  { name: 'file', short: 'f', type: 'list', help: 'Compose configuration files' },
-  { name: 'project-name', short: 'p', type: 'string', help: 'Project name' },
-  { name: 'project-directory', type: 'string', help: 'Specify an alternate working directory' },
-  { name: 'env-file', type: 'list', help: 'Specify an alternate environment file' },
-  { name: 'profile', type: 'list', help: 'Specify a profile to enable' },
-  { name: 'ansi', type: 'string', default: 'auto', help: 'Control when to print ANSI control characters' },
-  { name: 'progress', type: 'string', default: 'auto' },
-  { name: 'compatibility', type: 'bool' },
-  { name: 'parallel', type: 'int', default: -1 },
-  { name: 'help', type: 'bool' },
-];
+const globalFlags: FlagSpec[] = flagTable(`
+  file,f             list         Compose configuration files
+  project-name,p     string       Project name
+  project-directory  string       Specify an alternate working directory
+  env-file           list         Specify an alternate environment file
+  profile            list         Specify a profile to enable
+  ansi               string=auto  Control when to print ANSI control characters
+  progress           string=auto
+  compatibility      bool
+  parallel           int=-1
+  help               bool
+`);
 
 export const subcommands: Record<string, ComposeCommand> = {
   up,

@@ -4,6 +4,7 @@ import type { Parsed } from '../flags/parser.js';
 import { get } from '../flags/parser.js';
 import { type ComposeCommand, type ComposeContext, forEachContainer, timeoutFlag, timeoutOf } from './context.js';
 import * as ops from './ops.js';
+import { flagTable } from '../flags/table.js';
 
 /** A command that runs `fn` on each container between two progress events (stop: in reverse order). */
 function lifecycle(
@@ -74,11 +75,11 @@ export const kill: ComposeCommand = {
 export const rm: ComposeCommand = {
   usage: 'rm [OPTIONS] [SERVICE...]',
   desc: 'Removes stopped service containers',
-  flags: [
-    { name: 'force', short: 'f', type: 'bool', help: "Don't ask to confirm removal" },
-    { name: 'stop', short: 's', type: 'bool', help: 'Stop the containers, if required, before removing' },
-    { name: 'volumes', short: 'v', type: 'bool', help: 'Remove any anonymous volumes attached to containers' },
-  ],
+  flags: flagTable(`
+    force,f    bool  Don't ask to confirm removal
+    stop,s     bool  Stop the containers, if required, before removing
+    volumes,v  bool  Remove any anonymous volumes attached to containers
+  `),
   async run(x, p) {
     const victims: ContainerSummary[] = [];
     await forEachContainer(x, p, async (c) => {

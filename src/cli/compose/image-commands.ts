@@ -4,15 +4,16 @@ import type { ComposeCommand } from './context.js';
 import { imageName } from './convert.js';
 import { ComposeError } from './load.js';
 import * as ops from './ops.js';
+import { flagTable } from '../flags/table.js';
 
 export const build: ComposeCommand = {
   usage: 'build [OPTIONS] [SERVICE...]',
   desc: 'Build or rebuild services',
-  flags: [
-    { name: 'no-cache', type: 'bool' },
-    { name: 'pull', type: 'bool' },
-    { name: 'quiet', short: 'q', type: 'bool' },
-  ],
+  flags: flagTable(`
+    no-cache  bool
+    pull      bool
+    quiet,q   bool
+  `),
   async run(x, p) {
     const proj = x.load(p.args);
     const quiet = get.bool(p, 'quiet');
@@ -27,10 +28,10 @@ export const build: ComposeCommand = {
 export const pull: ComposeCommand = {
   usage: 'pull [OPTIONS] [SERVICE...]',
   desc: 'Pull service images',
-  flags: [
-    { name: 'quiet', short: 'q', type: 'bool' },
-    { name: 'ignore-pull-failures', type: 'bool' },
-  ],
+  flags: flagTable(`
+    quiet,q               bool
+    ignore-pull-failures  bool
+  `),
   async run(x, p) {
     const proj = x.load(p.args);
     let failed = false;

@@ -9,17 +9,18 @@ import { imageName, L } from './convert.js';
 import { streamLogs } from './logs.js';
 import * as ops from './ops.js';
 import type { Project } from './types.js';
+import { flagTable } from '../flags/table.js';
 
 export const ps: ComposeCommand = {
   usage: 'ps [OPTIONS] [SERVICE...]',
   desc: 'List containers',
-  flags: [
-    { name: 'all', short: 'a', type: 'bool', help: 'Show all stopped containers' },
-    { name: 'quiet', short: 'q', type: 'bool', help: 'Only display IDs' },
-    { name: 'services', type: 'bool', help: 'Display services' },
-    { name: 'status', type: 'list', help: 'Filter services by status' },
-    { name: 'format', type: 'string', default: 'table' },
-  ],
+  flags: flagTable(`
+    all,a     bool          Show all stopped containers
+    quiet,q   bool          Only display IDs
+    services  bool          Display services
+    status    list          Filter services by status
+    format    string=table
+  `),
   async run(x, p) {
     const proj = x.load();
     let cs = await ops.projectContainers(x.c, proj.name, {
@@ -71,22 +72,16 @@ export const ps: ComposeCommand = {
 export const logs: ComposeCommand = {
   usage: 'logs [OPTIONS] [SERVICE...]',
   desc: 'View output from containers',
-  flags: [
-    { name: 'follow', short: 'f', type: 'bool', help: 'Follow log output' },
-    { name: 'no-color', type: 'bool', help: 'Produce monochrome output' },
-    { name: 'no-log-prefix', type: 'bool', help: "Don't print prefix in logs" },
-    { name: 'timestamps', short: 't', type: 'bool', help: 'Show timestamps' },
-    {
-      name: 'tail',
-      short: 'n',
-      type: 'string',
-      default: 'all',
-      help: 'Number of lines to show from the end of the logs',
-    },
-    { name: 'since', type: 'string' },
-    { name: 'until', type: 'string' },
-    { name: 'index', type: 'int', default: 0 },
-  ],
+  flags: flagTable(`
+    follow,f       bool        Follow log output
+    no-color       bool        Produce monochrome output
+    no-log-prefix  bool        Don't print prefix in logs
+    timestamps,t   bool        Show timestamps
+    tail,n         string=all  Number of lines to show from the end of the logs
+    since          string
+    until          string
+    index          int=0
+  `),
   async run(x, p) {
     const proj = x.load();
     for (const n of p.args) ops.serviceByName(proj, n);
@@ -118,14 +113,14 @@ export const logs: ComposeCommand = {
 export const config: ComposeCommand = {
   usage: 'config [OPTIONS] [SERVICE...]',
   desc: 'Parse, resolve and render compose file in canonical format',
-  flags: [
-    { name: 'quiet', short: 'q', type: 'bool', help: "Only validate the configuration, don't print anything" },
-    { name: 'services', type: 'bool', help: 'Print the service names, one per line' },
-    { name: 'volumes', type: 'bool', help: 'Print the volume names, one per line' },
-    { name: 'images', type: 'bool', help: 'Print the image names, one per line' },
-    { name: 'profiles', type: 'bool', help: 'Print the profile names, one per line' },
-    { name: 'format', type: 'string', default: 'yaml' },
-  ],
+  flags: flagTable(`
+    quiet,q   bool         Only validate the configuration, don't print anything
+    services  bool         Print the service names, one per line
+    volumes   bool         Print the volume names, one per line
+    images    bool         Print the image names, one per line
+    profiles  bool         Print the profile names, one per line
+    format    string=yaml
+  `),
   async run(x, p) {
     const proj = x.load(p.args);
     const w = x.cli.io.stdout;

@@ -8,22 +8,23 @@ import type { ComposeCommand } from './context.js';
 import { ComposeError } from './load.js';
 import * as ops from './ops.js';
 import { keyValueMap } from '../opts/key-value.js';
+import { flagTable } from '../flags/table.js';
 
 export const exec: ComposeCommand = {
   usage: 'exec [OPTIONS] SERVICE COMMAND [ARGS...]',
   desc: 'Execute a command in a running container',
   stopAtArg: true,
-  flags: [
-    { name: 'detach', short: 'd', type: 'bool' },
-    { name: 'no-TTY', short: 'T', type: 'bool', help: 'Disable pseudo-TTY allocation' },
-    { name: 'env', short: 'e', type: 'list' },
-    { name: 'user', short: 'u', type: 'string' },
-    { name: 'workdir', short: 'w', type: 'string' },
-    { name: 'privileged', type: 'bool' },
-    { name: 'index', type: 'int', default: 1 },
-    { name: 'interactive', short: 'i', type: 'bool', default: true },
-    { name: 'tty', short: 't', type: 'bool', default: true },
-  ],
+  flags: flagTable(`
+    detach,d       bool
+    no-TTY,T       bool       Disable pseudo-TTY allocation
+    env,e          list
+    user,u         string
+    workdir,w      string
+    privileged     bool
+    index          int=1
+    interactive,i  bool=true
+    tty,t          bool=true
+  `),
   async run(x, p) {
     const [svc, ...cmd] = p.args;
     if (!svc || cmd.length === 0) throw new ComposeError('exec requires at least 2 arguments: SERVICE COMMAND');
@@ -51,23 +52,23 @@ export const run: ComposeCommand = {
   usage: 'run [OPTIONS] SERVICE [COMMAND] [ARGS...]',
   desc: 'Run a one-off command on a service',
   stopAtArg: true,
-  flags: [
-    { name: 'detach', short: 'd', type: 'bool' },
-    { name: 'rm', type: 'bool', help: 'Automatically remove the container when it exits' },
-    { name: 'no-TTY', short: 'T', type: 'bool' },
-    { name: 'env', short: 'e', type: 'list' },
-    { name: 'label', short: 'l', type: 'list' },
-    { name: 'user', short: 'u', type: 'string' },
-    { name: 'workdir', short: 'w', type: 'string' },
-    { name: 'entrypoint', type: 'string' },
-    { name: 'name', type: 'string' },
-    { name: 'no-deps', type: 'bool' },
-    { name: 'publish', short: 'p', type: 'list' },
-    { name: 'service-ports', type: 'bool' },
-    { name: 'volume', short: 'v', type: 'list' },
-    { name: 'build', type: 'bool' },
-    { name: 'interactive', short: 'i', type: 'bool', default: true },
-  ],
+  flags: flagTable(`
+    detach,d       bool
+    rm             bool       Automatically remove the container when it exits
+    no-TTY,T       bool
+    env,e          list
+    label,l        list
+    user,u         string
+    workdir,w      string
+    entrypoint     string
+    name           string
+    no-deps        bool
+    publish,p      list
+    service-ports  bool
+    volume,v       list
+    build          bool
+    interactive,i  bool=true
+  `),
   async run(x, p) {
     const [svc, ...cmd] = p.args;
     if (!svc) throw new ComposeError('run requires at least 1 argument: SERVICE');

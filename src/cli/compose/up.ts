@@ -5,6 +5,7 @@ import { ComposeError } from './load.js';
 import { logName, streamLogs } from './logs.js';
 import * as ops from './ops.js';
 import type { Project } from './types.js';
+import { flagTable } from '../flags/table.js';
 
 function scaleMap(list: string[]): Record<string, number> {
   const m: Record<string, number> = {};
@@ -70,18 +71,20 @@ export const up: ComposeCommand = {
   usage: 'up [OPTIONS] [SERVICE...]',
   desc: 'Create and start containers',
   flags: [
-    { name: 'detach', short: 'd', type: 'bool', help: 'Detached mode: Run containers in the background' },
-    { name: 'build', type: 'bool', help: 'Build images before starting containers' },
-    { name: 'no-build', type: 'bool', help: "Don't build an image, even if it's missing" },
-    { name: 'scale', type: 'list', help: 'Scale SERVICE to NUM instances' },
-    { name: 'force-recreate', type: 'bool' },
-    { name: 'no-recreate', type: 'bool' },
-    { name: 'no-deps', type: 'bool' },
-    { name: 'no-start', type: 'bool' },
-    { name: 'remove-orphans', type: 'bool' },
-    { name: 'wait', type: 'bool', help: 'Wait for services to be running|healthy. Implies detached mode.' },
-    { name: 'pull', type: 'string', help: 'Pull image before running ("always"|"missing"|"never")' },
-    { name: 'quiet-pull', type: 'bool' },
+    ...flagTable(`
+      detach,d        bool    Detached mode: Run containers in the background
+      build           bool    Build images before starting containers
+      no-build        bool    Don't build an image, even if it's missing
+      scale           list    Scale SERVICE to NUM instances
+      force-recreate  bool
+      no-recreate     bool
+      no-deps         bool
+      no-start        bool
+      remove-orphans  bool
+      wait            bool    Wait for services to be running|healthy. Implies detached mode.
+      pull            string  Pull image before running ("always"|"missing"|"never")
+      quiet-pull      bool
+    `),
     timeoutFlag,
   ],
   async run(x, p) {
@@ -108,18 +111,11 @@ export const down: ComposeCommand = {
   usage: 'down [OPTIONS]',
   desc: 'Stop and remove containers, networks',
   flags: [
-    {
-      name: 'volumes',
-      short: 'v',
-      type: 'bool',
-      help: 'Remove named volumes declared in the "volumes" section and anonymous volumes',
-    },
-    {
-      name: 'rmi',
-      type: 'string',
-      help: 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")',
-    },
-    { name: 'remove-orphans', type: 'bool' },
+    ...flagTable(`
+      volumes,v       bool    Remove named volumes declared in the "volumes" section and anonymous volumes
+      rmi             string  Remove images used by services. "local" remove only images that don't have a custom tag ("local"|"all")
+      remove-orphans  bool
+    `),
     timeoutFlag,
   ],
   async run(x, p) {
