@@ -1,6 +1,6 @@
 // The image store's sizes for `system df` and `ps -s`, over a fake snapshotter and a temp root:
 // SharedSize and LayersSize as moby computes them, intermediate build images left out, and a
-// container's SizeRw in content bytes without the init artifacts.
+// container's SizeRw in content bytes without the init artifacts; prune's SpaceReclaimed.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ const fakeSnapshots = {
     throw new Error(`snapshot ${key} does not exist`);
   },
   usage: async () => ({ size: -7, inodes: 0 }),
+  remove: async () => {},
 };
 
 const layer = (n: number, size: number): LayerRecord => ({
@@ -34,6 +35,7 @@ const L2 = layer(2, 20);
 const L3 = layer(3, 5);
 const L4 = layer(4, 7);
 const L5 = layer(5, 50);
+const L6 = layer(6, 9);
 
 async function image(name: string | null, layers: LayerRecord[], parent?: string): Promise<string> {
   const cfg = { architecture: 'amd64', os: 'linux', created: `2024-05-0${layers.length}T00:00:00Z`, name };
@@ -70,6 +72,13 @@ test('system df: shared size counts layers another image uses, intermediate ones
     'Size: the layers of the image, parents included',
   );
   assert.equal(layersSize, 100 + 20 + 5 + 7 + 50, 'each distinct layer once');
+});
+
+test('prune reclaims the bytes of the layers it deleted, not of layers another image keeps', async () => {
+  const e = await image(null, [L1, L6]); // dangling: untagged, no child; L1 is a:1's too
+  const r = await images.prune({ filters: new Map() }, () => []);
+  assert.ok(r.deleted.some((i) => 'deleted' in i && i.deleted === e));
+  assert.equal(r.spaceReclaimed, 9);
 });
 
 test('rootfsUsage: the bytes the container wrote, its init artifacts not counted (overlay or bind)', async () => {

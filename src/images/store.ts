@@ -417,7 +417,8 @@ export class ImageService {
     for (const v of f.get('dangling') ?? []) all = !(v === 'true' || v === '1');
     const until = f.get('until')?.length ? untilTime(f.get('until')![0]) : undefined;
     const deleted: DeleteItem[] = [];
-    let reclaimed = 0;
+    let reclaimed = 0; // moby: the DiffSize of each layer the prune deleted, shared ones not
+    const layerSize = new Map([...this.images.values()].flatMap((i) => i.layers.map((l) => [l.chainId, l.size])));
     for (const img of [...this.images.values()]) {
       if (!this.images.has(img.id)) continue;
       if (!all && this.refsOf(img.id).length > 0) continue;
@@ -435,7 +436,7 @@ export class ImageService {
         });
         deleted.push(...items);
         await this.logRemoval(img.id, items, known);
-        reclaimed += items.some((i) => 'deleted' in i && i.deleted === img.id) ? img.size : 0;
+        for (const i of items) if ('deleted' in i) reclaimed += layerSize.get(i.deleted) ?? 0;
       } catch (e) {
         if (!isKind(e, 'conflict')) throw e;
       }
