@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import { invalid } from '../errdefs.js';
+import { validateDefaultModes } from './config-modes.js';
 import type { NetworkOptions } from '../network/deps.js';
 import { addRuntimeFlag, runtimeFromJson } from '../runtime/oci-runtimes.js';
 
@@ -22,6 +23,9 @@ export interface DaemonOptions extends Omit<NetworkOptions, 'bridgeName'> {
   logDriver: string;
   logOpts: Record<string, string>;
   insecureRegistries: string[];
+  /** dockerd's --default-ipc-mode / --default-cgroupns-mode ('' = moby's default; config-modes.ts). */
+  defaultIpcMode: string;
+  defaultCgroupnsMode: string;
   /** dockerd's --experimental: /info and /version say so, and experimental API features (build squash) are on. */
   experimental: boolean;
 }
@@ -41,6 +45,8 @@ export function defaults(): DaemonOptions {
     logDriver: 'json-file',
     logOpts: {},
     insecureRegistries: [],
+    defaultIpcMode: '',
+    defaultCgroupnsMode: '',
     experimental: false,
     iptables: true,
     ipForward: true,
@@ -68,6 +74,8 @@ Options:
       --log-opt map               Default log driver options for containers
       --insecure-registry list    Enable insecure registry communication
       --experimental              Enable experimental features
+      --default-ipc-mode string   Default mode for containers ipc ("shareable" | "private")
+      --default-cgroupns-mode string  Default mode for containers cgroup namespace ("host" | "private")
       --bip, --fixed-cidr, --default-address-pool, --iptables, --ip-forward, --userland-proxy  (networking)
       --host-gateway-ip ip        IP address that the special 'host-gateway' string in --add-host resolves to
   -v, --version                   Print version information and quit
@@ -95,6 +103,8 @@ const valued: Record<string, Key> = {
   '--fixed-cidr': 'fixedCidr',
   '--default-address-pool': 'defaultAddressPools',
   '--host-gateway-ip': 'hostGatewayIp',
+  '--default-ipc-mode': 'defaultIpcMode',
+  '--default-cgroupns-mode': 'defaultCgroupnsMode',
 };
 const boolFlags: Record<string, Key> = {
   '--experimental': 'experimental',
@@ -188,6 +198,8 @@ const jsonKeys: Record<string, Key> = {
   'default-address-pools': 'defaultAddressPools',
   'host-gateway-ip': 'hostGatewayIp',
   runtimes: 'runtimes',
+  'default-ipc-mode': 'defaultIpcMode',
+  'default-cgroupns-mode': 'defaultCgroupnsMode',
 };
 
 const jsonKindOf = (v: unknown) =>
@@ -210,6 +222,8 @@ const JSON_TYPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = 
   'log-opts': { ok: (v) => isObj(v) && Object.values(v).every((x) => typeof x === 'string'), go: 'map[string]string' },
   'insecure-registries': strs,
   experimental: bool,
+  'default-ipc-mode': str,
+  'default-cgroupns-mode': str,
   bip: str,
   'fixed-cidr': str,
   iptables: bool,
@@ -243,6 +257,7 @@ export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (explicit) throw invalid(`unable to configure the daemon: open ${file}: ${(e as Error).message}`);
+    validateDefaultModes(p.options); // dockerd's config.Validate of the flags alone
     return;
   }
   let cfg: unknown;
@@ -251,7 +266,7 @@ export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
   } catch (e) {
     throw invalid(`unable to configure the daemon with file ${file}: ${(e as Error).message}`);
   }
-  if (cfg === null) return; // Go decodes null as an empty configuration
+  if (cfg === null) cfg = {}; // Go decodes null as an empty configuration
   if (!isObj(cfg))
     throw invalid(
       `unable to configure the daemon with file ${file}: json: cannot unmarshal ${jsonKindOf(cfg)} into Go value of type map[string]interface {}`,
@@ -282,6 +297,12 @@ export function applyConfigFile(p: ParsedArgs, explicit: boolean): void {
         (x) => `base=${x.base},size=${x.size}`,
       );
     } else (p.options as unknown as Record<string, unknown>)[key] = v;
+  }
+  try {
+    validateDefaultModes(p.options);
+  } catch (e) {
+    const why = `merged configuration validation from file and command line flags failed: ${(e as Error).message}`;
+    throw invalid(`unable to configure the daemon with file ${file}: ${why}`, e);
   }
 }
 

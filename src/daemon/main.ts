@@ -90,6 +90,7 @@ export async function main(argv: string[]): Promise<void> {
     events,
     paths: { execRoot: p.execRoot, cgroupParent: 'berth' },
     log,
+    modes: { ipc: o.defaultIpcMode, cgroupns: o.defaultCgroupnsMode },
   });
   containers.detachMatcher = detachMatcher;
   const execs = new ExecService(containers);

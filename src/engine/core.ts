@@ -29,6 +29,8 @@ export interface Deps {
   events: Events;
   paths: EnginePaths;
   log: LogFn;
+  /** dockerd's default-ipc-mode / default-cgroupns-mode for containers that name none. */
+  modes?: { ipc?: string; cgroupns?: string };
 }
 
 export interface Run {

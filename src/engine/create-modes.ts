@@ -15,6 +15,8 @@ export interface ModeHost {
   idOf(ref: string): string | undefined;
   /** The daemon's runtimes (--add-runtime, daemon.json, crun where found) and --default-runtime. */
   runtimes?: { default: string; known: readonly string[] };
+  /** dockerd's default-ipc-mode / default-cgroupns-mode; '' or absent: moby's defaults. */
+  defaults?: { ipc?: string; cgroupns?: string };
 }
 
 type ModeFields = Pick<HostConfig, 'IpcMode' | 'CgroupnsMode' | 'Privileged' | 'Runtime'> & { PidMode?: string };
@@ -25,7 +27,7 @@ type ModeFields = Pick<HostConfig, 'IpcMode' | 'CgroupnsMode' | 'Privileged' | '
  */
 export function adaptModes(h: ModeFields, given: Partial<ModeFields> | null | undefined, host: ModeHost): string[] {
   const warnings: string[] = [];
-  if (!given?.IpcMode) h.IpcMode = 'private'; // moby's DefaultIpcMode
+  if (!given?.IpcMode) h.IpcMode = host.defaults?.ipc || 'private'; // moby's DefaultIpcMode
   if (h.IpcMode.startsWith('container:')) {
     const ref = h.IpcMode.slice('container:'.length);
     if (!ref) throw invalid(`invalid IPC mode: ${h.IpcMode}`);
@@ -38,7 +40,7 @@ export function adaptModes(h: ModeFields, given: Partial<ModeFields> | null | un
   const pidRef = h.PidMode?.startsWith('container:') ? h.PidMode.slice('container:'.length) : '';
   const pidId = pidRef ? host.idOf(pidRef) : undefined;
   if (pidId) h.PidMode = `container:${pidId}`;
-  if (!given?.CgroupnsMode) h.CgroupnsMode = defaultCgroupns(host.cgroupMode, !!h.Privileged);
+  if (!given?.CgroupnsMode) h.CgroupnsMode = defaultCgroupns(host.cgroupMode, !!h.Privileged, host.defaults?.cgroupns);
   if (h.CgroupnsMode === 'private' && !host.cgroupNamespaces)
     warnings.push('Your kernel does not support cgroup namespaces.  Cgroup namespace setting discarded.');
   // moby stores the default's name at create, so a later --default-runtime leaves the container be
@@ -48,8 +50,9 @@ export function adaptModes(h: ModeFields, given: Partial<ModeFields> | null | un
   return warnings;
 }
 
-/** moby: private on cgroup v2 (privileged too), host on v1 and hybrid. */
-export function defaultCgroupns(mode: CgroupMode, privileged: boolean): 'private' | 'host' {
+/** moby: private on cgroup v2 (privileged too), host on v1 and hybrid; the daemon's default wins except for privileged on v1. */
+export function defaultCgroupns(mode: CgroupMode, privileged: boolean, daemon?: string): 'private' | 'host' {
   if (privileged && mode !== 'v2') return 'host';
+  if (daemon === 'private' || daemon === 'host') return daemon;
   return mode === 'v2' ? 'private' : 'host';
 }

@@ -35,6 +35,7 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<C
       cgroupNamespaces: sys.cgroupNamespaces,
       idOf: (ref) => d.store.tryFind(ref)?.id,
       runtimes: d.runtime.runtimeNames?.(),
+      defaults: d.modes,
     }),
   );
   validateHostConfig(hostConfig, { userNetworks: !!d.network });
