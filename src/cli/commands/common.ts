@@ -7,7 +7,8 @@ import { StatusError } from '../command.js';
 import { get, type FlagSpec, type Parsed } from '../flags/parser.js';
 import { renderRows, type Row } from '../format/render.js';
 import { humanSize } from '../format/units.js';
-import { confirm, printInspect } from './containers.js';
+import { compile } from '../format/template.js';
+import { goMapOrder } from '../format/go-values.js';
 
 /** opts.FilterOpt: a filter without `=` is a usage error. */
 const checkFilter = (v: string) => {
@@ -63,6 +64,63 @@ export async function eachRef(
   // network rm ends with cli.StatusError's text
   if (errs.length) ctx.io.stderr.write(errs.join('\n') + (o.statusLine ? '\nexit status 1\n' : '\n'));
   return errs.length ? 1 : 0;
+}
+
+/** Go's json.MarshalIndent(v, "", "    ") with HTML escaping, as docker inspect prints. */
+export function goJSONIndent(v: unknown): string {
+  return JSON.stringify(v, null, 4).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
+
+export async function printInspect(
+  ctx: CliContext,
+  refs: string[],
+  format: string,
+  fetch: (ref: string) => Promise<unknown>,
+  /** The generic `inspect` says "No such object"; the typed ones print the daemon's 404 text. */
+  objectNotFound = false,
+): Promise<number> {
+  const found: unknown[] = [];
+  const errs: string[] = [];
+  // inspect parses the template as given: no \t/\n rewriting (that is only for list formats)
+  const t = format && format !== 'json' ? compile(format) : null;
+  for (const r of refs) {
+    try {
+      const v = await fetch(r);
+      // a template sees the typed document docker decoded (maps' keys sorted)
+      if (t) ctx.io.stdout.write(t.execute(goMapOrder(v)) + '\n');
+      else if (format === 'json') ctx.io.stdout.write(JSON.stringify(v) + '\n');
+      else found.push(v);
+    } catch (e) {
+      if (objectNotFound && e instanceof ClientError && e.status === 404) errs.push(`Error: No such object: ${r}`);
+      else if (e instanceof ClientError) errs.push(`Error response from daemon: ${e.message}`);
+      else throw e;
+    }
+  }
+  if (!t && format !== 'json') ctx.io.stdout.write(goJSONIndent(found) + '\n');
+  if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
+  return errs.length ? 1 : 0;
+}
+
+export async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
+  ctx.io.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
+  const stdin = ctx.io.stdin as NodeJS.ReadStream;
+  const line = await new Promise<string>((resolve) => {
+    let buf = '';
+    const onData = (b: Buffer) => {
+      buf += b.toString();
+      if (buf.includes('\n')) done();
+    };
+    const done = () => {
+      stdin.off('data', onData);
+      stdin.off('end', done);
+      stdin.pause();
+      resolve(buf.split('\n')[0]);
+    };
+    stdin.on('data', onData);
+    stdin.on('end', done);
+    stdin.resume();
+  });
+  return /^y(es)?$/i.test(line.trim());
 }
 
 export const isNotFound = (e: unknown): boolean => e instanceof ClientError && e.status === 404;

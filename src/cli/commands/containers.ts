@@ -11,12 +11,11 @@ import { get } from '../flags/parser.js';
 import { flagTable } from '../flags/table.js';
 import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
 import { renderRows, type Row } from '../format/render.js';
-import { compile } from '../format/template.js';
-import { goMapOrder } from '../format/go-values.js';
 import { tabwrite } from '../format/tabwriter.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js';
 import { truncateId } from '../format/ellipsis.js';
+import { confirm, eachRef, isNotFound, printInspect } from './common.js';
 
 const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
 
@@ -136,25 +135,21 @@ export const rm: Command = {
   link,l             bool            Remove the specified link
   `),
   args: { min: 1 },
-  async run(ctx, p) {
-    const errs: string[] = [];
-    for (const r of p.args) {
-      try {
+  run: (ctx, p) =>
+    eachRef(
+      ctx,
+      p.args,
+      async (r) => {
         await ctx.client().containerRemove(r, {
           force: get.bool(p, 'force') || undefined,
           v: get.bool(p, 'volumes') || undefined,
           link: get.bool(p, 'link') || undefined,
         });
-        ctx.io.stdout.write(r + '\n');
-      } catch (e) {
-        // rm -f of a missing container is not an error (docker 23+)
-        if (get.bool(p, 'force') && e instanceof ClientError && e.status === 404) continue;
-        errs.push(e instanceof ClientError ? `Error response from daemon: ${e.message}` : String((e as Error).message));
-      }
-    }
-    if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
-    return errs.length ? 1 : 0;
-  },
+        return r;
+      },
+      // rm -f of a missing container is not an error (docker 23+)
+      { skip: (e) => get.bool(p, 'force') && isNotFound(e) },
+    ),
 };
 
 export const rename: Command = {
@@ -245,41 +240,6 @@ export const logs: Command = {
   },
 };
 
-/** Go's json.MarshalIndent(v, "", "    ") with HTML escaping, as docker inspect prints. */
-export function goJSONIndent(v: unknown): string {
-  return JSON.stringify(v, null, 4).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
-}
-
-export async function printInspect(
-  ctx: CliContext,
-  refs: string[],
-  format: string,
-  fetch: (ref: string) => Promise<unknown>,
-  /** The generic `inspect` says "No such object"; the typed ones print the daemon's 404 text. */
-  objectNotFound = false,
-): Promise<number> {
-  const found: unknown[] = [];
-  const errs: string[] = [];
-  // inspect parses the template as given: no \t/\n rewriting (that is only for list formats)
-  const t = format && format !== 'json' ? compile(format) : null;
-  for (const r of refs) {
-    try {
-      const v = await fetch(r);
-      // a template sees the typed document docker decoded (maps' keys sorted)
-      if (t) ctx.io.stdout.write(t.execute(goMapOrder(v)) + '\n');
-      else if (format === 'json') ctx.io.stdout.write(JSON.stringify(v) + '\n');
-      else found.push(v);
-    } catch (e) {
-      if (objectNotFound && e instanceof ClientError && e.status === 404) errs.push(`Error: No such object: ${r}`);
-      else if (e instanceof ClientError) errs.push(`Error response from daemon: ${e.message}`);
-      else throw e;
-    }
-  }
-  if (!t && format !== 'json') ctx.io.stdout.write(goJSONIndent(found) + '\n');
-  if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
-  return errs.length ? 1 : 0;
-}
-
 const inspectFlags = flagTable(`
   format,f    string  Format output using a custom template
   size,s      bool    Display total file sizes
@@ -332,28 +292,6 @@ export const inspect: Command = {
     return printInspect(ctx, p.args, get.str(p, 'format'), fetch, !type);
   },
 };
-
-export async function confirm(ctx: CliContext, warning: string): Promise<boolean> {
-  ctx.io.stdout.write(`${warning}\nAre you sure you want to continue? [y/N] `);
-  const stdin = ctx.io.stdin as NodeJS.ReadStream;
-  const line = await new Promise<string>((resolve) => {
-    let buf = '';
-    const onData = (b: Buffer) => {
-      buf += b.toString();
-      if (buf.includes('\n')) done();
-    };
-    const done = () => {
-      stdin.off('data', onData);
-      stdin.off('end', done);
-      stdin.pause();
-      resolve(buf.split('\n')[0]);
-    };
-    stdin.on('data', onData);
-    stdin.on('end', done);
-    stdin.resume();
-  });
-  return /^y(es)?$/i.test(line.trim());
-}
 
 export const prune: Command = {
   name: 'container prune',

@@ -2,7 +2,6 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { filtersArg } from '../../client/client.js';
-import { ClientError } from '../../client/client-error.js';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
@@ -19,7 +18,7 @@ import {
 } from '../format/images.js';
 import { renderRows } from '../format/render.js';
 import { humanSize } from '../format/units.js';
-import { confirm, printInspect } from './containers.js';
+import { confirm, eachRef, printInspect } from './common.js';
 import { displayJSONMessages } from '../progress.js';
 
 export const images: Command = {
@@ -66,22 +65,15 @@ export const rmi: Command = {
     no-prune  bool  Do not delete untagged parents
   `),
   args: { min: 1 },
-  async run(ctx, p) {
-    const errs: string[] = [];
-    for (const r of p.args) {
-      try {
-        const items = await ctx
-          .client()
-          .imageRemove(r, { force: get.bool(p, 'force') || undefined, noprune: get.bool(p, 'no-prune') || undefined });
-        for (const d of items ?? [])
-          ctx.io.stdout.write(d.Deleted ? `Deleted: ${d.Deleted}\n` : `Untagged: ${d.Untagged}\n`);
-      } catch (e) {
-        errs.push(e instanceof ClientError ? `Error response from daemon: ${e.message}` : (e as Error).message);
-      }
-    }
-    if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
-    return errs.length ? 1 : 0;
-  },
+  run: (ctx, p) =>
+    eachRef(ctx, p.args, async (r) => {
+      const items = await ctx
+        .client()
+        .imageRemove(r, { force: get.bool(p, 'force') || undefined, noprune: get.bool(p, 'no-prune') || undefined });
+      for (const d of items ?? [])
+        ctx.io.stdout.write(d.Deleted ? `Deleted: ${d.Deleted}\n` : `Untagged: ${d.Untagged}\n`);
+      return undefined;
+    }),
 };
 
 export const imagePrune: Command = {

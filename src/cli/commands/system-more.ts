@@ -8,8 +8,7 @@ import { renderRows, type Row } from '../format/render.js';
 import { compile, type Template } from '../format/template.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { humanSize } from '../format/units.js';
-import { confirm } from './containers.js';
-import { flag, pruneCommand } from './common.js';
+import { confirm, flag, pruneCommand } from './common.js';
 
 interface DiskUsage {
   LayersSize?: number;
