@@ -166,3 +166,23 @@ test('through the service: a dual-stack network DNATs [::] to the container IPv6
   assert.doesNotMatch(six, /9090/);
   assert.doesNotMatch(renderRules(r.fw.at(-1)!, 4), /fd00|-d ::/);
 });
+
+test('a range stops at the first error that is not a port in use (an address the host does not have)', async () => {
+  let tries = 0;
+  const pub = new PortPublisher(
+    new PortAllocator([40000, 40003]),
+    true,
+    () => {},
+    async (m) => {
+      tries++;
+      throw conflict(`listen EADDRNOTAVAIL ${m.hostIp}:${m.hostPort}: cannot assign`);
+    },
+    async () => true,
+  );
+  const ep = endpoint('a', '172.17.0.2');
+  await assert.rejects(
+    pub.publish(ctr('a', { '80/tcp': [{ HostIp: '10.9.9.9', HostPort: '' }] }), ep),
+    /EADDRNOTAVAIL/,
+  );
+  assert.equal(tries, 1);
+});

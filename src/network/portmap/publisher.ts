@@ -79,7 +79,8 @@ export class PortPublisher {
         for (const p of started) p.close();
         for (const ip of ips) this.ports.release(r.proto, ip, port);
         lastErr = e;
-        if (fixed) break;
+        // only a port in use is worth the next one (no such address, no IPv6: every port fails alike)
+        if (fixed || !/already allocated/.test((e as Error).message)) break;
         continue;
       }
       proxies.push(...started);
