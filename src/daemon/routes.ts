@@ -129,6 +129,7 @@ export function apiRoutes(s: RouteServices): Route[] {
       defaultRuntime: s.binaries.runtimes.default,
       runtimes: Object.fromEntries(Object.entries(s.binaries.runtimes.runtimes).map(([k, r]) => [k, r.path])),
       experimental: o.experimental,
+      defaultCgroupnsMode: o.defaultCgroupnsMode,
     },
   });
   const diskUsage = new DiskUsage({

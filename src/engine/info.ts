@@ -25,6 +25,8 @@ export interface InfoConfig {
   runtimes: Record<string, string>;
   /** berthd --experimental (absent: off). */
   experimental?: boolean;
+  /** dockerd's default-cgroupns-mode ('' or absent: private on cgroup v2, host on v1). */
+  defaultCgroupnsMode?: string;
 }
 
 /** Facts about the host, replaceable by fakes in tests. */

@@ -287,6 +287,8 @@ export interface SysInfoSummary {
   PidsLimit: boolean;
   OomKillDisable: boolean;
   CgroupVersion: '1' | '2';
+  /** The kernel has cgroup namespaces (docker info's cgroupns security option). */
+  CgroupNamespaces?: boolean;
   Warnings: string[];
 }
 
@@ -322,6 +324,7 @@ export function infoSummary(s: SysInfo): SysInfoSummary {
     PidsLimit: s.pidsLimit,
     OomKillDisable: s.oomKillDisable,
     CgroupVersion: v2 ? '2' : '1',
+    CgroupNamespaces: s.cgroupNamespaces,
     Warnings: w,
   };
 }

@@ -149,3 +149,18 @@ test('experimental: /info ExperimentalBuild and /version Experimental follow ber
   assert.equal(versionJson({ ...v, experimental: true }, []).Experimental, true);
   assert.equal(engine(versionJson({ ...v, experimental: true }, [])), 'true');
 });
+
+test('SecurityOptions lists cgroupns when the kernel has it and containers get a private one by default (moby)', () => {
+  const opts = (version: '1' | '2', ns: boolean, dflt?: string) => {
+    const i = info([]);
+    i.cgroups = { ...i.cgroups, CgroupVersion: version, CgroupNamespaces: ns };
+    i.config = { ...i.config, defaultCgroupnsMode: dflt };
+    return infoJson(i).SecurityOptions;
+  };
+  const both = ['name=seccomp,profile=builtin', 'name=cgroupns'];
+  assert.deepEqual(opts('2', true), both, 'v2: private by default');
+  assert.deepEqual(opts('1', true), ['name=seccomp,profile=builtin'], 'v1: host by default');
+  assert.deepEqual(opts('1', true, 'private'), both, 'default-cgroupns-mode private');
+  assert.deepEqual(opts('2', true, 'host'), ['name=seccomp,profile=builtin']);
+  assert.deepEqual(opts('2', false), ['name=seccomp,profile=builtin'], 'no kernel support');
+});

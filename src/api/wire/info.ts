@@ -89,6 +89,12 @@ const DRIVER_STATUS: Array<[string, string]> = [
   ['userxattr', 'false'],
 ];
 
+/** moby's cgroupNamespacesEnabled: the kernel has them and containers get a private one by default. */
+function cgroupnsByDefault(i: SystemInfo): boolean {
+  const mode = i.config.defaultCgroupnsMode || (i.cgroups.CgroupVersion === '2' ? 'private' : 'host');
+  return !!i.cgroups.CgroupNamespaces && mode === 'private';
+}
+
 export function infoJson(i: SystemInfo): InfoResponse {
   const cg = i.cgroups;
   const c = i.config;
@@ -168,7 +174,7 @@ export function infoJson(i: SystemInfo): InfoResponse {
     ContainerdCommit: { ID: '', Expected: '' },
     RuncCommit: { ID: '', Expected: '' },
     InitCommit: { ID: '', Expected: '' },
-    SecurityOptions: ['name=seccomp,profile=builtin'],
+    SecurityOptions: ['name=seccomp,profile=builtin', ...(cgroupnsByDefault(i) ? ['name=cgroupns'] : [])],
     CDISpecDirs: [],
     Warnings: cg.Warnings.length ? cg.Warnings : null,
   };
