@@ -116,3 +116,42 @@ it('POST /images/create with an invalid platform is moby 400 before anything is 
   assert.deepEqual(r.json, { message: '"foobar": unknown operating system or architecture: invalid argument' });
   assert.deepEqual(calls, []);
 });
+
+it('GET /images/json before 1.41 reads the legacy filter= glob as a reference filter; 1.41 ignores it', async () => {
+  calls.length = 0;
+  await s.call('GET', '/v1.40/images/json?filter=bb*');
+  await s.call('GET', '/v1.41/images/json?filter=bb*');
+  const refs = calls.map((c) => (c[1] as { filters: Map<string, string[]> }).filters.get('reference'));
+  assert.deepEqual(refs, [['bb*'], undefined]);
+});
+
+it('GET /images/json before 1.43: an image without tags or digests shows <none>:<none> and <none>@<none>', async () => {
+  const untagged = { ...view, tags: [], digests: [] };
+  const srv = await testServer(
+    imageRoutes({ ...fake, views: async () => [untagged] } as unknown as ImageService, () => []),
+  );
+  try {
+    const old = (await srv.call('GET', '/v1.42/images/json')).json as Record<string, unknown>[];
+    assert.deepEqual([old[0]!.RepoTags, old[0]!.RepoDigests], [['<none>:<none>'], ['<none>@<none>']]);
+    const now = (await srv.call('GET', '/v1.43/images/json')).json as Record<string, unknown>[];
+    assert.deepEqual([now[0]!.RepoTags, now[0]!.RepoDigests], [[], []]);
+  } finally {
+    srv.close();
+  }
+});
+
+it('GET /images/{name}/json before 1.44: an image without a creation time says 0001-01-01T00:00:00Z', async () => {
+  const noTime = { ...view, record: { ...view.record, created: '' }, config: { ...view.config, created: undefined } };
+  const srv = await testServer(
+    imageRoutes({ ...fake, view: async () => ({ ...noTime, graphData: null }) } as unknown as ImageService, () => []),
+  );
+  try {
+    assert.equal(
+      ((await srv.call('GET', '/v1.43/images/x/json')).json as { Created: string }).Created,
+      '0001-01-01T00:00:00Z',
+    );
+    assert.equal(((await srv.call('GET', '/v1.44/images/x/json')).json as { Created: string }).Created, '');
+  } finally {
+    srv.close();
+  }
+});

@@ -2,7 +2,7 @@
 import { invalid, notImplemented } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
 import { platformQuery } from '../../util/platform.js';
-import { qbool, qfilters, type Handler, type Route } from '../router.js';
+import { type Ctx, qbool, qfilters, type Handler, type Route } from '../router.js';
 import { versionAtLeast } from '../server.js';
 import {
   deleteItemsJson,
@@ -17,17 +17,7 @@ type InUse = (imageId: string) => { id: string; running: boolean }[];
 /** `create` answers fromImage (pull) and URL imports (images-distribution.ts). */
 export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler): Route[] {
   return [
-    {
-      method: 'GET',
-      path: '/images/json',
-      handler: async (ctx) => {
-        const list = (await images.views({ all: qbool(ctx.query, 'all'), filters: qfilters(ctx.query) })).map(
-          imageSummaryJson,
-        );
-        if (versionAtLeast(ctx.apiVersion, '1.44')) for (const s of list) delete s.VirtualSize;
-        ctx.reply.json(200, list);
-      },
-    },
+    { method: 'GET', path: '/images/json', handler: (ctx) => listImages(ctx, images) },
     {
       method: 'POST',
       path: '/images/create',
@@ -68,6 +58,7 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
         const v = await images.view(ctx.params.name);
         const i = imageInspectJson(v, v.graphData) as unknown as Record<string, unknown>;
         if (versionAtLeast(ctx.apiVersion, '1.44')) delete i.VirtualSize;
+        else if (!i.Created) i.Created = '0001-01-01T00:00:00Z'; // moby#47368: older clients want a time
         if (versionAtLeast(ctx.apiVersion, '1.45')) {
           // Docker drops these from 1.45; Container is kept when set (commit) since users read it.
           // ContainerConfig stays: docker-compose 1.29 negotiates the newest version and reads it on recreate.
@@ -116,4 +107,22 @@ export function imageRoutes(images: ImageService, inUse: InUse, create?: Handler
       },
     },
   ];
+}
+
+/** GET /images/json with moby's gates: legacy filter= before 1.41, <none> placeholders before 1.43, VirtualSize before 1.44. */
+async function listImages(ctx: Ctx, images: ImageService): Promise<void> {
+  const filters = qfilters(ctx.query);
+  const legacy = ctx.query.get('filter'); // before 1.41: a reference glob
+  if (legacy && !versionAtLeast(ctx.apiVersion, '1.41'))
+    filters.set('reference', [...(filters.get('reference') ?? []), legacy]);
+  const list = (await images.views({ all: qbool(ctx.query, 'all'), filters })).map(imageSummaryJson);
+  if (versionAtLeast(ctx.apiVersion, '1.44')) for (const s of list) delete s.VirtualSize;
+  // before 1.43 an image with neither tag nor digest shows moby's placeholders
+  if (!versionAtLeast(ctx.apiVersion, '1.43'))
+    for (const s of list)
+      if (!s.RepoTags?.length && !s.RepoDigests?.length) {
+        s.RepoTags = ['<none>:<none>'];
+        s.RepoDigests = ['<none>@<none>'];
+      }
+  ctx.reply.json(200, list);
 }
