@@ -61,6 +61,11 @@ test('ps -s: a container that wrote 3 bytes is "3B (virtual …)"; images SIZE i
     SizeRootFs?: number;
   }>;
   assert.deepEqual([c?.SizeRw, c?.SizeRootFs], [3, busybox + 3]);
+  // a deletion is a whiteout in the upper dir: no content, so 0B (moby's overlay2 DiffSize)
+  await ok(['run', '--name', 'sz-rm', 'busybox', 'rm', '/bin/ls']);
+  const rm = await ok(['ps', '-as', '--filter', 'name=sz-rm', '--format', '{{.Size}}']);
+  assert.equal(rm, `0B (virtual ${humanSizeWithPrecision(busybox, 3)})`);
+  await ok(['rm', 'sz-rm']);
 });
 
 test('system df -v: shared and unique sizes, containers per image, no intermediate images; volume bytes', {
