@@ -136,6 +136,25 @@ export async function packEntries(entries: GenEntry[]): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
+/** A generated archive to damage: 1-8 bytes overwritten at random offsets, and cut in half or not. */
+export interface DamagedTar {
+  entries: GenEntry[];
+  flips: [number, number][];
+  cut: boolean;
+}
+
+export function damagedTar(outside: string): fc.Arbitrary<DamagedTar> {
+  const flips = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 });
+  return fc.record({ entries: genEntries(outside), flips, cut: fc.boolean() });
+}
+
+/** The bytes of a DamagedTar: packed, flipped, maybe truncated. */
+export async function packDamaged(d: DamagedTar): Promise<Buffer> {
+  const tar = await packEntries(d.entries);
+  for (const [at, v] of d.flips) tar[at % tar.length] = v;
+  return d.cut ? tar.subarray(0, Math.floor(tar.length / 2)) : tar;
+}
+
 async function packOne(e: GenEntry): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
