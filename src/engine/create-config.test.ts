@@ -169,3 +169,8 @@ test("configEnv: the request's entries first, bare names kept (docker-py: Foo st
   assert.deepEqual(configEnv(['PATH=/bin', 'A=1'], ['A=2']), ['A=2', 'PATH=/bin']);
   assert.deepEqual(configEnv(['PATH=/bin'], []), ['PATH=/bin']);
 });
+
+test('the HostConfig defaults keep Dns, DnsOptions and DnsSearch absent (null) as moby stores a request without them', () => {
+  const h = defaultHostConfig();
+  assert.deepEqual([h.Dns, h.DnsOptions, h.DnsSearch], [null, null, null]);
+});

@@ -37,9 +37,10 @@ export function defaultHostConfig(): HostConfig {
     CapAdd: null,
     CapDrop: null,
     CgroupnsMode: 'host',
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
+    // absent stays absent, as moby stores the request (the docker CLI itself sends [])
+    Dns: null,
+    DnsOptions: null,
+    DnsSearch: null,
     ExtraHosts: null,
     GroupAdd: null,
     IpcMode: 'private',

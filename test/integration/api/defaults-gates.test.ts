@@ -86,3 +86,23 @@ test("create --platform for a platform the local image lacks: Docker 28's text (
     ),
   );
 });
+
+test('absent means absent: a raw create without Dns or a healthcheck StartPeriod inspects as moby', {
+  skip,
+}, async () => {
+  const c = await post('/v1.47/containers/create', {
+    Image: 'busybox',
+    Healthcheck: { Test: ['CMD', 'true'], Interval: 1e9 },
+  });
+  assert.equal(c.status, 201, JSON.stringify(c.json));
+  const r = await getUnix(h.d.socket, `/v1.47/containers/${String(c.json.Id)}/json`);
+  const j = JSON.parse(r.body) as {
+    HostConfig: Record<string, unknown>;
+    Config: { Healthcheck: Record<string, unknown> };
+  };
+  assert.deepEqual([j.HostConfig.Dns, j.HostConfig.DnsOptions, j.HostConfig.DnsSearch], [null, null, null]);
+  assert.deepEqual(j.Config.Healthcheck, { Test: ['CMD', 'true'], Interval: 1e9 });
+  const cli = await h.d.docker(['create', 'busybox', 'true']);
+  const dns = await h.d.docker(['inspect', '-f', '{{json .HostConfig.Dns}}', cli.stdout.trim()]);
+  assert.equal(dns.stdout.trim(), '[]', 'the docker CLI sends an empty list, and sees it back');
+});
