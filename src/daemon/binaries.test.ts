@@ -32,7 +32,7 @@ test('findBinaries: a configured runtime path wins; a missing runtime is unavail
   );
   // a configured one whose binary is gone: unavailable, with the fix
   assert.throws(
-    () => findBinaries({ runtimes: { gone: '' }, defaultRuntime: 'gone' }),
+    () => findBinaries({ runtimes: { gone: 'no-such-runtime-binary-x' }, defaultRuntime: 'gone' }),
     (e: Error & { kind?: string }) => e.kind === 'unavailable' && /OCI runtime "gone" not found/.test(e.message),
   );
 });

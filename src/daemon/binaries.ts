@@ -39,7 +39,8 @@ export function findBinaries(o: {
   const runtimes = resolveRuntimes(o, (bin) => which(bin));
   const runc = runtimes.runtimes[runtimes.default]?.path;
   const conmon = which('conmon', CONMON_DIRS);
-  if (!runc) throw unavailable(`OCI runtime "${runtimes.default}" not found in PATH (install runc)`);
+  // a bare name left as configured was not found in PATH
+  if (!runc?.includes('/')) throw unavailable(`OCI runtime "${runtimes.default}" not found in PATH (install runc)`);
   if (!conmon) throw unavailable('conmon not found in PATH (install conmon)');
   return { runc, conmon, runtimes };
 }

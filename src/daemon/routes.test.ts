@@ -30,7 +30,17 @@ const services = {
   log: () => {},
   paths: { dataRoot: '/nonexistent/berth-data', storage: '/nonexistent/berth-data/storage' } as Paths,
   options: defaults(),
-  binaries: { runc: '/usr/sbin/runc', conmon: '/usr/bin/conmon' },
+  binaries: {
+    runc: '/usr/sbin/runc',
+    conmon: '/usr/bin/conmon',
+    runtimes: {
+      default: 'crun',
+      runtimes: {
+        runc: { path: '/usr/sbin/runc', runtimeArgs: [] },
+        crun: { path: '/usr/bin/crun', runtimeArgs: ['--debug'] },
+      },
+    },
+  },
   events: new Events(),
   store: { all: () => recs },
   containers: { runningCount: () => ({ running: 1, paused: 0, stopped: 1 }) },
@@ -46,7 +56,7 @@ const services = {
   network: {},
   containerNetwork: undefined,
   buildCache: { list: async () => [] },
-  runc: { run: async () => ({ stdout: '', stderr: '' }) },
+  runtime: { liveUpdate: async () => {} },
   statsSource: { watch: () => () => {} },
 } as unknown as RouteServices;
 
@@ -79,7 +89,9 @@ test('/info counts from the container store and the image store, with the daemon
     [j.Containers, j.ContainersRunning, j.ContainersStopped, j.Images, j.ServerVersion],
     [2, 1, 1, 5, '9.9.9'],
   );
-  assert.deepEqual(j.Runtimes, { runc: { path: '/usr/sbin/runc' } });
+  // every runtime of the daemon's table (runtime/oci-runtimes.ts), the default by name
+  assert.deepEqual(j.Runtimes, { runc: { path: '/usr/sbin/runc' }, crun: { path: '/usr/bin/crun' } });
+  assert.equal(j.DefaultRuntime, 'crun');
 });
 
 test('/system/df asks the image store once and sizes each container from its rootfs and image', async () => {
