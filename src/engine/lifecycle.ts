@@ -111,14 +111,15 @@ async function startFailed(core: Core, rec: ContainerRecord, task: Task | null, 
   await core.rootfs.unmount(rec.id, true);
   await releaseAndLog(core, rec);
   const m = e instanceof Error ? e.message : String(e);
-  const exitCode = /executable file not found|no such file or directory/.test(m)
+  // moby's setExitCodeFromError matches lower-cased text: crun says "No such file or directory"
+  const exitCode = /executable file not found|no such file or directory/i.test(m)
     ? 127
-    : /permission denied/.test(m)
+    : /permission denied/i.test(m)
       ? 126
       : 128;
   await core.tx.to(rec, rec.state.status, { state: { error: m, exitCode } });
   if (rec.hostConfig.AutoRemove) void removeContainer(core, rec.id, { force: true, volumes: true }).catch(() => {});
-  if (/executable file not found|no such file or directory|permission denied|is a directory/.test(m))
+  if (/executable file not found|no such file or directory|permission denied|is a directory/i.test(m))
     throw new EngineError('invalid', m, { cause: e });
   throw e;
 }

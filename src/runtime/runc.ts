@@ -1,5 +1,7 @@
 // Typed wrapper around the runc CLI (crun takes the same commands). Only runtime/ spawns runtimes.
 import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { EngineError } from '../errdefs.js';
 
 export interface RuncOptions {
@@ -77,8 +79,23 @@ export class Runc {
   }
 
   /** `runc exec` with the given stdio; used for non-TTY exec (fast path, no conmon). */
-  exec(id: string, args: string[], stdio: StdioOptions): ChildProcess {
-    return spawn(this.o.binary, [...this.globalArgs(), 'exec', ...args, id], { stdio });
+  exec(id: string, args: string[], stdio: StdioOptions, globals: string[] = []): ChildProcess {
+    return spawn(this.o.binary, [...this.globalArgs(), ...globals, 'exec', ...args, id], { stdio });
+  }
+
+  private flavourCache: 'runc' | 'crun' | null = null;
+  /** runc prints logrus lines on stderr; crun plain text (and JSON to --log): found by the binary's name. */
+  flavour(): 'runc' | 'crun' {
+    if (!this.flavourCache) {
+      let real = this.o.binary;
+      try {
+        real = fs.realpathSync(this.o.binary);
+      } catch {
+        /* not there: the spawn says so */
+      }
+      this.flavourCache = path.basename(real).startsWith('crun') ? 'crun' : 'runc';
+    }
+    return this.flavourCache;
   }
 }
 

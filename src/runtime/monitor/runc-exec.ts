@@ -7,9 +7,11 @@ import type { Runc } from '../runc.js';
 import type { ExecIo, Proc } from '../runtime.js';
 import type { OciProcess } from '../spec/types.js';
 import { drainedOrClosed } from '../../util/drained.js';
+import { ExecStderr } from './exec-stderr.js';
 
 export function execFailCode(text: string): number {
-  return /executable file not found|no such file or directory/.test(text) ? 127 : 126;
+  // case-blind as moby's isInvalidCommand: crun writes "No such file or directory"
+  return /executable file not found|no such file or directory/i.test(text) ? 127 : 126;
 }
 
 /** Docker's wording for runtime failures: `OCI runtime create failed: <runc's message>: unknown`. */
@@ -42,10 +44,12 @@ export async function runcExec(
   const specFile = path.join(dir, `${execId.slice(0, 24)}.json`);
   const pidFile = path.join(dir, `${execId.slice(0, 24)}.pid`);
   await fsp.writeFile(specFile, JSON.stringify(p));
+  const logFile = runc.flavour() === 'crun' ? path.join(dir, `${execId.slice(0, 24)}.log`) : null;
   const child = runc.exec(
     cid,
     ['--process', specFile, '--pid-file', pidFile],
     [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    logFile ? [`--log=${logFile}`, '--log-format=json'] : [],
   );
   let resolvePid!: (n: number) => void;
   const pid = new Promise<number>((r) => (resolvePid = r));
@@ -55,13 +59,9 @@ export async function runcExec(
   // the process may exit or close its stdin while the client still sends: EPIPE only ends that input
   child.stdin?.on('error', () => {});
   child.stdout!.on('data', (c: Buffer) => emit('stdout', c));
-  // runc's own failure text arrives on stderr too (logrus format); reshape it like Docker's message
-  let errText = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    const s = c.toString();
-    if (/level=(error|fatal)/.test(s)) errText += s;
-    else emit('stderr', c);
-  });
+  // the runtime's own failure text arrives on stderr too; reshaped like Docker's message at the end
+  const stderr = new ExecStderr((c) => emit('stderr', c), logFile);
+  child.stderr!.on('data', (c: Buffer) => stderr.data(c));
   // The pid counts once the process runs the command: runc writes the pid file while `runc init` is still
   // setting up, and `exec -d` must not return before the command shows up in `top`.
   const runcExe = fs.realpathSync(runc.o.binary);
@@ -72,15 +72,17 @@ export async function runcExec(
       fs.readlink(`/proc/${n}/exe`, (e2, exe) => {
         if (!e2 && exe === runcExe) return; // still runc init
         clearInterval(pidPoll);
+        stderr.started();
         resolvePid(n);
       });
     });
   }, 5);
   const exited = new Promise<number>((resolve) => {
-    child.on('close', (code, signal) => {
+    child.on('close', async (code, signal) => {
       clearInterval(pidPoll);
       resolvePid(0);
       let rc = code ?? (signal ? 128 + (signalNumber(signal) ?? 9) : 1);
+      const errText = await stderr.finish().catch(() => '');
       if (errText) {
         emit('stdout', Buffer.from(ociMessage('exec', errText) + '\r\n'));
         rc = execFailCode(errText);
