@@ -7,6 +7,9 @@
 //   BENCH_N           repetitions for medians (default 10)
 //   BERTHD_LOG        that daemon's log, at debug level: its own split of `run --rm` (a berthd the
 //                     bench starts is read directly)
+//   BENCH_RUNTIME     OCI runtime of a berthd the bench starts (its --default-runtime: runc, crun).
+//                     crun 1.8 refuses a hybrid host whose cgroup2 holds a controller: run the bench
+//                     where /sys/fs/cgroup/unified is unmounted (`unshare -m`), both runtimes alike
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -246,7 +249,8 @@ async function main(): Promise<void> {
     if (process.env.DOCKER_HOST) throw new Error(`nothing answers /_ping on ${host}`);
     process.env.BERTH_ALLOW_HOST = '1';
     process.stderr.write('no berthd on /run/berth/berth.sock: starting one on temp roots\n');
-    own = await startDaemon();
+    const rt = process.env.BENCH_RUNTIME;
+    own = await startDaemon({ args: rt ? ['--default-runtime', rt] : [] });
     host = own.env.DOCKER_HOST;
     pid = own.pid;
   }
@@ -297,7 +301,8 @@ async function main(): Promise<void> {
     row('daemon RSS with 50 running', 'rss50', 'MiB'),
     row('memory per running container', 'perContainer', 'MiB', 3),
   ];
-  console.log(`\nberth: ${targets[0].host}${r ? `   reference: ${targets[1].host}` : ''}   N=${N}`);
+  const runtime = own ? ` (runtime ${process.env.BENCH_RUNTIME || 'default'})` : '';
+  console.log(`\nberth: ${targets[0].host}${runtime}${r ? `   reference: ${targets[1].host}` : ''}   N=${N}`);
   console.log(formatTable(rows, !!r));
   console.log(`\none run --rm busybox echo, phase by phase (medians of ${N}; berthd's lines need it at debug level)`);
   console.log(formatTable(phaseRows(targets), !!r));
