@@ -138,8 +138,12 @@ test('restart re-binds both; a dual-stack container gets ip6tables DNAT; berthd 
       [`-A BERTH ! -i ${await bridgeOf('dual')} -p tcp -m tcp --dport 18190 -j DNAT --to-destination [${ip6}]:80`],
       'DNAT for the dual-stack container only; the IPv4-only one is proxied',
     );
-    // a local IPv6 address other than ::1 goes through OUTPUT → BERTH → DNAT
+    // a local IPv6 address other than ::1 goes through OUTPUT → BERTH → DNAT (the rule counts the packet)
     assert.equal(await page('http://[fd00:be:28::1]:18190/'), 'dual');
+    const counted = execFileSync('ip6tables', ['-w', '-t', 'nat', '-L', 'BERTH', '-v', '-n', '-x'], {
+      encoding: 'utf8',
+    });
+    assert.match(counted, /^\s*[1-9]\d*\s+\d+\s+DNAT\b.*dpt:18190 to:\[fd00:be:28::2\]:80$/m, counted);
   } else console.log('# ports-v6: no ip6tables here, DNAT checks skipped');
   // restart binds both families again
   await ok(['restart', '-t', '0', 'plain']);
