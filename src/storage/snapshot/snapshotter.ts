@@ -5,7 +5,7 @@
 // - commit(name, key):    turn active `key` into committed `name` (usable as a parent); `key` is gone.
 // - mounts(key):          the mounts of an active or view snapshot (again, e.g. after a restart).
 // - remove(key):          delete a snapshot; refused while other snapshots have it as parent.
-// - usage(key):           disk used by the snapshot's own layer (not its parents).
+// - usage(key):           content bytes of the snapshot's own layer, not its parents (moby's DiffSize).
 export interface Mount {
   type: string;
   source: string;
