@@ -3,7 +3,7 @@ import type { Events } from '../../engine/events.js';
 import type { SystemInfo } from '../../engine/info.js';
 import type { Route } from '../router.js';
 import { MAX_API, MIN_API } from '../server.js';
-import { infoJson, versionJson } from '../wire/info.js';
+import { infoForVersion, infoJson, versionJson } from '../wire/info.js';
 import { eventsRoutes } from './events.js';
 
 export interface SystemRouteDeps {
@@ -51,7 +51,7 @@ export function systemRoutes(s: SystemRouteDeps): Route[] {
       method: 'GET',
       path: '/info',
       handler: async (ctx) => {
-        ctx.reply.json(200, infoJson(await s.info()));
+        ctx.reply.json(200, infoForVersion(infoJson(await s.info()), ctx.apiVersion));
       },
     },
     ...eventsRoutes(s.events),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SystemInfo } from '../../engine/info.js';
-import { infoJson, versionJson } from './info.js';
+import { infoForVersion, infoJson, versionJson } from './info.js';
 
 const LIMITS = [
   'MemoryLimit',
@@ -163,4 +163,15 @@ test('SecurityOptions lists cgroupns when the kernel has it and containers get a
   assert.deepEqual(opts('1', true, 'private'), both, 'default-cgroupns-mode private');
   assert.deepEqual(opts('2', true, 'host'), ['name=seccomp,profile=builtin']);
   assert.deepEqual(opts('2', false), ['name=seccomp,profile=builtin'], 'no kernel support');
+});
+
+test("infoForVersion: moby's /info gates (bare security option names <1.25, KernelMemory false from 1.42, no nondistributable fields from 1.47)", () => {
+  const j = () => infoJson(info([]));
+  const old = infoForVersion(j(), '1.24');
+  assert.deepEqual(old.SecurityOptions, ['seccomp']);
+  assert.equal(old.KernelMemory, true);
+  const mid = infoForVersion(j(), '1.46');
+  assert.equal(mid.KernelMemory, false);
+  assert.ok('AllowNondistributableArtifactsCIDRs' in (mid.RegistryConfig as object));
+  assert.equal('AllowNondistributableArtifactsCIDRs' in (infoForVersion(j(), '1.47').RegistryConfig as object), false);
 });

@@ -179,3 +179,24 @@ export function infoJson(i: SystemInfo): InfoResponse {
     Warnings: cg.Warnings.length ? cg.Warnings : null,
   };
 }
+
+/**
+ * moby's getInfo gates for the client's API version: security options as bare names before 1.25,
+ * KernelMemory always false from 1.42 (removed), the nondistributable-artifact registry fields only
+ * before 1.47.
+ */
+export function infoForVersion(j: InfoResponse, v: string): InfoResponse {
+  const older = (min: string) => {
+    const [a, b] = [v, min].map((x) => x.split('.').map(Number));
+    return a![0]! < b![0]! || (a![0] === b![0] && (a![1] ?? 0) < (b![1] ?? 0));
+  };
+  if (older('1.25') && Array.isArray(j.SecurityOptions))
+    j.SecurityOptions = (j.SecurityOptions as string[]).map((o) => /(?:^|,)name=([^,]*)/.exec(o)?.[1] ?? o);
+  if (!older('1.42')) j.KernelMemory = false;
+  const reg = j.RegistryConfig as Record<string, unknown> | undefined;
+  if (!older('1.47') && reg) {
+    delete reg.AllowNondistributableArtifactsCIDRs;
+    delete reg.AllowNondistributableArtifactsHostnames;
+  }
+  return j;
+}
