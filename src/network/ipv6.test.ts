@@ -116,31 +116,23 @@ test('EnableIPv6 without a subnet takes the next /64 of fd00::/8; bad or overlap
   assert.deepEqual(r.svc.find('x2').ipam[1], { Subnet: 'fd00:0:0:1::/64', Gateway: 'fd00:0:0:1::1' });
   const six = (cfg: object, name = 'bad') => r.svc.create(req({ name, enableIPv6: true, pools: [cfg] }));
   await rejects(six({ Subnet: 'fd00::/48' }), 'conflict', 'Pool overlaps with other one on this address space');
-  await rejects(
-    six({ Subnet: 'fd01::1/64' }),
-    'invalid',
-    'invalid network config:\ninvalid subnet fd01::1/64: it should be fd01::/64',
-  );
-  await rejects(
-    six({ Subnet: 'fd01::/64', IPRange: 'fd02::/96' }),
-    'invalid',
-    "invalid network config:\ninvalid ip-range fd02::/96: parent subnet fd01::/64 doesn't contain ip-range",
-  );
-  await rejects(
-    six({ Subnet: 'fd01::/64', IPRange: 'fd01::/32' }),
-    'invalid',
-    'invalid network config:\ninvalid ip-range fd01::/32: CIDR block is bigger than its parent subnet fd01::/64',
-  );
-  await rejects(
-    six({ Subnet: 'fd01::/64', Gateway: 'fd02::1' }),
-    'invalid',
-    "invalid network config:\ninvalid gateway fd02::1: parent subnet fd01::/64 doesn't contain this address",
-  );
-  await rejects(
-    six({ Subnet: 'fd01::/64', Gateway: '10.0.0.1' }),
-    'invalid',
-    'invalid network config:\ninvalid gateway 10.0.0.1: parent subnet is an IPv6 block',
-  );
+  const invalidPools: Array<[object, string]> = [
+    [{ Subnet: 'fd01::1/64' }, 'invalid subnet fd01::1/64: it should be fd01::/64'],
+    [
+      { Subnet: 'fd01::/64', IPRange: 'fd02::/96' },
+      "invalid ip-range fd02::/96: parent subnet fd01::/64 doesn't contain ip-range",
+    ],
+    [
+      { Subnet: 'fd01::/64', IPRange: 'fd01::/32' },
+      'invalid ip-range fd01::/32: CIDR block is bigger than its parent subnet fd01::/64',
+    ],
+    [
+      { Subnet: 'fd01::/64', Gateway: 'fd02::1' },
+      "invalid gateway fd02::1: parent subnet fd01::/64 doesn't contain this address",
+    ],
+    [{ Subnet: 'fd01::/64', Gateway: '10.0.0.1' }, 'invalid gateway 10.0.0.1: parent subnet is an IPv6 block'],
+  ];
+  for (const [cfg, why] of invalidPools) await rejects(six(cfg), 'invalid', `invalid network config:\n${why}`);
   assert.equal(r.svc.tryFind('bad'), undefined, 'nothing left behind');
 });
 
