@@ -7,7 +7,7 @@ import type { CreateRequest } from '../../engine/create-config.js';
 import type { ContainerService } from '../../engine/service.js';
 import { type TestServer, testServer } from '../test-server.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
-import { gateInspect } from './containers-gates.js';
+import { gateInspect, gateUpdate } from './containers-gates.js';
 import { containerRoutes } from './containers.js';
 
 let created: CreateRequest[] = [];
@@ -24,7 +24,9 @@ const containers = {
     return { StatusCode: 0 };
   },
 } as unknown as ContainerService;
-const deps = { containers, imagePlatform: async () => null } as unknown as ContainerRouteDeps;
+const execConfigs: unknown[] = [];
+const execs = { create: (_id: string, cfg: unknown) => (execConfigs.push(cfg), 'e1') };
+const deps = { containers, execs, imagePlatform: async () => null } as unknown as ContainerRouteDeps;
 
 let s: TestServer;
 before(async () => {
@@ -143,4 +145,20 @@ test('inspect before 1.45: user-network Aliases also carry the short id and host
   assert.deepEqual(old.NetworkSettings.Networks.other.Aliases, ['abcdef012345']);
   assert.equal(old.NetworkSettings.Networks.bridge.Aliases, null);
   assert.deepEqual(gateInspect(json(), '1.45'), json());
+});
+
+test('exec create: ConsoleSize only from 1.42', async () => {
+  execConfigs.length = 0;
+  await s.call('POST', '/v1.41/containers/c1/exec', { Cmd: ['sh'], Tty: true, ConsoleSize: [10, 20] });
+  await s.call('POST', '/v1.42/containers/c1/exec', { Cmd: ['sh'], Tty: true, ConsoleSize: [10, 20] });
+  assert.deepEqual(
+    execConfigs.map((c) => (c as { ConsoleSize?: unknown }).ConsoleSize),
+    [null, [10, 20]],
+  );
+});
+
+test('update: PidsLimit ignored before 1.40, KernelMemory from 1.42', () => {
+  assert.deepEqual(gateUpdate({ PidsLimit: 5, KernelMemory: 1 }, '1.39'), { KernelMemory: 1 });
+  assert.deepEqual(gateUpdate({ PidsLimit: 5, KernelMemory: 1 }, '1.41'), { PidsLimit: 5, KernelMemory: 1 });
+  assert.deepEqual(gateUpdate({ PidsLimit: 5, KernelMemory: 1 }, '1.42'), { PidsLimit: 5 });
 });

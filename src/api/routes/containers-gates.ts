@@ -95,6 +95,13 @@ export function gateInspect(json: Obj, v: string): Obj {
   return json;
 }
 
+/** postContainerUpdate: PidsLimit is ignored before 1.40, KernelMemory from 1.42 (removed there). */
+export function gateUpdate<T extends { PidsLimit?: number | null; KernelMemory?: number }>(u: T, v: string): T {
+  if (before(v, '1.40')) delete u.PidsLimit;
+  if (!before(v, '1.42')) delete u.KernelMemory;
+  return u;
+}
+
 /** stop and restart read `signal` from 1.42; the stats one-shot flag from 1.41; wait conditions from 1.30. */
 export const queryGates = {
   signal: (q: URLSearchParams, v: string) => (versionAtLeast(v, '1.42') ? (q.get('signal') ?? undefined) : undefined),

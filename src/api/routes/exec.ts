@@ -5,6 +5,7 @@ import { type Route, qint } from '../router.js';
 import { execInspectJson } from '../wire/container-exec.js';
 import { idJson } from '../wire/container-results.js';
 import { parseDetachKeys } from '../stream/detach.js';
+import { versionAtLeast } from '../server.js';
 import { clientFor, endSocket, streamType } from './containers-io.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 
@@ -17,6 +18,7 @@ export function execRoutes(d: ContainerRouteDeps): Route[] {
       handler: async (ctx) => {
         const cfg = ((await ctx.json<ExecConfig>()) ?? {}) as ExecConfig;
         if (cfg.DetachKeys) parseDetachKeys(cfg.DetachKeys);
+        if (!versionAtLeast(ctx.apiVersion, '1.42')) cfg.ConsoleSize = null; // not before 1.42 (moby)
         ctx.reply.json(201, idJson(d.execs.create(ctx.params.id!, cfg)));
       },
     },
@@ -31,7 +33,7 @@ export function execRoutes(d: ContainerRouteDeps): Route[] {
           ConsoleSize?: [number, number];
         };
         const e = d.execs.get(ctx.params.id!);
-        if (body.ConsoleSize) e.config.ConsoleSize = body.ConsoleSize;
+        if (body.ConsoleSize && versionAtLeast(ctx.apiVersion, '1.42')) e.config.ConsoleSize = body.ConsoleSize;
         const keys = e.config.DetachKeys ? parseDetachKeys(e.config.DetachKeys) : null;
         if (body.Detach) {
           await d.execs.start(e.id, { detach: true }, null, c.detachMatcher);
