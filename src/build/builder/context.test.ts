@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  symlinkSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createHash } from 'node:crypto';
@@ -21,9 +11,10 @@ import { gzipSync } from 'node:zlib';
 import { applyDockerignore, receiveContext } from './context.js';
 import { matchSources, sumSources } from './copy.js';
 import { tarHeader } from './layer-tar.js';
+import { rawHeader } from '../../storage/layers/tar-arbitraries.js';
+import { testDir } from '../../util/test-dirs.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'berth-ctx-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = await testDir('berth-ctx-');
 
 /** `b` cut into pieces of `n` bytes (the CLI's body arrives in ~10 KiB chunks; 1-byte ones are legal). */
 const pieces = (b: Buffer, n: number) =>
@@ -98,17 +89,7 @@ test('gzip contexts and a bare Dockerfile body', async () => {
 });
 
 test('entries cannot escape the context', async () => {
-  const h = Buffer.alloc(1024);
-  h.write('../evil', 0);
-  h.write('0000644\0', 100);
-  h.write('00000000000\0', 124);
-  h.write('0', 156);
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  h.fill(0x20, 148, 156);
-  for (let i = 0; i < 512; i++) sum += h[i];
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const h = rawHeader('../evil', '0', 0);
   await assert.rejects(
     receiveContext(Readable.from([Buffer.concat([h, Buffer.alloc(1024)])]), join(tmp, 'c4'), 'Dockerfile'),
     /outside of the target directory/,

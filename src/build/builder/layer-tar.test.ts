@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import {
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { linkSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { tarHeader, writeLayerTar } from './layer-tar.js';
+import { testDir } from '../../util/test-dirs.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'berth-ltar-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = await testDir('berth-ltar-');
 
 test('a layer tar GNU tar reads back: sorted entries, modes, mtimes, symlinks, hard links, long names, sizes', () => {
   const up = join(tmp, 'up');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { packEntries } from '../../storage/layers/tar-arbitraries.js';
+import { packEntries, rawHeader, sealHeader } from '../../storage/layers/tar-arbitraries.js';
 import { TarIndex } from './tar-index.js';
 
 /** The tar fed in pieces of `n` bytes (headers and PAX records cut anywhere). */
@@ -69,18 +69,10 @@ test('parent directories without entries get one, never replacing a real entry',
 });
 
 test('old GNU headers: the bytes where ustar keeps a name prefix are times, not a path (as Go reads them)', () => {
-  const h = Buffer.alloc(512);
-  h.write('plain.txt', 0);
-  h.write('0000644\0', 100);
-  h.write('00000000003\0', 124);
-  h.write('00000000000\0', 136);
-  h.write('0', 156);
+  const h = rawHeader('plain.txt', '0', 3);
   h.write('ustar  \0', 257); // GNU magic and version
   h.write('14712345670\0', 345); // atime
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += h[i];
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  sealHeader(h);
   const ix = index(Buffer.concat([h, Buffer.from('abc'), Buffer.alloc(509 + 1024)]), 512);
   ix.end();
   assert.deepEqual([...ix.files.keys()], ['plain.txt']);

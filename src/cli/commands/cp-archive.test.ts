@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import tar from 'tar-stream';
 import { copyTarget, extractInto, rebaseName, splitDirEntry, tarLocal } from './cp-archive.js';
+import { testDir } from '../../util/test-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'berth-cp-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = await testDir('berth-cp-');
 
 test('copyTarget follows moby PrepareArchiveCopy: into a dir, renamed, or refused', () => {
   const file = { path: '/s/f', exists: true, isDir: false };

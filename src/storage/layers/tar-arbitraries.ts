@@ -92,8 +92,9 @@ export function genEntries(outside: string): fc.Arbitrary<GenEntry[]> {
   return fc.array(entry, { maxLength: 10 }) as fc.Arbitrary<GenEntry[]>;
 }
 
-/** A raw 512-byte ustar header (for GNU 'L'/'K' long-name records tar-stream does not write). */
-function rawHeader(name: string, typeflag: string, size: number): Buffer {
+/** A raw 512-byte ustar header with its checksum (mode 0644, uid/gid 0, mtime 0): GNU 'L'/'K' long-name
+ *  records tar-stream does not write, and tests' hand-made entries. */
+export function rawHeader(name: string, typeflag: string, size: number): Buffer {
   const h = Buffer.alloc(512);
   h.write(name.slice(0, 99), 0, 'utf8');
   h.write('0000644\0', 100, 'latin1');
@@ -103,9 +104,14 @@ function rawHeader(name: string, typeflag: string, size: number): Buffer {
   h.write('00000000000\0', 136, 'latin1');
   h.write(typeflag, 156, 'latin1');
   h.write('ustar\x0000', 257, 'latin1');
+  return sealHeader(h);
+}
+
+/** (Re)writes a 512-byte header's checksum field, after a test changed other fields. */
+export function sealHeader(h: Buffer): Buffer {
   h.write('        ', 148, 'latin1');
   let sum = 0;
-  for (const b of h) sum += b;
+  for (const b of h.subarray(0, 512)) sum += b;
   h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
   return h;
 }
