@@ -101,11 +101,11 @@ export class ContainerService {
   kill(ref: string, signal?: string): Promise<void> {
     return killContainer(this.core, ref, signal);
   }
-  /** `docker restart`: stop (if it runs), then start. */
-  async restart(ref: string, timeout?: number): Promise<void> {
+  /** `docker restart`: stop (if it runs, with `signal` when given), then start. */
+  async restart(ref: string, timeout?: number, signal?: string): Promise<void> {
     const rec = this.find(ref);
     try {
-      await this.stop(rec.id, { timeout });
+      await this.stop(rec.id, { timeout, signal });
     } catch (e) {
       if (!isKind(e, 'not-modified')) throw e;
     }

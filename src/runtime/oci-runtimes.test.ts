@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { addRuntimeFlag, resolveRuntimes, runtimeFromJson, runtimeNamed } from './oci-runtimes.js';
+import { addRuntimeFlag, resolveRuntimes, runtimeFromJson, runtimeHostWarnings, runtimeNamed } from './oci-runtimes.js';
 
 const found = (bins: string[]) => (b: string) => (bins.includes(b) ? `/usr/bin/${b}` : null);
 
@@ -71,4 +74,24 @@ test('runtimeFromJson: a path with runtimeArgs; shims, options and empty entries
     message: 'runtime x: options cannot be used with a path runtime',
   });
   assert.throws(() => runtimeFromJson('runc', { path: '/x' }), { message: "runtime name 'runc' is reserved" });
+});
+
+test('runtimeHostWarnings: crun on a hybrid host whose cgroup2 holds controllers; nothing otherwise', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-rt-host-'));
+  const file = join(dir, 'cgroup.controllers');
+  const t = resolveRuntimes({ defaultRuntime: 'runc', runtimes: { fast: '/opt/crun' } }, found(['runc', 'crun']));
+  writeFileSync(file, 'hugetlb\n');
+  assert.deepEqual(
+    (await runtimeHostWarnings(t, file)).map((w) => w.split(':')[0]),
+    ['runtime crun', 'runtime fast'],
+    'each crun by its name',
+  );
+  assert.match((await runtimeHostWarnings(t, file))[0]!, /holds controllers \(hugetlb\)/);
+  writeFileSync(file, '');
+  assert.deepEqual(await runtimeHostWarnings(t, file), [], 'an empty cgroup2 is fine for crun');
+  assert.deepEqual(await runtimeHostWarnings(t, join(dir, 'absent')), [], 'no unified mount: v1 or v2 host');
+  const runcOnly = resolveRuntimes({ defaultRuntime: 'runc', runtimes: {} }, found(['runc']));
+  writeFileSync(file, 'hugetlb\n');
+  assert.deepEqual(await runtimeHostWarnings(runcOnly, file), []);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -1,5 +1,7 @@
 // The OCI runtimes berthd knows, as dockerd has them: the stock `runc`, `crun` where its binary
 // exists, and the ones configured with --add-runtime or daemon.json `runtimes`; one is the default.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { invalid } from '../errdefs.js';
 
 /** daemon.json's legacy runtime entry: a runc-compatible binary and arguments put before every command. */
@@ -80,4 +82,23 @@ export function runtimeNamed(t: RuntimeTable, name: string): OciRuntimeConfig {
   const r = t.runtimes[name || t.default];
   if (!r) throw invalid(`unknown or invalid runtime name: ${name}`);
   return r;
+}
+
+/**
+ * What keeps a runtime of the table from creating any container on this host: crun (1.8 and later
+ * alike) refuses a hybrid host whose cgroup2 hierarchy holds a controller ("cgroups in hybrid mode not
+ * supported"); the unified mount point's cgroup.controllers says so. One warning per such runtime.
+ */
+export async function runtimeHostWarnings(
+  t: RuntimeTable,
+  controllersFile = '/sys/fs/cgroup/unified/cgroup.controllers',
+): Promise<string[]> {
+  const crunLike = Object.entries(t.runtimes).filter(([, r]) => basename(r.path).startsWith('crun'));
+  if (crunLike.length === 0) return [];
+  const held = (await readFile(controllersFile, 'utf8').catch(() => '')).trim();
+  if (!held) return [];
+  return crunLike.map(
+    ([name]) =>
+      `runtime ${name}: crun cannot create containers on this hybrid cgroup host: its cgroup2 hierarchy holds controllers (${held}); use runc, or a host with cgroup v1 or v2 only`,
+  );
 }

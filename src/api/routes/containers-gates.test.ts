@@ -18,6 +18,7 @@ const containers = {
     return { id: 'c1', warnings: [] };
   },
   stop: async (...a: unknown[]) => void calls.push(['stop', ...a]),
+  restart: async (...a: unknown[]) => void calls.push(['restart', ...a]),
   find: () => ({ id: 'c1' }),
   wait: async (...a: unknown[]) => {
     calls.push(['wait', a[1]]);
@@ -119,13 +120,17 @@ test('moby 400s for what an older version cannot ask: RO force-recursive, Subpat
   assert.equal(ok.status, 201);
 });
 
-test('stop reads signal from 1.42; wait reads condition from 1.30', async () => {
+test('stop and restart read signal from 1.42; wait reads condition from 1.30', async () => {
   calls.length = 0;
+  await s.call('POST', '/v1.41/containers/c1/restart?signal=SIGINT');
+  await s.call('POST', '/v1.42/containers/c1/restart?signal=SIGINT');
   await s.call('POST', '/v1.41/containers/c1/stop?signal=SIGINT');
   await s.call('POST', '/v1.42/containers/c1/stop?signal=SIGINT');
   await s.call('POST', '/v1.29/containers/c1/wait?condition=next-exit');
   await s.call('POST', '/v1.30/containers/c1/wait?condition=next-exit');
   assert.deepEqual(calls, [
+    ['restart', 'c1', undefined, undefined],
+    ['restart', 'c1', undefined, 'SIGINT'],
     ['stop', 'c1', { timeout: undefined, signal: undefined }],
     ['stop', 'c1', { timeout: undefined, signal: 'SIGINT' }],
     ['wait', ''],

@@ -139,7 +139,7 @@ function stateRoutes(c: ContainerService): Route[] {
   return [
     action('start', (id) => c.start(id)),
     action('stop', (id, q, v) => c.stop(id, { timeout: qint(q, 't'), signal: queryGates.signal(q, v) })),
-    action('restart', (id, q) => c.restart(id, qint(q, 't'))),
+    action('restart', (id, q, v) => c.restart(id, qint(q, 't'), queryGates.signal(q, v))),
     action('kill', (id, q) => c.kill(id, q.get('signal') ?? undefined)),
     action('pause', (id) => c.pause(id)),
     action('unpause', (id) => c.unpause(id)),
