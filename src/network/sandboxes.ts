@@ -13,6 +13,7 @@ import { type Ipam, macFor } from './ipam.js';
 import { pool6 } from './ipam6.js';
 import { linkHosts, linksEnv, linkTargets } from './links.js';
 import type { NetnsPort } from './netns.js';
+import { DEFAULT_BINDING_IP } from './portmap/bindings.js';
 import type { PortPublisher } from './portmap/publisher.js';
 import type { NetworkStore } from './store.js';
 import type { ContainerView, EndpointRecord, EndpointRequest, NetworkRecord, NetworkSetup } from './types.js';
@@ -120,7 +121,7 @@ export class Sandboxes {
         const first = joined.length === 0;
         const e = await this.join(c, n, ep.toRequest(cfg, c.config.MacAddress), netnsPath, first);
         joined.push(n);
-        if (first) await this.d.publisher.publish(c, e);
+        if (first) await this.d.publisher.publish(c, e, n.options[DEFAULT_BINDING_IP]);
       }
       for (const n of joined) await this.d.store.persist(n);
     } catch (e) {

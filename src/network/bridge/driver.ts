@@ -5,7 +5,7 @@ import type { NetworkDriver } from '../driver.js';
 import type { FwNetwork, FwPort } from '../firewall/rules.js';
 import { parseCidr4, parseCidr6 } from '../ip.js';
 import { pool6 } from '../ipam6.js';
-import { targetIp } from '../portmap/bindings.js';
+import { targetIp, validateDefaultBindingIp } from '../portmap/bindings.js';
 import type { EndpointRecord, NetworkRecord } from '../types.js';
 import { deleteBridge, ensureBridge, joinBridge, leaveBridge } from './bridge.js';
 
@@ -28,6 +28,7 @@ export class BridgeDriver implements NetworkDriver {
     const bridge = n.options['com.docker.network.bridge.name'] || `br-${n.id.slice(0, 12)}`;
     if (bridge.length > 15) throw invalid(`bridge name ${bridge} is too long`);
     if (others.some((o) => o.bridge === bridge)) throw conflict(`bridge name ${bridge} is already in use`);
+    validateDefaultBindingIp(n.options);
     n.bridge = bridge;
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PortAllocator, ephemeralRange } from './allocator.js';
-import { portRequests, targetIp } from './bindings.js';
+import { DEFAULT_BINDING_IP, portRequests, targetIp, validateDefaultBindingIp } from './bindings.js';
 
 test('-p forms: host:ctr, ip:host:ctr, ctr only, udp, host ranges and -P (IPv4-only host)', () => {
   const r = portRequests(
@@ -112,4 +112,18 @@ test('an IPv6 host address forwards to the container IPv6 address, or to its IPv
   assert.equal(targetIp({ hostIp: '::' }, { ip: '172.17.0.2', ipv6: 'fd00::2' }), 'fd00::2');
   assert.equal(targetIp({ hostIp: '::' }, { ip: '172.17.0.2', ipv6: '' }), '172.17.0.2');
   assert.equal(targetIp({ hostIp: '0.0.0.0' }, { ip: '172.17.0.2', ipv6: 'fd00::2' }), '172.17.0.2');
+});
+
+test("the network's default binding address (host_binding_ipv4) replaces 0.0.0.0 and [::]; a bad one is refused", () => {
+  const b = { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '81/tcp': [{ HostIp: '::1', HostPort: '8081' }] };
+  const ips = (def: string | undefined) => portRequests(b, null, false, true, def).map((r) => r.hostIps);
+  assert.deepEqual(ips('127.0.0.1'), [['127.0.0.1'], ['::1']]);
+  assert.deepEqual(ips('::'), [['::'], ['::1']]);
+  assert.deepEqual(ips('0.0.0.0'), [['0.0.0.0', '::'], ['::1']]);
+  assert.deepEqual(ips(undefined), [['0.0.0.0', '::'], ['::1']]);
+  validateDefaultBindingIp({ [DEFAULT_BINDING_IP]: 'fd00::1' });
+  validateDefaultBindingIp({});
+  assert.throws(() => validateDefaultBindingIp({ [DEFAULT_BINDING_IP]: 'localhost' }), {
+    message: 'failed to parse com.docker.network.bridge.host_binding_ipv4 value: localhost (nil ip)',
+  });
 });

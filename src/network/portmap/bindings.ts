@@ -33,6 +33,16 @@ function hostRange(s: string | undefined): [number, number] {
 
 export const isIp6 = (ip: string): boolean => ip.includes(':');
 
+/** The bridge network option naming the address `-p` binds when it gives none (moby's DefaultBindingIP). */
+export const DEFAULT_BINDING_IP = 'com.docker.network.bridge.host_binding_ipv4';
+
+/** moby's check of that option at network create (net.ParseIP), with its text. */
+export function validateDefaultBindingIp(options: Record<string, string>): void {
+  const v = options[DEFAULT_BINDING_IP];
+  if (v !== undefined && parseIp4(v) === null && parseIp6(v) === null)
+    throw invalid(`failed to parse ${DEFAULT_BINDING_IP} value: ${v} (nil ip)`);
+}
+
 /**
  * Where a mapping forwards to: an IPv6 host address goes to the container's IPv6 address when it has one, else
  * (through the userland proxy only, as moby does) to its IPv4 address.
@@ -63,7 +73,8 @@ function cmpRequest(a: PortRequest, b: PortRequest): number {
 
 /**
  * Validate and expand bindings, grouped and sorted as moby's sortAndNormPBs does: a binding without a host
- * address is 0.0.0.0 and, when the host has IPv6 (`ipv6`), [::] too; bindings that differ only in the host
+ * address gets the network's default binding address (`defHostIp`, com.docker.network.bridge.host_binding_ipv4);
+ * its default 0.0.0.0 means [::] too when the host has IPv6 (`ipv6`). Bindings that differ only in the host
  * address share one host port. PublishAllPorts adds an ephemeral binding for each exposed port without one.
  */
 export function portRequests(
@@ -71,6 +82,7 @@ export function portRequests(
   exposed: Record<string, object> | null | undefined,
   publishAll: boolean,
   ipv6 = false,
+  defHostIp: string | undefined = '0.0.0.0',
 ): PortRequest[] {
   const groups = new Map<string, PortRequest>();
   const add = (proto: 'tcp' | 'udp', port: number, ips: string[], s: number, e: number) => {
@@ -79,7 +91,7 @@ export function portRequests(
     if (!g) groups.set(k, { proto, containerPort: port, hostIps: ips, hostPortStart: s, hostPortEnd: e });
     else for (const ip of ips) if (!g.hostIps.includes(ip)) g.hostIps.push(ip);
   };
-  const any = ipv6 ? ['0.0.0.0', '::'] : ['0.0.0.0'];
+  const any = defHostIp && defHostIp !== '0.0.0.0' ? [defHostIp] : ipv6 ? ['0.0.0.0', '::'] : ['0.0.0.0'];
   const seen = new Set<string>();
   for (const [key, list] of Object.entries(bindings ?? {})) {
     const { port, proto } = parsePortKey(key);

@@ -186,3 +186,20 @@ test('a range stops at the first error that is not a port in use (an address the
   );
   assert.equal(tries, 1);
 });
+
+test('a network with host_binding_ipv4 publishes `-p 8080:80` on that address only; a bad value fails create', async () => {
+  const r = await rig({ ipv6: true });
+  const opt = 'com.docker.network.bridge.host_binding_ipv4';
+  await r.svc.create(req({ name: 'lo4', options: { [opt]: '127.0.0.1' } }));
+  const c = container('a'.repeat(64), 'web', { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } }, r.dir);
+  c.hostConfig.NetworkMode = 'lo4';
+  await run(r, c);
+  assert.deepEqual(
+    r.svc.find('lo4').endpoints[c.id]!.ports.map((p) => `${p.hostIp}:${p.hostPort}`),
+    ['127.0.0.1:8080'],
+  );
+  await assert.rejects(r.svc.create(req({ name: 'bad', options: { [opt]: 'nope' } })), {
+    message: `failed to parse ${opt} value: nope (nil ip)`,
+  });
+  assert.equal(r.svc.tryFind('bad'), undefined);
+});

@@ -27,11 +27,14 @@ export class PortPublisher {
     private readonly hostIpv6: () => Promise<boolean> = ipv6Listenable,
   ) {}
 
-  /** Allocate host ports for the container's requests and record them on the endpoint. */
-  async publish(c: ContainerView, ep: EndpointRecord): Promise<void> {
+  /**
+   * Allocate host ports for the container's requests and record them on the endpoint; `defHostIp` is the
+   * network's default binding address (com.docker.network.bridge.host_binding_ipv4).
+   */
+  async publish(c: ContainerView, ep: EndpointRecord, defHostIp?: string): Promise<void> {
     this.ipv6 ??= this.hostIpv6().catch(() => false);
-    const v6 = await this.ipv6;
-    const reqs = portRequests(c.hostConfig.PortBindings, c.config.ExposedPorts, c.hostConfig.PublishAllPorts, v6);
+    const h = c.hostConfig;
+    const reqs = portRequests(h.PortBindings, c.config.ExposedPorts, h.PublishAllPorts, await this.ipv6, defHostIp);
     const proxies: PortProxy[] = [];
     this.proxies.set(c.id, proxies);
     for (const r of reqs) {

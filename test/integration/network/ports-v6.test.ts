@@ -92,7 +92,7 @@ test('-p 8080:80 binds 0.0.0.0 and [::]: inspect, docker port, ps, [::1] through
   await ok(['rm', '-f', 'web2']);
 });
 
-test('an address picks its family (127.0.0.1, [::1], 0.0.0.0 vs [::] side by side); -P gets both on one port', {
+test('an address picks its family (127.0.0.1, [::1], 0.0.0.0 vs [::]); -P gets both on one port; host_binding_ipv4', {
   skip: skip ?? false,
 }, async () => {
   await ok(['run', '-d', '--name', 'v4only', '-p', '127.0.0.1:18181:80', '-p', '0.0.0.0:18183:80', ...httpd('v4')]);
@@ -120,6 +120,17 @@ test('an address picks its family (127.0.0.1, [::1], 0.0.0.0 vs [::] side by sid
   assert.equal(all[0]!.HostPort, all[1]!.HostPort, 'one host port for both families');
   assert.equal(await page(`http://[::1]:${all[1]!.HostPort}/`), 'all');
   await ok(['rm', '-f', 'v4only', 'v6only', 'all']);
+  // a network's default binding address replaces 0.0.0.0 and [::] (moby's host_binding_ipv4)
+  const opt = 'com.docker.network.bridge.host_binding_ipv4';
+  await ok(['network', 'create', '-o', `${opt}=127.0.0.1`, 'lo4']);
+  await ok(['run', '-d', '--name', 'lo4web', '--network', 'lo4', '-p', '18200:80', ...httpd('lo4')]);
+  assert.equal(await ok(['port', 'lo4web']), '80/tcp -> 127.0.0.1:18200');
+  assert.equal(await page('http://127.0.0.1:18200/'), 'lo4');
+  await refused('http://[::1]:18200/');
+  await ok(['rm', '-f', 'lo4web']);
+  await ok(['network', 'rm', 'lo4']);
+  const bad = await d.docker(['network', 'create', '-o', `${opt}=nope`, 'badbind']);
+  assert.match(bad.stderr, /failed to parse com\.docker\.network\.bridge\.host_binding_ipv4 value: nope \(nil ip\)/);
 });
 
 test('restart re-binds both; a dual-stack container gets ip6tables DNAT; berthd killed -9 keeps both', {
