@@ -32,6 +32,7 @@ import { DistributionService } from '../images/distribution/service.js';
 import type { ImageService } from '../images/store.js';
 import type { NetworkService } from '../network/service.js';
 import { binaryVersion } from '../runtime/binary-version.js';
+import { hostSysInfo } from '../runtime/sysinfo.js';
 import type { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { withContainerFs, type ContainerFsDeps } from '../volumes/container-fs.js';
 import { ContainerVolumes } from '../volumes/container-volumes.js';
@@ -105,6 +106,7 @@ function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDe
         (i) => images.configFile(i.id),
         () => null,
       ),
+    cgroupV2: async () => (await hostSysInfo()).mode === 'v2',
     stats: new ContainerStats(s.statsSource, (id, signal) => containers.wait(id, 'not-running', signal)),
     network: s.containerNetwork,
     sizes: (rec) => diskUsage.containerSize(rec),

@@ -19,4 +19,6 @@ export interface ContainerRouteDeps {
   network?: (rec: ContainerRecord) => NetworkView;
   /** A local image's os/arch/variant (null: not local), for create's `platform=` check. */
   imagePlatform?: (ref: string) => Promise<ImagePlatform | null>;
+  /** Whether the host runs cgroup v2 (older clients' cgroupns default); absent: v2. */
+  cgroupV2?: () => Promise<boolean>;
 }

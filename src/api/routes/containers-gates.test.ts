@@ -27,7 +27,13 @@ const containers = {
 } as unknown as ContainerService;
 const execConfigs: unknown[] = [];
 const execs = { create: (_id: string, cfg: unknown) => (execConfigs.push(cfg), 'e1') };
-const deps = { containers, execs, imagePlatform: async () => null } as unknown as ContainerRouteDeps;
+let cgroupV2 = true;
+const deps = {
+  containers,
+  execs,
+  imagePlatform: async () => null,
+  cgroupV2: async () => cgroupV2,
+} as unknown as ContainerRouteDeps;
 
 let s: TestServer;
 before(async () => {
@@ -166,4 +172,16 @@ test('update: PidsLimit ignored before 1.40, KernelMemory from 1.42', () => {
   assert.deepEqual(gateUpdate({ PidsLimit: 5, KernelMemory: 1 }, '1.39'), { KernelMemory: 1 });
   assert.deepEqual(gateUpdate({ PidsLimit: 5, KernelMemory: 1 }, '1.41'), { PidsLimit: 5, KernelMemory: 1 });
   assert.deepEqual(gateUpdate({ PidsLimit: 5, KernelMemory: 1 }, '1.42'), { PidsLimit: 5 });
+});
+
+test('before 1.41 an unset CgroupnsMode is "host" on cgroup v1 (older clients expect it), left to the daemon on v2', async () => {
+  cgroupV2 = false;
+  try {
+    assert.equal(host(await create('1.40', {}))?.CgroupnsMode, 'host');
+    assert.equal(host(await create('1.40', { HostConfig: { CgroupnsMode: 'private' } }))?.CgroupnsMode, 'private');
+    assert.equal(host(await create('1.41', { HostConfig: {} }))?.CgroupnsMode, undefined);
+  } finally {
+    cgroupV2 = true;
+  }
+  assert.equal(host(await create('1.40', {}))?.CgroupnsMode, undefined);
 });

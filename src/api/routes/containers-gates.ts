@@ -59,10 +59,17 @@ function gateEndpoints(n: unknown, v: string): void {
  * postContainersCreate's gates, in place; returns the HostConfig to use (one is made when an older
  * client's default must be filled in). Throws moby's 400s.
  */
-export function gateCreate(p: CreateParts, v: string): Obj | null | undefined {
+export function gateCreate(
+  p: CreateParts,
+  v: string,
+  host: { cgroupV2: boolean } = { cgroupV2: true },
+): Obj | null | undefined {
   let h = p.hostConfig;
   // clients older than 1.40 expect "shareable" as the default IPC mode
   if (before(v, '1.40') && !(isObj(h) && h.IpcMode)) h = { ...(isObj(h) ? h : {}), IpcMode: 'shareable' };
+  // and older than 1.41 "host" as the cgroup namespace on cgroup v1, whatever the daemon's default
+  if (before(v, '1.41') && !host.cgroupV2 && !(isObj(h) && h.CgroupnsMode))
+    h = { ...(isObj(h) ? h : {}), CgroupnsMode: 'host' };
   if (isObj(h)) {
     if (before(v, '1.25')) h.AutoRemove = false; // the client removed the container itself
     if (before(v, '1.40')) delete h.KernelMemoryTCP;

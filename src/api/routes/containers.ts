@@ -9,6 +9,7 @@ import { inspectJson, summaryJson } from '../wire/containers.js';
 import { linkNames } from '../../engine/links.js';
 import { createdJson, pruneJson, topJson, waitJson } from '../wire/container-results.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
+import { versionAtLeast } from '../server.js';
 import { gateCreate, gateInspect, queryGates } from './containers-gates.js';
 import { containerIoRoutes } from './containers-io.js';
 import { PS_FILTERS, psFilter } from './ps-filter.js';
@@ -74,6 +75,7 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
         const hostConfig = gateCreate(
           { config, hostConfig: HostConfig as Record<string, unknown>, networkingConfig: NetworkingConfig },
           ctx.apiVersion,
+          { cgroupV2: versionAtLeast(ctx.apiVersion, '1.41') || !d.cgroupV2 || (await d.cgroupV2()) },
         );
         const platform = platformQuery(ctx.query.get('platform'), ctx.apiVersion, '1.41'); // bad: moby's 400
         await checkImagePlatform(platform, String(config.Image ?? ''), d.imagePlatform); // foreign local image: 404
