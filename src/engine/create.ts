@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { invalid } from '../errdefs.js';
 import { writeInitialEtcFiles } from '../network/container-files.js';
-import { ZERO_TIME, nowRfc3339 } from '../util/time.js';
+import { nowRfc3339 } from '../util/time.js';
 import type { Core, Deps } from './core.js';
 import { type CreateRequest, defaultHostConfig, mergeConfig, validateHostConfig } from './create-config.js';
 import { adaptModes } from './create-modes.js';
@@ -14,6 +14,7 @@ import { hostSysInfo } from '../runtime/sysinfo.js';
 import { generateName, validName } from './names.js';
 import { resourceWarnings } from './resources.js';
 import { parseSignal } from './signals.js';
+import { createdState } from './states.js';
 import type { ContainerRecord, Created, HostConfig } from './types.js';
 
 export async function createContainer(core: Core, req: CreateRequest): Promise<Created> {
@@ -58,15 +59,7 @@ export async function createContainer(core: Core, req: CreateRequest): Promise<C
     hostConfig,
     networkingConfig: req.networkingConfig ?? null,
     image: imageId,
-    state: {
-      status: 'created',
-      pid: 0,
-      exitCode: 0,
-      error: '',
-      startedAt: ZERO_TIME,
-      finishedAt: ZERO_TIME,
-      oomKilled: false,
-    },
+    state: createdState(),
     restartCount: 0,
     manuallyStopped: false,
     hasBeenStarted: false,

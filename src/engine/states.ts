@@ -1,6 +1,7 @@
 // One transition table for container states (Docker's names); every mutation checks it.
 import { EngineError } from '../errdefs.js';
-import type { Status } from './types.js';
+import { ZERO_TIME } from '../util/time.js';
+import type { ContainerState, Status } from './types.js';
 
 const table: Record<Status, readonly Status[]> = {
   created: ['running', 'removing', 'exited', 'dead'],
@@ -41,3 +42,16 @@ export function ensureNotState(
 }
 
 export const isRunningish = (s: Status) => s === 'running' || s === 'paused' || s === 'restarting';
+
+/** A new container's state: created, never started (moby's NewState). */
+export function createdState(): ContainerState {
+  return {
+    status: 'created',
+    pid: 0,
+    exitCode: 0,
+    error: '',
+    startedAt: ZERO_TIME,
+    finishedAt: ZERO_TIME,
+    oomKilled: false,
+  };
+}

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultHostConfig } from '../../engine/create-config.js';
+import { createdState } from '../../engine/states.js';
 import type { ContainerRecord, ContainerState } from '../../engine/types.js';
 import { ZERO_TIME } from '../../util/time.js';
 import {
@@ -45,16 +46,7 @@ function rec(state: Partial<ContainerState>): ContainerRecord {
     hostConfig: defaultHostConfig(),
     networkingConfig: null,
     image: 'sha256:' + 'b'.repeat(64),
-    state: {
-      status: 'created',
-      pid: 0,
-      exitCode: 0,
-      error: '',
-      startedAt: ZERO_TIME,
-      finishedAt: ZERO_TIME,
-      oomKilled: false,
-      ...state,
-    },
+    state: { ...createdState(), ...state },
     restartCount: 0,
     manuallyStopped: false,
     hasBeenStarted: false,
