@@ -135,21 +135,19 @@ export const rm: Command = {
   link,l             bool            Remove the specified link
   `),
   args: { min: 1 },
-  run: (ctx, p) =>
-    eachRef(
-      ctx,
-      p.args,
-      async (r) => {
-        await ctx.client().containerRemove(r, {
-          force: get.bool(p, 'force') || undefined,
-          v: get.bool(p, 'volumes') || undefined,
-          link: get.bool(p, 'link') || undefined,
-        });
-        return r;
-      },
-      // rm -f of a missing container is not an error (docker 23+)
-      { skip: (e) => get.bool(p, 'force') && isNotFound(e) },
-    ),
+  run(ctx, p) {
+    const force = get.bool(p, 'force');
+    const remove = async (r: string) => {
+      await ctx.client().containerRemove(r, {
+        force: force || undefined,
+        v: get.bool(p, 'volumes') || undefined,
+        link: get.bool(p, 'link') || undefined,
+      });
+      return r;
+    };
+    // rm -f of a missing container is not an error (docker 23+)
+    return eachRef(ctx, p.args, remove, { skip: (e) => force && isNotFound(e) });
+  },
 };
 
 export const rename: Command = {
