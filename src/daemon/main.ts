@@ -14,7 +14,6 @@ import { NetworkService } from '../network/service.js';
 import { StatsSampler } from '../runtime/cgroups-sampler.js';
 import { writeConmonCtl } from '../runtime/monitor/ctl.js';
 import { hostSysInfo } from '../runtime/sysinfo.js';
-import { runtimeHostWarnings } from '../runtime/oci-runtimes.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { findBinaries } from './binaries.js';
 import { applyConfigFile, parseArgs, USAGE, type DaemonOptions } from './flags.js';
@@ -51,7 +50,6 @@ export async function main(argv: string[]): Promise<void> {
 
   // what the host's cgroups lack, once at start (moby's sysinfo warnings); create discards those flags
   for (const w of (await hostSysInfo()).warnings) log('warn', w);
-  for (const w of await runtimeHostWarnings(binaries.runtimes)) log('warn', w);
   const logDefaults = { Type: o.logDriver || 'json-file', Config: o.logOpts };
   validateLogConfig(logDefaults);
   const logManager = new LogManager({

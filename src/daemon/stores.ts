@@ -6,7 +6,7 @@ import { ContainerStore } from '../engine/store.js';
 import { ImageService } from '../images/store.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
-import type { RuntimeTable } from '../runtime/oci-runtimes.js';
+import { runtimeHostWarnings, type RuntimeTable } from '../runtime/oci-runtimes.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import type { ContainerVolumes } from '../volumes/container-volumes.js';
 import { LocalDriver } from '../volumes/local.js';
@@ -46,6 +46,8 @@ export async function openStores(
     logLevel: debug ? 'debug' : 'error',
   });
   runtime.start();
+  // a runtime that cannot run anything on this host is said once at start (crun on hybrid cgroups)
+  if (binaries.runtimes) for (const w of await runtimeHostWarnings(binaries.runtimes)) log('warn', w);
   const snapshotter = new OverlaySnapshotter(p.storage);
   await snapshotter.init();
   const images = new ImageService(p.storage, snapshotter);
