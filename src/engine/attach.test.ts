@@ -20,6 +20,16 @@ function fakeConn(): AttachConn & { closed: number } {
   return c;
 }
 
+/** A core whose container `id` runs `task` (as start() leaves it); emitted events go to `emitted`. */
+function fakeCore(id: string, task: Task, emitted: string[]): Core {
+  return {
+    d: {},
+    tx: { emit: (_r: ContainerRecord, action: string) => void emitted.push(action) },
+    runs: new Map([[id, { task, handled: new Promise(() => {}) }]]),
+    pendingAttach: new Map(),
+  } as unknown as Core;
+}
+
 function setup(connectMs: number) {
   const rec = {
     id: 'c1',
@@ -38,12 +48,7 @@ function setup(connectMs: number) {
   } as unknown as Task;
   // a running container as start() leaves it
   const emitted: string[] = [];
-  const core = {
-    d: {},
-    tx: { emit: (_r: ContainerRecord, action: string) => void emitted.push(action) },
-    runs: new Map([[rec.id, { task, handled: new Promise(() => {}) }]]),
-    pendingAttach: new Map(),
-  } as unknown as Core;
+  const core = fakeCore(rec.id, task, emitted);
   const svc = {
     attach: (_ref: string, o: AttachOptions, client: AttachClient) => attachContainer(core, rec, o, client, null),
   };
@@ -85,12 +90,7 @@ test("attach logs moby's attach event before streaming, detach when the client's
   // stdin of an OpenStdin+Tty container, the default detach keys (ctrl-p ctrl-q)
   const rec = { id: 'c2', name: 'tty', config: { OpenStdin: true, Tty: true }, state: { status: 'running' } };
   const task = { attach: async () => fakeConn() } as unknown as Task;
-  const core = {
-    d: {},
-    tx: { emit: (_r: ContainerRecord, action: string) => void emitted.push(action) },
-    runs: new Map([[rec.id, { task, handled: new Promise(() => {}) }]]),
-    pendingAttach: new Map(),
-  } as unknown as Core;
+  const core = fakeCore(rec.id, task, emitted);
   const input = new PassThrough();
   const matcher = () => (chunk: Buffer) => ({ pass: Buffer.alloc(0), detached: chunk.includes(0x10) });
   const done = attachContainer(
