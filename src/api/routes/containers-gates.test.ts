@@ -185,3 +185,39 @@ test('before 1.41 an unset CgroupnsMode is "host" on cgroup v1 (older clients ex
   }
   assert.equal(host(await create('1.40', {}))?.CgroupnsMode, undefined);
 });
+
+test('container-wide MacAddress: moved to the NetworkMode endpoint, a warning and cleared from 1.44; moby 400s', async () => {
+  const mac = '02:42:ac:11:00:99';
+  const eps = (r: { req?: CreateRequest }) =>
+    (r.req?.networkingConfig as { EndpointsConfig?: Record<string, { MacAddress?: string }> } | undefined)
+      ?.EndpointsConfig;
+  const now = await s.call('POST', '/v1.44/containers/create', { Image: 'busybox', MacAddress: mac });
+  assert.deepEqual((now.json as { Warnings: string[] }).Warnings, [
+    'The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.',
+  ]);
+  const r44 = await create('1.44', { MacAddress: mac, HostConfig: { NetworkMode: 'app' } });
+  assert.deepEqual(eps(r44), { app: { MacAddress: mac } });
+  assert.equal(r44.req?.config.MacAddress, undefined);
+  const r43 = await create('1.43', { MacAddress: mac });
+  assert.deepEqual([eps(r43), r43.req?.config.MacAddress], [{ bridge: { MacAddress: mac } }, mac]);
+  const dropped = await create('1.43', { NetworkingConfig: { EndpointsConfig: { app: { MacAddress: mac } } } });
+  assert.deepEqual(eps(dropped), { app: { MacAddress: '' } }, 'before 1.44 an endpoint MAC alone was ignored');
+  const bad: [string, object, string][] = [
+    [
+      '1.43',
+      { MacAddress: mac, HostConfig: { NetworkMode: 'host' } },
+      'conflicting options: mac-address and the network mode',
+    ],
+    [
+      '1.44',
+      { MacAddress: mac, NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:42:ac:11:00:01' } } } },
+      'the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty',
+    ],
+    [
+      '1.44',
+      { MacAddress: mac, HostConfig: { NetworkMode: 'app' }, NetworkingConfig: { EndpointsConfig: { other: {} } } },
+      'HostConfig.NetworkMode must match the identity of a network in NetworkSettings.Networks',
+    ],
+  ];
+  for (const [v, body, want] of bad) assert.deepEqual((await create(v, body)).message, want);
+});

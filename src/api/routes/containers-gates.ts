@@ -85,6 +85,58 @@ export function gateCreate(
 
 const BUILTIN_NETWORKS = new Set(['bridge', 'host', 'none', 'default']);
 
+/** epConfigForNetMode: the endpoint settings of the container's NetworkMode (made when there are none). */
+function endpointForMode(mode: string, n: Obj, v: string): Obj {
+  const eps = isObj(n.EndpointsConfig) ? n.EndpointsConfig : {};
+  n.EndpointsConfig = eps;
+  if (Object.keys(eps).length === 0) return (eps[mode] = {}) as Obj;
+  const first = Object.values(eps)[0];
+  if (before(v, '1.44') && isObj(first)) return first; // one endpoint at most before 1.44
+  const ep = eps[mode];
+  if (!isObj(ep))
+    throw invalid('HostConfig.NetworkMode must match the identity of a network in NetworkSettings.Networks');
+  return ep;
+}
+
+/**
+ * handleMACAddressBC: the deprecated container-wide Config.MacAddress moves to the NetworkMode's
+ * endpoint (1.44 warns and clears it); before 1.44 endpoint MACs without it are dropped. Returns
+ * the networking config to use and moby's warning.
+ */
+export function gateMacAddress(p: CreateParts, v: string): { networkingConfig: unknown; warning?: string } {
+  const mac = typeof p.config.MacAddress === 'string' ? p.config.MacAddress : '';
+  const h = isObj(p.hostConfig) ? p.hostConfig : {};
+  const raw = typeof h.NetworkMode === 'string' ? h.NetworkMode : '';
+  const mode = raw === '' || raw === 'default' ? 'bridge' : raw;
+  const bridgeOrUser = mode === 'bridge' || !(BUILTIN_NETWORKS.has(mode) || mode.startsWith('container:'));
+  const n: Obj = isObj(p.networkingConfig) ? p.networkingConfig : {};
+  if (before(v, '1.44')) {
+    if (!mac) {
+      for (const ep of Object.values(isObj(n.EndpointsConfig) ? n.EndpointsConfig : {}))
+        if (isObj(ep)) ep.MacAddress = '';
+      return { networkingConfig: p.networkingConfig };
+    }
+    if (!bridgeOrUser) throw invalid('conflicting options: mac-address and the network mode');
+    endpointForMode(mode, n, v).MacAddress = mac;
+    return { networkingConfig: n };
+  }
+  if (!mac) return { networkingConfig: p.networkingConfig };
+  if (bridgeOrUser) {
+    const ep = endpointForMode(mode, n, v);
+    if (!ep.MacAddress) ep.MacAddress = mac;
+    else if (ep.MacAddress !== mac)
+      throw invalid(
+        'the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty',
+      );
+  }
+  delete p.config.MacAddress;
+  return {
+    networkingConfig: bridgeOrUser ? n : p.networkingConfig,
+    warning:
+      'The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.',
+  };
+}
+
 /**
  * getContainersByName before 1.45: a user-defined network's Aliases also list the short id and
  * the hostname (1.45 moved them to DNSNames).

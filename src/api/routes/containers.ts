@@ -10,7 +10,7 @@ import { linkNames } from '../../engine/links.js';
 import { createdJson, pruneJson, topJson, waitJson } from '../wire/container-results.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 import { versionAtLeast } from '../server.js';
-import { gateCreate, gateInspect, queryGates } from './containers-gates.js';
+import { gateCreate, gateInspect, gateMacAddress, queryGates } from './containers-gates.js';
 import { containerIoRoutes } from './containers-io.js';
 import { PS_FILTERS, psFilter } from './ps-filter.js';
 import { execRoutes } from './exec.js';
@@ -77,15 +77,17 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
           ctx.apiVersion,
           { cgroupV2: versionAtLeast(ctx.apiVersion, '1.41') || !d.cgroupV2 || (await d.cgroupV2()) },
         );
+        const mac = gateMacAddress({ config, hostConfig, networkingConfig: NetworkingConfig }, ctx.apiVersion);
         const platform = platformQuery(ctx.query.get('platform'), ctx.apiVersion, '1.41'); // bad: moby's 400
         await checkImagePlatform(platform, String(config.Image ?? ''), d.imagePlatform); // foreign local image: 404
         const req: CreateRequest = {
           name: ctx.query.get('name') ?? undefined,
           config: config as CreateRequest['config'],
           hostConfig: (hostConfig ?? null) as CreateRequest['hostConfig'],
-          networkingConfig: NetworkingConfig,
+          networkingConfig: mac.networkingConfig as CreateRequest['networkingConfig'],
         };
-        ctx.reply.json(201, createdJson(await c.create(req)));
+        const made = await c.create(req);
+        ctx.reply.json(201, createdJson(mac.warning ? { ...made, warnings: [...made.warnings, mac.warning] } : made));
       },
     },
     {
