@@ -2,14 +2,13 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { defaults } from './config.js';
 import { startRegistry } from './serve.js';
-import { errCode, pushImage, sha, start } from './test-registry.js';
+import { errCode, partialPatch, pushImage, sha, start } from './test-registry.js';
 
 describe('registry modes', () => {
   test('deletes are refused unless enabled; read-only refuses pushes', async () => {
@@ -122,16 +121,9 @@ describe('registry limits', () => {
       const p = await fetch(`${s.base}/v2/slow/blobs/uploads/`, { method: 'POST' });
       const loc = new URL(p.headers.get('location')!);
       const closed = await new Promise<boolean>((resolve) => {
-        const req = request({
-          host: loc.hostname,
-          port: loc.port,
-          path: loc.pathname,
-          method: 'PATCH',
-          headers: { 'Content-Length': 100 },
-        });
+        const req = partialPatch(loc, 100, 'only a little');
         req.on('error', () => resolve(true));
         req.on('response', () => resolve(false));
-        req.write('only a little');
       });
       assert.ok(closed, 'server kept waiting for the body');
       const st = await fetch(loc);

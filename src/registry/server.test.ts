@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -8,6 +7,7 @@ import {
   errCode,
   manifestOf,
   OCI_MANIFEST,
+  partialPatch,
   pushBlob,
   pushImage,
   sha,
@@ -101,15 +101,8 @@ describe('registry API: upload failures', () => {
     const loc = new URL(p.headers.get('location')!);
     await fetch(loc, { method: 'PATCH', body: 'abc' });
     await new Promise<void>((resolve) => {
-      const req = request({
-        host: loc.hostname,
-        port: loc.port,
-        path: loc.pathname,
-        method: 'PATCH',
-        headers: { 'Content-Length': 1000 },
-      });
+      const req = partialPatch(loc, 1000, 'partial-data');
       req.on('error', () => resolve());
-      req.write('partial-data');
       setTimeout(() => {
         req.destroy();
         setTimeout(resolve, 100);

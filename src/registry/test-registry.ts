@@ -1,6 +1,7 @@
 // Test helper: a registry on a temp dir and a loopback port, and pushes through its API.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { type ClientRequest, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,19 @@ export async function start(over: Partial<RegistryConfig> = {}): Promise<Started
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A PATCH to an upload that declares `declared` body bytes and sends only `data`, left open. */
+export function partialPatch(loc: URL, declared: number, data: string): ClientRequest {
+  const req = request({
+    host: loc.hostname,
+    port: loc.port,
+    path: loc.pathname,
+    method: 'PATCH',
+    headers: { 'Content-Length': declared },
+  });
+  req.write(data);
+  return req;
 }
 
 export async function errCode(r: Response): Promise<string> {
