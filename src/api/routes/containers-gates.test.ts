@@ -221,3 +221,9 @@ test('container-wide MacAddress: moved to the NetworkMode endpoint, a warning an
   ];
   for (const [v, body, want] of bad) assert.deepEqual((await create(v, body)).message, want);
 });
+
+test('create: PidsLimit 0 or negative is stored as no limit (null), as moby', async () => {
+  assert.equal(host(await create('1.47', { HostConfig: { PidsLimit: -1 } }))?.PidsLimit, null);
+  assert.equal(host(await create('1.47', { HostConfig: { PidsLimit: 0 } }))?.PidsLimit, null);
+  assert.equal(host(await create('1.47', { HostConfig: { PidsLimit: 20 } }))?.PidsLimit, 20);
+});

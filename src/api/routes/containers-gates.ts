@@ -76,6 +76,8 @@ export function gateCreate(
     if (before(v, '1.42')) h.ConsoleSize = [0, 0];
     else delete h.KernelMemory; // removed in 1.42
     if (before(v, '1.43')) delete h.Annotations;
+    // 0 and any negative limit mean unlimited: stored as no limit (inspect shows null)
+    if (typeof h.PidsLimit === 'number' && h.PidsLimit <= 0) h.PidsLimit = null;
     gateMounts(h, v);
   }
   if (before(v, '1.44') && isObj(p.config.Healthcheck)) delete p.config.Healthcheck.StartInterval;
