@@ -1,6 +1,6 @@
 // The command model: a flag table, an argument rule and an async run returning the exit code.
 import type { Client } from '../client/client.js';
-import type { FlagSpec, Parsed } from './flags/parser.js';
+import { FlagError, type FlagSpec, type Parsed, parseFlags } from './flags/parser.js';
 
 export interface Io {
   stdin: NodeJS.ReadStream | NodeJS.ReadableStream;
@@ -29,6 +29,23 @@ export interface Command extends CommandSpec<CliContext> {
   /** Path, e.g. "container ls"; shorthand aliases live in main's table. */
   name: string;
   args?: { min?: number; max?: number };
+}
+
+/**
+ * Parses `cmd`'s flags (stopping at the first positional when it says so). A usage error (FlagError)
+ * goes to `usageError`, which prints it the caller's way; its exit code is returned instead.
+ */
+export function parseCommandFlags<C>(
+  cmd: CommandSpec<C>,
+  args: string[],
+  usageError: (message: string) => number,
+): Parsed | number {
+  try {
+    return parseFlags(cmd.flags, args, { interspersed: !cmd.stopAtArg });
+  } catch (e) {
+    if (e instanceof FlagError) return usageError(e.message);
+    throw e;
+  }
 }
 
 /** An exit with a status, optionally with a message for stderr (docker's cli.StatusError). */

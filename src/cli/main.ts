@@ -4,8 +4,8 @@ import { basename } from 'node:path';
 import { Client } from '../client/client.js';
 import { ClientError, ConnectError } from '../client/client-error.js';
 import type { Command, CliContext, Io } from './command.js';
-import { StatusError } from './command.js';
-import { FlagError, flagHelp, parseFlags, splitLeading, type FlagSpec, type Parsed } from './flags/parser.js';
+import { StatusError, parseCommandFlags } from './command.js';
+import { flagHelp, parseFlags, splitLeading, type FlagSpec, type Parsed } from './flags/parser.js';
 import { attach, create, exec, run, start } from './commands/run.js';
 import * as C from './commands/containers.js';
 import * as I from './commands/images.js';
@@ -250,16 +250,11 @@ async function runCommand(ctx: CliContext, { cmd, path, args }: Found): Promise<
     io.stdout.write(`\nUsage:  ${usage}\n\n${cmd.desc}\n\nOptions:\n${flagHelp(cmd.flags)}\n`);
     return 0;
   }
-  let p: Parsed;
-  try {
-    p = parseFlags(cmd.flags, args, { interspersed: !cmd.stopAtArg });
-  } catch (e) {
-    if (e instanceof FlagError) {
-      io.stderr.write(`${e.message}\n\nUsage:  ${usage}\n\nRun '${prog} ${path} --help' for more information\n`);
-      return 125;
-    }
-    throw e;
-  }
+  const p = parseCommandFlags(cmd, args, (message) => {
+    io.stderr.write(`${message}\n\nUsage:  ${usage}\n\nRun '${prog} ${path} --help' for more information\n`);
+    return 125;
+  });
+  if (typeof p === 'number') return p;
   const countError = argCountError(cmd, p.args.length);
   if (countError) {
     io.stderr.write(

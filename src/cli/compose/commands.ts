@@ -1,8 +1,8 @@
 // `berth compose …`: Compose v2 command line over the Engine API client. The subcommands live in
 // files by what they act on; this is the table, the global flags and the entry.
 import { ClientError } from '../../client/client-error.js';
-import type { CliContext } from '../command.js';
-import { FlagError, flagHelp, get, parseFlags, splitLeading, type FlagSpec, type Parsed } from '../flags/parser.js';
+import { type CliContext, parseCommandFlags } from '../command.js';
+import { flagHelp, get, parseFlags, splitLeading, type FlagSpec, type Parsed } from '../flags/parser.js';
 import { kill, restart, rm, start, stop } from './container-commands.js';
 import type { ComposeCommand, ComposeContext } from './context.js';
 import { build, pull, push } from './image-commands.js';
@@ -84,16 +84,11 @@ export async function composeMain(cli: CliContext, argv: string[]): Promise<numb
     cli.io.stdout.write(`\nUsage:  ${prog} compose ${sub.usage}\n\n${sub.desc}\n\nOptions:\n${flagHelp(sub.flags)}\n`);
     return 0;
   }
-  let p: Parsed;
-  try {
-    p = parseFlags(sub.flags, args, { interspersed: !sub.stopAtArg });
-  } catch (e) {
-    if (e instanceof FlagError) {
-      cli.io.stderr.write(`${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  const p = parseCommandFlags(sub, args, (message) => {
+    cli.io.stderr.write(`${message}\n`);
+    return 1;
+  });
+  if (typeof p === 'number') return p;
   const ansi = get.str(g, 'ansi');
   const colorErr = ansi === 'always' || (ansi === 'auto' && (cli.io.stderr as { isTTY?: boolean }).isTTY === true);
   const envFiles = get.list(g, 'env-file');
