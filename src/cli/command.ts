@@ -68,25 +68,3 @@ export function errText(e: unknown): string {
     return `Error response from daemon: ${e.message}`;
   return e instanceof Error ? e.message : String(e);
 }
-
-/** Run `fn` on each argument; print each successful ref (docker's multi-container commands). */
-export async function forEach(
-  ctx: CliContext,
-  refs: string[],
-  fn: (ref: string) => Promise<string | void>,
-): Promise<number> {
-  const errs: string[] = [];
-  for (const r of refs) {
-    try {
-      const out = await fn(r);
-      ctx.io.stdout.write(`${out ?? r}\n`);
-    } catch (e) {
-      errs.push(errText(e));
-    }
-  }
-  if (errs.length) {
-    ctx.io.stderr.write(errs.join('\n') + '\n');
-    return 1;
-  }
-  return 0;
-}

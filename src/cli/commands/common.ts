@@ -3,7 +3,7 @@
 import { filtersArg } from '../../client/client.js';
 import { ClientError } from '../../client/client-error.js';
 import type { CliContext, Command } from '../command.js';
-import { StatusError } from '../command.js';
+import { StatusError, errText } from '../command.js';
 import { get, type FlagSpec, type Parsed } from '../flags/parser.js';
 import { renderRows, type Row } from '../format/render.js';
 import { humanSize } from '../format/units.js';
@@ -36,11 +36,6 @@ export const flag = {
   label: (help: string): FlagSpec => ({ name: 'label', type: 'list', help }),
 };
 
-/** Docker's text for an API or local error, as printed on stderr. */
-export function errLine(e: unknown): string {
-  return e instanceof ClientError ? `Error response from daemon: ${e.message}` : (e as Error).message;
-}
-
 /**
  * Runs `fn` for each of `refs`, printing what it returns (when a string), then all errors joined
  * on stderr with exit 1: docker's multi-object commands (volume rm, network rm, …).
@@ -58,7 +53,7 @@ export async function eachRef(
       if (out !== undefined) ctx.io.stdout.write(`${out}\n`);
     } catch (e) {
       if (o.skip?.(e)) continue;
-      errs.push(errLine(e));
+      errs.push(errText(e));
     }
   }
   // network rm ends with cli.StatusError's text
@@ -121,6 +116,14 @@ export async function confirm(ctx: CliContext, warning: string): Promise<boolean
     stdin.resume();
   });
   return /^y(es)?$/i.test(line.trim());
+}
+
+/** docker's container loops (start, stop, kill, wait…): print each argument, or what `fn` returned for it. */
+export function forEach(ctx: CliContext, refs: string[], fn: (ref: string) => Promise<unknown>): Promise<number> {
+  return eachRef(ctx, refs, async (r) => {
+    const out = await fn(r);
+    return typeof out === 'string' ? out : r;
+  });
 }
 
 export const isNotFound = (e: unknown): boolean => e instanceof ClientError && e.status === 404;

@@ -6,7 +6,7 @@ import { StdDemuxer } from '../../client/stdcopy.js';
 import type { Client } from '../../client/client.js';
 import type { ContainerStats } from '../../client/types.js';
 import type { Command, CliContext } from '../command.js';
-import { StatusError, forEach } from '../command.js';
+import { StatusError } from '../command.js';
 import { get } from '../flags/parser.js';
 import { flagTable } from '../flags/table.js';
 import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
@@ -15,7 +15,7 @@ import { tabwrite } from '../format/tabwriter.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js';
 import { truncateId } from '../format/ellipsis.js';
-import { confirm, eachRef, isNotFound, printInspect } from './common.js';
+import { confirm, eachRef, forEach, isNotFound, printInspect } from './common.js';
 
 const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
 
