@@ -3,13 +3,28 @@
 // query parameters older versions do not have.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { CreateRequest } from '../../engine/create-config.js';
+import { type CreateRequest, defaultHostConfig } from '../../engine/create-config.js';
+import { createdState } from '../../engine/states.js';
+import type { ContainerRecord } from '../../engine/types.js';
 import type { ContainerService } from '../../engine/service.js';
 import { type TestServer, testServer } from '../test-server.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 import { gateInspect, gateUpdate } from './containers-gates.js';
 import { containerRoutes } from './containers.js';
 
+const annotated = {
+  id: 'b'.repeat(64),
+  name: 'ann',
+  created: '2024-05-01T10:00:00Z',
+  path: 'true',
+  args: [],
+  config: { Image: 'busybox', Labels: {} },
+  hostConfig: { ...defaultHostConfig(), Annotations: { 'io.x': 'y' } },
+  networkingConfig: null,
+  image: 'sha256:1',
+  state: createdState(),
+  mounts: [],
+} as unknown as ContainerRecord;
 let created: CreateRequest[] = [];
 const calls: unknown[][] = [];
 const containers = {
@@ -20,6 +35,7 @@ const containers = {
   stop: async (...a: unknown[]) => void calls.push(['stop', ...a]),
   restart: async (...a: unknown[]) => void calls.push(['restart', ...a]),
   find: () => ({ id: 'c1' }),
+  d: { store: { all: () => [annotated] } },
   wait: async (...a: unknown[]) => {
     calls.push(['wait', a[1]]);
     return { StatusCode: 0 };
@@ -226,4 +242,12 @@ test('create: PidsLimit 0 or negative is stored as no limit (null), as moby', as
   assert.equal(host(await create('1.47', { HostConfig: { PidsLimit: -1 } }))?.PidsLimit, null);
   assert.equal(host(await create('1.47', { HostConfig: { PidsLimit: 0 } }))?.PidsLimit, null);
   assert.equal(host(await create('1.47', { HostConfig: { PidsLimit: 20 } }))?.PidsLimit, 20);
+});
+
+test('ps: HostConfig.Annotations from 1.46 only', async () => {
+  const ann = async (v: string) =>
+    ((await s.call('GET', `/v${v}/containers/json?all=1`)).json as { HostConfig: { Annotations?: object } }[])[0]!
+      .HostConfig.Annotations;
+  assert.equal(await ann('1.45'), undefined);
+  assert.deepEqual(await ann('1.46'), { 'io.x': 'y' });
 });

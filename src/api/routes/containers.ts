@@ -63,6 +63,8 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
               network: d.network?.(r),
             }),
           );
+        if (!versionAtLeast(ctx.apiVersion, '1.46'))
+          for (const s of out) delete (s as { HostConfig: { Annotations?: unknown } }).HostConfig.Annotations;
         ctx.reply.json(200, out);
       },
     },

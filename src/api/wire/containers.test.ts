@@ -131,3 +131,11 @@ test("ps COMMAND as moby's container view: arguments with a space in single quot
   assert.equal(listCommand('nginx', []), 'nginx');
   assert.equal(listCommand('echo', ['a', "it's x"]), "echo a 'it's x'");
 });
+
+test('summary HostConfig: Annotations only when set (moby omitempty)', () => {
+  const r = rec({ status: 'created' });
+  const hc = (x: ContainerRecord) => (summaryJson(x, { imageRef: 'busybox' }) as ContainerSummary).HostConfig;
+  assert.deepEqual(hc(r), { NetworkMode: r.hostConfig.NetworkMode });
+  (r.hostConfig as { Annotations?: Record<string, string> }).Annotations = { 'io.x': 'y' };
+  assert.deepEqual(hc(r), { NetworkMode: r.hostConfig.NetworkMode, Annotations: { 'io.x': 'y' } });
+});

@@ -289,6 +289,12 @@ export function listCommand(path: string, args: readonly string[]): string {
   return [path, ...args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' ');
 }
 
+/** ps's HostConfig: the network mode, and the annotations when there are some (moby: omitempty, from 1.46). */
+function summaryHostConfig(rec: ContainerRecord): { NetworkMode: string; Annotations?: Record<string, string> } {
+  const ann = (rec.hostConfig as { Annotations?: Record<string, string> | null }).Annotations;
+  return { NetworkMode: rec.hostConfig.NetworkMode, ...(ann && Object.keys(ann).length ? { Annotations: ann } : {}) };
+}
+
 export function summaryJson(
   rec: ContainerRecord,
   o: { imageRef: string; size?: { rw: number; rootFs: number }; network?: NetworkView; linkNames?: string[] },
@@ -305,7 +311,7 @@ export function summaryJson(
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec),
-    HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
+    HostConfig: summaryHostConfig(rec),
     NetworkSettings: { Networks: o.network?.settings.Networks ?? networkSettings(rec).Networks },
     Mounts: rec.mounts,
   };
