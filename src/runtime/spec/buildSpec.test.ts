@@ -224,6 +224,10 @@ test('resources: memory/swap defaults, nano cpus, pids, blkio', () => {
     buildSpec(base({ resources: { cpuPeriod: 50000, cpuQuota: 25000, kernelMemory: 1 << 30 } })).linux.resources?.cpu,
     { period: 50000, quota: 25000 },
   );
+  // a negative quota means no limit: not written (crun refuses negative values on cgroup v1)
+  assert.deepEqual(buildSpec(base({ resources: { cpuPeriod: 50000, cpuQuota: -5 } })).linux.resources?.cpu, {
+    period: 50000,
+  });
   // --cpu-rt-period/--cpu-rt-runtime reach the runtime as moby sends them (runc applies or refuses)
   assert.deepEqual(
     buildSpec(base({ resources: { cpuRealtimePeriod: 1000000, cpuRealtimeRuntime: 950000 } })).linux.resources?.cpu,

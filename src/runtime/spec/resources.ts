@@ -80,7 +80,9 @@ export function toOciResources(r: SpecResources, devices: OciDeviceCgroup[]): Oc
     cpu.quota = Math.round((r.nanoCpus * 100000) / 1e9);
   } else {
     if (r.cpuPeriod) cpu.period = r.cpuPeriod;
-    if (r.cpuQuota) cpu.quota = r.cpuQuota;
+    // any negative quota is the kernel's "no limit", which a new cgroup has: left out (crun 1.8
+    // cannot write a negative cpu.cfs_quota_us on cgroup v1: ERANGE)
+    if (r.cpuQuota && r.cpuQuota > 0) cpu.quota = r.cpuQuota;
   }
   if (r.cpuRealtimePeriod) cpu.realtimePeriod = r.cpuRealtimePeriod;
   if (r.cpuRealtimeRuntime) cpu.realtimeRuntime = r.cpuRealtimeRuntime;
