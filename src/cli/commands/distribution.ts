@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Command } from '../command.js';
+import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
@@ -61,6 +61,29 @@ function canonical(ref: string): string {
 
 const quietSink = { write: () => true } as unknown as NodeJS.WritableStream;
 
+/** docker's TagNameOnly: a reference with neither tag nor digest gets `:latest`, and says so. */
+function withDefaultTag(ctx: CliContext, ref: string): string {
+  const r = splitRef(ref);
+  if (r.tag || r.digest) return ref;
+  ctx.io.stdout.write('Using default tag: latest\n');
+  return `${r.repo}:latest`;
+}
+
+/** A pull or push: the daemon's progress stream (with the registry's credentials), shown unless quiet. */
+async function registryStream(
+  ctx: CliContext,
+  path: string,
+  query: Record<string, string | undefined>,
+  repo: string,
+  quiet: boolean,
+): Promise<void> {
+  const res = await ctx.client().stream('POST', path, {
+    query,
+    headers: { 'X-Registry-Auth': registryAuth(registryHost(repo)) },
+  });
+  await displayJSONMessages(res, quiet ? quietSink : ctx.io.stdout);
+}
+
 export const pull: Command = {
   name: 'image pull',
   usage: 'pull [OPTIONS] NAME[:TAG|@DIGEST]',
@@ -77,17 +100,11 @@ export const pull: Command = {
     const r = splitRef(ref);
     const all = get.bool(p, 'all-tags');
     if (all && (r.tag || r.digest)) throw new StatusError(1, "tag can't be used with --all-tags/-a");
-    if (!all && !r.tag && !r.digest) {
-      ctx.io.stdout.write('Using default tag: latest\n');
-      ref = `${r.repo}:latest`;
-    }
+    if (!all) ref = withDefaultTag(ctx, ref);
     const s = splitRef(ref);
-    const res = await ctx.client().stream('POST', '/images/create', {
-      query: { fromImage: s.repo, tag: s.tag ?? s.digest, platform: get.str(p, 'platform') || undefined },
-      headers: { 'X-Registry-Auth': registryAuth(registryHost(s.repo)) },
-    });
     const quiet = get.bool(p, 'quiet');
-    await displayJSONMessages(res, quiet ? quietSink : ctx.io.stdout);
+    const query = { fromImage: s.repo, tag: s.tag ?? s.digest, platform: get.str(p, 'platform') || undefined };
+    await registryStream(ctx, '/images/create', query, s.repo, quiet);
     if (!all) ctx.io.stdout.write(`${canonical(ref)}\n`);
     return 0;
   },
@@ -109,17 +126,10 @@ export const push: Command = {
     const all = get.bool(p, 'all-tags');
     if (all && r.tag) throw new StatusError(1, "tag can't be used with --all-tags/-a");
     if (r.digest) throw new StatusError(1, 'cannot push a digest reference');
-    if (!all && !r.tag) {
-      ctx.io.stdout.write('Using default tag: latest\n');
-      ref = `${r.repo}:latest`;
-    }
+    if (!all) ref = withDefaultTag(ctx, ref);
     const s = splitRef(ref);
-    const res = await ctx.client().stream('POST', `/images/${s.repo}/push`, {
-      query: { tag: s.tag },
-      headers: { 'X-Registry-Auth': registryAuth(registryHost(s.repo)) },
-    });
     const quiet = get.bool(p, 'quiet');
-    await displayJSONMessages(res, quiet ? quietSink : ctx.io.stdout);
+    await registryStream(ctx, `/images/${s.repo}/push`, { tag: s.tag }, s.repo, quiet);
     if (quiet) ctx.io.stdout.write(`${ref}\n`);
     return 0;
   },
