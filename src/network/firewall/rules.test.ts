@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { JUMPS, JUMPS6, renderFlush, renderRules, type FwState } from './rules.js';
+import { JUMPS, JUMPS6, RAW_JUMP, renderFlush, renderRaw, renderRules, type FwState } from './rules.js';
 
 // compiled to dist/src/network/firewall/; the golden files stay beside the sources
 const golden = (name: string) =>
@@ -133,4 +133,34 @@ test('IPv6 host ports: ip6tables DNAT to a dual-stack container; none to an IPv4
     '-A BERTH-FORWARD -d fd00:1::2/128 ! -i br-0123456789ab -o br-0123456789ab -p udp -m udp --dport 53 -j ACCEPT',
   ]);
   assert.doesNotMatch(text, /172\.17\.0\.2|8080/);
+});
+
+test('raw table: packets from other hosts to a port published on 127.x are dropped (moby 28); nothing else', () => {
+  const text = renderRaw({
+    networks: state.networks,
+    ports: [
+      ...state.ports,
+      {
+        bridge: 'berth0',
+        proto: 'tcp',
+        hostIp: '127.0.0.1',
+        hostPort: 8082,
+        containerIp: '172.17.0.4',
+        containerPort: 80,
+      },
+      { bridge: 'berth0', proto: 'tcp', hostIp: '::1', hostPort: 8083, containerIp: '172.17.0.4', containerPort: 80 },
+    ],
+  });
+  assert.equal(
+    text,
+    [
+      '*raw',
+      ':BERTH-PREROUTING - [0:0]',
+      '-A BERTH-PREROUTING -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 8081 -j DROP',
+      '-A BERTH-PREROUTING -d 127.0.0.1/32 ! -i lo -p tcp -m tcp --dport 8082 -j DROP',
+      'COMMIT',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(RAW_JUMP, ['raw', 'PREROUTING', ['-j', 'BERTH-PREROUTING']]);
 });

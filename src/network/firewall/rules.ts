@@ -111,3 +111,21 @@ export function renderFlush(): string {
     '',
   ].join('\n');
 }
+
+/** The raw table's chain: drops packets from other hosts to ports published on a loopback address. */
+export const RAW_CHAIN = 'BERTH-PREROUTING';
+export const RAW_JUMP: readonly [string, string, readonly string[]] = ['raw', 'PREROUTING', ['-j', RAW_CHAIN]];
+
+/**
+ * moby's filterPortMappedOnLoopback (Docker 28): DNAT before routing would otherwise carry a packet that a
+ * neighbour addressed to 127.0.0.1 to a port published only on 127.0.0.1. IPv4 only (::1 is not routable).
+ */
+export function renderRaw(s: FwState): string {
+  const loop = portsOf(s, 4)
+    .filter((p) => p.hostIp.startsWith('127.'))
+    .sort((a, b) => a.proto.localeCompare(b.proto) || a.hostPort - b.hostPort || a.hostIp.localeCompare(b.hostIp));
+  const rules = loop.map(
+    (p) => `-A ${RAW_CHAIN} -d ${host(p.hostIp)} ! -i lo -p ${p.proto} -m ${p.proto} --dport ${p.hostPort} -j DROP`,
+  );
+  return ['*raw', `:${RAW_CHAIN} - [0:0]`, ...rules, 'COMMIT', ''].join('\n');
+}

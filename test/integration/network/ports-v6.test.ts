@@ -31,7 +31,13 @@ before(async () => {
   if (!skip) d = await startDaemon();
 });
 after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
+  if (!d) return;
+  assert.deepEqual((await d.stop()).leaks, []);
+  // the berthd started after the kill -9 also removed what the first one made (raw guard, ip6tables chains)
+  const left = (cmd: string, table: string) =>
+    execFileSync('sh', ['-c', `${cmd} -w -t ${table} -S 2>/dev/null || true`], { encoding: 'utf8' });
+  assert.doesNotMatch(left('iptables', 'raw'), /BERTH/);
+  assert.doesNotMatch(left('ip6tables', 'nat') + left('ip6tables', 'filter'), /BERTH/);
 });
 
 const ok = async (args: string[]) => {
@@ -104,6 +110,11 @@ test('an address picks its family (127.0.0.1, [::1], 0.0.0.0 vs [::]); -P gets b
   });
   await refused('http://[::1]:18181/');
   await refused('http://[::1]:18183/');
+  assert.equal(await page('http://127.0.0.1:18181/'), 'v4'); // lo passes the raw guard below
+  // other hosts cannot reach a port published on 127.0.0.1 (Docker 28's raw-table drop)
+  const raw = () => execFileSync('iptables', ['-w', '-t', 'raw', '-S'], { encoding: 'utf8' });
+  assert.match(raw(), /^-A BERTH-PREROUTING -d 127\.0\.0\.1\/32 ! -i lo -p tcp -m tcp --dport 18181 -j DROP$/m);
+  assert.match(raw(), /^-A PREROUTING -j BERTH-PREROUTING$/m);
   // [::]:18183 is free: 0.0.0.0 and :: do not clash (moby's allocator)
   await ok(['run', '-d', '--name', 'v6only', '-p', '[::1]:18182:80', '-p', '[::]:18183:80', ...httpd('v6')]);
   assert.equal(await ok(['port', 'v6only']), '80/tcp -> [::1]:18182\n80/tcp -> [::]:18183');
@@ -120,6 +131,7 @@ test('an address picks its family (127.0.0.1, [::1], 0.0.0.0 vs [::]); -P gets b
   assert.equal(all[0]!.HostPort, all[1]!.HostPort, 'one host port for both families');
   assert.equal(await page(`http://[::1]:${all[1]!.HostPort}/`), 'all');
   await ok(['rm', '-f', 'v4only', 'v6only', 'all']);
+  assert.doesNotMatch(raw(), /--dport 18181/);
   // a network's default binding address replaces 0.0.0.0 and [::] (moby's host_binding_ipv4)
   const opt = 'com.docker.network.bridge.host_binding_ipv4';
   await ok(['network', 'create', '-o', `${opt}=127.0.0.1`, 'lo4']);
