@@ -54,29 +54,15 @@ test('images quiet/no-trunc and digests', () => {
 });
 
 test('history table', () => {
+  // two layers made two hours ago, as `docker history` lists them (truncated, human sizes)
+  const layer = (Id: string, CreatedBy: string, Size: number) =>
+    historyRow(
+      { Id, Created: now / 1000 - 7200, CreatedBy, Size, Comment: '', Tags: null },
+      { trunc: true, human: true, now },
+    );
   const rows = [
-    historyRow(
-      {
-        Id: 'sha256:0123456789abcdef',
-        Created: now / 1000 - 7200,
-        CreatedBy: '/bin/sh -c #(nop)  CMD ["sh"]',
-        Size: 0,
-        Comment: '',
-        Tags: null,
-      },
-      { trunc: true, human: true, now },
-    ),
-    historyRow(
-      {
-        Id: '<missing>',
-        Created: now / 1000 - 7200,
-        CreatedBy: '/bin/sh -c #(nop) ADD file:0123456789abcdef0123456789 in / ',
-        Size: 4_261_550,
-        Comment: '',
-        Tags: null,
-      },
-      { trunc: true, human: true, now },
-    ),
+    layer('sha256:0123456789abcdef', '/bin/sh -c #(nop)  CMD ["sh"]', 0),
+    layer('<missing>', '/bin/sh -c #(nop) ADD file:0123456789abcdef0123456789 in / ', 4_261_550),
   ];
   assert.equal(
     renderRows(rows, '', historyDefaultFormat, historyHeaders),
