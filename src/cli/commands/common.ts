@@ -128,17 +128,6 @@ export function forEach(ctx: CliContext, refs: string[], fn: (ref: string) => Pr
 
 export const isNotFound = (e: unknown): boolean => e instanceof ClientError && e.status === 404;
 
-/** KEY=VALUE list flags into a map (docker's MapOpts: a missing `=` gives an empty value). */
-export function kvMap(items: string[]): Record<string, string> {
-  const m: Record<string, string> = {};
-  for (const s of items) {
-    const i = s.indexOf('=');
-    if (i < 0) m[s] = '';
-    else m[s.slice(0, i)] = s.slice(i + 1);
-  }
-  return m;
-}
-
 export interface ListSpec<T> {
   name: string;
   usage: string;

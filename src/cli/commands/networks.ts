@@ -3,6 +3,7 @@ import { filtersArg } from '../../client/client.js';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
+import { keyValueMap } from '../opts/key-value.js';
 import { get, type Parsed } from '../flags/parser.js';
 import {
   naturalLess,
@@ -11,7 +12,7 @@ import {
   networkRow,
   type NetworkLike,
 } from '../format/resources.js';
-import { eachRef, flag, inspectCommand, isNotFound, kvMap, listCommand, pruneCommand } from './common.js';
+import { eachRef, flag, inspectCommand, isNotFound, listCommand, pruneCommand } from './common.js';
 import { subnetContains } from './ip-match.js';
 
 const enc = encodeURIComponent;
@@ -101,14 +102,14 @@ export const networkCreate: Command = {
       subnets: sliceFlag(p, 'subnet'),
       ipRanges: sliceFlag(p, 'ip-range'),
       gateways: sliceFlag(p, 'gateway'),
-      aux: kvMap(get.list(p, 'aux-address')),
+      aux: keyValueMap(get.list(p, 'aux-address')),
     });
     const r = await ctx.client().request<{ Id: string }>('POST', '/networks/create', {
       body: {
         Name: p.args[0],
         Driver: get.str(p, 'driver'),
-        Options: kvMap(get.list(p, 'opt')),
-        IPAM: { Driver: get.str(p, 'ipam-driver'), Config: config, Options: kvMap(get.list(p, 'ipam-opt')) },
+        Options: keyValueMap(get.list(p, 'opt')),
+        IPAM: { Driver: get.str(p, 'ipam-driver'), Config: config, Options: keyValueMap(get.list(p, 'ipam-opt')) },
         Internal: get.bool(p, 'internal'),
         ...(p.set.has('ipv4') ? { EnableIPv4: get.bool(p, 'ipv4') } : {}),
         ...(p.set.has('ipv6') ? { EnableIPv6: get.bool(p, 'ipv6') } : {}),
@@ -117,7 +118,7 @@ export const networkCreate: Command = {
         Scope: get.str(p, 'scope'),
         ConfigOnly: get.bool(p, 'config-only'),
         ...(get.str(p, 'config-from') ? { ConfigFrom: { Network: get.str(p, 'config-from') } } : {}),
-        Labels: kvMap(get.list(p, 'label')),
+        Labels: keyValueMap(get.list(p, 'label')),
       },
     });
     ctx.io.stdout.write(`${r.Id}\n`);

@@ -2,9 +2,10 @@
 import { filtersArg } from '../../client/client.js';
 import type { Command } from '../command.js';
 import { flagTable } from '../flags/table.js';
+import { keyValueMap } from '../opts/key-value.js';
 import { get } from '../flags/parser.js';
 import { naturalLess, volumeDefaultFormat, volumeHeaders, volumeRow, type VolumeLike } from '../format/resources.js';
-import { conflict, eachRef, flag, inspectCommand, kvMap, listCommand, pruneCommand } from './common.js';
+import { conflict, eachRef, flag, inspectCommand, listCommand, pruneCommand } from './common.js';
 
 const enc = encodeURIComponent;
 
@@ -30,8 +31,8 @@ export const volumeCreate: Command = {
       body: {
         Name: name,
         Driver: get.str(p, 'driver'),
-        DriverOpts: kvMap(get.list(p, 'opt')),
-        Labels: kvMap(get.list(p, 'label')),
+        DriverOpts: keyValueMap(get.list(p, 'opt')),
+        Labels: keyValueMap(get.list(p, 'label')),
       },
     });
     ctx.io.stdout.write(`${v.Name}\n`);
