@@ -90,3 +90,20 @@ test('prune: anonymous only by default, all=true for named ones, never in-use, l
   assert.equal(usage.find((v) => v.Name === anonUsed.Name)!.UsageData!.RefCount, 1);
   done();
 });
+
+test('system df and prune leave out volumes with mount options, as moby (LocalVolumesSize, Prune)', async () => {
+  const { s, done } = await setup();
+  await s.create({ Name: 'tmpfsvol', DriverOpts: { type: 'tmpfs', device: 'tmpfs' } });
+  await s.create({ Name: 'plainvol' });
+  assert.deepEqual(
+    (await s.usage()).map((v) => v.Name),
+    ['plainvol'],
+  );
+  const r = await s.prune(new Map([['all', ['true']]]), false);
+  assert.deepEqual(r.VolumesDeleted, ['plainvol']);
+  assert.deepEqual(
+    s.list().map((v) => v.Name),
+    ['tmpfsvol'],
+  );
+  done();
+});

@@ -148,6 +148,7 @@ export class VolumeService {
     let space = 0;
     for (const d of this.drivers.values()) {
       for (const v of d.list()) {
+        if (!sizedLocal(d.name, v)) continue;
         const labels = v.Labels ?? {};
         if (!all && !Object.hasOwn(labels, ANONYMOUS_LABEL)) continue;
         if (!(f.get('label') ?? []).every((w) => labelMatch(w, labels))) continue;
@@ -169,15 +170,23 @@ export class VolumeService {
     return { VolumesDeleted: deleted, SpaceReclaimed: space };
   }
 
-  /** `system df -v`: every volume with its size and reference count. */
+  /** `system df -v`: each local volume without mount options, with its size and reference count. */
   async usage(): Promise<VolumeInfo[]> {
     const out: VolumeInfo[] = [];
     for (const d of this.drivers.values())
-      for (const v of d.list())
+      for (const v of d.list().filter((x) => sizedLocal(d.name, x)))
         out.push({
           ...v,
           UsageData: { Size: await d.size(v.Name).catch(() => -1), RefCount: this.users(v.Name).length },
         });
     return out;
   }
+}
+
+/**
+ * moby's LocalVolumesSize and Prune: only the local driver's volumes without mount options (a
+ * tmpfs or NFS volume holds no space of ours), so system df lists them not and prune keeps them.
+ */
+function sizedLocal(driver: string, v: { Options: Record<string, string> | null }): boolean {
+  return driver === 'local' && Object.keys(v.Options ?? {}).length === 0;
 }
