@@ -10,7 +10,7 @@ import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
-import { splitRef } from '../format/images.js';
+import { splitRef, withTag } from '../format/images.js';
 import { displayJSONMessages } from '../progress.js';
 
 /** The registry host of a reference, as docker keys credentials ("docker.io" for Hub names). */
@@ -61,12 +61,11 @@ function canonical(ref: string): string {
 
 const quietSink = { write: () => true } as unknown as NodeJS.WritableStream;
 
-/** docker's TagNameOnly: a reference with neither tag nor digest gets `:latest`, and says so. */
+/** withTag, saying so when it added `:latest` (pull and push). */
 function withDefaultTag(ctx: CliContext, ref: string): string {
-  const r = splitRef(ref);
-  if (r.tag || r.digest) return ref;
-  ctx.io.stdout.write('Using default tag: latest\n');
-  return `${r.repo}:latest`;
+  const tagged = withTag(ref);
+  if (tagged !== ref) ctx.io.stdout.write('Using default tag: latest\n');
+  return tagged;
 }
 
 /** A pull or push: the daemon's progress stream (with the registry's credentials), shown unless quiet. */

@@ -10,14 +10,9 @@ import { get, type Parsed } from '../flags/parser.js';
 import { PassThrough } from 'node:stream';
 import { pump } from '../streams.js';
 import { displayJSONMessages } from '../progress.js';
-import { splitRef } from '../format/images.js';
+import { splitRef, withTag } from '../format/images.js';
 import { execSession } from './exec-session.js';
 import { flagTable } from '../flags/table.js';
-
-function withTag(image: string): string {
-  const r = splitRef(image);
-  return r.tag || r.digest ? image : `${image}:latest`;
-}
 
 async function pullImage(ctx: CliContext, image: string, quiet = false): Promise<void> {
   const r = splitRef(withTag(image));
@@ -287,5 +282,3 @@ export const exec: Command = {
     });
   },
 };
-
-export { withTag };

@@ -9,6 +9,7 @@ import {
   imageRows,
   imagesDefaultFormat,
   splitRef,
+  withTag,
 } from './images.js';
 import { renderRows } from './render.js';
 
@@ -51,6 +52,13 @@ test('images quiet/no-trunc and digests', () => {
   assert.equal(renderRows(rows, '{{.ID}} {{.Digest}}', '', imageHeaders), `${img({}).Id} sha256:abc\n`);
   assert.deepEqual(splitRef('localhost:5000/a:b'), { repo: 'localhost:5000/a', tag: 'b' });
   assert.deepEqual(splitRef('localhost:5000/a'), { repo: 'localhost:5000/a' });
+});
+
+test('withTag adds :latest only to a reference with neither tag nor digest', () => {
+  assert.equal(withTag('busybox'), 'busybox:latest');
+  assert.equal(withTag('localhost:5000/a'), 'localhost:5000/a:latest');
+  assert.equal(withTag('localhost:5000/a:b'), 'localhost:5000/a:b');
+  assert.equal(withTag('a@sha256:abc'), 'a@sha256:abc');
 });
 
 test('history table', () => {

@@ -37,6 +37,12 @@ export function splitRef(ref: string): { repo: string; tag?: string; digest?: st
   return { repo: ref };
 }
 
+/** docker's reference.TagNameOnly: a reference with neither tag nor digest gets `:latest`. */
+export function withTag(ref: string): string {
+  const r = splitRef(ref);
+  return r.tag || r.digest ? ref : `${ref}:latest`;
+}
+
 /**
  * reference.ParseNormalizedNamed's complaint about `repo`, or undefined when it is valid: an
  * uppercase path is named in full ("library/x" for an official name), anything else is plain.
