@@ -19,7 +19,8 @@ export const RULES = {
   api: ['engine', ...LOWER],
   engine: LOWER,
   registry: ['storage/content', 'storage/fsutil'],
-  daemon: ['api', 'engine', 'registry', ...LOWER],
+  daemon: ['api', 'engine', 'registry', 'web', ...LOWER],
+  web: ['api/routes/attach-ws.js'], // the dashboard's edge (issue 19): its websocket framing
   ...Object.fromEntries(LOWER.map((l) => [l, LOWER.filter((x) => x !== l)])),
 };
 const EVERYONE = ['errdefs', 'util'];

@@ -28,6 +28,8 @@ export interface DaemonOptions extends Omit<NetworkOptions, 'bridgeName'> {
   defaultCgroupnsMode: string;
   /** dockerd's --experimental: /info and /version say so, and experimental API features (build squash) are on. */
   experimental: boolean;
+  /** --web host:port: the web dashboard's address (src/web), off when empty. */
+  web: string;
 }
 
 export function defaults(): DaemonOptions {
@@ -48,6 +50,7 @@ export function defaults(): DaemonOptions {
     defaultIpcMode: '',
     defaultCgroupnsMode: '',
     experimental: false,
+    web: '',
     iptables: true,
     ipForward: true,
     userlandProxy: true,
@@ -76,6 +79,7 @@ Options:
       --experimental              Enable experimental features
       --default-ipc-mode string   Default mode for containers ipc ("shareable" | "private")
       --default-cgroupns-mode string  Default mode for containers cgroup namespace ("host" | "private")
+      --web host:port             Serve the web dashboard there (token in <data-root>/web-token)
       --bip, --fixed-cidr, --default-address-pool, --iptables, --ip-forward, --userland-proxy  (networking)
       --host-gateway-ip ip        IP address that the special 'host-gateway' string in --add-host resolves to
   -v, --version                   Print version information and quit
@@ -105,6 +109,7 @@ const valued: Record<string, Key> = {
   '--host-gateway-ip': 'hostGatewayIp',
   '--default-ipc-mode': 'defaultIpcMode',
   '--default-cgroupns-mode': 'defaultCgroupnsMode',
+  '--web': 'web',
 };
 const boolFlags: Record<string, Key> = {
   '--experimental': 'experimental',
@@ -200,6 +205,7 @@ const jsonKeys: Record<string, Key> = {
   runtimes: 'runtimes',
   'default-ipc-mode': 'defaultIpcMode',
   'default-cgroupns-mode': 'defaultCgroupnsMode',
+  web: 'web',
 };
 
 const jsonKindOf = (v: unknown) =>
@@ -224,6 +230,7 @@ const JSON_TYPES: Record<string, { ok: (v: unknown) => boolean; go: string }> = 
   experimental: bool,
   'default-ipc-mode': str,
   'default-cgroupns-mode': str,
+  web: str,
   bip: str,
   'fixed-cidr': str,
   iptables: bool,

@@ -26,6 +26,7 @@ import { detachMatcher, imagesPortFor, ociSpecPortFor } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { apiRoutes } from './routes.js';
 import { serve } from './serve.js';
+import { startWeb } from '../web/server.js';
 import { openStores } from './stores.js';
 
 const VERSION = '0.1.0';
@@ -107,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
     containerNetwork: containerNetworkView(network),
     statsSource: statsSampler,
   });
+  if (o.web) await startWeb({ listen: o.web, apiSocket: socketPaths(o.hosts)[0] ?? '', tokenDir: p.dataRoot, log });
   await serve(
     new ApiServer({ version: VERSION, log, routes, experimental: o.experimental }),
     { hosts: o.hosts, group: o.group, version: VERSION, log },
