@@ -108,3 +108,19 @@ export function consoleSize(io: Io): [number, number] | undefined {
   const out = io.stdout as NodeJS.WriteStream;
   return out.isTTY && out.rows && out.columns ? [out.rows, out.columns] : undefined;
 }
+
+/**
+ * Reads a followed response (logs -f, events) with `read` until it ends or the user presses ^C:
+ * SIGINT closes the response and the command ends quietly (exit 0), as docker's cancelled context.
+ */
+export async function readUntilInterrupt(res: { destroy(): void }, read: () => Promise<void>): Promise<void> {
+  const stop = () => res.destroy();
+  process.once('SIGINT', stop);
+  try {
+    await read();
+  } catch {
+    /* interrupted */
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}

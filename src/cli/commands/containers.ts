@@ -16,6 +16,7 @@ import { getTimestamp } from '../format/timestamp.js';
 import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js';
 import { truncateId } from '../format/ellipsis.js';
 import { confirm, eachRef, forEach, isNotFound, printInspect } from './common.js';
+import { readUntilInterrupt } from '../streams.js';
 
 const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
 
@@ -222,18 +223,12 @@ export const logs: Command = {
     const d = tty
       ? null
       : new StdDemuxer({ stdout: (b) => ctx.io.stdout.write(b), stderr: (b) => ctx.io.stderr.write(b) });
-    const stop = () => res.destroy();
-    process.once('SIGINT', stop);
-    try {
+    await readUntilInterrupt(res, async () => {
       for await (const chunk of res) {
         if (d) d.push(chunk as Buffer);
         else ctx.io.stdout.write(chunk as Buffer);
       }
-    } catch {
-      /* interrupted */
-    } finally {
-      process.off('SIGINT', stop);
-    }
+    });
     return 0;
   },
 };

@@ -9,6 +9,7 @@ import { compile, type Template } from '../format/template.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { humanSize } from '../format/units.js';
 import { confirm, flag, pruneCommand } from './common.js';
+import { readUntilInterrupt } from '../streams.js';
 
 interface DiskUsage {
   LayersSize?: number;
@@ -232,19 +233,13 @@ export const events: Command = {
     const res = await ctx.client().stream('GET', '/events', {
       query: { since: ts('since'), until: ts('until'), filters: filtersArg(get.list(p, 'filter')) },
     });
-    const stop = () => res.destroy();
-    process.once('SIGINT', stop);
-    try {
+    await readUntilInterrupt(res, async () => {
       for await (const line of rawLines(res)) {
         const e = JSON.parse(line) as EventMessage & Record<string, unknown>;
         const nano = /"timeNano":\s*(\d+)/.exec(line)?.[1];
         ctx.io.stdout.write(t ? `${t.execute(goEvent(e, nano))}\n` : prettyEvent(e, nano));
       }
-    } catch {
-      /* interrupted */
-    } finally {
-      process.off('SIGINT', stop);
-    }
+    });
     return 0;
   },
 };
