@@ -6,7 +6,7 @@ import { get, type FlagSpec, type Parsed } from '../flags/parser.js';
 import { flagTable } from '../flags/table.js';
 import { naturalLess } from '../format/resources.js';
 import { ramInBytes } from '../format/units.js';
-import { bytesOf, nanoCpusOf } from '../opts/resources.js';
+import { bytesOf, nanoCpusOf, resourceFlags } from '../opts/resources.js';
 import { parseRestart } from '../opts/run-opts.js';
 import { eachRef } from './common.js';
 
@@ -17,17 +17,19 @@ const bytes = (minusOne = false): Partial<FlagSpec> => ({
   },
 });
 
-const updateFlags: FlagSpec[] = flagTable(
-  `
-  blkio-weight       int      Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)
-  cpu-period         int      Limit CPU CFS (Completely Fair Scheduler) period
-  cpu-quota          int      Limit CPU CFS (Completely Fair Scheduler) quota
+/** The CFS and block-IO flags are run/create's own (same names, help and parsing). */
+const sharedWithCreate = new Set(['blkio-weight', 'cpu-period', 'cpu-quota', 'cpuset-mems']);
+
+/** update's flags in name order, as its --help lists them. */
+const updateFlags: FlagSpec[] = [
+  ...resourceFlags.filter((f) => sharedWithCreate.has(f.name)),
+  ...flagTable(
+    `
   cpu-rt-period      int      Limit the CPU real-time period in microseconds
   cpu-rt-runtime     int      Limit the CPU real-time runtime in microseconds
   cpu-shares,c       int      CPU shares (relative weight)
   cpus               string   Number of CPUs
   cpuset-cpus        string   CPUs in which to allow execution (0-3, 0,1)
-  cpuset-mems        string   MEMs in which to allow execution (0-3, 0,1)
   kernel-memory      string   Kernel memory limit (deprecated)
   memory,m           string   Memory limit
   memory-reservation string   Memory soft limit
@@ -35,13 +37,14 @@ const updateFlags: FlagSpec[] = flagTable(
   pids-limit         int      Tune container pids limit (set -1 for unlimited)
   restart            string   Restart policy to apply when a container exits
   `,
-  {
-    'kernel-memory': bytes(),
-    memory: bytes(),
-    'memory-reservation': bytes(),
-    'memory-swap': bytes(true),
-  },
-);
+    {
+      'kernel-memory': bytes(),
+      memory: bytes(),
+      'memory-reservation': bytes(),
+      'memory-swap': bytes(true),
+    },
+  ),
+].sort((a, b) => (a.name < b.name ? -1 : 1));
 
 /** The update body: only what was given, so the daemon keeps the rest. */
 export function updateBody(p: Parsed): Record<string, unknown> {
