@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
+import { flag } from './common.js';
 import { get } from '../flags/parser.js';
 import { repoError, splitRef } from '../format/images.js';
 import { renderRows } from '../format/render.js';
@@ -75,7 +76,7 @@ export const exportCmd: Command = {
   name: 'container export',
   usage: 'export [OPTIONS] CONTAINER',
   desc: "Export a container's filesystem as a tar archive",
-  flags: [{ name: 'output', short: 'o', type: 'string', help: 'Write to a file, instead of STDOUT' }],
+  flags: [flag.output],
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const file = get.str(p, 'output');

@@ -33,6 +33,7 @@ export const flag = {
     check: checkFilter,
   } as FlagSpec,
   force: (help: string): FlagSpec => ({ name: 'force', short: 'f', type: 'bool', help }),
+  output: { name: 'output', short: 'o', type: 'string', help: 'Write to a file, instead of STDOUT' } as FlagSpec,
   label: (help: string): FlagSpec => ({ name: 'label', type: 'list', help }),
 };
 

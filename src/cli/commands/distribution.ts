@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
+import { flag } from './common.js';
 import { get } from '../flags/parser.js';
 import { splitRef, withTag } from '../format/images.js';
 import { displayJSONMessages } from '../progress.js';
@@ -138,7 +139,7 @@ export const save: Command = {
   name: 'image save',
   usage: 'save [OPTIONS] IMAGE [IMAGE...]',
   desc: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
-  flags: [{ name: 'output', short: 'o', type: 'string', help: 'Write to a file, instead of STDOUT' }],
+  flags: [flag.output],
   args: { min: 1 },
   async run(ctx, p) {
     const file = get.str(p, 'output');
