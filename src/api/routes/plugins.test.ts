@@ -115,3 +115,16 @@ test('create: the name checked as moby (parse error, digest refused), then refus
   );
   assert.equal((await call('POST', `/plugins/create?${q({ name: 'p' })}`, '')).status, 501);
 });
+
+test('pull by digest: resolved by the digest (tag dropped as parseRemoteRef does), installed under the tag or latest', async () => {
+  headAnswer = () => 404;
+  const dig = `sha256:${'c'.repeat(64)}`;
+  const r = await call('POST', `/plugins/pull?${q({ remote: `localhost:5000/p:2@${dig}` })}`, '[]');
+  assert.deepEqual(r, err(404, `error resolving plugin reference: localhost:5000/p@${dig}: not found`));
+  assert.deepEqual(heads, [`http://localhost:5000/v2/p/manifests/${dig}`]);
+  headAnswer = () => 200;
+  const named = await call('POST', `/plugins/pull?${q({ remote: `localhost:5000/p:2@${dig}` })}`, '[]');
+  assert.match((named.json as { message: string }).message, /cannot install localhost:5000\/p:2 from/);
+  const latest = await call('POST', `/plugins/pull?${q({ remote: `localhost:5000/p@${dig}` })}`, '[]');
+  assert.match((latest.json as { message: string }).message, /cannot install localhost:5000\/p:latest from/);
+});

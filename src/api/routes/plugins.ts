@@ -63,7 +63,8 @@ function remoteRef(remote: string | null): Reference {
 
 /** getName: the local name a pull installs under (moby refuses a digest in it). */
 function localName(ref: Reference, name: string | null): string {
-  if (!name) return familiarString(ref.digest && !ref.tag ? withDefaultTag({ ...ref, digest: undefined }) : ref);
+  // a digest reference installs under its tag, or latest
+  if (!name) return familiarString(withDefaultTag({ ...ref, digest: undefined }));
   const local = parseReference(name);
   if (local.digest) throw invalid('cannot use digest in plugin tag');
   return familiarString(withDefaultTag(local));
@@ -78,7 +79,8 @@ async function resolve(ref: Reference, d: PluginDeps): Promise<void> {
     const why = e instanceof Error ? e.message : String(e);
     throw internal(`error resolving plugin reference: failed to do request: ${why}`, e);
   });
-  if (status === 404) throw notFound(`error resolving plugin reference: ${referenceString(ref)}: not found`);
+  const shown = referenceString(ref.digest ? { ...ref, tag: undefined } : ref); // parseRemoteRef drops the tag
+  if (status === 404) throw notFound(`error resolving plugin reference: ${shown}: not found`);
 }
 
 async function pull(ctx: Ctx, d: PluginDeps): Promise<void> {
