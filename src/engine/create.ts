@@ -10,6 +10,7 @@ import type { Core, Deps } from './core.js';
 import { type CreateRequest, defaultHostConfig, mergeConfig, validateHostConfig } from './create-config.js';
 import { adaptModes } from './create-modes.js';
 import { adaptToHost } from './host-support.js';
+import { MASKED_PATHS, READONLY_PATHS } from '../runtime/spec/buildSpec.js';
 import { hostSysInfo } from '../runtime/sysinfo.js';
 import { generateName, validName } from './names.js';
 import { resourceWarnings } from './resources.js';
@@ -101,6 +102,14 @@ function hostConfigOf(req: CreateRequest, d: Deps): HostConfig {
     hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
   if (hostConfig.Memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = hostConfig.Memory * 2;
   if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
+  // moby's create route and fixMemorySwappiness: "unlimited" and "unset" are stored as absent
+  if (hostConfig.PidsLimit !== null && hostConfig.PidsLimit <= 0) hostConfig.PidsLimit = null;
+  if (hostConfig.MemorySwappiness === -1) hostConfig.MemorySwappiness = null;
+  // moby's createContainerOSSpecificSettings: inspect shows the default masked and read-only paths
+  if (!hostConfig.Privileged) {
+    hostConfig.MaskedPaths ??= [...MASKED_PATHS];
+    hostConfig.ReadonlyPaths ??= [...READONLY_PATHS];
+  }
   return hostConfig;
 }
 

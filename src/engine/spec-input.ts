@@ -84,6 +84,8 @@ export class OciSpecPort implements SpecPort {
       devices,
       deviceCgroupRules: h.DeviceCgroupRules ?? [],
       sysctls: h.Sysctls,
+      maskedPaths: h.MaskedPaths ?? undefined,
+      readonlyPaths: h.ReadonlyPaths ?? undefined,
       shmSize: h.ShmSize || undefined,
       shmPath: o.ipc?.shmPath,
       init,

@@ -162,6 +162,12 @@ test('security-opt no-new-privileges forms', () => {
   assert.throws(() => buildSpec(base({ securityOpt: ['bogus'] })), /invalid --security-opt 1/);
   const s = buildSpec(base({ securityOpt: ['systempaths=unconfined'] }));
   assert.equal(s.linux.maskedPaths, undefined);
+  // the HostConfig's own lists (moby WithMaskedPaths): the docker CLI's systempaths=unconfined sends []
+  const open = buildSpec(base({ maskedPaths: [], readonlyPaths: [] }));
+  assert.equal(open.linux.maskedPaths, undefined);
+  assert.equal(open.linux.readonlyPaths, undefined);
+  const own = buildSpec(base({ maskedPaths: ['/proc/kcore'], readonlyPaths: ['/proc/sys'] }));
+  assert.deepEqual([own.linux.maskedPaths, own.linux.readonlyPaths], [['/proc/kcore'], ['/proc/sys']]);
 });
 
 test('namespaces: host network/pid/uts/ipc and paths', () => {

@@ -190,10 +190,13 @@ export function buildSpec(input: SpecInput): OciSpec {
     if (input.domainname) spec.domainname = input.domainname;
   }
   if (input.sysctls && Object.keys(input.sysctls).length) spec.linux.sysctl = { ...input.sysctls };
-  if (!privileged && !sec.unconfinedPaths) {
-    spec.linux.maskedPaths = [...MASKED_PATHS];
-    spec.linux.readonlyPaths = [...READONLY_PATHS];
-  }
+  // moby: the defaults unless privileged; the HostConfig's own lists (the docker CLI sends [] for
+  // --security-opt systempaths=unconfined) replace them
+  const confined = !privileged && !sec.unconfinedPaths;
+  const masked = input.maskedPaths ?? (confined ? MASKED_PATHS : []);
+  const readonly = input.readonlyPaths ?? (confined ? READONLY_PATHS : []);
+  if (masked.length) spec.linux.maskedPaths = [...masked];
+  if (readonly.length) spec.linux.readonlyPaths = [...readonly];
   // moby WithSeccomp: unconfined → none; privileged → only a profile named explicitly;
   // otherwise the named profile or the default one, filtered by the bounding set.
   if (sec.seccomp !== null) {

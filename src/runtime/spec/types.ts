@@ -216,6 +216,9 @@ export interface SpecInput {
   devices?: ResolvedDevice[];
   deviceCgroupRules?: string[]; // --device-cgroup-rule "c 1:3 rwm"
   sysctls?: Record<string, string>;
+  /** HostConfig.MaskedPaths / ReadonlyPaths when set (moby WithMaskedPaths): [] unmasks all. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
   shmSize?: number; // default 64 MiB
   /** Host path of a shared /dev/shm to bind (ipc shareable / container:); otherwise a private tmpfs. */
   shmPath?: string;

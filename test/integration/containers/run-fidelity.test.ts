@@ -143,3 +143,29 @@ test('--pid container:<name> is stored as container:<id> (moby) and sees the don
   assert.match(await ok(['logs', 'pidjoiner']), /sleep 301/);
   await ok(['rm', '-f', 'piddonor', 'pidjoiner']);
 });
+
+test('masked and read-only /proc paths: the defaults in inspect, systempaths=unconfined lifts them; unset limits are null', {
+  skip,
+}, async () => {
+  // the masks as the container sees them: mounts over /proc/* (read-only dirs, /dev/null or tmpfs over files)
+  const view = "grep -oE ' /proc/[a-z_]+ ' /proc/mounts | tr -d ' '; true";
+  const masked = (await ok(['run', '--rm', 'busybox', 'sh', '-c', view])).split('\n');
+  assert.ok(masked.includes('/proc/sys') && masked.includes('/proc/bus'), masked.join(' '));
+  assert.equal(await ok(['run', '--rm', '--security-opt', 'systempaths=unconfined', 'busybox', 'sh', '-c', view]), '');
+  await ok(['create', '--name', 'masks', 'busybox']);
+  const hc = JSON.parse(
+    await ok(['inspect', '-f', '{{json .HostConfig.MaskedPaths}} {{json .HostConfig.ReadonlyPaths}}', 'masks']).then(
+      (s) => `[${s.replace(' ', ',')}]`,
+    ),
+  ) as string[][];
+  assert.ok(hc[0].includes('/proc/kcore') && hc[0].includes('/sys/firmware'), hc[0].join(' '));
+  assert.deepEqual(hc[1], ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger']);
+  // the docker CLI sends PidsLimit 0 and MemorySwappiness -1; moby stores both as absent
+  assert.equal(
+    await ok(['inspect', '-f', '{{json .HostConfig.PidsLimit}} {{json .HostConfig.MemorySwappiness}}', 'masks']),
+    'null null',
+  );
+  await ok(['create', '--name', 'privmasks', '--privileged', 'busybox']);
+  assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.MaskedPaths}}', 'privmasks']), 'null');
+  await ok(['rm', 'masks', 'privmasks']);
+});
