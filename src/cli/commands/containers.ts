@@ -7,7 +7,7 @@ import type { Client } from '../../client/client.js';
 import type { ContainerStats } from '../../client/types.js';
 import type { Command, CliContext } from '../command.js';
 import { StatusError } from '../command.js';
-import { get } from '../flags/parser.js';
+import { type FlagSpec, get } from '../flags/parser.js';
 import { flagTable } from '../flags/table.js';
 import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
 import { renderRows, type Row } from '../format/render.js';
@@ -15,7 +15,7 @@ import { tabwrite } from '../format/tabwriter.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js';
 import { truncateId } from '../format/ellipsis.js';
-import { confirm, eachRef, forEach, isNotFound, printInspect } from './common.js';
+import { confirm, eachRef, flag, forEach, inspectCommand, isNotFound, printInspect } from './common.js';
 import { readUntilInterrupt } from '../streams.js';
 
 const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
@@ -233,22 +233,15 @@ export const logs: Command = {
   },
 };
 
-const inspectFlags = flagTable(`
-  format,f    string  Format output using a custom template
-  size,s      bool    Display total file sizes
-`);
+const sizeFlag: FlagSpec = { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' };
 
-export const containerInspect: Command = {
-  name: 'container inspect',
-  usage: 'container inspect [OPTIONS] CONTAINER [CONTAINER...]',
-  desc: 'Display detailed information on one or more containers',
-  flags: inspectFlags,
-  args: { min: 1 },
-  run: (ctx, p) =>
-    printInspect(ctx, p.args, get.str(p, 'format'), (r) =>
-      ctx.client().containerInspect(r, { size: get.bool(p, 'size') || undefined }),
-    ),
-};
+export const containerInspect = inspectCommand(
+  'container inspect',
+  'container inspect [OPTIONS] CONTAINER [CONTAINER...]',
+  'Display detailed information on one or more containers',
+  (ctx, r, p) => ctx.client().containerInspect(r, { size: get.bool(p, 'size') || undefined }),
+  [sizeFlag],
+);
 
 /** What the generic `inspect` looks up, in docker's order when no --type is given. */
 const inspectTypes: Record<string, (c: Client, r: string, size: boolean) => Promise<unknown>> = {
@@ -262,7 +255,7 @@ export const inspect: Command = {
   name: 'inspect',
   usage: 'inspect [OPTIONS] NAME|ID [NAME|ID...]',
   desc: 'Return low-level information on Docker objects',
-  flags: [...inspectFlags, { name: 'type', type: 'string', help: 'Only inspect objects of the given type' }],
+  flags: [flag.formatF, sizeFlag, { name: 'type', type: 'string', help: 'Only inspect objects of the given type' }],
   args: { min: 1 },
   run(ctx, p) {
     const type = get.str(p, 'type');
