@@ -42,7 +42,7 @@ compiled_tests() {
 tap_reporters() { echo --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$1"; }
 
 section "unit tests"
-mapfile -t unit < <(compiled_tests src; compiled_tests test/harness; compiled_tests bench; ls scripts/*.test.mjs 2>/dev/null | grep -E -- "$filter")
+mapfile -t unit < <(compiled_tests src; compiled_tests test/harness; compiled_tests bench; compiled_tests web; ls scripts/*.test.mjs 2>/dev/null | grep -E -- "$filter")
 if [ ${#unit[@]} -gt 0 ]; then
   # shellcheck disable=SC2046
   timeout -k 10 1200 node --test --test-concurrency=2 --test-timeout=120000 \
@@ -62,6 +62,7 @@ else
 fi
 
 section "integration tests"
+bash scripts/setup-browser.sh # Chromium for test/integration/web (the test skips, saying why, without it)
 mapfile -t integ < <(compiled_tests test/integration)
 if [ "${BERTH_SKIP_INTEGRATION:-0}" = 1 ]; then
   echo "skipped (BERTH_SKIP_INTEGRATION=1)"
