@@ -52,13 +52,10 @@ test('images quiet/no-trunc and digests', () => {
   assert.equal(renderRows(rows, '{{.ID}} {{.Digest}}', '', imageHeaders), `${img({}).Id} sha256:abc\n`);
   assert.deepEqual(splitRef('localhost:5000/a:b'), { repo: 'localhost:5000/a', tag: 'b' });
   assert.deepEqual(splitRef('localhost:5000/a'), { repo: 'localhost:5000/a' });
-});
-
-test('withTag adds :latest only to a reference with neither tag nor digest', () => {
+  // withTag adds :latest only to a reference with neither tag nor digest (docker's TagNameOnly)
+  for (const ref of ['localhost:5000/a:b', 'a@sha256:abc']) assert.equal(withTag(ref), ref);
   assert.equal(withTag('busybox'), 'busybox:latest');
   assert.equal(withTag('localhost:5000/a'), 'localhost:5000/a:latest');
-  assert.equal(withTag('localhost:5000/a:b'), 'localhost:5000/a:b');
-  assert.equal(withTag('a@sha256:abc'), 'a@sha256:abc');
 });
 
 test('history table', () => {
