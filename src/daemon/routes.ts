@@ -110,6 +110,7 @@ function containerDeps(s: RouteServices, diskUsage: DiskUsage): ContainerRouteDe
     stats: new ContainerStats(s.statsSource, (id, signal) => containers.wait(id, 'not-running', signal)),
     network: s.containerNetwork,
     sizes: (rec) => diskUsage.containerSize(rec),
+    graphData: (rec) => images.containerGraphData(rec.id),
     archive: new ContainerArchive({
       withFs: (rec, fn) => withContainerFs(rec, cfs, fn),
       checkWritable: ContainerVolumes.checkWritable,

@@ -102,8 +102,7 @@ function hostConfigOf(req: CreateRequest, d: Deps): HostConfig {
     hostConfig.LogConfig = { Type: 'k8s-file', Config: hostConfig.LogConfig?.Config ?? {} };
   if (hostConfig.Memory > 0 && !hostConfig.MemorySwap) hostConfig.MemorySwap = hostConfig.Memory * 2;
   if (!hostConfig.ShmSize) hostConfig.ShmSize = 67108864;
-  // moby's create route and fixMemorySwappiness: "unlimited" and "unset" are stored as absent
-  if (hostConfig.PidsLimit !== null && hostConfig.PidsLimit <= 0) hostConfig.PidsLimit = null;
+  // moby's fixMemorySwappiness: -1 ("unset") is stored as absent (PidsLimit <= 0: containers-gates)
   if (hostConfig.MemorySwappiness === -1) hostConfig.MemorySwappiness = null;
   // moby's createContainerOSSpecificSettings: inspect shows the default masked and read-only paths
   if (!hostConfig.Privileged) {

@@ -457,6 +457,11 @@ export class ImageService {
     return this.snapshots.mounts(containerKey(containerId));
   }
 
+  /** A container's GraphDriver.Data for inspect (LowerDir, MergedDir, UpperDir, WorkDir); null without one. */
+  containerGraphData(containerId: string): Promise<Record<string, string> | null> {
+    return this.snapshots.graphData?.(containerKey(containerId)).catch(() => null) ?? Promise.resolve(null);
+  }
+
   /** A RUN step's result: the container's writable snapshot committed as layer snapshot `name`. */
   commitContainerRootfs(containerId: string, name: string): Promise<void> {
     return this.snapshots.commit(name, containerKey(containerId));

@@ -15,6 +15,8 @@ export interface ContainerRouteDeps {
   stats: Pick<ContainerStats, 'stream'>;
   archive: Pick<ContainerArchive, 'stat' | 'get' | 'put'>;
   sizes: (rec: ContainerRecord) => Promise<{ rw: number; rootFs: number }>;
+  /** The container's snapshot directories (inspect's GraphDriver.Data); absent: null. */
+  graphData?: (rec: ContainerRecord) => Promise<Record<string, string> | null>;
   /** NetworkSettings and ps Ports (network layer). */
   network?: (rec: ContainerRecord) => NetworkView;
   /** A local image's os/arch/variant (null: not local), for create's `platform=` check. */

@@ -119,6 +119,7 @@ function listRoutes(d: ContainerRouteDeps): Route[] {
             inspectJson(rec, {
               size: qbool(ctx.query, 'size') ? await d.sizes(rec) : undefined,
               network: d.network?.(rec),
+              graphData: (await d.graphData?.(rec)) ?? null,
             }) as unknown as Record<string, unknown>,
             ctx.apiVersion,
           ),

@@ -106,6 +106,10 @@ test("inspect carries Docker's State fields and the stored Config/HostConfig", (
   assert.deepEqual(j.Args, ['-c', 'true']);
   assert.ok(!('SizeRw' in j));
   assert.equal((inspectJson(r, { size: { rw: 1, rootFs: 2 } }) as Record<string, unknown>).SizeRootFs, 2);
+  // GraphDriver.Data: the container's snapshot directories when the store has them, else null
+  assert.deepEqual((j as unknown as { GraphDriver: object }).GraphDriver, { Data: null, Name: 'overlay2' });
+  const gd = inspectJson(r, { graphData: { UpperDir: '/u', MergedDir: '/m' } }) as { GraphDriver: object };
+  assert.deepEqual(gd.GraphDriver, { Data: { UpperDir: '/u', MergedDir: '/m' }, Name: 'overlay2' });
   assert.equal(
     (inspectJson(rec({ status: 'paused' })) as ContainerInspect).State.Running,
     true,

@@ -236,7 +236,7 @@ export interface NetworkView {
 
 export function inspectJson(
   rec: ContainerRecord,
-  o: { size?: { rw: number; rootFs: number }; network?: NetworkView } = {},
+  o: { size?: { rw: number; rootFs: number }; network?: NetworkView; graphData?: Record<string, string> | null } = {},
 ): object {
   const s = rec.state;
   const out: Record<string, unknown> = {
@@ -272,7 +272,7 @@ export function inspectJson(
     AppArmorProfile: '',
     ExecIDs: rec.execIds.length ? rec.execIds : null,
     HostConfig: rec.hostConfig,
-    GraphDriver: { Data: null, Name: 'overlay2' },
+    GraphDriver: { Data: o.graphData ?? null, Name: 'overlay2' },
     Mounts: rec.mounts,
     Config: rec.config,
     NetworkSettings: o.network?.settings ?? networkSettings(rec),

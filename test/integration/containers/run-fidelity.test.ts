@@ -2,7 +2,7 @@
 // the IPC namespace and /dev/shm, with moby's texts for a donor that cannot be joined; --cgroupns
 // private|host and its per-host default; /.dockerenv; --gpus and --runtime refused as moby refuses.
 import assert from 'node:assert/strict';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
 import { daemonPerFile } from '../../harness/daemon.js';
 
@@ -168,4 +168,19 @@ test('masked and read-only /proc paths: the defaults in inspect, systempaths=unc
   await ok(['create', '--name', 'privmasks', '--privileged', 'busybox']);
   assert.equal(await ok(['inspect', '-f', '{{json .HostConfig.MaskedPaths}}', 'privmasks']), 'null');
   await ok(['rm', 'masks', 'privmasks']);
+});
+
+test("inspect's GraphDriver.Data names the container's overlay directories, as Docker's overlay2", {
+  skip,
+}, async () => {
+  await ok(['run', '--name', 'gd', 'busybox', 'sh', '-c', 'echo mine > /written']);
+  const data = JSON.parse(await ok(['inspect', '-f', '{{json .GraphDriver.Data}}', 'gd'])) as Record<string, string>;
+  assert.deepEqual(Object.keys(data).sort(), ['LowerDir', 'MergedDir', 'UpperDir', 'WorkDir']);
+  // the upper dir holds what the container wrote; the lower dirs are the image's layers
+  assert.equal(readFileSync(`${data.UpperDir}/written`, 'utf8'), 'mine\n');
+  assert.ok(
+    data.LowerDir.split(':').every((d) => existsSync(`${d}/bin`) || existsSync(d)),
+    data.LowerDir,
+  );
+  await ok(['rm', 'gd']);
 });
