@@ -189,3 +189,26 @@ test('the terminal websocket starts the exec and relays both ways', async () => 
   await got('ECHO HI');
   sock.destroy();
 });
+
+test('the Engine API attach websocket is spliced through, without the browser credentials', async () => {
+  const { sock, status, rest } = await wsOpen('/api/containers/abc/attach/ws?stream=1&stdin=1', {
+    Origin: `http://${host}`,
+    Cookie: `berth_web=${web.token}`,
+  });
+  // the fake API answers every upgrade itself: its 101 and prompt come back unchanged
+  assert.match(status, / 101 UPGRADED/);
+  const up = seen.find((s) => s.url === '/containers/abc/attach/ws?stream=1&stdin=1');
+  assert.ok(up, 'the upgrade reached the Engine API path');
+  assert.equal(up.headers.cookie, undefined);
+  assert.equal(up.headers.origin, undefined);
+  assert.equal(up.headers.upgrade, 'websocket');
+  let text = rest.toString();
+  sock.write('abc');
+  await new Promise<void>((resolve) =>
+    sock.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (text.includes('ABC')) resolve();
+    }),
+  );
+  sock.destroy();
+});

@@ -129,6 +129,26 @@ test('the terminal runs what is typed in the container', { skip: skip ?? false }
   await page.keyboard.type('echo $((6*7))-web; hostname\n');
   await page.waitForFunction(() => document.querySelector('.xterm-rows')?.textContent?.includes('42-web'));
   await shot('05-terminal');
+  // attach to the main process through the Engine API's websocket (spliced by the dashboard)
+  await page.selectOption('[data-testid=terminal-mode]', 'attach');
+  await page.waitForSelector('[data-testid=terminal-status] >> text=attach — connected');
+  const ticks = () =>
+    page.evaluate(() =>
+      Math.max(
+        -1,
+        ...[...(document.querySelector('.xterm-rows')?.textContent ?? '').matchAll(/tick-(\d+)/g)].map((m) =>
+          Number(m[1]),
+        ),
+      ),
+    );
+  await page.waitForFunction(() => /tick-\d+/.test(document.querySelector('.xterm-rows')?.textContent ?? ''));
+  const first = await ticks();
+  // live output, not just the replayed log: a later tick arrives over the same websocket
+  await page.waitForFunction(
+    (n) => document.querySelector('.xterm-rows')?.textContent?.includes(`tick-${n}`),
+    first + 2,
+  );
+  await shot('05b-attach');
 });
 
 test('live CPU and memory charts draw samples', { skip: skip ?? false }, async () => {

@@ -42,7 +42,7 @@ export function ContainerPage({ id, tab }: { id: string; tab: string }) {
         ))}
       </nav>
       {tab === 'logs' && <LogsView id={c.Id} tty={c.Config.Tty} />}
-      {tab === 'terminal' && <TerminalView id={c.Id} running={c.State.Running} />}
+      {tab === 'terminal' && <TerminalView id={c.Id} running={c.State.Running} tty={c.Config.Tty} />}
       {tab === 'stats' && <StatsView id={c.Id} running={c.State.Running} />}
     </section>
   );

@@ -1,5 +1,6 @@
 // A shell in the container: a Tty exec created through /api, its stream over /ws/exec/{id}
-// (berthd relays it), drawn by xterm.js; resizes go to the exec's resize endpoint.
+// (berthd relays it), drawn by xterm.js; resizes go to the exec's resize endpoint. Or attach to
+// the main process through the Engine API's own websocket (/containers/{id}/attach/ws).
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -44,12 +45,36 @@ async function openShell(
   };
 }
 
-export function TerminalView({ id, running }: { id: string; running: boolean }) {
+/** Attach to the main process: moby's websocket attach is never multiplexed, so bytes go straight to xterm. */
+function openAttach(id: string, term: Terminal, fit: FitAddon, setStatus: (s: string) => void): () => void {
+  const q = 'stream=1&stdin=1&stdout=1&stderr=1&logs=1';
+  const ws = new WebSocket(
+    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/containers/${id}/attach/ws?${q}`,
+  );
+  ws.binaryType = 'arraybuffer';
+  const enc = new TextEncoder();
+  ws.onopen = () => {
+    setStatus('connected');
+    fit.fit();
+    api(`/containers/${id}/resize?h=${term.rows}&w=${term.cols}`, { method: 'POST' }).catch(() => {});
+  };
+  ws.onmessage = (m) => term.write(typeof m.data === 'string' ? m.data : new Uint8Array(m.data as ArrayBuffer));
+  ws.onclose = (e) => setStatus(e.reason ? `closed: ${e.reason}` : 'closed');
+  const input = term.onData((d) => ws.readyState === WebSocket.OPEN && ws.send(enc.encode(d)));
+  return () => {
+    input.dispose();
+    ws.close();
+  };
+}
+
+export function TerminalView({ id, running, tty }: { id: string; running: boolean; tty: boolean }) {
   const el = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState('connecting');
+  const [mode, setMode] = useState<'exec' | 'attach'>('exec');
   useEffect(() => {
     if (!running || !el.current) return;
-    const term = new Terminal({ cursorBlink: true, fontSize: 14, convertEol: false });
+    // without a tty the main process writes bare \n: xterm then needs to return the carriage itself
+    const term = new Terminal({ cursorBlink: true, fontSize: 14, convertEol: mode === 'attach' && !tty });
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(el.current);
@@ -57,22 +82,35 @@ export function TerminalView({ id, running }: { id: string; running: boolean }) 
     term.focus();
     let close = () => {};
     let gone = false;
-    openShell(id, term, fit, setStatus).then(
-      (c) => (gone ? c() : (close = c)),
-      (e: unknown) => setStatus(`error: ${errorText(e)}`),
-    );
+    setStatus('connecting');
+    if (mode === 'attach') close = openAttach(id, term, fit, setStatus);
+    else
+      openShell(id, term, fit, setStatus).then(
+        (c) => (gone ? c() : (close = c)),
+        (e: unknown) => setStatus(`error: ${errorText(e)}`),
+      );
     return () => {
       gone = true;
       close();
       term.dispose();
     };
-  }, [id, running]);
+  }, [id, running, mode, tty]);
   if (!running) return <p class="muted">The container is not running: start it to open a terminal.</p>;
   return (
     <div>
-      <p class="muted" data-testid="terminal-status">
-        /bin/sh — {status}
-      </p>
+      <div class="toolbar">
+        <select
+          data-testid="terminal-mode"
+          value={mode}
+          onChange={(e) => setMode((e.target as HTMLSelectElement).value as 'exec' | 'attach')}
+        >
+          <option value="exec">Shell (exec /bin/sh)</option>
+          <option value="attach">Attach to the main process</option>
+        </select>
+        <span class="muted" data-testid="terminal-status">
+          {mode === 'exec' ? '/bin/sh' : 'attach'} — {status}
+        </span>
+      </div>
       <div class="terminal" ref={el} data-testid="terminal" />
     </div>
   );
