@@ -45,6 +45,7 @@ export async function main(argv: string[]): Promise<void> {
   await setupRoots(p, socketPaths(o.hosts));
   const releaseLock = acquireLock(p.lockfile, p.dataRoot);
   const binaries = findBinaries(o);
+  if (o.web) await startWeb({ listen: o.web, apiSocket: socketPaths(o.hosts)[0] ?? '', tokenDir: p.dataRoot, log });
 
   const stores = await openStores(p, binaries, o.logLevel === 'debug', log);
   const { events, runtime, images, store, containerVolumes: ctrVolumes } = stores;
@@ -108,7 +109,6 @@ export async function main(argv: string[]): Promise<void> {
     containerNetwork: containerNetworkView(network),
     statsSource: statsSampler,
   });
-  if (o.web) await startWeb({ listen: o.web, apiSocket: socketPaths(o.hosts)[0] ?? '', tokenDir: p.dataRoot, log });
   await serve(
     new ApiServer({ version: VERSION, log, routes, experimental: o.experimental }),
     { hosts: o.hosts, group: o.group, version: VERSION, log },

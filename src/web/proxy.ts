@@ -49,6 +49,7 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, socketPath:
   up.on('error', (e) => jsonError(res, 502, `berthd: ${e.message}`));
   // a browser leaving a follow stream must end the Engine API's stream too
   res.on('close', () => up.destroy());
+  req.on('error', () => up.destroy());
   req.pipe(up);
 }
 

@@ -2,7 +2,7 @@
 // views stale so every page stays live without reloads.
 import { useEffect, useState } from 'preact/hooks';
 import { Versions } from './hooks.js';
-import { api, onUnauthorized, stream } from './lib/api.js';
+import { ApiError, api, onUnauthorized, stream } from './lib/api.js';
 import { reduceVersions, type EngineEvent, type View } from './lib/events.js';
 import { NdjsonSplitter } from './lib/ndjson.js';
 import { ContainerPage } from './pages/container.js';
@@ -70,10 +70,13 @@ export function App() {
   const route = useHash();
   useEffect(() => {
     onUnauthorized.fn = () => setAuthed(false);
-    api('/_ping').then(
-      () => setAuthed(true),
-      () => setAuthed(false),
-    );
+    // 401 asks for the token; anything else (berthd still starting: 502) is tried again
+    const check = () =>
+      api('/_ping').then(
+        () => setAuthed(true),
+        (e: unknown) => (e instanceof ApiError && e.status === 401 ? setAuthed(false) : setTimeout(check, 1000)),
+      );
+    void check();
   }, []);
   const [versions, live] = useEvents(authed === true);
   if (authed === null) return <p class="muted">Connecting…</p>;
