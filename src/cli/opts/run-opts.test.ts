@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFlags } from '../flags/parser.js';
-import { buildCreate, createFlags, parsePublish, parseRestart, parseMount, runOnlyFlags } from './run-opts.js';
+import {
+  buildCreate,
+  createFlags,
+  parsePublish,
+  parseRestart,
+  parseMount,
+  runOnlyFlags,
+  validateSysctl,
+} from './run-opts.js';
 
 const parse = (argv: string[]) => parseFlags([...createFlags, ...runOnlyFlags], argv, { interspersed: false });
 
@@ -108,4 +116,14 @@ test('--net-alias adds to --network-alias on a user network', () => {
     NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
   };
   assert.deepEqual(body.NetworkingConfig.EndpointsConfig.n1.Aliases, ['b', 'a']);
+});
+
+test('--sysctl is checked as the docker CLI checks it (ValidateSysctl), before any request', () => {
+  for (const ok of ['net.ipv4.ip_forward=1', 'kernel.shmmax=1', 'fs.mqueue.msg_max=10', 'net.core.somaxconn=a=b'])
+    assert.doesNotThrow(() => validateSysctl(ok), ok);
+  for (const bad of ['foo', 'kernel.foo', 'kernel.foo=1', 'net.ipv4.ip_forward', 'vm.swappiness=1'])
+    assert.throws(() => validateSysctl(bad), { message: `sysctl '${bad}' is not allowed` });
+  assert.throws(() => parse(['--sysctl', 'foo', 'busybox']), {
+    message: `invalid argument "foo" for "--sysctl" flag: sysctl 'foo' is not allowed`,
+  });
 });

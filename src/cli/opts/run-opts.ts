@@ -44,7 +44,8 @@ export const createFlags: FlagSpec[] = [
     cpuset-cpus          string
   `),
   ...resourceFlags,
-  ...flagTable(`
+  ...flagTable(
+    `
     pids-limit           int
     stop-signal          string
     stop-timeout         int
@@ -83,8 +84,19 @@ export const createFlags: FlagSpec[] = [
     uts                  string
     userns               string
     sysctl               list
-  `),
+  `,
+    { sysctl: { check: validateSysctl } },
+  ),
 ];
+
+/** The docker CLI's opts.ValidateSysctl: key=value with a namespaced key, else refused client-side. */
+const SYSCTLS = new Set(['msgmax', 'msgmnb', 'msgmni', 'sem', 'shmall', 'shmmax', 'shmmni', 'shm_rmid_forced']);
+export function validateSysctl(v: string): void {
+  const key = v.split('=')[0];
+  const namespaced =
+    (key.startsWith('kernel.') && SYSCTLS.has(key.slice(7))) || key.startsWith('net.') || key.startsWith('fs.mqueue.');
+  if (!v.includes('=') || !namespaced) throw new Error(`sysctl '${v}' is not allowed`);
+}
 
 export const runOnlyFlags: FlagSpec[] = flagTable(`
   detach,d     bool       Run container in background and print container ID
