@@ -94,10 +94,16 @@ test('a container started through the API appears without a reload', { skip: ski
     name: 'webtest',
     Image: 'busybox',
     Cmd: ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.3; done'],
-    HostConfig: { NetworkMode: 'webnet', Binds: ['webvol:/data'] },
+    ExposedPorts: { '80/tcp': {} },
+    Healthcheck: { Test: ['CMD-SHELL', 'true'], Interval: 1_000_000_000, StartPeriod: 0 },
+    HostConfig: { NetworkMode: 'webnet', Binds: ['webvol:/data'], PortBindings: { '80/tcp': [{ HostPort: '18080' }] } },
   });
   await c.start();
-  await page.waitForSelector('tr[data-name="webtest"][data-state="running"]');
+  const row = page.locator('tr[data-name="webtest"][data-state="running"]');
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /:18080->80\/tcp/);
+  // the health check's first result arrives as an event: the row shows it without a reload
+  await page.locator('tr[data-name="webtest"]', { hasText: '(healthy)' }).waitFor();
   await shot('02-containers');
 });
 
