@@ -9,7 +9,7 @@ import type { ContainerRecord } from '../../engine/types.js';
 import { msg, notFound } from '../../errdefs.js';
 import type { PathStat } from '../../storage/layers/archive.js';
 import { type TestServer, testServer } from '../test-server.js';
-import { ZERO_TIME } from '../wire/stats.js';
+import { ZERO_TIME } from '../../util/time.js';
 import type { ContainerRouteDeps } from './container-route-deps.js';
 import { containerRoutes } from './containers.js';
 

@@ -3,6 +3,7 @@
 import type { DeleteItem as StoreDeleteItem, ImageView } from '../../images/store.js';
 import type { ContainerConfig } from '../../images/container-config.js';
 import { emptyContainerConfig } from '../../images/types.js';
+import { ZERO_TIME } from '../../util/time.js';
 
 export interface ImageSummary {
   Containers: number;
@@ -73,7 +74,6 @@ export function imagePruneJson(r: { deleted: StoreDeleteItem[]; spaceReclaimed: 
 }
 
 /** Go's zero time.Time: LastTagTime of an image never tagged. */
-const ZERO_TIME = '0001-01-01T00:00:00Z';
 const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** Containers and SharedSize are -1 ("not computed", as moby) unless the view carries them (`system df`). */

@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { emptyDockerStats, toDockerStats, ZERO_TIME, type DockerStats } from './stats.js';
+import { ZERO_TIME } from '../../util/time.js';
+import { emptyDockerStats, toDockerStats, type DockerStats } from './stats.js';
 import type { CgroupStats } from '../../runtime/cgroups.js';
 
 const MiB = 2 ** 20;

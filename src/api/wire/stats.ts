@@ -5,6 +5,7 @@ import { totalmem } from 'node:os';
 import type { StatsFrame } from '../../engine/stats.js';
 import type { BlkioEntry, CgroupStats } from '../../runtime/cgroups.js';
 import type { NetDev } from '../../runtime/cgroups-sampler.js';
+import { ZERO_TIME } from '../../util/time.js';
 
 export interface DockerBlkioEntry {
   major: number;
@@ -63,7 +64,6 @@ export interface StatsMeta {
 }
 
 /** Go's zero time.Time, which Docker sends as preread for the first sample. */
-export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 function cpuStats(s: CgroupStats | null, numCpus: number): DockerCpuStats {
   if (!s) {
