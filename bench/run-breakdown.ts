@@ -134,14 +134,24 @@ export async function runBreakdown(
   return new Map([...runs[0].keys()].map((k) => [k, median(runs.map((r) => r.get(k) ?? Number.NaN))]));
 }
 
-// berthd's debug lines (engine/lifecycle.ts, engine/remove.ts): fields "name ms" → phase name
+// berthd's debug lines (engine/lifecycle.ts, engine/remove.ts): fields "name ms" → phase name; the
+// exit line's fields are when each step ended since the exit (they run side by side)
 const DAEMON_LINES: Array<[RegExp, string, string[]]> = [
-  [/msg="start \w+: (task [\d.]+ persist [\d.]+) ms"/g, 'berthd start', ['task', 'persist']],
-  [/msg="remove \w+: (unmount [\d.]+ data [\d.]+ record [\d.]+) ms"/g, 'berthd remove', ['unmount', 'data', 'record']],
+  [/msg="start \w+: ((?:\w+ [\d.]+ )+)ms"/g, 'berthd start', ['mount', 'task', 'persist']],
+  [/msg="create \w+: ((?:\w+ [\d.]+ )+)ms"/g, 'berthd start task', ['network', 'spec', 'runtime']],
+  [/msg="exit \w+: ((?:\w+ [\d.]+ )+)ms/g, 'berthd exit, ended at', ['delete', 'flush', 'unmount', 'release']],
+  [/msg="remove \w+: ((?:\w+ [\d.]+ )+)ms"/g, 'berthd remove', ['unmount', 'data', 'record']],
 ];
 const DAEMON_NAMES: Record<string, string> = {
-  task: 'task (mount, network, spec, conmon, runc create+start)',
+  mount: 'rootfs mount',
+  task: 'task (network, spec, conmon, runc create+start)',
   persist: 'persist running',
+  network: 'netns, endpoints, etc files',
+  spec: 'volumes and OCI spec',
+  runtime: 'conmon and runc create',
+  delete: 'runtime delete',
+  flush: 'log streams flushed',
+  release: 'volumes and network released',
   unmount: 'rootfs unmount',
   data: 'bundle, snapshot, endpoints, log reader',
   record: 'record',

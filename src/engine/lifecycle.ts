@@ -38,6 +38,7 @@ export async function startLocked(core: Core, rec: ContainerRecord): Promise<voi
   }
   const t0 = performance.now();
   const rootfs = await core.rootfs.mount(rec.id);
+  const tMount = performance.now();
   const task = await createAndStart(core, rec, rootfs);
   const tStart = performance.now();
   const state = {
@@ -54,7 +55,7 @@ export async function startLocked(core: Core, rec: ContainerRecord): Promise<voi
   await core.tx.to(rec, 'running', { fresh: state, events: [['start']], persist: 'best-effort' });
   core.d.log(
     'debug',
-    `start ${rec.id.slice(0, 12)}: task ${(tStart - t0).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`,
+    `start ${rec.id.slice(0, 12)}: mount ${(tMount - t0).toFixed(1)} task ${(tStart - tMount).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`,
   );
   watch(core, rec, task);
 }
@@ -73,9 +74,11 @@ async function createAndStart(core: Core, rec: ContainerRecord, rootfs: string):
 /** Network, volumes, spec and the runtime's task; clients that attached before start are connected to it. */
 async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Promise<Task> {
   const { d } = core;
+  const t0 = performance.now();
   if (!fs.existsSync(rec.hostnamePath)) await writeEtcFiles(rec);
   // network/ writes the container's hosts and resolv.conf in setup
   await d.network?.setup(rec);
+  const tNet = performance.now();
   logNetworks(core, rec, 'connect', joinedNetworks(core, rec));
   const mounts = d.volumes ? await d.volumes.setup(rec, rootfs) : [];
   logVolumes(core, rec, 'mount');
@@ -86,6 +89,7 @@ async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Pro
     mounts,
     ipc: await ipcSetup(core, rec),
   });
+  const tSpec = performance.now();
   const task = await d.runtime.create(rec.id, {
     dir: bundleDir(d.paths, rec.id),
     spec,
@@ -96,6 +100,11 @@ async function createTask(core: Core, rec: ContainerRecord, rootfs: string): Pro
     stdinOnce: rec.config.StdinOnce && !rec.config.Tty,
     runtime: rec.hostConfig.Runtime,
   });
+  const ms = (a: number, b: number) => (b - a).toFixed(1);
+  d.log(
+    'debug',
+    `create ${rec.id.slice(0, 12)}: network ${ms(t0, tNet)} spec ${ms(tNet, tSpec)} runtime ${ms(tSpec, performance.now())} ms`,
+  );
   const pending = core.pendingAttach.get(rec.id) ?? [];
   core.pendingAttach.delete(rec.id);
   await Promise.all(pending.map((p) => p(task).catch(() => {})));
@@ -124,13 +133,15 @@ async function startFailed(core: Core, rec: ContainerRecord, task: Task | null, 
   throw e;
 }
 
-/** Volumes and network released (moby's Cleanup), with their unmount and disconnect events. */
+/** Volumes and network released (moby's Cleanup), side by side, then their unmount and disconnect events. */
 async function releaseAndLog(core: Core, rec: ContainerRecord): Promise<void> {
   const { d } = core;
   const nets = joinedNetworks(core, rec);
-  await d.volumes?.release(rec).catch(() => {});
+  await Promise.all([
+    d.volumes?.release(rec).catch(() => {}),
+    d.network?.teardown(rec).catch((e) => d.log('warn', `network teardown ${rec.id}: ${(e as Error).message}`)),
+  ]);
   logVolumes(core, rec, 'unmount');
-  await d.network?.teardown(rec).catch((e) => d.log('warn', `network teardown ${rec.id}: ${(e as Error).message}`));
   logNetworks(core, rec, 'disconnect', nets);
 }
 
@@ -174,13 +185,21 @@ async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promi
   const { d } = core;
   const rec = d.store.get(id);
   if (core.runs.get(id)?.task === task) core.runs.delete(id);
-  await task.delete().catch((e) => d.log('warn', `runtime delete ${id}: ${(e as Error).message}`));
-  if (!rec) return;
-  // moby waits for the output streams before it marks the container stopped: a client that sees
-  // it exited (wait, inspect) and then reads its logs gets all of them (docker-py's run())
-  await d.logs.flush?.(rec);
-  await core.rootfs.unmount(rec.id, true);
-  await releaseAndLog(core, rec);
+  const t0 = performance.now();
+  const deleted = task.delete().catch((e) => d.log('warn', `runtime delete ${id}: ${(e as Error).message}`));
+  if (!rec) return void (await deleted);
+  // independent steps, so side by side: the runtime's delete, the log streams (moby waits for them
+  // before it marks the container stopped: a client that sees it exited and then reads its logs
+  // gets all of them, docker-py's run()), the rootfs, then volumes and network
+  const ms = (t: number) => (performance.now() - t).toFixed(1);
+  const step = <T>(p: Promise<T> | undefined, name: string) => Promise.resolve(p).then(() => `${name} ${ms(t0)}`);
+  const done = await Promise.all([
+    step(deleted, 'delete'),
+    step(d.logs.flush?.(rec), 'flush'),
+    step(core.rootfs.unmount(rec.id, true), 'unmount'),
+    step(releaseAndLog(core, rec), 'release'),
+  ]);
+  d.log('debug', `exit ${id.slice(0, 12)}: ${done.join(' ')} ms (ends since the exit)`);
   const finishedAt = rfc3339Nano(BigInt(exit.finishedAt.getTime()) * 1_000_000n);
   const events: Array<[string, Record<string, string>?]> = exit.oomKilled ? [['oom']] : [];
   // moby's die attributes: the exit code and whole seconds since the start

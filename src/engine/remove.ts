@@ -63,10 +63,13 @@ async function removeLocked(core: Core, rec: ContainerRecord, o: RemoveOptions):
   const t0 = performance.now();
   await core.rootfs.unmount(rec.id, true);
   const t1 = performance.now();
-  await fsp.rm(bundleDir(d.paths, rec.id), { recursive: true, force: true }).catch(() => {});
-  await d.images.removeRootfs(rec.id);
-  await d.network?.teardown(rec).catch(() => {});
-  await d.logs.forget?.(rec);
+  // independent of each other, so side by side (the rootfs' failure is the removal's)
+  await Promise.all([
+    fsp.rm(bundleDir(d.paths, rec.id), { recursive: true, force: true }).catch(() => {}),
+    d.images.removeRootfs(rec.id),
+    d.network?.teardown(rec).catch(() => {}),
+    d.logs.forget?.(rec),
+  ]);
   const t2 = performance.now();
   await d.store.delete(rec);
   const ms = (a: number, b: number) => (b - a).toFixed(1);

@@ -135,6 +135,9 @@ export class Sandboxes {
   async teardown(c: ContainerView): Promise<void> {
     let changed = false;
     let failed: unknown = null;
+    // the namespace goes beside the endpoints (its veth ends go with it; leave tolerates that)
+    const ns = this.d.netns;
+    const gone = ns.exists(c.id) || fs.existsSync(ns.pathOf(c.id)) ? ns.remove(c.id) : Promise.resolve();
     for (const n of this.d.store.list())
       if (n.endpoints[c.id]) {
         // a record that cannot be saved (full disk) must not keep the netns, proxies and rules
@@ -144,7 +147,7 @@ export class Sandboxes {
     this.d.publisher.closeProxies(c.id);
     this.dnsRedirected.delete(c.id);
     this.envs.delete(c.id);
-    if (this.d.netns.exists(c.id) || fs.existsSync(this.d.netns.pathOf(c.id))) await this.d.netns.remove(c.id);
+    await gone;
     if (changed) await this.d.fw.apply();
     if (failed) throw failed;
   }
