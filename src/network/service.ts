@@ -162,6 +162,7 @@ export class NetworkService {
   async shutdown(): Promise<void> {
     this.publisher.closeAll();
     this.dns.closeAll();
+    await this.netns.drain?.();
     const busy = this.store.list().some((n) => Object.keys(n.endpoints).length > 0);
     if (busy) return;
     for (const n of this.store.list())

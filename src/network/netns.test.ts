@@ -1,0 +1,65 @@
+// The namespace pool over real namespaces (root): a start takes a namespace made ahead of time, removal
+// takes both the link and the namespace, and the pooled ones a killed berthd left are swept at the next start.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { Netns } from './netns.js';
+
+const skip = process.getuid?.() !== 0 ? 'needs root (unshare, mount)' : false;
+const mounted = (dir: string) => fs.readFileSync('/proc/self/mountinfo', 'utf8').split(dir + '/').length - 1;
+
+test('create takes a pooled namespace by a link; remove and drain leave nothing', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-'));
+  const ns = new Netns(dir, 2);
+  try {
+    await ns.create('a'); // an empty pool: made on the spot, and the pool starts filling
+    assert.equal(fs.lstatSync(ns.pathOf('a')).isSymbolicLink(), false);
+    assert.equal(await ns.filled(), 2);
+    await ns.create('b');
+    const link = fs.readlinkSync(ns.pathOf('b'));
+    assert.match(link, /^\.pool-[0-9a-f]+$/);
+    assert.ok(ns.exists('b'), 'the link leads to a mounted namespace');
+    assert.deepEqual(ns.list().sort(), ['a', 'b'], 'pooled ones are not containers');
+    await ns.remove('b');
+    assert.equal(fs.existsSync(path.join(dir, link)), false);
+    assert.equal(fs.existsSync(ns.pathOf('b')), false);
+    await ns.remove('a');
+    await ns.drain();
+    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.equal(mounted(dir), 0);
+  } finally {
+    await ns.drain();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a killed berthd's pooled namespaces go at the next start; the ones containers use stay", { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-'));
+  const first = new Netns(dir, 2);
+  const next = () => new Netns(dir, 0);
+  try {
+    await first.filled();
+    await first.create('c'); // takes one; the pool refills behind it
+    await first.filled();
+    const used = fs.readlinkSync(first.pathOf('c'));
+    assert.equal(fs.readdirSync(dir).filter((n) => n.startsWith('.pool-')).length, 3);
+    // no drain: as after kill -9
+    const again = next();
+    await again.drain(); // waits for its sweep
+    assert.deepEqual(fs.readdirSync(dir).sort(), [used, 'c'].sort());
+    assert.ok(again.exists('c'));
+    assert.equal(mounted(dir), 1);
+    await again.remove('c');
+    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.equal(mounted(dir), 0);
+  } finally {
+    for (const n of fs.readdirSync(dir))
+      await next()
+        .remove(n.replace(/^\./, ''))
+        .catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
