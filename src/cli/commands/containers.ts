@@ -2,7 +2,6 @@
 // rename, top, logs, inspect, prune, stats.
 import { filtersArg } from '../../client/client.js';
 import { ClientError } from '../../client/client-error.js';
-import { StdDemuxer } from '../../client/stdcopy.js';
 import type { Client } from '../../client/client.js';
 import type { ContainerStats } from '../../client/types.js';
 import type { Command, CliContext } from '../command.js';
@@ -17,6 +16,7 @@ import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js
 import { truncateId } from '../format/ellipsis.js';
 import { confirm, eachRef, flag, forEach, inspectCommand, isNotFound, printInspect } from './common.js';
 import { readUntilInterrupt } from '../streams.js';
+import { copyLogs } from '../log-demux.js';
 
 const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
 
@@ -219,16 +219,7 @@ export const logs: Command = {
       until,
       ...(get.bool(p, 'details') ? { details: true } : {}),
     });
-    const tty = info.Config.Tty === true;
-    const d = tty
-      ? null
-      : new StdDemuxer({ stdout: (b) => ctx.io.stdout.write(b), stderr: (b) => ctx.io.stderr.write(b) });
-    await readUntilInterrupt(res, async () => {
-      for await (const chunk of res) {
-        if (d) d.push(chunk as Buffer);
-        else ctx.io.stdout.write(chunk as Buffer);
-      }
-    });
+    await readUntilInterrupt(res, () => copyLogs(res, ctx.io.stdout, ctx.io.stderr, info.Config.Tty === true));
     return 0;
   },
 };
