@@ -85,12 +85,17 @@ test('run --runtime crun: exec, top, update, pause, stop; a berthd restart keeps
   // berthd killed, then started with crun as the default: old containers keep their runtime
   await d1.kill();
   live = undefined;
-  const d2 = await startDaemon({ root: d1.root, args: ['--default-runtime', 'crun'] });
+  const d2 = await startDaemon({ root: d1.root, args: ['--default-runtime', 'crun', '--add-runtime', `fast=${crun}`] });
   live = d2;
   assert.equal(await inspect(d2, '{{.State.Status}}', c), 'running');
   assert.equal(await ok(d2, ['exec', c, 'echo', 'after']), 'after');
   assert.equal(await ok(d2, ['exec', r, 'echo', 'runc-after']), 'runc-after');
   await ok(d2, ['update', '--pids-limit', '50', c]);
+  // an --add-runtime name runs on its binary, with a state dir of its own
+  const f = await ok(d2, ['run', '-d', '--runtime', 'fast', 'busybox', 'sleep', '1000']);
+  assert.ok(existsSync(join(d2.execRoot, 'runtimes', 'fast', f)), 'fast state');
+  assert.equal(await ok(d2, ['exec', f, 'echo', 'on-fast']), 'on-fast');
+  await ok(d2, ['rm', '-f', f]);
   const n = await ok(d2, ['run', '-d', 'busybox', 'sleep', '1000']);
   assert.equal(await inspect(d2, '{{.HostConfig.Runtime}}', n), 'crun', 'the new default');
   await ok(d2, ['stop', '-t', '1', c, r, n]);
