@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { ContainerService } from '../../engine/service.js';
 import type { ImageService } from '../../images/store.js';
 import { testServer, type TestServer } from '../test-server.js';
-import { buildRoutes } from './build.js';
+import { buildLeftovers, buildRoutes } from './build.js';
 
 // Nothing may reach the builder: the fakes throw if it does.
 const images = new Proxy({} as ImageService, {
@@ -39,4 +39,35 @@ test('an invalid platform is a 400 with containerd text, experimental or not', a
     assert.equal(r.status, 400);
     assert.deepEqual(r.json, { message: '"foobar": unknown operating system or architecture: invalid argument' });
   }
+});
+
+test('a build cut short is found by its scratch directory or its snapshot; a clean data root has none', async () => {
+  const { mkdtemp, mkdir, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const tmpDir = await mkdtemp(join(tmpdir(), 'berth-build-left-'));
+  const keys: string[] = ['sha256:layer', 'ctr-abc'];
+  const fake = { snapshots: { list: async () => keys.map((key) => ({ key })) } } as unknown as ImageService;
+  try {
+    assert.equal(await buildLeftovers({ images: fake, tmpDir }), false);
+    keys.push('build-0123abcd');
+    assert.equal(await buildLeftovers({ images: fake, tmpDir }), true);
+    keys.pop();
+    await mkdir(join(tmpDir, 'build-4567'));
+    assert.equal(await buildLeftovers({ images: fake, tmpDir }), true);
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+});
+
+test('the build routes do not load the builder until a build is asked for (its worker pool, zlib)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const script = `
+    const { buildRoutes } = await import(${JSON.stringify(new URL('./build.js', import.meta.url).href)});
+    const images = { snapshots: { list: async () => [] } };
+    buildRoutes({ images, containers: {}, tmpDir: '/nonexistent/berth-build' });
+    await new Promise((r) => setTimeout(r, 50));
+    console.log(JSON.stringify(process.moduleLoadList.filter((m) => /NativeModule (worker_threads|zlib)$/.test(m))));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), []);
 });

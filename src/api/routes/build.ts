@@ -1,9 +1,12 @@
 // POST /build: the legacy builder's API. The context tar is streamed in; the JSON stream
 // ({"stream":…}, {"aux":{"ID":…}}, in-band errors) starts with the first line of output, so errors
 // found before that (bad Dockerfile, unknown target) get a normal error status like Docker's.
+import { readdir } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { Builder, RunFailedError, type BuildOptions } from '../../build/builder/builder.js';
+import type { Builder } from '../../build/builder/builder.js';
+import { BUILD_SNAP } from '../../build/builder/build-state.js';
 import { pruneOptions, type CacheMounts, type CacheRecord } from '../../build/builder/cache-mounts.js';
+import { RunFailedError, type BuildOptions } from '../../build/builder/options.js';
 import type { PullPort, RunPort, RunResources } from '../../build/builder/ports.js';
 import type { ContainerService } from '../../engine/service.js';
 import { invalid, notImplemented } from '../../errdefs.js';
@@ -145,16 +148,44 @@ export function buildCacheJson(r: CacheRecord): object {
   };
 }
 
+/**
+ * The builder (two dozen modules, worker threads, zlib) loads on the first build, or at start only
+ * when a build cut short left snapshots or scratch directories for its sweep: a daemon that never
+ * builds does not pay for it in memory.
+ */
+function lazyBuilder(d: BuildRouteDeps): () => Promise<Builder> {
+  let builder: Promise<Builder> | undefined;
+  const load = () =>
+    (builder ??= import('../../build/builder/builder.js').then((m) => {
+      const b = new m.Builder({
+        images: d.images,
+        runner: engineRunner(d.containers),
+        tmpDir: d.tmpDir,
+        puller: d.puller,
+        log: d.log,
+        cacheMounts: d.cacheMounts,
+      });
+      void b.cleanup().catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
+      return b;
+    }));
+  void buildLeftovers(d)
+    .then(async (found) => {
+      if (found) await load();
+    })
+    .catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
+  return load;
+}
+
+/** Whether a build cut short left anything for Builder.cleanup to sweep (its own test, without loading it). */
+export async function buildLeftovers(d: Pick<BuildRouteDeps, 'images' | 'tmpDir'>): Promise<boolean> {
+  const dirs = await readdir(d.tmpDir).catch(() => [] as string[]);
+  if (dirs.some((n) => n.startsWith(BUILD_SNAP))) return true;
+  return (await d.images.snapshots.list()).some((s) => s.key.startsWith(BUILD_SNAP));
+}
+
 export function buildRoutes(d: BuildRouteDeps): Route[] {
-  const builder = new Builder({
-    images: d.images,
-    runner: engineRunner(d.containers),
-    tmpDir: d.tmpDir,
-    puller: d.puller,
-    log: d.log,
-    cacheMounts: d.cacheMounts,
-  });
-  void builder.cleanup().catch((e) => d.log?.('warn', `build cleanup: ${(e as Error).message}`));
+  const builder = lazyBuilder(d);
+  const cacheMounts = async () => d.cacheMounts ?? (await builder()).cache;
   return [
     {
       // `docker builder prune [-a] [--filter until=…] [--keep-storage N]`, `docker system prune`:
@@ -165,7 +196,7 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
       handler: async (ctx) => {
         const q = ctx.query;
         const o = pruneOptions(qfilters(q), qbool(q, 'all'), q.get('keep-storage'));
-        const r = await builder.cache.prune(o);
+        const r = await (await cacheMounts()).prune(o);
         ctx.reply.json(200, { CachesDeleted: r.deleted.length ? r.deleted : null, SpaceReclaimed: r.reclaimed });
       },
     },
@@ -210,7 +241,7 @@ export function buildRoutes(d: BuildRouteDeps): Route[] {
           out.write(JSON.stringify(v) + '\r\n');
         };
         try {
-          await builder.build(
+          await (await builder()).build(
             ctx.body,
             o,
             { stream: (s) => write({ stream: s }), aux: (v) => write({ aux: v }) },
