@@ -3,7 +3,6 @@
 // null is the zero value, unknown fields are ignored.
 import { invalid } from '../../errdefs.js';
 import { bodySchemas } from './engine-api.gen.js';
-import { validators } from './engine-api.validators.gen.js';
 
 /** The reduced schema scripts/gen-api-schemas.mjs emits (a JSON-schema subset plus the Go type name). */
 export interface BodySchema {
@@ -26,7 +25,19 @@ interface Validate {
   (data: unknown): boolean;
   errors?: SchemaError[] | null;
 }
-const compiled = validators as unknown as Record<string, Validate>;
+let compiled: Record<string, Validate> | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads ajv's generated validators (1.5 MB of code, ~4 MiB of heap once parsed) on the first body
+ * that has a schema, not at start: an idle daemon does not carry them. checkBody needs it done.
+ */
+export function loadValidators(): Promise<void> {
+  loading ??= import('./engine-api.validators.gen.js').then((m) => {
+    compiled = m.validators as unknown as Record<string, Validate>;
+  });
+  return loading;
+}
 
 /** The schema for `METHOD /route/{pattern}`, or undefined when the endpoint takes no JSON body. */
 export function schemaFor(endpoint: string): BodySchema | undefined {
@@ -43,6 +54,7 @@ export function checkBody(endpoint: string, value: unknown): unknown {
   if (!schema || value === undefined) return value;
   if (value === null) return undefined;
   canonicalize(schema, value);
+  if (!compiled) throw new Error('checkBody before loadValidators(): the validators are loaded on first use');
   const v = compiled[endpoint];
   if (!v) throw new Error(`no validator generated for ${endpoint}: re-run scripts/gen-api-schemas.mjs`);
   if (!v(value)) throw invalid(messageFor(schema, value, v.errors?.[0]));
