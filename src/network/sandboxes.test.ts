@@ -1,6 +1,7 @@
 // Sandboxes over the fake rig: the embedded DNS redirect follows the container's user-network endpoints.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { NetworkDriver } from './driver.js';
 import { container, req, rig, run } from './fake-rig.js';
 
 const id = (c: string) => c.repeat(64).slice(0, 64);
@@ -26,4 +27,33 @@ test('connect after disconnecting the last network: default route, and 127.0.0.1
   assert.equal(r.netns.redirects.at(-1), 'eth1 10.6.0.1 10.6.0.2 (chains only)');
   await r.svc.teardown(c);
   assert.equal(r.netns.redirects.length, 3, 'teardown redirects nothing');
+});
+
+test('a start plumbs its veth after the network lock: another start reserves and plumbs meanwhile', {
+  timeout: 20_000,
+}, async () => {
+  const r = await rig();
+  const driver = (r.svc as unknown as { drivers: Map<string, NetworkDriver> }).drivers.get('bridge')!;
+  const join = driver.join.bind(driver);
+  let enteredA!: () => void;
+  const aEntered = new Promise<void>((res) => (enteredA = res));
+  let releaseA!: () => void;
+  const aReleased = new Promise<void>((res) => (releaseA = res));
+  driver.join = async (n, e, ns, o) => {
+    if (e.containerId === id('a')) {
+      enteredA();
+      await aReleased; // held until the other start reaches its own plumbing (a lock held here deadlocks)
+    } else releaseA();
+    return join(n, e, ns, o);
+  };
+  const a = run(r, container(id('a'), 'a', {}, r.dir));
+  await aEntered;
+  const b = await run(r, container(id('b'), 'b', {}, r.dir));
+  await a;
+  const br = r.svc.find('bridge').bridge;
+  assert.deepEqual(r.ops.filter((o) => o.startsWith('join')).sort(), [
+    `join ${br} eth0 172.17.0.2 route`,
+    `join ${br} eth0 172.17.0.3 route`,
+  ]);
+  assert.equal(r.svc.find('bridge').endpoints[b.id]?.ip, '172.17.0.3');
 });

@@ -92,8 +92,12 @@ export class Sandboxes {
       return { hosts: buildHosts({ extraHosts: c.hostConfig.ExtraHosts ?? [], links: [], self, hostGateway }) };
     const links = linkTargets(c, (ref) => this.d.containers.find(ref), true);
     const netnsPath = await this.d.netns.create(c.id);
-    const joined = await this.joinAll(c, netnsPath);
-    deferFirewall(this.d.fw.apply());
+    const { joined, plumbing } = await this.joinAll(c, netnsPath);
+    // veths, addresses and routes are made after the lock, beside other starts (the endpoints are reserved);
+    // the caller awaits them, and a failure fails the start, whose teardown releases the endpoints
+    const after = Promise.all([plumbing, this.d.fw.apply()]).then(() => {});
+    after.catch(() => {}); // rejected before the caller awaits it: not unhandled
+    deferFirewall(after);
     self.ip = joined[0] ? joined[0].endpoints[c.id]!.ip : '';
     const h = c.hostConfig;
     const env = linksEnv(links, joined);
@@ -110,16 +114,24 @@ export class Sandboxes {
     return { netnsPath, hosts, resolvConf, env };
   }
 
-  /** Join every network the container is configured for; the first one routes and publishes its ports. */
-  private async joinAll(c: ContainerView, netnsPath: string): Promise<NetworkRecord[]> {
+  /**
+   * Reserve an endpoint on every network the container is configured for (the first one routes and publishes
+   * its ports); the plumbing, in the same order, is returned to run after the lock.
+   */
+  private async joinAll(
+    c: ContainerView,
+    netnsPath: string,
+  ): Promise<{ joined: NetworkRecord[]; plumbing: Promise<void> }> {
     const joined: NetworkRecord[] = [];
+    const steps: Array<() => Promise<void>> = [];
     try {
       for (const [name, cfg] of Object.entries(ep.endpointsConfig(c))) {
         const n = this.d.store.tryFind(name);
         if (!n) throw notFound(`network ${name} not found`);
         if (!this.d.drivers.get(n.driver)) continue;
         const first = joined.length === 0;
-        const e = await this.join(c, n, ep.toRequest(cfg, c.config.MacAddress), netnsPath, first);
+        const e = this.reserve(c, n, ep.toRequest(cfg, c.config.MacAddress));
+        steps.push(() => this.plumb(c, n, e, netnsPath, first));
         joined.push(n);
         if (first) await this.d.publisher.publish(c, e, n.options[DEFAULT_BINDING_IP]);
       }
@@ -128,7 +140,7 @@ export class Sandboxes {
       await this.teardown(c);
       throw e;
     }
-    return joined;
+    return { joined, plumbing: steps.reduce((p, step) => p.then(step), Promise.resolve()) };
   }
 
   /** Under the network lock: release everything; idempotent. */
@@ -160,6 +172,22 @@ export class Sandboxes {
     netns: string,
     primary: boolean,
   ): Promise<EndpointRecord> {
+    const e = this.reserve(c, n, req);
+    try {
+      await this.plumb(c, n, e, netns, primary);
+    } catch (err) {
+      delete n.endpoints[c.id];
+      await this.d.drivers
+        .get(n.driver)
+        ?.leave(n, e)
+        .catch(() => {});
+      throw err;
+    }
+    return e;
+  }
+
+  /** Under the network lock, without an await: the endpoint's name, address and MAC, reserved on `n`. */
+  private reserve(c: ContainerView, n: NetworkRecord, req: EndpointRequest): EndpointRecord {
     if (n.endpoints[c.id])
       throw new EngineError('forbidden', `endpoint with name ${c.name} already exists in network ${n.name}`);
     const driver = this.d.drivers.get(n.driver)!;
@@ -170,16 +198,14 @@ export class Sandboxes {
       const a6 = this.d.ipam.requestAddress(n, 6, req.ipv6);
       [e.ipv6, e.ipv6PrefixLen, e.ipv6Gateway] = [a6.ip, a6.prefixLen, a6.gateway];
     }
-    n.endpoints[c.id] = e; // reserves the address before any await
-    try {
-      await driver.join(n, e, netns, { defaultRoute: primary });
-      if (ep.isUserNetwork(n)) await this.redirectDns(c.id, netns, e);
-    } catch (err) {
-      delete n.endpoints[c.id];
-      await driver.leave(n, e).catch(() => {});
-      throw err;
-    }
+    n.endpoints[c.id] = e;
     return e;
+  }
+
+  /** The endpoint's veth in the namespace, and 127.0.0.11 pointed at it on a user network. */
+  private async plumb(c: ContainerView, n: NetworkRecord, e: EndpointRecord, netns: string, primary: boolean) {
+    await this.d.drivers.get(n.driver)!.join(n, e, netns, { defaultRoute: primary });
+    if (ep.isUserNetwork(n)) await this.redirectDns(c.id, netns, e);
   }
 
   /** Under the network lock: the endpoint goes (ports, plumbing, record). */
