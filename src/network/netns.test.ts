@@ -60,3 +60,32 @@ test("a killed berthd's pooled namespaces go at the next start; the ones contain
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('removeLater: the namespace goes after `first`; a new one for the id waits for both', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-'));
+  const ns = new Netns(dir, 0);
+  try {
+    await ns.create('x');
+    const old = fs.statSync(ns.pathOf('x')).ino;
+    const order: string[] = [];
+    let unplug!: () => void;
+    const gate = new Promise<void>((res) => (unplug = res));
+    ns.removeLater('x', () => gate.then(() => void order.push('unplugged')), true);
+    assert.equal(ns.exists('x'), false, 'on its way out');
+    const again = ns.create('x').then(() => order.push('created'));
+    await new Promise((res) => setImmediate(res));
+    assert.deepEqual(order, [], 'the new namespace waits');
+    unplug();
+    await again;
+    assert.deepEqual(order, ['unplugged', 'created']);
+    assert.ok(ns.exists('x'));
+    assert.notEqual(fs.statSync(ns.pathOf('x')).ino, old, 'a new namespace');
+    ns.removeLater('x', async () => {}, true);
+    await ns.drain(); // waits for pending removals
+    assert.deepEqual(fs.readdirSync(dir), []);
+    assert.equal(mounted(dir), 0);
+  } finally {
+    await ns.drain();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

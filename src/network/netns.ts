@@ -18,7 +18,12 @@ export interface NetnsPort {
   /** Send the namespace's 127.0.0.11:53 to the embedded DNS server on `gateway`. */
   /** `jumps` false: the jumps into berth's chains exist already (only the chains are rewritten). */
   redirectDns(netnsPath: string, ifname: string, gateway: string, self: string, jumps?: boolean): Promise<void>;
-  /** Daemon shutdown: the namespaces made ahead of time go. */
+  /**
+   * After `first` (the veths' removal), the namespace goes, off the caller's path (`present` false: only
+   * `first`); create(id) and drain() wait for it.
+   */
+  removeLater?(id: string, first: () => Promise<void>, present: boolean): void;
+  /** Daemon shutdown: pending removals end, and the namespaces made ahead of time go. */
   drain?(): Promise<void>;
 }
 
@@ -28,6 +33,7 @@ const POOL_SIZE = Math.max(0, Math.min(16, Number(process.env.BERTH_NETNS_POOL ?
 
 export class Netns implements NetnsPort {
   private readonly pool: string[] = [];
+  private readonly removing = new Map<string, Promise<void>>();
   private filling: Promise<void> | null = null;
   private closed = false;
   /** A crashed berthd's unused pooled namespaces are removed before any new one is made. */
@@ -45,6 +51,7 @@ export class Netns implements NetnsPort {
   }
 
   exists(id: string): boolean {
+    if (this.removing.has(id)) return false; // on its way out: a stopped container has none
     try {
       // a bind-mounted nsfs file lives on another device than its directory (stat follows a pool link)
       const st = fs.statSync(this.pathOf(id), { throwIfNoEntry: false }); // ps asks for every container: no throw
@@ -56,6 +63,7 @@ export class Netns implements NetnsPort {
 
   async create(id: string): Promise<string> {
     const p = this.pathOf(id);
+    await this.removing.get(id);
     await fsp.mkdir(this.dir, { recursive: true });
     if (this.exists(id)) return p;
     await fsp.rm(p, { force: true }); // a dangling link or an unmounted file
@@ -74,6 +82,18 @@ export class Netns implements NetnsPort {
     await fsp.rm(real, { force: true });
     // the link last: a crash before leaves it listed, and the next start removes both
     if (target) await fsp.rm(p, { force: true });
+  }
+
+  removeLater(id: string, first: () => Promise<void>, present: boolean): void {
+    const before = this.removing.get(id) ?? Promise.resolve();
+    const p = before
+      .then(first)
+      .then(() => (present ? this.remove(id) : undefined))
+      .catch(() => {}) // what is left goes at the next start (the netns dir is swept against the live containers)
+      .finally(() => {
+        if (this.removing.get(id) === p) this.removing.delete(id);
+      });
+    this.removing.set(id, p);
   }
 
   list(): string[] {
@@ -97,6 +117,7 @@ export class Netns implements NetnsPort {
 
   async drain(): Promise<void> {
     this.closed = true;
+    await Promise.all(this.removing.values());
     await this.swept;
     await this.filling;
     for (const name of this.pool.splice(0)) await this.unmake(name);

@@ -143,23 +143,34 @@ export class Sandboxes {
     return { joined, plumbing: steps.reduce((p, step) => p.then(step), Promise.resolve()) };
   }
 
-  /** Under the network lock: release everything; idempotent. */
+  /**
+   * Under the network lock: release everything; idempotent. The records, addresses and ports go now; the veths
+   * and the namespace after the lock (netns.removeLater: a new namespace for the id waits for them, shutdown
+   * drains them, and a crash in between leaves a namespace the next start removes, its veths with it).
+   */
   async teardown(c: ContainerView): Promise<void> {
     let changed = false;
     let failed: unknown = null;
-    // the namespace goes beside the endpoints (its veth ends go with it; leave tolerates that)
-    const ns = this.d.netns;
-    const gone = ns.exists(c.id) || fs.existsSync(ns.pathOf(c.id)) ? ns.remove(c.id) : Promise.resolve();
+    const unplug: Array<() => Promise<void>> = [];
     for (const n of this.d.store.list())
       if (n.endpoints[c.id]) {
         // a record that cannot be saved (full disk) must not keep the netns, proxies and rules
-        await this.leave(n, c.id).catch((e) => (failed ??= e));
+        await this.leave(n, c.id, unplug).catch((e) => (failed ??= e));
         changed = true;
       }
     this.d.publisher.closeProxies(c.id);
     this.dnsRedirected.delete(c.id);
     this.envs.delete(c.id);
-    await gone;
+    const ns = this.d.netns;
+    const unplugAll = async () => {
+      for (const f of unplug) await f();
+    };
+    const present = ns.exists(c.id) || fs.existsSync(ns.pathOf(c.id));
+    if (ns.removeLater) ns.removeLater(c.id, unplugAll, present);
+    else {
+      await unplugAll();
+      if (present) await ns.remove(c.id);
+    }
     if (changed) await this.d.fw.apply();
     if (failed) throw failed;
   }
@@ -208,13 +219,16 @@ export class Sandboxes {
     if (ep.isUserNetwork(n)) await this.redirectDns(c.id, netns, e);
   }
 
-  /** Under the network lock: the endpoint goes (ports, plumbing, record). */
-  async leave(n: NetworkRecord, cid: string): Promise<void> {
+  /** Under the network lock: the endpoint goes (ports, plumbing, record); `unplug` collects the plumbing for later. */
+  async leave(n: NetworkRecord, cid: string, unplug?: Array<() => Promise<void>>): Promise<void> {
     const e = n.endpoints[cid];
     if (!e) return;
     this.d.publisher.unpublish(cid, e);
     const driver = this.d.drivers.get(n.driver);
-    await driver?.leave(n, e).catch((err) => this.d.warn(`removing ${e.hostVeth}: ${(err as Error).message}`));
+    const out = async () =>
+      driver?.leave(n, e).catch((err) => this.d.warn(`removing ${e.hostVeth}: ${(err as Error).message}`));
+    if (unplug) unplug.push(out);
+    else await out();
     await driver?.deleteEndpoint(n, e);
     this.d.ipam.releaseAddress(n, e.ip);
     delete n.endpoints[cid];

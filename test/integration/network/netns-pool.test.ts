@@ -54,7 +54,8 @@ test('pooled namespaces: taken by starts, swept after kill -9, drained at stop',
   for (const id of [first, second])
     assert.match(await ok(d2, ['exec', id, 'ip', '-o', '-4', 'addr', 'show', 'eth0']), /inet 172\./);
   await ok(d2, ['rm', '-f', first, second]);
-  assert.equal(readdirSync(dir).includes(link), false, 'removal takes the link and the namespace');
+  // the namespace goes after the reply (netns.removeLater)
+  await until('removal takes the link and the namespace', () => !readdirSync(dir).includes(link));
   await ok(d2, ['run', '--rm', 'busybox', 'true']);
   live = undefined;
   await d2.stop(); // throws on a mount left under the roots (the drained pool included)
