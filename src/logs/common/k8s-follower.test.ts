@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testDir } from '../../util/test-dirs.js';
-import { followK8sFile, type K8sRecord } from './k8s-follower.js';
+import { followK8sFile, parseK8sRecords, type K8sRecord } from './k8s-follower.js';
 
 const rec = (tag: 'F' | 'P', text: string) => `2026-01-01T00:00:01.000000001+00:00 stdout ${tag} ${text}\n`;
 
@@ -85,4 +85,21 @@ test('follower: a file conmon replaced itself (its backstop cap) is read to its 
   }
   assert.deepEqual(got, ['a0\n', 'a1\n', 'a2\n', 'd1\n', 'END\n']);
   assert.equal(reopened, 0, 'the replaced file was not ours to rotate');
+});
+
+test('parseK8sRecords: a run of equal stamps shares one parse, each new stamp (same length, other digits) is parsed', () => {
+  const stamps = [
+    '2026-01-01T00:00:01.000000001+00:00',
+    '2026-01-01T00:00:01.000000001+00:00',
+    '2026-01-01T00:00:01.000000002+00:00',
+    '2026-01-01T00:00:02.000000002+00:00',
+    '2026-01-01T00:00:02.5+00:00',
+    '2026-01-01T00:00:02.000000002+00:00',
+  ];
+  const buf = Buffer.from(stamps.map((s, i) => `${s} stdout F line ${i}\n`).join(''));
+  const { records } = parseK8sRecords(buf);
+  assert.deepEqual(
+    records.map((r) => r.time),
+    stamps.map((s) => BigInt(Date.parse(s)) * 1_000_000n + BigInt(/\.(\d+)/.exec(s)![1]!.padEnd(9, '0').slice(3))),
+  );
 });

@@ -219,16 +219,17 @@ function parseLine(buf: Buffer, s: number, e: number): LogMessage | null {
     let q = te - 1;
     const stop = Math.max(s, te - 40);
     while (q > stop && buf[q] !== 34) q--;
-    // q: the quote opening the time value; `"time":"` is 8 bytes, `,"stream":"stdout"` 19 before it
+    // q: the quote opening the time value; `"time":"` is 8 bytes, after a comma; `,"stream":"stdxxx"`
+    // (18 bytes) before that comma: its key starts 26 bytes before q
     if (
       buf[q] === 34 &&
       matchAt(buf, q - 7, TIME_KEY) &&
       buf[q - 8] === 44 &&
       buf[q - 9] === 34 &&
-      matchAt(buf, q - 25, STREAM_KEY)
+      matchAt(buf, q - 26, STREAM_KEY)
     ) {
       t = q - 7;
-      k = q - 25;
+      k = q - 26;
     }
   }
   if (k < 0) {
