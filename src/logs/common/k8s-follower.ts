@@ -47,6 +47,7 @@ export function parseK8sRecords(
   let prevStart = -1;
   let prevLen = 0;
   let prevTime = -1n;
+  let anyPartial = false;
   for (;;) {
     const nl = buf.indexOf(10, pos);
     if (nl < 0 || nl >= end) break;
@@ -56,6 +57,7 @@ export function parseK8sRecords(
       const tag = buf[s1 + 8];
       if ((c === 111 || c === 101) && (tag === 70 || tag === 80)) {
         const partial = tag === 80;
+        anyPartial ||= partial;
         starts.push(pos);
         if (prevStart < 0 || s1 - pos !== prevLen || !sameBytes(buf, prevStart, pos, prevLen)) {
           prevTime = parseRFC3339Bytes(buf, pos, s1);
@@ -73,6 +75,8 @@ export function parseK8sRecords(
     }
     pos = nl + 1;
   }
+  // whole lines only (the common case): nothing to join
+  if (!anyPartial) return { records: raw, used: pos };
   const records: K8sRecord[] = [];
   for (let i = 0; i < raw.length; i++) {
     const r = raw[i]!;
