@@ -16,6 +16,7 @@ import { writeConmonCtl } from '../runtime/monitor/ctl.js';
 import { hostSysInfo } from '../runtime/sysinfo.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { findBinaries } from './binaries.js';
+import { startIdleGc } from './idle-gc.js';
 import { applyConfigFile, parseArgs, USAGE, type DaemonOptions } from './flags.js';
 import { socketPaths } from './listen.js';
 import { acquireLock } from './lock.js';
@@ -125,6 +126,8 @@ export async function main(argv: string[]): Promise<void> {
 
 const isMain = process.argv[1] && (process.argv[1].endsWith('/main.js') || process.argv[1].endsWith('/berthd'));
 if (isMain) {
+  // one full GC once quiet after start or a burst, so RSS comes back to idle (an unref'd timer)
+  startIdleGc();
   main(process.argv.slice(2)).catch((e) => {
     process.stderr.write(`berthd: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
