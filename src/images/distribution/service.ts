@@ -11,6 +11,7 @@ import {
 } from '../reference/reference.js';
 import type { ImageService } from '../store.js';
 import type { AuthConfig } from './auth.js';
+import { inspectManifest, inspectReference, type DistributionInspect } from './inspect.js';
 import { LocalDestination, LocalSource } from './local.js';
 import { parsePlatform } from './manifest.js';
 import { V2Metadata } from './metadata.js';
@@ -172,6 +173,13 @@ export class DistributionService {
       r.progress({ status: `${tagged.tag}: digest: ${res.digest} size: ${res.size}` });
       r.progress({ progressDetail: {}, aux: { Tag: tagged.tag, Digest: res.digest, Size: res.size } });
     }
+  }
+
+  /** `GET /distribution/{name}/json`: the manifest's descriptor and platforms, asked of the registry. */
+  async inspect(name: string, auth?: AuthConfig): Promise<DistributionInspect> {
+    const ref = inspectReference(name);
+    const repo = new Repository(this.client(ref.domain, auth), ref.path, familiarName(ref));
+    return inspectManifest(repo, ref, auth);
   }
 
   /** `POST /auth`: check the credentials against the registry's /v2/ endpoint. */
