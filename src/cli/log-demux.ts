@@ -29,16 +29,23 @@ export class CoalescingDemuxer {
     };
     while (i < chunk.length) {
       if (this.left === 0) {
-        const n = Math.min(HEADER_LEN - this.headHave, chunk.length - i);
-        chunk.copy(this.head, this.headHave, i, i + n);
-        this.headHave += n;
-        i += n;
-        if (this.headHave < HEADER_LEN) break;
-        this.headHave = 0;
-        const s = this.head[0]!;
+        // a header read where it lies (the common case), or gathered across chunks
+        let h = chunk;
+        let hi = i;
+        if (this.headHave > 0 || i + HEADER_LEN > chunk.length) {
+          const n = Math.min(HEADER_LEN - this.headHave, chunk.length - i);
+          chunk.copy(this.head, this.headHave, i, i + n);
+          this.headHave += n;
+          i += n;
+          if (this.headHave < HEADER_LEN) break;
+          this.headHave = 0;
+          h = this.head;
+          hi = 0;
+        } else i += HEADER_LEN;
+        const s = h[hi]!;
         if (s > 3) throw new Error(`Unrecognized input header: ${s}`);
         this.stream = s <= 1 ? 1 : 2;
-        this.left = this.head.readUInt32BE(4);
+        this.left = h.readUInt32BE(hi + 4);
         if (this.stream !== runStream) {
           flush();
           runStream = this.stream;
