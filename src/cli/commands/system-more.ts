@@ -4,6 +4,7 @@ import { filtersArg } from '../../client/client.js';
 import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { get } from '../flags/parser.js';
+import { type VerboseDiskUsage, verboseDiskUsage } from '../format/disk-usage.js';
 import { renderRows, type Row } from '../format/render.js';
 import { compile, type Template } from '../format/template.js';
 import { getTimestamp } from '../format/timestamp.js';
@@ -72,9 +73,12 @@ export const systemDf: Command = {
   flags: [flag.format, { name: 'verbose', short: 'v', type: 'bool', help: 'Show detailed information on space usage' }],
   args: { max: 0 },
   async run(ctx, p) {
-    if (get.bool(p, 'verbose')) throw new StatusError(1, 'berth: system df --verbose is not supported yet');
-    const du = await ctx.client().request<DiskUsage>('GET', '/system/df');
+    const du = await ctx.client().request<DiskUsage & VerboseDiskUsage>('GET', '/system/df');
     const f = get.str(p, 'format');
+    if (get.bool(p, 'verbose')) {
+      ctx.io.stdout.write(verboseDiskUsage(du, f));
+      return 0;
+    }
     ctx.io.stdout.write(
       renderRows(
         dfRows(du),

@@ -160,5 +160,12 @@ export function containerRow(c: ContainerSummary, o: { trunc: boolean; now?: num
         .sort()
         .join(',');
     },
+    // a nil *Platform (JSON null) unless the daemon sent the image's manifest descriptor
+    get Platform() {
+      const pl = (
+        c as { ImageManifestDescriptor?: { platform?: { os?: string; architecture?: string; variant?: string } } }
+      ).ImageManifestDescriptor?.platform;
+      return pl ? [pl.os, pl.architecture, pl.variant].filter(Boolean).join('/') : null;
+    },
   };
 }

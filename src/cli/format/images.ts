@@ -1,7 +1,7 @@
 // formatter/image.go and formatter/history.go: `images` and `history` rows.
 import type { HistoryItem, ImageSummary } from '../../client/types.js';
 import { ellipsis, truncateId } from './ellipsis.js';
-import { goTimeString, humanSizeWithPrecision, rfc3339, timeAgo } from './units.js';
+import { goTimeString, humanSize, humanSizeWithPrecision, rfc3339, timeAgo } from './units.js';
 import type { Row } from './render.js';
 
 export const imageHeaders: Record<string, string> = {
@@ -60,7 +60,8 @@ export function repoError(repo: string): string | undefined {
   return 'invalid reference format';
 }
 
-function imageRow(i: ImageSummary, repo: string, tag: string, digest: string, trunc: boolean, now: number): Row {
+/** formatter.imageContext for one repo/tag/digest of an image (also `system df -v`'s rows). */
+export function imageRow(i: ImageSummary, repo: string, tag: string, digest: string, trunc: boolean, now: number): Row {
   return {
     get ID() {
       return trunc ? truncateId(i.Id) : i.Id;
@@ -87,13 +88,13 @@ function imageRow(i: ImageSummary, repo: string, tag: string, digest: string, tr
       return i.Containers < 0 ? 'N/A' : String(i.Containers);
     },
     get VirtualSize() {
-      return humanSizeWithPrecision(i.VirtualSize ?? i.Size, 3);
+      return humanSize(i.Size);
     },
     get SharedSize() {
-      return i.SharedSize < 0 ? 'N/A' : humanSizeWithPrecision(i.SharedSize, 3);
+      return i.SharedSize < 0 ? 'N/A' : humanSize(i.SharedSize);
     },
     get UniqueSize() {
-      return i.SharedSize < 0 ? 'N/A' : humanSizeWithPrecision(i.Size - i.SharedSize, 3);
+      return i.SharedSize < 0 || i.Size < 0 ? 'N/A' : humanSize(i.Size - i.SharedSize);
     },
   };
 }

@@ -1,0 +1,64 @@
+// berth's last gaps against the docker CLI on the same harness berthd: system df -v, search,
+// context, stats streaming and volume update, each diffed with what docker 28 prints.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import {
+  daemonUnavailable,
+  repoRoot,
+  runCommand,
+  startDaemon,
+  type Daemon,
+  type RunOptions,
+} from '../../harness/daemon.js';
+
+const skip = daemonUnavailable();
+let d: Daemon;
+before(async () => {
+  if (!skip) d = await startDaemon();
+});
+after(async () => {
+  if (d) assert.deepEqual((await d.stop()).leaks, []);
+});
+
+const berthBin = join(repoRoot, 'bin/berth');
+const berth = (args: string[], opts: RunOptions = {}) =>
+  runCommand(process.execPath, [berthBin, ...args], { ...opts, env: { ...d.env, ...opts.env } });
+/** Relative times ("3 seconds ago", "Up 2 seconds") tick between the two runs: compared as a word, and
+ * so the columns' widths with them (runs of blanks as one). */
+const untimed = (s: string) =>
+  s
+    .replace(/(Less than a second|About an? \w+|\d+ \w+) ago/g, 'T ago')
+    .replace(/Up (Less than a second|About an? \w+|\d+ \w+)/g, 'Up T')
+    .replace(/ {2,}/g, ' ');
+/** Both CLIs, same arguments: equal exit codes, stdout (times aside) and, if asked, stderr. */
+async function same(args: string[], o: RunOptions & { stderr?: boolean } = {}) {
+  const [b, k] = await Promise.all([berth(args, o), d.docker(args, o)]);
+  const what = `${args.join(' ')}: berth ${b.code} ${b.stderr} / docker ${k.code} ${k.stderr}`;
+  assert.equal(b.code, k.code, `exit code of ${what}`);
+  assert.equal(untimed(b.stdout), untimed(k.stdout), `stdout of ${args.join(' ')}`);
+  if (o.stderr) assert.equal(b.stderr, k.stderr.replace(/docker/g, 'berth'), `stderr of ${args.join(' ')}`);
+  return b;
+}
+
+test('system df -v: tables, json and templates as docker prints them', { skip: skip ?? false }, async () => {
+  await same(['system', 'df', '-v']);
+  assert.equal((await berth(['volume', 'create', 'dfv'])).code, 0);
+  assert.equal((await berth(['tag', 'busybox:latest', 'other/bb:v1'])).code, 0);
+  assert.equal((await berth(['run', '-d', '--name', 'dfc1', '-v', 'dfv:/d', 'busybox', 'sleep', '600'])).code, 0);
+  assert.equal((await berth(['create', '--name', 'dfc2', '-v', '/anon', 'busybox', 'true'])).code, 0);
+  await same(['system', 'df', '-v']);
+  await same(['system', 'df', '--verbose', '--format', 'table']);
+  await same(['system', 'df', '-v', '--format', 'json']);
+  await same([
+    'system',
+    'df',
+    '-v',
+    '--format',
+    '{{range .Images}}{{.Repository}}:{{.Tag}} {{.UniqueSize}}{{"\\n"}}{{end}}',
+  ]);
+  await same(['system', 'df', '-v', '--format', 'table {{json .Containers}}']);
+  await same(['system', 'df', '-v', '--format', '{{range .Volumes}}{{.Name}} {{.Links}} {{.Size}}\\n{{end}}']);
+  await same(['ps', '-a', '--format', 'json']);
+  assert.equal((await berth(['rm', '-f', '-v', 'dfc1', 'dfc2'])).code, 0);
+});
