@@ -4,6 +4,7 @@ import path from 'node:path';
 import { attachWsRoutes } from '../api/routes/attach-ws.js';
 import { buildRoutes } from '../api/routes/build.js';
 import { containerRoutes, type ContainerRouteDeps } from '../api/routes/containers.js';
+import { distributionInspectRoutes } from '../api/routes/distribution.js';
 import {
   createImageHandler,
   distributionRoutes,
@@ -153,6 +154,7 @@ export function apiRoutes(s: RouteServices): Route[] {
     ...containerRoutes(containerDeps(s, diskUsage)),
     ...attachWsRoutes(containers),
     ...distributionRoutes(dist),
+    ...distributionInspectRoutes(dist.distribution),
     ...searchRoutes({ insecureRegistries: o.insecureRegistries }),
     ...imageRoutes(images, imageUsers(store), createImageHandler(dist)),
     ...buildRoutes({
