@@ -1,6 +1,6 @@
 // `volume create|ls|inspect|rm|prune` over /volumes, as docker CLI 28 prints them.
 import { filtersArg } from '../../client/client.js';
-import type { Command } from '../command.js';
+import { type Command, StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
 import { keyValueMap } from '../opts/key-value.js';
 import { get } from '../flags/parser.js';
@@ -116,6 +116,27 @@ export const volumePrune = pruneCommand({
   },
 });
 
+/** Only swarm cluster volumes can be updated: docker inspects the volume and refuses a local one. */
+export const volumeUpdate: Command = {
+  name: 'volume update',
+  usage: 'volume update [OPTIONS] [VOLUME]',
+  desc: 'Update a volume (cluster volumes only)',
+  flags: [
+    {
+      name: 'availability',
+      type: 'string',
+      default: 'active',
+      help: 'Cluster Volume availability ("active", "pause", "drain")',
+    },
+  ],
+  args: { min: 1, max: 1 },
+  async run(ctx, p) {
+    const v = await ctx.client().request<{ ClusterVolume?: unknown }>('GET', `/volumes/${enc(p.args[0])}`);
+    if (!v.ClusterVolume) throw new StatusError(1, 'can only update cluster volumes');
+    throw new StatusError(1, 'berth: cluster volumes need swarm mode, which berth does not support');
+  },
+};
+
 export const volumeGroup: Record<string, Command> = {
   create: volumeCreate,
   ls: volumeLs,
@@ -124,4 +145,5 @@ export const volumeGroup: Record<string, Command> = {
   rm: volumeRm,
   remove: volumeRm,
   prune: volumePrune,
+  update: volumeUpdate,
 };

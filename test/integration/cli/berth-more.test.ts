@@ -62,3 +62,15 @@ test('system df -v: tables, json and templates as docker prints them', { skip: s
   await same(['ps', '-a', '--format', 'json']);
   assert.equal((await berth(['rm', '-f', '-v', 'dfc1', 'dfc2'])).code, 0);
 });
+
+test("volume update: a local volume gets docker's refusal, a missing one the daemon's error", {
+  skip: skip ?? false,
+}, async () => {
+  assert.equal((await berth(['volume', 'create', 'upv'])).code, 0);
+  await same(['volume', 'update', 'upv'], { stderr: true });
+  await same(['volume', 'update', '--availability', 'drain', 'upv'], { stderr: true });
+  await same(['volume', 'update', 'nosuch'], { stderr: true });
+  await same(['volume', 'update'], { stderr: true });
+  await same(['volume', 'update', 'a', 'b'], { stderr: true });
+  assert.equal((await berth(['volume', 'rm', 'upv'])).code, 0);
+});
