@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { busyboxTarball, pingOk, startDaemon, type Daemon } from '../test/harness/daemon.js';
 import { type Child, formatChildren, traceChildren } from './exec-trace.js';
 import { daemonPhases, runBreakdown } from './run-breakdown.js';
-import { formatTable, median, parentPid, vmRssBytes, type Row } from './stats.js';
+import { formatTable, median, parentPid, pssBytes, vmRssBytes, type Row } from './stats.js';
 
 const N = Number(process.env.BENCH_N ?? 10);
 const RUN_ID = `bench${Date.now().toString(36)}`;
@@ -97,9 +97,9 @@ function daemonRss(pid: number): number {
   return total;
 }
 
-/** RSS of the per-container monitors (conmon, containerd-shim): processes whose argv names a container id. */
-function monitorRss(ids: string[]): number {
-  let total = 0;
+/** The per-container monitors (conmon, containerd-shim): processes whose argv names a container id. */
+function monitorPids(ids: string[]): number[] {
+  const pids: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     let cmd: string;
@@ -108,9 +108,27 @@ function monitorRss(ids: string[]): number {
     } catch {
       continue;
     }
-    if (ids.some((id) => cmd.includes(id))) total += rss(Number(p));
+    if (ids.some((id) => cmd.includes(id))) pids.push(Number(p));
   }
-  return total;
+  return pids;
+}
+
+function monitorRss(ids: string[]): number {
+  return monitorPids(ids).reduce((sum, p) => sum + rss(p), 0);
+}
+
+/** Mean PSS of the monitors: RSS counts the shared libc/glib pages once per monitor. */
+function monitorPss(ids: string[]): number | null {
+  const pids = monitorPids(ids);
+  let total = 0;
+  for (const p of pids) {
+    try {
+      total += pssBytes(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids.length ? total / pids.length / MiB : null;
 }
 
 const MiB = 1024 * 1024;
@@ -181,8 +199,12 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   const after = t.pid > 0 ? daemonRss(t.pid) : 0;
   m.set('rss50', t.pid > 0 ? after / MiB : null);
   m.set('perContainer', t.pid > 0 ? (after - before + monitorRss(ids)) / 50 / MiB : null);
+  m.set('monitorPss', monitorPss(ids));
   log('cleaning up');
   await cleanup(t);
+  // back to idle: berthd collects once quiet (daemon/idle-gc.ts, 5 s ticks), V8 then gives pages back (~20 s measured)
+  await sleep(30_000);
+  m.set('rssAfter', t.pid > 0 ? daemonRss(t.pid) / MiB : null);
   return m;
 }
 
@@ -297,9 +319,11 @@ async function main(): Promise<void> {
     row('GET /containers/json?all=1, 200 (median)', 'psApi', 'ms', 3),
     row('one rm of 200 exited containers', 'rm200', 's', 0.3),
     row('50 parallel run -d (wall)', 'parallel', 's', 2.5),
-    row('daemon RSS idle', 'rssIdle', 'MiB', 60),
-    row('daemon RSS with 50 running', 'rss50', 'MiB'),
+    row('daemon RSS idle', 'rssIdle', 'MiB', 50),
+    row('daemon RSS with 50 running', 'rss50', 'MiB', 70),
     row('memory per running container', 'perContainer', 'MiB', 3),
+    row('per-container monitor PSS (conmon, shim)', 'monitorPss', 'MiB', 2),
+    row('daemon RSS idle again after all that', 'rssAfter', 'MiB'),
   ];
   const runtime = own ? ` (runtime ${process.env.BENCH_RUNTIME || 'default'})` : '';
   console.log(`\nberth: ${targets[0].host}${runtime}${r ? `   reference: ${targets[1].host}` : ''}   N=${N}`);

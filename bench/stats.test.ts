@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatTable, median, parentPid, vmRssBytes } from './stats.js';
+import { formatTable, median, parentPid, pssBytes, vmRssBytes } from './stats.js';
 
 test('median of odd, even and empty lists', () => {
   assert.equal(median([5, 1, 3]), 3);
@@ -13,6 +13,13 @@ test('vmRssBytes and parentPid read /proc/<pid>/status', () => {
   assert.equal(vmRssBytes(status), 51200 * 1024);
   assert.equal(parentPid(status), 42);
   assert.equal(vmRssBytes('Name:\tkthreadd\n'), 0);
+});
+
+test('pssBytes reads the Pss line of /proc/<pid>/smaps_rollup, not Pss_Anon or Pss_File', () => {
+  const rollup =
+    '55d0-7ffd ---p 00000000 00:00 0   [rollup]\nRss:  2364 kB\nPss:  565 kB\nPss_Anon:  324 kB\nPss_File:  241 kB\n';
+  assert.equal(pssBytes(rollup), 565 * 1024);
+  assert.equal(pssBytes('Rss:  2364 kB\nPss_Anon:  324 kB\n'), 0);
 });
 
 test('formatTable shows ratio against the reference and flags figures over budget', () => {

@@ -13,6 +13,15 @@ export function vmRssBytes(status: string): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/**
+ * Pss in bytes from the text of /proc/<pid>/smaps_rollup, or 0 when absent: private pages plus a
+ * share of the shared ones (conmon's RSS is mostly libc and glib pages every conmon shares).
+ */
+export function pssBytes(smapsRollup: string): number {
+  const m = /^Pss:\s+(\d+)\s+kB/m.exec(smapsRollup);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
 /** PPid from the text of /proc/<pid>/status, or -1. */
 export function parentPid(status: string): number {
   const m = /^PPid:\s+(\d+)/m.exec(status);
