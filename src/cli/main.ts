@@ -23,6 +23,7 @@ import { commit, diff, exportCmd } from './commands/commit.js';
 import { port, update } from './commands/update.js';
 import { events, systemDf, systemPrune } from './commands/system-more.js';
 import { login, logout } from './commands/login.js';
+import { search } from './commands/search.js';
 import { completionCommand, UNSUPPORTED } from './commands/completion.js';
 import { builderPrune } from './commands/system-more.js';
 import { flagTable } from './flags/table.js';
@@ -72,6 +73,7 @@ const topLevel: Record<string, Command> = {
   events,
   login,
   logout,
+  search,
   completion: completionCommand(() => ({ topLevel, groups })),
 };
 

@@ -99,7 +99,6 @@ export const UNSUPPORTED: Record<string, string> = {
   scan: 'a docker CLI plugin',
   scout: 'a docker CLI plugin',
   init: 'a docker CLI plugin',
-  search: 'Docker Hub search needs the internet; berth has no search endpoint',
   manifest: 'manifest lists are edited client-side against a registry; berth does not implement it',
   context: 'berth talks to one daemon, chosen with -H or DOCKER_HOST',
   trust: 'content trust (Notary) is not supported',

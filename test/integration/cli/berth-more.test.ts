@@ -1,6 +1,8 @@
 // berth's last gaps against the docker CLI on the same harness berthd: system df -v, search,
 // context, stats streaming and volume update, each diffed with what docker 28 prints.
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import {
@@ -73,4 +75,57 @@ test("volume update: a local volume gets docker's refusal, a missing one the dae
   await same(['volume', 'update'], { stderr: true });
   await same(['volume', 'update', 'a', 'b'], { stderr: true });
   assert.equal((await berth(['volume', 'rm', 'upv'])).code, 0);
+});
+
+/** A v1 index on loopback (our registry is v2-only, without /v1/search): _ping and search?q&n. */
+async function fakeIndex(): Promise<{ server: Server; addr: string }> {
+  const results = [
+    { name: 'alpha', description: `${'long words '.repeat(6)}\nand a newline`, star_count: 12, is_official: true },
+    { name: 'beta/app', description: 'short', star_count: 3, is_official: false, is_automated: true },
+    { name: 'gamma', description: '', star_count: 0 },
+  ];
+  const server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (u.pathname === '/v1/_ping') return void res.end('true');
+    if (u.pathname !== '/v1/search') return void res.writeHead(404).end();
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({ query: u.searchParams.get('q'), results: results.slice(0, Number(u.searchParams.get('n'))) }),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, addr: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+test('search: results, limit, filters, --no-trunc, formats and errors as docker prints them', {
+  skip: skip ?? false,
+}, async () => {
+  const { server, addr } = await fakeIndex();
+  try {
+    const t = `${addr}/x`;
+    const out = await same(['search', t]);
+    assert.match(out.stdout, /^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL\nalpha\s+long words/);
+    await same(['search', '--no-trunc', t]);
+    await same(['search', '--limit', '2', t]);
+    await same(['search', '--format', 'json', t]);
+    await same(['search', '--format', '{{json .}}', t]);
+    await same(['search', '--format', 'table {{.Name}}\t{{.IsOfficial}}', t]);
+    await same(['search', '-f', 'is-official=true', t]);
+    await same(['search', '--filter', 'stars=3', t]);
+    await same(['search', '-f', 'is-automated=false', t], { stderr: true });
+    for (const bad of [
+      ['-f', 'stars=abc'],
+      ['--limit', '200'],
+      ['-f', 'name=x'],
+      ['--limit', 'x'],
+      ['-f', 'bad'],
+    ])
+      await same(['search', ...bad, t], { stderr: true });
+    // Docker Hub, unreachable here: the daemon's error, word for word
+    const hub = await same(['search', 'busybox']);
+    assert.equal(hub.stderr, (await d.docker(['search', 'busybox'])).stderr);
+    await same(['search'], { stderr: true });
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
 });
