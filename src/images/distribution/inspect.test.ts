@@ -302,6 +302,14 @@ describe("distribution's error handling of registry answers", () => {
       [500, 'received unexpected HTTP status: 502 Bad Gateway'],
     ],
     [
+      "a manifest whose mediaType field contradicts its Content-Type (schema2's own check)",
+      (res) => {
+        res.writeHead(200, { 'content-type': DOCKER_MANIFEST, 'docker-content-digest': sha('y') });
+        res.end(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, layers: [] }));
+      },
+      [500, `mediaType in manifest should be '${DOCKER_MANIFEST}' not '${OCI_MANIFEST}'`],
+    ],
+    [
       'an unsupported manifest media type',
       (res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'docker-content-digest': sha('x') });
