@@ -8,11 +8,21 @@ export interface Io {
   stderr: NodeJS.WritableStream;
 }
 
+/** The global options that pick the daemon: --context, -H, the environment and the config directory. */
+export interface CliGlobals {
+  context?: string;
+  hosts: string[];
+  env: NodeJS.ProcessEnv;
+  configDir: string;
+}
+
 export interface CliContext {
   /** Program name used in messages ("berth" or "docker"). */
   prog: string;
   io: Io;
   client(): Client;
+  /** Set by main; commands that need no daemon (context) read them. */
+  globals?: CliGlobals;
 }
 
 /** A command over a context `C`: docker's (CliContext) or compose's, which adds the project. */

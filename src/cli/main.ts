@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { Client } from '../client/client.js';
 import { ClientError, ConnectError } from '../client/client-error.js';
-import type { Command, CliContext, Io } from './command.js';
+import type { CliContext, CliGlobals, Command, Io } from './command.js';
 import { StatusError, parseCommandFlags } from './command.js';
 import { flagHelp, parseFlags, splitLeading, type FlagSpec, type Parsed } from './flags/parser.js';
 import { attach, create, exec, run, start } from './commands/run.js';
@@ -23,6 +23,8 @@ import { commit, diff, exportCmd } from './commands/commit.js';
 import { port, update } from './commands/update.js';
 import { events, systemDf, systemPrune } from './commands/system-more.js';
 import { login, logout } from './commands/login.js';
+import { contextGroup, currentName } from './commands/context.js';
+import { ContextStore, configDirOf, DEFAULT_CONTEXT } from './context-store.js';
 import { search } from './commands/search.js';
 import { completionCommand, UNSUPPORTED } from './commands/completion.js';
 import { builderPrune } from './commands/system-more.js';
@@ -107,6 +109,7 @@ const groups: Record<string, Record<string, Command>> = {
   volume: volumeGroup,
   network: networkGroup,
   builder: { prune: builderPrune },
+  context: contextGroup,
   kube: kubeCommands,
 };
 
@@ -118,6 +121,7 @@ const groupDesc: Record<string, string> = {
   system: 'Manage Docker',
   volume: 'Manage volumes',
   builder: 'Manage builds',
+  context: 'Manage contexts',
   compose: 'Define and run multi-container applications',
   kube: 'Generate Kubernetes YAML from containers and play it',
 };
@@ -178,13 +182,24 @@ export async function main(argv: string[], o: MainOptions = {}): Promise<number>
     return 0;
   }
   const hosts = g.flags.host as string[];
+  const env = o.env ?? process.env;
+  const globals: CliGlobals = {
+    context: (g.flags.context as string) || undefined,
+    hosts,
+    env,
+    configDir: configDirOf(g.flags.config as string, env),
+  };
   let client: Client | undefined;
+  let host: string | undefined;
   const ctx: CliContext = {
     prog,
     io,
-    client: () => (client ??= new Client({ host: hosts[hosts.length - 1], ...hostEnv(o.env) })),
+    globals,
+    client: () => (client ??= new Client({ host: host ?? hostEnv(o.env).host })),
   };
   try {
+    // the context's endpoint, resolved up front as docker does (`context` itself must work to repair it)
+    if (rest[0] !== 'context') host = contextHost(globals);
     // compose has its own flag layer and subcommands (src/cli/compose/)
     if (rest[0] === 'compose') return await composeMain(ctx, rest.slice(1));
     const found = findCommand(prog, io, rest);
@@ -277,6 +292,17 @@ function argCountError(cmd: Command, n: number): { text: string; verb: string } 
   // "SRun" is docker 28's own typo for RequiresMaxArgs, kept so outputs compare equal
   if (min === 0) return { text: `requires at most ${max} ${plural(max)}`, verb: 'SRun' };
   return { text: `requires at least ${min} and at most ${max} ${plural(max)}`, verb: 'Run' };
+}
+
+/** -H for the default context, else the chosen context's docker endpoint. */
+function contextHost(g: CliGlobals): string | undefined {
+  const name = currentName(g);
+  if (name === DEFAULT_CONTEXT) return g.hosts[g.hosts.length - 1];
+  try {
+    return new ContextStore(g.configDir).get(name).Endpoints?.docker?.Host;
+  } catch (e) {
+    throw new StatusError(1, `Failed to initialize: unable to resolve docker endpoint: ${(e as Error).message}`);
+  }
 }
 
 function hostEnv(env: NodeJS.ProcessEnv | undefined): { host?: string } {

@@ -100,7 +100,6 @@ export const UNSUPPORTED: Record<string, string> = {
   scout: 'a docker CLI plugin',
   init: 'a docker CLI plugin',
   manifest: 'manifest lists are edited client-side against a registry; berth does not implement it',
-  context: 'berth talks to one daemon, chosen with -H or DOCKER_HOST',
   trust: 'content trust (Notary) is not supported',
   plugin: 'daemon plugins are not supported',
   checkpoint: 'checkpoint/restore (CRIU) is not supported',
