@@ -11,81 +11,67 @@ import { Netns } from './netns.js';
 const skip = process.getuid?.() !== 0 ? 'needs root (unshare, mount)' : false;
 const mounted = (dir: string) => fs.readFileSync('/proc/self/mountinfo', 'utf8').split(dir + '/').length - 1;
 
+/** An exec-root's netns dir and a pool dir of its own, both temporary. */
+function dirs(): { dir: string; pool: string; done: () => void } {
+  const top = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-'));
+  const [dir, pool] = [path.join(top, 'netns'), path.join(top, 'pool')];
+  fs.mkdirSync(dir);
+  const done = () => {
+    for (const d of [dir, pool])
+      for (const n of fs.existsSync(d) ? fs.readdirSync(d) : []) spawnSync('umount', ['-l', path.join(d, n)]);
+    fs.rmSync(top, { recursive: true, force: true });
+  };
+  return { dir, pool, done };
+}
+const pooled = (pool: string) => (fs.existsSync(pool) ? fs.readdirSync(pool) : []);
+
 test('create takes a pooled namespace by a link; remove and drain leave nothing', { skip }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-'));
-  const ns = new Netns(dir, 2);
+  const { dir, pool, done } = dirs();
+  const ns = new Netns(dir, 2, pool);
   try {
     await ns.create('a'); // an empty pool: made on the spot, and the pool starts filling
     assert.equal(fs.lstatSync(ns.pathOf('a')).isSymbolicLink(), false);
     assert.equal(await ns.filled(), 2);
     await ns.create('b');
     const link = fs.readlinkSync(ns.pathOf('b'));
-    assert.match(link, /^\.pool-[0-9a-f]+$/);
+    assert.equal(path.dirname(link), pool);
+    assert.match(path.basename(link), /^\.pool-[0-9a-f]+$/);
     assert.ok(ns.exists('b'), 'the link leads to a mounted namespace');
-    assert.deepEqual(ns.list().sort(), ['a', 'b'], 'pooled ones are not containers');
+    assert.deepEqual(ns.list().sort(), ['a', 'b']);
     await ns.remove('b');
-    assert.equal(fs.existsSync(path.join(dir, link)), false);
+    assert.equal(fs.existsSync(link), false);
     assert.equal(fs.existsSync(ns.pathOf('b')), false);
     await ns.remove('a');
     await ns.drain();
     assert.deepEqual(fs.readdirSync(dir), []);
-    assert.equal(mounted(dir), 0);
+    assert.equal(fs.existsSync(pool), false, 'the drained pool directory goes');
+    assert.equal(mounted(dir) + mounted(pool), 0);
   } finally {
     await ns.drain();
-    fs.rmSync(dir, { recursive: true, force: true });
+    done();
   }
 });
 
 test("a killed berthd's pooled namespaces go at the next start; the ones containers use stay", { skip }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-'));
-  const first = new Netns(dir, 2);
-  const next = () => new Netns(dir, 0);
+  const { dir, pool, done } = dirs();
+  const first = new Netns(dir, 2, pool);
   try {
     await first.filled();
     await first.create('c'); // takes one; the pool refills behind it
     await first.filled();
     const used = fs.readlinkSync(first.pathOf('c'));
-    assert.equal(fs.readdirSync(dir).filter((n) => n.startsWith('.pool-')).length, 3);
+    assert.equal(pooled(pool).length, 3);
     // no drain: as after kill -9
-    const again = next();
+    const again = new Netns(dir, 0, pool);
     await again.drain(); // waits for its sweep
-    assert.deepEqual(fs.readdirSync(dir).sort(), [used, 'c'].sort());
+    assert.deepEqual(pooled(pool), [path.basename(used)]);
     assert.ok(again.exists('c'));
-    assert.equal(mounted(dir), 1);
+    assert.equal(mounted(pool), 1);
     await again.remove('c');
     assert.deepEqual(fs.readdirSync(dir), []);
-    assert.equal(mounted(dir), 0);
+    assert.deepEqual(pooled(pool), []);
+    assert.equal(mounted(pool), 0);
   } finally {
-    for (const n of fs.readdirSync(dir)) spawnSync('umount', ['-l', path.join(dir, n)]);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('removeLater: the namespace goes after `first`; a new one for the id waits for both', { skip }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netns-'));
-  const ns = new Netns(dir, 0);
-  try {
-    await ns.create('x');
-    const old = fs.statSync(ns.pathOf('x')).ino;
-    const order: string[] = [];
-    let unplug!: () => void;
-    const gate = new Promise<void>((res) => (unplug = res));
-    ns.removeLater('x', () => gate.then(() => void order.push('unplugged')), true);
-    assert.equal(ns.exists('x'), false, 'on its way out');
-    const again = ns.create('x').then(() => order.push('created'));
-    await new Promise((res) => setImmediate(res));
-    assert.deepEqual(order, [], 'the new namespace waits');
-    unplug();
-    await again;
-    assert.deepEqual(order, ['unplugged', 'created']);
-    assert.ok(ns.exists('x'));
-    assert.notEqual(fs.statSync(ns.pathOf('x')).ino, old, 'a new namespace');
-    ns.removeLater('x', async () => {}, true);
-    await ns.drain(); // waits for pending removals
-    assert.deepEqual(fs.readdirSync(dir), []);
-    assert.equal(mounted(dir), 0);
-  } finally {
-    await ns.drain();
-    fs.rmSync(dir, { recursive: true, force: true });
+    done();
   }
 });

@@ -1,7 +1,8 @@
 // Container network namespaces, persisted as nsfs bind mounts under <exec-root>/netns/<id> so they outlive
-// the processes that made them (and berthd restarts). A few are made ahead of time (.pool-*): a start
-// takes one by a symlink <id> → .pool-x instead of spawning unshare on its critical path.
-import { randomBytes } from 'node:crypto';
+// the processes that made them (and berthd restarts). A few are made ahead of time (.pool-*, in a directory of
+// their own outside the exec-root, so they do not count among the daemon's mounts): a start takes one by a
+// symlink <id> → <pool dir>/.pool-x instead of spawning unshare on its critical path.
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -18,12 +19,7 @@ export interface NetnsPort {
   /** Send the namespace's 127.0.0.11:53 to the embedded DNS server on `gateway`. */
   /** `jumps` false: the jumps into berth's chains exist already (only the chains are rewritten). */
   redirectDns(netnsPath: string, ifname: string, gateway: string, self: string, jumps?: boolean): Promise<void>;
-  /**
-   * After `first` (the veths' removal), the namespace goes, off the caller's path (`present` false: only
-   * `first`); create(id) and drain() wait for it.
-   */
-  removeLater?(id: string, first: () => Promise<void>, present: boolean): void;
-  /** Daemon shutdown: pending removals end, and the namespaces made ahead of time go. */
+  /** Daemon shutdown: the namespaces made ahead of time go. */
   drain?(): Promise<void>;
 }
 
@@ -33,7 +29,6 @@ const POOL_SIZE = Math.max(0, Math.min(16, Number(process.env.BERTH_NETNS_POOL ?
 
 export class Netns implements NetnsPort {
   private readonly pool: string[] = [];
-  private readonly removing = new Map<string, Promise<void>>();
   private filling: Promise<void> | null = null;
   private closed = false;
   /** A crashed berthd's unused pooled namespaces are removed before any new one is made. */
@@ -42,6 +37,8 @@ export class Netns implements NetnsPort {
   constructor(
     readonly dir: string,
     private readonly poolSize = POOL_SIZE,
+    /** One per exec-root (several berthds on one host, test daemons in their own mount namespaces). */
+    readonly poolDir = path.join('/run/berth-netns-pool', createHash('sha256').update(dir).digest('hex').slice(0, 16)),
   ) {
     this.swept = this.sweep().catch(() => {});
   }
@@ -51,7 +48,6 @@ export class Netns implements NetnsPort {
   }
 
   exists(id: string): boolean {
-    if (this.removing.has(id)) return false; // on its way out: a stopped container has none
     try {
       // a bind-mounted nsfs file lives on another device than its directory (stat follows a pool link)
       const st = fs.statSync(this.pathOf(id), { throwIfNoEntry: false }); // ps asks for every container: no throw
@@ -63,13 +59,12 @@ export class Netns implements NetnsPort {
 
   async create(id: string): Promise<string> {
     const p = this.pathOf(id);
-    await this.removing.get(id);
     await fsp.mkdir(this.dir, { recursive: true });
     if (this.exists(id)) return p;
     await fsp.rm(p, { force: true }); // a dangling link or an unmounted file
     const pooled = this.pool.shift();
     this.refill();
-    if (pooled) await fsp.symlink(pooled, p);
+    if (pooled) await fsp.symlink(path.join(this.poolDir, pooled), p);
     else await makeNamespace(p);
     return p;
   }
@@ -77,28 +72,16 @@ export class Netns implements NetnsPort {
   async remove(id: string): Promise<void> {
     const p = this.pathOf(id);
     const target = await fsp.readlink(p).catch(() => null);
-    const real = target ? path.join(this.dir, path.basename(target)) : p;
+    const real = target ? path.resolve(this.dir, target) : p;
     await run('umount', ['-l', real], { allowFail: true });
     await fsp.rm(real, { force: true });
     // the link last: a crash before leaves it listed, and the next start removes both
     if (target) await fsp.rm(p, { force: true });
   }
 
-  removeLater(id: string, first: () => Promise<void>, present: boolean): void {
-    const before = this.removing.get(id) ?? Promise.resolve();
-    const p = before
-      .then(first)
-      .then(() => (present ? this.remove(id) : undefined))
-      .catch(() => {}) // what is left goes at the next start (the netns dir is swept against the live containers)
-      .finally(() => {
-        if (this.removing.get(id) === p) this.removing.delete(id);
-      });
-    this.removing.set(id, p);
-  }
-
   list(): string[] {
     try {
-      return fs.readdirSync(this.dir).filter((n) => !n.startsWith('.'));
+      return fs.readdirSync(this.dir);
     } catch {
       return [];
     }
@@ -117,10 +100,10 @@ export class Netns implements NetnsPort {
 
   async drain(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.removing.values());
     await this.swept;
     await this.filling;
     for (const name of this.pool.splice(0)) await this.unmake(name);
+    await fsp.rmdir(this.poolDir).catch(() => {}); // still in use by running containers: it stays
   }
 
   /** Made in the background, one at a time, up to the pool's size; a failure stops this round. */
@@ -128,10 +111,11 @@ export class Netns implements NetnsPort {
     if (this.filling || this.closed || this.pool.length >= this.poolSize) return;
     this.filling = (async () => {
       await this.swept;
+      await fsp.mkdir(this.poolDir, { recursive: true });
       while (!this.closed && this.pool.length < this.poolSize) {
         const name = POOL + randomBytes(6).toString('hex');
         try {
-          await makeNamespace(path.join(this.dir, name));
+          await makeNamespace(path.join(this.poolDir, name));
         } catch {
           await this.unmake(name);
           return;
@@ -146,18 +130,18 @@ export class Netns implements NetnsPort {
 
   /** Pooled namespaces no container links to: what a berthd killed with -9 left. */
   private async sweep(): Promise<void> {
-    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    const pooled = await fsp.readdir(this.poolDir).catch(() => [] as string[]);
+    if (!pooled.length) return;
     const used = new Set<string>();
-    for (const n of names)
-      if (!n.startsWith('.')) {
-        const t = await fsp.readlink(path.join(this.dir, n)).catch(() => null);
-        if (t) used.add(path.basename(t));
-      }
-    for (const n of names) if (n.startsWith(POOL) && !used.has(n)) await this.unmake(n);
+    for (const n of await fsp.readdir(this.dir).catch(() => [] as string[])) {
+      const t = await fsp.readlink(path.join(this.dir, n)).catch(() => null);
+      if (t) used.add(path.resolve(this.dir, t));
+    }
+    for (const n of pooled) if (n.startsWith(POOL) && !used.has(path.join(this.poolDir, n))) await this.unmake(n);
   }
 
   private async unmake(name: string): Promise<void> {
-    const p = path.join(this.dir, name);
+    const p = path.join(this.poolDir, name);
     await run('umount', ['-l', p], { allowFail: true });
     await fsp.rm(p, { force: true });
   }

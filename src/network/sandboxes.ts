@@ -144,13 +144,14 @@ export class Sandboxes {
   }
 
   /**
-   * Under the network lock: release everything; idempotent. The records, addresses and ports go now; the veths
-   * and the namespace after the lock (netns.removeLater: a new namespace for the id waits for them, shutdown
-   * drains them, and a crash in between leaves a namespace the next start removes, its veths with it).
+   * Under the network lock: release everything; idempotent. The namespace's removal starts first and the veths
+   * go after the records, all side by side (a veth goes with its namespace anyway; leave tolerates that).
    */
   async teardown(c: ContainerView): Promise<void> {
     let changed = false;
     let failed: unknown = null;
+    const ns = this.d.netns;
+    const gone = ns.exists(c.id) || fs.existsSync(ns.pathOf(c.id)) ? ns.remove(c.id) : Promise.resolve();
     const unplug: Array<() => Promise<void>> = [];
     for (const n of this.d.store.list())
       if (n.endpoints[c.id]) {
@@ -161,16 +162,7 @@ export class Sandboxes {
     this.d.publisher.closeProxies(c.id);
     this.dnsRedirected.delete(c.id);
     this.envs.delete(c.id);
-    const ns = this.d.netns;
-    const unplugAll = async () => {
-      for (const f of unplug) await f();
-    };
-    const present = ns.exists(c.id) || fs.existsSync(ns.pathOf(c.id));
-    if (ns.removeLater) ns.removeLater(c.id, unplugAll, present);
-    else {
-      await unplugAll();
-      if (present) await ns.remove(c.id);
-    }
+    await Promise.all([gone, ...unplug.map((f) => f())]);
     if (changed) await this.d.fw.apply();
     if (failed) throw failed;
   }
