@@ -9,6 +9,7 @@ import { StatusError } from '../command.js';
 import { type FlagSpec, get } from '../flags/parser.js';
 import { flagTable } from '../flags/table.js';
 import { containerHeaders, containerRow, psDefaultFormat } from '../format/containers.js';
+import { runLiveStats } from './stats-live.js';
 import { renderRows, type Row } from '../format/render.js';
 import { tabwrite } from '../format/tabwriter.js';
 import { getTimestamp } from '../format/timestamp.js';
@@ -352,16 +353,15 @@ export const stats: Command = {
   ],
   async run(ctx, p) {
     const c = ctx.client();
-    const refs = p.args.length
-      ? p.args
-      : (await c.containerList({ all: get.bool(p, 'all') || undefined })).map((x) => x.Id);
+    const refs = async () =>
+      p.args.length ? p.args : (await c.containerList({ all: get.bool(p, 'all') || undefined })).map((x) => x.Id);
     const fmt = get.str(p, 'format');
     const dflt =
       'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
     const once = async () => {
       const rows: Row[] = [];
       const errs: string[] = [];
-      for (const r of refs) {
+      for (const r of await refs()) {
         try {
           rows.push(statsRow(r, await c.containerStatsOnce(r), !get.bool(p, 'no-trunc')));
         } catch (e) {
@@ -377,10 +377,12 @@ export const stats: Command = {
       if (errs.length) ctx.io.stderr.write(errs.join('\n') + '\n');
       return errs.length ? 1 : 0;
     }
-    for (;;) {
-      const { out } = await once();
-      ctx.io.stdout.write('\x1b[2J\x1b[H' + out);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    return runLiveStats(c, ctx.io, {
+      refs: p.args,
+      all: get.bool(p, 'all'),
+      filters: [],
+      render: (rows) => renderRows(rows, fmt, dflt, statsHeaders),
+      row: (r, s) => statsRow(r, s, !get.bool(p, 'no-trunc')),
+    });
   },
 };

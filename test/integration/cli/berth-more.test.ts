@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   daemonUnavailable,
+  dockerCli,
   repoRoot,
   runCommand,
   startDaemon,
@@ -212,5 +214,55 @@ test('context: create, ls, inspect, use, update, rm as docker does them, in the 
     assert.notEqual((await berth(['ps'], { env })).code, 0);
   } finally {
     for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A streaming command of each CLI, its output collected until stop(). */
+function streaming(cmd: string, args: string[]): { out: () => string; stop: () => Promise<void> } {
+  const child = spawn(cmd, args, { env: { ...process.env, ...d.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  const ended = new Promise<void>((r) => child.on('close', () => r()));
+  return {
+    out: () => out,
+    stop: async () => {
+      child.kill('SIGINT');
+      await ended;
+    },
+  };
+}
+
+/** Polls until `ok` holds (a bound for failing, not a timing claim). */
+async function until(ok: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(ok(), what);
+}
+
+/** The last complete frame: docker ends each with erase-below (ESC [J). */
+const lastFrame = (s: string) => {
+  const frames = s.split('\x1b[J');
+  return frames[frames.length - 2] ?? '';
+};
+
+test('stats (streaming): follows containers started after it, drops stopped ones, frames as docker', {
+  skip: skip ?? false,
+}, async () => {
+  const fmt = ['stats', '--format', '{{.Name}}'];
+  const b = streaming(process.execPath, [berthBin, ...fmt]);
+  const k = streaming(dockerCli, fmt);
+  try {
+    await until(() => b.out().includes('\x1b[J') && k.out().includes('\x1b[J'), 'both drew a frame');
+    assert.equal((await berth(['run', '-d', '--name', 'st-late', 'busybox', 'sleep', '300'])).code, 0);
+    const has = (s: string, n: string) => lastFrame(s).includes(`\x1b[H${n} \x1b[K\n`);
+    await until(() => has(b.out(), 'st-late') && has(k.out(), 'st-late'), 'a container started later shows up');
+    assert.equal(lastFrame(b.out()), lastFrame(k.out()));
+    assert.equal((await berth(['kill', 'st-late'])).code, 0);
+    await until(() => !has(b.out(), 'st-late') && !has(k.out(), 'st-late'), 'a dead container leaves');
+    assert.equal(lastFrame(b.out()), lastFrame(k.out()));
+  } finally {
+    await Promise.all([b.stop(), k.stop()]);
+    await berth(['rm', '-f', 'st-late']);
   }
 });
