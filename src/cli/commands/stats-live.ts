@@ -80,7 +80,8 @@ export class LiveStats {
           done();
           // a followed container whose stream ended (removed) leaves the table
           if (this.o.refs.length === 0 && this.entries.get(ref) === e) this.entries.delete(ref);
-          else if (this.o.refs.length && !e.row && !e.err) e.err = `${ref}: no stats`;
+          // a named container's stream ended (it stopped): docker's decoder reports EOF
+          else if (this.o.refs.length && !e.err) e.err = 'EOF';
         });
     });
     this.entries.set(ref, e);
@@ -127,6 +128,12 @@ export class LiveStats {
     return this.o.render([...this.entries.values()].flatMap((e) => (e.row ? [e.row] : [])));
   }
 
+  /** The errors of named containers once every stream has ended, else undefined. */
+  ended(): string[] | undefined {
+    const es = [...this.entries.values()];
+    return es.length && es.every((e) => e.err) ? es.map((e) => e.err as string) : undefined;
+  }
+
   get size(): number {
     return this.entries.size;
   }
@@ -149,11 +156,15 @@ export async function runLiveStats(client: Client, io: Io, o: LiveOptions): Prom
     wake();
   };
   process.once('SIGINT', onInt);
+  // a closed pipe (`| head`) ends the loop instead of crashing on EPIPE
+  io.stdout.on('error', onInt);
   try {
     await live.begin();
     while (!interrupted) {
       io.stdout.write(statsFrame(live.table()));
       if (live.size === 0 && o.refs.length) break;
+      const errs = o.refs.length ? live.ended() : undefined;
+      if (errs) throw new StatusError(1, [...new Set(errs)].join('\n'));
       await new Promise<void>((r) => {
         wake = r;
         setTimeout(r, 500);
@@ -162,6 +173,7 @@ export async function runLiveStats(client: Client, io: Io, o: LiveOptions): Prom
     return 0;
   } finally {
     process.off('SIGINT', onInt);
+    io.stdout.off('error', onInt);
     live.stop();
   }
 }
