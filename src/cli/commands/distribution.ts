@@ -13,6 +13,7 @@ import { flag } from './common.js';
 import { get } from '../flags/parser.js';
 import { splitRef, withTag } from '../format/images.js';
 import { displayJSONMessages } from '../progress.js';
+import { type HelperConfig, helperFor, helperGet } from '../credentials.js';
 
 /** The registry host of a reference, as docker keys credentials ("docker.io" for Hub names). */
 export function registryHost(ref: string): string {
@@ -26,29 +27,43 @@ export function registryAuth(
   host: string,
   configDir = process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'),
 ): string {
-  let auth: Record<string, string> = {};
+  let cfg: HelperConfig & { auths?: Record<string, { auth?: string; identitytoken?: string }> } = {};
   try {
-    const cfg = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as {
-      auths?: Record<string, { auth?: string; identitytoken?: string }>;
-    };
-    const keys =
-      host === 'docker.io'
-        ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io']
-        : [host, `https://${host}`, `http://${host}`];
-    const hit = keys.map((k) => cfg.auths?.[k]).find(Boolean);
-    if (hit?.auth) {
-      const plain = Buffer.from(hit.auth, 'base64').toString('utf8');
-      const c = plain.indexOf(':');
-      auth = {
-        username: plain.slice(0, c),
-        password: plain.slice(c + 1),
-        serveraddress: host === 'docker.io' ? 'https://index.docker.io/v1/' : host,
-      };
-    }
-    if (hit?.identitytoken) auth.identitytoken = hit.identitytoken;
+    cfg = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as typeof cfg;
   } catch {
     /* no config: anonymous */
   }
+  const server = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+  const helper = helperFor(cfg, server);
+  if (helper) return fromHelper(helper, server);
+  const keys =
+    host === 'docker.io' ? [server, 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
+  const hit = keys.map((k) => cfg.auths?.[k]).find(Boolean);
+  const auth: Record<string, string> = {};
+  if (hit?.auth) {
+    const plain = Buffer.from(hit.auth, 'base64').toString('utf8');
+    const c = plain.indexOf(':');
+    Object.assign(auth, { username: plain.slice(0, c), password: plain.slice(c + 1), serveraddress: server });
+  }
+  if (hit?.identitytoken) auth.identitytoken = hit.identitytoken;
+  return Buffer.from(JSON.stringify(auth)).toString('base64url');
+}
+
+/** X-Registry-Auth from a credential helper (docker's native store); a helper that fails is docker's error. */
+function fromHelper(helper: string, server: string): string {
+  let c: ReturnType<typeof helperGet>;
+  try {
+    c = helperGet(helper, server);
+  } catch (e) {
+    throw new StatusError(1, (e as Error).message);
+  }
+  const auth = c
+    ? {
+        ...(c.username ? { username: c.username, password: c.password } : {}),
+        ...(c.identitytoken ? { identitytoken: c.identitytoken } : {}),
+        serveraddress: server,
+      }
+    : {};
   return Buffer.from(JSON.stringify(auth)).toString('base64url');
 }
 

@@ -1,6 +1,7 @@
 // `login` / `logout`: credentials in $DOCKER_CONFIG/config.json (`auths`, base64 user:password),
-// the same file and keys the docker CLI uses, so both CLIs share a login. Credential helpers
-// (credsStore / credHelpers) are not run: berth says so instead of writing plain text beside them.
+// the same file and keys the docker CLI uses, so both CLIs share a login; or, where the config names
+// a credential helper (credsStore / credHelpers), in the helper, with an empty `auths` entry that
+// says a login exists (the docker CLI's native store).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,9 @@ import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
 import { get } from '../flags/parser.js';
+import { type Credentials, helperErase, helperFor, helperGet, helperStore, toHostname } from '../credentials.js';
+
+export { helperFor, toHostname };
 
 export const INDEX_SERVER = 'https://index.docker.io/v1/';
 
@@ -32,30 +36,28 @@ export function readConfig(dir: string): DockerConfig {
   }
 }
 
-/** Saved as the docker CLI saves it: tab-indented, 0600, replaced atomically. */
+// configfile.ConfigFile's field order, which is how the docker CLI writes the keys it knows
+const KEY_ORDER = (
+  'auths HttpHeaders psFormat imagesFormat networksFormat pluginsFormat volumesFormat statsFormat ' +
+  'detachKeys credsStore credHelpers serviceInspectFormat servicesFormat tasksFormat secretFormat ' +
+  'configFormat nodesFormat pruneFilters proxies experimental currentContext cliPluginsExtraDirs ' +
+  'plugins aliases features'
+).split(' ');
+
+/** Saved as the docker CLI saves it: its key order, tab-indented, 0600, replaced atomically. */
 export function writeConfig(dir: string, cfg: DockerConfig): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'config.json');
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(cfg, null, '\t'), { mode: 0o600 });
+  const rank = (k: string) => (KEY_ORDER.includes(k) ? KEY_ORDER.indexOf(k) : KEY_ORDER.length);
+  const ordered = Object.fromEntries(Object.entries(cfg).sort(([a], [b]) => rank(a) - rank(b)));
+  writeFileSync(tmp, JSON.stringify(ordered, null, '\t'), { mode: 0o600 });
   renameSync(tmp, file);
 }
 
-/** credentials.ConvertToHostname: scheme and path dropped. */
-export function toHostname(addr: string): string {
-  return addr.replace(/^https?:\/\//, '').split('/')[0];
-}
-
-/** The helper that would hold `server`'s credentials, if the config names one. */
-export function helperFor(cfg: DockerConfig, server: string): string | undefined {
-  return cfg.credHelpers?.[toHostname(server)] ?? cfg.credHelpers?.[server] ?? cfg.credsStore;
-}
-
-function unsupportedHelper(helper: string): StatusError {
-  return new StatusError(
-    1,
-    `Error: credential helper "docker-credential-${helper}" is configured in config.json; berth does not run credential helpers (remove "credsStore"/"credHelpers" to store credentials in the file)`,
-  );
+/** docker's "Error saving credentials: …" and friends, exit 1. */
+function helperError(what: string, e: unknown): StatusError {
+  return new StatusError(1, `Error ${what} credentials: ${(e as Error).message}`);
 }
 
 async function readStdin(ctx: CliContext): Promise<string> {
@@ -64,7 +66,16 @@ async function readStdin(ctx: CliContext): Promise<string> {
   return s.replace(/\r?\n$/, '').replace(/\r$/, '');
 }
 
-function stored(cfg: DockerConfig, key: string): { username: string; password: string } | undefined {
+function stored(cfg: DockerConfig, key: string): Credentials | undefined {
+  const helper = helperFor(cfg, key);
+  if (helper) {
+    try {
+      const c = helperGet(helper, key);
+      return c?.username ? c : undefined;
+    } catch {
+      return undefined;
+    }
+  }
   const a = cfg.auths?.[key]?.auth;
   if (!a) return undefined;
   const plain = Buffer.from(a, 'base64').toString();
@@ -104,7 +115,6 @@ export const login: Command = {
       ctx.io.stderr.write(`Authenticating with existing credentials... [Username: ${old.username}]\n`);
       ({ username: user, password } = old);
     } else if (!user || !password) {
-      if (helper) throw unsupportedHelper(helper);
       throw new StatusError(1, 'Error: Cannot perform an interactive login from a non TTY device');
     }
     const r = await ctx.client().request<{ Status?: string; IdentityToken?: string }>('POST', '/auth', {
@@ -114,7 +124,17 @@ export const login: Command = {
       ctx.io.stderr.write(
         `\n Info -> To login with a different account, run '${ctx.prog} logout' followed by '${ctx.prog} login'\n\n\n`,
       );
-    if (helper) throw unsupportedHelper(helper);
+    if (helper) {
+      try {
+        helperStore(helper, key, { username: user, password, identitytoken: r?.IdentityToken });
+      } catch (e) {
+        throw helperError('saving', e);
+      }
+      if (!cfg.auths?.[key] || Object.keys(cfg.auths[key]).length)
+        writeConfig(dir, { ...cfg, auths: { ...(cfg.auths ?? {}), [key]: {} } });
+      ctx.io.stdout.write(`${r?.Status || 'Login Succeeded'}\n`);
+      return 0;
+    }
     const entry: AuthEntry = r?.IdentityToken
       ? { auth: Buffer.from(`${user}:`).toString('base64'), identitytoken: r.IdentityToken }
       : { auth: Buffer.from(`${user}:${password}`).toString('base64') };
@@ -143,7 +163,13 @@ export const logout: Command = {
     const cfg = readConfig(dir);
     ctx.io.stdout.write(`Removing login credentials for ${host}\n`);
     const helper = helperFor(cfg, host);
-    if (helper && !keys.some((k) => cfg.auths?.[k])) throw unsupportedHelper(helper);
+    if (helper)
+      for (const k of keys.filter((x) => cfg.auths?.[x]))
+        try {
+          helperErase(helper, k);
+        } catch (e) {
+          ctx.io.stderr.write(`WARNING: could not erase credentials: ${k}: ${(e as Error).message}\n`);
+        }
     if (!existsSync(join(dir, 'config.json')) || !keys.some((k) => cfg.auths?.[k])) return 0;
     const auths = { ...(cfg.auths ?? {}) };
     for (const k of keys) delete auths[k];
