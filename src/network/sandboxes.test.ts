@@ -57,3 +57,34 @@ test('a start plumbs its veth after the network lock: another start reserves and
   ]);
   assert.equal(r.svc.find('bridge').endpoints[b.id]?.ip, '172.17.0.3');
 });
+
+test('a teardown removes its veths after the network lock: another teardown goes on meanwhile', {
+  timeout: 20_000,
+}, async () => {
+  const r = await rig();
+  const a = await run(r, container(id('a'), 'a', {}, r.dir));
+  const b = await run(r, container(id('b'), 'b', {}, r.dir));
+  const driver = (r.svc as unknown as { drivers: Map<string, NetworkDriver> }).drivers.get('bridge')!;
+  const leave = driver.leave.bind(driver);
+  let enteredA!: () => void;
+  const aEntered = new Promise<void>((res) => (enteredA = res));
+  let releaseA!: () => void;
+  const aReleased = new Promise<void>((res) => (releaseA = res));
+  driver.leave = async (n, e) => {
+    if (e.containerId === a.id) {
+      enteredA();
+      await aReleased; // held until the other teardown reaches its own veth (a lock held here deadlocks)
+    } else releaseA();
+    return leave(n, e);
+  };
+  const downA = r.svc.teardown(a);
+  await aEntered;
+  await r.svc.teardown(b);
+  await downA;
+  assert.deepEqual(r.ops.filter((o) => o.startsWith('leave')).sort(), [
+    'leave eth0 172.17.0.2',
+    'leave eth0 172.17.0.3',
+  ]);
+  assert.deepEqual(r.svc.find('bridge').endpoints, {});
+  assert.equal(r.netns.exists(a.id) || r.netns.exists(b.id), false);
+});

@@ -143,15 +143,22 @@ export class Sandboxes {
     return { joined, plumbing: steps.reduce((p, step) => p.then(step), Promise.resolve()) };
   }
 
-  /**
-   * Under the network lock: release everything; idempotent. The namespace's removal starts first and the veths
-   * go after the records, all side by side (a veth goes with its namespace anyway; leave tolerates that).
-   */
+  /** Under the network lock: release everything, the namespace and veths included; idempotent. */
   async teardown(c: ContainerView): Promise<void> {
+    await (await this.release(c)).unplugged;
+  }
+
+  /**
+   * Under the network lock: the records, addresses, ports and rules go; `unplugged` (the namespace and the
+   * veths, side by side: a veth goes with its namespace anyway, leave tolerates that) is for the caller to
+   * await after the lock, so the exits of many containers do not queue behind each other's spawns.
+   */
+  async release(c: ContainerView): Promise<{ unplugged: Promise<void> }> {
     let changed = false;
     let failed: unknown = null;
     const ns = this.d.netns;
     const gone = ns.exists(c.id) || fs.existsSync(ns.pathOf(c.id)) ? ns.remove(c.id) : Promise.resolve();
+    gone.catch(() => {}); // awaited by the caller: not unhandled meanwhile
     const unplug: Array<() => Promise<void>> = [];
     for (const n of this.d.store.list())
       if (n.endpoints[c.id]) {
@@ -162,9 +169,11 @@ export class Sandboxes {
     this.d.publisher.closeProxies(c.id);
     this.dnsRedirected.delete(c.id);
     this.envs.delete(c.id);
-    await Promise.all([gone, ...unplug.map((f) => f())]);
+    const unplugged = Promise.all([gone, ...unplug.map((f) => f())]).then(() => {});
+    unplugged.catch(() => {});
     if (changed) await this.d.fw.apply();
     if (failed) throw failed;
+    return { unplugged };
   }
 
   /** Under the network lock: a new endpoint of `c` on `n`, plumbed into the namespace. */

@@ -364,7 +364,7 @@ export class NetworkService {
 
   /** After the container stopped (or at removal): release everything; idempotent. */
   teardown(c: ContainerView): Promise<void> {
-    return this.locked(() => this.sandboxes.teardown(c));
+    return this.locked(() => this.sandboxes.release(c)).then((r) => r.unplugged); // plumbing after the lock
   }
 
   netnsPath(c: { id: string; hostConfig: { NetworkMode: string } }): string | undefined {
