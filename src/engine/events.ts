@@ -2,6 +2,8 @@
 import { EventEmitter } from 'node:events';
 import { nowNs } from '../util/time.js';
 
+const EVENTS_LIMIT = 256;
+
 export interface EngineEvent {
   Type: 'container' | 'image' | 'network' | 'volume' | 'daemon';
   Action: string;
@@ -36,7 +38,8 @@ export class Events {
       if (attributes.image) ev.from = attributes.image;
     }
     this.recent.push(ev);
-    if (this.recent.length > 1000) this.recent.shift();
+    // moby's eventsLimit: the last 256 are kept for --since replays
+    if (this.recent.length > EVENTS_LIMIT) this.recent.shift();
     this.em.emit('event', ev);
   }
   since(ns: bigint): EngineEvent[] {
