@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { dockerEndpoint } from './commands/context.js';
+import { exportArchive, metaFromArchive } from './commands/context-io.js';
 import { ContextStore, resolveContextName, validateName } from './context-store.js';
 
 test('context choice: --context, then -H/DOCKER_HOST (default), DOCKER_CONTEXT, the config', () => {
@@ -45,4 +46,18 @@ test('names and endpoints: docker’s rules and messages', () => {
   assert.doesNotThrow(() => validateName('a.b-c_d+e'));
   assert.deepEqual(dockerEndpoint('skip-tls-verify=true,host=tcp://h:1'), { Host: 'tcp://h:1', SkipTLSVerify: true });
   assert.throws(() => dockerEndpoint('bogus=1'), /unrecognized config key: bogus/);
+});
+
+test('context archive: meta.json and tls/ in ustar blocks, read back by name', () => {
+  const m = {
+    Name: 'k',
+    Metadata: { Description: 'd' },
+    Endpoints: { docker: { Host: 'unix:///s', SkipTLSVerify: false } },
+  };
+  const tar = exportArchive(m);
+  assert.equal(tar.length, 1536);
+  assert.equal(tar.toString('utf8', 257, 265), 'ustar\u000000');
+  assert.equal(tar.toString('utf8', 1024, 1027), 'tls');
+  assert.deepEqual(metaFromArchive(tar), m);
+  assert.throws(() => metaFromArchive(Buffer.alloc(1024)), /invalid context: no metadata found/);
 });

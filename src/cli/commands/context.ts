@@ -17,6 +17,7 @@ import { naturalLess } from '../format/resources.js';
 import { compile } from '../format/template.js';
 import { goMapOrder } from '../format/go-values.js';
 import { flag, goJSONIndent } from './common.js';
+import { contextExport, contextImport } from './context-io.js';
 import { readConfig, writeConfig } from './login.js';
 
 function globalsOf(ctx: CliContext): CliGlobals {
@@ -279,4 +280,6 @@ export const contextGroup: Record<string, Command> = {
   update: contextUpdate,
   rm: contextRm,
   remove: contextRm,
+  export: contextExport,
+  import: contextImport,
 };

@@ -195,6 +195,29 @@ test('context: create, ls, inspect, use, update, rm as docker does them, in the 
       ...readdirSync(join(dirs.docker, 'contexts/meta')).map((h) => `contexts/meta/${h}/meta.json`),
     ])
       assert.equal(readFileSync(join(dirs.berth, f), 'utf8'), readFileSync(join(dirs.docker, f), 'utf8'), f);
+    // export/import: the same archive bytes, and each CLI imports the other's
+    const envB = { DOCKER_CONFIG: dirs.berth, DOCKER_HOST: '' };
+    const envD = { DOCKER_CONFIG: dirs.docker, DOCKER_HOST: '' };
+    const tarB = join(dirs.berth, 'k5.tar');
+    const tarD = join(dirs.docker, 'k5.tar');
+    const xb = await berth(['context', 'export', 'k5', tarB], { env: envB });
+    const xd = await d.docker(['context', 'export', 'k5', tarD], { env: envD });
+    assert.equal(xb.stderr.replace(dirs.berth, 'DIR'), xd.stderr.replace(dirs.docker, 'DIR'));
+    assert.deepEqual(readFileSync(tarB), readFileSync(tarD));
+    await same(['context', 'export', 'k5', tarB], { env: envB, stderr: true }); // exists: both refuse
+    assert.equal((await d.docker(['context', 'import', 'from-berth', tarB], { env: envD })).code, 0);
+    const imp = await berth(['context', 'import', 'from-docker', tarD], { env: envB });
+    assert.equal(imp.stdout, 'from-docker\n');
+    assert.equal(imp.stderr, 'Successfully imported context "from-docker"\n');
+    const ep = (n: string) => ['context', 'inspect', '-f', '{{json .Endpoints}}', n];
+    assert.equal(
+      (await berth(ep('from-docker'), { env: envB })).stdout,
+      (await d.docker(ep('from-berth'), { env: envD })).stdout,
+    );
+    const desc = (n: string) => ['context', 'ls', '--format', `{{if eq .Name "${n}"}}{{.Description}}{{end}}`];
+    const bd = (await berth(desc('from-docker'), { env: envB })).stdout.trim();
+    assert.equal(bd, (await d.docker(desc('from-berth'), { env: envD })).stdout.trim());
+    assert.equal(bd, 'the berthd');
     // one store, two CLIs: what berth creates and selects, docker uses, and the other way round
     const env = { DOCKER_CONFIG: dirs.berth, DOCKER_HOST: '' };
     assert.equal((await berth(['context', 'create', '--docker', `host=${sock}`, 'shared'], { env })).code, 0);
