@@ -134,110 +134,124 @@ test('search: results, limit, filters, --no-trunc, formats and errors as docker 
   }
 });
 
-/** One sequence of context commands run by each CLI on its own config dir: outputs and files must match. */
-test('context: create, ls, inspect, use, update, rm as docker does them, in the same store', {
+/** Each CLI on its own config dir (the same steps: outputs and files must match), then one shared. */
+const ctxDirs = { berth: mkdtempSync(join(tmpdir(), 'ctx-b-')), docker: mkdtempSync(join(tmpdir(), 'ctx-d-')) };
+after(() => {
+  for (const dir of Object.values(ctxDirs)) rmSync(dir, { recursive: true, force: true });
+});
+
+// DOCKER_HOST would pick the default context; only the first steps keep it
+const contextSteps = (sock: string): Array<[string[], boolean]> => [
+  [['context', 'ls'], true],
+  [['context', 'create', '--docker', `host=${sock}`, '--description', 'the berthd', 'k1'], true],
+  [['context', 'create', 'k2', '--docker', 'host=unix:///nope,skip-tls-verify=true'], true],
+  [['context', 'create', 'k1', '--docker', 'host=unix:///x'], true],
+  [['context', 'create', 'bad name'], true],
+  [['context', 'create', 'k4', '--docker', 'bogus=1'], true],
+  [['context', 'create', 'k5', '--from', 'k1', '--docker', 'host=unix:///z'], true],
+  [['context', 'create', 'k5', '--from', 'k1'], true],
+  [['context', 'create', 'k6'], true],
+  [['context', 'ls'], true],
+  [['context', 'ls', '--format', 'json'], true],
+  [['context', 'ls', '-q'], true],
+  [['context', 'inspect', 'k1', 'nosuch', 'k2'], true],
+  [['context', 'inspect', '-f', '{{.Name}} {{.Endpoints.docker.Host}}', 'k1', 'default'], true],
+  [['context', 'use', 'nosuch'], false],
+  [['context', 'use', 'k1'], false],
+  [['context', 'show'], false],
+  [['context', 'inspect'], false],
+  [['ps', '-a', '--format', '{{.Names}}'], false],
+  [['-c', 'k2', 'context', 'show'], false],
+  [['-c', 'nosuch', 'ps'], false],
+  [['-c', 'k1', '-H', 'unix:///x', 'ps'], false],
+  [['context', 'update', 'k2', '--description', 'new', '--docker', 'host=unix:///b'], false],
+  [['context', 'update', 'nosuch', '--description', 'x'], false],
+  [['context', 'rm', 'k1'], false],
+  [['context', 'rm', 'default', 'nosuch', 'k6'], false],
+  [['context', 'rm', '-f', 'k1'], false],
+  [['context', 'show'], false],
+  [['context', 'use', 'k5'], false],
+  [['context', 'use', 'default'], false],
+];
+
+test('context: create, ls, inspect, use, update, rm as docker does them, in the same files', {
   skip: skip ?? false,
 }, async () => {
-  const dirs = { berth: mkdtempSync(join(tmpdir(), 'ctx-b-')), docker: mkdtempSync(join(tmpdir(), 'ctx-d-')) };
+  const dirs = ctxDirs;
   const sock = d.env.DOCKER_HOST;
-  // DOCKER_HOST would pick the default context; only the first steps keep it
-  const steps: Array<[string[], boolean]> = [
-    [['context', 'ls'], true],
-    [['context', 'create', '--docker', `host=${sock}`, '--description', 'the berthd', 'k1'], true],
-    [['context', 'create', 'k2', '--docker', 'host=unix:///nope,skip-tls-verify=true'], true],
-    [['context', 'create', 'k1', '--docker', 'host=unix:///x'], true],
-    [['context', 'create', 'bad name'], true],
-    [['context', 'create', 'k4', '--docker', 'bogus=1'], true],
-    [['context', 'create', 'k5', '--from', 'k1', '--docker', 'host=unix:///z'], true],
-    [['context', 'create', 'k5', '--from', 'k1'], true],
-    [['context', 'create', 'k6'], true],
-    [['context', 'ls'], true],
-    [['context', 'ls', '--format', 'json'], true],
-    [['context', 'ls', '-q'], true],
-    [['context', 'inspect', 'k1', 'nosuch', 'k2'], true],
-    [['context', 'inspect', '-f', '{{.Name}} {{.Endpoints.docker.Host}}', 'k1', 'default'], true],
-    [['context', 'use', 'nosuch'], false],
-    [['context', 'use', 'k1'], false],
-    [['context', 'show'], false],
-    [['context', 'inspect'], false],
-    [['ps', '-a', '--format', '{{.Names}}'], false],
-    [['-c', 'k2', 'context', 'show'], false],
-    [['-c', 'nosuch', 'ps'], false],
-    [['-c', 'k1', '-H', 'unix:///x', 'ps'], false],
-    [['context', 'update', 'k2', '--description', 'new', '--docker', 'host=unix:///b'], false],
-    [['context', 'update', 'nosuch', '--description', 'x'], false],
-    [['context', 'rm', 'k1'], false],
-    [['context', 'rm', 'default', 'nosuch', 'k6'], false],
-    [['context', 'rm', '-f', 'k1'], false],
-    [['context', 'show'], false],
-    [['context', 'use', 'k5'], false],
-    [['context', 'use', 'default'], false],
-  ];
-  try {
-    for (const [args, withHost] of steps) {
-      const env = (dir: string) => ({ DOCKER_CONFIG: dir, DOCKER_HOST: withHost ? sock : '' });
-      const b = await berth(args, { env: env(dirs.berth) });
-      const k = await d.docker(args, { env: env(dirs.docker) });
-      // the default context's endpoint is each engine's own socket; paths name each config dir
-      const norm = (s: string, dir: string) =>
-        s.replaceAll(dir, 'DIR').replace(/unix:\/\/\/(var\/)?run\/(docker|berth\/berth)\.sock/g, 'DEFAULT');
-      const what = args.join(' ');
-      assert.equal(b.code, k.code, `exit code of ${what}: ${b.stderr} / ${k.stderr}`);
-      assert.equal(norm(b.stdout, dirs.berth), norm(k.stdout, dirs.docker), `stdout of ${what}`);
-      assert.equal(
-        norm(b.stderr, dirs.berth).replace(/berth/g, 'docker'),
-        norm(k.stderr, dirs.docker),
-        `stderr of ${what}`,
-      );
-    }
-    for (const f of [
-      'config.json',
-      ...readdirSync(join(dirs.docker, 'contexts/meta')).map((h) => `contexts/meta/${h}/meta.json`),
-    ])
-      assert.equal(readFileSync(join(dirs.berth, f), 'utf8'), readFileSync(join(dirs.docker, f), 'utf8'), f);
-    // export/import: the same archive bytes, and each CLI imports the other's
-    const envB = { DOCKER_CONFIG: dirs.berth, DOCKER_HOST: '' };
-    const envD = { DOCKER_CONFIG: dirs.docker, DOCKER_HOST: '' };
-    const tarB = join(dirs.berth, 'k5.tar');
-    const tarD = join(dirs.docker, 'k5.tar');
-    const xb = await berth(['context', 'export', 'k5', tarB], { env: envB });
-    const xd = await d.docker(['context', 'export', 'k5', tarD], { env: envD });
-    assert.equal(xb.stderr.replace(dirs.berth, 'DIR'), xd.stderr.replace(dirs.docker, 'DIR'));
-    assert.deepEqual(readFileSync(tarB), readFileSync(tarD));
-    await same(['context', 'export', 'k5', tarB], { env: envB, stderr: true }); // exists: both refuse
-    assert.equal((await d.docker(['context', 'import', 'from-berth', tarB], { env: envD })).code, 0);
-    const imp = await berth(['context', 'import', 'from-docker', tarD], { env: envB });
-    assert.equal(imp.stdout, 'from-docker\n');
-    assert.equal(imp.stderr, 'Successfully imported context "from-docker"\n');
-    const ep = (n: string) => ['context', 'inspect', '-f', '{{json .Endpoints}}', n];
+  const steps = contextSteps(sock);
+  for (const [args, withHost] of steps) {
+    const env = (dir: string) => ({ DOCKER_CONFIG: dir, DOCKER_HOST: withHost ? sock : '' });
+    const b = await berth(args, { env: env(dirs.berth) });
+    const k = await d.docker(args, { env: env(dirs.docker) });
+    // the default context's endpoint is each engine's own socket; paths name each config dir
+    const norm = (s: string, dir: string) =>
+      s.replaceAll(dir, 'DIR').replace(/unix:\/\/\/(var\/)?run\/(docker|berth\/berth)\.sock/g, 'DEFAULT');
+    const what = args.join(' ');
+    assert.equal(b.code, k.code, `exit code of ${what}: ${b.stderr} / ${k.stderr}`);
+    assert.equal(norm(b.stdout, dirs.berth), norm(k.stdout, dirs.docker), `stdout of ${what}`);
     assert.equal(
-      (await berth(ep('from-docker'), { env: envB })).stdout,
-      (await d.docker(ep('from-berth'), { env: envD })).stdout,
+      norm(b.stderr, dirs.berth).replace(/berth/g, 'docker'),
+      norm(k.stderr, dirs.docker),
+      `stderr of ${what}`,
     );
-    const desc = (n: string) => ['context', 'ls', '--format', `{{if eq .Name "${n}"}}{{.Description}}{{end}}`];
-    const bd = (await berth(desc('from-docker'), { env: envB })).stdout.trim();
-    assert.equal(bd, (await d.docker(desc('from-berth'), { env: envD })).stdout.trim());
-    assert.equal(bd, 'the berthd');
-    // one store, two CLIs: what berth creates and selects, docker uses, and the other way round
-    const env = { DOCKER_CONFIG: dirs.berth, DOCKER_HOST: '' };
-    assert.equal((await berth(['context', 'create', '--docker', `host=${sock}`, 'shared'], { env })).code, 0);
-    assert.equal((await d.docker(['context', 'use', 'shared'], { env })).code, 0);
-    assert.equal((await berth(['context', 'show'], { env })).stdout, 'shared\n');
-    const ps = await berth(['info', '--format', '{{.ID}}'], { env });
-    assert.equal(ps.stdout, (await d.docker(['info', '--format', '{{.ID}}'], { env })).stdout);
-    assert.equal(ps.code, 0, ps.stderr);
-    assert.equal((await berth(['context', 'use', 'k2'], { env })).code, 0);
-    assert.equal((await d.docker(['context', 'show'], { env })).stdout, 'k2\n');
-    assert.equal((await berth(['-c', 'shared', 'version', '--format', '{{.Server.Os}}'], { env })).stdout, 'linux\n');
-    assert.equal(
-      (await berth(['version', '--format', '{{.Server.Os}}'], { env: { ...env, DOCKER_CONTEXT: 'shared' } })).stdout,
-      'linux\n',
-    );
-    // k2's endpoint does not exist: berth went there
-    assert.notEqual((await berth(['ps'], { env })).code, 0);
-  } finally {
-    for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
   }
+  for (const f of [
+    'config.json',
+    ...readdirSync(join(dirs.docker, 'contexts/meta')).map((h) => `contexts/meta/${h}/meta.json`),
+  ])
+    assert.equal(readFileSync(join(dirs.berth, f), 'utf8'), readFileSync(join(dirs.docker, f), 'utf8'), f);
+});
+
+test("context export/import: the same archive bytes, each CLI imports the other's", {
+  skip: skip ?? false,
+}, async () => {
+  const dirs = ctxDirs;
+  // export/import: the same archive bytes, and each CLI imports the other's
+  const envB = { DOCKER_CONFIG: dirs.berth, DOCKER_HOST: '' };
+  const envD = { DOCKER_CONFIG: dirs.docker, DOCKER_HOST: '' };
+  const tarB = join(dirs.berth, 'k5.tar');
+  const tarD = join(dirs.docker, 'k5.tar');
+  const xb = await berth(['context', 'export', 'k5', tarB], { env: envB });
+  const xd = await d.docker(['context', 'export', 'k5', tarD], { env: envD });
+  assert.equal(xb.stderr.replace(dirs.berth, 'DIR'), xd.stderr.replace(dirs.docker, 'DIR'));
+  assert.deepEqual(readFileSync(tarB), readFileSync(tarD));
+  await same(['context', 'export', 'k5', tarB], { env: envB, stderr: true }); // exists: both refuse
+  assert.equal((await d.docker(['context', 'import', 'from-berth', tarB], { env: envD })).code, 0);
+  const imp = await berth(['context', 'import', 'from-docker', tarD], { env: envB });
+  assert.equal(imp.stdout, 'from-docker\n');
+  assert.equal(imp.stderr, 'Successfully imported context "from-docker"\n');
+  const ep = (n: string) => ['context', 'inspect', '-f', '{{json .Endpoints}}', n];
+  assert.equal(
+    (await berth(ep('from-docker'), { env: envB })).stdout,
+    (await d.docker(ep('from-berth'), { env: envD })).stdout,
+  );
+  const desc = (n: string) => ['context', 'ls', '--format', `{{if eq .Name "${n}"}}{{.Description}}{{end}}`];
+  const bd = (await berth(desc('from-docker'), { env: envB })).stdout.trim();
+  assert.equal(bd, (await d.docker(desc('from-berth'), { env: envD })).stdout.trim());
+  assert.equal(bd, 'the berthd');
+});
+
+test('context: one store, two CLIs, berth talks to the chosen endpoint', { skip: skip ?? false }, async () => {
+  const dirs = ctxDirs;
+  const sock = d.env.DOCKER_HOST;
+  // one store, two CLIs: what berth creates and selects, docker uses, and the other way round
+  const env = { DOCKER_CONFIG: dirs.berth, DOCKER_HOST: '' };
+  assert.equal((await berth(['context', 'create', '--docker', `host=${sock}`, 'shared'], { env })).code, 0);
+  assert.equal((await d.docker(['context', 'use', 'shared'], { env })).code, 0);
+  assert.equal((await berth(['context', 'show'], { env })).stdout, 'shared\n');
+  const ps = await berth(['info', '--format', '{{.ID}}'], { env });
+  assert.equal(ps.stdout, (await d.docker(['info', '--format', '{{.ID}}'], { env })).stdout);
+  assert.equal(ps.code, 0, ps.stderr);
+  assert.equal((await berth(['context', 'use', 'k2'], { env })).code, 0);
+  assert.equal((await d.docker(['context', 'show'], { env })).stdout, 'k2\n');
+  assert.equal((await berth(['-c', 'shared', 'version', '--format', '{{.Server.Os}}'], { env })).stdout, 'linux\n');
+  assert.equal(
+    (await berth(['version', '--format', '{{.Server.Os}}'], { env: { ...env, DOCKER_CONTEXT: 'shared' } })).stdout,
+    'linux\n',
+  );
+  // k2's endpoint does not exist: berth went there
+  assert.notEqual((await berth(['ps'], { env })).code, 0);
 });
 
 /** A streaming command of each CLI, its output collected until stop(). */
