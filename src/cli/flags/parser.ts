@@ -14,6 +14,8 @@ export interface FlagSpec {
   help?: string;
   /** Rejects a value at parse time (pflag's Value.Set), e.g. a byte size; throws Error(reason). */
   check?: (v: string) => void;
+  /** The value's name in --help when pflag's Type() differs from the kind (`filter` for FilterOpt). */
+  valueName?: string;
 }
 
 export interface Parsed {
@@ -156,7 +158,7 @@ export const get = {
 export function flagHelp(specs: FlagSpec[]): string {
   const rows = specs.map((s) => {
     const head = s.short ? `  -${s.short}, --${s.name}` : `      --${s.name}`;
-    const t = s.type === 'bool' ? '' : s.type === 'list' ? ' list' : s.type === 'int' ? ' int' : ' string';
+    const t = s.type === 'bool' ? '' : ` ${s.valueName ?? s.type}`;
     return [head + t, s.help ?? ''];
   });
   const w = Math.max(0, ...rows.map((r) => r[0].length)) + 3;
