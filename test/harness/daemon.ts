@@ -129,6 +129,15 @@ export function runCommand(cmd: string, args: string[], opts: RunOptions = {}): 
   });
 }
 
+/** Our CLI, for tests that run it beside the docker CLI. */
+export const berthBin = join(repoRoot, 'bin/berth');
+
+/** `berth args` against the daemon `d()` (its DOCKER_HOST), the caller's env on top. */
+export function berthCli(d: () => Daemon): (args: string[], opts?: RunOptions) => Promise<RunResult> {
+  return (args, opts = {}) =>
+    runCommand(process.execPath, [berthBin, ...args], { ...opts, env: { ...d().env, ...opts.env } });
+}
+
 async function feed(child: ChildProcess, opts: RunOptions): Promise<void> {
   const stdin = child.stdin!;
   if (Array.isArray(opts.input)) {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   daemonUnavailable,
-  repoRoot,
+  berthBin,
+  berthCli,
   runCommand,
   startDaemon,
   type Daemon,
@@ -27,9 +28,7 @@ after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
 
-const berthBin = join(repoRoot, 'bin/berth');
-const berth = (args: string[], opts: RunOptions = {}) =>
-  runCommand(process.execPath, [berthBin, ...args], { ...opts, env: { ...d.env, ...opts.env } });
+const berth = berthCli(() => d);
 /** Both CLIs, same arguments: equal exit codes (and stdout unless told otherwise). */
 async function same(args: string[], o: RunOptions & { stdout?: boolean; stderr?: boolean } = {}) {
   const [b, k] = await Promise.all([berth(args, o), d.docker(args, o)]);

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import {
   daemonUnavailable,
   dockerCli,
-  repoRoot,
-  runCommand,
+  berthBin,
+  berthCli,
   startDaemon,
   type Daemon,
   type RunOptions,
@@ -27,9 +27,7 @@ after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
 
-const berthBin = join(repoRoot, 'bin/berth');
-const berth = (args: string[], opts: RunOptions = {}) =>
-  runCommand(process.execPath, [berthBin, ...args], { ...opts, env: { ...d.env, ...opts.env } });
+const berth = berthCli(() => d);
 /** Relative times ("3 seconds ago", "Up 2 seconds") tick between the two runs: compared as a word, and
  * so the columns' widths with them (runs of blanks as one). */
 const untimed = (s: string) =>

@@ -1,16 +1,8 @@
 // Our `berth` CLI against berthd, side by side with the real docker CLI: same output where it is
 // deterministic, same exit codes and error texts.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  daemonUnavailable,
-  repoRoot,
-  runCommand,
-  startDaemon,
-  type Daemon,
-  type RunOptions,
-} from '../../harness/daemon.js';
+import { daemonUnavailable, berthCli, startDaemon, type Daemon, type RunOptions } from '../../harness/daemon.js';
 
 const skip = daemonUnavailable();
 let d: Daemon;
@@ -21,9 +13,7 @@ after(async () => {
   if (d) assert.deepEqual((await d.stop()).leaks, []);
 });
 
-const berthBin = join(repoRoot, 'bin/berth');
-const berth = (args: string[], opts: RunOptions = {}) =>
-  runCommand(process.execPath, [berthBin, ...args], { ...opts, env: { ...d.env, ...opts.env } });
+const berth = berthCli(() => d);
 /** Runs the same command with both CLIs; asserts equal exit codes and returns both results. */
 async function both(args: string[], opts: RunOptions = {}) {
   const [b, k] = await Promise.all([berth(args, opts), d.docker(args, opts)]);

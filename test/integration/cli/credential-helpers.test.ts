@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
-import { daemonUnavailable, repoRoot, runCommand, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { berthCli, daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
 import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
 const skip = daemonUnavailable() ?? (existsSync(DOCKER_REGISTRY) ? null : 'docker-registry is not installed');
@@ -53,8 +53,8 @@ function setup(name: string): { env: Record<string, string>; store: string; cfg:
   return { cfg, store, env: { DOCKER_CONFIG: cfg, BERTH_CRED_DIR: store, PATH: `${bin}:${process.env.PATH ?? ''}` } };
 }
 
-const berth = (args: string[], env: Record<string, string>, input?: string) =>
-  runCommand(process.execPath, [join(repoRoot, 'bin/berth'), ...args], { env: { ...d.env, ...env }, input });
+const runBerth = berthCli(() => d);
+const berth = (args: string[], env: Record<string, string>, input?: string) => runBerth(args, { env, input });
 const docker = (args: string[], env: Record<string, string>, input?: string) => d.docker(args, { env, input });
 
 test('login through a credential helper, as the docker CLI; push with what it holds; logout erases', {
