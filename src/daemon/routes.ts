@@ -14,6 +14,7 @@ import { imageRoutes } from '../api/routes/images.js';
 import { networkRoutes } from '../api/routes/networks.js';
 import { pluginRoutes } from '../api/routes/plugins.js';
 import { searchRoutes } from '../api/routes/search.js';
+import { sessionRoutes } from '../api/routes/session.js';
 import { swarmRoutes } from '../api/routes/swarm.js';
 import { systemDfRoutes } from '../api/routes/system-df.js';
 import { systemRoutes } from '../api/routes/system.js';
@@ -182,6 +183,7 @@ export function apiRoutes(s: RouteServices): Route[] {
     }),
     ...networkRoutes(s.network, { emit: (a, id, attrs) => events.emit('network', a, id, attrs), containers: store }),
     ...swarmRoutes(),
+    ...sessionRoutes(),
     ...pluginRoutes({ insecureRegistries: o.insecureRegistries }),
     ...updateRoutes(containers, (id, args) => s.runtime.liveUpdate(id, args)),
     ...volumeRoutes({ volumes }),
