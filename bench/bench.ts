@@ -4,6 +4,10 @@
 //   BERTHD_PIDFILE    pidfile of that daemon (default /run/berth/berthd.pid)
 //   REF_DOCKER_HOST   optional reference daemon (e.g. Docker) measured the same way
 //   REF_PIDFILE       its pidfile (default /run/docker-ref.pid, else `pidof dockerd`)
+//   REF2_DOCKER_HOST  optional second reference in the same run (Podman's `podman system service`);
+//   REF2_PIDFILE      its pidfile (default /run/podman-ref.pid); REF2_NAME its column (default podman).
+//                     Podman's RSS is the service process's: its conmons are re-parented to pid 1 and
+//                     counted per container, as berth's and Docker's monitors are
 //   BENCH_N           repetitions for medians (default 10)
 //   BERTHD_LOG        that daemon's log, at debug level: its own split of `run --rm` (a berthd the
 //                     bench starts is read directly)
@@ -159,7 +163,10 @@ async function measure(t: Target): Promise<Map<string, number | null>> {
   m.set('run', median(runs));
   log(`run --rm taken apart ×${N}`);
   const logFrom = t.log?.().length ?? 0;
-  t.phases = await runBreakdown(t.host.slice('unix://'.length), LABEL, N);
+  t.phases = await runBreakdown(t.host.slice('unix://'.length), LABEL, N).catch((e: Error) => {
+    log(`no breakdown: ${e.message}`);
+    return new Map<string, number>();
+  });
   for (const [k, v] of daemonPhases(t.log?.().slice(logFrom) ?? '')) t.phases.set(k, v);
   if (t.pid > 0 && t.name === 'berth')
     t.children = await traceChildren(t.pid, () => must(t, ['run', '--rm', '--label', LABEL, 'busybox', 'echo', 'hi']));
@@ -262,6 +269,22 @@ function pidof(name: string): number {
   }
 }
 
+/** The reference daemons measured after berth: REF_DOCKER_HOST (Docker), then REF2_DOCKER_HOST (Podman). */
+function references(): Target[] {
+  const out: Target[] = [];
+  const refHost = process.env.REF_DOCKER_HOST;
+  if (refHost) {
+    const refPid = pidFromFile(process.env.REF_PIDFILE ?? '/run/docker-ref.pid') || pidof('dockerd');
+    out.push({ name: 'reference', host: refHost, pid: refPid });
+  }
+  const ref2Host = process.env.REF2_DOCKER_HOST;
+  if (ref2Host) {
+    const ref2Pid = pidFromFile(process.env.REF2_PIDFILE ?? '/run/podman-ref.pid') || pidof('podman');
+    out.push({ name: process.env.REF2_NAME || 'podman', host: ref2Host, pid: ref2Pid });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   let own: Daemon | null = null;
   let host = process.env.DOCKER_HOST ?? 'unix:///run/berth/berth.sock';
@@ -280,17 +303,13 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { name: 'berth', host, pid, log: own ? own.log : berthLog ? () => readFileSync(berthLog, 'utf8') : undefined },
   ];
-  const refHost = process.env.REF_DOCKER_HOST;
-  if (refHost) {
-    const refPid = pidFromFile(process.env.REF_PIDFILE ?? '/run/docker-ref.pid') || pidof('dockerd');
-    targets.push({ name: 'reference', host: refHost, pid: refPid });
-  }
-
-  const results: Map<string, number | null>[] = [];
+  targets.push(...references());
+  const ref2Name = targets.find((t, i) => i > 0 && t.name !== 'reference')?.name;
+  const results = new Map<string, Map<string, number | null>>();
   try {
     for (const t of targets) {
       try {
-        results.push(await measure(t));
+        results.set(t.name, await measure(t));
       } catch (e) {
         await cleanup(t).catch(() => {});
         throw e;
@@ -303,13 +322,16 @@ async function main(): Promise<void> {
     }
   }
 
-  const [b, r] = results;
+  const b = results.get('berth') ?? new Map<string, number | null>();
+  const r = results.get('reference');
+  const r2 = ref2Name ? results.get(ref2Name) : undefined;
   const row = (name: string, key: string, unit: Row['unit'], budget?: number): Row => ({
     name,
     unit,
     budget,
     berth: b.get(key) ?? null,
     ref: r?.get(key) ?? null,
+    ref2: r2?.get(key) ?? null,
   });
   const rows: Row[] = [
     row('run --rm busybox echo (median)', 'run', 'ms', 150),
@@ -326,23 +348,27 @@ async function main(): Promise<void> {
     row('daemon RSS idle again after all that', 'rssAfter', 'MiB'),
   ];
   const runtime = own ? ` (runtime ${process.env.BENCH_RUNTIME || 'default'})` : '';
-  console.log(`\nberth: ${targets[0].host}${runtime}${r ? `   reference: ${targets[1].host}` : ''}   N=${N}`);
-  console.log(formatTable(rows, !!r));
+  const refs = targets.slice(1).map((t) => `   ${t.name}: ${t.host}`);
+  console.log(`\nberth: ${targets[0].host}${runtime}${refs.join('')}   N=${N}`);
+  console.log(formatTable(rows, !!r, ref2Name));
   console.log(`\none run --rm busybox echo, phase by phase (medians of ${N}; berthd's lines need it at debug level)`);
-  console.log(formatTable(phaseRows(targets), !!r));
+  console.log(formatTable(phaseRows(targets, ref2Name), !!r, ref2Name));
   const kids = targets[0].children;
   if (kids?.length)
     console.log(`\nberthd's children in one run --rm, traced (strace slows them):\n${formatChildren(kids)}`);
 }
 
-function phaseRows(targets: Target[]): Row[] {
-  const [b, r] = targets;
-  const names = [...new Set([...(b.phases?.keys() ?? []), ...(r?.phases?.keys() ?? [])])];
+function phaseRows(targets: Target[], ref2Name?: string): Row[] {
+  const b = targets[0];
+  const r = targets.find((t) => t.name === 'reference');
+  const r2 = targets.find((t) => t.name === ref2Name);
+  const names = [...new Set([b, r, r2].flatMap((t) => [...(t?.phases?.keys() ?? [])]))];
   return names.map((name) => ({
     name,
     unit: 'ms',
     berth: b.phases?.get(name) ?? null,
     ref: r?.phases?.get(name) ?? null,
+    ref2: r2?.phases?.get(name) ?? null,
   }));
 }
 

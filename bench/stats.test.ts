@@ -38,3 +38,17 @@ test('formatTable shows ratio against the reference and flags figures over budge
   assert.match(lines[4], /^rss\s+-\s+12\.3 MiB\s+-$/);
   assert.doesNotMatch(formatTable([{ name: 'x', unit: 's', berth: 1 }], false), /reference/);
 });
+
+test('formatTable adds a second reference (Podman) with its own ratio, alone or beside the first', () => {
+  const rows = [
+    { name: 'run', unit: 'ms' as const, budget: 100, berth: 120, ref: 240, ref2: 80 },
+    { name: 'rss', unit: 'MiB' as const, berth: 50, ref: null, ref2: null },
+  ];
+  const both = formatTable(rows, true, 'podman').split('\n');
+  assert.match(both[0], /^metric\s+berth\s+reference\s+ratio\s+podman\s+ratio\s+budget$/);
+  assert.match(both[2], /^run\s+120 ms\s+240 ms\s+0\.50\s+80 ms\s+1\.50\s+≤ 100 ms\s+OVER$/);
+  assert.match(both[3], /^rss\s+50\.0 MiB\s+-\s+-\s+-\s+-$/);
+  const alone = formatTable(rows, false, 'podman').split('\n');
+  assert.match(alone[0], /^metric\s+berth\s+podman\s+ratio\s+budget$/);
+  assert.match(alone[2], /^run\s+120 ms\s+80 ms\s+1\.50\s+≤ 100 ms\s+OVER$/);
+});

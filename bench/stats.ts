@@ -37,6 +37,8 @@ export interface Row {
   budget?: number;
   berth: number | null;
   ref?: number | null;
+  /** A second reference daemon (Podman) measured in the same run. */
+  ref2?: number | null;
 }
 
 function fmt(v: number | null | undefined, unit: Unit): string {
@@ -45,19 +47,23 @@ function fmt(v: number | null | undefined, unit: Unit): string {
   return `${v.toFixed(digits)} ${unit}`;
 }
 
-/** A plain-text table; ratio = berth / reference (below 1 means berth is better). */
-export function formatTable(rows: Row[], withRef: boolean): string {
-  const head = ['metric', 'berth', ...(withRef ? ['reference', 'ratio'] : []), 'budget', ''];
+/**
+ * A plain-text table; each reference column is followed by its ratio = berth / that reference (below
+ * 1 means berth is better). `ref2` names the second reference's column (Podman) when it was measured.
+ */
+export function formatTable(rows: Row[], withRef: boolean, ref2?: string): string {
+  const refs: Array<[string, 'ref' | 'ref2']> = [
+    ...(withRef ? [['reference', 'ref'] as [string, 'ref']] : []),
+    ...(ref2 ? [[ref2, 'ref2'] as [string, 'ref2']] : []),
+  ];
+  const head = ['metric', 'berth', ...refs.flatMap(([label]) => [label, 'ratio']), 'budget', ''];
   const body = rows.map((r) => {
     const ok = r.budget === undefined || r.berth === null ? '' : r.berth <= r.budget ? 'ok' : 'OVER';
-    const ratio = withRef && r.berth !== null && r.ref ? (r.berth / r.ref).toFixed(2) : '-';
-    return [
-      r.name,
-      fmt(r.berth, r.unit),
-      ...(withRef ? [fmt(r.ref, r.unit), ratio] : []),
-      r.budget === undefined ? '' : `≤ ${r.budget} ${r.unit}`,
-      ok,
-    ];
+    const cols = refs.flatMap(([, key]) => {
+      const v = r[key];
+      return [fmt(v, r.unit), r.berth !== null && v ? (r.berth / v).toFixed(2) : '-'];
+    });
+    return [r.name, fmt(r.berth, r.unit), ...cols, r.budget === undefined ? '' : `≤ ${r.budget} ${r.unit}`, ok];
   });
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((row) => row[i].length)));
