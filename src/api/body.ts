@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { EngineError, invalid } from '../errdefs.js';
-import { checkBody, loadValidators, schemaFor } from './schema/body-schema.js';
+import { checkBody, schemaFor } from './schema/body-schema.js';
 
 /** A JSON body above this is refused with 413 (Docker's largest real bodies are a few KiB). */
 export const JSON_BODY_LIMIT = 10 * 1024 * 1024;
@@ -130,7 +130,6 @@ export class JsonBody {
     if (!schemaFor(endpoint)) return;
     const buf = await readBounded(this.body, this.headers);
     if (CONTENT_TYPE_CHECKED.has(endpoint)) checkForJson(this.headers, buf.length);
-    await loadValidators();
     this.value = checkBody(endpoint, parseJson(buf.toString('utf8')));
     this.loaded = true;
   }

@@ -1,16 +1,14 @@
 // Property tests for the JSON bodies per endpoint: whatever JSON arrives, the edge and the create /
 // update checks behind it answer with an EngineError (a 4xx) or accept; never a TypeError (a 500).
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../../errdefs.js';
 import { defaultHostConfig, mergeConfig, validateHostConfig } from '../../engine/create-config.js';
 import { applyUpdate } from '../../engine/resources.js';
 import type { HostConfig } from '../../engine/types.js';
 import { shaped } from './body-arbitrary.js';
-import { checkBody, loadValidators } from './body-schema.js';
-
-before(loadValidators);
+import { checkBody } from './body-schema.js';
 import { bodySchemas } from './engine-api.gen.js';
 
 const RUNS = Number(process.env.BERTH_PROP_RUNS ?? 300);

@@ -3,6 +3,7 @@
 // null is the zero value, unknown fields are ignored.
 import { invalid } from '../../errdefs.js';
 import { bodySchemas } from './engine-api.gen.js';
+import { firstMismatch, type Mismatch } from './first-mismatch.js';
 
 /** The reduced schema scripts/gen-api-schemas.mjs emits (a JSON-schema subset plus the Go type name). */
 export interface BodySchema {
@@ -13,30 +14,6 @@ export interface BodySchema {
   minimum?: number;
   maximum?: number;
   goType?: string;
-}
-
-/** What ajv reports for the first mismatch (its standalone validators need no ajv at run time). */
-interface SchemaError {
-  instancePath: string;
-  keyword: string;
-}
-/** ajv's calling convention: a boolean, with the errors left on the function. */
-interface Validate {
-  (data: unknown): boolean;
-  errors?: SchemaError[] | null;
-}
-let compiled: Record<string, Validate> | undefined;
-let loading: Promise<void> | undefined;
-
-/**
- * Loads ajv's generated validators (1.5 MB of code, ~4 MiB of heap once parsed) on the first body
- * that has a schema, not at start: an idle daemon does not carry them. checkBody needs it done.
- */
-export function loadValidators(): Promise<void> {
-  loading ??= import('./engine-api.validators.gen.js').then((m) => {
-    compiled = m.validators as unknown as Record<string, Validate>;
-  });
-  return loading;
 }
 
 /** The schema for `METHOD /route/{pattern}`, or undefined when the endpoint takes no JSON body. */
@@ -54,10 +31,8 @@ export function checkBody(endpoint: string, value: unknown): unknown {
   if (!schema || value === undefined) return value;
   if (value === null) return undefined;
   canonicalize(schema, value);
-  if (!compiled) throw new Error('checkBody before loadValidators(): the validators are loaded on first use');
-  const v = compiled[endpoint];
-  if (!v) throw new Error(`no validator generated for ${endpoint}: re-run scripts/gen-api-schemas.mjs`);
-  if (!v(value)) throw invalid(messageFor(schema, value, v.errors?.[0]));
+  const mismatch = firstMismatch(schema, value);
+  if (mismatch) throw invalid(messageFor(schema, value, mismatch));
   return normalize(schema, value);
 }
 
@@ -70,9 +45,8 @@ function goKind(v: unknown): string {
 }
 
 /** Go's UnmarshalTypeError text: `json: cannot unmarshal number into Go struct field X.a.b of type string`. */
-function messageFor(root: BodySchema, value: unknown, err: SchemaError | undefined): string {
+function messageFor(root: BodySchema, value: unknown, err: Mismatch): string {
   const rootName = (root.goType ?? 'struct').replace(/^.*\./, '');
-  if (!err) return `json: cannot unmarshal ${goKind(value)} into Go value of type ${root.goType}`;
   const segs = err.instancePath
     .split('/')
     .slice(1)

@@ -9,12 +9,10 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { shaped } from '../../../src/api/schema/body-arbitrary.js';
-import { checkBody, loadValidators } from '../../../src/api/schema/body-schema.js';
+import { checkBody } from '../../../src/api/schema/body-schema.js';
 import { bodySchemas } from '../../../src/api/schema/engine-api.gen.js';
 import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
 
-// the validators load on first use in berthd; refusedAtEdge runs them here, in the test's process
-await loadValidators();
 const tarStream = createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
 const skip = daemonUnavailable();
 let d: Daemon;
