@@ -27,18 +27,26 @@ export interface CliContext {
 
 /** A command over a context `C`: docker's (CliContext) or compose's, which adds the project. */
 export interface CommandSpec<C> {
+  /** Its path, then the arguments' synopsis: "container rename CONTAINER NEW_NAME" (cobra's Use). */
   usage: string;
   desc: string;
-  flags: FlagSpec[];
+  /** None when left out. */
+  flags?: FlagSpec[];
   /** Stop flag parsing at the first positional (run, create, exec). */
   stopAtArg?: boolean;
   run(ctx: C, p: Parsed): Promise<number>;
 }
 
+/** A docker command; its shorthand aliases ("ps", "images") live in main's table. */
 export interface Command extends CommandSpec<CliContext> {
-  /** Path, e.g. "container ls"; shorthand aliases live in main's table. */
-  name: string;
   args?: { min?: number; max?: number };
+}
+
+/** The command words that open `usage` ("container ls" of "container ls [OPTIONS]"); the rest is the synopsis. */
+export function commandPath(cmd: { usage: string }): string {
+  const words = cmd.usage.split(' ');
+  const n = words.findIndex((w) => !/^[a-z][a-z-]*$/.test(w));
+  return words.slice(0, n < 0 ? words.length : n).join(' ');
 }
 
 /**
@@ -51,7 +59,7 @@ export function parseCommandFlags<C>(
   usageError: (message: string) => number,
 ): Parsed | number {
   try {
-    return parseFlags(cmd.flags, args, { interspersed: !cmd.stopAtArg });
+    return parseFlags(cmd.flags ?? [], args, { interspersed: !cmd.stopAtArg });
   } catch (e) {
     if (e instanceof FlagError) return usageError(e.message);
     throw e;

@@ -166,3 +166,18 @@ test('inspect --type names docker types; an unknown one is refused before any re
   assert.match(r.err, /^unknown type: "bogus": must be one of "config", "container", "image", "network",/);
   assert.equal(calls.length, before);
 });
+
+test("a group's alias is named by the command's own name, a top-level shorthand by itself (cobra)", async () => {
+  const ls = await berth('volume', 'list', 'x');
+  assert.equal(ls.code, 1);
+  assert.equal(
+    ls.err,
+    "berth: 'berth volume ls' accepts no arguments\n\nUsage:  berth volume ls [OPTIONS]\n\nRun 'berth volume ls --help' for more information\n",
+  );
+  assert.match(
+    (await berth('container', 'remove', '--help')).out,
+    /^\nUsage: {2}berth container rm \[OPTIONS\] CONTAINER/,
+  );
+  assert.match((await berth('system', 'info', '--help')).out, /^\nUsage: {2}berth system info \[OPTIONS\]\n/);
+  assert.match((await berth('images', '--help')).out, /^\nUsage: {2}berth images \[OPTIONS\] \[REPOSITORY\[:TAG\]\]\n/);
+});

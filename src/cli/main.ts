@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { Client } from '../client/client.js';
 import { ClientError, ConnectError } from '../client/client-error.js';
 import type { CliContext, CliGlobals, Command, Io } from './command.js';
-import { StatusError, parseCommandFlags } from './command.js';
+import { StatusError, commandPath, parseCommandFlags } from './command.js';
 import { flagHelp, parseFlags, splitLeading, type FlagSpec, type Parsed } from './flags/parser.js';
 import { attach, create, exec, run, start } from './commands/run.js';
 import * as C from './commands/containers.js';
@@ -249,7 +249,10 @@ function findCommand(prog: string, io: Io, rest: string[]): Found | number {
 /** A management command's help: its subcommands under their own names (aliases left out), sorted. */
 function groupHelp(prog: string, name: string, group: Record<string, Command>): string {
   const rows = Object.entries(group)
-    .filter(([k, c]) => c.name.split(' ').pop() === k || !c.name.includes(' '))
+    .filter(([k, c]) => {
+      const own = commandPath(c);
+      return own.split(' ').pop() === k || !own.includes(' ');
+    })
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, c]) => `  ${k.padEnd(11)} ${c.desc}\n`)
     .join('');
@@ -258,11 +261,13 @@ function groupHelp(prog: string, name: string, group: Record<string, Command>): 
 }
 
 /** --help, flags and the argument count as the docker CLI checks them, then the command itself. */
-async function runCommand(ctx: CliContext, { cmd, path, args }: Found): Promise<number> {
+async function runCommand(ctx: CliContext, { cmd, path: typed, args }: Found): Promise<number> {
   const { prog, io } = ctx;
-  // usage texts name either the full path ("volume create …") or the short command ("ps …")
-  const full = cmd.usage === path || cmd.usage.startsWith(`${path} `);
-  const usage = `${prog} ${full ? cmd.usage : path + cmd.usage.slice(cmd.usage.indexOf(' '))}`;
+  // cobra names a group's command by its own name whatever alias was typed ("container list" is
+  // "container ls"); a top-level shorthand ("ps", "images") is a command of its own
+  const own = commandPath(cmd);
+  const path = typed.includes(' ') ? `${typed.split(' ')[0]} ${own.split(' ').pop()}` : typed;
+  const usage = `${prog} ${path}${cmd.usage.slice(own.length)}`;
   if (args.includes('--help') && (!cmd.stopAtArg || args.indexOf('--help') < firstPositional(args))) {
     io.stdout.write(`\nUsage:  ${usage}\n\n${cmd.desc}\n\nOptions:\n${flagHelp(cmd.flags)}\n`);
     return 0;

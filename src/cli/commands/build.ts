@@ -15,8 +15,7 @@ import { keyValueMap } from '../opts/key-value.js';
 import { contextEntries } from './build-context.js';
 
 export const build: Command = {
-  name: 'image build',
-  usage: 'build [OPTIONS] PATH | URL | -',
+  usage: 'image build [OPTIONS] PATH | URL | -',
   desc: 'Build an image from a Dockerfile',
   flags: flagTable(`
   tag,t              list            Name and optionally a tag in the "name:tag" format

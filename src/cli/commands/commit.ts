@@ -13,8 +13,7 @@ import { renderRows } from '../format/render.js';
 const enc = encodeURIComponent;
 
 export const commit: Command = {
-  name: 'container commit',
-  usage: 'commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+  usage: 'container commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
   desc: "Create a new image from a container's changes",
   flags: flagTable(`
   author,a           string          Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")
@@ -55,10 +54,8 @@ export const commit: Command = {
 const kinds = ['C', 'A', 'D'];
 
 export const diff: Command = {
-  name: 'container diff',
-  usage: 'diff CONTAINER',
+  usage: 'container diff CONTAINER',
   desc: "Inspect changes to files or directories on a container's filesystem",
-  flags: [],
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     if (!p.args[0]) throw new StatusError(1, 'Container name cannot be empty');
@@ -73,8 +70,7 @@ export const diff: Command = {
 };
 
 export const exportCmd: Command = {
-  name: 'container export',
-  usage: 'export [OPTIONS] CONTAINER',
+  usage: 'container export [OPTIONS] CONTAINER',
   desc: "Export a container's filesystem as a tar archive",
   flags: [flag.output],
   args: { min: 1, max: 1 },

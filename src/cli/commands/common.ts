@@ -132,7 +132,6 @@ export function forEach(ctx: CliContext, refs: string[], fn: (ref: string) => Pr
 export const isNotFound = (e: unknown): boolean => e instanceof ClientError && e.status === 404;
 
 export interface ListSpec<T> {
-  name: string;
   usage: string;
   desc: string;
   quietHelp: string;
@@ -150,7 +149,6 @@ export function listCommand<T>(s: ListSpec<T>): Command {
   if (s.noTrunc) flags.push({ name: 'no-trunc', type: 'bool', help: 'Do not truncate the output' });
   flags.push(flag.quiet(s.quietHelp));
   return {
-    name: s.name,
     usage: s.usage,
     desc: s.desc,
     flags,
@@ -169,14 +167,12 @@ export function listCommand<T>(s: ListSpec<T>): Command {
 
 /** `X inspect`: docker's inspect output for each argument (404 → "Error: No such object"). */
 export function inspectCommand(
-  name: string,
   usage: string,
   desc: string,
   fetch: (ctx: CliContext, ref: string, p: Parsed) => Promise<unknown>,
   extra: FlagSpec[] = [],
 ): Command {
   return {
-    name,
     usage,
     desc,
     flags: [flag.formatF, ...extra],
@@ -197,7 +193,6 @@ export interface PruneSpec {
 /** `X prune`: confirmation unless -f, the daemon's report, "Total reclaimed space" when sized. */
 export function pruneCommand(s: PruneSpec): Command {
   return {
-    name: s.name,
     usage: `${s.name} [OPTIONS]`,
     desc: s.desc,
     flags: [...(s.flags ?? []), flag.filter, flag.force('Do not prompt for confirmation')],

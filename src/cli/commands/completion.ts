@@ -10,7 +10,7 @@ export interface CommandTables {
 }
 
 const flagWords = (c: Command) =>
-  c.flags.flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]).join(' ');
+  (c.flags ?? []).flatMap((f) => [`--${f.name}`, ...(f.short ? [`-${f.short}`] : [])]).join(' ');
 
 /** Which names a command's arguments are: what `berth ... --format` lists for completion. */
 function argKind(path: string): string {
@@ -76,10 +76,8 @@ complete -F ${fn} ${prog}
 
 export function completionCommand(tables: () => CommandTables): Command {
   return {
-    name: 'completion',
     usage: 'completion bash|zsh',
     desc: 'Generate the autocompletion script for the specified shell',
-    flags: [],
     args: { min: 1, max: 1 },
     async run(ctx, p) {
       const shell = p.args[0];

@@ -22,8 +22,7 @@ import { copyLogs } from '../log-demux.js';
 const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
 
 export const ps: Command = {
-  name: 'container ls',
-  usage: 'ps [OPTIONS]',
+  usage: 'container ls [OPTIONS]',
   desc: 'List containers',
   flags: [
     ...flagTable(`
@@ -56,29 +55,20 @@ export const ps: Command = {
   },
 };
 
-const simple = (
-  name: string,
-  usage: string,
-  desc: string,
-  fn: (ctx: CliContext, ref: string) => Promise<void>,
-): Command => ({
-  name,
+const simple = (usage: string, desc: string, fn: (ctx: CliContext, ref: string) => Promise<void>): Command => ({
   usage,
   desc,
-  flags: [],
   args: { min: 1 },
   run: (ctx, p) => forEach(ctx, p.args, (r) => fn(ctx, r)),
 });
 
 export const pause = simple(
-  'container pause',
-  'pause CONTAINER [CONTAINER...]',
+  'container pause CONTAINER [CONTAINER...]',
   'Pause all processes within one or more containers',
   (ctx, r) => ctx.client().containerPause(r),
 );
 export const unpause = simple(
-  'container unpause',
-  'unpause CONTAINER [CONTAINER...]',
+  'container unpause CONTAINER [CONTAINER...]',
   'Unpause all processes within one or more containers',
   (ctx, r) => ctx.client().containerUnpause(r),
 );
@@ -91,8 +81,7 @@ const stopFlags = flagTable(`
 /** stop and restart: the same flags and loop, a different endpoint. */
 function stopLike(what: 'stop' | 'restart', desc: string): Command {
   return {
-    name: `container ${what}`,
-    usage: `${what} [OPTIONS] CONTAINER [CONTAINER...]`,
+    usage: `container ${what} [OPTIONS] CONTAINER [CONTAINER...]`,
     desc,
     flags: stopFlags,
     args: { min: 1 },
@@ -108,8 +97,7 @@ export const stop = stopLike('stop', 'Stop one or more running containers');
 export const restart = stopLike('restart', 'Restart one or more containers');
 
 export const kill: Command = {
-  name: 'container kill',
-  usage: 'kill [OPTIONS] CONTAINER [CONTAINER...]',
+  usage: 'container kill [OPTIONS] CONTAINER [CONTAINER...]',
   desc: 'Kill one or more running containers',
   flags: [{ name: 'signal', short: 's', type: 'string', help: 'Signal to send to the container' }],
   args: { min: 1 },
@@ -118,18 +106,15 @@ export const kill: Command = {
 };
 
 export const wait: Command = {
-  name: 'container wait',
-  usage: 'wait CONTAINER [CONTAINER...]',
+  usage: 'container wait CONTAINER [CONTAINER...]',
   desc: 'Block until one or more containers stop, then print their exit codes',
-  flags: [],
   args: { min: 1 },
   run: (ctx, p) =>
     forEach(ctx, p.args, async (r) => String((await ctx.client().containerWait(r, 'not-running')).StatusCode)),
 };
 
 export const rm: Command = {
-  name: 'container rm',
-  usage: 'rm [OPTIONS] CONTAINER [CONTAINER...]',
+  usage: 'container rm [OPTIONS] CONTAINER [CONTAINER...]',
   desc: 'Remove one or more containers',
   flags: flagTable(`
   force,f            bool            Force the removal of a running container (uses SIGKILL)
@@ -153,10 +138,8 @@ export const rm: Command = {
 };
 
 export const rename: Command = {
-  name: 'container rename',
-  usage: 'rename CONTAINER NEW_NAME',
+  usage: 'container rename CONTAINER NEW_NAME',
   desc: 'Rename a container',
-  flags: [],
   args: { min: 2, max: 2 },
   async run(ctx, p) {
     const [oldName, newName] = p.args;
@@ -167,10 +150,8 @@ export const rename: Command = {
 };
 
 export const top: Command = {
-  name: 'container top',
-  usage: 'top CONTAINER [ps OPTIONS]',
+  usage: 'container top CONTAINER [ps OPTIONS]',
   desc: 'Display the running processes of a container',
-  flags: [],
   stopAtArg: true,
   args: { min: 1 },
   async run(ctx, p) {
@@ -183,8 +164,7 @@ export const top: Command = {
 };
 
 export const logs: Command = {
-  name: 'container logs',
-  usage: 'logs [OPTIONS] CONTAINER',
+  usage: 'container logs [OPTIONS] CONTAINER',
   desc: 'Fetch the logs of a container',
   flags: flagTable(`
     follow,f      bool        Follow log output
@@ -228,7 +208,6 @@ export const logs: Command = {
 const sizeFlag: FlagSpec = { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes' };
 
 export const containerInspect = inspectCommand(
-  'container inspect',
   'container inspect [OPTIONS] CONTAINER [CONTAINER...]',
   'Display detailed information on one or more containers',
   (ctx, r, p) => ctx.client().containerInspect(r, { size: get.bool(p, 'size') || undefined }),
@@ -244,7 +223,6 @@ const inspectTypes: Record<string, (c: Client, r: string, size: boolean) => Prom
 };
 
 export const inspect: Command = {
-  name: 'inspect',
   usage: 'inspect [OPTIONS] NAME|ID [NAME|ID...]',
   desc: 'Return low-level information on Docker objects',
   flags: [flag.formatF, sizeFlag, { name: 'type', type: 'string', help: 'Only inspect objects of the given type' }],
@@ -272,7 +250,6 @@ export const inspect: Command = {
 };
 
 export const prune: Command = {
-  name: 'container prune',
   usage: 'container prune [OPTIONS]',
   desc: 'Remove all stopped containers',
   flags: flagTable(`
@@ -340,8 +317,7 @@ export function statsRow(ref: string, s: ContainerStats, trunc = true): Row {
 }
 
 export const stats: Command = {
-  name: 'container stats',
-  usage: 'stats [OPTIONS] [CONTAINER...]',
+  usage: 'container stats [OPTIONS] [CONTAINER...]',
   desc: 'Display a live stream of container(s) resource usage statistics',
   flags: [
     ...flagTable(`

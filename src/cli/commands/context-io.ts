@@ -59,10 +59,8 @@ function storeOf(ctx: CliContext): { store: ContextStore; hosts: string[]; env: 
 }
 
 export const contextExport: Command = {
-  name: 'context export',
   usage: 'context export [OPTIONS] CONTEXT [FILE|-]',
   desc: 'Export a context to a tar archive FILE or a tar stream on STDOUT.',
-  flags: [],
   args: { min: 1, max: 2 },
   async run(ctx, p) {
     const { store, hosts, env } = storeOf(ctx);
@@ -92,10 +90,8 @@ export const contextExport: Command = {
 };
 
 export const contextImport: Command = {
-  name: 'context import',
   usage: 'context import CONTEXT FILE|-',
   desc: 'Import a context from a tar or zip file',
-  flags: [],
   args: { min: 2, max: 2 },
   async run(ctx, p) {
     const { store } = storeOf(ctx);

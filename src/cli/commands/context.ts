@@ -42,7 +42,6 @@ const lsHeaders = { Name: 'NAME', Description: 'DESCRIPTION', DockerEndpoint: 'D
 const lsTable = 'table {{.Name}}{{if .Current}} *{{end}}\t{{.Description}}\t{{.DockerEndpoint}}\t{{.Error}}';
 
 export const contextLs: Command = {
-  name: 'context ls',
   usage: 'context ls [OPTIONS]',
   desc: 'List contexts',
   flags: [flag.format, { name: 'quiet', short: 'q', type: 'bool', help: 'Only show context names' }],
@@ -80,10 +79,8 @@ export const contextLs: Command = {
 };
 
 export const contextShow: Command = {
-  name: 'context show',
   usage: 'context show',
   desc: 'Print the name of the current context',
-  flags: [],
   args: { max: 0 },
   async run(ctx) {
     ctx.io.stdout.write(`${currentName(globalsOf(ctx))}\n`);
@@ -107,7 +104,6 @@ function inspected(store: ContextStore, m: ContextMeta): Record<string, unknown>
 }
 
 export const contextInspect: Command = {
-  name: 'context inspect',
   usage: 'context inspect [OPTIONS] [CONTEXT] [CONTEXT...]',
   desc: 'Display detailed information on one or more contexts',
   flags: [flag.formatF],
@@ -136,10 +132,8 @@ export const contextInspect: Command = {
 };
 
 export const contextUse: Command = {
-  name: 'context use',
   usage: 'context use CONTEXT',
   desc: 'Set the current docker context',
-  flags: [],
   args: { min: 1, max: 1 },
   async run(ctx, p) {
     const g = globalsOf(ctx);
@@ -182,7 +176,6 @@ const descFlag = { name: 'description', type: 'string', help: 'Description of th
 const dockerFlag = { name: 'docker', type: 'string', help: 'set the docker endpoint' } as const;
 
 export const contextCreate: Command = {
-  name: 'context create',
   usage: 'context create [OPTIONS] CONTEXT',
   desc: 'Create a context',
   flags: [descFlag, dockerFlag, { name: 'from', type: 'string', help: 'create context from a named context' }],
@@ -219,7 +212,6 @@ export const contextCreate: Command = {
 };
 
 export const contextUpdate: Command = {
-  name: 'context update',
   usage: 'context update [OPTIONS] CONTEXT',
   desc: 'Update a context',
   flags: [descFlag, dockerFlag],
@@ -240,7 +232,6 @@ export const contextUpdate: Command = {
 };
 
 export const contextRm: Command = {
-  name: 'context rm',
   usage: 'context rm CONTEXT [CONTEXT...]',
   desc: 'Remove one or more contexts',
   flags: [{ name: 'force', short: 'f', type: 'bool', help: 'Force the removal of a context in use' }],

@@ -136,8 +136,7 @@ function quiet(ctx: CliContext, p: Parsed): boolean {
 }
 
 export const cp: Command = {
-  name: 'container cp',
-  usage: 'cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-',
+  usage: 'container cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-',
   desc: 'Copy files/folders between a container and the local filesystem',
   flags: flagTable(`
   archive,a          bool            Archive mode (copy all uid/gid information)

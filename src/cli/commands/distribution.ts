@@ -100,8 +100,7 @@ async function registryStream(
 }
 
 export const pull: Command = {
-  name: 'image pull',
-  usage: 'pull [OPTIONS] NAME[:TAG|@DIGEST]',
+  usage: 'image pull [OPTIONS] NAME[:TAG|@DIGEST]',
   desc: 'Download an image from a registry',
   flags: flagTable(`
   all-tags,a         bool            Download all tagged images in the repository
@@ -126,8 +125,7 @@ export const pull: Command = {
 };
 
 export const push: Command = {
-  name: 'image push',
-  usage: 'push [OPTIONS] NAME[:TAG]',
+  usage: 'image push [OPTIONS] NAME[:TAG]',
   desc: 'Upload an image to a registry',
   flags: flagTable(`
   all-tags,a         bool            Push all tags of an image to the repository
@@ -151,8 +149,7 @@ export const push: Command = {
 };
 
 export const save: Command = {
-  name: 'image save',
-  usage: 'save [OPTIONS] IMAGE [IMAGE...]',
+  usage: 'image save [OPTIONS] IMAGE [IMAGE...]',
   desc: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
   flags: [flag.output],
   args: { min: 1 },
@@ -168,8 +165,7 @@ export const save: Command = {
 };
 
 export const load: Command = {
-  name: 'image load',
-  usage: 'load [OPTIONS]',
+  usage: 'image load [OPTIONS]',
   desc: 'Load an image from a tar archive or STDIN',
   flags: flagTable(`
     input,i  string  Read from tar archive file, instead of STDIN

@@ -22,8 +22,7 @@ import { confirm, eachRef, printInspect } from './common.js';
 import { displayJSONMessages } from '../progress.js';
 
 export const images: Command = {
-  name: 'image ls',
-  usage: 'images [OPTIONS] [REPOSITORY[:TAG]]',
+  usage: 'image ls [OPTIONS] [REPOSITORY[:TAG]]',
   desc: 'List images',
   flags: flagTable(`
   all,a              bool            Show all images (default hides intermediate images)
@@ -48,7 +47,6 @@ export const images: Command = {
 };
 
 export const imageInspect: Command = {
-  name: 'image inspect',
   usage: 'image inspect [OPTIONS] IMAGE [IMAGE...]',
   desc: 'Display detailed information on one or more images',
   flags: [{ name: 'format', short: 'f', type: 'string' }],
@@ -57,8 +55,7 @@ export const imageInspect: Command = {
 };
 
 export const rmi: Command = {
-  name: 'image rm',
-  usage: 'rmi [OPTIONS] IMAGE [IMAGE...]',
+  usage: 'image rm [OPTIONS] IMAGE [IMAGE...]',
   desc: 'Remove one or more images',
   flags: flagTable(`
     force,f   bool  Force removal of the image
@@ -77,7 +74,6 @@ export const rmi: Command = {
 };
 
 export const imagePrune: Command = {
-  name: 'image prune',
   usage: 'image prune [OPTIONS]',
   desc: 'Remove unused images',
   flags: flagTable(`
@@ -105,8 +101,7 @@ export const imagePrune: Command = {
 };
 
 export const history: Command = {
-  name: 'image history',
-  usage: 'history [OPTIONS] IMAGE',
+  usage: 'image history [OPTIONS] IMAGE',
   desc: 'Show the history of an image',
   flags: flagTable(`
     human,H   bool=true  Print sizes and dates in human readable format
@@ -132,10 +127,8 @@ export const history: Command = {
 };
 
 export const tag: Command = {
-  name: 'image tag',
-  usage: 'tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+  usage: 'image tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
   desc: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
-  flags: [],
   args: { min: 2, max: 2 },
   async run(ctx, p) {
     const t = splitRef(p.args[1]);
@@ -148,8 +141,7 @@ export const tag: Command = {
 };
 
 export const importCmd: Command = {
-  name: 'image import',
-  usage: 'import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
+  usage: 'image import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
   desc: 'Import the contents from a tarball to create a filesystem image',
   flags: flagTable(`
     change,c   list    Apply Dockerfile instruction to the created image

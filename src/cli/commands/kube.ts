@@ -75,8 +75,7 @@ async function containerGroups(ctx: CliContext, refs: string[], p: Parsed): Prom
 const isComposeFile = (a: string) => /\.ya?ml$/.test(a) && existsSync(a);
 
 export const kubeGenerate: Command = {
-  name: 'kube generate',
-  usage: 'generate [OPTIONS] [CONTAINER...|PROJECT|COMPOSE-FILE...]',
+  usage: 'kube generate [OPTIONS] [CONTAINER...|PROJECT|COMPOSE-FILE...]',
   desc: 'Generate Kubernetes YAML from containers or a compose project',
   flags: flagTable(`
     filename,f      string      Write the YAML to this file
@@ -114,8 +113,7 @@ function playId(p: Parsed, file: string): string {
 }
 
 export const kubePlay: Command = {
-  name: 'kube play',
-  usage: 'play [OPTIONS] FILE',
+  usage: 'kube play [OPTIONS] FILE',
   desc: 'Run Pods, Deployments, Services, ConfigMaps, Secrets and claims from Kubernetes YAML',
   args: { min: 1, max: 1 },
   flags: [{ name: 'name', type: 'string', help: 'Name of the play (default: the file name)' }],
@@ -130,8 +128,7 @@ export const kubePlay: Command = {
 };
 
 export const kubeDown: Command = {
-  name: 'kube down',
-  usage: 'down [OPTIONS] FILE',
+  usage: 'kube down [OPTIONS] FILE',
   desc: 'Remove what kube play created from a file',
   args: { min: 1, max: 1 },
   flags: flagTable(`

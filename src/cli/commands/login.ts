@@ -84,7 +84,6 @@ function stored(cfg: DockerConfig, key: string): Credentials | undefined {
 }
 
 export const login: Command = {
-  name: 'login',
   usage: 'login [OPTIONS] [SERVER]',
   desc: 'Authenticate to a registry',
   flags: flagTable(`
@@ -150,10 +149,8 @@ export const login: Command = {
 };
 
 export const logout: Command = {
-  name: 'logout',
   usage: 'logout [SERVER]',
   desc: 'Log out from a registry',
-  flags: [],
   args: { max: 1 },
   async run(ctx, p) {
     const server = p.args[0] || INDEX_SERVER;

@@ -74,7 +74,6 @@ export function ipamConfig(o: IpamInput): IpamConfig[] {
 }
 
 export const networkCreate: Command = {
-  name: 'network create',
   usage: 'network create [OPTIONS] NETWORK',
   desc: 'Create a network',
   flags: flagTable(`
@@ -127,7 +126,6 @@ export const networkCreate: Command = {
 };
 
 export const networkLs = listCommand<NetworkLike>({
-  name: 'network ls',
   usage: 'network ls [OPTIONS]',
   desc: 'List networks',
   quietHelp: 'network IDs',
@@ -143,7 +141,6 @@ export const networkLs = listCommand<NetworkLike>({
 });
 
 export const networkInspect = inspectCommand(
-  'network inspect',
   'network inspect [OPTIONS] NETWORK [NETWORK...]',
   'Display detailed information on one or more networks',
   (ctx, r, p) =>
@@ -152,7 +149,6 @@ export const networkInspect = inspectCommand(
 );
 
 export const networkRm: Command = {
-  name: 'network rm',
   usage: 'network rm NETWORK [NETWORK...]',
   desc: 'Remove one or more networks',
   flags: [flag.force('Do not error if the network does not exist')],
@@ -182,7 +178,6 @@ function driverOpts(items: string[]): Record<string, string> {
 }
 
 export const networkConnect: Command = {
-  name: 'network connect',
   usage: 'network connect [OPTIONS] NETWORK CONTAINER',
   desc: 'Connect a container to a network',
   flags: flagTable(`
@@ -218,7 +213,6 @@ export const networkConnect: Command = {
 };
 
 export const networkDisconnect: Command = {
-  name: 'network disconnect',
   usage: 'network disconnect [OPTIONS] NETWORK CONTAINER',
   desc: 'Disconnect a container from a network',
   flags: [flag.force('Force the container to disconnect from a network')],

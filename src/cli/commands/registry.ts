@@ -26,8 +26,7 @@ function flagsOf(p: Parsed): RegistryFlags {
 }
 
 export const registryServe: Command = {
-  name: 'registry serve',
-  usage: 'serve [OPTIONS] [CONFIG]',
+  usage: 'registry serve [OPTIONS] [CONFIG]',
   desc: 'Run an OCI distribution registry',
   args: { max: 1 },
   flags: [
@@ -46,8 +45,7 @@ export const registryServe: Command = {
 };
 
 export const registryGc: Command = {
-  name: 'registry gc',
-  usage: 'gc [OPTIONS] [CONFIG]',
+  usage: 'registry gc [OPTIONS] [CONFIG]',
   desc: 'Delete blobs no manifest references',
   args: { max: 1 },
   flags: [

@@ -20,7 +20,7 @@ function runWith(cmd: Command, client: Partial<Client>, argv: string[]) {
     io: { stdin: new PassThrough(), stdout: out, stderr: err },
     client: () => client as Client,
   };
-  return cmd.run(ctx, parseFlags(cmd.flags, argv)).then((code) => ({ code, ...text }));
+  return cmd.run(ctx, parseFlags(cmd.flags ?? [], argv)).then((code) => ({ code, ...text }));
 }
 
 const containerRemove = async (id: string) => {

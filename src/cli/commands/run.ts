@@ -68,8 +68,7 @@ function specFrom(ctx: CliContext, p: Parsed, detach: boolean, cmd: string): Cre
 }
 
 export const create: Command = {
-  name: 'container create',
-  usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]',
+  usage: 'container create [OPTIONS] IMAGE [COMMAND] [ARG...]',
   desc: 'Create a new container',
   flags: createFlags,
   stopAtArg: true,
@@ -140,8 +139,7 @@ async function startAttached(
 }
 
 export const run: Command = {
-  name: 'container run',
-  usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+  usage: 'container run [OPTIONS] IMAGE [COMMAND] [ARG...]',
   desc: 'Create and run a new container from an image',
   flags: [...createFlags, ...runOnlyFlags],
   stopAtArg: true,
@@ -179,8 +177,7 @@ export const run: Command = {
 };
 
 export const start: Command = {
-  name: 'container start',
-  usage: 'start [OPTIONS] CONTAINER [CONTAINER...]',
+  usage: 'container start [OPTIONS] CONTAINER [CONTAINER...]',
   desc: 'Start one or more stopped containers',
   flags: flagTable(`
     attach,a       bool    Attach STDOUT/STDERR and forward signals
@@ -211,8 +208,7 @@ export const start: Command = {
 };
 
 export const attach: Command = {
-  name: 'container attach',
-  usage: 'attach [OPTIONS] CONTAINER',
+  usage: 'container attach [OPTIONS] CONTAINER',
   desc: 'Attach local standard input, output, and error streams to a running container',
   flags: flagTable(`
     detach-keys  string
@@ -249,8 +245,7 @@ export const attach: Command = {
 };
 
 export const exec: Command = {
-  name: 'container exec',
-  usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
+  usage: 'container exec [OPTIONS] CONTAINER COMMAND [ARG...]',
   desc: 'Execute a command in a running container',
   flags: flagTable(`
     detach,d       bool

@@ -41,7 +41,6 @@ function searchIndex(term: string): string {
 }
 
 export const search: Command = {
-  name: 'search',
   usage: 'search [OPTIONS] TERM',
   desc: 'Search Docker Hub for images',
   flags: [

@@ -54,7 +54,7 @@ test('events: a filter without = is a usage error; templates are parsed as given
   const { parseFlags, FlagError } = await import('../flags/parser.js');
   const { events } = await import('./system-more.js');
   assert.throws(
-    () => parseFlags(events.flags, ['-f', 'x']),
+    () => parseFlags(events.flags ?? [], ['-f', 'x']),
     (e: unknown) => e instanceof FlagError && /for "-f, --filter" flag: bad format of filter/.test(e.message),
   );
   assert.equal(compile('{{.A}}\\t{{"\\n"}}').execute({ A: 'a' }), 'a\\t\n');

@@ -67,7 +67,6 @@ export function dfRows(du: DiskUsage): Row[] {
 }
 
 export const systemDf: Command = {
-  name: 'system df',
   usage: 'system df [OPTIONS]',
   desc: 'Show docker disk usage',
   flags: [flag.format, { name: 'verbose', short: 'v', type: 'bool', help: 'Show detailed information on space usage' }],
@@ -137,7 +136,6 @@ async function pruneAll(ctx: CliContext, all: boolean, volumes: boolean, filters
 }
 
 export const systemPrune: Command = {
-  name: 'system prune',
   usage: 'system prune [OPTIONS]',
   desc: 'Remove unused data',
   flags: [
@@ -211,8 +209,7 @@ export function prettyEvent(e: EventMessage, rawTimeNano?: string): string {
 }
 
 export const events: Command = {
-  name: 'system events',
-  usage: 'events [OPTIONS]',
+  usage: 'system events [OPTIONS]',
   desc: 'Get real time events from the server',
   flags: [
     { ...flag.filterF, help: 'Filter output based on conditions provided' },

@@ -52,7 +52,6 @@ export function renderVersion(client: ReturnType<typeof clientInfo>, server: Ver
 }
 
 export const version: Command = {
-  name: 'version',
   usage: 'version [OPTIONS]',
   desc: 'Show the Docker version information',
   flags: [{ name: 'format', short: 'f', type: 'string' }],
@@ -123,7 +122,6 @@ export function renderInfo(i: Record<string, unknown>): string {
 }
 
 export const info: Command = {
-  name: 'info',
   usage: 'info [OPTIONS]',
   desc: 'Display system-wide information',
   flags: [{ name: 'format', short: 'f', type: 'string' }],

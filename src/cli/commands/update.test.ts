@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { FlagError, parseFlags } from '../flags/parser.js';
 import { update, updateBody } from './update.js';
 
-const parse = (args: string[]) => parseFlags(update.flags, args);
+const parse = (args: string[]) => parseFlags(update.flags ?? [], args);
 
 test('update body carries the given limits, the restart policy and pids only when set', () => {
   const b = updateBody(parse(['-m', '64m', '--cpus', '0.5', '--memory-swap', '-1', '--restart', 'on-failure:3']));

@@ -69,8 +69,7 @@ export function updateBody(p: Parsed): Record<string, unknown> {
 }
 
 export const update: Command = {
-  name: 'container update',
-  usage: 'update [OPTIONS] CONTAINER [CONTAINER...]',
+  usage: 'container update [OPTIONS] CONTAINER [CONTAINER...]',
   desc: 'Update configuration of one or more containers',
   flags: updateFlags,
   args: { min: 1 },
@@ -93,10 +92,8 @@ export const update: Command = {
 const joinHostPort = (ip: string, port: string) => (isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 export const port: Command = {
-  name: 'container port',
-  usage: 'port CONTAINER [PRIVATE_PORT[/PROTO]]',
+  usage: 'container port CONTAINER [PRIVATE_PORT[/PROTO]]',
   desc: 'List port mappings or a specific mapping for the container',
-  flags: [],
   args: { min: 1, max: 2 },
   async run(ctx, p) {
     const [container, want] = p.args;

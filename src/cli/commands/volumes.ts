@@ -10,7 +10,6 @@ import { conflict, eachRef, flag, inspectCommand, listCommand, pruneCommand } fr
 const enc = encodeURIComponent;
 
 export const volumeCreate: Command = {
-  name: 'volume create',
   usage: 'volume create [OPTIONS] [VOLUME]',
   desc: 'Create a volume',
   flags: flagTable(`
@@ -41,7 +40,6 @@ export const volumeCreate: Command = {
 };
 
 export const volumeLs = listCommand<VolumeLike>({
-  name: 'volume ls',
   usage: 'volume ls [OPTIONS]',
   desc: 'List volumes',
   quietHelp: 'volume names',
@@ -71,14 +69,12 @@ function sortMaps(v: Record<string, unknown>): Record<string, unknown> {
 }
 
 export const volumeInspect = inspectCommand(
-  'volume inspect',
   'volume inspect [OPTIONS] VOLUME [VOLUME...]',
   'Display detailed information on one or more volumes',
   async (ctx, r) => sortMaps(await ctx.client().request<Record<string, unknown>>('GET', `/volumes/${enc(r)}`)),
 );
 
 export const volumeRm: Command = {
-  name: 'volume rm',
   usage: 'volume rm [OPTIONS] VOLUME [VOLUME...]',
   desc: 'Remove one or more volumes',
   flags: [flag.force('Force the removal of one or more volumes')],
@@ -118,7 +114,6 @@ export const volumePrune = pruneCommand({
 
 /** Only swarm cluster volumes can be updated: docker inspects the volume and refuses a local one. */
 export const volumeUpdate: Command = {
-  name: 'volume update',
   usage: 'volume update [OPTIONS] [VOLUME]',
   desc: 'Update a volume (cluster volumes only)',
   flags: [

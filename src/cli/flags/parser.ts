@@ -155,7 +155,7 @@ export const get = {
   int: (p: Parsed, k: string) => p.flags[k] as number,
 };
 
-export function flagHelp(specs: FlagSpec[]): string {
+export function flagHelp(specs: FlagSpec[] = []): string {
   const rows = specs.map((s) => {
     const head = s.short ? `  -${s.short}, --${s.name}` : `      --${s.name}`;
     const t = s.type === 'bool' ? '' : ` ${s.valueName ?? s.type}`;
