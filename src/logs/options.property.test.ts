@@ -8,6 +8,7 @@ import { invalidOnly, near, params } from '../util/prop-check.js';
 import { attrsFor } from './manager.js';
 import { parseSize, type LogConfig } from './common/config.js';
 import { expandTag } from './common/tag.js';
+import { TEST_TAG_INFO } from './common/test-tag-info.js';
 import { LOG_DRIVERS, mergeLogConfig } from './options.js';
 
 const KEYS = [
@@ -79,13 +80,7 @@ test('any log driver and options validate or are refused with an invalid EngineE
 });
 
 test('sizes, tags and label/env attributes: any text is an answer or an invalid EngineError', () => {
-  const info = {
-    id: 'a'.repeat(64),
-    name: '/web',
-    image: 'busybox',
-    imageId: 'sha256:' + 'b'.repeat(64),
-    daemonName: 'berth',
-  };
+  const info = TEST_TAG_INFO;
   fc.assert(
     fc.property(value, config, (s, Config) => {
       const n = invalidOnly(() => parseSize(s));

@@ -4,6 +4,7 @@ import { parseSize } from './common/config.js';
 import { fileOptions } from './common/file-options.js';
 import { LOCAL_FILES } from './local/driver.js';
 import { expandTag } from './common/tag.js';
+import { TEST_TAG_INFO } from './common/test-tag-info.js';
 import { mergeLogConfig, validateLogConfig } from './options.js';
 import { parseFacility, parseSyslogAddress, syslogOptions } from './syslog/options.js';
 
@@ -103,13 +104,7 @@ test('syslog address, facility and framing', () => {
 });
 
 test('tag templates', () => {
-  const i = {
-    id: 'a'.repeat(64),
-    name: '/web',
-    image: 'busybox:latest',
-    imageId: 'sha256:' + 'b'.repeat(64),
-    daemonName: 'berth',
-  };
+  const i = TEST_TAG_INFO;
   assert.equal(expandTag(undefined, i), 'a'.repeat(12));
   assert.equal(
     expandTag('{{.Name}}/{{.ImageName}}/{{.ImageID}}/{{.DaemonName}}', i),

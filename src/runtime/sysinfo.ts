@@ -66,6 +66,16 @@ const V1_THROTTLES = [
   ['blkioWriteIOpsDevice', 'write_iops_device'],
 ] as const satisfies readonly (readonly [keyof SysInfo, string])[];
 
+/** The v1 memory features moby's sysinfo checks, in its order: field, file, moby's warning. */
+const V1_MEMORY = [
+  ['swapLimit', 'memsw.limit_in_bytes', 'swap memory limit'],
+  ['memoryReservation', 'soft_limit_in_bytes', 'memory reservation'],
+  ['oomKillDisable', 'oom_control', 'oom control'],
+  ['memorySwappiness', 'swappiness', 'memory swappiness'],
+  ['kernelMemory', 'kmem.limit_in_bytes', 'kernel memory limit'],
+  ['kernelMemoryTcp', 'kmem.tcp.limit_in_bytes', 'kernel memory TCP limit'],
+] as const satisfies readonly (readonly [keyof SysInfo, string, string])[];
+
 export const V2_WEIGHT_FILES = ['io.bfq.weight', 'io.weight'] as const;
 
 /** The first of `files` present in `dir`, or null. */
@@ -159,24 +169,8 @@ async function detectV1(s: SysInfo, c: Record<string, string>): Promise<void> {
   };
   if (w(!!c.memory, 'Your kernel does not support cgroup memory limit')) {
     s.memoryLimit = true;
-    s.swapLimit = w(
-      await has('memory', 'memory.memsw.limit_in_bytes'),
-      'Your kernel does not support swap memory limit',
-    );
-    s.memoryReservation = w(
-      await has('memory', 'memory.soft_limit_in_bytes'),
-      'Your kernel does not support memory reservation',
-    );
-    s.oomKillDisable = w(await has('memory', 'memory.oom_control'), 'Your kernel does not support oom control');
-    s.memorySwappiness = w(await has('memory', 'memory.swappiness'), 'Your kernel does not support memory swappiness');
-    s.kernelMemory = w(
-      await has('memory', 'memory.kmem.limit_in_bytes'),
-      'Your kernel does not support kernel memory limit',
-    );
-    s.kernelMemoryTcp = w(
-      await has('memory', 'memory.kmem.tcp.limit_in_bytes'),
-      'Your kernel does not support kernel memory TCP limit',
-    );
+    for (const [key, file, what] of V1_MEMORY)
+      s[key] = w(await has('memory', `memory.${file}`), `Your kernel does not support ${what}`);
   }
   const cpu = c.cpu ? 'cpu' : 'cpuacct';
   if (w(!!c[cpu], 'Unable to find cpu cgroup in mounts')) {

@@ -1,35 +1,14 @@
 // GET /system/df's image fields and API-version gates (moby getDiskUsage), over a fake DiskUsage.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { DfType, DiskUsage, ImageUsage } from '../../engine/disk-usage.js';
-import { emptyContainerConfig } from '../../images/types.js';
+import type { ImageUsage } from '../../engine/disk-usage.js';
+import { testImageView } from '../../images/test-image-view.js';
 import { type TestServer, testServer } from '../test-server.js';
+import { fakeDiskUsage } from './fake-disk-usage.js';
 import { systemDfRoutes } from './system-df.js';
 
-const image: ImageUsage = {
-  record: { id: 'sha256:i1', layers: [], size: 1000, created: '2024-05-01T10:00:00Z' },
-  config: {
-    architecture: 'amd64',
-    os: 'linux',
-    config: emptyContainerConfig(),
-    rootfs: { type: 'layers', diff_ids: [] },
-  },
-  tags: ['bb:latest'],
-  digests: [],
-  sharedSize: 400,
-  containers: 2,
-};
-const asked: DfType[][] = [];
-const df: Pick<DiskUsage, 'usage'> = {
-  usage: async (types = []) => {
-    asked.push([...types]);
-    const all = types.length === 0;
-    return {
-      ...(all || types.includes('image') ? { layersSize: 1000, images: [image] } : {}),
-      ...(all || types.includes('volume') ? { volumes: [] } : {}),
-    };
-  },
-};
+const image: ImageUsage = { ...testImageView(1000), sharedSize: 400, containers: 2 };
+const { df, asked } = fakeDiskUsage({ layersSize: 1000, images: [image], volumes: [] });
 
 let s: TestServer;
 before(async () => {

@@ -1,13 +1,13 @@
 // /info, /version and /system/df through a real ApiServer over fakes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { DfType, DiskUsage } from '../../engine/disk-usage.js';
 import { Events } from '../../engine/events.js';
 import type { SystemInfo } from '../../engine/info.js';
 import type { ContainerRecord } from '../../engine/types.js';
-import type { ImageView } from '../../images/store.js';
+import { testImageView } from '../../images/test-image-view.js';
 import { emptyContainerConfig } from '../../images/types.js';
 import { type TestServer, testServer } from '../test-server.js';
+import { fakeDiskUsage } from './fake-disk-usage.js';
 import { systemDfRoutes } from './system-df.js';
 import { systemRoutes } from './system.js';
 
@@ -27,17 +27,6 @@ const info = {
   },
 } as unknown as SystemInfo;
 
-const view: ImageView = {
-  record: { id: 'sha256:i1', layers: [], size: 10, created: '2024-05-01T10:00:00Z' },
-  config: {
-    architecture: 'amd64',
-    os: 'linux',
-    config: emptyContainerConfig(),
-    rootfs: { type: 'layers', diff_ids: [] },
-  },
-  tags: ['bb:latest'],
-  digests: [],
-};
 const ctr = {
   id: 'c'.repeat(64),
   name: 'web',
@@ -51,19 +40,13 @@ const ctr = {
   mounts: [],
   networkingConfig: null,
 } as unknown as ContainerRecord;
-const asked: DfType[][] = [];
-const df: Pick<DiskUsage, 'usage'> = {
-  usage: async (types = []) => {
-    asked.push([...types]);
-    const all = types.length === 0;
-    return {
-      ...(all || types.includes('image') ? { layersSize: 10, images: [view] } : {}),
-      ...(all || types.includes('container') ? { containers: [{ rec: ctr, size: { rw: 1, rootFs: 11 } }] } : {}),
-      ...(all || types.includes('volume') ? { volumes: [] } : {}),
-      ...(all || types.includes('build-cache') ? { buildCache: [] } : {}),
-    };
-  },
-};
+const { df, asked } = fakeDiskUsage({
+  layersSize: 10,
+  images: [testImageView(10)],
+  containers: [{ rec: ctr, size: { rw: 1, rootFs: 11 } }],
+  volumes: [],
+  buildCache: [],
+});
 
 let s: TestServer;
 before(async () => {
