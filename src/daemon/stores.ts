@@ -6,7 +6,7 @@ import { ContainerStore } from '../engine/store.js';
 import { ImageService } from '../images/store.js';
 import { ConmonRuntime } from '../runtime/monitor/conmon.js';
 import { Runc } from '../runtime/runc.js';
-import { runtimeHostWarnings, type RuntimeTable } from '../runtime/oci-runtimes.js';
+import { runtimesForHost, type RuntimeTable } from '../runtime/oci-runtimes.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import type { ContainerVolumes } from '../volumes/container-volumes.js';
 import { LocalDriver } from '../volumes/local.js';
@@ -34,7 +34,11 @@ export async function openStores(
   log: Log,
 ): Promise<Stores> {
   const events = new Events();
-  const byName = runtimeClis(p, binaries);
+  // crun on a hybrid cgroup host runs through a wrapper (runtime/crun-hybrid.ts); said once at start
+  const host = binaries.runtimes && (await runtimesForHost(binaries.runtimes, path.join(p.dataRoot, 'runtimes')));
+  for (const w of host ? host.warnings : []) log('warn', w);
+  for (const n of host ? host.notes : []) log('info', n);
+  const byName = runtimeClis(p, host ? { ...binaries, runtimes: host.table } : binaries);
   const def = binaries.runtimes?.default ?? 'runc';
   const runc = byName.get(def)!;
   const runtime = new ConmonRuntime({
@@ -46,8 +50,6 @@ export async function openStores(
     logLevel: debug ? 'debug' : 'error',
   });
   runtime.start();
-  // a runtime that cannot run anything on this host is said once at start (crun on hybrid cgroups)
-  if (binaries.runtimes) for (const w of await runtimeHostWarnings(binaries.runtimes)) log('warn', w);
   const snapshotter = new OverlaySnapshotter(p.storage);
   await snapshotter.init();
   const images = new ImageService(p.storage, snapshotter);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { addRuntimeFlag, resolveRuntimes, runtimeFromJson, runtimeHostWarnings, runtimeNamed } from './oci-runtimes.js';
+import { addRuntimeFlag, resolveRuntimes, runtimeFromJson, runtimeNamed, runtimesForHost } from './oci-runtimes.js';
 
 const found = (bins: string[]) => (b: string) => (bins.includes(b) ? `/usr/bin/${b}` : null);
 
@@ -76,22 +76,42 @@ test('runtimeFromJson: a path with runtimeArgs; shims, options and empty entries
   assert.throws(() => runtimeFromJson('runc', { path: '/x' }), { message: "runtime name 'runc' is reserved" });
 });
 
-test('runtimeHostWarnings: crun on a hybrid host whose cgroup2 holds controllers; nothing otherwise', async () => {
+test('runtimesForHost: each crun through its wrapper on a hybrid host whose cgroup2 holds controllers; nothing otherwise', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-rt-host-'));
   const file = join(dir, 'cgroup.controllers');
+  const wrappers = join(dir, 'wrappers');
   const t = resolveRuntimes({ defaultRuntime: 'runc', runtimes: { fast: '/opt/crun' } }, found(['runc', 'crun']));
+  const o = { controllersFile: file, mountinfo: '', has: () => true };
   writeFileSync(file, 'hugetlb\n');
-  assert.deepEqual(
-    (await runtimeHostWarnings(t, file)).map((w) => w.split(':')[0]),
-    ['runtime crun', 'runtime fast'],
-    'each crun by its name',
+  const h = await runtimesForHost(t, wrappers, o);
+  assert.equal(h.table.runtimes.runc!.path, '/usr/bin/runc', 'runc as it is');
+  assert.equal(h.table.runtimes.crun!.path, join(wrappers, 'crun', 'crun'), 'named crun: its flavour stays crun');
+  assert.equal(h.table.runtimes.fast!.path, join(wrappers, 'fast', 'crun'));
+  assert.match(
+    readFileSync(h.table.runtimes.fast!.path, 'utf8'),
+    /exec '\/opt\/crun' "\$@"/,
+    'each wraps its own binary',
   );
-  assert.match((await runtimeHostWarnings(t, file))[0]!, /holds controllers \(hugetlb\)/);
+  assert.ok(statSync(h.table.runtimes.crun!.path).mode & 0o100, 'executable');
+  assert.deepEqual(h.warnings, []);
+  assert.match(h.notes[0]!, /runtime crun, fast: cgroup2 holds controllers \(hugetlb\)/);
+  assert.deepEqual(t.runtimes.crun!.path, '/usr/bin/crun', 'the table given (docker info) is left alone');
+  const bare = await runtimesForHost(t, wrappers, { ...o, has: (b) => b !== 'unshare' });
+  assert.equal(bare.table, t, 'no unshare: no wrapper');
+  assert.deepEqual(
+    bare.warnings.map((w) => w.split(':')[0]),
+    ['runtime crun', 'runtime fast'],
+    'and each crun said by its name',
+  );
   writeFileSync(file, '');
-  assert.deepEqual(await runtimeHostWarnings(t, file), [], 'an empty cgroup2 is fine for crun');
-  assert.deepEqual(await runtimeHostWarnings(t, join(dir, 'absent')), [], 'no unified mount: v1 or v2 host');
+  assert.equal((await runtimesForHost(t, wrappers, o)).table, t, 'an empty cgroup2 is fine for crun');
+  assert.equal(
+    (await runtimesForHost(t, wrappers, { ...o, controllersFile: join(dir, 'absent') })).table,
+    t,
+    'v1 or v2 host',
+  );
   const runcOnly = resolveRuntimes({ defaultRuntime: 'runc', runtimes: {} }, found(['runc']));
   writeFileSync(file, 'hugetlb\n');
-  assert.deepEqual(await runtimeHostWarnings(runcOnly, file), []);
+  assert.deepEqual(await runtimesForHost(runcOnly, wrappers, o), { table: runcOnly, warnings: [], notes: [] });
   rmSync(dir, { recursive: true, force: true });
 });

@@ -1,8 +1,10 @@
 // The OCI runtimes berthd knows, as dockerd has them: the stock `runc`, `crun` where its binary
 // exists, and the ones configured with --add-runtime or daemon.json `runtimes`; one is the default.
+import { accessSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { invalid } from '../errdefs.js';
+import { cgroupRootShared, hybridControllers, writeCrunWrapper } from './crun-hybrid.js';
 
 /** daemon.json's legacy runtime entry: a runc-compatible binary and arguments put before every command. */
 export interface OciRuntimeConfig {
@@ -85,20 +87,52 @@ export function runtimeNamed(t: RuntimeTable, name: string): OciRuntimeConfig {
 }
 
 /**
- * What keeps a runtime of the table from creating any container on this host: crun (1.8 and later
- * alike) refuses a hybrid host whose cgroup2 hierarchy holds a controller ("cgroups in hybrid mode not
- * supported"); the unified mount point's cgroup.controllers says so. One warning per such runtime.
+ * The table as this host needs it, and what to say once at start. crun (1.8 and later alike) refuses
+ * every container on a hybrid host whose cgroup2 hierarchy holds a controller ("cgroups in hybrid
+ * mode not supported"): each crun-like runtime is then run through a wrapper written under `dir`
+ * that hides that hierarchy from crun's create (runtime/crun-hybrid.ts); without unshare and umount
+ * it stays as it is, with a warning.
  */
-export async function runtimeHostWarnings(
+export async function runtimesForHost(
   t: RuntimeTable,
-  controllersFile = '/sys/fs/cgroup/unified/cgroup.controllers',
-): Promise<string[]> {
+  dir: string,
+  o: { controllersFile?: string; mountinfo?: string; has?: (bin: string) => boolean } = {},
+): Promise<{ table: RuntimeTable; warnings: string[]; notes: string[] }> {
   const crunLike = Object.entries(t.runtimes).filter(([, r]) => basename(r.path).startsWith('crun'));
-  if (crunLike.length === 0) return [];
-  const held = (await readFile(controllersFile, 'utf8').catch(() => '')).trim();
-  if (!held) return [];
-  return crunLike.map(
-    ([name]) =>
-      `runtime ${name}: crun cannot create containers on this hybrid cgroup host: its cgroup2 hierarchy holds controllers (${held}); use runc, or a host with cgroup v1 or v2 only`,
-  );
+  const held = crunLike.length ? await hybridControllers(o.controllersFile) : '';
+  if (!held) return { table: t, warnings: [], notes: [] };
+  const has = o.has ?? onPath;
+  if (!['unshare', 'umount', 'mount'].every(has))
+    return {
+      table: t,
+      warnings: crunLike.map(
+        ([name]) =>
+          `runtime ${name}: crun cannot create containers on this hybrid cgroup host: its cgroup2 hierarchy holds controllers (${held}); use runc, or install util-linux (unshare, umount)`,
+      ),
+      notes: [],
+    };
+  const shared = cgroupRootShared(o.mountinfo ?? (await readFile('/proc/self/mountinfo', 'utf8')));
+  const runtimes = { ...t.runtimes };
+  for (const [name, r] of crunLike) runtimes[name] = { ...r, path: await writeCrunWrapper(dir, name, r.path, shared) };
+  const names = crunLike.map(([n]) => n).join(', ');
+  return {
+    table: { default: t.default, runtimes },
+    warnings: [],
+    notes: [
+      `runtime ${names}: cgroup2 holds controllers (${held}) on this hybrid host; crun creates containers without seeing it`,
+    ],
+  };
+}
+
+/** An executable `bin` in PATH or the system directories. */
+function onPath(bin: string): boolean {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  return dirs.some((d) => {
+    try {
+      accessSync(join(d, bin), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
