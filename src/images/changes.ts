@@ -4,6 +4,7 @@ import { invalid } from '../errdefs.js';
 import { parseExecForm } from '../util/exec-form.js';
 import { parsePortRange, splitProtoPort } from '../util/port-range.js';
 import { parseGoDuration } from '../util/go-duration.js';
+import { splitShellWords } from '../util/shell-words.js';
 import type { ContainerConfig, HealthConfig } from './types.js';
 
 const VALID = new Set([
@@ -20,36 +21,8 @@ const VALID = new Set([
   'workdir',
 ]);
 
-/** Split shell-like words: whitespace separates, quotes group and are removed, backslash escapes. */
-export function splitWords(s: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let q: string | null = null;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (q) {
-      if (c === q) q = null;
-      else if (c === '\\' && q === '"' && i + 1 < s.length) cur += s[++i];
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      q = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < s.length) {
-      cur += s[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) out.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += c;
-      inWord = true;
-    }
-  }
-  if (inWord) out.push(cur);
-  return out;
-}
+/** --change arguments split as moby does (quotes removed; no error for an unclosed one). */
+export const splitWords = (s: string): string[] => splitShellWords(s, false);
 
 /** ENV/LABEL arguments: `k=v k2="v 2"` or the legacy `k value with spaces`. */
 function nameValues(cmd: string, args: string): [string, string][] {

@@ -56,6 +56,23 @@ export function near(alphabet: string, maxLength = 40): fc.Arbitrary<string> {
   );
 }
 
+/**
+ * Texts made of the grammar's tokens (up to `maxTokens`, joined by `sep`) or near-misses over
+ * `alphabet` (see near): the usual input of a parser property.
+ */
+export function grammarish(
+  tokens: readonly string[],
+  maxTokens: number,
+  alphabet: string,
+  maxLength: number,
+  sep = '',
+): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.array(fc.constantFrom(...tokens), { maxLength: maxTokens }).map((t) => t.join(sep)),
+    near(alphabet, maxLength),
+  );
+}
+
 /** onlyThrows for parsers of user input: the one allowed error is an `invalid` EngineError (a 400). */
 export function invalidOnly<T>(fn: () => T): T | undefined {
   return onlyThrows(() => {

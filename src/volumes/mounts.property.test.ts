@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { invalidOnly, near, params } from '../util/prop-check.js';
+import { grammarish, invalidOnly, params } from '../util/prop-check.js';
 import {
   parseBind,
   parseMode,
@@ -43,10 +43,7 @@ const PARTS = [
   'constructor',
   '__proto__',
 ];
-const bindSpec = fc.oneof(
-  fc.array(fc.constantFrom(...PARTS), { maxLength: 6 }).map((a) => a.join('')),
-  near('/:a-zZro,.', 30),
-);
+const bindSpec = grammarish(PARTS, 6, '/:a-zZro,.', 30);
 
 test('any -v / Binds spec is a planned mount or an invalid EngineError', () => {
   fc.assert(

@@ -8,26 +8,31 @@ const env = new Map([
   ['P', 'a b'],
 ]);
 
+/** Each word expands to its value (the word names the failing case). */
+function expandsTo(cases: Record<string, string>): void {
+  for (const [word, want] of Object.entries(cases)) assert.equal(expandWord(word, env), want, word);
+}
+
 test('plain variables and braces', () => {
-  assert.equal(expandWord('$V/${V}_$NOPE.', env), 'x/x_.');
-  assert.equal(expandWord('$', env), '$');
+  expandsTo({ '$V/${V}_$NOPE.': 'x/x_.', $: '$' });
 });
 
 test('modifiers :- - :+ + with set, empty and unset variables', () => {
-  assert.equal(expandWord('${NOPE:-d}', env), 'd');
-  assert.equal(expandWord('${E:-d}', env), 'd');
-  assert.equal(expandWord('${E-d}', env), '');
-  assert.equal(expandWord('${V:-d}', env), 'x');
-  assert.equal(expandWord('${V:+set}', env), 'set');
-  assert.equal(expandWord('${E:+set}', env), '');
-  assert.equal(expandWord('${E+set}', env), 'set');
-  assert.equal(expandWord('${NOPE:-$V-nested}', env), 'x-nested');
+  expandsTo({
+    '${NOPE:-d}': 'd',
+    '${E:-d}': 'd',
+    '${E-d}': '',
+    '${V:-d}': 'x',
+    '${V:+set}': 'set',
+    '${E:+set}': '',
+    '${E+set}': 'set',
+    '${NOPE:-$V-nested}': 'x-nested',
+  });
   assert.throws(() => expandWord('${NOPE:?must be set}', env), /NOPE: must be set/);
 });
 
 test('quotes and escapes', () => {
-  assert.equal(expandWord(`'$V' "$V" \\$V`, env), '$V x $V');
-  assert.equal(expandWord('"a \\" b"', env), 'a " b');
+  expandsTo({ [`'$V' "$V" \\$V`]: '$V x $V', '"a \\" b"': 'a " b' });
   assert.equal(expandWord('a`$V', env, '`'), 'a$V');
   assert.throws(() => expandWord('"open', env), /double-quote/);
 });

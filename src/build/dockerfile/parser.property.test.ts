@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { invalidOnly, near, params } from '../../util/prop-check.js';
+import { invalidOnly, grammarish, near, params } from '../../util/prop-check.js';
 import { expandWord, expandWords } from './expand.js';
 import { chmodMode, exposedPorts, parseDuration, parseStages, splitWords } from './instructions.js';
 import { parseDockerfile } from './parser.js';
@@ -80,10 +80,7 @@ const TOKENS = [
   '\uFEFF',
   'é',
 ];
-const dockerfileish = fc.oneof(
-  fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).map((t) => t.join('')),
-  near('FROMRUN \n\\`"\'[]=-$<{}#', 80),
-);
+const dockerfileish = grammarish(TOKENS, 40, 'FROMRUN \n\\`"\'[]=-$<{}#', 80);
 
 test('any Dockerfile text parses or is an invalid DockerfileError', () => {
   fc.assert(

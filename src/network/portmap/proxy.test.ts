@@ -15,21 +15,50 @@ function freePort(): Promise<number> {
   });
 }
 
-test("tcp: bytes go to the target and back; a second proxy on the port gets Docker's text", async () => {
+/** A TCP echo server on 127.0.0.1 and its port. */
+async function tcpEcho(): Promise<{ echo: net.Server; target: number }> {
   const echo = net.createServer((c) => c.pipe(c)).listen(0, '127.0.0.1');
   await new Promise((r) => echo.once('listening', r));
-  const target = (echo.address() as net.AddressInfo).port;
-  const port = await freePort();
-  const p = await startTcpProxy('127.0.0.1', port, '127.0.0.1', target);
-  const reply = await new Promise<string>((resolve, reject) => {
-    const c = net.connect(port, '127.0.0.1', () => c.write('hello'));
+  return { echo, target: (echo.address() as net.AddressInfo).port };
+}
+
+/** A UDP server on 127.0.0.1 that answers each datagram with `re:` and the datagram. */
+async function udpEcho(): Promise<dgram.Socket> {
+  const echo = dgram.createSocket('udp4');
+  echo.on('message', (m, r) => echo.send(Buffer.concat([Buffer.from('re:'), m]), r.port, r.address));
+  await new Promise<void>((r) => echo.bind(0, '127.0.0.1', () => r()));
+  return echo;
+}
+
+/** Sends `msg` over TCP to host:port and resolves the first bytes that come back. */
+function tcpAsk(port: number, host: string, msg: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const c = net.connect(port, host, () => c.write(msg));
     c.on('data', (d) => {
       resolve(d.toString());
       c.destroy();
     });
     c.on('error', reject);
   });
-  assert.equal(reply, 'hello');
+}
+
+/** Sends one datagram to host:port and resolves the answer. */
+async function udpAsk(port: number, host: string, msg: string): Promise<string> {
+  const client = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  const reply = new Promise<string>((resolve) => client.once('message', (m) => resolve(m.toString())));
+  client.send(msg, port, host);
+  try {
+    return await reply;
+  } finally {
+    client.close();
+  }
+}
+
+test("tcp: bytes go to the target and back; a second proxy on the port gets Docker's text", async () => {
+  const { echo, target } = await tcpEcho();
+  const port = await freePort();
+  const p = await startTcpProxy('127.0.0.1', port, '127.0.0.1', target);
+  assert.equal(await tcpAsk(port, '127.0.0.1', 'hello'), 'hello');
   await assert.rejects(startTcpProxy('127.0.0.1', port, '127.0.0.1', target), {
     message: `Bind for 127.0.0.1:${port} failed: port is already allocated`,
   });
@@ -38,34 +67,21 @@ test("tcp: bytes go to the target and back; a second proxy on the port gets Dock
 });
 
 test('udp: a datagram reaches the target and its answer comes back to the sender', async () => {
-  const echo = dgram.createSocket('udp4');
-  echo.on('message', (m, r) => echo.send(Buffer.concat([Buffer.from('re:'), m]), r.port, r.address));
-  await new Promise<void>((r) => echo.bind(0, '127.0.0.1', () => r()));
+  const echo = await udpEcho();
   const port = await freePort();
   const p = await startUdpProxy('127.0.0.1', port, '127.0.0.1', echo.address().port);
-  const client = dgram.createSocket('udp4');
-  const reply = new Promise<string>((resolve) => client.once('message', (m) => resolve(m.toString())));
-  client.send('ping', port, '127.0.0.1');
-  assert.equal(await reply, 're:ping');
-  client.close();
+  assert.equal(await udpAsk(port, '127.0.0.1', 'ping'), 're:ping');
   p.close();
   echo.close();
 });
 
 test('IPv6: [::] and 0.0.0.0 hold one port side by side; [::1] reaches an IPv4 target over tcp and udp', async (t) => {
   if (!(await ipv6Listenable())) return t.skip('the host cannot listen on IPv6 ([::1])');
-  const echo = net.createServer((c) => c.pipe(c)).listen(0, '127.0.0.1');
-  await new Promise((r) => echo.once('listening', r));
-  const target = (echo.address() as net.AddressInfo).port;
+  const { echo, target } = await tcpEcho();
   const port = await freePort();
   const p4 = await startTcpProxy('0.0.0.0', port, '127.0.0.1', target);
   const p6 = await startTcpProxy('::', port, '127.0.0.1', target); // IPv6-only, so no EADDRINUSE
-  const reply = await new Promise<string>((resolve, reject) => {
-    const c = net.connect(port, '::1', () => c.write('six'));
-    c.on('data', (d) => (resolve(d.toString()), c.destroy()));
-    c.on('error', reject);
-  });
-  assert.equal(reply, 'six');
+  assert.equal(await tcpAsk(port, '::1', 'six'), 'six');
   await assert.rejects(startTcpProxy('::', port, '127.0.0.1', target), {
     message: `Bind for :::${port} failed: port is already allocated`,
   });
@@ -73,16 +89,10 @@ test('IPv6: [::] and 0.0.0.0 hold one port side by side; [::1] reaches an IPv4 t
   p6.close();
   echo.close();
 
-  const uecho = dgram.createSocket('udp4');
-  uecho.on('message', (m, r) => uecho.send(Buffer.concat([Buffer.from('re:'), m]), r.port, r.address));
-  await new Promise<void>((r) => uecho.bind(0, '127.0.0.1', () => r()));
+  const uecho = await udpEcho();
   const u4 = await startUdpProxy('0.0.0.0', port, '127.0.0.1', uecho.address().port);
   const u6 = await startUdpProxy('::', port, '127.0.0.1', uecho.address().port);
-  const client = dgram.createSocket('udp6');
-  const got = new Promise<string>((resolve) => client.once('message', (m) => resolve(m.toString())));
-  client.send('ping6', port, '::1');
-  assert.equal(await got, 're:ping6');
-  client.close();
+  assert.equal(await udpAsk(port, '::1', 'ping6'), 're:ping6');
   u4.close();
   u6.close();
   uecho.close();

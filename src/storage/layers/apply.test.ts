@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { applyLayer } from './apply.js';
 import { diffLayer } from './diff.js';
 import { extract } from 'tar-stream';
-import { makeTar } from './testtar.js';
+import { makeTar, type TestEntry } from './testtar.js';
 
 const asRoot = process.getuid?.() === 0;
 let tmp: string;
@@ -26,6 +26,12 @@ const fresh = async () => {
   return d;
 };
 const apply = async (dir: string, buf: Buffer) => applyLayer(dir, Readable.from([buf]));
+/** A fresh directory with each layer's entries applied in order. */
+const layered = async (...layers: TestEntry[][]) => {
+  const dir = await fresh();
+  for (const entries of layers) await apply(dir, await makeTar(entries));
+  return dir;
+};
 
 describe('applyLayer', () => {
   it('extracts files, dirs, symlinks, hardlinks with modes, owners and mtimes; diffId is sha256 of the tar', async () => {
@@ -60,24 +66,19 @@ describe('applyLayer', () => {
   });
 
   it('applies .wh. deletions and opaque markers (keeping entries of the same layer)', async () => {
-    const dir = await fresh();
-    await apply(
-      dir,
-      await makeTar([
+    const dir = await layered(
+      [
         { name: 'etc/a', body: '1' },
         { name: 'etc/b', body: '2' },
         { name: 'd/old', body: 'o' },
         { name: 'keep', body: 'k' },
-      ]),
-    );
-    await apply(
-      dir,
-      await makeTar([
+      ],
+      [
         { name: 'etc/.wh.a' },
         { name: 'd/', type: 'directory' },
         { name: 'd/new', body: 'n' },
         { name: 'd/.wh..wh..opq' },
-      ]),
+      ],
     );
     assert.deepEqual(await readdir(join(dir, 'etc')), ['b']);
     assert.deepEqual(await readdir(join(dir, 'd')), ['new']);
@@ -85,21 +86,16 @@ describe('applyLayer', () => {
   });
 
   it('replaces a file by a directory and vice versa', async () => {
-    const dir = await fresh();
-    await apply(
-      dir,
-      await makeTar([
+    const dir = await layered(
+      [
         { name: 'x', body: 'f' },
         { name: 'y/', type: 'directory' },
         { name: 'y/z', body: 'z' },
-      ]),
-    );
-    await apply(
-      dir,
-      await makeTar([
+      ],
+      [
         { name: 'x/', type: 'directory' },
         { name: 'y', body: 'now a file' },
-      ]),
+      ],
     );
     assert.ok((await lstat(join(dir, 'x'))).isDirectory());
     assert.equal(await readFile(join(dir, 'y'), 'utf8'), 'now a file');
@@ -115,14 +111,10 @@ describe('applyLayer: confinement and special files', () => {
   });
 
   it('confines absolute names to the target', async () => {
-    const dir = await fresh();
-    await apply(
-      dir,
-      await makeTar([
-        { name: '/abs', body: 'x' },
-        { name: '/../../up', body: 'y' },
-      ]),
-    );
+    const dir = await layered([
+      { name: '/abs', body: 'x' },
+      { name: '/../../up', body: 'y' },
+    ]);
     assert.equal(await readFile(join(dir, 'abs'), 'utf8'), 'x');
     assert.equal(await readFile(join(dir, 'up'), 'utf8'), 'y');
   });
@@ -151,14 +143,10 @@ describe('applyLayer: confinement and special files', () => {
   });
 
   it('creates devices and fifos', { skip: asRoot ? false : 'mknod needs root' }, async () => {
-    const dir = await fresh();
-    await apply(
-      dir,
-      await makeTar([
-        { name: 'null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
-        { name: 'p', type: 'fifo' },
-      ]),
-    );
+    const dir = await layered([
+      { name: 'null', type: 'character-device', devmajor: 1, devminor: 3, mode: 0o666 },
+      { name: 'p', type: 'fifo' },
+    ]);
     const st = await lstat(join(dir, 'null'));
     assert.ok(st.isCharacterDevice());
     assert.equal(st.rdev, (1 << 8) | 3);
