@@ -56,3 +56,15 @@ export async function testServer(routes: Route[], o: { experimental?: boolean } 
     },
   };
 }
+
+/** A fake network call for route tests: records each URL and answers `answer(url)`, throwing it when an Error. */
+export class FakeFetch<T> {
+  readonly calls: string[] = [];
+  constructor(public answer: (url: string) => T | Error) {}
+  readonly fetch = async (url: string): Promise<T> => {
+    this.calls.push(url);
+    const a = this.answer(url);
+    if (a instanceof Error) throw a;
+    return a;
+  };
+}

@@ -2,6 +2,7 @@
 // one per frame (a write per 100-byte line held `berth logs > /dev/null` near 30 MB/s), and the
 // response is paused while stdout or stderr is backed up.
 import type { Readable } from 'node:stream';
+import { drainedOrClosed } from '../util/drained.js';
 
 const HEADER_LEN = 8;
 
@@ -82,20 +83,8 @@ export async function copyLogs(
   for await (const chunk of res) {
     if (d) d.push(chunk as Buffer, sink);
     else sink(1, chunk as Buffer);
-    for (const w of blocked) await drained(w, res);
+    // the sink's 'drain', or the response going away (an interrupt)
+    for (const w of blocked) await drainedOrClosed(w, res);
     blocked.clear();
   }
-}
-
-/** Resolves on the sink's 'drain', or when the response goes away (an interrupt). */
-function drained(w: NodeJS.WritableStream, res: Readable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      w.removeListener('drain', done);
-      res.removeListener('close', done);
-      resolve();
-    };
-    w.once('drain', done);
-    res.once('close', done);
-  });
 }

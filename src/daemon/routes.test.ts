@@ -4,25 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type TestServer, testServer } from '../api/test-server.js';
 import { Events } from '../engine/events.js';
-import type { ContainerRecord } from '../engine/types.js';
-import { emptyContainerConfig } from '../images/types.js';
+import { testContainerRecord } from '../engine/test-container-record.js';
 import { defaults } from './flags.js';
 import type { Paths } from './paths.js';
 import { apiRoutes, type RouteServices } from './routes.js';
 
-const rec = (id: string, status: string) =>
-  ({
-    id,
-    name: id,
-    created: '2024-05-01T10:00:00Z',
-    path: 'sh',
-    args: [],
-    image: 'sha256:i',
-    config: { ...emptyContainerConfig(), Image: 'busybox', Labels: {} },
-    hostConfig: { NetworkMode: 'bridge' },
-    state: { status, exitCode: 0, startedAt: '2024-05-01T10:00:00Z', finishedAt: '2024-05-01T10:00:01Z' },
-    mounts: [],
-  }) as unknown as ContainerRecord;
+const rec = (id: string, status: string) => testContainerRecord({ id, status });
 const recs = [rec('a', 'running'), rec('b', 'exited')];
 const calls: string[] = [];
 const services = {

@@ -6,15 +6,18 @@ export interface DrainEmitter {
   off(ev: 'drain' | 'close', f: () => void): unknown;
 }
 
-/** Resolves at the writer's next 'drain' or 'close', whichever comes first; leaves no listener behind. */
-export function drainedOrClosed(w: DrainEmitter): Promise<void> {
+/**
+ * Resolves at the writer's next 'drain' or `closer`'s 'close' (the writer's own by default, or the
+ * request a reply is written for), whichever comes first; leaves no listener behind.
+ */
+export function drainedOrClosed(w: DrainEmitter, closer: DrainEmitter = w): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       w.off('drain', done);
-      w.off('close', done);
+      closer.off('close', done);
       resolve();
     };
     w.on('drain', done);
-    w.on('close', done);
+    closer.on('close', done);
   });
 }

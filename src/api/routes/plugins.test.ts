@@ -2,30 +2,24 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { internal } from '../../errdefs.js';
-import { testServer, type TestServer } from '../test-server.js';
+import { FakeFetch, testServer, type TestServer } from '../test-server.js';
 import { pluginRoutes } from './plugins.js';
 
-const heads: string[] = [];
-let headAnswer: (url: string) => number | Error = () => 404;
+const head = new FakeFetch<number>(() => 404);
 let srv: TestServer;
 
 before(async () => {
   srv = await testServer(
     pluginRoutes({
       insecureRegistries: [],
-      head: async (url) => {
-        heads.push(url);
-        const a = headAnswer(url);
-        if (a instanceof Error) throw a;
-        return a;
-      },
+      head: head.fetch,
     }),
   );
 });
 after(() => srv.close());
 
 async function call(method: string, p: string, body?: string) {
-  heads.length = 0;
+  head.calls.length = 0;
   const r = await srv.call(method, `/v1.47${p}`, body);
   return { status: r.status, json: r.json };
 }
@@ -62,7 +56,7 @@ test('every named plugin is "not found" (404), after the route\'s own checks', a
     await call('POST', `/plugins/x/upgrade?${q({ remote: 'X!' })}`, '[]'),
     err(400, 'invalid reference format'),
   );
-  assert.deepEqual(heads, [], 'nothing asks a registry');
+  assert.deepEqual(head.calls, [], 'nothing asks a registry');
 });
 
 test('privileges: [] (what moby answers when the fetch fails), a bad reference a 400', async () => {
@@ -71,7 +65,7 @@ test('privileges: [] (what moby answers when the fetch fails), a bad reference a
 });
 
 test('pull offline: containerd resolver text wrapped as moby does, a 500 like Docker', async () => {
-  headAnswer = (url) => internal(`Head "${url}": dial tcp: lookup registry-1.docker.io: no such host`);
+  head.answer = (url) => internal(`Head "${url}": dial tcp: lookup registry-1.docker.io: no such host`);
   const r = await call('POST', `/plugins/pull?${q({ remote: 'vieux/sshfs', name: 'vieux/sshfs' })}`, '[]');
   assert.deepEqual(
     r,
@@ -83,14 +77,14 @@ test('pull offline: containerd resolver text wrapped as moby does, a 500 like Do
 });
 
 test('pull of an unknown plugin from a loopback registry: plain HTTP, 404 "<ref>: not found"', async () => {
-  headAnswer = () => 404;
+  head.answer = () => 404;
   const r = await call('POST', `/plugins/pull?${q({ remote: 'localhost:5000/p:1' })}`, '');
   assert.deepEqual(r, err(404, 'error resolving plugin reference: localhost:5000/p:1: not found'));
-  assert.deepEqual(heads, ['http://localhost:5000/v2/p/manifests/1']);
+  assert.deepEqual(head.calls, ['http://localhost:5000/v2/p/manifests/1']);
 });
 
 test('pull of a plugin that exists: refused (no plugin runtime), 501; a digest in the name: 400', async () => {
-  headAnswer = () => 200;
+  head.answer = () => 200;
   const r = await call('POST', `/plugins/pull?${q({ remote: 'localhost:5000/p' })}`, '[]');
   assert.equal(r.status, 501);
   const dig = `localhost:5000/p@sha256:${'a'.repeat(64)}`;
@@ -117,12 +111,12 @@ test('create: the name checked as moby (parse error, digest refused), then refus
 });
 
 test('pull by digest: resolved by the digest (tag dropped as parseRemoteRef does), installed under the tag or latest', async () => {
-  headAnswer = () => 404;
+  head.answer = () => 404;
   const dig = `sha256:${'c'.repeat(64)}`;
   const r = await call('POST', `/plugins/pull?${q({ remote: `localhost:5000/p:2@${dig}` })}`, '[]');
   assert.deepEqual(r, err(404, `error resolving plugin reference: localhost:5000/p@${dig}: not found`));
-  assert.deepEqual(heads, [`http://localhost:5000/v2/p/manifests/${dig}`]);
-  headAnswer = () => 200;
+  assert.deepEqual(head.calls, [`http://localhost:5000/v2/p/manifests/${dig}`]);
+  head.answer = () => 200;
   const named = await call('POST', `/plugins/pull?${q({ remote: `localhost:5000/p:2@${dig}` })}`, '[]');
   assert.match((named.json as { message: string }).message, /cannot install localhost:5000\/p:2 from/);
   const latest = await call('POST', `/plugins/pull?${q({ remote: `localhost:5000/p@${dig}` })}`, '[]');

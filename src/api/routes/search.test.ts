@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { internal } from '../../errdefs.js';
-import { testServer, type TestServer } from '../test-server.js';
+import { FakeFetch, testServer, type TestServer } from '../test-server.js';
 import { searchRoutes, splitSearchTerm, type SearchResponse } from './search.js';
 
-const calls: string[] = [];
-let answer: (url: string) => SearchResponse | Error = () => internal('offline');
+const index = new FakeFetch<SearchResponse>(() => internal('offline'));
 let srv: TestServer;
 
 const ok = (results: unknown[]): SearchResponse => ({
@@ -24,19 +23,14 @@ before(async () => {
   srv = await testServer(
     searchRoutes({
       insecureRegistries: ['10.9.0.0/16'],
-      get: async (url) => {
-        calls.push(url);
-        const a = answer(url);
-        if (a instanceof Error) throw a;
-        return a;
-      },
+      get: index.fetch,
     }),
   );
 });
 after(() => srv.close());
 
 async function search(query: string) {
-  calls.length = 0;
+  index.calls.length = 0;
   const r = await srv.call('GET', `/v1.47/images/search?${query}`);
   return { status: r.status, json: r.json as { message?: string } | unknown[] };
 }
@@ -52,17 +46,17 @@ test('search terms split into index and remote name as moby splitReposSearchTerm
 
 test('Docker Hub unreachable: the network error as a 500, after asking index.docker.io with n=25', async () => {
   const err = 'Get "https://index.docker.io/v1/search?q=busybox&n=25": dial tcp: lookup index.docker.io: no such host';
-  answer = () => internal(err);
+  index.answer = () => internal(err);
   const r = await search('term=busybox');
   assert.equal(r.status, 500);
   assert.equal(message(r), err);
-  assert.deepEqual(calls, ['https://index.docker.io/v1/search?q=busybox&n=25']);
+  assert.deepEqual(index.calls, ['https://index.docker.io/v1/search?q=busybox&n=25']);
 });
 
 test('Docker Hub results: library/ trimmed from the term, filters applied, is_automated forced false', async () => {
-  answer = () => ok(hub);
+  index.answer = () => ok(hub);
   const all = await search('term=library/busybox&limit=5');
-  assert.deepEqual(calls, ['https://index.docker.io/v1/search?q=busybox&n=5']);
+  assert.deepEqual(index.calls, ['https://index.docker.io/v1/search?q=busybox&n=5']);
   assert.equal((all.json as unknown[]).length, 2);
   assert.ok((all.json as { is_automated: boolean }[]).every((x) => x.is_automated === false));
   const off = await search(`term=busybox&filters=${encodeURIComponent('{"is-official":{"true":true}}')}`);
@@ -77,11 +71,11 @@ test('Docker Hub results: library/ trimmed from the term, filters applied, is_au
   );
   const automated = await search(`term=busybox&filters=${encodeURIComponent('{"is-automated":["true"]}')}`);
   assert.deepEqual(automated, { status: 200, json: [] });
-  assert.deepEqual(calls, [], 'is-automated=true answers without asking the index');
+  assert.deepEqual(index.calls, [], 'is-automated=true answers without asking the index');
 });
 
 test('bad limit and filters: moby 400s before any network call', async () => {
-  answer = () => ok(hub);
+  index.answer = () => ok(hub);
   const cases: [string, string][] = [
     ['term=x&limit=abc', 'invalid limit specified: strconv.Atoi: parsing "abc": invalid syntax'],
     ['term=x&limit=0.5', 'invalid limit specified: strconv.Atoi: parsing "0.5": invalid syntax'],
@@ -99,18 +93,18 @@ test('bad limit and filters: moby 400s before any network call', async () => {
     const r = await search(q);
     assert.equal(r.status, 400, q);
     assert.equal(message(r), want, q);
-    assert.deepEqual(calls, [], q);
+    assert.deepEqual(index.calls, [], q);
   }
 });
 
 test('a loopback registry without /v1: pinged over HTTPS then HTTP, its 404 is "Unexpected status code 404"', async () => {
-  answer = (url) =>
+  index.answer = (url) =>
     url.startsWith('https:')
       ? internal(`Get "${url}": http: server gave HTTP response to HTTPS client`)
       : { status: 404, headers: {}, body: Buffer.from('404 page not found\n') };
   const r = await search('term=localhost:5000/foo');
   assert.deepEqual(r, { status: 500, json: { message: 'Unexpected status code 404' } });
-  assert.deepEqual(calls, [
+  assert.deepEqual(index.calls, [
     'https://localhost:5000/v1/_ping',
     'http://localhost:5000/v1/_ping',
     'http://localhost:5000/v1/search?q=foo&n=25',
@@ -118,7 +112,7 @@ test('a loopback registry without /v1: pinged over HTTPS then HTTP, its 404 is "
 });
 
 test('unreachable registries: Docker 400s for a secure one (no HTTP fallback) and an insecure one', async () => {
-  answer = (url) => internal(`Get "${url}": dial tcp 10.9.1.1:5000: connect: connection refused`);
+  index.answer = (url) => internal(`Get "${url}": dial tcp 10.9.1.1:5000: connect: connection refused`);
   const ins = await search('term=10.9.1.1:5000/foo');
   assert.equal(ins.status, 400);
   assert.equal(
@@ -131,11 +125,11 @@ test('unreachable registries: Docker 400s for a secure one (no HTTP fallback) an
     message(sec),
     /^invalid registry endpoint https:\/\/reg\.example:5000\/v1\/: Get "https:\/\/reg\.example:5000\/v1\/_ping": .*please add `--insecure-registry reg\.example:5000` to the daemon's arguments\..*\/etc\/docker\/certs\.d\/reg\.example:5000\/ca\.crt$/,
   );
-  assert.deepEqual(calls, ['https://reg.example:5000/v1/_ping']);
+  assert.deepEqual(index.calls, ['https://reg.example:5000/v1/_ping']);
 });
 
 test('an index answering garbage: moby decode error, 500', async () => {
-  answer = () => ({ status: 200, headers: {}, body: Buffer.from('<html>') });
+  index.answer = () => ({ status: 200, headers: {}, body: Buffer.from('<html>') });
   const r = await search('term=busybox');
   assert.equal(r.status, 500);
   assert.match(message(r), /^error decoding registry search results: /);

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Events } from '../../engine/events.js';
 import type { SystemInfo } from '../../engine/info.js';
-import type { ContainerRecord } from '../../engine/types.js';
+import { testContainerRecord } from '../../engine/test-container-record.js';
 import { testImageView } from '../../images/test-image-view.js';
-import { emptyContainerConfig } from '../../images/types.js';
 import { type TestServer, testServer } from '../test-server.js';
 import { fakeDiskUsage } from './fake-disk-usage.js';
 import { systemDfRoutes } from './system-df.js';
@@ -27,19 +26,7 @@ const info = {
   },
 } as unknown as SystemInfo;
 
-const ctr = {
-  id: 'c'.repeat(64),
-  name: 'web',
-  created: '2024-05-01T10:00:00Z',
-  path: 'sh',
-  args: [],
-  image: 'sha256:i1',
-  config: { ...emptyContainerConfig(), Image: 'bb', Labels: {} },
-  hostConfig: { NetworkMode: 'bridge' },
-  state: { status: 'exited', exitCode: 0, finishedAt: '2024-05-01T10:00:01Z', startedAt: '2024-05-01T10:00:00Z' },
-  mounts: [],
-  networkingConfig: null,
-} as unknown as ContainerRecord;
+const ctr = testContainerRecord({ id: 'c'.repeat(64), name: 'web', image: 'bb' });
 const { df, asked } = fakeDiskUsage({
   layersSize: 10,
   images: [testImageView(10)],

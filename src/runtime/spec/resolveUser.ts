@@ -32,30 +32,30 @@ async function readRootfsFile(rootfs: string, p: string): Promise<string | null>
   }
 }
 
-export function parsePasswd(text: string): PasswdEntry[] {
-  const out: PasswdEntry[] = [];
+/** The colon-separated fields of each entry of /etc/passwd or /etc/group (blank and # lines skipped). */
+function colonRecords(text: string): string[][] {
+  const out: string[][] = [];
   for (const line of text.split('\n')) {
     const l = line.trim();
-    if (l === '' || l.startsWith('#')) continue;
-    const f = l.split(':');
-    out.push({ name: f[0], uid: parseInt(f[2] ?? '', 10) || 0, gid: parseInt(f[3] ?? '', 10) || 0 });
+    if (l !== '' && !l.startsWith('#')) out.push(l.split(':'));
   }
   return out;
 }
 
+export function parsePasswd(text: string): PasswdEntry[] {
+  return colonRecords(text).map((f) => ({
+    name: f[0],
+    uid: parseInt(f[2] ?? '', 10) || 0,
+    gid: parseInt(f[3] ?? '', 10) || 0,
+  }));
+}
+
 export function parseGroup(text: string): GroupEntry[] {
-  const out: GroupEntry[] = [];
-  for (const line of text.split('\n')) {
-    const l = line.trim();
-    if (l === '' || l.startsWith('#')) continue;
-    const f = l.split(':');
-    out.push({
-      name: f[0],
-      gid: parseInt(f[2] ?? '', 10) || 0,
-      members: (f[3] ?? '').split(',').filter((m) => m !== ''),
-    });
-  }
-  return out;
+  return colonRecords(text).map((f) => ({
+    name: f[0],
+    gid: parseInt(f[2] ?? '', 10) || 0,
+    members: (f[3] ?? '').split(',').filter((m) => m !== ''),
+  }));
 }
 
 function parseId(s: string): number | null {
