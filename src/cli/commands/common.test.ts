@@ -3,18 +3,22 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { ClientError } from '../../client/client-error.js';
+import type { Client } from '../../client/client.js';
 import type { CliContext } from '../command.js';
+import { flagHelp, parseFlags } from '../flags/parser.js';
 import { eachRef, forEach } from './common.js';
+import { imagePrune } from './images.js';
 
-function capture(): { ctx: CliContext; text: { out: string; err: string } } {
+function capture(client?: Partial<Client>, stdin = new PassThrough()) {
   const text = { out: '', err: '' };
   const out = new PassThrough().on('data', (b) => (text.out += b));
   const err = new PassThrough().on('data', (b) => (text.err += b));
   const ctx: CliContext = {
     prog: 'berth',
-    io: { stdin: new PassThrough(), stdout: out, stderr: err },
+    io: { stdin, stdout: out, stderr: err },
     client: () => {
-      throw new Error('no client in this test');
+      if (!client) throw new Error('no client in this test');
+      return client as Client;
     },
   };
   return { ctx, text };
@@ -41,4 +45,33 @@ test('eachRef prints only what fn returns, skips the errors it is told to, and c
   assert.deepEqual(text, { out: '', err: '' });
   assert.equal(await eachRef(ctx, ['local'], failing, { statusLine: true }), 1);
   assert.equal(text.err, 'bad local value\nexit status 1\n');
+});
+
+test("a prune's flags are docker's (--all when it has one), and --all picks the other warning", async () => {
+  assert.equal(
+    flagHelp(imagePrune.flags),
+    [
+      '  -a, --all             Remove all unused images, not just dangling ones',
+      '      --filter filter   Provide filter values (e.g. "until=<timestamp>")',
+      '  -f, --force           Do not prompt for confirmation',
+    ].join('\n'),
+  );
+  const stdin = new PassThrough();
+  const { ctx, text } = capture(undefined, stdin);
+  const asked = imagePrune.run(ctx, parseFlags(imagePrune.flags ?? [], ['-a']));
+  stdin.end('n\n');
+  assert.equal(await asked, 0);
+  assert.match(text.out, /^WARNING! This will remove all images without at least one container associated to them\.\n/);
+});
+
+test("a prune prints the daemon's report: the deleted block, then the space reclaimed", async () => {
+  let filters: string | undefined;
+  const imagePruneCall = async (f?: string) => {
+    filters = f;
+    return { ImagesDeleted: [{ Untagged: 'a:1' }, { Deleted: 'sha256:b' }], SpaceReclaimed: 2048 };
+  };
+  const { ctx, text } = capture({ imagePrune: imagePruneCall } as Partial<Client>);
+  assert.equal(await imagePrune.run(ctx, parseFlags(imagePrune.flags ?? [], ['-f', '--filter', 'until=1h'])), 0);
+  assert.deepEqual(JSON.parse(filters ?? ''), { until: { '1h': true }, dangling: { true: true } });
+  assert.equal(text.out, 'Deleted Images:\nuntagged: a:1\ndeleted: sha256:b\n\nTotal reclaimed space: 2.048kB\n');
 });

@@ -184,21 +184,25 @@ export function inspectCommand(
 export interface PruneSpec {
   name: string;
   desc: string;
-  warning(p: Parsed): string;
-  flags?: FlagSpec[];
+  /** The confirmation's text. */
+  warning: string;
+  /** A -a/--all flag: its help, and the confirmation's text when it is given. */
+  all?: { help: string; warning: string };
   /** Calls the endpoint; returns the "Deleted X:" block's title and items, and the space freed. */
   prune(ctx: CliContext, filters: string[], p: Parsed): Promise<{ title: string; items: string[]; space?: number }>;
 }
 
 /** `X prune`: confirmation unless -f, the daemon's report, "Total reclaimed space" when sized. */
 export function pruneCommand(s: PruneSpec): Command {
+  const all: FlagSpec[] = s.all ? [{ name: 'all', short: 'a', type: 'bool', help: s.all.help }] : [];
   return {
     usage: `${s.name} [OPTIONS]`,
     desc: s.desc,
-    flags: [...(s.flags ?? []), flag.filter, flag.force('Do not prompt for confirmation')],
+    flags: [...all, flag.filter, flag.force('Do not prompt for confirmation')],
     args: { max: 0 },
     async run(ctx, p) {
-      if (!get.bool(p, 'force') && !(await confirm(ctx, s.warning(p)))) return 0;
+      const warning = s.all && get.bool(p, 'all') ? s.all.warning : s.warning;
+      if (!get.bool(p, 'force') && !(await confirm(ctx, warning))) return 0;
       const r = await s.prune(ctx, get.list(p, 'filter'), p);
       if (r.items.length) ctx.io.stdout.write(`${r.title}:\n${r.items.map((i) => i + '\n').join('')}`);
       if (r.space !== undefined) {

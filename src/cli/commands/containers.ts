@@ -13,9 +13,9 @@ import { runLiveStats } from './stats-live.js';
 import { renderRows, type Row } from '../format/render.js';
 import { tabwrite } from '../format/tabwriter.js';
 import { getTimestamp } from '../format/timestamp.js';
-import { bytesSize, humanSize, humanSizeWithPrecision } from '../format/units.js';
+import { bytesSize, humanSizeWithPrecision } from '../format/units.js';
 import { truncateId } from '../format/ellipsis.js';
-import { confirm, eachRef, flag, forEach, inspectCommand, isNotFound, printInspect } from './common.js';
+import { eachRef, flag, forEach, inspectCommand, isNotFound, printInspect, pruneCommand } from './common.js';
 import { readUntilInterrupt } from '../streams.js';
 import { copyLogs } from '../log-demux.js';
 
@@ -249,23 +249,15 @@ export const inspect: Command = {
   },
 };
 
-export const prune: Command = {
-  usage: 'container prune [OPTIONS]',
+export const prune = pruneCommand({
+  name: 'container prune',
   desc: 'Remove all stopped containers',
-  flags: flagTable(`
-    force,f  bool  Do not prompt for confirmation
-    filter   list  Provide filter values (e.g. "until=<timestamp>")
-  `),
-  args: { max: 0 },
-  async run(ctx, p) {
-    if (!get.bool(p, 'force') && !(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) return 0;
-    const r = await ctx.client().containerPrune(filtersArg(get.list(p, 'filter')));
-    const ids = r.ContainersDeleted ?? [];
-    if (ids.length) ctx.io.stdout.write(`Deleted Containers:\n${ids.map((i) => i + '\n').join('')}\n`);
-    ctx.io.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0)}\n`);
-    return 0;
+  warning: 'WARNING! This will remove all stopped containers.',
+  async prune(ctx, filters) {
+    const r = await ctx.client().containerPrune(filtersArg(filters));
+    return { title: 'Deleted Containers', items: r.ContainersDeleted ?? [], space: r.SpaceReclaimed ?? 0 };
   },
-};
+});
 
 const statsHeaders: Record<string, string> = {
   Container: 'CONTAINER',

@@ -17,8 +17,7 @@ import {
   splitRef,
 } from '../format/images.js';
 import { renderRows } from '../format/render.js';
-import { humanSize } from '../format/units.js';
-import { confirm, eachRef, printInspect } from './common.js';
+import { eachRef, printInspect, pruneCommand } from './common.js';
 import { displayJSONMessages } from '../progress.js';
 
 export const images: Command = {
@@ -73,32 +72,20 @@ export const rmi: Command = {
     }),
 };
 
-export const imagePrune: Command = {
-  usage: 'image prune [OPTIONS]',
+export const imagePrune = pruneCommand({
+  name: 'image prune',
   desc: 'Remove unused images',
-  flags: flagTable(`
-    all,a    bool  Remove all unused images, not just dangling ones
-    force,f  bool  Do not prompt for confirmation
-    filter   list
-  `),
-  args: { max: 0 },
-  async run(ctx, p) {
-    const all = get.bool(p, 'all');
-    const warning = all
-      ? 'WARNING! This will remove all images without at least one container associated to them.'
-      : 'WARNING! This will remove all dangling images.';
-    if (!get.bool(p, 'force') && !(await confirm(ctx, warning))) return 0;
-    const filters = [...get.list(p, 'filter'), `dangling=${all ? 'false' : 'true'}`];
-    const r = await ctx.client().imagePrune(filtersArg(filters));
-    const items = r.ImagesDeleted ?? [];
-    if (items.length)
-      ctx.io.stdout.write(
-        `Deleted Images:\n${items.map((d) => (d.Deleted ? `deleted: ${d.Deleted}\n` : `untagged: ${d.Untagged}\n`)).join('')}\n`,
-      );
-    ctx.io.stdout.write(`Total reclaimed space: ${humanSize(r.SpaceReclaimed ?? 0)}\n`);
-    return 0;
+  warning: 'WARNING! This will remove all dangling images.',
+  all: {
+    help: 'Remove all unused images, not just dangling ones',
+    warning: 'WARNING! This will remove all images without at least one container associated to them.',
   },
-};
+  async prune(ctx, filters, p) {
+    const r = await ctx.client().imagePrune(filtersArg([...filters, `dangling=${!get.bool(p, 'all')}`]));
+    const items = (r.ImagesDeleted ?? []).map((d) => (d.Deleted ? `deleted: ${d.Deleted}` : `untagged: ${d.Untagged}`));
+    return { title: 'Deleted Images', items, space: r.SpaceReclaimed ?? 0 };
+  },
+});
 
 export const history: Command = {
   usage: 'image history [OPTIONS] IMAGE',

@@ -229,7 +229,7 @@ export const networkDisconnect: Command = {
 export const networkPrune = pruneCommand({
   name: 'network prune',
   desc: 'Remove all unused networks',
-  warning: () => 'WARNING! This will remove all custom networks not used by at least one container.',
+  warning: 'WARNING! This will remove all custom networks not used by at least one container.',
   async prune(ctx, filters) {
     const r = await ctx.client().request<{ NetworksDeleted: string[] | null }>('POST', '/networks/prune', {
       query: { filters: filtersArg(filters) },

@@ -162,11 +162,11 @@ export const systemPrune: Command = {
 export const builderPrune = pruneCommand({
   name: 'builder prune',
   desc: 'Remove build cache',
-  flags: [{ name: 'all', short: 'a', type: 'bool', help: 'Remove all unused build cache, not just dangling ones' }],
-  warning: (p) =>
-    get.bool(p, 'all')
-      ? 'WARNING! This will remove all build cache.'
-      : 'WARNING! This will remove all dangling build cache.',
+  warning: 'WARNING! This will remove all dangling build cache.',
+  all: {
+    help: 'Remove all unused build cache, not just dangling ones',
+    warning: 'WARNING! This will remove all build cache.',
+  },
   async prune(ctx, filters, p) {
     const r = await ctx
       .client()

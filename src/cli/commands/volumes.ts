@@ -91,11 +91,11 @@ export const volumeRm: Command = {
 export const volumePrune = pruneCommand({
   name: 'volume prune',
   desc: 'Remove unused local volumes',
-  flags: [{ name: 'all', short: 'a', type: 'bool', help: 'Remove all unused volumes, not just anonymous ones' }],
-  warning: (p) =>
-    get.bool(p, 'all')
-      ? 'WARNING! This will remove all local volumes not used by at least one container.'
-      : 'WARNING! This will remove anonymous local volumes not used by at least one container.',
+  warning: 'WARNING! This will remove anonymous local volumes not used by at least one container.',
+  all: {
+    help: 'Remove all unused volumes, not just anonymous ones',
+    warning: 'WARNING! This will remove all local volumes not used by at least one container.',
+  },
   async prune(ctx, filters, p) {
     const f = [...filters];
     if (get.bool(p, 'all')) {
