@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { ContainerService } from '../../engine/service.js';
 import type { ImageService } from '../../images/store.js';
 import { testServer, type TestServer } from '../test-server.js';
-import { buildLeftovers, buildRoutes } from './build.js';
+import { buildLeftovers, buildRoutes, engineRunner } from './build.js';
 
 // Nothing may reach the builder: the fakes throw if it does.
 const images = new Proxy({} as ImageService, {
@@ -70,4 +70,60 @@ test('the build routes do not load the builder until a build is asked for (its w
     console.log(JSON.stringify(process.moduleLoadList.filter((m) => /NativeModule (worker_threads|zlib)$/.test(m))));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.deepEqual(JSON.parse(out), []);
+});
+
+/** A container engine whose create and start finish when the test says so; it records the calls. */
+function fakeEngine() {
+  const calls: string[] = [];
+  let finishCreate = () => {};
+  let finishStart = () => {};
+  let exited = (_code: number) => {};
+  let running = false;
+  const created = new Promise<void>((r) => (finishCreate = r));
+  const started = new Promise<void>((r) => (finishStart = r));
+  const exit = new Promise<number>((r) => (exited = r));
+  const containers = {
+    create: async () => (calls.push('create'), await created, { id: 'c1', warnings: [] }),
+    attach: () => exit.then(() => ({})),
+    start: async () => {
+      calls.push('start');
+      await started;
+      running = true;
+    },
+    kill: async (_id: string, sig: string) => {
+      calls.push(`kill ${sig}`);
+      if (!running) throw new Error('Container c1 is not running'); // as the engine answers
+      exited(137);
+    },
+    wait: async () => ({ statusCode: await exit }),
+  } as unknown as ContainerService;
+  return { calls, containers, finishCreate, finishStart, exited };
+}
+const spec = { image: 'sha256:x', cmd: ['sleep', '1000'], env: [], workdir: '', user: '', extraHosts: [] };
+const hooks = { created: () => {}, output: () => {} };
+
+test('a build cancelled while its RUN container is being created never starts it (the step removes it)', {
+  timeout: 20_000,
+}, async () => {
+  const f = fakeEngine();
+  const ac = new AbortController();
+  const run = engineRunner(f.containers).run(spec, hooks, ac.signal);
+  ac.abort(); // the client went away during the create
+  f.finishCreate();
+  await assert.rejects(run, { message: 'build cancelled' });
+  assert.deepEqual(f.calls, ['create']);
+});
+
+test('a build cancelled while its RUN container is starting kills it once it has started', {
+  timeout: 20_000,
+}, async () => {
+  const f = fakeEngine();
+  const ac = new AbortController();
+  f.finishCreate();
+  const run = engineRunner(f.containers).run(spec, hooks, ac.signal);
+  while (!f.calls.includes('start')) await new Promise((r) => setImmediate(r));
+  ac.abort(); // the kill this sends finds nothing running yet
+  f.finishStart();
+  assert.equal(await run, 137);
+  assert.deepEqual(f.calls, ['create', 'start', 'kill KILL', 'kill KILL']);
 });

@@ -9,7 +9,7 @@ import { pruneOptions, type CacheMounts, type CacheRecord } from '../../build/bu
 import { RunFailedError, type BuildOptions } from '../../build/builder/options.js';
 import type { PullPort, RunPort, RunResources } from '../../build/builder/ports.js';
 import type { ContainerService } from '../../engine/service.js';
-import { invalid, notImplemented } from '../../errdefs.js';
+import { invalid, notImplemented, unavailable } from '../../errdefs.js';
 import type { ImageService } from '../../images/store.js';
 import { platformQuery } from '../../util/platform.js';
 import { messageOf } from '../errors.js';
@@ -32,6 +32,10 @@ export interface BuildRouteDeps {
 export function engineRunner(containers: ContainerService): RunPort {
   return {
     async run(spec, hooks, signal) {
+      const cancelled = () => {
+        if (signal.aborted) throw unavailable('build cancelled');
+      };
+      cancelled();
       const { id: Id } = await containers.create({
         config: {
           Image: spec.image,
@@ -52,6 +56,10 @@ export function engineRunner(containers: ContainerService): RunPort {
         } as never,
       });
       hooks.created(Id);
+      // A build cancelled (its client went away) while this container was being created: it never
+      // starts, the caller removes it. An abort listener added now would not fire, and the step
+      // would run to its end first (moby kills and removes the step's container on cancel).
+      cancelled();
       const detach = new AbortController();
       const attached = containers.attach(
         Id,
@@ -62,6 +70,8 @@ export function engineRunner(containers: ContainerService): RunPort {
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         await containers.start(Id);
+        // a kill while the start was under way found nothing running yet
+        if (signal.aborted) onAbort();
         const r = await containers.wait(Id, 'not-running', new AbortController().signal);
         // let the last output drain (the attach ends at the container's exit)
         await Promise.race([attached, new Promise((res) => setTimeout(res, 2000))]);
