@@ -3,31 +3,17 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  daemonUnavailable,
-  dockerCli,
-  berthBin,
-  berthCli,
-  startDaemon,
-  type Daemon,
-  type RunOptions,
-} from '../../harness/daemon.js';
+import { dockerCli, berthBin, berthCli, type RunOptions, daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
-const berth = berthCli(() => d);
+const berth = berthCli(() => berthd.d);
 /** Relative times ("3 seconds ago", "Up 2 seconds") tick between the two runs: compared as a word, and
  * so the columns' widths with them (runs of blanks as one). */
 const untimed = (s: string) =>
@@ -37,7 +23,7 @@ const untimed = (s: string) =>
     .replace(/ {2,}/g, ' ');
 /** Both CLIs, same arguments: equal exit codes, stdout (times aside) and, if asked, stderr. */
 async function same(args: string[], o: RunOptions & { stderr?: boolean } = {}) {
-  const [b, k] = await Promise.all([berth(args, o), d.docker(args, o)]);
+  const [b, k] = await Promise.all([berth(args, o), berthd.d.docker(args, o)]);
   const what = `${args.join(' ')}: berth ${b.code} ${b.stderr} / docker ${k.code} ${k.stderr}`;
   assert.equal(b.code, k.code, `exit code of ${what}`);
   assert.equal(untimed(b.stdout), untimed(k.stdout), `stdout of ${args.join(' ')}`);
@@ -125,7 +111,7 @@ test('search: results, limit, filters, --no-trunc, formats and errors as docker 
       await same(['search', ...bad, t], { stderr: true });
     // Docker Hub, unreachable here: the daemon's error, word for word
     const hub = await same(['search', 'busybox']);
-    assert.equal(hub.stderr, (await d.docker(['search', 'busybox'])).stderr);
+    assert.equal(hub.stderr, (await berthd.d.docker(['search', 'busybox'])).stderr);
     await same(['search'], { stderr: true });
   } finally {
     await new Promise((r) => server.close(r));
@@ -176,12 +162,12 @@ test('context: create, ls, inspect, use, update, rm as docker does them, in the 
   skip: skip ?? false,
 }, async () => {
   const dirs = ctxDirs;
-  const sock = d.env.DOCKER_HOST;
+  const sock = berthd.d.env.DOCKER_HOST;
   const steps = contextSteps(sock);
   for (const [args, withHost] of steps) {
     const env = (dir: string) => ({ DOCKER_CONFIG: dir, DOCKER_HOST: withHost ? sock : '' });
     const b = await berth(args, { env: env(dirs.berth) });
-    const k = await d.docker(args, { env: env(dirs.docker) });
+    const k = await berthd.d.docker(args, { env: env(dirs.docker) });
     // the default context's endpoint is each engine's own socket; paths name each config dir
     const norm = (s: string, dir: string) =>
       s.replaceAll(dir, 'DIR').replace(/unix:\/\/\/(var\/)?run\/(docker|berth\/berth)\.sock/g, 'DEFAULT');
@@ -211,38 +197,38 @@ test("context export/import: the same archive bytes, each CLI imports the other'
   const tarB = join(dirs.berth, 'k5.tar');
   const tarD = join(dirs.docker, 'k5.tar');
   const xb = await berth(['context', 'export', 'k5', tarB], { env: envB });
-  const xd = await d.docker(['context', 'export', 'k5', tarD], { env: envD });
+  const xd = await berthd.d.docker(['context', 'export', 'k5', tarD], { env: envD });
   assert.equal(xb.stderr.replace(dirs.berth, 'DIR'), xd.stderr.replace(dirs.docker, 'DIR'));
   assert.deepEqual(readFileSync(tarB), readFileSync(tarD));
   await same(['context', 'export', 'k5', tarB], { env: envB, stderr: true }); // exists: both refuse
-  assert.equal((await d.docker(['context', 'import', 'from-berth', tarB], { env: envD })).code, 0);
+  assert.equal((await berthd.d.docker(['context', 'import', 'from-berth', tarB], { env: envD })).code, 0);
   const imp = await berth(['context', 'import', 'from-docker', tarD], { env: envB });
   assert.equal(imp.stdout, 'from-docker\n');
   assert.equal(imp.stderr, 'Successfully imported context "from-docker"\n');
   const ep = (n: string) => ['context', 'inspect', '-f', '{{json .Endpoints}}', n];
   assert.equal(
     (await berth(ep('from-docker'), { env: envB })).stdout,
-    (await d.docker(ep('from-berth'), { env: envD })).stdout,
+    (await berthd.d.docker(ep('from-berth'), { env: envD })).stdout,
   );
   const desc = (n: string) => ['context', 'ls', '--format', `{{if eq .Name "${n}"}}{{.Description}}{{end}}`];
   const bd = (await berth(desc('from-docker'), { env: envB })).stdout.trim();
-  assert.equal(bd, (await d.docker(desc('from-berth'), { env: envD })).stdout.trim());
+  assert.equal(bd, (await berthd.d.docker(desc('from-berth'), { env: envD })).stdout.trim());
   assert.equal(bd, 'the berthd');
 });
 
 test('context: one store, two CLIs, berth talks to the chosen endpoint', { skip: skip ?? false }, async () => {
   const dirs = ctxDirs;
-  const sock = d.env.DOCKER_HOST;
+  const sock = berthd.d.env.DOCKER_HOST;
   // one store, two CLIs: what berth creates and selects, docker uses, and the other way round
   const env = { DOCKER_CONFIG: dirs.berth, DOCKER_HOST: '' };
   assert.equal((await berth(['context', 'create', '--docker', `host=${sock}`, 'shared'], { env })).code, 0);
-  assert.equal((await d.docker(['context', 'use', 'shared'], { env })).code, 0);
+  assert.equal((await berthd.d.docker(['context', 'use', 'shared'], { env })).code, 0);
   assert.equal((await berth(['context', 'show'], { env })).stdout, 'shared\n');
   const ps = await berth(['info', '--format', '{{.ID}}'], { env });
-  assert.equal(ps.stdout, (await d.docker(['info', '--format', '{{.ID}}'], { env })).stdout);
+  assert.equal(ps.stdout, (await berthd.d.docker(['info', '--format', '{{.ID}}'], { env })).stdout);
   assert.equal(ps.code, 0, ps.stderr);
   assert.equal((await berth(['context', 'use', 'k2'], { env })).code, 0);
-  assert.equal((await d.docker(['context', 'show'], { env })).stdout, 'k2\n');
+  assert.equal((await berthd.d.docker(['context', 'show'], { env })).stdout, 'k2\n');
   assert.equal((await berth(['-c', 'shared', 'version', '--format', '{{.Server.Os}}'], { env })).stdout, 'linux\n');
   assert.equal(
     (await berth(['version', '--format', '{{.Server.Os}}'], { env: { ...env, DOCKER_CONTEXT: 'shared' } })).stdout,
@@ -254,7 +240,7 @@ test('context: one store, two CLIs, berth talks to the chosen endpoint', { skip:
 
 /** A streaming command of each CLI, its output collected until stop(). */
 function streaming(cmd: string, args: string[]): { out: () => string; stop: () => Promise<void> } {
-  const child = spawn(cmd, args, { env: { ...process.env, ...d.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { env: { ...process.env, ...berthd.d.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (b: Buffer) => {
     out += b.toString();

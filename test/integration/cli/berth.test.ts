@@ -1,22 +1,16 @@
 // Our `berth` CLI against berthd, side by side with the real docker CLI: same output where it is
 // deterministic, same exit codes and error texts.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, berthCli, startDaemon, type Daemon, type RunOptions } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { berthCli, type RunOptions, daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
-const berth = berthCli(() => d);
+const berth = berthCli(() => berthd.d);
 /** Runs the same command with both CLIs; asserts equal exit codes and returns both results. */
 async function both(args: string[], opts: RunOptions = {}) {
-  const [b, k] = await Promise.all([berth(args, opts), d.docker(args, opts)]);
+  const [b, k] = await Promise.all([berth(args, opts), berthd.d.docker(args, opts)]);
   assert.equal(
     b.code,
     k.code,
@@ -57,7 +51,7 @@ test('berth ps/images/inspect/logs/exec/top print what docker prints', { skip: s
   await same(['ps', '--format', 'table {{.Names}}\t{{.Image}}']);
   await same(['ps', '-a', '--format', '{{json .Names}}']);
   const psB = (await berth(['ps'])).stdout.split('\n');
-  const psD = (await d.docker(['ps'])).stdout.split('\n');
+  const psD = (await berthd.d.docker(['ps'])).stdout.split('\n');
   assert.equal(psB[0], psD[0], 'ps table header');
   assert.equal(psB.length, psD.length);
 
@@ -65,7 +59,7 @@ test('berth ps/images/inspect/logs/exec/top print what docker prints', { skip: s
   const norm = (t: string) =>
     t.replace(/(\d+ seconds|About a minute|\d+ minutes) ago/g, 'T ago').replace(/ {2,}/g, '  ');
   const imB = await berth(['images']);
-  assert.equal(norm(imB.stdout), norm((await d.docker(['images'])).stdout));
+  assert.equal(norm(imB.stdout), norm((await berthd.d.docker(['images'])).stdout));
   assert.match(imB.stdout, /^REPOSITORY {3}TAG {7}IMAGE ID {7}CREATED +SIZE\nbusybox +latest +[0-9a-f]{12} /);
   await same(['images', '-q']);
   await same(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']);
@@ -75,7 +69,7 @@ test('berth ps/images/inspect/logs/exec/top print what docker prints', { skip: s
   await same(['inspect', '--format', '{{range .Config.Env}}{{.}};{{end}}', 'bg']);
   await same(['inspect', '-f', '{{.HostConfig.RestartPolicy.Name}} {{.State.Running}}', 'bg']);
   const ib = JSON.parse((await berth(['inspect', 'bg'])).stdout);
-  const id = JSON.parse((await d.docker(['inspect', 'bg'])).stdout);
+  const id = JSON.parse((await berthd.d.docker(['inspect', 'bg'])).stdout);
   assert.deepEqual(ib, id, 'inspect JSON is the same document');
   await same(['image', 'inspect', '--format', '{{.Id}} {{.Config.Cmd}}', 'busybox']);
 
@@ -89,7 +83,7 @@ test('berth ps/images/inspect/logs/exec/top print what docker prints', { skip: s
   const topB = topRes.stdout.split('\n')[0];
   assert.equal(
     topB,
-    (await d.docker(['top', 'bg'])).stdout.split('\n')[0],
+    (await berthd.d.docker(['top', 'bg'])).stdout.split('\n')[0],
     `berth top: exit ${topRes.code}, stderr: ${topRes.stderr}`,
   );
 });
@@ -106,7 +100,7 @@ test('berth errors and rm match docker', { skip: skip ?? false }, async () => {
   assert.equal(stopNo.b.stderr, stopNo.k.stderr);
   const b = await berth(['rm', '-f', 'bg']);
   assert.deepEqual([b.code, b.stdout], [0, 'bg\n']);
-  assert.equal((await d.docker(['ps', '-aq'])).stdout, '');
+  assert.equal((await berthd.d.docker(['ps', '-aq'])).stdout, '');
   await berth(['create', '--name', 'c1', 'busybox']);
   await berth(['create', '--name', 'c2', 'busybox']);
   const rm2 = await berth(['rm', 'c1', 'nosuch', 'c2']);

@@ -1,21 +1,14 @@
 // Container lifecycle through the real docker CLI and dockerode: exit codes, Docker's error texts
 // (and that a refused request changes nothing), state changes, ps filters/format, inspect shape.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
 const ok = async (args: string[]) => {
-  const r = await d.docker(args);
+  const r = await berthd.d.docker(args);
   assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 };
@@ -31,21 +24,21 @@ const waitFor = async (what: string, cond: () => Promise<boolean>, ms = 15_000) 
 };
 
 test('run: output, --rm, exit codes 0/N/125/126/127', { skip: skip ?? false }, async () => {
-  const r = await d.docker(['run', '--rm', '--name', 'rm1', 'busybox', 'echo', 'hi']);
+  const r = await berthd.d.docker(['run', '--rm', '--name', 'rm1', 'busybox', 'echo', 'hi']);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'hi\n', '']);
-  assert.equal((await d.docker(['inspect', 'rm1'])).code, 1, '--rm removed the container');
-  assert.equal((await d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'exit 42'])).code, 42);
+  assert.equal((await berthd.d.docker(['inspect', 'rm1'])).code, 1, '--rm removed the container');
+  assert.equal((await berthd.d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'exit 42'])).code, 42);
 
-  const badFlag = await d.docker(['run', '--no-such-flag', 'busybox']);
+  const badFlag = await berthd.d.docker(['run', '--no-such-flag', 'busybox']);
   assert.equal(badFlag.code, 125);
-  const daemonErr = await d.docker(['run', '--rm', '--memory', '1k', 'busybox', 'true']);
+  const daemonErr = await berthd.d.docker(['run', '--rm', '--memory', '1k', 'busybox', 'true']);
   assert.equal(daemonErr.code, 125);
   assert.match(daemonErr.stderr, /^docker: Error response from daemon: Minimum memory limit allowed is 6MB\n/);
 
-  const notExec = await d.docker(['run', '--name', 'ne', 'busybox', '/etc']);
+  const notExec = await berthd.d.docker(['run', '--name', 'ne', 'busybox', '/etc']);
   assert.equal(notExec.code, 126, notExec.stderr);
   assert.match(notExec.stderr, /permission denied/);
-  const notFound = await d.docker(['run', '--name', 'nf', 'busybox', 'nosuchcmd']);
+  const notFound = await berthd.d.docker(['run', '--name', 'nf', 'busybox', 'nosuchcmd']);
   assert.equal(notFound.code, 127, notFound.stderr);
   assert.match(notFound.stderr, /executable file not found in \$PATH/);
   // Docker leaves such containers in Created with the start error recorded, exit code 126/127
@@ -59,7 +52,7 @@ test('refused requests: Docker texts and statuses, nothing changed', { skip: ski
   const id = await ok(['run', '-d', '--name', 'web', 'busybox', 'sleep', '300']);
   const before = await ids(['ps', '-aq', '--no-trunc']);
 
-  const dup = await d.docker(['create', '--name', 'web', 'busybox']);
+  const dup = await berthd.d.docker(['create', '--name', 'web', 'busybox']);
   assert.equal(dup.code, 1);
   assert.match(
     dup.stderr,
@@ -67,12 +60,12 @@ test('refused requests: Docker texts and statuses, nothing changed', { skip: ski
       `Conflict\\. The container name "/web" is already in use by container "${id}"\\. You have to remove \\(or rename\\) that container to be able to reuse that name\\.`,
     ),
   );
-  const dupApi = await d.dockerode
+  const dupApi = await berthd.d.dockerode
     .createContainer({ name: 'web', Image: 'busybox' })
     .catch((e: { statusCode: number }) => e);
   assert.equal((dupApi as { statusCode: number }).statusCode, 409);
 
-  const rmRunning = await d.docker(['rm', 'web']);
+  const rmRunning = await berthd.d.docker(['rm', 'web']);
   assert.equal(rmRunning.code, 1);
   assert.match(
     rmRunning.stderr,
@@ -82,40 +75,40 @@ test('refused requests: Docker texts and statuses, nothing changed', { skip: ski
   );
   assert.equal(await fmt('web', '{{.State.Status}}'), 'running', 'untouched');
 
-  const badName = await d.docker(['create', '--name', 'a b', 'busybox']);
+  const badName = await berthd.d.docker(['create', '--name', 'a b', 'busybox']);
   assert.equal(badName.code, 1);
   assert.match(badName.stderr, /Invalid container name \(a b\), only \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\] are allowed/);
-  const badNameApi = await d.dockerode
+  const badNameApi = await berthd.d.dockerode
     .createContainer({ name: 'a b', Image: 'busybox' })
     .catch((e: { statusCode: number }) => e);
   assert.equal((badNameApi as { statusCode: number }).statusCode, 400);
 
-  const noCtr = await d.docker(['stop', 'nosuch']);
+  const noCtr = await berthd.d.docker(['stop', 'nosuch']);
   assert.equal(noCtr.code, 1);
   assert.match(noCtr.stderr, /No such container: nosuch/);
-  const noCtrApi = await d.dockerode
+  const noCtrApi = await berthd.d.dockerode
     .getContainer('nosuch')
     .inspect()
     .catch((e: { statusCode: number; json: { message: string } }) => e);
   assert.equal((noCtrApi as { statusCode: number }).statusCode, 404);
   assert.deepEqual((noCtrApi as { json: unknown }).json, { message: 'No such container: nosuch' });
 
-  const noImg = await d.dockerode
+  const noImg = await berthd.d.dockerode
     .createContainer({ Image: 'nosuchimage:1' })
     .catch((e: { statusCode: number; json: { message: string } }) => e);
   assert.equal((noImg as { statusCode: number }).statusCode, 404);
   assert.match((noImg as { json: { message: string } }).json.message, /^No such image: nosuchimage:1$/);
 
-  const badRestart = await d.docker(['create', '--restart', 'always', '--rm', 'busybox']);
+  const badRestart = await berthd.d.docker(['create', '--restart', 'always', '--rm', 'busybox']);
   assert.equal(badRestart.code, 125);
-  const badPolicyApi = await d.dockerode
+  const badPolicyApi = await berthd.d.dockerode
     .createContainer({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 3 } } })
     .catch((e: { statusCode: number }) => e);
   assert.equal((badPolicyApi as { statusCode: number }).statusCode, 400);
 
-  const renameTaken = await d.docker(['run', '-d', '--name', 'other', 'busybox', 'sleep', '300']);
+  const renameTaken = await berthd.d.docker(['run', '-d', '--name', 'other', 'busybox', 'sleep', '300']);
   assert.equal(renameTaken.code, 0);
-  const rn = await d.docker(['rename', 'other', 'web']);
+  const rn = await berthd.d.docker(['rename', 'other', 'web']);
   assert.equal(rn.code, 1);
   assert.match(rn.stderr, /Conflict\. The container name "\/web" is already in use/);
   await ok(['rm', '-f', 'other']);
@@ -124,7 +117,7 @@ test('refused requests: Docker texts and statuses, nothing changed', { skip: ski
   assert.equal(await fmt('web', '{{.State.Status}} {{.Name}}'), 'running /web');
 
   await ok(['rm', '-f', 'web']);
-  assert.equal((await d.docker(['inspect', 'web'])).code, 1, 'rm -f removed the running container');
+  assert.equal((await berthd.d.docker(['inspect', 'web'])).code, 1, 'rm -f removed the running container');
 });
 
 /** `lc` just started from `cmd`: its inspect and top. */
@@ -148,11 +141,11 @@ async function assertPauseUnpause(name: string): Promise<void> {
   assert.equal(await ok(['pause', name]), name);
   assert.equal(await fmt(name, '{{.State.Status}} {{.State.Paused}} {{.State.Running}}'), 'paused true true');
   assert.match(await ok(['ps', '--format', '{{.Status}}', '-f', `name=${name}`]), /^Up .* \(Paused\)$/);
-  const execPaused = await d.docker(['exec', name, 'true']);
+  const execPaused = await berthd.d.docker(['exec', name, 'true']);
   assert.equal(execPaused.code, 1);
   assert.match(execPaused.stderr, /is paused, unpause the container before exec/);
   assert.equal(await ok(['unpause', name]), name);
-  const unp = await d.docker(['unpause', name]);
+  const unp = await berthd.d.docker(['unpause', name]);
   assert.equal(unp.code, 1);
   assert.match(unp.stderr, /Container .* is not paused/);
 }
@@ -180,7 +173,7 @@ test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { ski
 
   await ok(['rename', 'lc', 'lc2']);
   assert.equal(await fmt(id, '{{.Name}}'), '/lc2');
-  assert.equal((await d.docker(['inspect', 'lc'])).code, 1);
+  assert.equal((await berthd.d.docker(['inspect', 'lc'])).code, 1);
 
   assert.equal(await ok(['restart', '-t', '1', 'lc2']), 'lc2');
   assert.equal(await fmt('lc2', '{{.State.Status}}'), 'running');
@@ -198,18 +191,18 @@ test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { ski
     '0 running',
     'pid 1 ignores signals it has no handler for',
   );
-  const waitP = d.docker(['wait', 'lc2']);
+  const waitP = berthd.d.docker(['wait', 'lc2']);
   await ok(['kill', 'lc2']);
   const w = await waitP;
   assert.equal(w.stdout.trim(), '137');
-  const killStopped = await d.docker(['kill', 'lc2']);
+  const killStopped = await berthd.d.docker(['kill', 'lc2']);
   assert.equal(killStopped.code, 1);
   assert.match(killStopped.stderr, /Container .* is not running/);
 
   // wait conditions through the API
-  const c = d.dockerode.getContainer('stubborn');
+  const c = berthd.d.dockerode.getContainer('stubborn');
   assert.deepEqual(await c.wait({ condition: 'not-running' }), { StatusCode: 137, Error: null });
-  const nr = d.dockerode.getContainer(await ok(['create', 'busybox', 'true']));
+  const nr = berthd.d.dockerode.getContainer(await ok(['create', 'busybox', 'true']));
   const waitRemoved = nr.wait({ condition: 'removed' });
   await nr.remove();
   assert.equal((await waitRemoved).StatusCode, 0);
@@ -217,11 +210,11 @@ test('create/start/stop -t/kill -s/wait/restart/pause/unpause/rename/top', { ski
 });
 
 test('ps: -a, -q, filters, --format, prune', { skip: skip ?? false }, async () => {
-  for (const c of await d.dockerode.listContainers({ all: true }))
-    await d.dockerode.getContainer(c.Id).remove({ force: true });
+  for (const c of await berthd.d.dockerode.listContainers({ all: true }))
+    await berthd.d.dockerode.getContainer(c.Id).remove({ force: true });
   await ok(['run', '-d', '--name', 'p-run', '--label', 'tier=web', 'busybox', 'sleep', '300']);
   await ok(['run', '--name', 'p-ex3', 'busybox', 'sh', '-c', 'exit 3']).catch(() => {});
-  assert.equal((await d.docker(['run', '--name', 'p-ex0', '--label', 'tier=db', 'busybox', 'true'])).code, 0);
+  assert.equal((await berthd.d.docker(['run', '--name', 'p-ex0', '--label', 'tier=db', 'busybox', 'true'])).code, 0);
   await ok(['create', '--name', 'p-cr', 'busybox']);
 
   const names = async (args: string[]) =>
@@ -240,7 +233,7 @@ test('ps: -a, -q, filters, --format, prune', { skip: skip ?? false }, async () =
   assert.deepEqual(await names(['-a', '-f', 'status=exited', '-f', 'status=created']), ['p-cr', 'p-ex0', 'p-ex3']);
   const runId = await ok(['inspect', '-f', '{{.Id}}', 'p-run']);
   assert.deepEqual(await names(['-a', '-f', `id=${runId.slice(0, 8)}`]), ['p-run']);
-  const badFilter = await d.docker(['ps', '-f', 'color=red']);
+  const badFilter = await berthd.d.docker(['ps', '-f', 'color=red']);
   assert.equal(badFilter.code, 1);
   assert.match(badFilter.stderr, /invalid filter 'color'/i);
 
@@ -304,7 +297,7 @@ test('security: --init, --privileged, caps, --read-only, --user, no-new-privileg
   skip: skip ?? false,
 }, async (t) => {
   const run = async (flags: string[], script: string) => {
-    const r = await d.docker(['run', '--rm', ...flags, 'busybox', 'sh', '-c', script]);
+    const r = await berthd.d.docker(['run', '--rm', ...flags, 'busybox', 'sh', '-c', script]);
     assert.equal(r.code, 0, `${flags.join(' ')} ${script}: ${r.stderr}`);
     return r.stdout.trim();
   };

@@ -2,17 +2,11 @@
 // create/start/inspect exit codes, logs with tail/since/until/timestamps/follow.
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const collect = (s: NodeJS.ReadableStream) => {
@@ -23,7 +17,7 @@ const collect = (s: NodeJS.ReadableStream) => {
 async function demuxed(stream: NodeJS.ReadableStream) {
   const out = new PassThrough();
   const err = new PassThrough();
-  d.dockerode.modem.demuxStream(stream, out, err);
+  berthd.d.dockerode.modem.demuxStream(stream, out, err);
   const o = collect(out);
   const e = collect(err);
   return {
@@ -37,7 +31,7 @@ async function demuxed(stream: NodeJS.ReadableStream) {
 }
 
 test('attach before start, then wait: stdout and stderr demuxed, exit code', { skip: skip ?? false }, async () => {
-  const c = await d.dockerode.createContainer({
+  const c = await berthd.d.dockerode.createContainer({
     Image: 'busybox',
     Cmd: ['sh', '-c', 'echo out1; echo err1 >&2; echo out2; exit 3'],
     AttachStdout: true,
@@ -59,7 +53,7 @@ test('attach before start, then wait: stdout and stderr demuxed, exit code', { s
 test("attach with stdin (OpenStdin + StdinOnce) and a TTY container's raw stream", {
   skip: skip ?? false,
 }, async () => {
-  const c = await d.dockerode.createContainer({
+  const c = await berthd.d.dockerode.createContainer({
     Image: 'busybox',
     Cmd: ['sh', '-c', 'tr a-z A-Z; echo done >&2'],
     OpenStdin: true,
@@ -82,7 +76,7 @@ test("attach with stdin (OpenStdin + StdinOnce) and a TTY container's raw stream
   assert.equal(dm.err.text(), 'done\n');
   await c.remove();
 
-  const t = await d.dockerode.createContainer({
+  const t = await berthd.d.dockerode.createContainer({
     Image: 'busybox',
     Cmd: ['sh', '-c', 'echo a; echo b >&2'],
     Tty: true,
@@ -99,7 +93,7 @@ test("attach with stdin (OpenStdin + StdinOnce) and a TTY container's raw stream
 });
 
 test('exec create/start/inspect: output, exit codes, env, user, workdir', { skip: skip ?? false }, async () => {
-  const c = await d.dockerode.createContainer({ Image: 'busybox', Cmd: ['sleep', '300'] });
+  const c = await berthd.d.dockerode.createContainer({ Image: 'busybox', Cmd: ['sleep', '300'] });
   await c.start();
   const run = async (opts: Record<string, unknown>) => {
     const ex = await c.exec({ AttachStdout: true, AttachStderr: true, ...opts });
@@ -143,26 +137,26 @@ test('exec create/start/inspect: output, exit codes, env, user, workdir', { skip
   await detached.start({ Detach: true });
   await sleep(700);
   assert.equal((await detached.inspect()).ExitCode, 9);
-  const noExec = await d.dockerode
+  const noExec = await berthd.d.dockerode
     .getExec('nosuchexec')
     .inspect()
     .catch((e: { statusCode: number; json: unknown }) => e);
   assert.equal((noExec as { statusCode: number }).statusCode, 404);
   assert.deepEqual((noExec as { json: unknown }).json, { message: 'No such exec instance: nosuchexec' });
   // docker CLI: exit code passthrough and stdin
-  const cli = await d.docker(['exec', (await c.inspect()).Id, 'sh', '-c', 'exit 4']);
+  const cli = await berthd.d.docker(['exec', (await c.inspect()).Id, 'sh', '-c', 'exit 4']);
   assert.equal(cli.code, 4);
-  const cliIn = await d.docker(['exec', '-i', (await c.inspect()).Id, 'cat'], { input: 'piped\n' });
+  const cliIn = await berthd.d.docker(['exec', '-i', (await c.inspect()).Id, 'cat'], { input: 'piped\n' });
   assert.equal(cliIn.stdout, 'piped\n');
   await c.remove({ force: true });
-  const gone = await d.docker(['exec', 'nosuch', 'true']);
+  const gone = await berthd.d.docker(['exec', 'nosuch', 'true']);
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /No such container: nosuch/);
 });
 
 test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { skip: skip ?? false }, async () => {
   // (sleeps: conmon reads two pipes, so only time orders stdout against stderr in the log)
-  await d.docker([
+  await berthd.d.docker([
     'run',
     '--name',
     'lg',
@@ -171,28 +165,28 @@ test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { 
     '-c',
     'for i in 1 2 3 4 5; do echo out$i; sleep 0.05; echo err$i >&2; sleep 0.05; done',
   ]);
-  const all = await d.docker(['logs', 'lg']);
+  const all = await berthd.d.docker(['logs', 'lg']);
   assert.equal(all.stdout, 'out1\nout2\nout3\nout4\nout5\n');
   assert.equal(all.stderr, 'err1\nerr2\nerr3\nerr4\nerr5\n');
-  const tail = await d.docker(['logs', '--tail', '2', 'lg']);
+  const tail = await berthd.d.docker(['logs', '--tail', '2', 'lg']);
   assert.deepEqual([tail.stdout, tail.stderr], ['out5\n', 'err5\n'], '--tail 2: the last two lines of both streams');
-  assert.equal((await d.docker(['logs', '--tail', '0', 'lg'])).stdout, '');
-  const ts = await d.docker(['logs', '-t', '--tail', '1', 'lg']);
+  assert.equal((await berthd.d.docker(['logs', '--tail', '0', 'lg'])).stdout, '');
+  const ts = await berthd.d.docker(['logs', '-t', '--tail', '1', 'lg']);
   assert.match(ts.stdout + ts.stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (out|err)5\n$/);
-  const future = await d.docker(['logs', '--since', String(Math.floor(Date.now() / 1000) + 60), 'lg']);
+  const future = await berthd.d.docker(['logs', '--since', String(Math.floor(Date.now() / 1000) + 60), 'lg']);
   assert.equal(future.stdout + future.stderr, '');
-  const past = await d.docker(['logs', '--since', '10m', 'lg']);
+  const past = await berthd.d.docker(['logs', '--since', '10m', 'lg']);
   assert.equal(past.stdout, 'out1\nout2\nout3\nout4\nout5\n');
-  const until = await d.docker(['logs', '--until', '2000-01-01T00:00:00Z', 'lg']);
+  const until = await berthd.d.docker(['logs', '--until', '2000-01-01T00:00:00Z', 'lg']);
   assert.equal(until.stdout + until.stderr, '');
-  const c = d.dockerode.getContainer('lg');
+  const c = berthd.d.dockerode.getContainer('lg');
   const apiOnlyErr = (await c.logs({ stdout: false, stderr: true, follow: false })) as unknown as Buffer;
   const out = new PassThrough();
   const err = new PassThrough();
   const so = collect(out);
   const se = collect(err);
   const src = new PassThrough();
-  d.dockerode.modem.demuxStream(src, out, err);
+  berthd.d.dockerode.modem.demuxStream(src, out, err);
   src.end(apiOnlyErr);
   await new Promise((r) => src.on('end', r));
   await sleep(20);
@@ -202,14 +196,23 @@ test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { 
   assert.equal((neither as { statusCode: number }).statusCode, 400);
 
   // follow: sees new lines, ends when the container exits
-  await d.docker(['run', '-d', '--name', 'fl', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo f$i; sleep 0.3; done']);
+  await berthd.d.docker([
+    'run',
+    '-d',
+    '--name',
+    'fl',
+    'busybox',
+    'sh',
+    '-c',
+    'for i in 1 2 3; do echo f$i; sleep 0.3; done',
+  ]);
   const t0 = Date.now();
-  const f = await d.docker(['logs', '-f', 'fl'], { timeoutMs: 10_000 });
+  const f = await berthd.d.docker(['logs', '-f', 'fl'], { timeoutMs: 10_000 });
   assert.equal(f.code, 0);
   assert.equal(f.stdout, 'f1\nf2\nf3\n');
   assert.ok(Date.now() - t0 >= 500, 'follow waited for the later lines');
   // follow with --tail on a running container, then stop it
-  await d.docker([
+  await berthd.d.docker([
     'run',
     '-d',
     '--name',
@@ -220,9 +223,9 @@ test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { 
     'i=0; while true; do echo n$i; i=$((i+1)); sleep 0.1; done',
   ]);
   await sleep(600);
-  const pending = d.docker(['logs', '-f', '--tail', '2', 'fl2'], { timeoutMs: 10_000 });
+  const pending = berthd.d.docker(['logs', '-f', '--tail', '2', 'fl2'], { timeoutMs: 10_000 });
   await sleep(500);
-  await d.docker(['stop', '-t', '0', 'fl2']);
+  await berthd.d.docker(['stop', '-t', '0', 'fl2']);
   const f2 = await pending;
   assert.equal(f2.code, 0);
   const lines = f2.stdout.trim().split('\n');
@@ -230,5 +233,5 @@ test('logs: stdout/stderr separation, tail, timestamps, since/until, follow', { 
   const nums = lines.map((l) => Number(l.slice(1)));
   for (let i = 1; i < nums.length; i++)
     assert.equal(nums[i], nums[i - 1]! + 1, 'consecutive, nothing lost or repeated');
-  await d.docker(['rm', '-f', 'lg', 'fl', 'fl2']);
+  await berthd.d.docker(['rm', '-f', 'lg', 'fl', 'fl2']);
 });

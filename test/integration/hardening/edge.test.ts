@@ -6,23 +6,16 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { shaped } from '../../../src/api/schema/body-arbitrary.js';
 import { checkBody } from '../../../src/api/schema/body-schema.js';
 import { bodySchemas } from '../../../src/api/schema/engine-api.gen.js';
-import { daemonUnavailable, pingOk, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { pingOk, daemonPerFile } from '../../harness/daemon.js';
 
 const tarStream = createRequire(import.meta.url)('tar-stream') as typeof import('tar-stream');
-const skip = daemonUnavailable();
-let d: Daemon;
-
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
 
 interface Res {
   status: number;
@@ -36,7 +29,7 @@ function call(
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
     const h = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
-    const r = http.request({ socketPath: d.socket, method, path, headers: h }, (res) => {
+    const r = http.request({ socketPath: berthd.d.socket, method, path, headers: h }, (res) => {
       let s = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (s += c));
@@ -48,7 +41,7 @@ function call(
 }
 const json = (method: string, path: string, v: unknown) => call(method, path, JSON.stringify(v));
 const message = (r: Res) => (JSON.parse(r.body) as { message: string }).message;
-const rssKiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${d.pid}/status`, 'utf8'))?.[1] ?? 0);
+const rssKiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${berthd.d.pid}/status`, 'utf8'))?.[1] ?? 0);
 
 function refusedAtEdge(endpoint: string, body: unknown): boolean {
   try {
@@ -60,7 +53,7 @@ function refusedAtEdge(endpoint: string, body: unknown): boolean {
 }
 
 async function alive(): Promise<void> {
-  assert.ok(await pingOk(d.socket), 'berthd still answers /_ping');
+  assert.ok(await pingOk(berthd.d.socket), 'berthd still answers /_ping');
 }
 
 /**
@@ -70,7 +63,7 @@ async function alive(): Promise<void> {
  */
 function rawStatus(head: string, body = '', extraMiB = 0): Promise<string> {
   return new Promise((resolve, reject) => {
-    const c = net.connect(d.socket);
+    const c = net.connect(berthd.d.socket);
     let got = '';
     c.setEncoding('utf8');
     c.on('data', (s: string) => {
@@ -146,14 +139,14 @@ test('text/plain or wrong-typed bodies are 400 on update, exec start, volumes, c
     assert.equal(r.status, 400, `${p} ${JSON.stringify(b)}: ${r.body}`);
     assert.match(message(r), /^json: cannot unmarshal /);
   }
-  assert.equal((await d.docker(['volume', 'ls', '-q'])).stdout.trim(), '', 'no volume was made');
+  assert.equal((await berthd.d.docker(['volume', 'ls', '-q'])).stdout.trim(), '', 'no volume was made');
   await alive();
 });
 
 test("create: nulls, wrong types and bad values are 400 with Docker's texts and create nothing", {
   skip: skip ?? false,
 }, async () => {
-  const before = (await d.docker(['ps', '-aq'])).stdout;
+  const before = (await berthd.d.docker(['ps', '-aq'])).stdout;
   const cases: Array<[unknown, RegExp]> = [
     [{ Image: 'busybox', Env: [null] }, /^invalid environment variable: $/],
     [{ Image: 'busybox', HostConfig: { Ulimits: [null] } }, /^invalid ulimit type: $/],
@@ -200,7 +193,7 @@ test("create: nulls, wrong types and bad values are 400 with Docker's texts and 
     assert.match(message(r), want, JSON.stringify(b));
     assert.doesNotMatch(message(r), /\/tmp\/|\/var\/lib\/|node_modules|dist\//, 'no internal paths in messages');
   }
-  const cli = await d.docker(['run', '--rm', '--storage-opt', 'size=1G', 'busybox', 'true']);
+  const cli = await berthd.d.docker(['run', '--rm', '--storage-opt', 'size=1G', 'busybox', 'true']);
   assert.equal(cli.code, 125);
   assert.match(cli.stderr, /--storage-opt is supported only for overlay over xfs with 'pquota' mount option/);
   // what Go accepts still works: nulls, unknown fields, a string Cmd
@@ -221,7 +214,7 @@ test("create: nulls, wrong types and bad values are 400 with Docker's texts and 
   assert.equal(ins.Path, 'true');
   assert.equal(ins.HostConfig.RestartPolicy.Name, 'no');
   assert.equal((await call('DELETE', `/containers/${id}`)).status, 204);
-  assert.equal((await d.docker(['ps', '-aq'])).stdout, before, 'the refused requests created nothing');
+  assert.equal((await berthd.d.docker(['ps', '-aq'])).stdout, before, 'the refused requests created nothing');
 });
 
 test('a malformed %-escape in the path is 400; oversized headers are 431', { skip: skip ?? false }, async () => {
@@ -302,7 +295,7 @@ test('random bodies on every JSON endpoint (fast-check) never get a 500 and neve
 test('random updates and exec creates on a running container are applied or refused with a 4xx, never a 500', {
   skip: skip ?? false,
 }, async () => {
-  const run = await d.docker([
+  const run = await berthd.d.docker([
     'run',
     '-d',
     '--name',
@@ -387,11 +380,14 @@ test('values runc would refuse are a 400 at create, not a 500 at start', { skip:
 async function streamTar(method: string, path: string, size: number, contentType: string): Promise<Res> {
   const pack = tarStream.pack();
   const done = new Promise<Res>((resolve, reject) => {
-    const r = http.request({ socketPath: d.socket, method, path, headers: { 'Content-Type': contentType } }, (res) => {
-      let s = '';
-      res.on('data', (x: Buffer) => (s += x.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s }));
-    });
+    const r = http.request(
+      { socketPath: berthd.d.socket, method, path, headers: { 'Content-Type': contentType } },
+      (res) => {
+        let s = '';
+        res.on('data', (x: Buffer) => (s += x.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: s }));
+      },
+    );
     r.on('error', reject);
     (pack as unknown as NodeJS.ReadableStream).pipe(r);
   });

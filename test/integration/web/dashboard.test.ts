@@ -4,12 +4,13 @@
 // and system df, stop it. A screenshot of each page goes to $BERTH_TEST_ARTIFACTS (default
 // /tmp/berth-web-shots), printed at the end.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { daemonUnavailable, repoRoot, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { webToken } from '../../harness/web.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const skip =
@@ -70,7 +71,7 @@ after(async () => {
 });
 
 test('the dashboard refuses the API without the token and logs in with it', { skip: skip ?? false }, async () => {
-  const token = readFileSync(join(d.dataRoot, 'web-token'), 'utf8').trim();
+  const token = webToken(d);
   assert.match(token, /^[0-9a-f]{64}$/);
   const anon = await fetch(`${base}/api/containers/json`);
   assert.equal(anon.status, 401);

@@ -2,12 +2,13 @@
 // Engine API behind /api, and bad clients (wrong Host, foreign Origin, no Origin on an upgrade,
 // garbage, a client leaving mid-stream) refused or dropped without hurting berthd.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { berthdMain, daemonPerFile, runCommand } from '../../harness/daemon.js';
+import { webApi, webToken } from '../../harness/web.js';
 
 const port = 20000 + (process.pid % 20000);
 const h = daemonPerFile({ args: ['--web', `127.0.0.1:${port}`] });
@@ -31,7 +32,8 @@ function raw(bytes: string): Promise<string> {
 }
 
 /** Made by berthd at start (read after the harness's before() started it). */
-const tokenOf = () => readFileSync(join(h.d.dataRoot, 'web-token'), 'utf8').trim();
+const tokenOf = () => webToken(h.d);
+const api = (path: string, init?: RequestInit) => webApi(h.d, base)(path, init);
 
 test('the token is kept 0600 in the data root and printed in the log', { skip }, () => {
   const token = tokenOf();
@@ -41,20 +43,18 @@ test('the token is kept 0600 in the data root and printed in the log', { skip },
 });
 
 test('/api is the real Engine API for the token holder only', { skip }, async () => {
-  const token = tokenOf();
   assert.equal((await fetch(`${base}/api/version`)).status, 401);
-  const r = await fetch(`${base}/api/version`, { headers: { authorization: `Bearer ${token}` } });
+  const r = await api('/version');
   assert.equal(r.status, 200);
   const v = (await r.json()) as { ApiVersion: string };
   assert.match(v.ApiVersion, /^1\.\d+$/);
-  const missing = await fetch(`${base}/api/containers/nope/json`, { headers: { authorization: `Bearer ${token}` } });
+  const missing = await api('/containers/nope/json');
   assert.equal(missing.status, 404);
   assert.deepEqual(await missing.json(), { message: 'No such container: nope' });
 });
 
 test('bad clients are refused and berthd keeps serving', { skip }, async () => {
-  const token = tokenOf();
-  const auth = `Authorization: Bearer ${token}\r\n`;
+  const auth = `Authorization: Bearer ${tokenOf()}\r\n`;
   assert.match(await raw(`GET /api/_ping HTTP/1.1\r\nHost: evil.example:${port}\r\n${auth}\r\n`), /^HTTP\/1\.1 421/);
   const ws = `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n`;
   const host = `Host: 127.0.0.1:${port}\r\n`;
@@ -70,10 +70,10 @@ test('bad clients are refused and berthd keeps serving', { skip }, async () => {
   await raw('\x16\x03\x01garbage\r\n\r\n');
   // a follow stream left mid-way
   const ac = new AbortController();
-  const ev = await fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${token}` }, signal: ac.signal });
+  const ev = await api('/events', { signal: ac.signal });
   assert.equal(ev.status, 200);
   ac.abort();
-  const ping = await fetch(`${base}/api/_ping`, { headers: { authorization: `Bearer ${token}` } });
+  const ping = await api('/_ping');
   assert.equal(await ping.text(), 'OK');
   assert.doesNotMatch(h.d.log(), /a bug|uncaught/);
 });
