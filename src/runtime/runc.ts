@@ -3,6 +3,8 @@ import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:chil
 import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../errdefs.js';
+import { startByExecFifo } from './exec-fifo.js';
+import { deleteStopped } from './stopped-delete.js';
 
 export interface RuncOptions {
   binary: string; // path to runc (or another runc-compatible runtime: crun)
@@ -47,6 +49,25 @@ export class Runc {
   start(id: string) {
     return this.run(['start', id]);
   }
+  /** Starts a created container whose init is `initPid`: through its exec fifo when this is plain runc. */
+  async startCreated(id: string, initPid: number): Promise<void> {
+    if (this.plainRunc() && (await startByExecFifo(this.o.root, id, initPid)) === 'started') return;
+    await this.start(id);
+  }
+  private plainCache: boolean | null = null;
+  /** runc itself (not crun, not a wrapper such as nvidia-container-runtime), with no global options. */
+  private plainRunc(): boolean {
+    if (this.plainCache === null) {
+      let real = this.o.binary;
+      try {
+        real = fs.realpathSync(this.o.binary);
+      } catch {
+        /* not there: the spawn says so */
+      }
+      this.plainCache = path.basename(real) === 'runc' && !this.o.args?.length;
+    }
+    return this.plainCache;
+  }
   kill(id: string, signal: number, all = false) {
     return this.run(['kill', ...(all ? ['--all'] : []), id, String(signal)]);
   }
@@ -63,6 +84,11 @@ export class Runc {
       if (/does not exist|not exist|no such file/i.test((e as Error).message)) return;
       throw e;
     }
+  }
+  /** Deletes a container whose init exited: without runc when this is plain runc and nothing is unusual. */
+  async deleteStopped(id: string): Promise<void> {
+    if (this.plainRunc() && (await deleteStopped(this.o.root, id)) === 'deleted') return;
+    await this.delete(id, true);
   }
   async state(id: string): Promise<RuncState | null> {
     try {

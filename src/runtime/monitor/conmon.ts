@@ -403,7 +403,7 @@ class ConmonTask implements Task {
   ) {}
 
   async start(): Promise<void> {
-    await this.cli.start(this.id);
+    await this.cli.startCreated(this.id, this.pid);
   }
   async kill(sig: number): Promise<void> {
     if (this.exited()) return;
@@ -478,7 +478,7 @@ class ConmonTask implements Task {
     return this.cli.ps(this.id);
   }
   async delete(): Promise<void> {
-    await this.cli.delete(this.id, true);
+    await this.cli.deleteStopped(this.id);
     this.rt.exits.clear(this.id);
     this.rt.forget(this.id);
   }
