@@ -137,7 +137,7 @@ export async function runBreakdown(
 // berthd's debug lines (engine/lifecycle.ts, engine/remove.ts): fields "name ms" → phase name; the
 // exit line's fields are when each step ended since the exit (they run side by side)
 const DAEMON_LINES: Array<[RegExp, string, string[]]> = [
-  [/msg="start \w+: ((?:\w+ [\d.]+ )+)ms"/g, 'berthd start', ['mount', 'task', 'persist']],
+  [/msg="start \w+: ((?:\w+ [\d.]+ )+)ms"/g, 'berthd start', ['mount', 'task', 'run', 'persist']],
   [/msg="create \w+: ((?:\w+ [\d.]+ )+)ms"/g, 'berthd start task', ['network', 'spec', 'runtime']],
   [/msg="exit \w+: ((?:\w+ [\d.]+ )+)ms/g, 'berthd exit, ended at', ['delete', 'flush', 'unmount', 'release']],
   [/msg="remove \w+: ((?:\w+ [\d.]+ )+)ms"/g, 'berthd remove', ['unmount', 'data', 'record']],
@@ -146,6 +146,7 @@ const DAEMON_NAMES: Record<string, string> = {
   mount: 'rootfs mount',
   task: 'task (network, spec, conmon, runc create+start)',
   persist: 'persist running',
+  run: 'runtime start (in the task)',
   network: 'netns, endpoints, etc files',
   spec: 'volumes and OCI spec',
   runtime: 'conmon and runc create',

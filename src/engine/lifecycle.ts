@@ -41,6 +41,7 @@ export async function startLocked(core: Core, rec: ContainerRecord): Promise<voi
   const tMount = performance.now();
   const task = await createAndStart(core, rec, rootfs);
   const tStart = performance.now();
+  const tRun = startTimes.get(task) ?? tStart;
   const state = {
     pid: task.pid,
     exitCode: 0,
@@ -55,15 +56,19 @@ export async function startLocked(core: Core, rec: ContainerRecord): Promise<voi
   await core.tx.to(rec, 'running', { fresh: state, events: [['start']], persist: 'best-effort' });
   core.d.log(
     'debug',
-    `start ${rec.id.slice(0, 12)}: mount ${(tMount - t0).toFixed(1)} task ${(tStart - tMount).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`,
+    `start ${rec.id.slice(0, 12)}: mount ${(tMount - t0).toFixed(1)} task ${(tStart - tMount).toFixed(1)} run ${(tStart - tRun).toFixed(1)} persist ${(performance.now() - tStart).toFixed(1)} ms`,
   );
   watch(core, rec, task);
 }
+
+/** When each task's start began (for the debug line's split of the task phase). */
+const startTimes = new WeakMap<Task, number>();
 
 async function createAndStart(core: Core, rec: ContainerRecord, rootfs: string): Promise<Task> {
   let task: Task | null = null;
   try {
     task = await createTask(core, rec, rootfs);
+    startTimes.set(task, performance.now());
     await task.start();
     return task;
   } catch (e) {
