@@ -69,13 +69,24 @@ export function goJSONIndent(v: unknown): string {
   return JSON.stringify(v, null, 4).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
+/** An inspect's error line for a failed `ref`; undefined throws the error on. */
+export type InspectFailure = (e: unknown, ref: string) => string | undefined;
+
+/** The typed inspects print the daemon's error text, the 404's too. */
+const daemonFailure: InspectFailure = (e) =>
+  e instanceof ClientError ? `Error response from daemon: ${e.message}` : undefined;
+
+/** The generic `inspect` says "No such object" for a 404. */
+export const noSuchObject: InspectFailure = (e, r) =>
+  isNotFound(e) ? `Error: No such object: ${r}` : daemonFailure(e, r);
+
+/** docker's inspect: a template or JSON line per object, else all of them as one indented array. */
 export async function printInspect(
   ctx: CliContext,
   refs: string[],
   format: string,
   fetch: (ref: string) => Promise<unknown>,
-  /** The generic `inspect` says "No such object"; the typed ones print the daemon's 404 text. */
-  objectNotFound = false,
+  failed: InspectFailure = daemonFailure,
 ): Promise<number> {
   const found: unknown[] = [];
   const errs: string[] = [];
@@ -89,9 +100,9 @@ export async function printInspect(
       else if (format === 'json') ctx.io.stdout.write(JSON.stringify(v) + '\n');
       else found.push(v);
     } catch (e) {
-      if (objectNotFound && e instanceof ClientError && e.status === 404) errs.push(`Error: No such object: ${r}`);
-      else if (e instanceof ClientError) errs.push(`Error response from daemon: ${e.message}`);
-      else throw e;
+      const line = failed(e, r);
+      if (line === undefined) throw e;
+      errs.push(line);
     }
   }
   if (!t && format !== 'json') ctx.io.stdout.write(goJSONIndent(found) + '\n');

@@ -15,7 +15,16 @@ import { tabwrite } from '../format/tabwriter.js';
 import { getTimestamp } from '../format/timestamp.js';
 import { bytesSize, humanSizeWithPrecision } from '../format/units.js';
 import { truncateId } from '../format/ellipsis.js';
-import { eachRef, flag, forEach, inspectCommand, isNotFound, printInspect, pruneCommand } from './common.js';
+import {
+  eachRef,
+  flag,
+  forEach,
+  inspectCommand,
+  isNotFound,
+  noSuchObject,
+  printInspect,
+  pruneCommand,
+} from './common.js';
 import { readUntilInterrupt } from '../streams.js';
 import { copyLogs } from '../log-demux.js';
 
@@ -245,7 +254,7 @@ export const inspect: Command = {
         }
       }
     };
-    return printInspect(ctx, p.args, get.str(p, 'format'), fetch, !type);
+    return printInspect(ctx, p.args, get.str(p, 'format'), fetch, type ? undefined : noSuchObject);
   },
 };
 

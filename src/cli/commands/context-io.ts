@@ -1,7 +1,7 @@
 // `context export` / `context import`: the docker CLI's context archive (meta.json and a tls/ dir
 // in a tar, byte for byte as store.Export writes it), so either CLI reads the other's files.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type { CliContext, Command } from '../command.js';
+import type { CliContext, CliGlobals, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { type ContextMeta, ContextStore, DEFAULT_CONTEXT, defaultContext, validateName } from '../context-store.js';
 
@@ -53,9 +53,16 @@ export function metaFromArchive(tar: Buffer): ContextMeta {
   throw new StatusError(1, 'invalid context: no metadata found');
 }
 
-function storeOf(ctx: CliContext): { store: ContextStore; hosts: string[]; env: NodeJS.ProcessEnv } {
-  const g = ctx.globals ?? { hosts: [], env: process.env, configDir: `${process.env.HOME ?? ''}/.docker` };
-  return { store: new ContextStore(g.configDir), hosts: g.hosts, env: g.env };
+/** main's globals; a caller without them (a test) gets the environment's. */
+export function globalsOf(ctx: CliContext): CliGlobals {
+  const configDir = process.env.DOCKER_CONFIG ?? `${process.env.HOME ?? ''}/.docker`;
+  return ctx.globals ?? { hosts: [], env: process.env, configDir };
+}
+
+/** The globals and the context store they name. */
+export function storeOf(ctx: CliContext): { g: CliGlobals; store: ContextStore } {
+  const g = globalsOf(ctx);
+  return { g, store: new ContextStore(g.configDir) };
 }
 
 export const contextExport: Command = {
@@ -63,9 +70,9 @@ export const contextExport: Command = {
   desc: 'Export a context to a tar archive FILE or a tar stream on STDOUT.',
   args: { min: 1, max: 2 },
   async run(ctx, p) {
-    const { store, hosts, env } = storeOf(ctx);
+    const { g, store } = storeOf(ctx);
     const name = p.args[0];
-    const m = name === DEFAULT_CONTEXT ? defaultContext(hosts, env) : store.get(name);
+    const m = name === DEFAULT_CONTEXT ? defaultContext(g.hosts, g.env) : store.get(name);
     const tar = exportArchive(m);
     const dest = p.args[1] ?? `${name}.dockercontext`;
     if (dest === '-') {

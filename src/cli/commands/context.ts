@@ -3,7 +3,7 @@ import type { CliContext, CliGlobals, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import {
   type ContextMeta,
-  ContextStore,
+  type ContextStore,
   DEFAULT_CONTEXT,
   DEFAULT_DESCRIPTION,
   type DockerEndpoint,
@@ -11,22 +11,12 @@ import {
   resolveContextName,
   validateName,
 } from '../context-store.js';
-import { get } from '../flags/parser.js';
+import { get, type Parsed } from '../flags/parser.js';
 import { renderRows, type Row } from '../format/render.js';
 import { naturalLess } from '../format/resources.js';
-import { compile } from '../format/template.js';
-import { goMapOrder } from '../format/go-values.js';
-import { flag, goJSONIndent } from './common.js';
-import { contextExport, contextImport } from './context-io.js';
+import { flag, printInspect } from './common.js';
+import { contextExport, contextImport, globalsOf, storeOf } from './context-io.js';
 import { readConfig, writeConfig } from './login.js';
-
-function globalsOf(ctx: CliContext): CliGlobals {
-  return ctx.globals ?? { hosts: [], env: process.env, configDir: readConfigDirFallback() };
-}
-
-function readConfigDirFallback(): string {
-  return process.env.DOCKER_CONFIG ?? `${process.env.HOME ?? ''}/.docker`;
-}
 
 /** The context this run talks to, as the docker CLI picks it. */
 export function currentName(g: CliGlobals): string {
@@ -47,8 +37,7 @@ export const contextLs: Command = {
   flags: [flag.format, { name: 'quiet', short: 'q', type: 'bool', help: 'Only show context names' }],
   args: { max: 0 },
   async run(ctx, p) {
-    const g = globalsOf(ctx);
-    const store = new ContextStore(g.configDir);
+    const { g, store } = storeOf(ctx);
     const cur = currentName(g);
     const row = (m: ContextMeta): Row => ({
       Name: m.Name,
@@ -108,26 +97,10 @@ export const contextInspect: Command = {
   desc: 'Display detailed information on one or more contexts',
   flags: [flag.formatF],
   async run(ctx, p) {
-    const g = globalsOf(ctx);
-    const store = new ContextStore(g.configDir);
+    const { g, store } = storeOf(ctx);
     const names = p.args.length ? p.args : [currentName(g)];
-    const f = get.str(p, 'format');
-    const t = f && f !== 'json' ? compile(f) : null;
-    const found: unknown[] = [];
-    const errs: string[] = [];
-    for (const n of names) {
-      try {
-        const v = inspected(store, lookup(store, g, n));
-        if (t) ctx.io.stdout.write(`${t.execute(goMapOrder(v))}\n`);
-        else if (f === 'json') ctx.io.stdout.write(`${JSON.stringify(v)}\n`);
-        else found.push(v);
-      } catch (e) {
-        errs.push((e as Error).message);
-      }
-    }
-    if (!t && f !== 'json') ctx.io.stdout.write(`${goJSONIndent(found)}\n`);
-    if (errs.length) ctx.io.stderr.write(`${errs.join('\n')}\n`);
-    return errs.length ? 1 : 0;
+    const fetch = async (n: string) => inspected(store, lookup(store, g, n));
+    return printInspect(ctx, names, get.str(p, 'format'), fetch, (e) => (e as Error).message);
   },
 };
 
@@ -136,9 +109,9 @@ export const contextUse: Command = {
   desc: 'Set the current docker context',
   args: { min: 1, max: 1 },
   async run(ctx, p) {
-    const g = globalsOf(ctx);
+    const { g, store } = storeOf(ctx);
     const name = p.args[0];
-    if (name !== DEFAULT_CONTEXT) new ContextStore(g.configDir).get(name);
+    if (name !== DEFAULT_CONTEXT) store.get(name);
     const cfg = readConfig(g.configDir);
     if (name === DEFAULT_CONTEXT) delete cfg.currentContext;
     else cfg.currentContext = name;
@@ -172,6 +145,15 @@ export function dockerEndpoint(spec: string): DockerEndpoint {
     : { Host: ep.Host, SkipTLSVerify: ep.SkipTLSVerify };
 }
 
+/** create's and update's end: --description over the metadata, the context written, its name said. */
+function saveContext(ctx: CliContext, store: ContextStore, m: ContextMeta, p: Parsed, done: string): number {
+  if (p.set.has('description')) m.Metadata = { ...m.Metadata, Description: get.str(p, 'description') };
+  store.put(m);
+  ctx.io.stdout.write(`${p.args[0]}\n`);
+  ctx.io.stderr.write(`Successfully ${done} context "${p.args[0]}"\n`);
+  return 0;
+}
+
 const descFlag = { name: 'description', type: 'string', help: 'Description of the context' } as const;
 const dockerFlag = { name: 'docker', type: 'string', help: 'set the docker endpoint' } as const;
 
@@ -181,8 +163,7 @@ export const contextCreate: Command = {
   flags: [descFlag, dockerFlag, { name: 'from', type: 'string', help: 'create context from a named context' }],
   args: { min: 1, max: 1 },
   async run(ctx, p) {
-    const g = globalsOf(ctx);
-    const store = new ContextStore(g.configDir);
+    const { g, store } = storeOf(ctx);
     const name = p.args[0];
     validateName(name);
     if (store.exists(name)) throw new StatusError(1, `context "${name}" already exists`);
@@ -203,11 +184,7 @@ export const contextCreate: Command = {
         Endpoints: { ...from.Endpoints, docker: base },
       };
     }
-    if (p.set.has('description')) m.Metadata = { ...m.Metadata, Description: get.str(p, 'description') };
-    store.put(m);
-    ctx.io.stdout.write(`${name}\n`);
-    ctx.io.stderr.write(`Successfully created context "${name}"\n`);
-    return 0;
+    return saveContext(ctx, store, m, p, 'created');
   },
 };
 
@@ -217,17 +194,12 @@ export const contextUpdate: Command = {
   flags: [descFlag, dockerFlag],
   args: { min: 1, max: 1 },
   async run(ctx, p) {
-    const g = globalsOf(ctx);
-    const store = new ContextStore(g.configDir);
+    const { store } = storeOf(ctx);
     const name = p.args[0];
     if (name === DEFAULT_CONTEXT) validateName(name);
     const m = store.get(name);
-    if (p.set.has('description')) m.Metadata = { ...m.Metadata, Description: get.str(p, 'description') };
     if (p.set.has('docker')) m.Endpoints = { ...m.Endpoints, docker: dockerEndpoint(get.str(p, 'docker')) };
-    store.put(m);
-    ctx.io.stdout.write(`${name}\n`);
-    ctx.io.stderr.write(`Successfully updated context "${name}"\n`);
-    return 0;
+    return saveContext(ctx, store, m, p, 'updated');
   },
 };
 
@@ -237,8 +209,7 @@ export const contextRm: Command = {
   flags: [{ name: 'force', short: 'f', type: 'bool', help: 'Force the removal of a context in use' }],
   args: { min: 1 },
   async run(ctx, p) {
-    const g = globalsOf(ctx);
-    const store = new ContextStore(g.configDir);
+    const { g, store } = storeOf(ctx);
     const cfg = readConfig(g.configDir);
     const errs: string[] = [];
     for (const name of p.args) {

@@ -10,7 +10,7 @@ import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
 import { flag } from './common.js';
-import { get } from '../flags/parser.js';
+import { get, type Parsed } from '../flags/parser.js';
 import { splitRef, withTag } from '../format/images.js';
 import { displayJSONMessages } from '../progress.js';
 import { type HelperConfig, helperFor, helperGet } from '../credentials.js';
@@ -77,11 +77,21 @@ function canonical(ref: string): string {
 
 const quietSink = { write: () => true } as unknown as NodeJS.WritableStream;
 
-/** withTag, saying so when it added `:latest` (pull and push). */
-function withDefaultTag(ctx: CliContext, ref: string): string {
-  const tagged = withTag(ref);
-  if (tagged !== ref) ctx.io.stdout.write('Using default tag: latest\n');
-  return tagged;
+type Ref = ReturnType<typeof splitRef>;
+
+/**
+ * pull's and push's NAME: with --all-tags it may not name one (`named`), else it gets `:latest`,
+ * said on stdout as docker says it.
+ */
+function nameArg(ctx: CliContext, p: Parsed, named: (r: Ref) => boolean) {
+  const all = get.bool(p, 'all-tags');
+  let ref = p.args[0];
+  if (all && named(splitRef(ref))) throw new StatusError(1, "tag can't be used with --all-tags/-a");
+  if (!all && withTag(ref) !== ref) {
+    ref = withTag(ref);
+    ctx.io.stdout.write('Using default tag: latest\n');
+  }
+  return { all, ref, ...splitRef(ref), quiet: get.bool(p, 'quiet') };
 }
 
 /** A pull or push: the daemon's progress stream (with the registry's credentials), shown unless quiet. */
@@ -110,15 +120,9 @@ export const pull: Command = {
   `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
-    let ref = p.args[0];
-    const r = splitRef(ref);
-    const all = get.bool(p, 'all-tags');
-    if (all && (r.tag || r.digest)) throw new StatusError(1, "tag can't be used with --all-tags/-a");
-    if (!all) ref = withDefaultTag(ctx, ref);
-    const s = splitRef(ref);
-    const quiet = get.bool(p, 'quiet');
-    const query = { fromImage: s.repo, tag: s.tag ?? s.digest, platform: get.str(p, 'platform') || undefined };
-    await registryStream(ctx, '/images/create', query, s.repo, quiet);
+    const { all, ref, repo, tag, digest, quiet } = nameArg(ctx, p, (r) => !!(r.tag || r.digest));
+    const query = { fromImage: repo, tag: tag ?? digest, platform: get.str(p, 'platform') || undefined };
+    await registryStream(ctx, '/images/create', query, repo, quiet);
     if (!all) ctx.io.stdout.write(`${canonical(ref)}\n`);
     return 0;
   },
@@ -134,15 +138,10 @@ export const push: Command = {
   `),
   args: { min: 1, max: 1 },
   async run(ctx, p) {
-    let ref = p.args[0];
-    const r = splitRef(ref);
-    const all = get.bool(p, 'all-tags');
-    if (all && r.tag) throw new StatusError(1, "tag can't be used with --all-tags/-a");
-    if (r.digest) throw new StatusError(1, 'cannot push a digest reference');
-    if (!all) ref = withDefaultTag(ctx, ref);
-    const s = splitRef(ref);
-    const quiet = get.bool(p, 'quiet');
-    await registryStream(ctx, `/images/${s.repo}/push`, { tag: s.tag }, s.repo, quiet);
+    // a digest has no tag: it comes through nameArg unchanged
+    const { ref, repo, tag, digest, quiet } = nameArg(ctx, p, (r) => !!r.tag);
+    if (digest) throw new StatusError(1, 'cannot push a digest reference');
+    await registryStream(ctx, `/images/${repo}/push`, { tag }, repo, quiet);
     if (quiet) ctx.io.stdout.write(`${ref}\n`);
     return 0;
   },
