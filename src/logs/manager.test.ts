@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../util/test-dirs.js';
+import { testDir, testFile } from '../util/test-dirs.js';
 import { followK8sFile, parseK8sRecords } from './common/k8s-follower.js';
 import { attrsFor, LogManager, type LogTarget } from './manager.js';
 
@@ -61,8 +61,7 @@ test('parses k8s records: P pieces joined with their F, incomplete tail is left,
 });
 
 test('follower holds a line cut by conmon until its end arrives, and ships a lone piece after a while', async () => {
-  const dir = await testDir('berth-hold-');
-  const p = join(dir, 'container.log');
+  const p = await testFile('berth-hold-', 'container.log');
   await writeFile(p, rec(1) + rec(2, 'stdout', 'P', 'hel'));
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
@@ -176,8 +175,7 @@ test('paths per driver, none cannot be read, attrs from labels and env', () => {
 test('follower rotation: renames, asks for a reopen, reads the old file to its end, deletes it', async () => {
   const { open: fopen } = await import('node:fs/promises');
   const { existsSync } = await import('node:fs');
-  const dir = await testDir('berth-rot-');
-  const p = join(dir, 'container.log');
+  const p = await testFile('berth-rot-', 'container.log');
   let w = await fopen(p, 'a'); // the "conmon" writer
   let reopens = 0;
   let pending = false;

@@ -18,3 +18,8 @@ export async function testDir(prefix: string): Promise<string> {
   }
   return dir;
 }
+
+/** A path named `name` in a fresh testDir (the file itself is not made). */
+export async function testFile(prefix: string, name: string): Promise<string> {
+  return join(await testDir(prefix), name);
+}

@@ -398,7 +398,10 @@ export const fixture = (p: string) => resolve(repoRoot, 'test/fixtures', p);
 
 /**
  * One berthd for a whole test file: started in before() unless the file cannot run here, stopped
- * with the leak check in after(). `skip` is daemonUnavailable()'s reason, for the tests' skip option.
+ * with the leak check in after(): stop() throws on any leak (mounts, interfaces, iptables chains,
+ * conmons, berthd fds, a container or network the API could not remove), and a throwing after()
+ * fails the file as `assert.deepEqual((await d.stop()).leaks, [])` would. `skip` is
+ * daemonUnavailable()'s reason, for the tests' skip option.
  */
 export function daemonPerFile(o: StartOptions = {}): { readonly skip: string | null; readonly d: Daemon } {
   const skip = daemonUnavailable();

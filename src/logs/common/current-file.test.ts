@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../../util/test-dirs.js';
+import { testDir, testFile } from '../../util/test-dirs.js';
 import { type CurrentFileOptions, readCurrentFile } from './current-file.js';
 import { FollowWake } from './log-reader.js';
 
@@ -79,8 +79,7 @@ test('readCurrentFile: without follow, the whole file in chunks from the start o
 });
 
 test('readCurrentFile: following across a rotation reads the old file to its end, then the new one', async () => {
-  const dir = await testDir('berth-cur-');
-  const p = join(dir, 'x.log');
+  const p = await testFile('berth-cur-', 'x.log');
   await writeFile(p, 'one\n');
   const text = await followAcross(p, { follow: true }, 'one\n', 'two\n', async () => {
     await appendFile(p, 'tail\n'); // written just before the rename: still read

@@ -1,15 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { testDir } from '../../util/test-dirs.js';
+import { testFile } from '../../util/test-dirs.js';
 import { followK8sFile, parseK8sRecords, type K8sRecord } from './k8s-follower.js';
 
 const rec = (tag: 'F' | 'P', text: string) => `2026-01-01T00:00:01.000000001+00:00 stdout ${tag} ${text}\n`;
 
 test('follower: woken by writes, not by a poll; a held piece without its end is shipped after ~1 s with no event', async () => {
-  const dir = await testDir('berth-follow-');
-  const p = join(dir, 'container.log');
+  const p = await testFile('berth-follow-', 'container.log');
   await writeFile(p, rec('F', 'first'));
   const ac = new AbortController();
   let endWriter!: () => void;
@@ -54,8 +52,7 @@ test('follower: woken by writes, not by a poll; a held piece without its end is 
 });
 
 test('follower: a file conmon replaced itself (its backstop cap) is read to its end, then the newer one; due rotation renames neither', async () => {
-  const dir = await testDir('berth-follow-replaced-');
-  const p = join(dir, 'ctr.log');
+  const p = await testFile('berth-follow-replaced-', 'ctr.log');
   await writeFile(p, rec('F', 'a0'));
   const ac = new AbortController();
   let fireDone!: () => void;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { testDir } from '../../util/test-dirs.js';
+import { testDir, testFile } from '../../util/test-dirs.js';
 import { ShipProgress } from './ship-progress.js';
 
 test('ShipProgress: waits until the shipped position reaches what the file held, bounded by a stall', async () => {
@@ -71,8 +71,7 @@ test('ShipProgress: the overall bound ends a wait however the shipper moves', as
 });
 
 test('ShipProgress: no file at the path (rotated away after the container exited): wait for the shipper to end', async () => {
-  const dir = await testDir('berth-progress-');
-  const f = join(dir, 'ctr.log');
+  const f = await testFile('berth-progress-', 'ctr.log');
   const p = new ShipProgress({ ino: 1, offset: 5 });
   let caught = false;
   const w = p.caughtUp(f, 10_000).then(() => (caught = true));

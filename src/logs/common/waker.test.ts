@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../../util/test-dirs.js';
+import { testDir, testFile } from '../../util/test-dirs.js';
 import type { FSWatcher } from 'node:fs';
 import { safetyCheck, Waker } from './waker.js';
 
@@ -67,8 +67,7 @@ test('waker: without a watchable directory it polls at pollMs', async () => {
 });
 
 test('waker: the shared safety pass wakes a waiter whose file changed without an event, and only then', async () => {
-  const dir = await testDir('berth-waker-');
-  const p = join(dir, 'container.log');
+  const p = await testFile('berth-waker-', 'container.log');
   await writeFile(p, 'a\n');
   const w = new Waker(p, 250);
   try {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../../util/test-dirs.js';
+import { testDir, testFile } from '../../util/test-dirs.js';
 import { encodeJsonEntry, JsonFileReader, JsonFileWriter, type JsonEntry } from './json-file.js';
 import type { FileOptions } from '../common/file-options.js';
 import type { LogMessage, ReadOptions } from '../common/log-reader.js';
@@ -83,8 +83,7 @@ test('max-file=1 truncates in place', async () => {
 });
 
 test('follow continues across a rotation and stops when done', async () => {
-  const dir = await testDir('berth-json-');
-  const p = join(dir, 'c-json.log');
+  const p = await testFile('berth-json-', 'c-json.log');
   const w = new JsonFileWriter(p, { maxSize: 400, maxFile: 2, compress: false });
   await w.write([entry(0)]);
   let finish!: () => void;
@@ -108,8 +107,7 @@ test('follow continues across a rotation and stops when done', async () => {
 
 test('reads lines with escapes, no newline, stderr and foreign key order', async () => {
   const { writeFile } = await import('node:fs/promises');
-  const dir = await testDir('berth-json-');
-  const p = join(dir, 'c-json.log');
+  const p = await testFile('berth-json-', 'c-json.log');
   const texts = ['plain\n', 'tab\there "q" \\ end\n', 'no newline', 'ünï\n', ''];
   let body = texts
     .map((x, i) => encodeJsonEntry({ stream: i % 2 ? 'stderr' : 'stdout', time: t0 + BigInt(i), line: Buffer.from(x) }))

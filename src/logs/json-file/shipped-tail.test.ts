@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { testDir } from '../../util/test-dirs.js';
+import { testDir, testFile } from '../../util/test-dirs.js';
 import type { K8sRecord } from '../common/k8s-follower.js';
 import { dropShipped, jsonFileTail } from './shipped-tail.js';
 import { formatRFC3339Nano } from '../common/timestamps.js';
@@ -18,8 +18,7 @@ const entry = (r: K8sRecord) =>
   JSON.stringify({ log: r.line.toString(), stream: r.stream, time: formatRFC3339Nano(r.time) }) + '\n';
 
 test('a resumed batch loses exactly what the json-file already holds, same-timestamp lines included', async () => {
-  const dir = await testDir('berth-tail-');
-  const file = join(dir, 'c-json.log');
+  const file = await testFile('berth-tail-', 'c-json.log');
   // conmon stamped n2..n4 alike; the log got n0..n3 (the kill came before n4 was written)
   const all = [rec(0, T0), rec(1, T0 + 5n), rec(2, T0 + 9n), rec(3, T0 + 9n), rec(4, T0 + 9n), rec(5, T0 + 20n)];
   writeFileSync(file, all.slice(0, 4).map(entry).join('') + '{"log":"cut sh');

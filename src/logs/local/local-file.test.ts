@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testDir } from '../../util/test-dirs.js';
+import { testDir, testFile } from '../../util/test-dirs.js';
 import { decodeLocal, encodeLocal, readVarintBig } from './local-format.js';
 import { LocalFileReader, localEncoder } from './local-file.js';
 import { encodeJsonEntry, JsonFileWriter } from '../json-file/json-file.js';
@@ -103,8 +103,7 @@ test('writer + reader round trip: newlines restored, partial pieces joined by me
 });
 
 test('files of the old JSON-based local format are still read; the writer rotates such a file away first', async () => {
-  const dir = await testDir('berth-local-');
-  const p = join(dir, 'container.log');
+  const p = await testFile('berth-local-', 'container.log');
   await writeFile(
     p,
     encodeJsonEntry({ stream: 'stdout', time: t0, line: Buffer.from('old 1\n') }) +
@@ -129,8 +128,7 @@ test('files of the old JSON-based local format are still read; the writer rotate
 });
 
 test('follow: lines written across rotations are seen once each, in order, until done', async () => {
-  const dir = await testDir('berth-local-');
-  const p = join(dir, 'container.log');
+  const p = await testFile('berth-local-', 'container.log');
   const w = new JsonFileWriter(p, { maxSize: 2048, maxFile: 3, compress: false }, undefined, localEncoder());
   await w.write([{ stream: 'stdout', time: t0, line: Buffer.from('l0\n') }]);
   let finish!: () => void;

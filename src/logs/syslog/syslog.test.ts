@@ -5,7 +5,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { formatSyslog, SyslogSender } from './syslog.js';
 import { syslogOptions } from './options.js';
-import { testDir } from '../../util/test-dirs.js';
+import { testFile } from '../../util/test-dirs.js';
 
 const date = new Date(2026, 0, 5, 7, 8, 9, 123);
 
@@ -86,10 +86,8 @@ test('TCP: queues while connecting, facility option; a dead endpoint does not bl
 
 test('unix datagram sockets: unixgram:// addresses, and unix:// falling back when the socket is a datagram one', async () => {
   const { createRequire } = await import('node:module');
-  const { join } = await import('node:path');
   const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket');
-  const dir = await testDir('berth-syslog-');
-  const path = join(dir, 'log');
+  const path = await testFile('berth-syslog-', 'log');
   const srv = new DgramSocket();
   srv.bind(path);
   const got: string[] = [];
