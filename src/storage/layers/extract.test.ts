@@ -7,14 +7,11 @@ import { Readable } from 'node:stream';
 import { extractTar } from './extract.js';
 import { extractInto } from './archive.js';
 import { makeTar, type TestEntry } from './testtar.js';
+import { testDir } from '../../util/test-dirs.js';
 
 async function into(entries: TestEntry[], fn: (dir: string, tar: Buffer) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-extract-'));
-  try {
-    await fn(dir, await makeTar(entries));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = await testDir('berth-extract-');
+  await fn(dir, await makeTar(entries));
 }
 
 test('background small-file writes keep tar order: rewrites, hardlinks, replaced dirs', async () => {
@@ -64,16 +61,12 @@ test('noOverwriteDirNonDir: Docker messages, in container terms; chown overrides
 
 test('a symlink planted where a file is written is not followed', async () => {
   await into([{ name: 'a', body: 'data' }], async (dir, tar) => {
-    const outside = await mkdtemp(join(tmpdir(), 'berth-outside-'));
-    try {
-      await mkdir(join(dir, 'in'));
-      await symlink(join(outside, 'victim'), join(dir, 'in/a'));
-      await extractTar(join(dir, 'in'), Readable.from([tar]), { whiteouts: false });
-      assert.equal((await lstat(join(dir, 'in/a'))).isFile(), true);
-      await assert.rejects(lstat(join(outside, 'victim')), { code: 'ENOENT' });
-    } finally {
-      await rm(outside, { recursive: true, force: true });
-    }
+    const outside = await testDir('berth-outside-');
+    await mkdir(join(dir, 'in'));
+    await symlink(join(outside, 'victim'), join(dir, 'in/a'));
+    await extractTar(join(dir, 'in'), Readable.from([tar]), { whiteouts: false });
+    assert.equal((await lstat(join(dir, 'in/a'))).isFile(), true);
+    await assert.rejects(lstat(join(outside, 'victim')), { code: 'ENOENT' });
   });
 });
 
