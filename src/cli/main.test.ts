@@ -181,3 +181,11 @@ test("a group's alias is named by the command's own name, a top-level shorthand 
   assert.match((await berth('system', 'info', '--help')).out, /^\nUsage: {2}berth system info \[OPTIONS\]\n/);
   assert.match((await berth('images', '--help')).out, /^\nUsage: {2}berth images \[OPTIONS\] \[REPOSITORY\[:TAG\]\]\n/);
 });
+
+test('version, info and image inspect document -f/--format as the other inspects do (docker text)', async () => {
+  for (const argv of [['version'], ['info'], ['image', 'inspect']])
+    assert.match(
+      (await berth(...argv, '--help')).out,
+      /\n {2}-f, --format string {3}Format output using a custom template\n/,
+    );
+});

@@ -28,8 +28,6 @@ import {
 import { readUntilInterrupt } from '../streams.js';
 import { copyLogs } from '../log-demux.js';
 
-const formatFlag = { name: 'format', type: 'string' as const, help: 'Format output using a custom template' };
-
 export const ps: Command = {
   usage: 'container ls [OPTIONS]',
   desc: 'List containers',
@@ -43,7 +41,7 @@ export const ps: Command = {
       no-trunc  bool    Don't truncate output
       filter,f  list    Filter output based on conditions provided
     `),
-    formatFlag,
+    flag.format,
   ],
   args: { max: 0 },
   async run(ctx, p) {
@@ -326,7 +324,7 @@ export const stats: Command = {
       no-stream  bool  Disable streaming stats and only pull the first result
       no-trunc   bool
     `),
-    formatFlag,
+    flag.format,
   ],
   async run(ctx, p) {
     const c = ctx.client();

@@ -17,7 +17,7 @@ import {
   splitRef,
 } from '../format/images.js';
 import { renderRows } from '../format/render.js';
-import { eachRef, printInspect, pruneCommand } from './common.js';
+import { eachRef, inspectCommand, pruneCommand } from './common.js';
 import { displayJSONMessages } from '../progress.js';
 
 export const images: Command = {
@@ -45,13 +45,11 @@ export const images: Command = {
   },
 };
 
-export const imageInspect: Command = {
-  usage: 'image inspect [OPTIONS] IMAGE [IMAGE...]',
-  desc: 'Display detailed information on one or more images',
-  flags: [{ name: 'format', short: 'f', type: 'string' }],
-  args: { min: 1 },
-  run: (ctx, p) => printInspect(ctx, p.args, get.str(p, 'format'), (r) => ctx.client().imageInspect(r)),
-};
+export const imageInspect = inspectCommand(
+  'image inspect [OPTIONS] IMAGE [IMAGE...]',
+  'Display detailed information on one or more images',
+  (ctx, r) => ctx.client().imageInspect(r),
+);
 
 export const rmi: Command = {
   usage: 'image rm [OPTIONS] IMAGE [IMAGE...]',

@@ -7,6 +7,7 @@ import { withGoNames } from '../format/go-values.js';
 import { bytesSize } from '../format/units.js';
 import type { VersionResponse } from '../../client/types.js';
 import { goArch } from '../../util/go-arch.js';
+import { flag } from './common.js';
 
 export const CLIENT_VERSION = '28.2.2-berth';
 
@@ -54,7 +55,7 @@ export function renderVersion(client: ReturnType<typeof clientInfo>, server: Ver
 export const version: Command = {
   usage: 'version [OPTIONS]',
   desc: 'Show the Docker version information',
-  flags: [{ name: 'format', short: 'f', type: 'string' }],
+  flags: [flag.formatF],
   args: { max: 0 },
   async run(ctx, p) {
     const client = clientInfo();
@@ -124,7 +125,7 @@ export function renderInfo(i: Record<string, unknown>): string {
 export const info: Command = {
   usage: 'info [OPTIONS]',
   desc: 'Display system-wide information',
-  flags: [{ name: 'format', short: 'f', type: 'string' }],
+  flags: [flag.formatF],
   args: { max: 0 },
   async run(ctx: CliContext, p) {
     const i = await ctx.client().info();
