@@ -1,10 +1,8 @@
 // A container's filesystem as an image or a stream: `commit`, `diff`, `export`.
-import { createWriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import type { Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
+import { writeArchive } from './archive-out.js';
 import { flag } from './common.js';
 import { get } from '../flags/parser.js';
 import { repoError, splitRef } from '../format/images.js';
@@ -74,26 +72,11 @@ export const exportCmd: Command = {
   desc: "Export a container's filesystem as a tar archive",
   flags: [flag.output],
   args: { min: 1, max: 1 },
-  async run(ctx, p) {
-    const file = get.str(p, 'output');
-    if (!file && ctx.io.stdout.isTTY)
-      throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
-    const res = await ctx.client().stream('GET', `/containers/${enc(p.args[0])}/export`);
-    if (!file) {
-      // a reader that stops early (`| head`) is not an error
-      await pipeline(res, ctx.io.stdout).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EPIPE') throw e;
-      });
-      return 0;
-    }
-    // written beside the target and renamed, as docker's atomic writer does
-    const tmp = `${file}.berth-${process.pid}`;
-    try {
-      await pipeline(res, createWriteStream(tmp, { mode: 0o600 }));
-    } catch (e) {
-      throw new StatusError(1, `failed to export container: ${(e as Error).message}`);
-    }
-    await rename(tmp, file);
-    return 0;
-  },
+  run: (ctx, p) =>
+    writeArchive(
+      ctx,
+      get.str(p, 'output'),
+      () => ctx.client().stream('GET', `/containers/${enc(p.args[0])}/export`),
+      'failed to export container',
+    ),
 };

@@ -1,14 +1,14 @@
 // `pull`, `push`, `save` and `load`: docker's commands over the image transfer endpoints, with
 // docker's progress display (bars on a terminal, see progress.ts) and its registry credentials
 // (the `auths` of $DOCKER_CONFIG/config.json, sent as X-Registry-Auth).
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { CliContext, Command } from '../command.js';
 import { StatusError } from '../command.js';
 import { flagTable } from '../flags/table.js';
+import { writeArchive } from './archive-out.js';
 import { flag } from './common.js';
 import { get, type Parsed } from '../flags/parser.js';
 import { splitRef, withTag } from '../format/images.js';
@@ -152,15 +152,10 @@ export const save: Command = {
   desc: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
   flags: [flag.output],
   args: { min: 1 },
-  async run(ctx, p) {
-    const file = get.str(p, 'output');
-    if (!file && ctx.io.stdout.isTTY)
-      throw new StatusError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
-    const res = await ctx.client().stream('GET', '/images/get', { query: { names: p.args } });
-    if (file) await pipeline(res, createWriteStream(file));
-    else await pipeline(res, ctx.io.stdout);
-    return 0;
-  },
+  run: (ctx, p) =>
+    writeArchive(ctx, get.str(p, 'output'), () =>
+      ctx.client().stream('GET', '/images/get', { query: { names: p.args } }),
+    ),
 };
 
 export const load: Command = {
