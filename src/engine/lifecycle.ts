@@ -216,7 +216,9 @@ async function handleExit(core: Core, id: string, task: Task, exit: Exit): Promi
   const restart = restartsAfter(rec, exit);
   await core.tx.to(rec, restart ? 'restarting' : 'exited', {
     state: { pid: 0, exitCode: exit.code, oomKilled: exit.oomKilled, finishedAt },
-    persist: 'best-effort',
+    // an auto-removed container's record is deleted next: no write (and fsync) on the way of
+    // `run --rm`; after a crash in between, restore finds it running with its exit and removes it
+    persist: rec.hostConfig.AutoRemove ? 'no' : 'best-effort',
     events,
   });
   core.waiters.notify(rec, 'exit');

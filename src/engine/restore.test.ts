@@ -76,3 +76,23 @@ test('restore: a record left in "removing" (a crash mid-rm) is removed', async (
     e2.close();
   }
 });
+
+test('restore: an auto-removed container left running on disk (its exit is never written: a crash before its removal) is removed', async () => {
+  const e1 = fakeEngine();
+  const { id: Id } = await e1.svc.create({
+    name: 'rm1',
+    config: { Image: 'busybox' },
+    hostConfig: { AutoRemove: true },
+  });
+  await e1.svc.start(Id);
+  e1.svc.supervisor.close();
+  assert.equal(onDisk(e1.dir, Id).state.status, 'running');
+  const e2 = fakeEngine(e1.dir);
+  try {
+    await e2.svc.restore();
+    assert.equal(e2.store.get(Id), undefined);
+    assert.equal(fs.existsSync(path.join(e1.dir, 'containers', Id)), false);
+  } finally {
+    e2.close();
+  }
+});

@@ -106,10 +106,14 @@ export class ConmonRuntime implements Runtime {
   async create(id: string, b: Bundle): Promise<Task> {
     const cli = cliNamed(this.clis, b.runtime);
     await fsp.mkdir(b.dir, { recursive: true });
-    await fsp.writeFile(path.join(b.dir, 'config.json'), JSON.stringify(b.spec));
-    await saveChoice(b.dir, cli);
-    for (const f of ['attach', 'ctl', 'winsz', 'pidfile', 'conmon.pid', 'oom'])
-      await fsp.rm(path.join(b.dir, f), { force: true });
+    // independent files: side by side, not one thread-pool round trip after another
+    await Promise.all([
+      fsp.writeFile(path.join(b.dir, 'config.json'), JSON.stringify(b.spec)),
+      saveChoice(b.dir, cli),
+      ...['attach', 'ctl', 'winsz', 'pidfile', 'conmon.pid', 'oom'].map((f) =>
+        fsp.rm(path.join(b.dir, f), { force: true }),
+      ),
+    ]);
     this.exits.clear(id);
     this.cliOf.set(id, cli);
     const args = this.baseArgs(cli, id, id, b.dir, this.o.exitDir);
