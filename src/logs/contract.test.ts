@@ -13,6 +13,7 @@ import { formatRFC3339NanoFixed } from './common/timestamps.js';
 import type { DriverContext, LogDriver, LogSink, LogTarget } from './driver.js';
 import { LOG_DRIVER_TABLE } from './drivers.js';
 import { LogManager } from './manager.js';
+import { latch } from '../util/latch.js';
 
 const CTX: DriverContext = { daemonName: 'berth', pollMs: 10 };
 const T0 = 1_767_225_600_000_000_000n; // 2026-01-01T00:00:00Z
@@ -116,8 +117,7 @@ for (const driver of readable) {
   test(`contract ${driver.name}: follow delivers later output and ends when the container is done`, async () => {
     const f = await fixture(driver);
     await f.write(records(0, 3));
-    let finish!: () => void;
-    const done = new Promise<void>((r) => (finish = r));
+    const { promise: done, open: finish } = latch();
     const got: number[] = [];
     const reading = (async () => {
       for await (const b of f.read({ follow: true, tail: 1 }, undefined, done)) {

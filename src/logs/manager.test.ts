@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { testDir, testFile } from '../util/test-dirs.js';
 import { followK8sFile, parseK8sRecords } from './common/k8s-follower.js';
 import { attrsFor, LogManager, type LogTarget } from './manager.js';
+import { latch } from '../util/latch.js';
 
 const rec = (i: number, stream = 'stdout', tag = 'F', text = `n${i}`) =>
   `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000001+00:00 ${stream} ${tag} ${text}\n`;
@@ -63,8 +64,7 @@ test('parses k8s records: P pieces joined with their F, incomplete tail is left,
 test('follower holds a line cut by conmon until its end arrives, and ships a lone piece after a while', async () => {
   const p = await testFile('berth-hold-', 'container.log');
   await writeFile(p, rec(1) + rec(2, 'stdout', 'P', 'hel'));
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
+  const { promise: done, open: finish } = latch();
   const got: Array<[string, boolean]> = [];
   const it = (async () => {
     for await (const b of followK8sFile(p, { signal: new AbortController().signal, done, pollMs: 20, coalesceMs: 0 }))
@@ -94,8 +94,7 @@ test('follower resumes from a saved position and follows a replaced file', async
   for await (const b of followK8sFile(p, { signal: ac.signal, done: Promise.resolve() })) pos = b.pos;
   assert.ok(pos && pos.offset === (rec(0) + rec(1)).length);
   await appendFile(p, rec(2));
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
+  const { promise: done, open: finish } = latch();
   const seen: string[] = [];
   const it = (async () => {
     for await (const b of followK8sFile(p, { from: pos, signal: ac.signal, done, pollMs: 20 }))
@@ -193,8 +192,7 @@ test('follower rotation: renames, asks for a reopen, reads the old file to its e
     }
     await w.write(text);
   };
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
+  const { promise: done, open: finish } = latch();
   const seen: string[] = [];
   const it = (async () => {
     for await (const b of followK8sFile(p, {

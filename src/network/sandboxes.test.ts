@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { NetworkDriver } from './driver.js';
 import { container, req, rig, run } from './fake-rig.js';
+import { latch } from '../util/latch.js';
 
 const id = (c: string) => c.repeat(64).slice(0, 64);
 
@@ -35,10 +36,8 @@ test('a start plumbs its veth after the network lock: another start reserves and
   const r = await rig();
   const driver = (r.svc as unknown as { drivers: Map<string, NetworkDriver> }).drivers.get('bridge')!;
   const join = driver.join.bind(driver);
-  let enteredA!: () => void;
-  const aEntered = new Promise<void>((res) => (enteredA = res));
-  let releaseA!: () => void;
-  const aReleased = new Promise<void>((res) => (releaseA = res));
+  const { promise: aEntered, open: enteredA } = latch();
+  const { promise: aReleased, open: releaseA } = latch();
   driver.join = async (n, e, ns, o) => {
     if (e.containerId === id('a')) {
       enteredA();
@@ -66,10 +65,8 @@ test('a teardown removes its veths after the network lock: another teardown goes
   const b = await run(r, container(id('b'), 'b', {}, r.dir));
   const driver = (r.svc as unknown as { drivers: Map<string, NetworkDriver> }).drivers.get('bridge')!;
   const leave = driver.leave.bind(driver);
-  let enteredA!: () => void;
-  const aEntered = new Promise<void>((res) => (enteredA = res));
-  let releaseA!: () => void;
-  const aReleased = new Promise<void>((res) => (releaseA = res));
+  const { promise: aEntered, open: enteredA } = latch();
+  const { promise: aReleased, open: releaseA } = latch();
   driver.leave = async (n, e) => {
     if (e.containerId === a.id) {
       enteredA();

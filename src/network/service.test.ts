@@ -6,6 +6,7 @@ import { EngineError } from '../errdefs.js';
 import { container, req, rig, run } from './fake-rig.js';
 import { mustCidr4 } from './ip.js';
 import type { NetworkRecord } from './types.js';
+import { latch } from '../util/latch.js';
 
 const id = (c: string) => c.repeat(64).slice(0, 64);
 const rejects = (p: Promise<unknown>, kind: string, message: string | RegExp) =>
@@ -236,8 +237,7 @@ test('connect while the container start waits in its queue does not deadlock (up
   await r.svc.create(req({ name: 'app' }));
   const c = r.add(container(id('a'), 'web', {}, r.dir));
   await r.svc.prepare(c);
-  let open!: () => void;
-  const gate = new Promise<void>((res) => (open = res));
+  const { promise: gate, open } = latch();
   // the engine's start: holds the container's queue, then sets the network up
   const start = r.queue.run(c.id, async () => {
     await gate;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { testDir, testFile } from '../../util/test-dirs.js';
 import { type CurrentFileOptions, readCurrentFile } from './current-file.js';
 import { FollowWake } from './log-reader.js';
+import { latch } from '../../util/latch.js';
 
 async function collect(
   path: string,
@@ -12,8 +13,7 @@ async function collect(
   step: (text: string) => Promise<boolean>,
 ) {
   const ac = new AbortController();
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
+  const { promise: done, open: finish } = latch();
   const wake = new FollowWake(path, 10, opts.follow, ac.signal, done);
   let text = '';
   try {

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { K8sFileReader } from './k8s-file.js';
 import type { LogMessage, ReadOptions } from './log-reader.js';
 import { formatRFC3339Nano } from './timestamps.js';
+import { latch } from '../../util/latch.js';
 
 const base = 1474765979_000000000n;
 // Record i: conmon-style line at base + i seconds, local offset +01:00.
@@ -92,8 +93,7 @@ test('missing file: nothing without follow; with follow waits for it', async () 
   const r = new K8sFileReader(path, { pollMs: 50 });
   const ac = new AbortController();
   assert.deepEqual(await collect(r.read(all, ac.signal)), []);
-  let exited!: () => void;
-  const done = new Promise<void>((res) => (exited = res));
+  const { promise: done, open: exited } = latch();
   const got = collect(r.read({ ...all, follow: true }, ac.signal, done));
   await sleep(30);
   await writeFile(path, rec(1));
@@ -144,8 +144,7 @@ test('follow survives conmon replacing the file (--log-size-max) and truncation'
   const path = join(dir, 'ctr.log');
   await writeFile(path, rec(1));
   const r = new K8sFileReader(path, { pollMs: 40 });
-  let exited!: () => void;
-  const done = new Promise<void>((res) => (exited = res));
+  const { promise: done, open: exited } = latch();
   const got = collect(r.read({ ...all, follow: true }, new AbortController().signal, done));
   await sleep(60);
   await writeFile(path + '.tmp', rec(2));

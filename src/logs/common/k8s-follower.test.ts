@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 import { testFile } from '../../util/test-dirs.js';
 import { followK8sFile, parseK8sRecords, type K8sRecord } from './k8s-follower.js';
+import { latch } from '../../util/latch.js';
 
 const rec = (tag: 'F' | 'P', text: string) => `2026-01-01T00:00:01.000000001+00:00 stdout ${tag} ${text}\n`;
 
@@ -10,8 +11,7 @@ test('follower: woken by writes, not by a poll; a held piece without its end is 
   const p = await testFile('berth-follow-', 'container.log');
   await writeFile(p, rec('F', 'first'));
   const ac = new AbortController();
-  let endWriter!: () => void;
-  const done = new Promise<void>((r) => (endWriter = r));
+  const { promise: done, open: endWriter } = latch();
   const got: Array<{ r: K8sRecord; at: number }> = [];
   const run = (async () => {
     // a poll of 60 s: anything quicker than that came from fs events or the follower's own bounds
@@ -55,8 +55,7 @@ test('follower: a file conmon replaced itself (its backstop cap) is read to its 
   const p = await testFile('berth-follow-replaced-', 'ctr.log');
   await writeFile(p, rec('F', 'a0'));
   const ac = new AbortController();
-  let fireDone!: () => void;
-  const done = new Promise<void>((r) => (fireDone = r));
+  const { promise: done, open: fireDone } = latch();
   const got: string[] = [];
   let reopened = 0;
   let first = true;

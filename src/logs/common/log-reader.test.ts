@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { testDir } from '../../util/test-dirs.js';
 import { FollowWake } from './log-reader.js';
+import { latch } from '../../util/latch.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -37,8 +38,7 @@ test('a closed follower is collectable while the container (its `done`) still ru
 
 test('done still wakes a follower that is open', async () => {
   const dir = await testDir('berth-follow-');
-  let exit!: () => void;
-  const done = new Promise<void>((r) => (exit = r));
+  const { promise: done, open: exit } = latch();
   const w = new FollowWake(path.join(dir, 'c-json.log'), 60_000, true, new AbortController().signal, done);
   const woke = w.waker!.wait();
   exit();

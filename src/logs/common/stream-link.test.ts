@@ -35,15 +35,14 @@ test('messages written before the connection is up arrive in order, in one strea
   assert.equal(link.dropped, 0);
 });
 
-test('a dead endpoint never blocks: the queue is bounded, and given up after maxFailures attempts', async () => {
+/** A link to a TCP port nobody listens on. */
+async function deadLink(o: { maxQueue: number; retryMs: number; maxFailures: number }): Promise<StreamLink> {
   const port = await freePort();
-  const link = new StreamLink({
-    connect: () => net.connect({ port, host: '127.0.0.1' }),
-    readyEvent: 'connect',
-    maxQueue: 100,
-    retryMs: 10,
-    maxFailures: 1,
-  });
+  return new StreamLink({ connect: () => net.connect({ port, host: '127.0.0.1' }), readyEvent: 'connect', ...o });
+}
+
+test('a dead endpoint never blocks: the queue is bounded, and given up after maxFailures attempts', async () => {
+  const link = await deadLink({ maxQueue: 100, retryMs: 10, maxFailures: 1 });
   const t0 = Date.now();
   for (let i = 0; i < 50; i++) link.write(Buffer.alloc(10));
   assert.ok(Date.now() - t0 < 200);
@@ -54,14 +53,7 @@ test('a dead endpoint never blocks: the queue is bounded, and given up after max
 });
 
 test('abandon hands back what waits and stops using the connection', async () => {
-  const port = await freePort();
-  const link = new StreamLink({
-    connect: () => net.connect({ port, host: '127.0.0.1' }),
-    readyEvent: 'connect',
-    maxQueue: 1000,
-    retryMs: 1000,
-    maxFailures: Infinity,
-  });
+  const link = await deadLink({ maxQueue: 1000, retryMs: 1000, maxFailures: Infinity });
   link.write(Buffer.from('a'));
   link.write(Buffer.from('b'));
   assert.deepEqual(link.abandon().map(String), ['a', 'b']);

@@ -6,6 +6,7 @@ import { testDir, testFile } from '../../util/test-dirs.js';
 import { encodeJsonEntry, JsonFileReader, JsonFileWriter, type JsonEntry } from './json-file.js';
 import type { FileOptions } from '../common/file-options.js';
 import type { LogMessage, ReadOptions } from '../common/log-reader.js';
+import { latch } from '../../util/latch.js';
 
 const all: ReadOptions = { follow: false, stdout: true, stderr: true };
 const t0 = 1_700_000_000_000_000_000n;
@@ -86,8 +87,7 @@ test('follow continues across a rotation and stops when done', async () => {
   const p = await testFile('berth-json-', 'c-json.log');
   const w = new JsonFileWriter(p, { maxSize: 400, maxFile: 2, compress: false });
   await w.write([entry(0)]);
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
+  const { promise: done, open: finish } = latch();
   const reading = lines(
     new JsonFileReader(p, 20).readBatches({ ...all, follow: true }, new AbortController().signal, done),
   );

@@ -7,6 +7,7 @@ import { decodeLocal, encodeLocal, readVarintBig } from './local-format.js';
 import { LocalFileReader, localEncoder } from './local-file.js';
 import { encodeJsonEntry, JsonFileWriter } from '../json-file/json-file.js';
 import type { LogMessage, ReadOptions } from '../common/log-reader.js';
+import { latch } from '../../util/latch.js';
 
 const all: ReadOptions = { follow: false, stdout: true, stderr: true };
 const t0 = 1_700_000_000_000_000_000n;
@@ -131,8 +132,7 @@ test('follow: lines written across rotations are seen once each, in order, until
   const p = await testFile('berth-local-', 'container.log');
   const w = new JsonFileWriter(p, { maxSize: 2048, maxFile: 3, compress: false }, undefined, localEncoder());
   await w.write([{ stream: 'stdout', time: t0, line: Buffer.from('l0\n') }]);
-  let finish!: () => void;
-  const done = new Promise<void>((r) => (finish = r));
+  const { promise: done, open: finish } = latch();
   const seen: string[] = [];
   const it = (async () => {
     for await (const b of new LocalFileReader(p, 10).readBatches(
