@@ -25,11 +25,11 @@ esac
 if ping_ok; then
   say "berthd already answers on $sock: reusing it"
 else
-  [ -f dist/src/daemon/main.js ] || { say "dist/src/daemon/main.js is missing: the build did not produce berthd"; exit 1; }
+  [ -f dist/berthd/main.js ] || { say "dist/berthd/main.js is missing: the build did not produce berthd"; exit 1; }
   mkdir -p "$(dirname "$sock")" "$data_root" "$exec_root" "$(dirname "$logfile")"
   say "starting berthd (log: $logfile)"
   # setsid + nohup: berthd outlives this script and its terminal.
-  setsid nohup node --max-semi-space-size=1 dist/src/daemon/main.js -H "unix://$sock" --data-root "$data_root" \
+  setsid nohup node --max-semi-space-size=1 dist/berthd/main.js -H "unix://$sock" --data-root "$data_root" \
     --exec-root "$exec_root" --pidfile "$exec_root/berthd.pid" >>"$logfile" 2>&1 </dev/null &
   pid=$!
   for _ in $(seq 1 300); do

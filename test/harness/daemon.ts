@@ -17,7 +17,8 @@ export const repoRoot = (() => {
   return d;
 })();
 
-export const berthdMain = join(repoRoot, 'dist/src/daemon/main.js');
+/** The bundle bin/berthd runs (rolldown.config.mjs), so the tests exercise what ships. */
+export const berthdMain = join(repoRoot, 'dist/berthd/main.js');
 export const dockerCli = process.env.DOCKER_CLI ?? 'docker';
 /** BERTHD="dockerd" (any command taking dockerd's flags) replaces berthd, to validate the harness. */
 const berthdOverride = process.env.BERTHD?.split(' ').filter(Boolean);
