@@ -4,22 +4,16 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 import { until } from '../../harness/until.js';
 import { EventTime, unpack } from '../../../src/logs/fluentd/msgpack.js';
 
-const skip = daemonUnavailable();
-let d: Daemon | undefined;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip ?? false;
 
-test('fluentd forward protocol over TCP: [tag, time, record]; docker logs still works', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('fluentd forward protocol over TCP: [tag, time, record]; docker logs still works', { skip }, async (t) => {
+  const d = berthd.d;
   const got: unknown[][] = [];
   let buf = Buffer.alloc(0);
   const srv = net.createServer((c) =>
@@ -73,8 +67,8 @@ test('fluentd forward protocol over TCP: [tag, time, record]; docker logs still 
   assert.equal(logs.stderr, 'bad\n');
 });
 
-test('fluentd: a dead endpoint blocks neither the container nor berthd; options are validated', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('fluentd: a dead endpoint blocks neither the container nor berthd; options are validated', { skip }, async (t) => {
+  const d = berthd.d;
   const t0 = Date.now();
   const r = await d.docker([
     'run',
@@ -92,7 +86,8 @@ test('fluentd: a dead endpoint blocks neither the container nor berthd; options 
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
   assert.equal((await d.docker(['logs', '--tail', '1', 'fldead'])).stdout, '20000\n');
-  const run = (o: string) => d!.docker(['run', '--rm', '--log-driver', 'fluentd', '--log-opt', o, 'busybox', 'true']);
+  const run = (o: string) =>
+    berthd.d.docker(['run', '--rm', '--log-driver', 'fluentd', '--log-opt', o, 'busybox', 'true']);
   assert.match((await run('x=1')).stderr, /unknown log opt 'x' for fluentd log driver/);
   assert.match((await run('fluentd-address=udp://127.0.0.1:24224')).stderr, /unsupported scheme: 'udp'/);
 });

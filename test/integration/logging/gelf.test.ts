@@ -5,24 +5,20 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { daemonPerFile } from '../../harness/daemon.js';
 import { until } from '../../harness/until.js';
 
-const skip = daemonUnavailable();
-let d: Daemon | undefined;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip ?? false;
 
 type Gelf = Record<string, string | number>;
 
-test('gelf over UDP: gzip, Docker fields, level by stream, tag template; docker logs still works', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('gelf over UDP: gzip, Docker fields, level by stream, tag template; docker logs still works', {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   const u = dgram.createSocket('udp4');
   u.bind(0, '127.0.0.1');
   await once(u, 'listening');
@@ -72,8 +68,8 @@ test('gelf over UDP: gzip, Docker fields, level by stream, tag template; docker 
   assert.equal(logs.stderr, 'err1\n');
 });
 
-test('gelf over UDP without compression: a 5000-byte line arrives in 1420-byte chunks', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('gelf over UDP without compression: a 5000-byte line arrives in 1420-byte chunks', { skip }, async (t) => {
+  const d = berthd.d;
   const u = dgram.createSocket('udp4');
   u.bind(0, '127.0.0.1');
   await once(u, 'listening');
@@ -107,8 +103,10 @@ test('gelf over UDP without compression: a 5000-byte line arrives in 1420-byte c
   assert.equal(msg.short_message, 'x'.repeat(5000));
 });
 
-test('gelf over TCP: NUL-framed JSON; a dead TCP or UDP endpoint blocks neither the container nor berthd', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('gelf over TCP: NUL-framed JSON; a dead TCP or UDP endpoint blocks neither the container nor berthd', {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   let data = '';
   const srv = net.createServer((c) => c.on('data', (x) => (data += x.toString())));
   srv.listen(0, '127.0.0.1');
@@ -172,10 +170,18 @@ test('gelf over TCP: NUL-framed JSON; a dead TCP or UDP endpoint blocks neither 
   assert.equal((await d.docker(['logs', 'gdead'])).stdout.split('\n').length, 20001);
 });
 
-test("gelf options are validated with Docker's texts", async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test("gelf options are validated with Docker's texts", { skip }, async (t) => {
+  const d = berthd.d;
   const run = (opts: string[]) =>
-    d!.docker(['run', '--rm', '--log-driver', 'gelf', ...opts.flatMap((o) => ['--log-opt', o]), 'busybox', 'true']);
+    berthd.d.docker([
+      'run',
+      '--rm',
+      '--log-driver',
+      'gelf',
+      ...opts.flatMap((o) => ['--log-opt', o]),
+      'busybox',
+      'true',
+    ]);
   assert.match(
     (await run(['gelf-address=udp://127.0.0.1:12201', 'x=1'])).stderr,
     /unknown log opt 'x' for gelf log driver/,

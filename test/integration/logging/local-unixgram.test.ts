@@ -5,21 +5,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 import { until } from '../../harness/until.js';
 
-const skip = daemonUnavailable();
-let d: Daemon | undefined;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip ?? false;
 
-test('local driver: protobuf entries on disk, docker logs / --tail / --since / -t round trip', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('local driver: protobuf entries on disk, docker logs / --tail / --since / -t round trip', { skip }, async (t) => {
+  const d = berthd.d;
   const r = await d.docker([
     'run',
     '--name',
@@ -50,8 +44,10 @@ test('local driver: protobuf entries on disk, docker logs / --tail / --since / -
   assert.equal((await d.docker(['logs', '--since', since, 'loc'])).stdout, '2\n3\n4\n');
 });
 
-test('local driver rotation: max-size/max-file honoured, rotated files gzipped, lines contiguous', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('local driver rotation: max-size/max-file honoured, rotated files gzipped, lines contiguous', {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   const r = await d.docker([
     'run',
     '--name',
@@ -82,8 +78,8 @@ test('local driver rotation: max-size/max-file honoured, rotated files gzipped, 
   );
 });
 
-test('syslog to a unix datagram socket (unixgram://)', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('syslog to a unix datagram socket (unixgram://)', { skip }, async (t) => {
+  const d = berthd.d;
   const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket');
   const sockDir = mkdtempSync(join(tmpdir(), 'berth-ug-'));
   t.after(() => rmSync(sockDir, { recursive: true, force: true }));

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 import { detectSysInfo } from '../../../src/runtime/sysinfo.js';
 
 const sys = await detectSysInfo();
@@ -16,17 +16,11 @@ const WEIGHT_DISCARDED =
 /** The blkio weight inspect shows for a requested one: 0 when the host cannot honour it (moby discards it). */
 const weight = (w: number) => (sys.blkioWeightFile ? w : 0);
 
-const skip = daemonUnavailable();
-let d: Daemon | undefined;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip ?? false;
 
 async function ok(args: string[]): Promise<string> {
-  const r = await d!.docker(args);
+  const r = await berthd.d.docker(args);
   assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -41,10 +35,13 @@ async function files(c: string, paths: string[]): Promise<string[]> {
   ]);
   return out.split('\n');
 }
-const v1 = () => d!.docker(['run', '--rm', 'busybox', 'test', '-d', '/sys/fs/cgroup/memory']).then((r) => r.code === 0);
+const v1 = () =>
+  berthd.d.docker(['run', '--rm', 'busybox', 'test', '-d', '/sys/fs/cgroup/memory']).then((r) => r.code === 0);
 
-test('memory-reservation, oom-kill-disable, cpu period/quota, cpusets, blkio weight, pids, shm-size, ulimits', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('memory-reservation, oom-kill-disable, cpu period/quota, cpusets, blkio weight, pids, shm-size, ulimits', {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   const run = await d.docker([
     'run',
     '-d',
@@ -118,8 +115,7 @@ test('memory-reservation, oom-kill-disable, cpu period/quota, cpusets, blkio wei
   );
 });
 
-test('device read/write bps and iops reach the throttle files', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('device read/write bps and iops reach the throttle files', { skip }, async (t) => {
   const name = execFileSync('lsblk', ['-d', '-n', '-o', 'NAME'], { encoding: 'utf8' }).split('\n')[0]?.trim();
   if (!name) return t.skip('no block device');
   const dev = `/dev/${name}`;
@@ -164,8 +160,10 @@ test('device read/write bps and iops reach the throttle files', async (t) => {
   await ok(['rm', '-f', 'f2']);
 });
 
-test("refusals and warnings with Docker's texts (ulimit above berthd's own, cpuset format, missing device)", async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test("refusals and warnings with Docker's texts (ulimit above berthd's own, cpuset format, missing device)", {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   const limits = readFileSync(`/proc/${d.pid}/limits`, 'utf8');
   const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(limits)?.[1];
   const cases: Array<[string[], RegExp]> = [
@@ -193,8 +191,10 @@ test("refusals and warnings with Docker's texts (ulimit above berthd's own, cpus
   assert.match(w.stderr, /WARNING: OOM killer is disabled for the container, but no memory limit is set/);
 });
 
-test('--cpu-rt-runtime reaches the runtime as moby sends it: applied, or refused by runc as with Docker', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('--cpu-rt-runtime reaches the runtime as moby sends it: applied, or refused by runc as with Docker', {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   const r = await d.docker(['run', '-d', '--name', 'rt', '--cpu-rt-runtime', '1000', 'busybox', 'sleep', '60']);
   try {
     if (r.code === 0) {
@@ -209,8 +209,8 @@ test('--cpu-rt-runtime reaches the runtime as moby sends it: applied, or refused
   }
 });
 
-test('docker update writes every changeable limit into the live cgroup', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('docker update writes every changeable limit into the live cgroup', { skip }, async (t) => {
+  const d = berthd.d;
   await ok(['run', '-d', '--name', 'f3', '-m', '64m', 'busybox', 'sleep', '300']);
   await ok([
     'update',
@@ -286,8 +286,8 @@ test('docker update writes every changeable limit into the live cgroup', async (
   await ok(['rm', '-f', 'f3']);
 });
 
-test('stats streams carry network counters; health probes leave no exec behind', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('stats streams carry network counters; health probes leave no exec behind', { skip }, async (t) => {
+  const d = berthd.d;
   await ok([
     'run',
     '-d',

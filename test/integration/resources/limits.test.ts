@@ -1,23 +1,19 @@
 // Resource limits: inspect values and cgroup files, Docker's validation texts, OOM kills,
 // docker update live, docker stats, health checks.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { test } from 'node:test';
+import { type Daemon, daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon | undefined;
-before(async () => {
-  if (!skip) d = await startDaemon();
-});
-after(async () => {
-  if (d) assert.deepEqual((await d.stop()).leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip ?? false;
 
 const cg = (d: Daemon, c: string, v1: string) =>
   d.docker(['exec', c, 'sh', '-c', `cat /sys/fs/cgroup/${v1} 2>/dev/null`]).then((r) => r.stdout.trim());
 
-test('memory, cpu and pids limits reach inspect and the cgroup; docker update changes them live', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('memory, cpu and pids limits reach inspect and the cgroup; docker update changes them live', {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   const r = await d.docker([
     'run',
     '-d',
@@ -86,8 +82,8 @@ test('memory, cpu and pids limits reach inspect and the cgroup; docker update ch
   assert.match(s.stdout.trim(), /^lim\|[0-9.]+[KMG]i?B \/ 200MiB\|1$/);
 });
 
-test("invalid limits are refused with Docker's messages", async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test("invalid limits are refused with Docker's messages", { skip }, async (t) => {
+  const d = berthd.d;
   const n = Number((await d.docker(['run', '--rm', 'busybox', 'nproc'])).stdout.trim());
   const cases: Array<[string[], RegExp]> = [
     [['--memory', '4m'], /Minimum memory limit allowed is 6MB/],
@@ -106,8 +102,8 @@ test("invalid limits are refused with Docker's messages", async (t) => {
   }
 });
 
-test('an OOM kill is reported: OOMKilled true, exit 137', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('an OOM kill is reported: OOMKilled true, exit 137', { skip }, async (t) => {
+  const d = berthd.d;
   await d.docker([
     'run',
     '--name',
@@ -127,8 +123,10 @@ test('an OOM kill is reported: OOMKilled true, exit 137', async (t) => {
   );
 });
 
-test('health checks: starting → healthy, health_status events, ps shows it; unhealthy after retries', async (t) => {
-  if (!d) return t.skip(`needs a running berthd: ${skip ?? 'it did not start'}`);
+test('health checks: starting → healthy, health_status events, ps shows it; unhealthy after retries', {
+  skip,
+}, async (t) => {
+  const d = berthd.d;
   const since = Math.floor(Date.now() / 1000) - 1;
   await d.docker([
     'run',
