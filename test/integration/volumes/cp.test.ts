@@ -16,32 +16,21 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, runCommand, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { after, test } from 'node:test';
+import { runCommand, daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-let tmp: string;
-
-before(async () => {
-  if (skip) return;
-  d = await startDaemon();
-  tmp = mkdtempSync(join(tmpdir(), 'berth-cp-'));
-});
-after(async () => {
-  if (!d) return;
-  const r = await d.stop();
-  rmSync(tmp, { recursive: true, force: true });
-  assert.deepEqual(r.leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
+const tmp = mkdtempSync(join(tmpdir(), 'berth-cp-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ok = async (args: string[], input?: string | Buffer) => {
-  const r = await d.docker(args, input !== undefined ? { input } : {});
+  const r = await berthd.d.docker(args, input !== undefined ? { input } : {});
   assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
 const fails = async (args: string[], re: RegExp, input?: Buffer) => {
-  const r = await d.docker(args, input ? { input } : {});
+  const r = await berthd.d.docker(args, input ? { input } : {});
   assert.notEqual(r.code, 0, `expected failure: docker ${args.join(' ')}`);
   assert.match(r.stderr, re);
 };
@@ -80,7 +69,7 @@ test('cp in and out of a running and a stopped container', { skip: skip ?? false
   assert.deepEqual(readdirSync(join(tmp, 'outdir')).sort(), ['a', 'b']);
   await ok(['cp', 'cc:/out/.', join(tmp, 'outdot')]);
   assert.equal(readFileSync(join(tmp, 'outdot', 'b'), 'utf8'), 'b\n');
-  const list = await runCommand('sh', ['-c', `docker cp cc:/etc/hostname - | tar -t`], { env: d.env });
+  const list = await runCommand('sh', ['-c', `docker cp cc:/etc/hostname - | tar -t`], { env: berthd.d.env });
   assert.equal(list.stdout, 'hostname\n');
   await ok(['stop', '-t', '0', 'cc']);
   await ok(['cp', 'cc:/tmp/copied', join(tmp, 'back')]);
@@ -116,7 +105,7 @@ test('cp through volumes and binds; read-only mounts refuse writes', { skip: ski
   ]);
   // stopped (never started): volumes are bound into the rootfs for the copy
   await ok(['cp', join(tmp, 'hostfile'), 'vv:/data/']);
-  assert.equal(readFileSync(join(d.dataRoot, 'volumes', 'cpvol', '_data', 'hostfile'), 'utf8'), 'host-data\n');
+  assert.equal(readFileSync(join(berthd.d.dataRoot, 'volumes', 'cpvol', '_data', 'hostfile'), 'utf8'), 'host-data\n');
   await ok(['cp', 'vv:/bind/inbind', join(tmp, 'fromstopped')]);
   assert.equal(readFileSync(join(tmp, 'fromstopped'), 'utf8'), 'bound\n');
   await fails(['cp', join(tmp, 'hostfile'), 'vv:/robind/'], /mounted volume is marked read-only/);
@@ -215,7 +204,7 @@ test('cp rules: noOverwriteDirNonDir, ownership and -a, -L, trailing /., into a 
   assert.equal(await ok(['exec', 'rr', 'sh', '-c', 'cat /tmp/ex/sub/x /tmp/ex/d/sub/x /tmp/new/sub/x']), 'x\nx\nx\n');
   // a path inside a volume
   await ok(['cp', join(src, 'd') + '/.', 'rr:/vol/in/']);
-  assert.equal(readFileSync(join(d.dataRoot, 'volumes', 'rulesvol', '_data', 'in', 'sub', 'x'), 'utf8'), 'x\n');
+  assert.equal(readFileSync(join(berthd.d.dataRoot, 'volumes', 'rulesvol', '_data', 'in', 'sub', 'x'), 'utf8'), 'x\n');
   await ok(['rm', '-f', 'rr']);
   // -a into a container with a User: entries owned by that user (looked up in the container)
   await ok(['create', '--name', 'ru', '--user', '777:778', 'busybox', 'sleep', '300']);

@@ -4,32 +4,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { after, test } from 'node:test';
+import { daemonPerFile } from '../../harness/daemon.js';
 
-const skip = daemonUnavailable();
-let d: Daemon;
-let tmp: string;
-
-before(async () => {
-  if (skip) return;
-  d = await startDaemon();
-  tmp = mkdtempSync(join(tmpdir(), 'berth-vol-'));
-});
-after(async () => {
-  if (!d) return;
-  const r = await d.stop();
-  rmSync(tmp, { recursive: true, force: true });
-  assert.deepEqual(r.leaks, []);
-});
+const berthd = daemonPerFile();
+const skip = berthd.skip;
+const tmp = mkdtempSync(join(tmpdir(), 'berth-vol-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const ok = async (args: string[], input?: string | Buffer) => {
-  const r = await d.docker(args, input !== undefined ? { input } : {});
+  const r = await berthd.d.docker(args, input !== undefined ? { input } : {});
   assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 };
 const fails = async (args: string[], re: RegExp) => {
-  const r = await d.docker(args);
+  const r = await berthd.d.docker(args);
   assert.notEqual(r.code, 0, `expected failure: docker ${args.join(' ')}`);
   assert.match(r.stderr, re);
 };
@@ -52,7 +41,7 @@ test('bind mounts: both ways, ro, single file, auto-created host dir, Mounts sha
   await ok(['rm', '-f', 'b1']);
   assert.ok(existsSync(join(h, 'new.txt')), 'data outlives the container');
 
-  const ro = await d.docker([
+  const ro = await berthd.d.docker([
     'run',
     '--rm',
     '-v',
@@ -94,7 +83,7 @@ test('named volumes: create/ls/inspect, copy-up with ownership, sharing, survive
 }, async () => {
   assert.equal(await ok(['volume', 'create', '--label', 'tier=db', 'myvol']), 'myvol');
   const mp = await ok(['volume', 'inspect', '--format', '{{.Mountpoint}}', 'myvol']);
-  assert.equal(mp, join(d.dataRoot, 'volumes', 'myvol', '_data'));
+  assert.equal(mp, join(berthd.d.dataRoot, 'volumes', 'myvol', '_data'));
   assert.equal(
     await ok(['volume', 'inspect', '--format', '{{.Driver}} {{.Scope}} {{index .Labels "tier"}}', 'myvol']),
     'local local db',
@@ -117,11 +106,11 @@ test('named volumes: create/ls/inspect, copy-up with ownership, sharing, survive
 
   // an empty volume gets the image's content (and ownership) at first mount; nocopy keeps it empty
   await ok(['run', '--rm', '-v', 'etcvol:/etc', 'busybox', 'true']);
-  const etc = join(d.dataRoot, 'volumes', 'etcvol', '_data');
+  const etc = join(berthd.d.dataRoot, 'volumes', 'etcvol', '_data');
   assert.ok(existsSync(join(etc, 'passwd')), 'copied up from the image');
   assert.equal(statSync(join(etc, 'passwd')).uid, 0);
   await ok(['run', '--rm', '--mount', 'type=volume,src=emptyvol,dst=/etc,volume-nocopy', 'busybox', 'true']);
-  assert.equal(existsSync(join(d.dataRoot, 'volumes', 'emptyvol', '_data', 'passwd')), false, 'volume-nocopy');
+  assert.equal(existsSync(join(berthd.d.dataRoot, 'volumes', 'emptyvol', '_data', 'passwd')), false, 'volume-nocopy');
 
   await fails(['volume', 'inspect', 'nosuch'], /get nosuch: no such volume/);
   await fails(['volume', 'rm', 'nosuch'], /no such volume/);
@@ -195,7 +184,7 @@ test('--volumes-from: bind and named volumes, :ro, missing container', { skip: s
   const mounts = (c: string) =>
     fmt(c, '{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}').then((s) => s.split(' ').sort().join(' '));
   assert.equal(await mounts('dst'), await mounts('src'));
-  const ro = await d.docker(['run', '--rm', '--volumes-from', 'src:ro', 'busybox', 'touch', '/named/y']);
+  const ro = await berthd.d.docker(['run', '--rm', '--volumes-from', 'src:ro', 'busybox', 'touch', '/named/y']);
   assert.match(ro.stderr, /Read-only file system/);
   await fails(['run', '--rm', '--volumes-from', 'nosuch', 'busybox', 'true'], /No such container: nosuch/);
   await ok(['rm', '-f', 'src', 'dst']);
