@@ -12,8 +12,8 @@
 //   BERTHD_LOG        that daemon's log, at debug level: its own split of `run --rm` (a berthd the
 //                     bench starts is read directly)
 //   BENCH_RUNTIME     OCI runtime of a berthd the bench starts (its --default-runtime: runc, crun).
-//                     crun 1.8 refuses a hybrid host whose cgroup2 holds a controller: run the bench
-//                     where /sys/fs/cgroup/unified is unmounted (`unshare -m`), both runtimes alike
+//                     On a hybrid host whose cgroup2 holds a controller berthd runs crun's create
+//                     through its wrapper (runtime/crun-hybrid.ts), which the figures include
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
