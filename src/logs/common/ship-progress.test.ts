@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { testDir, testFile } from '../../util/test-dirs.js';
+import { testFile } from '../../util/test-dirs.js';
 import { ShipProgress } from './ship-progress.js';
 
+/** A container log holding `text`, and its inode. */
+async function logFile(text: string): Promise<{ f: string; ino: number }> {
+  const f = await testFile('berth-progress-', 'ctr.log');
+  await writeFile(f, text);
+  return { f, ino: (await stat(f)).ino };
+}
+
 test('ShipProgress: waits until the shipped position reaches what the file held, bounded by a stall', async () => {
-  const f = join(await testDir('berth-progress-'), 'ctr.log');
+  const f = await testFile('berth-progress-', 'ctr.log');
   await writeFile(f, '');
   const p = new ShipProgress();
   await p.caughtUp(f, 10_000); // an empty file: nothing to wait for
@@ -25,9 +31,7 @@ test('ShipProgress: waits until the shipped position reaches what the file held,
 });
 
 test('ShipProgress: a shipper that keeps moving is waited for beyond the stall bound', async () => {
-  const f = join(await testDir('berth-progress-'), 'ctr.log');
-  await writeFile(f, 'x'.repeat(100));
-  const { ino } = await stat(f);
+  const { f, ino } = await logFile('x'.repeat(100));
   const p = new ShipProgress({ ino, offset: 0 });
   let caught = false;
   const w = p.caughtUp(f, 40).then(() => (caught = true));
@@ -43,9 +47,7 @@ test('ShipProgress: a shipper that keeps moving is waited for beyond the stall b
 });
 
 test('ShipProgress: the shipper moving on from the file to a new inode (rotation) is caught up', async () => {
-  const f = join(await testDir('berth-progress-'), 'ctr.log');
-  await writeFile(f, 'x'.repeat(100));
-  const { ino } = await stat(f);
+  const { f, ino } = await logFile('x'.repeat(100));
   const p = new ShipProgress({ ino: ino + 1000, offset: 5 }); // still in an older file
   let caught = false;
   const w = p.caughtUp(f, 10_000).then(() => (caught = true));
@@ -58,9 +60,7 @@ test('ShipProgress: the shipper moving on from the file to a new inode (rotation
 });
 
 test('ShipProgress: the overall bound ends a wait however the shipper moves', async () => {
-  const f = join(await testDir('berth-progress-'), 'ctr.log');
-  await writeFile(f, 'x'.repeat(100));
-  const { ino } = await stat(f);
+  const { f, ino } = await logFile('x'.repeat(100));
   const p = new ShipProgress({ ino, offset: 0 });
   const t = setInterval(() => p.advance({ ino, offset: 1 }), 5);
   try {
@@ -84,9 +84,7 @@ test('ShipProgress: no file at the path (rotated away after the container exited
 });
 
 test('ShipProgress: an empty file the shipper has not reached yet is waited for', async () => {
-  const f = join(await testDir('berth-progress-'), 'ctr.log');
-  await writeFile(f, '');
-  const { ino } = await stat(f);
+  const { f, ino } = await logFile('');
   const p = new ShipProgress({ ino: ino + 1000, offset: 5 }); // the renamed file, not yet read to its end
   let caught = false;
   const w = p.caughtUp(f, 10_000).then(() => (caught = true));
