@@ -1,6 +1,7 @@
 // startDaemon(): a berthd on throwaway roots for one integration test file, with the real
 // docker CLI, dockerode and a leak check on stop(). Meant to run inside the namespace made
 // by test/harness/run-isolated.sh (bridges, iptables rules and mounts then stay private).
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -392,6 +393,13 @@ export async function startDaemon(o: StartOptions = {}): Promise<Daemon> {
   };
 
   return { socket, root, dataRoot, execRoot, pid: child.pid!, env, dockerode, docker, pty, log, kill, stop };
+}
+
+/** Runs the docker CLI against `d` and asserts it exited 0 (its stderr in the message); the trimmed stdout. */
+export async function dockerOk(d: Daemon, args: string[], opts?: RunOptions): Promise<string> {
+  const r = await d.docker(args, opts);
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 /** Absolute path of an integration fixture under test/fixtures/. */

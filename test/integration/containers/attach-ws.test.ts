@@ -5,17 +5,13 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { encodeFrame, type Frame, FrameDecoder, OP } from '../../../src/api/routes/attach-ws.js';
-import { daemonPerFile, getUnix } from '../../harness/daemon.js';
+import { daemonPerFile, getUnix, dockerOk } from '../../harness/daemon.js';
 
 const h = daemonPerFile();
 const skip = h.skip ?? false;
 const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
 
-const ok = async (args: string[]) => {
-  const r = await h.d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(h.d, args);
 
 function openWs(p: string): Promise<{ status: number; socket: Duplex }> {
   return new Promise((resolve, reject) => {

@@ -2,16 +2,12 @@
 // (and that a refused request changes nothing), state changes, ps filters/format, inspect shape.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { daemonPerFile } from '../../harness/daemon.js';
+import { daemonPerFile, dockerOk } from '../../harness/daemon.js';
 
 const berthd = daemonPerFile();
 const skip = berthd.skip;
 
-const ok = async (args: string[]) => {
-  const r = await berthd.d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(berthd.d, args);
 const ids = async (args: string[]) => (await ok(args)).split('\n').filter(Boolean).sort();
 const inspect = async (ref: string) => JSON.parse(await ok(['inspect', ref]))[0];
 const fmt = (ref: string, f: string) => ok(['inspect', '--format', f, ref]);

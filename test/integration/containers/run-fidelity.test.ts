@@ -4,16 +4,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
-import { daemonPerFile } from '../../harness/daemon.js';
+import { daemonPerFile, dockerOk } from '../../harness/daemon.js';
 
 const berthd = daemonPerFile();
 const skip = berthd.skip ?? false;
 
-async function ok(args: string[]): Promise<string> {
-  const r = await berthd.d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const ok = (args: string[]) => dockerOk(berthd.d, args);
 
 test('--ipc shareable and container: share the IPC namespace and /dev/shm', { skip }, async () => {
   const donor = await ok(['run', '-d', '--name', 'ipcdonor', '--ipc', 'shareable', 'busybox', 'sleep', '300']);

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { daemonPerFile, getUnix } from '../../harness/daemon.js';
+import { daemonPerFile, getUnix, dockerOk } from '../../harness/daemon.js';
 import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
 interface Ev {
@@ -19,11 +19,7 @@ const skip = h.skip ?? false;
 const tmp = mkdtempSync(join(tmpdir(), 'berth-events-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const ok = async (args: string[]) => {
-  const r = await h.d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(h.d, args);
 const now = () => (Date.now() / 1000).toFixed(3);
 /** The events logged between since and now that pass the filters. */
 async function eventsSince(since: string, filters: Record<string, string[]> = {}): Promise<Ev[]> {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { daemonUnavailable, pingOk, runCommand, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { daemonUnavailable, pingOk, runCommand, startDaemon, type Daemon, dockerOk } from '../../harness/daemon.js';
 import { until } from '../../harness/until.js';
 
 const skip = daemonUnavailable();
@@ -75,11 +75,7 @@ after(async () => {
     );
 });
 
-async function ok(args: string[]): Promise<string> {
-  const r = await d!.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const ok = (args: string[]) => dockerOk(d!, args);
 
 async function runDetached(name: string, cmd: string): Promise<void> {
   // CPU-capped: the filler must not starve the machine while it runs

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import { start as startOurRegistry, type Started } from '../../../src/registry/test-registry.js';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { daemonUnavailable, startDaemon, type Daemon, dockerOk } from '../../harness/daemon.js';
 import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
 const skip = daemonUnavailable() ?? (existsSync(DOCKER_REGISTRY) ? null : 'docker-registry is not installed');
@@ -55,11 +55,7 @@ function api(path: string, auth?: object): Promise<{ status: number; json: Recor
   });
 }
 
-const ok = async (args: string[]) => {
-  const r = await d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(d, args);
 
 /** Push a schema2 image of one platform (config and manifest only) and a manifest list of them, over HTTP. */
 async function pushList(base: string, repo: string, headers: Record<string, string> = {}) {

@@ -9,17 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { humanSize, humanSizeWithPrecision } from '../../../src/util/go-units.js';
-import { busyboxTarball, daemonPerFile, getUnix, runCommand } from '../../harness/daemon.js';
+import { busyboxTarball, daemonPerFile, getUnix, runCommand, dockerOk } from '../../harness/daemon.js';
 
 const t = daemonPerFile();
 const ctx = mkdtempSync(join(tmpdir(), 'berth-sizes-'));
 after(() => rmSync(ctx, { recursive: true, force: true }));
 
-const ok = async (args: string[]) => {
-  const r = await t.d.docker(args, { timeoutMs: 120_000 });
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(t.d, args, { timeoutMs: 120_000 });
 
 /** Bytes of regular-file content in the busybox fixture tar: what its one layer holds. */
 async function fixtureContent(): Promise<number> {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { daemonUnavailable, startDaemon, type Daemon, dockerOk } from '../../harness/daemon.js';
 import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
 const skip = daemonUnavailable() ?? (existsSync(DOCKER_REGISTRY) ? null : 'docker-registry is not installed');
@@ -21,11 +21,7 @@ async function startRegistry(): Promise<string> {
   return reg.addr;
 }
 
-const ok = async (args: string[]) => {
-  const r = await d.docker(args, { timeoutMs: 120_000 });
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(d, args, { timeoutMs: 120_000 });
 
 // what a container of the final image must see
 const PROBE = 'test -e /bin/ls && echo ls-present || echo ls-gone; echo /d/*; cat /d/g; test -e /keep && echo keep';

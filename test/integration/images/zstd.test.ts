@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { busyboxTarball, daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { busyboxTarball, daemonUnavailable, startDaemon, type Daemon, dockerOk } from '../../harness/daemon.js';
 import { DOCKER_REGISTRY, startDockerRegistry, type TestRegistry } from '../../harness/registry.js';
 
 const missing = ['/usr/bin/zstd', '/usr/bin/skopeo', DOCKER_REGISTRY].filter((p) => !existsSync(p));
@@ -87,11 +87,7 @@ async function startRegistry(): Promise<string> {
   return reg.addr;
 }
 
-const ok = async (args: string[]) => {
-  const r = await d.docker(args, { timeoutMs: 120_000 });
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(d, args, { timeoutMs: 120_000 });
 
 before(async () => {
   if (skip) return;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { daemonUnavailable, startDaemon, type Daemon, dockerOk } from '../../harness/daemon.js';
 import { httpGet } from '../../harness/http-get.js';
 
 const skip = daemonUnavailable();
@@ -19,11 +19,7 @@ after(async () => {
   assert.deepEqual((await d.stop()).leaks, []);
 });
 
-const ok = async (args: string[]) => {
-  const r = await d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(d, args);
 
 const get = (url: string) => httpGet(url, 3000);
 

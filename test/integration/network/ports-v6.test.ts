@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { daemonUnavailable, startDaemon, type Daemon } from '../../harness/daemon.js';
+import { daemonUnavailable, startDaemon, type Daemon, dockerOk } from '../../harness/daemon.js';
 import { httpGet } from '../../harness/http-get.js';
 import { untilValue } from '../../harness/until.js';
 
@@ -40,11 +40,7 @@ after(async () => {
   assert.doesNotMatch(left('ip6tables', 'nat') + left('ip6tables', 'filter'), /BERTH/);
 });
 
-const ok = async (args: string[]) => {
-  const r = await d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-};
+const ok = (args: string[]) => dockerOk(d, args);
 const get = (url: string) => httpGet(url, 3000);
 /** The page once it answers (the httpd may still be starting). */
 const page = (url: string) =>

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { daemonPerFile } from '../../harness/daemon.js';
+import { daemonPerFile, dockerOk } from '../../harness/daemon.js';
 import { detectSysInfo } from '../../../src/runtime/sysinfo.js';
 
 const sys = await detectSysInfo();
@@ -19,11 +19,7 @@ const weight = (w: number) => (sys.blkioWeightFile ? w : 0);
 const berthd = daemonPerFile();
 const skip = berthd.skip ?? false;
 
-async function ok(args: string[]): Promise<string> {
-  const r = await berthd.d.docker(args);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const ok = (args: string[]) => dockerOk(berthd.d, args);
 /** The files' contents inside the container, one per line ('' when missing). */
 async function files(c: string, paths: string[]): Promise<string[]> {
   const out = await ok([
