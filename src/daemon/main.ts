@@ -6,6 +6,7 @@ import { containerNetworkView } from '../api/wire/networks.js';
 import { ExecService } from '../engine/exec.js';
 import { HealthMonitor } from '../engine/health.js';
 import type { LogsPort } from '../engine/ports.js';
+import { removalsSettled } from '../engine/remove.js';
 import { ContainerService } from '../engine/service.js';
 import { EngineError } from '../errdefs.js';
 import { LogManager } from '../logs/manager.js';
@@ -118,7 +119,7 @@ export async function main(argv: string[]): Promise<void> {
       // no restart or health probe may start while going down (resumed from state on the next start)
       stopTimers: [() => containers.supervisor.close(), () => statsSampler.close(), () => runtime.stop()],
       // log shippers persist their position after the batch in flight (bounded wait)
-      drain: () => Promise.all([logManager.stopAll(), network.shutdown()]),
+      drain: () => Promise.all([logManager.stopAll(), network.shutdown(), removalsSettled()]), // + removed dirs
       releaseLock,
     },
   );

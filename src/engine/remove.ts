@@ -63,15 +63,12 @@ async function removeLocked(core: Core, rec: ContainerRecord, o: RemoveOptions):
   const t0 = performance.now();
   await core.rootfs.unmount(rec.id, true);
   const t1 = performance.now();
-  // independent of each other, so side by side (the rootfs' failure is the removal's)
-  await Promise.all([
-    fsp.rm(bundleDir(d.paths, rec.id), { recursive: true, force: true }).catch(() => {}),
-    d.images.removeRootfs(rec.id),
-    d.network?.teardown(rec).catch(() => {}),
-    d.logs.forget?.(rec),
-  ]);
+  // independent of each other, so side by side (the rootfs' failure is the removal's); the snapshot
+  // goes before the reply (an image's removal right after must not find it as a child)
+  await Promise.all([d.images.removeRootfs(rec.id), d.network?.teardown(rec).catch(() => {}), d.logs.forget?.(rec)]);
   const t2 = performance.now();
-  await d.store.delete(rec);
+  await d.store.forget(rec);
+  await deleteDirs([bundleDir(d.paths, rec.id), d.store.dir(rec.id)]);
   const ms = (a: number, b: number) => (b - a).toFixed(1);
   d.log(
     'debug',
@@ -85,6 +82,28 @@ async function removeLocked(core: Core, rec: ContainerRecord, o: RemoveOptions):
   core.tx.emit(rec, 'destroy');
   core.waiters.notify(rec, 'removed');
   core.removed(rec);
+}
+
+/**
+ * The directories of removed containers (bundle, record dir: ~10 files each). A removal alone
+ * deletes them before it answers; removals that overlap (`docker rm` of many) leave theirs to one
+ * queue that deletes them one container at a time after the replies, so they do not compete with
+ * the removals still in flight. Their records are gone already: a crash before the deletion leaves
+ * a directory without record and a bundle of no running container, which reconcile removes.
+ */
+let janitor: Promise<unknown> = Promise.resolve();
+let deleting = 0;
+
+async function deleteDirs(dirs: string[]): Promise<void> {
+  const job = () => Promise.all(dirs.map((p) => fsp.rm(p, { recursive: true, force: true }).catch(() => {})));
+  deleting++;
+  if (deleting === 1) return void (await job().finally(() => deleting--));
+  janitor = janitor.then(job).finally(() => deleting--);
+}
+
+/** Resolves once every deletion queued so far is done (daemon shutdown, tests). */
+export function removalsSettled(): Promise<void> {
+  return janitor.then(() => {});
 }
 
 /** `docker container prune`: the stopped containers that match, and the space their rootfs took. */

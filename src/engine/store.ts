@@ -93,9 +93,16 @@ export class ContainerStore {
   }
 
   async delete(rec: ContainerRecord): Promise<void> {
-    // drop the record file first: a crash midway leaves a directory without record, which reconcile removes
-    await fsp.rm(path.join(this.dir(rec.id), FILE), { force: true });
+    await this.forget(rec);
     await fsp.rm(this.dir(rec.id), { recursive: true, force: true });
+  }
+
+  /**
+   * The record file and the indexes go; the directory is the caller's to delete. A crash before
+   * that leaves a directory without record, which reconcile removes.
+   */
+  async forget(rec: ContainerRecord): Promise<void> {
+    await fsp.rm(path.join(this.dir(rec.id), FILE), { force: true });
     this.byId.delete(rec.id);
     this.releaseName(rec.name, rec.id);
   }
