@@ -16,7 +16,12 @@ export interface TestReply {
 }
 
 export interface TestServer {
-  call(method: string, p: string, body?: string | Buffer | object): Promise<TestReply>;
+  call(
+    method: string,
+    p: string,
+    body?: string | Buffer | object,
+    headers?: http.OutgoingHttpHeaders,
+  ): Promise<TestReply>;
   close(): void;
 }
 
@@ -25,25 +30,29 @@ export async function testServer(routes: Route[], o: { experimental?: boolean } 
   const sock = path.join(dir, 'api.sock');
   const server = new ApiServer({ routes, version: 'test', experimental: o.experimental });
   await server.listen(sock);
-  const call = (method: string, p: string, body?: string | Buffer | object) =>
+  const call = (method: string, p: string, body?: string | Buffer | object, headers: http.OutgoingHttpHeaders = {}) =>
     new Promise<TestReply>((resolve, reject) => {
       const raw = body === undefined || typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const type = Buffer.isBuffer(body) ? 'application/x-tar' : 'application/json';
-      const req = http.request({ socketPath: sock, method, path: p, headers: { 'Content-Type': type } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const b = Buffer.concat(chunks);
-          const text = b.toString();
-          let json: unknown = null;
-          try {
-            json = text ? JSON.parse(text) : null;
-          } catch {
-            json = null; // not JSON (a tar, or JSON lines)
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, json });
-        });
-      });
+      const req = http.request(
+        { socketPath: sock, method, path: p, headers: { 'Content-Type': type, ...headers } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const b = Buffer.concat(chunks);
+            const text = b.toString();
+            let json: unknown = null;
+            try {
+              json = text ? JSON.parse(text) : null;
+            } catch {
+              json = null; // not JSON (a tar, or JSON lines)
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: b, json });
+          });
+        },
+      );
+      req.on('upgrade', () => reject(new Error(`${method} ${p}: the server switched protocols`)));
       req.on('error', reject);
       req.end(raw);
     });

@@ -1,39 +1,16 @@
 // POST /session as moby answers a request its session manager cannot take, through a real socket.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ApiServer } from '../server.js';
+import { type TestServer, testServer } from '../test-server.js';
 import { sessionRoutes } from './session.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'berth-session-'));
-const sock = join(dir, 'api.sock');
-let server: ApiServer;
+let server: TestServer;
+before(async () => (server = await testServer(sessionRoutes())));
+after(() => server.close());
 
-before(async () => {
-  server = new ApiServer({ routes: sessionRoutes(), version: 'test' });
-  await server.listen(sock);
-});
-after(() => {
-  server.http.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function post(headers: Record<string, string>): Promise<{ status: number; message: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: sock, method: 'POST', path: '/v1.44/session', headers }, (res) => {
-      let s = '';
-      res.on('data', (c: Buffer) => (s += c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, message: (JSON.parse(s) as { message: string }).message }),
-      );
-    });
-    req.on('upgrade', () => reject(new Error('the server switched protocols')));
-    req.on('error', reject);
-    req.end();
-  });
+async function post(headers: Record<string, string>): Promise<{ status: number; message: string }> {
+  const r = await server.call('POST', '/v1.44/session', undefined, headers);
+  return { status: r.status, message: (r.json as { message: string }).message };
 }
 
 test('without an Upgrade header: 400 "no upgrade proto in request" (moby session manager)', async () => {

@@ -1,41 +1,16 @@
 // Swarm endpoints on a node outside any swarm: moby's 503s, through a real ApiServer socket.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ApiServer } from '../server.js';
+import { type TestServer, testServer } from '../test-server.js';
 import { NO_SWARM_MANAGER, NOT_IN_SWARM, swarmRoutes } from './swarm.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'berth-swarm-'));
-const sock = join(dir, 'api.sock');
-let server: ApiServer;
+let server: TestServer;
+before(async () => (server = await testServer(swarmRoutes())));
+after(() => server.close());
 
-before(async () => {
-  server = new ApiServer({ routes: swarmRoutes(), version: 'test' });
-  await server.listen(sock);
-});
-after(() => {
-  server.http.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function call(method: string, path: string): Promise<{ status: number; message: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { socketPath: sock, method, path, headers: { 'Content-Type': 'application/json' } },
-      (res) => {
-        let s = '';
-        res.on('data', (c: Buffer) => (s += c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, message: (JSON.parse(s) as { message: string }).message }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(method === 'POST' ? '{}' : undefined);
-  });
+async function call(method: string, path: string): Promise<{ status: number; message: string }> {
+  const r = await server.call(method, path, method === 'POST' ? '{}' : undefined);
+  return { status: r.status, message: (r.json as { message: string }).message };
 }
 
 test('leave and unlock: 503 "not part of a swarm" (what docker-py accepts from leave_swarm(force=True))', async () => {
