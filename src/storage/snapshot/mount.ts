@@ -1,12 +1,26 @@
-// Mounting snapshot mounts onto a target (spawns util-linux mount/umount). Unmount is on the
-// path of every `docker rm`: it spawns umount only for a target mountinfo lists.
+// Mounting snapshot mounts onto a target (util-linux mount/umount, run by a helper shell). Unmount is
+// on the path of every `docker rm`: it runs umount only for a target mountinfo lists.
 import { execFile } from 'node:child_process';
 import { readFile, realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { internal } from '../../errdefs.js';
+import { ShellGone, SmallSpawner } from './small-spawner.js';
 import type { Mount } from './snapshotter.js';
 
-const run = promisify(execFile);
+const execRun = promisify(execFile);
+const helper = new SmallSpawner();
+
+/** mount/umount through the helper shell (see small-spawner.ts); by a spawn of our own without it. */
+async function run(cmd: 'mount' | 'umount', args: string[]): Promise<void> {
+  try {
+    const r = await helper.run([cmd, ...args]);
+    if (r.code === 0) return;
+    throw Object.assign(new Error(`${cmd} exited with ${r.code}: ${r.output}`), { stderr: r.output });
+  } catch (e) {
+    if (!(e instanceof ShellGone)) throw e;
+  }
+  await execRun(cmd, args);
+}
 
 export async function mountAll(mounts: Mount[], target: string): Promise<void> {
   const done: string[] = [];
