@@ -135,12 +135,14 @@ export class Sandboxes {
         joined.push(n);
         if (first) await this.d.publisher.publish(c, e, n.options[DEFAULT_BINDING_IP]);
       }
-      for (const n of joined) await this.d.store.persist(n);
     } catch (e) {
       await this.teardown(c);
       throw e;
     }
-    return { joined, plumbing: steps.reduce((p, step) => p.then(step), Promise.resolve()) };
+    // the records are saved after the lock too, in writes shared with the starts meanwhile (store.persist)
+    const saved = Promise.all(joined.map((n) => this.d.store.persist(n)));
+    const plumbed = steps.reduce((p, step) => p.then(step), Promise.resolve());
+    return { joined, plumbing: Promise.all([saved, plumbed]).then(() => {}) };
   }
 
   /** Under the network lock: release everything, the namespace and veths included; idempotent. */

@@ -33,3 +33,30 @@ test("lookup: id, then name, then a unique id prefix; an ambiguous prefix is ref
   assert.throws(() => s.find('zz'), /^EngineError: network zz not found$/);
   assert.equal(s.tryFind(''), undefined);
 });
+
+test('persist: changes made while a write is queued share it, and each caller finds its change on disk', async () => {
+  const dir = await testDir('berth-netstore-');
+  const s = new NetworkStore(dir);
+  const n = s.put(newNetworkRecord('one', 'bridge', {}, 'c'.repeat(64)));
+  const file = path.join(dir, `${n.id}.json`);
+  const onDisk = () => Object.keys((JSON.parse(fs.readFileSync(file, 'utf8')) as typeof n).options);
+  const writes = Array.from({ length: 20 }, (_, i) => {
+    n.options[`k${i}`] = 'v';
+    return s.persist(n).then(() => assert.ok(onDisk().includes(`k${i}`), `k${i} written when its persist resolved`));
+  });
+  assert.equal(new Set([s.persist(n), s.persist(n)]).size, 1, 'callers meanwhile share the queued write');
+  await Promise.all(writes);
+  assert.equal(onDisk().length, 20);
+});
+
+test('delete: a write in flight or queued does not bring the file back', async () => {
+  const dir = await testDir('berth-netstore-');
+  const s = new NetworkStore(dir);
+  const n = s.put(newNetworkRecord('gone', 'bridge', {}, 'd'.repeat(64)));
+  const first = s.persist(n);
+  n.options.x = '1';
+  const second = s.persist(n);
+  await s.delete(n.id);
+  await Promise.all([first, second]);
+  assert.equal(fs.existsSync(path.join(dir, `${n.id}.json`)), false);
+});
