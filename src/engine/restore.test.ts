@@ -13,6 +13,18 @@ async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 5));
 }
 
+/** A second daemon on `dir` restores, and container `id` is gone from its store and from disk. */
+async function assertRestoreRemoves(dir: string, id: string): Promise<void> {
+  const e2 = fakeEngine(dir);
+  try {
+    await e2.svc.restore();
+    assert.equal(e2.store.get(id), undefined);
+    assert.equal(fs.existsSync(path.join(dir, 'containers', id)), false);
+  } finally {
+    e2.close();
+  }
+}
+
 /** Three running containers under a first daemon, which then goes away without stopping them. */
 async function firstDaemon() {
   const e1 = fakeEngine();
@@ -67,14 +79,7 @@ test('restore: a record left in "removing" (a crash mid-rm) is removed', async (
   const file = path.join(e1.dir, 'containers', Id, 'config.v2.json');
   const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as ContainerRecord;
   fs.writeFileSync(file, JSON.stringify({ ...rec, state: { ...rec.state, status: 'removing' } }));
-  const e2 = fakeEngine(e1.dir);
-  try {
-    await e2.svc.restore();
-    assert.equal(e2.store.get(Id), undefined);
-    assert.equal(fs.existsSync(path.join(e1.dir, 'containers', Id)), false);
-  } finally {
-    e2.close();
-  }
+  await assertRestoreRemoves(e1.dir, Id);
 });
 
 test('restore: an auto-removed container left running on disk (its exit is never written: a crash before its removal) is removed', async () => {
@@ -87,12 +92,5 @@ test('restore: an auto-removed container left running on disk (its exit is never
   await e1.svc.start(Id);
   e1.svc.supervisor.close();
   assert.equal(onDisk(e1.dir, Id).state.status, 'running');
-  const e2 = fakeEngine(e1.dir);
-  try {
-    await e2.svc.restore();
-    assert.equal(e2.store.get(Id), undefined);
-    assert.equal(fs.existsSync(path.join(e1.dir, 'containers', Id)), false);
-  } finally {
-    e2.close();
-  }
+  await assertRestoreRemoves(e1.dir, Id);
 });

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BACKOFF_MAX_MS, nextBackoff, Supervisor } from './supervisor.js';
+import { BACKOFF_MAX_MS, nextBackoff, Supervisor, type TimerKind } from './supervisor.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A supervisor with one timer per [id, kind, ms, label?]; each pushes its label (`id-kind`) when it fires. */
+function scheduled(...timers: [string, TimerKind, number, string?][]) {
+  const s = new Supervisor();
+  const fired: string[] = [];
+  for (const [id, kind, ms, label = `${id}-${kind}`] of timers) s.schedule(id, kind, ms, () => fired.push(label));
+  return { s, fired };
+}
 
 test('back-off doubles from 100 ms up to a minute and resets after a 10 s run', () => {
   assert.equal(nextBackoff(0, 0), 100);
@@ -25,25 +33,20 @@ test('restartDelay keeps the back-off per container until forget()', () => {
 });
 
 test('one timer per container and kind: rescheduling replaces, kinds are independent', async () => {
-  const s = new Supervisor();
-  const fired: string[] = [];
-  s.schedule('c', 'restart', 10, () => fired.push('restart-1'));
-  s.schedule('c', 'restart', 20, () => fired.push('restart-2'));
-  s.schedule('c', 'health', 15, () => fired.push('health'));
+  const { s, fired } = scheduled(
+    ['c', 'restart', 10, 'restart-1'],
+    ['c', 'restart', 20, 'restart-2'],
+    ['c', 'health', 15],
+  );
   assert.equal(s.size, 2);
   assert.ok(s.pending('c', 'restart'));
   await wait(60);
-  assert.deepEqual(fired.sort(), ['health', 'restart-2']);
+  assert.deepEqual(fired.sort(), ['c-health', 'restart-2']);
   assert.equal(s.size, 0, 'fired timers are forgotten');
 });
 
 test("cancel(id) drops all of a container's timers, cancel(id, kind) only one", async () => {
-  const s = new Supervisor();
-  const fired: string[] = [];
-  s.schedule('x', 'restart', 10, () => fired.push('x-restart'));
-  s.schedule('x', 'health', 10, () => fired.push('x-health'));
-  s.schedule('y', 'restart', 10, () => fired.push('y-restart'));
-  s.schedule('y', 'health', 10, () => fired.push('y-health'));
+  const { s, fired } = scheduled(['x', 'restart', 10], ['x', 'health', 10], ['y', 'restart', 10], ['y', 'health', 10]);
   s.cancel('x');
   s.cancel('y', 'restart');
   await wait(40);
