@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../errdefs.js';
-import { onlyThrows, params } from '../util/prop-check.js';
+import { forAll, onlyThrows, params, stringsOr } from '../util/prop-check.js';
 import { testDir } from '../util/test-dirs.js';
 import { applyConfigFile, parseArgs } from './flags.js';
 
 test('any berthd argv parses or is an invalid EngineError', () => {
-  const arg = fc.oneof(
-    fc.constantFrom(
+  const arg = stringsOr(
+    [
       '-H',
       '--host=unix:///x',
       '-D',
@@ -31,15 +31,10 @@ test('any berthd argv parses or is an invalid EngineError', () => {
       '--nope',
       '-Gwheel',
       '--',
-    ),
-    fc.string({ maxLength: 6 }),
+    ],
+    6,
   );
-  fc.assert(
-    fc.property(fc.array(arg, { maxLength: 8 }), (argv) => {
-      onlyThrows(() => parseArgs(argv), EngineError);
-    }),
-    params(1000),
-  );
+  forAll(fc.array(arg, { maxLength: 8 }), (argv) => onlyThrows(() => parseArgs(argv), EngineError), 1000);
 });
 
 test('any daemon.json parses into the options or is an invalid EngineError', async () => {

@@ -12,6 +12,22 @@ export const RUNS = 500;
 
 export const params = (numRuns = RUNS): fc.Parameters<unknown> => ({ seed: SEED, numRuns });
 
+/** The usual property: `check` (asserting, or throwing only what it allows) holds for every value of `arb`. */
+export function forAll<T>(arb: fc.Arbitrary<T>, check: (value: T) => void, numRuns = RUNS): void {
+  // a block body: fast-check fails a predicate that returns anything but true or undefined
+  fc.assert(
+    fc.property(arb, (v) => {
+      check(v);
+    }),
+    params(numRuns),
+  );
+}
+
+/** Random strings up to `maxLength`, or one of `edges`: the values the checks under test turn on. */
+export function stringsOr(edges: readonly string[], maxLength: number): fc.Arbitrary<string> {
+  return fc.oneof(fc.string({ maxLength }), fc.constantFrom(...edges));
+}
+
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** The built-in errors that mean a parser bug (a 500, or a crash), never a rejected input. */

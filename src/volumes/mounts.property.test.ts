@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { grammarish, invalidOnly, params } from '../util/prop-check.js';
+import { forAll, grammarish, invalidOnly, params } from '../util/prop-check.js';
 import {
   parseBind,
   parseMode,
@@ -46,8 +46,9 @@ const PARTS = [
 const bindSpec = grammarish(PARTS, 6, '/:a-zZro,.', 30);
 
 test('any -v / Binds spec is a planned mount or an invalid EngineError', () => {
-  fc.assert(
-    fc.property(bindSpec, (s) => {
+  forAll(
+    bindSpec,
+    (s) => {
       const m = invalidOnly(() => parseBind(s));
       if (m) {
         assert.ok(m.destination.startsWith('/') && m.destination !== '/', m.destination);
@@ -57,8 +58,8 @@ test('any -v / Binds spec is a planned mount or an invalid EngineError', () => {
       invalidOnly(() => parseMode(s));
       invalidOnly(() => parseVolumesFrom(s));
       invalidOnly(() => tmpfsOptions(s));
-    }),
-    params(1000),
+    },
+    1000,
   );
 });
 
@@ -86,13 +87,14 @@ test('any --mount spec object with string fields is a planned mount or an invali
     },
     { requiredKeys: ['Type', 'Target'] },
   );
-  fc.assert(
-    fc.property(spec, (m) => {
+  forAll(
+    spec,
+    (m) => {
       const p = invalidOnly(() => parseMountSpec(m));
       if (p) assert.ok(p.destination.startsWith('/'));
       for (const o of tmpfsSpecOptions(m, !m.ReadOnly)) assert.equal(typeof o, 'string');
-    }),
-    params(1000),
+    },
+    1000,
   );
 });
 

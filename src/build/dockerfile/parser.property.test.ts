@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { invalidOnly, grammarish, near, params } from '../../util/prop-check.js';
+import { forAll, invalidOnly, grammarish, near, params } from '../../util/prop-check.js';
 import { expandWord, expandWords } from './expand.js';
 import { chmodMode, exposedPorts, parseDuration, parseStages, splitWords } from './instructions.js';
 import { parseDockerfile } from './parser.js';
@@ -83,13 +83,14 @@ const TOKENS = [
 const dockerfileish = grammarish(TOKENS, 40, 'FROMRUN \n\\`"\'[]=-$<{}#', 80);
 
 test('any Dockerfile text parses or is an invalid DockerfileError', () => {
-  fc.assert(
-    fc.property(dockerfileish, (text) => {
+  forAll(
+    dockerfileish,
+    (text) => {
       invalidOnly(() => parseDockerfile(text));
       const p = invalidOnly(() => parseStages(text));
       if (p) assert.ok(p.stages.length > 0 && p.total >= p.stages.length);
-    }),
-    params(1000),
+    },
+    1000,
   );
 });
 
@@ -215,51 +216,48 @@ test('a generated valid Dockerfile parses to the instructions it was made from',
     name: fc.option(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { nil: undefined }),
     body: fc.array(fc.tuple(instr, fc.boolean(), fc.boolean()), { maxLength: 6 }),
   });
-  fc.assert(
-    fc.property(fc.array(stage, { minLength: 1, maxLength: 3 }), (stages) => {
-      const named = new Set<string>();
-      const lines: string[] = [];
-      for (const s of stages) {
-        const name = s.name && !named.has(s.name) ? s.name : undefined;
-        if (name) named.add(name);
-        s.name = name;
-        lines.push(`FROM ${s.base}${name ? ` AS ${name}` : ''}`);
-        for (const [g, cont, comment] of s.body) {
-          if (comment) lines.push('# a comment', '');
-          lines.push(render(g, cont));
-        }
+  forAll(fc.array(stage, { minLength: 1, maxLength: 3 }), (stages) => {
+    const named = new Set<string>();
+    const lines: string[] = [];
+    for (const s of stages) {
+      const name = s.name && !named.has(s.name) ? s.name : undefined;
+      if (name) named.add(name);
+      s.name = name;
+      lines.push(`FROM ${s.base}${name ? ` AS ${name}` : ''}`);
+      for (const [g, cont, comment] of s.body) {
+        if (comment) lines.push('# a comment', '');
+        lines.push(render(g, cont));
       }
-      const p = parseStages(lines.join('\n') + '\n');
-      assert.equal(p.stages.length, stages.length);
-      stages.forEach((s, i) => {
-        const got = p.stages[i];
-        assert.equal(got.base, s.base);
-        assert.equal(got.name, s.name);
-        assert.equal(got.instructions.length, s.body.length);
-        s.body.forEach(([g], j) => {
-          const ins = got.instructions[j];
-          assert.equal(ins.kind, g.kind);
-          if (g.kind === 'run' && ins.kind === 'run') assert.equal(ins.shell, g.value);
-          if ((g.kind === 'workdir' || g.kind === 'user') && (ins.kind === 'workdir' || ins.kind === 'user'))
-            assert.equal(ins.value, g.value);
-          if (g.kind === 'cmd' && ins.kind === 'cmd') assert.deepEqual(ins.json, g.json);
-          if ((g.kind === 'env' || g.kind === 'label') && (ins.kind === 'env' || ins.kind === 'label'))
-            assert.deepEqual(
-              ins.pairs,
-              g.pairs.map(([k, v]) => ({ key: k, value: v })),
-            );
-          if (g.kind === 'copy' && ins.kind === 'copy') assert.deepEqual([ins.srcs, ins.dest], [g.srcs, g.dest]);
-          if (g.kind === 'expose' && ins.kind === 'expose')
-            assert.deepEqual(splitWords(ins.words, '\\'), g.ports.map(String));
-          if (g.kind === 'healthcheck' && ins.kind === 'healthcheck') {
-            assert.equal(ins.interval, g.interval[0] * UNIT_NS[g.interval[1]]);
-            assert.deepEqual(ins.test, ['CMD-SHELL', g.cmd]);
-          }
-        });
+    }
+    const p = parseStages(lines.join('\n') + '\n');
+    assert.equal(p.stages.length, stages.length);
+    stages.forEach((s, i) => {
+      const got = p.stages[i];
+      assert.equal(got.base, s.base);
+      assert.equal(got.name, s.name);
+      assert.equal(got.instructions.length, s.body.length);
+      s.body.forEach(([g], j) => {
+        const ins = got.instructions[j];
+        assert.equal(ins.kind, g.kind);
+        if (g.kind === 'run' && ins.kind === 'run') assert.equal(ins.shell, g.value);
+        if ((g.kind === 'workdir' || g.kind === 'user') && (ins.kind === 'workdir' || ins.kind === 'user'))
+          assert.equal(ins.value, g.value);
+        if (g.kind === 'cmd' && ins.kind === 'cmd') assert.deepEqual(ins.json, g.json);
+        if ((g.kind === 'env' || g.kind === 'label') && (ins.kind === 'env' || ins.kind === 'label'))
+          assert.deepEqual(
+            ins.pairs,
+            g.pairs.map(([k, v]) => ({ key: k, value: v })),
+          );
+        if (g.kind === 'copy' && ins.kind === 'copy') assert.deepEqual([ins.srcs, ins.dest], [g.srcs, g.dest]);
+        if (g.kind === 'expose' && ins.kind === 'expose')
+          assert.deepEqual(splitWords(ins.words, '\\'), g.ports.map(String));
+        if (g.kind === 'healthcheck' && ins.kind === 'healthcheck') {
+          assert.equal(ins.interval, g.interval[0] * UNIT_NS[g.interval[1]]);
+          assert.deepEqual(ins.test, ['CMD-SHELL', g.cmd]);
+        }
       });
-    }),
-    params(),
-  );
+    });
+  });
 });
 
 test('regression: a file of a lone line continuation is refused, not a TypeError', () => {
@@ -317,13 +315,14 @@ test('regression: EXPOSE 1-4294967295 is refused (it made four billion keys: out
 });
 
 test('COPY --chmod values are octal modes up to 7777 or an invalid EngineError', () => {
-  fc.assert(
-    fc.property(near('01234567789x+-', 8), (s) => {
+  forAll(
+    near('01234567789x+-', 8),
+    (s) => {
       const m = invalidOnly(() => chmodMode(s));
       if (m !== undefined)
         assert.ok(Number.isInteger(m) && m >= 0 && m <= 0o7777 && m.toString(8) === s.replace(/^0+(?=\d)/, ''));
-    }),
-    params(1000),
+    },
+    1000,
   );
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { near, onlyThrows, params } from '../../util/prop-check.js';
+import { near, onlyThrows, params, stringsOr } from '../../util/prop-check.js';
 import { testDir } from '../../util/test-dirs.js';
 import { OptError } from '../opts/run-opts.js';
 import { containerPlan } from './convert.js';
@@ -21,21 +21,23 @@ import { shlexSplit } from './shlex.js';
 const ALLOWED = [ComposeError, InterpolationError, OptError, Error];
 
 const scalar = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.constantFrom(
-    '8080:80',
-    '127.0.0.1:80:80/udp',
-    './data:/data:ro',
-    '/abs',
-    'vol:/x',
-    '1m30s',
-    '64m',
-    'always',
-    'on-failure:3',
-    '${X:-d}',
-    '$$',
-    'a=b',
-    'x',
+  stringsOr(
+    [
+      '8080:80',
+      '127.0.0.1:80:80/udp',
+      './data:/data:ro',
+      '/abs',
+      'vol:/x',
+      '1m30s',
+      '64m',
+      'always',
+      'on-failure:3',
+      '${X:-d}',
+      '$$',
+      'a=b',
+      'x',
+    ],
+    12,
   ),
   fc.integer(),
   fc.double(),
@@ -270,6 +272,16 @@ test('regression: wrong value types are validation errors (env_file: 0 was a Typ
       name: 'ComposeError',
       message: `validating ${join(d, 'compose.yaml')}: ${msg}`,
     });
+  });
+});
+
+test('regression: an env_file item that is a number is a missing file, not a TypeError', async () => {
+  const d = join(await projectDir(), 'n');
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'compose.yaml'), 'services:\n  web:\n    image: x\n    env_file: [0]\n');
+  assert.throws(() => loadProject({ cwd: d, env: {} }), {
+    name: 'ComposeError',
+    message: `${join(d, 'compose.yaml')}: services.web.env_file: Couldn't find env file: ${join(d, '0')}`,
   });
 });
 

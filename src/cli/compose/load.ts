@@ -228,8 +228,8 @@ function normalizeService(
 ): Service {
   const where = `${p.file}: services.${name}`;
   const env: Record<string, string> = {};
-  for (const f of (s.env_file as string[] | undefined) ?? []) {
-    const path = resolve(p.dir, f);
+  for (const f of (s.env_file as unknown[] | undefined) ?? []) {
+    const path = resolve(p.dir, String(f)); // a list item may be any scalar (env_file: [0])
     if (!existsSync(path)) throw new ComposeError(`${where}.env_file: Couldn't find env file: ${path}`);
     Object.assign(env, parseDotEnv(readFileSync(path, 'utf8'), p.env));
   }
