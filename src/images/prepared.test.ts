@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { sha256Digest } from '../storage/content/store.js';
-import { makeTar } from '../storage/layers/testtar.js';
+import { tarOf } from '../storage/layers/testtar.js';
 import { mountAll, unmount } from '../storage/snapshot/mount.js';
 import { OverlaySnapshotter } from '../storage/snapshot/overlay.js';
 import { ImageService } from './store.js';
@@ -52,17 +52,8 @@ describe('layers extracted while they are stored', { skip }, () => {
   const fx = useService();
 
   it('two layers ingested in parallel, whiteouts included, stack into the right filesystem', async () => {
-    const l1 = await makeTar([
-      { name: 'a', body: 'A' },
-      { name: 'd', type: 'directory' },
-      { name: 'd/b', body: 'B' },
-      { name: 'd/c', body: 'C' },
-    ]);
-    const l2 = await makeTar([
-      { name: '.wh.a', body: '' },
-      { name: 'd/.wh.b', body: '' },
-      { name: 'e', body: 'E' },
-    ]);
+    const l1 = await tarOf('a=A', 'd/', 'd/b=B', 'd/c=C');
+    const l2 = await tarOf('.wh.a', 'd/.wh.b', 'e=E');
     const [d1, d2] = [sha256Digest(l1), sha256Digest(l2)];
     // the second layer finishes first, as a parallel pull may have it
     const r = await Promise.all([
@@ -90,15 +81,8 @@ describe('layers extracted while they are stored', { skip }, () => {
   });
 
   it('an opaque directory falls back to extraction over the mounted parent', async () => {
-    const base = await makeTar([
-      { name: 'o', type: 'directory' },
-      { name: 'o/old', body: 'x' },
-    ]);
-    const top = await makeTar([
-      { name: 'o', type: 'directory' },
-      { name: 'o/.wh..wh..opq', body: '' },
-      { name: 'o/new', body: 'n' },
-    ]);
+    const base = await tarOf('o/', 'o/old=x');
+    const top = await tarOf('o/', 'o/.wh..wh..opq', 'o/new=n');
     await fx.svc.ingestLayer(Readable.from([base]), sha256Digest(base));
     await fx.svc.ingestLayer(Readable.from([top]), sha256Digest(top));
     assert.equal(fx.svc.prepared.has(sha256Digest(top)), false); // extraction gave up, the blob is stored
@@ -113,10 +97,7 @@ describe('layers extracted while they are stored: whiteouts and bad digests', { 
   const fx = useService();
 
   it('a base layer with whiteouts is re-applied without them', async () => {
-    const t = await makeTar([
-      { name: '.wh.nothing', body: '' },
-      { name: 'f', body: 'F' },
-    ]);
+    const t = await tarOf('.wh.nothing', 'f=F');
     await fx.svc.ingestLayer(Readable.from([t]), sha256Digest(t));
     assert.ok(fx.svc.prepared.has(sha256Digest(t)));
     const l = await fx.svc.ensureLayer(null, sha256Digest(t));
@@ -130,7 +111,7 @@ describe('layers extracted while they are stored: whiteouts and bad digests', { 
   });
 
   it('a wrong diffID stores nothing and leaves no snapshot; release drops unused extractions', async () => {
-    const t = await makeTar([{ name: 'x', body: 'X' }]);
+    const t = await tarOf('x=X');
     const before = await keys(fx);
     await assert.rejects(fx.svc.ingestLayer(Readable.from([t]), 'sha256:' + '1'.repeat(64)), /digest mismatch/);
     assert.deepEqual(await keys(fx), before);

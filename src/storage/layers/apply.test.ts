@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { applyLayer } from './apply.js';
 import { diffLayer } from './diff.js';
 import { extract } from 'tar-stream';
-import { makeTar, type TestEntry } from './testtar.js';
+import { entriesOf, makeTar, type TestEntry } from './testtar.js';
 
 const asRoot = process.getuid?.() === 0;
 let tmp: string;
@@ -67,18 +67,8 @@ describe('applyLayer', () => {
 
   it('applies .wh. deletions and opaque markers (keeping entries of the same layer)', async () => {
     const dir = await layered(
-      [
-        { name: 'etc/a', body: '1' },
-        { name: 'etc/b', body: '2' },
-        { name: 'd/old', body: 'o' },
-        { name: 'keep', body: 'k' },
-      ],
-      [
-        { name: 'etc/.wh.a' },
-        { name: 'd/', type: 'directory' },
-        { name: 'd/new', body: 'n' },
-        { name: 'd/.wh..wh..opq' },
-      ],
+      entriesOf('etc/a=1', 'etc/b=2', 'd/old=o', 'keep=k'),
+      entriesOf('etc/.wh.a', 'd/', 'd/new=n', 'd/.wh..wh..opq'),
     );
     assert.deepEqual(await readdir(join(dir, 'etc')), ['b']);
     assert.deepEqual(await readdir(join(dir, 'd')), ['new']);
@@ -86,17 +76,7 @@ describe('applyLayer', () => {
   });
 
   it('replaces a file by a directory and vice versa', async () => {
-    const dir = await layered(
-      [
-        { name: 'x', body: 'f' },
-        { name: 'y/', type: 'directory' },
-        { name: 'y/z', body: 'z' },
-      ],
-      [
-        { name: 'x/', type: 'directory' },
-        { name: 'y', body: 'now a file' },
-      ],
-    );
+    const dir = await layered(entriesOf('x=f', 'y/', 'y/z=z'), entriesOf('x/', 'y=now a file'));
     assert.ok((await lstat(join(dir, 'x'))).isDirectory());
     assert.equal(await readFile(join(dir, 'y'), 'utf8'), 'now a file');
   });

@@ -30,3 +30,15 @@ export async function makeTar(entries: TestEntry[]): Promise<Buffer> {
   await done;
   return Buffer.concat(chunks);
 }
+
+/** Entries from short specs: `dir/` a directory, `name=body` a file, a bare `name` an empty file (whiteouts). */
+export function entriesOf(...specs: string[]): TestEntry[] {
+  return specs.map((s): TestEntry => {
+    if (s.endsWith('/')) return { name: s, type: 'directory' };
+    const eq = s.indexOf('=');
+    return eq < 0 ? { name: s, body: '' } : { name: s.slice(0, eq), body: s.slice(eq + 1) };
+  });
+}
+
+/** makeTar over entriesOf(...specs). */
+export const tarOf = (...specs: string[]): Promise<Buffer> => makeTar(entriesOf(...specs));
