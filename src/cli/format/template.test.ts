@@ -11,59 +11,73 @@ const c = {
   Mounts: [],
 };
 
+/** Each template renders `c` to its expected text. */
+function renders(cases: Record<string, string>): void {
+  for (const [template, want] of Object.entries(cases)) assert.equal(render(template, c), want, template);
+}
+
 test('fields, nested fields, missing values', () => {
-  assert.equal(render('{{.Id}} {{.State.Status}} {{.State.Pid}}', c), 'abc running 42');
-  assert.equal(render('{{.Nope}}', c), '<no value>');
-  assert.equal(render('{{.Config.Entrypoint}}', c), '<nil>');
+  renders({
+    '{{.Id}} {{.State.Status}} {{.State.Pid}}': 'abc running 42',
+    '{{.Nope}}': '<no value>',
+    '{{.Config.Entrypoint}}': '<nil>',
+  });
 });
 
 test('Go printing of maps, slices, bools', () => {
-  assert.equal(render('{{.Config.Labels}}', c), 'map[a:1 b:2]');
-  assert.equal(render('{{.Config.Cmd}}', c), '[sleep 300]');
-  assert.equal(render('{{.State.Running}}', c), 'true');
-  assert.equal(render('{{.Mounts}}', c), '[]');
+  renders({
+    '{{.Config.Labels}}': 'map[a:1 b:2]',
+    '{{.Config.Cmd}}': '[sleep 300]',
+    '{{.State.Running}}': 'true',
+    '{{.Mounts}}': '[]',
+  });
   assert.equal(goPrint(1.5), '1.5');
 });
 
 test('json', () => {
-  assert.equal(render('{{json .Config.Labels}}', c), '{"b":"2","a":"1"}');
-  assert.equal(render('{{json .State}}', c), JSON.stringify(c.State));
-  assert.equal(render('{{json .Nope}}', c), 'null');
+  renders({
+    '{{json .Config.Labels}}': '{"b":"2","a":"1"}',
+    '{{json .State}}': JSON.stringify(c.State),
+    '{{json .Nope}}': 'null',
+  });
 });
 
 test('range over slices and maps, with variables', () => {
-  assert.equal(render('{{range .Config.Env}}{{.}};{{end}}', c), 'A=1;B=2;');
-  assert.equal(render('{{range $k, $v := .Config.Labels}}{{$k}}={{$v}} {{end}}', c), 'a=1 b=2 ');
-  assert.equal(render('{{range $i, $e := .Config.Cmd}}{{$i}}:{{$e}},{{end}}', c), '0:sleep,1:300,');
-  assert.equal(
-    render('{{range $net, $conf := .NetworkSettings.Networks}}{{$net}} {{$conf.IPAddress}}{{end}}', c),
-    'bridge 172.17.0.2',
-  );
-  assert.equal(render('{{range .Mounts}}x{{else}}none{{end}}', c), 'none');
-  assert.equal(render('{{range .Config.Env}}{{$.Id}}{{end}}', c), 'abcabc');
+  renders({
+    '{{range .Config.Env}}{{.}};{{end}}': 'A=1;B=2;',
+    '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}} {{end}}': 'a=1 b=2 ',
+    '{{range $i, $e := .Config.Cmd}}{{$i}}:{{$e}},{{end}}': '0:sleep,1:300,',
+    '{{range $net, $conf := .NetworkSettings.Networks}}{{$net}} {{$conf.IPAddress}}{{end}}': 'bridge 172.17.0.2',
+    '{{range .Mounts}}x{{else}}none{{end}}': 'none',
+    '{{range .Config.Env}}{{$.Id}}{{end}}': 'abcabc',
+  });
 });
 
 test('index, len, if/else, with', () => {
-  assert.equal(render('{{index .Config.Labels "a"}}', c), '1');
-  assert.equal(render('{{index .Config.Cmd 1}}', c), '300');
-  assert.equal(render('{{len .Config.Env}}', c), '2');
-  assert.equal(render('{{if .State.Running}}up{{else}}down{{end}}', c), 'up');
-  assert.equal(render('{{if eq .State.Status "exited"}}x{{else if .State.Running}}r{{else}}o{{end}}', c), 'r');
-  assert.equal(render('{{with .State}}{{.Status}}{{end}}', c), 'running');
-  assert.equal(render('{{if and .State.Running (eq .State.ExitCode 0)}}ok{{end}}', c), 'ok');
+  renders({
+    '{{index .Config.Labels "a"}}': '1',
+    '{{index .Config.Cmd 1}}': '300',
+    '{{len .Config.Env}}': '2',
+    '{{if .State.Running}}up{{else}}down{{end}}': 'up',
+    '{{if eq .State.Status "exited"}}x{{else if .State.Running}}r{{else}}o{{end}}': 'r',
+    '{{with .State}}{{.Status}}{{end}}': 'running',
+    '{{if and .State.Running (eq .State.ExitCode 0)}}ok{{end}}': 'ok',
+  });
 });
 
 test('printf, println, string functions, pipes', () => {
-  assert.equal(render('{{printf "%s-%d" .Id .State.Pid}}', c), 'abc-42');
-  assert.equal(render('{{printf "%-6s|" .Id}}', c), 'abc   |');
-  assert.equal(render('{{println .Id}}', c), 'abc\n');
-  assert.equal(render('{{.State.Status | upper}}', c), 'RUNNING');
-  assert.equal(render('{{.State.Status | title}}', c), 'Running');
-  assert.equal(render('{{upper .Id}} {{lower "ABC"}}', c), 'ABC abc');
-  assert.equal(render('{{join .Config.Cmd ","}}', c), 'sleep,300');
-  assert.equal(render('{{split "a:b" ":"}}', c), '[a b]');
-  assert.equal(render('{{.Name | printf "%q"}}', c), '"/web"');
-  assert.equal(render('{{truncate .Name 2}}', c), '/w');
+  renders({
+    '{{printf "%s-%d" .Id .State.Pid}}': 'abc-42',
+    '{{printf "%-6s|" .Id}}': 'abc   |',
+    '{{println .Id}}': 'abc\n',
+    '{{.State.Status | upper}}': 'RUNNING',
+    '{{.State.Status | title}}': 'Running',
+    '{{upper .Id}} {{lower "ABC"}}': 'ABC abc',
+    '{{join .Config.Cmd ","}}': 'sleep,300',
+    '{{split "a:b" ":"}}': '[a b]',
+    '{{.Name | printf "%q"}}': '"/web"',
+    '{{truncate .Name 2}}': '/w',
+  });
 });
 
 test('trim markers and comments', () => {
