@@ -70,7 +70,8 @@ export async function deleteStopped(root: string, id: string): Promise<'deleted'
   // directories (named after it, as berth's cgroupsPath makes them), never a shared one
   const cgroups = [...new Set(Object.values(s.cgroup_paths ?? {}))];
   if (cgroups.some((p) => path.basename(p) !== id)) return 'fallback';
-  for (const p of cgroups) if (!(await removeCgroup(p))) return 'fallback';
+  // one directory per controller, independent: side by side
+  if ((await Promise.all(cgroups.map(removeCgroup))).includes(false)) return 'fallback';
   await fsp.rm(dir, { recursive: true, force: true });
   return 'deleted';
 }
