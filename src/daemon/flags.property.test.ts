@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError } from '../errdefs.js';
-import { forAll, onlyThrows, params, stringsOr } from '../util/prop-check.js';
+import { forAll, onlyThrows, stringsOr } from '../util/prop-check.js';
 import { testDir } from '../util/test-dirs.js';
 import { applyConfigFile, parseArgs } from './flags.js';
 
@@ -57,8 +57,9 @@ test('any daemon.json parses into the options or is an invalid EngineError', asy
     fc.jsonValue({ maxDepth: 1 }),
   );
   let n = 0;
-  fc.assert(
-    fc.property(doc, (d) => {
+  forAll(
+    doc,
+    (d) => {
       const file = join(dir, `daemon-${n++}.json`);
       writeFileSync(file, JSON.stringify(d) ?? '');
       const p = parseArgs(['--config-file', file]);
@@ -68,8 +69,8 @@ test('any daemon.json parses into the options or is an invalid EngineError', asy
         for (const v of Object.values(p.options.logOpts)) assert.equal(typeof v, 'string');
         for (const v of Object.values(p.options.runtimes)) assert.equal(typeof v, 'string');
       }
-    }),
-    params(500),
+    },
+    500,
   );
 });
 

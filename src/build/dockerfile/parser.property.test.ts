@@ -299,12 +299,13 @@ test('regression: HEALTHCHECK --retries is strconv.ParseInt(v, 10, 32) with its 
 });
 
 test('EXPOSE words give 16-bit port keys or an invalid EngineError', () => {
-  fc.assert(
-    fc.property(fc.array(near('0123456789-/tcpudpsctp', 14), { maxLength: 4 }), (words) => {
+  forAll(
+    fc.array(near('0123456789-/tcpudpsctp', 14), { maxLength: 4 }),
+    (words) => {
       const ports = invalidOnly(() => exposedPorts(words));
       if (ports) for (const p of ports) assert.match(p, /^\d{1,5}\/(tcp|udp|sctp)$/);
-    }),
-    params(1000),
+    },
+    1000,
   );
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { near, onlyThrows, params, stringsOr } from '../../util/prop-check.js';
+import { forAll, near, onlyThrows, params, stringsOr } from '../../util/prop-check.js';
 import { testDir } from '../../util/test-dirs.js';
 import { OptError } from '../opts/run-opts.js';
 import { containerPlan } from './convert.js';
@@ -170,10 +170,7 @@ function loadAndPlan(dir: string, text: string, dotenv?: string): void {
 test("random compose trees load and convert, or fail with the loader's errors", async () => {
   const base = await projectDir();
   let i = 0;
-  fc.assert(
-    fc.property(doc, (d) => loadAndPlan(join(base, String(i++)), stringify(d))),
-    params(400),
-  );
+  forAll(doc, (d) => loadAndPlan(join(base, String(i++)), stringify(d)), 400);
 });
 
 test("raw YAML noise (anchors, merges, tags, odd scalars) loads or fails with the loader's errors", async () => {
@@ -230,16 +227,17 @@ test('interpolation, .env and shlex: any text gives strings or their own error',
       })
       .map((a) => a.join('')),
   );
-  fc.assert(
-    fc.property(text, (s) => {
+  forAll(
+    text,
+    (s) => {
       const env = { X: 'x', EMPTY: '' };
       const v = onlyThrows(() => interpolate(s, env), InterpolationError);
       if (v !== undefined) assert.equal(typeof v, 'string');
       for (const [k, x] of Object.entries(parseDotEnv(s, env))) assert.equal(typeof x, 'string', k);
       const w = onlyThrows(() => shlexSplit(s), Error);
       if (w) for (const x of w) assert.equal(typeof x, 'string');
-    }),
-    params(1000),
+    },
+    1000,
   );
 });
 
