@@ -37,6 +37,11 @@ test('quotes and escapes', () => {
   assert.throws(() => expandWord('"open', env), /double-quote/);
 });
 
+test("a modifier's word reads quotes, escapes and expansions like an unquoted word, up to its }", () => {
+  expandsTo({ [`\${NOPE:-a\\}'$V "}'"$V"\\q}`]: `a}$V "}xq`, [`\${V:+'$V'$V}`]: '$Vx' });
+  assert.throws(() => expandWord('${NOPE:-a\\', env), /missing '}'/);
+});
+
 test('word splitting keeps quoted spaces and does not re-split expansions', () => {
   assert.deepEqual(expandWords(`80 "a b"  $P`, env), ['80', 'a b', 'a b']);
   assert.deepEqual(expandWords('', env), []);

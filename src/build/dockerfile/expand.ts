@@ -47,27 +47,21 @@ class Lexer {
         continue;
       }
       inWord = true;
-      if (c === "'") {
-        this.i++;
-        cur += this.single();
-      } else if (c === '"') {
-        this.i++;
-        cur += this.double();
-      } else if (c === '$') {
-        this.i++;
-        cur += this.dollar(); // an unquoted expansion is not re-split (as buildkit)
-      } else if (c === this.esc) {
-        this.i++;
-        if (this.eof())
-          cur += c; // trailing escape stays literal
-        else cur += this.next();
-      } else {
-        this.i++;
-        cur += c;
-      }
+      cur += this.piece(c); // an unquoted expansion is not re-split (as buildkit)
     }
     if (inWord) out.push(cur);
     return out;
+  }
+
+  /** What character `c` (at i, consumed here) starts outside double quotes: a quoted part, an
+   *  expansion, an escaped character (a trailing escape stays literal) or itself. */
+  private piece(c: string): string {
+    this.i++;
+    if (c === "'") return this.single();
+    if (c === '"') return this.double();
+    if (c === '$') return this.dollar();
+    if (c === this.esc) return this.eof() ? c : this.next();
+    return c;
   }
 
   private single(): string {
@@ -161,22 +155,7 @@ class Lexer {
         this.i++;
         return r;
       }
-      if (c === '$') {
-        this.i++;
-        r += this.dollar();
-      } else if (c === "'") {
-        this.i++;
-        r += this.single();
-      } else if (c === '"') {
-        this.i++;
-        r += this.double();
-      } else if (c === this.esc) {
-        this.i++;
-        r += this.next();
-      } else {
-        r += c;
-        this.i++;
-      }
+      r += this.piece(c);
     }
     throw invalid(`syntax error: missing '}'`);
   }
