@@ -65,40 +65,38 @@ class Lexer {
   }
 
   private single(): string {
-    let r = '';
-    while (!this.eof()) {
-      const c = this.next();
-      if (c === "'") return r;
-      r += c;
-    }
-    throw invalid('unexpected end of statement while looking for matching single-quote');
+    return this.upTo("'", () => this.next(), 'unexpected end of statement while looking for matching single-quote');
   }
 
   private double(): string {
+    return this.upTo(
+      '"',
+      (c) => {
+        this.i++;
+        if (c === '$') return this.dollar();
+        if (c !== this.esc) return c;
+        // inside double quotes the escape only escapes ", $ and itself
+        const n = this.peek();
+        if (n !== '"' && n !== '$' && n !== this.esc) return c;
+        this.i++;
+        return n;
+      },
+      'unexpected end of statement while looking for matching double-quote',
+    );
+  }
+
+  /** The text up to `close` (consumed), each other piece read by `piece` from the character at i. */
+  private upTo(close: string, piece: (c: string) => string, unclosed: string): string {
     let r = '';
     while (!this.eof()) {
       const c = this.peek();
-      if (c === '"') {
+      if (c === close) {
         this.i++;
         return r;
       }
-      if (c === '$') {
-        this.i++;
-        r += this.dollar();
-      } else if (c === this.esc) {
-        this.i++;
-        const n = this.peek();
-        // inside double quotes the escape only escapes ", $ and itself
-        if (n === '"' || n === '$' || n === this.esc) {
-          r += n;
-          this.i++;
-        } else r += c;
-      } else {
-        r += c;
-        this.i++;
-      }
+      r += piece(c);
     }
-    throw invalid('unexpected end of statement while looking for matching double-quote');
+    throw invalid(unclosed);
   }
 
   private dollar(): string {
@@ -148,16 +146,7 @@ class Lexer {
 
   /** The word after a modifier, up to the matching `}` (may itself contain quotes and $). */
   private nested(): string {
-    let r = '';
-    while (!this.eof()) {
-      const c = this.peek();
-      if (c === '}') {
-        this.i++;
-        return r;
-      }
-      r += this.piece(c);
-    }
-    throw invalid(`syntax error: missing '}'`);
+    return this.upTo('}', (c) => this.piece(c), "syntax error: missing '}'");
   }
 }
 
