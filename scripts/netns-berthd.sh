@@ -21,7 +21,7 @@ berthd_start() {
   ip netns add "$ns"
   ip netns exec "$ns" ip link set lo up
   # nsenter keeps the host's cgroup and mount view (ip netns exec would hide cgroups).
-  nsenter --net=/var/run/netns/$ns node dist/src/daemon/main.js -H "unix://$sock" \
+  nsenter --net=/var/run/netns/$ns bin/berthd -H "unix://$sock" \
     --data-root "$root/data" --exec-root "$root/exec" ${BERTHD_FLAGS:-} >"$root/berthd.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 200); do

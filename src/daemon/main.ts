@@ -47,7 +47,9 @@ export async function main(argv: string[]): Promise<void> {
   await setupRoots(p, socketPaths(o.hosts));
   const releaseLock = acquireLock(p.lockfile, p.dataRoot);
   const binaries = findBinaries(o);
-  if (o.web) await startWeb({ listen: o.web, apiSocket: socketPaths(o.hosts)[0] ?? '', tokenDir: p.dataRoot, log });
+  const web = o.web
+    ? await startWeb({ listen: o.web, apiSocket: socketPaths(o.hosts)[0] ?? '', tokenDir: p.dataRoot, log })
+    : undefined;
 
   const stores = await openStores(p, binaries, o.logLevel === 'debug', log);
   const { events, runtime, images, store, containerVolumes: ctrVolumes } = stores;
@@ -117,7 +119,13 @@ export async function main(argv: string[]): Promise<void> {
     p,
     {
       // no restart or health probe may start while going down (resumed from state on the next start)
-      stopTimers: [() => containers.supervisor.close(), () => statsSampler.close(), () => runtime.stop()],
+      // the dashboard's listener and its terminals first: no new request may reach a closing API
+      stopTimers: [
+        () => web?.close(),
+        () => containers.supervisor.close(),
+        () => statsSampler.close(),
+        () => runtime.stop(),
+      ],
       // log shippers persist their position after the batch in flight (bounded wait)
       drain: () => Promise.all([logManager.stopAll(), network.shutdown(), removalsSettled()]), // + removed dirs
       releaseLock,
