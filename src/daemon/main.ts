@@ -33,6 +33,12 @@ import { openStores } from './stores.js';
 
 const VERSION = '0.1.0';
 
+/** The daemon flags the network service reads. */
+function networkOptions(o: DaemonOptions) {
+  const { bip, fixedCidr, iptables, ipForward, userlandProxy, defaultAddressPools, hostGatewayIp } = o;
+  return { bip, fixedCidr, iptables, ipForward, userlandProxy, defaultAddressPools, hostGatewayIp };
+}
+
 export async function main(argv: string[]): Promise<void> {
   const parsed = parseArgs(argv);
   if (parsed.help) return void process.stdout.write(USAGE);
@@ -67,15 +73,7 @@ export async function main(argv: string[]): Promise<void> {
   const network = new NetworkService({
     dataRoot: p.dataRoot,
     execRoot: p.execRoot,
-    options: {
-      bip: o.bip,
-      fixedCidr: o.fixedCidr,
-      iptables: o.iptables,
-      ipForward: o.ipForward,
-      userlandProxy: o.userlandProxy,
-      defaultAddressPools: o.defaultAddressPools,
-      hostGatewayIp: o.hostGatewayIp,
-    },
+    options: networkOptions(o),
     containers: {
       find: (ref) => store.tryFind(ref),
       all: () => store.all(),
@@ -119,9 +117,8 @@ export async function main(argv: string[]): Promise<void> {
     p,
     {
       // no restart or health probe may start while going down (resumed from state on the next start)
-      // the dashboard's listener and its terminals first: no new request may reach a closing API
       stopTimers: [
-        () => web?.close(),
+        () => web?.close(), // the dashboard first: no new request may reach a closing API
         () => containers.supervisor.close(),
         () => statsSampler.close(),
         () => runtime.stop(),

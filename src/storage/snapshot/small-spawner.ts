@@ -22,13 +22,20 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** An idle helper ends after this long: a quiet daemon holds no extra process or fds (as the build worker). */
+const IDLE_MS = 5_000;
+
 export class SmallSpawner {
   private sh: ChildProcessWithoutNullStreams | null = null;
   private readonly pending: Pending[] = [];
   private buf = '';
+  private idle: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleMs = IDLE_MS) {}
 
   /** Runs argv (stdin /dev/null); resolves with its exit code and stdout+stderr. */
   run(argv: string[]): Promise<{ code: number; output: string }> {
+    clearTimeout(this.idle);
     const sh = this.shell();
     if (!sh) return Promise.reject(new ShellGone('no helper shell'));
     return new Promise((resolve, reject) => {
@@ -72,7 +79,10 @@ export class SmallSpawner {
       const nl = rec.indexOf('\n');
       this.pending.shift()?.resolve({ code: Number(rec.slice(0, nl)), output: rec.slice(nl + 1) });
     }
-    if (this.pending.length === 0 && this.sh) pipe(this.sh.stdout).unref();
+    if (this.pending.length === 0 && this.sh) {
+      pipe(this.sh.stdout).unref();
+      this.idle = setTimeout(() => this.close(), this.idleMs).unref();
+    }
   }
 
   private gone(sh: ChildProcessWithoutNullStreams): void {
@@ -84,6 +94,7 @@ export class SmallSpawner {
 
   /** Ends the helper (tests; berthd's exit ends it anyway: its stdin closes). */
   close(): void {
+    clearTimeout(this.idle);
     this.sh?.stdin.end();
     this.sh = null;
   }
