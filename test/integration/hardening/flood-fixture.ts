@@ -109,7 +109,9 @@ export async function assertDaemonWell(what: string): Promise<void> {
   assert.doesNotThrow(() => process.kill(d.pid, 0), `${what}: berthd (pid ${d.pid}) is gone`);
   assert.doesNotMatch(d.log(), /uncaught|unhandled/i, `${what}: berthd hit its last-resort handler`);
   let now = -1;
-  await until(() => (now = fdCount(d.pid)) <= fdBaseline + FD_SLACK, 20_000).catch(() => {});
+  // a dropped exec runs to its end (as with Docker) and holds its pipes until then: on 2 busy cores
+  // (the floods' logs take them) its output drains slowly, so the bound is wide; a leak never settles
+  await until(() => (now = fdCount(d.pid)) <= fdBaseline + FD_SLACK, 90_000).catch(() => {});
   assert.ok(
     now <= fdBaseline + FD_SLACK,
     `${what}: berthd holds ${now} fds, ${fdBaseline} before the drops: ${fdTargets(d.pid)}`,
