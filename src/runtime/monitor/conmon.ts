@@ -12,7 +12,7 @@ import type { Runc } from '../runc.js';
 import type { AttachConn, Bundle, Exit, ExecIo, OciProcessSpec, Proc, Runtime, Task } from '../runtime.js';
 import type { OciProcess } from '../spec/types.js';
 import { execProcess } from './exec-process.js';
-import { execFailCode, ociMessage, runcExec } from './runc-exec.js';
+import { EXEC_START_FAILED, ociMessage, runcExec } from './runc-exec.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { syncMessages } from './sync-pipe.js';
 import { writeConmonCtl } from './ctl.js';
@@ -207,11 +207,10 @@ export class ConmonRuntime implements Runtime {
         break;
       }
       (child.stdio[3] as Readable).destroy();
-      if (!gotPid || message)
-        proc.fail(ociMessage('exec', (message || stderr).trim()), code > 0 ? code : execFailCode(message || stderr));
+      if (!gotPid || message) proc.fail(ociMessage('exec', (message || stderr).trim()), EXEC_START_FAILED);
       else proc.finish(code);
       await fsp.rm(dir, { recursive: true, force: true }).catch(() => {});
-    })().catch((e: unknown) => proc.fail(ociMessage('exec', (e as Error).message), 126)); // a broken sync pipe ends this exec only
+    })().catch((e: unknown) => proc.fail(ociMessage('exec', (e as Error).message), EXEC_START_FAILED)); // a broken sync pipe ends this exec only
     return proc;
   }
 }

@@ -9,10 +9,12 @@ import type { OciProcess } from '../spec/types.js';
 import { drainedOrClosed } from '../../util/drained.js';
 import { ExecStderr } from './exec-stderr.js';
 
-export function execFailCode(text: string): number {
-  // case-blind as moby's isInvalidCommand: crun writes "No such file or directory"
-  return /executable file not found|no such file or directory/i.test(text) ? 127 : 126;
-}
+/**
+ * The exit code of an exec that could not start, whatever the cause (a missing command too):
+ * moby up to 27 (API 1.47, the newest berth serves) sets 126 on every failed exec start
+ * (daemon/exec.go); only 28 (API 1.48) keeps the runtime's 127 for a missing command.
+ */
+export const EXEC_START_FAILED = 126;
 
 /** Docker's wording for runtime failures: `OCI runtime create failed: <runc's message>: unknown`. */
 export function ociMessage(op: 'create' | 'exec', text: string): string {
@@ -85,13 +87,13 @@ export async function runcExec(
       const errText = await stderr.finish().catch(() => '');
       if (errText) {
         emit('stdout', Buffer.from(ociMessage('exec', errText) + '\r\n'));
-        rc = execFailCode(errText);
+        rc = EXEC_START_FAILED;
       }
       void fsp.rm(specFile, { force: true });
       void fsp.rm(pidFile, { force: true });
       resolve(rc);
     });
-    child.on('error', () => resolve(126));
+    child.on('error', () => resolve(EXEC_START_FAILED));
   });
   return {
     pid,

@@ -132,7 +132,11 @@ test('exec create/start/inspect: output, exit codes, env, user, workdir', { skip
     await sleep(50);
     info = await nf.inspect();
   }
-  assert.equal(info.ExitCode, 127, 'exec of a missing command exits 127 (docker exec prints the OCI error)');
+  assert.equal(
+    info.ExitCode,
+    126,
+    'a failed exec start exits 126, as moby <= 27 (API 1.47) sets it (docker exec prints the OCI error)',
+  );
   const detached = await c.exec({ Cmd: ['sh', '-c', 'sleep 0.2; exit 9'] });
   await detached.start({ Detach: true });
   await sleep(700);
