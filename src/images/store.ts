@@ -445,8 +445,6 @@ export class ImageService {
     return { deleted, spaceReclaimed: reclaimed };
   }
 
-  // ---- container root filesystems -------------------------------------------------------------
-
   async createRootfs(containerId: string, imageId: string): Promise<Mount[]> {
     const img = await this.resolve(imageId);
     const top = img.layers[img.layers.length - 1]?.chainId ?? null;
@@ -468,11 +466,9 @@ export class ImageService {
   }
 
   async removeRootfs(containerId: string): Promise<void> {
-    try {
-      await this.snapshots.remove(containerKey(containerId));
-    } catch (e) {
+    await this.snapshots.remove(containerKey(containerId)).catch((e: unknown) => {
       if (!isKind(e, 'not-found')) throw e;
-    }
+    });
   }
 
   /** SizeRw: content bytes the container changed (moby's overlay2 DiffSize of the upper dir), less
@@ -486,9 +482,7 @@ export class ImageService {
 
   /** Ids of the images whose parent is `parentId` ('' = no parent): the build cache's index. */
   childrenOf(parentId: string): string[] {
-    const out: string[] = [];
-    for (const i of this.images.values()) if ((i.parent ?? '') === parentId) out.push(i.id);
-    return out;
+    return [...this.images.values()].filter((i) => (i.parent ?? '') === parentId).map((i) => i.id);
   }
 
   /** `docker system df` (moby's Images with SharedSize, ImageDiskUsage): the listed images, each with the
