@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type TestServer, testServer } from '../test-server.js';
-import { NO_SWARM_MANAGER, NOT_IN_SWARM, swarmRoutes } from './swarm.js';
+import { NO_SWARM_MANAGER, NOT_IN_SWARM, swarmRoutes, VOLUME_UPDATE_NO_SWARM } from './swarm.js';
 
 let server: TestServer;
 before(async () => (server = await testServer(swarmRoutes())));
@@ -43,4 +43,9 @@ test('every manager endpoint: 503 with moby errNoManager text', async () => {
 
 test('init and join are refused (no swarm mode), without changing anything', async () => {
   for (const p of ['/swarm/init', '/swarm/join']) assert.equal((await call('POST', p)).status, 503);
+});
+
+test('volume update (PUT /volumes/{name}, cluster volumes only): 503 as moby without swarm', async () => {
+  const r = await call('PUT', '/v1.47/volumes/v1?version=1');
+  assert.deepEqual(r, { status: 503, message: VOLUME_UPDATE_NO_SWARM });
 });

@@ -7,6 +7,8 @@ import type { Route } from '../router.js';
 /** moby's errNoManager for a node that never joined a swarm. */
 export const NO_SWARM_MANAGER =
   'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+/** moby's volume router, PUT /volumes/{name} on a node without swarm. */
+export const VOLUME_UPDATE_NO_SWARM = 'volume update only valid for cluster volumes, but swarm is unavailable';
 /** moby's errNoSwarm (leave, unlock). */
 export const NOT_IN_SWARM = 'This node is not part of a swarm';
 
@@ -55,6 +57,14 @@ export function swarmRoutes(): Route[] {
   routes.push(
     { method: 'GET', path: '/services/{id}/logs', handler: noManager },
     { method: 'GET', path: '/tasks/{id}/logs', handler: noManager },
+    // only cluster (swarm) volumes can be updated (moby's volume router checks IsManager first)
+    {
+      method: 'PUT',
+      path: '/volumes/{name}',
+      handler: () => {
+        throw unavailable(VOLUME_UPDATE_NO_SWARM);
+      },
+    },
   );
   return routes;
 }
