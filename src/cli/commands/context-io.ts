@@ -59,6 +59,11 @@ export function globalsOf(ctx: CliContext): CliGlobals {
   return ctx.globals ?? { hosts: [], env: process.env, configDir };
 }
 
+/** A context by name: `default` is made from the globals, every other one read from the store. */
+export function lookup(store: ContextStore, g: CliGlobals, name: string): ContextMeta {
+  return name === DEFAULT_CONTEXT ? defaultContext(g.hosts, g.env) : store.get(name);
+}
+
 /** The globals and the context store they name. */
 export function storeOf(ctx: CliContext): { g: CliGlobals; store: ContextStore } {
   const g = globalsOf(ctx);
@@ -72,7 +77,7 @@ export const contextExport: Command = {
   async run(ctx, p) {
     const { g, store } = storeOf(ctx);
     const name = p.args[0];
-    const m = name === DEFAULT_CONTEXT ? defaultContext(g.hosts, g.env) : store.get(name);
+    const m = lookup(store, g, name);
     const tar = exportArchive(m);
     const dest = p.args[1] ?? `${name}.dockercontext`;
     if (dest === '-') {

@@ -15,7 +15,7 @@ import { get, type Parsed } from '../flags/parser.js';
 import { renderRows, type Row } from '../format/render.js';
 import { naturalLess } from '../format/resources.js';
 import { flag, printInspect } from './common.js';
-import { contextExport, contextImport, globalsOf, storeOf } from './context-io.js';
+import { contextExport, contextImport, globalsOf, lookup, storeOf } from './context-io.js';
 import { readConfig, writeConfig } from './login.js';
 
 /** The context this run talks to, as the docker CLI picks it. */
@@ -24,10 +24,6 @@ export function currentName(g: CliGlobals): string {
 }
 
 /** A context by name, the default one made up in memory. */
-function lookup(store: ContextStore, g: CliGlobals, name: string): ContextMeta {
-  return name === DEFAULT_CONTEXT ? defaultContext(g.hosts, g.env) : store.get(name);
-}
-
 const lsHeaders = { Name: 'NAME', Description: 'DESCRIPTION', DockerEndpoint: 'DOCKER ENDPOINT', Error: 'ERROR' };
 const lsTable = 'table {{.Name}}{{if .Current}} *{{end}}\t{{.Description}}\t{{.DockerEndpoint}}\t{{.Error}}';
 
